@@ -1,0 +1,48 @@
+// Lint: TypeScript rules plus the dependency direction of DESIGN.md — `isa` imports nothing,
+// the engine never imports the app, and the app sees only the assembler and the worker API.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const NO_UI = { group: ['**/app/**', 'react', 'react-dom', 'monaco-editor', 'zustand'], message: 'The engine is pure TypeScript with no DOM or UI.' };
+
+/**
+ * Forbids imports matching `groups` in `files`, with a message saying why. ESLint keeps only
+ * the last setting of a rule per file, so every engine layer repeats the engine-wide ban.
+ */
+function layer(files, groups, message) {
+  const patterns = [{ group: groups, message }];
+  if (files.every((f) => f.startsWith('engine/'))) patterns.push(NO_UI);
+  return { files, rules: { 'no-restricted-imports': ['error', { patterns }] } };
+}
+
+const OUTSIDE_ENGINE_LAYERS = ['**/cli/**', '**/worker/**'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-results/**', 'playwright-report/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-constant-condition': ['error', { checkLoops: false }],
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  { files: ['engine/**'], rules: { 'no-restricted-imports': ['error', { patterns: [NO_UI] }] } },
+  layer(['engine/isa/**'], ['../**', '!./*'], 'engine/isa is the bottom layer: it imports nothing.'),
+  layer(['engine/program/**'], ['**/asm/**', '**/vm/**', '**/kernel/**', '**/verifier/**', '**/net/**', ...OUTSIDE_ENGINE_LAYERS], 'engine/program builds only on engine/isa.'),
+  layer(['engine/asm/**'], ['**/vm/**', '**/verifier/**', '**/net/**', ...OUTSIDE_ENGINE_LAYERS], 'The assembler builds on isa, program and the kernel declarations only.'),
+  layer(['engine/vm/**'], ['**/asm/**', '**/verifier/**', '**/net/**', '**/kernel/**', ...OUTSIDE_ENGINE_LAYERS], 'The VM builds on isa and program; the kernel plugs into it, not the reverse.'),
+  layer(['engine/kernel/**'], ['**/asm/**', '**/verifier/**', '**/net/**', ...OUTSIDE_ENGINE_LAYERS], 'The simulated kernel builds on isa, program and vm.'),
+  layer(['engine/verifier/**'], ['**/asm/**', '**/vm/**', '**/net/**', ...OUTSIDE_ENGINE_LAYERS], 'The verifier reads declarations; it does not run programs.'),
+  layer(['engine/net/**'], ['**/asm/**', '**/verifier/**', ...OUTSIDE_ENGINE_LAYERS], 'The NIC drives the VM and the kernel.'),
+  layer(['engine/worker/**'], ['**/cli/**'], 'The worker facade never depends on the command line.'),
+  layer(
+    ['app/**'],
+    ['**/engine/**', '!**/engine/asm', '!**/engine/asm/**', '!**/engine/worker/protocol.ts', '!**/engine/worker/worker.ts'],
+    'The app may import engine/asm, engine/worker/protocol.ts (types) and the worker entry only.',
+  ),
+);
