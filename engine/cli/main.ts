@@ -1,0 +1,45 @@
+// The `bpfp` command: dispatches to one command per file in commands/. Exit status 0 on
+// success, 1 when the input is rejected, 2 on bad usage; errors never escape as stack traces.
+
+import { parseArgs, UsageError } from './args.ts';
+import { asmCommand } from './commands/asm.ts';
+import { conformanceCommand } from './commands/conformance.ts';
+import { disasmCommand } from './commands/disasm.ts';
+import { runCommand } from './commands/run.ts';
+import { EXIT_REJECTED, EXIT_USAGE, type Io } from './io.ts';
+
+const VALUED = new Set(['-o', '--dialect', '--isa', '--section', '--mem', '--mem-file', '--max-insns']);
+
+const COMMANDS: Record<string, { run: (args: ReturnType<typeof parseArgs>, io: Io) => number; usage: string }> = {
+  asm: { run: asmCommand, usage: 'asm FILE [-o OUT] [--dialect llvm|ubpf] [--isa v1..v4] [--section S] [--json]' },
+  disasm: { run: disasmCommand, usage: 'disasm FILE.bin [--dialect llvm|ubpf] [--isa v1..v4] [--json]' },
+  run: { run: runCommand, usage: 'run FILE… [--mem HEX | --mem-file F] [--isa v1..v4] [--max-insns N] [--json]' },
+  conformance: { run: conformanceCommand, usage: 'conformance DIR [--json]' },
+};
+
+export function usage(): string {
+  return ['usage: bpfp COMMAND [ARGS]', '', 'commands:', ...Object.values(COMMANDS).map((c) => `  bpfp ${c.usage}`)].join('\n');
+}
+
+export function main(argv: readonly string[], io: Io): number {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    (command ? io.out : io.err)(usage());
+    return command ? 0 : EXIT_USAGE;
+  }
+  const cmd = COMMANDS[command];
+  if (!cmd) {
+    io.err(`bpfp: unknown command '${command}'\n${usage()}`);
+    return EXIT_USAGE;
+  }
+  try {
+    return cmd.run(parseArgs(rest, VALUED), io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`bpfp ${command}: ${e.message}\nusage: bpfp ${cmd.usage}`);
+      return EXIT_USAGE;
+    }
+    io.err(`bpfp ${command}: internal error: ${e instanceof Error ? e.message : String(e)}`);
+    return EXIT_REJECTED;
+  }
+}

@@ -1,0 +1,1163 @@
+// The interpreter's hot loop and its pre-decoder. Typed instructions become a flat Int32Array
+// (8 ints per slot) of handler numbers and register-file indexes; immediates live in constant
+// slots of the register file, so the immediate and register forms of an operation share one
+// handler and each semantic is written once. Registers are int32 pairs (no BigInt); the
+// executed-instruction count is `n + pc`, adjusted only on taken jumps, so straight-line code
+// pays nothing for counting. Case labels are numeric literals: V8 turns a dense literal switch
+// into a jump table, but not one over named constants (measured: ~3x slower).
+
+import type { Insn } from '../isa/index.ts';
+import { MAX_CALL_FRAMES } from '../isa/index.ts';
+import { divmod64 } from './arith64.ts';
+import { GUEST_BASE_HI, PERM_READ, PERM_WRITE } from './memory.ts';
+import type { Vm } from './vm.ts';
+
+/** Handler numbers. The switch in `execute` uses the same numbers as literals (checked by a test). */
+export const OP = {
+  INVALID: 0,
+  TRAP: 1,
+  EXIT: 2,
+  CALL_HELPER: 3,
+  CALL_LOCAL: 4,
+  CALL_KFUNC: 5,
+  JA: 6,
+  LDDW: 7,
+  NOP: 8,
+  ZEXT32: 9,
+  ADD64: 10,
+  SUB64: 11,
+  MUL64: 12,
+  DIV64: 13,
+  SDIV64: 14,
+  OR64: 15,
+  AND64: 16,
+  LSH64: 17,
+  RSH64: 18,
+  MOD64: 19,
+  SMOD64: 20,
+  XOR64: 21,
+  MOV64: 22,
+  ARSH64: 23,
+  NEG64: 24,
+  MOVSX64_8: 25,
+  MOVSX64_16: 26,
+  MOVSX64_32: 27,
+  LSH64_KLO: 28,
+  LSH64_KHI: 29,
+  RSH64_KLO: 30,
+  RSH64_KHI: 31,
+  ARSH64_KLO: 32,
+  ARSH64_KHI: 33,
+  ADD32: 40,
+  SUB32: 41,
+  MUL32: 42,
+  DIV32: 43,
+  SDIV32: 44,
+  OR32: 45,
+  AND32: 46,
+  LSH32: 47,
+  RSH32: 48,
+  MOD32: 49,
+  SMOD32: 50,
+  XOR32: 51,
+  MOV32: 52,
+  ARSH32: 53,
+  NEG32: 54,
+  MOVSX32_8: 55,
+  MOVSX32_16: 56,
+  LSH32_K: 57,
+  RSH32_K: 58,
+  ARSH32_K: 59,
+  LE16: 60,
+  LE32: 61,
+  SWAP16: 62,
+  SWAP32: 63,
+  SWAP64: 64,
+  LDXB: 70,
+  LDXH: 71,
+  LDXW: 72,
+  LDXDW: 73,
+  LDXSB: 74,
+  LDXSH: 75,
+  LDXSW: 76,
+  STB: 77,
+  STH: 78,
+  STW: 79,
+  STDW: 80,
+  ATOMIC: 81,
+  LDPKT: 82,
+  JEQ64: 90,
+  JGT64: 91,
+  JGE64: 92,
+  JSET64: 93,
+  JNE64: 94,
+  JSGT64: 95,
+  JSGE64: 96,
+  JLT64: 97,
+  JLE64: 98,
+  JSLT64: 99,
+  JSLE64: 100,
+  JEQ32: 101,
+  JGT32: 102,
+  JGE32: 103,
+  JSET32: 104,
+  JNE32: 105,
+  JSGT32: 106,
+  JSGE32: 107,
+  JLT32: 108,
+  JLE32: 109,
+  JSLT32: 110,
+  JSLE32: 111,
+} as const;
+export type OpName = keyof typeof OP;
+
+/** Ints per pre-decoded slot: [op, dst, src, off, imm, target/aux, delta, spare]. */
+export const STRIDE = 8;
+export const F_OP = 0;
+export const F_DST = 1;
+export const F_SRC = 2;
+export const F_OFF = 3;
+export const F_IMM = 4;
+export const F_AUX = 5;
+export const F_DELTA = 6;
+
+/** Registers r0..r10 take 22 ints of the register file; constants follow. */
+export const REG_INTS = 22;
+
+/** Why `execute` returned. */
+export const Stop = { Exit: 0, Fault: 1, Trap: 2, Budget: 3 } as const;
+export type Stop = (typeof Stop)[keyof typeof Stop];
+
+const ALU64_OP: Record<string, number> = {
+  add: OP.ADD64, sub: OP.SUB64, mul: OP.MUL64, div: OP.DIV64, sdiv: OP.SDIV64, or: OP.OR64, and: OP.AND64,
+  lsh: OP.LSH64, rsh: OP.RSH64, mod: OP.MOD64, smod: OP.SMOD64, xor: OP.XOR64, mov: OP.MOV64, arsh: OP.ARSH64,
+};
+const ALU32_OP: Record<string, number> = {
+  add: OP.ADD32, sub: OP.SUB32, mul: OP.MUL32, div: OP.DIV32, sdiv: OP.SDIV32, or: OP.OR32, and: OP.AND32,
+  lsh: OP.LSH32, rsh: OP.RSH32, mod: OP.MOD32, smod: OP.SMOD32, xor: OP.XOR32, mov: OP.MOV32, arsh: OP.ARSH32,
+};
+const COND_BASE: Record<string, number> = {
+  jeq: 0, jgt: 1, jge: 2, jset: 3, jne: 4, jsgt: 5, jsge: 6, jlt: 7, jle: 8, jslt: 9, jsle: 10,
+};
+
+export interface Predecoded {
+  readonly code: Int32Array;
+  /** Register file template: zeroed registers followed by the program's constants. */
+  readonly regs: Int32Array;
+}
+
+/**
+ * Pre-decodes typed instructions. `ldimm64` values come resolved from the loader
+ * (`imm64(pc)`), so map pointers and plain constants look alike here.
+ */
+export function predecode(insns: readonly (Insn | null)[], imm64: (pc: number, insn: Insn & { kind: 'ldimm64' }) => { lo: number; hi: number }): Predecoded {
+  const len = insns.length;
+  // One sentinel slot past the end so a stray fall-through faults instead of reading garbage.
+  const code = new Int32Array((len + 1) * STRIDE);
+  const consts: number[] = [];
+  const constIndex = new Map<string, number>();
+  const constant = (lo: number, hi: number): number => {
+    const key = `${lo}:${hi}`;
+    let idx = constIndex.get(key);
+    if (idx === undefined) {
+      idx = REG_INTS + consts.length;
+      consts.push(lo | 0, hi | 0);
+      constIndex.set(key, idx);
+    }
+    return idx;
+  };
+  const put = (pc: number, op: number, dst = 0, src = 0, off = 0, imm = 0, aux = 0, delta = 0): void => {
+    const b = pc * STRIDE;
+    code[b] = op;
+    code[b + F_DST] = dst;
+    code[b + F_SRC] = src;
+    code[b + F_OFF] = off;
+    code[b + F_IMM] = imm;
+    code[b + F_AUX] = aux;
+    code[b + F_DELTA] = delta;
+  };
+  for (let pc = 0; pc < len; pc++) {
+    const insn = insns[pc];
+    if (!insn) continue; // INVALID (0): second slot of lddw or an undecodable slot
+    switch (insn.kind) {
+      case 'alu': {
+        const d = insn.dst * 2;
+        if (insn.src.type === 'imm' && (insn.op === 'lsh' || insn.op === 'rsh' || insn.op === 'arsh')) {
+          // Shifts by a constant: the kernel rejects out-of-range amounts; raw runs mask them.
+          const amount = insn.src.imm & (insn.width === 64 ? 63 : 31);
+          if (amount === 0) put(pc, insn.width === 64 ? OP.NOP : OP.ZEXT32, d);
+          else if (insn.width === 32) put(pc, insn.op === 'lsh' ? OP.LSH32_K : insn.op === 'rsh' ? OP.RSH32_K : OP.ARSH32_K, d, 0, 0, amount);
+          else {
+            const hi = amount >= 32;
+            const op =
+              insn.op === 'lsh' ? (hi ? OP.LSH64_KHI : OP.LSH64_KLO) : insn.op === 'rsh' ? (hi ? OP.RSH64_KHI : OP.RSH64_KLO) : hi ? OP.ARSH64_KHI : OP.ARSH64_KLO;
+            put(pc, op, d, 0, 0, hi ? amount - 32 : amount);
+          }
+          break;
+        }
+        const s = insn.src.type === 'reg' ? insn.src.reg * 2 : constant(insn.src.imm, insn.width === 64 ? insn.src.imm >> 31 : 0);
+        put(pc, (insn.width === 64 ? ALU64_OP : ALU32_OP)[insn.op] ?? OP.INVALID, d, s);
+        break;
+      }
+      case 'movsx':
+        put(pc, insn.width === 64 ? (insn.bits === 8 ? OP.MOVSX64_8 : insn.bits === 16 ? OP.MOVSX64_16 : OP.MOVSX64_32) : insn.bits === 8 ? OP.MOVSX32_8 : OP.MOVSX32_16, insn.dst * 2, insn.src * 2);
+        break;
+      case 'neg':
+        put(pc, insn.width === 64 ? OP.NEG64 : OP.NEG32, insn.dst * 2);
+        break;
+      case 'end': {
+        // On a little-endian machine "to little endian" truncates and "to big endian" swaps.
+        const op =
+          insn.order === 'le'
+            ? insn.bits === 16 ? OP.LE16 : insn.bits === 32 ? OP.LE32 : OP.NOP
+            : insn.bits === 16 ? OP.SWAP16 : insn.bits === 32 ? OP.SWAP32 : OP.SWAP64;
+        put(pc, op, insn.dst * 2);
+        break;
+      }
+      case 'ldimm64': {
+        const v = imm64(pc, insn);
+        put(pc, OP.LDDW, insn.dst * 2, 0, 0, v.lo, v.hi);
+        break;
+      }
+      case 'load': {
+        const op = insn.signExtend
+          ? insn.size === 1 ? OP.LDXSB : insn.size === 2 ? OP.LDXSH : OP.LDXSW
+          : insn.size === 1 ? OP.LDXB : insn.size === 2 ? OP.LDXH : insn.size === 4 ? OP.LDXW : OP.LDXDW;
+        put(pc, op, insn.dst * 2, insn.base * 2, insn.off);
+        break;
+      }
+      case 'store': {
+        // ST stores the immediate sign-extended (to 64 bits for DW): a constant slot holds it.
+        const s = insn.src.type === 'reg' ? insn.src.reg * 2 : constant(insn.src.imm, insn.src.imm >> 31);
+        put(pc, insn.size === 1 ? OP.STB : insn.size === 2 ? OP.STH : insn.size === 4 ? OP.STW : OP.STDW, insn.base * 2, s, insn.off);
+        break;
+      }
+      case 'atomic': {
+        const code4 = { add: 0, or: 1, and: 2, xor: 3, xchg: 4, cmpxchg: 5 }[insn.op];
+        put(pc, OP.ATOMIC, insn.base * 2, insn.src * 2, insn.off, code4 | (insn.fetch ? 8 : 0), insn.size);
+        break;
+      }
+      case 'ja': {
+        const target = pc + 1 + insn.off;
+        put(pc, OP.JA, 0, 0, 0, 0, target, pc + 1 - target);
+        break;
+      }
+      case 'jcond': {
+        const target = pc + 1 + insn.off;
+        const s = insn.src.type === 'reg' ? insn.src.reg * 2 : constant(insn.src.imm, insn.width === 64 ? insn.src.imm >> 31 : 0);
+        put(pc, (insn.width === 64 ? OP.JEQ64 : OP.JEQ32) + (COND_BASE[insn.cond] ?? 0), insn.dst * 2, s, 0, 0, target, pc + 1 - target);
+        break;
+      }
+      case 'call':
+        if (insn.target === 'local') {
+          const target = pc + 1 + insn.imm;
+          put(pc, OP.CALL_LOCAL, 0, 0, 0, 0, target, pc + 1 - target);
+        } else put(pc, insn.target === 'helper' ? OP.CALL_HELPER : OP.CALL_KFUNC, 0, 0, insn.off, insn.imm);
+        break;
+      case 'exit':
+        put(pc, OP.EXIT);
+        break;
+      case 'ldpkt':
+        put(pc, OP.LDPKT, 0, insn.src * 2, insn.mode === 'ind' ? 1 : 0, insn.imm, insn.size);
+        break;
+    }
+  }
+  const regs = new Int32Array(REG_INTS + consts.length);
+  regs.set(consts, REG_INTS);
+  return { code, regs };
+}
+
+function swap32(v: number): number {
+  return ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
+}
+
+/**
+ * Runs from vm.pc until exit, a fault, a trap (breakpoint / step) or the instruction budget.
+ * All state lives in `vm`; this function copies the hot parts into locals and back.
+ */
+export function execute(vm: Vm): Stop {
+  const C = vm.code;
+  const R = vm.regs;
+  let DV = vm.mem.dv;
+  let SH = vm.mem.shadow;
+  let pc = vm.pc;
+  let n = vm.n;
+  const limit = vm.limit;
+  const BASE = GUEST_BASE_HI;
+  let stop: Stop = Stop.Exit;
+
+  loop: for (;;) {
+    const b = pc << 3;
+    let op = C[b];
+    dispatch: for (;;) {
+      switch (op) {
+        case 10: { // ADD64
+          const d = C[b + 1], s = C[b + 2];
+          const lo = R[d], blo = R[s], r = (lo + blo) | 0;
+          R[d + 1] = (R[d + 1] + R[s + 1] + ((r >>> 0) < (lo >>> 0) ? 1 : 0)) | 0;
+          R[d] = r;
+          pc++;
+          continue loop;
+        }
+        case 11: { // SUB64
+          const d = C[b + 1], s = C[b + 2];
+          const lo = R[d], blo = R[s];
+          R[d + 1] = (R[d + 1] - R[s + 1] - ((lo >>> 0) < (blo >>> 0) ? 1 : 0)) | 0;
+          R[d] = (lo - blo) | 0;
+          pc++;
+          continue loop;
+        }
+        case 12: { // MUL64: low 64 bits of the product, from 16-bit partial products
+          const d = C[b + 1], s = C[b + 2];
+          const alo = R[d], ahi = R[d + 1], blo = R[s], bhi = R[s + 1];
+          const a0 = alo & 0xffff, a1 = alo >>> 16, b0 = blo & 0xffff, b1 = blo >>> 16;
+          const p00 = a0 * b0, p10 = a1 * b0, p01 = a0 * b1;
+          const mid = (p00 >>> 16) + (p10 & 0xffff) + (p01 & 0xffff);
+          R[d + 1] = (a1 * b1 + (p10 >>> 16) + (p01 >>> 16) + (mid >>> 16) + Math.imul(alo, bhi) + Math.imul(ahi, blo)) | 0;
+          R[d] = Math.imul(alo, blo);
+          pc++;
+          continue loop;
+        }
+        case 13: { // DIV64 (unsigned; by zero gives 0)
+          const d = C[b + 1], s = C[b + 2];
+          const blo = R[s], bhi = R[s + 1];
+          if ((blo | bhi) === 0) {
+            R[d] = 0;
+            R[d + 1] = 0;
+          } else if ((R[d + 1] | bhi) === 0) {
+            R[d] = ((R[d] >>> 0) / (blo >>> 0)) >>> 0;
+          } else divmod64(R, d, blo, bhi, 'div');
+          pc++;
+          continue loop;
+        }
+        case 14: { // SDIV64 (by zero gives 0; by -1 negates, wrapping)
+          const d = C[b + 1], s = C[b + 2];
+          const blo = R[s], bhi = R[s + 1], alo = R[d], ahi = R[d + 1];
+          if ((blo | bhi) === 0) {
+            R[d] = 0;
+            R[d + 1] = 0;
+          } else if ((blo & bhi) === -1) {
+            R[d] = -alo | 0;
+            R[d + 1] = (~ahi + (alo === 0 ? 1 : 0)) | 0;
+          } else if (ahi === alo >> 31 && bhi === blo >> 31) {
+            const q = (alo / blo) | 0;
+            R[d] = q;
+            R[d + 1] = q >> 31;
+          } else divmod64(R, d, blo, bhi, 'sdiv');
+          pc++;
+          continue loop;
+        }
+        case 15: { // OR64
+          const d = C[b + 1], s = C[b + 2];
+          R[d] |= R[s];
+          R[d + 1] |= R[s + 1];
+          pc++;
+          continue loop;
+        }
+        case 16: { // AND64
+          const d = C[b + 1], s = C[b + 2];
+          R[d] &= R[s];
+          R[d + 1] &= R[s + 1];
+          pc++;
+          continue loop;
+        }
+        case 17: { // LSH64 by register (amount masked to 63)
+          const d = C[b + 1];
+          const k = R[C[b + 2]] & 63;
+          if (k >= 32) {
+            R[d + 1] = R[d] << (k - 32);
+            R[d] = 0;
+          } else if (k !== 0) {
+            R[d + 1] = (R[d + 1] << k) | (R[d] >>> (32 - k));
+            R[d] <<= k;
+          }
+          pc++;
+          continue loop;
+        }
+        case 18: { // RSH64 by register
+          const d = C[b + 1];
+          const k = R[C[b + 2]] & 63;
+          if (k >= 32) {
+            R[d] = R[d + 1] >>> (k - 32);
+            R[d + 1] = 0;
+          } else if (k !== 0) {
+            R[d] = (R[d] >>> k) | (R[d + 1] << (32 - k));
+            R[d + 1] = R[d + 1] >>> k;
+          }
+          pc++;
+          continue loop;
+        }
+        case 19: { // MOD64 (unsigned; by zero leaves dst)
+          const d = C[b + 1], s = C[b + 2];
+          const blo = R[s], bhi = R[s + 1];
+          if ((blo | bhi) !== 0) {
+            if ((R[d + 1] | bhi) === 0) R[d] = (R[d] >>> 0) % (blo >>> 0);
+            else divmod64(R, d, blo, bhi, 'mod');
+          }
+          pc++;
+          continue loop;
+        }
+        case 20: { // SMOD64 (by zero leaves dst; by -1 gives 0; sign of the dividend)
+          const d = C[b + 1], s = C[b + 2];
+          const blo = R[s], bhi = R[s + 1], alo = R[d], ahi = R[d + 1];
+          if ((blo & bhi) === -1) {
+            R[d] = 0;
+            R[d + 1] = 0;
+          } else if ((blo | bhi) !== 0) {
+            if (ahi === alo >> 31 && bhi === blo >> 31) {
+              const r = alo % blo;
+              R[d] = r;
+              R[d + 1] = r >> 31;
+            } else divmod64(R, d, blo, bhi, 'smod');
+          }
+          pc++;
+          continue loop;
+        }
+        case 21: { // XOR64
+          const d = C[b + 1], s = C[b + 2];
+          R[d] ^= R[s];
+          R[d + 1] ^= R[s + 1];
+          pc++;
+          continue loop;
+        }
+        case 22: { // MOV64
+          const d = C[b + 1], s = C[b + 2];
+          R[d] = R[s];
+          R[d + 1] = R[s + 1];
+          pc++;
+          continue loop;
+        }
+        case 23: { // ARSH64 by register
+          const d = C[b + 1];
+          const k = R[C[b + 2]] & 63;
+          if (k >= 32) {
+            R[d] = R[d + 1] >> (k - 32);
+            R[d + 1] >>= 31;
+          } else if (k !== 0) {
+            R[d] = (R[d] >>> k) | (R[d + 1] << (32 - k));
+            R[d + 1] >>= k;
+          }
+          pc++;
+          continue loop;
+        }
+        case 24: { // NEG64
+          const d = C[b + 1];
+          const lo = R[d];
+          R[d] = -lo | 0;
+          R[d + 1] = (~R[d + 1] + (lo === 0 ? 1 : 0)) | 0;
+          pc++;
+          continue loop;
+        }
+        case 25: { // MOVSX64_8
+          const v = (R[C[b + 2]] << 24) >> 24, d = C[b + 1];
+          R[d] = v;
+          R[d + 1] = v >> 31;
+          pc++;
+          continue loop;
+        }
+        case 26: { // MOVSX64_16
+          const v = (R[C[b + 2]] << 16) >> 16, d = C[b + 1];
+          R[d] = v;
+          R[d + 1] = v >> 31;
+          pc++;
+          continue loop;
+        }
+        case 27: { // MOVSX64_32
+          const v = R[C[b + 2]], d = C[b + 1];
+          R[d] = v;
+          R[d + 1] = v >> 31;
+          pc++;
+          continue loop;
+        }
+        case 28: { // LSH64_KLO (1..31)
+          const d = C[b + 1], k = C[b + 4];
+          R[d + 1] = (R[d + 1] << k) | (R[d] >>> (32 - k));
+          R[d] <<= k;
+          pc++;
+          continue loop;
+        }
+        case 29: { // LSH64_KHI (imm = amount - 32)
+          const d = C[b + 1];
+          R[d + 1] = R[d] << C[b + 4];
+          R[d] = 0;
+          pc++;
+          continue loop;
+        }
+        case 30: { // RSH64_KLO
+          const d = C[b + 1], k = C[b + 4];
+          R[d] = (R[d] >>> k) | (R[d + 1] << (32 - k));
+          R[d + 1] = R[d + 1] >>> k;
+          pc++;
+          continue loop;
+        }
+        case 31: { // RSH64_KHI
+          const d = C[b + 1];
+          R[d] = R[d + 1] >>> C[b + 4];
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 32: { // ARSH64_KLO
+          const d = C[b + 1], k = C[b + 4];
+          R[d] = (R[d] >>> k) | (R[d + 1] << (32 - k));
+          R[d + 1] >>= k;
+          pc++;
+          continue loop;
+        }
+        case 33: { // ARSH64_KHI
+          const d = C[b + 1];
+          R[d] = R[d + 1] >> C[b + 4];
+          R[d + 1] >>= 31;
+          pc++;
+          continue loop;
+        }
+        case 40: { // ADD32
+          const d = C[b + 1];
+          R[d] = (R[d] + R[C[b + 2]]) | 0;
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 41: { // SUB32
+          const d = C[b + 1];
+          R[d] = (R[d] - R[C[b + 2]]) | 0;
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 42: { // MUL32
+          const d = C[b + 1];
+          R[d] = Math.imul(R[d], R[C[b + 2]]);
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 43: { // DIV32 (unsigned; by zero gives 0)
+          const d = C[b + 1], v = R[C[b + 2]] >>> 0;
+          R[d] = v === 0 ? 0 : ((R[d] >>> 0) / v) >>> 0;
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 44: { // SDIV32 (by zero gives 0; S32_MIN / -1 = S32_MIN)
+          const d = C[b + 1], v = R[C[b + 2]];
+          R[d] = v === 0 ? 0 : v === -1 ? -R[d] | 0 : (R[d] / v) | 0;
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 45: { // OR32
+          const d = C[b + 1];
+          R[d] |= R[C[b + 2]];
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 46: { // AND32
+          const d = C[b + 1];
+          R[d] &= R[C[b + 2]];
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 47: { // LSH32 by register (masked to 31)
+          const d = C[b + 1];
+          R[d] <<= R[C[b + 2]] & 31;
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 48: { // RSH32
+          const d = C[b + 1];
+          R[d] = R[d] >>> (R[C[b + 2]] & 31);
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 49: { // MOD32 (by zero: low half unchanged, upper half zeroed)
+          const d = C[b + 1], v = R[C[b + 2]] >>> 0;
+          if (v !== 0) R[d] = (R[d] >>> 0) % v;
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 50: { // SMOD32 (by zero unchanged low half; by -1 gives 0)
+          const d = C[b + 1], v = R[C[b + 2]];
+          if (v === -1) R[d] = 0;
+          else if (v !== 0) R[d] = R[d] % v;
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 51: { // XOR32
+          const d = C[b + 1];
+          R[d] ^= R[C[b + 2]];
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 52: { // MOV32
+          const d = C[b + 1];
+          R[d] = R[C[b + 2]];
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 53: { // ARSH32
+          const d = C[b + 1];
+          R[d] >>= R[C[b + 2]] & 31;
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 54: { // NEG32
+          const d = C[b + 1];
+          R[d] = -R[d] | 0;
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 55: { // MOVSX32_8
+          const d = C[b + 1];
+          R[d] = (R[C[b + 2]] << 24) >> 24;
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 56: { // MOVSX32_16
+          const d = C[b + 1];
+          R[d] = (R[C[b + 2]] << 16) >> 16;
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 57: { // LSH32_K
+          const d = C[b + 1];
+          R[d] <<= C[b + 4];
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 58: { // RSH32_K
+          const d = C[b + 1];
+          R[d] = R[d] >>> C[b + 4];
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 59: { // ARSH32_K
+          const d = C[b + 1];
+          R[d] >>= C[b + 4];
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 9: { // ZEXT32 (a 32-bit op that leaves the low half: shift by 0)
+          R[C[b + 1] + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 8: // NOP
+          pc++;
+          continue loop;
+        case 60: { // LE16
+          const d = C[b + 1];
+          R[d] &= 0xffff;
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 61: // LE32
+          R[C[b + 1] + 1] = 0;
+          pc++;
+          continue loop;
+        case 62: { // SWAP16 (be16, bswap16)
+          const d = C[b + 1], v = R[d];
+          R[d] = ((v & 0xff) << 8) | ((v >>> 8) & 0xff);
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 63: { // SWAP32
+          const d = C[b + 1];
+          R[d] = swap32(R[d]);
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 64: { // SWAP64
+          const d = C[b + 1], lo = R[d];
+          R[d] = swap32(R[d + 1]);
+          R[d + 1] = swap32(lo);
+          pc++;
+          continue loop;
+        }
+        case 7: { // LDDW: one instruction in two slots, so it counts once
+          const d = C[b + 1];
+          R[d] = C[b + 4];
+          R[d + 1] = C[b + 5];
+          pc += 2;
+          n--;
+          continue loop;
+        }
+        case 70: { // LDXB
+          const s = C[b + 2], a = (R[s] + C[b + 3]) | 0;
+          if (R[s + 1] !== BASE || (SH[a] & PERM_READ) === 0) {
+            stop = vm.memoryFault(pc, n + pc, R[s], R[s + 1], C[b + 3], 1, false);
+            break loop;
+          }
+          const d = C[b + 1];
+          R[d] = DV.getUint8(a);
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 71: { // LDXH
+          const s = C[b + 2], a = (R[s] + C[b + 3]) | 0;
+          if (R[s + 1] !== BASE || (SH[a] & SH[a + 1] & PERM_READ) === 0) {
+            stop = vm.memoryFault(pc, n + pc, R[s], R[s + 1], C[b + 3], 2, false);
+            break loop;
+          }
+          const d = C[b + 1];
+          R[d] = DV.getUint16(a, true);
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 72: { // LDXW
+          const s = C[b + 2], a = (R[s] + C[b + 3]) | 0;
+          if (R[s + 1] !== BASE || (SH[a] & SH[a + 3] & PERM_READ) === 0) {
+            stop = vm.memoryFault(pc, n + pc, R[s], R[s + 1], C[b + 3], 4, false);
+            break loop;
+          }
+          const d = C[b + 1];
+          R[d] = DV.getInt32(a, true);
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 73: { // LDXDW
+          const s = C[b + 2], a = (R[s] + C[b + 3]) | 0;
+          if (R[s + 1] !== BASE || (SH[a] & SH[a + 7] & PERM_READ) === 0) {
+            stop = vm.memoryFault(pc, n + pc, R[s], R[s + 1], C[b + 3], 8, false);
+            break loop;
+          }
+          const d = C[b + 1];
+          R[d] = DV.getInt32(a, true);
+          R[d + 1] = DV.getInt32(a + 4, true);
+          pc++;
+          continue loop;
+        }
+        case 74: { // LDXSB
+          const s = C[b + 2], a = (R[s] + C[b + 3]) | 0;
+          if (R[s + 1] !== BASE || (SH[a] & PERM_READ) === 0) {
+            stop = vm.memoryFault(pc, n + pc, R[s], R[s + 1], C[b + 3], 1, false);
+            break loop;
+          }
+          const d = C[b + 1], v = DV.getInt8(a);
+          R[d] = v;
+          R[d + 1] = v >> 31;
+          pc++;
+          continue loop;
+        }
+        case 75: { // LDXSH
+          const s = C[b + 2], a = (R[s] + C[b + 3]) | 0;
+          if (R[s + 1] !== BASE || (SH[a] & SH[a + 1] & PERM_READ) === 0) {
+            stop = vm.memoryFault(pc, n + pc, R[s], R[s + 1], C[b + 3], 2, false);
+            break loop;
+          }
+          const d = C[b + 1], v = DV.getInt16(a, true);
+          R[d] = v;
+          R[d + 1] = v >> 31;
+          pc++;
+          continue loop;
+        }
+        case 76: { // LDXSW
+          const s = C[b + 2], a = (R[s] + C[b + 3]) | 0;
+          if (R[s + 1] !== BASE || (SH[a] & SH[a + 3] & PERM_READ) === 0) {
+            stop = vm.memoryFault(pc, n + pc, R[s], R[s + 1], C[b + 3], 4, false);
+            break loop;
+          }
+          const d = C[b + 1], v = DV.getInt32(a, true);
+          R[d] = v;
+          R[d + 1] = v >> 31;
+          pc++;
+          continue loop;
+        }
+        case 77: { // STB
+          const d = C[b + 1], a = (R[d] + C[b + 3]) | 0;
+          if (R[d + 1] !== BASE || (SH[a] & PERM_WRITE) === 0) {
+            stop = vm.memoryFault(pc, n + pc, R[d], R[d + 1], C[b + 3], 1, true);
+            break loop;
+          }
+          DV.setUint8(a, R[C[b + 2]]);
+          pc++;
+          continue loop;
+        }
+        case 78: { // STH
+          const d = C[b + 1], a = (R[d] + C[b + 3]) | 0;
+          if (R[d + 1] !== BASE || (SH[a] & SH[a + 1] & PERM_WRITE) === 0) {
+            stop = vm.memoryFault(pc, n + pc, R[d], R[d + 1], C[b + 3], 2, true);
+            break loop;
+          }
+          DV.setUint16(a, R[C[b + 2]], true);
+          pc++;
+          continue loop;
+        }
+        case 79: { // STW
+          const d = C[b + 1], a = (R[d] + C[b + 3]) | 0;
+          if (R[d + 1] !== BASE || (SH[a] & SH[a + 3] & PERM_WRITE) === 0) {
+            stop = vm.memoryFault(pc, n + pc, R[d], R[d + 1], C[b + 3], 4, true);
+            break loop;
+          }
+          DV.setInt32(a, R[C[b + 2]], true);
+          pc++;
+          continue loop;
+        }
+        case 80: { // STDW
+          const d = C[b + 1], a = (R[d] + C[b + 3]) | 0;
+          if (R[d + 1] !== BASE || (SH[a] & SH[a + 7] & PERM_WRITE) === 0) {
+            stop = vm.memoryFault(pc, n + pc, R[d], R[d + 1], C[b + 3], 8, true);
+            break loop;
+          }
+          const s = C[b + 2];
+          DV.setInt32(a, R[s], true);
+          DV.setInt32(a + 4, R[s + 1], true);
+          pc++;
+          continue loop;
+        }
+        case 81: { // ATOMIC
+          if (!vm.atomic(pc, n + pc, b)) {
+            stop = Stop.Fault;
+            break loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 82: { // LDPKT (legacy LD_ABS/LD_IND)
+          const r = vm.ldpkt(pc, b);
+          if (r === 1) {
+            // Out of the packet: Linux ends the program, returning 0.
+            R[0] = 0;
+            R[1] = 0;
+            n += pc + 1;
+            pc = -1;
+            stop = Stop.Exit;
+            break loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 6: // JA
+          n += C[b + 6];
+          pc = C[b + 5];
+          if (n + pc > limit) {
+            stop = Stop.Budget;
+            break loop;
+          }
+          continue loop;
+        case 90: { // JEQ64
+          const d = C[b + 1], s = C[b + 2];
+          if (R[d] === R[s] && R[d + 1] === R[s + 1]) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+          } else pc++;
+          continue loop;
+        }
+        case 91: { // JGT64
+          const d = C[b + 1], s = C[b + 2], ah = R[d + 1] >>> 0, bh = R[s + 1] >>> 0;
+          if (ah > bh || (ah === bh && R[d] >>> 0 > R[s] >>> 0)) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+          } else pc++;
+          continue loop;
+        }
+        case 92: { // JGE64
+          const d = C[b + 1], s = C[b + 2], ah = R[d + 1] >>> 0, bh = R[s + 1] >>> 0;
+          if (ah > bh || (ah === bh && R[d] >>> 0 >= R[s] >>> 0)) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+          } else pc++;
+          continue loop;
+        }
+        case 93: { // JSET64
+          const d = C[b + 1], s = C[b + 2];
+          if ((R[d] & R[s]) !== 0 || (R[d + 1] & R[s + 1]) !== 0) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+          } else pc++;
+          continue loop;
+        }
+        case 94: { // JNE64
+          const d = C[b + 1], s = C[b + 2];
+          if (R[d] !== R[s] || R[d + 1] !== R[s + 1]) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+          } else pc++;
+          continue loop;
+        }
+        case 95: { // JSGT64
+          const d = C[b + 1], s = C[b + 2], ah = R[d + 1], bh = R[s + 1];
+          if (ah > bh || (ah === bh && R[d] >>> 0 > R[s] >>> 0)) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+          } else pc++;
+          continue loop;
+        }
+        case 96: { // JSGE64
+          const d = C[b + 1], s = C[b + 2], ah = R[d + 1], bh = R[s + 1];
+          if (ah > bh || (ah === bh && R[d] >>> 0 >= R[s] >>> 0)) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+          } else pc++;
+          continue loop;
+        }
+        case 97: { // JLT64
+          const d = C[b + 1], s = C[b + 2], ah = R[d + 1] >>> 0, bh = R[s + 1] >>> 0;
+          if (ah < bh || (ah === bh && R[d] >>> 0 < R[s] >>> 0)) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+          } else pc++;
+          continue loop;
+        }
+        case 98: { // JLE64
+          const d = C[b + 1], s = C[b + 2], ah = R[d + 1] >>> 0, bh = R[s + 1] >>> 0;
+          if (ah < bh || (ah === bh && R[d] >>> 0 <= R[s] >>> 0)) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+          } else pc++;
+          continue loop;
+        }
+        case 99: { // JSLT64
+          const d = C[b + 1], s = C[b + 2], ah = R[d + 1], bh = R[s + 1];
+          if (ah < bh || (ah === bh && R[d] >>> 0 < R[s] >>> 0)) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+          } else pc++;
+          continue loop;
+        }
+        case 100: { // JSLE64
+          const d = C[b + 1], s = C[b + 2], ah = R[d + 1], bh = R[s + 1];
+          if (ah < bh || (ah === bh && R[d] >>> 0 <= R[s] >>> 0)) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+          } else pc++;
+          continue loop;
+        }
+        case 101: // JEQ32
+          if (R[C[b + 1]] === R[C[b + 2]]) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+          } else pc++;
+          continue loop;
+        case 102: // JGT32
+          if (R[C[b + 1]] >>> 0 > R[C[b + 2]] >>> 0) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+          } else pc++;
+          continue loop;
+        case 103: // JGE32
+          if (R[C[b + 1]] >>> 0 >= R[C[b + 2]] >>> 0) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+          } else pc++;
+          continue loop;
+        case 104: // JSET32
+          if ((R[C[b + 1]] & R[C[b + 2]]) !== 0) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+          } else pc++;
+          continue loop;
+        case 105: // JNE32
+          if (R[C[b + 1]] !== R[C[b + 2]]) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+          } else pc++;
+          continue loop;
+        case 106: // JSGT32
+          if (R[C[b + 1]] > R[C[b + 2]]) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+          } else pc++;
+          continue loop;
+        case 107: // JSGE32
+          if (R[C[b + 1]] >= R[C[b + 2]]) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+          } else pc++;
+          continue loop;
+        case 108: // JLT32
+          if (R[C[b + 1]] >>> 0 < R[C[b + 2]] >>> 0) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+          } else pc++;
+          continue loop;
+        case 109: // JLE32
+          if (R[C[b + 1]] >>> 0 <= R[C[b + 2]] >>> 0) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+          } else pc++;
+          continue loop;
+        case 110: // JSLT32
+          if (R[C[b + 1]] < R[C[b + 2]]) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+          } else pc++;
+          continue loop;
+        case 111: // JSLE32
+          if (R[C[b + 1]] <= R[C[b + 2]]) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+          } else pc++;
+          continue loop;
+        case 3: // CALL_HELPER
+        case 5: { // CALL_KFUNC
+          vm.pc = pc;
+          vm.n = n;
+          const ok = op === 3 ? vm.callHelper(pc, C[b + 4]) : vm.callKfunc(pc, C[b + 4], C[b + 3]);
+          if (!ok) {
+            stop = Stop.Fault;
+            break loop;
+          }
+          // A helper may have mapped memory (the arena can grow): re-read the views.
+          DV = vm.mem.dv;
+          SH = vm.mem.shadow;
+          pc++;
+          if (n + pc > limit) {
+            stop = Stop.Budget;
+            break loop;
+          }
+          continue loop;
+        }
+        case 4: { // CALL_LOCAL
+          if (vm.depth + 1 >= MAX_CALL_FRAMES) {
+            stop = vm.fault(pc, n + pc, 'call-depth', `pc ${pc}: call nesting deeper than ${MAX_CALL_FRAMES} frames (MAX_CALL_FRAMES)`);
+            break loop;
+          }
+          vm.pushFrame(pc + 1);
+          n += C[b + 6];
+          pc = C[b + 5];
+          if (n + pc > limit) {
+            stop = Stop.Budget;
+            break loop;
+          }
+          continue loop;
+        }
+        case 2: { // EXIT
+          if (vm.depth === 0) {
+            n += pc + 1;
+            pc = -1;
+            stop = Stop.Exit;
+            break loop;
+          }
+          const ret = vm.popFrame();
+          n += pc + 1 - ret;
+          pc = ret;
+          continue loop;
+        }
+        case 1: // TRAP (breakpoint or single-step stop)
+          if (pc === vm.resumePc) {
+            vm.resumePc = -1;
+            op = vm.origOp(pc);
+            continue dispatch;
+          }
+          stop = Stop.Trap;
+          break loop;
+        default:
+          stop = vm.fault(pc, n + pc, 'invalid', vm.invalidMessage(pc));
+          break loop;
+      }
+    }
+  }
+  vm.pc = pc;
+  vm.n = n;
+  return stop;
+}

@@ -1,0 +1,172 @@
+// Guest memory: every region a program can touch (stack frames, context, packet, map values,
+// kernel objects) lives in one ArrayBuffer. A shadow byte per guest byte holds its permissions,
+// so the interpreter checks an access with two loads; regions are separated by unmapped gaps
+// so that no access of up to 8 bytes can run from one region into the next.
+
+/** Upper 32 bits of every guest address: the x86-64 direct map, as in real kernel pointers. */
+export const GUEST_BASE_HI = 0xffff8881 | 0;
+/** Offset of the first region, so that a NULL-ish pointer is never inside one. */
+const FIRST_OFFSET = 0x1000;
+/** Gap between regions (≥ the largest access, 8 bytes); 64 keeps addresses readable. */
+const GAP = 64;
+const ALIGN = 16;
+
+export const PERM_READ = 1;
+export const PERM_WRITE = 2;
+
+export type RegionKind = 'stack' | 'input' | 'context' | 'packet' | 'map-value' | 'map-key' | 'kernel-object' | 'ringbuf' | 'scratch';
+
+export interface Region {
+  readonly id: number;
+  readonly name: string;
+  readonly kind: RegionKind;
+  /** Arena offset of the first byte. */
+  readonly start: number;
+  readonly size: number;
+  readonly perms: number;
+  /** Set when the region was freed; accesses then fault as use-after-free. */
+  freed: boolean;
+  /** Free text shown with faults and in the memory panel (e.g. "refcount 0"). */
+  note?: string;
+}
+
+export interface GuestAddress {
+  readonly lo: number;
+  readonly hi: number;
+}
+
+export class GuestMemory {
+  buffer: ArrayBuffer;
+  dv: DataView;
+  bytes: Uint8Array;
+  /** One permission byte per arena byte (0 = unmapped). */
+  shadow: Uint8Array;
+  private next = FIRST_OFFSET;
+  private readonly regions: Region[] = [];
+
+  constructor(initialSize = 1 << 16) {
+    this.buffer = new ArrayBuffer(initialSize);
+    this.dv = new DataView(this.buffer);
+    this.bytes = new Uint8Array(this.buffer);
+    this.shadow = new Uint8Array(initialSize);
+  }
+
+  /** Maps a new zero-filled region; the arena grows as needed (callers re-read the views). */
+  map(name: string, kind: RegionKind, size: number, perms = PERM_READ | PERM_WRITE): Region {
+    const start = alignUp(this.next, ALIGN);
+    const end = start + size;
+    this.ensure(end + GAP);
+    this.next = end + GAP;
+    const region: Region = { id: this.regions.length, name, kind, start, size, perms, freed: false };
+    this.regions.push(region);
+    this.shadow.fill(perms, start, end);
+    return region;
+  }
+
+  /** Marks a region freed: its bytes stay for the memory panel, any access faults. */
+  free(region: Region): void {
+    region.freed = true;
+    this.shadow.fill(0, region.start, region.start + region.size);
+  }
+
+  setPerms(region: Region, perms: number): void {
+    (region as { perms: number }).perms = perms;
+    if (!region.freed) this.shadow.fill(perms, region.start, region.start + region.size);
+  }
+
+  private ensure(size: number): void {
+    if (size <= this.buffer.byteLength) return;
+    let n = this.buffer.byteLength;
+    while (n < size) n *= 2;
+    const buffer = new ArrayBuffer(n);
+    new Uint8Array(buffer).set(this.bytes);
+    const shadow = new Uint8Array(n);
+    shadow.set(this.shadow);
+    this.buffer = buffer;
+    this.dv = new DataView(buffer);
+    this.bytes = new Uint8Array(buffer);
+    this.shadow = shadow;
+  }
+
+  /** Guest address of an arena offset. */
+  address(offset: number): GuestAddress {
+    return { lo: offset | 0, hi: GUEST_BASE_HI };
+  }
+  addressOf(region: Region, offset = 0): GuestAddress {
+    return this.address(region.start + offset);
+  }
+
+  /** Arena offset of a guest address, or -1 if it is not in the arena. */
+  offsetOf(lo: number, hi: number): number {
+    if ((hi | 0) !== GUEST_BASE_HI) return -1;
+    const off = lo >>> 0;
+    return off < this.buffer.byteLength ? off : -1;
+  }
+
+  /** The region holding an arena offset, freed ones included. */
+  regionAt(offset: number): Region | undefined {
+    // Regions are allocated in increasing order: binary search by start.
+    let lo = 0;
+    let hi = this.regions.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const r = this.regions[mid];
+      if (!r) break;
+      if (offset < r.start) hi = mid - 1;
+      else if (offset >= r.start + r.size) lo = mid + 1;
+      else return r;
+    }
+    return undefined;
+  }
+
+  /** The closest region before an arena offset (to say "N bytes past the end of …"). */
+  regionBefore(offset: number): Region | undefined {
+    let best: Region | undefined;
+    for (const r of this.regions) if (r.start <= offset) best = r;
+    return best;
+  }
+
+  /** True when `size` bytes at `offset` are all mapped with `perm`. */
+  accessible(offset: number, size: number, perm: number): boolean {
+    if (offset < 0 || offset + size > this.shadow.length) return false;
+    for (let i = 0; i < size; i++) if (((this.shadow[offset + i] ?? 0) & perm) === 0) return false;
+    return true;
+  }
+
+  allRegions(): readonly Region[] {
+    return this.regions;
+  }
+
+  /** Why an access is refused, in words: used for fault messages. */
+  explain(lo: number, hi: number, size: number, write: boolean): { region: string; reason: string } {
+    const off = this.offsetOf(lo, hi);
+    if (off < 0) {
+      const small = (hi | 0) === 0 && (lo >>> 0) < 4096;
+      return { region: 'none', reason: small ? 'NULL pointer dereference' : 'address outside guest memory' };
+    }
+    const r = this.regionAt(off) ?? this.regionAt(off + size - 1);
+    if (r) {
+      if (r.freed) return { region: r.name, reason: `use-after-free: ${r.name} was freed${r.note ? ` (${r.note})` : ''}` };
+      const rel = off - r.start;
+      if (rel < 0 || rel + size > r.size) return { region: r.name, reason: `access at offset ${rel} of ${size} bytes crosses the bounds of ${r.name} (${r.size} bytes)` };
+      if (write && (r.perms & PERM_WRITE) === 0) return { region: r.name, reason: `${r.name} is read-only` };
+      if (!write && (r.perms & PERM_READ) === 0) return { region: r.name, reason: `${r.name} is not readable` };
+      return { region: r.name, reason: 'access refused' };
+    }
+    const before = this.regionBefore(off);
+    if (before) {
+      const past = off - (before.start + before.size);
+      return { region: 'none', reason: `${past} bytes past the end of ${before.name}${before.freed ? ' (freed)' : ''}` };
+    }
+    return { region: 'none', reason: 'unmapped address' };
+  }
+}
+
+function alignUp(n: number, a: number): number {
+  return (n + a - 1) & ~(a - 1);
+}
+
+/** 0xffff888100001000-style text of a guest address. */
+export function formatAddress(lo: number, hi: number): string {
+  return `0x${(hi >>> 0).toString(16).padStart(8, '0')}${(lo >>> 0).toString(16).padStart(8, '0')}`;
+}

@@ -1,0 +1,432 @@
+// One loaded program ready to run: registers, call frames with their stacks, guest memory,
+// and the debugger's controls (single step, step over, continue to a breakpoint, snapshot).
+// Breakpoints and steps patch a TRAP handler into the pre-decoded code, so the hot loop
+// pays nothing for them.
+
+import { MAX_CALL_FRAMES, STACK_SIZE, type Insn } from '../isa/index.ts';
+import { formatAddress, GuestMemory, PERM_READ, PERM_WRITE, type Region } from './memory.ts';
+import { execute, OP, predecode, Stop, STRIDE } from './interpreter.ts';
+
+export type FaultKind = 'memory' | 'call-depth' | 'invalid' | 'helper' | 'kfunc' | 'budget';
+
+export interface Fault {
+  readonly kind: FaultKind;
+  readonly pc: number;
+  readonly message: string;
+  /** For memory faults. */
+  readonly address?: string;
+  readonly size?: number;
+  readonly region?: string;
+}
+
+/** What the kernel (or a test harness) provides: helpers, kfuncs, the legacy packet. */
+export interface VmHost {
+  /** Runs helper `id` (arguments in r1-r5, result into r0). Returns false after `vm.fault`. */
+  helper(id: number, vm: Vm, pc: number): boolean;
+  kfunc(btfId: number, off: number, vm: Vm, pc: number): boolean;
+  /** The packet LD_ABS/LD_IND read from: arena offset and length. */
+  packet?(vm: Vm): { start: number; length: number } | undefined;
+}
+
+export type RunStatus = 'exited' | 'fault' | 'breakpoint' | 'step' | 'paused';
+
+export interface VmOptions {
+  /** Instruction budget; a run stops with a fault beyond it (default 10,000,000). */
+  readonly maxInsns?: number;
+  readonly host?: VmHost;
+  readonly memory?: GuestMemory;
+  /** Value of each lddw (resolves map pseudo-loads); default: the 64-bit immediate. */
+  readonly imm64?: (pc: number, insn: Insn & { kind: 'ldimm64' }) => { lo: number; hi: number };
+}
+
+export const DEFAULT_MAX_INSNS = 10_000_000;
+const FRAME_INTS = 16;
+
+/** A host with no helpers: every call faults with a message naming the helper. */
+export const noHost: VmHost = {
+  helper: (id, vm, pc) => vm.fail(pc, 'helper', `pc ${pc}: helper ${id} is not available here (no simulated kernel)`),
+  kfunc: (id, _off, vm, pc) => vm.fail(pc, 'kfunc', `pc ${pc}: kfunc ${id} is not available here (no simulated kernel)`),
+};
+
+export interface RegisterValue {
+  /** Unsigned 64-bit value. */
+  readonly value: bigint;
+  readonly lo: number;
+  readonly hi: number;
+}
+
+export interface VmSnapshot {
+  readonly pc: number;
+  readonly insns: number;
+  readonly depth: number;
+  readonly status: RunStatus | 'ready';
+  /** r0..r10 as unsigned 64-bit values. */
+  readonly regs: readonly bigint[];
+  /** Return addresses of the active BPF-to-BPF calls, outermost first. */
+  readonly callStack: readonly number[];
+  /** Bytes of the current frame's stack (512), and its guest address range. */
+  readonly stack: Uint8Array;
+  readonly stackBase: bigint;
+  readonly fault?: Fault;
+}
+
+export class Vm {
+  readonly insns: readonly (Insn | null)[];
+  readonly code: Int32Array;
+  readonly regs: Int32Array;
+  readonly mem: GuestMemory;
+  readonly host: VmHost;
+  /** Original handler of each slot (the code array holds TRAPs where breakpoints are). */
+  private readonly ops: Int32Array;
+  private readonly regsTemplate: Int32Array;
+  private readonly stacks: Region[] = [];
+  private readonly frames = new Int32Array(MAX_CALL_FRAMES * FRAME_INTS);
+  private readonly breakpoints = new Set<number>();
+  readonly maxInsns: number;
+
+  pc = 0;
+  /** Executed instructions = n + pc (see interpreter.ts). */
+  n = 0;
+  limit: number;
+  depth = 0;
+  resumePc = -1;
+  status: RunStatus | 'ready' = 'ready';
+  faultInfo: Fault | undefined;
+
+  constructor(insns: readonly (Insn | null)[], options: VmOptions = {}) {
+    this.insns = insns;
+    this.mem = options.memory ?? new GuestMemory();
+    this.host = options.host ?? noHost;
+    this.maxInsns = options.maxInsns ?? DEFAULT_MAX_INSNS;
+    this.limit = this.maxInsns;
+    const imm64 = options.imm64 ?? ((_pc, insn) => ({ lo: insn.imm, hi: insn.imm2 }));
+    const pre = predecode(insns, imm64);
+    this.code = pre.code;
+    this.regs = pre.regs.slice();
+    this.regsTemplate = pre.regs;
+    this.ops = new Int32Array(insns.length + 1);
+    for (let pc = 0; pc <= insns.length; pc++) this.ops[pc] = this.code[pc * STRIDE] ?? OP.INVALID;
+    for (let i = 0; i < MAX_CALL_FRAMES; i++) this.stacks.push(this.mem.map(`stack frame ${i}`, 'stack', STACK_SIZE));
+    this.reset();
+  }
+
+  /** Back to pc 0 with zeroed registers and stacks (memory regions other than stacks stay). */
+  reset(): void {
+    this.regs.set(this.regsTemplate);
+    for (const s of this.stacks) this.mem.bytes.fill(0, s.start, s.start + s.size);
+    this.pc = 0;
+    this.n = 0;
+    this.depth = 0;
+    this.resumePc = -1;
+    this.status = 'ready';
+    this.faultInfo = undefined;
+    this.setFramePointer(0);
+  }
+
+  private setFramePointer(depth: number): void {
+    const s = this.stacks[depth];
+    if (!s) return;
+    this.regs[20] = s.start + s.size;
+    this.regs[21] = this.mem.address(0).hi;
+  }
+
+  setReg(r: number, value: bigint): void {
+    const u = BigInt.asUintN(64, value);
+    this.regs[r * 2] = Number(u & 0xffffffffn) | 0;
+    this.regs[r * 2 + 1] = Number(u >> 32n) | 0;
+  }
+  /** Sets a register to a pointer into a region. */
+  setRegPointer(r: number, region: Region, offset = 0): void {
+    const a = this.mem.addressOf(region, offset);
+    this.regs[r * 2] = a.lo;
+    this.regs[r * 2 + 1] = a.hi;
+  }
+  reg(r: number): bigint {
+    return (BigInt((this.regs[r * 2 + 1] ?? 0) >>> 0) << 32n) | BigInt((this.regs[r * 2] ?? 0) >>> 0);
+  }
+  regLo(r: number): number {
+    return this.regs[r * 2] ?? 0;
+  }
+  regHi(r: number): number {
+    return this.regs[r * 2 + 1] ?? 0;
+  }
+
+  /** Executed instruction count so far. */
+  get count(): number {
+    return this.pc < 0 ? this.n : this.n + this.pc;
+  }
+  get finished(): boolean {
+    return this.status === 'exited' || this.status === 'fault';
+  }
+
+  // ---- running ---------------------------------------------------------------------------
+
+  /** Runs to exit, a fault, a breakpoint, or (with `slice`) pauses after about `slice` insns. */
+  run(slice?: number): RunStatus {
+    if (this.finished) return this.status as RunStatus;
+    this.resumePc = this.pc;
+    return this.go(slice);
+  }
+
+  /** Executes exactly one instruction (stepping into BPF-to-BPF calls). */
+  step(): RunStatus {
+    if (this.finished) return this.status as RunStatus;
+    const patched: number[] = [];
+    for (const s of this.successors()) {
+      const b = s * STRIDE;
+      if (s >= 0 && s <= this.insns.length && this.code[b] !== OP.TRAP) {
+        this.code[b] = OP.TRAP;
+        patched.push(s);
+      }
+    }
+    this.resumePc = this.pc;
+    const st = this.go();
+    for (const s of patched) this.code[s * STRIDE] = this.ops[s] ?? OP.INVALID;
+    if (st === 'breakpoint' && !this.breakpoints.has(this.pc)) this.status = 'step';
+    return this.status as RunStatus;
+  }
+
+  /** Like step, but runs a BPF-to-BPF call to its return. */
+  stepOver(): RunStatus {
+    if (this.finished) return this.status as RunStatus;
+    if (this.ops[this.pc] !== OP.CALL_LOCAL) return this.step();
+    const ret = this.pc + 1;
+    const depth = this.depth;
+    const b = ret * STRIDE;
+    const wasTrap = this.code[b] === OP.TRAP;
+    this.code[b] = OP.TRAP;
+    this.resumePc = this.pc;
+    let st = this.go();
+    // Recursion can reach the return address deeper in the call stack: keep going.
+    while (st === 'breakpoint' && this.pc === ret && this.depth > depth && !this.breakpoints.has(ret)) {
+      this.resumePc = this.pc;
+      st = this.go();
+    }
+    if (!wasTrap) this.code[b] = this.ops[ret] ?? OP.INVALID;
+    if (st === 'breakpoint' && this.pc === ret && !this.breakpoints.has(ret)) this.status = 'step';
+    return this.status as RunStatus;
+  }
+
+  private go(slice?: number): RunStatus {
+    const budgetEnd = this.maxInsns;
+    this.limit = slice === undefined ? budgetEnd : Math.min(budgetEnd, this.count + slice);
+    let stop: Stop;
+    try {
+      stop = execute(this);
+    } catch (e) {
+      // An exception here is a bug of ours (or of a helper); it ends the run as a fault.
+      this.fail(this.pc, 'invalid', `internal error at pc ${this.pc}: ${e instanceof Error ? e.message : String(e)}`);
+      stop = Stop.Fault;
+    }
+    this.resumePc = -1;
+    switch (stop) {
+      case Stop.Exit:
+        this.status = 'exited';
+        break;
+      case Stop.Fault:
+        this.status = 'fault';
+        break;
+      case Stop.Trap:
+        this.status = 'breakpoint';
+        break;
+      case Stop.Budget:
+        if (this.count > budgetEnd) {
+          this.fail(this.pc, 'budget', `instruction budget exhausted: ${budgetEnd.toLocaleString('en-US')} instructions executed without reaching exit (an endless loop?)`);
+          this.status = 'fault';
+        } else this.status = 'paused';
+        break;
+    }
+    return this.status as RunStatus;
+  }
+
+  /** Where execution can go after the current instruction. */
+  private successors(): number[] {
+    const pc = this.pc;
+    const b = pc * STRIDE;
+    const op = this.ops[pc] ?? OP.INVALID;
+    if (op === OP.EXIT) return this.depth > 0 ? [this.frames[(this.depth - 1) * FRAME_INTS] ?? 0] : [];
+    if (op === OP.JA || op === OP.CALL_LOCAL) return [this.code[b + 5] ?? 0];
+    if (op === OP.LDDW) return [pc + 2];
+    if (op >= OP.JEQ64 && op <= OP.JSLE32) return [pc + 1, this.code[b + 5] ?? 0];
+    return [pc + 1];
+  }
+
+  setBreakpoints(pcs: Iterable<number>): void {
+    for (const pc of this.breakpoints) this.code[pc * STRIDE] = this.ops[pc] ?? OP.INVALID;
+    this.breakpoints.clear();
+    for (const pc of pcs) {
+      if (pc < 0 || pc >= this.insns.length || !this.insns[pc]) continue;
+      this.breakpoints.add(pc);
+      this.code[pc * STRIDE] = OP.TRAP;
+    }
+  }
+
+  // ---- called by the interpreter ------------------------------------------------------------
+
+  origOp(pc: number): number {
+    return this.ops[pc] ?? OP.INVALID;
+  }
+
+  pushFrame(ret: number): void {
+    const f = this.depth * FRAME_INTS;
+    this.frames[f] = ret;
+    for (let i = 0; i < 10; i++) this.frames[f + 1 + i] = this.regs[12 + i] ?? 0; // r6..r10
+    this.depth++;
+    this.setFramePointer(this.depth);
+  }
+
+  popFrame(): number {
+    this.depth--;
+    const f = this.depth * FRAME_INTS;
+    for (let i = 0; i < 10; i++) this.regs[12 + i] = this.frames[f + 1 + i] ?? 0;
+    return this.frames[f] ?? 0;
+  }
+
+  /** Records a fault and returns the Fault stop code (for the interpreter). */
+  fault(pc: number, _count: number, kind: FaultKind, message: string, extra: Partial<Fault> = {}): Stop {
+    this.faultInfo = { kind, pc, message, ...extra };
+    return Stop.Fault;
+  }
+  /** Records a fault and returns false (for helpers). */
+  fail(pc: number, kind: FaultKind, message: string, extra: Partial<Fault> = {}): false {
+    this.faultInfo = { kind, pc, message, ...extra };
+    return false;
+  }
+
+  memoryFault(pc: number, count: number, baseLo: number, baseHi: number, off: number, size: number, write: boolean): Stop {
+    const lo = (baseLo >>> 0) + off;
+    const carry = lo >= 2 ** 32 ? 1 : lo < 0 ? -1 : 0;
+    const alo = lo | 0;
+    const ahi = (baseHi + carry) | 0;
+    const address = formatAddress(alo, ahi);
+    const why = this.mem.explain(alo, ahi, size, write);
+    return this.fault(pc, count, 'memory', `pc ${pc}: invalid ${write ? 'write' : 'read'} of ${size} byte${size === 1 ? '' : 's'} at ${address}: ${why.reason}`, {
+      address,
+      size,
+      region: why.region,
+    });
+  }
+
+  invalidMessage(pc: number): string {
+    if (pc >= this.insns.length) return `pc ${pc}: fell off the end of the program (the last instruction must be exit or a jump)`;
+    if (pc > 0 && this.insns[pc - 1]?.kind === 'ldimm64') return `pc ${pc}: jumped into the middle of the lddw at pc ${pc - 1}`;
+    return `pc ${pc}: invalid instruction`;
+  }
+
+  callHelper(pc: number, id: number): boolean {
+    return this.host.helper(id, this, pc);
+  }
+  callKfunc(pc: number, id: number, off: number): boolean {
+    return this.host.kfunc(id, off, this, pc);
+  }
+
+  /** BPF_STX|BPF_ATOMIC; `b` indexes the pre-decoded slot. */
+  atomic(pc: number, count: number, b: number): boolean {
+    const C = this.code;
+    const R = this.regs;
+    const d = C[b + 1] ?? 0;
+    const s = C[b + 2] ?? 0;
+    const off = C[b + 3] ?? 0;
+    const code = C[b + 4] ?? 0;
+    const size = C[b + 5] ?? 8;
+    const a = ((R[d] ?? 0) >>> 0) + off;
+    if (R[d + 1] !== this.mem.address(0).hi || !this.mem.accessible(a, size, PERM_READ | PERM_WRITE)) {
+      this.memoryFault(pc, count, R[d] ?? 0, R[d + 1] ?? 0, off, size, true);
+      return false;
+    }
+    const dv = this.mem.dv;
+    const oldLo = dv.getInt32(a, true);
+    const oldHi = size === 8 ? dv.getInt32(a + 4, true) : 0;
+    const srcLo = R[s] ?? 0;
+    const srcHi = size === 8 ? (R[s + 1] ?? 0) : 0;
+    const op = code & 7;
+    const fetch = (code & 8) !== 0;
+    let newLo = oldLo;
+    let newHi = oldHi;
+    switch (op) {
+      case 0: {
+        newLo = (oldLo + srcLo) | 0;
+        newHi = (oldHi + srcHi + ((newLo >>> 0) < (oldLo >>> 0) ? 1 : 0)) | 0;
+        break;
+      }
+      case 1:
+        newLo = oldLo | srcLo;
+        newHi = oldHi | srcHi;
+        break;
+      case 2:
+        newLo = oldLo & srcLo;
+        newHi = oldHi & srcHi;
+        break;
+      case 3:
+        newLo = oldLo ^ srcLo;
+        newHi = oldHi ^ srcHi;
+        break;
+      case 4:
+        newLo = srcLo;
+        newHi = srcHi;
+        break;
+      case 5: {
+        // cmpxchg compares with r0 (its low half for 32-bit) and always loads the old value into r0.
+        const eq = size === 8 ? oldLo === R[0] && oldHi === R[1] : oldLo === R[0];
+        if (eq) {
+          newLo = srcLo;
+          newHi = srcHi;
+        }
+        R[0] = oldLo;
+        R[1] = oldHi;
+        break;
+      }
+    }
+    dv.setInt32(a, newLo, true);
+    if (size === 8) dv.setInt32(a + 4, newHi, true);
+    if (fetch && op !== 5) {
+      R[s] = oldLo;
+      R[s + 1] = oldHi;
+    }
+    return true;
+  }
+
+  /** Legacy LD_ABS/LD_IND: r0 = big-endian load from the packet. Returns 1 when out of bounds. */
+  ldpkt(_pc: number, b: number): number {
+    const C = this.code;
+    const R = this.regs;
+    const pkt = this.host.packet?.(this);
+    const size = C[b + 5] ?? 4;
+    const off = ((C[b + 3] === 1 ? (R[C[b + 2] ?? 0] ?? 0) : 0) + (C[b + 4] ?? 0)) | 0;
+    if (!pkt || off < 0 || off + size > pkt.length) return 1;
+    const dv = this.mem.dv;
+    const a = pkt.start + off;
+    R[0] = size === 1 ? dv.getUint8(a) : size === 2 ? dv.getUint16(a, false) : dv.getInt32(a, false);
+    R[1] = 0;
+    return 0;
+  }
+
+  // ---- inspection ----------------------------------------------------------------------------
+
+  snapshot(): VmSnapshot {
+    const regs: bigint[] = [];
+    for (let r = 0; r <= 10; r++) regs.push(this.reg(r));
+    const callStack: number[] = [];
+    for (let i = 0; i < this.depth; i++) callStack.push(this.frames[i * FRAME_INTS] ?? 0);
+    const frame = this.stacks[this.depth] ?? this.stacks[0];
+    const stack = frame ? this.mem.bytes.slice(frame.start, frame.start + frame.size) : new Uint8Array(0);
+    const base = frame ? this.mem.addressOf(frame) : { lo: 0, hi: 0 };
+    return {
+      pc: this.pc,
+      insns: this.count,
+      depth: this.depth,
+      status: this.status,
+      regs,
+      callStack,
+      stack,
+      stackBase: (BigInt(base.hi >>> 0) << 32n) | BigInt(base.lo >>> 0),
+      ...(this.faultInfo ? { fault: this.faultInfo } : {}),
+    };
+  }
+
+  stackRegion(depth = this.depth): Region | undefined {
+    return this.stacks[depth];
+  }
+}
+
+export { PERM_READ, PERM_WRITE };
