@@ -126,7 +126,7 @@ function run(text: string, options: AssembleOptions, diagnostics: Diagnostic[]):
       sec.slots += slotCount(parsed.insn);
     } else {
       // Keep later slots where they would be, so one bad line does not shift every jump.
-      sec.slots += /^(lddw|r\d+\s*=.*\bll\b)/.test(src.text.trim()) ? 2 : 1;
+      sec.slots += /^(lddw|ld_pseudo|r\d+\s*=.*\bll\b)/i.test(src.text.trim()) ? 2 : 1;
     }
   }
 

@@ -12,10 +12,11 @@ export function parseIntLiteral(text: string): IntParse {
   if ((m = /^0([0-7]+)$/.exec(t))) return { ok: true, value: BigInt(`0o${m[1]}`) };
   if (/^[0-9]+$/.test(t)) return { ok: true, value: BigInt(t) };
   if ((m = /^'(\\?.)'$/.exec(t))) {
+    // As llvm-mc: \b \f \n \r \t are control characters; any other escaped character stands
+    // for itself (so '\0' is the digit 0, 0x30).
     const body = m[1] ?? '';
-    const esc: Record<string, number> = { '\\n': 10, '\\t': 9, '\\r': 13, '\\0': 0, "\\'": 39, '\\\\': 92 };
-    const code = body.length === 2 ? esc[body] : body.charCodeAt(0);
-    if (code === undefined) return { ok: false, message: `unknown escape ${body} in character literal` };
+    const esc: Record<string, number> = { '\\b': 8, '\\f': 12, '\\n': 10, '\\r': 13, '\\t': 9 };
+    const code = body.length === 2 ? (esc[body] ?? body.charCodeAt(1)) : body.charCodeAt(0);
     return { ok: true, value: BigInt(code) };
   }
   return { ok: false, message: `'${text}' is not a number` };

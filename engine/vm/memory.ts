@@ -153,10 +153,17 @@ export class GuestMemory {
       if (!write && (r.perms & PERM_READ) === 0) return { region: r.name, reason: `${r.name} is not readable` };
       return { region: r.name, reason: 'access refused' };
     }
+    // Between regions: name the nearer neighbour, as "past the end of" or "below the start of".
     const before = this.regionBefore(off);
-    if (before) {
-      const past = off - (before.start + before.size);
-      return { region: 'none', reason: `${past} bytes past the end of ${before.name}${before.freed ? ' (freed)' : ''}` };
+    const after = this.regions.find((x) => x.start > off);
+    const pastEnd = before ? off - (before.start + before.size) : Infinity;
+    const belowStart = after ? after.start - off : Infinity;
+    if (before && pastEnd <= belowStart) {
+      return { region: 'none', reason: `${pastEnd} bytes past the end of ${before.name}${before.freed ? ' (freed)' : ''}` };
+    }
+    if (after && belowStart !== Infinity) {
+      const extra = after.kind === 'stack' ? ` (the stack spans r10-${after.size}..r10)` : '';
+      return { region: 'none', reason: `${after.start - off} bytes below the start of ${after.name}${extra}` };
     }
     return { region: 'none', reason: 'unmapped address' };
   }

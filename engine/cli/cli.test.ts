@@ -1,0 +1,109 @@
+// The `bpfp` contract of DESIGN.md: outputs, JSON shapes, error format and exit statuses.
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../test/cli-harness.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'bpfp-cli-'));
+function file(name: string, content: string | Uint8Array): string {
+  const p = join(dir, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+const answer = file('answer.s', '# 6 * 7\nr0 = 6\nr0 *= 7\nexit\n');
+const answerBytes = Uint8Array.from([0xb7, 0, 0, 0, 6, 0, 0, 0, 0x27, 0, 0, 0, 7, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]);
+
+describe('bpfp asm', () => {
+  it('writes the bytecode next to the source by default, or to -o', () => {
+    const r = runCli(['asm', answer]);
+    expect(r.code).toBe(0);
+    expect(r.files.get(answer.replace(/\.s$/, '.bin'))).toEqual(answerBytes);
+    const o = runCli(['asm', answer, '-o', join(dir, 'x.bin')]);
+    expect(o.files.get(join(dir, 'x.bin'))).toEqual(answerBytes);
+  });
+  it('reports every error of the file as FILE:LINE:COL: error: and exits 1', () => {
+    const bad = file('bad.s', 'r0 = 1\nr0 +== 2\nr11 = 1\ngoto nowhere\nexit\n');
+    const r = runCli(['asm', bad]);
+    expect(r.code).toBe(1);
+    expect(r.err.length).toBeGreaterThanOrEqual(3);
+    for (const line of r.err) expect(line).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: error: `));
+    expect(r.err.some((l) => l.includes(':4:') && l.includes("unknown label 'nowhere'"))).toBe(true);
+  });
+  it('names the ISA level an instruction needs', () => {
+    const v4 = file('sdiv.s', 'r0 = 7\nr0 s/= 2\nexit\n');
+    const r = runCli(['asm', v4, '--isa', 'v3']);
+    expect(r.code).toBe(1);
+    expect(r.err.join('\n')).toMatch(/:2:1: error: sdiv needs ISA v4; the selected level is v3/);
+  });
+  it('prints JSON with --json', () => {
+    const r = runCli(['asm', answer, '--json']);
+    expect(JSON.parse(r.out[0] ?? '')).toEqual({ file: answer, ok: true, slots: 3, bytecode: Buffer.from(answerBytes).toString('hex') });
+  });
+  it('exits 2 on bad usage', () => {
+    expect(runCli(['asm']).code).toBe(2);
+    expect(runCli(['asm', answer, '--isa', 'v9']).code).toBe(2);
+    expect(runCli(['asm', answer, '--frobnicate']).code).toBe(2);
+    expect(runCli(['nope']).code).toBe(2);
+  });
+});
+
+describe('bpfp disasm', () => {
+  const bin = file('answer.bin', answerBytes);
+  it('prints llvm-objdump text by default and the ubpf dialect on request', () => {
+    expect(runCli(['disasm', bin]).out).toEqual(['r0 = 0x6', 'r0 *= 0x7', 'exit']);
+    expect(runCli(['disasm', bin, '--dialect', 'ubpf']).out).toEqual(['mov %r0, 6', 'mul %r0, 7', 'exit']);
+  });
+  it('marks undecodable slots <unknown>, explains them on stderr and exits 1', () => {
+    const broken = file('broken.bin', Uint8Array.from([0xff, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]));
+    const r = runCli(['disasm', broken]);
+    expect(r.out).toEqual(['<unknown>', 'exit']);
+    expect(r.err).toEqual([`${broken}: error: pc 0: unknown opcode 0xff`]);
+    expect(r.code).toBe(1);
+  });
+  it('says when a file cannot be read', () => {
+    const r = runCli(['disasm', join(dir, 'missing.bin')]);
+    expect(r.code).toBe(1);
+    expect(r.err[0]).toMatch(/missing\.bin: error: cannot read: ENOENT/);
+  });
+});
+
+describe('bpfp run', () => {
+  it('prints r0 as a u64 in hex', () => {
+    expect(runCli(['run', answer]).out).toEqual(['0x2a']);
+    const neg = file('neg.s', 'r0 = -1\nexit\n');
+    expect(runCli(['run', neg]).out).toEqual(['0xffffffffffffffff']);
+  });
+  it('runs .bin and ubpf .s too, several files at once', () => {
+    const ubpf = file('u.s', 'mov %r0, 3\nexit\n');
+    const r = runCli(['run', answer, join(dir, 'answer.bin'), ubpf]);
+    expect(r.out).toEqual([`${answer}: 0x2a`, `${join(dir, 'answer.bin')}: 0x2a`, `${ubpf}: 0x3`]);
+  });
+  it('passes --mem as r1/r2', () => {
+    const len = file('len.s', 'r0 = *(u8 *)(r1 + 1)\nr0 += r2\nexit\n');
+    expect(runCli(['run', len, '--mem', '0a0b0c']).out).toEqual(['0xe']);
+    const m = file('m.bin', Uint8Array.from([1, 2]));
+    expect(runCli(['run', len, '--mem-file', m]).out).toEqual(['0x4']);
+    expect(runCli(['run', len, '--mem', 'xyz']).code).toBe(2);
+  });
+  it('prints {"file","ok","r0","insns","error"} with --json', () => {
+    const r = runCli(['run', answer, '--json']);
+    expect(JSON.parse(r.out[0] ?? '')).toEqual({ file: answer, ok: true, r0: '0x2a', insns: 3, error: null });
+  });
+  it('reports a fault at the source line of the faulting instruction and exits 1', () => {
+    const f = file('fault.s', 'r1 = 0\nr0 = *(u64 *)(r1 + 8)\nexit\n');
+    const r = runCli(['run', f, '--json']);
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual([`${f}:2:1: error: pc 1: invalid read of 8 bytes at 0x0000000000000008: NULL pointer dereference`]);
+    // insns counts completed instructions: the faulting load did not complete.
+    expect(JSON.parse(r.out[0] ?? '')).toMatchObject({ file: f, ok: false, r0: null, insns: 1 });
+  });
+  it('stops a runaway loop at --max-insns', () => {
+    const f = file('loop.s', 'l: goto l\nexit\n');
+    const r = runCli(['run', f, '--max-insns', '5000']);
+    expect(r.code).toBe(1);
+    expect(r.err[0]).toMatch(/instruction budget exhausted: 5,000 instructions/);
+  });
+});
