@@ -2,27 +2,11 @@
 // verifier's path analysis (kernel/bpf/verifier.c: check_subprogs, check_cfg). Messages are
 // the kernel's own.
 
-import type { Insn } from '../isa/index.ts';
+import { writtenRegs, type Insn } from '../isa/index.ts';
 
 export interface StructureError {
   readonly pc: number;
   readonly message: string;
-}
-
-function writes(insn: Insn): number[] {
-  switch (insn.kind) {
-    case 'alu':
-    case 'movsx':
-    case 'neg':
-    case 'end':
-    case 'ldimm64':
-    case 'load':
-      return [insn.dst];
-    case 'atomic':
-      return insn.fetch && insn.op !== 'cmpxchg' ? [insn.src] : [];
-    default:
-      return [];
-  }
 }
 
 export function checkStructure(insns: readonly (Insn | null)[]): StructureError[] {
@@ -37,7 +21,7 @@ export function checkStructure(insns: readonly (Insn | null)[]): StructureError[
     if (!insn) return;
     if (insn.kind === 'ja' || insn.kind === 'jcond') target(pc, pc + 1 + insn.off, 'jump');
     if (insn.kind === 'call' && insn.target === 'local') target(pc, pc + 1 + insn.imm, 'call');
-    if (writes(insn).includes(10)) errors.push({ pc, message: 'frame pointer is read only' });
+    if (writtenRegs(insn).includes(10)) errors.push({ pc, message: 'frame pointer is read only' });
   });
   // The last instruction of the program must not fall through (check_subprogs).
   let last = len - 1;

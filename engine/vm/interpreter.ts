@@ -285,6 +285,7 @@ export function execute(vm: Vm): Stop {
   const limit = vm.limit;
   const BASE = GUEST_BASE_HI;
   let stop: Stop = Stop.Exit;
+  let taken = false;
 
   loop: for (;;) {
     const b = pc << 3;
@@ -858,246 +859,92 @@ export function execute(vm: Vm): Stop {
           continue loop;
         case 90: { // JEQ64
           const d = C[b + 1], s = C[b + 2];
-          if (R[d] === R[s] && R[d + 1] === R[s + 1]) {
-            n += C[b + 6];
-            pc = C[b + 5];
-            if (n + pc > limit) {
-              stop = Stop.Budget;
-              break loop;
-            }
-          } else pc++;
-          continue loop;
+          taken = R[d] === R[s] && R[d + 1] === R[s + 1];
+          break dispatch;
         }
         case 91: { // JGT64
           const d = C[b + 1], s = C[b + 2], ah = R[d + 1] >>> 0, bh = R[s + 1] >>> 0;
-          if (ah > bh || (ah === bh && R[d] >>> 0 > R[s] >>> 0)) {
-            n += C[b + 6];
-            pc = C[b + 5];
-            if (n + pc > limit) {
-              stop = Stop.Budget;
-              break loop;
-            }
-          } else pc++;
-          continue loop;
+          taken = ah > bh || (ah === bh && R[d] >>> 0 > R[s] >>> 0);
+          break dispatch;
         }
         case 92: { // JGE64
           const d = C[b + 1], s = C[b + 2], ah = R[d + 1] >>> 0, bh = R[s + 1] >>> 0;
-          if (ah > bh || (ah === bh && R[d] >>> 0 >= R[s] >>> 0)) {
-            n += C[b + 6];
-            pc = C[b + 5];
-            if (n + pc > limit) {
-              stop = Stop.Budget;
-              break loop;
-            }
-          } else pc++;
-          continue loop;
+          taken = ah > bh || (ah === bh && R[d] >>> 0 >= R[s] >>> 0);
+          break dispatch;
         }
         case 93: { // JSET64
           const d = C[b + 1], s = C[b + 2];
-          if ((R[d] & R[s]) !== 0 || (R[d + 1] & R[s + 1]) !== 0) {
-            n += C[b + 6];
-            pc = C[b + 5];
-            if (n + pc > limit) {
-              stop = Stop.Budget;
-              break loop;
-            }
-          } else pc++;
-          continue loop;
+          taken = (R[d] & R[s]) !== 0 || (R[d + 1] & R[s + 1]) !== 0;
+          break dispatch;
         }
         case 94: { // JNE64
           const d = C[b + 1], s = C[b + 2];
-          if (R[d] !== R[s] || R[d + 1] !== R[s + 1]) {
-            n += C[b + 6];
-            pc = C[b + 5];
-            if (n + pc > limit) {
-              stop = Stop.Budget;
-              break loop;
-            }
-          } else pc++;
-          continue loop;
+          taken = R[d] !== R[s] || R[d + 1] !== R[s + 1];
+          break dispatch;
         }
         case 95: { // JSGT64
           const d = C[b + 1], s = C[b + 2], ah = R[d + 1], bh = R[s + 1];
-          if (ah > bh || (ah === bh && R[d] >>> 0 > R[s] >>> 0)) {
-            n += C[b + 6];
-            pc = C[b + 5];
-            if (n + pc > limit) {
-              stop = Stop.Budget;
-              break loop;
-            }
-          } else pc++;
-          continue loop;
+          taken = ah > bh || (ah === bh && R[d] >>> 0 > R[s] >>> 0);
+          break dispatch;
         }
         case 96: { // JSGE64
           const d = C[b + 1], s = C[b + 2], ah = R[d + 1], bh = R[s + 1];
-          if (ah > bh || (ah === bh && R[d] >>> 0 >= R[s] >>> 0)) {
-            n += C[b + 6];
-            pc = C[b + 5];
-            if (n + pc > limit) {
-              stop = Stop.Budget;
-              break loop;
-            }
-          } else pc++;
-          continue loop;
+          taken = ah > bh || (ah === bh && R[d] >>> 0 >= R[s] >>> 0);
+          break dispatch;
         }
         case 97: { // JLT64
           const d = C[b + 1], s = C[b + 2], ah = R[d + 1] >>> 0, bh = R[s + 1] >>> 0;
-          if (ah < bh || (ah === bh && R[d] >>> 0 < R[s] >>> 0)) {
-            n += C[b + 6];
-            pc = C[b + 5];
-            if (n + pc > limit) {
-              stop = Stop.Budget;
-              break loop;
-            }
-          } else pc++;
-          continue loop;
+          taken = ah < bh || (ah === bh && R[d] >>> 0 < R[s] >>> 0);
+          break dispatch;
         }
         case 98: { // JLE64
           const d = C[b + 1], s = C[b + 2], ah = R[d + 1] >>> 0, bh = R[s + 1] >>> 0;
-          if (ah < bh || (ah === bh && R[d] >>> 0 <= R[s] >>> 0)) {
-            n += C[b + 6];
-            pc = C[b + 5];
-            if (n + pc > limit) {
-              stop = Stop.Budget;
-              break loop;
-            }
-          } else pc++;
-          continue loop;
+          taken = ah < bh || (ah === bh && R[d] >>> 0 <= R[s] >>> 0);
+          break dispatch;
         }
         case 99: { // JSLT64
           const d = C[b + 1], s = C[b + 2], ah = R[d + 1], bh = R[s + 1];
-          if (ah < bh || (ah === bh && R[d] >>> 0 < R[s] >>> 0)) {
-            n += C[b + 6];
-            pc = C[b + 5];
-            if (n + pc > limit) {
-              stop = Stop.Budget;
-              break loop;
-            }
-          } else pc++;
-          continue loop;
+          taken = ah < bh || (ah === bh && R[d] >>> 0 < R[s] >>> 0);
+          break dispatch;
         }
         case 100: { // JSLE64
           const d = C[b + 1], s = C[b + 2], ah = R[d + 1], bh = R[s + 1];
-          if (ah < bh || (ah === bh && R[d] >>> 0 <= R[s] >>> 0)) {
-            n += C[b + 6];
-            pc = C[b + 5];
-            if (n + pc > limit) {
-              stop = Stop.Budget;
-              break loop;
-            }
-          } else pc++;
-          continue loop;
+          taken = ah < bh || (ah === bh && R[d] >>> 0 <= R[s] >>> 0);
+          break dispatch;
         }
         case 101: // JEQ32
-          if (R[C[b + 1]] === R[C[b + 2]]) {
-            n += C[b + 6];
-            pc = C[b + 5];
-            if (n + pc > limit) {
-              stop = Stop.Budget;
-              break loop;
-            }
-          } else pc++;
-          continue loop;
+          taken = R[C[b + 1]] === R[C[b + 2]];
+          break dispatch;
         case 102: // JGT32
-          if (R[C[b + 1]] >>> 0 > R[C[b + 2]] >>> 0) {
-            n += C[b + 6];
-            pc = C[b + 5];
-            if (n + pc > limit) {
-              stop = Stop.Budget;
-              break loop;
-            }
-          } else pc++;
-          continue loop;
+          taken = R[C[b + 1]] >>> 0 > R[C[b + 2]] >>> 0;
+          break dispatch;
         case 103: // JGE32
-          if (R[C[b + 1]] >>> 0 >= R[C[b + 2]] >>> 0) {
-            n += C[b + 6];
-            pc = C[b + 5];
-            if (n + pc > limit) {
-              stop = Stop.Budget;
-              break loop;
-            }
-          } else pc++;
-          continue loop;
+          taken = R[C[b + 1]] >>> 0 >= R[C[b + 2]] >>> 0;
+          break dispatch;
         case 104: // JSET32
-          if ((R[C[b + 1]] & R[C[b + 2]]) !== 0) {
-            n += C[b + 6];
-            pc = C[b + 5];
-            if (n + pc > limit) {
-              stop = Stop.Budget;
-              break loop;
-            }
-          } else pc++;
-          continue loop;
+          taken = (R[C[b + 1]] & R[C[b + 2]]) !== 0;
+          break dispatch;
         case 105: // JNE32
-          if (R[C[b + 1]] !== R[C[b + 2]]) {
-            n += C[b + 6];
-            pc = C[b + 5];
-            if (n + pc > limit) {
-              stop = Stop.Budget;
-              break loop;
-            }
-          } else pc++;
-          continue loop;
+          taken = R[C[b + 1]] !== R[C[b + 2]];
+          break dispatch;
         case 106: // JSGT32
-          if (R[C[b + 1]] > R[C[b + 2]]) {
-            n += C[b + 6];
-            pc = C[b + 5];
-            if (n + pc > limit) {
-              stop = Stop.Budget;
-              break loop;
-            }
-          } else pc++;
-          continue loop;
+          taken = R[C[b + 1]] > R[C[b + 2]];
+          break dispatch;
         case 107: // JSGE32
-          if (R[C[b + 1]] >= R[C[b + 2]]) {
-            n += C[b + 6];
-            pc = C[b + 5];
-            if (n + pc > limit) {
-              stop = Stop.Budget;
-              break loop;
-            }
-          } else pc++;
-          continue loop;
+          taken = R[C[b + 1]] >= R[C[b + 2]];
+          break dispatch;
         case 108: // JLT32
-          if (R[C[b + 1]] >>> 0 < R[C[b + 2]] >>> 0) {
-            n += C[b + 6];
-            pc = C[b + 5];
-            if (n + pc > limit) {
-              stop = Stop.Budget;
-              break loop;
-            }
-          } else pc++;
-          continue loop;
+          taken = R[C[b + 1]] >>> 0 < R[C[b + 2]] >>> 0;
+          break dispatch;
         case 109: // JLE32
-          if (R[C[b + 1]] >>> 0 <= R[C[b + 2]] >>> 0) {
-            n += C[b + 6];
-            pc = C[b + 5];
-            if (n + pc > limit) {
-              stop = Stop.Budget;
-              break loop;
-            }
-          } else pc++;
-          continue loop;
+          taken = R[C[b + 1]] >>> 0 <= R[C[b + 2]] >>> 0;
+          break dispatch;
         case 110: // JSLT32
-          if (R[C[b + 1]] < R[C[b + 2]]) {
-            n += C[b + 6];
-            pc = C[b + 5];
-            if (n + pc > limit) {
-              stop = Stop.Budget;
-              break loop;
-            }
-          } else pc++;
-          continue loop;
+          taken = R[C[b + 1]] < R[C[b + 2]];
+          break dispatch;
         case 111: // JSLE32
-          if (R[C[b + 1]] <= R[C[b + 2]]) {
-            n += C[b + 6];
-            pc = C[b + 5];
-            if (n + pc > limit) {
-              stop = Stop.Budget;
-              break loop;
-            }
-          } else pc++;
-          continue loop;
+          taken = R[C[b + 1]] <= R[C[b + 2]];
+          break dispatch;
         case 3: // CALL_HELPER
         case 5: { // CALL_KFUNC
           vm.pc = pc;
@@ -1156,6 +1003,15 @@ export function execute(vm: Vm): Stop {
           break loop;
       }
     }
+    // Conditional jumps leave the switch with `taken` set: pc += off + 1, or the next insn.
+    if (taken) {
+      n += C[b + 6];
+      pc = C[b + 5];
+      if (n + pc > limit) {
+        stop = Stop.Budget;
+        break;
+      }
+    } else pc++;
   }
   vm.pc = pc;
   vm.n = n;
