@@ -1,0 +1,335 @@
+/*
+ * Kernel oracle for the differential tests and the benchmark: loads eBPF bytecode into the
+ * running kernel with bpf(BPF_PROG_LOAD) and runs it with bpf(BPF_PROG_TEST_RUN).
+ *
+ * One request per line on stdin, space-separated key=value fields (hex for byte strings):
+ *
+ *   type=xdp prog=b70000000200000095000000... data=00... [ctx=HEX] [repeat=N]
+ *            [log_level=0|1|2] [prog_flags=N] [attach=N]
+ *
+ * type is xdp, sched_cls (alias tc), socket_filter, syscall, or a number (enum bpf_prog_type).
+ * One JSON object per line on stdout, in request order:
+ *
+ *   {"ok":true,"stage":"run","errno":0,"error":"","retval":2,"duration_ns":31,
+ *    "data_out":"…","ctx_out":"…","log":"…"}
+ *
+ * stage says how far the request got: "request" (unparsable line), "load" (the verifier or
+ * bpf() refused; log holds the verifier log) or "run" (test_run itself; ok tells whether it
+ * succeeded). A rejected program is an ordinary answer, never a crash, so thousands of
+ * requests can stream through one process.
+ *
+ * log_level 0 (the default) loads without a log — formatting the log costs verifier time — and
+ * only when the load fails loads again with log_level 1 to capture the reason. A non-zero
+ * log_level always logs, so an accepted program's log ("processed N insns …") is returned too.
+ *
+ * No libbpf: raw syscall(__NR_bpf) with the UAPI header, so any machine with a C compiler and
+ * kernel headers can build it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/bpf.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* Sized for the verifier's worst case: a log_level 2 log of a large program. A log that does
+ * not fit makes bpf() fail with ENOSPC even for an accepted program (kernel/bpf/log.c). */
+#define LOG_SIZE (16u << 20)
+/* test_run copies the (possibly grown) packet back; XDP can grow it to about a page
+ * (bpf_xdp_adjust_tail), so 64 KiB is ample for every program type we run. */
+#define OUT_SIZE (64u << 10)
+
+static char log_buf[LOG_SIZE];
+static unsigned char data_out[OUT_SIZE];
+static unsigned char ctx_out[OUT_SIZE];
+
+struct request {
+	uint32_t prog_type;
+	uint32_t prog_flags;
+	uint32_t attach_type;
+	uint32_t repeat;
+	uint32_t log_level;
+	unsigned char *prog;
+	size_t prog_len;
+	unsigned char *data;
+	size_t data_len;
+	unsigned char *ctx;
+	size_t ctx_len;
+	int has_ctx;
+};
+
+static long sys_bpf(int cmd, union bpf_attr *attr)
+{
+	return syscall(__NR_bpf, cmd, attr, sizeof(*attr));
+}
+
+static int hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decodes hex text into a fresh buffer (replacing *out, so a repeated field does not leak);
+ * "-" or "" is the empty string. Returns 0 on success. */
+static int parse_hex(const char *text, unsigned char **out, size_t *len)
+{
+	free(*out);
+	*out = NULL;
+	*len = 0;
+	size_t n = strlen(text);
+	if (n == 1 && text[0] == '-')
+		n = 0;
+	if (n % 2 != 0)
+		return -1;
+	unsigned char *buf = malloc(n / 2 + 1);
+	if (!buf)
+		return -1;
+	for (size_t i = 0; i < n / 2; i++) {
+		int hi = hex_value((unsigned char)text[2 * i]);
+		int lo = hex_value((unsigned char)text[2 * i + 1]);
+		if (hi < 0 || lo < 0) {
+			free(buf);
+			return -1;
+		}
+		buf[i] = (unsigned char)(hi << 4 | lo);
+	}
+	*out = buf;
+	*len = n / 2;
+	return 0;
+}
+
+static int parse_u32(const char *text, uint32_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(text, &end, 0);
+	if (errno || end == text || *end || v > 0xffffffffUL)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int parse_type(const char *text, uint32_t *out)
+{
+	static const struct {
+		const char *name;
+		uint32_t type;
+	} names[] = {
+		{ "xdp", BPF_PROG_TYPE_XDP },
+		{ "sched_cls", BPF_PROG_TYPE_SCHED_CLS },
+		{ "tc", BPF_PROG_TYPE_SCHED_CLS },
+		{ "socket_filter", BPF_PROG_TYPE_SOCKET_FILTER },
+		{ "syscall", BPF_PROG_TYPE_SYSCALL },
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(text, names[i].name) == 0) {
+			*out = names[i].type;
+			return 0;
+		}
+	}
+	return parse_u32(text, out);
+}
+
+static void free_request(struct request *r)
+{
+	free(r->prog);
+	free(r->data);
+	free(r->ctx);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Parses one request line in place. On failure writes a reason into why. */
+static int parse_request(char *line, struct request *r, char *why, size_t why_len)
+{
+	memset(r, 0, sizeof(*r));
+	r->prog_type = BPF_PROG_TYPE_XDP;
+	r->repeat = 1;
+	int have_prog = 0;
+	for (char *save = NULL, *tok = strtok_r(line, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		char *eq = strchr(tok, '=');
+		if (!eq) {
+			snprintf(why, why_len, "field without '=': %.40s", tok);
+			return -1;
+		}
+		*eq = '\0';
+		const char *key = tok, *val = eq + 1;
+		int bad;
+		if (strcmp(key, "type") == 0) {
+			bad = parse_type(val, &r->prog_type);
+		} else if (strcmp(key, "prog") == 0) {
+			have_prog = 1;
+			bad = parse_hex(val, &r->prog, &r->prog_len);
+		} else if (strcmp(key, "data") == 0) {
+			bad = parse_hex(val, &r->data, &r->data_len);
+		} else if (strcmp(key, "ctx") == 0) {
+			r->has_ctx = 1;
+			bad = parse_hex(val, &r->ctx, &r->ctx_len);
+		} else if (strcmp(key, "repeat") == 0) {
+			bad = parse_u32(val, &r->repeat);
+		} else if (strcmp(key, "log_level") == 0) {
+			bad = parse_u32(val, &r->log_level);
+		} else if (strcmp(key, "prog_flags") == 0) {
+			bad = parse_u32(val, &r->prog_flags);
+		} else if (strcmp(key, "attach") == 0) {
+			bad = parse_u32(val, &r->attach_type);
+		} else {
+			snprintf(why, why_len, "unknown field '%.40s'", key);
+			return -1;
+		}
+		if (bad) {
+			snprintf(why, why_len, "bad value for '%s'", key);
+			return -1;
+		}
+	}
+	if (!have_prog || r->prog_len == 0 || r->prog_len % sizeof(struct bpf_insn) != 0) {
+		snprintf(why, why_len, "prog must be a non-empty whole number of 8-byte instructions");
+		return -1;
+	}
+	return 0;
+}
+
+static void put_json_string(const char *s, size_t n)
+{
+	putchar('"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c == '\t')
+			fputs("\\t", stdout);
+		else if (c < 0x20 || c >= 0x7f)
+			/* The log is ASCII; anything else is escaped so the line stays valid JSON. */
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void put_hex(const unsigned char *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	putchar('"');
+	for (size_t i = 0; i < n; i++) {
+		putchar(digits[p[i] >> 4]);
+		putchar(digits[p[i] & 15]);
+	}
+	putchar('"');
+}
+
+static void answer_error(const char *stage, int err, const char *message, const char *log, size_t log_len)
+{
+	printf("{\"ok\":false,\"stage\":\"%s\",\"errno\":%d,\"error\":", stage, err);
+	put_json_string(message, strlen(message));
+	fputs(",\"log\":", stdout);
+	put_json_string(log, log_len);
+	fputs("}\n", stdout);
+}
+
+static int load(const struct request *r, uint32_t log_level)
+{
+	union bpf_attr attr;
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = r->prog_type;
+	attr.insn_cnt = (uint32_t)(r->prog_len / sizeof(struct bpf_insn));
+	attr.insns = (uint64_t)(uintptr_t)r->prog;
+	attr.license = (uint64_t)(uintptr_t)"GPL";
+	attr.prog_flags = r->prog_flags;
+	attr.expected_attach_type = r->attach_type;
+	strncpy(attr.prog_name, "oracle", sizeof(attr.prog_name) - 1);
+	log_buf[0] = '\0';
+	if (log_level) {
+		attr.log_level = log_level;
+		attr.log_size = LOG_SIZE;
+		attr.log_buf = (uint64_t)(uintptr_t)log_buf;
+	}
+	return (int)sys_bpf(BPF_PROG_LOAD, &attr);
+}
+
+static void serve(const struct request *r)
+{
+	int fd = load(r, r->log_level);
+	if (fd < 0 && r->log_level == 0) {
+		int first = errno;
+		/* Reload with a log only to explain the refusal; report the first errno. */
+		int again = load(r, 1);
+		if (again >= 0)
+			close(again);
+		errno = first;
+	}
+	size_t log_len = r->log_level || fd < 0 ? strnlen(log_buf, LOG_SIZE) : 0;
+	if (fd < 0) {
+		int err = errno;
+		answer_error("load", err, strerror(err), log_buf, log_len);
+		return;
+	}
+
+	union bpf_attr attr;
+	memset(&attr, 0, sizeof(attr));
+	attr.test.prog_fd = (uint32_t)fd;
+	attr.test.repeat = r->repeat;
+	if (r->data_len) {
+		attr.test.data_in = (uint64_t)(uintptr_t)r->data;
+		attr.test.data_size_in = (uint32_t)r->data_len;
+		attr.test.data_out = (uint64_t)(uintptr_t)data_out;
+		attr.test.data_size_out = OUT_SIZE;
+	}
+	if (r->has_ctx) {
+		attr.test.ctx_in = (uint64_t)(uintptr_t)r->ctx;
+		attr.test.ctx_size_in = (uint32_t)r->ctx_len;
+		attr.test.ctx_out = (uint64_t)(uintptr_t)ctx_out;
+		attr.test.ctx_size_out = OUT_SIZE;
+	}
+	long rc = sys_bpf(BPF_PROG_TEST_RUN, &attr);
+	int err = errno;
+	close(fd);
+	if (rc < 0) {
+		answer_error("run", err, strerror(err), log_buf, log_len);
+		return;
+	}
+	uint32_t out_len = attr.test.data_size_out <= OUT_SIZE ? attr.test.data_size_out : OUT_SIZE;
+	uint32_t ctx_len = attr.test.ctx_size_out <= OUT_SIZE ? attr.test.ctx_size_out : OUT_SIZE;
+	printf("{\"ok\":true,\"stage\":\"run\",\"errno\":0,\"error\":\"\",\"retval\":%u,\"duration_ns\":%u,\"data_out\":",
+	       attr.test.retval, attr.test.duration);
+	put_hex(data_out, r->data_len ? out_len : 0);
+	fputs(",\"ctx_out\":", stdout);
+	put_hex(ctx_out, r->has_ctx ? ctx_len : 0);
+	fputs(",\"log\":", stdout);
+	put_json_string(log_buf, log_len);
+	fputs("}\n", stdout);
+}
+
+int main(void)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	/* Fully buffered output, flushed once per request: the caller waits for each answer line. */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	while ((n = getline(&line, &cap, stdin)) >= 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n == 0)
+			continue;
+		struct request r;
+		char why[160];
+		if (parse_request(line, &r, why, sizeof(why)) != 0)
+			answer_error("request", EINVAL, why, "", 0);
+		else
+			serve(&r);
+		free_request(&r);
+		fflush(stdout);
+	}
+	free(line);
+	return 0;
+}
