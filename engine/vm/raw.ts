@@ -10,6 +10,8 @@ export interface RawRunOptions {
   readonly mem?: Uint8Array;
   readonly maxInsns?: number;
   readonly isa?: IsaLevel;
+  /** Superinstructions on (default) or off; results must not differ. */
+  readonly superinstructions?: boolean;
 }
 
 export interface RawProblem {
@@ -55,21 +57,23 @@ export function rawHost(input: () => Region | undefined): VmHost {
 /** A VM for a raw program with its input mapped (r1/r2 set). */
 export function createRawVm(insns: readonly (Insn | null)[], options: RawRunOptions = {}): Vm {
   let input: Region | undefined;
-  const vm = new Vm(insns, { host: rawHost(() => input), ...(options.maxInsns ? { maxInsns: options.maxInsns } : {}) });
+  const vm = new Vm(insns, {
+    host: rawHost(() => input),
+    ...(options.maxInsns ? { maxInsns: options.maxInsns } : {}),
+    ...(options.superinstructions === undefined ? {} : { superinstructions: options.superinstructions }),
+  });
   if (options.mem) {
     input = vm.mem.map('input', 'input', options.mem.length);
     vm.mem.bytes.set(options.mem, input.start);
   }
-  prepareRaw(vm, input);
-  const region = input;
-  const reset = vm.reset.bind(vm);
   // Reset keeps the input where it is but restores its bytes and r1/r2.
+  const region = input;
   const original = options.mem ? Uint8Array.from(options.mem) : undefined;
-  vm.reset = () => {
-    reset();
+  vm.onReset = () => {
     if (region && original) vm.mem.bytes.set(original, region.start);
     prepareRaw(vm, region);
   };
+  vm.reset();
   return vm;
 }
 

@@ -246,3 +246,32 @@ describe('load-time structure checks (the kernel\'s wording)', () => {
     expect(runRaw(encodeProgram([I.mov(0, 0)]))).toMatchObject({ ok: false, error: 'pc 0: last insn is not an exit or jmp' });
   });
 });
+
+describe('superinstructions', () => {
+  const loop = [I.mov(0, 0), I.mov(1, 3), I.add(0, 10), I.add(1, -1), { kind: 'jcond', width: 64, cond: 'jne', dst: 1, src: { type: 'imm', imm: 0 }, off: -3 } as Insn, I.exit];
+  it('a breakpoint on the second instruction of a fused pair stops there every time', () => {
+    const vm = createRawVm(loop);
+    vm.setBreakpoints([4]);
+    const seen: bigint[] = [];
+    while (vm.run() === 'breakpoint') {
+      expect(vm.pc).toBe(4);
+      seen.push(vm.reg(1));
+    }
+    expect(seen).toEqual([2n, 1n, 0n]);
+    expect(vm.count).toBe(12);
+  });
+  it('removing the breakpoint fuses the pair again, with the same result', () => {
+    const vm = createRawVm(loop);
+    vm.setBreakpoints([4]);
+    vm.run();
+    vm.setBreakpoints([]);
+    expect(vm.run()).toBe('exited');
+    expect(vm.reg(0)).toBe(30n);
+    expect(vm.count).toBe(12);
+  });
+  it('a pointer idiom (mov then add) and a loop tail (add then goto) keep their semantics', () => {
+    const prog = [I.mov(2, 0), I.mov(3, 0), I.movr(1, 10), I.add(1, -8), I.st(8, 1, 0, 5), I.ld(8, 4, 10, -8), I.addr(2, 4), I.add(3, 1), { kind: 'jcond', width: 64, cond: 'jeq', dst: 3, src: { type: 'imm', imm: 4 }, off: 1 } as Insn, I.ja(-8), I.movr(0, 2), I.exit];
+    const fused = runRaw(encodeProgram(prog));
+    expect(fused).toMatchObject({ ok: true, r0: 20n });
+  });
+});

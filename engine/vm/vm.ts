@@ -5,7 +5,8 @@
 
 import { MAX_CALL_FRAMES, STACK_SIZE, type Insn } from '../isa/index.ts';
 import { formatAddress, GuestMemory, PERM_READ, PERM_WRITE, type Region } from './memory.ts';
-import { execute, OP, predecode, Stop, STRIDE } from './interpreter.ts';
+import { execute, fuse, OP, predecode, Stop, STRIDE } from './interpreter.ts';
+import { warmUpInterpreter } from './warmup.ts';
 
 export type FaultKind = 'memory' | 'call-depth' | 'invalid' | 'helper' | 'kfunc' | 'budget';
 
@@ -35,6 +36,8 @@ export interface VmOptions {
   readonly maxInsns?: number;
   readonly host?: VmHost;
   readonly memory?: GuestMemory;
+  /** Run pairs of instructions as one handler where possible (default true). */
+  readonly superinstructions?: boolean;
   /** Value of each lddw (resolves map pseudo-loads); default: the 64-bit immediate. */
   readonly imm64?: (pc: number, insn: Insn & { kind: 'ldimm64' }) => { lo: number; hi: number };
 }
@@ -76,8 +79,12 @@ export class Vm {
   readonly regs: Int32Array;
   readonly mem: GuestMemory;
   readonly host: VmHost;
-  /** Original handler of each slot (the code array holds TRAPs where breakpoints are). */
+  /** Handler of each slot alone (what a TRAP resumes with, and what stepping reasons about). */
   private readonly ops: Int32Array;
+  /** Handler of each slot when nothing stops at it or after it: with superinstructions. */
+  private readonly fast: Int32Array;
+  /** Slots holding a TRAP: breakpoints and the temporary stops of a step. */
+  private readonly traps = new Set<number>();
   private readonly regsTemplate: Int32Array;
   private readonly stacks: Region[] = [];
   private readonly frames = new Int32Array(MAX_CALL_FRAMES * FRAME_INTS);
@@ -92,8 +99,15 @@ export class Vm {
   resumePc = -1;
   status: RunStatus | 'ready' = 'ready';
   faultInfo: Fault | undefined;
+  /**
+   * Called at the end of every reset, to put the environment's inputs back (input memory,
+   * context, r1/r2). A field, not a method override: every Vm keeps one hidden class, which
+   * the interpreter's optimized code depends on.
+   */
+  onReset: (vm: Vm) => void = () => {};
 
   constructor(insns: readonly (Insn | null)[], options: VmOptions = {}) {
+    warmUpInterpreter();
     this.insns = insns;
     this.mem = options.memory ?? new GuestMemory();
     this.host = options.host ?? noHost;
@@ -106,6 +120,8 @@ export class Vm {
     this.regsTemplate = pre.regs;
     this.ops = new Int32Array(insns.length + 1);
     for (let pc = 0; pc <= insns.length; pc++) this.ops[pc] = this.code[pc * STRIDE] ?? OP.INVALID;
+    this.fast = options.superinstructions === false ? this.ops.slice() : fuse(this.ops);
+    for (let pc = 0; pc <= insns.length; pc++) this.code[pc * STRIDE] = this.fast[pc] ?? OP.INVALID;
     for (let i = 0; i < MAX_CALL_FRAMES; i++) this.stacks.push(this.mem.map(`stack frame ${i}`, 'stack', STACK_SIZE));
     this.reset();
   }
@@ -121,6 +137,7 @@ export class Vm {
     this.status = 'ready';
     this.faultInfo = undefined;
     this.setFramePointer(0);
+    this.onReset(this);
   }
 
   private setFramePointer(depth: number): void {
@@ -173,15 +190,14 @@ export class Vm {
     if (this.finished) return this.status as RunStatus;
     const patched: number[] = [];
     for (const s of this.successors()) {
-      const b = s * STRIDE;
-      if (s >= 0 && s <= this.insns.length && this.code[b] !== OP.TRAP) {
-        this.code[b] = OP.TRAP;
+      if (s >= 0 && s <= this.insns.length && !this.traps.has(s)) {
+        this.setTrap(s, true);
         patched.push(s);
       }
     }
     this.resumePc = this.pc;
     const st = this.go();
-    for (const s of patched) this.code[s * STRIDE] = this.ops[s] ?? OP.INVALID;
+    for (const s of patched) this.setTrap(s, false);
     if (st === 'breakpoint' && !this.breakpoints.has(this.pc)) this.status = 'step';
     return this.status as RunStatus;
   }
@@ -192,9 +208,8 @@ export class Vm {
     if (this.ops[this.pc] !== OP.CALL_LOCAL) return this.step();
     const ret = this.pc + 1;
     const depth = this.depth;
-    const b = ret * STRIDE;
-    const wasTrap = this.code[b] === OP.TRAP;
-    this.code[b] = OP.TRAP;
+    const wasTrap = this.traps.has(ret);
+    this.setTrap(ret, true);
     this.resumePc = this.pc;
     let st = this.go();
     // Recursion can reach the return address deeper in the call stack: keep going.
@@ -202,7 +217,7 @@ export class Vm {
       this.resumePc = this.pc;
       st = this.go();
     }
-    if (!wasTrap) this.code[b] = this.ops[ret] ?? OP.INVALID;
+    if (!wasTrap) this.setTrap(ret, false);
     if (st === 'breakpoint' && this.pc === ret && !this.breakpoints.has(ret)) this.status = 'step';
     return this.status as RunStatus;
   }
@@ -252,13 +267,27 @@ export class Vm {
   }
 
   setBreakpoints(pcs: Iterable<number>): void {
-    for (const pc of this.breakpoints) this.code[pc * STRIDE] = this.ops[pc] ?? OP.INVALID;
+    const old = [...this.breakpoints];
     this.breakpoints.clear();
+    for (const pc of old) this.setTrap(pc, false);
     for (const pc of pcs) {
       if (pc < 0 || pc >= this.insns.length || !this.insns[pc]) continue;
       this.breakpoints.add(pc);
-      this.code[pc * STRIDE] = OP.TRAP;
+      this.setTrap(pc, true);
     }
+  }
+
+  /** Puts or removes a TRAP at `pc`, un-fusing the pair that would run through it. */
+  private setTrap(pc: number, on: boolean): void {
+    if (on) this.traps.add(pc);
+    else if (!this.breakpoints.has(pc)) this.traps.delete(pc);
+    this.refreshSlot(pc);
+    if (pc > 0) this.refreshSlot(pc - 1);
+  }
+
+  private refreshSlot(pc: number): void {
+    const op = this.traps.has(pc) ? OP.TRAP : this.traps.has(pc + 1) ? this.ops[pc] : this.fast[pc];
+    this.code[pc * STRIDE] = op ?? OP.INVALID;
   }
 
   // ---- called by the interpreter ------------------------------------------------------------

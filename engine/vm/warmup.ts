@@ -1,0 +1,109 @@
+// Primes the interpreter's type feedback. V8 optimizes `execute` for the value kinds each
+// handler has seen; a handler first met later (or with a value kind it has not seen, like an
+// unsigned 32-bit value above 2^31) deoptimizes the function, and after a few such rounds the
+// optimized code is measurably slower for the rest of the process. Running every handler once
+// with small, negative and large values before any real program avoids that churn.
+
+import { FORMS, type Insn, type Operand } from '../isa/index.ts';
+import { Vm, type VmHost } from './vm.ts';
+
+const VALUES: readonly [number, number][] = [
+  [7, 0],
+  [-3, -1],
+  [0x9e3779b9 | 0, 0x7f4a7c15],
+  [0x80000000 | 0, 0xffffffff | 0],
+];
+
+function operandFor(src: Operand, reg: number): Operand {
+  return src.type === 'reg' ? { type: 'reg', reg } : { type: 'imm', imm: src.imm === 0 ? 5 : src.imm };
+}
+
+/** One straight-line program: every form once, operating on r1..r5, memory on the stack. */
+function exerciser(): Insn[] {
+  const out: Insn[] = [];
+  for (const form of FORMS) {
+    const t = form.template;
+    switch (t.kind) {
+      case 'alu':
+        out.push({ ...t, dst: 1, src: operandFor(t.src, 2) });
+        out.push({ ...t, dst: 3, src: t.src.type === 'reg' ? { type: 'reg', reg: 4 } : { type: 'imm', imm: -7 } });
+        if (t.op === 'lsh' || t.op === 'rsh' || t.op === 'arsh') out.push({ ...t, dst: 4, src: t.src.type === 'reg' ? { type: 'reg', reg: 2 } : { type: 'imm', imm: 37 & (t.width - 1) } });
+        break;
+      case 'movsx':
+        out.push({ ...t, dst: 1, src: 2 });
+        break;
+      case 'neg':
+      case 'end':
+        out.push({ ...t, dst: 3 });
+        break;
+      case 'load':
+        out.push({ kind: 'store', size: 8, base: 10, off: -16, src: { type: 'reg', reg: 3 } });
+        out.push({ ...t, dst: 1, base: 10, off: -16 });
+        break;
+      case 'store':
+        out.push({ ...t, base: 10, off: -24, src: operandFor(t.src, 2) });
+        break;
+      case 'atomic':
+        out.push({ kind: 'store', size: 8, base: 10, off: -32, src: { type: 'reg', reg: 4 } });
+        out.push({ ...t, base: 10, off: -32, src: 5 });
+        break;
+      case 'jcond':
+        // Both outcomes: jump over nothing (off 0) is "taken" and "not taken" to the same place.
+        out.push({ ...t, dst: 1, src: operandFor(t.src, 2), off: 0 });
+        out.push({ ...t, dst: 3, src: operandFor(t.src, 4), off: 0 });
+        break;
+      case 'ja':
+        out.push({ ...t, off: 0 });
+        break;
+      case 'ldimm64':
+        if (t.pseudo === 0) out.push({ ...t, dst: 2, imm: 0x12345678, imm2: -2 });
+        break;
+      case 'ldpkt':
+        out.push({ ...t, src: 0, imm: 0 });
+        break;
+      case 'call':
+        if (t.target !== 'local') out.push({ ...t, imm: 1 });
+        break;
+      case 'exit':
+        break;
+    }
+  }
+  // The superinstruction idioms: `p = base; p += off` and `i += k; if i <cond> n goto`.
+  const add = (dst: number, src: Operand): Insn => ({ kind: 'alu', width: 64, op: 'add', dst, src });
+  out.push({ kind: 'alu', width: 64, op: 'mov', dst: 1, src: { type: 'reg', reg: 2 } }, add(1, { type: 'reg', reg: 3 }));
+  out.push(add(4, { type: 'imm', imm: 1 }), { kind: 'ja', long: false, off: 0 });
+  for (const cond of ['jeq', 'jne', 'jgt', 'jge', 'jlt', 'jle'] as const) {
+    for (const src of [{ type: 'imm', imm: 9 }, { type: 'reg', reg: 5 }] as const) {
+      out.push(add(3, { type: 'imm', imm: 8 }), { kind: 'jcond', width: 64, cond, dst: 3, src, off: 0 });
+    }
+  }
+  // A BPF-to-BPF call and its return.
+  out.push({ kind: 'call', target: 'local', imm: 1, off: 0 }, { kind: 'ja', long: false, off: 1 }, { kind: 'exit' }, { kind: 'exit' });
+  return out;
+}
+
+let done = false;
+
+/**
+ * Runs the exerciser with each value set; cheap (a few thousand instructions), once per
+ * process. The Vm constructor calls it, so it runs before the first real program.
+ */
+export function warmUpInterpreter(): void {
+  if (done) return;
+  done = true;
+  const input: { packet?: { start: number; length: number } } = {};
+  const host: VmHost = { helper: () => true, kfunc: () => true, packet: () => input.packet };
+  const vm = new Vm(exerciser(), { host, maxInsns: 1_000_000 });
+  const region = vm.mem.map('packet', 'packet', 64);
+  input.packet = { start: region.start, length: region.size };
+  for (let round = 0; round < 4; round++) {
+    for (const [lo, hi] of VALUES) {
+      vm.reset();
+      for (let r = 1; r <= 5; r++) {
+        vm.regs[r * 2] = (lo * r) | 0;
+        vm.regs[r * 2 + 1] = (hi ^ r) | 0;
+      }
+      vm.run();
+    }
+  }
+}
