@@ -1,8 +1,10 @@
 // The `bpfp` contract of DESIGN.md: outputs, JSON shapes, error format and exit statuses.
 
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../test/cli-harness.ts';
 
@@ -105,5 +107,21 @@ describe('bpfp run', () => {
     const r = runCli(['run', f, '--max-insns', '5000']);
     expect(r.code).toBe(1);
     expect(r.err[0]).toMatch(/instruction budget exhausted: 5,000 instructions/);
+  });
+});
+
+describe('the bpfp executable', () => {
+  const bin = fileURLToPath(new URL('../../bin/bpfp.mjs', import.meta.url));
+  const exec = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+  it('runs through bin/bpfp.mjs with the exit statuses of the contract', () => {
+    const ok = exec(['run', answer]);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toBe('0x2a\n');
+    expect(exec(['frobnicate']).status).toBe(2);
+  });
+  it('says when the output file cannot be written, without a stack trace', () => {
+    const r = exec(['asm', answer, '-o', join(dir, 'no-such-dir', 'x.bin')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(`${join(dir, 'no-such-dir', 'x.bin')}: error: cannot write: ENOENT`);
   });
 });

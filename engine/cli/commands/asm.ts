@@ -26,6 +26,13 @@ export function asmCommand(args: ParsedArgs, io: Io): number {
   if (out === '-') {
     if (io.stdoutIsTty) throw new UsageError('refusing to write bytecode to a terminal; use -o FILE or a pipe');
     io.writeStdout(bytes);
-  } else io.writeFile(out, bytes);
+    return EXIT_OK;
+  }
+  try {
+    io.writeFile(out, bytes);
+  } catch (e) {
+    io.err(`${out}: error: cannot write: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    return EXIT_REJECTED;
+  }
   return EXIT_OK;
 }
