@@ -4,3 +4,17 @@ export { disassemble, type DisassembleOptions, type DisassembledLine } from './d
 export { detectDialect, dialectByName } from './dialects.ts';
 export type { DialectName } from './dialect.ts';
 export { kernelSymbols, type AsmSymbols } from './symbols.ts';
+export {
+  INSTRUCTION_DOCS,
+  FUNCTION_DOCS,
+  REGISTER_DOCS,
+  DIRECTIVE_DOCS,
+  STRUCT_DOCS,
+  describeLine,
+  type InstructionDoc,
+  type FunctionDoc,
+  type DirectiveDoc,
+} from './reference.ts';
+export type { Diagnostic, Severity } from '../program/diagnostic.ts';
+export type { Section, SourceSpan, MapDecl, ProgType } from '../program/program.ts';
+export { lex, type Token, type SourceLine } from './lexer.ts';

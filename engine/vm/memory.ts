@@ -133,6 +133,30 @@ export class GuestMemory {
     return true;
   }
 
+  /** Copies `len` bytes at a guest address, or undefined if any of them is not readable. */
+  read(lo: number, hi: number, len: number): Uint8Array | undefined {
+    const off = this.offsetOf(lo, hi);
+    if (off < 0 || !this.accessible(off, len, PERM_READ)) return undefined;
+    return this.bytes.slice(off, off + len);
+  }
+
+  /** Writes bytes at a guest address; false (and nothing written) if any is not writable. */
+  write(lo: number, hi: number, data: Uint8Array): boolean {
+    const off = this.offsetOf(lo, hi);
+    if (off < 0 || !this.accessible(off, data.length, PERM_WRITE)) return false;
+    this.bytes.set(data, off);
+    return true;
+  }
+
+  /** A NUL-terminated string of at most `max` bytes (shorter if unreadable memory ends it). */
+  readCString(lo: number, hi: number, max: number): string | undefined {
+    const off = this.offsetOf(lo, hi);
+    if (off < 0 || !this.accessible(off, 1, PERM_READ)) return undefined;
+    let end = off;
+    while (end - off < max && this.accessible(end, 1, PERM_READ) && this.bytes[end] !== 0) end++;
+    return new TextDecoder().decode(this.bytes.subarray(off, end));
+  }
+
   allRegions(): readonly Region[] {
     return this.regions;
   }

@@ -8,6 +8,8 @@ import { Vm, type Fault, type VmHost } from './vm.ts';
 
 export interface RawRunOptions {
   readonly mem?: Uint8Array;
+  /** Kernel services; default: `rawHost` (bpf_ktime_get_ns and legacy packet loads only). */
+  readonly host?: VmHost;
   readonly maxInsns?: number;
   readonly isa?: IsaLevel;
   /** Superinstructions on (default) or off; results must not differ. */
@@ -54,11 +56,24 @@ export function rawHost(input: () => Region | undefined): VmHost {
   };
 }
 
+/** A host given by the caller reads legacy packet loads from the input too. */
+function withPacket(host: VmHost | undefined, input: () => Region | undefined): VmHost | undefined {
+  if (!host) return undefined;
+  return {
+    helper: (id, vm, pc) => host.helper(id, vm, pc),
+    kfunc: (id, off, vm, pc) => host.kfunc(id, off, vm, pc),
+    packet: (vm) => {
+      const r = input();
+      return host.packet?.(vm) ?? (r ? { start: r.start, length: r.size } : undefined);
+    },
+  };
+}
+
 /** A VM for a raw program with its input mapped (r1/r2 set). */
 export function createRawVm(insns: readonly (Insn | null)[], options: RawRunOptions = {}): Vm {
   let input: Region | undefined;
   const vm = new Vm(insns, {
-    host: rawHost(() => input),
+    host: withPacket(options.host, () => input) ?? rawHost(() => input),
     ...(options.maxInsns ? { maxInsns: options.maxInsns } : {}),
     ...(options.superinstructions === undefined ? {} : { superinstructions: options.superinstructions }),
   });

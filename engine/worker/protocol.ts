@@ -1,8 +1,13 @@
-// The whole contract between the UI and the engine worker, as plain serialisable data.
-// (The app imports this file for types only.)
+// The whole contract between the UI and the engine worker, as plain serialisable data. The UI
+// assembles on the main thread and sends bytecode (transferred), never source; the worker
+// answers with snapshots. The app imports this file for types only.
 
 import type { IsaLevel } from '../isa/index.ts';
+import type { MapDecl, ProgType } from '../program/program.ts';
 import type { RawRunResult } from '../vm/index.ts';
+
+export type KernelProfile = 'linux-6.3' | 'linux-6.18';
+export const KERNEL_PROFILES: readonly KernelProfile[] = ['linux-6.3', 'linux-6.18'];
 
 export interface RawRunRequest {
   /** Bytecode, 8 bytes per slot (transferred, not copied, across the worker boundary). */
@@ -14,3 +19,115 @@ export interface RawRunRequest {
 }
 
 export type RawRunReply = RawRunResult;
+
+/** One program as the worker receives it: bytecode and what it refers to, no source. */
+export interface ProgramImage {
+  readonly bytecode: Uint8Array;
+  readonly section: string;
+  readonly progType: ProgType;
+  readonly maps: readonly MapDecl[];
+}
+
+export interface RunSettings {
+  readonly isa: IsaLevel;
+  readonly profile: KernelProfile;
+  readonly cpus: number;
+  /** Instruction budget of one run. */
+  readonly maxInsns: number;
+  /** Input memory of a raw program (r1/r2). */
+  readonly input?: Uint8Array;
+  /** Seed of every random choice (bpf_get_prandom_u32, …). */
+  readonly seed?: number;
+}
+
+export interface ProgramProblem {
+  readonly pc: number;
+  readonly message: string;
+  /** decode: the bytes; structure: the kernel's load-time checks; verifier: path analysis. */
+  readonly stage: 'decode' | 'structure' | 'verifier' | 'unsupported';
+}
+
+export type LoadReply = { readonly ok: true; readonly slots: number } | { readonly ok: false; readonly problems: readonly ProgramProblem[] };
+
+export type DebugStatus = 'empty' | 'ready' | 'paused' | 'breakpoint' | 'step' | 'exited' | 'fault';
+
+export interface RegisterView {
+  readonly name: string;
+  /** 0x + 16 hex digits. */
+  readonly hex: string;
+  readonly unsigned: string;
+  readonly signed: string;
+  /** What the value is: a pointer into a region of guest memory, or a plain scalar. */
+  readonly kind: 'scalar' | 'pointer';
+  readonly region?: string;
+  readonly offset?: number;
+  /** Changed since the previous stop. */
+  readonly changed: boolean;
+}
+
+export interface StackView {
+  /** Guest address of the first byte (r10 - 512). */
+  readonly base: string;
+  readonly bytes: Uint8Array;
+  /** Per byte: 1 when the program has changed it since the last reset. */
+  readonly touched: Uint8Array;
+  /** Per byte: 1 when it changed since the previous stop. */
+  readonly changed: Uint8Array;
+  /** Call depth of the frame shown. */
+  readonly depth: number;
+}
+
+export interface FaultView {
+  readonly kind: string;
+  readonly pc: number;
+  readonly message: string;
+  readonly address?: string;
+  readonly size?: number;
+  readonly region?: string;
+}
+
+export interface TraceLineView {
+  readonly seq: number;
+  readonly cpu: number;
+  readonly ns: number;
+  readonly comm: string;
+  readonly pid: number;
+  readonly text: string;
+}
+
+export interface DebugSnapshot {
+  readonly status: DebugStatus;
+  readonly pc: number;
+  readonly insns: number;
+  readonly depth: number;
+  readonly regs: readonly RegisterView[];
+  readonly callStack: readonly number[];
+  readonly stack: StackView;
+  readonly fault?: FaultView;
+  /** r0 as hex once the program exited. */
+  readonly r0?: string;
+  /** Trace pipe lines since the last reset (the last few thousand). */
+  readonly trace: readonly TraceLineView[];
+  readonly traceDropped: number;
+}
+
+export interface RunProgress {
+  readonly insns: number;
+  /** Trace lines produced since the previous progress report. */
+  readonly trace: readonly TraceLineView[];
+}
+
+/** The worker's API, exposed over Comlink. Every method answers with plain data. */
+export interface EngineApi {
+  ping(): string;
+  load(image: ProgramImage, settings: RunSettings): LoadReply;
+  /** Resets, then runs to exit, a fault or a breakpoint (pcs); progress comes while it runs. */
+  run(breakpoints: readonly number[], onProgress?: (p: RunProgress) => void): DebugSnapshot;
+  /** Runs on from where the program stopped, to exit, a fault or a breakpoint. */
+  continue(breakpoints: readonly number[], onProgress?: (p: RunProgress) => void): DebugSnapshot;
+  step(): DebugSnapshot;
+  stepOver(): DebugSnapshot;
+  reset(): DebugSnapshot;
+  snapshot(): DebugSnapshot;
+  runRaw(request: RawRunRequest): RawRunReply;
+}

@@ -1,0 +1,93 @@
+// The worker's session: load, run, step, breakpoints, register and stack views, the trace pipe.
+
+import { describe, expect, it } from 'vitest';
+import { assemble } from '../asm/index.ts';
+import type { ProgramImage, RunProgress, RunSettings } from './protocol.ts';
+import { Session } from './session.ts';
+
+const settings: RunSettings = { isa: 4, profile: 'linux-6.18', cpus: 8, maxInsns: 1_000_000 };
+
+function image(text: string): ProgramImage {
+  const r = assemble(text);
+  const s = r.sections[0];
+  if (!r.ok || !s) throw new Error(r.diagnostics.map((d) => d.message).join('; '));
+  return { bytecode: s.bytes, section: s.name, progType: s.kind.progType, maps: r.maps };
+}
+
+// Prints "x=<r6>" three times, counting r6 down; "x=%d\n" is stored on the stack.
+const PRINTER = `
+  r6 = 3
+loop:
+  r1 = 0xa64253d78 ll
+  *(u64 *)(r10 - 8) = r1
+  r1 = r10
+  r1 += -8
+  r2 = 8
+  r3 = r6
+  call bpf_trace_printk
+  r6 += -1
+  if r6 != 0 goto loop
+  r0 = 42
+  exit
+`;
+
+describe('Session', () => {
+  it('runs a program to exit with r0 and the trace pipe', () => {
+    const s = new Session();
+    expect(s.load(image(PRINTER), settings)).toEqual({ ok: true, slots: 13 });
+    const snap = s.run([]);
+    expect(snap.status).toBe('exited');
+    expect(snap.r0).toBe('0x000000000000002a');
+    expect(snap.trace.map((l) => l.text)).toEqual(['x=3', 'x=2', 'x=1']);
+    expect(snap.insns).toBe(1 + 9 * 3 + 2);
+  });
+
+  it('reports progress with the new trace lines while a long run goes on', () => {
+    const s = new Session();
+    const long = `r6 = 300000\nloop:\nr1 = 0xa64253d78 ll\n*(u64 *)(r10 - 8) = r1\nr1 = r10\nr1 += -8\nr2 = 8\nr3 = r6\nif r6 & 0xffff goto skip\ncall bpf_trace_printk\nskip:\nr6 += -1\nif r6 != 0 goto loop\nexit\n`;
+    s.load(image(long), { ...settings, maxInsns: 10_000_000 });
+    const progress: RunProgress[] = [];
+    const snap = s.run([], (p) => progress.push(p));
+    expect(snap.status).toBe('exited');
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.flatMap((p) => p.trace).length).toBeGreaterThan(0);
+  });
+
+  it('steps, stops at breakpoints and describes registers and the stack', () => {
+    const s = new Session();
+    s.load(image(PRINTER), settings);
+    let snap = s.step();
+    expect(snap.pc).toBe(1);
+    expect(snap.regs[6]).toMatchObject({ unsigned: '3', kind: 'scalar', changed: true });
+    expect(snap.regs[10]).toMatchObject({ kind: 'pointer', region: 'stack frame 0', offset: 512 });
+    snap = s.continue([6]);
+    expect(snap).toMatchObject({ status: 'breakpoint', pc: 6 });
+    expect(snap.regs[1]).toMatchObject({ kind: 'pointer', region: 'stack frame 0', offset: 504 });
+    // The stored format string is touched and just changed.
+    expect([...snap.stack.touched.slice(504, 512)]).toEqual([1, 1, 1, 1, 1, 0, 0, 0]);
+    expect(snap.stack.bytes[504]).toBe(0x78);
+    snap = s.continue([6]);
+    expect(snap.trace.map((l) => l.text)).toEqual(['x=3']);
+    expect(snap.stack.changed.every((b) => b === 0)).toBe(true);
+  });
+
+  it('reports a fault with its pc and keeps the state for inspection', () => {
+    const s = new Session();
+    s.load(image('r1 = 0\nr0 = *(u8 *)(r1 + 0)\nexit\n'), settings);
+    const snap = s.run([]);
+    expect(snap).toMatchObject({ status: 'fault', pc: 1, fault: { kind: 'memory', pc: 1, message: expect.stringContaining('NULL pointer dereference') } });
+  });
+
+  it('refuses programs the kernel would refuse, and program types not built yet', () => {
+    const s = new Session();
+    expect(s.load(image('goto +5\nexit\n'), settings)).toMatchObject({ ok: false, problems: [{ pc: 0, stage: 'structure', message: 'jump out of range from insn 0 to 6' }] });
+    expect(s.load(image('.section xdp\nr0 = 2\nexit\n'), settings)).toMatchObject({ ok: false, problems: [{ stage: 'unsupported' }] });
+    expect(s.snapshot().status).toBe('empty');
+  });
+
+  it('feeds the input memory to a raw program', () => {
+    const s = new Session();
+    s.load(image('r0 = *(u8 *)(r1 + 1)\nr0 += r2\nexit\n'), { ...settings, input: Uint8Array.of(5, 6, 7) });
+    expect(s.run([]).r0).toBe('0x0000000000000009');
+  });
+});

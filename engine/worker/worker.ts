@@ -1,0 +1,22 @@
+// The engine worker: exposes the session over Comlink, nothing else. Any exception is caught
+// in the session; a crash of the worker itself is seen and reported by the UI's client.
+
+import * as Comlink from 'comlink';
+import type { EngineApi } from './protocol.ts';
+import { Session } from './session.ts';
+
+const session = new Session();
+
+const api: EngineApi = {
+  ping: () => 'pong',
+  load: (image, settings) => session.load(image, settings),
+  run: (breakpoints, onProgress) => session.run(breakpoints, onProgress),
+  continue: (breakpoints, onProgress) => session.continue(breakpoints, onProgress),
+  step: () => session.step(),
+  stepOver: () => session.stepOver(),
+  reset: () => session.reset(),
+  snapshot: () => session.snapshot(),
+  runRaw: (request) => session.runRaw(request),
+};
+
+Comlink.expose(api);
