@@ -1,33 +1,174 @@
-// Placeholder shell until the browser-playground issue: assembles on the main thread, as the
-// real editor will, and shows the bytecode or the diagnostics.
-import { useMemo, useState } from 'react';
-import { assemble, disassemble } from '../engine/asm/index.ts';
+// The layout: toolbar, editor beside the panels, notices and a status bar; in embed mode the
+// editor and one panel. Wires the editor to the store; the rest lives in actions and panels.
 
-const EXAMPLE = `# r0 = 6 * 7
-r0 = 6
-r0 *= 7
-exit
-`;
+import { useEffect, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { ACTIONS } from './actions.ts';
+import { Notices } from './components/Notices.tsx';
+import { PanelArea } from './components/PanelArea.tsx';
+import { SplitView } from './components/SplitView.tsx';
+import { Toolbar } from './components/Toolbar.tsx';
+import { EmbedBar } from './components/EmbedBar.tsx';
+import { CodeEditor, type EditorHandle } from './editor/index.ts';
+import { registerReveal } from './editor-bridge.ts';
+import { registerEditor } from './test-hook.ts';
+import { lineOfPc } from './state/program.ts';
+import { allProblems, store, useStore } from './state/store.ts';
+
+function useResolvedTheme(): 'light' | 'dark' {
+  const theme = useStore((s) => s.settings.theme);
+  const [system, setSystem] = useState<'light' | 'dark'>(() => (window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'));
+  useEffect(() => {
+    const mq = window.matchMedia?.('(prefers-color-scheme: dark)');
+    if (!mq) return;
+    const on = () => setSystem(mq.matches ? 'dark' : 'light');
+    mq.addEventListener('change', on);
+    return () => mq.removeEventListener('change', on);
+  }, []);
+  const resolved = theme === 'system' ? system : theme;
+  useEffect(() => {
+    document.documentElement.dataset['theme'] = resolved;
+  }, [resolved]);
+  return resolved;
+}
+
+const commands = {
+  run: () => void ACTIONS.run.perform(),
+  step: () => void ACTIONS.step.perform(),
+  stepOver: () => void ACTIONS.stepOver.perform(),
+  continue: () => void ACTIONS.continue.perform(),
+  share: () => {
+    if (store.get().settings.shareShortcut) void ACTIONS.share.perform();
+  },
+};
+
+/** Shortcuts when the focus is outside the editor (inside, the editor binds the same keys). */
+function useGlobalKeys(): void {
+  useEffect(() => {
+    const on = (e: KeyboardEvent) => {
+      const mod = e.ctrlKey || e.metaKey;
+      if (mod && e.key === 'Enter') commands.run();
+      else if (mod && (e.key === 's' || e.key === 'S')) commands.share();
+      else if (e.key === 'F5') commands.continue();
+      else if (e.key === 'F10') commands.stepOver();
+      else if (e.key === 'F11') commands.step();
+      else if (e.key === 'Escape') {
+        const n = store.get().notices.at(-1);
+        if (n) store.dismiss(n.id);
+        else return;
+      } else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', on);
+    return () => window.removeEventListener('keydown', on);
+  }, []);
+}
+
+function Editor({ theme }: { theme: 'light' | 'dark' }) {
+  const editor = useRef<EditorHandle>(null);
+  const { docVersion, source, dialect, readOnly } = useStore(
+    useShallow((s) => ({ docVersion: s.docVersion, source: s.doc.source, dialect: s.program.dialect, readOnly: s.embed.readOnly })),
+  );
+  const problems = useStore(useShallow(allProblems));
+  const breakpoints = useStore((s) => s.breakpoints);
+  const currentLine = useStore((s) => {
+    const d = s.debug;
+    if (!d || d.status === 'empty' || d.status === 'exited' || d.status === 'fault') return undefined;
+    return lineOfPc(s.program.section, d.pc);
+  });
+  const mapNames = useStore(useShallow((s) => s.program.maps.map((m) => m.name)));
+  const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  // The document was replaced (example, file, link): put its text into the editor. Edits do
+  // not bump docVersion, so typing never pushes text back into the editor.
+  const opened = useRef({ version: -1, text: '' });
+  if (opened.current.version !== docVersion) opened.current = { version: docVersion, text: source };
+  const initial = opened.current.text;
+  useEffect(() => {
+    const e = editor.current;
+    if (e && e.getValue() !== initial) e.setValue(initial);
+  }, [docVersion, initial]);
+  useEffect(() => {
+    registerReveal((line) => {
+      editor.current?.revealLine(line);
+      editor.current?.focus();
+    });
+    registerEditor(() => editor.current ?? undefined);
+    return () => {
+      registerReveal(undefined);
+      registerEditor(() => undefined);
+    };
+  }, []);
+  return (
+    <CodeEditor
+      ref={editor}
+      initialValue={initial}
+      dialect={dialect}
+      theme={theme}
+      readOnly={readOnly}
+      diagnostics={problems}
+      breakpoints={breakpoints}
+      {...(currentLine === undefined ? {} : { currentLine })}
+      mapNames={mapNames}
+      commands={commands}
+      onChange={(text) => {
+        clearTimeout(pending.current);
+        // Short debounce: keystroke to markers stays well under 100 ms even for long files.
+        pending.current = setTimeout(() => {
+          if (text !== store.get().doc.source) store.updateDocument({ source: text });
+        }, 25);
+      }}
+      onToggleBreakpoint={(line) => store.toggleBreakpoint(line)}
+      ariaLabel="eBPF program. Ctrl+Enter runs, F11 steps, F10 steps over, F5 continues. Press Ctrl+M (Ctrl+Shift+M on macOS) to let Tab move the focus."
+    />
+  );
+}
+
+function StatusBar() {
+  const { busy, live, program, debug } = useStore(useShallow((s) => ({ busy: s.busy, live: s.live, program: s.program, debug: s.debug })));
+  const errors = program.problems.filter((p) => p.severity === 'error').length;
+  return (
+    <footer className="statusbar">
+      <output aria-live="polite" data-testid="run-status">
+        {busy === 'running' ? `Running… ${(live?.insns ?? 0).toLocaleString('en-US')} instructions` : busy === 'loading' ? 'Loading…' : debug ? `${debug.status}${debug.r0 ? `, r0 = ${debug.r0}` : ''}` : 'Ready'}
+      </output>
+      <span>
+        {program.dialect === 'llvm' ? 'LLVM dialect' : 'ubpf dialect'} · {program.section ? `${program.section.insns.length} slots` : 'no program'} · {errors ? `${errors} error${errors > 1 ? 's' : ''}` : 'no errors'}
+      </span>
+    </footer>
+  );
+}
 
 export function App() {
-  const [text, setText] = useState(EXAMPLE);
-  const result = useMemo(() => assemble(text), [text]);
-  const section = result.sections[0];
+  const theme = useResolvedTheme();
+  const embed = useStore((s) => s.embed);
+  useGlobalKeys();
+  if (embed.enabled) {
+    return (
+      <div className="app embed">
+        <EmbedBar />
+        <main className="embed-main">
+          <section className="pane pane-editor" aria-label="Editor">
+            <Editor theme={theme} />
+          </section>
+          <section className="pane pane-panels" aria-label="Panel">
+            <PanelArea only={embed.panel ?? 'registers'} />
+          </section>
+        </main>
+        <Notices />
+      </div>
+    );
+  }
   return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', maxWidth: 880, margin: '2rem auto', padding: '0 1rem' }}>
-      <h1>BPF Playground</h1>
-      <p>eBPF assembly, assembled as LLVM does, in your browser. The full playground (editor, debugger, kernel, NIC) is being built.</p>
-      <label htmlFor="src">Program ({result.dialect} dialect)</label>
-      <textarea id="src" value={text} onChange={(e) => setText(e.target.value)} rows={10} style={{ width: '100%', fontFamily: 'monospace' }} spellCheck={false} />
-      {result.ok && section ? (
-        <pre aria-label="disassembly">{disassemble(section.bytes).lines.map((l) => `${String(l.pc).padStart(4)}: ${l.text}`).join('\n')}</pre>
-      ) : (
-        <ul aria-label="problems">
-          {result.diagnostics.map((d, i) => (
-            <li key={i}>{`${d.line}:${d.col}: ${d.severity}: ${d.message}`}</li>
-          ))}
-        </ul>
-      )}
-    </main>
+    <div className="app">
+      <header className="topbar">
+        <h1>BPF Playground</h1>
+        <Toolbar />
+      </header>
+      <main className="main">
+        <SplitView left={<Editor theme={theme} />} right={<PanelArea />} />
+      </main>
+      <StatusBar />
+      <Notices />
+    </div>
   );
 }

@@ -1,0 +1,64 @@
+// The panel frame: tabs for every registered panel (or just one in embed mode); the open
+// panel is part of the document, so it persists and travels in share links.
+
+import { useShallow } from 'zustand/react/shallow';
+import { openPanel } from '../commands.ts';
+import { PANELS, panelById, type PanelDefinition } from '../panels/registry.ts';
+import { useStore } from '../state/store.ts';
+
+function PanelBody({ panel }: { panel: PanelDefinition<unknown> }) {
+  const data = useStore(useShallow(panel.select as (s: Parameters<typeof panel.select>[0]) => unknown)) as unknown;
+  const View = panel.View;
+  return <View data={data} />;
+}
+
+function Badge({ panel }: { panel: PanelDefinition<unknown> }) {
+  const badge = useStore((s) => panel.badge?.(s));
+  return badge === undefined ? null : <span className="badge">{badge}</span>;
+}
+
+export function PanelArea({ only }: { only?: string }) {
+  const current = useStore(useShallow((s) => s.doc.panel));
+  const list = only ? PANELS.filter((p) => p.id === only) : PANELS;
+  const active = panelById(only ?? current) ?? list[0];
+  if (!active) return null;
+  const onKey = (e: React.KeyboardEvent<HTMLDivElement>) => {
+    const i = list.findIndex((p) => p.id === active.id);
+    const next = e.key === 'ArrowRight' ? list[(i + 1) % list.length] : e.key === 'ArrowLeft' ? list[(i - 1 + list.length) % list.length] : undefined;
+    if (next) {
+      openPanel(next.id);
+      document.getElementById(`tab-${next.id}`)?.focus();
+      e.preventDefault();
+    }
+  };
+  return (
+    <div className="panels">
+      {list.length > 1 ? (
+        <div className="tabs" role="tablist" aria-label="Panels" onKeyDown={onKey}>
+          {list.map((p) => (
+            <button
+              key={p.id}
+              id={`tab-${p.id}`}
+              type="button"
+              role="tab"
+              aria-selected={p.id === active.id}
+              aria-controls={`panel-${p.id}`}
+              tabIndex={p.id === active.id ? 0 : -1}
+              className="tab"
+              onClick={() => openPanel(p.id)}
+              data-panel={p.id}
+            >
+              <span aria-hidden="true" className="tab-icon">
+                {p.icon}
+              </span>{' '}
+              {p.title} <Badge panel={p} />
+            </button>
+          ))}
+        </div>
+      ) : null}
+      <div className="panel-body" role="tabpanel" id={`panel-${active.id}`} aria-labelledby={list.length > 1 ? `tab-${active.id}` : undefined} aria-label={list.length > 1 ? undefined : active.title} data-testid={`panel-${active.id}`}>
+        <PanelBody panel={active} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,144 @@
+// The toolbar: run controls, share, file open/save, example and lesson pickers, and the
+// settings the program runs with (dialect, ISA level, kernel profile, CPU count, theme).
+
+import { useRef } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { ACTIONS, type Action } from '../actions.ts';
+import { EXAMPLES } from '../examples.ts';
+import { LESSONS } from '../lessons/lessons.ts';
+import { openExample, openFile, openLesson, setTheme } from '../commands.ts';
+import { store, useStore } from '../state/store.ts';
+import type { PlaygroundDocument } from '../state/document.ts';
+import { BUDGETS } from '../state/persistence.ts';
+
+function ActionButton({ action, primary }: { action: Action; primary?: boolean }) {
+  const enabled = useStore(action.enabled);
+  const title = action.shortcut ? `${action.label} (${action.shortcut})` : action.label;
+  return (
+    <button type="button" className={primary ? 'primary' : undefined} disabled={!enabled} onClick={() => void action.perform()} title={title} aria-keyshortcuts={action.shortcut?.replace('Ctrl', 'Control')} data-action={action.id}>
+      {action.label}
+    </button>
+  );
+}
+
+export function Toolbar() {
+  const { doc, busy, theme, budget } = useStore(useShallow((s) => ({ doc: s.doc, busy: s.busy, theme: s.settings.theme, budget: s.settings.budget })));
+  const fileInput = useRef<HTMLInputElement>(null);
+  const set = (patch: Partial<PlaygroundDocument>) => store.updateDocument(patch);
+  return (
+    <div className="toolbar" role="toolbar" aria-label="Playground">
+      <div className="group">
+        <ActionButton action={ACTIONS.run} primary />
+        <ActionButton action={ACTIONS.step} />
+        <ActionButton action={ACTIONS.stepOver} />
+        <ActionButton action={ACTIONS.continue} />
+        <ActionButton action={ACTIONS.reset} />
+        {busy !== 'idle' ? <ActionButton action={ACTIONS.stop} /> : null}
+      </div>
+      <div className="group">
+        <ActionButton action={ACTIONS.share} />
+        <button type="button" onClick={() => fileInput.current?.click()} title="Open a .bpf.s, .bin or .bpfp.json file">
+          Open…
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept=".s,.S,.bpf.s,.txt,.bin,.json"
+          className="sr-only"
+          aria-label="Open a file"
+          tabIndex={-1}
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (f) void openFile(f);
+            e.target.value = '';
+          }}
+        />
+        <ActionButton action={ACTIONS.saveSource} />
+        <ActionButton action={ACTIONS.saveBytecode} />
+      </div>
+      <div className="group">
+        <label>
+          Example{' '}
+          <select value="" onChange={(e) => e.target.value && openExample(e.target.value)}>
+            <option value="">Open an example…</option>
+            {EXAMPLES.map((e) => (
+              <option key={e.id} value={e.id}>
+                {e.title}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Lesson{' '}
+          <select value="" onChange={(e) => e.target.value && openLesson(e.target.value)}>
+            <option value="">Start a lesson…</option>
+            {LESSONS.map((l) => (
+              <option key={l.id} value={l.id}>
+                {l.title}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <div className="group settings">
+        <label>
+          Dialect{' '}
+          <select value={doc.dialect} onChange={(e) => set({ dialect: e.target.value as PlaygroundDocument['dialect'] })}>
+            <option value="auto">auto</option>
+            <option value="llvm">LLVM</option>
+            <option value="ubpf">ubpf</option>
+          </select>
+        </label>
+        <label>
+          ISA{' '}
+          <select value={doc.isa} onChange={(e) => set({ isa: Number(e.target.value) as PlaygroundDocument['isa'] })}>
+            {[1, 2, 3, 4].map((v) => (
+              <option key={v} value={v}>
+                v{v}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Kernel{' '}
+          <select value={doc.profile} onChange={(e) => set({ profile: e.target.value as PlaygroundDocument['profile'] })}>
+            <option value="linux-6.18">Linux 6.18</option>
+            <option value="linux-6.3">Linux 6.3</option>
+          </select>
+        </label>
+        <label>
+          CPUs{' '}
+          <input
+            type="number"
+            min={1}
+            max={4096}
+            value={doc.cpus}
+            onChange={(e) => {
+              const n = Math.round(Number(e.target.value));
+              if (n >= 1 && n <= 4096) set({ cpus: n });
+            }}
+            className="cpus"
+          />
+        </label>
+        <label>
+          Budget{' '}
+          <select value={budget} onChange={(e) => store.set({ settings: { ...store.get().settings, budget: Number(e.target.value) } })} title="Instructions a run may execute before it is stopped">
+            {BUDGETS.map((b) => (
+              <option key={b} value={b}>
+                {b >= 1e9 ? `${b / 1e9}G` : `${b / 1e6}M`} insns
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Theme{' '}
+          <select value={theme} onChange={(e) => setTheme(e.target.value as 'system' | 'light' | 'dark')}>
+            <option value="system">system</option>
+            <option value="light">light</option>
+            <option value="dark">dark</option>
+          </select>
+        </label>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,180 @@
+// The lazily imported Monaco chunk: the minimal editor core plus the features we use, the
+// editor worker, and `createMonacoEditor`, which builds one editor and the controller the
+// CodeEditor component drives. Nothing outside this file and monaco-language.ts touches Monaco
+// at run time.
+
+import { editor, KeyCode, KeyMod, Range, Uri, type IDisposable } from 'monaco-editor/editor';
+import 'monaco-editor/features/hover/register';
+import 'monaco-editor/features/suggest/register';
+// features/suggest/register lacks the controller in 0.56–0.57: without it Ctrl+Space shows nothing.
+import 'monaco-editor/editor/contrib/suggest/browser/suggestController.js';
+import 'monaco-editor/features/gotoError/register';
+import 'monaco-editor/features/find/register';
+import 'monaco-editor/features/bracketMatching/register';
+import 'monaco-editor/features/comment/register';
+import 'monaco-editor/features/toggleTabFocusMode/register';
+import 'monaco-editor/features/wordOperations/register';
+import 'monaco-editor/features/readOnlyMessage/register';
+import 'monaco-editor/features/codicon/register';
+import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
+import { fromMarker, registerBpfLanguage, setModelContext, toMarker } from './monaco-language.ts';
+import { EDITOR_FONT, MONACO_THEME } from './theme.ts';
+import { LANGUAGE_ID } from './tokens.ts';
+import type { MonacoController, MonacoEditorOptions } from './types.ts';
+
+// An explicit getWorker: Monaco's own `new URL(…, import.meta.url)` breaks inside Vite's
+// pre-bundled dependencies in dev (vitejs/vite#8427). Only the editor worker: no language workers.
+self.MonacoEnvironment = { getWorker: () => new EditorWorker() };
+
+let modelCount = 0;
+const normalize = (text: string): string => text.replace(/\r\n?/g, '\n');
+
+export function createMonacoEditor(host: HTMLElement, options: MonacoEditorOptions): MonacoController {
+  registerBpfLanguage();
+  // Unique URIs: StrictMode creates a second editor before the first model is gone.
+  const model = editor.createModel(normalize(options.value), LANGUAGE_ID, Uri.parse(`inmemory://bpf-playground/program-${++modelCount}.bpf.s`));
+  model.setEOL(editor.EndOfLineSequence.LF);
+  setModelContext(model, { dialect: options.dialect, mapNames: options.mapNames });
+
+  const ed = editor.create(host, {
+    model,
+    theme: MONACO_THEME[options.theme],
+    readOnly: options.readOnly,
+    ariaLabel: options.ariaLabel,
+    glyphMargin: true,
+    lineNumbers: 'on',
+    lineDecorationsWidth: 14,
+    folding: false,
+    minimap: { enabled: false },
+    stickyScroll: { enabled: false },
+    automaticLayout: true,
+    scrollBeyondLastLine: false,
+    fontFamily: EDITOR_FONT.family,
+    fontSize: EDITOR_FONT.size,
+    lineHeight: EDITOR_FONT.lineHeight,
+    padding: { top: EDITOR_FONT.paddingTop, bottom: EDITOR_FONT.paddingTop },
+    // Hovers and the suggest list escape the panel's overflow clipping.
+    fixedOverflowWidgets: true,
+    // Enter after a complete `exit` must insert a newline, not re-accept `exit`.
+    acceptSuggestionOnEnter: 'smart',
+    wordBasedSuggestions: 'off',
+    tabSize: 8,
+    insertSpaces: false,
+  });
+  ed.setScrollTop(options.scrollTop);
+
+  const disposables: IDisposable[] = [];
+  let applyingSetValue = false;
+  disposables.push(
+    model.onDidChangeContent(() => {
+      if (!applyingSetValue) options.onChange(model.getValue(editor.EndOfLinePreference.LF));
+    }),
+  );
+
+  // addAction rather than addCommand: an action's keybinding is scoped to this editor and goes
+  // away with it, while addCommand's outlives a StrictMode-disposed editor.
+  const bind = (id: string, label: string, keybinding: number, run: () => void): void => {
+    disposables.push(ed.addAction({ id: `bpf.${id}`, label, keybindings: [keybinding], run }));
+  };
+  bind('run', 'Run', KeyMod.CtrlCmd | KeyCode.Enter, () => options.commands().run());
+  bind('stepOver', 'Step over', KeyCode.F10, () => options.commands().stepOver());
+  bind('step', 'Step', KeyCode.F11, () => options.commands().step());
+  bind('continue', 'Continue', KeyCode.F5, () => options.commands().continue());
+  bind('share', 'Copy share link', KeyMod.CtrlCmd | KeyCode.KeyS, () => options.commands().share());
+
+  const breakpoints = ed.createDecorationsCollection();
+  const hint = ed.createDecorationsCollection();
+  const current = ed.createDecorationsCollection();
+  let breakpointLines = new Set<number>();
+  const GUTTER = new Set([editor.MouseTargetType.GUTTER_GLYPH_MARGIN, editor.MouseTargetType.GUTTER_LINE_NUMBERS, editor.MouseTargetType.GUTTER_LINE_DECORATIONS]);
+  disposables.push(
+    ed.onMouseDown((e) => {
+      const line = e.target.position?.lineNumber;
+      if (e.event.leftButton && GUTTER.has(e.target.type) && line !== undefined) options.onToggleBreakpoint(line);
+    }),
+    // A faint dot where a click would add a breakpoint.
+    ed.onMouseMove((e) => {
+      const line = e.target.position?.lineNumber;
+      if (e.target.type !== editor.MouseTargetType.GUTTER_GLYPH_MARGIN || line === undefined || breakpointLines.has(line)) {
+        hint.clear();
+        return;
+      }
+      hint.set([
+        {
+          range: new Range(line, 1, line, 1),
+          options: { glyphMarginClassName: 'bpf-breakpoint-glyph bpf-breakpoint-hint', glyphMarginHoverMessage: { value: `Click to set a breakpoint on line ${line}` } },
+        },
+      ]);
+    }),
+    ed.onMouseLeave(() => hint.clear()),
+  );
+
+  let owners = new Set<string>();
+
+  return {
+    getValue: () => model.getValue(editor.EndOfLinePreference.LF),
+    setValue(text) {
+      applyingSetValue = true;
+      try {
+        ed.pushUndoStop();
+        model.pushEditOperations([], [{ range: model.getFullModelRange(), text: normalize(text) }], () => null);
+        ed.pushUndoStop();
+      } finally {
+        applyingSetValue = false;
+      }
+      ed.setPosition({ lineNumber: 1, column: 1 });
+      ed.setScrollTop(0);
+    },
+    revealLine(line) {
+      ed.revealLineInCenterIfOutsideViewport(line);
+      ed.setPosition({ lineNumber: line, column: 1 });
+    },
+    focus: () => ed.focus(),
+    markers: () => editor.getModelMarkers({ resource: model.uri }).map(fromMarker),
+    setDiagnostics(diagnostics) {
+      // One owner per source, so a verifier run never clears the assembler's markers.
+      const bySource = new Map<string, editor.IMarkerData[]>();
+      for (const d of diagnostics) bySource.set(d.source, [...(bySource.get(d.source) ?? []), toMarker(d)]);
+      for (const owner of owners) if (!bySource.has(owner)) editor.setModelMarkers(model, owner, []);
+      for (const [owner, markers] of bySource) editor.setModelMarkers(model, owner, markers);
+      owners = new Set(bySource.keys());
+    },
+    setBreakpoints(lines) {
+      breakpointLines = new Set(lines);
+      hint.clear();
+      breakpoints.set(
+        lines.map((line) => ({
+          range: new Range(line, 1, line, 1),
+          options: {
+            glyphMarginClassName: 'bpf-breakpoint-glyph',
+            glyphMarginHoverMessage: { value: `Breakpoint on line ${line} (click to remove)` },
+            stickiness: editor.TrackedRangeStickiness.NeverGrowsWhenTypingAtEdges,
+          },
+        })),
+      );
+    },
+    setCurrentLine(line) {
+      if (line === undefined) {
+        current.clear();
+        return;
+      }
+      current.set([
+        {
+          range: new Range(line, 1, line, 1),
+          options: { isWholeLine: true, className: 'bpf-current-line', linesDecorationsClassName: 'bpf-current-arrow', hoverMessage: { value: 'Next instruction to execute' } },
+        },
+      ]);
+      ed.revealLineInCenterIfOutsideViewport(line);
+    },
+    setTheme: (theme) => editor.setTheme(MONACO_THEME[theme]),
+    setReadOnly: (readOnly) => ed.updateOptions({ readOnly }),
+    setAriaLabel: (ariaLabel) => ed.updateOptions({ ariaLabel }),
+    setLanguageContext: (dialect, mapNames) => setModelContext(model, { dialect, mapNames }),
+    dispose() {
+      for (const d of disposables) d.dispose();
+      for (const owner of owners) editor.setModelMarkers(model, owner, []);
+      ed.dispose();
+      model.dispose();
+    },
+  };
+}

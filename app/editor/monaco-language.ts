@@ -1,0 +1,141 @@
+// Registers the `bpf` language with Monaco once per page: grammar, themes, configuration, hover
+// and completion providers. Providers are global per language, so each model's dialect and map
+// names live in a registry the providers consult. Loaded only with the Monaco chunk.
+
+import { editor, languages, MarkerSeverity, Range, type IDisposable, type Position } from 'monaco-editor/editor';
+import type { DialectName } from '../../engine/asm/index.ts';
+import { completionsAt, labelsIn, WORD_PATTERN, type CompletionKind } from './completions.ts';
+import { hoverAt } from './hovers.ts';
+import { monacoTheme, MONACO_THEME } from './theme.ts';
+import { LANGUAGE_ID, monarchLanguage, stateBeforeLine } from './tokens.ts';
+import type { EditorDiagnostic } from './types.ts';
+
+export interface ModelContext {
+  dialect: DialectName;
+  mapNames: readonly string[];
+}
+
+const contexts = new WeakMap<editor.ITextModel, ModelContext>();
+
+export function setModelContext(model: editor.ITextModel, context: ModelContext): void {
+  contexts.set(model, context);
+}
+
+function contextOf(model: editor.ITextModel): ModelContext {
+  return contexts.get(model) ?? { dialect: 'llvm', mapNames: [] };
+}
+
+const KIND: Readonly<Record<CompletionKind, languages.CompletionItemKind>> = {
+  instruction: languages.CompletionItemKind.Snippet,
+  register: languages.CompletionItemKind.Variable,
+  function: languages.CompletionItemKind.Function,
+  map: languages.CompletionItemKind.Module,
+  field: languages.CompletionItemKind.Field,
+  struct: languages.CompletionItemKind.Struct,
+  directive: languages.CompletionItemKind.Keyword,
+  label: languages.CompletionItemKind.Reference,
+};
+
+function provideHover(model: editor.ITextModel, position: Position): languages.Hover | null {
+  const line = position.lineNumber;
+  const state = stateBeforeLine(model.getLinesContent(), line);
+  const { dialect, mapNames } = contextOf(model);
+  const h = hoverAt(model.getLineContent(line), position.column, dialect, state, mapNames);
+  if (!h) return null;
+  return { range: new Range(line, h.startCol, line, h.endCol), contents: h.contents.map((value) => ({ value })) };
+}
+
+function provideCompletions(model: editor.ITextModel, position: Position): languages.CompletionList {
+  const { dialect, mapNames } = contextOf(model);
+  const line = position.lineNumber;
+  const word = model.getWordUntilPosition(position);
+  const range = new Range(line, word.startColumn, line, word.endColumn);
+  const items = completionsAt({
+    before: model.getLineContent(line).slice(0, position.column - 1),
+    dialect,
+    mapNames,
+    labels: labelsIn(model.getValue()),
+    state: stateBeforeLine(model.getLinesContent(), line),
+  });
+  return {
+    suggestions: items.map((item) => ({
+      label: item.label,
+      kind: KIND[item.kind],
+      insertText: item.insertText,
+      insertTextRules: item.snippet ? languages.CompletionItemInsertTextRule.InsertAsSnippet : languages.CompletionItemInsertTextRule.None,
+      range,
+      sortText: item.sortText,
+      ...(item.filterText ? { filterText: item.filterText } : {}),
+      ...(item.detail ? { detail: item.detail } : {}),
+      ...(item.documentation ? { documentation: { value: item.documentation } } : {}),
+      ...(item.retrigger ? { command: { id: 'editor.action.triggerSuggest', title: 'Suggest' } } : {}),
+    })),
+  };
+}
+
+let registered: IDisposable[] | undefined;
+
+/** Idempotent: React StrictMode mounts twice, and duplicate providers duplicate every hover. */
+export function registerBpfLanguage(): void {
+  if (registered) return;
+  languages.register({ id: LANGUAGE_ID, extensions: ['.bpf.s'], aliases: ['BPF assembly', 'bpf'] });
+  editor.defineTheme(MONACO_THEME.light, monacoTheme('light'));
+  editor.defineTheme(MONACO_THEME.dark, monacoTheme('dark'));
+  registered = [
+    languages.setLanguageConfiguration(LANGUAGE_ID, {
+      comments: { lineComment: '#', blockComment: ['/*', '*/'] },
+      brackets: [
+        ['(', ')'],
+        ['[', ']'],
+      ],
+      autoClosingPairs: [
+        { open: '(', close: ')' },
+        { open: '[', close: ']' },
+        { open: '"', close: '"', notIn: ['string', 'comment'] },
+      ],
+      surroundingPairs: [
+        { open: '(', close: ')' },
+        { open: '[', close: ']' },
+        { open: '"', close: '"' },
+      ],
+      wordPattern: WORD_PATTERN,
+    }),
+    languages.setMonarchTokensProvider(LANGUAGE_ID, monarchLanguage()),
+    languages.registerHoverProvider(LANGUAGE_ID, { provideHover }),
+    languages.registerCompletionItemProvider(LANGUAGE_ID, { triggerCharacters: ['.', '%'], provideCompletionItems: provideCompletions }),
+  ];
+}
+
+const SEVERITY: Readonly<Record<EditorDiagnostic['severity'], MarkerSeverity>> = {
+  error: MarkerSeverity.Error,
+  warning: MarkerSeverity.Warning,
+  info: MarkerSeverity.Info,
+};
+
+export function toMarker(d: EditorDiagnostic): editor.IMarkerData {
+  return {
+    severity: SEVERITY[d.severity],
+    message: d.message,
+    source: d.source,
+    ...(d.code ? { code: d.code } : {}),
+    startLineNumber: d.line,
+    startColumn: d.col,
+    endLineNumber: d.endLine,
+    endColumn: d.endCol,
+  };
+}
+
+export function fromMarker(m: editor.IMarker): EditorDiagnostic {
+  const severity = m.severity === MarkerSeverity.Error ? 'error' : m.severity === MarkerSeverity.Warning ? 'warning' : 'info';
+  const code = typeof m.code === 'string' ? m.code : (m.code?.value ?? '');
+  return {
+    severity,
+    message: m.message,
+    code,
+    source: m.source ?? m.owner,
+    line: m.startLineNumber,
+    col: m.startColumn,
+    endLine: m.endLineNumber,
+    endCol: m.endColumn,
+  };
+}

@@ -1,0 +1,182 @@
+// The only UI code that knows a worker exists. Wraps the engine worker with Comlink, races
+// every call against a timeout, and recovers from a stuck or crashed worker by terminating it
+// and starting a fresh one (Comlink never settles calls in flight when a worker dies).
+
+import * as Comlink from 'comlink';
+import type { DebugSnapshot, EngineApi, LoadReply, ProgramImage, RunProgress, RunSettings } from '../../engine/worker/protocol.ts';
+
+export type CallFailure = { readonly ok: false; readonly reason: 'timeout' | 'stopped' | 'crashed' | 'error'; readonly message: string };
+export type CallResult<T> = { readonly ok: true; readonly value: T } | CallFailure;
+
+export interface ClientEvents {
+  /** The worker was replaced: why, in words for the user. */
+  onRestart(reason: string): void;
+}
+
+/** Quiet time after which a call is taken for stuck: runs report progress every few ms. */
+const DEFAULT_TIMEOUT_MS = 8_000;
+
+interface Pending {
+  settle(r: CallFailure): void;
+}
+
+export class EngineClient {
+  private worker!: Worker;
+  private api!: Comlink.Remote<EngineApi>;
+  private readonly pending = new Set<Pending>();
+  /** What the current worker has loaded (a new worker must load it again). */
+  private loadedKey: string | undefined;
+  private lastImage: { image: ProgramImage; settings: RunSettings; key: string } | undefined;
+  private generation = 0;
+
+  constructor(
+    private readonly events: ClientEvents,
+    private readonly timeoutMs = DEFAULT_TIMEOUT_MS,
+  ) {
+    this.spawn();
+  }
+
+  private spawn(): void {
+    // Written inline so Vite sees and bundles the worker (ui-stack.md §2.3).
+    this.worker = new Worker(new URL('../../engine/worker/worker.ts', import.meta.url), { type: 'module' });
+    this.api = Comlink.wrap<EngineApi>(this.worker);
+    this.loadedKey = undefined;
+    const generation = ++this.generation;
+    this.worker.addEventListener('error', (e) => {
+      if (generation !== this.generation) return;
+      e.preventDefault();
+      this.restart('crashed', `The engine crashed (${e.message || 'worker error'}); it was restarted. Your program is safe.`);
+    });
+  }
+
+  private restart(reason: CallFailure['reason'], message: string): void {
+    this.worker.terminate();
+    for (const p of [...this.pending]) p.settle({ ok: false, reason, message });
+    this.pending.clear();
+    this.spawn();
+    this.events.onRestart(message);
+  }
+
+  /** Stops whatever runs: terminates the worker and starts a fresh one. */
+  stop(): void {
+    this.restart('stopped', 'Stopped: the engine was restarted. Your program is safe.');
+  }
+
+  /**
+   * Runs `fn` against the worker, raced against a timeout that `touch()` (called on every
+   * progress report) pushes back. On timeout the worker is replaced.
+   */
+  private call<T>(fn: (api: Comlink.Remote<EngineApi>, touch: () => void) => Promise<T>, timeoutMs = this.timeoutMs): Promise<CallResult<T>> {
+    return new Promise((resolve) => {
+      let done = false;
+      let timer: ReturnType<typeof setTimeout>;
+      const pending: Pending = {
+        settle: (r) => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          resolve(r);
+        },
+      };
+      const arm = (): void => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          if (done) return;
+          this.pending.delete(pending);
+          pending.settle({ ok: false, reason: 'timeout', message: `The engine did not answer for ${Math.round(timeoutMs / 1000)} s; it was stopped and restarted.` });
+          this.restart('timeout', `The engine did not answer for ${Math.round(timeoutMs / 1000)} s and was restarted. Your program is safe.`);
+        }, timeoutMs);
+      };
+      this.pending.add(pending);
+      arm();
+      fn(this.api, arm).then(
+        (value) => {
+          this.pending.delete(pending);
+          if (!done) {
+            done = true;
+            clearTimeout(timer);
+            resolve({ ok: true, value });
+          }
+        },
+        (e: unknown) => {
+          this.pending.delete(pending);
+          pending.settle({ ok: false, reason: 'error', message: `The engine failed: ${e instanceof Error ? e.message : String(e)}` });
+        },
+      );
+    });
+  }
+
+  ping(): Promise<CallResult<string>> {
+    return this.call((api) => api.ping(), 3_000);
+  }
+
+  /**
+   * Loads a program unless the worker already has exactly this one. The bytecode buffer is
+   * transferred; the client keeps its own copy so a restarted worker can load it again.
+   */
+  async load(image: ProgramImage, settings: RunSettings, key: string): Promise<CallResult<LoadReply>> {
+    this.lastImage = { image: { ...image, bytecode: image.bytecode.slice() }, settings, key };
+    const copy = image.bytecode.slice();
+    const input = settings.input?.slice();
+    const transfer: Transferable[] = [copy.buffer];
+    if (input) transfer.push(input.buffer);
+    const r = await this.call<LoadReply>((api) =>
+      api.load(Comlink.transfer({ ...image, bytecode: copy }, transfer), { ...settings, ...(input ? { input } : {}) }),
+    );
+    if (r.ok && r.value.ok) this.loadedKey = key;
+    return r;
+  }
+
+  /** Whether the worker holds the program with this key (false after a restart). */
+  isLoaded(key: string): boolean {
+    return this.loadedKey === key;
+  }
+
+  /** Loads again what was last loaded, after the worker was replaced. */
+  async reload(): Promise<CallResult<LoadReply> | undefined> {
+    const last = this.lastImage;
+    return last ? this.load(last.image, last.settings, last.key) : undefined;
+  }
+
+  run(breakpoints: readonly number[], onProgress: (p: RunProgress) => void): Promise<CallResult<DebugSnapshot>> {
+    return this.call((api, touch) =>
+      api.run(
+        [...breakpoints],
+        Comlink.proxy((p: RunProgress) => {
+          touch();
+          onProgress(p);
+        }),
+      ),
+    );
+  }
+
+  continue(breakpoints: readonly number[], onProgress: (p: RunProgress) => void): Promise<CallResult<DebugSnapshot>> {
+    return this.call((api, touch) =>
+      api.continue(
+        [...breakpoints],
+        Comlink.proxy((p: RunProgress) => {
+          touch();
+          onProgress(p);
+        }),
+      ),
+    );
+  }
+
+  step(): Promise<CallResult<DebugSnapshot>> {
+    return this.call((api) => api.step());
+  }
+
+  stepOver(): Promise<CallResult<DebugSnapshot>> {
+    return this.call((api) => api.stepOver());
+  }
+
+  reset(): Promise<CallResult<DebugSnapshot>> {
+    return this.call((api) => api.reset());
+  }
+
+  dispose(): void {
+    this.generation++;
+    this.worker.terminate();
+    for (const p of [...this.pending]) p.settle({ ok: false, reason: 'stopped', message: 'closed' });
+  }
+}

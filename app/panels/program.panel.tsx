@@ -1,0 +1,116 @@
+// The program: each instruction's bytes and its disassembly in both dialects beside the
+// source line it came from; the instruction about to run is marked while stepping. Also the
+// input memory a raw program receives in r1/r2.
+
+import { useMemo } from 'react';
+import { disassemble, type Section } from '../../engine/asm/index.ts';
+import { revealInEditor } from '../editor-bridge.ts';
+import { store, type PlaygroundState } from '../state/store.ts';
+import { parseInputHex } from '../state/program.ts';
+import { definePanel } from './registry.ts';
+
+interface ProgramData {
+  readonly section: Section | undefined;
+  readonly source: string;
+  readonly pc: number | undefined;
+  readonly input: string;
+  readonly progType: string | undefined;
+}
+
+function hexBytes(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
+}
+
+function Program({ data }: { data: ProgramData }) {
+  const { section } = data;
+  const rows = useMemo(() => {
+    if (!section) return [];
+    const llvm = disassemble(section.bytes, { dialect: 'llvm' }).lines;
+    const ubpf = disassemble(section.bytes, { dialect: 'ubpf' }).lines;
+    const lines = data.source.split('\n');
+    return llvm.map((l, i) => {
+      const span = section.spans[l.pc];
+      return {
+        pc: l.pc,
+        bytes: hexBytes(section.bytes.subarray(l.pc * 8, (l.pc + l.slots) * 8)),
+        llvm: l.text,
+        ubpf: ubpf[i]?.text ?? '',
+        line: span?.line,
+        source: span ? (lines[span.line - 1] ?? '').trim() : '',
+      };
+    });
+  }, [section, data.source]);
+  const inputOk = parseInputHex(data.input) !== undefined;
+  return (
+    <div className="program">
+      {data.progType === 'raw' || data.progType === 'unknown' ? (
+        <p className="input-row">
+          <label htmlFor="input-hex">Input memory (hex; r1 points at it, r2 is its length)</label>
+          <input
+            id="input-hex"
+            className="mono"
+            value={data.input}
+            spellCheck={false}
+            aria-invalid={!inputOk}
+            onChange={(e) => store.updateDocument({ input: e.target.value })}
+            placeholder="e.g. 00 01 02 03"
+          />
+          {!inputOk ? <span className="field-error">Not hex bytes: use pairs like 0a 1b 2c.</span> : null}
+        </p>
+      ) : null}
+      {rows.length === 0 ? (
+        <p className="empty">Nothing assembled yet: fix the problems first.</p>
+      ) : (
+        <table className="program-table">
+          <caption className="sr-only">Instructions with their bytes and disassembly</caption>
+          <thead>
+            <tr>
+              <th scope="col">pc</th>
+              <th scope="col">bytes</th>
+              <th scope="col">LLVM</th>
+              <th scope="col">ubpf</th>
+              <th scope="col">source</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.pc} className={r.pc === data.pc ? 'current' : undefined} aria-current={r.pc === data.pc ? 'step' : undefined}>
+                <th scope="row" className="mono num">{r.pc}</th>
+                <td className="mono bytes">{r.bytes}</td>
+                <td className="mono">{r.llvm}</td>
+                <td className="mono">{r.ubpf}</td>
+                <td>
+                  {r.line !== undefined ? (
+                    <button type="button" className="link mono" onClick={() => revealInEditor(r.line ?? 1)}>
+                      {r.line}: {r.source}
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+function select(s: PlaygroundState): ProgramData {
+  const stopped = s.debug && s.debug.status !== 'empty' && s.debug.status !== 'exited' && s.debug.status !== 'fault';
+  return {
+    section: s.program.section,
+    source: s.doc.source,
+    pc: stopped ? s.debug?.pc : undefined,
+    input: s.doc.input,
+    progType: s.program.section?.kind.progType,
+  };
+}
+
+export default definePanel({
+  id: 'program',
+  title: 'Program',
+  icon: '⌗',
+  order: 50,
+  select,
+  View: Program,
+});

@@ -1,0 +1,111 @@
+// The program as the UI sees it: assembled on the main thread from the document (for live
+// diagnostics), with the maps between source lines and instruction slots that breakpoints,
+// the current line and worker diagnostics need.
+
+import { assemble, type Diagnostic, type MapDecl, type Section } from '../../engine/asm/index.ts';
+import type { ProgramImage, ProgramProblem, RunSettings } from '../../engine/worker/protocol.ts';
+import type { PlaygroundDocument } from './document.ts';
+
+/** A problem shown in the editor and the Problems panel; `source` says who found it. */
+export interface ProblemView {
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  code: string;
+  source: string;
+  line: number;
+  col: number;
+  endLine: number;
+  endCol: number;
+}
+
+export interface AssembledProgram {
+  readonly ok: boolean;
+  readonly dialect: 'llvm' | 'ubpf';
+  readonly problems: readonly ProblemView[];
+  /** The section that runs (the first with instructions). */
+  readonly section?: Section;
+  readonly sectionNames: readonly string[];
+  readonly maps: readonly MapDecl[];
+  /** Identifies bytecode + settings: the worker reloads when it changes. */
+  readonly key: string;
+  /** Milliseconds the assembly took (shown in the status bar; watched by the perf budget). */
+  readonly ms: number;
+}
+
+function toProblem(d: Diagnostic, source: string): ProblemView {
+  return { severity: d.severity, message: d.message, code: d.code, source, line: d.line, col: d.col, endLine: d.endLine, endCol: d.endCol };
+}
+
+function hashBytes(bytes: Uint8Array): string {
+  // FNV-1a: enough to tell one program from the next.
+  let h = 0x811c9dc5;
+  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193);
+  return (h >>> 0).toString(16);
+}
+
+export function assembleDocument(doc: PlaygroundDocument): AssembledProgram {
+  const t0 = performance.now();
+  const r = assemble(doc.source, { ...(doc.dialect === 'auto' ? {} : { dialect: doc.dialect }), isa: doc.isa });
+  const section = r.sections.find((s) => s.insns.length > 0);
+  const ms = performance.now() - t0;
+  const key = section ? `${hashBytes(section.bytes)}:${section.name}:${doc.isa}:${doc.profile}:${doc.cpus}:${doc.input}` : '';
+  return {
+    ok: r.ok && section !== undefined,
+    dialect: r.dialect,
+    problems: r.diagnostics.map((d) => toProblem(d, 'assembler')),
+    ...(section ? { section } : {}),
+    sectionNames: r.sections.map((s) => s.name),
+    maps: r.maps,
+    key,
+    ms,
+  };
+}
+
+export function imageOf(p: AssembledProgram): ProgramImage | undefined {
+  const s = p.section;
+  if (!s) return undefined;
+  return { bytecode: s.bytes, section: s.name, progType: s.kind.progType, maps: p.maps };
+}
+
+export function parseInputHex(text: string): Uint8Array | undefined {
+  const clean = text.replace(/^0x/i, '').replace(/[\s:,_-]/g, '');
+  if (clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean)) return undefined;
+  const out = new Uint8Array(clean.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+export function runSettingsOf(doc: PlaygroundDocument, maxInsns: number): RunSettings {
+  const input = parseInputHex(doc.input);
+  return { isa: doc.isa, profile: doc.profile, cpus: doc.cpus, maxInsns, ...(input && input.length ? { input } : {}), seed: 1 };
+}
+
+/** Source line of a slot. */
+export function lineOfPc(section: Section | undefined, pc: number): number | undefined {
+  return section?.spans[pc]?.line;
+}
+
+/** Slots whose instruction starts on one of `lines` (the first slot of each line). */
+export function pcsOfLines(section: Section | undefined, lines: readonly number[]): number[] {
+  if (!section) return [];
+  const wanted = new Set(lines);
+  const out: number[] = [];
+  const seen = new Set<number>();
+  section.insns.forEach((insn, pc) => {
+    const line = section.spans[pc]?.line;
+    if (insn && line !== undefined && wanted.has(line) && !seen.has(line)) {
+      seen.add(line);
+      out.push(pc);
+    }
+  });
+  return out;
+}
+
+/** Worker problems (by pc) as editor problems (by line). */
+export function problemsAtLines(section: Section | undefined, problems: readonly ProgramProblem[], source: string): ProblemView[] {
+  return problems.map((p) => {
+    const span = section?.spans[p.pc];
+    const line = span?.line ?? 1;
+    return { severity: 'error', message: p.message, code: p.stage, source, line, col: span?.col ?? 1, endLine: line, endCol: span?.endCol ?? 2 };
+  });
+}

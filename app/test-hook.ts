@@ -1,0 +1,84 @@
+// A test hook on window (`window.__playground`): end-to-end tests set and read the program and
+// drive the playground through it instead of typing into Monaco (ui-stack.md §3.2). Harmless
+// for users: everything it does, the UI does too.
+
+import { ACTIONS, lastSharedUrl } from './actions.ts';
+import type { EditorHandle } from './editor/index.ts';
+import { openExample, openPanel } from './commands.ts';
+import { allProblems, store } from './state/store.ts';
+
+let editor: () => EditorHandle | undefined = () => undefined;
+
+export function registerEditor(get: () => EditorHandle | undefined): void {
+  editor = get;
+}
+
+export interface PlaygroundHook {
+  ready: boolean;
+  getValue(): string;
+  setValue(text: string): void;
+  monacoReady(): boolean;
+  /** Puts the cursor at the start of a line and focuses the editor. */
+  focusLine(line: number): void;
+  markers(): { severity: string; message: string; line: number; source: string }[];
+  problems(): { severity: string; message: string; line: number; source: string }[];
+  run(): Promise<void>;
+  step(): Promise<void>;
+  stepOver(): Promise<void>;
+  continue(): Promise<void>;
+  reset(): Promise<void>;
+  stop(): void;
+  share(): Promise<string | undefined>;
+  setBreakpoints(lines: number[]): void;
+  openPanel(id: string): void;
+  openExample(id: string): void;
+  state(): { status: string; pc: number; insns: number; r0?: string; busy: string; trace: string[]; fault?: string; panel: string; source: string };
+}
+
+export function installTestHook(): void {
+  const hook: PlaygroundHook = {
+    ready: true,
+    getValue: () => editor()?.getValue() ?? store.get().doc.source,
+    setValue: (text) => {
+      const e = editor();
+      if (e) e.setValue(text);
+      store.updateDocument({ source: text });
+    },
+    monacoReady: () => editor()?.isMonacoReady() ?? false,
+    focusLine: (line) => {
+      editor()?.revealLine(line);
+      editor()?.focus();
+    },
+    markers: () => (editor()?.markers() ?? []).map((m) => ({ severity: m.severity, message: m.message, line: m.line, source: m.source })),
+    problems: () => allProblems(store.get()).map((p) => ({ severity: p.severity, message: p.message, line: p.line, source: p.source })),
+    run: async () => ACTIONS.run.perform(),
+    step: async () => ACTIONS.step.perform(),
+    stepOver: async () => ACTIONS.stepOver.perform(),
+    continue: async () => ACTIONS.continue.perform(),
+    reset: async () => ACTIONS.reset.perform(),
+    stop: () => ACTIONS.stop.perform(),
+    share: async () => {
+      await ACTIONS.share.perform();
+      return lastSharedUrl();
+    },
+    setBreakpoints: (lines) => store.set({ breakpoints: [...lines].sort((a, b) => a - b) }),
+    openPanel,
+    openExample,
+    state: () => {
+      const s = store.get();
+      const d = s.debug;
+      return {
+        status: d?.status ?? 'empty',
+        pc: d?.pc ?? 0,
+        insns: d?.insns ?? 0,
+        ...(d?.r0 ? { r0: d.r0 } : {}),
+        busy: s.busy,
+        trace: (s.live?.trace ?? d?.trace ?? []).map((l) => l.text),
+        ...(d?.fault ? { fault: d.fault.message } : {}),
+        panel: s.doc.panel,
+        source: s.doc.source,
+      };
+    },
+  };
+  (window as unknown as { __playground: PlaygroundHook }).__playground = hook;
+}

@@ -1,0 +1,64 @@
+// Journey: axe finds no violations on the main views, in both themes and in embed mode;
+// every view is kept as a screenshot artifact.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { PlaygroundPage } from '../fixtures/playground.ts';
+
+async function axe(page: Page): Promise<void> {
+  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']).analyze();
+  const report = r.violations.map((v) => `${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join('\n  ')}`).join('\n');
+  expect(r.violations, report).toEqual([]);
+}
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`no axe violations on the main views (${scheme})`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    const pg = new PlaygroundPage(page);
+    await pg.goto('/');
+    await pg.waitForEditor();
+    await axe(page);
+    await pg.run();
+    for (const panel of ['Registers', 'Stack', 'Trace', 'Problems', 'Program', 'Lesson']) {
+      await pg.openPanel(panel);
+      await axe(page);
+      await pg.screenshot(`${scheme}-${panel.toLowerCase()}`);
+    }
+  });
+}
+
+test('no axe violations in embed mode; "open in the playground" carries the state', async ({ page, context }) => {
+  const pg = new PlaygroundPage(page);
+  await pg.goto('/?embed=1&panel=registers');
+  await pg.waitForEditor();
+  await expect(page.getByRole('tab')).toHaveCount(0);
+  await pg.setSource('# embedded\nr0 = 3\nexit\n');
+  await pg.run();
+  await axe(page);
+  await pg.screenshot('embed');
+  const opened = context.waitForEvent('page');
+  await page.getByRole('button', { name: /Open in the playground/ }).click();
+  const full = new PlaygroundPage(await opened);
+  await full.page.waitForFunction(() => window.__playground?.ready === true);
+  expect(await full.source()).toBe('# embedded\nr0 = 3\nexit\n');
+  await expect(full.page.getByRole('tab').first()).toBeVisible();
+});
+
+test('read-only embed keeps the program from being edited', async ({ page }) => {
+  const pg = new PlaygroundPage(page);
+  await pg.goto('/?embed=1&ro=1');
+  await pg.waitForEditor();
+  await page.locator('.monaco-editor').click();
+  await page.keyboard.type('garbage');
+  expect(await pg.source()).not.toContain('garbage');
+});
+
+test('narrow screens stack the editor over the panels', async ({ page }) => {
+  await page.setViewportSize({ width: 420, height: 860 });
+  const pg = new PlaygroundPage(page);
+  await pg.goto('/');
+  const editor = await page.getByRole('region', { name: 'Editor', exact: true }).boundingBox();
+  const panels = await page.getByRole('region', { name: 'Panels', exact: true }).boundingBox();
+  expect(editor && panels && panels.y >= editor.y + editor.height - 1).toBe(true);
+  await axe(page);
+  await pg.screenshot('narrow');
+});
