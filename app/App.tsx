@@ -77,7 +77,8 @@ function Editor({ theme }: { theme: 'light' | 'dark' }) {
     return lineOfPc(s.program.section, d.pc);
   });
   const mapNames = useStore(useShallow((s) => s.program.maps.map((m) => m.name)));
-  const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const latest = useRef('');
+  const scheduled = useRef(false);
   // The document was replaced (example, file, link): put its text into the editor. Edits do
   // not bump docVersion, so typing never pushes text back into the editor.
   const opened = useRef({ version: -1, text: '' });
@@ -111,11 +112,16 @@ function Editor({ theme }: { theme: 'light' | 'dark' }) {
       mapNames={mapNames}
       commands={commands}
       onChange={(text) => {
-        clearTimeout(pending.current);
-        // Short debounce: keystroke to markers stays well under 100 ms even for long files.
-        pending.current = setTimeout(() => {
-          if (text !== store.get().doc.source) store.updateDocument({ source: text });
-        }, 25);
+        // Assemble right after the editor's own handling of the edit (a microtask, not a timer:
+        // timers fire late while the editor renders). Edits of one task coalesce; assembling
+        // 1,000 lines takes a few milliseconds, so there is no need to debounce further.
+        latest.current = text;
+        if (scheduled.current) return;
+        scheduled.current = true;
+        queueMicrotask(() => {
+          scheduled.current = false;
+          if (latest.current !== store.get().doc.source) store.updateDocument({ source: latest.current });
+        });
       }}
       onToggleBreakpoint={(line) => store.toggleBreakpoint(line)}
       ariaLabel="eBPF program. Ctrl+Enter runs, F11 steps, F10 steps over, F5 continues. Press Ctrl+M (Ctrl+Shift+M on macOS) to let Tab move the focus."

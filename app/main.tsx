@@ -7,6 +7,7 @@ import { App } from './App.tsx';
 import { DEFAULT_EXAMPLE_ID, exampleById } from './examples.ts';
 import { DEFAULT_DOCUMENT } from './state/document.ts';
 import { chooseInitialDocument, createDraftSaver, loadSettings, saveSettings, type Storage } from './state/persistence.ts';
+import { decodeShare } from './share/codec.ts';
 import { store, useStore } from './state/store.ts';
 import { installTestHook } from './test-hook.ts';
 import './styles.css';
@@ -21,6 +22,23 @@ function storage(): Storage {
     const m = new Map<string, string>();
     return { getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v), removeItem: (k) => void m.delete(k) };
   }
+}
+
+async function openLinkFromHash(hash: string): Promise<void> {
+  const r = await decodeShare(hash);
+  if (r.ok === 'none') return;
+  // The hash we write ourselves after an edit is empty; anything else is a link to open.
+  if (r.ok === 'example') {
+    const e = exampleById(r.id);
+    if (e) store.openDocument({ ...store.get().doc, source: e.source, input: e.input }, 'example');
+    else store.notify('error', `This link asks for an example '${r.id}' that does not exist.`);
+    return;
+  }
+  if (!r.ok) {
+    store.notify('error', `${r.error} Your draft was not touched.`);
+    return;
+  }
+  store.openDocument(r.doc, 'link');
 }
 
 async function start(): Promise<void> {
@@ -72,6 +90,12 @@ async function start(): Promise<void> {
   window.addEventListener('pagehide', () => saver.flush());
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'hidden') saver.flush();
+  });
+
+  // A link pasted into the address bar of an open playground: open it like a fresh load
+  // (the draft stays untouched until the user edits).
+  window.addEventListener('hashchange', () => {
+    void openLinkFromHash(window.location.hash);
   });
 
   const root = document.getElementById('root');

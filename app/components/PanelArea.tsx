@@ -56,7 +56,7 @@ export function PanelArea({ only }: { only?: string }) {
           ))}
         </div>
       ) : null}
-      <div className="panel-body" role="tabpanel" id={`panel-${active.id}`} aria-labelledby={list.length > 1 ? `tab-${active.id}` : undefined} aria-label={list.length > 1 ? undefined : active.title} data-testid={`panel-${active.id}`}>
+      <div className="panel-body" tabIndex={0} role="tabpanel" id={`panel-${active.id}`} aria-labelledby={list.length > 1 ? `tab-${active.id}` : undefined} aria-label={list.length > 1 ? undefined : active.title} data-testid={`panel-${active.id}`}>
         <PanelBody panel={active} />
       </div>
     </div>

@@ -57,9 +57,9 @@ export function Toolbar() {
         <ActionButton action={ACTIONS.saveBytecode} />
       </div>
       <div className="group">
-        <label>
-          Example{' '}
-          <select value="" onChange={(e) => e.target.value && openExample(e.target.value)}>
+        <span className="field">
+          <label htmlFor="tb-example">Example</label>{' '}
+          <select id="tb-example" value="" onChange={(e) => e.target.value && openExample(e.target.value)}>
             <option value="">Open an example…</option>
             {EXAMPLES.map((e) => (
               <option key={e.id} value={e.id}>
@@ -67,10 +67,10 @@ export function Toolbar() {
               </option>
             ))}
           </select>
-        </label>
-        <label>
-          Lesson{' '}
-          <select value="" onChange={(e) => e.target.value && openLesson(e.target.value)}>
+        </span>
+        <span className="field">
+          <label htmlFor="tb-lesson">Lesson</label>{' '}
+          <select id="tb-lesson" value="" onChange={(e) => e.target.value && openLesson(e.target.value)}>
             <option value="">Start a lesson…</option>
             {LESSONS.map((l) => (
               <option key={l.id} value={l.id}>
@@ -78,37 +78,38 @@ export function Toolbar() {
               </option>
             ))}
           </select>
-        </label>
+        </span>
       </div>
       <div className="group settings">
-        <label>
-          Dialect{' '}
-          <select value={doc.dialect} onChange={(e) => set({ dialect: e.target.value as PlaygroundDocument['dialect'] })}>
+        <span className="field">
+          <label htmlFor="tb-dialect">Dialect</label>{' '}
+          <select id="tb-dialect" value={doc.dialect} onChange={(e) => set({ dialect: e.target.value as PlaygroundDocument['dialect'] })}>
             <option value="auto">auto</option>
             <option value="llvm">LLVM</option>
             <option value="ubpf">ubpf</option>
           </select>
-        </label>
-        <label>
-          ISA{' '}
-          <select value={doc.isa} onChange={(e) => set({ isa: Number(e.target.value) as PlaygroundDocument['isa'] })}>
+        </span>
+        <span className="field">
+          <label htmlFor="tb-isa">ISA</label>{' '}
+          <select id="tb-isa" value={doc.isa} onChange={(e) => set({ isa: Number(e.target.value) as PlaygroundDocument['isa'] })}>
             {[1, 2, 3, 4].map((v) => (
               <option key={v} value={v}>
                 v{v}
               </option>
             ))}
           </select>
-        </label>
-        <label>
-          Kernel{' '}
-          <select value={doc.profile} onChange={(e) => set({ profile: e.target.value as PlaygroundDocument['profile'] })}>
+        </span>
+        <span className="field">
+          <label htmlFor="tb-kernel">Kernel</label>{' '}
+          <select id="tb-kernel" value={doc.profile} onChange={(e) => set({ profile: e.target.value as PlaygroundDocument['profile'] })}>
             <option value="linux-6.18">Linux 6.18</option>
             <option value="linux-6.3">Linux 6.3</option>
           </select>
-        </label>
-        <label>
-          CPUs{' '}
+        </span>
+        <span className="field">
+          <label htmlFor="tb-cpus">CPUs</label>{' '}
           <input
+            id="tb-cpus"
             type="number"
             min={1}
             max={4096}
@@ -119,25 +120,25 @@ export function Toolbar() {
             }}
             className="cpus"
           />
-        </label>
-        <label>
-          Budget{' '}
-          <select value={budget} onChange={(e) => store.set({ settings: { ...store.get().settings, budget: Number(e.target.value) } })} title="Instructions a run may execute before it is stopped">
+        </span>
+        <span className="field">
+          <label htmlFor="tb-budget">Budget</label>{' '}
+          <select id="tb-budget" value={budget} onChange={(e) => store.set({ settings: { ...store.get().settings, budget: Number(e.target.value) } })} title="Instructions a run may execute before it is stopped">
             {BUDGETS.map((b) => (
               <option key={b} value={b}>
                 {b >= 1e9 ? `${b / 1e9}G` : `${b / 1e6}M`} insns
               </option>
             ))}
           </select>
-        </label>
-        <label>
-          Theme{' '}
-          <select value={theme} onChange={(e) => setTheme(e.target.value as 'system' | 'light' | 'dark')}>
+        </span>
+        <span className="field">
+          <label htmlFor="tb-theme">Theme</label>{' '}
+          <select id="tb-theme" value={theme} onChange={(e) => setTheme(e.target.value as 'system' | 'light' | 'dark')}>
             <option value="system">system</option>
             <option value="light">light</option>
             <option value="dark">dark</option>
           </select>
-        </label>
+        </span>
       </div>
     </div>
   );

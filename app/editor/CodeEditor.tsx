@@ -150,7 +150,8 @@ export const CodeEditor = forwardRef<EditorHandle, CodeEditorProps>(function Cod
   }, [ready]);
 
   const { diagnostics, breakpoints, currentLine, theme, readOnly, ariaLabel, dialect, mapNames } = props;
-  useEffect(() => {
+  // A layout effect: the markers land in the same frame as the edit that caused them.
+  useLayoutEffect(() => {
     if (ready) controllerRef.current?.setDiagnostics(diagnostics);
   }, [ready, diagnostics]);
   useEffect(() => {

@@ -67,7 +67,10 @@ export function createMonacoEditor(host: HTMLElement, options: MonacoEditorOptio
   let applyingSetValue = false;
   disposables.push(
     model.onDidChangeContent(() => {
-      if (!applyingSetValue) options.onChange(model.getValue(editor.EndOfLinePreference.LF));
+      if (!applyingSetValue) {
+        performance.mark('bpfp:edit');
+        options.onChange(model.getValue(editor.EndOfLinePreference.LF));
+      }
     }),
   );
 
@@ -138,6 +141,7 @@ export function createMonacoEditor(host: HTMLElement, options: MonacoEditorOptio
       for (const owner of owners) if (!bySource.has(owner)) editor.setModelMarkers(model, owner, []);
       for (const [owner, markers] of bySource) editor.setModelMarkers(model, owner, markers);
       owners = new Set(bySource.keys());
+      performance.mark('bpfp:markers');
     },
     setBreakpoints(lines) {
       breakpointLines = new Set(lines);

@@ -116,6 +116,8 @@ export function monacoTheme(name: ThemeName): editor.IStandaloneThemeData {
       'editorGutter.background': p.background,
       'editorLineNumber.foreground': p.lineNumber,
       'editorLineNumber.activeForeground': p.lineNumberActive,
+      // The number of the empty line after a final newline is "dimmed" by default, below 4.5:1.
+      'editorLineNumber.dimmedForeground': p.lineNumber,
       'editorError.foreground': p.error,
       'editorWarning.foreground': p.warning,
       'editorInfo.foreground': p.info,

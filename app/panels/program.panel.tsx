@@ -109,7 +109,7 @@ function select(s: PlaygroundState): ProgramData {
 export default definePanel({
   id: 'program',
   title: 'Program',
-  icon: '⌗',
+  icon: '#',
   order: 50,
   select,
   View: Program,

@@ -86,12 +86,15 @@ export const store = {
 
   /** A change the user made (text or a setting): marks the document edited. */
   updateDocument(patch: Partial<PlaygroundDocument>): void {
+    performance.mark('bpfp:update');
     const s = useStore.getState();
     const doc = { ...s.doc, ...patch };
     const program = patch.source !== undefined || patch.dialect !== undefined || patch.isa !== undefined || patch.input !== undefined || patch.profile !== undefined || patch.cpus !== undefined ? assembleDocument(doc) : s.program;
     // Breakpoints on lines that no longer exist go away.
     const lines = doc.source.split('\n').length;
+    performance.mark('bpfp:assembled');
     useStore.setState({ doc, program, editedSinceOpen: true, breakpoints: s.breakpoints.filter((l) => l <= lines) });
+    performance.mark('bpfp:rendered');
   },
 
   toggleBreakpoint(line: number): void {

@@ -19,6 +19,7 @@ test('an error shows as a marker and in Problems, and goes away when fixed', asy
   await pg.setSource(good);
   await expect.poll(async () => (await pg.markers()).length).toBe(0);
   await expect(pg.problems.entries()).toHaveCount(0);
+  await pg.openPanel('Registers');
   await pg.toolbar.button('Run').click();
   await expect(pg.registers.r0()).toHaveText('r0 = 0x000000000000000f');
   pg.expectClean();

@@ -53,12 +53,23 @@ const OPERATORS = [
 ] as const;
 const SINGLE = new Set(['=', '+', '-', '*', '/', '%', '|', '&', '^', '<', '>', '(', ')', '[', ']', ',', ':', '!', '~']);
 
+// Character classes by code, not regex: the lexer runs on every keystroke of the editor.
+function isLetter(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
 function isIdentStart(c: string): boolean {
-  return /[A-Za-z_.$]/.test(c);
+  const code = c.charCodeAt(0);
+  return isLetter(code) || code === 95 /* _ */ || code === 46 /* . */ || code === 36 /* $ */;
 }
 function isIdentPart(c: string): boolean {
-  return /[A-Za-z0-9_.$@]/.test(c);
+  const code = c.charCodeAt(0);
+  return isLetter(code) || isDigit(code) || code === 95 || code === 46 || code === 36 || code === 64 /* @ */;
 }
+/** First characters of the multi-character operators. */
+const OPERATOR_START = new Set(['s', '<', '>', '+', '-', '*', '/', '%', '|', '&', '^', '=', '!']);
 
 /**
  * Blanks out comments (keeping columns and line breaks) so the per-line tokenizer never sees
@@ -147,14 +158,14 @@ export function tokenizeLine(text: string, line: number, errors: LexError[]): To
       continue;
     }
     const start = i;
-    if (c === '%' && /[A-Za-z]/.test(text[i + 1] ?? '')) {
+    if (c === '%' && isLetter(text.charCodeAt(i + 1))) {
       i++;
       while (i < text.length && isIdentPart(text[i] ?? '')) i++;
       push('reg', start, i);
       continue;
     }
-    if (/[0-9]/.test(c)) {
-      while (i < text.length && /[0-9A-Za-z_]/.test(text[i] ?? '')) i++;
+    if (isDigit(c.charCodeAt(0))) {
+      while (i < text.length && (isLetter(text.charCodeAt(i)) || isDigit(text.charCodeAt(i)) || text[i] === '_')) i++;
       push('number', start, i);
       continue;
     }
@@ -181,7 +192,7 @@ export function tokenizeLine(text: string, line: number, errors: LexError[]): To
       continue;
     }
     // `s>`, `s<=`, `s/=` … are operators only when `s` is not the start of a longer name.
-    const op = OPERATORS.find((o) => text.startsWith(o, i) && !(o.startsWith('s') && isIdentPart(text[i - 1] ?? ' ')));
+    const op = OPERATOR_START.has(c) ? OPERATORS.find((o) => text.startsWith(o, i) && !(o.startsWith('s') && isIdentPart(text[i - 1] ?? ' '))) : undefined;
     if (op) {
       i += op.length;
       push('punct', start, i);
