@@ -28,6 +28,9 @@ export class EngineClient {
   private loadedKey: string | undefined;
   private lastImage: { image: ProgramImage; settings: RunSettings; key: string } | undefined;
   private generation = 0;
+  /** Times of recent crashes, and whether the client gave up respawning until the next call. */
+  private crashes: number[] = [];
+  private dead = false;
 
   constructor(
     private readonly events: ClientEvents,
@@ -53,6 +56,16 @@ export class EngineClient {
     this.worker.terminate();
     for (const p of [...this.pending]) p.settle({ ok: false, reason, message });
     this.pending.clear();
+    // A worker that cannot even start would crash again at once: after a few crashes in a
+    // short time, wait for the next call before trying again instead of looping.
+    const now = Date.now();
+    this.crashes = this.crashes.filter((t) => now - t < 10_000);
+    if (reason === 'crashed') this.crashes.push(now);
+    if (this.crashes.length >= 3) {
+      this.dead = true;
+      this.events.onRestart('The engine keeps crashing as it starts; it will be tried again on your next action. Your program is safe.');
+      return;
+    }
     this.spawn();
     this.events.onRestart(message);
   }
@@ -67,6 +80,11 @@ export class EngineClient {
    * progress report) pushes back. On timeout the worker is replaced.
    */
   private call<T>(fn: (api: Comlink.Remote<EngineApi>, touch: () => void) => Promise<T>, timeoutMs = this.timeoutMs): Promise<CallResult<T>> {
+    if (this.dead) {
+      this.dead = false;
+      this.crashes = [];
+      this.spawn();
+    }
     return new Promise((resolve) => {
       let done = false;
       let timer: ReturnType<typeof setTimeout>;
