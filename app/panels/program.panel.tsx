@@ -6,7 +6,7 @@ import { useMemo } from 'react';
 import { disassemble, type Section } from '../../engine/asm/index.ts';
 import { revealInEditor } from '../editor-bridge.ts';
 import { store, type PlaygroundState } from '../state/store.ts';
-import { parseInputHex } from '../state/program.ts';
+import { parseHexBytes } from '../../engine/asm/index.ts';
 import { definePanel } from './registry.ts';
 
 interface ProgramData {
@@ -40,7 +40,7 @@ function Program({ data }: { data: ProgramData }) {
       };
     });
   }, [section, data.source]);
-  const inputOk = parseInputHex(data.input) !== undefined;
+  const inputOk = parseHexBytes(data.input) !== undefined;
   return (
     <div className="program">
       {data.progType === 'raw' || data.progType === 'unknown' ? (

@@ -2,21 +2,13 @@
 // diagnostics), with the maps between source lines and instruction slots that breakpoints,
 // the current line and worker diagnostics need.
 
-import { assemble, type Diagnostic, type MapDecl, type Section } from '../../engine/asm/index.ts';
+import { assemble, parseHexBytes, type Diagnostic, type MapDecl, type Section } from '../../engine/asm/index.ts';
 import type { ProgramImage, ProgramProblem, RunSettings } from '../../engine/worker/protocol.ts';
+import type { EditorDiagnostic } from '../editor/index.ts';
 import type { PlaygroundDocument } from './document.ts';
 
 /** A problem shown in the editor and the Problems panel; `source` says who found it. */
-export interface ProblemView {
-  severity: 'error' | 'warning' | 'info';
-  message: string;
-  code: string;
-  source: string;
-  line: number;
-  col: number;
-  endLine: number;
-  endCol: number;
-}
+export type ProblemView = EditorDiagnostic;
 
 export interface AssembledProgram {
   readonly ok: boolean;
@@ -67,16 +59,9 @@ export function imageOf(p: AssembledProgram): ProgramImage | undefined {
   return { bytecode: s.bytes, section: s.name, progType: s.kind.progType, maps: p.maps };
 }
 
-export function parseInputHex(text: string): Uint8Array | undefined {
-  const clean = text.replace(/^0x/i, '').replace(/[\s:,_-]/g, '');
-  if (clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean)) return undefined;
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
 
 export function runSettingsOf(doc: PlaygroundDocument, maxInsns: number): RunSettings {
-  const input = parseInputHex(doc.input);
+  const input = parseHexBytes(doc.input);
   return { isa: doc.isa, profile: doc.profile, cpus: doc.cpus, maxInsns, ...(input && input.length ? { input } : {}), seed: 1 };
 }
 

@@ -87,14 +87,6 @@ export function problemAt(input: { file: string; spans?: readonly SourceSpan[] }
   return span ? `${input.file}:${span.line}:${span.col}: error: ${message}` : `${input.file}: error: ${message}`;
 }
 
-export function parseHex(text: string): Uint8Array | undefined {
-  const clean = text.replace(/^0x/i, '').replace(/[\s:,_-]/g, '');
-  if (clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean)) return undefined;
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
-
 export function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -3,7 +3,8 @@
 
 import { Session } from '../../worker/session.ts';
 import { checkKnown, type ParsedArgs, UsageError } from '../args.ts';
-import { loadProgram, parseHex, problemAt, readBytes, u64hex } from '../inputs.ts';
+import { parseHexBytes } from '../../asm/index.ts';
+import { loadProgram, problemAt, readBytes, u64hex } from '../inputs.ts';
 import { EXIT_OK, EXIT_REJECTED, type Io } from '../io.ts';
 import { commonLoadOptions, isaOption, positiveInt } from './common.ts';
 
@@ -14,7 +15,7 @@ export function runCommand(args: ParsedArgs, io: Io): number {
   let mem: Uint8Array | undefined;
   const memHex = args.options.get('--mem');
   if (memHex !== undefined) {
-    mem = parseHex(memHex);
+    mem = parseHexBytes(memHex);
     if (!mem) throw new UsageError(`--mem must be hex bytes (e.g. 0a0b0c), not '${memHex}'`);
   }
   const memFile = args.options.get('--mem-file');
