@@ -133,14 +133,13 @@ export class EngineClient {
    * transferred; the client keeps its own copy so a restarted worker can load it again.
    */
   async load(image: ProgramImage, settings: RunSettings, key: string): Promise<CallResult<LoadReply>> {
-    this.lastImage = { image: { ...image, bytecode: image.bytecode.slice() }, settings, key };
-    const copy = image.bytecode.slice();
+    const copyOf = (img: ProgramImage): ProgramImage => ({ ...img, sections: img.sections.map((s) => ({ ...s, bytecode: s.bytecode.slice() })) });
+    this.lastImage = { image: copyOf(image), settings, key };
+    const sent = copyOf(image);
     const input = settings.input?.slice();
-    const transfer: Transferable[] = [copy.buffer];
+    const transfer: Transferable[] = sent.sections.map((s) => s.bytecode.buffer);
     if (input) transfer.push(input.buffer);
-    const r = await this.call<LoadReply>((api) =>
-      api.load(Comlink.transfer({ ...image, bytecode: copy }, transfer), { ...settings, ...(input ? { input } : {}) }),
-    );
+    const r = await this.call<LoadReply>((api) => api.load(Comlink.transfer(sent, transfer), { ...settings, ...(input ? { input } : {}) }));
     if (r.ok && r.value.ok) this.loadedKey = key;
     return r;
   }

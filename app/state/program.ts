@@ -16,7 +16,10 @@ export interface AssembledProgram {
   readonly problems: readonly ProblemView[];
   /** The section that runs (the first with instructions). */
   readonly section?: Section;
+  /** Every program of the file (a tail call may enter any). */
+  readonly sections: readonly Section[];
   readonly sectionNames: readonly string[];
+  readonly license?: string;
   readonly maps: readonly MapDecl[];
   /** Identifies bytecode + settings: the worker reloads when it changes. */
   readonly key: string;
@@ -46,7 +49,9 @@ export function assembleDocument(doc: PlaygroundDocument): AssembledProgram {
     dialect: r.dialect,
     problems: r.diagnostics.map((d) => toProblem(d, 'assembler')),
     ...(section ? { section } : {}),
+    sections: r.sections.filter((s) => s.insns.length > 0),
     sectionNames: r.sections.map((s) => s.name),
+    ...(r.license === undefined ? {} : { license: r.license }),
     maps: r.maps,
     key,
     ms,
@@ -56,7 +61,12 @@ export function assembleDocument(doc: PlaygroundDocument): AssembledProgram {
 export function imageOf(p: AssembledProgram): ProgramImage | undefined {
   const s = p.section;
   if (!s) return undefined;
-  return { bytecode: s.bytes, section: s.name, progType: s.kind.progType, maps: p.maps };
+  return {
+    sections: p.sections.map((x) => ({ name: x.name, progType: x.kind.progType, ...(x.kind.attachTo ? { attachTo: x.kind.attachTo } : {}), bytecode: x.bytes })),
+    entry: s.name,
+    maps: p.maps,
+    ...(p.license === undefined ? {} : { license: p.license }),
+  };
 }
 
 

@@ -18,4 +18,4 @@ export {
 export type { Diagnostic, Severity } from '../program/diagnostic.ts';
 export type { Section, SourceSpan, MapDecl, ProgType } from '../program/program.ts';
 export { lex, type Token, type SourceLine } from './lexer.ts';
-export { parseHexBytes } from './numbers.ts';
+export { parseHexBytes, toHex } from '../program/hex.ts';

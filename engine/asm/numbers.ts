@@ -53,12 +53,3 @@ export function splitImm64(value: bigint): { imm: number; imm2: number } {
 export function joinImm64(imm: number, imm2: number): bigint {
   return (BigInt(imm2 >>> 0) << 32n) | BigInt(imm >>> 0);
 }
-
-/** Hex bytes as people write them (`0a 1b`, `0a1b`, `0x0a1b`, `0a:1b`), or undefined. */
-export function parseHexBytes(text: string): Uint8Array | undefined {
-  const clean = text.trim().replace(/^0x/i, '').replace(/[\s:,_-]/g, '');
-  if (clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean)) return undefined;
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}

@@ -6,7 +6,8 @@ import { FORMS, formOf, isaName, type Form, type Insn } from '../isa/index.ts';
 import { STRUCT_LAYOUTS, type StructLayout } from '../kernel/btf/layouts.ts';
 import { HELPER_DOCS } from '../kernel/helpers/docs.ts';
 import { HELPER_IDS } from '../kernel/helpers/ids.ts';
-import { KFUNC_IDS } from '../kernel/kfuncs/ids.ts';
+import { signatureOf } from '../kernel/decls.ts';
+import { KFUNC_DECLS } from '../kernel/kfuncs/decls.ts';
 import { assemble } from './assembler.ts';
 import type { DialectName } from './dialect.ts';
 import { llvmDialect } from './llvm.ts';
@@ -90,16 +91,12 @@ export const INSTRUCTION_DOCS: readonly InstructionDoc[] = FORMS.map((form) => {
 
 export const FUNCTION_DOCS: readonly FunctionDoc[] = [
   ...HELPER_DOCS.map((d) => ({ kind: 'helper' as const, id: HELPER_IDS[d.name] ?? 0, flags: [], profiles: [], ...d })),
-  ...Object.entries(KFUNC_IDS).map(([name, id]) => ({
-    kind: 'kfunc' as const,
-    name,
-    id,
-    signature: name,
-    summary: '',
-    returns: '',
-    flags: [],
-    profiles: [],
-  })),
+  ...KFUNC_DECLS.map((d) => {
+    const profiles = Object.keys(d.profiles);
+    // Flags differ between profiles (KF_TRUSTED_ARGS in 6.3, KF_RCU later): say which is which.
+    const flags = Object.entries(d.profiles).map(([p, x]) => `${p}: ${x?.flags.length ? x.flags.join(' | ') : 'no flags'} (program types: ${x?.progTypes.join(', ')})`);
+    return { kind: 'kfunc' as const, name: d.name, id: d.id, signature: signatureOf(d), summary: d.summary, returns: d.returns, flags, profiles };
+  }),
 ];
 
 export const REGISTER_DOCS: Readonly<Record<string, string>> = {

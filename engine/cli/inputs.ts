@@ -87,9 +87,7 @@ export function problemAt(input: { file: string; spans?: readonly SourceSpan[] }
   return span ? `${input.file}:${span.line}:${span.col}: error: ${message}` : `${input.file}: error: ${message}`;
 }
 
-export function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
+export { toHex as hex } from '../program/hex.ts';
 
 export function u64hex(v: bigint): string {
   return `0x${BigInt.asUintN(64, v).toString(16)}`;

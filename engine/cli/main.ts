@@ -6,15 +6,20 @@ import { asmCommand } from './commands/asm.ts';
 import { conformanceCommand } from './commands/conformance.ts';
 import { disasmCommand } from './commands/disasm.ts';
 import { runCommand } from './commands/run.ts';
+import { testRunCommand } from './commands/test-run.ts';
 import { EXIT_REJECTED, EXIT_USAGE, type Io } from './io.ts';
 
-const VALUED = new Set(['-o', '--dialect', '--isa', '--section', '--mem', '--mem-file', '--max-insns']);
+const VALUED = new Set(['-o', '--dialect', '--isa', '--section', '--mem', '--mem-file', '--max-insns', '--profile', '--cpus', '--scenario', '--maps', '--data', '--ctx', '--repeat']);
 
 const COMMANDS: Record<string, { run: (args: ReturnType<typeof parseArgs>, io: Io) => number; usage: string }> = {
   asm: { run: asmCommand, usage: 'asm FILE [-o OUT] [--dialect llvm|ubpf] [--isa v1..v4] [--section S] [--json]' },
   disasm: { run: disasmCommand, usage: 'disasm FILE.bin [--dialect llvm|ubpf] [--isa v1..v4] [--json]' },
   run: { run: runCommand, usage: 'run FILE… [--mem HEX | --mem-file F] [--isa v1..v4] [--max-insns N] [--json]' },
   conformance: { run: conformanceCommand, usage: 'conformance DIR [--json]' },
+  'test-run': {
+    run: testRunCommand,
+    usage: 'test-run FILE [--section S] [--profile linux-6.3|linux-6.18] [--cpus N] [--scenario F.json] [--maps F.json] [--data HEX] [--ctx HEX] [--repeat N] [--json]',
+  },
 };
 
 export function usage(): string {

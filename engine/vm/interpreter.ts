@@ -133,7 +133,7 @@ export const F_DELTA = 6;
 export const REG_INTS = 22;
 
 /** Why `execute` returned. */
-export const Stop = { Exit: 0, Fault: 1, Trap: 2, Budget: 3 } as const;
+export const Stop = { Exit: 0, Fault: 1, Trap: 2, Budget: 3, Return: 4, TailCall: 5 } as const;
 export type Stop = (typeof Stop)[keyof typeof Stop];
 
 const ALU64_OP: Record<string, number> = {
@@ -751,7 +751,11 @@ export function execute(vm: Vm): Stop {
         case 70: { // LDXB
           const s = C[b + 2], a = (R[s] + C[b + 3]) | 0;
           if (R[s + 1] !== BASE || (SH[a] & PERM_READ) === 0) {
-            stop = vm.memoryFault(pc, n + pc, R[s], R[s + 1], C[b + 3], 1, false);
+            if (vm.slowLoad(pc, n + pc, C[b + 1], R[s], R[s + 1], C[b + 3], 1, false)) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
             break loop;
           }
           const d = C[b + 1];
@@ -763,7 +767,11 @@ export function execute(vm: Vm): Stop {
         case 71: { // LDXH
           const s = C[b + 2], a = (R[s] + C[b + 3]) | 0;
           if (R[s + 1] !== BASE || (SH[a] & SH[a + 1] & PERM_READ) === 0) {
-            stop = vm.memoryFault(pc, n + pc, R[s], R[s + 1], C[b + 3], 2, false);
+            if (vm.slowLoad(pc, n + pc, C[b + 1], R[s], R[s + 1], C[b + 3], 2, false)) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
             break loop;
           }
           const d = C[b + 1];
@@ -775,7 +783,11 @@ export function execute(vm: Vm): Stop {
         case 72: { // LDXW
           const s = C[b + 2], a = (R[s] + C[b + 3]) | 0;
           if (R[s + 1] !== BASE || (SH[a] & SH[a + 3] & PERM_READ) === 0) {
-            stop = vm.memoryFault(pc, n + pc, R[s], R[s + 1], C[b + 3], 4, false);
+            if (vm.slowLoad(pc, n + pc, C[b + 1], R[s], R[s + 1], C[b + 3], 4, false)) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
             break loop;
           }
           const d = C[b + 1];
@@ -787,7 +799,11 @@ export function execute(vm: Vm): Stop {
         case 73: { // LDXDW
           const s = C[b + 2], a = (R[s] + C[b + 3]) | 0;
           if (R[s + 1] !== BASE || (SH[a] & SH[a + 7] & PERM_READ) === 0) {
-            stop = vm.memoryFault(pc, n + pc, R[s], R[s + 1], C[b + 3], 8, false);
+            if (vm.slowLoad(pc, n + pc, C[b + 1], R[s], R[s + 1], C[b + 3], 8, false)) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
             break loop;
           }
           const d = C[b + 1];
@@ -799,7 +815,11 @@ export function execute(vm: Vm): Stop {
         case 74: { // LDXSB
           const s = C[b + 2], a = (R[s] + C[b + 3]) | 0;
           if (R[s + 1] !== BASE || (SH[a] & PERM_READ) === 0) {
-            stop = vm.memoryFault(pc, n + pc, R[s], R[s + 1], C[b + 3], 1, false);
+            if (vm.slowLoad(pc, n + pc, C[b + 1], R[s], R[s + 1], C[b + 3], 1, true)) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
             break loop;
           }
           const d = C[b + 1], v = DV.getInt8(a);
@@ -811,7 +831,11 @@ export function execute(vm: Vm): Stop {
         case 75: { // LDXSH
           const s = C[b + 2], a = (R[s] + C[b + 3]) | 0;
           if (R[s + 1] !== BASE || (SH[a] & SH[a + 1] & PERM_READ) === 0) {
-            stop = vm.memoryFault(pc, n + pc, R[s], R[s + 1], C[b + 3], 2, false);
+            if (vm.slowLoad(pc, n + pc, C[b + 1], R[s], R[s + 1], C[b + 3], 2, true)) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
             break loop;
           }
           const d = C[b + 1], v = DV.getInt16(a, true);
@@ -823,7 +847,11 @@ export function execute(vm: Vm): Stop {
         case 76: { // LDXSW
           const s = C[b + 2], a = (R[s] + C[b + 3]) | 0;
           if (R[s + 1] !== BASE || (SH[a] & SH[a + 3] & PERM_READ) === 0) {
-            stop = vm.memoryFault(pc, n + pc, R[s], R[s + 1], C[b + 3], 4, false);
+            if (vm.slowLoad(pc, n + pc, C[b + 1], R[s], R[s + 1], C[b + 3], 4, true)) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
             break loop;
           }
           const d = C[b + 1], v = DV.getInt32(a, true);
@@ -835,7 +863,11 @@ export function execute(vm: Vm): Stop {
         case 77: { // STB
           const d = C[b + 1], a = (R[d] + C[b + 3]) | 0;
           if (R[d + 1] !== BASE || (SH[a] & PERM_WRITE) === 0) {
-            stop = vm.memoryFault(pc, n + pc, R[d], R[d + 1], C[b + 3], 1, true);
+            if (vm.slowStore(pc, n + pc, R[d], R[d + 1], C[b + 3], 1, R[C[b + 2]], R[C[b + 2] + 1])) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
             break loop;
           }
           DV.setUint8(a, R[C[b + 2]]);
@@ -845,7 +877,11 @@ export function execute(vm: Vm): Stop {
         case 78: { // STH
           const d = C[b + 1], a = (R[d] + C[b + 3]) | 0;
           if (R[d + 1] !== BASE || (SH[a] & SH[a + 1] & PERM_WRITE) === 0) {
-            stop = vm.memoryFault(pc, n + pc, R[d], R[d + 1], C[b + 3], 2, true);
+            if (vm.slowStore(pc, n + pc, R[d], R[d + 1], C[b + 3], 2, R[C[b + 2]], R[C[b + 2] + 1])) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
             break loop;
           }
           DV.setUint16(a, R[C[b + 2]], true);
@@ -855,7 +891,11 @@ export function execute(vm: Vm): Stop {
         case 79: { // STW
           const d = C[b + 1], a = (R[d] + C[b + 3]) | 0;
           if (R[d + 1] !== BASE || (SH[a] & SH[a + 3] & PERM_WRITE) === 0) {
-            stop = vm.memoryFault(pc, n + pc, R[d], R[d + 1], C[b + 3], 4, true);
+            if (vm.slowStore(pc, n + pc, R[d], R[d + 1], C[b + 3], 4, R[C[b + 2]], R[C[b + 2] + 1])) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
             break loop;
           }
           DV.setInt32(a, R[C[b + 2]], true);
@@ -865,7 +905,11 @@ export function execute(vm: Vm): Stop {
         case 80: { // STDW
           const d = C[b + 1], a = (R[d] + C[b + 3]) | 0;
           if (R[d + 1] !== BASE || (SH[a] & SH[a + 7] & PERM_WRITE) === 0) {
-            stop = vm.memoryFault(pc, n + pc, R[d], R[d + 1], C[b + 3], 8, true);
+            if (vm.slowStore(pc, n + pc, R[d], R[d + 1], C[b + 3], 8, R[C[b + 2]], R[C[b + 2] + 1])) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
             break loop;
           }
           const s = C[b + 2];
@@ -1001,9 +1045,15 @@ export function execute(vm: Vm): Stop {
             stop = Stop.Fault;
             break loop;
           }
-          // A helper may have mapped memory (the arena can grow): re-read the views.
+          // A helper may have mapped memory (the arena can grow), run a callback (the count
+          // moved on), or asked to continue in another program (a tail call).
           DV = vm.mem.dv;
           SH = vm.mem.shadow;
+          n = vm.n;
+          if (vm.pendingTailCall !== undefined) {
+            stop = Stop.TailCall;
+            break loop;
+          }
           pc++;
           if (n + pc > limit) {
             stop = Stop.Budget;
@@ -1121,6 +1171,13 @@ export function execute(vm: Vm): Stop {
             break loop;
           }
           const ret = vm.popFrame();
+          if (ret < 0) {
+            // The sentinel frame of a callback: back to the helper that invoked it.
+            n += pc + 1;
+            pc = -1;
+            stop = Stop.Return;
+            break loop;
+          }
           n += pc + 1 - ret;
           pc = ret;
           continue loop;

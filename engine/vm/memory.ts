@@ -30,6 +30,17 @@ export interface Region {
   note?: string;
 }
 
+/**
+ * A region whose loads and stores the kernel serves itself — a context such as xdp_md, whose
+ * 32-bit fields the kernel rewrites into 64-bit pointer loads (verifier.c convert_ctx_access).
+ * Its bytes have no permissions, so the interpreter's fast path always falls through to these.
+ * A string answer is the reason the access is refused.
+ */
+export interface SpecialAccess {
+  load(offset: number, size: number): { lo: number; hi: number } | string;
+  store(offset: number, size: number, lo: number, hi: number): true | string;
+}
+
 export interface GuestAddress {
   readonly lo: number;
   readonly hi: number;
@@ -43,6 +54,7 @@ export class GuestMemory {
   shadow: Uint8Array;
   private next = FIRST_OFFSET;
   private readonly regions: Region[] = [];
+  private readonly special = new Map<number, SpecialAccess>();
 
   constructor(initialSize = 1 << 16) {
     this.buffer = new ArrayBuffer(initialSize);
@@ -61,6 +73,18 @@ export class GuestMemory {
     this.regions.push(region);
     this.shadow.fill(perms, start, end);
     return region;
+  }
+
+  /** Serves every access to `region` through `access` (its bytes get no permissions). */
+  setSpecial(region: Region, access: SpecialAccess): void {
+    this.special.set(region.id, access);
+    this.setPerms(region, 0);
+  }
+
+  specialAt(offset: number): { region: Region; access: SpecialAccess } | undefined {
+    const region = this.regionAt(offset);
+    const access = region ? this.special.get(region.id) : undefined;
+    return region && access ? { region, access } : undefined;
   }
 
   /** Marks a region freed: its bytes stay for the memory panel, any access faults. */

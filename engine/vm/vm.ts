@@ -38,6 +38,10 @@ export interface VmOptions {
   readonly memory?: GuestMemory;
   /** Run pairs of instructions as one handler where possible (default true). */
   readonly superinstructions?: boolean;
+  /** Name of the program (section) for tail calls and snapshots. */
+  readonly section?: string;
+  /** The other programs of the file, for bpf_tail_call. */
+  readonly resolveProgram?: (name: string) => ProgramRef | undefined;
   /** Value of each lddw (resolves map pseudo-loads); default: the 64-bit immediate. */
   readonly imm64?: (pc: number, insn: Insn & { kind: 'ldimm64' }) => { lo: number; hi: number };
 }
@@ -71,21 +75,43 @@ export interface VmSnapshot {
   readonly stack: Uint8Array;
   readonly stackBase: bigint;
   readonly fault?: Fault;
+  /** The program running (changes after a tail call). */
+  readonly section: string;
 }
 
-export class Vm {
+/** Another program of the same file, for bpf_tail_call. */
+export interface ProgramRef {
+  readonly name: string;
   readonly insns: readonly (Insn | null)[];
-  readonly code: Int32Array;
-  readonly regs: Int32Array;
+}
+
+const MAX_TAIL_CALLS = 33; // MAX_TAIL_CALL_CNT (include/linux/bpf.h)
+
+export class Vm {
+  insns: readonly (Insn | null)[];
+  code: Int32Array;
+  regs: Int32Array;
   readonly mem: GuestMemory;
   readonly host: VmHost;
+  /** The program running now (a tail call switches it). */
+  section: string;
   /** Handler of each slot alone (what a TRAP resumes with, and what stepping reasons about). */
-  private readonly ops: Int32Array;
+  private ops: Int32Array;
   /** Handler of each slot when nothing stops at it or after it: with superinstructions. */
-  private readonly fast: Int32Array;
-  /** Slots holding a TRAP: breakpoints and the temporary stops of a step. */
-  private readonly traps = new Set<number>();
-  private readonly regsTemplate: Int32Array;
+  private fast: Int32Array;
+  /** The temporary stops of a step (in the program running now). */
+  private readonly stepTraps = new Set<number>();
+  /** True while a step runs: a tail call then stops at the new program's first instruction. */
+  private stepping = false;
+  private regsTemplate: Int32Array;
+  private readonly entry: { insns: readonly (Insn | null)[]; section: string };
+  private readonly resolve: ((name: string) => ProgramRef | undefined) | undefined;
+  private readonly imm64: (pc: number, insn: Insn & { kind: 'ldimm64' }) => { lo: number; hi: number };
+  private readonly superinstructions: boolean;
+  /** Set by a tail-call helper; the interpreter then switches programs. */
+  pendingTailCall: ProgramRef | undefined;
+  tailCalls = 0;
+
   private readonly stacks: Region[] = [];
   private readonly frames = new Int32Array(MAX_CALL_FRAMES * FRAME_INTS);
   private readonly breakpoints = new Set<number>();
@@ -108,27 +134,51 @@ export class Vm {
 
   constructor(insns: readonly (Insn | null)[], options: VmOptions = {}) {
     warmUpInterpreter();
-    this.insns = insns;
     this.mem = options.memory ?? new GuestMemory();
     this.host = options.host ?? noHost;
     this.maxInsns = options.maxInsns ?? DEFAULT_MAX_INSNS;
     this.limit = this.maxInsns;
-    const imm64 = options.imm64 ?? ((_pc, insn) => ({ lo: insn.imm, hi: insn.imm2 }));
-    const pre = predecode(insns, imm64);
-    this.code = pre.code;
-    this.regs = pre.regs.slice();
-    this.regsTemplate = pre.regs;
-    this.ops = new Int32Array(insns.length + 1);
-    for (let pc = 0; pc <= insns.length; pc++) this.ops[pc] = this.code[pc * STRIDE] ?? OP.INVALID;
-    this.fast = options.superinstructions === false ? this.ops.slice() : fuse(this.ops);
-    for (let pc = 0; pc <= insns.length; pc++) this.code[pc * STRIDE] = this.fast[pc] ?? OP.INVALID;
+    this.imm64 = options.imm64 ?? ((_pc, insn) => ({ lo: insn.imm, hi: insn.imm2 }));
+    this.superinstructions = options.superinstructions !== false;
+    this.resolve = options.resolveProgram;
+    this.section = options.section ?? 'raw';
+    this.entry = { insns, section: this.section };
+    // Definite assignment for the fields `install` sets.
+    this.insns = insns;
+    this.code = new Int32Array(0);
+    this.regs = new Int32Array(0);
+    this.regsTemplate = new Int32Array(0);
+    this.ops = new Int32Array(0);
+    this.fast = new Int32Array(0);
+    this.install(insns, this.section);
     for (let i = 0; i < MAX_CALL_FRAMES; i++) this.stacks.push(this.mem.map(`stack frame ${i}`, 'stack', STACK_SIZE));
     this.reset();
   }
 
+  /** Pre-decodes a program and makes it the one that runs; registers r0-r10 keep their values. */
+  private install(insns: readonly (Insn | null)[], section: string): void {
+    const keep = this.regs.slice(0, 22);
+    const pre = predecode(insns, this.imm64);
+    this.insns = insns;
+    this.section = section;
+    this.code = pre.code;
+    this.regs = pre.regs.slice();
+    this.regs.set(keep);
+    this.regsTemplate = pre.regs;
+    this.ops = new Int32Array(insns.length + 1);
+    for (let pc = 0; pc <= insns.length; pc++) this.ops[pc] = this.code[pc * STRIDE] ?? OP.INVALID;
+    this.fast = this.superinstructions ? fuse(this.ops) : this.ops.slice();
+    for (let pc = 0; pc <= insns.length; pc++) this.code[pc * STRIDE] = this.fast[pc] ?? OP.INVALID;
+    // Breakpoints belong to the entry program; a tail-called one runs without them.
+    for (const t of this.breakpoints) this.refreshAround(t);
+  }
+
   /** Back to pc 0 with zeroed registers and stacks (memory regions other than stacks stay). */
   reset(): void {
+    if (this.section !== this.entry.section || this.insns !== this.entry.insns) this.install(this.entry.insns, this.entry.section);
     this.regs.set(this.regsTemplate);
+    this.pendingTailCall = undefined;
+    this.tailCalls = 0;
     for (const s of this.stacks) this.mem.bytes.fill(0, s.start, s.start + s.size);
     this.pc = 0;
     this.n = 0;
@@ -190,14 +240,20 @@ export class Vm {
     if (this.finished) return this.status as RunStatus;
     const patched: number[] = [];
     for (const s of this.successors()) {
-      if (s >= 0 && s <= this.insns.length && !this.traps.has(s)) {
-        this.setTrap(s, true);
+      if (s >= 0 && s <= this.insns.length && !this.stepTraps.has(s)) {
+        this.stepTraps.add(s);
+        this.refreshAround(s);
         patched.push(s);
       }
     }
     this.resumePc = this.pc;
+    this.stepping = true;
     const st = this.go();
-    for (const s of patched) this.setTrap(s, false);
+    this.stepping = false;
+    for (const s of patched) {
+      this.stepTraps.delete(s);
+      this.refreshAround(s);
+    }
     if (st === 'breakpoint' && !this.breakpoints.has(this.pc)) this.status = 'step';
     return this.status as RunStatus;
   }
@@ -208,8 +264,9 @@ export class Vm {
     if (this.ops[this.pc] !== OP.CALL_LOCAL) return this.step();
     const ret = this.pc + 1;
     const depth = this.depth;
-    const wasTrap = this.traps.has(ret);
-    this.setTrap(ret, true);
+    const wasTrap = this.stepTraps.has(ret);
+    this.stepTraps.add(ret);
+    this.refreshAround(ret);
     this.resumePc = this.pc;
     let st = this.go();
     // Recursion can reach the return address deeper in the call stack: keep going.
@@ -217,7 +274,10 @@ export class Vm {
       this.resumePc = this.pc;
       st = this.go();
     }
-    if (!wasTrap) this.setTrap(ret, false);
+    if (!wasTrap) {
+      this.stepTraps.delete(ret);
+      this.refreshAround(ret);
+    }
     if (st === 'breakpoint' && this.pc === ret && !this.breakpoints.has(ret)) this.status = 'step';
     return this.status as RunStatus;
   }
@@ -228,6 +288,14 @@ export class Vm {
     let stop: Stop;
     try {
       stop = execute(this);
+      while (stop === Stop.TailCall) {
+        this.switchToTailCall();
+        if (this.stepping) {
+          stop = Stop.Trap;
+          break;
+        }
+        stop = execute(this);
+      }
     } catch (e) {
       // An exception here is a bug of ours (or of a helper); it ends the run as a fault.
       this.fail(this.pc, 'invalid', `internal error at pc ${this.pc}: ${e instanceof Error ? e.message : String(e)}`);
@@ -254,6 +322,114 @@ export class Vm {
     return this.status as RunStatus;
   }
 
+  /**
+   * bpf_tail_call: the helper asks for `name`; after it returns the interpreter continues at
+   * instruction 0 of that program with the same registers (r1 is still the context) and a
+   * fresh frame. False when the chain is already MAX_TAIL_CALL_CNT long.
+   */
+  requestTailCall(name: string): boolean {
+    if (this.tailCalls >= MAX_TAIL_CALLS) return false;
+    const target = name === this.entry.section ? { name, insns: this.entry.insns } : this.resolve?.(name);
+    if (!target) return false;
+    this.pendingTailCall = target;
+    return true;
+  }
+
+  private switchToTailCall(): void {
+    const target = this.pendingTailCall;
+    this.pendingTailCall = undefined;
+    if (!target) return;
+    this.tailCalls++;
+    const count = this.count + 1; // the call instruction itself
+    this.install(target.insns, target.name);
+    this.depth = 0;
+    this.setFramePointer(0);
+    this.pc = 0;
+    this.n = count;
+  }
+
+  /**
+   * Runs the BPF function at `target` with r1-r5 = `args` (a helper's callback: bpf_loop,
+   * bpf_for_each_map_elem) and returns its r0, or false after a fault. Counts its instructions,
+   * keeps the caller's r6-r10 and stack, ignores breakpoints while it runs.
+   */
+  invokeCallback(pc: number, target: number, args: readonly bigint[]): bigint | false {
+    if (target < 0 || target >= this.insns.length || !this.insns[target]) {
+      return this.fail(pc, 'helper', `pc ${pc}: the callback is not a function of this program (pc ${target})`);
+    }
+    if (this.depth + 1 >= MAX_CALL_FRAMES) {
+      return this.fail(pc, 'call-depth', `pc ${pc}: call nesting deeper than ${MAX_CALL_FRAMES} frames (MAX_CALL_FRAMES), counting the callback`);
+    }
+    const saved = { pc: this.pc, count: this.count, limit: this.limit, resumePc: this.resumePc };
+    const savedCaller = [0, 1, 2, 3, 4, 5].map((r) => this.reg(r));
+    this.pushFrame(-2);
+    args.forEach((v, i) => this.setReg(i + 1, v));
+    this.pc = target;
+    this.n = saved.count - target;
+    this.limit = this.maxInsns;
+    // Breakpoints inside a callback do not stop it: a helper cannot be paused halfway.
+    let stop = execute(this);
+    while (stop === Stop.Trap) {
+      this.resumePc = this.pc;
+      stop = execute(this);
+    }
+    const after = this.count;
+    this.limit = saved.limit;
+    this.resumePc = saved.resumePc;
+    if (stop !== Stop.Return) {
+      if (stop === Stop.Budget) this.fail(this.pc, 'budget', `instruction budget exhausted: ${this.maxInsns.toLocaleString('en-US')} instructions executed, inside a callback`);
+      else if (stop === Stop.TailCall) this.fail(this.pc, 'helper', `pc ${this.pc}: a tail call inside a callback is not allowed`);
+      else if (stop === Stop.Exit) this.fail(this.pc, 'invalid', `pc ${this.pc}: the callback returned past its frame`);
+      return false;
+    }
+    const r0 = this.reg(0);
+    // The helper's own r0-r5 come back; its caller's r6-r10 were restored by the frame.
+    savedCaller.forEach((v, r) => this.setReg(r, v));
+    this.pc = saved.pc;
+    this.n = after - saved.pc;
+    return r0;
+  }
+
+  /** The load slow path: a context field the kernel serves, or a fault. */
+  slowLoad(pc: number, count: number, d: number, baseLo: number, baseHi: number, off: number, size: number, signExtend: boolean): boolean {
+    const { lo, hi } = addOffset(baseLo, baseHi, off);
+    const at = this.mem.offsetOf(lo, hi);
+    const special = at >= 0 ? this.mem.specialAt(at) : undefined;
+    if (special) {
+      const v = special.access.load(at - special.region.start, size);
+      if (typeof v === 'string') {
+        this.fault(pc, count, 'memory', `pc ${pc}: invalid read of ${size} byte${size === 1 ? '' : 's'} at ${formatAddress(lo, hi)}: ${v}`, { address: formatAddress(lo, hi), size, region: special.region.name });
+        return false;
+      }
+      let vlo = v.lo;
+      let vhi = v.hi;
+      if (signExtend && size < 8) {
+        vlo = size === 1 ? (vlo << 24) >> 24 : size === 2 ? (vlo << 16) >> 16 : vlo;
+        vhi = vlo >> 31;
+      }
+      this.regs[d] = vlo;
+      this.regs[d + 1] = vhi;
+      return true;
+    }
+    this.memoryFault(pc, count, baseLo, baseHi, off, size, false);
+    return false;
+  }
+
+  /** The store slow path: a context field the kernel accepts, or a fault. */
+  slowStore(pc: number, count: number, baseLo: number, baseHi: number, off: number, size: number, vlo: number, vhi: number): boolean {
+    const { lo, hi } = addOffset(baseLo, baseHi, off);
+    const at = this.mem.offsetOf(lo, hi);
+    const special = at >= 0 ? this.mem.specialAt(at) : undefined;
+    if (special) {
+      const r = special.access.store(at - special.region.start, size, vlo, vhi);
+      if (r === true) return true;
+      this.fault(pc, count, 'memory', `pc ${pc}: invalid write of ${size} byte${size === 1 ? '' : 's'} at ${formatAddress(lo, hi)}: ${r}`, { address: formatAddress(lo, hi), size, region: special.region.name });
+      return false;
+    }
+    this.memoryFault(pc, count, baseLo, baseHi, off, size, true);
+    return false;
+  }
+
   /** Where execution can go after the current instruction. */
   private successors(): number[] {
     const pc = this.pc;
@@ -269,24 +445,27 @@ export class Vm {
   setBreakpoints(pcs: Iterable<number>): void {
     const old = [...this.breakpoints];
     this.breakpoints.clear();
-    for (const pc of old) this.setTrap(pc, false);
+    for (const pc of old) this.refreshAround(pc);
     for (const pc of pcs) {
-      if (pc < 0 || pc >= this.insns.length || !this.insns[pc]) continue;
+      if (pc < 0 || pc >= this.entry.insns.length || !this.entry.insns[pc]) continue;
       this.breakpoints.add(pc);
-      this.setTrap(pc, true);
+      this.refreshAround(pc);
     }
   }
 
-  /** Puts or removes a TRAP at `pc`, un-fusing the pair that would run through it. */
-  private setTrap(pc: number, on: boolean): void {
-    if (on) this.traps.add(pc);
-    else if (!this.breakpoints.has(pc)) this.traps.delete(pc);
+  private trapped(pc: number): boolean {
+    return this.stepTraps.has(pc) || (this.section === this.entry.section && this.breakpoints.has(pc));
+  }
+
+  /** Re-derives the handlers of `pc` and of the pair that would run through it. */
+  private refreshAround(pc: number): void {
     this.refreshSlot(pc);
     if (pc > 0) this.refreshSlot(pc - 1);
   }
 
   private refreshSlot(pc: number): void {
-    const op = this.traps.has(pc) ? OP.TRAP : this.traps.has(pc + 1) ? this.ops[pc] : this.fast[pc];
+    if (pc < 0 || pc > this.insns.length) return;
+    const op = this.trapped(pc) ? OP.TRAP : this.trapped(pc + 1) ? this.ops[pc] : this.fast[pc];
     this.code[pc * STRIDE] = op ?? OP.INVALID;
   }
 
@@ -323,10 +502,7 @@ export class Vm {
   }
 
   memoryFault(pc: number, count: number, baseLo: number, baseHi: number, off: number, size: number, write: boolean): Stop {
-    const lo = (baseLo >>> 0) + off;
-    const carry = lo >= 2 ** 32 ? 1 : lo < 0 ? -1 : 0;
-    const alo = lo | 0;
-    const ahi = (baseHi + carry) | 0;
+    const { lo: alo, hi: ahi } = addOffset(baseLo, baseHi, off);
     const address = formatAddress(alo, ahi);
     const why = this.mem.explain(alo, ahi, size, write);
     return this.fault(pc, count, 'memory', `pc ${pc}: invalid ${write ? 'write' : 'read'} of ${size} byte${size === 1 ? '' : 's'} at ${address}: ${why.reason}`, {
@@ -449,6 +625,7 @@ export class Vm {
       callStack,
       stack,
       stackBase: (BigInt(base.hi >>> 0) << 32n) | BigInt(base.lo >>> 0),
+      section: this.section,
       ...(this.faultInfo ? { fault: this.faultInfo } : {}),
     };
   }
@@ -456,6 +633,13 @@ export class Vm {
   stackRegion(depth = this.depth): Region | undefined {
     return this.stacks[depth];
   }
+}
+
+/** base + off as a 64-bit guest address. */
+function addOffset(baseLo: number, baseHi: number, off: number): { lo: number; hi: number } {
+  const lo = (baseLo >>> 0) + off;
+  const carry = lo >= 2 ** 32 ? 1 : lo < 0 ? -1 : 0;
+  return { lo: lo | 0, hi: (baseHi + carry) | 0 };
 }
 
 export { PERM_READ, PERM_WRITE };

@@ -3,11 +3,13 @@
 // answers with snapshots. The app imports this file for types only.
 
 import type { IsaLevel } from '../isa/index.ts';
+import type { MapView } from '../kernel/maps/map-set.ts';
+import type { KernelProfile } from '../kernel/profiles.ts';
 import type { MapDecl, ProgType } from '../program/program.ts';
 import type { RawRunResult } from '../vm/index.ts';
 
-export type KernelProfile = 'linux-6.3' | 'linux-6.18';
-export const KERNEL_PROFILES: readonly KernelProfile[] = ['linux-6.3', 'linux-6.18'];
+export type { KernelProfile, MapView };
+export { KERNEL_PROFILES } from '../kernel/profiles.ts';
 
 export interface RawRunRequest {
   /** Bytecode, 8 bytes per slot (transferred, not copied, across the worker boundary). */
@@ -20,12 +22,22 @@ export interface RawRunRequest {
 
 export type RawRunReply = RawRunResult;
 
-/** One program as the worker receives it: bytecode and what it refers to, no source. */
-export interface ProgramImage {
-  readonly bytecode: Uint8Array;
-  readonly section: string;
+/** One program of the file: its bytecode (transferred) and type. */
+export interface SectionImage {
+  readonly name: string;
   readonly progType: ProgType;
+  /** tp_btf/NAME: the tracepoint. */
+  readonly attachTo?: string;
+  readonly bytecode: Uint8Array;
+}
+
+/** What the worker receives: every program of the file (tail calls), the maps, no source. */
+export interface ProgramImage {
+  readonly sections: readonly SectionImage[];
+  /** The program to run. */
+  readonly entry: string;
   readonly maps: readonly MapDecl[];
+  readonly license?: string;
 }
 
 export interface RunSettings {
@@ -38,13 +50,19 @@ export interface RunSettings {
   readonly input?: Uint8Array;
   /** Seed of every random choice (bpf_get_prandom_u32, …). */
   readonly seed?: number;
+  /** Scenario JSON: tasks, cgroups, the tracepoint's event. */
+  readonly scenario?: unknown;
+  /** Map contents before the run. */
+  readonly maps?: unknown;
+  /** ctx_in of a syscall program. */
+  readonly ctx?: Uint8Array;
 }
 
 export interface ProgramProblem {
   readonly pc: number;
   readonly message: string;
-  /** decode: the bytes; structure: the kernel's load-time checks; verifier: path analysis. */
-  readonly stage: 'decode' | 'structure' | 'verifier' | 'unsupported';
+  /** decode: the bytes; structure/call/map: the kernel's load-time checks; verifier: path analysis. */
+  readonly stage: 'decode' | 'structure' | 'call' | 'map' | 'context' | 'scenario' | 'verifier' | 'unsupported';
 }
 
 export type LoadReply = { readonly ok: true; readonly slots: number } | { readonly ok: false; readonly problems: readonly ProgramProblem[] };
@@ -95,6 +113,40 @@ export interface TraceLineView {
   readonly text: string;
 }
 
+/** A kernel object a program can see: a bpf_cpumask, a task, a cgroup, a conntrack entry. */
+export interface ObjectView {
+  readonly id: number;
+  readonly type: string;
+  readonly label: string;
+  readonly address: string;
+  readonly refcount: number;
+  readonly state: 'live' | 'rcu-free' | 'freed';
+  /** CPUs set, for bpf_cpumask objects and tasks (their cpus_mask). */
+  readonly cpus?: readonly number[];
+  /** The bits changed since the previous stop (cpumasks). */
+  readonly changed?: boolean;
+}
+
+export interface LeakView {
+  readonly refId: number;
+  readonly object: string;
+  readonly pc: number;
+  readonly via: string;
+  readonly message: string;
+}
+
+export interface KernelView {
+  readonly profile: KernelProfile;
+  readonly cpus: number;
+  readonly objects: readonly ObjectView[];
+  readonly maps: readonly MapView[];
+  /** References the program still held when it exited. */
+  readonly leaks: readonly LeakView[];
+  readonly rcuDepth: number;
+  /** What r1 is, in words. */
+  readonly context: string;
+}
+
 export interface DebugSnapshot {
   readonly status: DebugStatus;
   readonly pc: number;
@@ -109,6 +161,9 @@ export interface DebugSnapshot {
   /** Trace pipe lines since the last reset (the last few thousand). */
   readonly trace: readonly TraceLineView[];
   readonly traceDropped: number;
+  /** The program running now (a tail call changes it). */
+  readonly section: string;
+  readonly kernel?: KernelView;
 }
 
 export interface RunProgress {

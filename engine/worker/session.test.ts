@@ -11,7 +11,7 @@ function image(text: string): ProgramImage {
   const r = assemble(text);
   const s = r.sections[0];
   if (!r.ok || !s) throw new Error(r.diagnostics.map((d) => d.message).join('; '));
-  return { bytecode: s.bytes, section: s.name, progType: s.kind.progType, maps: r.maps };
+  return { sections: r.sections.filter((x) => x.insns.length).map((x) => ({ name: x.name, progType: x.kind.progType, bytecode: x.bytes })), entry: s.name, maps: r.maps };
 }
 
 // Prints "x=<r6>" three times, counting r6 down; "x=%d\n" is stored on the stack.
@@ -78,10 +78,11 @@ describe('Session', () => {
     expect(snap).toMatchObject({ status: 'fault', pc: 1, fault: { kind: 'memory', pc: 1, message: expect.stringContaining('NULL pointer dereference') } });
   });
 
-  it('refuses programs the kernel would refuse, and program types not built yet', () => {
+  it('refuses what the kernel would refuse at load, and program types not built yet', () => {
     const s = new Session();
     expect(s.load(image('goto +5\nexit\n'), settings)).toMatchObject({ ok: false, problems: [{ pc: 0, stage: 'structure', message: 'jump out of range from insn 0 to 6' }] });
-    expect(s.load(image('.section xdp\nr0 = 2\nexit\n'), settings)).toMatchObject({ ok: false, problems: [{ stage: 'unsupported' }] });
+    expect(s.load(image('.section tc\nr0 = 2\nexit\n'), settings)).toMatchObject({ ok: false, problems: [{ stage: 'context', message: expect.stringContaining('__sk_buff') }] });
+    expect(s.load(image('.section xdp\nr0 = 2\ncall bpf_get_current_comm\nexit\n'), settings)).toMatchObject({ ok: false, problems: [{ pc: 1, stage: 'call', message: 'program of this type cannot use helper bpf_get_current_comm#16' }] });
     expect(s.snapshot().status).toBe('empty');
   });
 

@@ -2,15 +2,17 @@
 // of the engine, as plain data in and out. worker.ts exposes it over Comlink; the CLI calls
 // it directly, so both drive the very same code.
 
-import { decodeProgram } from '../isa/index.ts';
-import { createKernelHost } from '../kernel/host.ts';
-import { TracePipe, type TraceLine } from '../kernel/trace/pipe.ts';
-import { checkStructure } from '../program/structure.ts';
-import { createRawVm, GUEST_BASE_HI, runRaw, type Vm } from '../vm/index.ts';
+import { DEFAULT_CPUS, DEFAULT_PROFILE } from '../kernel/profiles.ts';
+import { sectionKind } from '../program/program.ts';
+import { loadProgram, type LoadedProgram, type LoadRequest, type RunReport } from '../kernel/loader.ts';
+import type { TraceLine } from '../kernel/trace/pipe.ts';
+import { DEFAULT_MAX_INSNS, GUEST_BASE_HI, type Vm } from '../vm/index.ts';
 import type {
   DebugSnapshot,
   EngineApi,
+  KernelView,
   LoadReply,
+  ObjectView,
   ProgramImage,
   RawRunReply,
   RawRunRequest,
@@ -33,12 +35,31 @@ function traceView(l: TraceLine): TraceLineView {
   return { seq: l.seq, cpu: l.cpu, ns: l.ns, comm: l.comm, pid: l.pid, text: l.text };
 }
 
+/** The loader's request for an image and its settings. */
+export function loadRequestOf(image: ProgramImage, settings: RunSettings): LoadRequest {
+  return {
+    sections: image.sections.map((s) => ({ name: s.name, kind: sectionKind(s.name), bytes: s.bytecode })),
+    entry: image.entry,
+    maps: image.maps,
+    ...(image.license === undefined ? {} : { license: image.license }),
+    profile: settings.profile,
+    cpus: settings.cpus,
+    isa: settings.isa,
+    maxInsns: settings.maxInsns,
+    ...(settings.seed === undefined ? {} : { seed: settings.seed }),
+    ...(settings.scenario === undefined ? {} : { scenario: settings.scenario }),
+    ...(settings.maps === undefined ? {} : { mapContents: settings.maps }),
+    inputs: { ...(settings.input ? { data: settings.input } : {}), ...(settings.ctx ? { ctx: settings.ctx } : {}) },
+  };
+}
+
 interface Loaded {
-  readonly vm: Vm;
-  readonly trace: TracePipe;
-  readonly resetHost: () => void;
+  readonly request: LoadRequest;
+  program: LoadedProgram;
+  report: RunReport | undefined;
   prevRegs: bigint[];
   prevStacks: Uint8Array;
+  prevMasks: Map<number, string>;
   touched: Uint8Array;
   lastChanged: Uint8Array;
   traceSent: number;
@@ -47,47 +68,66 @@ interface Loaded {
 export class Session implements Omit<EngineApi, 'ping'> {
   private current: Loaded | undefined;
 
-  /** Decodes, checks and runs a `raw` program (bpf_conformance convention). Never throws. */
+  /**
+   * Loads and runs a `raw` program (bpf_conformance convention: r1 = input, r2 = its length) in
+   * a default simulated kernel, to its end. Never throws.
+   */
   runRaw(request: RawRunRequest): RawRunReply {
-    return runRaw(request.bytecode, {
-      host: createKernelHost({ trace: new TracePipe() }),
-      ...(request.mem ? { mem: request.mem } : {}),
-      ...(request.maxInsns ? { maxInsns: request.maxInsns } : {}),
-      ...(request.isa ? { isa: request.isa } : {}),
-    });
+    try {
+      const r = loadProgram({
+        sections: [{ name: 'raw', kind: { progType: 'raw' }, bytes: request.bytecode }],
+        entry: 'raw',
+        maps: [],
+        profile: DEFAULT_PROFILE,
+        cpus: DEFAULT_CPUS,
+        isa: request.isa ?? 4,
+        maxInsns: request.maxInsns ?? DEFAULT_MAX_INSNS,
+        inputs: request.mem ? { data: request.mem } : {},
+      });
+      if (!r.ok) {
+        const errors = r.problems.map((p) => ({ pc: p.pc, message: p.stage === 'decode' ? p.message : `pc ${p.pc}: ${p.message}` }));
+        return { ok: false, stage: 'load', error: errors[0]?.message ?? 'refused', errors, insns: 0 };
+      }
+      const vm = r.program.vm;
+      const status = vm.run();
+      if (status === 'exited') return { ok: true, r0: vm.reg(0), insns: vm.count };
+      const fault = vm.faultInfo;
+      const message = fault?.message ?? `stopped: ${status}`;
+      return { ok: false, stage: 'run', error: message, errors: [{ pc: fault?.pc ?? vm.pc, message }], insns: vm.count, ...(fault ? { fault } : {}) };
+    } catch (e) {
+      const message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
+      return { ok: false, stage: 'internal', error: message, errors: [{ pc: 0, message }], insns: 0 };
+    }
   }
 
   load(image: ProgramImage, settings: RunSettings): LoadReply {
     this.current = undefined;
     try {
-      const decoded = decodeProgram(image.bytecode, settings.isa);
-      if (decoded.errors.length) return { ok: false, problems: decoded.errors.map((e) => ({ pc: e.pc, message: e.message, stage: 'decode' })) };
-      const structural = checkStructure(decoded.insns);
-      if (structural.length) return { ok: false, problems: structural.map((e) => ({ pc: e.pc, message: e.message, stage: 'structure' })) };
-      if (image.progType !== 'raw' && image.progType !== 'unknown') {
-        return {
-          ok: false,
-          problems: [{ pc: 0, stage: 'unsupported', message: `section '${image.section}': ${image.progType} programs need the simulated kernel and the NIC, which are not built yet; run a raw program (.section raw) for now` }],
-        };
-      }
-      const trace = new TracePipe();
-      const host = createKernelHost({ trace, ...(settings.seed === undefined ? {} : { seed: settings.seed }) });
-      const vm = createRawVm(decoded.insns, { maxInsns: settings.maxInsns, ...(settings.input ? { mem: settings.input } : {}), host });
-      this.current = {
-        vm,
-        trace,
-        resetHost: () => host.reset(),
-        prevRegs: [],
-        prevStacks: this.stacks(vm),
-        touched: new Uint8Array(STACK_BYTES * FRAMES),
-        lastChanged: new Uint8Array(STACK_BYTES * FRAMES),
-        traceSent: 0,
-      };
-      this.current.prevRegs = this.regValues(vm);
-      return { ok: true, slots: decoded.insns.length };
+      const request = loadRequestOf(image, settings);
+      const r = loadProgram(request);
+      if (!r.ok) return { ok: false, problems: r.problems.map((p) => ({ pc: p.pc, message: p.message, stage: p.stage })) };
+      this.current = this.fresh(request, r.program);
+      return { ok: true, slots: r.program.vm.insns.length };
     } catch (e) {
       return { ok: false, problems: [{ pc: 0, stage: 'unsupported', message: `internal error while loading: ${e instanceof Error ? e.message : String(e)}` }] };
     }
+  }
+
+  private fresh(request: LoadRequest, program: LoadedProgram): Loaded {
+    const loaded: Loaded = {
+      request,
+      program,
+      report: undefined,
+      prevRegs: [],
+      prevStacks: this.stacks(program.vm),
+      prevMasks: new Map(),
+      touched: new Uint8Array(STACK_BYTES * FRAMES),
+      lastChanged: new Uint8Array(STACK_BYTES * FRAMES),
+      traceSent: 0,
+    };
+    loaded.prevRegs = this.regValues(program.vm);
+    loaded.prevMasks = this.maskBits(loaded);
+    return loaded;
   }
 
   run(breakpoints: readonly number[], onProgress?: (p: RunProgress) => void): DebugSnapshot {
@@ -98,61 +138,59 @@ export class Session implements Omit<EngineApi, 'ping'> {
   continue(breakpoints: readonly number[], onProgress?: (p: RunProgress) => void): DebugSnapshot {
     const c = this.current;
     if (!c) return this.snapshot();
-    c.vm.setBreakpoints(breakpoints);
-    let status = c.vm.run(SLICE);
+    const vm = c.program.vm;
+    vm.setBreakpoints(breakpoints);
+    let status = vm.run(SLICE);
     while (status === 'paused') {
       if (onProgress) {
-        const fresh = c.trace.since(c.traceSent);
-        c.traceSent = c.trace.total;
-        onProgress({ insns: c.vm.count, trace: fresh.map(traceView) });
+        const trace = c.program.kernel.trace;
+        const fresh = trace.since(c.traceSent);
+        c.traceSent = trace.total;
+        onProgress({ insns: vm.count, trace: fresh.map(traceView) });
       }
-      status = c.vm.run(SLICE);
+      status = vm.run(SLICE);
     }
     return this.stop();
   }
 
   step(): DebugSnapshot {
-    this.current?.vm.step();
+    this.current?.program.vm.step();
     return this.stop();
   }
 
   stepOver(): DebugSnapshot {
-    this.current?.vm.stepOver();
+    this.current?.program.vm.stepOver();
     return this.stop();
   }
 
+  /** A fresh kernel and program: maps, objects and the trace start over. */
   reset(): DebugSnapshot {
     const c = this.current;
     if (c) {
-      c.vm.reset();
-      c.trace.clear();
-      c.resetHost();
-      c.traceSent = 0;
-      c.touched.fill(0);
-      c.lastChanged.fill(0);
-      c.prevStacks = this.stacks(c.vm);
-      c.prevRegs = this.regValues(c.vm);
+      const r = loadProgram(c.request);
+      if (r.ok) this.current = this.fresh(c.request, r.program);
     }
     return this.snapshot();
   }
 
-  /** After a run or step: what changed since the previous stop. */
+  /** After a run or step: what changed since the previous stop; at exit, the kernel's report. */
   private stop(): DebugSnapshot {
     const c = this.current;
-    if (c) {
-      const now = this.stacks(c.vm);
-      for (let i = 0; i < now.length; i++) {
-        const changed = now[i] !== c.prevStacks[i] ? 1 : 0;
-        c.lastChanged[i] = changed;
-        if (changed) c.touched[i] = 1;
-      }
-      const snap = this.snapshot();
-      c.prevStacks = now;
-      c.prevRegs = this.regValues(c.vm);
-      c.traceSent = c.trace.total;
-      return snap;
+    if (!c) return this.snapshot();
+    const vm = c.program.vm;
+    if (vm.status === 'exited' && !c.report) c.report = c.program.finish();
+    const now = this.stacks(vm);
+    for (let i = 0; i < now.length; i++) {
+      const changed = now[i] !== c.prevStacks[i] ? 1 : 0;
+      c.lastChanged[i] = changed;
+      if (changed) c.touched[i] = 1;
     }
-    return this.snapshot();
+    const snap = this.snapshot();
+    c.prevStacks = now;
+    c.prevRegs = this.regValues(vm);
+    c.prevMasks = this.maskBits(c);
+    c.traceSent = c.program.kernel.trace.total;
+    return snap;
   }
 
   snapshot(): DebugSnapshot {
@@ -168,14 +206,16 @@ export class Session implements Omit<EngineApi, 'ping'> {
         stack: { base: hex64(0n), bytes: new Uint8Array(0), touched: new Uint8Array(0), changed: new Uint8Array(0), depth: 0 },
         trace: [],
         traceDropped: 0,
+        section: '',
       };
     }
-    const vm = c.vm;
+    const vm = c.program.vm;
     const s = vm.snapshot();
     const values = this.regValues(vm);
-    const regs: RegisterView[] = values.map((v, r) => this.describe(vm, `r${r}`, v, v !== c.prevRegs[r]));
+    const regs: RegisterView[] = values.map((v, r) => this.describe(c, `r${r}`, v, v !== c.prevRegs[r]));
     const frame = s.depth * STACK_BYTES;
     const fault = s.fault;
+    const trace = c.program.kernel.trace;
     return {
       status: s.status === 'ready' ? 'ready' : s.status,
       pc: s.pc,
@@ -192,9 +232,56 @@ export class Session implements Omit<EngineApi, 'ping'> {
       },
       ...(fault ? { fault: { ...fault } } : {}),
       ...(s.status === 'exited' ? { r0: hex64(values[0] ?? 0n) } : {}),
-      trace: c.trace.since(0).map(traceView),
-      traceDropped: c.trace.dropped,
+      trace: trace.since(0).map(traceView),
+      traceDropped: trace.dropped,
+      section: s.section,
+      kernel: this.kernelView(c),
     };
+  }
+
+  private kernelView(c: Loaded): KernelView {
+    const k = c.program.kernel;
+    const masks = this.maskBits(c);
+    const objects: ObjectView[] = k.objects
+      .all()
+      .filter((o) => o.type === 'bpf_cpumask' || o.type === 'task_struct' || o.type === 'cgroup' || o.type === 'nf_conn' || o.type === 'nf_conn___init')
+      .map((o) => {
+        const cpus = o.type === 'bpf_cpumask' ? k.world.cpusAt(o.region.start) : o.type === 'task_struct' ? this.taskCpus(c, o.id) : undefined;
+        const key = masks.get(o.id);
+        return {
+          id: o.id,
+          type: o.type,
+          label: o.label,
+          address: hex64(k.objects.address(o)),
+          refcount: k.objects.refcount(o),
+          state: o.state,
+          ...(cpus ? { cpus } : {}),
+          ...(key !== undefined ? { changed: c.prevMasks.get(o.id) !== key } : {}),
+        };
+      });
+    return {
+      profile: k.profile,
+      cpus: k.nrCpus,
+      objects,
+      maps: k.maps.view(),
+      leaks: c.report?.leaks ?? [],
+      rcuDepth: k.rcuDepth,
+      context: c.program.context.describe,
+    };
+  }
+
+  private taskCpus(c: Loaded, objectId: number): number[] | undefined {
+    const k = c.program.kernel;
+    for (const t of k.world.tasks.values()) if (t.object.id === objectId) return k.world.cpusAt(k.world.cpusMaskOf(t));
+    return undefined;
+  }
+
+  /** A string of each cpumask's bits, to tell which changed between stops. */
+  private maskBits(c: Loaded): Map<number, string> {
+    const k = c.program.kernel;
+    const out = new Map<number, string>();
+    for (const o of k.objects.all()) if (o.type === 'bpf_cpumask' && o.state !== 'freed') out.set(o.id, k.world.cpusAt(o.region.start).join(','));
+    return out;
   }
 
   private regValues(vm: Vm): bigint[] {
@@ -210,14 +297,17 @@ export class Session implements Omit<EngineApi, 'ping'> {
     return out;
   }
 
-  private describe(vm: Vm, name: string, v: bigint, changed: boolean): RegisterView {
+  private describe(c: Loaded, name: string, v: bigint, changed: boolean): RegisterView {
     const base = { name, hex: hex64(v), unsigned: v.toString(), signed: BigInt.asIntN(64, v).toString(), changed };
+    const vm = c.program.vm;
     const hi = Number(v >> 32n) | 0;
     if (hi === GUEST_BASE_HI) {
       const off = Number(v & 0xffffffffn);
       const region = vm.mem.regionAt(off) ?? vm.mem.regionAt(off - 1);
       if (region) return { ...base, kind: 'pointer', region: region.name + (region.freed ? ' (freed)' : ''), offset: off - region.start };
     }
+    const fn = c.program.kernel.functionAt(Number(v & 0xffffffffn) | 0, hi);
+    if (fn !== undefined) return { ...base, kind: 'pointer', region: `function at pc ${fn}`, offset: 0 };
     return { ...base, kind: 'scalar' };
   }
 }

@@ -1,32 +1,175 @@
-// Layouts of the kernel structures programs read (size and field offsets), as BTF gives them.
-// The simulated-kernel issue extends this table; the assembler resolves STRUCT.FIELD from it.
+// The simulated kernel's type information, as BTF would give it: structures with their sizes,
+// field offsets and field types. The assembler resolves STRUCT.FIELD from it, the kernel lays
+// out its objects by it, and the verifier will type pointers with it. UAPI structures
+// (xdp_md, bpf_sock_tuple, bpf_ct_opts) have their real layouts; kernel-internal ones
+// (task_struct, cgroup, nf_conn) are compact stand-ins with the fields programs use.
+
+import { NR_CPUS } from '../profiles.ts';
+
+export type FieldType =
+  | { readonly kind: 'int'; readonly size: 1 | 2 | 4 | 8; readonly signed: boolean }
+  | { readonly kind: 'ptr'; readonly to: string }
+  | { readonly kind: 'array'; readonly of: FieldType; readonly count: number }
+  | { readonly kind: 'struct'; readonly name: string };
 
 export interface FieldLayout {
   readonly name: string;
   readonly offset: number;
   readonly size: number;
+  readonly type: FieldType;
 }
+
 export interface StructLayout {
   readonly name: string;
   readonly size: number;
   readonly fields: readonly FieldLayout[];
+  /** One line on what it is, for hovers and the types panel. */
+  readonly doc: string;
 }
 
-function u32Fields(names: readonly string[]): FieldLayout[] {
-  return names.map((name, i) => ({ name, offset: i * 4, size: 4 }));
+const u8: FieldType = { kind: 'int', size: 1, signed: false };
+const u16: FieldType = { kind: 'int', size: 2, signed: false };
+const u32: FieldType = { kind: 'int', size: 4, signed: false };
+const s32: FieldType = { kind: 'int', size: 4, signed: true };
+const u64: FieldType = { kind: 'int', size: 8, signed: false };
+const ptr = (to: string): FieldType => ({ kind: 'ptr', to });
+const arr = (of: FieldType, count: number): FieldType => ({ kind: 'array', of, count });
+const struct = (name: string): FieldType => ({ kind: 'struct', name });
+
+function sizeOf(t: FieldType, sizes: ReadonlyMap<string, number>): number {
+  switch (t.kind) {
+    case 'int':
+      return t.size;
+    case 'ptr':
+      return 8;
+    case 'array':
+      return sizeOf(t.of, sizes) * t.count;
+    case 'struct':
+      return sizes.get(t.name) ?? 0;
+  }
 }
 
-/** UAPI context structures (include/uapi/linux/bpf.h). */
-export const STRUCT_LAYOUTS: readonly StructLayout[] = [
-  {
-    name: 'xdp_md',
-    size: 24,
-    fields: u32Fields(['data', 'data_end', 'data_meta', 'ingress_ifindex', 'rx_queue_index', 'egress_ifindex']),
-  },
-];
+/** Lays out fields at explicit offsets and checks they neither overlap nor overflow. */
+function layout(name: string, size: number, doc: string, fields: readonly [string, number, FieldType][], sizes: Map<string, number>, union = false): StructLayout {
+  const out: FieldLayout[] = fields.map(([fname, offset, type]) => ({ name: fname, offset, size: sizeOf(type, sizes), type }));
+  const sorted = [...out].sort((a, b) => a.offset - b.offset);
+  for (let i = 0; i < sorted.length; i++) {
+    const f = sorted[i];
+    const next = sorted[i + 1];
+    if (!f) continue;
+    if (!union && next && f.offset + f.size > next.offset) throw new Error(`${name}.${f.name} overlaps ${next.name}`);
+    if (f.offset + f.size > size) throw new Error(`${name}.${f.name} ends past the struct (${size} bytes)`);
+  }
+  sizes.set(name, size);
+  return { name, size, doc, fields: out };
+}
+
+/** Bytes of struct cpumask: NR_CPUS bits. */
+export const CPUMASK_BYTES = NR_CPUS / 8;
+
+function build(): StructLayout[] {
+  const sizes = new Map<string, number>();
+  const L = (name: string, size: number, doc: string, fields: readonly [string, number, FieldType][], union = false) => layout(name, size, doc, fields, sizes, union);
+  return [
+    L('xdp_md', 24, 'XDP context (UAPI): data, data_end and data_meta read as packet pointers', [
+      ['data', 0, u32],
+      ['data_end', 4, u32],
+      ['data_meta', 8, u32],
+      ['ingress_ifindex', 12, u32],
+      ['rx_queue_index', 16, u32],
+      ['egress_ifindex', 20, u32],
+    ]),
+    L('cpumask', CPUMASK_BYTES, `a bitmap of NR_CPUS (${NR_CPUS}) CPUs`, [['bits', 0, arr(u64, NR_CPUS / 64)]]),
+    L('bpf_cpumask', CPUMASK_BYTES + 8, 'a cpumask allocated by BPF: the mask first (so it casts to struct cpumask *), then its reference count', [
+      ['cpumask', 0, struct('cpumask')],
+      ['usage', CPUMASK_BYTES, u32],
+    ]),
+    L('css_set', 16, 'the set of cgroups a task belongs to', [
+      ['refcount', 0, u32],
+      ['dfl_cgrp', 8, ptr('cgroup')],
+    ]),
+    L('task_struct', 96 + CPUMASK_BYTES, 'a task (thread); cpus_ptr points at its own cpus_mask', [
+      ['usage', 0, u32],
+      ['__state', 4, u32],
+      ['flags', 8, u32],
+      ['pid', 16, s32],
+      ['tgid', 20, s32],
+      ['real_parent', 24, ptr('task_struct')],
+      ['parent', 32, ptr('task_struct')],
+      ['group_leader', 40, ptr('task_struct')],
+      ['cpus_ptr', 48, ptr('cpumask')],
+      ['nr_cpus_allowed', 56, s32],
+      ['comm', 64, arr(u8, 16)],
+      ['cgroups', 80, ptr('css_set')],
+      ['start_time', 88, u64],
+      ['cpus_mask', 96, struct('cpumask')],
+    ]),
+    L('cgroup', 112, 'a cgroup; ancestors[level] is the cgroup itself, ancestors[0] the root', [
+      ['refcnt', 0, u32],
+      ['level', 4, s32],
+      ['id', 8, u64],
+      ['max_depth', 16, s32],
+      ['ancestors', 48, arr(ptr('cgroup'), 8)],
+    ]),
+    L('nf_conn', 80, 'a conntrack entry', [
+      ['ct_general', 0, u32],
+      ['status', 8, u64],
+      ['timeout', 16, u32],
+      ['mark', 20, u32],
+      ['zone', 24, u16],
+      ['proto', 28, u8],
+      ['dir', 29, u8],
+      ['src', 32, arr(u8, 16)],
+      ['dst', 48, arr(u8, 16)],
+      ['sport', 64, u16],
+      ['dport', 66, u16],
+    ]),
+    L('nf_conn___init', 80, 'a conntrack entry allocated by BPF but not inserted yet (___init: typed strictly apart from nf_conn)', [['ct', 0, struct('nf_conn')]]),
+    L('bpf_sock_tuple', 36, 'a connection tuple (UAPI): ipv4 (12 bytes) or ipv6 (36 bytes), addresses and ports in network order', [
+      ['ipv4_saddr', 0, u32],
+      ['ipv4_daddr', 4, u32],
+      ['ipv4_sport', 8, u16],
+      ['ipv4_dport', 10, u16],
+      ['ipv6_saddr', 0, arr(u32, 4)],
+      ['ipv6_daddr', 16, arr(u32, 4)],
+      ['ipv6_sport', 32, u16],
+      ['ipv6_dport', 34, u16],
+    ], true),
+    L('bpf_ct_opts', 16, 'conntrack lookup/alloc options (UAPI, NF_BPF_CT_OPTS_SZ = 16)', [
+      ['netns_id', 0, s32],
+      ['error', 4, s32],
+      ['l4proto', 8, u8],
+      ['dir', 9, u8],
+      ['ct_zone_id', 10, u16],
+      ['ct_zone_dir', 12, u8],
+      ['reserved', 13, arr(u8, 3)],
+    ]),
+  ];
+}
+
+/** UAPI context structures and the simulated kernel's objects. */
+export const STRUCT_LAYOUTS: readonly StructLayout[] = build();
 
 const byName = new Map(STRUCT_LAYOUTS.map((s) => [s.name, s]));
 
 export function structLayout(name: string): StructLayout | undefined {
   return byName.get(name);
+}
+
+export function fieldOf(struct: string, field: string): FieldLayout | undefined {
+  return byName.get(struct)?.fields.find((f) => f.name === field);
+}
+
+/** `u32`, `struct cpumask *`, `u8[16]` — a field type as C would write it. */
+export function typeName(t: FieldType): string {
+  switch (t.kind) {
+    case 'int':
+      return `${t.signed ? 's' : 'u'}${t.size * 8}`;
+    case 'ptr':
+      return `struct ${t.to} *`;
+    case 'array':
+      return `${typeName(t.of)}[${t.count}]`;
+    case 'struct':
+      return `struct ${t.name}`;
+  }
 }

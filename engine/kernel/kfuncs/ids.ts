@@ -1,4 +1,19 @@
-// kfunc names and the BTF ids programs call them by. The simulated-kernel issue fills in the
-// registry (flags, prototypes, profiles, implementations); the assembler only needs ids.
+// kfunc names and the BTF ids programs call them by, derived from the declarations: the
+// assembler resolves `call bpf_cpumask_create` through KFUNC_IDS, the kernel looks a call's id
+// up with kfuncDecl.
 
-export const KFUNC_IDS: Readonly<Record<string, number>> = {};
+import type { KfuncDecl } from '../decls.ts';
+import { KFUNC_DECLS } from './decls.ts';
+
+export const KFUNC_IDS: Readonly<Record<string, number>> = Object.freeze(Object.fromEntries(KFUNC_DECLS.map((d) => [d.name, d.id])));
+
+const byId = new Map<number, KfuncDecl>(KFUNC_DECLS.map((d) => [d.id, d]));
+const byName = new Map<string, KfuncDecl>(KFUNC_DECLS.map((d) => [d.name, d]));
+
+export function kfuncDecl(id: number): KfuncDecl | undefined {
+  return byId.get(id);
+}
+
+export function kfuncByName(name: string): KfuncDecl | undefined {
+  return byName.get(name);
+}

@@ -1,0 +1,175 @@
+// `bpfp test-run FILE [--section S] [--profile P] [--cpus N] [--scenario F] [--maps F]
+// [--data HEX] [--ctx HEX] [--repeat N] [--json]`: like BPF_PROG_TEST_RUN — load (with the
+// kernel's checks), run with the program type's context, and report retval, r0, the trace pipe,
+// the maps (kptr slots show the object and its refcount) and leaked references.
+
+import { assemble, parseHexBytes } from '../../asm/index.ts';
+import { loadProgram, type LoadRequest, type RunReport } from '../../kernel/loader.ts';
+import type { MapView } from '../../kernel/maps/map-set.ts';
+import { DEFAULT_CPUS, DEFAULT_PROFILE, isProfile } from '../../kernel/profiles.ts';
+import { formatTraceLine } from '../../kernel/trace/pipe.ts';
+import { DEFAULT_MAX_INSNS } from '../../vm/index.ts';
+import { checkKnown, type ParsedArgs, UsageError } from '../args.ts';
+import { hex, readText, u64hex } from '../inputs.ts';
+import { EXIT_OK, EXIT_REJECTED, type Io } from '../io.ts';
+import { dialectOption, isaOption, positiveInt } from './common.ts';
+
+function readJson(path: string, what: string, io: Io): { ok: true; value: unknown } | { ok: false } {
+  const t = readText(path);
+  if (!t.ok) {
+    io.err(t.message);
+    return { ok: false };
+  }
+  try {
+    return { ok: true, value: JSON.parse(t.text) as unknown };
+  } catch (e) {
+    io.err(`${path}: error: the ${what} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    return { ok: false };
+  }
+}
+
+function hexOption(args: ParsedArgs, name: string): Uint8Array | undefined {
+  const v = args.options.get(name);
+  if (v === undefined) return undefined;
+  const b = parseHexBytes(v);
+  if (!b) throw new UsageError(`${name} must be hex bytes (e.g. 0a0b0c), not '${v}'`);
+  return b;
+}
+
+export function testRunCommand(args: ParsedArgs, io: Io): number {
+  checkKnown(args, ['--section', '--profile', '--cpus', '--scenario', '--maps', '--data', '--ctx', '--repeat', '--json', '--isa', '--dialect', '--max-insns']);
+  const [file, ...extra] = args.positional;
+  if (!file || extra.length) throw new UsageError('test-run takes one FILE');
+  const profile = args.options.get('--profile') ?? DEFAULT_PROFILE;
+  if (!isProfile(profile)) throw new UsageError(`--profile must be linux-6.3 or linux-6.18, not '${profile}'`);
+  const cpus = positiveInt(args, '--cpus') ?? DEFAULT_CPUS;
+  if (cpus > 4096) throw new UsageError('--cpus must be from 1 to 4096');
+  const repeat = positiveInt(args, '--repeat') ?? 1;
+  const json = args.flags.has('--json');
+  const data = hexOption(args, '--data');
+  const ctx = hexOption(args, '--ctx');
+  let scenario: unknown;
+  const scenarioFile = args.options.get('--scenario');
+  if (scenarioFile !== undefined) {
+    const r = readJson(scenarioFile, 'scenario', io);
+    if (!r.ok) return EXIT_REJECTED;
+    scenario = r.value;
+  }
+  let mapContents: unknown;
+  const mapsFile = args.options.get('--maps');
+  if (mapsFile !== undefined) {
+    const r = readJson(mapsFile, 'map contents', io);
+    if (!r.ok) return EXIT_REJECTED;
+    mapContents = r.value;
+  }
+
+  const text = readText(file);
+  if (!text.ok) {
+    io.err(text.message);
+    return EXIT_REJECTED;
+  }
+  const dialect = dialectOption(args);
+  const isa = isaOption(args) ?? 4;
+  const asm = assemble(text.text, { ...(dialect ? { dialect } : {}), isa });
+  const asmErrors = asm.diagnostics.filter((d) => d.severity === 'error').map((d) => `${file}:${d.line}:${d.col}: error: ${d.message}`);
+  asm.diagnostics.filter((d) => d.severity === 'warning').forEach((d) => io.err(`${file}:${d.line}:${d.col}: warning: ${d.message}`));
+  const sections = asm.sections.filter((s) => s.insns.length > 0);
+  const wanted = args.options.get('--section');
+  const entry = wanted ? sections.find((s) => s.name === wanted) : sections[0];
+  const reject = (lines: string[]): number => {
+    lines.forEach((l) => io.err(l));
+    if (json) io.out(JSON.stringify({ file, accepted: false, log: lines.join('\n'), retval: null, r0: null }));
+    return EXIT_REJECTED;
+  };
+  if (asmErrors.length) return reject(asmErrors);
+  if (!entry) return reject([`${file}: error: no program${wanted ? ` '${wanted}'` : ''} (sections: ${sections.map((s) => s.name).join(', ') || 'none'})`]);
+  if (!wanted && sections.length > 1) io.err(`${file}: note: ${sections.length} programs; running '${entry.name}' (choose with --section)`);
+
+  const request: LoadRequest = {
+    sections: sections.map((s) => ({ name: s.name, kind: s.kind, bytes: s.bytes })),
+    entry: entry.name,
+    maps: asm.maps,
+    ...(asm.license === undefined ? {} : { license: asm.license }),
+    profile,
+    cpus,
+    isa,
+    maxInsns: positiveInt(args, '--max-insns') ?? DEFAULT_MAX_INSNS,
+    ...(scenario === undefined ? {} : { scenario }),
+    ...(mapContents === undefined ? {} : { mapContents }),
+    inputs: { ...(data ? { data } : {}), ...(ctx ? { ctx } : {}) },
+  };
+  const loaded = loadProgram(request);
+  const at = (pc: number) => {
+    const span = entry.spans[pc];
+    return span ? `${file}:${span.line}:${span.col}` : file;
+  };
+  if (!loaded.ok) return reject(loaded.problems.map((p) => `${at(p.pc)}: error: ${p.message}`));
+  const { vm } = loaded.program;
+  let report: RunReport | undefined;
+  let total = 0;
+  for (let i = 0; i < repeat; i++) {
+    if (i > 0) vm.reset();
+    const t0 = process.hrtime.bigint();
+    const status = vm.run();
+    total += Number(process.hrtime.bigint() - t0);
+    if (status !== 'exited') {
+      const fault = vm.faultInfo;
+      const line = `${at(fault?.pc ?? vm.pc)}: error: ${fault?.message ?? status}`;
+      io.err(line);
+      if (json) io.out(JSON.stringify({ file, section: entry.name, accepted: true, log: '', retval: null, r0: null, insns: vm.count, error: fault?.message ?? status }));
+      return EXIT_REJECTED;
+    }
+    report = loaded.program.finish();
+  }
+  if (!report) return EXIT_REJECTED;
+  const durationNs = Math.round(total / repeat);
+  if (json) {
+    io.out(
+      JSON.stringify({
+        file,
+        section: entry.name,
+        accepted: true,
+        log: '',
+        retval: report.retval,
+        r0: u64hex(report.r0),
+        insns: vm.count,
+        duration_ns: durationNs,
+        ...(report.dataOut ? { data_out: hex(report.dataOut) } : {}),
+        ...(report.ctxOut ? { ctx_out: hex(report.ctxOut) } : {}),
+        trace: report.trace.map(formatTraceLine),
+        maps: Object.fromEntries(report.maps.map((m) => [m.name, m])),
+        leaks: report.leaks,
+        error: null,
+      }),
+    );
+  } else {
+    io.out(`${entry.name}: retval ${report.retval} (r0 = ${u64hex(report.r0)}), ${vm.count.toLocaleString('en-US')} instructions${repeat > 1 ? `, ${durationNs.toLocaleString('en-US')} ns per run over ${repeat} runs` : ''}`);
+    io.out(`context: ${loaded.program.context.describe}`);
+    if (report.trace.length) {
+      io.out('trace pipe:');
+      for (const l of report.trace) io.out(`  ${formatTraceLine(l)}`);
+    }
+    if (report.maps.length) {
+      io.out('maps:');
+      for (const m of report.maps) for (const line of describeMap(m)) io.out(`  ${line}`);
+    }
+    if (report.dataOut) io.out(`data_out: ${hex(report.dataOut)}`);
+    if (report.ctxOut) io.out(`ctx_out: ${hex(report.ctxOut)}`);
+    if (report.leaks.length) {
+      io.out('leaked references:');
+      for (const l of report.leaks) io.out(`  ${l.message}: ${l.object} (from ${l.via})`);
+    } else io.out('leaked references: none');
+  }
+  return report.leaks.length ? EXIT_REJECTED : EXIT_OK;
+}
+
+export function describeMap(m: MapView): string[] {
+  const lines = [`${m.name} (${m.type}, key ${m.keySize} B, value ${m.valueSize} B, max_entries ${m.maxEntries}): ${m.entries.length} entr${m.entries.length === 1 ? 'y' : 'ies'}`];
+  for (const e of m.entries.slice(0, 20)) {
+    const value = Array.isArray(e.value) ? e.value.map((v, cpu) => `cpu${cpu}=${v}`).join(' ') : e.value;
+    const kptrs = e.kptrs?.map((k) => ` kptr@${k.offset}: ${k.object ?? k.ptr ?? 'NULL'}`).join('') ?? '';
+    lines.push(`  [${e.key}] ${value}${kptrs}`);
+  }
+  if (m.entries.length > 20) lines.push(`  … ${m.entries.length - 20} more`);
+  return lines;
+}

@@ -1,0 +1,99 @@
+// Helpers that need no maps: time, randomness, the CPU and the current task, the trace pipe,
+// reading kernel memory, bpf_loop, bpf_redirect — with their prototypes and the program types
+// that may call them (include/uapi/linux/bpf.h; kernel/bpf/helpers.c, kernel/trace/bpf_trace.c).
+
+import type { ProgType } from '../../program/program.ts';
+import type { HelperDecl } from '../decls.ts';
+import type { CallImpl } from '../services.ts';
+import { ERRNO, neg } from '../services.ts';
+import { formatPrintk } from '../trace/printk.ts';
+import { HELPER_IDS } from './ids.ts';
+
+const TRACING: readonly ProgType[] = ['tp_btf', 'raw', 'syscall'];
+const NET: readonly ProgType[] = ['xdp', 'tc', 'socket'];
+
+function decl(name: string, args: HelperDecl['args'], ret: HelperDecl['ret'], progTypes: HelperDecl['progTypes'], gplOnly = false): HelperDecl {
+  const id = HELPER_IDS[name];
+  if (id === undefined) throw new Error(`internal: no helper id for ${name}`);
+  return { id, name, args, ret, progTypes, gplOnly };
+}
+
+export const BASIC_HELPER_DECLS: readonly HelperDecl[] = [
+  decl('bpf_ktime_get_ns', [], 'integer', 'any'),
+  decl('bpf_ktime_get_boot_ns', [], 'integer', 'any'),
+  decl('bpf_jiffies64', [], 'integer', 'any'),
+  decl('bpf_get_prandom_u32', [], 'integer', 'any'),
+  decl('bpf_get_smp_processor_id', [], 'integer', 'any'),
+  decl('bpf_trace_printk', [{ name: 'fmt', type: 'ptr_to_mem' }, { name: 'fmt_size', type: 'const_size' }, { name: 'arg1', type: 'anything' }, { name: 'arg2', type: 'anything' }, { name: 'arg3', type: 'anything' }], 'integer', 'any', true),
+  decl('bpf_get_current_pid_tgid', [], 'integer', [...TRACING]),
+  decl('bpf_get_current_comm', [{ name: 'buf', type: 'ptr_to_uninit_mem' }, { name: 'size_of_buf', type: 'const_size' }], 'integer', [...TRACING]),
+  decl('bpf_probe_read_kernel', [{ name: 'dst', type: 'ptr_to_uninit_mem' }, { name: 'size', type: 'const_size_or_zero' }, { name: 'unsafe_ptr', type: 'anything' }], 'integer', [...TRACING], true),
+  decl('bpf_probe_read', [{ name: 'dst', type: 'ptr_to_uninit_mem' }, { name: 'size', type: 'const_size_or_zero' }, { name: 'unsafe_ptr', type: 'anything' }], 'integer', [...TRACING], true),
+  decl('bpf_loop', [{ name: 'nr_loops', type: 'anything' }, { name: 'callback_fn', type: 'ptr_to_func' }, { name: 'callback_ctx', type: 'ptr_to_stack_or_null' }, { name: 'flags', type: 'anything' }], 'integer', 'any'),
+  decl('bpf_redirect', [{ name: 'ifindex', type: 'anything' }, { name: 'flags', type: 'anything' }], 'integer', [...NET]),
+];
+
+/** Longest bpf_loop (BPF_MAX_LOOPS, kernel/bpf/bpf_iter.c). */
+const BPF_MAX_LOOPS = 1 << 23;
+const XDP_REDIRECT = 4n;
+
+export const BASIC_HELPERS: Readonly<Record<string, CallImpl>> = {
+  bpf_ktime_get_ns: (k, vm) => k.now(vm),
+  bpf_ktime_get_boot_ns: (k, vm) => k.now(vm),
+  // HZ=250: one jiffy every 4 ms.
+  bpf_jiffies64: (k, vm) => k.now(vm) / 4_000_000n,
+  bpf_get_prandom_u32: (k) => BigInt(k.random() >>> 0),
+  bpf_get_smp_processor_id: (k) => BigInt(k.cpu),
+  bpf_get_current_pid_tgid: (k) => (BigInt(k.world.current.tgid) << 32n) | BigInt(k.world.current.pid),
+  bpf_get_current_comm(k, vm) {
+    const size = Number(BigInt.asUintN(32, vm.reg(2)));
+    const bytes = new Uint8Array(size);
+    bytes.set(new TextEncoder().encode(k.world.current.comm).subarray(0, Math.max(0, size - 1)));
+    return k.mem.write(vm.regLo(1), vm.regHi(1), bytes) ? 0n : neg(ERRNO.EFAULT);
+  },
+  bpf_trace_printk(k, vm, pc) {
+    const size = Number(BigInt.asUintN(32, vm.reg(2)));
+    const fmt = size > 0 ? k.mem.read(vm.regLo(1), vm.regHi(1), size) : undefined;
+    if (!fmt) return vm.fail(pc, 'helper', `pc ${pc}: bpf_trace_printk: the format (r1, ${size} bytes from r2) is not readable memory`);
+    // The NUL must lie inside fmt_size (bpf_bprintf_prepare: "fmt is not NUL-terminated").
+    const nul = fmt.indexOf(0);
+    if (nul < 0) return neg(ERRNO.EINVAL);
+    const r = formatPrintk(new TextDecoder().decode(fmt.subarray(0, nul)), [vm.reg(3), vm.reg(4), vm.reg(5)], (lo, hi, max) => k.mem.readCString(lo, hi, max));
+    if (!r.ok) return neg(ERRNO.EINVAL);
+    const cur = k.world.current;
+    k.trace.push({ comm: cur.comm, pid: cur.pid, cpu: k.cpu, ns: Number(k.now(vm)), text: r.text.replace(/\n$/, '') });
+    return BigInt(r.text.length);
+  },
+  bpf_probe_read_kernel: probeRead,
+  bpf_probe_read: probeRead,
+  bpf_loop(k, vm, pc) {
+    const n = Number(BigInt.asUintN(32, vm.reg(1)));
+    const flags = vm.reg(4);
+    if (flags !== 0n || n > BPF_MAX_LOOPS) return neg(n > BPF_MAX_LOOPS ? ERRNO.E2BIG : ERRNO.EINVAL);
+    const target = k.functionAt(vm.regLo(2), vm.regHi(2));
+    if (target === undefined) return vm.fail(pc, 'helper', `pc ${pc}: bpf_loop: r2 is not a callback (load it with the address of a function of this program)`);
+    const ctx = vm.reg(3);
+    for (let i = 0; i < n; i++) {
+      const r = k.callback(vm, pc, target, [BigInt(i), ctx]);
+      if (r === false) return false;
+      // 0 continues, anything else stops and counts this iteration (kernel/bpf/bpf_iter.c).
+      if (r !== 0n) return BigInt(i + 1);
+    }
+    return BigInt(n);
+  },
+  bpf_redirect(k, vm) {
+    const flags = vm.reg(2);
+    if (flags !== 0n) return 0n; // XDP_ABORTED: bpf_redirect takes no flags in XDP
+    k.redirect({ kind: 'ifindex', ifindex: Number(BigInt.asUintN(32, vm.reg(1))) });
+    return XDP_REDIRECT;
+  },
+};
+
+/** bpf_probe_read(_kernel): copies, or zeroes dst and returns -EFAULT (mm/maccess.c). */
+function probeRead(k: Parameters<CallImpl>[0], vm: Parameters<CallImpl>[1], pc: number): bigint | false {
+  const size = Number(BigInt.asUintN(32, vm.reg(2)));
+  const src = k.mem.read(vm.regLo(3), vm.regHi(3), size);
+  const ok = k.mem.write(vm.regLo(1), vm.regHi(1), src ?? new Uint8Array(size));
+  if (!ok) return vm.fail(pc, 'helper', `pc ${pc}: the destination (r1, ${size} bytes) is not writable memory`);
+  return src ? 0n : neg(ERRNO.EFAULT);
+}

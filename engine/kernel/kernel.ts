@@ -1,0 +1,199 @@
+// The simulated kernel of one loaded program: its objects, maps, scenario, trace pipe and
+// clock, and the VmHost through which the program calls helpers and kfuncs. Calls are checked
+// against the declarations (does it exist in this profile, may this program type call it)
+// before an implementation runs.
+
+import type { MapDecl, ProgType } from '../program/program.ts';
+import type { GuestMemory, Vm, VmHost } from '../vm/index.ts';
+import { ConntrackTable } from './conntrack.ts';
+import type { HelperDecl, KfuncDecl } from './decls.ts';
+import { helperDeclById, helperImpl } from './helpers/registry.ts';
+import { kfuncDecl } from './kfuncs/ids.ts';
+import { KFUNC_IMPLS } from './kfuncs/registry.ts';
+import { MapSet } from './maps/map-set.ts';
+import { ObjectTable, type HeldReference } from './objects.ts';
+import type { KernelProfile } from './profiles.ts';
+import type { Scenario } from './scenario.ts';
+import { FUNC_BASE_HI, FUNC_BASE_LO, type KernelServices, type RedirectTarget } from './services.ts';
+import { TracePipe } from './trace/pipe.ts';
+import { World } from './world.ts';
+
+export interface KernelOptions {
+  readonly mem: GuestMemory;
+  readonly profile: KernelProfile;
+  readonly nrCpus: number;
+  readonly progType: ProgType;
+  readonly sleepable: boolean;
+  readonly maps: readonly MapDecl[];
+  readonly scenario: Scenario;
+  /** Seed of bpf_get_prandom_u32 and the *_distribute kfuncs. */
+  readonly seed: number;
+  /** The CPU the program runs on (default 0). */
+  readonly cpu?: number;
+  /** Virtual nanoseconds at the start of the run. */
+  readonly bootNs?: bigint;
+}
+
+export interface Leak {
+  readonly refId: number;
+  readonly object: string;
+  readonly pc: number;
+  readonly via: string;
+  /** As the verifier words it: `Unreleased reference id=N alloc_insn=PC`. */
+  readonly message: string;
+}
+
+/** Why a call is not allowed, in the kernel's words, or undefined when it is. */
+export function helperRefusal(d: HelperDecl | undefined, id: number, progType: ProgType): string | undefined {
+  if (!d) return `invalid func unknown#${id}`;
+  if (d.progTypes !== 'any' && !d.progTypes.includes(progType)) return `program of this type cannot use helper ${d.name}#${d.id}`;
+  return undefined;
+}
+
+export function kfuncRefusal(d: KfuncDecl | undefined, id: number, profile: KernelProfile, progType: ProgType, sleepable: boolean): string | undefined {
+  if (!d) return `kernel btf_id ${id} is not a function`;
+  const p = d.profiles[profile];
+  if (!p) {
+    const other = Object.keys(d.profiles).join(', ');
+    return `kfunc ${d.name} does not exist in ${profile} (it exists in ${other})`;
+  }
+  if (!p.progTypes.includes(progType)) return `calling kernel function ${d.name} is not allowed`;
+  if (p.flags.includes('KF_SLEEPABLE') && !sleepable) return `program must be sleepable to call sleepable kfunc ${d.name}`;
+  return undefined;
+}
+
+export class Kernel implements KernelServices {
+  readonly mem: GuestMemory;
+  readonly profile: KernelProfile;
+  readonly nrCpus: number;
+  readonly progType: ProgType;
+  readonly sleepable: boolean;
+  readonly objects: ObjectTable;
+  readonly world: World;
+  readonly maps: MapSet;
+  readonly conntrack: ConntrackTable;
+  readonly trace = new TracePipe();
+  readonly cpu: number;
+  rcuDepth = 0;
+  lastRedirect: RedirectTarget | undefined;
+  private rng: number;
+  private readonly bootNs: bigint;
+  /** Programs of the file a tail call may enter (set by the loader). */
+  programNames: ReadonlySet<string> = new Set();
+
+  constructor(o: KernelOptions) {
+    this.mem = o.mem;
+    this.profile = o.profile;
+    this.nrCpus = o.nrCpus;
+    this.progType = o.progType;
+    this.sleepable = o.sleepable;
+    this.cpu = Math.min(o.cpu ?? 0, o.nrCpus - 1);
+    this.bootNs = o.bootNs ?? 1_000_000_000n;
+    this.rng = (o.seed >>> 0) || 1;
+    // 6.18 frees bpf_cpumasks after an RCU grace period (bpf_mem_cache_free_rcu); 6.3 at once.
+    this.objects = new ObjectTable(o.mem, o.profile === 'linux-6.18');
+    this.world = new World(this.objects, o.mem, o.scenario, o.nrCpus);
+    this.maps = new MapSet(o.mem, o.maps, {
+      nrCpus: o.nrCpus,
+      cpu: () => this.cpu,
+      dropKptr: (ptr) => this.dropKptr(ptr),
+      describeKptr: (ptr) => {
+        const obj = this.objects.at(Number(ptr & 0xffffffffn) | 0, Number(ptr >> 32n) | 0);
+        return obj ? `${obj.label} (refcount ${this.objects.refcount(obj)}${obj.state === 'live' ? '' : `, ${obj.state}`})` : undefined;
+      },
+    });
+    this.conntrack = new ConntrackTable(this.objects, o.mem, o.scenario.conntrack ?? []);
+  }
+
+  /** A map let go of a kptr (overwrite, delete, teardown): its dtor releases the object. */
+  private dropKptr(ptr: bigint): void {
+    const lo = Number(ptr & 0xffffffffn) | 0;
+    const hi = Number(ptr >> 32n) | 0;
+    const obj = this.objects.at(lo, hi);
+    if (obj && obj.state === 'live') this.objects.put(obj);
+  }
+
+  random(): number {
+    // xorshift32: deterministic per seed, so a shared link replays the same choices.
+    let x = this.rng;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.rng = x >>> 0;
+    return this.rng;
+  }
+
+  now(vm: Vm): bigint {
+    return this.bootNs + BigInt(vm.count);
+  }
+
+  callback(vm: Vm, pc: number, target: number, args: readonly bigint[]): bigint | false {
+    return vm.invokeCallback(pc, target, args);
+  }
+
+  tailCall(vm: Vm, _pc: number, section: string): boolean {
+    if (!this.programNames.has(section)) return false;
+    return vm.requestTailCall(section);
+  }
+
+  functionAt(lo: number, hi: number): number | undefined {
+    if ((hi | 0) !== FUNC_BASE_HI) return undefined;
+    const d = (lo >>> 0) - (FUNC_BASE_LO >>> 0);
+    return d >= 0 && d % 8 === 0 ? d / 8 : undefined;
+  }
+
+  redirect(target: RedirectTarget): void {
+    this.lastRedirect = target;
+  }
+
+  /** The VmHost the interpreter calls: checks, then runs the implementation. */
+  host(): VmHost {
+    return {
+      helper: (id, vm, pc) => {
+        const d = helperDeclById(id);
+        const refusal = helperRefusal(d, id, this.progType);
+        const impl = d ? helperImpl(d.name) : undefined;
+        if (refusal || !d) return vm.fail(pc, 'helper', `pc ${pc}: ${refusal}`);
+        if (!impl) return vm.fail(pc, 'helper', `pc ${pc}: helper ${d.name} (${id}) is not available in the simulated kernel yet`);
+        const r = impl(this, vm, pc);
+        if (r === false) return false;
+        vm.setReg(0, r);
+        return true;
+      },
+      kfunc: (id, _off, vm, pc) => {
+        const d = kfuncDecl(id);
+        const refusal = kfuncRefusal(d, id, this.profile, this.progType, this.sleepable);
+        const impl = d ? KFUNC_IMPLS[d.name] : undefined;
+        if (refusal || !d) return vm.fail(pc, 'kfunc', `pc ${pc}: ${refusal}`);
+        if (!impl) return vm.fail(pc, 'kfunc', `pc ${pc}: kfunc ${d.name} is not implemented in the simulated kernel yet`);
+        const r = impl(this, vm, pc);
+        if (r === false) return false;
+        vm.setReg(0, r);
+        return true;
+      },
+    };
+  }
+
+  /**
+   * At program exit: references the program still holds are leaks (the verifier's
+   * "Unreleased reference"), and the RCU grace period ends.
+   */
+  finishRun(): Leak[] {
+    const leaks: Leak[] = this.objects.heldReferences().map((r: HeldReference) => ({
+      refId: r.id,
+      object: r.object.label,
+      pc: r.pc,
+      via: r.via,
+      message: `Unreleased reference id=${r.id} alloc_insn=${r.pc}`,
+    }));
+    // A ring buffer record reserved but neither submitted nor discarded is a leak too.
+    for (const o of this.maps.outstanding()) {
+      leaks.push({ refId: 0, object: `a ${o.size}-byte record of ring buffer ${o.map}`, pc: o.pc, via: 'bpf_ringbuf_reserve', message: `Unreleased reference (ringbuf record) alloc_insn=${o.pc}` });
+    }
+    this.objects.endGracePeriod();
+    this.maps.endOfRun();
+    return leaks;
+  }
+}
+
+export { helperDeclById };

@@ -1,0 +1,199 @@
+// BPF_PROG_LOAD for the simulated kernel: decodes a program, makes the kernel's load-time
+// checks (structure, helpers and kfuncs allowed for the program type and profile, the GPL rule,
+// map and function references), builds the kernel, the maps and the context, and hands back a
+// VM ready to run. Every refusal is a problem with a pc, never an exception.
+
+import { decodeProgram, type Insn, type IsaLevel } from '../isa/index.ts';
+import type { MapDecl, SectionKind } from '../program/program.ts';
+import { checkStructure } from '../program/structure.ts';
+import { GuestMemory, Vm } from '../vm/index.ts';
+import { buildContext, type BuiltContext, type ContextInputs } from './context.ts';
+import { helperDeclById } from './helpers/registry.ts';
+import { helperRefusal, Kernel, kfuncRefusal, type Leak } from './kernel.ts';
+import { kfuncDecl } from './kfuncs/ids.ts';
+import type { MapView } from './maps/map-set.ts';
+import type { KernelProfile } from './profiles.ts';
+import { parseScenario } from './scenario.ts';
+import { functionPointer } from './services.ts';
+import type { TraceLine } from './trace/pipe.ts';
+
+export interface ProgramSource {
+  readonly name: string;
+  readonly kind: SectionKind;
+  readonly bytes: Uint8Array;
+}
+
+export interface LoadRequest {
+  /** Every program of the file (a tail call may enter any of them). */
+  readonly sections: readonly ProgramSource[];
+  /** The one to run. */
+  readonly entry: string;
+  readonly maps: readonly MapDecl[];
+  readonly license?: string;
+  readonly profile: KernelProfile;
+  readonly cpus: number;
+  readonly isa: IsaLevel;
+  readonly maxInsns: number;
+  readonly seed?: number;
+  /** Scenario JSON (tasks, cgroups, the tracepoint's event); default scenario when absent. */
+  readonly scenario?: unknown;
+  /** Map contents before the run (the MapSet.initialize contract). */
+  readonly mapContents?: unknown;
+  readonly inputs?: ContextInputs;
+}
+
+export interface LoadProblem {
+  readonly pc: number;
+  readonly message: string;
+  readonly stage: 'decode' | 'structure' | 'call' | 'map' | 'context' | 'scenario';
+}
+
+export interface RunReport {
+  /** test_run's retval: the low 32 bits of r0. */
+  readonly retval: number;
+  readonly r0: bigint;
+  readonly dataOut?: Uint8Array;
+  readonly ctxOut?: Uint8Array;
+  readonly trace: readonly TraceLine[];
+  readonly maps: readonly MapView[];
+  readonly leaks: readonly Leak[];
+}
+
+export interface LoadedProgram {
+  readonly vm: Vm;
+  readonly kernel: Kernel;
+  readonly context: BuiltContext;
+  readonly section: ProgramSource;
+  /** Ends the run: leaks, the grace period, and what test_run reports. */
+  finish(): RunReport;
+}
+
+export type LoadResult = { readonly ok: true; readonly program: LoadedProgram } | { readonly ok: false; readonly problems: readonly LoadProblem[] };
+
+/** Licenses the kernel counts as GPL-compatible (include/linux/license.h). */
+const GPL_COMPATIBLE = new Set(['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL']);
+
+/** The checks of one decoded program; returns its problems. */
+function checkCalls(insns: readonly (Insn | null)[], req: LoadRequest, kind: SectionKind, gpl: boolean): LoadProblem[] {
+  const problems: LoadProblem[] = [];
+  const sleepable = kind.progType === 'syscall';
+  insns.forEach((insn, pc) => {
+    if (!insn) return;
+    if (insn.kind === 'call' && insn.target === 'helper') {
+      const d = helperDeclById(insn.imm);
+      const refusal = helperRefusal(d, insn.imm, kind.progType);
+      if (refusal) problems.push({ pc, stage: 'call', message: refusal });
+      else if (d?.gplOnly && !gpl) problems.push({ pc, stage: 'call', message: 'cannot call GPL-restricted function from non-GPL compatible program' });
+    }
+    if (insn.kind === 'call' && insn.target === 'kfunc') {
+      const refusal = kfuncRefusal(kfuncDecl(insn.imm), insn.imm, req.profile, kind.progType, sleepable);
+      if (refusal) problems.push({ pc, stage: 'call', message: refusal });
+    }
+    if (insn.kind === 'ldimm64') {
+      if ((insn.pseudo === 1 || insn.pseudo === 2 || insn.pseudo === 5 || insn.pseudo === 6) && !req.maps[insn.imm]) {
+        problems.push({ pc, stage: 'map', message: `fd ${insn.imm} is not pointing to valid bpf_map` });
+      }
+      if (insn.pseudo === 3) problems.push({ pc, stage: 'map', message: 'kernel variables (BPF_PSEUDO_BTF_ID, ksyms) are not part of the simulated kernel' });
+      if (insn.pseudo === 4) {
+        const target = pc + 1 + insn.imm;
+        if (target < 0 || target >= insns.length || !insns[target]) problems.push({ pc, stage: 'structure', message: `function pointer to insn ${target} is out of range` });
+      }
+    }
+  });
+  return problems;
+}
+
+export function loadProgram(req: LoadRequest): LoadResult {
+  const entry = req.sections.find((s) => s.name === req.entry);
+  if (!entry) return { ok: false, problems: [{ pc: 0, stage: 'context', message: `no program '${req.entry}' (programs: ${req.sections.map((s) => s.name).join(', ') || 'none'})` }] };
+  const decoded = new Map<string, readonly (Insn | null)[]>();
+  const gpl = req.license === undefined || GPL_COMPATIBLE.has(req.license);
+  const problems: LoadProblem[] = [];
+  for (const s of req.sections) {
+    const d = decodeProgram(s.bytes, req.isa);
+    if (s.name === entry.name) {
+      problems.push(...d.errors.map((e) => ({ pc: e.pc, stage: 'decode' as const, message: e.message })));
+      if (!d.errors.length) {
+        problems.push(...checkStructure(d.insns).map((e) => ({ pc: e.pc, stage: 'structure' as const, message: e.message })));
+        problems.push(...checkCalls(d.insns, req, s.kind, gpl));
+      }
+    }
+    if (!d.errors.length) decoded.set(s.name, d.insns);
+  }
+  if (problems.length) return { ok: false, problems };
+  const scenario = parseScenario(req.scenario, req.cpus);
+  if (!scenario.ok) return { ok: false, problems: [{ pc: 0, stage: 'scenario', message: `scenario: ${scenario.error}` }] };
+
+  const mem = new GuestMemory();
+  const kernel = new Kernel({
+    mem,
+    profile: req.profile,
+    nrCpus: req.cpus,
+    progType: entry.kind.progType,
+    sleepable: entry.kind.progType === 'syscall',
+    maps: req.maps,
+    scenario: scenario.scenario,
+    seed: req.seed ?? scenario.scenario.seed,
+  });
+  kernel.programNames = new Set(decoded.keys());
+  if (kernel.maps.errors.length) return { ok: false, problems: kernel.maps.errors.map((message) => ({ pc: 0, stage: 'map' as const, message })) };
+  if (kernel.conntrack.problems.length) return { ok: false, problems: kernel.conntrack.problems.map((m) => ({ pc: 0, stage: 'scenario' as const, message: `scenario: ${m}` })) };
+  if (req.mapContents !== undefined) {
+    const r = kernel.maps.initialize(req.mapContents);
+    if (!r.ok) return { ok: false, problems: r.errors.map((message) => ({ pc: 0, stage: 'map' as const, message })) };
+  }
+  // A prog_array slot must name a program of this file (it stands for the program's fd).
+  const badSlots = kernel.maps.maps.flatMap((m) =>
+    m.view().type === 'prog_array' ? m.view().entries.filter((e) => typeof e.value === 'string' && !decoded.has(e.value)).map((e) => `map ${m.view().name}: slot ${e.key} names '${String(e.value)}', which is not a program of this file`) : [],
+  );
+  if (badSlots.length) return { ok: false, problems: badSlots.map((message) => ({ pc: 0, stage: 'map' as const, message })) };
+  const ctx = buildContext(entry.kind, kernel, req.inputs ?? {});
+  if ('error' in ctx) return { ok: false, problems: [{ pc: 0, stage: 'context', message: ctx.error }] };
+
+  const host = kernel.host();
+  const vm = new Vm(decoded.get(entry.name) ?? [], {
+    memory: mem,
+    maxInsns: req.maxInsns,
+    section: entry.name,
+    host: { ...host, packet: () => ctx.packet?.() },
+    resolveProgram: (name) => {
+      const insns = decoded.get(name);
+      return insns ? { name, insns } : undefined;
+    },
+    imm64: (pc, insn) => {
+      const asPair = (v: bigint | undefined) => {
+        const u = BigInt.asUintN(64, v ?? 0n);
+        return { lo: Number(u & 0xffffffffn) | 0, hi: Number(u >> 32n) | 0 };
+      };
+      switch (insn.pseudo) {
+        case 1:
+        case 5:
+          return asPair(kernel.maps.pointerOf(insn.imm));
+        case 2:
+        case 6:
+          return asPair(kernel.maps.valuePointer(insn.imm, insn.imm2));
+        case 4:
+          return asPair(functionPointer(pc + 1 + insn.imm));
+        default:
+          return { lo: insn.imm, hi: insn.imm2 };
+      }
+    },
+  });
+  vm.onReset = () => ctx.prepare(vm);
+  vm.reset();
+  return {
+    ok: true,
+    program: {
+      vm,
+      kernel,
+      context: ctx,
+      section: entry,
+      finish() {
+        const leaks = kernel.finishRun();
+        const out = ctx.output();
+        const r0 = vm.reg(0);
+        return { retval: Number(r0 & 0xffffffffn), r0, ...out, trace: kernel.trace.since(0), maps: kernel.maps.view(), leaks };
+      },
+    },
+  };
+}

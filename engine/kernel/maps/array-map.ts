@@ -1,0 +1,145 @@
+// BPF_MAP_TYPE_ARRAY and BPF_MAP_TYPE_PERCPU_ARRAY (kernel/bpf/arraymap.c): max_entries values
+// of round_up(value_size, 8) bytes, contiguous and zero-initialised, indexed by a u32 key. Every
+// element always exists, so BPF_NOEXIST fails and delete is refused. A per-CPU array keeps one
+// such block per CPU; a program sees the copy of the CPU it runs on.
+
+import type { MapDecl } from '../../program/program.ts';
+import type { Region } from '../../vm/index.ts';
+import { ERRNO } from '../services.ts';
+import { isZero, leBytes, toHex, u32At } from './hex.ts';
+import { MapBase, roundUp8, sizeRule } from './map-base.ts';
+import { ACCESS_FLAGS, BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, MAP_FLAG, type ForEachEntry, type InitialEntry, type MapContext, type MapEntryView, type MapView } from './types.ts';
+
+/** PCPU_MIN_UNIT_SIZE: the largest per-CPU value (arraymap.c, hashtab.c). */
+export const PCPU_MAX_VALUE = 32768;
+/** The playground's limit on the memory one map allocates up front. */
+export const MAX_MAP_BYTES = 64 << 20;
+
+export function checkArrayDecl(decl: MapDecl): string | undefined {
+  const percpu = decl.type === 'percpu_array';
+  const flags = MAP_FLAG.NUMA_NODE | ACCESS_FLAGS | (percpu ? 0 : MAP_FLAG.MMAPABLE | MAP_FLAG.INNER_MAP);
+  const rule = sizeRule(decl, { key: [4], flags, what: `${decl.type} maps` });
+  if (rule) return rule;
+  if (decl.valueSize === 0) return `map '${decl.name}' (${decl.type}): value=0 is refused (BPF_MAP_CREATE fails with -EINVAL)`;
+  if (percpu && roundUp8(decl.valueSize) > PCPU_MAX_VALUE) return `map '${decl.name}' (percpu_array): per-CPU values are limited to ${PCPU_MAX_VALUE} bytes (-E2BIG)`;
+  if (decl.maxEntries * roundUp8(decl.valueSize) > MAX_MAP_BYTES) return `map '${decl.name}': ${decl.maxEntries} values of ${decl.valueSize} bytes exceed the playground's ${MAX_MAP_BYTES >> 20} MiB per map`;
+  return undefined;
+}
+
+export class ArrayMap extends MapBase {
+  /** round_up(value_size, 8): the stride between values. */
+  readonly elemSize: number;
+  readonly percpu: boolean;
+  /** One block of all values per CPU (per-CPU arrays map them on first use), or one block. */
+  private readonly blocks: (Region | undefined)[];
+
+  constructor(ctx: MapContext, decl: MapDecl, index: number) {
+    super(ctx, decl, index);
+    this.elemSize = roundUp8(decl.valueSize);
+    this.percpu = decl.type === 'percpu_array';
+    this.blocks = new Array<Region | undefined>(this.percpu ? ctx.nrCpus : 1).fill(undefined);
+    if (!this.percpu) this.block(0);
+  }
+
+  private block(cpu: number): Region {
+    const i = this.percpu ? cpu : 0;
+    let r = this.blocks[i];
+    if (!r) {
+      const label = this.percpu ? `map ${this.name} values (cpu ${cpu})` : `map ${this.name} values`;
+      r = this.mapValues(label, 0, this.elemSize, this.decl.maxEntries);
+      this.blocks[i] = r;
+    }
+    return r;
+  }
+
+  /** Arena offset of value `index` in the copy of `cpu`. */
+  private valueOffset(index: number, cpu: number): number {
+    return this.block(cpu).start + index * this.elemSize;
+  }
+
+  /** BPF_PSEUDO_MAP_VALUE: only a one-element array has a direct value address (array_map_direct_value_addr). */
+  directValue(offset: number): bigint | undefined {
+    if (this.percpu || this.decl.maxEntries !== 1 || offset < 0 || offset >= this.decl.valueSize) return undefined;
+    return this.pointer(this.valueOffset(0, 0) + offset);
+  }
+
+  override lookup(key: Uint8Array): bigint {
+    const index = u32At(key);
+    if (index >= this.decl.maxEntries) return 0n;
+    return this.pointer(this.valueOffset(index, this.ctx.cpu()));
+  }
+
+  override update(key: Uint8Array, value: Uint8Array, flags: bigint): number {
+    const index = u32At(key);
+    // The order of these checks is array_map_update_elem's.
+    if ((flags & ~BPF_F_LOCK) > BPF_EXIST) return -ERRNO.EINVAL;
+    if (index >= this.decl.maxEntries) return -ERRNO.E2BIG;
+    if (flags & BPF_NOEXIST) return -ERRNO.EEXIST;
+    // No value here can hold a bpf_spin_lock, so BPF_F_LOCK is always refused.
+    if (flags & BPF_F_LOCK) return -ERRNO.EINVAL;
+    // From a program a per-CPU array updates only this CPU's copy.
+    const off = this.valueOffset(index, this.ctx.cpu());
+    this.writeValue(off, value);
+    this.dropKptrs(off);
+    return 0;
+  }
+
+  override delete(_key: Uint8Array): number {
+    return -ERRNO.EINVAL;
+  }
+
+  override forEachEntries(): readonly ForEachEntry[] {
+    const cpu = this.ctx.cpu();
+    const out: ForEachEntry[] = [];
+    for (let i = 0; i < this.decl.maxEntries; i++) out.push({ key: leBytes(i, 4), valuePtr: this.pointer(this.valueOffset(i, cpu)), live: () => true });
+    return out;
+  }
+
+  keys(): Uint8Array[] {
+    return Array.from({ length: this.decl.maxEntries }, (_, i) => leBytes(i, 4));
+  }
+
+  load(entry: InitialEntry): string | undefined {
+    const index = u32At(entry.key);
+    if (index >= this.decl.maxEntries) return `${entry.where}: index ${index} is out of range (max_entries ${this.decl.maxEntries})`;
+    entry.values.forEach((value, cpu) => {
+      // A per-CPU block is mapped on first use; an all-zero value needs none.
+      if ((!this.percpu && cpu > 0) || (this.percpu && !this.blocks[cpu] && isZero(value))) return;
+      // The offset first: mapping a block may grow the arena and replace mem.bytes.
+      const off = this.valueOffset(index, cpu);
+      this.ctx.mem.bytes.set(value, off);
+    });
+    return undefined;
+  }
+
+  clear(): void {
+    this.blocks.forEach((block) => {
+      if (!block) return;
+      for (let i = 0; i < this.decl.maxEntries; i++) this.dropKptrs(block.start + i * this.elemSize);
+      this.ctx.mem.bytes.fill(0, block.start, block.start + block.size);
+    });
+  }
+
+  private bytesOf(block: Region | undefined, index: number): Uint8Array {
+    if (!block) return new Uint8Array(this.decl.valueSize);
+    const off = block.start + index * this.elemSize;
+    return this.ctx.mem.bytes.slice(off, off + this.decl.valueSize);
+  }
+
+  view(): MapView {
+    const entries: MapEntryView[] = [];
+    for (let i = 0; i < this.decl.maxEntries; i++) {
+      const values = this.blocks.map((b) => this.bytesOf(b, i));
+      if (values.every(isZero)) continue;
+      const kptrs = this.decl.kptrs.length ? this.blocks.flatMap((b, cpu) => (b ? this.kptrViews(b.start + i * this.elemSize, this.percpu ? cpu : undefined) : [])) : undefined;
+      entries.push({ key: toHex(leBytes(i, 4)), index: i, value: this.percpu ? values.map(toHex) : toHex(values[0] ?? new Uint8Array()), ...(kptrs ? { kptrs } : {}) });
+    }
+    return this.viewOf(entries, this.decl.maxEntries, { omitted: this.decl.maxEntries - entries.length });
+  }
+
+  free(): void {
+    this.clear();
+    for (const b of this.blocks) if (b) this.ctx.mem.free(b);
+    this.ctx.mem.free(this.header);
+  }
+}

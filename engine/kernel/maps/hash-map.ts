@@ -1,0 +1,221 @@
+// BPF_MAP_TYPE_HASH, LRU_HASH, PERCPU_HASH and LRU_PERCPU_HASH (kernel/bpf/hashtab.c). Each
+// element is one region laid out like struct htab_elem: the key (rounded up to 8), then the
+// value — or, per-CPU, one value per CPU. A full map refuses new keys with -E2BIG; an LRU map
+// evicts its least recently used element instead (update and lookup both count as use; the
+// kernel's LRU is an approximation of this strict order).
+//
+// Deleted elements stay readable until the run ends, as RCU guarantees in the kernel. A
+// preallocated map (the default) has a pool of max_entries (+ nr_cpus for plain hash) elements
+// and reuses deleted ones once the pool is exhausted, as the kernel's freelist does; a
+// BPF_F_NO_PREALLOC map keeps them until endOfRun.
+
+import type { MapDecl } from '../../program/program.ts';
+import type { Region } from '../../vm/index.ts';
+import { ERRNO } from '../services.ts';
+import { toHex } from './hex.ts';
+import { MapBase, roundUp8, sizeRule } from './map-base.ts';
+import { PCPU_MAX_VALUE } from './array-map.ts';
+import { ACCESS_FLAGS, BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, MAP_FLAG, type ForEachEntry, type InitialEntry, type MapContext, type MapEntryView, type MapView } from './types.ts';
+
+/** MAX_BPF_STACK: programs build keys on the stack, so keys are at most this big. */
+const MAX_KEY = 512;
+
+export function checkHashDecl(decl: MapDecl): string | undefined {
+  const lru = decl.type === 'lru_hash' || decl.type === 'lru_percpu_hash';
+  const percpu = decl.type === 'percpu_hash' || decl.type === 'lru_percpu_hash';
+  const where = `map '${decl.name}' (${decl.type})`;
+  const rule = sizeRule(decl, { flags: MAP_FLAG.NO_PREALLOC | MAP_FLAG.NO_COMMON_LRU | MAP_FLAG.NUMA_NODE | ACCESS_FLAGS | MAP_FLAG.ZERO_SEED, what: 'hash maps' });
+  if (rule) return rule;
+  if (decl.keySize === 0 || decl.valueSize === 0) return `${where}: key and value sizes must be at least 1 (BPF_MAP_CREATE fails with -EINVAL)`;
+  if (decl.keySize > MAX_KEY) return `${where}: key=${decl.keySize} is larger than the ${MAX_KEY}-byte BPF stack keys are built on (-E2BIG)`;
+  if (!lru && decl.flags & MAP_FLAG.NO_COMMON_LRU) return `${where}: BPF_F_NO_COMMON_LRU is only for LRU maps (-EINVAL)`;
+  if (lru && decl.flags & MAP_FLAG.NO_PREALLOC) return `${where}: LRU maps are always preallocated; BPF_F_NO_PREALLOC is refused (-ENOTSUPP)`;
+  if (percpu && roundUp8(decl.valueSize) > PCPU_MAX_VALUE) return `${where}: per-CPU values are limited to ${PCPU_MAX_VALUE} bytes (-E2BIG)`;
+  return undefined;
+}
+
+interface Elem {
+  readonly key: Uint8Array;
+  readonly region: Region;
+}
+
+export class HashMap extends MapBase {
+  readonly lru: boolean;
+  readonly percpu: boolean;
+  private readonly keyPart: number;
+  private readonly elemSize: number;
+  private readonly copies: number;
+  /** Elements by key hex; for LRU maps in recency order, least recently used first. */
+  private readonly elems = new Map<string, Elem>();
+  /** Element memory ready for reuse, and memory of elements deleted during this run. */
+  private readonly spare: Region[] = [];
+  private pending: Region[] = [];
+  private readonly all: Region[] = [];
+  /** Size of the kernel's preallocated pool (Infinity for BPF_F_NO_PREALLOC). */
+  private readonly pool: number;
+
+  constructor(ctx: MapContext, decl: MapDecl, index: number) {
+    super(ctx, decl, index);
+    this.lru = decl.type === 'lru_hash' || decl.type === 'lru_percpu_hash';
+    this.percpu = decl.type === 'percpu_hash' || decl.type === 'lru_percpu_hash';
+    this.keyPart = roundUp8(decl.keySize);
+    this.elemSize = roundUp8(decl.valueSize);
+    this.copies = this.percpu ? ctx.nrCpus : 1;
+    // prealloc_init: max_entries, plus one spare element per CPU for plain (not LRU, not per-CPU) maps.
+    const extra = this.lru || this.percpu ? 0 : ctx.nrCpus;
+    this.pool = decl.flags & MAP_FLAG.NO_PREALLOC ? Infinity : decl.maxEntries + extra;
+  }
+
+  private valueOffset(e: Elem, cpu: number): number {
+    return e.region.start + this.keyPart + (this.percpu ? cpu * this.elemSize : 0);
+  }
+
+  /** Moves an element to the most recently used end. */
+  private touch(hex: string, e: Elem): void {
+    if (!this.lru) return;
+    this.elems.delete(hex);
+    this.elems.set(hex, e);
+  }
+
+  private allocate(key: Uint8Array): Region {
+    let region = this.spare.pop();
+    if (!region && this.all.length >= this.pool) region = this.pending.shift();
+    if (!region) {
+      region = this.mapValues(`map ${this.name} element`, this.keyPart, this.elemSize, this.copies);
+      this.all.push(region);
+    }
+    const bytes = this.ctx.mem.bytes;
+    bytes.fill(0, region.start, region.start + region.size);
+    bytes.set(key, region.start);
+    region.note = `key ${toHex(key)}`;
+    return region;
+  }
+
+  /** Unlinks an element: its kptrs go to the dtor now (free_htab_elem → check_and_free_fields). */
+  private remove(hex: string, e: Elem, reuse: 'now' | 'after-run'): void {
+    for (let cpu = 0; cpu < this.copies; cpu++) this.dropKptrs(this.valueOffset(e, cpu));
+    this.elems.delete(hex);
+    e.region.note = 'deleted element';
+    (reuse === 'now' ? this.spare : this.pending).push(e.region);
+  }
+
+  override lookup(key: Uint8Array): bigint {
+    const hex = toHex(key);
+    const e = this.elems.get(hex);
+    if (!e) return 0n;
+    this.touch(hex, e);
+    return this.pointer(this.valueOffset(e, this.ctx.cpu()));
+  }
+
+  override update(key: Uint8Array, value: Uint8Array, flags: bigint): number {
+    return this.store(key, [value], flags, this.ctx.cpu());
+  }
+
+  /**
+   * htab_map_update_elem: `values` has one value (a program's update: this CPU's copy, the
+   * others zeroed in a new element — pcpu_init_value) or one per CPU (initial contents).
+   */
+  private store(key: Uint8Array, values: readonly Uint8Array[], flags: bigint, cpu: number): number {
+    const mode = flags & ~BPF_F_LOCK;
+    if (mode > BPF_EXIST) return -ERRNO.EINVAL;
+    // No value here can hold a bpf_spin_lock, so BPF_F_LOCK is always refused.
+    if (flags & BPF_F_LOCK) return -ERRNO.EINVAL;
+    const hex = toHex(key);
+    const old = this.elems.get(hex);
+    if (old && mode === BPF_NOEXIST) return -ERRNO.EEXIST;
+    if (!old && mode === BPF_EXIST) return -ERRNO.ENOENT;
+    // An existing element is updated in place (the kernel links a fresh copy and frees the
+    // old one; only a pointer kept from before the update could tell the difference).
+    let e = old;
+    if (!e) {
+      if (this.elems.size >= this.decl.maxEntries) {
+        if (!this.lru) return -ERRNO.E2BIG;
+        const [victimHex, victim] = this.elems.entries().next().value ?? [];
+        if (victimHex === undefined || !victim) return -ERRNO.E2BIG;
+        this.remove(victimHex, victim, 'now');
+      }
+      e = { key: key.slice(), region: this.allocate(key) };
+      this.elems.set(hex, e);
+    }
+    if (values.length === 1) {
+      const off = this.valueOffset(e, this.percpu ? cpu : 0);
+      this.writeValue(off, values[0] ?? new Uint8Array());
+      this.dropKptrs(off);
+    } else {
+      values.forEach((v, c) => {
+        const off = this.valueOffset(e, c);
+        this.writeValue(off, v);
+        this.dropKptrs(off);
+      });
+    }
+    this.touch(hex, e);
+    return 0;
+  }
+
+  override delete(key: Uint8Array): number {
+    const hex = toHex(key);
+    const e = this.elems.get(hex);
+    if (!e) return -ERRNO.ENOENT;
+    this.remove(hex, e, 'after-run');
+    return 0;
+  }
+
+  override forEachEntries(): readonly ForEachEntry[] {
+    const cpu = this.ctx.cpu();
+    return [...this.elems.entries()].map(([hex, e]) => ({
+      key: e.key,
+      keyPtr: this.pointer(e.region.start),
+      valuePtr: this.pointer(this.valueOffset(e, cpu)),
+      live: () => this.elems.get(hex) === e,
+    }));
+  }
+
+  keys(): Uint8Array[] {
+    return [...this.elems.values()].map((e) => e.key.slice());
+  }
+
+  /** Number of elements. */
+  get size(): number {
+    return this.elems.size;
+  }
+
+  load(entry: InitialEntry): string | undefined {
+    const hex = toHex(entry.key);
+    if (this.elems.has(hex)) return `${entry.where}: key ${hex} appears twice`;
+    if (this.elems.size >= this.decl.maxEntries) return `${entry.where}: the map is full (max_entries ${this.decl.maxEntries})`;
+    const r = this.store(entry.key, entry.values, BPF_NOEXIST, 0);
+    return r === 0 ? undefined : `${entry.where}: update failed with ${r}`;
+  }
+
+  clear(): void {
+    for (const [hex, e] of [...this.elems.entries()]) this.remove(hex, e, 'now');
+    this.endOfRun();
+  }
+
+  override endOfRun(): void {
+    this.spare.push(...this.pending);
+    this.pending = [];
+  }
+
+  view(): MapView {
+    const bytes = this.ctx.mem.bytes;
+    const entries: MapEntryView[] = [...this.elems.values()].map((e) => {
+      const values: string[] = [];
+      const kptrs = [];
+      for (let cpu = 0; cpu < this.copies; cpu++) {
+        const off = this.valueOffset(e, cpu);
+        values.push(toHex(bytes.slice(off, off + this.decl.valueSize)));
+        kptrs.push(...this.kptrViews(off, this.percpu ? cpu : undefined));
+      }
+      return { key: toHex(e.key), value: this.percpu ? values : (values[0] ?? ''), ...(this.decl.kptrs.length ? { kptrs } : {}) };
+    });
+    return this.viewOf(entries, this.elems.size);
+  }
+
+  free(): void {
+    for (const e of this.elems.values()) for (let cpu = 0; cpu < this.copies; cpu++) this.dropKptrs(this.valueOffset(e, cpu));
+    this.elems.clear();
+    for (const r of this.all) this.ctx.mem.free(r);
+    this.ctx.mem.free(this.header);
+  }
+}

@@ -1,0 +1,114 @@
+// The initial-contents contract shared by the UI, `bpfp test-run --maps` and share links:
+//   { "MAPNAME": [ { "key": "HEX", "value": "HEX" }, ... ] }
+// Keys are hex bytes (spaces allowed) or, for 4- and 8-byte keys, a decimal number (little-
+// endian, so arrays take an index). Per-CPU maps take one "value" for every CPU or "values"
+// (or a "value" list) with one per CPU; prog_array values are section names; devmap, cpumap and
+// xskmap values may be a number (ifindex, qsize, queue id). Every problem names the map, the
+// entry and what is wrong.
+
+import type { MapDecl } from '../../program/program.ts';
+import { isZero, leBytes, parseHex } from './hex.ts';
+import type { BpfMap, InitialEntry } from './types.ts';
+
+export interface ParsedContents {
+  readonly entries: ReadonlyMap<BpfMap, readonly InitialEntry[]>;
+  readonly errors: readonly string[];
+}
+
+const PERCPU = new Set(['percpu_array', 'percpu_hash', 'lru_percpu_hash']);
+const NUMBER_VALUES = new Set(['devmap', 'devmap_hash', 'cpumap', 'xskmap']);
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** Bytes of a key or value given as hex text or (when `numberSize` allows) a number. */
+function bytesOf(x: unknown, size: number, what: string, numberSize: boolean): Uint8Array | string {
+  if (typeof x === 'number') {
+    if (!numberSize) return `${what} must be hex bytes ("0a 00 00 00"), not a number`;
+    const max = size >= 8 ? Number.MAX_SAFE_INTEGER : 2 ** (size * 8) - 1;
+    if (!Number.isInteger(x) || x < 0 || x > max) return `${what} ${x} is not an integer from 0 to ${max}`;
+    return leBytes(x, size);
+  }
+  if (typeof x !== 'string') return `${what} must be hex bytes as a string${numberSize ? ' or a number' : ''}`;
+  const bytes = parseHex(x);
+  if (!bytes) return `${what} '${x}' is not hex bytes`;
+  if (bytes.length !== size) return `${what} has ${bytes.length} byte${bytes.length === 1 ? '' : 's'}, the map's are ${size}`;
+  return bytes;
+}
+
+function valuesOf(decl: MapDecl, e: Record<string, unknown>, nrCpus: number): Uint8Array[] | string {
+  const raw = e['values'] ?? e['value'];
+  if (raw === undefined) return 'missing "value"';
+  const size = decl.valueSize;
+  const numbers = NUMBER_VALUES.has(decl.type);
+  if (!PERCPU.has(decl.type)) {
+    if (Array.isArray(raw)) return `"value" is a list, but ${decl.type} maps have one value per key`;
+    // A number is the first u32 (ifindex, qsize, queue id); hex gives the whole value.
+    const v = typeof raw === 'number' && numbers ? bytesOf(raw, 4, 'the value', true) : bytesOf(raw, size, 'the value', numbers);
+    if (typeof v === 'string') return v;
+    const full = new Uint8Array(size);
+    full.set(v);
+    return [full];
+  }
+  const list = Array.isArray(raw) ? raw : undefined;
+  if (list && list.length > nrCpus) return `${list.length} per-CPU values for ${nrCpus} CPU${nrCpus === 1 ? '' : 's'}`;
+  const out: Uint8Array[] = [];
+  for (let cpu = 0; cpu < nrCpus; cpu++) {
+    const item: unknown = list ? (list[cpu] ?? '00'.repeat(size)) : raw;
+    const v = bytesOf(item, size, list ? `the value for CPU ${cpu}` : 'the value', false);
+    if (typeof v === 'string') return v;
+    out.push(v);
+  }
+  return out;
+}
+
+export function parseContents(contents: unknown, maps: readonly BpfMap[], nrCpus: number): ParsedContents {
+  const entries = new Map<BpfMap, InitialEntry[]>();
+  const errors: string[] = [];
+  if (contents === undefined || contents === null) return { entries, errors };
+  if (!isRecord(contents)) return { entries, errors: ['initial map contents must be an object: { "MAPNAME": [ { "key": "HEX", "value": "HEX" } ] }'] };
+  for (const [name, list] of Object.entries(contents)) {
+    const map = maps.find((m) => m.name === name);
+    if (!map) {
+      errors.push(`unknown map '${name}' (the program declares ${maps.length ? maps.map((m) => `'${m.name}'`).join(', ') : 'no maps'})`);
+      continue;
+    }
+    if (!Array.isArray(list)) {
+      errors.push(`map '${name}': expected a list of { "key": …, "value": … } entries`);
+      continue;
+    }
+    const decl = map.decl;
+    if (decl.type === 'ringbuf' && list.length) {
+      errors.push(`map '${name}': a ring buffer takes no initial contents`);
+      continue;
+    }
+    const parsed: InitialEntry[] = [];
+    const seen = new Set<string>();
+    list.forEach((e: unknown, i) => {
+      const where = `map '${name}' entry ${i}`;
+      if (!isRecord(e)) return errors.push(`${where}: expected { "key": …, "value": … }`);
+      if (e['key'] === undefined) return errors.push(`${where}: missing "key"`);
+      const key = bytesOf(e['key'], decl.keySize, 'the key', decl.keySize === 4 || decl.keySize === 8);
+      if (typeof key === 'string') return errors.push(`${where}: ${key}`);
+      const keyText = Array.from(key, (b) => b.toString(16).padStart(2, '0')).join('');
+      if (seen.has(keyText)) return errors.push(`${where}: key ${keyText} appears twice`);
+      seen.add(keyText);
+      if (decl.type === 'prog_array') {
+        const prog = e['value'];
+        if (typeof prog !== 'string' || !prog) return errors.push(`${where}: a prog_array value is the section name of a program, e.g. "xdp/next"`);
+        return parsed.push({ where, key, values: [], prog });
+      }
+      const values = valuesOf(decl, e, nrCpus);
+      if (typeof values === 'string') return errors.push(`${where}: ${values}`);
+      for (const k of decl.kptrs) {
+        if (values.some((v) => !isZero(v.subarray(k.offset, k.offset + 8)))) {
+          return errors.push(`${where}: the kptr at offset ${k.offset} must be NULL (zero bytes); only bpf_kptr_xchg stores kptrs`);
+        }
+      }
+      return parsed.push({ where, key, values });
+    });
+    entries.set(map, parsed);
+  }
+  return { entries, errors };
+}

@@ -1,0 +1,135 @@
+// What all map types share: the read-only header a map pointer points at (standing in for
+// struct bpf_map), the guest addresses of values, and the kptr rules — an update copies a value
+// but not its kptr slots and then releases what the slots held (copy_map_value followed by
+// bpf_obj_free_fields in kernel/bpf/arraymap.c and hashtab.c).
+
+import type { MapDecl, MapType } from '../../program/program.ts';
+import { PERM_READ, PERM_WRITE, type Region } from '../../vm/index.ts';
+import { ERRNO } from '../services.ts';
+import { pointerHex } from './hex.ts';
+import { MAP_FLAG, MAP_TYPE_IDS, type BpfMap, type ForEachEntry, type InitialEntry, type KptrView, type MapContext, type MapEntryView, type MapView } from './types.ts';
+
+/**
+ * The header's layout (a compact stand-in for struct bpf_map): map_type @0, key_size @4,
+ * value_size @8, max_entries @12, map_flags @16, id @20, name[16] @24.
+ */
+export const MAP_HEADER_SIZE = 40;
+
+export function roundUp8(n: number): number {
+  return (n + 7) & ~7;
+}
+
+export abstract class MapBase implements BpfMap {
+  readonly header: Region;
+
+  constructor(
+    protected readonly ctx: MapContext,
+    readonly decl: MapDecl,
+    readonly index: number,
+  ) {
+    this.header = ctx.mem.map(`struct bpf_map ${decl.name}`, 'kernel-object', MAP_HEADER_SIZE, PERM_READ);
+    const dv = ctx.mem.dv;
+    const at = this.header.start;
+    [MAP_TYPE_IDS[decl.type], decl.keySize, decl.valueSize, decl.maxEntries, decl.flags, index + 1].forEach((v, i) => dv.setUint32(at + i * 4, v >>> 0, true));
+    ctx.mem.bytes.set(new TextEncoder().encode(decl.name).subarray(0, 15), at + 24);
+  }
+
+  get name(): string {
+    return this.decl.name;
+  }
+  get type(): MapType {
+    return this.decl.type;
+  }
+
+  /** Guest address (u64) of an arena offset. */
+  protected pointer(offset: number): bigint {
+    const a = this.ctx.mem.address(offset);
+    return (BigInt(a.hi >>> 0) << 32n) | BigInt(a.lo >>> 0);
+  }
+
+  lookup(_key: Uint8Array): bigint {
+    return 0n;
+  }
+  update(_key: Uint8Array, _value: Uint8Array, _flags: bigint): number {
+    return -ERRNO.EINVAL;
+  }
+  delete(_key: Uint8Array): number {
+    return -ERRNO.EINVAL;
+  }
+  forEachEntries(): readonly ForEachEntry[] | undefined {
+    return undefined;
+  }
+  endOfRun(): void {}
+
+  abstract keys(): Uint8Array[];
+  abstract load(entry: InitialEntry): string | undefined;
+  abstract clear(): void;
+  abstract view(): MapView;
+  abstract free(): void;
+
+  /** Permissions of value memory: BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG as the verifier enforces them. */
+  protected valuePerms(): number {
+    if (this.decl.flags & MAP_FLAG.RDONLY_PROG) return PERM_READ;
+    if (this.decl.flags & MAP_FLAG.WRONLY_PROG) return PERM_WRITE;
+    return PERM_READ | PERM_WRITE;
+  }
+
+  /** Maps a zeroed region of values and registers it with the set (for bpf_kptr_xchg). */
+  protected mapValues(label: string, first: number, stride: number, count: number, perms = this.valuePerms()): Region {
+    const region = this.ctx.mem.map(label, 'map-value', first + stride * count, perms);
+    this.ctx.own(region, this, { first, stride, count });
+    return region;
+  }
+
+  /** copy_map_value: the value's bytes, except its kptr slots, into the value at `off`. */
+  protected writeValue(off: number, value: Uint8Array): void {
+    const bytes = this.ctx.mem.bytes;
+    const size = Math.min(value.length, this.decl.valueSize);
+    if (!this.decl.kptrs.length) {
+      bytes.set(value.subarray(0, size), off);
+      return;
+    }
+    for (let i = 0; i < size; i++) {
+      if (!this.decl.kptrs.some((k) => i >= k.offset && i < k.offset + 8)) bytes[off + i] = value[i] ?? 0;
+    }
+  }
+
+  /** bpf_obj_free_fields: every kptr slot of the value at `off` becomes NULL; its object goes to the dtor. */
+  protected dropKptrs(off: number): void {
+    for (const k of this.decl.kptrs) {
+      const dv = this.ctx.mem.dv;
+      const ptr = dv.getBigUint64(off + k.offset, true);
+      if (ptr === 0n) continue;
+      dv.setBigUint64(off + k.offset, 0n, true);
+      this.ctx.dropKptr(ptr, this.decl.name);
+    }
+  }
+
+  protected kptrViews(off: number, cpu?: number): KptrView[] {
+    return this.decl.kptrs.map((k) => {
+      const ptr = this.ctx.mem.dv.getBigUint64(off + k.offset, true);
+      const object = ptr === 0n ? undefined : this.ctx.describeKptr?.(ptr);
+      return { offset: k.offset, ...(cpu === undefined ? {} : { cpu }), ptr: ptr === 0n ? null : pointerHex(ptr), ...(object === undefined ? {} : { object }) };
+    });
+  }
+
+  protected viewOf(entries: MapEntryView[], count: number, extra: Partial<Pick<MapView, 'omitted' | 'ringbuf'>> = {}): MapView {
+    const d = this.decl;
+    return { name: d.name, type: d.type, keySize: d.keySize, valueSize: d.valueSize, maxEntries: d.maxEntries, entries, count, ...extra };
+  }
+}
+
+/** Errors of a declaration the kernel would refuse at BPF_MAP_CREATE, named for the learner. */
+export function sizeRule(decl: MapDecl, rule: { key?: readonly number[]; value?: readonly number[]; flags: number; what: string }): string | undefined {
+  const where = `map '${decl.name}' (${decl.type})`;
+  if (rule.key && !rule.key.includes(decl.keySize)) return `${where}: key=${decl.keySize} is refused; ${rule.what} need key=${rule.key.join(' or ')} (BPF_MAP_CREATE fails with -EINVAL)`;
+  if (rule.value && !rule.value.includes(decl.valueSize)) return `${where}: value=${decl.valueSize} is refused; ${rule.what} need value=${rule.value.join(' or ')} (BPF_MAP_CREATE fails with -EINVAL)`;
+  if (decl.maxEntries === 0) return `${where}: max_entries must be at least 1`;
+  const bad = decl.flags & ~rule.flags;
+  if (bad) return `${where}: flags 0x${bad.toString(16)} are not allowed for ${rule.what} (BPF_MAP_CREATE fails with -EINVAL)`;
+  if ((decl.flags & MAP_FLAG.RDONLY_PROG) && (decl.flags & MAP_FLAG.WRONLY_PROG)) return `${where}: BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG together are refused`;
+  if (decl.kptrs.length && !['hash', 'array', 'percpu_hash', 'percpu_array', 'lru_hash', 'lru_percpu_hash'].includes(decl.type)) {
+    return `${where}: kptr fields are only supported in hash and array maps (and their per-CPU and LRU variants)`;
+  }
+  return undefined;
+}

@@ -1,0 +1,233 @@
+// The maps of one loaded program, in declaration order (the index is the imm of `r1 = MAP ll`):
+// built from the program's `.map` declarations, checked as BPF_MAP_CREATE would check them,
+// filled from the initial-contents contract, and shown as plain data. Helpers find a map from
+// the pointer in r1, a kptr slot from any pointer into a value, a ring buffer from a sample.
+
+import type { KptrField, MapDecl } from '../../program/program.ts';
+import { PERM_READ, type GuestMemory, type Region } from '../../vm/index.ts';
+import { ArrayMap, checkArrayDecl } from './array-map.ts';
+import { checkHashDecl, HashMap } from './hash-map.ts';
+import { parseContents } from './initial-contents.ts';
+import { MapBase } from './map-base.ts';
+import { checkProgArrayDecl, ProgArrayMap } from './prog-array.ts';
+import { checkRedirectDecl, RedirectMap } from './redirect-maps.ts';
+import { checkRingbufDecl, RingbufMap, type OutstandingRecord } from './ringbuf-map.ts';
+import type { BpfMap, InitialEntry, MapContext, MapSetOptions, MapView, ValueLayout } from './types.ts';
+
+export type { BpfMap, MapEntryView, MapSetOptions, MapView, KptrView, RingbufView, ForEachEntry } from './types.ts';
+export type { OutstandingRecord } from './ringbuf-map.ts';
+export type { RedirectEntry } from './redirect-maps.ts';
+export { ArrayMap, HashMap, ProgArrayMap, RedirectMap, RingbufMap };
+
+/** Stands in for a map the kernel would refuse to create, so later maps keep their index. */
+class RefusedMap extends MapBase {
+  keys(): Uint8Array[] {
+    return [];
+  }
+  load(entry: InitialEntry): string | undefined {
+    return `${entry.where}: the map was not created`;
+  }
+  clear(): void {}
+  view(): MapView {
+    return this.viewOf([], 0);
+  }
+  free(): void {
+    this.ctx.mem.free(this.header);
+  }
+}
+
+function checkDecl(decl: MapDecl): string | undefined {
+  switch (decl.type) {
+    case 'array':
+    case 'percpu_array':
+      return checkArrayDecl(decl);
+    case 'hash':
+    case 'lru_hash':
+    case 'percpu_hash':
+    case 'lru_percpu_hash':
+      return checkHashDecl(decl);
+    case 'prog_array':
+      return checkProgArrayDecl(decl);
+    case 'ringbuf':
+      return checkRingbufDecl(decl);
+    case 'devmap':
+    case 'devmap_hash':
+    case 'cpumap':
+    case 'xskmap':
+      return checkRedirectDecl(decl);
+  }
+}
+
+function createMap(ctx: MapContext, decl: MapDecl, index: number): BpfMap {
+  switch (decl.type) {
+    case 'array':
+    case 'percpu_array':
+      return new ArrayMap(ctx, decl, index);
+    case 'hash':
+    case 'lru_hash':
+    case 'percpu_hash':
+    case 'lru_percpu_hash':
+      return new HashMap(ctx, decl, index);
+    case 'prog_array':
+      return new ProgArrayMap(ctx, decl, index);
+    case 'ringbuf':
+      return new RingbufMap(ctx, decl, index);
+    case 'devmap':
+    case 'devmap_hash':
+    case 'cpumap':
+    case 'xskmap':
+      return new RedirectMap(ctx, decl, index);
+  }
+}
+
+/** A kptr slot inside a map value, as bpf_kptr_xchg finds it. */
+export interface KptrSlot {
+  readonly map: BpfMap;
+  /** Arena offset of the 8-byte slot. */
+  readonly offset: number;
+  readonly field: KptrField;
+}
+
+interface Owned {
+  readonly map: BpfMap;
+  readonly region: Region;
+  readonly layout: ValueLayout;
+}
+
+export class MapSet {
+  readonly maps: readonly BpfMap[];
+  /** Declarations the kernel would refuse (BPF_MAP_CREATE errors): the loader must not run the program. */
+  readonly errors: readonly string[];
+  private readonly owned = new Map<number, Owned>();
+  private readonly headers = new Map<number, BpfMap>();
+  /** Read-only key buffers for bpf_for_each_map_elem on arrays, one per nesting level. */
+  private readonly scratch: Region[] = [];
+  private forEachDepth = 0;
+
+  constructor(
+    private readonly mem: GuestMemory,
+    decls: readonly MapDecl[],
+    private readonly options: MapSetOptions,
+  ) {
+    const ctx: MapContext = { ...options, mem, own: (region, map, layout) => this.owned.set(region.id, { map, region, layout }) };
+    const errors: string[] = [];
+    this.maps = decls.map((decl, index) => {
+      const problem = checkDecl(decl);
+      if (problem) errors.push(problem);
+      const map = problem ? new RefusedMap(ctx, decl, index) : createMap(ctx, decl, index);
+      this.headers.set(map.header.start, map);
+      return map;
+    });
+    this.errors = errors;
+  }
+
+  /** The guest address of map `index` (what `r1 = MAP ll` loads), 0n for no such map. */
+  pointerOf(index: number): bigint {
+    const map = this.maps[index];
+    if (!map) return 0n;
+    const a = this.mem.addressOf(map.header);
+    return (BigInt(a.hi >>> 0) << 32n) | BigInt(a.lo >>> 0);
+  }
+
+  /** BPF_PSEUDO_MAP_VALUE: the address `offset` bytes into the value of a one-element array (global data). */
+  valuePointer(index: number, offset: number): bigint | undefined {
+    const map = this.maps[index];
+    return map instanceof ArrayMap ? map.directValue(offset) : undefined;
+  }
+
+  /** The map a helper's map argument points to. */
+  byPointer(lo: number, hi: number): BpfMap | undefined {
+    const off = this.mem.offsetOf(lo, hi);
+    return off < 0 ? undefined : this.headers.get(off);
+  }
+
+  byName(name: string): BpfMap | undefined {
+    return this.maps.find((m) => m.name === name);
+  }
+
+  /** The kptr slot a pointer points at, or undefined when it is not the start of one. */
+  kptrSlot(lo: number, hi: number): KptrSlot | undefined {
+    const off = this.mem.offsetOf(lo, hi);
+    const region = off < 0 ? undefined : this.mem.regionAt(off);
+    const owned = region ? this.owned.get(region.id) : undefined;
+    if (!owned) return undefined;
+    const rel = off - owned.region.start - owned.layout.first;
+    if (rel < 0 || Math.floor(rel / owned.layout.stride) >= owned.layout.count) return undefined;
+    const field = owned.map.decl.kptrs.find((k) => k.offset === rel % owned.layout.stride);
+    return field ? { map: owned.map, offset: off, field } : undefined;
+  }
+
+  /** The ring buffer whose data a pointer points into, with the arena offset. */
+  ringbufAt(lo: number, hi: number): { map: RingbufMap; offset: number } | undefined {
+    const off = this.mem.offsetOf(lo, hi);
+    if (off < 0) return undefined;
+    for (const m of this.maps) if (m instanceof RingbufMap && m.holds(off)) return { map: m, offset: off };
+    return undefined;
+  }
+
+  /** bpf_for_each_map_elem brackets its walk with these; the depth picks a key buffer. */
+  enterForEach(): number {
+    return this.forEachDepth++;
+  }
+  leaveForEach(): void {
+    this.forEachDepth = Math.max(0, this.forEachDepth - 1);
+  }
+
+  /** Guest address of a read-only copy of `key` for a for_each callback at nesting `depth`. */
+  scratchKey(depth: number, key: Uint8Array): bigint {
+    let r = this.scratch[depth];
+    if (!r || r.size < key.length) {
+      r = this.mem.map(`for_each key (level ${depth})`, 'map-key', Math.max(8, key.length), PERM_READ);
+      this.scratch[depth] = r;
+    }
+    this.mem.bytes.fill(0, r.start, r.start + r.size);
+    this.mem.bytes.set(key, r.start);
+    const a = this.mem.addressOf(r);
+    return (BigInt(a.hi >>> 0) << 32n) | BigInt(a.lo >>> 0);
+  }
+
+  /**
+   * Sets the contents of every map (maps not named are emptied) from the initial-contents JSON.
+   * Nothing changes unless all of it is valid; an entry refused while loading empties all maps.
+   */
+  initialize(contents: unknown): { ok: true } | { ok: false; errors: string[] } {
+    if (this.errors.length) return { ok: false, errors: [...this.errors] };
+    const parsed = parseContents(contents, this.maps, this.options.nrCpus);
+    if (parsed.errors.length) return { ok: false, errors: [...parsed.errors] };
+    for (const m of this.maps) m.clear();
+    const errors: string[] = [];
+    for (const [map, entries] of parsed.entries) {
+      for (const e of entries) {
+        const problem = map.load(e);
+        if (problem) errors.push(problem);
+      }
+    }
+    if (!errors.length) return { ok: true };
+    for (const m of this.maps) m.clear();
+    return { ok: false, errors };
+  }
+
+  /** What each map holds now (plain data). */
+  view(): MapView[] {
+    return this.maps.map((m) => m.view());
+  }
+
+  /** Ring buffer records reserved and neither submitted nor discarded (a leak at program exit). */
+  outstanding(): OutstandingRecord[] {
+    return this.maps.flatMap((m) => (m instanceof RingbufMap ? m.outstanding() : []));
+  }
+
+  /** The run ended: memory of elements deleted during it may be reused (the RCU grace period). */
+  endOfRun(): void {
+    this.forEachDepth = 0;
+    for (const m of this.maps) m.endOfRun();
+  }
+
+  /** Frees every map (map teardown): each kptr still held is dropped through dropKptr. */
+  free(): void {
+    for (const m of this.maps) m.free();
+    for (const r of this.scratch) this.mem.free(r);
+    this.owned.clear();
+    this.headers.clear();
+  }
+}

@@ -1,0 +1,64 @@
+// BPF_MAP_TYPE_PROG_ARRAY (kernel/bpf/arraymap.c, the fd_array maps): slots holding programs
+// for bpf_tail_call. User space fills them (here: the initial contents, by section name); a
+// program can only read them through bpf_tail_call — the verifier refuses the map helpers and
+// the kernel has no update operation for programs, so an update from a program is -EINVAL.
+
+import type { MapDecl } from '../../program/program.ts';
+import { ERRNO } from '../services.ts';
+import { leBytes, toHex, u32At } from './hex.ts';
+import { MapBase, sizeRule } from './map-base.ts';
+import { MAP_FLAG, type InitialEntry, type MapContext, type MapView } from './types.ts';
+
+export function checkProgArrayDecl(decl: MapDecl): string | undefined {
+  // fd_array_map_alloc_check: value_size 4 and no BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG.
+  return sizeRule(decl, { key: [4], value: [4], flags: MAP_FLAG.NUMA_NODE | MAP_FLAG.RDONLY | MAP_FLAG.WRONLY, what: 'prog_array maps' });
+}
+
+export class ProgArrayMap extends MapBase {
+  private readonly progs: (string | undefined)[];
+
+  constructor(ctx: MapContext, decl: MapDecl, index: number) {
+    super(ctx, decl, index);
+    this.progs = new Array<string | undefined>(decl.maxEntries).fill(undefined);
+  }
+
+  /** The program (section name) in slot `index`, for bpf_tail_call. */
+  progAt(index: number): string | undefined {
+    return index >= 0 && index < this.progs.length ? this.progs[index] : undefined;
+  }
+
+  /** fd_array_map_delete_elem. */
+  override delete(key: Uint8Array): number {
+    const index = u32At(key);
+    if (index >= this.decl.maxEntries) return -ERRNO.E2BIG;
+    if (this.progs[index] === undefined) return -ERRNO.ENOENT;
+    this.progs[index] = undefined;
+    return 0;
+  }
+
+  keys(): Uint8Array[] {
+    return Array.from({ length: this.decl.maxEntries }, (_, i) => leBytes(i, 4));
+  }
+
+  load(entry: InitialEntry): string | undefined {
+    const index = u32At(entry.key);
+    if (index >= this.decl.maxEntries) return `${entry.where}: index ${index} is out of range (max_entries ${this.decl.maxEntries})`;
+    if (entry.prog === undefined) return `${entry.where}: a prog_array value is the section name of a program, e.g. "xdp/next"`;
+    this.progs[index] = entry.prog;
+    return undefined;
+  }
+
+  clear(): void {
+    this.progs.fill(undefined);
+  }
+
+  view(): MapView {
+    const entries = this.progs.flatMap((prog, index) => (prog === undefined ? [] : [{ key: toHex(leBytes(index, 4)), index, value: prog }]));
+    return this.viewOf(entries, entries.length);
+  }
+
+  free(): void {
+    this.clear();
+    this.ctx.mem.free(this.header);
+  }
+}

@@ -1,0 +1,184 @@
+// The maps bpf_redirect_map sends packets through: DEVMAP and DEVMAP_HASH (kernel/bpf/devmap.c:
+// struct bpf_devmap_val {u32 ifindex; union {int fd; u32 id} bpf_prog}), CPUMAP (cpumap.c:
+// struct bpf_cpumap_val {u32 qsize; union {int fd; u32 id} bpf_prog}) and XSKMAP (xskmap.c:
+// AF_XDP sockets; until the NIC registers sockets an entry holds the socket's queue id).
+// Entries live in one read-only region of 8-byte slots, so a devmap or xskmap lookup from a
+// program returns a real pointer, as the kernel's does (devmap forces BPF_F_RDONLY_PROG).
+
+import type { MapDecl } from '../../program/program.ts';
+import { PERM_READ, type Region } from '../../vm/index.ts';
+import { NR_CPUS } from '../profiles.ts';
+import { ERRNO } from '../services.ts';
+import { leBytes, toHex, u32At } from './hex.ts';
+import { MapBase, sizeRule } from './map-base.ts';
+import { BPF_EXIST, BPF_NOEXIST, ENODEV, EOVERFLOW, MAP_FLAG, type InitialEntry, type MapContext, type MapEntryView, type MapView } from './types.ts';
+
+/** What an entry of a redirect map sends packets to. */
+export type RedirectEntry =
+  | { readonly kind: 'dev'; readonly ifindex: number; readonly progId: number }
+  | { readonly kind: 'cpu'; readonly cpu: number; readonly qsize: number; readonly progId: number }
+  | { readonly kind: 'xsk'; readonly queue: number };
+
+/** cpumap.c: "sanity limit on qsize". */
+const MAX_QSIZE = 16384;
+const SLOT = 8;
+
+export function checkRedirectDecl(decl: MapDecl): string | undefined {
+  const base = MAP_FLAG.NUMA_NODE | MAP_FLAG.RDONLY | MAP_FLAG.WRONLY;
+  switch (decl.type) {
+    case 'devmap':
+    case 'devmap_hash':
+      return sizeRule(decl, { key: [4], value: [4, 8], flags: base, what: `${decl.type} maps (value: ifindex, or struct bpf_devmap_val)` });
+    case 'cpumap': {
+      const r = sizeRule(decl, { key: [4], value: [4, 8], flags: MAP_FLAG.NUMA_NODE, what: 'cpumap maps (value: qsize, or struct bpf_cpumap_val)' });
+      if (r) return r;
+      return decl.maxEntries > NR_CPUS ? `map '${decl.name}' (cpumap): max_entries ${decl.maxEntries} is more than NR_CPUS (${NR_CPUS}) (-E2BIG)` : undefined;
+    }
+    default:
+      return sizeRule(decl, { key: [4], value: [4], flags: base, what: 'xskmap maps (value: an AF_XDP socket)' });
+  }
+}
+
+export class RedirectMap extends MapBase {
+  private readonly slots: Region;
+  /** Array kinds: the entry at each index. devmap_hash: entries by slot. */
+  private readonly entries: (RedirectEntry | undefined)[];
+  /** devmap_hash: key → slot, in insertion order. */
+  private readonly byKey = new Map<number, number>();
+
+  constructor(ctx: MapContext, decl: MapDecl, index: number) {
+    super(ctx, decl, index);
+    this.entries = new Array<RedirectEntry | undefined>(decl.maxEntries).fill(undefined);
+    this.slots = ctx.mem.map(`map ${decl.name} entries`, 'map-value', decl.maxEntries * SLOT, PERM_READ);
+  }
+
+  private get hashed(): boolean {
+    return this.decl.type === 'devmap_hash';
+  }
+
+  private slotOf(key: number): number | undefined {
+    if (this.hashed) return this.byKey.get(key);
+    return key < this.decl.maxEntries ? key : undefined;
+  }
+
+  /** The target at `key` (u32, as __bpf_xdp_redirect_map's lookup takes it), or undefined. */
+  redirectTarget(key: number): RedirectEntry | undefined {
+    const slot = this.slotOf(key >>> 0);
+    return slot === undefined ? undefined : this.entries[slot];
+  }
+
+  override lookup(key: Uint8Array): bigint {
+    const slot = this.slotOf(u32At(key));
+    if (slot === undefined || !this.entries[slot]) return 0n;
+    return this.pointer(this.slots.start + slot * SLOT);
+  }
+
+  private set(slot: number, entry: RedirectEntry | undefined): void {
+    this.entries[slot] = entry;
+    const dv = this.ctx.mem.dv;
+    const at = this.slots.start + slot * SLOT;
+    const [a, b] = !entry ? [0, 0] : entry.kind === 'dev' ? [entry.ifindex, entry.progId] : entry.kind === 'cpu' ? [entry.qsize, entry.progId] : [entry.queue, 0];
+    dv.setUint32(at, a >>> 0, true);
+    dv.setUint32(at + 4, b >>> 0, true);
+  }
+
+  override update(keyBytes: Uint8Array, value: Uint8Array, flags: bigint): number {
+    const key = u32At(keyBytes);
+    const first = u32At(value);
+    // The program half of the value (bpf_prog.fd): attaching programs to entries is not simulated.
+    const progFd = value.length >= 8 ? u32At(value, 4) | 0 : 0;
+    if (this.hashed) {
+      // __dev_map_hash_update_elem
+      if (flags > BPF_EXIST || first === 0) return -ERRNO.EINVAL;
+      const old = this.byKey.get(key);
+      if (old !== undefined && flags & BPF_NOEXIST) return -ERRNO.EEXIST;
+      if (progFd > 0) return -ERRNO.EINVAL;
+      let slot = old;
+      if (slot === undefined) {
+        if (this.byKey.size >= this.decl.maxEntries) return -ERRNO.E2BIG;
+        slot = this.entries.findIndex((e) => e === undefined);
+        this.byKey.set(key, slot);
+      }
+      this.set(slot, { kind: 'dev', ifindex: first, progId: 0 });
+      return 0;
+    }
+    // __dev_map_update_elem, cpu_map_update_elem and xsk_map_update_elem share these checks.
+    if (flags > BPF_EXIST) return -ERRNO.EINVAL;
+    if (key >= this.decl.maxEntries) return -ERRNO.E2BIG;
+    if (flags === BPF_NOEXIST) return -ERRNO.EEXIST;
+    switch (this.decl.type) {
+      case 'devmap':
+        // ifindex 0 empties the slot; a program fd with it is refused.
+        if (progFd > 0) return -ERRNO.EINVAL;
+        this.set(key, first === 0 ? undefined : { kind: 'dev', ifindex: first, progId: 0 });
+        return 0;
+      case 'cpumap':
+        if (first > MAX_QSIZE) return -EOVERFLOW;
+        if (key >= this.ctx.nrCpus) return -ENODEV;
+        if (progFd > 0) return -ERRNO.EINVAL;
+        // qsize 0 is "same as deleting".
+        this.set(key, first === 0 ? undefined : { kind: 'cpu', cpu: key, qsize: first, progId: 0 });
+        return 0;
+      default:
+        this.set(key, { kind: 'xsk', queue: first });
+        return 0;
+    }
+  }
+
+  override delete(keyBytes: Uint8Array): number {
+    const key = u32At(keyBytes);
+    if (this.hashed) {
+      const slot = this.byKey.get(key);
+      if (slot === undefined) return -ERRNO.ENOENT;
+      this.byKey.delete(key);
+      this.set(slot, undefined);
+      return 0;
+    }
+    if (key >= this.decl.maxEntries) return -ERRNO.EINVAL;
+    this.set(key, undefined);
+    return 0;
+  }
+
+  keys(): Uint8Array[] {
+    if (this.hashed) return [...this.byKey.keys()].map((k) => leBytes(k, 4));
+    return Array.from({ length: this.decl.maxEntries }, (_, i) => leBytes(i, 4));
+  }
+
+  load(entry: InitialEntry): string | undefined {
+    const value = entry.values[0] ?? new Uint8Array(this.decl.valueSize);
+    const key = u32At(entry.key);
+    if (this.hashed && this.byKey.has(key)) return `${entry.where}: key ${key} appears twice`;
+    const r = this.update(entry.key, value, 0n);
+    if (r === 0) return undefined;
+    const what = this.decl.type === 'cpumap' ? 'qsize' : this.decl.type === 'xskmap' ? 'queue id' : 'ifindex';
+    if (r === -ERRNO.E2BIG) return `${entry.where}: ${this.hashed ? `the map is full (max_entries ${this.decl.maxEntries})` : `index ${key} is out of range (max_entries ${this.decl.maxEntries})`}`;
+    if (r === -EOVERFLOW) return `${entry.where}: qsize ${u32At(value)} is more than ${MAX_QSIZE} (-EOVERFLOW)`;
+    if (r === -ENODEV) return `${entry.where}: CPU ${key} does not exist (${this.ctx.nrCpus} CPUs) (-ENODEV)`;
+    if (value.length >= 8 && u32At(value, 4) !== 0) return `${entry.where}: programs on ${this.decl.type} entries (bpf_prog.fd) are not simulated; leave the second u32 zero`;
+    return `${entry.where}: the ${what} must not be 0 (-EINVAL)`;
+  }
+
+  clear(): void {
+    this.byKey.clear();
+    for (let i = 0; i < this.entries.length; i++) this.set(i, undefined);
+  }
+
+  view(): MapView {
+    const bytes = this.ctx.mem.bytes;
+    const shown: MapEntryView[] = [];
+    const show = (key: number, slot: number) => {
+      if (!this.entries[slot]) return;
+      const at = this.slots.start + slot * SLOT;
+      shown.push({ key: toHex(leBytes(key, 4)), index: key, value: toHex(bytes.slice(at, at + this.decl.valueSize)) });
+    };
+    if (this.hashed) for (const [key, slot] of this.byKey) show(key, slot);
+    else for (let i = 0; i < this.entries.length; i++) show(i, i);
+    return this.viewOf(shown, shown.length);
+  }
+
+  free(): void {
+    this.clear();
+    this.ctx.mem.free(this.slots);
+    this.ctx.mem.free(this.header);
+  }
+}
