@@ -1,5 +1,5 @@
 // Lint: TypeScript rules plus the dependency direction of DESIGN.md — `isa` imports nothing,
-// the engine never imports the app, and the app sees only the assembler and the worker API.
+// the engine never imports the app, and the app sees only the assembler, the worker API and the scenario format.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -43,7 +43,7 @@ export default tseslint.config(
   layer(
     ['app/**'],
     // gitignore-style: a folder excluded by `**/engine/**` must be re-included before its files.
-    ['**/engine/**', '!**/engine/asm', '!**/engine/asm/**', '!**/engine/worker', '**/engine/worker/*', '!**/engine/worker/protocol.ts', '!**/engine/worker/worker.ts'],
-    'The app may import engine/asm, engine/worker/protocol.ts (types) and the worker entry only.',
+    ['**/engine/**', '!**/engine/asm', '!**/engine/asm/**', '!**/engine/worker', '**/engine/worker/*', '!**/engine/worker/protocol.ts', '!**/engine/worker/worker.ts', '!**/engine/kernel', '**/engine/kernel/*', '!**/engine/kernel/scenario.ts'],
+    'The app may import engine/asm, engine/worker/protocol.ts (types), the worker entry and the scenario format (engine/kernel/scenario.ts) only.',
   ),
 );

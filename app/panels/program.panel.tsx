@@ -1,8 +1,9 @@
 // The program: each instruction's bytes and its disassembly in both dialects beside the
 // source line it came from; the instruction about to run is marked while stepping. Also the
-// input memory a raw program receives in r1/r2.
+// input memory a raw program receives in r1/r2, or the ctx a syscall program receives in r1.
 
 import { useMemo } from 'react';
+import { useDraft } from '../components/use-draft.ts';
 import { disassemble, type Section } from '../../engine/asm/index.ts';
 import { revealInEditor } from '../editor-bridge.ts';
 import { store, type PlaygroundState } from '../state/store.ts';
@@ -14,11 +15,38 @@ interface ProgramData {
   readonly source: string;
   readonly pc: number | undefined;
   readonly input: string;
+  readonly ctx: string;
   readonly progType: string | undefined;
 }
 
 function hexBytes(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
+}
+
+/** A hex-bytes field; the document changes only when the text is hex, what is typed is kept. */
+function HexField({ id, label, value, onChange }: { id: string; label: string; value: string; onChange: (v: string) => void }) {
+  const [text, setText] = useDraft(id, value, (v) => v);
+  const ok = parseHexBytes(text) !== undefined;
+  return (
+    <p className="input-row">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        className="mono"
+        value={text}
+        spellCheck={false}
+        aria-invalid={!ok}
+        onChange={(e) => {
+          const next = e.target.value;
+          if (parseHexBytes(next) === undefined) return setText(next);
+          setText(next, { value: next });
+          onChange(next);
+        }}
+        placeholder="e.g. 00 01 02 03"
+      />
+      {!ok ? <span className="field-error">Not hex bytes: use pairs like 0a 1b 2c. The last valid bytes stay in use.</span> : null}
+    </p>
+  );
 }
 
 function Program({ data }: { data: ProgramData }) {
@@ -40,23 +68,13 @@ function Program({ data }: { data: ProgramData }) {
       };
     });
   }, [section, data.source]);
-  const inputOk = parseHexBytes(data.input) !== undefined;
   return (
     <div className="program">
       {data.progType === 'raw' || data.progType === 'unknown' ? (
-        <p className="input-row">
-          <label htmlFor="input-hex">Input memory (hex; r1 points at it, r2 is its length)</label>
-          <input
-            id="input-hex"
-            className="mono"
-            value={data.input}
-            spellCheck={false}
-            aria-invalid={!inputOk}
-            onChange={(e) => store.updateDocument({ input: e.target.value })}
-            placeholder="e.g. 00 01 02 03"
-          />
-          {!inputOk ? <span className="field-error">Not hex bytes: use pairs like 0a 1b 2c.</span> : null}
-        </p>
+        <HexField id="input-hex" label="Input memory (hex; r1 points at it, r2 is its length)" value={data.input} onChange={(input) => store.updateDocument({ input })} />
+      ) : null}
+      {data.progType === 'syscall' ? (
+        <HexField id="ctx-hex" label="ctx (hex; r1 points at a copy, as BPF_PROG_TEST_RUN's ctx_in)" value={data.ctx} onChange={(ctx) => store.updateDocument({ ctx })} />
       ) : null}
       {rows.length === 0 ? (
         <p className="empty">Nothing assembled yet: fix the problems first.</p>
@@ -102,6 +120,7 @@ function select(s: PlaygroundState): ProgramData {
     source: s.doc.source,
     pc: stopped ? s.debug?.pc : undefined,
     input: s.doc.input,
+    ctx: s.doc.ctx ?? '',
     progType: s.program.section?.kind.progType,
   };
 }

@@ -68,7 +68,7 @@ describe('validateDocument', () => {
     expect(error({ input: 'abc' })).toBe('input must be whole bytes: 3 hex digits is an odd number');
     expect(error({ input: '0x12' })).toBe('input must be hex bytes; "x" is not a hex digit');
     expect(error({ input: 12 })).toBe('input must be hex bytes, not 12');
-    expect(error({ input: '00'.repeat(64 * 1024 + 1) })).toBe('input is 65,537 bytes; raw programs take up to 65,536 bytes');
+    expect(error({ input: '00'.repeat(64 * 1024 + 1) })).toBe('input is 65,537 bytes; programs take up to 65,536 bytes');
   });
 
   it('falls back to the default panel for a malformed panel id instead of refusing', () => {

@@ -22,6 +22,10 @@ export interface PlaygroundDocument {
   traffic?: unknown;
   /** Initial contents of maps by map name; opaque JSON here. */
   maps?: Record<string, unknown>;
+  /** The simulated system: tasks, cgroups, the tracepoint's event (opaque JSON; the engine validates). */
+  scenario?: Record<string, unknown>;
+  /** ctx_in of a syscall program, hex ('' = none). */
+  ctx?: string;
   /** Id of the open panel. */
   panel: string;
 }
@@ -115,6 +119,17 @@ export function validateDocument(x: unknown): DocumentResult {
     if (problem) return fail(problem);
     doc.maps = x.maps;
   }
+  if (x.scenario !== undefined && x.scenario !== null) {
+    if (!isPlainObject(x.scenario)) return fail(`scenario must be an object (tasks, cgroups, newtask, mkdir), not ${describeValue(x.scenario)}`);
+    const problem = checkJson(x.scenario, 'scenario', MAX_MAPS_JSON_BYTES);
+    if (problem) return fail(problem);
+    doc.scenario = x.scenario;
+  }
+  if (x.ctx !== undefined && x.ctx !== null && x.ctx !== '') {
+    const ctx = normaliseHex(x.ctx, 'ctx');
+    if (!ctx.ok) return fail(ctx.error);
+    doc.ctx = ctx.hex;
+  }
   return { ok: true, doc };
 }
 
@@ -134,6 +149,8 @@ export function canonicalDocument(doc: PlaygroundDocument): Record<string, unkno
   };
   if (doc.traffic !== undefined) out.traffic = sortKeys(doc.traffic);
   if (doc.maps !== undefined) out.maps = sortKeys(doc.maps);
+  if (doc.scenario !== undefined) out.scenario = sortKeys(doc.scenario);
+  if (doc.ctx !== undefined && doc.ctx !== '') out.ctx = doc.ctx;
   return out;
 }
 
@@ -215,16 +232,16 @@ function fail(error: string): { ok: false; error: string } {
   return { ok: false, error };
 }
 
-function normaliseHex(v: unknown): { ok: true; hex: string } | { ok: false; error: string } {
-  if (typeof v !== 'string') return fail(`input must be hex bytes, not ${describeValue(v)}`);
+function normaliseHex(v: unknown, what = 'input'): { ok: true; hex: string } | { ok: false; error: string } {
+  if (typeof v !== 'string') return fail(`${what} must be hex bytes, not ${describeValue(v)}`);
   // Accept the spaced form bpf_conformance files use ("00 01 02"), store the compact one.
   const hex = v.replace(/\s+/g, '').toLowerCase();
   const bad = /[^0-9a-f]/.exec(hex);
-  if (bad) return fail(`input must be hex bytes; ${JSON.stringify(bad[0])} is not a hex digit`);
-  if (hex.length % 2 !== 0) return fail(`input must be whole bytes: ${hex.length} hex digits is an odd number`);
+  if (bad) return fail(`${what} must be hex bytes; ${JSON.stringify(bad[0])} is not a hex digit`);
+  if (hex.length % 2 !== 0) return fail(`${what} must be whole bytes: ${hex.length} hex digits is an odd number`);
   if (hex.length / 2 > MAX_INPUT_BYTES) {
     const [is, max] = formatOverLimit(hex.length / 2, MAX_INPUT_BYTES);
-    return fail(`input is ${is}; raw programs take up to ${max}`);
+    return fail(`${what} is ${is}; programs take up to ${max}`);
   }
   return { ok: true, hex };
 }

@@ -43,7 +43,9 @@ export function assembleDocument(doc: PlaygroundDocument): AssembledProgram {
   const r = assemble(doc.source, { ...(doc.dialect === 'auto' ? {} : { dialect: doc.dialect }), isa: doc.isa });
   const section = r.sections.find((s) => s.insns.length > 0);
   const ms = performance.now() - t0;
-  const key = section ? `${hashBytes(section.bytes)}:${section.name}:${doc.isa}:${doc.profile}:${doc.cpus}:${doc.input}` : '';
+  const key = section
+    ? `${r.sections.map((x) => hashBytes(x.bytes)).join('.')}:${section.name}:${doc.isa}:${doc.profile}:${doc.cpus}:${doc.input}:${doc.ctx ?? ''}:${JSON.stringify(doc.scenario ?? null)}:${JSON.stringify(doc.maps ?? null)}:${JSON.stringify(r.maps)}`
+    : '';
   return {
     ok: r.ok && section !== undefined,
     dialect: r.dialect,
@@ -72,7 +74,18 @@ export function imageOf(p: AssembledProgram): ProgramImage | undefined {
 
 export function runSettingsOf(doc: PlaygroundDocument, maxInsns: number): RunSettings {
   const input = parseHexBytes(doc.input);
-  return { isa: doc.isa, profile: doc.profile, cpus: doc.cpus, maxInsns, ...(input && input.length ? { input } : {}), seed: 1 };
+  const ctx = doc.ctx ? parseHexBytes(doc.ctx) : undefined;
+  return {
+    isa: doc.isa,
+    profile: doc.profile,
+    cpus: doc.cpus,
+    maxInsns,
+    seed: 1,
+    ...(input && input.length ? { input } : {}),
+    ...(ctx && ctx.length ? { ctx } : {}),
+    ...(doc.scenario ? { scenario: doc.scenario } : {}),
+    ...(doc.maps ? { maps: doc.maps } : {}),
+  };
 }
 
 /** Source line of a slot. */

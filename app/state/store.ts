@@ -89,7 +89,9 @@ export const store = {
     performance.mark('bpfp:update');
     const s = useStore.getState();
     const doc = { ...s.doc, ...patch };
-    const program = patch.source !== undefined || patch.dialect !== undefined || patch.isa !== undefined || patch.input !== undefined || patch.profile !== undefined || patch.cpus !== undefined ? assembleDocument(doc) : s.program;
+    // Everything but the open panel changes what runs (the key the worker compares).
+    const onlyPanel = Object.keys(patch).every((k) => k === 'panel');
+    const program = onlyPanel ? s.program : assembleDocument(doc);
     // Breakpoints on lines that no longer exist go away.
     const lines = doc.source.split('\n').length;
     performance.mark('bpfp:assembled');

@@ -172,13 +172,21 @@ export class GuestMemory {
     return true;
   }
 
-  /** A NUL-terminated string of at most `max` bytes (shorter if unreadable memory ends it). */
-  readCString(lo: number, hi: number, max: number): string | undefined {
+  /**
+   * strncpy_from_kernel_nofault: the bytes of the NUL-terminated string at an address, at most
+   * `count - 1` of them (a longer string is cut there), or undefined when a byte before the end
+   * cannot be read (the kernel's -EFAULT).
+   */
+  readCString(lo: number, hi: number, count: number): Uint8Array | undefined {
     const off = this.offsetOf(lo, hi);
-    if (off < 0 || !this.accessible(off, 1, PERM_READ)) return undefined;
+    if (off < 0 || count < 1) return undefined;
     let end = off;
-    while (end - off < max && this.accessible(end, 1, PERM_READ) && this.bytes[end] !== 0) end++;
-    return new TextDecoder().decode(this.bytes.subarray(off, end));
+    while (end - off < count - 1) {
+      if (!this.accessible(end, 1, PERM_READ)) return undefined;
+      if (this.bytes[end] === 0) break;
+      end++;
+    }
+    return this.bytes.slice(off, end);
   }
 
   allRegions(): readonly Region[] {

@@ -125,6 +125,8 @@ export interface ObjectView {
   readonly cpus?: readonly number[];
   /** The bits changed since the previous stop (cpumasks). */
   readonly changed?: boolean;
+  /** For tasks: 'new task' (what tp_btf/task_newtask sees) or 'current' (the task running the program). */
+  readonly role?: string;
 }
 
 export interface LeakView {
@@ -145,6 +147,8 @@ export interface KernelView {
   readonly rcuDepth: number;
   /** What r1 is, in words. */
   readonly context: string;
+  /** The scenario in effect (the default one when the document has none). */
+  readonly scenario: unknown;
 }
 
 export interface DebugSnapshot {

@@ -248,7 +248,9 @@ export class Session implements Omit<EngineApi, 'ping'> {
       .map((o) => {
         const cpus = o.type === 'bpf_cpumask' ? k.world.cpusAt(o.region.start) : o.type === 'task_struct' ? this.taskCpus(c, o.id) : undefined;
         const key = masks.get(o.id);
+        const role = o === k.world.newtask.object ? 'new task' : o === k.world.current.object ? 'current' : undefined;
         return {
+          ...(role ? { role } : {}),
           id: o.id,
           type: o.type,
           label: o.label,
@@ -267,6 +269,7 @@ export class Session implements Omit<EngineApi, 'ping'> {
       leaks: c.report?.leaks ?? [],
       rcuDepth: k.rcuDepth,
       context: c.program.context.describe,
+      scenario: k.world.scenario,
     };
   }
 

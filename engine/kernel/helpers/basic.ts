@@ -6,7 +6,7 @@ import type { ProgType } from '../../program/program.ts';
 import type { HelperDecl } from '../decls.ts';
 import type { CallImpl } from '../services.ts';
 import { ERRNO, neg } from '../services.ts';
-import { formatPrintk } from '../trace/printk.ts';
+import { formatPrintk, type PrintkMemory } from '../trace/printk.ts';
 import { HELPER_IDS } from './ids.ts';
 
 const TRACING: readonly ProgType[] = ['tp_btf', 'raw', 'syscall'];
@@ -58,11 +58,11 @@ export const BASIC_HELPERS: Readonly<Record<string, CallImpl>> = {
     // The NUL must lie inside fmt_size (bpf_bprintf_prepare: "fmt is not NUL-terminated").
     const nul = fmt.indexOf(0);
     if (nul < 0) return neg(ERRNO.EINVAL);
-    const r = formatPrintk(new TextDecoder().decode(fmt.subarray(0, nul)), [vm.reg(3), vm.reg(4), vm.reg(5)], (lo, hi, max) => k.mem.readCString(lo, hi, max));
+    const r = formatPrintk(fmt.subarray(0, nul), [vm.reg(3), vm.reg(4), vm.reg(5)], printkMemory(k));
     if (!r.ok) return neg(ERRNO.EINVAL);
     const cur = k.world.current;
     k.trace.push({ comm: cur.comm, pid: cur.pid, cpu: k.cpu, ns: Number(k.now(vm)), text: r.text.replace(/\n$/, '') });
-    return BigInt(r.text.length);
+    return BigInt(r.length);
   },
   bpf_probe_read_kernel: probeRead,
   bpf_probe_read: probeRead,
@@ -88,6 +88,18 @@ export const BASIC_HELPERS: Readonly<Record<string, CallImpl>> = {
     return XDP_REDIRECT;
   },
 };
+
+/** Kernel memory as bpf_trace_printk reads it for %s, %pks and %pI4-style arguments. */
+function printkMemory(k: Parameters<CallImpl>[0]): PrintkMemory {
+  const split = (p: bigint) => {
+    const u = BigInt.asUintN(64, p);
+    return [Number(u & 0xffffffffn) | 0, Number(u >> 32n) | 0] as const;
+  };
+  return {
+    cstring: (p, count) => k.mem.readCString(...split(p), count),
+    bytes: (p, n) => k.mem.read(...split(p), n),
+  };
+}
 
 /** bpf_probe_read(_kernel): copies, or zeroes dst and returns -EFAULT (mm/maccess.c). */
 function probeRead(k: Parameters<CallImpl>[0], vm: Parameters<CallImpl>[1], pc: number): bigint | false {

@@ -277,14 +277,27 @@ static void serve(const struct request *r)
 	union bpf_attr attr;
 	memset(&attr, 0, sizeof(attr));
 	attr.test.prog_fd = (uint32_t)fd;
-	attr.test.repeat = r->repeat;
+	attr.test.repeat = r->prog_type == BPF_PROG_TYPE_SYSCALL ? 0 : r->repeat;
 	if (r->data_len) {
 		attr.test.data_in = (uint64_t)(uintptr_t)r->data;
 		attr.test.data_size_in = (uint32_t)r->data_len;
 		attr.test.data_out = (uint64_t)(uintptr_t)data_out;
 		attr.test.data_size_out = OUT_SIZE;
 	}
-	if (r->has_ctx) {
+	/* A syscall program's test_run refuses ctx_out (and data, repeat) with EINVAL: it writes
+	 * the context back into ctx_in instead (net/bpf/test_run.c, bpf_prog_test_run_syscall). */
+	int syscall_prog = r->prog_type == BPF_PROG_TYPE_SYSCALL;
+	static unsigned char ctx_io[OUT_SIZE];
+	if (r->has_ctx && syscall_prog && r->ctx_len > OUT_SIZE) {
+		close(fd);
+		answer_error("request", E2BIG, "a syscall program's ctx is limited to 64 KiB here", log_buf, log_len);
+		return;
+	}
+	if (r->has_ctx && syscall_prog) {
+		memcpy(ctx_io, r->ctx, r->ctx_len);
+		attr.test.ctx_in = (uint64_t)(uintptr_t)ctx_io;
+		attr.test.ctx_size_in = (uint32_t)r->ctx_len;
+	} else if (r->has_ctx) {
 		attr.test.ctx_in = (uint64_t)(uintptr_t)r->ctx;
 		attr.test.ctx_size_in = (uint32_t)r->ctx_len;
 		attr.test.ctx_out = (uint64_t)(uintptr_t)ctx_out;
@@ -299,6 +312,10 @@ static void serve(const struct request *r)
 	}
 	uint32_t out_len = attr.test.data_size_out <= OUT_SIZE ? attr.test.data_size_out : OUT_SIZE;
 	uint32_t ctx_len = attr.test.ctx_size_out <= OUT_SIZE ? attr.test.ctx_size_out : OUT_SIZE;
+	if (syscall_prog && r->has_ctx) {
+		memcpy(ctx_out, ctx_io, r->ctx_len);
+		ctx_len = (uint32_t)r->ctx_len;
+	}
 	printf("{\"ok\":true,\"stage\":\"run\",\"errno\":0,\"error\":\"\",\"retval\":%u,\"duration_ns\":%u,\"data_out\":",
 	       attr.test.retval, attr.test.duration);
 	put_hex(data_out, r->data_len ? out_len : 0);

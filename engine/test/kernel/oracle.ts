@@ -27,7 +27,7 @@ export interface KernelRequest {
   readonly repeat?: number;
   /** 0 (default): log only a refusal; 1 or 2: always return the verifier log at that level. */
   readonly logLevel?: 0 | 1 | 2;
-  /** prog_flags of BPF_PROG_LOAD (e.g. BPF_F_SLEEPABLE = 4). */
+  /** prog_flags of BPF_PROG_LOAD (e.g. BPF_F_SLEEPABLE = 16, which syscall programs need). */
   readonly progFlags?: number;
   /** expected_attach_type of BPF_PROG_LOAD. */
   readonly attachType?: number;

@@ -1,0 +1,120 @@
+// The scenario editor: the simulated system a program runs in — its tasks and their CPU
+// affinity, its cgroups, the task that is current, and what a tracepoint sees (the new task of
+// tp_btf/task_newtask, the new cgroup of tp_btf/cgroup_mkdir). It edits the document's
+// `scenario` JSON; every keystroke is kept as a draft and the document changes only when the
+// text is a valid scenario, so a half-typed edit never reaches a run and is never lost.
+
+import { useDraft } from '../components/use-draft.ts';
+import { DEFAULT_SCENARIO, formatCpuList, parseCpuList, type Scenario } from '../../engine/kernel/scenario.ts';
+import { checkScenarioText, textOf } from '../state/scenario.ts';
+import { store, type PlaygroundState } from '../state/store.ts';
+import { definePanel } from './registry.ts';
+
+interface ScenarioData {
+  readonly scenario: Record<string, unknown> | undefined;
+  readonly cpus: number;
+}
+
+function Summary({ scenario, cpus }: { scenario: Scenario; cpus: number }) {
+  const cpusOf = (list: string) => {
+    const r = parseCpuList(list, cpus);
+    return r.ok ? formatCpuList(r.cpus, cpus) : list;
+  };
+  const rows = [
+    ...scenario.tasks.map((t) => ({ t, role: t.pid === scenario.current ? 'current' : '' })),
+    { t: scenario.newtask, role: 'new task (tp_btf/task_newtask)' },
+  ];
+  return (
+    <div className="scenario-summary">
+      <table className="map-table" aria-label="tasks">
+        <thead>
+          <tr>
+            <th scope="col">pid</th>
+            <th scope="col">comm</th>
+            <th scope="col">cpus_ptr</th>
+            <th scope="col">cgroup</th>
+            <th scope="col">parent</th>
+            <th scope="col">role</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(({ t, role }) => (
+            <tr key={t.pid} data-pid={t.pid}>
+              <th scope="row" className="mono">
+                {t.pid}
+              </th>
+              <td className="mono">{t.comm}</td>
+              <td className="mono">{cpusOf(t.cpus)}</td>
+              <td className="mono">{t.cgroup ?? '/'}</td>
+              <td className="mono">{t.parent ?? ''}</td>
+              <td>{role}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="hint">
+        Cgroups: <span className="mono">{scenario.cgroups.join('  ')}</span>; tp_btf/cgroup_mkdir creates <span className="mono">{scenario.mkdir.path}</span>. Seed {scenario.seed} (bpf_get_prandom_u32, any_distribute).
+        {scenario.conntrack?.length ? ` ${scenario.conntrack.length} conntrack entr${scenario.conntrack.length === 1 ? 'y' : 'ies'}.` : ''}
+      </p>
+    </div>
+  );
+}
+
+function ScenarioEditor({ data }: { data: ScenarioData }) {
+  const [shown, setShown] = useDraft('scenario', data.scenario, textOf);
+  const fromDoc = textOf(data.scenario);
+  const check = checkScenarioText(shown, data.cpus);
+
+  const edit = (next: string) => {
+    const c = checkScenarioText(next, data.cpus);
+    if (!c.ok) return setShown(next);
+    // The default scenario is stored as no scenario, so documents and links stay small.
+    const value = JSON.stringify(c.value) !== JSON.stringify(DEFAULT_SCENARIO) ? c.value : undefined;
+    setShown(next, { value });
+    store.updateDocument({ scenario: value });
+  };
+
+  return (
+    <div className="scenario">
+      <p className="hint">
+        The system the program runs in. Tasks: <span className="mono">{'{"pid", "comm", "cpus": "0-3", "parent", "cgroup"}'}</span>; <span className="mono">current</span> is the pid running the program;{' '}
+        <span className="mono">newtask</span> is what tp_btf/task_newtask sees. Changes apply at the next run.
+      </p>
+      <label htmlFor="scenario-json" className="sr-only">
+        Scenario (JSON)
+      </label>
+      <textarea
+        id="scenario-json"
+        className="mono scenario-text"
+        spellCheck={false}
+        rows={16}
+        value={shown}
+        aria-invalid={!check.ok}
+        aria-describedby="scenario-status"
+        onChange={(e) => edit(e.target.value)}
+      />
+      <div className="map-row">
+        <span id="scenario-status" className={check.ok ? 'hint' : 'field-error'} role={check.ok ? undefined : 'alert'}>
+          {check.ok ? (data.scenario ? 'Custom scenario, in use.' : 'The default scenario.') : `Not applied: ${check.error}. The last valid scenario stays in use.`}
+        </span>{' '}
+        <button type="button" disabled={!data.scenario && shown === fromDoc} onClick={() => edit(textOf(undefined))}>
+          Reset to default
+        </button>
+      </div>
+      {check.ok ? <Summary scenario={check.scenario} cpus={data.cpus} /> : null}
+    </div>
+  );
+}
+
+function select(s: PlaygroundState): ScenarioData {
+  return { scenario: s.doc.scenario, cpus: s.doc.cpus };
+}
+
+export default definePanel({
+  id: 'scenario',
+  title: 'Scenario',
+  icon: '⚙',
+  order: 28,
+  select,
+  View: ScenarioEditor,
+});

@@ -1,0 +1,23 @@
+// The scenario as text: what the scenario editor shows and how it checks what is typed — as
+// JSON first (with the line and column of a syntax error), then by the engine's own rules.
+
+import { jsonSyntaxError } from './json-error.ts';
+import { DEFAULT_SCENARIO, parseScenario, type Scenario } from '../../engine/kernel/scenario.ts';
+
+export function textOf(scenario: unknown): string {
+  return JSON.stringify(scenario ?? DEFAULT_SCENARIO, null, 2);
+}
+
+export type ScenarioCheck = { ok: true; value: Record<string, unknown> | undefined; scenario: Scenario } | { ok: false; error: string };
+
+/** Checks the editor's text as the engine will: JSON first, then the scenario's own rules. */
+export function checkScenarioText(text: string, cpus: number): ScenarioCheck {
+  const syntax = jsonSyntaxError(text);
+  if (syntax) return { ok: false, error: `line ${syntax.line}, column ${syntax.col}: ${syntax.message}` };
+  const value: unknown = JSON.parse(text);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, error: 'the scenario must be a JSON object: { "tasks": [...], "cgroups": [...], ... }' };
+  const r = parseScenario(value, cpus);
+  if (!r.ok) return { ok: false, error: r.error };
+  return { ok: true, value: value as Record<string, unknown>, scenario: r.scenario };
+}
+
