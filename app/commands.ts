@@ -1,7 +1,7 @@
 // Commands that change the document or the settings without the engine: opening examples,
 // lessons and files, the theme, the split, the open panel.
 
-import { exampleById } from './examples.ts';
+import { exampleById, exampleDocument } from './examples.ts';
 import { lessonById } from './lessons/lessons.ts';
 import { parseDocumentFile, parseOpenedFile } from './share/files.ts';
 import { DEFAULT_DOCUMENT } from './state/document.ts';
@@ -15,7 +15,7 @@ export function openExample(id: string): void {
     return;
   }
   const doc = store.get().doc;
-  store.openDocument({ ...doc, source: e.source, input: e.input, dialect: 'auto' }, 'example');
+  store.openDocument(exampleDocument(e, doc), 'example');
   store.set({ editedSinceOpen: true });
 }
 

@@ -4,7 +4,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
-import { DEFAULT_EXAMPLE_ID, exampleById } from './examples.ts';
+import { DEFAULT_EXAMPLE_ID, exampleById, exampleDocument } from './examples.ts';
 import { DEFAULT_DOCUMENT } from './state/document.ts';
 import { chooseInitialDocument, createDraftSaver, loadSettings, saveSettings, type Storage } from './state/persistence.ts';
 import { decodeShare } from './share/codec.ts';
@@ -30,7 +30,7 @@ async function openLinkFromHash(hash: string): Promise<void> {
   // The hash we write ourselves after an edit is empty; anything else is a link to open.
   if (r.ok === 'example') {
     const e = exampleById(r.id);
-    if (e) store.openDocument({ ...store.get().doc, source: e.source, input: e.input }, 'example');
+    if (e) store.openDocument(exampleDocument(e, store.get().doc), 'example');
     else store.notify('error', `This link asks for an example '${r.id}' that does not exist.`);
     return;
   }
@@ -59,7 +59,7 @@ async function start(): Promise<void> {
       break;
     case 'example': {
       const e = exampleById(initial.id);
-      store.openDocument({ ...defaultDoc, source: e?.source ?? defaultDoc.source, input: e?.input ?? '' }, 'example');
+      store.openDocument(e ? exampleDocument(e, defaultDoc) : defaultDoc, 'example');
       if (!e) store.notify('error', `This link asks for an example '${initial.id}' that does not exist; showing the default one.`);
       break;
     }

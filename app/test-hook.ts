@@ -5,6 +5,7 @@
 import { ACTIONS, lastSharedUrl } from './actions.ts';
 import type { EditorHandle } from './editor/index.ts';
 import { openExample, openPanel } from './commands.ts';
+import type { PlaygroundDocument } from './state/document.ts';
 import { allProblems, store } from './state/store.ts';
 
 let editor: () => EditorHandle | undefined = () => undefined;
@@ -32,6 +33,8 @@ export interface PlaygroundHook {
   setBreakpoints(lines: number[]): void;
   openPanel(id: string): void;
   openExample(id: string): void;
+  /** The document as it would be shared (program text and settings). */
+  document(): PlaygroundDocument;
   state(): { status: string; pc: number; insns: number; r0?: string; busy: string; trace: string[]; fault?: string; panel: string; source: string };
 }
 
@@ -64,6 +67,7 @@ export function installTestHook(): void {
     setBreakpoints: (lines) => store.set({ breakpoints: [...lines].sort((a, b) => a - b) }),
     openPanel,
     openExample,
+    document: () => store.get().doc,
     state: () => {
       const s = store.get();
       const d = s.debug;

@@ -24,6 +24,7 @@ function Row({ o, cpus, from, label }: { o: ObjectView; cpus: number; from: numb
       <th scope="row">
         {label}
         {o.type === 'bpf_cpumask' ? <span className="hint">{` refcount ${o.refcount}`}</span> : null}
+        {o.heldBy?.length ? <span className="held-by">{` ← ${o.heldBy.join(', ')}`}</span> : null}
         {state ? <span className="hint">{` — ${state}`}</span> : null}
         {o.changed ? <span className="sr-only"> (changed)</span> : null}
       </th>

@@ -220,9 +220,18 @@ function finishSection(
         }
         case 'map': {
           const index = maps.findIndex((m) => m.name === fx.name);
+          const label = index < 0 ? sec.labels.get(fx.name) : undefined;
+          if (label && insn.kind === 'ldimm64') {
+            // The address of a function of this program (a bpf_loop or for_each_map_elem
+            // callback): BPF_PSEUDO_FUNC with imm relative to the next instruction, as libbpf
+            // rewrites llvm's relocation against the function's symbol.
+            insn = { ...insn, pseudo: 4, imm: label.slot - (st.slot + 1), imm2: 0 };
+            relocations.push({ kind: 'func', pc: st.slot, name: fx.name });
+            break;
+          }
           if (index < 0) {
             const hint = closest(fx.name, maps.map((m) => m.name));
-            err(st, fx.span, 'unknown-map', `unknown map '${fx.name}'; declare it with .map${hint ? ` (did you mean '${hint}'?)` : ''}`);
+            err(st, fx.span, 'unknown-map', `unknown map or function '${fx.name}'; declare a map with .map, or name a label of this section${hint ? ` (did you mean '${hint}'?)` : ''}`);
             break;
           }
           if (insn.kind === 'ldimm64') insn = { ...insn, pseudo: 1, imm: index, imm2: 0 };

@@ -5,7 +5,7 @@
 import { FORMS, formOf, isaName, type Form, type Insn } from '../isa/index.ts';
 import { STRUCT_LAYOUTS, type StructLayout } from '../kernel/btf/layouts.ts';
 import { HELPER_DOCS } from '../kernel/helpers/docs.ts';
-import { HELPER_IDS } from '../kernel/helpers/ids.ts';
+import { HELPER_DECLS } from '../kernel/helpers/prototypes.ts';
 import { signatureOf } from '../kernel/decls.ts';
 import { KFUNC_DECLS } from '../kernel/kfuncs/decls.ts';
 import { assemble } from './assembler.ts';
@@ -90,7 +90,12 @@ export const INSTRUCTION_DOCS: readonly InstructionDoc[] = FORMS.map((form) => {
 });
 
 export const FUNCTION_DOCS: readonly FunctionDoc[] = [
-  ...HELPER_DOCS.map((d) => ({ kind: 'helper' as const, id: HELPER_IDS[d.name] ?? 0, flags: [], profiles: [], ...d })),
+  ...HELPER_DOCS.map((d) => {
+    const decl = HELPER_DECLS.find((h) => h.name === d.name);
+    // Helpers are frozen since 6.x (new functionality is kfunc-only): both profiles have them all.
+    const flags = decl ? [`program types: ${decl.progTypes === 'any' ? 'all' : decl.progTypes.join(', ')}`, ...(decl.gplOnly ? ['GPL-compatible license only'] : [])] : [];
+    return { kind: 'helper' as const, id: decl?.id ?? 0, flags, profiles: ['linux-6.3', 'linux-6.18'], ...d };
+  }),
   ...KFUNC_DECLS.map((d) => {
     const profiles = Object.keys(d.profiles);
     // Flags differ between profiles (KF_TRUSTED_ARGS in 6.3, KF_RCU later): say which is which.

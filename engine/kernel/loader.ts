@@ -144,7 +144,7 @@ export function loadProgram(req: LoadRequest): LoadResult {
   }
   // A prog_array slot must name a program of this file (it stands for the program's fd).
   const badSlots = kernel.maps.maps.flatMap((m) =>
-    m.view().type === 'prog_array' ? m.view().entries.filter((e) => typeof e.value === 'string' && !decoded.has(e.value)).map((e) => `map ${m.view().name}: slot ${e.key} names '${String(e.value)}', which is not a program of this file`) : [],
+    m.view().type === 'prog_array' ? m.view().entries.filter((e) => typeof e.value === 'string' && !decoded.has(e.value)).map((e) => `map ${m.view().name}: slot ${e.index ?? e.key} names '${String(e.value)}', which is not a program of this file`) : [],
   );
   if (badSlots.length) return { ok: false, problems: badSlots.map((message) => ({ pc: 0, stage: 'map' as const, message })) };
   const ctx = buildContext(entry.kind, kernel, req.inputs ?? {});

@@ -68,7 +68,9 @@ export interface SourceSpan {
 export type Relocation =
   | { readonly kind: 'map'; readonly pc: number; readonly map: string }
   | { readonly kind: 'helper'; readonly pc: number; readonly name: string }
-  | { readonly kind: 'kfunc'; readonly pc: number; readonly name: string };
+  | { readonly kind: 'kfunc'; readonly pc: number; readonly name: string }
+  /** `rN = label ll`: the address of a function of this program (BPF_PSEUDO_FUNC). */
+  | { readonly kind: 'func'; readonly pc: number; readonly name: string };
 
 export interface Section {
   readonly name: string;

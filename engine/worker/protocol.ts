@@ -127,6 +127,8 @@ export interface ObjectView {
   readonly changed?: boolean;
   /** For tasks: 'new task' (what tp_btf/task_newtask sees) or 'current' (the task running the program). */
   readonly role?: string;
+  /** Registers (while the program runs) and map kptr slots that point at it: ["r6", "cpumask_map[4242]"]. */
+  readonly heldBy?: readonly string[];
 }
 
 export interface LeakView {

@@ -242,6 +242,14 @@ export class Session implements Omit<EngineApi, 'ping'> {
   private kernelView(c: Loaded): KernelView {
     const k = c.program.kernel;
     const masks = this.maskBits(c);
+    const maps = k.maps.view();
+    // Who points at each object: the registers of the running frame and the maps' kptr slots.
+    const holders = new Map<bigint, string[]>();
+    const hold = (ptr: bigint, who: string) => holders.set(ptr, [...(holders.get(ptr) ?? []), who]);
+    if (c.program.vm.status !== 'exited') for (let r = 0; r <= 9; r++) hold(c.program.vm.reg(r), `r${r}`);
+    for (const m of maps) {
+      for (const e of m.entries) for (const kp of e.kptrs ?? []) if (kp.ptr) hold(BigInt(kp.ptr), `${m.name}[${e.index ?? e.key}]`);
+    }
     const objects: ObjectView[] = k.objects
       .all()
       .filter((o) => o.type === 'bpf_cpumask' || o.type === 'task_struct' || o.type === 'cgroup' || o.type === 'nf_conn' || o.type === 'nf_conn___init')
@@ -249,7 +257,9 @@ export class Session implements Omit<EngineApi, 'ping'> {
         const cpus = o.type === 'bpf_cpumask' ? k.world.cpusAt(o.region.start) : o.type === 'task_struct' ? this.taskCpus(c, o.id) : undefined;
         const key = masks.get(o.id);
         const role = o === k.world.newtask.object ? 'new task' : o === k.world.current.object ? 'current' : undefined;
+        const heldBy = o.state === 'freed' ? undefined : holders.get(k.objects.address(o));
         return {
+          ...(heldBy ? { heldBy } : {}),
           ...(role ? { role } : {}),
           id: o.id,
           type: o.type,
@@ -265,7 +275,7 @@ export class Session implements Omit<EngineApi, 'ping'> {
       profile: k.profile,
       cpus: k.nrCpus,
       objects,
-      maps: k.maps.view(),
+      maps,
       leaks: c.report?.leaks ?? [],
       rcuDepth: k.rcuDepth,
       context: c.program.context.describe,

@@ -1,37 +1,10 @@
 // Helpers that need no maps: time, randomness, the CPU and the current task, the trace pipe,
-// reading kernel memory, bpf_loop, bpf_redirect — with their prototypes and the program types
-// that may call them (include/uapi/linux/bpf.h; kernel/bpf/helpers.c, kernel/trace/bpf_trace.c).
+// reading kernel memory, bpf_loop, bpf_redirect (kernel/bpf/helpers.c, kernel/trace/bpf_trace.c).
+// Their prototypes are in prototypes.ts.
 
-import type { ProgType } from '../../program/program.ts';
-import type { HelperDecl } from '../decls.ts';
 import type { CallImpl } from '../services.ts';
 import { ERRNO, neg } from '../services.ts';
 import { formatPrintk, type PrintkMemory } from '../trace/printk.ts';
-import { HELPER_IDS } from './ids.ts';
-
-const TRACING: readonly ProgType[] = ['tp_btf', 'raw', 'syscall'];
-const NET: readonly ProgType[] = ['xdp', 'tc', 'socket'];
-
-function decl(name: string, args: HelperDecl['args'], ret: HelperDecl['ret'], progTypes: HelperDecl['progTypes'], gplOnly = false): HelperDecl {
-  const id = HELPER_IDS[name];
-  if (id === undefined) throw new Error(`internal: no helper id for ${name}`);
-  return { id, name, args, ret, progTypes, gplOnly };
-}
-
-export const BASIC_HELPER_DECLS: readonly HelperDecl[] = [
-  decl('bpf_ktime_get_ns', [], 'integer', 'any'),
-  decl('bpf_ktime_get_boot_ns', [], 'integer', 'any'),
-  decl('bpf_jiffies64', [], 'integer', 'any'),
-  decl('bpf_get_prandom_u32', [], 'integer', 'any'),
-  decl('bpf_get_smp_processor_id', [], 'integer', 'any'),
-  decl('bpf_trace_printk', [{ name: 'fmt', type: 'ptr_to_mem' }, { name: 'fmt_size', type: 'const_size' }, { name: 'arg1', type: 'anything' }, { name: 'arg2', type: 'anything' }, { name: 'arg3', type: 'anything' }], 'integer', 'any', true),
-  decl('bpf_get_current_pid_tgid', [], 'integer', [...TRACING]),
-  decl('bpf_get_current_comm', [{ name: 'buf', type: 'ptr_to_uninit_mem' }, { name: 'size_of_buf', type: 'const_size' }], 'integer', [...TRACING]),
-  decl('bpf_probe_read_kernel', [{ name: 'dst', type: 'ptr_to_uninit_mem' }, { name: 'size', type: 'const_size_or_zero' }, { name: 'unsafe_ptr', type: 'anything' }], 'integer', [...TRACING], true),
-  decl('bpf_probe_read', [{ name: 'dst', type: 'ptr_to_uninit_mem' }, { name: 'size', type: 'const_size_or_zero' }, { name: 'unsafe_ptr', type: 'anything' }], 'integer', [...TRACING], true),
-  decl('bpf_loop', [{ name: 'nr_loops', type: 'anything' }, { name: 'callback_fn', type: 'ptr_to_func' }, { name: 'callback_ctx', type: 'ptr_to_stack_or_null' }, { name: 'flags', type: 'anything' }], 'integer', 'any'),
-  decl('bpf_redirect', [{ name: 'ifindex', type: 'anything' }, { name: 'flags', type: 'anything' }], 'integer', [...NET]),
-];
 
 /** Longest bpf_loop (BPF_MAX_LOOPS, kernel/bpf/bpf_iter.c). */
 const BPF_MAX_LOOPS = 1 << 23;

@@ -5,7 +5,8 @@ import { bytesAt, mapDecl, mapFixture, offsetOf, u32 } from '../maps/map-fixture
 import { BPF_ANY, BPF_NOEXIST } from '../maps/types.ts';
 import { ERRNO, FUNC_BASE_HI, FUNC_BASE_LO, functionPointer, neg, type KernelServices, type RedirectTarget } from '../services.ts';
 import { HELPER_IDS } from './ids.ts';
-import { MAP_HELPER_DECLS, MAP_HELPERS } from './map-helpers.ts';
+import { MAP_HELPERS } from './map-helpers.ts';
+import { MAP_HELPER_DECLS } from './prototypes.ts';
 
 const DECLS: MapDecl[] = [
   mapDecl('arr', 'array', 4, 8, 4),

@@ -1,38 +1,13 @@
 // The helpers that work on maps — lookup, update, delete, for_each, the ring buffer, kptr_xchg,
-// redirect_map and tail_call — with their prototypes (kernel/bpf/helpers.c, ringbuf.c,
-// net/core/filter.c). Each reads its arguments from r1-r5 and leaves the semantics to the map
+// redirect_map and tail_call (kernel/bpf/helpers.c, ringbuf.c, net/core/filter.c; prototypes
+// in prototypes.ts). Each reads its arguments from r1-r5 and leaves the semantics to the map
 // (engine/kernel/maps); an argument the verifier would have refused becomes a fault that names
 // the helper and the register.
 
 import type { Vm } from '../../vm/index.ts';
-import type { HelperDecl } from '../decls.ts';
 import { ArrayMap, HashMap, ProgArrayMap, RedirectMap, RingbufMap, type BpfMap } from '../maps/map-set.ts';
 import type { CallImpl, KernelServices } from '../services.ts';
 import { ERRNO, neg } from '../services.ts';
-import { HELPER_IDS } from './ids.ts';
-
-function decl(name: string, args: HelperDecl['args'], ret: HelperDecl['ret'], progTypes: HelperDecl['progTypes'] = 'any'): HelperDecl {
-  const id = HELPER_IDS[name];
-  if (id === undefined) throw new Error(`internal: no helper id for ${name}`);
-  return { id, name, args, ret, progTypes, gplOnly: false };
-}
-
-const MAP = { name: 'map', type: 'const_map_ptr' } as const;
-const KEY = { name: 'key', type: 'ptr_to_map_key' } as const;
-
-export const MAP_HELPER_DECLS: readonly HelperDecl[] = [
-  decl('bpf_map_lookup_elem', [MAP, KEY], 'ptr_to_map_value_or_null'),
-  decl('bpf_map_update_elem', [MAP, KEY, { name: 'value', type: 'ptr_to_map_value' }, { name: 'flags', type: 'anything' }], 'integer'),
-  decl('bpf_map_delete_elem', [MAP, KEY], 'integer'),
-  decl('bpf_tail_call', [{ name: 'ctx', type: 'ptr_to_ctx' }, { name: 'prog_array_map', type: 'const_map_ptr' }, { name: 'index', type: 'anything' }], 'integer'),
-  decl('bpf_redirect_map', [MAP, { name: 'key', type: 'anything' }, { name: 'flags', type: 'anything' }], 'integer', ['xdp']),
-  decl('bpf_ringbuf_output', [{ name: 'ringbuf', type: 'const_map_ptr' }, { name: 'data', type: 'ptr_to_mem' }, { name: 'size', type: 'const_size_or_zero' }, { name: 'flags', type: 'anything' }], 'integer'),
-  decl('bpf_ringbuf_reserve', [{ name: 'ringbuf', type: 'const_map_ptr' }, { name: 'size', type: 'const_alloc_size_or_zero' }, { name: 'flags', type: 'anything' }], 'ptr_to_mem_or_null'),
-  decl('bpf_ringbuf_submit', [{ name: 'data', type: 'ptr_to_ringbuf_mem' }, { name: 'flags', type: 'anything' }], 'void'),
-  decl('bpf_ringbuf_discard', [{ name: 'data', type: 'ptr_to_ringbuf_mem' }, { name: 'flags', type: 'anything' }], 'void'),
-  decl('bpf_for_each_map_elem', [MAP, { name: 'callback_fn', type: 'ptr_to_func' }, { name: 'callback_ctx', type: 'ptr_to_stack_or_null' }, { name: 'flags', type: 'anything' }], 'integer'),
-  decl('bpf_kptr_xchg', [{ name: 'map_value', type: 'ptr_to_kptr' }, { name: 'ptr', type: 'ptr_to_btf_id_or_null' }], 'ptr_to_btf_id_or_null'),
-];
 
 const XDP_ABORTED = 0n;
 const XDP_REDIRECT = 4n;

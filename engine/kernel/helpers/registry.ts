@@ -3,12 +3,13 @@
 
 import type { HelperDecl } from '../decls.ts';
 import type { CallImpl } from '../services.ts';
-import { BASIC_HELPER_DECLS, BASIC_HELPERS } from './basic.ts';
+import { BASIC_HELPERS } from './basic.ts';
 import { HELPER_IDS } from './ids.ts';
-import { MAP_HELPER_DECLS, MAP_HELPERS } from './map-helpers.ts';
-import { PACKET_HELPER_DECLS, PACKET_HELPERS } from './packet.ts';
+import { MAP_HELPERS } from './map-helpers.ts';
+import { PACKET_HELPERS } from './packet.ts';
+import { HELPER_DECLS } from './prototypes.ts';
 
-export const HELPER_DECLS: readonly HelperDecl[] = [...BASIC_HELPER_DECLS, ...MAP_HELPER_DECLS, ...PACKET_HELPER_DECLS].sort((a, b) => a.id - b.id);
+export { HELPER_DECLS };
 
 const IMPLS: Readonly<Record<string, CallImpl>> = { ...BASIC_HELPERS, ...MAP_HELPERS, ...PACKET_HELPERS };
 
