@@ -27,9 +27,14 @@ function entriesOf(initial: Record<string, unknown> | undefined, name: string): 
   });
 }
 
-function setEntries(name: string, entries: InitialEntry[]): void {
+const NUMBER_VALUES = ['devmap', 'devmap_hash', 'cpumap', 'xskmap'];
+
+/** Stores the entries as the engine reads them: decimal keys (and redirect-map values) as numbers. */
+function setEntries(decl: MapDecl, entries: InitialEntry[]): void {
+  const name = decl.name;
   const maps = { ...(store.get().doc.maps ?? {}) };
-  if (entries.length) maps[name] = entries.map((e) => ({ key: /^\d+$/.test(e.key.trim()) ? Number(e.key) : e.key, value: e.value }));
+  const num = (t: string) => (/^\d+$/.test(t.trim()) ? Number(t) : t);
+  if (entries.length) maps[name] = entries.map((e) => ({ key: num(e.key), value: NUMBER_VALUES.includes(decl.type) ? num(e.value) : e.value }));
   else delete maps[name];
   store.updateDocument({ maps: Object.keys(maps).length ? maps : undefined });
 }
@@ -70,14 +75,16 @@ function LiveEntries({ view }: { view: MapView }) {
 
 function InitialEditor({ decl, entries }: { decl: MapDecl; entries: InitialEntry[] }) {
   const [draft, setDraft] = useState<InitialEntry>({ key: '', value: '' });
-  const keyHint = decl.type.includes('array') || decl.type.endsWith('map') ? 'index or hex' : `${decl.keySize} bytes hex`;
+  const keyHint = decl.keySize === 4 || decl.keySize === 8 ? 'number or hex' : `${decl.keySize} bytes hex`;
+  const valueHint =
+    decl.type === 'prog_array' ? 'a section name, e.g. xdp/next' : NUMBER_VALUES.includes(decl.type) ? 'a number or hex' : decl.type.startsWith('percpu') || decl.type === 'lru_percpu_hash' ? `${decl.valueSize} bytes hex (every CPU)` : `${decl.valueSize} bytes hex`;
   return (
     <div className="map-initial">
       <p className="hint">Starts with {entries.length ? `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}` : 'nothing'} (used at the next run; kptr fields start NULL).</p>
       {entries.map((e, i) => (
         <div key={i} className="map-row">
           <span className="mono">{e.key}</span> → <span className="mono">{e.value}</span>{' '}
-          <button type="button" aria-label={`Remove entry ${e.key} of ${decl.name}`} onClick={() => setEntries(decl.name, entries.filter((_, j) => j !== i))}>
+          <button type="button" aria-label={`Remove entry ${e.key} of ${decl.name}`} onClick={() => setEntries(decl, entries.filter((_, j) => j !== i))}>
             Remove
           </button>
         </div>
@@ -87,7 +94,7 @@ function InitialEditor({ decl, entries }: { decl: MapDecl; entries: InitialEntry
         onSubmit={(ev) => {
           ev.preventDefault();
           if (!draft.key.trim() || !draft.value.trim()) return;
-          setEntries(decl.name, [...entries, draft]);
+          setEntries(decl, [...entries, draft]);
           setDraft({ key: '', value: '' });
         }}
       >
@@ -95,7 +102,7 @@ function InitialEditor({ decl, entries }: { decl: MapDecl; entries: InitialEntry
           key <input className="mono" value={draft.key} placeholder={keyHint} onChange={(e) => setDraft({ ...draft, key: e.target.value })} />
         </label>
         <label>
-          value <input className="mono" value={draft.value} placeholder={`${decl.valueSize} bytes hex`} onChange={(e) => setDraft({ ...draft, value: e.target.value })} />
+          value <input className="mono" value={draft.value} placeholder={valueHint} onChange={(e) => setDraft({ ...draft, value: e.target.value })} />
         </label>
         <button type="submit">Add</button>
       </form>

@@ -5,8 +5,8 @@
 // text is a valid scenario, so a half-typed edit never reaches a run and is never lost.
 
 import { useDraft } from '../components/use-draft.ts';
-import { DEFAULT_SCENARIO, formatCpuList, parseCpuList, type Scenario } from '../../engine/kernel/scenario.ts';
-import { checkScenarioText, textOf } from '../state/scenario.ts';
+import { formatCpuList, parseCpuList, type Scenario } from '../../engine/kernel/scenario.ts';
+import { checkScenarioText, isDefaultScenario, textOf } from '../state/scenario.ts';
 import { store, type PlaygroundState } from '../state/store.ts';
 import { definePanel } from './registry.ts';
 
@@ -61,15 +61,16 @@ function Summary({ scenario, cpus }: { scenario: Scenario; cpus: number }) {
 }
 
 function ScenarioEditor({ data }: { data: ScenarioData }) {
-  const [shown, setShown] = useDraft('scenario', data.scenario, textOf);
-  const fromDoc = textOf(data.scenario);
+  const format = (v: Record<string, unknown> | undefined) => textOf(v, data.cpus);
+  const [shown, setShown] = useDraft(`scenario:${data.cpus}`, data.scenario, format);
+  const fromDoc = format(data.scenario);
   const check = checkScenarioText(shown, data.cpus);
 
   const edit = (next: string) => {
     const c = checkScenarioText(next, data.cpus);
     if (!c.ok) return setShown(next);
     // The default scenario is stored as no scenario, so documents and links stay small.
-    const value = JSON.stringify(c.value) !== JSON.stringify(DEFAULT_SCENARIO) ? c.value : undefined;
+    const value = isDefaultScenario(c.value, data.cpus) ? undefined : c.value;
     setShown(next, { value });
     store.updateDocument({ scenario: value });
   };
@@ -97,7 +98,7 @@ function ScenarioEditor({ data }: { data: ScenarioData }) {
         <span id="scenario-status" className={check.ok ? 'hint' : 'field-error'} role={check.ok ? undefined : 'alert'}>
           {check.ok ? (data.scenario ? 'Custom scenario, in use.' : 'The default scenario.') : `Not applied: ${check.error}. The last valid scenario stays in use.`}
         </span>{' '}
-        <button type="button" disabled={!data.scenario && shown === fromDoc} onClick={() => edit(textOf(undefined))}>
+        <button type="button" disabled={!data.scenario && shown === fromDoc} onClick={() => edit(textOf(undefined, data.cpus))}>
           Reset to default
         </button>
       </div>

@@ -23,7 +23,7 @@ describe('jsonSyntaxError', () => {
   it('refuses every text JSON.parse refuses, on a seeded sample of mutations', () => {
     let seed = 7;
     const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
-    const base = textOf(undefined);
+    const base = textOf(undefined, 8);
     for (let k = 0; k < 2000; k++) {
       const at = rand(base.length);
       const t = base.slice(0, at) + '{}[],:"\\x 1'[rand(11)] + base.slice(at + rand(2));
@@ -44,7 +44,7 @@ describe('jsonSyntaxError', () => {
 
 describe('checkScenarioText', () => {
   it('accepts the default scenario and names its tasks', () => {
-    const r = checkScenarioText(textOf(undefined), 8);
+    const r = checkScenarioText(textOf(undefined, 8), 8);
     expect(r.ok && r.scenario.newtask.pid).toBe(4242);
   });
 

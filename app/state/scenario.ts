@@ -2,10 +2,16 @@
 // JSON first (with the line and column of a syntax error), then by the engine's own rules.
 
 import { jsonSyntaxError } from './json-error.ts';
-import { DEFAULT_SCENARIO, parseScenario, type Scenario } from '../../engine/kernel/scenario.ts';
+import { defaultScenario, parseScenario, type Scenario } from '../../engine/kernel/scenario.ts';
 
-export function textOf(scenario: unknown): string {
-  return JSON.stringify(scenario ?? DEFAULT_SCENARIO, null, 2);
+/** The scenario as the editor shows it: the document's, or the default one for the CPU count. */
+export function textOf(scenario: unknown, cpus: number): string {
+  return JSON.stringify(scenario ?? defaultScenario(cpus), null, 2);
+}
+
+/** Whether a scenario is the default one for the CPU count (stored as no scenario at all). */
+export function isDefaultScenario(value: unknown, cpus: number): boolean {
+  return JSON.stringify(value) === JSON.stringify(defaultScenario(cpus));
 }
 
 export type ScenarioCheck = { ok: true; value: Record<string, unknown> | undefined; scenario: Scenario } | { ok: false; error: string };

@@ -110,6 +110,46 @@ describe('bpfp run', () => {
   });
 });
 
+describe('bpfp test-run', () => {
+  const example = (name: string) => fileURLToPath(new URL(`../../public/examples/${name}.bpf.s`, import.meta.url));
+
+  it('prints retval, the trace pipe, the maps with their kptrs, and no leaks for the record-task example', () => {
+    const r = runCli(['test-run', example('cpumask-record-task')]);
+    expect(r.code).toBe(0);
+    expect(r.out[0]).toMatch(/^tp_btf\/task_newtask: retval 0 \(r0 = 0x0\), \d+ instructions$/);
+    expect(r.out.join('\n')).toContain('bpf_trace_printk: task worker has CPU affinity');
+    expect(r.out).toContainEqual(expect.stringMatching(/^ {4}\[4242\] [0-9a-f]{16} kptr@0: bpf_cpumask #\d+ \(refcount 1, CPUs 0,2\)$/));
+    expect(r.out.at(-1)).toBe('leaked references: none');
+  });
+
+  it('refuses a kfunc of the other profile, at its line, with exit status 1', () => {
+    const r = runCli(['test-run', example('cpumask-kptr-get'), '--profile', 'linux-6.18']);
+    expect(r.code).toBe(1);
+    expect(r.err[0]).toMatch(/cpumask-kptr-get\.bpf\.s:\d+:\d+: error: .*bpf_cpumask_kptr_get/);
+  });
+
+  it('takes a scenario and map contents from files, and reports them in --json', () => {
+    const scenario = file('scenario.json', JSON.stringify({ newtask: { pid: 77, comm: 'job', cpus: '1-3' } }));
+    const r = runCli(['test-run', example('cpumask-record-task'), '--scenario', scenario, '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out[0] ?? '{}') as { retval: number; maps: Record<string, { entries: { index: number; kptrs: { object: string }[] }[] }>; leaks: unknown[] };
+    expect(j.retval).toBe(0);
+    expect(j.maps['cpumask_map']?.entries.map((e) => [e.index, e.kptrs[0]?.object.replace(/#\d+/, '#N')])).toEqual([[77, 'bpf_cpumask #N (refcount 1, CPUs 1-3)']]);
+    expect(j.leaks).toEqual([]);
+    const bad = file('bad-maps.json', JSON.stringify({ cpumask_map: [{ key: 1, value: 'zz' }] }));
+    const b = runCli(['test-run', example('cpumask-record-task'), '--maps', bad]);
+    expect(b.code).toBe(1);
+    expect(b.err.join('\n')).toMatch(/cpumask_map.*'zz' is not hex bytes/);
+  });
+
+  it('reports a leaked reference and exits 1', () => {
+    const leak = file('leak.s', '.section tp_btf/task_newtask\n.license "GPL"\ncall bpf_cpumask_create\nr0 = 0\nexit\n');
+    const r = runCli(['test-run', leak]);
+    expect(r.code).toBe(1);
+    expect(r.out.join('\n')).toMatch(/leaked references:\n {2}.*bpf_cpumask/);
+  });
+});
+
 describe('the bpfp executable', () => {
   const bin = fileURLToPath(new URL('../../bin/bpfp.mjs', import.meta.url));
   const exec = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });

@@ -13,7 +13,7 @@ import { KFUNC_IMPLS } from './kfuncs/registry.ts';
 import { MapSet } from './maps/map-set.ts';
 import { ObjectTable, type HeldReference } from './objects.ts';
 import type { KernelProfile } from './profiles.ts';
-import type { Scenario } from './scenario.ts';
+import { formatCpuList, type Scenario } from './scenario.ts';
 import { FUNC_BASE_HI, FUNC_BASE_LO, type KernelServices, type RedirectTarget } from './services.ts';
 import { TracePipe } from './trace/pipe.ts';
 import { World } from './world.ts';
@@ -55,7 +55,8 @@ export function kfuncRefusal(d: KfuncDecl | undefined, id: number, profile: Kern
   const p = d.profiles[profile];
   if (!p) {
     const other = Object.keys(d.profiles).join(', ');
-    return `kfunc ${d.name} does not exist in ${profile} (it exists in ${other})`;
+    // Linux never sees such a program: libbpf fails to resolve the extern first.
+    return `kfunc ${d.name} does not exist in ${profile} (it exists in ${other}); libbpf: extern (func ksym) '${d.name}': not found in kernel or module BTFs`;
   }
   if (!p.progTypes.includes(progType)) return `calling kernel function ${d.name} is not allowed`;
   if (p.flags.includes('KF_SLEEPABLE') && !sleepable) return `program must be sleepable to call sleepable kfunc ${d.name}`;
@@ -99,7 +100,10 @@ export class Kernel implements KernelServices {
       dropKptr: (ptr) => this.dropKptr(ptr),
       describeKptr: (ptr) => {
         const obj = this.objects.at(Number(ptr & 0xffffffffn) | 0, Number(ptr >> 32n) | 0);
-        return obj ? `${obj.label} (refcount ${this.objects.refcount(obj)}${obj.state === 'live' ? '' : `, ${obj.state}`})` : undefined;
+        if (!obj) return undefined;
+        // A mask also says which CPUs it holds, as the cpumask grid would.
+        const cpus = obj.type === 'bpf_cpumask' && obj.state !== 'freed' ? `, CPUs ${formatCpuList(this.world.cpusAt(obj.region.start), this.nrCpus)}` : '';
+        return `${obj.label} (refcount ${this.objects.refcount(obj)}${obj.state === 'live' ? '' : `, ${obj.state}`}${cpus})`;
       },
     });
     this.conntrack = new ConntrackTable(this.objects, o.mem, o.scenario.conntrack ?? []);

@@ -44,6 +44,35 @@ export const DEFAULT_SCENARIO: Scenario = {
   mkdir: { path: '/system.slice/nginx/web' },
 };
 
+/** The CPUs of a list that exist among `nrCpus` ("0-3" on 2 CPUs is "0-1"). */
+function clipCpuList(text: string, nrCpus: number): string {
+  if (text.trim() === 'all') return 'all';
+  const kept = text
+    .split(',')
+    .map((part) => /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part))
+    .filter((m): m is RegExpExecArray => m !== null && Number(m[1]) < nrCpus)
+    .map((m) => {
+      const a = Number(m[1]);
+      const b = Math.min(m[2] === undefined ? a : Number(m[2]), nrCpus - 1);
+      return a === b ? `${a}` : `${a}-${b}`;
+    });
+  return kept.length ? kept.join(',') : '0';
+}
+
+/**
+ * The default scenario for a CPU count: its affinities are cut to the CPUs that exist, so
+ * choosing 2 CPUs keeps nginx on "0-1" and the new task on "0" instead of refusing to run.
+ * (A scenario the user writes is checked strictly: a CPU that does not exist is an error.)
+ */
+export function defaultScenario(nrCpus: number): Scenario {
+  const d = DEFAULT_SCENARIO;
+  return {
+    ...d,
+    tasks: d.tasks.map((t) => ({ ...t, cpus: clipCpuList(t.cpus, nrCpus) })),
+    newtask: { ...d.newtask, cpus: clipCpuList(d.newtask.cpus, nrCpus) },
+  };
+}
+
 export type ScenarioResult = { ok: true; scenario: Scenario } | { ok: false; error: string };
 
 /** Parses a CPU list ("all", "0-3", "0,2,4-5") against `nrCpus`. */
@@ -101,11 +130,12 @@ function task(x: unknown, where: string): TaskSpec | string {
 
 /** Validates a scenario (missing parts take the defaults); checks CPU lists against `nrCpus`. */
 export function parseScenario(x: unknown, nrCpus: number): ScenarioResult {
-  if (x === undefined || x === null) return { ok: true, scenario: DEFAULT_SCENARIO };
+  if (x === undefined || x === null) return { ok: true, scenario: defaultScenario(nrCpus) };
   if (!isObject(x)) return { ok: false, error: 'the scenario must be a JSON object' };
-  const seed = x['seed'] ?? DEFAULT_SCENARIO.seed;
+  const fallback = defaultScenario(nrCpus);
+  const seed = x['seed'] ?? fallback.seed;
   if (typeof seed !== 'number' || !Number.isInteger(seed)) return { ok: false, error: 'seed must be a whole number' };
-  const tasksIn = x['tasks'] ?? DEFAULT_SCENARIO.tasks;
+  const tasksIn = x['tasks'] ?? fallback.tasks;
   if (!Array.isArray(tasksIn)) return { ok: false, error: 'tasks must be a list' };
   const tasks: TaskSpec[] = [];
   for (const [i, t] of tasksIn.entries()) {
@@ -114,15 +144,15 @@ export function parseScenario(x: unknown, nrCpus: number): ScenarioResult {
     if (tasks.some((o) => o.pid === r.pid)) return { ok: false, error: `tasks[${i}]: pid ${r.pid} appears twice` };
     tasks.push(r);
   }
-  const cgroupsIn = x['cgroups'] ?? DEFAULT_SCENARIO.cgroups;
+  const cgroupsIn = x['cgroups'] ?? fallback.cgroups;
   if (!Array.isArray(cgroupsIn) || cgroupsIn.some((c) => typeof c !== 'string' || !c.startsWith('/'))) return { ok: false, error: 'cgroups must be a list of paths such as "/user.slice"' };
-  const newtaskIn = x['newtask'] ?? DEFAULT_SCENARIO.newtask;
+  const newtaskIn = x['newtask'] ?? fallback.newtask;
   const nt = task(newtaskIn, 'newtask');
   if (typeof nt === 'string') return { ok: false, error: nt };
   const cf = isObject(newtaskIn) ? (newtaskIn['clone_flags'] ?? 0) : 0;
   if (typeof cf !== 'number' || !Number.isInteger(cf) || cf < 0) return { ok: false, error: 'newtask.clone_flags must be a non-negative whole number' };
   if (tasks.some((t) => t.pid === nt.pid)) return { ok: false, error: `newtask.pid ${nt.pid} is already a task` };
-  const mkdirIn = x['mkdir'] ?? DEFAULT_SCENARIO.mkdir;
+  const mkdirIn = x['mkdir'] ?? fallback.mkdir;
   if (!isObject(mkdirIn) || typeof mkdirIn['path'] !== 'string' || !mkdirIn['path'].startsWith('/') || mkdirIn['path'] === '/') {
     return { ok: false, error: 'mkdir must be {"path": "/some/new/cgroup"}' };
   }

@@ -13,6 +13,7 @@ import { runRaw } from '../vm/index.ts';
 import { generateProgram, PROGRAM_KINDS, type ProgramKind } from './kernel/generate.ts';
 import { inputPacketProgram, PACKET_BYTES, r0FromPacket, rawProgram, xdpProgram } from './kernel/harness.ts';
 import { kernelOracle, type KernelOracle, type KernelRequest, type KernelResult } from './kernel/oracle.ts';
+import { envInt } from './kernel/rng.ts';
 import { shrinkBody } from './kernel/shrink.ts';
 
 const MIN_PROGRAMS = 10_000;
@@ -27,14 +28,6 @@ const DEFAULT_PROGRAMS = 20_000;
 const CHUNK = 1_000;
 /** Disagreements shrunk and printed in full; the rest are only counted. */
 const SHOWN = 3;
-
-function envInt(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name}=${text} is not a non-negative integer`);
-  return n;
-}
 
 const FIRST_SEED = envInt('KDIFF_SEED', 1);
 const COUNT = Math.max(MIN_PROGRAMS, envInt('KDIFF_COUNT', DEFAULT_PROGRAMS));

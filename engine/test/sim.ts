@@ -2,7 +2,8 @@
 // run it once and return what BPF_PROG_TEST_RUN would (or why it was refused or stopped).
 
 import { assemble } from '../asm/index.ts';
-import { loadProgram, type LoadRequest, type LoadedProgram, type RunReport } from '../kernel/loader.ts';
+import { loadProgram, type LoadProblem, type LoadRequest, type LoadedProgram, type RunReport } from '../kernel/loader.ts';
+import { DEFAULT_MAX_INSNS } from '../vm/index.ts';
 import type { KernelProfile } from '../kernel/profiles.ts';
 
 export interface SimOptions {
@@ -18,12 +19,13 @@ export interface SimOptions {
 }
 
 export type SimResult =
-  | { readonly stage: 'assemble' | 'load'; readonly errors: readonly string[] }
-  | { readonly stage: 'run'; readonly error: string; readonly program: LoadedProgram }
+  | { readonly stage: 'assemble'; readonly errors: readonly string[] }
+  | { readonly stage: 'load'; readonly errors: readonly string[]; readonly problems: readonly LoadProblem[] }
+  | { readonly stage: 'run'; readonly error: string; readonly pc: number; readonly program: LoadedProgram }
   | { readonly stage: 'done'; readonly report: RunReport; readonly program: LoadedProgram };
 
 /** Loads a source without running it (the first program, or `section`). */
-export function simLoad(source: string, opts: SimOptions = {}): { ok: true; program: LoadedProgram } | { ok: false; stage: 'assemble' | 'load'; errors: string[] } {
+export function simLoad(source: string, opts: SimOptions = {}): { ok: true; program: LoadedProgram } | { ok: false; stage: 'assemble'; errors: string[] } | { ok: false; stage: 'load'; errors: string[]; problems: readonly LoadProblem[] } {
   const asm = assemble(source);
   if (!asm.ok) return { ok: false, stage: 'assemble', errors: asm.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}:${d.col}: ${d.message}`) };
   const sections = asm.sections.filter((s) => s.insns.length > 0);
@@ -37,22 +39,23 @@ export function simLoad(source: string, opts: SimOptions = {}): { ok: true; prog
     profile: opts.profile ?? 'linux-6.18',
     cpus: opts.cpus ?? 8,
     isa: 4,
-    maxInsns: opts.maxInsns ?? 1_000_000,
+    maxInsns: opts.maxInsns ?? DEFAULT_MAX_INSNS,
     ...(opts.seed === undefined ? {} : { seed: opts.seed }),
     ...(opts.scenario === undefined ? {} : { scenario: opts.scenario }),
     ...(opts.maps === undefined ? {} : { mapContents: opts.maps }),
     inputs: { ...(opts.ctx ? { ctx: opts.ctx } : {}), ...(opts.data ? { data: opts.data } : {}) },
   };
   const r = loadProgram(req);
-  if (!r.ok) return { ok: false, stage: 'load', errors: r.problems.map((p) => `pc ${p.pc}: ${p.message}`) };
+  if (!r.ok) return { ok: false, stage: 'load', errors: r.problems.map((p) => `pc ${p.pc}: ${p.message}`), problems: r.problems };
   return { ok: true, program: r.program };
 }
 
 export function simulate(source: string, opts: SimOptions = {}): SimResult {
   const l = simLoad(source, opts);
-  if (!l.ok) return { stage: l.stage, errors: l.errors };
-  const status = l.program.vm.run();
-  if (status !== 'exited') return { stage: 'run', error: l.program.vm.faultInfo?.message ?? status, program: l.program };
+  if (!l.ok) return l.stage === 'load' ? { stage: 'load', errors: l.errors, problems: l.problems } : { stage: 'assemble', errors: l.errors };
+  const vm = l.program.vm;
+  const status = vm.run();
+  if (status !== 'exited') return { stage: 'run', error: vm.faultInfo?.message ?? status, pc: vm.faultInfo?.pc ?? vm.pc, program: l.program };
   return { stage: 'done', report: l.program.finish(), program: l.program };
 }
 

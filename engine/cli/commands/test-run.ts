@@ -168,7 +168,7 @@ export function describeMap(m: MapView): string[] {
   for (const e of m.entries.slice(0, 20)) {
     const value = Array.isArray(e.value) ? e.value.map((v, cpu) => `cpu${cpu}=${v}`).join(' ') : e.value;
     const kptrs = e.kptrs?.map((k) => ` kptr@${k.offset}: ${k.object ?? k.ptr ?? 'NULL'}`).join('') ?? '';
-    lines.push(`  [${e.key}] ${value}${kptrs}`);
+    lines.push(`  [${e.index ?? e.key}] ${value}${kptrs}`);
   }
   if (m.entries.length > 20) lines.push(`  … ${m.entries.length - 20} more`);
   return lines;

@@ -1,6 +1,10 @@
 // The bitmap arithmetic behind the cpumask kfuncs (include/linux/cpumask.h, lib/bitmap.c) on
 // struct cpumask bits in guest memory: bit c lives in byte c/8, bit c%8, as a little-endian
-// unsigned long[] lays it out. Every operation looks at the first `n` (nr_cpu_ids) bits only.
+// unsigned long[] lays it out. Questions (first, weight, equal, …) look at the first `n`
+// (nr_cpu_ids) bits only; writes work as lib/bitmap.c does, on whole unsigned longs: setall,
+// or, xor, copy and populate also write the bits from n up to the end of the last long, and
+// only `and` masks them off (measured against Linux 6.18: setall with 2 CPUs reads back as
+// 0xffffffffffffffff).
 
 /** Whether CPU `c` is set in the mask at arena offset `at`. */
 export function testBit(b: Uint8Array, at: number, c: number): boolean {
@@ -62,35 +66,32 @@ export function nthSet(bytes: Uint8Array, a: number, n: number, k: number, and?:
 
 export type SetOp = 'and' | 'or' | 'xor';
 
-/** dst = s1 OP s2 over the first n bits; dst may alias a source. Returns whether dst is non-empty. */
+/**
+ * dst = s1 OP s2 over the longs holding n bits (bitmap_and/or/xor); dst may alias a source.
+ * `and` clears the bits at or above n in the last long (__bitmap_and's BITMAP_LAST_WORD_MASK).
+ * Returns whether dst is non-empty in its first n bits.
+ */
 export function combine(bytes: Uint8Array, dst: number, s1: number, s2: number, n: number, op: SetOp): boolean {
   let any = 0;
-  for (let i = 0; i < bytesFor(n); i++) {
+  for (let i = 0; i < bitmapSize(n); i++) {
     const x = bytes[s1 + i] ?? 0;
     const y = bytes[s2 + i] ?? 0;
-    const v = (op === 'and' ? x & y : op === 'or' ? x | y : x ^ y) & live(i, n);
-    // Bits at or above n keep what dst had (they are never set by these kfuncs).
-    bytes[dst + i] = ((bytes[dst + i] ?? 0) & ~live(i, n) & 0xff) | v;
-    any |= v;
+    let v = op === 'and' ? x & y : op === 'or' ? x | y : x ^ y;
+    if (op === 'and') v &= live(i, n);
+    bytes[dst + i] = v;
+    any |= v & live(i, n);
   }
   return any !== 0;
 }
 
-/** Sets (`on`) or clears the first n bits of dst. */
+/** bitmap_fill / bitmap_zero: every bit of the longs holding n bits. */
 export function fill(bytes: Uint8Array, dst: number, n: number, on: boolean): void {
-  for (let i = 0; i < bytesFor(n); i++) {
-    const m = live(i, n);
-    bytes[dst + i] = on ? (bytes[dst + i] ?? 0) | m : (bytes[dst + i] ?? 0) & ~m & 0xff;
-  }
+  bytes.fill(on ? 0xff : 0, dst, dst + bitmapSize(n));
 }
 
-/** Copies the first n bits of src (arena offset) into dst. */
+/** bitmap_copy: the longs holding n bits, from src (arena offset, or bytes) into dst. */
 export function copyBits(bytes: Uint8Array, dst: number, src: Uint8Array | number, n: number): void {
-  for (let i = 0; i < bytesFor(n); i++) {
-    const m = live(i, n);
-    const v = typeof src === 'number' ? (bytes[src + i] ?? 0) : (src[i] ?? 0);
-    bytes[dst + i] = ((bytes[dst + i] ?? 0) & ~m & 0xff) | (v & m);
-  }
+  for (let i = 0; i < bitmapSize(n); i++) bytes[dst + i] = typeof src === 'number' ? (bytes[src + i] ?? 0) : (src[i] ?? 0);
 }
 
 export type Relation = 'equal' | 'intersects' | 'subset';

@@ -77,3 +77,12 @@ export class Rng {
     return item;
   }
 }
+
+/** A non-negative integer from the environment (a seed or a count of a seeded test), or the fallback. */
+export function envInt(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name}=${text} is not a non-negative integer`);
+  return n;
+}
