@@ -24,6 +24,32 @@ for (const scheme of ['light', 'dark'] as const) {
       await pg.screenshot(`${scheme}-${panel.toLowerCase()}`);
     }
   });
+
+  test(`no axe violations on the kernel panels (${scheme})`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    const pg = new PlaygroundPage(page);
+    await pg.goto('/#example/cpumask-and-or-xor');
+    await pg.waitForEditor();
+    // Stopped after the OR: live masks, a changed row; then at the end: freed rows.
+    const lines = (await pg.source()).split('\n');
+    await pg.setBreakpoints([lines.findIndex((l) => l.includes('call bpf_cpumask_or')) + 1]);
+    await pg.continue();
+    await pg.step();
+    for (const panel of ['Cpumasks', 'Maps', 'Scenario']) {
+      await pg.openPanel(panel);
+      await axe(page);
+    }
+    await pg.setBreakpoints([]);
+    await pg.continue();
+    await pg.openPanel('Cpumasks');
+    await axe(page);
+    await pg.screenshot(`${scheme}-cpumasks`);
+    await pg.openExample('cpumask-record-task');
+    await pg.run();
+    await pg.openPanel('Maps');
+    await axe(page);
+    await pg.screenshot(`${scheme}-maps`);
+  });
 }
 
 test('no axe violations in embed mode; "open in the playground" carries the state', async ({ page, context }) => {
