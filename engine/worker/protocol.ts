@@ -56,6 +56,10 @@ export interface RunSettings {
   readonly maps?: unknown;
   /** ctx_in of a syscall program. */
   readonly ctx?: Uint8Array;
+  /** Traffic profile JSON for XDP programs (DESIGN.md "Traffic profile"); the default traffic when absent. */
+  readonly traffic?: unknown;
+  /** A pcap file to replay instead of generated traffic (its frames and timestamps). */
+  readonly pcap?: Uint8Array;
 }
 
 export interface ProgramProblem {
@@ -153,6 +157,139 @@ export interface KernelView {
   readonly scenario: unknown;
 }
 
+/** XDP actions as the kernel names them; ILLEGAL is any other return value (the packet is dropped). */
+export type XdpActionName = 'XDP_ABORTED' | 'XDP_DROP' | 'XDP_PASS' | 'XDP_TX' | 'XDP_REDIRECT' | 'ILLEGAL';
+
+/** Where a packet ended up, after its verdict. */
+export type PacketFate =
+  | { readonly kind: 'dropped'; readonly reason: string }
+  | { readonly kind: 'passed'; readonly tc?: string }
+  | { readonly kind: 'transmitted' }
+  | { readonly kind: 'xsk'; readonly queue: number; readonly addr: string }
+  | { readonly kind: 'device'; readonly ifindex: number; readonly name: string; readonly peerAction?: XdpActionName }
+  | { readonly kind: 'cpu'; readonly cpu: number; readonly tc?: string }
+  | { readonly kind: 'fault'; readonly message: string };
+
+export interface PacketSummary {
+  readonly index: number;
+  readonly queue: number;
+  /** What bpf_xdp_metadata_rx_timestamp gives (ns), null where the driver or the frame has none. */
+  readonly rxTimestamp: string | null;
+  /** What bpf_xdp_metadata_rx_hash gives, null where none. */
+  readonly rxHash: number | null;
+  /** enum xdp_rss_hash_type of the hash. */
+  readonly rssType: number;
+  /** VLAN id in the descriptor (stripped by the NIC), null where none. */
+  readonly vlan: number | null;
+  /** Frame length as received. */
+  readonly length: number;
+  readonly flow: number;
+  readonly action: XdpActionName;
+  /** The raw return value (for ILLEGAL). */
+  readonly retval: number;
+  readonly fate: PacketFate;
+  /** Instructions the XDP program ran for it. */
+  readonly insns: number;
+  /** Bytes of metadata in front of the data at the end of the program. */
+  readonly metaLength: number;
+}
+
+export interface NicCounters {
+  readonly received: number;
+  readonly actions: Readonly<Record<XdpActionName, number>>;
+  readonly xsk: number;
+  readonly devices: number;
+  readonly cpus: number;
+  readonly tc: Readonly<Record<string, number>>;
+  /** Redirects that failed (empty slot, XSK bound to another queue, …): the packet was dropped. */
+  readonly redirectErrors: number;
+  readonly faults: number;
+}
+
+export interface TrafficProgress {
+  readonly packets: number;
+  readonly total: number;
+  /** Packets per second of wall-clock time so far. */
+  readonly pps: number;
+  readonly counters: NicCounters;
+}
+
+export interface TrafficReport {
+  readonly counters: NicCounters;
+  /** The first packets (up to 10,000), in order. */
+  readonly packets: readonly PacketSummary[];
+  readonly total: number;
+  readonly durationMs: number;
+  readonly pps: number;
+  readonly driver: string;
+  readonly queues: number;
+  /** The AF_XDP consumer's METADATA_SIZE. */
+  readonly xskMetadataSize: number;
+  /** The program is bound to the emulated device (it calls metadata kfuncs), as the kernel requires. */
+  readonly deviceBound: boolean;
+  /** Why the run stopped early (a fault, the budget), if it did. */
+  readonly stopped?: string;
+}
+
+export interface HeaderField {
+  readonly name: string;
+  readonly value: string;
+  /** Byte offset in the frame's data and length, for highlighting. */
+  readonly offset: number;
+  readonly length: number;
+}
+
+export interface HeaderLayer {
+  readonly name: string;
+  readonly offset: number;
+  readonly length: number;
+  readonly fields: readonly HeaderField[];
+}
+
+export interface PacketDetail {
+  readonly summary: PacketSummary;
+  /** The frame as the NIC received it. */
+  readonly received: Uint8Array;
+  /**
+   * The frame buffer after the program, from data_hard_start to data_end: headroom (the first
+   * 40 bytes are struct xdp_frame's), metadata [metaOffset, dataOffset), data [dataOffset, endOffset).
+   */
+  readonly buffer: Uint8Array;
+  readonly metaOffset: number;
+  readonly dataOffset: number;
+  readonly endOffset: number;
+  /** Per byte of `buffer`: 1 where the program wrote something different from what arrived. */
+  readonly changed: Uint8Array;
+  /** The data as the program left it, decoded. */
+  readonly layers: readonly HeaderLayer[];
+  /** Where decoding stopped and why, if it did (a byte offset in the data). */
+  readonly decodeError?: string;
+  /** The AF_XDP consumer's view, for a packet redirected to an XSK. */
+  readonly xsk?: {
+    readonly queue: number;
+    /** rx_desc.addr (UMEM offset of the packet) and len. */
+    readonly addr: string;
+    readonly len: number;
+    /** The METADATA_SIZE bytes before addr, as the consumer reads them. */
+    readonly metadata: Uint8Array;
+    readonly packet: Uint8Array;
+  };
+  /** The TC program's view, for a passed packet when the file has a tc program. */
+  readonly tc?: {
+    readonly section: string;
+    readonly action: string;
+    readonly retval: number;
+    readonly dataMeta: Uint8Array;
+    readonly data: Uint8Array;
+    readonly skb: readonly HeaderField[];
+  };
+  /** Trace lines the packet's programs wrote. */
+  readonly trace: readonly TraceLineView[];
+}
+
+/** What to put in an exported pcap. */
+export type PcapSelection = 'received' | 'passed' | 'transmitted' | 'redirected' | 'dropped';
+
 export interface DebugSnapshot {
   readonly status: DebugStatus;
   readonly pc: number;
@@ -170,6 +307,8 @@ export interface DebugSnapshot {
   /** The program running now (a tail call changes it). */
   readonly section: string;
   readonly kernel?: KernelView;
+  /** While debugging an XDP program: which packet of the traffic is in the program. */
+  readonly nic?: { readonly packet: number; readonly total: number; readonly counters: NicCounters };
 }
 
 export interface RunProgress {
@@ -191,4 +330,10 @@ export interface EngineApi {
   reset(): DebugSnapshot;
   snapshot(): DebugSnapshot;
   runRaw(request: RawRunRequest): RawRunReply;
+  /** XDP programs: runs the whole traffic through the NIC and the program (reset first). */
+  runTraffic(onProgress?: (p: TrafficProgress) => void): TrafficReport;
+  /** One packet of the last traffic run, in full (packets beyond the first 10,000 are not kept). */
+  packetDetail(index: number): PacketDetail | undefined;
+  /** A pcap file (nanosecond timestamps, Ethernet) of the last run's packets. */
+  exportPcap(which: PcapSelection): Uint8Array;
 }

@@ -20,6 +20,7 @@ import type {
   RunProgress,
   RunSettings,
   TraceLineView,
+  TrafficReport,
 } from './protocol.ts';
 
 /** Instructions between progress reports of a long run. */
@@ -322,5 +323,18 @@ export class Session implements Omit<EngineApi, 'ping'> {
     const fn = c.program.kernel.functionAt(Number(v & 0xffffffffn) | 0, hi);
     if (fn !== undefined) return { ...base, kind: 'pointer', region: `function at pc ${fn}`, offset: 0 };
     return { ...base, kind: 'scalar' };
+  }
+
+  // The NIC's entry points; engine/net lands them (issue 5).
+  runTraffic(): TrafficReport {
+    throw new Error('the emulated NIC is not wired into the worker yet');
+  }
+
+  packetDetail(): PacketDetail | undefined {
+    return undefined;
+  }
+
+  exportPcap(): Uint8Array {
+    return new Uint8Array(0);
   }
 }

@@ -17,6 +17,9 @@ const api: EngineApi = {
   reset: () => session.reset(),
   snapshot: () => session.snapshot(),
   runRaw: (request) => session.runRaw(request),
+  runTraffic: (onProgress) => session.runTraffic(onProgress),
+  packetDetail: (index) => session.packetDetail(index),
+  exportPcap: (which) => session.exportPcap(which),
 };
 
 Comlink.expose(api);
