@@ -13,6 +13,8 @@ import type {
   KernelView,
   LoadReply,
   ObjectView,
+  PacketDetail,
+  PcapSelection,
   ProgramImage,
   RawRunReply,
   RawRunRequest,
@@ -20,6 +22,7 @@ import type {
   RunProgress,
   RunSettings,
   TraceLineView,
+  TrafficProgress,
   TrafficReport,
 } from './protocol.ts';
 
@@ -326,15 +329,15 @@ export class Session implements Omit<EngineApi, 'ping'> {
   }
 
   // The NIC's entry points; engine/net lands them (issue 5).
-  runTraffic(): TrafficReport {
+  runTraffic(_onProgress?: (p: TrafficProgress) => void): TrafficReport {
     throw new Error('the emulated NIC is not wired into the worker yet');
   }
 
-  packetDetail(): PacketDetail | undefined {
+  packetDetail(_index: number): PacketDetail | undefined {
     return undefined;
   }
 
-  exportPcap(): Uint8Array {
+  exportPcap(_which: PcapSelection): Uint8Array {
     return new Uint8Array(0);
   }
 }
