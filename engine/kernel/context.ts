@@ -1,16 +1,21 @@
 // What a program receives in r1 (and r2), per program type, as BPF_PROG_TEST_RUN would set it
 // up: raw input memory, a syscall program's ctx buffer, a tracepoint's arguments (a trusted
-// task_struct or cgroup from the scenario), or an XDP frame behind struct xdp_md.
+// task_struct or cgroup from the scenario), an XDP frame behind struct xdp_md, or a tc
+// program's skb behind struct __sk_buff.
 
 import type { SectionKind } from '../program/program.ts';
 import { PERM_READ, PERM_WRITE, type Region, type Vm } from '../vm/index.ts';
 import type { Kernel } from './kernel.ts';
+import { SkBuff } from './skb.ts';
+import { ETH_HLEN, maxMetaLength, XdpBuff, XDP_MAX_DATA } from './xdp-buff.ts';
 
 export interface ContextInputs {
   /** Packet (xdp) or input memory (raw). */
   readonly data?: Uint8Array;
-  /** ctx_in: a syscall program's context buffer. */
+  /** ctx_in: a syscall program's context buffer, an XDP program's struct xdp_md. */
   readonly ctx?: Uint8Array;
+  /** The program runs on the emulated NIC, which loads each frame itself. */
+  readonly nic?: boolean;
 }
 
 export interface BuiltContext {
@@ -22,10 +27,10 @@ export interface BuiltContext {
   readonly packet?: () => { start: number; length: number } | undefined;
   /** What r1 is, in words, for the UI. */
   readonly describe: string;
+  /** The program's frame (xdp) or skb (tc), which helpers and kfuncs work on while it runs. */
+  readonly xdp?: XdpBuff;
+  readonly skb?: SkBuff;
 }
-
-/** XDP_PACKET_HEADROOM (include/uapi/linux/bpf.h). */
-export const XDP_HEADROOM = 256;
 
 function regionCopy(k: Kernel, r: Region): Uint8Array {
   return k.mem.bytes.slice(r.start, r.start + r.size);
@@ -105,55 +110,90 @@ export function buildContext(kind: SectionKind, k: Kernel, inputs: ContextInputs
       return { error: `tp_btf/${kind.attachTo ?? ''}: the simulated kernel has the tracepoints task_newtask and cgroup_mkdir` };
     }
     case 'xdp':
-      return xdpContext(k, inputs.data ?? new Uint8Array(64));
+      return xdpContext(k, inputs);
     case 'tc':
+      return tcContext(k, inputs);
     case 'socket':
-      return { error: `${kind.progType} programs get their context (struct __sk_buff) from the emulated NIC, which is not built yet` };
+      return { error: 'socket filter programs get their context from a socket, which the simulated kernel does not have; use xdp or tc' };
   }
 }
 
 /**
- * BPF_PROG_TEST_RUN's XDP frame: 256 bytes of headroom, then the packet; struct xdp_md is
- * served by the kernel, its 32-bit data/data_end/data_meta loads giving 64-bit packet pointers
- * as the verifier's ctx rewrite does (net/core/filter.c xdp_convert_ctx_access).
+ * An XDP program's frame (struct xdp_buff behind struct xdp_md). On the emulated NIC the driver
+ * loads every frame itself; under BPF_PROG_TEST_RUN the frame is data_in, laid out as
+ * bpf_prog_test_run_xdp does, with ctx_in (struct xdp_md) giving the metadata length (its
+ * `data`), ingress_ifindex and rx_queue_index.
  */
-function xdpContext(k: Kernel, data: Uint8Array): BuiltContext {
-  const mem = k.mem;
-  const frame = mem.map('packet', 'packet', XDP_HEADROOM + data.length);
-  const ctx = mem.map('xdp_md', 'context', 24);
-  const bounds = { data: XDP_HEADROOM, end: XDP_HEADROOM + data.length, meta: XDP_HEADROOM };
-  const ptr = (off: number) => mem.address(frame.start + off);
-  mem.setSpecial(ctx, {
-    load(offset, size) {
-      if (size !== 4 || offset % 4 !== 0) return `xdp_md fields are read as aligned 4-byte loads (offset ${offset}, ${size} bytes)`;
-      switch (offset) {
-        case 0:
-          return ptr(bounds.data);
-        case 4:
-          return ptr(bounds.end);
-        case 8:
-          return ptr(bounds.meta);
-        case 12:
-          return { lo: 1, hi: 0 };
-        case 16:
-          return { lo: 0, hi: 0 };
-        default:
-          return `xdp_md has no readable field at offset ${offset} (egress_ifindex is only for devmap programs)`;
-      }
-    },
-    store: (offset) => `xdp_md is read-only (a write at offset ${offset})`,
-  });
+function xdpContext(k: Kernel, inputs: ContextInputs): BuiltContext | { error: string } {
+  const buff = new XdpBuff(k.mem, k.profile);
+  if (inputs.nic) {
+    return {
+      xdp: buff,
+      prepare: (vm) => vm.setRegPointer(1, buff.ctx),
+      output: () => ({ dataOut: buff.packet() }),
+      packet: () => ({ start: buff.data, length: buff.dataEnd - buff.data }),
+      describe: 'r1 = struct xdp_md * of the frame the emulated NIC received',
+    };
+  }
+  const data = inputs.data ?? new Uint8Array(0);
+  let metaLen = 0;
+  if (inputs.ctx) {
+    if (inputs.ctx.length !== 24) return { error: `ctx_in of an XDP program is a struct xdp_md: 24 bytes, not ${inputs.ctx.length} (-EINVAL)` };
+    const dv = new DataView(inputs.ctx.buffer, inputs.ctx.byteOffset, 24);
+    metaLen = dv.getUint32(0, true);
+    if (dv.getUint32(8, true) !== 0 || dv.getUint32(4, true) !== data.length || metaLen > data.length) return { error: 'ctx_in: xdp_md.data_meta must be 0, data the metadata length and data_end the length of data_in (-EINVAL)' };
+    if (metaLen > maxMetaLength(k.profile) || metaLen % 4) return { error: `ctx_in: ${metaLen} bytes of metadata is not a valid length (a multiple of 4, at most ${maxMetaLength(k.profile)}) (-EINVAL)` };
+    buff.ingressIfindex = dv.getUint32(12, true) || 1;
+    buff.rxQueueIndex = dv.getUint32(16, true);
+  }
+  if (data.length - metaLen < ETH_HLEN) return { error: `data_in of an XDP program needs at least ${ETH_HLEN} bytes after its metadata, the Ethernet header (-EINVAL)` };
+  if (data.length > XDP_MAX_DATA) return { error: `data_in is ${data.length} bytes; an XDP frame holds ${XDP_MAX_DATA} without fragments (-EINVAL)` };
   return {
+    xdp: buff,
     prepare: (vm) => {
-      mem.bytes.fill(0, frame.start, frame.start + XDP_HEADROOM);
-      mem.bytes.set(data, frame.start + XDP_HEADROOM);
-      bounds.data = XDP_HEADROOM;
-      bounds.end = XDP_HEADROOM + data.length;
-      bounds.meta = XDP_HEADROOM;
-      vm.setRegPointer(1, ctx);
+      buff.load(data.subarray(metaLen));
+      if (metaLen) {
+        buff.dataMeta = buff.data - metaLen;
+        k.mem.bytes.set(data.subarray(0, metaLen), buff.dataMeta);
+      }
+      vm.setRegPointer(1, buff.ctx);
     },
-    output: () => ({ dataOut: mem.bytes.slice(frame.start + bounds.data, frame.start + bounds.end) }),
-    packet: () => ({ start: frame.start + bounds.data, length: bounds.end - bounds.data }),
-    describe: `r1 = struct xdp_md * over a ${data.length}-byte frame (256 bytes of headroom)`,
+    output: () => {
+      const ctxOut = new Uint8Array(24);
+      const dv = new DataView(ctxOut.buffer);
+      dv.setUint32(0, buff.metaLength, true);
+      dv.setUint32(4, buff.metaLength + buff.dataEnd - buff.data, true);
+      dv.setUint32(12, buff.ingressIfindex, true);
+      dv.setUint32(16, buff.rxQueueIndex, true);
+      return { dataOut: k.mem.bytes.slice(buff.data - buff.metaLength, buff.dataEnd), ...(inputs.ctx ? { ctxOut } : {}) };
+    },
+    packet: () => ({ start: buff.data, length: buff.dataEnd - buff.data }),
+    describe: `r1 = struct xdp_md * over a ${data.length - metaLen}-byte frame (256 bytes of headroom${metaLen ? `, ${metaLen} bytes of metadata` : ''})`,
+  };
+}
+
+/** A tc (sched_cls) program's skb under BPF_PROG_TEST_RUN: data_in from its MAC header. */
+function tcContext(k: Kernel, inputs: ContextInputs): BuiltContext | { error: string } {
+  const skb = new SkBuff(k.mem);
+  if (inputs.nic) {
+    return {
+      skb,
+      prepare: (vm) => vm.setRegPointer(1, skb.ctx),
+      output: () => ({ dataOut: skb.packet() }),
+      packet: () => ({ start: skb.data, length: skb.dataEnd - skb.data }),
+      describe: 'r1 = struct __sk_buff * of a packet an XDP program passed',
+    };
+  }
+  const data = inputs.data ?? new Uint8Array(0);
+  if (data.length < ETH_HLEN) return { error: `data_in of a tc program needs at least ${ETH_HLEN} bytes, the Ethernet header (-EINVAL)` };
+  return {
+    skb,
+    prepare: (vm) => {
+      skb.load({ packet: data, ifindex: 1 });
+      vm.setRegPointer(1, skb.ctx);
+    },
+    output: () => ({ dataOut: skb.packet() }),
+    packet: () => ({ start: skb.data, length: skb.dataEnd - skb.data }),
+    describe: `r1 = struct __sk_buff * of a ${data.length}-byte packet (from its Ethernet header)`,
   };
 }

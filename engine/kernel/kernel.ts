@@ -17,6 +17,8 @@ import { formatCpuList, type Scenario } from './scenario.ts';
 import { FUNC_BASE_HI, FUNC_BASE_LO, type KernelServices, type RedirectTarget } from './services.ts';
 import { TracePipe } from './trace/pipe.ts';
 import { World } from './world.ts';
+import type { SkBuff } from './skb.ts';
+import type { XdpBuff } from './xdp-buff.ts';
 
 export interface KernelOptions {
   readonly mem: GuestMemory;
@@ -67,18 +69,25 @@ export class Kernel implements KernelServices {
   readonly mem: GuestMemory;
   readonly profile: KernelProfile;
   readonly nrCpus: number;
-  readonly progType: ProgType;
+  /** The type of the program running now (the NIC runs xdp and tc programs in one kernel). */
+  progType: ProgType;
   readonly sleepable: boolean;
   readonly objects: ObjectTable;
   readonly world: World;
   readonly maps: MapSet;
   readonly conntrack: ConntrackTable;
   readonly trace = new TracePipe();
-  readonly cpu: number;
+  /** The CPU the program runs on (the NIC runs each RX queue on its own CPU). */
+  cpu: number;
   rcuDepth = 0;
   lastRedirect: RedirectTarget | undefined;
+  /** The frame of an XDP program (made by the loader for xdp programs). */
+  xdp: XdpBuff | undefined;
+  /** The skb of a tc program. */
+  skb: SkBuff | undefined;
+  /** Virtual ns at the start of the current run: boot + 1 s, or when the NIC received the packet. */
+  clockNs: number;
   private rng: number;
-  private readonly bootNs: bigint;
   /** Programs of the file a tail call may enter (set by the loader). */
   programNames: ReadonlySet<string> = new Set();
 
@@ -89,7 +98,7 @@ export class Kernel implements KernelServices {
     this.progType = o.progType;
     this.sleepable = o.sleepable;
     this.cpu = Math.min(o.cpu ?? 0, o.nrCpus - 1);
-    this.bootNs = o.bootNs ?? 1_000_000_000n;
+    this.clockNs = Number(o.bootNs ?? 1_000_000_000n);
     this.rng = (o.seed >>> 0) || 1;
     // 6.18 frees bpf_cpumasks after an RCU grace period (bpf_mem_cache_free_rcu); 6.3 at once.
     this.objects = new ObjectTable(o.mem, o.profile === 'linux-6.18');
@@ -127,8 +136,9 @@ export class Kernel implements KernelServices {
     return this.rng;
   }
 
+  /** The virtual clock: one nanosecond per instruction run, from clockNs. */
   now(vm: Vm): bigint {
-    return this.bootNs + BigInt(vm.count);
+    return BigInt(this.clockNs + vm.count);
   }
 
   callback(vm: Vm, pc: number, target: number, args: readonly bigint[]): bigint | false {
@@ -148,6 +158,13 @@ export class Kernel implements KernelServices {
 
   redirect(target: RedirectTarget): void {
     this.lastRedirect = target;
+  }
+
+  /** Makes a program's context the current one: its type, and its frame or skb for the helpers. */
+  enter(progType: ProgType, context: { readonly xdp?: XdpBuff; readonly skb?: SkBuff }): void {
+    this.progType = progType;
+    this.xdp = context.xdp;
+    this.skb = context.skb;
   }
 
   /** The VmHost the interpreter calls: checks, then runs the implementation. */

@@ -10,6 +10,7 @@ import { GuestMemory, Vm } from '../vm/index.ts';
 import { buildContext, type BuiltContext, type ContextInputs } from './context.ts';
 import { helperDeclById } from './helpers/registry.ts';
 import { helperRefusal, Kernel, kfuncRefusal, type Leak } from './kernel.ts';
+import { XDP_METADATA_KFUNCS } from './kfuncs/decls.ts';
 import { kfuncDecl } from './kfuncs/ids.ts';
 import type { MapView } from './maps/map-set.ts';
 import type { KernelProfile } from './profiles.ts';
@@ -42,6 +43,18 @@ export interface LoadRequest {
   readonly inputs?: ContextInputs;
 }
 
+/** The metadata kfuncs a program calls: calling any binds it to a device (net/core/xdp.c). */
+export function metadataKfuncsCalled(insns: readonly (Insn | null)[]): string[] {
+  const names = new Set<string>();
+  for (const insn of insns) {
+    if (insn?.kind === 'call' && insn.target === 'kfunc') {
+      const d = kfuncDecl(insn.imm);
+      if (d && XDP_METADATA_KFUNCS.has(d.name)) names.add(d.name);
+    }
+  }
+  return [...names];
+}
+
 export interface LoadProblem {
   readonly pc: number;
   readonly message: string;
@@ -64,8 +77,24 @@ export interface LoadedProgram {
   readonly kernel: Kernel;
   readonly context: BuiltContext;
   readonly section: ProgramSource;
+  /** Every program of the file, decoded (tail calls, and the tc program that sees passed packets). */
+  readonly programs: ReadonlyMap<string, readonly (Insn | null)[]>;
+  /** It calls metadata kfuncs, so it is bound to the emulated NIC (BPF_F_XDP_DEV_BOUND_ONLY). */
+  readonly deviceBound: boolean;
+  /**
+   * Another program of the file, on the same kernel (maps, objects, memory): the tc program that
+   * sees passed packets, the XDP program of a peer device. Checked as a load would check it.
+   */
+  attach(name: string, inputs: ContextInputs): { ok: true; attached: AttachedProgram } | { ok: false; problems: readonly LoadProblem[] };
   /** Ends the run: leaks, the grace period, and what test_run reports. */
   finish(): RunReport;
+}
+
+export interface AttachedProgram {
+  readonly vm: Vm;
+  readonly context: BuiltContext;
+  readonly section: ProgramSource;
+  readonly deviceBound: boolean;
 }
 
 export type LoadResult = { readonly ok: true; readonly program: LoadedProgram } | { readonly ok: false; readonly problems: readonly LoadProblem[] };
@@ -103,6 +132,41 @@ function checkCalls(insns: readonly (Insn | null)[], req: LoadRequest, kind: Sec
   return problems;
 }
 
+/** A VM for one program of the file, sharing the kernel's memory, maps and objects. */
+function makeVm(kernel: Kernel, decoded: ReadonlyMap<string, readonly (Insn | null)[]>, name: string, maxInsns: number, ctx: BuiltContext): Vm {
+  const host = kernel.host();
+  const vm = new Vm(decoded.get(name) ?? [], {
+    memory: kernel.mem,
+    maxInsns,
+    section: name,
+    host: { ...host, packet: () => ctx.packet?.() },
+    resolveProgram: (n) => {
+      const insns = decoded.get(n);
+      return insns ? { name: n, insns } : undefined;
+    },
+    imm64: (pc, insn) => {
+      const asPair = (v: bigint | undefined) => {
+        const u = BigInt.asUintN(64, v ?? 0n);
+        return { lo: Number(u & 0xffffffffn) | 0, hi: Number(u >> 32n) | 0 };
+      };
+      switch (insn.pseudo) {
+        case 1:
+        case 5:
+          return asPair(kernel.maps.pointerOf(insn.imm));
+        case 2:
+        case 6:
+          return asPair(kernel.maps.valuePointer(insn.imm, insn.imm2));
+        case 4:
+          return asPair(functionPointer(pc + 1 + insn.imm));
+        default:
+          return { lo: insn.imm, hi: insn.imm2 };
+      }
+    },
+  });
+  vm.onReset = () => ctx.prepare(vm);
+  return vm;
+}
+
 export function loadProgram(req: LoadRequest): LoadResult {
   const entry = req.sections.find((s) => s.name === req.entry);
   if (!entry) return { ok: false, problems: [{ pc: 0, stage: 'context', message: `no program '${req.entry}' (programs: ${req.sections.map((s) => s.name).join(', ') || 'none'})` }] };
@@ -121,6 +185,19 @@ export function loadProgram(req: LoadRequest): LoadResult {
     if (!d.errors.length) decoded.set(s.name, d.insns);
   }
   if (problems.length) return { ok: false, problems };
+  const bound = metadataKfuncsCalled(decoded.get(entry.name) ?? []);
+  if (bound.length && !req.inputs?.nic) {
+    return {
+      ok: false,
+      problems: [
+        {
+          pc: 0,
+          stage: 'context',
+          message: `BPF_PROG_TEST_RUN refuses device-bound programs (-EINVAL): this program calls ${bound.join(', ')}, so it is bound to a device (the playground's emulated NIC); run it on traffic instead (bpfp xdp, or Run in the playground)`,
+        },
+      ],
+    };
+  }
   const scenario = parseScenario(req.scenario, req.cpus);
   if (!scenario.ok) return { ok: false, problems: [{ pc: 0, stage: 'scenario', message: `scenario: ${scenario.error}` }] };
 
@@ -146,40 +223,22 @@ export function loadProgram(req: LoadRequest): LoadResult {
   const badSlots = kernel.maps.maps.flatMap((m) =>
     m.view().type === 'prog_array' ? m.view().entries.filter((e) => typeof e.value === 'string' && !decoded.has(e.value)).map((e) => `map ${m.view().name}: slot ${e.index ?? e.key} names '${String(e.value)}', which is not a program of this file`) : [],
   );
+  // bpf_prog_map_compatible: a device-bound program cannot join a prog_array (the update fails).
+  const boundSlots = kernel.maps.maps.flatMap((m) =>
+    m.view().type === 'prog_array'
+      ? m
+          .view()
+          .entries.filter((e) => typeof e.value === 'string' && metadataKfuncsCalled(decoded.get(e.value) ?? []).length > 0)
+          .map((e) => `map ${m.view().name}: slot ${e.index ?? e.key}: '${String(e.value)}' calls metadata kfuncs, so it is bound to a device, and a device-bound program cannot go into a prog_array (the update fails with -EINVAL)`)
+      : [],
+  );
+  badSlots.push(...boundSlots);
   if (badSlots.length) return { ok: false, problems: badSlots.map((message) => ({ pc: 0, stage: 'map' as const, message })) };
   const ctx = buildContext(entry.kind, kernel, req.inputs ?? {});
   if ('error' in ctx) return { ok: false, problems: [{ pc: 0, stage: 'context', message: ctx.error }] };
 
-  const host = kernel.host();
-  const vm = new Vm(decoded.get(entry.name) ?? [], {
-    memory: mem,
-    maxInsns: req.maxInsns,
-    section: entry.name,
-    host: { ...host, packet: () => ctx.packet?.() },
-    resolveProgram: (name) => {
-      const insns = decoded.get(name);
-      return insns ? { name, insns } : undefined;
-    },
-    imm64: (pc, insn) => {
-      const asPair = (v: bigint | undefined) => {
-        const u = BigInt.asUintN(64, v ?? 0n);
-        return { lo: Number(u & 0xffffffffn) | 0, hi: Number(u >> 32n) | 0 };
-      };
-      switch (insn.pseudo) {
-        case 1:
-        case 5:
-          return asPair(kernel.maps.pointerOf(insn.imm));
-        case 2:
-        case 6:
-          return asPair(kernel.maps.valuePointer(insn.imm, insn.imm2));
-        case 4:
-          return asPair(functionPointer(pc + 1 + insn.imm));
-        default:
-          return { lo: insn.imm, hi: insn.imm2 };
-      }
-    },
-  });
-  vm.onReset = () => ctx.prepare(vm);
+  const vm = makeVm(kernel, decoded, entry.name, req.maxInsns, ctx);
+  kernel.enter(entry.kind.progType, ctx);
   vm.reset();
   return {
     ok: true,
@@ -188,6 +247,20 @@ export function loadProgram(req: LoadRequest): LoadResult {
       kernel,
       context: ctx,
       section: entry,
+      programs: decoded,
+      deviceBound: bound.length > 0,
+      attach(name, inputs) {
+        const source = req.sections.find((x) => x.name === name);
+        const insns = decoded.get(name);
+        if (!source || !insns) return { ok: false, problems: [{ pc: 0, stage: 'context', message: `no program '${name}' to attach` }] };
+        const structure = checkStructure(insns).map((e) => ({ pc: e.pc, stage: 'structure' as const, message: `${name}: ${e.message}` }));
+        const calls = checkCalls(insns, req, source.kind, gpl).map((p) => ({ ...p, message: `${name}: ${p.message}` }));
+        if (structure.length || calls.length) return { ok: false, problems: [...structure, ...calls] };
+        const c = buildContext(source.kind, kernel, inputs);
+        if ('error' in c) return { ok: false, problems: [{ pc: 0, stage: 'context', message: `${name}: ${c.error}` }] };
+        const other = makeVm(kernel, decoded, name, req.maxInsns, c);
+        return { ok: true, attached: { vm: other, context: c, section: source, deviceBound: metadataKfuncsCalled(insns).length > 0 } };
+      },
       finish() {
         const leaks = kernel.finishRun();
         const out = ctx.output();

@@ -10,6 +10,7 @@ import type { KernelProfile } from './profiles.ts';
 import type { TracePipe } from './trace/pipe.ts';
 import type { World } from './world.ts';
 import type { ConntrackTable } from './conntrack.ts';
+import type { XdpBuff } from './xdp-buff.ts';
 
 export interface KernelServices {
   readonly mem: GuestMemory;
@@ -40,6 +41,8 @@ export interface KernelServices {
   functionAt(lo: number, hi: number): number | undefined;
   /** Records where bpf_redirect / bpf_redirect_map sent the packet (the NIC acts on it). */
   redirect(target: RedirectTarget): void;
+  /** The frame of an XDP program (its bounds, the driver's hints for the metadata kfuncs). */
+  readonly xdp: XdpBuff | undefined;
 }
 
 export type RedirectTarget =

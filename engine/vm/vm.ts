@@ -173,13 +173,17 @@ export class Vm {
     for (const t of this.breakpoints) this.refreshAround(t);
   }
 
-  /** Back to pc 0 with zeroed registers and stacks (memory regions other than stacks stay). */
-  reset(): void {
+  /**
+   * Back to pc 0 with zeroed registers and stacks (memory regions other than stacks stay). The
+   * NIC keeps the stacks between packets (`clearStacks` false), as the kernel does: a verified
+   * program never reads stack it has not written.
+   */
+  reset(clearStacks = true): void {
     if (this.section !== this.entry.section || this.insns !== this.entry.insns) this.install(this.entry.insns, this.entry.section);
     this.regs.set(this.regsTemplate);
     this.pendingTailCall = undefined;
     this.tailCalls = 0;
-    for (const s of this.stacks) this.mem.bytes.fill(0, s.start, s.start + s.size);
+    if (clearStacks) for (const s of this.stacks) this.mem.bytes.fill(0, s.start, s.start + s.size);
     this.pc = 0;
     this.n = 0;
     this.depth = 0;

@@ -28,7 +28,7 @@ describe('kfunc ids', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(new Set(KFUNC_DECLS.map((d) => d.name)).size).toBe(ids.length);
     for (const d of KFUNC_DECLS) {
-      const block = d.name.startsWith('bpf_cpumask_') ? 60000 : d.name.includes('_ct_') ? 60200 : 60100;
+      const block = d.name.startsWith('bpf_cpumask_') ? 60000 : d.name.includes('_ct_') ? 60200 : d.name.startsWith('bpf_xdp_metadata_') ? 60300 : 60100;
       expect(d.id, d.name).toBeGreaterThan(block);
       expect(d.id, d.name).toBeLessThan(block + 100);
       expect(KFUNC_IDS[d.name]).toBe(d.id);
@@ -57,6 +57,7 @@ describe('kfunc declarations per profile', () => {
       'bpf_cpumask_populate',
       'bpf_cpumask_weight',
       'bpf_task_under_cgroup',
+      'bpf_xdp_metadata_rx_vlan_tag',
     ]);
     expect(cpumask.filter((d) => d.profiles['linux-6.3'])).toHaveLength(24);
     expect(cpumask.filter((d) => d.profiles['linux-6.18'])).toHaveLength(26);
@@ -113,7 +114,7 @@ describe('kfunc declarations per profile', () => {
   });
 
   it('registers the conntrack kfuncs for XDP and TC in both profiles', () => {
-    const ct = KFUNC_DECLS.filter((d) => d.id > 60200);
+    const ct = KFUNC_DECLS.filter((d) => d.id > 60200 && d.id < 60300);
     expect(ct).toHaveLength(10);
     for (const d of ct) {
       expect(d.profiles['linux-6.3']).toEqual(d.profiles['linux-6.18']);
@@ -145,5 +146,17 @@ describe('kfunc signatures', () => {
       expect(d.returns.length, d.name).toBeGreaterThan(3);
       expect(Object.keys(d.profiles).length, d.name).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('the XDP RX metadata kfuncs', () => {
+  it('are XDP-only; rx_vlan_tag arrived after 6.3; KF_TRUSTED_ARGS came after 6.3', () => {
+    const md = KFUNC_DECLS.filter((d) => d.id > 60300);
+    expect(md.map((d) => d.name)).toEqual(['bpf_xdp_metadata_rx_timestamp', 'bpf_xdp_metadata_rx_hash', 'bpf_xdp_metadata_rx_vlan_tag']);
+    for (const d of md) {
+      expect(d.profiles['linux-6.18']).toEqual({ flags: ['KF_TRUSTED_ARGS'], progTypes: ['xdp'] });
+      if (d.name !== 'bpf_xdp_metadata_rx_vlan_tag') expect(d.profiles['linux-6.3']).toEqual({ flags: [], progTypes: ['xdp'] });
+    }
+    expect(md[1]?.args.map((a) => a.type)).toEqual(['const struct xdp_md *', 'u32 *', 'enum xdp_rss_hash_type *']);
   });
 });

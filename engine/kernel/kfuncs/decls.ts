@@ -1,7 +1,7 @@
 // Every kfunc the simulated kernel offers, as data: C signature, per-profile flags and the
 // program types it is registered for (kernel/bpf/cpumask.c, kernel/bpf/helpers.c,
-// net/netfilter/nf_conntrack_bpf.c). Ids are our stand-ins for BTF ids: explicit, stable and
-// never reused — cpumask 60001…, task/cgroup/RCU 60101…, conntrack 60201….
+// net/netfilter/nf_conntrack_bpf.c, net/core/xdp.c). Ids are our stand-ins for BTF ids: explicit, stable and
+// never reused — cpumask 60001…, task/cgroup/RCU 60101…, conntrack 60201…, XDP metadata 60301….
 
 import type { ProgType } from '../../program/program.ts';
 import type { KfFlag, KfuncArg, KfuncDecl, KfuncInProfile } from '../decls.ts';
@@ -191,4 +191,41 @@ const CONNTRACK_DECLS: readonly KfuncDecl[] = [
   }),
 ];
 
-export const KFUNC_DECLS: readonly KfuncDecl[] = [...CPUMASK_DECLS, ...TASK_CGROUP_DECLS, ...CONNTRACK_DECLS];
+/** net/core/xdp.c: registered for XDP only; no flags in 6.3, KF_TRUSTED_ARGS later. */
+const XDP_ONLY: readonly ProgType[] = ['xdp'];
+const XDP_CTX_ARG = arg('const struct xdp_md *', 'ctx');
+const XDP_METADATA_DECLS: readonly KfuncDecl[] = [
+  {
+    id: 60301,
+    name: 'bpf_xdp_metadata_rx_timestamp',
+    ret: 'int',
+    args: [XDP_CTX_ARG, arg('u64 *', 'timestamp')],
+    profiles: profiles([], XDP_ONLY, TRUSTED, XDP_ONLY),
+    summary: "Reads the frame's hardware RX timestamp (ns) from the driver. Only device-bound programs may call it: the playground binds XDP programs to its emulated NIC.",
+    returns: '0; -EOPNOTSUPP when the driver cannot give timestamps; -ENODATA when this frame has none',
+  },
+  {
+    id: 60302,
+    name: 'bpf_xdp_metadata_rx_hash',
+    ret: 'int',
+    args: [XDP_CTX_ARG, arg('u32 *', 'hash'), arg('enum xdp_rss_hash_type *', 'rss_type')],
+    profiles: profiles([], XDP_ONLY, TRUSTED, XDP_ONLY),
+    summary:
+      "Reads the frame's RSS hash and what it was computed over (enum xdp_rss_hash_type). The 6.3 release candidates had a two-argument form (ctx, hash) without rss_type; 6.3 itself and later take three.",
+    returns: '0; -EOPNOTSUPP when the driver cannot give hashes; -ENODATA when this frame has none',
+  },
+  {
+    id: 60303,
+    name: 'bpf_xdp_metadata_rx_vlan_tag',
+    ret: 'int',
+    args: [XDP_CTX_ARG, arg('__be16 *', 'vlan_proto'), arg('u16 *', 'vlan_tci')],
+    profiles: profiles(null, XDP_ONLY, TRUSTED, XDP_ONLY),
+    summary: 'Reads the VLAN tag the NIC stripped from the frame: the protocol (network byte order) and the TCI (host order; VID = tci & 0xfff).',
+    returns: '0; -EOPNOTSUPP when the driver cannot give tags; -ENODATA when the frame had no tag stripped',
+  },
+];
+
+/** The kfuncs that make a program device-bound (net/core/xdp.c bpf_dev_bound_kfunc_id). */
+export const XDP_METADATA_KFUNCS: ReadonlySet<string> = new Set(XDP_METADATA_DECLS.map((d) => d.name));
+
+export const KFUNC_DECLS: readonly KfuncDecl[] = [...CPUMASK_DECLS, ...TASK_CGROUP_DECLS, ...CONNTRACK_DECLS, ...XDP_METADATA_DECLS];

@@ -6,10 +6,12 @@ import { CONNTRACK_KFUNCS } from './conntrack.ts';
 import { CPUMASK_SET_KFUNCS } from './cpumask-sets.ts';
 import { CPUMASK_KFUNCS } from './cpumask.ts';
 import { TASK_CGROUP_KFUNCS } from './task-cgroup.ts';
+import { XDP_METADATA_KFUNC_IMPLS } from './xdp-metadata.ts';
 
 export const KFUNC_IMPLS: Readonly<Record<string, CallImpl>> = {
   ...CPUMASK_KFUNCS,
   ...CPUMASK_SET_KFUNCS,
   ...TASK_CGROUP_KFUNCS,
   ...CONNTRACK_KFUNCS,
+  ...XDP_METADATA_KFUNC_IMPLS,
 };

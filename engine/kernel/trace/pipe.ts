@@ -15,21 +15,29 @@ export interface TraceLine {
 export class TracePipe {
   private lines: TraceLine[] = [];
   private next = 0;
-  dropped = 0;
 
   constructor(private readonly cap = 10_000) {}
 
   push(line: Omit<TraceLine, 'seq'>): void {
     this.lines.push({ ...line, seq: this.next++ });
-    if (this.lines.length > this.cap) {
-      this.lines.splice(0, this.lines.length - this.cap);
-      this.dropped++;
-    }
+    // Trimmed in batches, so a program printing for each of millions of packets stays O(1) a line.
+    if (this.lines.length >= this.cap * 2) this.lines = this.lines.slice(this.lines.length - this.cap);
   }
 
-  /** Lines with seq >= `from`. */
+  /** Lines beyond the cap are gone: the oldest kept line's seq. */
+  private get first(): number {
+    return Math.max(0, this.next - this.cap);
+  }
+
+  /** How many lines were dropped because the pipe overflowed. */
+  get dropped(): number {
+    return this.first;
+  }
+
+  /** Lines with seq >= `from` (the last `cap` at most). */
   since(from: number): TraceLine[] {
-    const i = this.lines.findIndex((l) => l.seq >= from);
+    const start = Math.max(from, this.first);
+    const i = this.lines.findIndex((l) => l.seq >= start);
     return i < 0 ? [] : this.lines.slice(i);
   }
 
@@ -40,7 +48,6 @@ export class TracePipe {
   clear(): void {
     this.lines = [];
     this.next = 0;
-    this.dropped = 0;
   }
 }
 

@@ -1,0 +1,66 @@
+// The XDP RX metadata kfuncs (net/core/xdp.c): for a device-bound program the kernel replaces
+// each call with the driver's xdp_metadata_ops callback; here the emulated driver's hints for
+// the current frame travel with it (XdpBuff.rx). A driver without the callback leaves the
+// generic body, which returns -EOPNOTSUPP; a frame without the information gives -ENODATA.
+
+import type { Vm } from '../../vm/index.ts';
+import type { CallImpl, KernelServices } from '../services.ts';
+import { kfuncFault } from './args.ts';
+
+function status(s: number): bigint {
+  return BigInt.asUintN(64, BigInt(s));
+}
+
+/** Writes `bytes` at the pointer in register `r`, or faults naming the argument. */
+function store(k: KernelServices, vm: Vm, pc: number, name: string, r: number, bytes: Uint8Array, what: string): boolean {
+  if (k.mem.write(vm.regLo(r), vm.regHi(r), bytes)) return true;
+  kfuncFault(vm, pc, name, `arg#${r - 1} (${what}, r${r}) is not writable memory of ${bytes.length} bytes: ${k.mem.explain(vm.regLo(r), vm.regHi(r), bytes.length, true).reason}`);
+  return false;
+}
+
+function frame(k: KernelServices, vm: Vm, pc: number, name: string) {
+  if (!k.xdp) {
+    kfuncFault(vm, pc, name, 'there is no XDP frame: only XDP programs on the emulated NIC may call it');
+    return undefined;
+  }
+  return k.xdp;
+}
+
+const rxTimestamp: CallImpl = (k, vm, pc) => {
+  const name = 'bpf_xdp_metadata_rx_timestamp';
+  const f = frame(k, vm, pc, name);
+  if (!f) return false;
+  if (f.rx.tsStatus) return status(f.rx.tsStatus);
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, BigInt(f.rx.ts), true);
+  return store(k, vm, pc, name, 2, b, 'u64 *timestamp') && 0n;
+};
+
+const rxHash: CallImpl = (k, vm, pc) => {
+  const name = 'bpf_xdp_metadata_rx_hash';
+  const f = frame(k, vm, pc, name);
+  if (!f) return false;
+  if (f.rx.hashStatus) return status(f.rx.hashStatus);
+  const h = new Uint8Array(4);
+  new DataView(h.buffer).setUint32(0, f.rx.hash >>> 0, true);
+  const t = new Uint8Array(4);
+  new DataView(t.buffer).setUint32(0, f.rx.hashType >>> 0, true);
+  return store(k, vm, pc, name, 2, h, 'u32 *hash') && store(k, vm, pc, name, 3, t, 'enum xdp_rss_hash_type *rss_type') && 0n;
+};
+
+const rxVlanTag: CallImpl = (k, vm, pc) => {
+  const name = 'bpf_xdp_metadata_rx_vlan_tag';
+  const f = frame(k, vm, pc, name);
+  if (!f) return false;
+  if (f.rx.vlanStatus) return status(f.rx.vlanStatus);
+  // __be16 *vlan_proto: the bytes in network order; u16 *vlan_tci: host (little-endian) order.
+  const p = Uint8Array.of((f.rx.vlanProto >> 8) & 0xff, f.rx.vlanProto & 0xff);
+  const t = Uint8Array.of(f.rx.vlanTci & 0xff, (f.rx.vlanTci >> 8) & 0xff);
+  return store(k, vm, pc, name, 2, p, '__be16 *vlan_proto') && store(k, vm, pc, name, 3, t, 'u16 *vlan_tci') && 0n;
+};
+
+export const XDP_METADATA_KFUNC_IMPLS: Readonly<Record<string, CallImpl>> = {
+  bpf_xdp_metadata_rx_timestamp: rxTimestamp,
+  bpf_xdp_metadata_rx_hash: rxHash,
+  bpf_xdp_metadata_rx_vlan_tag: rxVlanTag,
+};

@@ -1,0 +1,177 @@
+// struct sk_buff as a tc (sched_cls) program sees it through struct __sk_buff: the packet from
+// its MAC header (data) to data_end, the metadata an XDP program left in front of it
+// (data_meta), and the fields convert_ctx_access serves (include/uapi/linux/bpf.h; offsets
+// checked against this machine's UAPI header). Reads of 32-bit fields may be narrower, as
+// bpf_ctx_narrow_access_ok allows; tc programs may write mark, priority, queue_mapping,
+// tc_index, tc_classid, cb[] and tstamp.
+
+import { PERM_READ, PERM_WRITE, type GuestMemory, type Region } from '../vm/index.ts';
+
+/** sizeof(struct __sk_buff). */
+export const SK_BUFF_CTX_SIZE = 192;
+/** Headroom before the MAC header (NET_SKB_PAD), room for the metadata. */
+const SKB_HEADROOM = 256;
+const SKB_BUF = 4096;
+
+/** TC actions (include/uapi/linux/pkt_cls.h). */
+export const TC_ACTIONS: Readonly<Record<number, string>> = {
+  [-1]: 'TC_ACT_UNSPEC',
+  0: 'TC_ACT_OK',
+  1: 'TC_ACT_RECLASSIFY',
+  2: 'TC_ACT_SHOT',
+  3: 'TC_ACT_PIPE',
+  4: 'TC_ACT_STOLEN',
+  5: 'TC_ACT_QUEUED',
+  6: 'TC_ACT_REPEAT',
+  7: 'TC_ACT_REDIRECT',
+  8: 'TC_ACT_TRAP',
+};
+
+export function tcActionName(retval: number): string {
+  return TC_ACTIONS[retval | 0] ?? `${retval | 0} (not a TC action: treated as TC_ACT_UNSPEC)`;
+}
+
+/** u32 fields of struct __sk_buff by offset; `rw` ones a tc program may write. */
+const U32_FIELDS: Readonly<Record<number, { name: string; rw: boolean }>> = {
+  0: { name: 'len', rw: false },
+  4: { name: 'pkt_type', rw: false },
+  8: { name: 'mark', rw: true },
+  12: { name: 'queue_mapping', rw: true },
+  16: { name: 'protocol', rw: false },
+  20: { name: 'vlan_present', rw: false },
+  24: { name: 'vlan_tci', rw: false },
+  28: { name: 'vlan_proto', rw: false },
+  32: { name: 'priority', rw: true },
+  36: { name: 'ingress_ifindex', rw: false },
+  40: { name: 'ifindex', rw: false },
+  44: { name: 'tc_index', rw: true },
+  48: { name: 'cb[0]', rw: true },
+  52: { name: 'cb[1]', rw: true },
+  56: { name: 'cb[2]', rw: true },
+  60: { name: 'cb[3]', rw: true },
+  64: { name: 'cb[4]', rw: true },
+  68: { name: 'hash', rw: false },
+  72: { name: 'tc_classid', rw: true },
+  84: { name: 'napi_id', rw: false },
+  88: { name: 'family', rw: false },
+  160: { name: 'wire_len', rw: false },
+  164: { name: 'gso_segs', rw: false },
+  176: { name: 'gso_size', rw: false },
+};
+
+export interface SkbInit {
+  /** The packet from its MAC header. */
+  readonly packet: Uint8Array;
+  /** Metadata in front of the MAC header (what XDP put there), possibly empty. */
+  readonly meta?: Uint8Array;
+  readonly ifindex: number;
+  /** skb->queue_mapping as skb_record_rx_queue leaves it: the RX queue + 1 (0 = none recorded). */
+  readonly queueMapping?: number;
+  readonly hash?: number;
+  readonly vlanTci?: number;
+  readonly vlanProto?: number;
+  /** skb->tstamp (software receive time) and the hardware timestamp, ns. */
+  readonly tstamp?: bigint;
+  readonly hwtstamp?: bigint;
+  /** PACKET_HOST 0, BROADCAST 1, MULTICAST 2, OTHERHOST 3. */
+  readonly pktType?: number;
+}
+
+export class SkBuff {
+  readonly buf: Region;
+  readonly ctx: Region;
+  data = 0;
+  dataEnd = 0;
+  dataMeta = 0;
+  /** The u32 fields, by offset (len and the pointers are computed). */
+  private readonly u32 = new Map<number, number>();
+  tstamp = 0n;
+  hwtstamp = 0n;
+
+  constructor(private readonly mem: GuestMemory) {
+    this.buf = mem.map('skb data', 'packet', SKB_BUF, PERM_READ | PERM_WRITE);
+    this.ctx = mem.map('__sk_buff', 'context', SK_BUFF_CTX_SIZE);
+    const ptr = (off: number) => mem.address(off);
+    mem.setSpecial(this.ctx, {
+      load: (offset, size) => {
+        if (offset === 76 || offset === 80 || offset === 140) {
+          if (size !== 4) return `__sk_buff.${offset === 76 ? 'data' : offset === 80 ? 'data_end' : 'data_meta'} is read as a 4-byte load (it becomes a packet pointer)`;
+          return ptr(offset === 76 ? this.data : offset === 80 ? this.dataEnd : this.dataMeta);
+        }
+        if (offset === 152 || offset === 184) {
+          if (size !== 8) return `__sk_buff.${offset === 152 ? 'tstamp' : 'hwtstamp'} is read as an 8-byte load`;
+          const v = offset === 152 ? this.tstamp : this.hwtstamp;
+          return { lo: Number(v & 0xffffffffn) | 0, hi: Number(v >> 32n) | 0 };
+        }
+        const base = offset & ~3;
+        const field = U32_FIELDS[base];
+        if (!field || offset + size > base + 4) return `invalid bpf_context access off=${offset} size=${size} (struct __sk_buff has no such field for tc programs)`;
+        const v = base === 0 ? this.dataEnd - this.data : (this.u32.get(base) ?? 0);
+        const shifted = (v >>> ((offset - base) * 8)) & (size === 4 ? 0xffffffff : (1 << (size * 8)) - 1);
+        return { lo: shifted | 0, hi: 0 };
+      },
+      store: (offset, size, lo, hi) => {
+        if (offset === 152 && size === 8) {
+          this.tstamp = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+          return true;
+        }
+        const field = U32_FIELDS[offset];
+        if (!field || size !== 4 || !field.rw) return `invalid bpf_context access off=${offset} size=${size}${field ? ` (__sk_buff.${field.name} is read-only)` : ''}`;
+        this.u32.set(offset, lo >>> 0);
+        return true;
+      },
+    });
+  }
+
+  /** Builds the skb of a packet: data at the MAC header, the metadata in front of it. */
+  load(init: SkbInit): void {
+    const bytes = this.mem.bytes;
+    const meta = init.meta ?? new Uint8Array(0);
+    bytes.fill(0, this.buf.start, this.buf.start + SKB_HEADROOM);
+    this.data = this.buf.start + SKB_HEADROOM;
+    const len = Math.min(init.packet.length, SKB_BUF - SKB_HEADROOM);
+    bytes.set(init.packet.subarray(0, len), this.data);
+    this.dataEnd = this.data + len;
+    bytes.set(meta, this.data - meta.length);
+    this.dataMeta = this.data - meta.length;
+    this.u32.clear();
+    const p = init.packet;
+    // skb->protocol from eth_type_trans, stored in network byte order; 802.1Q stays in the frame unless stripped.
+    const ethertype = p.length >= 14 ? ((p[12] ?? 0) << 8) | (p[13] ?? 0) : 0;
+    this.u32.set(16, ((ethertype & 0xff) << 8) | (ethertype >> 8));
+    this.u32.set(4, init.pktType ?? 0);
+    this.u32.set(12, init.queueMapping ?? 0);
+    this.u32.set(36, init.ifindex);
+    this.u32.set(40, init.ifindex);
+    this.u32.set(68, init.hash ?? 0);
+    if (init.vlanTci !== undefined) {
+      this.u32.set(20, 1);
+      this.u32.set(24, init.vlanTci);
+      const proto = init.vlanProto ?? 0x8100;
+      this.u32.set(28, ((proto & 0xff) << 8) | (proto >> 8));
+    }
+    this.u32.set(160, len);
+    this.u32.set(164, 1);
+    this.tstamp = init.tstamp ?? 0n;
+    this.hwtstamp = init.hwtstamp ?? 0n;
+  }
+
+  packet(): Uint8Array {
+    return this.mem.bytes.slice(this.data, this.dataEnd);
+  }
+
+  metadata(): Uint8Array {
+    return this.mem.bytes.slice(this.dataMeta, this.data);
+  }
+
+  /** The fields a program can read, by name, for the UI. */
+  fields(): { name: string; value: number | bigint; offset: number }[] {
+    const out: { name: string; value: number | bigint; offset: number }[] = [];
+    for (const [off, f] of Object.entries(U32_FIELDS)) {
+      const o = Number(off);
+      out.push({ name: f.name, value: o === 0 ? this.dataEnd - this.data : (this.u32.get(o) ?? 0), offset: o });
+    }
+    out.push({ name: 'tstamp', value: this.tstamp, offset: 152 }, { name: 'hwtstamp', value: this.hwtstamp, offset: 184 });
+    return out;
+  }
+}

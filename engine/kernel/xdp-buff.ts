@@ -1,0 +1,173 @@
+// struct xdp_buff as an XDP program sees it: one page-sized frame in guest memory —
+// data_hard_start, 256 bytes of headroom (whose first 40 bytes the kernel keeps for struct
+// xdp_frame), the metadata area, the packet, and the tailroom skb_shared_info needs — behind
+// struct xdp_md, whose 32-bit data/data_end/data_meta fields load as 64-bit packet pointers
+// (net/core/filter.c xdp_convert_ctx_access). The packet-adjusting helpers move its bounds
+// exactly as net/core/filter.c does; the driver's hints for the metadata kfuncs travel with it.
+
+import { PERM_READ, PERM_WRITE, type GuestMemory, type Region } from '../vm/index.ts';
+import type { KernelProfile } from './profiles.ts';
+import { ERRNO } from './services.ts';
+
+/** XDP_PACKET_HEADROOM (include/uapi/linux/bpf.h). */
+export const XDP_PACKET_HEADROOM = 256;
+/** sizeof(struct xdp_frame) on x86-64 (include/net/xdp.h), both profiles: the headroom's first bytes. */
+export const XDP_FRAME_SIZE = 40;
+/** SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64: the tailroom xdp_data_hard_end keeps. */
+export const SKB_SHARED_INFO_SIZE = 320;
+/** frame_sz: a page, as BPF_PROG_TEST_RUN and page-based drivers use. */
+export const XDP_FRAME_SZ = 4096;
+export const ETH_HLEN = 14;
+/** Largest packet a frame holds without fragments (test_run's max_data_sz). */
+export const XDP_MAX_DATA = XDP_FRAME_SZ - XDP_PACKET_HEADROOM - SKB_SHARED_INFO_SIZE;
+
+/** The XDP actions (enum xdp_action). */
+export const XDP_ACTIONS = ['XDP_ABORTED', 'XDP_DROP', 'XDP_PASS', 'XDP_TX', 'XDP_REDIRECT'] as const;
+
+/**
+ * Largest metadata area (xdp_metalen_invalid): 32 bytes until mid-2023, then the type maximum of
+ * skb_shared_info.meta_len (u8), so 252 once rounded down to the 4-byte alignment.
+ */
+export function maxMetaLength(profile: KernelProfile): number {
+  return profile === 'linux-6.3' ? 32 : 255;
+}
+
+/** What the driver tells the metadata kfuncs about the frame: a value, or why there is none (-errno). */
+export interface RxHints {
+  /** 0, -ENODATA or -EOPNOTSUPP. */
+  tsStatus: number;
+  /** Nanoseconds (a JS number: 2^53 ns is 104 days). */
+  ts: number;
+  hashStatus: number;
+  hash: number;
+  hashType: number;
+  vlanStatus: number;
+  /** Network byte order, as the kfunc stores it (0x8100 → 0x0081 in a little-endian u16). */
+  vlanProto: number;
+  vlanTci: number;
+}
+
+export function noHints(status: number = -ERRNO.EOPNOTSUPP): RxHints {
+  return { tsStatus: status, ts: 0, hashStatus: status, hash: 0, hashType: 0, vlanStatus: status, vlanProto: 0, vlanTci: 0 };
+}
+
+export class XdpBuff {
+  /** The frame: data_hard_start is its first byte. */
+  readonly frame: Region;
+  /** struct xdp_md. */
+  readonly ctx: Region;
+  /** Arena offsets of the bounds. */
+  data = 0;
+  dataEnd = 0;
+  dataMeta = 0;
+  /** Drivers without metadata support present data_meta = data + 1 (xdp_set_data_meta_invalid). */
+  metaSupported = true;
+  ingressIfindex = 1;
+  rxQueueIndex = 0;
+  /** Set for programs attached to a devmap entry (BPF_XDP_DEVMAP), which may read egress_ifindex. */
+  egressIfindex: number | undefined;
+  readonly rx: RxHints = noHints();
+
+  constructor(
+    private readonly mem: GuestMemory,
+    readonly profile: KernelProfile,
+    name = 'packet',
+  ) {
+    this.frame = mem.map(name, 'packet', XDP_FRAME_SZ, PERM_READ | PERM_WRITE);
+    this.ctx = mem.map('xdp_md', 'context', 24);
+    const ptr = (off: number) => mem.address(off);
+    mem.setSpecial(this.ctx, {
+      load: (offset, size) => {
+        if (size !== 4 || offset % 4 !== 0) return `struct xdp_md fields are read as aligned 4-byte loads (offset ${offset}, ${size} bytes)`;
+        switch (offset) {
+          case 0:
+            return ptr(this.data);
+          case 4:
+            return ptr(this.dataEnd);
+          case 8:
+            return ptr(this.dataMeta);
+          case 12:
+            return { lo: this.ingressIfindex, hi: 0 };
+          case 16:
+            return { lo: this.rxQueueIndex, hi: 0 };
+          case 20:
+            if (this.egressIfindex !== undefined) return { lo: this.egressIfindex, hi: 0 };
+            return 'xdp_md.egress_ifindex is readable only by programs attached to a devmap entry (BPF_XDP_DEVMAP)';
+          default:
+            return `struct xdp_md has no field at offset ${offset} (it is 24 bytes)`;
+        }
+      },
+      store: (offset) => `struct xdp_md is read-only (a write at offset ${offset})`,
+    });
+  }
+
+  get hardStart(): number {
+    return this.frame.start;
+  }
+
+  /** data_hard_end: the frame minus the tailroom kept for skb_shared_info. */
+  get hardEnd(): number {
+    return this.frame.start + XDP_FRAME_SZ - SKB_SHARED_INFO_SIZE;
+  }
+
+  get metaLength(): number {
+    return this.metaSupported ? this.data - this.dataMeta : 0;
+  }
+
+  /**
+   * A new frame from the driver: the packet after 256 bytes of (zeroed) headroom, data_meta ==
+   * data (Documentation/networking/xdp-rx-metadata.rst: drivers present frames that way).
+   */
+  load(packet: Uint8Array, length = packet.length): void {
+    const bytes = this.mem.bytes;
+    const start = this.frame.start;
+    bytes.fill(0, start, start + XDP_PACKET_HEADROOM);
+    this.data = start + XDP_PACKET_HEADROOM;
+    this.dataEnd = this.data + length;
+    bytes.set(length === packet.length ? packet : packet.subarray(0, length), this.data);
+    this.dataMeta = this.metaSupported ? this.data : this.data + 1;
+  }
+
+  /** bpf_xdp_adjust_head: moves data (and any metadata with it); 0 or -EINVAL. */
+  adjustHead(delta: number): number {
+    const metalen = this.metaLength;
+    const dataStart = this.hardStart + XDP_FRAME_SIZE + metalen;
+    const data = this.data + delta;
+    if (data < dataStart || data > this.dataEnd - ETH_HLEN) return -ERRNO.EINVAL;
+    if (metalen) this.mem.bytes.copyWithin(this.dataMeta + delta, this.dataMeta, this.dataMeta + metalen);
+    if (this.metaSupported) this.dataMeta += delta;
+    else this.dataMeta = data + 1;
+    this.data = data;
+    return 0;
+  }
+
+  /** bpf_xdp_adjust_meta: 0, -ENOTSUPP (524) without driver support, -EINVAL out of the headroom, -EACCES misaligned or too long. */
+  adjustMeta(delta: number): number {
+    if (!this.metaSupported) return -ERRNO.ENOTSUPP;
+    const meta = this.dataMeta + delta;
+    const metalen = this.data - meta;
+    if (meta < this.hardStart + XDP_FRAME_SIZE || meta > this.data) return -ERRNO.EINVAL;
+    if ((metalen & 3) !== 0 || metalen > maxMetaLength(this.profile)) return -ERRNO.EACCES;
+    this.dataMeta = meta;
+    return 0;
+  }
+
+  /** bpf_xdp_adjust_tail: grows (zero-filled) or shrinks the packet's end; 0 or -EINVAL. */
+  adjustTail(delta: number): number {
+    const end = this.dataEnd + delta;
+    if (end > this.hardEnd || end < this.data + ETH_HLEN) return -ERRNO.EINVAL;
+    if (delta > 0) this.mem.bytes.fill(0, this.dataEnd, end);
+    this.dataEnd = end;
+    return 0;
+  }
+
+  /** The packet as it is now (data to data_end). */
+  packet(): Uint8Array {
+    return this.mem.bytes.slice(this.data, this.dataEnd);
+  }
+
+  /** The metadata area as it is now. */
+  metadata(): Uint8Array {
+    return this.mem.bytes.slice(this.data - this.metaLength, this.data);
+  }
+}
