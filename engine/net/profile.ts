@@ -30,7 +30,7 @@ export interface Flow {
   /** Source and destination MAC addresses ("02:00:00:00:00:01"). */
   readonly srcMac: string;
   readonly dstMac: string;
-  /** TCP flags of every segment of the flow (default SYN|ACK… see the generator); ignored for others. */
+  /** TCP flags of every segment of the flow (default ACK, 0x10: DEFAULT_TCP_FLAGS of the generator); ignored for others. */
   readonly tcpFlags?: number;
 }
 

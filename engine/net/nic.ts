@@ -1,0 +1,109 @@
+// The emulated NIC's receive side: RSS (a Toeplitz hash of the flow tuple, its enum
+// xdp_rss_hash_type, and an indirection table from hash to RX queue), the hardware RX
+// timestamp, 802.1Q tag stripping, and what the driver then tells the metadata kfuncs:
+// "full" drivers give timestamp, hash and VLAN tag; "hash-only" the hash; "none" nothing
+// (the generic kfunc bodies return -EOPNOTSUPP). A frame without the information gives -ENODATA.
+
+import { ERRNO } from '../kernel/services.ts';
+import type { RxHints } from '../kernel/xdp-buff.ts';
+import type { NicConfig } from './profile.ts';
+import { RSS_DYNHDR, RSS_IPV4, RSS_IPV6, RSS_L4_MASK, RSS_L4_TCP, RSS_LENGTH_MASK, RSS_PORTS, RSS_PTP } from './packet/rss.ts';
+import { Toeplitz, XDP_RSS } from './toeplitz.ts';
+
+/** What the NIC decided for one frame. */
+export interface RxResult {
+  readonly queue: number;
+  /** Length after VLAN stripping. */
+  readonly length: number;
+  /** The tag the NIC stripped (TCI), or -1. */
+  readonly vlanTci: number;
+}
+
+const ETH_P_8021Q = 0x8100;
+
+export class Nic {
+  private readonly toeplitz: Toeplitz;
+  private readonly mask: number;
+
+  constructor(
+    readonly config: NicConfig,
+    readonly queues: number,
+  ) {
+    this.toeplitz = new Toeplitz(config.rssKey);
+    this.mask = config.indirection.length - 1;
+    if ((config.indirection.length & this.mask) !== 0) throw new Error(`the RSS indirection table has ${config.indirection.length} entries; it needs a power of two`);
+  }
+
+  /** The Toeplitz hash of a tuple found by rssInputFast (`code`, `input`); 0 for non-IP frames, which RSS leaves alone. */
+  hash(code: number, input: Uint8Array): number {
+    const length = code & RSS_LENGTH_MASK;
+    return length === 0 ? 0 : this.toeplitz.hash(input, length);
+  }
+
+  /** The RX queue of a hash: the indirection table, indexed by the hash's low bits. */
+  queueOf(hash: number, rssType: number): number {
+    return rssType === 0 ? 0 : (this.config.indirection[hash & this.mask] ?? 0);
+  }
+
+  /**
+   * Receives a frame (in place: a stripped VLAN tag is removed from `frame`) and fills the
+   * driver's hints for the metadata kfuncs. `code` is rssInputFast's answer for the frame and
+   * `hash` this.hash of it, both cached by the caller per flow.
+   */
+  receive(frame: Uint8Array, length: number, tsNs: number, code: number, hash: number, hints: RxHints): RxResult {
+    const rssType = rssTypeOf(code);
+    const driver = this.config.driver;
+    const unsupported = -ERRNO.EOPNOTSUPP;
+    const nodata = -ERRNO.ENODATA;
+    let vlanTci = -1;
+    let len = length;
+    const ethertype = length >= 14 ? ((frame[12] ?? 0) << 8) | (frame[13] ?? 0) : 0;
+    if (driver === 'full' && this.config.vlanStrip && ethertype === ETH_P_8021Q && length >= 18) {
+      vlanTci = ((frame[14] ?? 0) << 8) | (frame[15] ?? 0);
+      // rx-vlan-offload: the tag leaves the frame; the encapsulated ethertype follows the MACs.
+      frame.copyWithin(12, 16, length);
+      len = length - 4;
+    }
+    hints.ts = 0;
+    hints.hash = 0;
+    hints.hashType = 0;
+    hints.vlanProto = 0;
+    hints.vlanTci = 0;
+    if (driver === 'none') {
+      hints.tsStatus = unsupported;
+      hints.hashStatus = unsupported;
+      hints.vlanStatus = unsupported;
+    } else {
+      if (driver === 'full') {
+        const stamped = this.config.timestamps === 'all' || (this.config.timestamps === 'ptp' && (code & RSS_PTP) !== 0);
+        hints.tsStatus = stamped ? 0 : nodata;
+        hints.ts = stamped ? tsNs : 0;
+        hints.vlanStatus = vlanTci >= 0 ? 0 : nodata;
+        hints.vlanProto = vlanTci >= 0 ? ETH_P_8021Q : 0;
+        hints.vlanTci = vlanTci >= 0 ? vlanTci : 0;
+      } else {
+        hints.tsStatus = unsupported;
+        hints.vlanStatus = unsupported;
+      }
+      hints.hashStatus = rssType === 0 ? nodata : 0;
+      hints.hash = hash;
+      hints.hashType = rssType;
+    }
+    return { queue: this.queueOf(hash, rssType), length: len, vlanTci };
+  }
+}
+
+/**
+ * The enum xdp_rss_hash_type drivers report for a tuple: L3 when only the addresses were hashed,
+ * L4 with TCP or UDP when the ports were too; DYNHDR for IPv4 options (L3 only: IPv4 has no
+ * "_EX" L4 types) and IPv6 extension headers. 0 (XDP_RSS_TYPE_NONE) for frames RSS did not hash.
+ */
+export function rssTypeOf(code: number): number {
+  const v4 = (code & RSS_IPV4) !== 0;
+  if (!v4 && (code & RSS_IPV6) === 0) return 0;
+  const dynhdr = (code & RSS_DYNHDR) !== 0;
+  const l3 = v4 ? XDP_RSS.L3_IPV4 : XDP_RSS.L3_IPV6;
+  if ((code & RSS_PORTS) === 0) return l3 | (dynhdr ? XDP_RSS.L3_DYNHDR : 0);
+  const l4 = (code & RSS_L4_MASK) === RSS_L4_TCP ? XDP_RSS.L4_TCP : XDP_RSS.L4_UDP;
+  return l3 | XDP_RSS.L4 | l4 | (!v4 && dynhdr ? XDP_RSS.L3_DYNHDR : 0);
+}

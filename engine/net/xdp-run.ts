@@ -1,0 +1,431 @@
+// One traffic run: frames from a source through the emulated NIC into the XDP program, and each
+// verdict carried out as the kernel does — ABORTED and DROP drop, PASS builds an skb that the
+// file's tc program (if any) sees with the XDP metadata in front of it, TX sends the frame back
+// out, REDIRECT goes where bpf_redirect/bpf_redirect_map pointed (another device, whose XDP
+// program sees the frame without hardware metadata; a CPU, where it becomes an skb; an AF_XDP
+// socket, whose UMEM gets metadata and packet), and any other value is dropped as illegal.
+// The loop is allocation-free for packets beyond the first KEEP ones, which are recorded.
+
+import type { AttachedProgram, LoadedProgram } from '../kernel/loader.ts';
+import { RedirectMap } from '../kernel/maps/redirect-maps.ts';
+import { tcActionName } from '../kernel/skb.ts';
+import { ERRNO } from '../kernel/services.ts';
+import { noHints, XDP_ACTIONS, type XdpBuff } from '../kernel/xdp-buff.ts';
+import { XskSocket } from './afxdp.ts';
+import type { Frame, FrameSource } from './frames.ts';
+import { Nic, rssTypeOf } from './nic.ts';
+import { RSS_INPUT_MAX, rssInputFast } from './packet/rss.ts';
+import { MAX_FRAME, type TrafficProfile } from './profile.ts';
+import type { NicCounters, PacketFate, PacketSummary, XdpActionName } from './types.ts';
+
+/** Packets whose summary (and wire and output bytes, for pcap export) are kept. */
+export const KEEP = 10_000;
+/** Packets whose whole frame buffer, AF_XDP and TC views are kept for the packet detail. */
+export const DETAIL = 1_000;
+/** From the NIC's timestamp to the program's first instruction: interrupt and NAPI poll, virtual ns. */
+const RX_LATENCY_NS = 1_000;
+
+export const DEVICES: Readonly<Record<number, string>> = { 1: 'lo', 2: 'eth0', 3: 'veth0', 4: 'veth1' };
+export const ETH0 = 2;
+const VETH0 = 3;
+const VETH1 = 4;
+/** The section of a second XDP program, attached to veth1: it sees what is redirected into veth0. */
+export const PEER_SECTION = 'xdp/peer';
+
+const ACTIONS: readonly XdpActionName[] = XDP_ACTIONS;
+
+interface MutableCounters {
+  received: number;
+  actions: Record<XdpActionName, number>;
+  xsk: number;
+  devices: number;
+  cpus: number;
+  tc: Record<string, number>;
+  redirectErrors: number;
+  faults: number;
+}
+
+/** What is kept of a packet for the detail view and pcap export. */
+export interface KeptPacket {
+  readonly summary: PacketSummary;
+  readonly tsNs: number;
+  /** The frame as it arrived on the wire. */
+  readonly wire: Uint8Array;
+  /** The frame the program saw first (after VLAN stripping). */
+  readonly arrived: Uint8Array;
+  /** The data as the program left it (what left the NIC, unless the packet was dropped). */
+  readonly out: Uint8Array;
+  /** The metadata area in front of the data as the program left it (empty when it wrote none). */
+  readonly meta: Uint8Array;
+  readonly detail?: StoredDetail;
+}
+
+export interface StoredDetail {
+  /** data_hard_start .. data_end after the program, and the bounds as offsets into it. */
+  readonly buffer: Uint8Array;
+  readonly metaOffset: number;
+  readonly dataOffset: number;
+  readonly endOffset: number;
+  readonly xsk?: { readonly queue: number; readonly addr: number; readonly len: number; readonly metadata: Uint8Array; readonly packet: Uint8Array };
+  readonly tc?: { readonly section: string; readonly retval: number; readonly dataMeta: Uint8Array; readonly data: Uint8Array; readonly skb: readonly { name: string; value: string }[] };
+  readonly traceFrom: number;
+  readonly traceTo: number;
+}
+
+interface Current {
+  index: number;
+  flow: number;
+  tsNs: number;
+  queue: number;
+  hash: number;
+  rssType: number;
+  vlanTci: number;
+  wireLength: number;
+  traceFrom: number;
+  wire: Uint8Array | undefined;
+  arrived: Uint8Array | undefined;
+}
+
+export class TrafficRun {
+  readonly nic: Nic;
+  readonly sockets: XskSocket[];
+  readonly counters: MutableCounters;
+  readonly kept: KeptPacket[] = [];
+  readonly tc: AttachedProgram | undefined;
+  readonly peer: AttachedProgram | undefined;
+  /** Why the run stopped early (a fault), if it did. */
+  stopped: string | undefined;
+  /** Warnings the kernel would print once (bpf_warn_invalid_xdp_action). */
+  readonly warnings: string[] = [];
+  private readonly frame: Frame;
+  private readonly buff: XdpBuff;
+  private readonly flowHash = new Map<number, { hash: number; code: number; type: number }>();
+  private readonly rssInput = new Uint8Array(RSS_INPUT_MAX);
+  private current: Current | undefined;
+  private done = false;
+
+  constructor(
+    readonly program: LoadedProgram,
+    readonly profile: TrafficProfile,
+    readonly source: FrameSource,
+  ) {
+    const buff = program.context.xdp;
+    if (!buff) throw new Error('internal: a traffic run needs an XDP program loaded for the NIC');
+    this.buff = buff;
+    this.nic = new Nic(profile.nic, profile.queues);
+    this.sockets = Array.from({ length: profile.queues }, (_, q) => new XskSocket(q, profile.xsk));
+    this.frame = { bytes: new Uint8Array(MAX_FRAME + 64), length: 0, index: 0, flow: 0, tsNs: 0 };
+    this.counters = {
+      received: 0,
+      actions: { XDP_ABORTED: 0, XDP_DROP: 0, XDP_PASS: 0, XDP_TX: 0, XDP_REDIRECT: 0, ILLEGAL: 0 },
+      xsk: 0,
+      devices: 0,
+      cpus: 0,
+      tc: {},
+      redirectErrors: 0,
+      faults: 0,
+    };
+    const sections = [...program.programs.keys()];
+    const tcName = sections.find((n) => n !== program.section.name && /^(tc|classifier|tcx)(\/|$)/.test(n));
+    this.tc = tcName ? this.attachOrThrow(tcName) : undefined;
+    this.peer = sections.includes(PEER_SECTION) && PEER_SECTION !== program.section.name ? this.attachOrThrow(PEER_SECTION) : undefined;
+    if (this.peer?.context.xdp) this.peer.context.xdp.ingressIfindex = VETH1;
+    this.registerSockets();
+  }
+
+  private attachOrThrow(name: string): AttachedProgram {
+    const r = this.program.attach(name, { nic: true });
+    if (!r.ok) throw new AttachError(r.problems.map((p) => p.message));
+    return r.attached;
+  }
+
+  /** The consumers bind one socket per queue: an XSKMAP with no entries gets socket q at key q. */
+  private registerSockets(): void {
+    for (const m of this.program.kernel.maps.maps) {
+      if (!(m instanceof RedirectMap) || m.type !== 'xskmap' || m.view().entries.length > 0) continue;
+      for (let q = 0; q < Math.min(this.profile.queues, m.decl.maxEntries); q++) m.load({ key: Uint8Array.of(q & 0xff, q >> 8, 0, 0), values: [Uint8Array.of(q & 0xff, q >> 8, 0, 0)], where: `socket of queue ${q}` });
+    }
+  }
+
+  get total(): number {
+    return this.source.total;
+  }
+
+  get finished(): boolean {
+    return this.done;
+  }
+
+  /** The packet in the program now, if any. */
+  get packetIndex(): number | undefined {
+    return this.current?.index;
+  }
+
+  /**
+   * Takes the next frame through the NIC into the XDP program's frame and resets the program to
+   * its first instruction; false when the traffic is over.
+   */
+  begin(): boolean {
+    const f = this.frame;
+    if (this.done || this.stopped || !this.source.next(f)) {
+      this.done = true;
+      this.current = undefined;
+      return false;
+    }
+    const kernel = this.program.kernel;
+    const keep = f.index < KEEP;
+    const wire = keep ? f.bytes.slice(0, f.length) : undefined;
+    let cached = f.flow >= 0 ? this.flowHash.get(f.flow) : undefined;
+    if (!cached) {
+      const code = rssInputFast(f.bytes, f.length, this.rssInput);
+      cached = { hash: this.nic.hash(code, this.rssInput), code, type: rssTypeOf(code) };
+      if (f.flow >= 0) this.flowHash.set(f.flow, cached);
+    }
+    const buff = this.buff;
+    const rx = this.nic.receive(f.bytes, f.length, f.tsNs, cached.code, cached.hash, buff.rx);
+    buff.load(f.bytes, rx.length);
+    buff.rxQueueIndex = rx.queue;
+    buff.ingressIfindex = ETH0;
+    kernel.enter('xdp', this.program.context);
+    kernel.cpu = rx.queue % kernel.nrCpus;
+    kernel.clockNs = f.tsNs + RX_LATENCY_NS;
+    kernel.lastRedirect = undefined;
+    this.current = {
+      index: f.index,
+      flow: f.flow,
+      tsNs: f.tsNs,
+      queue: rx.queue,
+      hash: cached.hash,
+      rssType: cached.type,
+      vlanTci: rx.vlanTci,
+      wireLength: f.length,
+      traceFrom: kernel.trace.total,
+      wire,
+      arrived: keep ? f.bytes.slice(0, rx.length) : undefined,
+    };
+    this.counters.received++;
+    this.program.vm.reset(false);
+    return true;
+  }
+
+  /** After the program stopped (exited or faulted): its verdict carried out; the packet's summary. */
+  finish(): PacketSummary | undefined {
+    const c = this.current;
+    if (!c) return undefined;
+    this.current = undefined;
+    const vm = this.program.vm;
+    const insns = vm.count;
+    let fate: PacketFate;
+    let action: XdpActionName;
+    let retval = 0;
+    let xskView: StoredDetail['xsk'];
+    let tcView: StoredDetail['tc'];
+    const keep = c.index < KEEP;
+    const snapshot = c.index < DETAIL ? this.frameSnapshot() : undefined;
+    if (vm.status !== 'exited') {
+      const message = vm.faultInfo?.message ?? `stopped: ${vm.status}`;
+      this.counters.faults++;
+      this.stopped = `packet ${c.index}: ${message}`;
+      action = 'XDP_ABORTED';
+      fate = { kind: 'fault', message };
+    } else {
+      retval = vm.regLo(0) >>> 0;
+      action = retval < ACTIONS.length ? (ACTIONS[retval] ?? 'ILLEGAL') : 'ILLEGAL';
+      this.counters.actions[action]++;
+      switch (action) {
+        case 'XDP_ABORTED':
+          fate = { kind: 'dropped', reason: 'XDP_ABORTED (the xdp:xdp_exception tracepoint fires)' };
+          break;
+        case 'XDP_DROP':
+          fate = { kind: 'dropped', reason: 'XDP_DROP' };
+          break;
+        case 'XDP_PASS': {
+          const tc = this.runTc(c, keep);
+          tcView = tc.view;
+          fate = tc.action === undefined ? { kind: 'passed' } : { kind: 'passed', tc: tc.action };
+          break;
+        }
+        case 'XDP_TX':
+          fate = { kind: 'transmitted' };
+          break;
+        case 'XDP_REDIRECT': {
+          const r = this.redirect(c, keep);
+          fate = r.fate;
+          xskView = r.xsk;
+          tcView = r.tc;
+          break;
+        }
+        default:
+          if (this.warnings.length < 1) this.warnings.push(`Illegal XDP return value ${retval} on prog (eth0), expect packet loss!`);
+          fate = { kind: 'dropped', reason: `illegal return value ${retval}: the driver drops the frame (bpf_warn_invalid_xdp_action)` };
+      }
+    }
+    const h = this.buff.rx;
+    const summary: PacketSummary = {
+      index: c.index,
+      queue: c.queue,
+      rxTimestamp: h.tsStatus === 0 ? String(h.ts) : null,
+      rxHash: h.hashStatus === 0 ? h.hash : null,
+      rssType: h.hashStatus === 0 ? h.hashType : 0,
+      vlan: c.vlanTci >= 0 ? c.vlanTci & 0xfff : null,
+      length: c.wireLength,
+      flow: c.flow,
+      action,
+      retval,
+      fate,
+      insns,
+      metaLength: this.buff.metaLength,
+    };
+    if (keep && c.wire && c.arrived) {
+      const detail: StoredDetail | undefined = snapshot && {
+        ...snapshot,
+        ...(xskView ? { xsk: xskView } : {}),
+        ...(tcView ? { tc: tcView } : {}),
+        traceFrom: c.traceFrom,
+        traceTo: this.program.kernel.trace.total,
+      };
+      const b = this.buff;
+      const bytes = this.program.kernel.mem.bytes;
+      this.kept.push({ summary, tsNs: c.tsNs, wire: c.wire, arrived: c.arrived, out: bytes.slice(b.data, b.dataEnd), meta: bytes.slice(b.data - b.metaLength, b.data), ...(detail ? { detail } : {}) });
+    }
+    return summary;
+  }
+
+  private frameSnapshot(): Pick<StoredDetail, 'buffer' | 'metaOffset' | 'dataOffset' | 'endOffset'> {
+    const b = this.buff;
+    const start = b.hardStart;
+    return { buffer: this.program.kernel.mem.bytes.slice(start, b.dataEnd), metaOffset: b.data - b.metaLength - start, dataOffset: b.data - start, endOffset: b.dataEnd - start };
+  }
+
+  /** XDP_PASS (or a cpumap): the frame becomes an skb; the tc program, if any, sees it with the metadata. */
+  private runTc(c: Current, keep: boolean): { action?: string; view?: StoredDetail['tc'] } {
+    const tc = this.tc;
+    if (!tc?.context.skb) return {};
+    const kernel = this.program.kernel;
+    const mem = kernel.mem;
+    const b = this.buff;
+    const h = b.rx;
+    tc.context.skb.load({
+      packet: mem.bytes.subarray(b.data, b.dataEnd),
+      meta: mem.bytes.slice(b.data - b.metaLength, b.data),
+      ifindex: ETH0,
+      queueMapping: c.queue + 1,
+      ...(h.hashStatus === 0 ? { hash: h.hash } : {}),
+      ...(c.vlanTci >= 0 ? { vlanTci: c.vlanTci, vlanProto: 0x8100 } : {}),
+      tstamp: BigInt(kernel.clockNs),
+      ...(h.tsStatus === 0 ? { hwtstamp: BigInt(h.ts) } : {}),
+    });
+    kernel.enter('tc', tc.context);
+    tc.vm.reset(false);
+    const status = tc.vm.run();
+    kernel.enter('xdp', this.program.context);
+    if (status !== 'exited') {
+      const message = tc.vm.faultInfo?.message ?? status;
+      this.counters.faults++;
+      this.stopped = `packet ${c.index}: ${tc.section.name}: ${message}`;
+      return { action: `fault: ${message}` };
+    }
+    const retval = tc.vm.regLo(0);
+    const action = tcActionName(retval);
+    this.counters.tc[action] = (this.counters.tc[action] ?? 0) + 1;
+    const skb = tc.context.skb;
+    const view: StoredDetail['tc'] | undefined =
+      keep && c.index < DETAIL
+        ? { section: tc.section.name, retval, dataMeta: skb.metadata(), data: skb.packet(), skb: skb.fields().map((f) => ({ name: f.name, value: typeof f.value === 'bigint' ? String(f.value) : `${f.value} (0x${(f.value >>> 0).toString(16)})` })) }
+        : undefined;
+    return { action, ...(view ? { view } : {}) };
+  }
+
+  private redirect(c: Current, keep: boolean): { fate: PacketFate; xsk?: StoredDetail['xsk']; tc?: StoredDetail['tc'] } {
+    const kernel = this.program.kernel;
+    const r = kernel.lastRedirect;
+    const fail = (reason: string) => {
+      this.counters.redirectErrors++;
+      return { fate: { kind: 'dropped', reason } as PacketFate };
+    };
+    if (!r) return fail('XDP_REDIRECT with no target: neither bpf_redirect nor bpf_redirect_map was called (xdp_do_redirect fails with -EINVAL)');
+    if (r.kind === 'ifindex') return this.toDevice(r.ifindex, c, fail);
+    const map = kernel.maps.byName(r.map);
+    const entry = map instanceof RedirectMap ? map.redirectTarget(r.key) : undefined;
+    if (!entry) return fail(`${r.map}[${r.key}] is empty (xdp_do_redirect fails)`);
+    if (entry.kind === 'dev') return this.toDevice(entry.ifindex, c, fail);
+    if (entry.kind === 'cpu') {
+      this.counters.cpus++;
+      const tc = this.runTc(c, keep);
+      return { fate: tc.action === undefined ? { kind: 'cpu', cpu: entry.cpu } : { kind: 'cpu', cpu: entry.cpu, tc: tc.action }, ...(tc.view ? { tc: tc.view } : {}) };
+    }
+    // XSKMAP: the socket must be bound to the frame's device and queue (xsk_rcv_check).
+    if (entry.queue !== c.queue) return fail(`the AF_XDP socket in ${r.map}[${r.key}] is bound to queue ${entry.queue}, but the frame came in on queue ${c.queue} (__xsk_rcv refuses it: -EINVAL)`);
+    const socket = this.sockets[entry.queue];
+    if (!socket) return fail(`no AF_XDP socket on queue ${entry.queue}`);
+    const b = this.buff;
+    const d = socket.receive(c.index, kernel.mem.bytes, b.data - b.metaLength, b.data, b.dataEnd);
+    if (typeof d === 'string') return fail(d);
+    this.counters.xsk++;
+    const xsk = keep && c.index < DETAIL ? { queue: entry.queue, addr: d.addr, len: d.len, ...socket.view(d) } : undefined;
+    return { fate: { kind: 'xsk', queue: entry.queue, addr: `0x${d.addr.toString(16)}` }, ...(xsk ? { xsk } : {}) };
+  }
+
+  private toDevice(ifindex: number, c: Current, fail: (reason: string) => { fate: PacketFate }): { fate: PacketFate } {
+    const name = DEVICES[ifindex];
+    if (!name) return fail(`there is no device with ifindex ${ifindex} (eth0 is 2, veth0 3, veth1 4): -ENODEV`);
+    if (ifindex === 1) return fail('lo cannot transmit XDP frames (it has no ndo_xdp_xmit): -EOPNOTSUPP');
+    this.counters.devices++;
+    if (ifindex !== VETH0 || !this.peer) return { fate: { kind: 'device', ifindex, name } };
+    // Into veth0, out of veth1: its XDP program sees the frame with the custom metadata
+    // (xdp_frame keeps metasize) but no hardware hints (veth has no skb for it: -ENODATA).
+    const peer = this.peer;
+    const pb = peer.context.xdp;
+    if (!pb) return { fate: { kind: 'device', ifindex, name } };
+    const kernel = this.program.kernel;
+    const b = this.buff;
+    const meta = kernel.mem.bytes.slice(b.data - b.metaLength, b.data);
+    pb.load(kernel.mem.bytes.subarray(b.data, b.dataEnd));
+    if (meta.length) {
+      pb.dataMeta = pb.data - meta.length;
+      kernel.mem.bytes.set(meta, pb.dataMeta);
+    }
+    Object.assign(pb.rx, noHints(-ERRNO.ENODATA));
+    pb.rxQueueIndex = 0;
+    kernel.enter('xdp', peer.context);
+    peer.vm.reset(false);
+    const status = peer.vm.run();
+    kernel.enter('xdp', this.program.context);
+    if (status !== 'exited') {
+      this.counters.faults++;
+      this.stopped = `packet ${c.index}: ${PEER_SECTION}: ${peer.vm.faultInfo?.message ?? status}`;
+      return { fate: { kind: 'fault', message: `${PEER_SECTION}: ${peer.vm.faultInfo?.message ?? status}` } };
+    }
+    const ret = peer.vm.regLo(0) >>> 0;
+    return { fate: { kind: 'device', ifindex, name, peerAction: ret < ACTIONS.length ? (ACTIONS[ret] ?? 'ILLEGAL') : 'ILLEGAL' } };
+  }
+
+  /** Runs the remaining traffic; `onProgress` every `every` packets. Stops at the first fault. */
+  runAll(onProgress?: (packets: number) => void, every = 65_536): void {
+    const vm = this.program.vm;
+    let n = 0;
+    while (this.begin()) {
+      vm.run();
+      this.finish();
+      if (this.stopped) break;
+      if (onProgress && ++n % every === 0) onProgress(this.counters.received);
+    }
+  }
+
+  counterView(): NicCounters {
+    const c = this.counters;
+    return { ...c, actions: { ...c.actions }, tc: { ...c.tc } };
+  }
+
+  keptPacket(index: number): KeptPacket | undefined {
+    const k = this.kept[index];
+    return k && k.summary.index === index ? k : this.kept.find((p) => p.summary.index === index);
+  }
+
+}
+
+export class AttachError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('; '));
+  }
+}
+
