@@ -43,7 +43,7 @@ export default tseslint.config(
   layer(
     ['app/**'],
     // gitignore-style: a folder excluded by `**/engine/**` must be re-included before its files.
-    ['**/engine/**', '!**/engine/asm', '!**/engine/asm/**', '!**/engine/worker', '**/engine/worker/*', '!**/engine/worker/protocol.ts', '!**/engine/worker/worker.ts', '!**/engine/kernel', '**/engine/kernel/*', '!**/engine/kernel/scenario.ts'],
-    'The app may import engine/asm, engine/worker/protocol.ts (types), the worker entry and the scenario format (engine/kernel/scenario.ts) only.',
+    ['**/engine/**', '!**/engine/asm', '!**/engine/asm/**', '!**/engine/worker', '**/engine/worker/*', '!**/engine/worker/protocol.ts', '!**/engine/worker/worker.ts', '!**/engine/kernel', '**/engine/kernel/*', '!**/engine/kernel/scenario.ts', '!**/engine/util', '!**/engine/util/**', '!**/engine/net', '**/engine/net/*', '!**/engine/net/profile.ts', '!**/engine/net/profile-json.ts', '!**/engine/net/pcap.ts', '!**/engine/net/names.ts', '!**/engine/net/types.ts', '!**/engine/net/packet', '**/engine/net/packet/*', '!**/engine/net/packet/addr.ts'],
+    'The app may import engine/asm, engine/util, engine/worker/protocol.ts (types), the worker entry and the pure formats: the scenario (engine/kernel/scenario.ts), the traffic profile (engine/net/profile*.ts), pcap (engine/net/pcap.ts), the NIC names and types (engine/net/names.ts, types.ts) and addresses (engine/net/packet/addr.ts).',
   ),
 );

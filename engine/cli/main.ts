@@ -7,9 +7,10 @@ import { conformanceCommand } from './commands/conformance.ts';
 import { disasmCommand } from './commands/disasm.ts';
 import { runCommand } from './commands/run.ts';
 import { testRunCommand } from './commands/test-run.ts';
+import { xdpCommand } from './commands/xdp.ts';
 import { EXIT_REJECTED, EXIT_USAGE, type Io } from './io.ts';
 
-const VALUED = new Set(['-o', '--dialect', '--isa', '--section', '--mem', '--mem-file', '--max-insns', '--profile', '--cpus', '--scenario', '--maps', '--data', '--ctx', '--repeat']);
+const VALUED = new Set(['-o', '--dialect', '--isa', '--section', '--mem', '--mem-file', '--max-insns', '--profile', '--cpus', '--scenario', '--maps', '--data', '--ctx', '--repeat', '--traffic', '--packets', '--seed', '--driver', '--pcap', '--write-pcap', '--write']);
 
 const COMMANDS: Record<string, { run: (args: ReturnType<typeof parseArgs>, io: Io) => number; usage: string }> = {
   asm: { run: asmCommand, usage: 'asm FILE [-o OUT] [--dialect llvm|ubpf] [--isa v1..v4] [--section S] [--json]' },
@@ -19,6 +20,11 @@ const COMMANDS: Record<string, { run: (args: ReturnType<typeof parseArgs>, io: I
   'test-run': {
     run: testRunCommand,
     usage: 'test-run FILE [--section S] [--profile linux-6.3|linux-6.18] [--cpus N] [--scenario F.json] [--maps F.json] [--data HEX] [--ctx HEX] [--repeat N] [--json]',
+  },
+  xdp: {
+    run: xdpCommand,
+    usage:
+      'xdp FILE [--traffic PROFILE.json] [--packets N] [--seed S] [--driver full|hash-only|none] [--pcap IN.pcap] [--write-pcap OUT.pcap [--write received|passed|transmitted|redirected|dropped]] [--section S] [--profile P] [--cpus N] [--json] [--trace]',
   },
 };
 

@@ -6,9 +6,10 @@ import type { IsaLevel } from '../isa/index.ts';
 import type { MapView } from '../kernel/maps/map-set.ts';
 import type { KernelProfile } from '../kernel/profiles.ts';
 import type { MapDecl, ProgType } from '../program/program.ts';
+import type { HeaderField, HeaderLayer, NicCounters, PacketFate, PacketSummary, XdpActionName } from '../net/types.ts';
 import type { RawRunResult } from '../vm/index.ts';
 
-export type { KernelProfile, MapView };
+export type { HeaderField, HeaderLayer, KernelProfile, MapView, NicCounters, PacketFate, PacketSummary, XdpActionName };
 export { KERNEL_PROFILES } from '../kernel/profiles.ts';
 
 export interface RawRunRequest {
@@ -157,55 +158,6 @@ export interface KernelView {
   readonly scenario: unknown;
 }
 
-/** XDP actions as the kernel names them; ILLEGAL is any other return value (the packet is dropped). */
-export type XdpActionName = 'XDP_ABORTED' | 'XDP_DROP' | 'XDP_PASS' | 'XDP_TX' | 'XDP_REDIRECT' | 'ILLEGAL';
-
-/** Where a packet ended up, after its verdict. */
-export type PacketFate =
-  | { readonly kind: 'dropped'; readonly reason: string }
-  | { readonly kind: 'passed'; readonly tc?: string }
-  | { readonly kind: 'transmitted' }
-  | { readonly kind: 'xsk'; readonly queue: number; readonly addr: string }
-  | { readonly kind: 'device'; readonly ifindex: number; readonly name: string; readonly peerAction?: XdpActionName }
-  | { readonly kind: 'cpu'; readonly cpu: number; readonly tc?: string }
-  | { readonly kind: 'fault'; readonly message: string };
-
-export interface PacketSummary {
-  readonly index: number;
-  readonly queue: number;
-  /** What bpf_xdp_metadata_rx_timestamp gives (ns), null where the driver or the frame has none. */
-  readonly rxTimestamp: string | null;
-  /** What bpf_xdp_metadata_rx_hash gives, null where none. */
-  readonly rxHash: number | null;
-  /** enum xdp_rss_hash_type of the hash. */
-  readonly rssType: number;
-  /** VLAN id in the descriptor (stripped by the NIC), null where none. */
-  readonly vlan: number | null;
-  /** Frame length as received. */
-  readonly length: number;
-  readonly flow: number;
-  readonly action: XdpActionName;
-  /** The raw return value (for ILLEGAL). */
-  readonly retval: number;
-  readonly fate: PacketFate;
-  /** Instructions the XDP program ran for it. */
-  readonly insns: number;
-  /** Bytes of metadata in front of the data at the end of the program. */
-  readonly metaLength: number;
-}
-
-export interface NicCounters {
-  readonly received: number;
-  readonly actions: Readonly<Record<XdpActionName, number>>;
-  readonly xsk: number;
-  readonly devices: number;
-  readonly cpus: number;
-  readonly tc: Readonly<Record<string, number>>;
-  /** Redirects that failed (empty slot, XSK bound to another queue, …): the packet was dropped. */
-  readonly redirectErrors: number;
-  readonly faults: number;
-}
-
 export interface TrafficProgress {
   readonly packets: number;
   readonly total: number;
@@ -229,21 +181,8 @@ export interface TrafficReport {
   readonly deviceBound: boolean;
   /** Why the run stopped early (a fault, the budget), if it did. */
   readonly stopped?: string;
-}
-
-export interface HeaderField {
-  readonly name: string;
-  readonly value: string;
-  /** Byte offset in the frame's data and length, for highlighting. */
-  readonly offset: number;
-  readonly length: number;
-}
-
-export interface HeaderLayer {
-  readonly name: string;
-  readonly offset: number;
-  readonly length: number;
-  readonly fields: readonly HeaderField[];
+  /** What is worth saying about the run: unknown profile fields, a capture cut short, an illegal XDP action. */
+  readonly warnings: readonly string[];
 }
 
 export interface PacketDetail {

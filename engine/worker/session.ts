@@ -6,6 +6,8 @@ import { DEFAULT_CPUS, DEFAULT_PROFILE } from '../kernel/profiles.ts';
 import { sectionKind } from '../program/program.ts';
 import { loadProgram, type LoadedProgram, type LoadRequest, type RunReport } from '../kernel/loader.ts';
 import type { TraceLine } from '../kernel/trace/pipe.ts';
+import type { TrafficRun } from '../net/xdp-run.ts';
+import { packetDetailOf, pcapOf, runWholeTraffic, startTraffic, trafficSetup, type TrafficSetup } from './nic-session.ts';
 import { DEFAULT_MAX_INSNS, GUEST_BASE_HI, type Vm } from '../vm/index.ts';
 import type {
   DebugSnapshot,
@@ -39,8 +41,17 @@ function traceView(l: TraceLine): TraceLineView {
   return { seq: l.seq, cpu: l.cpu, ns: l.ns, comm: l.comm, pid: l.pid, text: l.text };
 }
 
+/**
+ * Whether an image runs on the emulated NIC: an XDP entry program given no test_run frame
+ * (settings.input) gets its frames from the traffic instead.
+ */
+export function runsOnNic(image: ProgramImage, settings: RunSettings): boolean {
+  return sectionKind(image.entry).progType === 'xdp' && !settings.input?.length;
+}
+
 /** The loader's request for an image and its settings. */
 export function loadRequestOf(image: ProgramImage, settings: RunSettings): LoadRequest {
+  const nic = runsOnNic(image, settings);
   return {
     sections: image.sections.map((s) => ({ name: s.name, kind: sectionKind(s.name), bytes: s.bytecode })),
     entry: image.entry,
@@ -53,7 +64,7 @@ export function loadRequestOf(image: ProgramImage, settings: RunSettings): LoadR
     ...(settings.seed === undefined ? {} : { seed: settings.seed }),
     ...(settings.scenario === undefined ? {} : { scenario: settings.scenario }),
     ...(settings.maps === undefined ? {} : { mapContents: settings.maps }),
-    inputs: { ...(settings.input ? { data: settings.input } : {}), ...(settings.ctx ? { ctx: settings.ctx } : {}) },
+    inputs: nic ? { nic: true } : { ...(settings.input ? { data: settings.input } : {}), ...(settings.ctx ? { ctx: settings.ctx } : {}) },
   };
 }
 
@@ -67,10 +78,14 @@ interface Loaded {
   touched: Uint8Array;
   lastChanged: Uint8Array;
   traceSent: number;
+  /** An XDP program on the emulated NIC: the traffic, and the run whose packet is in the program. */
+  readonly traffic?: { readonly setup: TrafficSetup; run: TrafficRun };
 }
 
 export class Session implements Omit<EngineApi, 'ping'> {
   private current: Loaded | undefined;
+  /** The last whole traffic run (runTraffic), which packet details and pcap exports read. */
+  private lastTraffic: TrafficRun | undefined;
 
   /**
    * Loads and runs a `raw` program (bpf_conformance convention: r1 = input, r2 = its length) in
@@ -106,19 +121,37 @@ export class Session implements Omit<EngineApi, 'ping'> {
 
   load(image: ProgramImage, settings: RunSettings): LoadReply {
     this.current = undefined;
+    this.lastTraffic = undefined;
     try {
       const request = loadRequestOf(image, settings);
+      let setup: TrafficSetup | undefined;
+      if (request.inputs?.nic) {
+        const t = trafficSetup(settings.traffic, settings.pcap);
+        if (!t.ok) return { ok: false, problems: t.errors.map((message) => ({ pc: 0, stage: 'context', message })) };
+        setup = t.setup;
+      }
       const r = loadProgram(request);
       if (!r.ok) return { ok: false, problems: r.problems.map((p) => ({ pc: p.pc, message: p.message, stage: p.stage })) };
-      this.current = this.fresh(request, r.program);
+      const loaded = this.loadedOf(request, r.program, setup);
+      if ('errors' in loaded) return { ok: false, problems: loaded.errors.map((message) => ({ pc: 0, stage: 'context', message })) };
+      this.current = loaded;
       return { ok: true, slots: r.program.vm.insns.length };
     } catch (e) {
       return { ok: false, problems: [{ pc: 0, stage: 'unsupported', message: `internal error while loading: ${e instanceof Error ? e.message : String(e)}` }] };
     }
   }
 
-  private fresh(request: LoadRequest, program: LoadedProgram): Loaded {
+  /** A loaded program ready to debug; on the NIC, with the traffic's first frame in it. */
+  private loadedOf(request: LoadRequest, program: LoadedProgram, setup: TrafficSetup | undefined): Loaded | { errors: string[] } {
+    if (!setup) return this.fresh(request, program);
+    const t = startTraffic(program, setup);
+    if (!t.ok) return { errors: t.errors };
+    return this.fresh(request, program, { setup, run: t.run });
+  }
+
+  private fresh(request: LoadRequest, program: LoadedProgram, traffic?: Loaded['traffic']): Loaded {
     const loaded: Loaded = {
+      ...(traffic ? { traffic } : {}),
       request,
       program,
       report: undefined,
@@ -144,8 +177,10 @@ export class Session implements Omit<EngineApi, 'ping'> {
     if (!c) return this.snapshot();
     const vm = c.program.vm;
     vm.setBreakpoints(breakpoints);
+    this.nextPacket(c);
     let status = vm.run(SLICE);
-    while (status === 'paused') {
+    // On the NIC, a packet's exit hands the program the next frame, up to a breakpoint or the end of the traffic.
+    while (status === 'paused' || (status === 'exited' && this.nextPacket(c))) {
       if (onProgress) {
         const trace = c.program.kernel.trace;
         const fresh = trace.since(c.traceSent);
@@ -157,13 +192,29 @@ export class Session implements Omit<EngineApi, 'ping'> {
     return this.stop();
   }
 
+  /**
+   * On the NIC, once the program has exited for a packet: carries out its verdict and loads the
+   * next frame (the program back at its first instruction). False when there is none, or off the NIC.
+   */
+  private nextPacket(c: Loaded): boolean {
+    const t = c.traffic;
+    const vm = c.program.vm;
+    if (!t || vm.status !== 'exited' || t.run.packetIndex === undefined) return false;
+    t.run.finish();
+    if (!t.run.begin()) return false;
+    c.report = undefined;
+    return true;
+  }
+
   step(): DebugSnapshot {
-    this.current?.program.vm.step();
+    const c = this.current;
+    if (c && !this.nextPacket(c)) c.program.vm.step();
     return this.stop();
   }
 
   stepOver(): DebugSnapshot {
-    this.current?.program.vm.stepOver();
+    const c = this.current;
+    if (c && !this.nextPacket(c)) c.program.vm.stepOver();
     return this.stop();
   }
 
@@ -172,7 +223,10 @@ export class Session implements Omit<EngineApi, 'ping'> {
     const c = this.current;
     if (c) {
       const r = loadProgram(c.request);
-      if (r.ok) this.current = this.fresh(c.request, r.program);
+      if (r.ok) {
+        const loaded = this.loadedOf(c.request, r.program, c.traffic?.setup);
+        if (!('errors' in loaded)) this.current = loaded;
+      }
     }
     return this.snapshot();
   }
@@ -240,7 +294,14 @@ export class Session implements Omit<EngineApi, 'ping'> {
       traceDropped: trace.dropped,
       section: s.section,
       kernel: this.kernelView(c),
+      ...(c.traffic ? { nic: this.nicView(c.traffic.run) } : {}),
     };
+  }
+
+  private nicView(run: TrafficRun): NonNullable<DebugSnapshot['nic']> {
+    // Between packets (at the end of the traffic) the last packet is the one shown.
+    const packet = run.packetIndex ?? Math.max(0, run.counters.received - 1);
+    return { packet, total: run.total, counters: run.counterView() };
   }
 
   private kernelView(c: Loaded): KernelView {
@@ -328,16 +389,27 @@ export class Session implements Omit<EngineApi, 'ping'> {
     return { ...base, kind: 'scalar' };
   }
 
-  // The NIC's entry points; engine/net lands them (issue 5).
-  runTraffic(_onProgress?: (p: TrafficProgress) => void): TrafficReport {
-    throw new Error('the emulated NIC is not wired into the worker yet');
+  /** XDP programs on the NIC: a fresh kernel, then every frame of the traffic through the program. */
+  runTraffic(onProgress?: (p: TrafficProgress) => void): TrafficReport {
+    this.reset();
+    const c = this.current;
+    if (!c?.traffic) throw new Error(c ? 'traffic runs through XDP programs only: this program is not one (.section xdp), or it was given a test_run frame as input' : 'no program is loaded');
+    const report = runWholeTraffic(c.traffic.run, c.traffic.setup, c.program.deviceBound, onProgress);
+    this.lastTraffic = c.traffic.run;
+    c.report = c.program.finish();
+    return report;
   }
 
-  packetDetail(_index: number): PacketDetail | undefined {
-    return undefined;
+  packetDetail(index: number): PacketDetail | undefined {
+    const run = this.lastTraffic;
+    if (!run) return undefined;
+    const trace = run.program.kernel.trace;
+    return packetDetailOf(run, index, (from, to) => trace.since(from).filter((l) => l.seq < to).map(traceView));
   }
 
-  exportPcap(_which: PcapSelection): Uint8Array {
-    return new Uint8Array(0);
+  exportPcap(which: PcapSelection): Uint8Array {
+    const run = this.lastTraffic;
+    if (!run) throw new Error('there is no traffic run to export: run the XDP program on traffic first');
+    return pcapOf(run, which);
   }
 }

@@ -3,30 +3,16 @@
 // kernel's checks), run with the program type's context, and report retval, r0, the trace pipe,
 // the maps (kptr slots show the object and its refcount) and leaked references.
 
-import { assemble, parseHexBytes } from '../../asm/index.ts';
+import { parseHexBytes } from '../../asm/index.ts';
 import { loadProgram, type LoadRequest, type RunReport } from '../../kernel/loader.ts';
 import type { MapView } from '../../kernel/maps/map-set.ts';
 import { DEFAULT_CPUS, DEFAULT_PROFILE, isProfile } from '../../kernel/profiles.ts';
 import { formatTraceLine } from '../../kernel/trace/pipe.ts';
 import { DEFAULT_MAX_INSNS } from '../../vm/index.ts';
 import { checkKnown, type ParsedArgs, UsageError } from '../args.ts';
-import { hex, readText, u64hex } from '../inputs.ts';
+import { hex, u64hex } from '../inputs.ts';
 import { EXIT_OK, EXIT_REJECTED, type Io } from '../io.ts';
-import { dialectOption, isaOption, positiveInt } from './common.ts';
-
-function readJson(path: string, what: string, io: Io): { ok: true; value: unknown } | { ok: false } {
-  const t = readText(path);
-  if (!t.ok) {
-    io.err(t.message);
-    return { ok: false };
-  }
-  try {
-    return { ok: true, value: JSON.parse(t.text) as unknown };
-  } catch (e) {
-    io.err(`${path}: error: the ${what} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
-    return { ok: false };
-  }
-}
+import { assembleFile, positiveInt, readJson } from './common.ts';
 
 function hexOption(args: ParsedArgs, name: string): Uint8Array | undefined {
   const v = args.options.get(name);
@@ -63,27 +49,14 @@ export function testRunCommand(args: ParsedArgs, io: Io): number {
     mapContents = r.value;
   }
 
-  const text = readText(file);
-  if (!text.ok) {
-    io.err(text.message);
-    return EXIT_REJECTED;
-  }
-  const dialect = dialectOption(args);
-  const isa = isaOption(args) ?? 4;
-  const asm = assemble(text.text, { ...(dialect ? { dialect } : {}), isa });
-  const asmErrors = asm.diagnostics.filter((d) => d.severity === 'error').map((d) => `${file}:${d.line}:${d.col}: error: ${d.message}`);
-  asm.diagnostics.filter((d) => d.severity === 'warning').forEach((d) => io.err(`${file}:${d.line}:${d.col}: warning: ${d.message}`));
-  const sections = asm.sections.filter((s) => s.insns.length > 0);
-  const wanted = args.options.get('--section');
-  const entry = wanted ? sections.find((s) => s.name === wanted) : sections[0];
   const reject = (lines: string[]): number => {
     lines.forEach((l) => io.err(l));
     if (json) io.out(JSON.stringify({ file, accepted: false, log: lines.join('\n'), retval: null, r0: null }));
     return EXIT_REJECTED;
   };
-  if (asmErrors.length) return reject(asmErrors);
-  if (!entry) return reject([`${file}: error: no program${wanted ? ` '${wanted}'` : ''} (sections: ${sections.map((s) => s.name).join(', ') || 'none'})`]);
-  if (!wanted && sections.length > 1) io.err(`${file}: note: ${sections.length} programs; running '${entry.name}' (choose with --section)`);
+  const assembled = assembleFile(file, args, io);
+  if (!assembled.ok) return reject(assembled.errors);
+  const { asm, sections, entry, isa, at } = assembled.file;
 
   const request: LoadRequest = {
     sections: sections.map((s) => ({ name: s.name, kind: s.kind, bytes: s.bytes })),
@@ -99,10 +72,6 @@ export function testRunCommand(args: ParsedArgs, io: Io): number {
     inputs: { ...(data ? { data } : {}), ...(ctx ? { ctx } : {}) },
   };
   const loaded = loadProgram(request);
-  const at = (pc: number) => {
-    const span = entry.spans[pc];
-    return span ? `${file}:${span.line}:${span.col}` : file;
-  };
   if (!loaded.ok) return reject(loaded.problems.map((p) => `${at(p.pc)}: error: ${p.message}`));
   const { vm } = loaded.program;
   let report: RunReport | undefined;
