@@ -14,7 +14,7 @@ import { MapSet } from './maps/map-set.ts';
 import { ObjectTable, type HeldReference } from './objects.ts';
 import type { KernelProfile } from './profiles.ts';
 import { formatCpuList, type Scenario } from './scenario.ts';
-import { FUNC_BASE_HI, FUNC_BASE_LO, type KernelServices, type RedirectTarget } from './services.ts';
+import { FUNC_BASE_HI, FUNC_BASE_LO, type CallImpl, type KernelServices, type RedirectTarget } from './services.ts';
 import { TracePipe } from './trace/pipe.ts';
 import { World } from './world.ts';
 import type { SkBuff } from './skb.ts';
@@ -167,26 +167,51 @@ export class Kernel implements KernelServices {
     this.skb = context.skb;
   }
 
+  /** Resolved helpers and kfuncs of the current program type (calls run per packet at Mpps). */
+  private readonly resolved = { progType: '' as ProgType | '', helpers: new Map<number, CallImpl | string>(), kfuncs: new Map<number, CallImpl | string>() };
+
+  private resolvedFor(): { helpers: Map<number, CallImpl | string>; kfuncs: Map<number, CallImpl | string> } {
+    const r = this.resolved;
+    if (r.progType !== this.progType) {
+      r.progType = this.progType;
+      r.helpers.clear();
+      r.kfuncs.clear();
+    }
+    return r;
+  }
+
+  private resolveHelper(id: number): CallImpl | string {
+    const d = helperDeclById(id);
+    const refusal = helperRefusal(d, id, this.progType);
+    if (refusal || !d) return refusal ?? `unknown func #${id}`;
+    return helperImpl(d.name) ?? `helper ${d.name} (${id}) is not available in the simulated kernel yet`;
+  }
+
+  private resolveKfunc(id: number): CallImpl | string {
+    const d = kfuncDecl(id);
+    const refusal = kfuncRefusal(d, id, this.profile, this.progType, this.sleepable);
+    if (refusal || !d) return refusal ?? `unknown kfunc #${id}`;
+    return KFUNC_IMPLS[d.name] ?? `kfunc ${d.name} is not implemented in the simulated kernel yet`;
+  }
+
   /** The VmHost the interpreter calls: checks, then runs the implementation. */
   host(): VmHost {
     return {
       helper: (id, vm, pc) => {
-        const d = helperDeclById(id);
-        const refusal = helperRefusal(d, id, this.progType);
-        const impl = d ? helperImpl(d.name) : undefined;
-        if (refusal || !d) return vm.fail(pc, 'helper', `pc ${pc}: ${refusal}`);
-        if (!impl) return vm.fail(pc, 'helper', `pc ${pc}: helper ${d.name} (${id}) is not available in the simulated kernel yet`);
+        const cache = this.resolvedFor().helpers;
+        let impl = cache.get(id);
+        if (impl === undefined) cache.set(id, (impl = this.resolveHelper(id)));
+        if (typeof impl === 'string') return vm.fail(pc, 'helper', `pc ${pc}: ${impl}`);
         const r = impl(this, vm, pc);
         if (r === false) return false;
         vm.setReg(0, r);
         return true;
       },
       kfunc: (id, _off, vm, pc) => {
-        const d = kfuncDecl(id);
-        const refusal = kfuncRefusal(d, id, this.profile, this.progType, this.sleepable);
-        const impl = d ? KFUNC_IMPLS[d.name] : undefined;
-        if (refusal || !d) return vm.fail(pc, 'kfunc', `pc ${pc}: ${refusal}`);
-        if (!impl) return vm.fail(pc, 'kfunc', `pc ${pc}: kfunc ${d.name} is not implemented in the simulated kernel yet`);
+        const cache = this.resolvedFor().kfuncs;
+        let impl = cache.get(id);
+        if (impl === undefined) cache.set(id, (impl = this.resolveKfunc(id)));
+        if (typeof impl === 'string') return vm.fail(pc, 'kfunc', `pc ${pc}: ${impl}`);
         const r = impl(this, vm, pc);
         if (r === false) return false;
         vm.setReg(0, r);

@@ -75,7 +75,19 @@ export class XdpBuff {
   ) {
     this.frame = mem.map(name, 'packet', XDP_FRAME_SZ, PERM_READ | PERM_WRITE);
     this.ctx = mem.map('xdp_md', 'context', 24);
-    const ptr = (off: number) => mem.address(off);
+    // One answer object, filled per load (the VM reads it at once): ctx loads allocate nothing.
+    const out = { lo: 0, hi: 0 };
+    const base = mem.address(0).hi;
+    const ptr = (off: number) => {
+      out.lo = off | 0;
+      out.hi = base;
+      return out;
+    };
+    const num = (v: number) => {
+      out.lo = v;
+      out.hi = 0;
+      return out;
+    };
     mem.setSpecial(this.ctx, {
       load: (offset, size) => {
         if (size !== 4 || offset % 4 !== 0) return `struct xdp_md fields are read as aligned 4-byte loads (offset ${offset}, ${size} bytes)`;
@@ -87,11 +99,11 @@ export class XdpBuff {
           case 8:
             return ptr(this.dataMeta);
           case 12:
-            return { lo: this.ingressIfindex, hi: 0 };
+            return num(this.ingressIfindex);
           case 16:
-            return { lo: this.rxQueueIndex, hi: 0 };
+            return num(this.rxQueueIndex);
           case 20:
-            if (this.egressIfindex !== undefined) return { lo: this.egressIfindex, hi: 0 };
+            if (this.egressIfindex !== undefined) return num(this.egressIfindex);
             return 'xdp_md.egress_ifindex is readable only by programs attached to a devmap entry (BPF_XDP_DEVMAP)';
           default:
             return `struct xdp_md has no field at offset ${offset} (it is 24 bytes)`;

@@ -207,10 +207,10 @@ export class TrafficRun {
     return true;
   }
 
-  /** After the program stopped (exited or faulted): its verdict carried out; the packet's summary. */
-  finish(): PacketSummary | undefined {
+  /** After the program stopped (exited or faulted): its verdict carried out, counted, and (for the first KEEP packets) recorded. */
+  finish(): void {
     const c = this.current;
-    if (!c) return undefined;
+    if (!c) return;
     this.current = undefined;
     const vm = this.program.vm;
     const insns = vm.count;
@@ -259,6 +259,7 @@ export class TrafficRun {
           fate = { kind: 'dropped', reason: `illegal return value ${retval}: the driver drops the frame (bpf_warn_invalid_xdp_action)` };
       }
     }
+    if (!keep || !c.wire || !c.arrived) return;
     const h = this.buff.rx;
     const summary: PacketSummary = {
       index: c.index,
@@ -275,19 +276,16 @@ export class TrafficRun {
       insns,
       metaLength: this.buff.metaLength,
     };
-    if (keep && c.wire && c.arrived) {
-      const detail: StoredDetail | undefined = snapshot && {
-        ...snapshot,
-        ...(xskView ? { xsk: xskView } : {}),
-        ...(tcView ? { tc: tcView } : {}),
-        traceFrom: c.traceFrom,
-        traceTo: this.program.kernel.trace.total,
-      };
-      const b = this.buff;
-      const bytes = this.program.kernel.mem.bytes;
-      this.kept.push({ summary, tsNs: c.tsNs, wire: c.wire, arrived: c.arrived, out: bytes.slice(b.data, b.dataEnd), meta: bytes.slice(b.data - b.metaLength, b.data), ...(detail ? { detail } : {}) });
-    }
-    return summary;
+    const detail: StoredDetail | undefined = snapshot && {
+      ...snapshot,
+      ...(xskView ? { xsk: xskView } : {}),
+      ...(tcView ? { tc: tcView } : {}),
+      traceFrom: c.traceFrom,
+      traceTo: this.program.kernel.trace.total,
+    };
+    const b = this.buff;
+    const bytes = this.program.kernel.mem.bytes;
+    this.kept.push({ summary, tsNs: c.tsNs, wire: c.wire, arrived: c.arrived, out: bytes.slice(b.data, b.dataEnd), meta: bytes.slice(b.data - b.metaLength, b.data), ...(detail ? { detail } : {}) });
   }
 
   private frameSnapshot(): Pick<StoredDetail, 'buffer' | 'metaOffset' | 'dataOffset' | 'endOffset'> {
@@ -335,40 +333,43 @@ export class TrafficRun {
     return { action, ...(view ? { view } : {}) };
   }
 
+  /** A redirect that could not be carried out: counted, and the frame dropped. */
+  private redirectFailed(reason: string): { fate: PacketFate } {
+    this.counters.redirectErrors++;
+    return { fate: { kind: 'dropped', reason } };
+  }
+
   private redirect(c: Current, keep: boolean): { fate: PacketFate; xsk?: StoredDetail['xsk']; tc?: StoredDetail['tc'] } {
     const kernel = this.program.kernel;
     const r = kernel.lastRedirect;
-    const fail = (reason: string) => {
-      this.counters.redirectErrors++;
-      return { fate: { kind: 'dropped', reason } as PacketFate };
-    };
-    if (!r) return fail('XDP_REDIRECT with no target: neither bpf_redirect nor bpf_redirect_map was called (xdp_do_redirect fails with -EINVAL)');
-    if (r.kind === 'ifindex') return this.toDevice(r.ifindex, c, fail);
+    if (!r) return this.redirectFailed('XDP_REDIRECT with no target: neither bpf_redirect nor bpf_redirect_map was called (xdp_do_redirect fails with -EINVAL)');
+    if (r.kind === 'ifindex') return this.toDevice(r.ifindex, c);
     const map = kernel.maps.byName(r.map);
     const entry = map instanceof RedirectMap ? map.redirectTarget(r.key) : undefined;
-    if (!entry) return fail(`${r.map}[${r.key}] is empty (xdp_do_redirect fails)`);
-    if (entry.kind === 'dev') return this.toDevice(entry.ifindex, c, fail);
+    if (!entry) return this.redirectFailed(`${r.map}[${r.key}] is empty (xdp_do_redirect fails)`);
+    if (entry.kind === 'dev') return this.toDevice(entry.ifindex, c);
     if (entry.kind === 'cpu') {
       this.counters.cpus++;
       const tc = this.runTc(c, keep);
       return { fate: tc.action === undefined ? { kind: 'cpu', cpu: entry.cpu } : { kind: 'cpu', cpu: entry.cpu, tc: tc.action }, ...(tc.view ? { tc: tc.view } : {}) };
     }
     // XSKMAP: the socket must be bound to the frame's device and queue (xsk_rcv_check).
-    if (entry.queue !== c.queue) return fail(`the AF_XDP socket in ${r.map}[${r.key}] is bound to queue ${entry.queue}, but the frame came in on queue ${c.queue} (__xsk_rcv refuses it: -EINVAL)`);
+    if (entry.queue !== c.queue) return this.redirectFailed(`the AF_XDP socket in ${r.map}[${r.key}] is bound to queue ${entry.queue}, but the frame came in on queue ${c.queue} (__xsk_rcv refuses it: -EINVAL)`);
     const socket = this.sockets[entry.queue];
-    if (!socket) return fail(`no AF_XDP socket on queue ${entry.queue}`);
+    if (!socket) return this.redirectFailed(`no AF_XDP socket on queue ${entry.queue}`);
     const b = this.buff;
     const d = socket.receive(c.index, kernel.mem.bytes, b.data - b.metaLength, b.data, b.dataEnd);
-    if (typeof d === 'string') return fail(d);
+    if (typeof d === 'string') return this.redirectFailed(d);
     this.counters.xsk++;
-    const xsk = keep && c.index < DETAIL ? { queue: entry.queue, addr: d.addr, len: d.len, ...socket.view(d) } : undefined;
+    if (!keep) return XSK_UNKEPT;
+    const xsk = c.index < DETAIL ? { queue: entry.queue, addr: d.addr, len: d.len, ...socket.view(d) } : undefined;
     return { fate: { kind: 'xsk', queue: entry.queue, addr: `0x${d.addr.toString(16)}` }, ...(xsk ? { xsk } : {}) };
   }
 
-  private toDevice(ifindex: number, c: Current, fail: (reason: string) => { fate: PacketFate }): { fate: PacketFate } {
+  private toDevice(ifindex: number, c: Current): { fate: PacketFate } {
     const name = DEVICES[ifindex];
-    if (!name) return fail(`there is no device with ifindex ${ifindex} (eth0 is 2, veth0 3, veth1 4): -ENODEV`);
-    if (ifindex === 1) return fail('lo cannot transmit XDP frames (it has no ndo_xdp_xmit): -EOPNOTSUPP');
+    if (!name) return this.redirectFailed(`there is no device with ifindex ${ifindex} (eth0 is 2, veth0 3, veth1 4): -ENODEV`);
+    if (ifindex === 1) return this.redirectFailed('lo cannot transmit XDP frames (it has no ndo_xdp_xmit): -EOPNOTSUPP');
     this.counters.devices++;
     if (ifindex !== VETH0 || !this.peer) return { fate: { kind: 'device', ifindex, name } };
     // Into veth0, out of veth1: its XDP program sees the frame with the custom metadata
@@ -422,6 +423,9 @@ export class TrafficRun {
   }
 
 }
+
+/** What the redirect of a packet that is not kept reports (its fate is not recorded). */
+const XSK_UNKEPT: { fate: PacketFate } = { fate: { kind: 'xsk', queue: -1, addr: '' } };
 
 export class AttachError extends Error {
   constructor(readonly problems: readonly string[]) {

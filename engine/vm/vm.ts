@@ -4,7 +4,7 @@
 // pays nothing for them.
 
 import { MAX_CALL_FRAMES, STACK_SIZE, type Insn } from '../isa/index.ts';
-import { formatAddress, GuestMemory, PERM_READ, PERM_WRITE, type Region } from './memory.ts';
+import { formatAddress, GuestMemory, PERM_READ, PERM_WRITE, type Region, type SpecialAccess } from './memory.ts';
 import { execute, fuse, OP, predecode, Stop, STRIDE } from './interpreter.ts';
 import { warmUpInterpreter } from './warmup.ts';
 
@@ -201,7 +201,16 @@ export class Vm {
     this.regs[21] = this.mem.address(0).hi;
   }
 
+  /** The special region (a context) the last slow load read: the next one usually reads it too. */
+  private lastSpecial: { region: Region; access: SpecialAccess } | undefined;
+
   setReg(r: number, value: bigint): void {
+    // Most helper results are small non-negative numbers: no 64-bit BigInt arithmetic for them.
+    if (value >= 0n && value <= 0x7fffffffn) {
+      this.regs[r * 2] = Number(value);
+      this.regs[r * 2 + 1] = 0;
+      return;
+    }
     const u = BigInt.asUintN(64, value);
     this.regs[r * 2] = Number(u & 0xffffffffn) | 0;
     this.regs[r * 2 + 1] = Number(u >> 32n) | 0;
@@ -396,9 +405,16 @@ export class Vm {
 
   /** The load slow path: a context field the kernel serves, or a fault. */
   slowLoad(pc: number, count: number, d: number, baseLo: number, baseHi: number, off: number, size: number, signExtend: boolean): boolean {
-    const { lo, hi } = addOffset(baseLo, baseHi, off);
+    // Context fields are read once or more per packet: no allocation on this path.
+    const sum = (baseLo >>> 0) + off;
+    const lo = sum | 0;
+    const hi = (baseHi + (sum >= 2 ** 32 ? 1 : sum < 0 ? -1 : 0)) | 0;
     const at = this.mem.offsetOf(lo, hi);
-    const special = at >= 0 ? this.mem.specialAt(at) : undefined;
+    let special = this.lastSpecial;
+    if (!special || at < special.region.start || at >= special.region.start + special.region.size || special.region.freed) {
+      special = at >= 0 ? this.mem.specialAt(at) : undefined;
+      if (special) this.lastSpecial = special;
+    }
     if (special) {
       const v = special.access.load(at - special.region.start, size);
       if (typeof v === 'string') {

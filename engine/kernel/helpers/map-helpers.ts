@@ -17,6 +17,7 @@ const BPF_F_BROADCAST = 1n << 3n;
 const BPF_F_EXCLUDE_INGRESS = 1n << 4n;
 /** BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP. */
 const RB_WAKEUP_FLAGS = 3n;
+const ACTION_RESULTS: readonly bigint[] = [0n, 1n, 2n, 3n];
 
 function fault(vm: Vm, pc: number, helper: string, message: string): false {
   return vm.fail(pc, 'helper', `pc ${pc}: ${helper}: ${message}`);
@@ -178,13 +179,14 @@ export const MAP_HELPERS: Readonly<Record<string, CallImpl>> = {
     const map = mapArg(k, vm, pc, 'bpf_redirect_map');
     if (map === false) return false;
     if (!(map instanceof RedirectMap)) return fault(vm, pc, 'bpf_redirect_map', `map '${map.name}' is ${KIND[map.type]}; redirects go through a devmap, devmap_hash, cpumap or xskmap`);
-    const flags = vm.reg(3);
+    // Runs per packet: the flags are read as 32-bit halves, not as a BigInt.
+    const flagsLo = vm.regLo(3) >>> 0;
     const devmap = map.type === 'devmap' || map.type === 'devmap_hash';
-    const allowed = ACTION_MASK | (devmap ? BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS : 0n);
-    if (flags & ~allowed) return XDP_ABORTED;
+    const allowed = Number(ACTION_MASK | (devmap ? BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS : 0n));
+    if (vm.regHi(3) !== 0 || (flagsLo & ~allowed) !== 0) return XDP_ABORTED;
     // The lookup takes a u32 key.
-    const key = Number(vm.reg(2) & 0xffffffffn);
-    if (!map.redirectTarget(key) && !(flags & BPF_F_BROADCAST)) return flags & ACTION_MASK;
+    const key = vm.regLo(2) >>> 0;
+    if (!map.redirectTarget(key) && !(flagsLo & Number(BPF_F_BROADCAST))) return ACTION_RESULTS[flagsLo & 3] ?? 0n;
     k.redirect({ kind: 'map', map: map.name, mapType: map.type, key });
     return XDP_REDIRECT;
   },

@@ -26,14 +26,24 @@ function frame(k: KernelServices, vm: Vm, pc: number, name: string) {
   return k.xdp;
 }
 
+// Scratch buffers for the values written (these run once per packet at millions of packets/s:
+// no allocation). mem.write copies them out.
+const U64 = new Uint8Array(8);
+const U64_VIEW = new DataView(U64.buffer);
+const U32 = new Uint8Array(4);
+const U32_VIEW = new DataView(U32.buffer);
+const U32_B = new Uint8Array(4);
+const U32_B_VIEW = new DataView(U32_B.buffer);
+
 const rxTimestamp: CallImpl = (k, vm, pc) => {
   const name = 'bpf_xdp_metadata_rx_timestamp';
   const f = frame(k, vm, pc, name);
   if (!f) return false;
   if (f.rx.tsStatus) return status(f.rx.tsStatus);
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, BigInt(f.rx.ts), true);
-  return store(k, vm, pc, name, 2, b, 'u64 *timestamp') && 0n;
+  // ts is a whole number of ns below 2^53: split into two 32-bit halves.
+  U64_VIEW.setUint32(0, f.rx.ts % 0x100000000, true);
+  U64_VIEW.setUint32(4, Math.floor(f.rx.ts / 0x100000000), true);
+  return store(k, vm, pc, name, 2, U64, 'u64 *timestamp') && 0n;
 };
 
 const rxHash: CallImpl = (k, vm, pc) => {
@@ -41,11 +51,9 @@ const rxHash: CallImpl = (k, vm, pc) => {
   const f = frame(k, vm, pc, name);
   if (!f) return false;
   if (f.rx.hashStatus) return status(f.rx.hashStatus);
-  const h = new Uint8Array(4);
-  new DataView(h.buffer).setUint32(0, f.rx.hash >>> 0, true);
-  const t = new Uint8Array(4);
-  new DataView(t.buffer).setUint32(0, f.rx.hashType >>> 0, true);
-  return store(k, vm, pc, name, 2, h, 'u32 *hash') && store(k, vm, pc, name, 3, t, 'enum xdp_rss_hash_type *rss_type') && 0n;
+  U32_VIEW.setUint32(0, f.rx.hash >>> 0, true);
+  U32_B_VIEW.setUint32(0, f.rx.hashType >>> 0, true);
+  return store(k, vm, pc, name, 2, U32, 'u32 *hash') && store(k, vm, pc, name, 3, U32_B, 'enum xdp_rss_hash_type *rss_type') && 0n;
 };
 
 const rxVlanTag: CallImpl = (k, vm, pc) => {

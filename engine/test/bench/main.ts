@@ -11,9 +11,13 @@ import { loadCorpus, type BenchProgram } from './corpus.ts';
 
 const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
+const NIC_CHILD = fileURLToPath(new URL('./nic-child.ts', import.meta.url));
 const TARGET = 200;
+/** Packets/s the NIC benchmark aims at (issue 5): generator + NIC + the ~40-instruction metadata program. */
+const NIC_TARGET = 2_000_000;
 
 interface Options {
+  nicPackets: number;
   processes: number;
   runs: number;
   kernelLoads: number;
@@ -23,7 +27,7 @@ interface Options {
 }
 
 function options(argv: string[]): Options {
-  const o: Options = { processes: 7, runs: 15, kernelLoads: 5, kernelRepeat: 200, json: false };
+  const o: Options = { nicPackets: 1_000_000, processes: 7, runs: 15, kernelLoads: 5, kernelRepeat: 200, json: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
@@ -36,7 +40,8 @@ function options(argv: string[]): Options {
     else if (a === '--runs' && v) o.runs = Number(take());
     else if (a === '--only' && v) o.only = take();
     else if (a === '--kernel-loads' && v) o.kernelLoads = Number(take());
-    else throw new Error(`unknown option ${a} (known: --processes N, --runs N, --kernel-loads N, --only NAME, --json)`);
+    else if (a === '--nic-packets' && v) o.nicPackets = Number(take());
+    else throw new Error(`unknown option ${a} (known: --processes N, --runs N, --kernel-loads N, --nic-packets N (0: no NIC benchmark), --only NAME, --json)`);
   }
   return o;
 }
@@ -84,6 +89,31 @@ async function kernel(programs: BenchProgram[], o: Options): Promise<Map<string,
     await oracle.close();
   }
   return out;
+}
+
+/** The NIC: median packets/s over fresh processes (3 timed runs each after one warm-up run). */
+async function nic(o: Options): Promise<{ median: number; perProcess: number[]; insns: number }> {
+  const perProcess: number[] = [];
+  let insns = 0;
+  for (let i = 0; i < Math.max(3, Math.min(o.processes, 5)); i++) {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', NIC_CHILD, String(o.nicPackets), '3'], { maxBuffer: 1 << 20 });
+    const r = JSON.parse(stdout) as { pps: number[]; insns: number };
+    perProcess.push(median(r.pps));
+    insns = r.insns;
+  }
+  return { median: median(perProcess), perProcess, insns };
+}
+
+function reportNic(r: { median: number; perProcess: number[]; insns: number }, o: Options): void {
+  const row = { program: 'nic:xdp-metadata', packets: o.nicPackets, insnsPerPacket: r.insns, pps: Math.round(r.median), ppsPerProcess: r.perProcess.map(Math.round), meetsTarget: r.median >= NIC_TARGET };
+  if (o.json) console.log(JSON.stringify(row));
+  else {
+    console.log('');
+    console.log(`NIC: generator + NIC + public/examples/xdp-metadata.bpf.s (${r.insns} instructions per packet, adjust_meta, rx_timestamp, rx_hash, redirect to AF_XDP), ${o.nicPackets.toLocaleString('en-US')} 64-byte frames per run, median over ${r.perProcess.length} fresh processes × 3 runs`);
+    console.log(`| packets/s (per-process medians) | target | met? |`);
+    console.log('| ---: | ---: | :---: |');
+    console.log(`| ${row.pps.toLocaleString('en-US')} (${Math.round(Math.min(...r.perProcess)).toLocaleString('en-US')}–${Math.round(Math.max(...r.perProcess)).toLocaleString('en-US')}) | ${NIC_TARGET.toLocaleString('en-US')} | ${row.meetsTarget ? 'yes' : 'no'} |`);
+  }
 }
 
 async function main(): Promise<number> {
@@ -137,6 +167,7 @@ async function main(): Promise<number> {
     }
     if (programs.some((p) => !p.matchesLlvmBin)) console.log('ERROR: our assembly of a corpus .s differs from llvm-mc\'s .bin');
   }
+  if (o.nicPackets > 0 && !o.only) reportNic(await nic(o), o);
   return failed ? 1 : 0;
 }
 

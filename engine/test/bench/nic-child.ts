@@ -1,0 +1,48 @@
+// One process of the NIC benchmark: the metadata example (adjust_meta, rx_timestamp, rx_hash,
+// redirect to the XSK of the queue: ~40 instructions per packet) on generated traffic, through
+// the generator, the NIC, the interpreter and the AF_XDP consumer. Prints {pps:[…], insns} as JSON.
+// Usage: nic-child.ts PACKETS RUNS
+
+import { readFileSync } from 'node:fs';
+import { loadProgram } from '../../kernel/loader.ts';
+import { runWholeTraffic, startTraffic, trafficSetup } from '../../worker/nic-session.ts';
+import { loadRequestOf } from '../../worker/session.ts';
+import { imageOf } from '../xdp/nic-harness.ts';
+
+export const NIC_BENCH_PROGRAM = new URL('../../../public/examples/xdp-metadata.bpf.s', import.meta.url);
+
+/** 64-byte UDP datagrams to port 8080 from 64 flows (so RSS spreads them over 4 queues). */
+export function benchTraffic(packets: number): Record<string, unknown> {
+  return {
+    seed: 1,
+    packets,
+    rate_pps: 10_000_000,
+    queues: 4,
+    flows: Array.from({ length: 64 }, (_, i) => ({ proto: 'udp', src: `10.0.${i}.1`, dst: '10.0.0.2', sport: 1024 + i, dport: 8080, size: 64, weight: 1 })),
+  };
+}
+
+function main(): void {
+  const packets = Number(process.argv[2] ?? 1_000_000);
+  const runs = Number(process.argv[3] ?? 5);
+  const image = imageOf(readFileSync(NIC_BENCH_PROGRAM, 'utf8'));
+  const settings = { isa: 4 as const, profile: 'linux-6.18' as const, cpus: 4, maxInsns: 1_000_000, traffic: benchTraffic(packets) };
+  const setup = trafficSetup(settings.traffic, undefined);
+  if (!setup.ok) throw new Error(setup.errors.join('; '));
+  const pps: number[] = [];
+  let insns = 0;
+  for (let r = 0; r < runs + 1; r++) {
+    const loaded = loadProgram(loadRequestOf(image, settings));
+    if (!loaded.ok) throw new Error(loaded.problems.map((p) => p.message).join('; '));
+    const started = startTraffic(loaded.program, setup.setup);
+    if (!started.ok) throw new Error(started.errors.join('; '));
+    const report = runWholeTraffic(started.run, setup.setup, loaded.program.deviceBound);
+    if (report.stopped) throw new Error(report.stopped);
+    if (report.counters.xsk !== packets) throw new Error(`expected every packet in an AF_XDP socket, got ${report.counters.xsk} of ${packets}`);
+    insns = report.packets.reduce((a, p) => a + p.insns, 0) / report.packets.length;
+    if (r > 0) pps.push(report.pps); // the first run warms the JIT up
+  }
+  process.stdout.write(JSON.stringify({ pps, insns }));
+}
+
+main();
