@@ -150,6 +150,54 @@ describe('bpfp test-run', () => {
   });
 });
 
+describe('bpfp xdp', () => {
+  const example = (name: string) => fileURLToPath(new URL(`../../public/examples/${name}.bpf.s`, import.meta.url));
+
+  it('prints the DESIGN.md JSON: verdict counts and, with --trace, each packet with queue, timestamp, hash, hash type, action, data and metadata', () => {
+    const r = runCli(['xdp', example('xdp-metadata'), '--packets', '5', '--seed', '3', '--trace', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out[0] ?? '{}') as { actions: Record<string, number>; packets: { index: number; queue: number; rx_timestamp: number | null; rx_hash: number | null; rss_type: number; action: string; data: string; meta: string }[] };
+    expect(Object.values(j.actions).reduce((a, b) => a + b, 0)).toBe(5);
+    expect(j.packets).toHaveLength(5);
+    const redirected = j.packets.find((p) => p.action === 'XDP_REDIRECT');
+    if (!redirected) throw new Error('no packet went to AF_XDP');
+    expect(redirected.rx_timestamp).toBeGreaterThanOrEqual(1e9);
+    expect(redirected.rss_type).toBe(41);
+    // The metadata area holds the timestamp (LE u64) and the hash the program stored.
+    const meta = Buffer.from(redirected.meta, 'hex');
+    expect(meta.length).toBe(24);
+    expect(Number(meta.readBigUInt64LE(0))).toBe(redirected.rx_timestamp);
+    expect(meta.readUInt32LE(8)).toBe(redirected.rx_hash);
+    expect(redirected.data.length).toBeGreaterThan(0);
+  });
+
+  it('--driver none: null timestamps and hashes, and -EOPNOTSUPP in the metadata', () => {
+    const r = runCli(['xdp', example('xdp-metadata'), '--packets', '2', '--driver', 'none', '--trace', '--json']);
+    const j = JSON.parse(r.out[0] ?? '{}') as { packets: { rx_timestamp: unknown; rx_hash: unknown; meta: string; action: string }[] };
+    const p = j.packets.find((x) => x.action === 'XDP_REDIRECT');
+    expect(p?.rx_timestamp).toBeNull();
+    expect(p?.rx_hash).toBeNull();
+    expect(Buffer.from(p?.meta ?? '', 'hex').readInt32LE(12)).toBe(-95);
+  });
+
+  it('writes a pcap of the received frames, and names a bad profile field with exit 1', () => {
+    const out = join(dir, 'out.pcap');
+    const r = runCli(['xdp', example('xdp-metadata'), '--packets', '3', '--write-pcap', out]);
+    expect(r.code).toBe(0);
+    expect(r.files.get(out)?.length).toBeGreaterThan(24 + 3 * 16);
+    const bad = file('bad-traffic.json', JSON.stringify({ flows: [{ proto: 'udp', src: '1.2.3', dst: '10.0.0.2', sport: 1, dport: 2 }] }));
+    const b = runCli(['xdp', example('xdp-metadata'), '--traffic', bad]);
+    expect(b.code).toBe(1);
+    expect(b.err[0]).toMatch(/bad-traffic\.json: error: traffic profile: flows\[0\]\.src must be an IPv4 address/);
+  });
+
+  it('refuses a program that is not XDP', () => {
+    const r = runCli(['xdp', answer]);
+    expect(r.code).toBe(1);
+    expect(r.err[0]).toMatch(/not an XDP program/);
+  });
+});
+
 describe('the bpfp executable', () => {
   const bin = fileURLToPath(new URL('../../bin/bpfp.mjs', import.meta.url));
   const exec = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });

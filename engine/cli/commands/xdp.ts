@@ -4,7 +4,7 @@
 // and reports the verdict counts; with --trace, per packet its queue, hardware timestamp, RSS
 // hash and hash type, action and the metadata bytes. The same code the playground's worker runs.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadProgram } from '../../kernel/loader.ts';
 import { DEFAULT_CPUS, DEFAULT_PROFILE, isProfile } from '../../kernel/profiles.ts';
 import { formatTraceLine } from '../../kernel/trace/pipe.ts';
@@ -103,7 +103,7 @@ export function xdpCommand(args: ParsedArgs, io: Io): number {
   const writeTo = args.options.get('--write-pcap');
   if (writeTo !== undefined) {
     try {
-      writeFileSync(writeTo, pcapOf(run, which));
+      io.writeFile(writeTo, pcapOf(run, which));
     } catch (e) {
       io.err(`${writeTo}: error: cannot write the capture: ${e instanceof Error ? e.message : String(e)}`);
       return EXIT_REJECTED;
