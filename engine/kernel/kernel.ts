@@ -168,13 +168,13 @@ export class Kernel implements KernelServices {
   }
 
   /** Resolved helpers and kfuncs of the current program type (calls run per packet at Mpps). */
-  private readonly resolved = { progType: '' as ProgType | '', helpers: new Map<number, CallImpl | string>(), kfuncs: new Map<number, CallImpl | string>() };
+  private readonly resolved = { progType: '' as ProgType | '', helpers: [] as (CallImpl | string | undefined)[], kfuncs: new Map<number, CallImpl | string>() };
 
-  private resolvedFor(): { helpers: Map<number, CallImpl | string>; kfuncs: Map<number, CallImpl | string> } {
+  private resolvedFor(): { helpers: (CallImpl | string | undefined)[]; kfuncs: Map<number, CallImpl | string> } {
     const r = this.resolved;
     if (r.progType !== this.progType) {
       r.progType = this.progType;
-      r.helpers.clear();
+      r.helpers = [];
       r.kfuncs.clear();
     }
     return r;
@@ -199,8 +199,11 @@ export class Kernel implements KernelServices {
     return {
       helper: (id, vm, pc) => {
         const cache = this.resolvedFor().helpers;
-        let impl = cache.get(id);
-        if (impl === undefined) cache.set(id, (impl = this.resolveHelper(id)));
+        let impl = id >= 0 && id < 1024 ? cache[id] : undefined;
+        if (impl === undefined) {
+          impl = this.resolveHelper(id);
+          if (id >= 0 && id < 1024) cache[id] = impl;
+        }
         if (typeof impl === 'string') return vm.fail(pc, 'helper', `pc ${pc}: ${impl}`);
         const r = impl(this, vm, pc);
         if (r === false) return false;

@@ -62,6 +62,8 @@ export class XdpBuff {
   dataMeta = 0;
   /** Drivers without metadata support present data_meta = data + 1 (xdp_set_data_meta_invalid). */
   metaSupported = true;
+  /** The lowest data_meta or data since the last load: the headroom bytes a program may have written. */
+  private lowWater = 0;
   ingressIfindex = 1;
   rxQueueIndex = 0;
   /** Set for programs attached to a devmap entry (BPF_XDP_DEVMAP), which may read egress_ifindex. */
@@ -133,7 +135,11 @@ export class XdpBuff {
   load(packet: Uint8Array, length = packet.length): void {
     const bytes = this.mem.bytes;
     const start = this.frame.start;
-    bytes.fill(0, start, start + XDP_PACKET_HEADROOM);
+    // The headroom starts zeroed; only what the last frame's program could have written in it
+    // (from its lowest data_meta or data) is cleared again: a frame costs no 256-byte fill.
+    const low = Math.max(start, Math.min(this.dataMeta, this.data, this.lowWater));
+    if (low < start + XDP_PACKET_HEADROOM) bytes.fill(0, low, start + XDP_PACKET_HEADROOM);
+    this.lowWater = start + XDP_PACKET_HEADROOM;
     this.data = start + XDP_PACKET_HEADROOM;
     this.dataEnd = this.data + length;
     bytes.set(length === packet.length ? packet : packet.subarray(0, length), this.data);
@@ -146,6 +152,7 @@ export class XdpBuff {
     const dataStart = this.hardStart + XDP_FRAME_SIZE + metalen;
     const data = this.data + delta;
     if (data < dataStart || data > this.dataEnd - ETH_HLEN) return -ERRNO.EINVAL;
+    this.lowWater = Math.min(this.lowWater, this.dataMeta, this.data, data - metalen);
     if (metalen) this.mem.bytes.copyWithin(this.dataMeta + delta, this.dataMeta, this.dataMeta + metalen);
     if (this.metaSupported) this.dataMeta += delta;
     else this.dataMeta = data + 1;
@@ -160,6 +167,7 @@ export class XdpBuff {
     const metalen = this.data - meta;
     if (meta < this.hardStart + XDP_FRAME_SIZE || meta > this.data) return -ERRNO.EINVAL;
     if ((metalen & 3) !== 0 || metalen > maxMetaLength(this.profile)) return -ERRNO.EACCES;
+    this.lowWater = Math.min(this.lowWater, this.dataMeta, this.data, meta);
     this.dataMeta = meta;
     return 0;
   }

@@ -8,36 +8,29 @@
 import { XDP_PACKET_HEADROOM } from '../kernel/xdp-buff.ts';
 import type { XskConfig } from './profile.ts';
 
-export interface XskDescriptor {
-  /** Packet index in the traffic. */
-  readonly packet: number;
-  /** UMEM offset of the packet (rx_desc.addr) and its length (rx_desc.len). */
-  readonly addr: number;
-  readonly len: number;
-  /** Bytes of metadata the program left in front of the packet. */
-  readonly metaLength: number;
-}
-
 export class XskSocket {
   readonly umem: Uint8Array;
   private nextChunk = 0;
   received = 0;
-  /** The descriptors of the packets still in the UMEM (the last `frames` ones). */
-  private readonly ring: (XskDescriptor | undefined)[];
+  /** Per UMEM chunk: the packet index it holds (-1: none) and its length (no object per packet). */
+  private readonly chunkPacket: Int32Array;
+  private readonly chunkLength: Int32Array;
 
   constructor(
     readonly queue: number,
     readonly config: XskConfig,
   ) {
     this.umem = new Uint8Array(config.frames * config.frameSize);
-    this.ring = new Array<XskDescriptor | undefined>(config.frames).fill(undefined);
+    this.chunkPacket = new Int32Array(config.frames).fill(-1);
+    this.chunkLength = new Int32Array(config.frames);
   }
 
   /**
    * Copies metadata + packet into the next chunk (the consumer is assumed to recycle chunks as
-   * fast as they come: the fill ring never runs dry) and returns the RX descriptor.
+   * fast as they come: the fill ring never runs dry) and returns the RX descriptor's addr (the
+   * UMEM offset of the packet; rx_desc.len is dataEnd - dataStart), or why it cannot.
    */
-  receive(packet: number, source: Uint8Array, metaStart: number, dataStart: number, dataEnd: number): XskDescriptor | string {
+  receive(packet: number, source: Uint8Array, metaStart: number, dataStart: number, dataEnd: number): number | string {
     const len = dataEnd - dataStart;
     const metaLength = dataStart - metaStart;
     if (XDP_PACKET_HEADROOM + len > this.config.frameSize) return `the ${len}-byte frame does not fit a ${this.config.frameSize}-byte UMEM chunk after ${XDP_PACKET_HEADROOM} bytes of headroom`;
@@ -45,24 +38,22 @@ export class XskSocket {
     this.nextChunk = (chunk + 1) % this.config.frames;
     const base = chunk * this.config.frameSize;
     const addr = base + XDP_PACKET_HEADROOM;
-    // The headroom is cleared (what a consumer reads before the metadata is zero, not an older
-    // frame's bytes); the rest of the chunk is overwritten by the packet.
-    this.umem.fill(0, base, addr - metaLength);
+    // What the consumer reads in front of the packet beyond what the program wrote is zero, not
+    // an older frame's bytes.
+    const readFrom = Math.max(base, addr - this.config.metadataSize);
+    if (readFrom < addr - metaLength) this.umem.fill(0, readFrom, addr - metaLength);
     this.umem.set(source.subarray(metaStart, dataEnd), addr - metaLength);
-    const d: XskDescriptor = { packet, addr, len, metaLength };
-    this.ring[chunk] = d;
+    this.chunkPacket[chunk] = packet;
+    this.chunkLength[chunk] = len;
     this.received++;
-    return d;
+    return addr;
   }
 
-  /** The descriptor of a packet still in the UMEM. */
-  descriptorOf(packet: number): XskDescriptor | undefined {
-    return this.ring.find((d) => d?.packet === packet);
-  }
-
-  /** What the consumer reads for a descriptor: METADATA_SIZE bytes before addr, and the packet. */
-  view(d: XskDescriptor): { metadata: Uint8Array; packet: Uint8Array } {
+  /** What the consumer reads for the packet at `addr`: METADATA_SIZE bytes before it, and the packet. */
+  view(addr: number): { metadata: Uint8Array; packet: Uint8Array; len: number; packetIndex: number } {
+    const chunk = Math.floor(addr / this.config.frameSize);
+    const len = this.chunkLength[chunk] ?? 0;
     const m = this.config.metadataSize;
-    return { metadata: this.umem.slice(Math.max(0, d.addr - m), d.addr), packet: this.umem.slice(d.addr, d.addr + d.len) };
+    return { metadata: this.umem.slice(Math.max(0, addr - m), addr), packet: this.umem.slice(addr, addr + len), len, packetIndex: this.chunkPacket[chunk] ?? -1 };
   }
 }

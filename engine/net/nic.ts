@@ -10,20 +10,17 @@ import type { NicConfig } from './profile.ts';
 import { RSS_DYNHDR, RSS_IPV4, RSS_IPV6, RSS_L4_MASK, RSS_L4_TCP, RSS_LENGTH_MASK, RSS_PORTS, RSS_PTP } from './packet/rss.ts';
 import { Toeplitz, XDP_RSS } from './toeplitz.ts';
 
-/** What the NIC decided for one frame. */
-export interface RxResult {
-  readonly queue: number;
-  /** Length after VLAN stripping. */
-  readonly length: number;
-  /** The tag the NIC stripped (TCI), or -1. */
-  readonly vlanTci: number;
-}
-
 const ETH_P_8021Q = 0x8100;
 
 export class Nic {
   private readonly toeplitz: Toeplitz;
   private readonly mask: number;
+  /** What receive() decided for the last frame (fields, not an object: it runs per packet). */
+  queue = 0;
+  /** Length after VLAN stripping. */
+  length = 0;
+  /** The tag the NIC stripped (TCI), or -1. */
+  vlanTci = -1;
 
   constructor(
     readonly config: NicConfig,
@@ -48,9 +45,9 @@ export class Nic {
   /**
    * Receives a frame (in place: a stripped VLAN tag is removed from `frame`) and fills the
    * driver's hints for the metadata kfuncs. `code` is rssInputFast's answer for the frame and
-   * `hash` this.hash of it, both cached by the caller per flow.
+   * `hash` this.hash of it, both cached by the caller per flow. Sets queue, length and vlanTci.
    */
-  receive(frame: Uint8Array, length: number, tsNs: number, code: number, hash: number, hints: RxHints): RxResult {
+  receive(frame: Uint8Array, length: number, tsNs: number, code: number, hash: number, hints: RxHints): void {
     const rssType = rssTypeOf(code);
     const driver = this.config.driver;
     const unsupported = -ERRNO.EOPNOTSUPP;
@@ -89,7 +86,9 @@ export class Nic {
       hints.hash = hash;
       hints.hashType = rssType;
     }
-    return { queue: this.queueOf(hash, rssType), length: len, vlanTci };
+    this.queue = this.queueOf(hash, rssType);
+    this.length = len;
+    this.vlanTci = vlanTci;
   }
 }
 

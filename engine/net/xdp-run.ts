@@ -73,6 +73,8 @@ export interface StoredDetail {
 }
 
 interface Current {
+  /** Whether a packet is in the program (the object is reused from packet to packet). */
+  active: boolean;
   index: number;
   flow: number;
   tsNs: number;
@@ -101,7 +103,7 @@ export class TrafficRun {
   private readonly buff: XdpBuff;
   private readonly flowHash = new Map<number, { hash: number; code: number; type: number }>();
   private readonly rssInput = new Uint8Array(RSS_INPUT_MAX);
-  private current: Current | undefined;
+  private readonly cur: Current = { active: false, index: 0, flow: 0, tsNs: 0, queue: 0, hash: 0, rssType: 0, vlanTci: -1, wireLength: 0, traceFrom: 0, wire: undefined, arrived: undefined };
   private done = false;
 
   constructor(
@@ -157,7 +159,7 @@ export class TrafficRun {
 
   /** The packet in the program now, if any. */
   get packetIndex(): number | undefined {
-    return this.current?.index;
+    return this.cur.active ? this.cur.index : undefined;
   }
 
   /**
@@ -168,7 +170,7 @@ export class TrafficRun {
     const f = this.frame;
     if (this.done || this.stopped || !this.source.next(f)) {
       this.done = true;
-      this.current = undefined;
+      this.cur.active = false;
       return false;
     }
     const kernel = this.program.kernel;
@@ -181,27 +183,28 @@ export class TrafficRun {
       if (f.flow >= 0) this.flowHash.set(f.flow, cached);
     }
     const buff = this.buff;
-    const rx = this.nic.receive(f.bytes, f.length, f.tsNs, cached.code, cached.hash, buff.rx);
-    buff.load(f.bytes, rx.length);
-    buff.rxQueueIndex = rx.queue;
+    const nic = this.nic;
+    nic.receive(f.bytes, f.length, f.tsNs, cached.code, cached.hash, buff.rx);
+    buff.load(f.bytes, nic.length);
+    buff.rxQueueIndex = nic.queue;
     buff.ingressIfindex = ETH0;
     kernel.enter('xdp', this.program.context);
-    kernel.cpu = rx.queue % kernel.nrCpus;
+    kernel.cpu = nic.queue % kernel.nrCpus;
     kernel.clockNs = f.tsNs + RX_LATENCY_NS;
     kernel.lastRedirect = undefined;
-    this.current = {
-      index: f.index,
-      flow: f.flow,
-      tsNs: f.tsNs,
-      queue: rx.queue,
-      hash: cached.hash,
-      rssType: cached.type,
-      vlanTci: rx.vlanTci,
-      wireLength: f.length,
-      traceFrom: kernel.trace.total,
-      wire,
-      arrived: keep ? f.bytes.slice(0, rx.length) : undefined,
-    };
+    const c = this.cur;
+    c.active = true;
+    c.index = f.index;
+    c.flow = f.flow;
+    c.tsNs = f.tsNs;
+    c.queue = nic.queue;
+    c.hash = cached.hash;
+    c.rssType = cached.type;
+    c.vlanTci = nic.vlanTci;
+    c.wireLength = f.length;
+    c.traceFrom = kernel.trace.total;
+    c.wire = wire;
+    c.arrived = keep ? f.bytes.slice(0, nic.length) : undefined;
     this.counters.received++;
     this.program.vm.reset(false);
     return true;
@@ -209,9 +212,9 @@ export class TrafficRun {
 
   /** After the program stopped (exited or faulted): its verdict carried out, counted, and (for the first KEEP packets) recorded. */
   finish(): void {
-    const c = this.current;
-    if (!c) return;
-    this.current = undefined;
+    const c = this.cur;
+    if (!c.active) return;
+    c.active = false;
     const vm = this.program.vm;
     const insns = vm.count;
     let fate: PacketFate;
@@ -231,21 +234,26 @@ export class TrafficRun {
       retval = vm.regLo(0) >>> 0;
       action = retval < ACTIONS.length ? (ACTIONS[retval] ?? 'ILLEGAL') : 'ILLEGAL';
       this.counters.actions[action]++;
+      // Beyond the KEEP packets no fate is recorded: the constant NOT_KEPT stands in (no allocation).
       switch (action) {
         case 'XDP_ABORTED':
-          fate = { kind: 'dropped', reason: 'XDP_ABORTED (the xdp:xdp_exception tracepoint fires)' };
+          fate = keep ? { kind: 'dropped', reason: 'XDP_ABORTED (the xdp:xdp_exception tracepoint fires)' } : NOT_KEPT;
           break;
         case 'XDP_DROP':
-          fate = { kind: 'dropped', reason: 'XDP_DROP' };
+          fate = keep ? { kind: 'dropped', reason: 'XDP_DROP' } : NOT_KEPT;
           break;
         case 'XDP_PASS': {
+          if (!this.tc) {
+            fate = keep ? { kind: 'passed' } : NOT_KEPT;
+            break;
+          }
           const tc = this.runTc(c, keep);
           tcView = tc.view;
           fate = tc.action === undefined ? { kind: 'passed' } : { kind: 'passed', tc: tc.action };
           break;
         }
         case 'XDP_TX':
-          fate = { kind: 'transmitted' };
+          fate = keep ? { kind: 'transmitted' } : NOT_KEPT;
           break;
         case 'XDP_REDIRECT': {
           const r = this.redirect(c, keep);
@@ -256,7 +264,7 @@ export class TrafficRun {
         }
         default:
           if (this.warnings.length < 1) this.warnings.push(`Illegal XDP return value ${retval} on prog (eth0), expect packet loss!`);
-          fate = { kind: 'dropped', reason: `illegal return value ${retval}: the driver drops the frame (bpf_warn_invalid_xdp_action)` };
+          fate = keep ? { kind: 'dropped', reason: `illegal return value ${retval}: the driver drops the frame (bpf_warn_invalid_xdp_action)` } : NOT_KEPT;
       }
     }
     if (!keep || !c.wire || !c.arrived) return;
@@ -358,12 +366,16 @@ export class TrafficRun {
     const socket = this.sockets[entry.queue];
     if (!socket) return this.redirectFailed(`no AF_XDP socket on queue ${entry.queue}`);
     const b = this.buff;
-    const d = socket.receive(c.index, kernel.mem.bytes, b.data - b.metaLength, b.data, b.dataEnd);
-    if (typeof d === 'string') return this.redirectFailed(d);
+    const addr = socket.receive(c.index, kernel.mem.bytes, b.data - b.metaLength, b.data, b.dataEnd);
+    if (typeof addr === 'string') return this.redirectFailed(addr);
     this.counters.xsk++;
     if (!keep) return XSK_UNKEPT;
-    const xsk = c.index < DETAIL ? { queue: entry.queue, addr: d.addr, len: d.len, ...socket.view(d) } : undefined;
-    return { fate: { kind: 'xsk', queue: entry.queue, addr: `0x${d.addr.toString(16)}` }, ...(xsk ? { xsk } : {}) };
+    let xsk: StoredDetail['xsk'];
+    if (c.index < DETAIL) {
+      const v = socket.view(addr);
+      xsk = { queue: entry.queue, addr, len: v.len, metadata: v.metadata, packet: v.packet };
+    }
+    return { fate: { kind: 'xsk', queue: entry.queue, addr: `0x${addr.toString(16)}` }, ...(xsk ? { xsk } : {}) };
   }
 
   private toDevice(ifindex: number, c: Current): { fate: PacketFate } {
@@ -424,8 +436,10 @@ export class TrafficRun {
 
 }
 
-/** What the redirect of a packet that is not kept reports (its fate is not recorded). */
-const XSK_UNKEPT: { fate: PacketFate } = { fate: { kind: 'xsk', queue: -1, addr: '' } };
+/** The fate of a packet that is not kept (never recorded). */
+const NOT_KEPT: PacketFate = { kind: 'dropped', reason: 'not kept' };
+/** What the redirect of a packet that is not kept reports. */
+const XSK_UNKEPT: { fate: PacketFate } = { fate: NOT_KEPT };
 
 export class AttachError extends Error {
   constructor(readonly problems: readonly string[]) {

@@ -4,6 +4,7 @@
 // Usage: nic-child.ts PACKETS RUNS
 
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { loadProgram } from '../../kernel/loader.ts';
 import { runWholeTraffic, startTraffic, trafficSetup } from '../../worker/nic-session.ts';
 import { loadRequestOf } from '../../worker/session.ts';
@@ -45,4 +46,4 @@ function main(): void {
   process.stdout.write(JSON.stringify({ pps, insns }));
 }
 
-main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();
