@@ -1,12 +1,13 @@
 // Every user command as one object: its label, shortcut, when it is enabled and what it does.
 // The toolbar, the keyboard, the editor's key bindings and the test hook all go through these.
 
-import type { DebugSnapshot } from '../engine/worker/protocol.ts';
+import type { DebugSnapshot, PcapSelection, TrafficProgress } from '../engine/worker/protocol.ts';
 import { EngineClient, type CallResult } from './engine-client/client.ts';
 import { createShareLink } from './share/codec.ts';
 import { documentFileName, downloadBlob, shareDocumentFile, sourceFileName } from './share/files.ts';
 import { imageOf, lineOfPc, pcsOfLines, problemsAtLines, runSettingsOf, type ProblemView } from './state/program.ts';
 import { store, type PlaygroundState } from './state/store.ts';
+import { checkPcap, MAX_PCAP_BYTES, trafficKey, type NicState } from './state/traffic.ts';
 
 export interface Action {
   readonly id: string;
@@ -45,10 +46,10 @@ async function ensureLoaded(): Promise<boolean> {
     return false;
   }
   const c = engine();
-  const key = `${p.key}:${s.settings.budget}`;
+  const key = `${trafficKey(p.key, s.nic.pcap)}:${s.settings.budget}`;
   if (c.isLoaded(key)) return true;
   store.set({ busy: 'loading' });
-  const r = await c.load(image, runSettingsOf(s.doc, s.settings.budget), key);
+  const r = await c.load(image, runSettingsOf(s.doc, s.settings.budget, s.nic.pcap?.bytes), key);
   store.set({ busy: 'idle' });
   if (!r.ok) {
     store.notify('error', r.message);
@@ -96,7 +97,13 @@ function progress(p: { insns: number; trace: readonly { seq: number }[] }): void
 const idle = (s: PlaygroundState): boolean => s.busy === 'idle';
 const finished = (s: PlaygroundState): boolean => !s.debug || s.debug.status === 'exited' || s.debug.status === 'fault' || s.debug.status === 'empty';
 
+/** Run: an XDP program gets the whole traffic through the NIC; any other runs once, in the debugger. */
 async function run(): Promise<void> {
+  if (onNic(store.get())) return runTraffic();
+  return debugRun();
+}
+
+async function debugRun(): Promise<void> {
   if (!idle(store.get()) || !(await ensureLoaded())) return;
   store.set({ busy: 'running', live: { insns: 0, trace: [] } });
   receive(await engine().run(breakpointPcs(), progress));
@@ -104,7 +111,8 @@ async function run(): Promise<void> {
 
 async function continueRun(): Promise<void> {
   if (!idle(store.get()) || !(await ensureLoaded())) return;
-  if (finished(store.get())) return run();
+  // Continue always debugs, for XDP programs too (the engine steps through the packets).
+  if (finished(store.get())) return debugRun();
   store.set({ busy: 'running', live: { insns: store.get().debug?.insns ?? 0, trace: store.get().debug?.trace ?? [] } });
   receive(await engine().continue(breakpointPcs(), progress));
 }
@@ -125,6 +133,125 @@ async function reset(): Promise<void> {
 
 function stop(): void {
   engine().stop();
+}
+
+// ---- the emulated NIC -----------------------------------------------------------------------
+
+function isXdp(s: PlaygroundState): boolean {
+  return s.program.section?.kind.progType === 'xdp';
+}
+
+/** An XDP program runs on the NIC's traffic unless the document gives it a test_run frame (Input), as the worker decides. */
+function onNic(s: PlaygroundState): boolean {
+  return isXdp(s) && !runSettingsOf(s.doc, s.settings.budget).input?.length;
+}
+
+function setNic(patch: Partial<NicState>): void {
+  store.set({ nic: { ...store.get().nic, ...patch } });
+}
+
+/** Progress reports can come faster than the panel needs them: keep at most ten a second. */
+let progressShown = 0;
+let progressTimer: ReturnType<typeof setTimeout> | undefined;
+let progressLatest: TrafficProgress | undefined;
+function trafficProgress(p: TrafficProgress): void {
+  progressLatest = p;
+  const wait = 100 - (Date.now() - progressShown);
+  if (wait <= 0) {
+    progressShown = Date.now();
+    setNic({ progress: p });
+  } else if (progressTimer === undefined) {
+    progressTimer = setTimeout(() => {
+      progressTimer = undefined;
+      progressShown = Date.now();
+      if (store.get().busy === 'running') setNic({ progress: progressLatest });
+    }, wait);
+  }
+}
+
+const RESULT_PANELS = new Set(['packets', 'maps', 'trace', 'registers', 'stack']);
+
+/** Runs the traffic profile (or the capture) through the NIC and the XDP program; the report goes to the Packets panel. */
+export async function runTraffic(): Promise<void> {
+  if (!idle(store.get())) return;
+  if (!isXdp(store.get())) {
+    store.notify('error', 'Traffic goes through XDP programs: this program is not one (.section xdp).');
+    return;
+  }
+  if (!onNic(store.get())) {
+    store.notify('error', 'This XDP program is given a test_run frame (the document\'s input), so it runs once on that frame, not on the traffic.');
+    return;
+  }
+  if (!(await ensureLoaded())) return;
+  const s = store.get();
+  const key = trafficKey(s.program.key, s.nic.pcap);
+  store.set({ busy: 'running', live: undefined });
+  setNic({ progress: { packets: 0, total: 0, pps: 0, counters: { received: 0, actions: { XDP_ABORTED: 0, XDP_DROP: 0, XDP_PASS: 0, XDP_TX: 0, XDP_REDIRECT: 0, ILLEGAL: 0 }, xsk: 0, devices: 0, cpus: 0, tc: {}, redirectErrors: 0, faults: 0 } }, detail: undefined });
+  const r = await engine().runTraffic(trafficProgress);
+  clearTimeout(progressTimer);
+  progressTimer = undefined;
+  if (!r.ok) {
+    store.set({ busy: 'idle' });
+    setNic({ progress: undefined });
+    if (r.reason !== 'stopped') store.notify(r.reason === 'error' ? 'error' : 'warning', r.message);
+    return;
+  }
+  setNic({ progress: undefined, report: r.value, reportKey: key, reportPcap: s.nic.pcap?.name, detail: undefined });
+  if (r.value.stopped) store.notify('warning', `The traffic stopped early: ${r.value.stopped}`);
+  // Show the packets, unless a panel of the run's results is open (the maps, the trace, the registers).
+  if (!RESULT_PANELS.has(store.get().doc.panel)) openPanel('packets');
+  // The registers, maps and trace as the last packet left them.
+  receive(await engine().snapshot());
+}
+
+/** Opens one packet of the last traffic run in the Packets panel. */
+export async function openPacket(index: number): Promise<void> {
+  const s = store.get();
+  if (!s.nic.report || !idle(s)) return;
+  setNic({ detail: { index, status: 'loading' } });
+  openPanel('packets');
+  const r = await engine().packetDetail(index);
+  if (store.get().nic.detail?.index !== index) return;
+  if (!r.ok) setNic({ detail: { index, status: 'error', error: r.message } });
+  else if (!r.value) setNic({ detail: { index, status: 'error', error: `Packet ${index} is not kept: the engine keeps the first 10,000 packets of a run.` } });
+  else setNic({ detail: { index, status: 'ok', detail: r.value } });
+}
+
+export function closePacket(): void {
+  setNic({ detail: undefined });
+}
+
+/** Saves the last run's packets (all received, or those with one fate) as traffic-WHICH.pcap. */
+export async function downloadPcap(which: PcapSelection): Promise<void> {
+  if (!store.get().nic.report || !idle(store.get())) return;
+  const r = await engine().exportPcap(which);
+  if (!r.ok) {
+    if (r.reason !== 'stopped') store.notify('error', r.message);
+    return;
+  }
+  if (r.value.length === 0) {
+    store.notify('warning', `The engine gave no capture of the ${which} packets.`);
+    return;
+  }
+  const saved = downloadBlob(`traffic-${which}.pcap`, r.value, 'application/vnd.tcpdump.pcap');
+  if (!saved.ok) store.notify('error', `Could not save traffic-${which}.pcap: ${saved.error}`);
+}
+
+let pcapImports = 0;
+
+/** Reads a capture to replay into the store (never the document); says at once when it is not a pcap. */
+export async function importPcap(file: File): Promise<{ ok: true } | { ok: false; error: string }> {
+  if (file.size > MAX_PCAP_BYTES) return { ok: false, error: `${file.name} is ${(file.size / 1e6).toFixed(1)} MB; captures up to ${MAX_PCAP_BYTES / (1024 * 1024)} MB can be replayed` };
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const c = checkPcap(bytes);
+  if (!c.ok) return { ok: false, error: `${file.name}: ${c.error}` };
+  setNic({ pcap: { id: `${++pcapImports}:${file.name}:${bytes.length}`, name: file.name, bytes, frames: c.frames, ...(c.note ? { note: c.note } : {}) } });
+  return { ok: true };
+}
+
+/** Back to generated traffic. */
+export function clearPcap(): void {
+  setNic({ pcap: undefined });
 }
 
 async function share(): Promise<void> {

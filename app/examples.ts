@@ -38,11 +38,11 @@ export const EXAMPLES: readonly Example[] = (index as IndexEntry[]).map((e) => (
 
 /**
  * The document an example opens as: its source and input, the profile it needs (the current
- * one when it runs under both) and its panel; the simulated system and the map contents start
- * from the defaults, as the example's comments describe them.
+ * one when it runs under both) and its panel; the simulated system, the map contents and the
+ * NIC's traffic start from the defaults, as the example's comments describe them.
  */
 export function exampleDocument(e: Example, base: PlaygroundDocument): PlaygroundDocument {
-  const { scenario: _scenario, maps: _maps, ctx: _ctx, ...rest } = base;
+  const { scenario: _scenario, maps: _maps, ctx: _ctx, traffic: _traffic, ...rest } = base;
   return { ...rest, source: e.source, input: e.input, dialect: 'auto', profile: e.profile ?? base.profile, panel: e.panel ?? base.panel };
 }
 

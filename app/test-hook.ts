@@ -2,7 +2,8 @@
 // drive the playground through it instead of typing into Monaco (ui-stack.md §3.2). Harmless
 // for users: everything it does, the UI does too.
 
-import { ACTIONS, lastSharedUrl } from './actions.ts';
+import type { NicCounters, PacketSummary } from '../engine/worker/protocol.ts';
+import { ACTIONS, lastSharedUrl, openPacket, runTraffic } from './actions.ts';
 import type { EditorHandle } from './editor/index.ts';
 import { openExample, openPanel } from './commands.ts';
 import type { PlaygroundDocument } from './state/document.ts';
@@ -35,7 +36,13 @@ export interface PlaygroundHook {
   openExample(id: string): void;
   /** The document as it would be shared (program text and settings). */
   document(): PlaygroundDocument;
-  state(): { status: string; pc: number; insns: number; r0?: string; busy: string; trace: string[]; fault?: string; panel: string; source: string };
+  state(): { status: string; pc: number; insns: number; r0?: string; busy: string; trace: string[]; fault?: string; panel: string; source: string; packet?: { packet: number; total: number } };
+  /** Runs the traffic through the NIC and the XDP program (what Run does for an XDP program). */
+  runTraffic(): Promise<void>;
+  /** The last traffic run: its counters and first 100 packets, and the packet open in the Packets panel. */
+  nic(): { counters: NicCounters; packets: PacketSummary[]; total: number; driver: string; deviceBound: boolean; pcap?: string; warnings: readonly string[]; stopped?: string; detail?: { index: number; status: string; error?: string } } | undefined;
+  /** Opens one packet of the last run in the Packets panel (waits for its detail). */
+  openPacket(index: number): Promise<void>;
 }
 
 export function installTestHook(): void {
@@ -81,8 +88,28 @@ export function installTestHook(): void {
         ...(d?.fault ? { fault: d.fault.message } : {}),
         panel: s.doc.panel,
         source: s.doc.source,
+        ...(d?.nic ? { packet: { packet: d.nic.packet, total: d.nic.total } } : {}),
       };
     },
+    runTraffic,
+    nic: () => {
+      const n = store.get().nic;
+      const r = n.report;
+      if (!r) return undefined;
+      const d = n.detail;
+      return {
+        counters: r.counters,
+        packets: r.packets.slice(0, 100),
+        total: r.total,
+        driver: r.driver,
+        deviceBound: r.deviceBound,
+        ...(n.reportPcap ? { pcap: n.reportPcap } : {}),
+        warnings: r.warnings,
+        ...(r.stopped ? { stopped: r.stopped } : {}),
+        ...(d ? { detail: { index: d.index, status: d.status, ...(d.status === 'error' ? { error: d.error } : {}) } } : {}),
+      };
+    },
+    openPacket,
   };
   (window as unknown as { __playground: PlaygroundHook }).__playground = hook;
 }

@@ -3,7 +3,18 @@
 // and starting a fresh one (Comlink never settles calls in flight when a worker dies).
 
 import * as Comlink from 'comlink';
-import type { DebugSnapshot, EngineApi, LoadReply, ProgramImage, RunProgress, RunSettings } from '../../engine/worker/protocol.ts';
+import type {
+  DebugSnapshot,
+  EngineApi,
+  LoadReply,
+  PacketDetail,
+  PcapSelection,
+  ProgramImage,
+  RunProgress,
+  RunSettings,
+  TrafficProgress,
+  TrafficReport,
+} from '../../engine/worker/protocol.ts';
 
 export type CallFailure = { readonly ok: false; readonly reason: 'timeout' | 'stopped' | 'crashed' | 'error'; readonly message: string };
 export type CallResult<T> = { readonly ok: true; readonly value: T } | CallFailure;
@@ -137,9 +148,12 @@ export class EngineClient {
     this.lastImage = { image: copyOf(image), settings, key };
     const sent = copyOf(image);
     const input = settings.input?.slice();
+    // A replayed capture can be megabytes: send a copy by transfer rather than cloning it.
+    const pcap = settings.pcap?.slice();
     const transfer: Transferable[] = sent.sections.map((s) => s.bytecode.buffer);
     if (input) transfer.push(input.buffer);
-    const r = await this.call<LoadReply>((api) => api.load(Comlink.transfer(sent, transfer), { ...settings, ...(input ? { input } : {}) }));
+    if (pcap) transfer.push(pcap.buffer);
+    const r = await this.call<LoadReply>((api) => api.load(Comlink.transfer(sent, transfer), { ...settings, ...(input ? { input } : {}), ...(pcap ? { pcap } : {}) }));
     if (r.ok && r.value.ok) this.loadedKey = key;
     return r;
   }
@@ -189,6 +203,32 @@ export class EngineClient {
 
   reset(): Promise<CallResult<DebugSnapshot>> {
     return this.call((api) => api.reset());
+  }
+
+  snapshot(): Promise<CallResult<DebugSnapshot>> {
+    return this.call((api) => api.snapshot());
+  }
+
+  /** Runs the whole traffic through the NIC and the XDP program; every progress report pushes the timeout back. */
+  runTraffic(onProgress: (p: TrafficProgress) => void): Promise<CallResult<TrafficReport>> {
+    return this.call((api, touch) =>
+      api.runTraffic(
+        Comlink.proxy((p: TrafficProgress) => {
+          touch();
+          onProgress(p);
+        }),
+      ),
+    );
+  }
+
+  /** One packet of the last traffic run, in full (undefined beyond the packets the engine keeps). */
+  packetDetail(index: number): Promise<CallResult<PacketDetail | undefined>> {
+    return this.call((api) => api.packetDetail(index));
+  }
+
+  /** The last run's packets as a pcap file. */
+  exportPcap(which: PcapSelection): Promise<CallResult<Uint8Array>> {
+    return this.call((api) => api.exportPcap(which));
   }
 
   dispose(): void {

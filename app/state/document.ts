@@ -2,7 +2,10 @@
 // `.bpfp.json` carry — the program text and the settings it runs with. Anything read from
 // outside (a link, localStorage, a file) passes validateDocument before the app sees it.
 
+import { describeValue, isPlainObject } from '../../engine/util/values.ts';
 import type { KernelProfile } from '../../engine/worker/protocol.ts';
+
+export { describeValue, isPlainObject };
 
 export type { KernelProfile };
 export type Dialect = 'auto' | 'llvm' | 'ubpf';
@@ -194,33 +197,6 @@ export function formatBytes(n: number): string {
   return `${(n / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
 }
 
-/** A short, readable rendering of a wrong value for error messages. */
-export function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  switch (typeof v) {
-    case 'string': {
-      const s = JSON.stringify(v.length > 24 ? `${v.slice(0, 24)}…` : v);
-      return v.length === 0 ? 'an empty text' : s;
-    }
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return String(v);
-    case 'undefined':
-      return 'nothing';
-    case 'object':
-      return 'an object';
-    default:
-      return `a ${typeof v}`;
-  }
-}
-
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
 
 /** "a, b or c" */
 function oneOf(items: readonly unknown[]): string {

@@ -44,7 +44,7 @@ export function assembleDocument(doc: PlaygroundDocument): AssembledProgram {
   const section = r.sections.find((s) => s.insns.length > 0);
   const ms = performance.now() - t0;
   const key = section
-    ? `${r.sections.map((x) => hashBytes(x.bytes)).join('.')}:${section.name}:${doc.isa}:${doc.profile}:${doc.cpus}:${doc.input}:${doc.ctx ?? ''}:${JSON.stringify(doc.scenario ?? null)}:${JSON.stringify(doc.maps ?? null)}:${JSON.stringify(r.maps)}`
+    ? `${r.sections.map((x) => hashBytes(x.bytes)).join('.')}:${section.name}:${doc.isa}:${doc.profile}:${doc.cpus}:${doc.input}:${doc.ctx ?? ''}:${JSON.stringify(doc.scenario ?? null)}:${JSON.stringify(doc.maps ?? null)}:${JSON.stringify(doc.traffic ?? null)}:${JSON.stringify(r.maps)}`
     : '';
   return {
     ok: r.ok && section !== undefined,
@@ -72,7 +72,8 @@ export function imageOf(p: AssembledProgram): ProgramImage | undefined {
 }
 
 
-export function runSettingsOf(doc: PlaygroundDocument, maxInsns: number): RunSettings {
+/** What the worker runs with; `pcap` is a capture to replay (held in the store, not the document). */
+export function runSettingsOf(doc: PlaygroundDocument, maxInsns: number, pcap?: Uint8Array): RunSettings {
   const input = parseHexBytes(doc.input);
   const ctx = doc.ctx ? parseHexBytes(doc.ctx) : undefined;
   return {
@@ -85,6 +86,8 @@ export function runSettingsOf(doc: PlaygroundDocument, maxInsns: number): RunSet
     ...(ctx && ctx.length ? { ctx } : {}),
     ...(doc.scenario ? { scenario: doc.scenario } : {}),
     ...(doc.maps ? { maps: doc.maps } : {}),
+    ...(doc.traffic !== undefined ? { traffic: doc.traffic } : {}),
+    ...(pcap ? { pcap } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import type { DebugSnapshot, TraceLineView } from '../../engine/worker/protocol.
 import { DEFAULT_DOCUMENT, type PlaygroundDocument } from './document.ts';
 import { DEFAULT_SETTINGS, type Settings } from './persistence.ts';
 import { assembleDocument, type AssembledProgram, type ProblemView } from './program.ts';
+import { EMPTY_NIC, type NicState } from './traffic.ts';
 
 export type Busy = 'idle' | 'running' | 'stepping' | 'loading';
 
@@ -41,6 +42,8 @@ export interface PlaygroundState {
   readonly docVersion: number;
   /** The open lesson and its step. */
   readonly lesson: { readonly id: string; readonly step: number } | undefined;
+  /** The emulated NIC: the last traffic run, its progress, the open packet, a capture to replay (not in the document). */
+  readonly nic: NicState;
 }
 
 const initialDoc: PlaygroundDocument = { ...DEFAULT_DOCUMENT };
@@ -61,6 +64,7 @@ export const useStore = create<PlaygroundState>(() => ({
   embed: { enabled: false, readOnly: false },
   lesson: undefined,
   docVersion: 0,
+  nic: EMPTY_NIC,
 }));
 
 let noticeId = 0;
@@ -81,6 +85,8 @@ export const store = {
       debug: undefined,
       runtimeProblems: [],
       live: undefined,
+      // Another program: the last traffic run no longer applies (a capture to replay stays).
+      nic: { ...EMPTY_NIC, pcap: s.nic.pcap },
     }));
   },
 
