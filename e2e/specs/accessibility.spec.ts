@@ -52,6 +52,47 @@ for (const scheme of ['light', 'dark'] as const) {
   });
 }
 
+for (const scheme of ['light', 'dark'] as const) {
+  test(`no axe violations on the NIC panels (${scheme})`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    const pg = new PlaygroundPage(page);
+    await pg.goto('/#example/xdp-metadata');
+    await pg.waitForEditor();
+    await axe(page);
+    await pg.run();
+    await expect.poll(async () => (await pg.state()).busy).toBe('idle');
+    const n = await pg.nic();
+    const p = n?.packets.find((x) => x.fate.kind === 'xsk');
+    if (!p) throw new Error('no AF_XDP packet');
+    // The Packets panel: counters, the device-bound note, the table, one packet in full.
+    await pg.packets.row(p.index).click();
+    await expect(page.getByTestId('xsk-view')).toBeVisible();
+    await axe(page);
+    await pg.screenshot(`${scheme}-packets`);
+    // A field under focus marks its bytes; the download menu open.
+    await page.getByRole('button', { name: /^dport: 8080/ }).focus();
+    await expect(page.locator('.nic-hex .byte.hl')).toHaveCount(2);
+    await page.getByText('Download pcap', { exact: true }).click();
+    await axe(page);
+    // The Traffic panel, with the JSON view open and errors showing.
+    await pg.openPanel('Traffic');
+    await axe(page);
+    await pg.traffic.field('Packets').fill('0');
+    await pg.traffic.openJson();
+    await pg.traffic.json().fill('{ "queues": 99 }');
+    await expect(page.getByTestId('traffic-json-status')).toContainText('Not applied');
+    await axe(page);
+    await pg.screenshot(`${scheme}-traffic`);
+    // The tc program's view.
+    await pg.openExample('xdp-to-tc-metadata');
+    await pg.run();
+    await expect.poll(async () => (await pg.state()).busy).toBe('idle');
+    await pg.packets.row(0).click();
+    await expect(page.getByTestId('tc-view')).toBeVisible();
+    await axe(page);
+  });
+}
+
 test('no axe violations in embed mode; "open in the playground" carries the state', async ({ page, context }) => {
   const pg = new PlaygroundPage(page);
   await pg.goto('/?embed=1&panel=registers');
