@@ -207,7 +207,8 @@ export class Kernel implements KernelServices {
         if (typeof impl === 'string') return vm.fail(pc, 'helper', `pc ${pc}: ${impl}`);
         const r = impl(this, vm, pc);
         if (r === false) return false;
-        vm.setReg(0, r);
+        if (typeof r === 'number') vm.setRegSmall(0, r);
+        else vm.setReg(0, r);
         return true;
       },
       kfunc: (id, _off, vm, pc) => {
@@ -217,7 +218,8 @@ export class Kernel implements KernelServices {
         if (typeof impl === 'string') return vm.fail(pc, 'kfunc', `pc ${pc}: ${impl}`);
         const r = impl(this, vm, pc);
         if (r === false) return false;
-        vm.setReg(0, r);
+        if (typeof r === 'number') vm.setRegSmall(0, r);
+        else vm.setReg(0, r);
         return true;
       },
     };

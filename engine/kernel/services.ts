@@ -61,7 +61,12 @@ export function functionPointer(pc: number): bigint {
  * A helper's or kfunc's body: reads its arguments from r1-r5 and returns the value for r0, or
  * `false` after recording a fault with `vm.fail`.
  */
-export type CallImpl = (k: KernelServices, vm: Vm, pc: number) => bigint | false;
+/**
+ * A helper or kfunc body: r0 as a bigint (any 64-bit value), or as a number — the fast path for
+ * the small results most calls give, which must lie in [-2^31, 2^32) (an errno, an action, a
+ * length) — or false when it faulted.
+ */
+export type CallImpl = (k: KernelServices, vm: Vm, pc: number) => bigint | number | false;
 
 /** errno values as the kernel returns them (negated in r0). */
 export const ERRNO = {

@@ -204,6 +204,12 @@ export class Vm {
   /** The special region (a context) the last slow load read: the next one usually reads it too. */
   private lastSpecial: { region: Region; access: SpecialAccess } | undefined;
 
+  /** Sets a register to an integer in [-2^31, 2^32): sign-extended when negative (an -errno), else zero-extended. */
+  setRegSmall(r: number, value: number): void {
+    this.regs[r * 2] = value | 0;
+    this.regs[r * 2 + 1] = value < 0 ? -1 : 0;
+  }
+
   setReg(r: number, value: bigint): void {
     // Most helper results are small non-negative numbers: no 64-bit BigInt arithmetic for them.
     if (value >= 0n && value <= 0x7fffffffn) {

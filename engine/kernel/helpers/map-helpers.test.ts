@@ -63,7 +63,9 @@ function harness() {
     regs.forEach((v, i) => vm.setReg(i + 1, v));
     const impl = MAP_HELPERS[name];
     if (!impl) throw new Error(`no helper ${name}`);
-    return impl(k, vm, 7);
+    const r = impl(k, vm, 7);
+    // r0 as the register holds it: a small number result is sign-extended to 64 bits.
+    return typeof r === 'number' ? BigInt.asUintN(64, BigInt(r)) : r;
   };
   const faultMessage = () => vm.faultInfo?.message;
   const a = f.mem.address(data.start + data.size - 4);

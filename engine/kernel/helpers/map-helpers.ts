@@ -9,15 +9,14 @@ import { ArrayMap, HashMap, ProgArrayMap, RedirectMap, RingbufMap, type BpfMap }
 import type { CallImpl, KernelServices } from '../services.ts';
 import { ERRNO, neg } from '../services.ts';
 
-const XDP_ABORTED = 0n;
-const XDP_REDIRECT = 4n;
+const XDP_ABORTED = 0;
+const XDP_REDIRECT = 4;
 /** XDP_ABORTED | XDP_DROP | XDP_PASS | XDP_TX: the action bits of bpf_redirect_map's flags. */
 const ACTION_MASK = 3n;
 const BPF_F_BROADCAST = 1n << 3n;
 const BPF_F_EXCLUDE_INGRESS = 1n << 4n;
 /** BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP. */
 const RB_WAKEUP_FLAGS = 3n;
-const ACTION_RESULTS: readonly bigint[] = [0n, 1n, 2n, 3n];
 
 function fault(vm: Vm, pc: number, helper: string, message: string): false {
   return vm.fail(pc, 'helper', `pc ${pc}: ${helper}: ${message}`);
@@ -186,7 +185,7 @@ export const MAP_HELPERS: Readonly<Record<string, CallImpl>> = {
     if (vm.regHi(3) !== 0 || (flagsLo & ~allowed) !== 0) return XDP_ABORTED;
     // The lookup takes a u32 key.
     const key = vm.regLo(2) >>> 0;
-    if (!map.redirectTarget(key) && !(flagsLo & Number(BPF_F_BROADCAST))) return ACTION_RESULTS[flagsLo & 3] ?? 0n;
+    if (!map.redirectTarget(key) && !(flagsLo & Number(BPF_F_BROADCAST))) return flagsLo & 3;
     k.redirect({ kind: 'map', map: map.name, mapType: map.type, key });
     return XDP_REDIRECT;
   },

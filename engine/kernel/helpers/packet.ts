@@ -9,7 +9,7 @@ function adjust(name: string, op: 'adjustHead' | 'adjustMeta' | 'adjustTail'): C
     const buff = k.xdp;
     if (!buff) return vm.fail(pc, 'helper', `pc ${pc}: ${name}: this program has no XDP frame (only xdp programs may call it)`);
     // `int delta`: the low 32 bits, signed.
-    return BigInt.asUintN(64, BigInt(buff[op](vm.regLo(2))));
+    return buff[op](vm.regLo(2));
   };
 }
 

@@ -82,7 +82,9 @@ export function testKernel(o: TestKernelOptions = {}): TestKernel {
     if (!impl) throw new Error(`no implementation of ${name}`);
     vm.faultInfo = undefined;
     args.forEach((a, i) => vm.setReg(i + 1, a));
-    return impl(k, vm, 0);
+    const r = impl(k, vm, 0);
+    // r0 as the register holds it: a small number result is sign-extended to 64 bits.
+    return typeof r === 'number' ? BigInt.asUintN(64, BigInt(r)) : r;
   };
   return {
     k,
