@@ -306,7 +306,7 @@ export function nicPositionText(nic: { readonly packet: number; readonly total: 
 
 /** Counter badges: one per action that happened, then where the packets went. */
 export function counterBadges(c: NicCounters): { label: string; value: number; kind: string }[] {
-  const out: { label: string; value: number; kind: string }[] = ACTIONS.filter((a) => c.actions[a] > 0 || a === 'XDP_PASS' || a === 'XDP_DROP').map((a) => ({ label: a, value: c.actions[a] ?? 0, kind: actionShort(a) }));
+  const out: { label: string; value: number; kind: string }[] = ACTIONS.filter((a) => c.actions[a] > 0 || a === 'XDP_PASS' || a === 'XDP_DROP').map((a) => ({ label: a, value: c.actions[a] ?? 0, kind: c.actions[a] ? actionShort(a) : 'quiet' }));
   out.push({ label: 'to AF_XDP', value: c.xsk, kind: 'xsk' }, { label: 'to devices', value: c.devices, kind: 'dev' }, { label: 'to CPUs', value: c.cpus, kind: 'cpu' });
   for (const [verdict, n] of Object.entries(c.tc)) out.push({ label: `tc ${verdict}`, value: n, kind: 'tc' });
   out.push({ label: 'redirect errors', value: c.redirectErrors, kind: c.redirectErrors ? 'error' : 'quiet' }, { label: 'faults', value: c.faults, kind: c.faults ? 'error' : 'quiet' });
