@@ -4,7 +4,7 @@
 // pays nothing for them.
 
 import { MAX_CALL_FRAMES, STACK_SIZE, type Insn } from '../isa/index.ts';
-import { formatAddress, GuestMemory, PERM_READ, PERM_WRITE, type Region, type SpecialAccess } from './memory.ts';
+import { formatAddress, GUEST_BASE_HI, GuestMemory, PERM_READ, PERM_WRITE, type Region, type SpecialAccess } from './memory.ts';
 import { execute, fuse, OP, predecode, Stop, STRIDE } from './interpreter.ts';
 import { warmUpInterpreter } from './warmup.ts';
 
@@ -198,7 +198,7 @@ export class Vm {
     const s = this.stacks[depth];
     if (!s) return;
     this.regs[20] = s.start + s.size;
-    this.regs[21] = this.mem.address(0).hi;
+    this.regs[21] = GUEST_BASE_HI;
   }
 
   /** The special region (a context) the last slow load read: the next one usually reads it too. */
@@ -223,9 +223,9 @@ export class Vm {
   }
   /** Sets a register to a pointer into a region. */
   setRegPointer(r: number, region: Region, offset = 0): void {
-    const a = this.mem.addressOf(region, offset);
-    this.regs[r * 2] = a.lo;
-    this.regs[r * 2 + 1] = a.hi;
+    // What mem.addressOf gives, without the object (this runs at every reset: per packet on the NIC).
+    this.regs[r * 2] = (region.start + offset) | 0;
+    this.regs[r * 2 + 1] = GUEST_BASE_HI;
   }
   reg(r: number): bigint {
     return (BigInt((this.regs[r * 2 + 1] ?? 0) >>> 0) << 32n) | BigInt((this.regs[r * 2] ?? 0) >>> 0);
