@@ -2,6 +2,7 @@
 // The toolbar, the keyboard, the editor's key bindings and the test hook all go through these.
 
 import type { DebugSnapshot, PcapSelection, TrafficProgress } from '../engine/worker/protocol.ts';
+import { emptyCounters } from '../engine/net/types.ts';
 import { EngineClient, type CallResult } from './engine-client/client.ts';
 import { createShareLink } from './share/codec.ts';
 import { documentFileName, downloadBlob, shareDocumentFile, sourceFileName } from './share/files.ts';
@@ -186,7 +187,7 @@ export async function runTraffic(): Promise<void> {
   const s = store.get();
   const key = trafficKey(s.program.key, s.nic.pcap);
   store.set({ busy: 'running', live: undefined });
-  setNic({ progress: { packets: 0, total: 0, pps: 0, counters: { received: 0, actions: { XDP_ABORTED: 0, XDP_DROP: 0, XDP_PASS: 0, XDP_TX: 0, XDP_REDIRECT: 0, ILLEGAL: 0 }, xsk: 0, devices: 0, cpus: 0, tc: {}, redirectErrors: 0, faults: 0 } }, detail: undefined });
+  setNic({ progress: { packets: 0, total: 0, pps: 0, counters: emptyCounters() }, detail: undefined });
   const r = await engine().runTraffic(trafficProgress);
   clearTimeout(progressTimer);
   progressTimer = undefined;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NicCounters, PacketFate, PacketSummary } from '../../engine/worker/protocol.ts';
 import { writePcap } from '../../engine/net/pcap.ts';
+import { emptyCounters } from '../../engine/net/types.ts';
 import {
   bufferDescription,
   bufferRegions,
@@ -317,7 +318,7 @@ describe('hash types', () => {
   });
 });
 
-const zeroCounters: NicCounters = { received: 0, actions: { XDP_ABORTED: 0, XDP_DROP: 0, XDP_PASS: 0, XDP_TX: 0, XDP_REDIRECT: 0, ILLEGAL: 0 }, xsk: 0, devices: 0, cpus: 0, tc: {}, redirectErrors: 0, faults: 0 };
+const zeroCounters: NicCounters = emptyCounters();
 
 function packet(index: number, over: Partial<PacketSummary> = {}): PacketSummary {
   return { index, queue: index % 4, rxTimestamp: `${1000 + index}`, rxHash: 0x100 + index, rssType: 41, vlan: null, length: 64, flow: 0, action: 'XDP_PASS', retval: 2, fate: { kind: 'passed' }, insns: 10, metaLength: 0, ...over };

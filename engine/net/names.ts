@@ -1,20 +1,11 @@
 // The NIC's values in words, shared by the Packets panel and `bpfp xdp`: the kernel's names of
 // enum xdp_rss_hash_type, and where a packet went after its verdict.
 
+import { XDP_RSS } from './toeplitz.ts';
 import type { PacketFate } from './types.ts';
 
-/** enum xdp_rss_hash_type's bits (include/net/xdp.h). */
-export const RSS_BITS: readonly [number, string][] = [
-  [1, 'L3_IPV4'],
-  [2, 'L3_IPV6'],
-  [4, 'L3_DYNHDR'],
-  [8, 'L4'],
-  [16, 'L4_TCP'],
-  [32, 'L4_UDP'],
-  [64, 'L4_SCTP'],
-  [128, 'L4_IPSEC'],
-  [256, 'L4_ICMP'],
-];
+/** enum xdp_rss_hash_type's bits (include/net/xdp.h), by name. */
+export const RSS_BITS: readonly [number, string][] = Object.entries(XDP_RSS).map(([name, bit]) => [bit, name]);
 
 /** enum xdp_rss_hash_type's named values (XDP_RSS_TYPE_*). */
 export const RSS_TYPES: Readonly<Record<number, string>> = {

@@ -38,6 +38,23 @@ export interface PacketSummary {
   readonly metaLength: number;
 }
 
+/** The counters as a traffic run keeps them (NicCounters is the read-only view it reports). */
+export interface MutableNicCounters {
+  received: number;
+  actions: Record<XdpActionName, number>;
+  xsk: number;
+  devices: number;
+  cpus: number;
+  tc: Record<string, number>;
+  redirectErrors: number;
+  faults: number;
+}
+
+/** Counters before the first packet (a fresh object each time: a run updates its own). */
+export function emptyCounters(): MutableNicCounters {
+  return { received: 0, actions: { XDP_ABORTED: 0, XDP_DROP: 0, XDP_PASS: 0, XDP_TX: 0, XDP_REDIRECT: 0, ILLEGAL: 0 }, xsk: 0, devices: 0, cpus: 0, tc: {}, redirectErrors: 0, faults: 0 };
+}
+
 export interface NicCounters {
   readonly received: number;
   readonly actions: Readonly<Record<XdpActionName, number>>;

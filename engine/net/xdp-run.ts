@@ -13,10 +13,10 @@ import { ERRNO } from '../kernel/services.ts';
 import { noHints, XDP_ACTIONS, type XdpBuff } from '../kernel/xdp-buff.ts';
 import { XskSocket } from './afxdp.ts';
 import type { Frame, FrameSource } from './frames.ts';
-import { Nic, rssTypeOf } from './nic.ts';
+import { Nic } from './nic.ts';
 import { RSS_INPUT_MAX, rssInputFast } from './packet/rss.ts';
 import { MAX_FRAME, type TrafficProfile } from './profile.ts';
-import type { NicCounters, PacketFate, PacketSummary, XdpActionName } from './types.ts';
+import { emptyCounters, type MutableNicCounters, type NicCounters, type PacketFate, type PacketSummary, type XdpActionName } from './types.ts';
 
 /** Packets whose summary (and wire and output bytes, for pcap export) are kept. */
 export const KEEP = 10_000;
@@ -34,16 +34,6 @@ export const PEER_SECTION = 'xdp/peer';
 
 const ACTIONS: readonly XdpActionName[] = XDP_ACTIONS;
 
-interface MutableCounters {
-  received: number;
-  actions: Record<XdpActionName, number>;
-  xsk: number;
-  devices: number;
-  cpus: number;
-  tc: Record<string, number>;
-  redirectErrors: number;
-  faults: number;
-}
 
 /** What is kept of a packet for the detail view and pcap export. */
 export interface KeptPacket {
@@ -79,8 +69,6 @@ interface Current {
   flow: number;
   tsNs: number;
   queue: number;
-  hash: number;
-  rssType: number;
   vlanTci: number;
   wireLength: number;
   traceFrom: number;
@@ -91,7 +79,7 @@ interface Current {
 export class TrafficRun {
   readonly nic: Nic;
   readonly sockets: XskSocket[];
-  readonly counters: MutableCounters;
+  readonly counters: MutableNicCounters;
   readonly kept: KeptPacket[] = [];
   readonly tc: AttachedProgram | undefined;
   readonly peer: AttachedProgram | undefined;
@@ -101,9 +89,9 @@ export class TrafficRun {
   readonly warnings: string[] = [];
   private readonly frame: Frame;
   private readonly buff: XdpBuff;
-  private readonly flowHash = new Map<number, { hash: number; code: number; type: number }>();
+  private readonly flowHash = new Map<number, { hash: number; code: number }>();
   private readonly rssInput = new Uint8Array(RSS_INPUT_MAX);
-  private readonly cur: Current = { active: false, index: 0, flow: 0, tsNs: 0, queue: 0, hash: 0, rssType: 0, vlanTci: -1, wireLength: 0, traceFrom: 0, wire: undefined, arrived: undefined };
+  private readonly cur: Current = { active: false, index: 0, flow: 0, tsNs: 0, queue: 0, vlanTci: -1, wireLength: 0, traceFrom: 0, wire: undefined, arrived: undefined };
   private done = false;
 
   constructor(
@@ -117,16 +105,7 @@ export class TrafficRun {
     this.nic = new Nic(profile.nic, profile.queues);
     this.sockets = Array.from({ length: profile.queues }, (_, q) => new XskSocket(q, profile.xsk));
     this.frame = { bytes: new Uint8Array(MAX_FRAME + 64), length: 0, index: 0, flow: 0, tsNs: 0 };
-    this.counters = {
-      received: 0,
-      actions: { XDP_ABORTED: 0, XDP_DROP: 0, XDP_PASS: 0, XDP_TX: 0, XDP_REDIRECT: 0, ILLEGAL: 0 },
-      xsk: 0,
-      devices: 0,
-      cpus: 0,
-      tc: {},
-      redirectErrors: 0,
-      faults: 0,
-    };
+    this.counters = emptyCounters();
     const sections = [...program.programs.keys()];
     const tcName = sections.find((n) => n !== program.section.name && /^(tc|classifier|tcx)(\/|$)/.test(n));
     this.tc = tcName ? this.attachOrThrow(tcName) : undefined;
@@ -179,7 +158,7 @@ export class TrafficRun {
     let cached = f.flow >= 0 ? this.flowHash.get(f.flow) : undefined;
     if (!cached) {
       const code = rssInputFast(f.bytes, f.length, this.rssInput);
-      cached = { hash: this.nic.hash(code, this.rssInput), code, type: rssTypeOf(code) };
+      cached = { hash: this.nic.hash(code, this.rssInput), code };
       if (f.flow >= 0) this.flowHash.set(f.flow, cached);
     }
     const buff = this.buff;
@@ -198,8 +177,6 @@ export class TrafficRun {
     c.flow = f.flow;
     c.tsNs = f.tsNs;
     c.queue = nic.queue;
-    c.hash = cached.hash;
-    c.rssType = cached.type;
     c.vlanTci = nic.vlanTci;
     c.wireLength = f.length;
     c.traceFrom = kernel.trace.total;

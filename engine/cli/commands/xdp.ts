@@ -10,6 +10,7 @@ import { DEFAULT_CPUS, DEFAULT_PROFILE, isProfile } from '../../kernel/profiles.
 import { formatTraceLine } from '../../kernel/trace/pipe.ts';
 import { fateText, rssTypeName } from '../../net/names.ts';
 import { DEFAULT_TRAFFIC_JSON } from '../../net/profile.ts';
+import { DRIVERS } from '../../net/profile-json.ts';
 import { DEFAULT_MAX_INSNS } from '../../vm/index.ts';
 import { pcapOf, runWholeTraffic, startTraffic, trafficSetup } from '../../worker/nic-session.ts';
 import { loadRequestOf } from '../../worker/session.ts';
@@ -20,7 +21,6 @@ import { EXIT_OK, EXIT_REJECTED, type Io } from '../io.ts';
 import { assembleFile, positiveInt, readJson } from './common.ts';
 import { describeMap } from './test-run.ts';
 
-const DRIVERS = ['full', 'hash-only', 'none'];
 const SELECTIONS: readonly PcapSelection[] = ['received', 'passed', 'transmitted', 'redirected', 'dropped'];
 
 function trafficOf(args: ParsedArgs, io: Io): { ok: true; value: Record<string, unknown> } | { ok: false } {
@@ -44,7 +44,7 @@ function trafficOf(args: ParsedArgs, io: Io): { ok: true; value: Record<string, 
   }
   const driver = args.options.get('--driver');
   if (driver !== undefined) {
-    if (!DRIVERS.includes(driver)) throw new UsageError(`--driver must be full, hash-only or none, not '${driver}'`);
+    if (!(DRIVERS as readonly string[]).includes(driver)) throw new UsageError(`--driver must be full, hash-only or none, not '${driver}'`);
     const nic = typeof value.nic === 'object' && value.nic !== null ? value.nic : {};
     value = { ...value, nic: { ...nic, driver } };
   }
