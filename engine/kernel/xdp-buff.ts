@@ -6,6 +6,7 @@
 // exactly as net/core/filter.c does; the driver's hints for the metadata kfuncs travel with it.
 
 import { PERM_READ, PERM_WRITE, type GuestMemory, type Region } from '../vm/index.ts';
+import { SpanViews } from '../util/span-views.ts';
 import type { KernelProfile } from './profiles.ts';
 import { ERRNO } from './services.ts';
 
@@ -51,24 +52,73 @@ export function noHints(status: number = -ERRNO.EOPNOTSUPP): RxHints {
   return { tsStatus: status, ts: 0, hashStatus: status, hash: 0, hashType: 0, vlanStatus: status, vlanProto: 0, vlanTci: 0 };
 }
 
+/** Slots of struct xdp_md (4 bytes each): data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex. */
+const MD_DATA = 0;
+const MD_DATA_END = 1;
+const MD_DATA_META = 2;
+const MD_INGRESS = 3;
+const MD_RX_QUEUE = 4;
+const MD_EGRESS = 5;
+
 export class XdpBuff {
   /** The frame: data_hard_start is its first byte. */
   readonly frame: Region;
   /** struct xdp_md. */
   readonly ctx: Region;
-  /** Arena offsets of the bounds. */
-  data = 0;
-  dataEnd = 0;
-  dataMeta = 0;
+  /**
+   * What each xdp_md field loads as (lo, hi per field): the 32-bit data fields as 64-bit
+   * pointers, the others as numbers. The bounds below live here, so a program's ctx loads
+   * read them from the table with no call (FieldTable).
+   */
+  private readonly md = new Int32Array(12);
+  private readonly mdReadable = Uint8Array.of(1, 1, 1, 1, 1, 0);
   /** Drivers without metadata support present data_meta = data + 1 (xdp_set_data_meta_invalid). */
   metaSupported = true;
   /** The lowest data_meta or data since the last load: the headroom bytes a program may have written. */
   private lowWater = 0;
-  ingressIfindex = 1;
-  rxQueueIndex = 0;
-  /** Set for programs attached to a devmap entry (BPF_XDP_DEVMAP), which may read egress_ifindex. */
-  egressIfindex: number | undefined;
   readonly rx: RxHints = noHints();
+  /** Views of the drivers' frame buffers (load runs per packet). */
+  private readonly views = new SpanViews();
+
+  /** Arena offsets of the bounds. */
+  get data(): number {
+    return this.md[MD_DATA * 2] ?? 0;
+  }
+  set data(v: number) {
+    this.md[MD_DATA * 2] = v;
+  }
+  get dataEnd(): number {
+    return this.md[MD_DATA_END * 2] ?? 0;
+  }
+  set dataEnd(v: number) {
+    this.md[MD_DATA_END * 2] = v;
+  }
+  get dataMeta(): number {
+    return this.md[MD_DATA_META * 2] ?? 0;
+  }
+  set dataMeta(v: number) {
+    this.md[MD_DATA_META * 2] = v;
+  }
+  get ingressIfindex(): number {
+    return this.md[MD_INGRESS * 2] ?? 0;
+  }
+  set ingressIfindex(v: number) {
+    this.md[MD_INGRESS * 2] = v;
+  }
+  get rxQueueIndex(): number {
+    return this.md[MD_RX_QUEUE * 2] ?? 0;
+  }
+  set rxQueueIndex(v: number) {
+    this.md[MD_RX_QUEUE * 2] = v;
+  }
+  /** Set for programs attached to a devmap entry (BPF_XDP_DEVMAP), which may read egress_ifindex. */
+  get egressIfindex(): number | undefined {
+    return this.mdReadable[MD_EGRESS] === 1 ? this.md[MD_EGRESS * 2] : undefined;
+  }
+  set egressIfindex(v: number | undefined) {
+    this.md[MD_EGRESS * 2] = v ?? 0;
+    this.mdReadable[MD_EGRESS] = v === undefined ? 0 : 1;
+  }
 
   constructor(
     private readonly mem: GuestMemory,
@@ -77,39 +127,18 @@ export class XdpBuff {
   ) {
     this.frame = mem.map(name, 'packet', XDP_FRAME_SZ, PERM_READ | PERM_WRITE);
     this.ctx = mem.map('xdp_md', 'context', 24);
-    // One answer object, filled per load (the VM reads it at once): ctx loads allocate nothing.
-    const out = { lo: 0, hi: 0 };
     const base = mem.address(0).hi;
-    const ptr = (off: number) => {
-      out.lo = off | 0;
-      out.hi = base;
-      return out;
-    };
-    const num = (v: number) => {
-      out.lo = v;
-      out.hi = 0;
-      return out;
-    };
+    for (const f of [MD_DATA, MD_DATA_END, MD_DATA_META]) this.md[f * 2 + 1] = base;
+    this.ingressIfindex = 1;
     mem.setSpecial(this.ctx, {
+      fields: { values: this.md, readable: this.mdReadable },
+      // What the table does not answer: other sizes and offsets, and egress_ifindex when unset.
       load: (offset, size) => {
         if (size !== 4 || offset % 4 !== 0) return `struct xdp_md fields are read as aligned 4-byte loads (offset ${offset}, ${size} bytes)`;
-        switch (offset) {
-          case 0:
-            return ptr(this.data);
-          case 4:
-            return ptr(this.dataEnd);
-          case 8:
-            return ptr(this.dataMeta);
-          case 12:
-            return num(this.ingressIfindex);
-          case 16:
-            return num(this.rxQueueIndex);
-          case 20:
-            if (this.egressIfindex !== undefined) return num(this.egressIfindex);
-            return 'xdp_md.egress_ifindex is readable only by programs attached to a devmap entry (BPF_XDP_DEVMAP)';
-          default:
-            return `struct xdp_md has no field at offset ${offset} (it is 24 bytes)`;
-        }
+        const slot = offset / 4;
+        if (slot === MD_EGRESS && this.mdReadable[MD_EGRESS] !== 1) return 'xdp_md.egress_ifindex is readable only by programs attached to a devmap entry (BPF_XDP_DEVMAP)';
+        if (slot < 0 || slot > MD_EGRESS) return `struct xdp_md has no field at offset ${offset} (it is 24 bytes)`;
+        return { lo: this.md[slot * 2] ?? 0, hi: this.md[slot * 2 + 1] ?? 0 };
       },
       store: (offset) => `struct xdp_md is read-only (a write at offset ${offset})`,
     });
@@ -142,7 +171,7 @@ export class XdpBuff {
     this.lowWater = start + XDP_PACKET_HEADROOM;
     this.data = start + XDP_PACKET_HEADROOM;
     this.dataEnd = this.data + length;
-    bytes.set(length === packet.length ? packet : packet.subarray(0, length), this.data);
+    bytes.set(length === packet.length ? packet : this.views.of(packet, 0, length), this.data);
     this.dataMeta = this.metaSupported ? this.data : this.data + 1;
   }
 

@@ -39,6 +39,19 @@ export interface Region {
 export interface SpecialAccess {
   load(offset: number, size: number): { lo: number; hi: number } | string;
   store(offset: number, size: number, lo: number, hi: number): true | string;
+  /**
+   * Optionally, the answers of aligned 4-byte loads kept current in a table, which the
+   * interpreter reads without calling `load` (a context is read a few times per packet).
+   */
+  readonly fields?: FieldTable;
+}
+
+/** 64-bit answers of the aligned 4-byte loads of a special region: slot k is bytes 4k..4k+3. */
+export interface FieldTable {
+  /** lo, hi of slot k at 2k, 2k + 1. */
+  readonly values: Int32Array;
+  /** 1 where slot k is answered from `values`; other slots go to `load`. */
+  readonly readable: Uint8Array;
 }
 
 export interface GuestAddress {
@@ -169,6 +182,23 @@ export class GuestMemory {
     const off = this.offsetOf(lo, hi);
     if (off < 0 || !this.accessible(off, data.length, PERM_WRITE)) return false;
     this.bytes.set(data, off);
+    return true;
+  }
+
+  /**
+   * Stores a 16-bit value (`size` 2), a 32-bit one (4) or a 64-bit one (8, halves lo and hi) at a guest
+   * address; false, and nothing written, unless every byte is writable. Regions have one
+   * permission throughout and gaps wider than 8 bytes between them, so the first and the last
+   * byte decide, as in the interpreter. For kernel code that stores per packet.
+   */
+  store(lo: number, hi: number, size: 2 | 4 | 8, vlo: number, vhi = 0): boolean {
+    if ((hi | 0) !== GUEST_BASE_HI) return false;
+    const a = lo >>> 0;
+    const sh = this.shadow;
+    if (a + size > sh.length || ((sh[a] ?? 0) & (sh[a + size - 1] ?? 0) & PERM_WRITE) === 0) return false;
+    if (size === 2) this.dv.setUint16(a, vlo & 0xffff, true);
+    else this.dv.setInt32(a, vlo, true);
+    if (size === 8) this.dv.setInt32(a + 4, vhi, true);
     return true;
   }
 

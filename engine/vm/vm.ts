@@ -422,7 +422,14 @@ export class Vm {
       if (special) this.lastSpecial = special;
     }
     if (special) {
-      const v = special.access.load(at - special.region.start, size);
+      const rel = at - special.region.start;
+      const table = special.access.fields;
+      if (table !== undefined && size === 4 && !signExtend && (rel & 3) === 0 && table.readable[rel >> 2] === 1) {
+        this.regs[d] = table.values[rel >> 1] ?? 0;
+        this.regs[d + 1] = table.values[(rel >> 1) + 1] ?? 0;
+        return true;
+      }
+      const v = special.access.load(rel, size);
       if (typeof v === 'string') {
         this.fault(pc, count, 'memory', `pc ${pc}: invalid read of ${size} byte${size === 1 ? '' : 's'} at ${formatAddress(lo, hi)}: ${v}`, { address: formatAddress(lo, hi), size, region: special.region.name });
         return false;
