@@ -14,7 +14,7 @@ import { MapSet } from './maps/map-set.ts';
 import { ObjectTable, type HeldReference } from './objects.ts';
 import type { KernelProfile } from './profiles.ts';
 import { formatCpuList, type Scenario } from './scenario.ts';
-import { FUNC_BASE_HI, FUNC_BASE_LO, type CallImpl, type KernelServices, type RedirectTarget } from './services.ts';
+import { FUNC_BASE_HI, FUNC_BASE_LO, noRedirect, type CallImpl, type KernelServices, type RedirectTarget } from './services.ts';
 import { TracePipe } from './trace/pipe.ts';
 import { World } from './world.ts';
 import type { SkBuff } from './skb.ts';
@@ -80,7 +80,7 @@ export class Kernel implements KernelServices {
   /** The CPU the program runs on (the NIC runs each RX queue on its own CPU). */
   cpu: number;
   rcuDepth = 0;
-  lastRedirect: RedirectTarget | undefined;
+  readonly redirectTo: RedirectTarget = noRedirect();
   /** The frame of an XDP program (made by the loader for xdp programs). */
   xdp: XdpBuff | undefined;
   /** The skb of a tc program. */
@@ -154,10 +154,6 @@ export class Kernel implements KernelServices {
     if ((hi | 0) !== FUNC_BASE_HI) return undefined;
     const d = (lo >>> 0) - (FUNC_BASE_LO >>> 0);
     return d >= 0 && d % 8 === 0 ? d / 8 : undefined;
-  }
-
-  redirect(target: RedirectTarget): void {
-    this.lastRedirect = target;
   }
 
   /** Makes a program's context the current one: its type, and its frame or skb for the helpers. */

@@ -11,6 +11,7 @@ import type { TracePipe } from './trace/pipe.ts';
 import type { World } from './world.ts';
 import type { ConntrackTable } from './conntrack.ts';
 import type { XdpBuff } from './xdp-buff.ts';
+import type { RedirectMap } from './maps/redirect-maps.ts';
 
 export interface KernelServices {
   readonly mem: GuestMemory;
@@ -39,15 +40,27 @@ export interface KernelServices {
   tailCall(vm: Vm, pc: number, section: string): boolean;
   /** The pc a function pointer (lddw of BPF_PSEUDO_FUNC) stands for, or undefined. */
   functionAt(lo: number, hi: number): number | undefined;
-  /** Records where bpf_redirect / bpf_redirect_map sent the packet (the NIC acts on it). */
-  redirect(target: RedirectTarget): void;
+  /** Where bpf_redirect / bpf_redirect_map sent the packet (the NIC acts on it): one record, rewritten by each call. */
+  readonly redirectTo: RedirectTarget;
   /** The frame of an XDP program (its bounds, the driver's hints for the metadata kfuncs). */
   readonly xdp: XdpBuff | undefined;
 }
 
-export type RedirectTarget =
-  | { readonly kind: 'ifindex'; readonly ifindex: number }
-  | { readonly kind: 'map'; readonly map: string; readonly mapType: string; readonly key: number };
+/**
+ * The redirect target of the current packet. Mutable fields, not an object per call:
+ * bpf_redirect_map runs once per packet at millions of packets per second.
+ */
+export interface RedirectTarget {
+  /** 'none' until the program calls bpf_redirect ('ifindex') or bpf_redirect_map ('map'). */
+  kind: 'none' | 'ifindex' | 'map';
+  ifindex: number;
+  map: RedirectMap | undefined;
+  key: number;
+}
+
+export function noRedirect(): RedirectTarget {
+  return { kind: 'none', ifindex: 0, map: undefined, key: 0 };
+}
 
 /** Guest addresses of BPF functions (BPF_PSEUDO_FUNC): kernel-text-like, 8 bytes per insn. */
 export const FUNC_BASE_HI = 0xffffffff | 0;

@@ -170,7 +170,7 @@ export class TrafficRun {
     kernel.enter('xdp', this.program.context);
     kernel.cpu = nic.queue % kernel.nrCpus;
     kernel.clockNs = f.tsNs + RX_LATENCY_NS;
-    kernel.lastRedirect = undefined;
+    kernel.redirectTo.kind = 'none';
     const c = this.cur;
     c.active = true;
     c.index = f.index;
@@ -326,12 +326,12 @@ export class TrafficRun {
 
   private redirect(c: Current, keep: boolean): { fate: PacketFate; xsk?: StoredDetail['xsk']; tc?: StoredDetail['tc'] } {
     const kernel = this.program.kernel;
-    const r = kernel.lastRedirect;
-    if (!r) return this.redirectFailed('XDP_REDIRECT with no target: neither bpf_redirect nor bpf_redirect_map was called (xdp_do_redirect fails with -EINVAL)');
+    const r = kernel.redirectTo;
+    if (r.kind === 'none' || (r.kind === 'map' && !r.map)) return this.redirectFailed('XDP_REDIRECT with no target: neither bpf_redirect nor bpf_redirect_map was called (xdp_do_redirect fails with -EINVAL)');
     if (r.kind === 'ifindex') return this.toDevice(r.ifindex, c);
-    const map = kernel.maps.byName(r.map);
-    const entry = map instanceof RedirectMap ? map.redirectTarget(r.key) : undefined;
-    if (!entry) return this.redirectFailed(`${r.map}[${r.key}] is empty (xdp_do_redirect fails)`);
+    const mapName = r.map?.name ?? '';
+    const entry = r.map?.redirectTarget(r.key);
+    if (!entry) return this.redirectFailed(`${mapName}[${r.key}] is empty (xdp_do_redirect fails)`);
     if (entry.kind === 'dev') return this.toDevice(entry.ifindex, c);
     if (entry.kind === 'cpu') {
       this.counters.cpus++;
@@ -339,7 +339,7 @@ export class TrafficRun {
       return { fate: tc.action === undefined ? { kind: 'cpu', cpu: entry.cpu } : { kind: 'cpu', cpu: entry.cpu, tc: tc.action }, ...(tc.view ? { tc: tc.view } : {}) };
     }
     // XSKMAP: the socket must be bound to the frame's device and queue (xsk_rcv_check).
-    if (entry.queue !== c.queue) return this.redirectFailed(`the AF_XDP socket in ${r.map}[${r.key}] is bound to queue ${entry.queue}, but the frame came in on queue ${c.queue} (__xsk_rcv refuses it: -EINVAL)`);
+    if (entry.queue !== c.queue) return this.redirectFailed(`the AF_XDP socket in ${mapName}[${r.key}] is bound to queue ${entry.queue}, but the frame came in on queue ${c.queue} (__xsk_rcv refuses it: -EINVAL)`);
     const socket = this.sockets[entry.queue];
     if (!socket) return this.redirectFailed(`no AF_XDP socket on queue ${entry.queue}`);
     const b = this.buff;

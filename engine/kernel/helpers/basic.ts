@@ -57,7 +57,10 @@ export const BASIC_HELPERS: Readonly<Record<string, CallImpl>> = {
   bpf_redirect(k, vm) {
     const flags = vm.reg(2);
     if (flags !== 0n) return 0n; // XDP_ABORTED: bpf_redirect takes no flags in XDP
-    k.redirect({ kind: 'ifindex', ifindex: Number(BigInt.asUintN(32, vm.reg(1))) });
+    const to = k.redirectTo;
+    to.kind = 'ifindex';
+    to.ifindex = vm.regLo(1) >>> 0;
+    to.map = undefined;
     return XDP_REDIRECT;
   },
 };

@@ -3,7 +3,7 @@ import type { MapDecl } from '../../program/program.ts';
 import { Vm } from '../../vm/index.ts';
 import { bytesAt, mapDecl, mapFixture, offsetOf, u32 } from '../maps/map-fixtures.ts';
 import { BPF_ANY, BPF_NOEXIST } from '../maps/types.ts';
-import { ERRNO, FUNC_BASE_HI, FUNC_BASE_LO, functionPointer, neg, type KernelServices, type RedirectTarget } from '../services.ts';
+import { ERRNO, FUNC_BASE_HI, FUNC_BASE_LO, functionPointer, neg, noRedirect, type KernelServices, type RedirectTarget } from '../services.ts';
 import { HELPER_IDS } from './ids.ts';
 import { MAP_HELPERS } from './map-helpers.ts';
 import { MAP_HELPER_DECLS } from './prototypes.ts';
@@ -27,7 +27,7 @@ function harness() {
   const calls: { target: number; args: readonly bigint[] }[] = [];
   const results: (bigint | false)[] = [];
   const tailCalls: string[] = [];
-  const redirects: RedirectTarget[] = [];
+  const redirectTo: RedirectTarget = noRedirect();
   let tailOk = true;
   const hooks: { inCallback?: (args: readonly bigint[]) => void } = {};
   const services = {
@@ -46,7 +46,7 @@ function harness() {
       tailCalls.push(section);
       return tailOk;
     },
-    redirect: (t: RedirectTarget) => redirects.push(t),
+    redirectTo,
   };
   const k = services as unknown as KernelServices;
   let next = 0;
@@ -71,7 +71,7 @@ function harness() {
   const a = f.mem.address(data.start + data.size - 4);
   /** The last 4 bytes of the test memory: an 8-byte read there crosses its end. */
   const edge = (BigInt(a.hi >>> 0) << 32n) | BigInt(a.lo >>> 0);
-  return Object.assign(f, { vm, put, edge, map, call, calls, results, tailCalls, redirects, hooks, faultMessage, setTailOk: (v: boolean) => (tailOk = v) });
+  return Object.assign(f, { vm, put, edge, map, call, calls, results, tailCalls, redirectTo, hooks, faultMessage, setTailOk: (v: boolean) => (tailOk = v) });
 }
 
 describe('map helper prototypes', () => {
@@ -283,7 +283,8 @@ describe('bpf_redirect_map', () => {
     const h = harness();
     h.maps.byName('dev')?.update(u32(2), u32(7), BPF_ANY);
     expect(h.call('bpf_redirect_map', h.map('dev'), 2n, 0n)).toBe(4n);
-    expect(h.redirects).toEqual([{ kind: 'map', map: 'dev', mapType: 'devmap', key: 2 }]);
+    expect(h.redirectTo).toMatchObject({ kind: 'map', key: 2 });
+    expect(h.redirectTo.map?.name).toBe('dev');
   });
 
   it('returns the action in the low bits of flags on a miss', () => {
@@ -291,7 +292,7 @@ describe('bpf_redirect_map', () => {
     expect(h.call('bpf_redirect_map', h.map('dev'), 1n, 2n)).toBe(2n);
     expect(h.call('bpf_redirect_map', h.map('xsk'), 0n, 1n)).toBe(1n);
     expect(h.call('bpf_redirect_map', h.map('dev'), 1n, 0n)).toBe(0n);
-    expect(h.redirects).toEqual([]);
+    expect(h.redirectTo.kind).toBe('none');
   });
 
   it('takes a u32 key and refuses unknown flags with XDP_ABORTED', () => {

@@ -12,9 +12,9 @@ import { ERRNO, neg } from '../services.ts';
 const XDP_ABORTED = 0;
 const XDP_REDIRECT = 4;
 /** XDP_ABORTED | XDP_DROP | XDP_PASS | XDP_TX: the action bits of bpf_redirect_map's flags. */
-const ACTION_MASK = 3n;
-const BPF_F_BROADCAST = 1n << 3n;
-const BPF_F_EXCLUDE_INGRESS = 1n << 4n;
+const ACTION_MASK = 3;
+const BPF_F_BROADCAST = 1 << 3;
+const BPF_F_EXCLUDE_INGRESS = 1 << 4;
 /** BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP. */
 const RB_WAKEUP_FLAGS = 3n;
 
@@ -181,12 +181,15 @@ export const MAP_HELPERS: Readonly<Record<string, CallImpl>> = {
     // Runs per packet: the flags are read as 32-bit halves, not as a BigInt.
     const flagsLo = vm.regLo(3) >>> 0;
     const devmap = map.type === 'devmap' || map.type === 'devmap_hash';
-    const allowed = Number(ACTION_MASK | (devmap ? BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS : 0n));
+    const allowed = ACTION_MASK | (devmap ? BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS : 0);
     if (vm.regHi(3) !== 0 || (flagsLo & ~allowed) !== 0) return XDP_ABORTED;
     // The lookup takes a u32 key.
     const key = vm.regLo(2) >>> 0;
-    if (!map.redirectTarget(key) && !(flagsLo & Number(BPF_F_BROADCAST))) return flagsLo & 3;
-    k.redirect({ kind: 'map', map: map.name, mapType: map.type, key });
+    if (!map.redirectTarget(key) && !(flagsLo & BPF_F_BROADCAST)) return flagsLo & ACTION_MASK;
+    const to = k.redirectTo;
+    to.kind = 'map';
+    to.map = map;
+    to.key = key;
     return XDP_REDIRECT;
   },
 
