@@ -7,10 +7,10 @@ import type { Vm } from '../../vm/index.ts';
 import type { CallImpl, KernelServices } from '../services.ts';
 import { kfuncFault } from './args.ts';
 
-/** Writes `bytes` at the pointer in register `r`, or faults naming the argument. */
-function store(k: KernelServices, vm: Vm, pc: number, name: string, r: number, bytes: Uint8Array, what: string): boolean {
-  if (k.mem.write(vm.regLo(r), vm.regHi(r), bytes)) return true;
-  kfuncFault(vm, pc, name, `arg#${r - 1} (${what}, r${r}) is not writable memory of ${bytes.length} bytes: ${k.mem.explain(vm.regLo(r), vm.regHi(r), bytes.length, true).reason}`);
+/** Stores a u16, u32 or u64 (`size` 2, 4, 8) at the pointer in register `r`, or faults naming the argument. */
+function store(k: KernelServices, vm: Vm, pc: number, name: string, r: number, size: 2 | 4 | 8, lo: number, hi: number, what: string): boolean {
+  if (k.mem.store(vm.regLo(r), vm.regHi(r), size, lo, hi)) return true;
+  kfuncFault(vm, pc, name, `arg#${r - 1} (${what}, r${r}) is not writable memory of ${size} bytes: ${k.mem.explain(vm.regLo(r), vm.regHi(r), size, true).reason}`);
   return false;
 }
 
@@ -22,24 +22,14 @@ function frame(k: KernelServices, vm: Vm, pc: number, name: string) {
   return k.xdp;
 }
 
-// Scratch buffers for the values written (these run once per packet at millions of packets/s:
-// no allocation). mem.write copies them out.
-const U64 = new Uint8Array(8);
-const U64_VIEW = new DataView(U64.buffer);
-const U32 = new Uint8Array(4);
-const U32_VIEW = new DataView(U32.buffer);
-const U32_B = new Uint8Array(4);
-const U32_B_VIEW = new DataView(U32_B.buffer);
-
+// These run once per packet at millions of packets per second: no allocation.
 const rxTimestamp: CallImpl = (k, vm, pc) => {
   const name = 'bpf_xdp_metadata_rx_timestamp';
   const f = frame(k, vm, pc, name);
   if (!f) return false;
   if (f.rx.tsStatus) return f.rx.tsStatus;
   // ts is a whole number of ns below 2^53: split into two 32-bit halves.
-  U64_VIEW.setUint32(0, f.rx.ts % 0x100000000, true);
-  U64_VIEW.setUint32(4, Math.floor(f.rx.ts / 0x100000000), true);
-  return store(k, vm, pc, name, 2, U64, 'u64 *timestamp') && 0;
+  return store(k, vm, pc, name, 2, 8, f.rx.ts % 0x100000000, Math.floor(f.rx.ts / 0x100000000), 'u64 *timestamp') && 0;
 };
 
 const rxHash: CallImpl = (k, vm, pc) => {
@@ -47,9 +37,7 @@ const rxHash: CallImpl = (k, vm, pc) => {
   const f = frame(k, vm, pc, name);
   if (!f) return false;
   if (f.rx.hashStatus) return f.rx.hashStatus;
-  U32_VIEW.setUint32(0, f.rx.hash >>> 0, true);
-  U32_B_VIEW.setUint32(0, f.rx.hashType >>> 0, true);
-  return store(k, vm, pc, name, 2, U32, 'u32 *hash') && store(k, vm, pc, name, 3, U32_B, 'enum xdp_rss_hash_type *rss_type') && 0;
+  return store(k, vm, pc, name, 2, 4, f.rx.hash, 0, 'u32 *hash') && store(k, vm, pc, name, 3, 4, f.rx.hashType, 0, 'enum xdp_rss_hash_type *rss_type') && 0;
 };
 
 const rxVlanTag: CallImpl = (k, vm, pc) => {
@@ -58,9 +46,9 @@ const rxVlanTag: CallImpl = (k, vm, pc) => {
   if (!f) return false;
   if (f.rx.vlanStatus) return f.rx.vlanStatus;
   // __be16 *vlan_proto: the bytes in network order; u16 *vlan_tci: host (little-endian) order.
-  const p = Uint8Array.of((f.rx.vlanProto >> 8) & 0xff, f.rx.vlanProto & 0xff);
-  const t = Uint8Array.of(f.rx.vlanTci & 0xff, (f.rx.vlanTci >> 8) & 0xff);
-  return store(k, vm, pc, name, 2, p, '__be16 *vlan_proto') && store(k, vm, pc, name, 3, t, 'u16 *vlan_tci') && 0;
+  const proto = f.rx.vlanProto & 0xffff;
+  const beProto = ((proto & 0xff) << 8) | (proto >> 8);
+  return store(k, vm, pc, name, 2, 2, beProto, 0, '__be16 *vlan_proto') && store(k, vm, pc, name, 3, 2, f.rx.vlanTci, 0, 'u16 *vlan_tci') && 0;
 };
 
 export const XDP_METADATA_KFUNC_IMPLS: Readonly<Record<string, CallImpl>> = {
