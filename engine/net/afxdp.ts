@@ -6,6 +6,7 @@
 // (Documentation/networking/xdp-rx-metadata.rst).
 
 import { XDP_PACKET_HEADROOM } from '../kernel/xdp-buff.ts';
+import { SpanViews } from '../util/span-views.ts';
 import type { XskConfig } from './profile.ts';
 
 export class XskSocket {
@@ -15,6 +16,7 @@ export class XskSocket {
   /** Per UMEM chunk: the packet index it holds (-1: none) and its length (no object per packet). */
   private readonly chunkPacket: Int32Array;
   private readonly chunkLength: Int32Array;
+  private readonly views = new SpanViews();
 
   constructor(
     readonly queue: number,
@@ -42,7 +44,7 @@ export class XskSocket {
     // an older frame's bytes.
     const readFrom = Math.max(base, addr - this.config.metadataSize);
     if (readFrom < addr - metaLength) this.umem.fill(0, readFrom, addr - metaLength);
-    this.umem.set(source.subarray(metaStart, dataEnd), addr - metaLength);
+    this.umem.set(this.views.of(source, metaStart, dataEnd), addr - metaLength);
     this.chunkPacket[chunk] = packet;
     this.chunkLength[chunk] = len;
     this.received++;
