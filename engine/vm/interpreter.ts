@@ -783,6 +783,15 @@ export function execute(vm: Vm): Stop {
         case 72: { // LDXW
           const s = C[b + 2], a = (R[s] + C[b + 3]) | 0;
           if (R[s + 1] !== BASE || (SH[a] & SH[a + 3] & PERM_READ) === 0) {
+            // A context field, from the table the last slow load found (vm.fieldTable): no call.
+            const f = (a - vm.fieldStart) | 0;
+            if (R[s + 1] === BASE && f >= 0 && f < vm.fieldSize && (f & 3) === 0 && vm.fieldReadable[f >> 2] === 1) {
+              const d = C[b + 1], V = vm.fieldValues;
+              R[d] = V[f >> 1];
+              R[d + 1] = V[(f >> 1) + 1];
+              pc++;
+              continue loop;
+            }
             if (vm.slowLoad(pc, n + pc, C[b + 1], R[s], R[s + 1], C[b + 3], 4, false)) {
               pc++;
               continue loop;

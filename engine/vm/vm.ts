@@ -201,6 +201,15 @@ export class Vm {
     this.regs[21] = GUEST_BASE_HI;
   }
 
+  /**
+   * The field table of the context a slow load last read (FieldTable), which the interpreter
+   * reads aligned 4-byte loads from before it calls slowLoad. Empty until then.
+   */
+  fieldStart = 0;
+  fieldSize = 0;
+  fieldValues: Int32Array = new Int32Array(0);
+  fieldReadable: Uint8Array = new Uint8Array(0);
+
   /** The special region (a context) the last slow load read: the next one usually reads it too. */
   private lastSpecial: { region: Region; access: SpecialAccess } | undefined;
 
@@ -425,6 +434,11 @@ export class Vm {
       const rel = at - special.region.start;
       const table = special.access.fields;
       if (table !== undefined && size === 4 && !signExtend && (rel & 3) === 0 && table.readable[rel >> 2] === 1) {
+        // The interpreter answers the next loads of this context itself.
+        this.fieldStart = special.region.start;
+        this.fieldSize = special.region.size;
+        this.fieldValues = table.values;
+        this.fieldReadable = table.readable;
         this.regs[d] = table.values[rel >> 1] ?? 0;
         this.regs[d + 1] = table.values[(rel >> 1) + 1] ?? 0;
         return true;
