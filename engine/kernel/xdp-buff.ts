@@ -164,6 +164,8 @@ export class XdpBuff {
   load(packet: Uint8Array, length = packet.length): void {
     const bytes = this.mem.bytes;
     const start = this.frame.start;
+    // A driver that wrote the frame in place (receiveArea) has nothing to copy.
+    const inPlace = packet.buffer === bytes.buffer && packet.byteOffset === start + XDP_PACKET_HEADROOM;
     // The headroom starts zeroed; only what the last frame's program could have written in it
     // (from its lowest data_meta or data) is cleared again: a frame costs no 256-byte fill.
     const low = Math.max(start, Math.min(this.dataMeta, this.data, this.lowWater));
@@ -171,8 +173,18 @@ export class XdpBuff {
     this.lowWater = start + XDP_PACKET_HEADROOM;
     this.data = start + XDP_PACKET_HEADROOM;
     this.dataEnd = this.data + length;
-    bytes.set(length === packet.length ? packet : this.views.of(packet, 0, length), this.data);
+    if (!inPlace) bytes.set(length === packet.length ? packet : this.views.of(packet, 0, length), this.data);
     this.dataMeta = this.metaSupported ? this.data : this.data + 1;
+  }
+
+  /**
+   * Where a driver may write the next frame in place, as DMA does: the frame's bytes from
+   * XDP_PACKET_HEADROOM on (a view of guest memory; ask again after the memory grows). Pass
+   * it to `load`, which then copies nothing.
+   */
+  receiveArea(): Uint8Array {
+    const at = this.frame.start + XDP_PACKET_HEADROOM;
+    return this.mem.bytes.subarray(at, this.frame.start + XDP_FRAME_SZ);
   }
 
   /** bpf_xdp_adjust_head: moves data (and any metadata with it); 0 or -EINVAL. */

@@ -2,8 +2,11 @@
 // allocation-free interface: the source writes each frame into a reusable buffer.
 
 export interface Frame {
-  /** Capacity MAX_FRAME; the frame is bytes[0, length). */
-  readonly bytes: Uint8Array;
+  /**
+   * Capacity MAX_FRAME + 64; the frame is bytes[0, length). A run points it at the XDP frame's
+   * data area in guest memory, so that the source writes where the program reads.
+   */
+  bytes: Uint8Array;
   length: number;
   index: number;
   /** The flow it belongs to (generated traffic), or -1 (a capture). */

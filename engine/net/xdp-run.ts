@@ -15,7 +15,7 @@ import { XskSocket } from './afxdp.ts';
 import type { Frame, FrameSource } from './frames.ts';
 import { Nic } from './nic.ts';
 import { RSS_INPUT_MAX, rssInputFast } from './packet/rss.ts';
-import { MAX_FRAME, type TrafficProfile } from './profile.ts';
+import type { TrafficProfile } from './profile.ts';
 import { emptyCounters, type MutableNicCounters, type NicCounters, type PacketFate, type PacketSummary, type XdpActionName } from './types.ts';
 
 /** Packets whose summary (and wire and output bytes, for pcap export) are kept. */
@@ -104,7 +104,7 @@ export class TrafficRun {
     this.buff = buff;
     this.nic = new Nic(profile.nic, profile.queues);
     this.sockets = Array.from({ length: profile.queues }, (_, q) => new XskSocket(q, profile.xsk));
-    this.frame = { bytes: new Uint8Array(MAX_FRAME + 64), length: 0, index: 0, flow: 0, tsNs: 0 };
+    this.frame = { bytes: buff.receiveArea(), length: 0, index: 0, flow: 0, tsNs: 0 };
     this.counters = emptyCounters();
     const sections = [...program.programs.keys()];
     const tcName = sections.find((n) => n !== program.section.name && /^(tc|classifier|tcx)(\/|$)/.test(n));
@@ -147,6 +147,8 @@ export class TrafficRun {
    */
   begin(): boolean {
     const f = this.frame;
+    // The source writes into the frame in guest memory; a helper that mapped memory may have moved it.
+    if (f.bytes.buffer !== this.program.kernel.mem.buffer) f.bytes = this.buff.receiveArea();
     if (this.done || this.stopped || !this.source.next(f)) {
       this.done = true;
       this.cur.active = false;
