@@ -169,7 +169,8 @@ export class XdpBuff {
     // The headroom starts zeroed; only what the last frame's program could have written in it
     // (from its lowest data_meta or data) is cleared again: a frame costs no 256-byte fill.
     const low = Math.max(start, Math.min(this.dataMeta, this.data, this.lowWater));
-    if (low < start + XDP_PACKET_HEADROOM) bytes.fill(0, low, start + XDP_PACKET_HEADROOM);
+    // (A loop: a program's metadata is a few dozen bytes, less than fill()'s call costs.)
+    for (let i = low; i < start + XDP_PACKET_HEADROOM; i++) bytes[i] = 0;
     this.lowWater = start + XDP_PACKET_HEADROOM;
     this.data = start + XDP_PACKET_HEADROOM;
     this.dataEnd = this.data + length;

@@ -64,18 +64,13 @@ const PROGRESS_CHECK = 4_096;
 export function runWholeTraffic(run: TrafficRun, setup: TrafficSetup, deviceBound: boolean, onProgress?: (p: TrafficProgress) => void): TrafficReport {
   const t0 = performance.now();
   let last = t0;
-  const vm = run.program.vm;
   const progress = (): TrafficProgress => {
     const ms = performance.now() - t0;
     return { packets: run.counters.received, total: run.total, pps: ms > 0 ? Math.round((run.counters.received * 1000) / ms) : 0, counters: run.counterView() };
   };
-  let n = 0;
-  while (run.packetIndex !== undefined) {
-    vm.run();
-    run.finish();
-    if (run.stopped) break;
-    run.begin();
-    if (onProgress && ++n % PROGRESS_CHECK === 0) {
+  while (run.packetIndex !== undefined && !run.stopped) {
+    run.runBatch(PROGRESS_CHECK);
+    if (onProgress) {
       const now = performance.now();
       if (now - last >= PROGRESS_MS) {
         last = now;

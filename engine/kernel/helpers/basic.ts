@@ -16,7 +16,7 @@ export const BASIC_HELPERS: Readonly<Record<string, CallImpl>> = {
   // HZ=250: one jiffy every 4 ms.
   bpf_jiffies64: (k, vm) => k.now(vm) / 4_000_000n,
   bpf_get_prandom_u32: (k) => BigInt(k.random() >>> 0),
-  bpf_get_smp_processor_id: (k) => BigInt(k.cpu),
+  bpf_get_smp_processor_id: (k) => k.cpu,
   bpf_get_current_pid_tgid: (k) => (BigInt(k.world.current.tgid) << 32n) | BigInt(k.world.current.pid),
   bpf_get_current_comm(k, vm) {
     const size = Number(BigInt.asUintN(32, vm.reg(2)));
