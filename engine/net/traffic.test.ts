@@ -4,7 +4,8 @@ import { buildFrame, type L4Spec } from './packet/build.ts';
 import { parsePacket } from './packet/parse.ts';
 import { RSS_INPUT_MAX, rssInputFast } from './packet/rss.ts';
 import { DEFAULT_XSK, MAX_FRAME, MICROSOFT_RSS_KEY, type Flow, type TrafficProfile } from './profile.ts';
-import { DEFAULT_TCP_FLAGS, TrafficGenerator, generateFrames, type GeneratedFrame } from './traffic.ts';
+import { DEFAULT_TCP_FLAGS, TrafficGenerator, generateFrames, weightedIndex, type GeneratedFrame } from './traffic.ts';
+import { Xoshiro128 } from './rng.ts';
 
 function flow(fields: Partial<Flow> = {}): Flow {
   return { proto: 'udp', ipv6: false, src: '10.0.0.1', dst: '10.0.0.2', sport: 1234, dport: 8080, size: 64, weight: 1, srcMac: '02:00:00:00:00:01', dstMac: '02:00:00:00:00:02', ...fields };
@@ -253,5 +254,35 @@ describe('TrafficGenerator', () => {
     expect(all).toHaveLength(50);
     expect(generateFrames(MIXED, 10)).toEqual(all.slice(0, 10));
     expect(all[0].bytes.buffer).not.toBe(all[1].bytes.buffer);
+  });
+});
+
+describe('weightedIndex', () => {
+  /** What a binary search over the cumulative weights answers. */
+  function bisect(cumulative: Float64Array, x: number): number {
+    let lo = 0;
+    let hi = cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (x < (cumulative[mid] ?? 0)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  it('answers as a binary search does, for even, uneven and zero weights (seeded)', () => {
+    const rng = new Xoshiro128(7);
+    const shapes = [[1], [1, 1, 1, 1], Array(64).fill(1), [5, 0, 0, 1, 30, 0, 2], [0, 0, 3], [1000, 1, 1, 1], [0.5, 0.25, 0.125, 2.5]];
+    for (const weights of shapes) {
+      const cumulative = new Float64Array(weights.length);
+      let sum = 0;
+      weights.forEach((w, k) => (cumulative[k] = sum += w));
+      for (let i = 0; i < 2_000; i++) {
+        const x = rng.nextFloat() * sum;
+        expect(weightedIndex(cumulative, sum, x)).toBe(bisect(cumulative, x));
+      }
+      // The edges: 0, the cumulative values themselves, and just below the total.
+      for (const x of [0, ...cumulative.filter((c) => c < sum), sum * (1 - 2 ** -32)]) expect(weightedIndex(cumulative, sum, x)).toBe(bisect(cumulative, x));
+    }
   });
 });

@@ -9,6 +9,7 @@ import { onesSum, pseudoHeaderSum } from './packet/checksum.ts';
 import { IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from './packet/protocols.ts';
 import { MAX_FRAME, MIN_FRAME, type Flow, type TrafficProfile } from './profile.ts';
 import { Xoshiro128, splitmix32 } from './rng.ts';
+import { SpanViews } from '../util/span-views.ts';
 
 /**
  * TCP flags of a flow without `tcpFlags`: ACK alone, as in the data segments of an established
@@ -53,6 +54,8 @@ interface FlowTemplate {
   readonly pseudoLength: boolean;
   /** prefix[k]: unfolded sum of the template's first k payload bytes (its first SEQUENCE_BYTES are zero). */
   readonly prefix: Uint32Array;
+  /** Views of `bytes` by length. */
+  readonly views: SpanViews;
   /** Per-flow counters, advanced by each of the flow's packets. */
   ipId: number;
   tcpSeq: number;
@@ -168,6 +171,7 @@ function buildTemplate(flow: Flow, flowIndex: number, seed: number): FlowTemplat
     l4Sum,
     pseudoLength,
     prefix,
+    views: new SpanViews(),
     ipId: flowSalt(seed, flowIndex, 0) & 0xffff,
     tcpSeq: flowSalt(seed, flowIndex, 1),
     icmpSeq: 0,
@@ -179,6 +183,20 @@ function finish(sum: number): number {
   sum = (sum & 0xffff) + (sum >>> 16);
   sum = (sum & 0xffff) + (sum >>> 16);
   return ~sum & 0xffff;
+}
+
+/**
+ * The first k with x < cumulative[k] (the last index when there is none), for x in [0, total).
+ * It starts where equal weights would put x and walks from there: the answer of a binary
+ * search, in one or two steps for even weights (the usual profile), where the search's
+ * unpredictable branches cost more than the rest of the frame.
+ */
+export function weightedIndex(cumulative: Float64Array, total: number, x: number): number {
+  const last = cumulative.length - 1;
+  let k = Math.max(0, Math.min(last, Math.floor((x / total) * cumulative.length)));
+  while (k > 0 && x < (cumulative[k - 1] ?? 0)) k--;
+  while (k < last && x >= (cumulative[k] ?? 0)) k++;
+  return k;
 }
 
 /**
@@ -229,15 +247,7 @@ export class TrafficGenerator implements FrameSource {
   private pickFlow(): number {
     const cumulative = this.cumulative;
     if (cumulative.length === 1) return 0;
-    const x = this.rng.nextFloat() * this.totalWeight;
-    let lo = 0;
-    let hi = cumulative.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (x < cumulative[mid]) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
+    return weightedIndex(cumulative, this.totalWeight, this.rng.nextFloat() * this.totalWeight);
   }
 
   next(out: Frame): boolean {
@@ -258,8 +268,8 @@ export class TrafficGenerator implements FrameSource {
     }
 
     const b = out.bytes;
-    // The whole template: bytes past `length` land in the buffer's spare room, cheaper than a loop.
-    b.set(t.bytes);
+    // The template up to `length` (a remembered view: IMIX frames would otherwise copy 1500 bytes for 64).
+    b.set(length === t.bytes.length ? t.bytes : t.views.of(t.bytes, 0, length));
     const l3 = t.l3;
     const l4 = t.l4;
     if (t.ipv6) put16(b, l3 + 4, length - l3 - 40);
