@@ -164,13 +164,20 @@ export class XdpBuff {
   load(packet: Uint8Array, length = packet.length): void {
     const bytes = this.mem.bytes;
     const start = this.frame.start;
-    // A driver that wrote the frame in place (receiveArea) has nothing to copy.
-    const inPlace = packet.buffer === bytes.buffer && packet.byteOffset === start + XDP_PACKET_HEADROOM;
+    // A driver that wrote the frame in place (receiveArea) has nothing to copy. (An identity
+    // check: reading a typed array's .buffer costs a call per packet.)
+    const inPlace = packet === this.area && this.areaGeneration === this.mem.generation;
     // The headroom starts zeroed; only what the last frame's program could have written in it
     // (from its lowest data_meta or data) is cleared again: a frame costs no 256-byte fill.
     const low = Math.max(start, Math.min(this.dataMeta, this.data, this.lowWater));
-    // (A loop: a program's metadata is a few dozen bytes, less than fill()'s call costs.)
-    for (let i = low; i < start + XDP_PACKET_HEADROOM; i++) bytes[i] = 0;
+    // (Words, then bytes: a program's metadata is a few dozen bytes, less than fill()'s call costs.)
+    const end = start + XDP_PACKET_HEADROOM;
+    if (low < end) {
+      const dv = this.mem.dv;
+      let i = low;
+      for (; i + 4 <= end; i += 4) dv.setInt32(i, 0);
+      for (; i < end; i++) bytes[i] = 0;
+    }
     this.lowWater = start + XDP_PACKET_HEADROOM;
     this.data = start + XDP_PACKET_HEADROOM;
     this.dataEnd = this.data + length;
@@ -184,9 +191,14 @@ export class XdpBuff {
    * it to `load`, which then copies nothing.
    */
   receiveArea(): Uint8Array {
-    const at = this.frame.start + XDP_PACKET_HEADROOM;
-    return this.mem.bytes.subarray(at, this.frame.start + XDP_FRAME_SZ);
+    if (this.area === undefined || this.areaGeneration !== this.mem.generation) {
+      this.area = this.mem.bytes.subarray(this.frame.start + XDP_PACKET_HEADROOM, this.frame.start + XDP_FRAME_SZ);
+      this.areaGeneration = this.mem.generation;
+    }
+    return this.area;
   }
+  private area: Uint8Array | undefined;
+  private areaGeneration = -1;
 
   /** bpf_xdp_adjust_head: moves data (and any metadata with it); 0 or -EINVAL. */
   adjustHead(delta: number): number {

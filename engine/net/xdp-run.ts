@@ -154,7 +154,7 @@ export class TrafficRun {
   begin(): boolean {
     const f = this.frame;
     // The source writes into the frame in guest memory; a helper that mapped memory may have moved it.
-    if (f.bytes.buffer !== this.program.kernel.mem.buffer) f.bytes = this.buff.receiveArea();
+    f.bytes = this.buff.receiveArea();
     if (this.done || this.stopped || !this.source.next(f)) {
       this.done = true;
       this.cur.active = false;

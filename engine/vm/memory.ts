@@ -65,6 +65,8 @@ export class GuestMemory {
   bytes: Uint8Array;
   /** One permission byte per arena byte (0 = unmapped). */
   shadow: Uint8Array;
+  /** Counts the times the arena moved to a bigger buffer (views of the old one are stale then). */
+  generation = 0;
   private next = FIRST_OFFSET;
   private readonly regions: Region[] = [];
   private readonly special = new Map<number, SpecialAccess>();
@@ -119,6 +121,7 @@ export class GuestMemory {
     new Uint8Array(buffer).set(this.bytes);
     const shadow = new Uint8Array(n);
     shadow.set(this.shadow);
+    this.generation++;
     this.buffer = buffer;
     this.dv = new DataView(buffer);
     this.bytes = new Uint8Array(buffer);
