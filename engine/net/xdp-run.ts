@@ -12,6 +12,7 @@ import { tcActionName } from '../kernel/skb.ts';
 import { ERRNO } from '../kernel/services.ts';
 import { noHints, XDP_ACTIONS, type XdpBuff } from '../kernel/xdp-buff.ts';
 import { XskSocket } from './afxdp.ts';
+import { ByteLog } from './byte-log.ts';
 import type { Frame, FrameSource } from './frames.ts';
 import { Nic } from './nic.ts';
 import { RSS_INPUT_MAX, rssInputFast } from './packet/rss.ts';
@@ -35,19 +36,36 @@ export const PEER_SECTION = 'xdp/peer';
 const ACTIONS: readonly XdpActionName[] = XDP_ACTIONS;
 
 
-/** What is kept of a packet for the detail view and pcap export. */
-export interface KeptPacket {
-  readonly summary: PacketSummary;
-  readonly tsNs: number;
+/**
+ * What is kept of a packet for the detail view and pcap export. Its bytes live in the run's
+ * ByteLog; each getter returns a fresh copy.
+ */
+export class KeptPacket {
+  constructor(
+    readonly summary: PacketSummary,
+    readonly tsNs: number,
+    private readonly log: ByteLog,
+    /** ByteLog places of wire, arrived, out and meta, and their lengths. */
+    private readonly spans: readonly [number, number, number, number, number, number, number, number],
+    readonly detail: StoredDetail | undefined,
+  ) {}
+
   /** The frame as it arrived on the wire. */
-  readonly wire: Uint8Array;
+  get wire(): Uint8Array {
+    return this.log.read(this.spans[0], this.spans[1]);
+  }
   /** The frame the program saw first (after VLAN stripping). */
-  readonly arrived: Uint8Array;
+  get arrived(): Uint8Array {
+    return this.log.read(this.spans[2], this.spans[3]);
+  }
   /** The data as the program left it (what left the NIC, unless the packet was dropped). */
-  readonly out: Uint8Array;
+  get out(): Uint8Array {
+    return this.log.read(this.spans[4], this.spans[5]);
+  }
   /** The metadata area in front of the data as the program left it (empty when it wrote none). */
-  readonly meta: Uint8Array;
-  readonly detail?: StoredDetail;
+  get meta(): Uint8Array {
+    return this.log.read(this.spans[6], this.spans[7]);
+  }
 }
 
 export interface StoredDetail {
@@ -72,8 +90,10 @@ interface Current {
   vlanTci: number;
   wireLength: number;
   traceFrom: number;
-  wire: Uint8Array | undefined;
-  arrived: Uint8Array | undefined;
+  /** ByteLog places of the frame as received and as the program first saw it (kept packets only). */
+  wireAt: number;
+  arrivedAt: number;
+  arrivedLength: number;
 }
 
 export class TrafficRun {
@@ -94,7 +114,9 @@ export class TrafficRun {
   private readonly flowHash: Int32Array;
   private readonly flowKnown: Uint8Array;
   private readonly rssInput = new Uint8Array(RSS_INPUT_MAX);
-  private readonly cur: Current = { active: false, index: 0, flow: 0, tsNs: 0, queue: 0, vlanTci: -1, wireLength: 0, traceFrom: 0, wire: undefined, arrived: undefined };
+  private readonly cur: Current = { active: false, index: 0, flow: 0, tsNs: 0, queue: 0, vlanTci: -1, wireLength: 0, traceFrom: 0, wireAt: -1, arrivedAt: -1, arrivedLength: 0 };
+  /** The bytes of the kept packets. */
+  private readonly log = new ByteLog();
   private done = false;
 
   constructor(
@@ -162,7 +184,7 @@ export class TrafficRun {
     }
     const kernel = this.program.kernel;
     const keep = f.index < KEEP;
-    const wire = keep ? f.bytes.slice(0, f.length) : undefined;
+    const wireAt = keep ? this.log.append(f.bytes, 0, f.length) : -1;
     const flow = f.flow;
     let code: number;
     let hash: number;
@@ -197,8 +219,9 @@ export class TrafficRun {
     c.vlanTci = nic.vlanTci;
     c.wireLength = f.length;
     c.traceFrom = kernel.trace.total;
-    c.wire = wire;
-    c.arrived = keep ? f.bytes.slice(0, nic.length) : undefined;
+    c.wireAt = wireAt;
+    c.arrivedAt = keep ? this.log.append(f.bytes, 0, nic.length) : -1;
+    c.arrivedLength = nic.length;
     this.counters.received++;
     this.program.vm.reset(false);
     return true;
@@ -261,7 +284,7 @@ export class TrafficRun {
           fate = keep ? { kind: 'dropped', reason: `illegal return value ${retval}: the driver drops the frame (bpf_warn_invalid_xdp_action)` } : NOT_KEPT;
       }
     }
-    if (!keep || !c.wire || !c.arrived) return;
+    if (!keep || c.wireAt < 0) return;
     const h = this.buff.rx;
     const summary: PacketSummary = {
       index: c.index,
@@ -287,7 +310,10 @@ export class TrafficRun {
     };
     const b = this.buff;
     const bytes = this.program.kernel.mem.bytes;
-    this.kept.push({ summary, tsNs: c.tsNs, wire: c.wire, arrived: c.arrived, out: bytes.slice(b.data, b.dataEnd), meta: bytes.slice(b.data - b.metaLength, b.data), ...(detail ? { detail } : {}) });
+    const log = this.log;
+    const outAt = log.append(bytes, b.data, b.dataEnd);
+    const metaAt = log.append(bytes, b.data - b.metaLength, b.data);
+    this.kept.push(new KeptPacket(summary, c.tsNs, log, [c.wireAt, c.wireLength, c.arrivedAt, c.arrivedLength, outAt, b.dataEnd - b.data, metaAt, b.metaLength], detail));
   }
 
   private frameSnapshot(): Pick<StoredDetail, 'buffer' | 'metaOffset' | 'dataOffset' | 'endOffset'> {

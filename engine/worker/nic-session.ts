@@ -102,9 +102,10 @@ export function packetDetailOf(run: TrafficRun, index: number, trace: (from: num
   if (!k || !d) return undefined;
   // What the buffer held when the program started: zeroed headroom, the frame at XDP_PACKET_HEADROOM.
   const changed = new Uint8Array(d.buffer.length);
+  const arrived = k.arrived;
   for (let i = 0; i < d.buffer.length; i++) {
     const j = i - XDP_PACKET_HEADROOM;
-    const before = j >= 0 && j < k.arrived.length ? (k.arrived[j] ?? 0) : 0;
+    const before = j >= 0 && j < arrived.length ? (arrived[j] ?? 0) : 0;
     changed[i] = d.buffer[i] !== before ? 1 : 0;
   }
   const data = d.buffer.slice(d.dataOffset, d.endOffset);

@@ -1,0 +1,44 @@
+// The bytes of the packets a traffic run keeps (frames as received, as the program saw them, as
+// it left them, and their metadata), appended to large blocks: one allocation per megabyte
+// instead of four small arrays per packet, which the garbage collector would then copy and
+// promote while the run goes on at millions of packets per second.
+
+const BLOCK = 1 << 20;
+
+/** Where appended bytes are: block index and offset packed in one number, and a length. */
+export interface Span {
+  readonly at: number;
+  readonly length: number;
+}
+
+export class ByteLog {
+  private readonly blocks: Uint8Array[] = [];
+  private used = BLOCK;
+
+  /** Appends source[from, to) and returns its place as `at` (block * BLOCK + offset). */
+  append(source: Uint8Array, from: number, to: number): number {
+    const n = Math.max(0, to - from);
+    if (this.used + n > BLOCK || this.blocks.length === 0) {
+      this.blocks.push(new Uint8Array(Math.max(BLOCK, n)));
+      this.used = 0;
+    }
+    const block = this.blocks.length - 1;
+    const at = this.used;
+    const dst = this.blocks[block] as Uint8Array;
+    if (n > 0) dst.set(source.subarray(from, to), at);
+    this.used = at + n;
+    return block * BLOCK + at;
+  }
+
+  /** A copy of the bytes appended at `at`. */
+  read(at: number, length: number): Uint8Array {
+    const block = this.blocks[Math.floor(at / BLOCK)];
+    const off = at % BLOCK;
+    return block ? block.slice(off, off + length) : new Uint8Array(0);
+  }
+
+  /** Bytes held (whole blocks). */
+  get size(): number {
+    return this.blocks.reduce((a, b) => a + b.length, 0);
+  }
+}
