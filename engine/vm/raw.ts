@@ -14,6 +14,8 @@ export interface RawRunOptions {
   readonly isa?: IsaLevel;
   /** Superinstructions on (default) or off; results must not differ. */
   readonly superinstructions?: boolean;
+  /** The compiled tier on (default) or off; results must not differ. */
+  readonly compile?: boolean;
 }
 
 export interface RawProblem {
@@ -76,6 +78,7 @@ export function createRawVm(insns: readonly (Insn | null)[], options: RawRunOpti
     host: withPacket(options.host, () => input) ?? rawHost(() => input),
     ...(options.maxInsns ? { maxInsns: options.maxInsns } : {}),
     ...(options.superinstructions === undefined ? {} : { superinstructions: options.superinstructions }),
+    ...(options.compile === undefined ? {} : { compile: options.compile }),
   });
   if (options.mem) {
     input = vm.mem.map('input', 'input', options.mem.length);

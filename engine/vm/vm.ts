@@ -7,6 +7,7 @@ import { MAX_CALL_FRAMES, STACK_SIZE, type Insn } from '../isa/index.ts';
 import { formatAddress, GUEST_BASE_HI, GuestMemory, PERM_READ, PERM_WRITE, type Region, type SpecialAccess } from './memory.ts';
 import { execute, fuse, OP, predecode, Stop, STRIDE } from './interpreter.ts';
 import { warmUpInterpreter } from './warmup.ts';
+import { compileProgram, FALLBACK, programSource, type CompiledProgram } from './compile.ts';
 
 export type FaultKind = 'memory' | 'call-depth' | 'invalid' | 'helper' | 'kfunc' | 'budget';
 
@@ -38,6 +39,11 @@ export interface VmOptions {
   readonly memory?: GuestMemory;
   /** Run pairs of instructions as one handler where possible (default true). */
   readonly superinstructions?: boolean;
+  /**
+   * Run each program through the compiled tier when no breakpoint or step needs the
+   * interpreter (default true; results must not differ).
+   */
+  readonly compile?: boolean;
   /** Name of the program (section) for tail calls and snapshots. */
   readonly section?: string;
   /** The other programs of the file, for bpf_tail_call. */
@@ -108,6 +114,9 @@ export class Vm {
   private readonly resolve: ((name: string) => ProgramRef | undefined) | undefined;
   private readonly imm64: (pc: number, insn: Insn & { kind: 'ldimm64' }) => { lo: number; hi: number };
   private readonly superinstructions: boolean;
+  /** Whether runs without breakpoints go through the compiled tier (compile.ts). */
+  private readonly compile: boolean;
+  private readonly compiledCache = new Map<readonly (Insn | null)[], CompiledProgram | null>();
   /** Set by a tail-call helper; the interpreter then switches programs. */
   pendingTailCall: ProgramRef | undefined;
   tailCalls = 0;
@@ -140,6 +149,7 @@ export class Vm {
     this.limit = this.maxInsns;
     this.imm64 = options.imm64 ?? ((_pc, insn) => ({ lo: insn.imm, hi: insn.imm2 }));
     this.superinstructions = options.superinstructions !== false;
+    this.compile = options.compile !== false;
     this.resolve = options.resolveProgram;
     this.section = options.section ?? 'raw';
     this.entry = { insns, section: this.section };
@@ -315,14 +325,14 @@ export class Vm {
     this.limit = slice === undefined ? budgetEnd : Math.min(budgetEnd, this.count + slice);
     let stop: Stop;
     try {
-      stop = execute(this);
+      stop = this.exec();
       while (stop === Stop.TailCall) {
         this.switchToTailCall();
         if (this.stepping) {
           stop = Stop.Trap;
           break;
         }
-        stop = execute(this);
+        stop = this.exec();
       }
     } catch (e) {
       // An exception here is a bug of ours (or of a helper); it ends the run as a fault.
@@ -348,6 +358,36 @@ export class Vm {
         break;
     }
     return this.status as RunStatus;
+  }
+
+  /**
+   * Runs from vm.pc: the compiled program when nothing needs to stop inside it (no breakpoint,
+   * no step), else — or from a pc it has no entry for — the interpreter.
+   */
+  private exec(): Stop {
+    if (this.compile && !this.stepping && this.breakpoints.size === 0 && this.stepTraps.size === 0) {
+      const compiled = this.compiledProgram();
+      if (compiled) {
+        const stop = compiled(this);
+        if (stop !== FALLBACK) return stop as Stop;
+      }
+    }
+    return execute(this);
+  }
+
+  /** The JavaScript the compiled tier makes of the program running now (for tests and the curious). */
+  compiledSource(): string {
+    return programSource(this.ops, this.code, this.regsTemplate, this.insns.length);
+  }
+
+  /** The program running now, compiled (once per program the VM runs), or undefined when it cannot be. */
+  private compiledProgram(): CompiledProgram | undefined {
+    let c = this.compiledCache.get(this.insns);
+    if (c === undefined) {
+      c = compileProgram(this.ops, this.code, this.regsTemplate, this.insns.length) ?? null;
+      this.compiledCache.set(this.insns, c);
+    }
+    return c ?? undefined;
   }
 
   /**

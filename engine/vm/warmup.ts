@@ -97,7 +97,7 @@ export function warmUpInterpreter(): void {
   done = true;
   const input: { packet?: { start: number; length: number } } = {};
   const host: VmHost = { helper: () => true, kfunc: () => true, packet: () => input.packet };
-  const vm = new Vm(exerciser(), { host, maxInsns: 1_000_000 });
+  const vm = new Vm(exerciser(), { host, maxInsns: 1_000_000, compile: false });
   const region = vm.mem.map('packet', 'packet', 64);
   input.packet = { start: region.start, length: region.size };
   // A context whose aligned 4-byte loads come from a field table and whose other accesses are served by calls.
