@@ -41,13 +41,32 @@ interface Slot {
  */
 export function compileProgram(ops: Int32Array, code: Int32Array, regs: Int32Array, length: number): CompiledProgram | undefined {
   const source = programSource(ops, code, regs, length);
+  // The same program loaded again (a rerun, a new traffic run) gets the same function, which
+  // V8 has already optimized: a new one would start over in V8's own interpreter.
+  const known = recent.get(source);
+  if (known) {
+    recent.delete(source);
+    recent.set(source, known);
+    return known;
+  }
+  let compiled: CompiledProgram;
   try {
     const factory = new Function('divmod64', source) as (d: typeof divmod64) => CompiledProgram;
-    return factory(divmod64);
+    compiled = factory(divmod64);
   } catch {
     return undefined;
   }
+  recent.set(source, compiled);
+  if (recent.size > RECENT_MAX) {
+    const oldest = recent.keys().next().value;
+    if (oldest !== undefined) recent.delete(oldest);
+  }
+  return compiled;
 }
+
+/** Compiled functions by source, least recently used first. */
+const recent = new Map<string, CompiledProgram>();
+const RECENT_MAX = 32;
 
 /** The body of the factory that returns the compiled function (exported for tests and for reading). */
 export function programSource(ops: Int32Array, code: Int32Array, regs: Int32Array, length: number): string {
