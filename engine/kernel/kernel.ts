@@ -192,7 +192,22 @@ export class Kernel implements KernelServices {
 
   /** The VmHost the interpreter calls: checks, then runs the implementation. */
   host(): VmHost {
-    return {
+    const host: VmHost = {
+      // A compiled call site gets its implementation resolved now, for the program type now;
+      // it goes the long way (and gets its refusal) if the program type changed since.
+      bind: (kind, id, off) => {
+        const progType = this.progType;
+        const impl = kind === 'helper' ? this.resolveHelper(id) : this.resolveKfunc(id);
+        if (typeof impl === 'string') return undefined;
+        return (vm, pc) => {
+          if (this.progType !== progType) return kind === 'helper' ? host.helper(id, vm, pc) : host.kfunc(id, off, vm, pc);
+          const r = impl(this, vm, pc);
+          if (r === false) return false;
+          if (typeof r === 'number') vm.setRegSmall(0, r);
+          else vm.setReg(0, r);
+          return true;
+        };
+      },
       helper: (id, vm, pc) => {
         const cache = this.resolvedFor().helpers;
         let impl = id >= 0 && id < 1024 ? cache[id] : undefined;
@@ -219,6 +234,7 @@ export class Kernel implements KernelServices {
         return true;
       },
     };
+    return host;
   }
 
   /**

@@ -31,6 +31,8 @@ interface Slot {
   readonly imm: number;
   readonly aux: number;
   readonly delta: number;
+  /** For calls: how many call instructions come before it. */
+  readonly call: number;
 }
 
 /**
@@ -89,11 +91,13 @@ export function programSource(ops: Int32Array, code: Int32Array, regs: Int32Arra
   emit('const limit = vm.limit;');
   emit('for (;;) {');
   emit('switch (pc) {');
+  let calls = 0;
   for (let P = 0; P <= length; P++) {
     if (labels.has(P)) emit(`case ${P}:`);
     const b = P * STRIDE;
-    const x: Slot = { P, d: code[b + 1] ?? 0, s: code[b + 2] ?? 0, off: code[b + 3] ?? 0, imm: code[b + 4] ?? 0, aux: code[b + 5] ?? 0, delta: code[b + 6] ?? 0 };
     const op = P < length ? (ops[P] ?? OP.INVALID) : OP.INVALID;
+    const x: Slot = { P, d: code[b + 1] ?? 0, s: code[b + 2] ?? 0, off: code[b + 3] ?? 0, imm: code[b + 4] ?? 0, aux: code[b + 5] ?? 0, delta: code[b + 6] ?? 0, call: calls };
+    if (op === OP.CALL_HELPER || op === OP.CALL_KFUNC) calls++;
     if (op === OP.INVALID && P > 0 && ops[P - 1] === OP.LDDW && P < length) {
       // The second slot of an lddw: reached only by a jump into it.
       if (labels.has(P)) emit(`${leave(P, `vm.fault(${P}, n + ${P}, 'invalid', vm.invalidMessage(${P}))`)}`);
@@ -374,7 +378,8 @@ function instruction(
       return jump(x);
     case OP.CALL_HELPER:
     case OP.CALL_KFUNC: {
-      const call = op === OP.CALL_HELPER ? `vm.callHelper(${P}, ${imm})` : `vm.callKfunc(${P}, ${imm}, ${off})`;
+      // The call site's helper, bound once by the VM (VmHost.bind), k-th call in program order.
+      const call = `vm.calls[${x.call}](vm, ${P})`;
       // A helper may have mapped memory, run a callback (the count moved on) or asked for a tail call.
       return `vm.pc = ${P}; vm.n = n; if (!${call}) ${leave(P, Stop.Fault)} DV = vm.mem.dv; SH = vm.mem.shadow; n = vm.n; if (vm.pendingTailCall !== undefined) ${leave(P, Stop.TailCall)} if (n + ${P + 1} > limit) ${leave(P + 1, Stop.Budget)}`;
     }

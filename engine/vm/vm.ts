@@ -28,7 +28,16 @@ export interface VmHost {
   kfunc(btfId: number, off: number, vm: Vm, pc: number): boolean;
   /** The packet LD_ABS/LD_IND read from: arena offset and length. */
   packet?(vm: Vm): { start: number; length: number } | undefined;
+  /**
+   * Optionally, helper or kfunc `id` resolved once for a call site of the compiled tier: a
+   * function that does what `helper`/`kfunc` would do for it, without looking it up per call.
+   * Undefined leaves the site to `helper`/`kfunc`.
+   */
+  bind?(kind: 'helper' | 'kfunc', id: number, off: number): BoundCall | undefined;
 }
+
+/** A call site's helper or kfunc, resolved (VmHost.bind): false after `vm.fault`. */
+export type BoundCall = (vm: Vm, pc: number) => boolean;
 
 export type RunStatus = 'exited' | 'fault' | 'breakpoint' | 'step' | 'paused';
 
@@ -91,7 +100,14 @@ export interface ProgramRef {
   readonly insns: readonly (Insn | null)[];
 }
 
-const MAX_TAIL_CALLS = 33; // MAX_TAIL_CALL_CNT (include/linux/bpf.h)
+const MAX_TAIL_CALLS = 33;
+
+/** A program of this VM, compiled (null: it could not be), with its call sites bound. */
+interface CompiledEntry {
+  readonly insns: readonly (Insn | null)[];
+  readonly fn: CompiledProgram | null;
+  readonly calls: BoundCall[];
+} // MAX_TAIL_CALL_CNT (include/linux/bpf.h)
 
 export class Vm {
   insns: readonly (Insn | null)[];
@@ -116,7 +132,8 @@ export class Vm {
   private readonly superinstructions: boolean;
   /** Whether runs without breakpoints go through the compiled tier (compile.ts). */
   private readonly compile: boolean;
-  private readonly compiledCache = new Map<readonly (Insn | null)[], CompiledProgram | null>();
+  private readonly compiledCache = new Map<readonly (Insn | null)[], CompiledEntry>();
+  private lastCompiled: CompiledEntry | undefined;
   /** Set by a tail-call helper; the interpreter then switches programs. */
   pendingTailCall: ProgramRef | undefined;
   tailCalls = 0;
@@ -382,13 +399,38 @@ export class Vm {
 
   /** The program running now, compiled (once per program the VM runs), or undefined when it cannot be. */
   private compiledProgram(): CompiledProgram | undefined {
+    if (this.lastCompiled !== undefined && this.lastCompiled.insns === this.insns) {
+      this.calls = this.lastCompiled.calls;
+      return this.lastCompiled.fn ?? undefined;
+    }
     let c = this.compiledCache.get(this.insns);
     if (c === undefined) {
-      c = compileProgram(this.ops, this.code, this.regsTemplate, this.insns.length) ?? null;
+      const fn = compileProgram(this.ops, this.code, this.regsTemplate, this.insns.length) ?? null;
+      c = { insns: this.insns, fn, calls: this.bindCalls() };
       this.compiledCache.set(this.insns, c);
     }
-    return c ?? undefined;
+    this.lastCompiled = c;
+    this.calls = c.calls;
+    return c.fn ?? undefined;
   }
+
+  /** The helper and kfunc of each call instruction, in program order (what the compiled code's `vm.calls[k]` is). */
+  private bindCalls(): BoundCall[] {
+    const calls: BoundCall[] = [];
+    for (let pc = 0; pc < this.insns.length; pc++) {
+      const op = this.ops[pc];
+      if (op !== OP.CALL_HELPER && op !== OP.CALL_KFUNC) continue;
+      const b = pc * STRIDE;
+      const id = this.code[b + 4] ?? 0;
+      const off = this.code[b + 3] ?? 0;
+      const bound = this.host.bind?.(op === OP.CALL_HELPER ? 'helper' : 'kfunc', id, off);
+      calls.push(bound ?? (op === OP.CALL_HELPER ? (vm, at) => vm.callHelper(at, id) : (vm, at) => vm.callKfunc(at, id, off)));
+    }
+    return calls;
+  }
+
+  /** The bound calls of the compiled program running now (read by its code). */
+  calls: BoundCall[] = [];
 
   /**
    * bpf_tail_call: the helper asks for `name`; after it returns the interpreter continues at
