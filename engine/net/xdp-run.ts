@@ -233,7 +233,6 @@ export class TrafficRun {
     if (!c.active) return;
     c.active = false;
     const vm = this.program.vm;
-    const insns = vm.count;
     let fate: PacketFate;
     let action: XdpActionName;
     let retval = 0;
@@ -285,6 +284,7 @@ export class TrafficRun {
       }
     }
     if (!keep || c.wireAt < 0) return;
+    const insns = vm.count;
     const h = this.buff.rx;
     const summary: PacketSummary = {
       index: c.index,

@@ -138,8 +138,16 @@ export class MapSet {
   /** The map a helper's map argument points to. */
   byPointer(lo: number, hi: number): BpfMap | undefined {
     const off = this.mem.offsetOf(lo, hi);
-    return off < 0 ? undefined : this.headers.get(off);
+    if (off < 0) return undefined;
+    // A call site passes the same map packet after packet: the last answer first.
+    if (off === this.lastHeader && this.lastMap !== undefined) return this.lastMap;
+    const map = this.headers.get(off);
+    this.lastHeader = off;
+    this.lastMap = map;
+    return map;
   }
+  private lastHeader = -1;
+  private lastMap: BpfMap | undefined;
 
   byName(name: string): BpfMap | undefined {
     return this.maps.find((m) => m.name === name);
@@ -229,5 +237,7 @@ export class MapSet {
     for (const r of this.scratch) this.mem.free(r);
     this.owned.clear();
     this.headers.clear();
+    this.lastHeader = -1;
+    this.lastMap = undefined;
   }
 }
