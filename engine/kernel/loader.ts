@@ -41,6 +41,8 @@ export interface LoadRequest {
   /** Map contents before the run (the MapSet.initialize contract). */
   readonly mapContents?: unknown;
   readonly inputs?: ContextInputs;
+  /** Run through the compiled tier when not debugging (default true; the benchmark measures both). */
+  readonly compile?: boolean;
 }
 
 /** The metadata kfuncs a program calls: calling any binds it to a device (net/core/xdp.c). */
@@ -133,11 +135,12 @@ function checkCalls(insns: readonly (Insn | null)[], req: LoadRequest, kind: Sec
 }
 
 /** A VM for one program of the file, sharing the kernel's memory, maps and objects. */
-function makeVm(kernel: Kernel, decoded: ReadonlyMap<string, readonly (Insn | null)[]>, name: string, maxInsns: number, ctx: BuiltContext): Vm {
+function makeVm(kernel: Kernel, decoded: ReadonlyMap<string, readonly (Insn | null)[]>, name: string, maxInsns: number, ctx: BuiltContext, compile: boolean): Vm {
   const host = kernel.host();
   const vm = new Vm(decoded.get(name) ?? [], {
     memory: kernel.mem,
     maxInsns,
+    compile,
     section: name,
     host: { ...host, packet: () => ctx.packet?.() },
     resolveProgram: (n) => {
@@ -237,7 +240,7 @@ export function loadProgram(req: LoadRequest): LoadResult {
   const ctx = buildContext(entry.kind, kernel, req.inputs ?? {});
   if ('error' in ctx) return { ok: false, problems: [{ pc: 0, stage: 'context', message: ctx.error }] };
 
-  const vm = makeVm(kernel, decoded, entry.name, req.maxInsns, ctx);
+  const vm = makeVm(kernel, decoded, entry.name, req.maxInsns, ctx, req.compile !== false);
   kernel.enter(entry.kind.progType, ctx);
   vm.reset();
   return {
@@ -258,7 +261,7 @@ export function loadProgram(req: LoadRequest): LoadResult {
         if (structure.length || calls.length) return { ok: false, problems: [...structure, ...calls] };
         const c = buildContext(source.kind, kernel, inputs);
         if ('error' in c) return { ok: false, problems: [{ pc: 0, stage: 'context', message: `${name}: ${c.error}` }] };
-        const other = makeVm(kernel, decoded, name, req.maxInsns, c);
+        const other = makeVm(kernel, decoded, name, req.maxInsns, c, req.compile !== false);
         return { ok: true, attached: { vm: other, context: c, section: source, deviceBound: metadataKfuncsCalled(insns).length > 0 } };
       },
       finish() {

@@ -251,14 +251,15 @@ export class TrafficRun {
       action = retval < ACTIONS.length ? (ACTIONS[retval] ?? 'ILLEGAL') : 'ILLEGAL';
       this.counters.actions[action]++;
       // Beyond the KEEP packets no fate is recorded: the constant NOT_KEPT stands in (no allocation).
-      switch (action) {
-        case 'XDP_ABORTED':
+      // (A switch on the number: a switch on the name compares strings one case after another.)
+      switch (retval) {
+        case 0: // XDP_ABORTED
           fate = keep ? { kind: 'dropped', reason: 'XDP_ABORTED (the xdp:xdp_exception tracepoint fires)' } : NOT_KEPT;
           break;
-        case 'XDP_DROP':
+        case 1: // XDP_DROP
           fate = keep ? { kind: 'dropped', reason: 'XDP_DROP' } : NOT_KEPT;
           break;
-        case 'XDP_PASS': {
+        case 2: { // XDP_PASS
           if (!this.tc) {
             fate = keep ? { kind: 'passed' } : NOT_KEPT;
             break;
@@ -268,10 +269,10 @@ export class TrafficRun {
           fate = tc.action === undefined ? { kind: 'passed' } : { kind: 'passed', tc: tc.action };
           break;
         }
-        case 'XDP_TX':
+        case 3: // XDP_TX
           fate = keep ? { kind: 'transmitted' } : NOT_KEPT;
           break;
-        case 'XDP_REDIRECT': {
+        case 4: { // XDP_REDIRECT
           const r = this.redirect(c, keep);
           fate = r.fate;
           xskView = r.xsk;

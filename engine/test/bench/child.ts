@@ -1,12 +1,12 @@
-// One fresh process measuring one corpus program on our interpreter: warm up, then time each
-// run and print the rates as JSON. Fresh processes keep one program's JIT state (and code
+// One fresh process measuring one corpus program on our VM — the compiled tier (default) or the
+// interpreter alone (`interpreter`): warm up, then time each run and print the rates as JSON. Fresh processes keep one program's JIT state (and code
 // placement) from colouring another's numbers.
 
 import { decodeProgram } from '../../isa/index.ts';
 import { createRawVm } from '../../vm/index.ts';
 import { loadCorpus } from './corpus.ts';
 
-const [name, runsArg, warmArg] = process.argv.slice(2);
+const [name, runsArg, warmArg, tier] = process.argv.slice(2);
 const runs = Number(runsArg ?? 20);
 const warm = Number(warmArg ?? 10);
 const program = loadCorpus().find((p) => p.name === name);
@@ -15,7 +15,7 @@ if (!program) {
   process.exit(2);
 }
 const { insns } = decodeProgram(program.bytes);
-const vm = createRawVm(insns, program.mem ? { mem: program.mem } : {});
+const vm = createRawVm(insns, { ...(program.mem ? { mem: program.mem } : {}), compile: tier !== 'interpreter' });
 const rates: number[] = [];
 let bad: string | undefined;
 for (let i = 0; i < warm + runs; i++) {
