@@ -11,6 +11,7 @@ import { assemble } from '../asm/index.ts';
 import { parseConformanceFile } from '../cli/conformance-file.ts';
 import { decodeProgram, encodeProgram, FORMS, type Insn } from '../isa/index.ts';
 import { createRawVm, runRaw, type Vm } from '../vm/index.ts';
+import { MAX_COMPILED_SOURCE } from '../vm/compile.ts';
 import { generateProgram, PROGRAM_KINDS } from './kernel/generate.ts';
 import { rawProgram } from './kernel/harness.ts';
 import { Rng } from './kernel/rng.ts';
@@ -126,6 +127,19 @@ describe('compiled tier', () => {
       compared++;
     }
     expect(compared).toBeGreaterThanOrEqual(300);
+  });
+
+  it('leaves programs too large for V8 to optimize to the interpreter, with the same results', () => {
+    const body = ['r0 = 0', 'r1 = 1', 'r9 = 3', 'loop:'];
+    for (let i = 0; i < 600; i++) body.push(i % 2 ? 'r0 += r1' : 'r1 ^= 0x55');
+    body.push('r9 += -1', 'if r9 != 0 goto loop', 'exit');
+    const insns = decodeProgram(assemble(`${body.join('\n')}\n`).sections[0]?.bytes ?? new Uint8Array(), 4).insns;
+    expect(createRawVm(insns).compiledSource().length).toBeGreaterThan(MAX_COMPILED_SOURCE);
+    expect(createRawVm(insns).compiled).toBe(false);
+    const small = decodeProgram(assemble('r0 = 1\nexit\n').sections[0]?.bytes ?? new Uint8Array(), 4).insns;
+    expect(createRawVm(small).compiled).toBe(true);
+    const [compiled, interpreted] = both(insns, undefined, 100_000);
+    expect(compiled).toEqual(interpreted);
   });
 
   it('writes each instruction as straight-line code with literal operands', () => {

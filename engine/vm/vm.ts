@@ -392,6 +392,11 @@ export class Vm {
     return execute(this);
   }
 
+  /** Whether the program running now goes through the compiled tier (it may be too large, see MAX_COMPILED_SOURCE). */
+  get compiled(): boolean {
+    return this.compile && this.compiledProgram() !== undefined;
+  }
+
   /** The JavaScript the compiled tier makes of the program running now (for tests and the curious). */
   compiledSource(): string {
     return programSource(this.ops, this.code, this.regsTemplate, this.insns.length);
