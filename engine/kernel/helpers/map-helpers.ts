@@ -180,8 +180,7 @@ export const MAP_HELPERS: Readonly<Record<string, CallImpl>> = {
     if (!(map instanceof RedirectMap)) return fault(vm, pc, 'bpf_redirect_map', `map '${map.name}' is ${KIND[map.type]}; redirects go through a devmap, devmap_hash, cpumap or xskmap`);
     // Runs per packet: the flags are read as 32-bit halves, not as a BigInt.
     const flagsLo = vm.regLo(3) >>> 0;
-    const devmap = map.type === 'devmap' || map.type === 'devmap_hash';
-    const allowed = ACTION_MASK | (devmap ? BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS : 0);
+    const allowed = ACTION_MASK | (map.toDevices ? BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS : 0);
     if (vm.regHi(3) !== 0 || (flagsLo & ~allowed) !== 0) return XDP_ABORTED;
     // The lookup takes a u32 key.
     const key = vm.regLo(2) >>> 0;

@@ -28,8 +28,11 @@ const rxTimestamp: CallImpl = (k, vm, pc) => {
   const f = frame(k, vm, pc, name);
   if (!f) return false;
   if (f.rx.tsStatus) return f.rx.tsStatus;
-  // ts is a whole number of ns below 2^53: split into two 32-bit halves.
-  return store(k, vm, pc, name, 2, 8, f.rx.ts % 0x100000000, Math.floor(f.rx.ts / 0x100000000), 'u64 *timestamp') && 0;
+  // ts is a whole number of ns below 2^53: split into two 32-bit halves (by subtraction: `%` on
+  // a double is a call to fmod).
+  const ts = f.rx.ts;
+  const hi = Math.floor(ts / 0x100000000);
+  return store(k, vm, pc, name, 2, 8, ts - hi * 0x100000000, hi, 'u64 *timestamp') && 0;
 };
 
 const rxHash: CallImpl = (k, vm, pc) => {

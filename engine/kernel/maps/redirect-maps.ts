@@ -46,14 +46,16 @@ export class RedirectMap extends MapBase {
   /** devmap_hash: key → slot, in insertion order. */
   private readonly byKey = new Map<number, number>();
 
+  /** devmap or devmap_hash: bpf_redirect_map takes BPF_F_BROADCAST and BPF_F_EXCLUDE_INGRESS (fields: read per packet). */
+  readonly toDevices: boolean;
+  private readonly hashed: boolean;
+
   constructor(ctx: MapContext, decl: MapDecl, index: number) {
     super(ctx, decl, index);
+    this.toDevices = decl.type === 'devmap' || decl.type === 'devmap_hash';
+    this.hashed = decl.type === 'devmap_hash';
     this.entries = new Array<RedirectEntry | undefined>(decl.maxEntries).fill(undefined);
     this.slots = ctx.mem.map(`map ${decl.name} entries`, 'map-value', decl.maxEntries * SLOT, PERM_READ);
-  }
-
-  private get hashed(): boolean {
-    return this.decl.type === 'devmap_hash';
   }
 
   private slotOf(key: number): number | undefined {
