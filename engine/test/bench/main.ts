@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { kernelOracle } from '../kernel/oracle.ts';
 import { BENCH_DIR, sharedAvailable } from '../shared.ts';
 import { loadCorpus, type BenchProgram } from './corpus.ts';
+import { WARM_UP_RUNS } from './nic-child.ts';
 
 const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
@@ -97,7 +98,7 @@ async function kernel(programs: BenchProgram[], o: Options): Promise<Map<string,
   return out;
 }
 
-/** The NIC: median packets/s over fresh processes (3 timed runs each after one warm-up run). */
+/** The NIC: median packets/s over fresh processes (3 timed runs each after WARM_UP_RUNS warm-up runs). */
 async function nic(o: Options, file: string, tier: Tier): Promise<{ median: number; perProcess: number[]; insns: number }> {
   const perProcess: number[] = [];
   let insns = 0;
@@ -113,7 +114,7 @@ async function nic(o: Options, file: string, tier: Tier): Promise<{ median: numb
 async function reportNic(o: Options): Promise<void> {
   if (!o.json) {
     console.log('');
-    console.log(`NIC: generator + NIC + a metadata program (adjust_meta, rx_timestamp, rx_hash, redirect to AF_XDP), ${o.nicPackets.toLocaleString('en-US')} 64-byte frames per run, median over fresh processes × 3 runs`);
+    console.log(`NIC: generator + NIC + a metadata program (adjust_meta, rx_timestamp, rx_hash, redirect to AF_XDP), ${o.nicPackets.toLocaleString('en-US')} 64-byte frames per run, median over fresh processes × 3 timed runs after ${WARM_UP_RUNS} warm-up runs`);
     console.log('| program | tier | insns/packet | packets/s (per-process medians) | target | met? |');
     console.log('| --- | --- | ---: | ---: | ---: | :---: |');
   }
