@@ -5,12 +5,6 @@
 
 const BLOCK = 1 << 20;
 
-/** Where appended bytes are: block index and offset packed in one number, and a length. */
-export interface Span {
-  readonly at: number;
-  readonly length: number;
-}
-
 export class ByteLog {
   private readonly blocks: Uint8Array[] = [];
   private used = BLOCK;
@@ -35,10 +29,5 @@ export class ByteLog {
     const block = this.blocks[Math.floor(at / BLOCK)];
     const off = at % BLOCK;
     return block ? block.slice(off, off + length) : new Uint8Array(0);
-  }
-
-  /** Bytes held (whole blocks). */
-  get size(): number {
-    return this.blocks.reduce((a, b) => a + b.length, 0);
   }
 }

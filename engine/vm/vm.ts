@@ -100,14 +100,14 @@ export interface ProgramRef {
   readonly insns: readonly (Insn | null)[];
 }
 
-const MAX_TAIL_CALLS = 33;
+const MAX_TAIL_CALLS = 33; // MAX_TAIL_CALL_CNT (include/linux/bpf.h)
 
 /** A program of this VM, compiled (null: it could not be), with its call sites bound. */
 interface CompiledEntry {
   readonly insns: readonly (Insn | null)[];
   readonly fn: CompiledProgram | null;
   readonly calls: BoundCall[];
-} // MAX_TAIL_CALL_CNT (include/linux/bpf.h)
+}
 
 export class Vm {
   insns: readonly (Insn | null)[];
@@ -132,6 +132,7 @@ export class Vm {
   private readonly superinstructions: boolean;
   /** Whether runs without breakpoints go through the compiled tier (compile.ts). */
   private readonly compile: boolean;
+  /** Per program this VM runs (the entry and its tail-call targets); the last one is checked first, without a Map lookup per run. */
   private readonly compiledCache = new Map<readonly (Insn | null)[], CompiledEntry>();
   private lastCompiled: CompiledEntry | undefined;
   /** Set by a tail-call helper; the interpreter then switches programs. */

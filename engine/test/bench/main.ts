@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { kernelOracle } from '../kernel/oracle.ts';
 import { BENCH_DIR, sharedAvailable } from '../shared.ts';
 import { loadCorpus, type BenchProgram } from './corpus.ts';
-import { WARM_UP_RUNS } from './nic-child.ts';
+import { NIC_BENCH_PROGRAM, NIC_EXAMPLE_PROGRAM, WARM_UP_RUNS } from './nic-child.ts';
 
 const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
@@ -19,8 +19,8 @@ const TARGET = 200;
 const NIC_TARGET = 2_000_000;
 type Tier = 'compiled' | 'interpreter';
 const NIC_PROGRAMS = [
-  { name: 'nic:xdp-metadata-40', file: fileURLToPath(new URL('./xdp-metadata-40.bpf.s', import.meta.url)), label: 'engine/test/bench/xdp-metadata-40.bpf.s (the 40-instruction program of the target)', target: true },
-  { name: 'nic:xdp-metadata', file: fileURLToPath(new URL('../../../public/examples/xdp-metadata.bpf.s', import.meta.url)), label: 'public/examples/xdp-metadata.bpf.s (the full example: VLAN, IPv6, IPv4 options)', target: false },
+  { name: 'nic:xdp-metadata-40', file: fileURLToPath(NIC_BENCH_PROGRAM), label: 'engine/test/bench/xdp-metadata-40.bpf.s (the 40-instruction program of the target)', target: true },
+  { name: 'nic:xdp-metadata', file: fileURLToPath(NIC_EXAMPLE_PROGRAM), label: 'public/examples/xdp-metadata.bpf.s (the full example: VLAN, IPv6, IPv4 options)', target: false },
 ] as const;
 
 interface Options {
