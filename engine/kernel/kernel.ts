@@ -193,21 +193,14 @@ export class Kernel implements KernelServices {
   /** The VmHost the interpreter calls: checks, then runs the implementation. */
   host(): VmHost {
     const host: VmHost = {
-      // A compiled call site gets its implementation resolved now, for the program type now;
-      // it goes the long way (and gets its refusal) if the program type changed since.
-      bind: (kind, id, off) => {
-        const progType = this.progType;
+      // A compiled call site gets its implementation resolved for the program type now (the
+      // bind key: another type rebinds it, and a call the new type refuses goes the long way to
+      // its refusal). The implementation itself, bound to this kernel: one callee per site.
+      bind: (kind, id) => {
         const impl = kind === 'helper' ? this.resolveHelper(id) : this.resolveKfunc(id);
-        if (typeof impl === 'string') return undefined;
-        return (vm, pc) => {
-          if (this.progType !== progType) return kind === 'helper' ? host.helper(id, vm, pc) : host.kfunc(id, off, vm, pc);
-          const r = impl(this, vm, pc);
-          if (r === false) return false;
-          if (typeof r === 'number') vm.setRegSmall(0, r);
-          else vm.setReg(0, r);
-          return true;
-        };
+        return typeof impl === 'string' ? undefined : impl.bind(undefined, this);
       },
+      bindKey: () => this.progType,
       helper: (id, vm, pc) => {
         const cache = this.resolvedFor().helpers;
         let impl = id >= 0 && id < 1024 ? cache[id] : undefined;

@@ -31,13 +31,20 @@ export interface VmHost {
   /**
    * Optionally, helper or kfunc `id` resolved once for a call site of the compiled tier: a
    * function that does what `helper`/`kfunc` would do for it, without looking it up per call.
-   * Undefined leaves the site to `helper`/`kfunc`.
+   * Undefined leaves the site to `helper`/`kfunc`. What is bound may depend on the host's
+   * state (the program type): `bindKey` names that state, and a new key rebinds every site.
    */
   bind?(kind: 'helper' | 'kfunc', id: number, off: number): BoundCall | undefined;
+  bindKey?(): string;
 }
 
-/** A call site's helper or kfunc, resolved (VmHost.bind): false after `vm.fault`. */
-export type BoundCall = (vm: Vm, pc: number) => boolean;
+/**
+ * A call site's helper or kfunc, resolved (VmHost.bind): r0's new value (a number within the
+ * int32 range, sign-extended; or any 64-bit value as a bigint), true when it set r0 itself, or
+ * false after `vm.fault`. The compiled code stores the result into r0 at each call site, so
+ * that V8 sees one callee per site and can inline it.
+ */
+export type BoundCall = (vm: Vm, pc: number) => number | bigint | boolean;
 
 export type RunStatus = 'exited' | 'fault' | 'breakpoint' | 'step' | 'paused';
 
@@ -102,11 +109,12 @@ export interface ProgramRef {
 
 const MAX_TAIL_CALLS = 33; // MAX_TAIL_CALL_CNT (include/linux/bpf.h)
 
-/** A program of this VM, compiled (null: it could not be), with its call sites bound. */
+/** A program of this VM, compiled (null: it could not be), with its call sites bound for the host's bindKey. */
 interface CompiledEntry {
   readonly insns: readonly (Insn | null)[];
   readonly fn: CompiledProgram | null;
-  readonly calls: BoundCall[];
+  calls: BoundCall[];
+  key: string;
 }
 
 export class Vm {
@@ -405,17 +413,21 @@ export class Vm {
 
   /** The program running now, compiled (once per program the VM runs), or undefined when it cannot be. */
   private compiledProgram(): CompiledProgram | undefined {
-    if (this.lastCompiled !== undefined && this.lastCompiled.insns === this.insns) {
-      this.calls = this.lastCompiled.calls;
-      return this.lastCompiled.fn ?? undefined;
+    const key = this.host.bindKey?.() ?? '';
+    let c = this.lastCompiled;
+    if (c === undefined || c.insns !== this.insns) {
+      c = this.compiledCache.get(this.insns);
+      if (c === undefined) {
+        const fn = compileProgram(this.ops, this.code, this.regsTemplate, this.insns.length) ?? null;
+        c = { insns: this.insns, fn, calls: this.bindCalls(), key };
+        this.compiledCache.set(this.insns, c);
+      }
+      this.lastCompiled = c;
     }
-    let c = this.compiledCache.get(this.insns);
-    if (c === undefined) {
-      const fn = compileProgram(this.ops, this.code, this.regsTemplate, this.insns.length) ?? null;
-      c = { insns: this.insns, fn, calls: this.bindCalls() };
-      this.compiledCache.set(this.insns, c);
+    if (c.key !== key) {
+      c.calls = this.bindCalls();
+      c.key = key;
     }
-    this.lastCompiled = c;
     this.calls = c.calls;
     return c.fn ?? undefined;
   }
