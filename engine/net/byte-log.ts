@@ -4,6 +4,7 @@
 // promote while the run goes on at millions of packets per second.
 
 const BLOCK = 1 << 20;
+const SMALL = 128;
 
 export class ByteLog {
   private readonly blocks: Uint8Array[] = [];
@@ -19,7 +20,10 @@ export class ByteLog {
     const block = this.blocks.length - 1;
     const at = this.used;
     const dst = this.blocks[block] as Uint8Array;
-    if (n > 0) dst.set(source.subarray(from, to), at);
+    // Frames of a few dozen bytes go byte by byte: a subarray view per call would cost more
+    // than the copy, and feed the garbage collector.
+    if (n > SMALL) dst.set(source.subarray(from, to), at);
+    else for (let i = 0; i < n; i++) dst[at + i] = source[from + i] ?? 0;
     this.used = at + n;
     return block * BLOCK + at;
   }

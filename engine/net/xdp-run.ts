@@ -36,35 +36,94 @@ export const PEER_SECTION = 'xdp/peer';
 const ACTIONS: readonly XdpActionName[] = XDP_ACTIONS;
 
 
+/** What finish() records of a kept packet besides its bytes: plain numbers (no per-packet strings or objects). */
+interface KeptFields {
+  index: number;
+  queue: number;
+  tsNs: number;
+  /** RX hints as the driver gave them (status 0: present). */
+  tsStatus: number;
+  ts: number;
+  hashStatus: number;
+  hash: number;
+  hashType: number;
+  vlanTci: number;
+  length: number;
+  flow: number;
+  retval: number;
+  /** The action's index in ACTIONS, or ACTIONS.length for ILLEGAL. */
+  action: number;
+  insns: number;
+  metaLength: number;
+}
+
 /**
- * What is kept of a packet for the detail view and pcap export. Its bytes live in the run's
- * ByteLog; each getter returns a fresh copy.
+ * What is kept of a packet for the packets table, the detail view and pcap export. Its bytes
+ * live in the run's ByteLog (each getter returns a fresh copy); its summary is made when first
+ * asked for, from numbers recorded while the traffic ran — the run itself makes no strings and
+ * few objects per packet (a fate that is one of a few constants, or an AF_XDP delivery given
+ * by queue and address, is not an object until the summary is made either).
  */
 export class KeptPacket {
+  private made: PacketSummary | undefined;
+
   constructor(
-    readonly summary: PacketSummary,
-    readonly tsNs: number,
+    private readonly f: KeptFields,
+    /** The packet's fate, or undefined for an AF_XDP delivery (xskQueue, xskAddr). */
+    private readonly fate: PacketFate | undefined,
+    private readonly xskQueue: number,
+    private readonly xskAddr: number,
     private readonly log: ByteLog,
-    /** ByteLog places of wire, arrived, out and meta, and their lengths. */
-    private readonly spans: readonly [number, number, number, number, number, number, number, number],
+    /** ByteLog places of the frame as received, as the program first saw it, as it left it, and of the metadata. */
+    private readonly wireAt: number,
+    private readonly arrivedAt: number,
+    private readonly arrivedLength: number,
+    private readonly outAt: number,
+    private readonly outLength: number,
+    private readonly metaAt: number,
     readonly detail: StoredDetail | undefined,
   ) {}
 
+  get tsNs(): number {
+    return this.f.tsNs;
+  }
+
+  get summary(): PacketSummary {
+    if (this.made) return this.made;
+    const f = this.f;
+    this.made = {
+      index: f.index,
+      queue: f.queue,
+      rxTimestamp: f.tsStatus === 0 ? String(f.ts) : null,
+      rxHash: f.hashStatus === 0 ? f.hash : null,
+      rssType: f.hashStatus === 0 ? f.hashType : 0,
+      vlan: f.vlanTci >= 0 ? f.vlanTci & 0xfff : null,
+      length: f.length,
+      flow: f.flow,
+      action: ACTIONS[f.action] ?? 'ILLEGAL',
+      retval: f.retval,
+      fate: this.fate ?? { kind: 'xsk', queue: this.xskQueue, addr: `0x${this.xskAddr.toString(16)}` },
+      insns: f.insns,
+      metaLength: f.metaLength,
+    };
+    return this.made;
+  }
+
   /** The frame as it arrived on the wire. */
   get wire(): Uint8Array {
-    return this.log.read(this.spans[0], this.spans[1]);
+    return this.log.read(this.wireAt, this.f.length);
   }
   /** The frame the program saw first (after VLAN stripping). */
   get arrived(): Uint8Array {
-    return this.log.read(this.spans[2], this.spans[3]);
+    return this.log.read(this.arrivedAt, this.arrivedLength);
   }
   /** The data as the program left it (what left the NIC, unless the packet was dropped). */
   get out(): Uint8Array {
-    return this.log.read(this.spans[4], this.spans[5]);
+    return this.log.read(this.outAt, this.outLength);
   }
   /** The metadata area in front of the data as the program left it (empty when it wrote none). */
   get meta(): Uint8Array {
-    return this.log.read(this.spans[6], this.spans[7]);
+    return this.log.read(this.metaAt, this.f.metaLength);
   }
 }
 
@@ -117,6 +176,7 @@ export class TrafficRun {
   private readonly cur: Current = { active: false, index: 0, flow: 0, tsNs: 0, queue: 0, vlanTci: -1, wireLength: 0, traceFrom: 0, wireAt: -1, arrivedAt: -1, arrivedLength: 0 };
   /** The bytes of the kept packets. */
   private readonly log = new ByteLog();
+  private readonly outcome: Outcome = { fate: undefined, xskQueue: 0, xskAddr: 0, xsk: undefined, tc: undefined };
   private done = false;
 
   constructor(
@@ -233,79 +293,78 @@ export class TrafficRun {
     if (!c.active) return;
     c.active = false;
     const vm = this.program.vm;
-    let fate: PacketFate;
-    let action: XdpActionName;
+    const counters = this.counters;
+    const o = this.outcome;
+    o.fate = NOT_KEPT;
+    o.xsk = undefined;
+    o.tc = undefined;
+    let action = 0;
     let retval = 0;
-    let xskView: StoredDetail['xsk'];
-    let tcView: StoredDetail['tc'];
     const keep = c.index < KEEP;
     const snapshot = c.index < DETAIL ? this.frameSnapshot() : undefined;
     if (vm.status !== 'exited') {
       const message = vm.faultInfo?.message ?? `stopped: ${vm.status}`;
-      this.counters.faults++;
+      counters.faults++;
       this.stopped = `packet ${c.index}: ${message}`;
-      action = 'XDP_ABORTED';
-      fate = { kind: 'fault', message };
+      o.fate = { kind: 'fault', message };
     } else {
       retval = vm.regLo(0) >>> 0;
-      action = retval < ACTIONS.length ? (ACTIONS[retval] ?? 'ILLEGAL') : 'ILLEGAL';
-      this.counters.actions[action]++;
-      // Beyond the KEEP packets no fate is recorded: the constant NOT_KEPT stands in (no allocation).
-      // (A switch on the number: a switch on the name compares strings one case after another.)
+      // Beyond the KEEP packets no fate is recorded: NOT_KEPT stands in. Fates that are always
+      // the same are constants. (Counters by name, not `actions[name]++`: a keyed access with a
+      // varying name is a dictionary lookup, per packet.)
+      const actions = counters.actions;
       switch (retval) {
-        case 0: // XDP_ABORTED
-          fate = keep ? { kind: 'dropped', reason: 'XDP_ABORTED (the xdp:xdp_exception tracepoint fires)' } : NOT_KEPT;
+        case 0:
+          actions.XDP_ABORTED++;
+          if (keep) o.fate = ABORTED;
           break;
-        case 1: // XDP_DROP
-          fate = keep ? { kind: 'dropped', reason: 'XDP_DROP' } : NOT_KEPT;
+        case 1:
+          actions.XDP_DROP++;
+          if (keep) o.fate = DROPPED;
           break;
-        case 2: { // XDP_PASS
-          if (!this.tc) {
-            fate = keep ? { kind: 'passed' } : NOT_KEPT;
-            break;
-          }
-          const tc = this.runTc(c, keep);
-          tcView = tc.view;
-          fate = tc.action === undefined ? { kind: 'passed' } : { kind: 'passed', tc: tc.action };
+        case 2:
+          actions.XDP_PASS++;
+          if (this.tc) this.passToTc(c, keep);
+          else if (keep) o.fate = PASSED;
           break;
-        }
-        case 3: // XDP_TX
-          fate = keep ? { kind: 'transmitted' } : NOT_KEPT;
+        case 3:
+          actions.XDP_TX++;
+          if (keep) o.fate = TRANSMITTED;
           break;
-        case 4: { // XDP_REDIRECT
-          const r = this.redirect(c, keep);
-          fate = r.fate;
-          xskView = r.xsk;
-          tcView = r.tc;
+        case 4:
+          actions.XDP_REDIRECT++;
+          this.redirect(c, keep);
           break;
-        }
         default:
+          actions.ILLEGAL++;
           if (this.warnings.length < 1) this.warnings.push(`Illegal XDP return value ${retval} on prog (eth0), expect packet loss!`);
-          fate = keep ? { kind: 'dropped', reason: `illegal return value ${retval}: the driver drops the frame (bpf_warn_invalid_xdp_action)` } : NOT_KEPT;
+          if (keep) o.fate = { kind: 'dropped', reason: `illegal return value ${retval}: the driver drops the frame (bpf_warn_invalid_xdp_action)` };
       }
+      action = retval < ACTIONS.length ? retval : ACTIONS.length;
     }
     if (!keep || c.wireAt < 0) return;
-    const insns = vm.count;
     const h = this.buff.rx;
-    const summary: PacketSummary = {
+    const fields: KeptFields = {
       index: c.index,
       queue: c.queue,
-      rxTimestamp: h.tsStatus === 0 ? String(h.ts) : null,
-      rxHash: h.hashStatus === 0 ? h.hash : null,
-      rssType: h.hashStatus === 0 ? h.hashType : 0,
-      vlan: c.vlanTci >= 0 ? c.vlanTci & 0xfff : null,
+      tsNs: c.tsNs,
+      tsStatus: h.tsStatus,
+      ts: h.ts,
+      hashStatus: h.hashStatus,
+      hash: h.hash,
+      hashType: h.hashType,
+      vlanTci: c.vlanTci,
       length: c.wireLength,
       flow: c.flow,
-      action,
       retval,
-      fate,
-      insns,
+      action,
+      insns: vm.count,
       metaLength: this.buff.metaLength,
     };
     const detail: StoredDetail | undefined = snapshot && {
       ...snapshot,
-      ...(xskView ? { xsk: xskView } : {}),
-      ...(tcView ? { tc: tcView } : {}),
+      ...(o.xsk ? { xsk: o.xsk } : {}),
+      ...(o.tc ? { tc: o.tc } : {}),
       traceFrom: c.traceFrom,
       traceTo: this.program.kernel.trace.total,
     };
@@ -314,7 +373,7 @@ export class TrafficRun {
     const log = this.log;
     const outAt = log.append(bytes, b.data, b.dataEnd);
     const metaAt = log.append(bytes, b.data - b.metaLength, b.data);
-    this.kept.push(new KeptPacket(summary, c.tsNs, log, [c.wireAt, c.wireLength, c.arrivedAt, c.arrivedLength, outAt, b.dataEnd - b.data, metaAt, b.metaLength], detail));
+    this.kept.push(new KeptPacket(fields, o.fate, o.xskQueue, o.xskAddr, log, c.wireAt, c.arrivedAt, c.arrivedLength, outAt, b.dataEnd - b.data, metaAt, detail));
   }
 
   private frameSnapshot(): Pick<StoredDetail, 'buffer' | 'metaOffset' | 'dataOffset' | 'endOffset'> {
@@ -323,10 +382,13 @@ export class TrafficRun {
     return { buffer: this.program.kernel.mem.bytes.slice(start, b.dataEnd), metaOffset: b.data - b.metaLength - start, dataOffset: b.data - start, endOffset: b.dataEnd - start };
   }
 
-  /** XDP_PASS (or a cpumap): the frame becomes an skb; the tc program, if any, sees it with the metadata. */
-  private runTc(c: Current, keep: boolean): { action: string | undefined; view: StoredDetail['tc'] | undefined } {
+  /**
+   * XDP_PASS (or a cpumap): the frame becomes an skb; the tc program, if any, sees it with the
+   * metadata. Returns the tc program's action (undefined without one) and sets outcome.tc.
+   */
+  private runTc(c: Current, keep: boolean): string | undefined {
     const tc = this.tc;
-    if (!tc?.context.skb) return { action: undefined, view: undefined };
+    if (!tc?.context.skb) return undefined;
     const kernel = this.program.kernel;
     const mem = kernel.mem;
     const b = this.buff;
@@ -349,67 +411,80 @@ export class TrafficRun {
       const message = tc.vm.faultInfo?.message ?? status;
       this.counters.faults++;
       this.stopped = `packet ${c.index}: ${tc.section.name}: ${message}`;
-      return { action: `fault: ${message}`, view: undefined };
+      return `fault: ${message}`;
     }
     const retval = tc.vm.regLo(0);
     const action = tcActionName(retval);
     this.counters.tc[action] = (this.counters.tc[action] ?? 0) + 1;
     const skb = tc.context.skb;
-    const view: StoredDetail['tc'] | undefined =
-      keep && c.index < DETAIL
-        ? { section: tc.section.name, retval, dataMeta: skb.metadata(), data: skb.packet(), skb: skb.fields().map((f) => ({ name: f.name, value: typeof f.value === 'bigint' ? String(f.value) : `${f.value} (0x${(f.value >>> 0).toString(16)})` })) }
-        : undefined;
-    return { action, view };
+    if (keep && c.index < DETAIL) {
+      this.outcome.tc = { section: tc.section.name, retval, dataMeta: skb.metadata(), data: skb.packet(), skb: skb.fields().map((f) => ({ name: f.name, value: typeof f.value === 'bigint' ? String(f.value) : `${f.value} (0x${(f.value >>> 0).toString(16)})` })) };
+    }
+    return action;
+  }
+
+  /** XDP_PASS with the file's tc program: the fate names its action. */
+  private passToTc(c: Current, keep: boolean): void {
+    const action = this.runTc(c, keep);
+    if (keep) this.outcome.fate = action === undefined ? PASSED : { kind: 'passed', tc: action };
   }
 
   /** A redirect that could not be carried out: counted, and the frame dropped. */
-  private redirectFailed(reason: string): Outcome {
+  private redirectFailed(reason: string): void {
     this.counters.redirectErrors++;
-    return outcome({ kind: 'dropped', reason });
+    this.outcome.fate = { kind: 'dropped', reason };
   }
 
-  private redirect(c: Current, keep: boolean): Outcome {
+  /** XDP_REDIRECT carried out where bpf_redirect or bpf_redirect_map pointed; sets the outcome. */
+  private redirect(c: Current, keep: boolean): void {
     const kernel = this.program.kernel;
     const r = kernel.redirectTo;
     if (r.kind === 'none' || (r.kind === 'map' && !r.map)) return this.redirectFailed('XDP_REDIRECT with no target: neither bpf_redirect nor bpf_redirect_map was called (xdp_do_redirect fails with -EINVAL)');
-    if (r.kind === 'ifindex') return this.toDevice(r.ifindex, c);
-    const mapName = r.map?.name ?? '';
-    const entry = r.map?.redirectTarget(r.key);
-    if (!entry) return this.redirectFailed(`${mapName}[${r.key}] is empty (xdp_do_redirect fails)`);
-    if (entry.kind === 'dev') return this.toDevice(entry.ifindex, c);
+    if (r.kind === 'ifindex') return this.toDevice(r.ifindex, c, keep);
+    const map = r.map;
+    const entry = map?.redirectTarget(r.key);
+    if (!entry) return this.redirectFailed(`${map?.name ?? ''}[${r.key}] is empty (xdp_do_redirect fails)`);
+    if (entry.kind === 'dev') return this.toDevice(entry.ifindex, c, keep);
+    const o = this.outcome;
     if (entry.kind === 'cpu') {
       this.counters.cpus++;
-      const tc = this.runTc(c, keep);
-      return outcome(tc.action === undefined ? { kind: 'cpu', cpu: entry.cpu } : { kind: 'cpu', cpu: entry.cpu, tc: tc.action }, undefined, tc.view);
+      const action = this.runTc(c, keep);
+      if (keep) o.fate = action === undefined ? { kind: 'cpu', cpu: entry.cpu } : { kind: 'cpu', cpu: entry.cpu, tc: action };
+      return;
     }
     // XSKMAP: the socket must be bound to the frame's device and queue (xsk_rcv_check).
-    if (entry.queue !== c.queue) return this.redirectFailed(`the AF_XDP socket in ${mapName}[${r.key}] is bound to queue ${entry.queue}, but the frame came in on queue ${c.queue} (__xsk_rcv refuses it: -EINVAL)`);
+    if (entry.queue !== c.queue) return this.redirectFailed(`the AF_XDP socket in ${map?.name ?? ''}[${r.key}] is bound to queue ${entry.queue}, but the frame came in on queue ${c.queue} (__xsk_rcv refuses it: -EINVAL)`);
     const socket = this.sockets[entry.queue];
     if (!socket) return this.redirectFailed(`no AF_XDP socket on queue ${entry.queue}`);
     const b = this.buff;
     const addr = socket.receive(c.index, kernel.mem.bytes, b.data - b.metaLength, b.data, b.dataEnd);
     if (typeof addr === 'string') return this.redirectFailed(addr);
     this.counters.xsk++;
-    if (!keep) return XSK_UNKEPT;
-    let xsk: StoredDetail['xsk'];
+    if (!keep) return;
+    // The fate is made from these when the summary is asked for.
+    o.fate = undefined;
+    o.xskQueue = entry.queue;
+    o.xskAddr = addr;
     if (c.index < DETAIL) {
       const v = socket.view(addr);
-      xsk = { queue: entry.queue, addr, len: v.len, metadata: v.metadata, packet: v.packet };
+      o.xsk = { queue: entry.queue, addr, len: v.len, metadata: v.metadata, packet: v.packet };
     }
-    return outcome({ kind: 'xsk', queue: entry.queue, addr: `0x${addr.toString(16)}` }, xsk);
   }
 
-  private toDevice(ifindex: number, c: Current): Outcome {
+  private toDevice(ifindex: number, c: Current, keep: boolean): void {
     const name = DEVICES[ifindex];
     if (!name) return this.redirectFailed(`there is no device with ifindex ${ifindex} (eth0 is 2, veth0 3, veth1 4): -ENODEV`);
     if (ifindex === 1) return this.redirectFailed('lo cannot transmit XDP frames (it has no ndo_xdp_xmit): -EOPNOTSUPP');
     this.counters.devices++;
-    if (ifindex !== VETH0 || !this.peer) return outcome({ kind: 'device', ifindex, name });
+    const o = this.outcome;
+    const peer = this.peer;
+    const pb = peer?.context.xdp;
+    if (ifindex !== VETH0 || !peer || !pb) {
+      if (keep) o.fate = { kind: 'device', ifindex, name };
+      return;
+    }
     // Into veth0, out of veth1: its XDP program sees the frame with the custom metadata
     // (xdp_frame keeps metasize) but no hardware hints (veth has no skb for it: -ENODATA).
-    const peer = this.peer;
-    const pb = peer.context.xdp;
-    if (!pb) return outcome({ kind: 'device', ifindex, name });
     const kernel = this.program.kernel;
     const b = this.buff;
     const meta = kernel.mem.bytes.slice(b.data - b.metaLength, b.data);
@@ -426,11 +501,13 @@ export class TrafficRun {
     kernel.enter('xdp', this.program.context);
     if (status !== 'exited') {
       this.counters.faults++;
-      this.stopped = `packet ${c.index}: ${PEER_SECTION}: ${peer.vm.faultInfo?.message ?? status}`;
-      return outcome({ kind: 'fault', message: `${PEER_SECTION}: ${peer.vm.faultInfo?.message ?? status}` });
+      const message = `${PEER_SECTION}: ${peer.vm.faultInfo?.message ?? status}`;
+      this.stopped = `packet ${c.index}: ${message}`;
+      o.fate = { kind: 'fault', message };
+      return;
     }
     const ret = peer.vm.regLo(0) >>> 0;
-    return outcome({ kind: 'device', ifindex, name, peerAction: ret < ACTIONS.length ? (ACTIONS[ret] ?? 'ILLEGAL') : 'ILLEGAL' });
+    if (keep) o.fate = { kind: 'device', ifindex, name, peerAction: ret < ACTIONS.length ? (ACTIONS[ret] ?? 'ILLEGAL') : 'ILLEGAL' };
   }
 
   /**
@@ -467,23 +544,23 @@ export class TrafficRun {
 
 /** The fate of a packet that is not kept (never recorded). */
 const NOT_KEPT: PacketFate = { kind: 'dropped', reason: 'not kept' };
-/** What the redirect of a packet that is not kept reports. */
-const XSK_UNKEPT: Outcome = outcome(NOT_KEPT);
+/** The fates that are always the same (shared by every packet that has them). */
+const ABORTED: PacketFate = { kind: 'dropped', reason: 'XDP_ABORTED (the xdp:xdp_exception tracepoint fires)' };
+const DROPPED: PacketFate = { kind: 'dropped', reason: 'XDP_DROP' };
+const PASSED: PacketFate = { kind: 'passed' };
+const TRANSMITTED: PacketFate = { kind: 'transmitted' };
 
 /**
- * What carrying out a redirect gave. Always this one shape (absent views are undefined, not
- * missing): the packet loop reads it for every packet, and objects of several shapes there
- * made V8's code for the loop measurably slower once the kept packets (which have views) were
- * behind it.
+ * What carrying out the verdict gave for the packet just finished: one record, rewritten per
+ * packet (no object per packet). `fate` undefined means an AF_XDP delivery, made into a fate
+ * from xskQueue and xskAddr when the summary is asked for.
  */
 interface Outcome {
-  readonly fate: PacketFate;
-  readonly xsk: StoredDetail['xsk'] | undefined;
-  readonly tc: StoredDetail['tc'] | undefined;
-}
-
-function outcome(fate: PacketFate, xsk?: StoredDetail['xsk'], tc?: StoredDetail['tc']): Outcome {
-  return { fate, xsk, tc };
+  fate: PacketFate | undefined;
+  xskQueue: number;
+  xskAddr: number;
+  xsk: StoredDetail['xsk'] | undefined;
+  tc: StoredDetail['tc'] | undefined;
 }
 
 export class AttachError extends Error {

@@ -216,7 +216,10 @@ export class Vm {
    */
   reset(clearStacks = true): void {
     if (this.section !== this.entry.section || this.insns !== this.entry.insns) this.install(this.entry.insns, this.entry.section);
-    this.regs.set(this.regsTemplate);
+    // (A loop: 22 words cost less than TypedArray.prototype.set's call, per packet.)
+    const regs = this.regs;
+    const template = this.regsTemplate;
+    for (let i = 0; i < template.length; i++) regs[i] = template[i] ?? 0;
     this.pendingTailCall = undefined;
     this.tailCalls = 0;
     if (clearStacks) for (const s of this.stacks) this.mem.bytes.fill(0, s.start, s.start + s.size);

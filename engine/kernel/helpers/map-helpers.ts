@@ -5,7 +5,7 @@
 // the helper and the register.
 
 import type { Vm } from '../../vm/index.ts';
-import { ArrayMap, HashMap, ProgArrayMap, RedirectMap, RingbufMap, type BpfMap } from '../maps/map-set.ts';
+import { ArrayMap, HashMap, ProgArrayMap, RingbufMap, type BpfMap } from '../maps/map-set.ts';
 import type { CallImpl, KernelServices } from '../services.ts';
 import { ERRNO, neg } from '../services.ts';
 
@@ -175,9 +175,10 @@ export const MAP_HELPERS: Readonly<Record<string, CallImpl>> = {
 
   /** __bpf_xdp_redirect_map (include/linux/filter.h). */
   bpf_redirect_map(k, vm, pc) {
-    const map = mapArg(k, vm, pc, 'bpf_redirect_map');
-    if (map === false) return false;
-    if (!(map instanceof RedirectMap)) return fault(vm, pc, 'bpf_redirect_map', `map '${map.name}' is ${KIND[map.type]}; redirects go through a devmap, devmap_hash, cpumap or xskmap`);
+    const arg = mapArg(k, vm, pc, 'bpf_redirect_map');
+    if (arg === false) return false;
+    const map = arg.asRedirect();
+    if (map === undefined) return fault(vm, pc, 'bpf_redirect_map', `map '${arg.name}' is ${KIND[arg.type]}; redirects go through a devmap, devmap_hash, cpumap or xskmap`);
     // Runs per packet: the flags are read as 32-bit halves, not as a BigInt.
     const flagsLo = vm.regLo(3) >>> 0;
     const allowed = ACTION_MASK | (map.toDevices ? BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS : 0);

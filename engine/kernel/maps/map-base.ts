@@ -7,6 +7,7 @@ import type { MapDecl, MapType } from '../../program/program.ts';
 import { PERM_READ, PERM_WRITE, type Region } from '../../vm/index.ts';
 import { ERRNO } from '../services.ts';
 import { pointerHex } from './hex.ts';
+import type { RedirectMap } from './redirect-maps.ts';
 import { MAP_FLAG, MAP_TYPE_IDS, type BpfMap, type ForEachEntry, type InitialEntry, type KptrView, type MapContext, type MapEntryView, type MapView } from './types.ts';
 
 /**
@@ -60,6 +61,9 @@ export abstract class MapBase implements BpfMap {
     return undefined;
   }
   endOfRun(): void {}
+  asRedirect(): RedirectMap | undefined {
+    return undefined;
+  }
 
   abstract keys(): Uint8Array[];
   abstract load(entry: InitialEntry): string | undefined;

@@ -63,6 +63,10 @@ export class RedirectMap extends MapBase {
     return key < this.decl.maxEntries ? key : undefined;
   }
 
+  override asRedirect(): RedirectMap {
+    return this;
+  }
+
   /** The target at `key` (u32, as __bpf_xdp_redirect_map's lookup takes it), or undefined. */
   redirectTarget(key: number): RedirectEntry | undefined {
     const slot = this.slotOf(key >>> 0);

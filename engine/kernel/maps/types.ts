@@ -1,6 +1,7 @@
 // The shape every map shares: the operations helpers call, the plain-data view the maps panel
 // and `bpfp test-run` show, and the UAPI numbers (include/uapi/linux/bpf.h) the maps check.
 
+import type { RedirectMap } from './redirect-maps.ts';
 import { ERRNO } from '../services.ts';
 import type { MapDecl, MapType } from '../../program/program.ts';
 import type { GuestMemory, Region } from '../../vm/index.ts';
@@ -143,6 +144,12 @@ export interface BpfMap {
   readonly type: MapType;
   /** The map's read-only header (struct bpf_map): what `r1 = MAP ll` points at. */
   readonly header: Region;
+  /**
+   * This map when it is a devmap, devmap_hash, cpumap or xskmap (what bpf_redirect_map takes),
+   * else undefined. Per-packet code asks this rather than `instanceof RedirectMap`, which V8
+   * compiled there into a generic InstanceOf call (two property lookups per packet).
+   */
+  asRedirect(): RedirectMap | undefined;
   /** Pointer to the value (the current CPU's copy for per-CPU maps), or 0n for NULL. */
   lookup(key: Uint8Array): bigint;
   /** From a program: 0 or -errno. */
