@@ -140,7 +140,7 @@ export class GuestMemory {
   offsetOf(lo: number, hi: number): number {
     if ((hi | 0) !== GUEST_BASE_HI) return -1;
     const off = lo >>> 0;
-    return off < this.buffer.byteLength ? off : -1;
+    return off < this.bytes.length ? off : -1;
   }
 
   /** The region holding an arena offset, freed ones included. */
