@@ -7,6 +7,7 @@
 
 import { XDP_PACKET_HEADROOM } from '../kernel/xdp-buff.ts';
 import { SpanViews } from '../util/span-views.ts';
+import { copyBytes } from '../util/typed-set.ts';
 import type { XskConfig } from './profile.ts';
 
 export class XskSocket {
@@ -44,7 +45,7 @@ export class XskSocket {
     // an older frame's bytes.
     const readFrom = Math.max(base, addr - this.config.metadataSize);
     if (readFrom < addr - metaLength) this.umem.fill(0, readFrom, addr - metaLength);
-    this.umem.set(this.views.of(source, metaStart, dataEnd), addr - metaLength);
+    copyBytes(this.umem, this.views.of(source, metaStart, dataEnd), addr - metaLength);
     this.chunkPacket[chunk] = packet;
     this.chunkLength[chunk] = len;
     this.received++;

@@ -3,6 +3,8 @@
 // instead of four small arrays per packet, which the garbage collector would then copy and
 // promote while the run goes on at millions of packets per second.
 
+import { copyBytes } from '../util/typed-set.ts';
+
 const BLOCK = 1 << 20;
 const SMALL = 128;
 
@@ -22,7 +24,7 @@ export class ByteLog {
     const dst = this.blocks[block] as Uint8Array;
     // Frames of a few dozen bytes go byte by byte: a subarray view per call would cost more
     // than the copy, and feed the garbage collector.
-    if (n > SMALL) dst.set(source.subarray(from, to), at);
+    if (n > SMALL) copyBytes(dst, source.subarray(from, to), at);
     else for (let i = 0; i < n; i++) dst[at + i] = source[from + i] ?? 0;
     this.used = at + n;
     return block * BLOCK + at;

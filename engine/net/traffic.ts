@@ -10,6 +10,7 @@ import { IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from './packet/protocols.ts'
 import { MAX_FRAME, MIN_FRAME, type Flow, type TrafficProfile } from './profile.ts';
 import { Xoshiro128, splitmix32 } from './rng.ts';
 import { SpanViews } from '../util/span-views.ts';
+import { copyBytes } from '../util/typed-set.ts';
 
 /**
  * TCP flags of a flow without `tcpFlags`: ACK alone, as in the data segments of an established
@@ -269,7 +270,7 @@ export class TrafficGenerator implements FrameSource {
 
     const b = out.bytes;
     // The template up to `length` (a remembered view: IMIX frames would otherwise copy 1500 bytes for 64).
-    b.set(length === t.bytes.length ? t.bytes : t.views.of(t.bytes, 0, length));
+    copyBytes(b, length === t.bytes.length ? t.bytes : t.views.of(t.bytes, 0, length));
     const l3 = t.l3;
     const l4 = t.l4;
     if (t.ipv6) put16(b, l3 + 4, length - l3 - 40);
