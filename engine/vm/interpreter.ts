@@ -184,6 +184,8 @@ export function predecode(insns: readonly (Insn | null)[], imm64: (pc: number, i
     code[b + F_AUX] = aux;
     code[b + F_DELTA] = delta;
   };
+  // Helper and kfunc calls are numbered in program order (aux): their index in vm.calls.
+  let sites = 0;
   for (let pc = 0; pc < len; pc++) {
     const insn = insns[pc];
     if (!insn) continue; // INVALID (0): second slot of lddw or an undecodable slot
@@ -260,7 +262,7 @@ export function predecode(insns: readonly (Insn | null)[], imm64: (pc: number, i
         if (insn.target === 'local') {
           const target = pc + 1 + insn.imm;
           put(pc, OP.CALL_LOCAL, 0, 0, 0, 0, target, pc + 1 - target);
-        } else put(pc, insn.target === 'helper' ? OP.CALL_HELPER : OP.CALL_KFUNC, 0, 0, insn.off, insn.imm);
+        } else put(pc, insn.target === 'helper' ? OP.CALL_HELPER : OP.CALL_KFUNC, 0, 0, insn.off, insn.imm, sites++);
         break;
       case 'exit':
         put(pc, OP.EXIT);
@@ -1049,11 +1051,15 @@ export function execute(vm: Vm): Stop {
         case 5: { // CALL_KFUNC
           vm.pc = pc;
           vm.n = n;
-          const ok = op === 3 ? vm.callHelper(pc, C[b + 4]) : vm.callKfunc(pc, C[b + 4], C[b + 3]);
-          if (!ok) {
+          // The call site's helper, bound once (vm.calls, numbered in aux), as the compiled tier calls it.
+          const r = vm.calls[C[b + 5]](vm, pc);
+          if (typeof r === 'number') {
+            R[0] = r;
+            R[1] = r < 0 ? -1 : 0;
+          } else if (r === false) {
             stop = Stop.Fault;
             break loop;
-          }
+          } else if (r !== true) vm.setReg(0, r);
           // A helper may have mapped memory (the arena can grow), run a callback (the count
           // moved on), or asked to continue in another program (a tail call).
           DV = vm.mem.dv;

@@ -109,10 +109,10 @@ export interface ProgramRef {
 
 const MAX_TAIL_CALLS = 33; // MAX_TAIL_CALL_CNT (include/linux/bpf.h)
 
-/** A program of this VM, compiled (null: it could not be), with its call sites bound for the host's bindKey. */
-interface CompiledEntry {
+/** A program of this VM: its call sites bound for the host's bindKey, and compiled once asked (null: it cannot be). */
+interface ProgramEntry {
   readonly insns: readonly (Insn | null)[];
-  readonly fn: CompiledProgram | null;
+  fn: CompiledProgram | null | undefined;
   calls: BoundCall[];
   key: string;
 }
@@ -141,8 +141,8 @@ export class Vm {
   /** Whether runs without breakpoints go through the compiled tier (compile.ts). */
   private readonly compile: boolean;
   /** Per program this VM runs (the entry and its tail-call targets); the last one is checked first, without a Map lookup per run. */
-  private readonly compiledCache = new Map<readonly (Insn | null)[], CompiledEntry>();
-  private lastCompiled: CompiledEntry | undefined;
+  private readonly entries = new Map<readonly (Insn | null)[], ProgramEntry>();
+  private lastEntry: ProgramEntry | undefined;
   /** Set by a tail-call helper; the interpreter then switches programs. */
   pendingTailCall: ProgramRef | undefined;
   tailCalls = 0;
@@ -396,8 +396,9 @@ export class Vm {
    * no step), else — or from a pc it has no entry for — the interpreter.
    */
   private exec(): Stop {
+    const entry = this.bound();
     if (this.compile && !this.stepping && this.breakpoints.size === 0 && this.stepTraps.size === 0) {
-      const compiled = this.compiledProgram();
+      const compiled = entry.fn === undefined ? this.compileEntry(entry) : entry.fn;
       if (compiled) {
         const stop = compiled(this);
         if (stop !== FALLBACK) return stop as Stop;
@@ -408,7 +409,9 @@ export class Vm {
 
   /** Whether the program running now goes through the compiled tier (it may be too large, see MAX_COMPILED_SOURCE). */
   get compiled(): boolean {
-    return this.compile && this.compiledProgram() !== undefined;
+    if (!this.compile) return false;
+    const entry = this.bound();
+    return (entry.fn === undefined ? this.compileEntry(entry) : entry.fn) !== null;
   }
 
   /** The JavaScript the compiled tier makes of the program running now (for tests and the curious). */
@@ -416,28 +419,36 @@ export class Vm {
     return programSource(this.ops, this.code, this.regsTemplate, this.insns.length);
   }
 
-  /** The program running now, compiled (once per program the VM runs), or undefined when it cannot be. */
-  private compiledProgram(): CompiledProgram | undefined {
+  /**
+   * The entry of the program running now, with its call sites bound for the host's state now
+   * (both tiers call helpers and kfuncs through `vm.calls`, which this sets).
+   */
+  private bound(): ProgramEntry {
     const key = this.host.bindKey?.() ?? '';
-    let c = this.lastCompiled;
+    let c = this.lastEntry;
     if (c === undefined || c.insns !== this.insns) {
-      c = this.compiledCache.get(this.insns);
+      c = this.entries.get(this.insns);
       if (c === undefined) {
-        const fn = compileProgram(this.ops, this.code, this.regsTemplate, this.insns.length) ?? null;
-        c = { insns: this.insns, fn, calls: this.bindCalls(), key };
-        this.compiledCache.set(this.insns, c);
+        c = { insns: this.insns, fn: undefined, calls: this.bindCalls(), key };
+        this.entries.set(this.insns, c);
       }
-      this.lastCompiled = c;
+      this.lastEntry = c;
     }
     if (c.key !== key) {
       c.calls = this.bindCalls();
       c.key = key;
     }
     this.calls = c.calls;
-    return c.fn ?? undefined;
+    return c;
   }
 
-  /** The helper and kfunc of each call instruction, in program order (what the compiled code's `vm.calls[k]` is). */
+  /** The program of `entry` compiled (once per program the VM runs), or null when it cannot be. */
+  private compileEntry(entry: ProgramEntry): CompiledProgram | null {
+    entry.fn = compileProgram(this.ops, this.code, this.regsTemplate, this.insns.length) ?? null;
+    return entry.fn;
+  }
+
+  /** The helper and kfunc of each call instruction, in program order (what `vm.calls[k]` is to both tiers). */
   private bindCalls(): BoundCall[] {
     const calls: BoundCall[] = [];
     for (let pc = 0; pc < this.insns.length; pc++) {
@@ -452,7 +463,7 @@ export class Vm {
     return calls;
   }
 
-  /** The bound calls of the compiled program running now (read by its code). */
+  /** The bound calls of the program running now (read by the interpreter and the compiled code). */
   calls: BoundCall[] = [];
 
   /**
