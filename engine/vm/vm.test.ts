@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeProgram, type Insn } from '../isa/index.ts';
 import { OP } from './interpreter.ts';
 import { createRawVm, runRaw } from './raw.ts';
+import { Vm, type VmHost } from './vm.ts';
 
 const I = {
   lddw: (dst: number, v: bigint): Insn => {
@@ -274,4 +275,63 @@ describe('superinstructions', () => {
     const fused = runRaw(encodeProgram(prog));
     expect(fused).toMatchObject({ ok: true, r0: 20n });
   });
+});
+
+describe('helper call sites', () => {
+  // call helper 7; exit — r0 is what the call site's binding gave.
+  const program: Insn[] = [{ kind: 'call', target: 'helper', imm: 7, off: 0 }, I.exit];
+  /** A host whose bindings depend on its key, as the kernel's depend on the program type. */
+  function keyedHost(): { host: VmHost; setKey: (k: string) => void; binds: () => number } {
+    let key = 'number';
+    let binds = 0;
+    const host: VmHost = {
+      helper: (_id, vm) => {
+        vm.setReg(0, 100n);
+        return true;
+      },
+      kfunc: (_id, _off, vm, pc) => vm.fail(pc, 'kfunc', 'no kfuncs'),
+      bindKey: () => key,
+      bind: () => {
+        binds++;
+        const k = key;
+        if (k === 'unbound') return undefined;
+        return (vm, pc) => {
+          if (k === 'number') return -5;
+          if (k === 'bigint') return 0x1_0000_0001n;
+          if (k === 'sets-r0') {
+            vm.setReg(0, 42n);
+            return true;
+          }
+          return vm.fail(pc, 'helper', `pc ${pc}: refused under '${k}'`);
+        };
+      },
+    };
+    return { host, setKey: (k) => (key = k), binds: () => binds };
+  }
+
+  for (const compile of [true, false]) {
+    it(`${compile ? 'compiled tier' : 'interpreter'}: stores each binding's result in r0 and rebinds when the host's key changes`, () => {
+      const { host, setKey, binds } = keyedHost();
+      const vm = new Vm(program, { host, compile });
+      const run = (): bigint => {
+        vm.reset();
+        expect(vm.run()).toBe('exited');
+        return vm.reg(0);
+      };
+      expect(run()).toBe(2n ** 64n - 5n); // a negative number is sign-extended
+      expect(run()).toBe(2n ** 64n - 5n);
+      expect(binds()).toBe(1); // bound once while the key stays
+      setKey('bigint');
+      expect(run()).toBe(0x1_0000_0001n);
+      setKey('sets-r0');
+      expect(run()).toBe(42n);
+      setKey('unbound');
+      expect(run()).toBe(100n); // no binding: the host's helper()
+      setKey('refuses');
+      vm.reset();
+      expect(vm.run()).toBe('fault');
+      expect(vm.faultInfo?.message).toBe("pc 0: refused under 'refuses'");
+      expect(binds()).toBe(5);
+    });
+  }
 });

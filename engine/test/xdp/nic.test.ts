@@ -250,6 +250,9 @@ describe('the xdp_metadata selftest program (kernel-facts.md §4.9)', () => {
       expect(u32(meta, 28)).toBe(7); // hint_valid: TS | RSS | VLAN_TAG
       // The consumer's packet is the frame as the program left it, after the NIC stripped the tag.
       expect(d.xsk?.packet.length).toBe(60);
+      // The fate names the socket's queue and the descriptor's addr (made when the summary is read).
+      expect(d.summary.fate).toEqual({ kind: 'xsk', queue: d.xsk?.queue, addr: d.xsk?.addr });
+      expect(report.packets[i]).toEqual(d.summary);
     }
   });
 
