@@ -1,5 +1,5 @@
 // The traffic generator's PRNG: xoshiro128** (Blackman and Vigna, 2018), 32-bit state words in
-// plain numbers, seeded through splitmix32 so nearby seeds give unrelated streams. Deterministic
+// an Int32Array, seeded through splitmix32 so nearby seeds give unrelated streams. Deterministic
 // on every JavaScript engine: only 32-bit integer operations.
 
 /** One step of splitmix32 (a Weyl sequence through the MurmurHash3 finaliser): [output, next state]. */
@@ -12,10 +12,11 @@ export function splitmix32(state: number): [number, number] {
 }
 
 export class Xoshiro128 {
-  private s0 = 0;
-  private s1 = 0;
-  private s2 = 0;
-  private s3 = 0;
+  /**
+   * s0..s3 in an Int32Array: as object fields, 32-bit words beyond V8's small integers were
+   * boxed doubles, unboxed and boxed again on every draw (a few ns per packet, measured).
+   */
+  private readonly s = new Int32Array(4);
 
   constructor(seed: number) {
     let state = seed >>> 0;
@@ -30,22 +31,24 @@ export class Xoshiro128 {
 
   /** Sets the four state words directly (not all zero: that state is a fixed point). */
   setState(words: readonly number[]): void {
-    [this.s0, this.s1, this.s2, this.s3] = words.map((w) => w >>> 0);
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+    const s = this.s;
+    for (let i = 0; i < 4; i++) s[i] = words[i] ?? 0;
+    if ((s[0] | s[1] | s[2] | s[3]) === 0) s[0] = 1;
   }
 
   /** The next 32-bit output, as an unsigned number. */
   nextU32(): number {
-    const s1 = this.s1;
+    const s = this.s;
+    const s0 = s[0] ?? 0;
+    const s1 = s[1] ?? 0;
     const m = Math.imul(s1, 5);
     const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
-    const t = s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = (this.s3 << 11) | (this.s3 >>> 21);
+    const s2 = (s[2] ?? 0) ^ s0;
+    const s3 = (s[3] ?? 0) ^ s1;
+    s[0] = s0 ^ s3;
+    s[1] = s1 ^ s2;
+    s[2] = s2 ^ (s1 << 9);
+    s[3] = (s3 << 11) | (s3 >>> 21);
     return result;
   }
 

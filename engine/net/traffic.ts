@@ -192,9 +192,12 @@ function finish(sum: number): number {
  * search, in one or two steps for even weights (the usual profile), where the search's
  * unpredictable branches cost more than the rest of the frame.
  */
-export function weightedIndex(cumulative: Float64Array, total: number, x: number): number {
+export function weightedIndex(cumulative: Float64Array, total: number, x: number, scale = cumulative.length / total): number {
   const last = cumulative.length - 1;
-  let k = Math.max(0, Math.min(last, Math.floor((x / total) * cumulative.length)));
+  // (The start only has to be near: the walks below end at the same k from anywhere.)
+  let k = Math.floor(x * scale);
+  if (k > last) k = last;
+  else if (k < 0) k = 0;
   while (k > 0 && x < (cumulative[k - 1] ?? 0)) k--;
   while (k < last && x >= (cumulative[k] ?? 0)) k++;
   return k;
@@ -219,6 +222,10 @@ export class TrafficGenerator implements FrameSource {
   private readonly totalWeight: number;
   private readonly rng: Xoshiro128;
   private readonly ratePps: number;
+  /** 1e9 / ratePps when that is a whole number of ns: i * step is then exactly i * 1e9 / ratePps, without a division per packet. */
+  private readonly step: number;
+  /** Flows per unit of weight (where equal weights would put a draw), for weightedIndex. */
+  private readonly scale: number;
   private i = 0;
 
   constructor(profile: TrafficProfile) {
@@ -231,6 +238,8 @@ export class TrafficGenerator implements FrameSource {
       this.cumulative[k] = sum;
     });
     this.totalWeight = sum;
+    this.scale = sum > 0 ? profile.flows.length / sum : 0;
+    this.step = Number.isInteger(1e9 / profile.ratePps) ? 1e9 / profile.ratePps : 0;
     let error: string | undefined;
     if (sum <= 0) error = 'the traffic profile has no flow with a positive weight';
     else if (!(profile.ratePps > 0)) error = `the packet rate must be positive, not ${profile.ratePps}`;
@@ -248,7 +257,7 @@ export class TrafficGenerator implements FrameSource {
   private pickFlow(): number {
     const cumulative = this.cumulative;
     if (cumulative.length === 1) return 0;
-    return weightedIndex(cumulative, this.totalWeight, this.rng.nextFloat() * this.totalWeight);
+    return weightedIndex(cumulative, this.totalWeight, this.rng.nextFloat() * this.totalWeight, this.scale);
   }
 
   next(out: Frame): boolean {
@@ -316,7 +325,7 @@ export class TrafficGenerator implements FrameSource {
     out.length = length;
     out.index = i;
     out.flow = flow;
-    out.tsNs = 1e9 + Math.round((i * 1e9) / this.ratePps);
+    out.tsNs = 1e9 + (this.step > 0 ? i * this.step : Math.round((i * 1e9) / this.ratePps));
     return true;
   }
 }
