@@ -14,9 +14,6 @@ export class XskSocket {
   readonly umem: Uint8Array;
   private nextChunk = 0;
   received = 0;
-  /** Per UMEM chunk: the packet index it holds (-1: none) and its length (no object per packet). */
-  private readonly chunkPacket: Int32Array;
-  private readonly chunkLength: Int32Array;
   private readonly views = new SpanViews();
 
   constructor(
@@ -24,8 +21,6 @@ export class XskSocket {
     readonly config: XskConfig,
   ) {
     this.umem = new Uint8Array(config.frames * config.frameSize);
-    this.chunkPacket = new Int32Array(config.frames).fill(-1);
-    this.chunkLength = new Int32Array(config.frames);
   }
 
   /**
@@ -33,7 +28,7 @@ export class XskSocket {
    * fast as they come: the fill ring never runs dry) and returns the RX descriptor's addr (the
    * UMEM offset of the packet; rx_desc.len is dataEnd - dataStart), or why it cannot.
    */
-  receive(packet: number, source: Uint8Array, metaStart: number, dataStart: number, dataEnd: number): number | string {
+  receive(source: Uint8Array, metaStart: number, dataStart: number, dataEnd: number): number | string {
     const len = dataEnd - dataStart;
     const metaLength = dataStart - metaStart;
     if (XDP_PACKET_HEADROOM + len > this.config.frameSize) return `the ${len}-byte frame does not fit a ${this.config.frameSize}-byte UMEM chunk after ${XDP_PACKET_HEADROOM} bytes of headroom`;
@@ -46,17 +41,12 @@ export class XskSocket {
     const readFrom = Math.max(base, addr - this.config.metadataSize);
     if (readFrom < addr - metaLength) this.umem.fill(0, readFrom, addr - metaLength);
     copyBytes(this.umem, this.views.of(source, metaStart, dataEnd), addr - metaLength);
-    this.chunkPacket[chunk] = packet;
-    this.chunkLength[chunk] = len;
     this.received++;
     return addr;
   }
 
-  /** What the consumer reads for the packet at `addr`: METADATA_SIZE bytes before it, and the packet. */
-  view(addr: number): { metadata: Uint8Array; packet: Uint8Array; len: number; packetIndex: number } {
-    const chunk = Math.floor(addr / this.config.frameSize);
-    const len = this.chunkLength[chunk] ?? 0;
-    const m = this.config.metadataSize;
-    return { metadata: this.umem.slice(Math.max(0, addr - m), addr), packet: this.umem.slice(addr, addr + len), len, packetIndex: this.chunkPacket[chunk] ?? -1 };
+  /** Where what the consumer reads as metadata for the packet at `addr` starts: METADATA_SIZE bytes before it. */
+  metadataStart(addr: number): number {
+    return Math.max(0, addr - this.config.metadataSize);
   }
 }

@@ -10,7 +10,7 @@ import type { AttachedProgram, LoadedProgram } from '../kernel/loader.ts';
 import { RedirectMap } from '../kernel/maps/redirect-maps.ts';
 import { tcActionName } from '../kernel/skb.ts';
 import { ERRNO } from '../kernel/services.ts';
-import { noHints, XDP_ACTIONS, type XdpBuff } from '../kernel/xdp-buff.ts';
+import { noHints, XDP_ACTIONS, type RxHints, type XdpBuff } from '../kernel/xdp-buff.ts';
 import { XskSocket } from './afxdp.ts';
 import { ByteLog } from './byte-log.ts';
 import type { Frame, FrameSource } from './frames.ts';
@@ -36,82 +36,107 @@ export const PEER_SECTION = 'xdp/peer';
 const ACTIONS: readonly XdpActionName[] = XDP_ACTIONS;
 
 
-/** What finish() records of a kept packet besides its bytes: plain numbers (no per-packet strings or objects). */
-interface KeptFields {
-  index: number;
-  queue: number;
-  tsNs: number;
-  /** RX hints as the driver gave them (status 0: present). */
-  tsStatus: number;
-  ts: number;
-  hashStatus: number;
-  hash: number;
-  hashType: number;
-  vlanTci: number;
-  length: number;
-  flow: number;
-  retval: number;
-  /** The action's index in ACTIONS, or ACTIONS.length for ILLEGAL. */
-  action: number;
-  insns: number;
-  metaLength: number;
+/**
+ * Where the detail of one of the first DETAIL packets lives: the frame buffer (data_hard_start
+ * .. data_end after the program) and the AF_XDP consumer's view in the run's ByteLog, as places.
+ */
+interface DetailPlaces {
+  readonly bufferAt: number;
+  readonly bufferLength: number;
+  readonly metaOffset: number;
+  readonly dataOffset: number;
+  readonly endOffset: number;
+  readonly xsk: { readonly queue: number; readonly addr: number; readonly len: number; readonly metadataAt: number; readonly metadataLength: number; readonly packetAt: number } | undefined;
+  readonly tc: StoredDetail['tc'] | undefined;
+  readonly traceFrom: number;
+  readonly traceTo: number;
 }
 
 /**
- * What is kept of a packet for the packets table, the detail view and pcap export. Its bytes
- * live in the run's ByteLog (each getter returns a fresh copy); its summary is made when first
- * asked for, from numbers recorded while the traffic ran — the run itself makes no strings and
- * few objects per packet (a fate that is one of a few constants, or an AF_XDP delivery given
- * by queue and address, is not an object until the summary is made either).
+ * What is kept of a packet for the packets table, the detail view and pcap export: numbers and
+ * ByteLog places, one object per packet. While the traffic runs nothing else is made — no
+ * timestamp string, no fate object unless it is one of a few constants (an AF_XDP delivery is
+ * its queue and addr), no copy of the frame buffer: the summary is made when first asked for,
+ * and the bytes are read out of the ByteLog as fresh copies.
  */
 export class KeptPacket {
+  readonly tsNs: number;
+  private readonly index: number;
+  private readonly queue: number;
+  private readonly tsStatus: number;
+  private readonly ts: number;
+  private readonly hashStatus: number;
+  private readonly hash: number;
+  private readonly hashType: number;
+  private readonly vlanTci: number;
+  private readonly length: number;
+  private readonly flow: number;
+  /** The packet's fate, or undefined for an AF_XDP delivery (xskQueue, xskAddr). */
+  private readonly fate: PacketFate | undefined;
+  private readonly xskQueue: number;
+  private readonly xskAddr: number;
+  private readonly wireAt: number;
+  private readonly arrivedAt: number;
+  private readonly arrivedLength: number;
   private made: PacketSummary | undefined;
 
   constructor(
-    private readonly f: KeptFields,
-    /** The packet's fate, or undefined for an AF_XDP delivery (xskQueue, xskAddr). */
-    private readonly fate: PacketFate | undefined,
-    private readonly xskQueue: number,
-    private readonly xskAddr: number,
     private readonly log: ByteLog,
-    /** ByteLog places of the frame as received, as the program first saw it, as it left it, and of the metadata. */
-    private readonly wireAt: number,
-    private readonly arrivedAt: number,
-    private readonly arrivedLength: number,
+    c: Current,
+    h: RxHints,
+    o: Outcome,
+    private readonly retval: number,
+    /** The action's index in ACTIONS, or ACTIONS.length for ILLEGAL. */
+    private readonly action: number,
+    private readonly insns: number,
+    private readonly metaLength: number,
     private readonly outAt: number,
     private readonly outLength: number,
     private readonly metaAt: number,
-    readonly detail: StoredDetail | undefined,
-  ) {}
-
-  get tsNs(): number {
-    return this.f.tsNs;
+    private readonly places: DetailPlaces | undefined,
+  ) {
+    this.tsNs = c.tsNs;
+    this.index = c.index;
+    this.queue = c.queue;
+    this.vlanTci = c.vlanTci;
+    this.length = c.wireLength;
+    this.flow = c.flow;
+    this.wireAt = c.wireAt;
+    this.arrivedAt = c.arrivedAt;
+    this.arrivedLength = c.arrivedLength;
+    this.tsStatus = h.tsStatus;
+    this.ts = h.ts;
+    this.hashStatus = h.hashStatus;
+    this.hash = h.hash;
+    this.hashType = h.hashType;
+    this.fate = o.fate;
+    this.xskQueue = o.xskQueue;
+    this.xskAddr = o.xskAddr;
   }
 
   get summary(): PacketSummary {
     if (this.made) return this.made;
-    const f = this.f;
     this.made = {
-      index: f.index,
-      queue: f.queue,
-      rxTimestamp: f.tsStatus === 0 ? String(f.ts) : null,
-      rxHash: f.hashStatus === 0 ? f.hash : null,
-      rssType: f.hashStatus === 0 ? f.hashType : 0,
-      vlan: f.vlanTci >= 0 ? f.vlanTci & 0xfff : null,
-      length: f.length,
-      flow: f.flow,
-      action: ACTIONS[f.action] ?? 'ILLEGAL',
-      retval: f.retval,
+      index: this.index,
+      queue: this.queue,
+      rxTimestamp: this.tsStatus === 0 ? String(this.ts) : null,
+      rxHash: this.hashStatus === 0 ? this.hash : null,
+      rssType: this.hashStatus === 0 ? this.hashType : 0,
+      vlan: this.vlanTci >= 0 ? this.vlanTci & 0xfff : null,
+      length: this.length,
+      flow: this.flow,
+      action: ACTIONS[this.action] ?? 'ILLEGAL',
+      retval: this.retval,
       fate: this.fate ?? { kind: 'xsk', queue: this.xskQueue, addr: `0x${this.xskAddr.toString(16)}` },
-      insns: f.insns,
-      metaLength: f.metaLength,
+      insns: this.insns,
+      metaLength: this.metaLength,
     };
     return this.made;
   }
 
   /** The frame as it arrived on the wire. */
   get wire(): Uint8Array {
-    return this.log.read(this.wireAt, this.f.length);
+    return this.log.read(this.wireAt, this.length);
   }
   /** The frame the program saw first (after VLAN stripping). */
   get arrived(): Uint8Array {
@@ -123,7 +148,24 @@ export class KeptPacket {
   }
   /** The metadata area in front of the data as the program left it (empty when it wrote none). */
   get meta(): Uint8Array {
-    return this.log.read(this.metaAt, this.f.metaLength);
+    return this.log.read(this.metaAt, this.metaLength);
+  }
+
+  /** The frame buffer and the consumers' views, for the first DETAIL packets (fresh copies). */
+  get detail(): StoredDetail | undefined {
+    const d = this.places;
+    if (!d) return undefined;
+    const x = d.xsk;
+    return {
+      buffer: this.log.read(d.bufferAt, d.bufferLength),
+      metaOffset: d.metaOffset,
+      dataOffset: d.dataOffset,
+      endOffset: d.endOffset,
+      ...(x ? { xsk: { queue: x.queue, addr: x.addr, len: x.len, metadata: this.log.read(x.metadataAt, x.metadataLength), packet: this.log.read(x.packetAt, x.len) } } : {}),
+      ...(d.tc ? { tc: d.tc } : {}),
+      traceFrom: d.traceFrom,
+      traceTo: d.traceTo,
+    };
   }
 }
 
@@ -280,7 +322,8 @@ export class TrafficRun {
     c.wireLength = f.length;
     c.traceFrom = kernel.trace.total;
     c.wireAt = wireAt;
-    c.arrivedAt = keep ? this.log.append(f.bytes, 0, nic.length) : -1;
+    // Without a stripped tag the program saw the wire's bytes: one copy serves both.
+    c.arrivedAt = !keep ? -1 : nic.vlanTci < 0 ? wireAt : this.log.append(f.bytes, 0, nic.length);
     c.arrivedLength = nic.length;
     this.counters.received++;
     this.program.vm.reset(false);
@@ -301,7 +344,8 @@ export class TrafficRun {
     let action = 0;
     let retval = 0;
     const keep = c.index < KEEP;
-    const snapshot = c.index < DETAIL ? this.frameSnapshot() : undefined;
+    // The frame buffer as the program left it, before the verdict is carried out.
+    const bufferAt = c.index < DETAIL ? this.log.append(this.program.kernel.mem.bytes, this.buff.hardStart, this.buff.dataEnd) : -1;
     if (vm.status !== 'exited') {
       const message = vm.faultInfo?.message ?? `stopped: ${vm.status}`;
       counters.faults++;
@@ -343,43 +387,27 @@ export class TrafficRun {
       action = retval < ACTIONS.length ? retval : ACTIONS.length;
     }
     if (!keep || c.wireAt < 0) return;
-    const h = this.buff.rx;
-    const fields: KeptFields = {
-      index: c.index,
-      queue: c.queue,
-      tsNs: c.tsNs,
-      tsStatus: h.tsStatus,
-      ts: h.ts,
-      hashStatus: h.hashStatus,
-      hash: h.hash,
-      hashType: h.hashType,
-      vlanTci: c.vlanTci,
-      length: c.wireLength,
-      flow: c.flow,
-      retval,
-      action,
-      insns: vm.count,
-      metaLength: this.buff.metaLength,
-    };
-    const detail: StoredDetail | undefined = snapshot && {
-      ...snapshot,
-      ...(o.xsk ? { xsk: o.xsk } : {}),
-      ...(o.tc ? { tc: o.tc } : {}),
-      traceFrom: c.traceFrom,
-      traceTo: this.program.kernel.trace.total,
-    };
     const b = this.buff;
+    const start = b.hardStart;
+    const places: DetailPlaces | undefined =
+      bufferAt < 0
+        ? undefined
+        : {
+            bufferAt,
+            bufferLength: b.dataEnd - start,
+            metaOffset: b.data - b.metaLength - start,
+            dataOffset: b.data - start,
+            endOffset: b.dataEnd - start,
+            xsk: o.xsk,
+            tc: o.tc,
+            traceFrom: c.traceFrom,
+            traceTo: this.program.kernel.trace.total,
+          };
     const bytes = this.program.kernel.mem.bytes;
     const log = this.log;
     const outAt = log.append(bytes, b.data, b.dataEnd);
     const metaAt = log.append(bytes, b.data - b.metaLength, b.data);
-    this.kept.push(new KeptPacket(fields, o.fate, o.xskQueue, o.xskAddr, log, c.wireAt, c.arrivedAt, c.arrivedLength, outAt, b.dataEnd - b.data, metaAt, detail));
-  }
-
-  private frameSnapshot(): Pick<StoredDetail, 'buffer' | 'metaOffset' | 'dataOffset' | 'endOffset'> {
-    const b = this.buff;
-    const start = b.hardStart;
-    return { buffer: this.program.kernel.mem.bytes.slice(start, b.dataEnd), metaOffset: b.data - b.metaLength - start, dataOffset: b.data - start, endOffset: b.dataEnd - start };
+    this.kept.push(new KeptPacket(log, c, b.rx, o, retval, action, vm.count, b.metaLength, outAt, b.dataEnd - b.data, metaAt, places));
   }
 
   /**
@@ -457,7 +485,7 @@ export class TrafficRun {
     const socket = this.sockets[entry.queue];
     if (!socket) return this.redirectFailed(`no AF_XDP socket on queue ${entry.queue}`);
     const b = this.buff;
-    const addr = socket.receive(c.index, kernel.mem.bytes, b.data - b.metaLength, b.data, b.dataEnd);
+    const addr = socket.receive(kernel.mem.bytes, b.data - b.metaLength, b.data, b.dataEnd);
     if (typeof addr === 'string') return this.redirectFailed(addr);
     this.counters.xsk++;
     if (!keep) return;
@@ -466,8 +494,10 @@ export class TrafficRun {
     o.xskQueue = entry.queue;
     o.xskAddr = addr;
     if (c.index < DETAIL) {
-      const v = socket.view(addr);
-      o.xsk = { queue: entry.queue, addr, len: v.len, metadata: v.metadata, packet: v.packet };
+      // What the consumer reads: METADATA_SIZE bytes in front of addr, and the packet.
+      const len = b.dataEnd - b.data;
+      const from = socket.metadataStart(addr);
+      o.xsk = { queue: entry.queue, addr, len, metadataAt: this.log.append(socket.umem, from, addr), metadataLength: addr - from, packetAt: this.log.append(socket.umem, addr, addr + len) };
     }
   }
 
@@ -559,7 +589,7 @@ interface Outcome {
   fate: PacketFate | undefined;
   xskQueue: number;
   xskAddr: number;
-  xsk: StoredDetail['xsk'] | undefined;
+  xsk: DetailPlaces['xsk'];
   tc: StoredDetail['tc'] | undefined;
 }
 
