@@ -1,7 +1,6 @@
 // One process of the NIC benchmark: a metadata program (adjust_meta, rx_timestamp, rx_hash,
 // redirect to the XSK of the queue) on generated traffic, through the generator, the NIC, the VM
-// and the AF_XDP consumer. Prints {pps:[…], insns, loopMs:[…]} as JSON (loopMs: machineLoopMs
-// after each timed run). Every run must put every frame into
+// and the AF_XDP consumer. Prints {pps:[…], insns} as JSON. Every run must put every frame into
 // an AF_XDP socket, as the metadata programs do with this traffic; `any-verdict` lifts that
 // check for profiling other programs.
 // Usage: nic-child.ts PACKETS RUNS [PROGRAM.bpf.s [compiled|interpreter [any-verdict]]]
@@ -38,25 +37,6 @@ export function benchTraffic(packets: number): Record<string, unknown> {
   };
 }
 
-/**
- * A fixed integer loop (30 million steps over a 16 KB array), timed after each timed run: the
- * speed of the machine at that moment. On the 2-vCPU machine the benchmark was made on it takes
- * about 29 ms at full speed and about 45 ms in the slower spells the host goes through (other
- * tenants), and the packets/s move with it; main.ts prints it beside each measurement.
- */
-export function machineLoopMs(): number {
-  const a = new Int32Array(4096);
-  let x = 0;
-  const t = performance.now();
-  for (let i = 0; i < 30_000_000; i++) {
-    a[i & 4095] = ((a[(i * 7) & 4095] ?? 0) + i) | 0;
-    x ^= a[i & 4095] ?? 0;
-  }
-  const ms = performance.now() - t;
-  // (x is used, so the loop cannot be dropped.)
-  return x === 0.5 ? -1 : ms;
-}
-
 function main(): void {
   const packets = Number(process.argv[2] ?? 1_000_000);
   const runs = Number(process.argv[3] ?? 5);
@@ -68,7 +48,6 @@ function main(): void {
   const setup = trafficSetup(settings.traffic, undefined);
   if (!setup.ok) throw new Error(setup.errors.join('; '));
   const pps: number[] = [];
-  const loopMs: number[] = [];
   let insns = 0;
   for (let r = 0; r < WARM_UP_RUNS + runs; r++) {
     const loaded = loadProgram({ ...loadRequestOf(image, settings), compile });
@@ -79,12 +58,9 @@ function main(): void {
     if (report.stopped) throw new Error(report.stopped);
     if (!anyVerdict && report.counters.xsk !== packets) throw new Error(`expected every packet in an AF_XDP socket, got ${report.counters.xsk} of ${packets}`);
     insns = report.packets.reduce((a, p) => a + p.insns, 0) / report.packets.length;
-    if (r >= WARM_UP_RUNS) {
-      pps.push(report.pps);
-      loopMs.push(machineLoopMs());
-    }
+    if (r >= WARM_UP_RUNS) pps.push(report.pps);
   }
-  process.stdout.write(JSON.stringify({ pps, insns, loopMs }));
+  process.stdout.write(JSON.stringify({ pps, insns }));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();
