@@ -163,19 +163,6 @@ export class Kernel implements KernelServices {
     this.skb = context.skb;
   }
 
-  /** Resolved helpers and kfuncs of the current program type (calls run per packet at Mpps). */
-  private readonly resolved = { progType: '' as ProgType | '', helpers: [] as (CallImpl | string | undefined)[], kfuncs: new Map<number, CallImpl | string>() };
-
-  private resolvedFor(): { helpers: (CallImpl | string | undefined)[]; kfuncs: Map<number, CallImpl | string> } {
-    const r = this.resolved;
-    if (r.progType !== this.progType) {
-      r.progType = this.progType;
-      r.helpers = [];
-      r.kfuncs.clear();
-    }
-    return r;
-  }
-
   private resolveHelper(id: number): CallImpl | string {
     const d = helperDeclById(id);
     const refusal = helperRefusal(d, id, this.progType);
@@ -190,42 +177,28 @@ export class Kernel implements KernelServices {
     return KFUNC_IMPLS[d.name] ?? `kfunc ${d.name} is not implemented in the simulated kernel yet`;
   }
 
-  /** The VmHost the interpreter calls: checks, then runs the implementation. */
+  /**
+   * The VmHost the VM calls. Both tiers call a site's implementation as `bind` resolved it for
+   * the program type (the bind key: another type rebinds); `helper` and `kfunc` are the long way
+   * — resolve, then run — taken where `bind` found nothing to bind, which gives the refusal.
+   */
   host(): VmHost {
+    const run = (impl: CallImpl | string, kind: 'helper' | 'kfunc', vm: Vm, pc: number): boolean => {
+      if (typeof impl === 'string') return vm.fail(pc, kind, `pc ${pc}: ${impl}`);
+      const r = impl(this, vm, pc);
+      if (r === false) return false;
+      if (typeof r === 'number') vm.setRegSmall(0, r);
+      else vm.setReg(0, r);
+      return true;
+    };
     const host: VmHost = {
-      // A compiled call site gets its implementation resolved for the program type now (the
-      // bind key: another type rebinds it, and a call the new type refuses goes the long way to
-      // its refusal). The implementation itself, bound to this kernel: one callee per site.
       bind: (kind, id) => {
         const impl = kind === 'helper' ? this.resolveHelper(id) : this.resolveKfunc(id);
         return typeof impl === 'string' ? undefined : impl.bind(undefined, this);
       },
       bindKey: () => this.progType,
-      helper: (id, vm, pc) => {
-        const cache = this.resolvedFor().helpers;
-        let impl = id >= 0 && id < 1024 ? cache[id] : undefined;
-        if (impl === undefined) {
-          impl = this.resolveHelper(id);
-          if (id >= 0 && id < 1024) cache[id] = impl;
-        }
-        if (typeof impl === 'string') return vm.fail(pc, 'helper', `pc ${pc}: ${impl}`);
-        const r = impl(this, vm, pc);
-        if (r === false) return false;
-        if (typeof r === 'number') vm.setRegSmall(0, r);
-        else vm.setReg(0, r);
-        return true;
-      },
-      kfunc: (id, _off, vm, pc) => {
-        const cache = this.resolvedFor().kfuncs;
-        let impl = cache.get(id);
-        if (impl === undefined) cache.set(id, (impl = this.resolveKfunc(id)));
-        if (typeof impl === 'string') return vm.fail(pc, 'kfunc', `pc ${pc}: ${impl}`);
-        const r = impl(this, vm, pc);
-        if (r === false) return false;
-        if (typeof r === 'number') vm.setRegSmall(0, r);
-        else vm.setReg(0, r);
-        return true;
-      },
+      helper: (id, vm, pc) => run(this.resolveHelper(id), 'helper', vm, pc),
+      kfunc: (id, _off, vm, pc) => run(this.resolveKfunc(id), 'kfunc', vm, pc),
     };
     return host;
   }
