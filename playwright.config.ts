@@ -2,7 +2,8 @@
 // Chromium at /usr/bin/chromium — never a downloaded browser.
 import { defineConfig } from '@playwright/test';
 
-const PORT = 4173;
+// BPFP_E2E_PORT lets several checkouts run their journeys side by side.
+const PORT = Number(process.env['BPFP_E2E_PORT'] ?? 4173);
 export const CHROMIUM = process.env['BPFP_CHROMIUM'] ?? '/usr/bin/chromium';
 
 export default defineConfig({
