@@ -1,10 +1,21 @@
 // End-to-end tests: Playwright against `vite preview` (run `vite build` first), in Debian's
 // Chromium at /usr/bin/chromium — never a downloaded browser.
+import { readdirSync, readFileSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
 
 // BPFP_E2E_PORT lets several checkouts run their journeys side by side.
 const PORT = Number(process.env['BPFP_E2E_PORT'] ?? 4173);
 export const CHROMIUM = process.env['BPFP_CHROMIUM'] ?? '/usr/bin/chromium';
+
+// Every spec takes `test` from e2e/fixtures/test.ts, whose guard fails a test on any page error
+// or console error; a spec importing Playwright's own `test` would slip past it.
+const SPECS = 'e2e/specs';
+const bypassing = readdirSync(SPECS).filter((f) => /import\s*\{[^}]*\btest\b[^}]*\}\s*from\s*'@playwright\/test'/.test(readFileSync(`${SPECS}/${f}`, 'utf8')));
+if (bypassing.length > 0) throw new Error(`${bypassing.join(', ')}: import test from '../fixtures/test.ts', not from '@playwright/test'`);
+
+// The random walks' seed (e2e/fixtures/walk.ts): drawn once here when not given, so the runner,
+// every worker process and a retry walk the same way; each walk prints its seed for replay.
+process.env['BPFP_WALK_SEED'] ??= String(Math.floor(Math.random() * 2 ** 31));
 
 export default defineConfig({
   testDir: 'e2e/specs',

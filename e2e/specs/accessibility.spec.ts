@@ -1,7 +1,8 @@
 // Journey: axe finds no violations on the main views, in both themes and in embed mode;
 // every view is kept as a screenshot artifact.
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect, test } from '../fixtures/test.ts';
 import { PlaygroundPage } from '../fixtures/playground.ts';
 
 async function axe(page: Page): Promise<void> {

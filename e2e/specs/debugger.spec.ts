@@ -1,5 +1,5 @@
 // Journey: set a breakpoint, step, and watch the registers and the stack change.
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../fixtures/test.ts';
 import { PlaygroundPage } from '../fixtures/playground.ts';
 
 test('breakpoints, stepping, registers and the stack', async ({ page }) => {

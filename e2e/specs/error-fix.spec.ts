@@ -1,5 +1,5 @@
 // Journey: introduce an error, see its marker and its Problems entry, fix it.
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../fixtures/test.ts';
 import { PlaygroundPage } from '../fixtures/playground.ts';
 
 test('an error shows as a marker and in Problems, and goes away when fixed', async ({ page }) => {

@@ -1,6 +1,6 @@
 // Journeys through the simulated kernel: a kptr stored in a map with its refcount, the cpumask
 // grid changing while stepping through and/or/xor, the scenario editor, and the profile selector.
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../fixtures/test.ts';
 import { PlaygroundPage } from '../fixtures/playground.ts';
 
 test('the kptr example stores a bpf_cpumask in the map, and the slot shows it with its refcount', async ({ page }) => {

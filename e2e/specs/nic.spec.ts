@@ -4,7 +4,7 @@
 // keeping what is typed; a long run's progress and the paged table; every XDP example under
 // both profiles; the debugger stepping from packet to packet.
 import { readFile } from 'node:fs/promises';
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../fixtures/test.ts';
 import { PlaygroundPage } from '../fixtures/playground.ts';
 
 const hex32 = (n: number) => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;

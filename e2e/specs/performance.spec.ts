@@ -1,7 +1,7 @@
 // Measures keystroke-to-markers on a 1,000-line program (the budget is 100 ms) and prints it:
 // a real key typed into the editor, timed in the page from the keydown to the marker's arrival.
 // The assertion is a generous guard against gross regressions, not the measurement itself.
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../fixtures/test.ts';
 import { PlaygroundPage } from '../fixtures/playground.ts';
 
 test('keystroke to markers on a 1,000-line program', async ({ page }) => {

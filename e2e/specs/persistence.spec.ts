@@ -1,6 +1,6 @@
 // Journey: the draft and the settings survive a reload; opening a link does not overwrite
 // the saved draft until the user edits.
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../fixtures/test.ts';
 import { PlaygroundPage } from '../fixtures/playground.ts';
 
 test('the draft survives a reload', async ({ page }) => {

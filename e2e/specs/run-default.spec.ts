@@ -1,5 +1,5 @@
 // Journey: open the playground, run the default example, see r0 and the trace pipe.
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../fixtures/test.ts';
 import { PlaygroundPage } from '../fixtures/playground.ts';
 
 test('the default example runs and shows r0 and the trace', async ({ page }) => {

@@ -1,6 +1,6 @@
 // Journey: a runaway loop is stopped (by the instruction budget, or by Stop) and the page
 // keeps working.
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../fixtures/test.ts';
 import { PlaygroundPage } from '../fixtures/playground.ts';
 
 test('the instruction budget stops a runaway loop; the next run works', async ({ page }) => {

@@ -1,5 +1,5 @@
 // Journey: share, then open the link in a fresh browser context: same program and state.
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../fixtures/test.ts';
 import { PlaygroundPage } from '../fixtures/playground.ts';
 
 test('a shared link opens the same program and settings elsewhere', async ({ page, browser }) => {

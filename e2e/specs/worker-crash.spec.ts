@@ -1,6 +1,6 @@
 // Journey: the engine worker crashes; the page says so, the editor keeps the program, and the
 // next run works in a fresh worker.
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../fixtures/test.ts';
 import { PlaygroundPage } from '../fixtures/playground.ts';
 
 test('a crashed engine is reported and replaced; nothing typed is lost', async ({ page, context }) => {
