@@ -1,0 +1,194 @@
+// Order-independent journeys (issue 11, "Make it hold from now on"): from fresh browser profiles,
+// every panel before a run, after one, while one goes on, after Stop and across a reload; every
+// example and lesson; a share link made from each panel; embed mode on each panel; then seeded
+// random walks. After every step the page must be alive: toolbar and editor present, the editor
+// holding the expected text, the React root not empty, no page or console error. Panels, examples
+// and lessons are enumerated from the page and the site, so a new one is covered without an edit.
+
+import type { Page } from '@playwright/test';
+import { ACTION_MS, Journey } from '../fixtures/journey.ts';
+import { fetchExamples, load, panelIds, tab, type ExampleEntry } from '../fixtures/liveness.ts';
+import { randomWalk, walkPlan } from '../fixtures/walk.ts';
+import { expect, test } from '../fixtures/test.ts';
+
+const toolbarButton = (page: Page, name: string) => page.getByRole('toolbar', { name: 'Playground' }).getByRole('button', { name, exact: true });
+const toolbarSelect = (page: Page, label: string) => page.getByRole('toolbar', { name: 'Playground' }).getByLabel(label, { exact: true });
+const openTab = (page: Page, id: string) => tab(page, id).click({ timeout: ACTION_MS });
+const runToEnd = (page: Page) => page.evaluate(() => window.__playground.run());
+
+/** The example a long run uses: the runaway loop, stopped only by the budget or by Stop. */
+const LONG_RUN_EXAMPLE = 'runaway';
+
+let examples: ExampleEntry[] = [];
+test.beforeAll(async ({ request }) => {
+  examples = await fetchExamples(request);
+});
+const exampleTexts = () => ({ oneOf: examples.map((e) => e.source) });
+const sourceOf = (id: string): string => {
+  const e = examples.find((x) => x.id === id);
+  if (!e) throw new Error(`public/examples/index.json has no example '${id}'`);
+  return e.source;
+};
+
+test('every panel opens before a run, after one, while one goes on, after Stop and across a reload', async ({ browser, errors }) => {
+  test.setTimeout(240_000);
+  const j = new Journey(browser, errors);
+  let page = await j.fresh('/');
+  await j.step('a fresh profile loads the playground', exampleTexts(), async () => undefined);
+  const text0 = await page.evaluate(() => window.__playground.getValue());
+  const panels = await panelIds(page);
+  expect(panels.length, 'the page shows panel tabs').toBeGreaterThan(1);
+
+  // Before any run. A dead step leaves a broken profile behind (a saved draft can keep it
+  // broken), so the next step starts from a fresh one.
+  for (const id of panels) {
+    if (!(await j.step(`before any run: open ${id}`, text0, (p) => openTab(p, id)))) page = await j.fresh('/');
+  }
+
+  // After a run.
+  const afterRun = async () => {
+    page = await j.fresh('/');
+    await runToEnd(page);
+  };
+  await afterRun();
+  for (const id of panels) {
+    if (!(await j.step(`after a run: open ${id}`, text0, (p) => openTab(p, id)))) await afterRun();
+  }
+
+  // While a run goes on: the runaway loop with a budget that lasts far longer than the test.
+  const long = sourceOf(LONG_RUN_EXAMPLE);
+  const startLongRun = async (p: Page) => {
+    await toolbarSelect(p, 'Example').selectOption(LONG_RUN_EXAMPLE, { timeout: ACTION_MS });
+    await toolbarSelect(p, 'Budget').selectOption('1000000000', { timeout: ACTION_MS });
+    await toolbarButton(p, 'Run').click({ timeout: ACTION_MS });
+    await expect(p.getByTestId('run-status')).toContainText('Running', { timeout: ACTION_MS });
+  };
+  const running = async () => {
+    page = await j.fresh('/');
+    await startLongRun(page);
+  };
+  await running();
+  for (const id of panels) {
+    const ok = await j.step(`while a run goes on: open ${id}`, long, async (p) => {
+      await openTab(p, id);
+      await expect(p.getByTestId('run-status'), 'the run is still going').toContainText('Running', { timeout: ACTION_MS });
+    });
+    if (!ok) await running();
+  }
+  // Stop, with each panel open in turn (Stop with Trace open blanked the page).
+  const stop = async (p: Page) => {
+    await toolbarButton(p, 'Stop').click({ timeout: ACTION_MS });
+    await expect(p.getByTestId('run-status')).not.toContainText('Running', { timeout: ACTION_MS });
+  };
+  for (const id of panels) {
+    const ok = await j.step(`Stop with ${id} open`, long, async (p) => {
+      if (!(await toolbarButton(p, 'Stop').isVisible())) await startLongRun(p);
+      await openTab(p, id);
+      await stop(p);
+    });
+    if (!ok) await running();
+  }
+  // After Stop, every panel.
+  const stopped = async () => {
+    await running();
+    await stop(page);
+  };
+  if (await toolbarButton(page, 'Stop').isVisible()) await stop(page);
+  for (const id of panels) {
+    if (!(await j.step(`after Stop: open ${id}`, long, (p) => openTab(p, id)))) await stopped();
+  }
+
+  // Across a reload: the program on screen is the one that comes back.
+  page = await j.fresh('/');
+  for (const id of panels) {
+    const before = await page.evaluate(() => window.__playground.getValue()).catch(() => text0);
+    const ok = await j.step(`across a reload with ${id} open`, before, async (p) => {
+      await openTab(p, id);
+      await p.reload();
+      await p.waitForFunction(() => window.__playground?.ready === true, undefined, { timeout: 30_000 });
+    });
+    if (!ok) page = await j.fresh('/');
+  }
+  await j.close();
+  j.finish();
+});
+
+test('every example and every lesson opens, from the toolbar and as a link', async ({ browser, errors }) => {
+  test.setTimeout(180_000);
+  const j = new Journey(browser, errors);
+  await j.fresh('/');
+  for (const e of examples) {
+    const ok = await j.step(`open example ${e.id} from the toolbar`, e.source, (p) => toolbarSelect(p, 'Example').selectOption(e.id, { timeout: ACTION_MS }));
+    if (!ok) await j.fresh('/');
+  }
+  for (const e of examples) {
+    const ok = await j.step(`open #example/${e.id} as a link`, e.source, (p) => load(p, `/#example/${e.id}`));
+    if (!ok) await j.fresh('/');
+  }
+  // Lessons, as the toolbar lists them.
+  const page = await j.fresh('/');
+  const lessons = await toolbarSelect(page, 'Lesson').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).filter((v) => v !== ''));
+  expect(lessons.length, 'the toolbar lists lessons').toBeGreaterThan(0);
+  for (const id of lessons) {
+    const ok = await j.step(`open lesson ${id}`, exampleTexts(), async (p) => {
+      await toolbarSelect(p, 'Lesson').selectOption(id, { timeout: ACTION_MS });
+      await expect(tab(p, 'lesson'), 'the lesson panel opens').toHaveAttribute('aria-selected', 'true', { timeout: ACTION_MS });
+      await expect(p.getByTestId('panel-lesson').getByRole('heading').first()).toBeVisible({ timeout: ACTION_MS });
+    });
+    if (!ok) await j.fresh('/');
+  }
+  await j.close();
+  j.finish();
+});
+
+test('a share link made with each panel open, and embed mode on each panel, open in a fresh profile', async ({ browser, errors }) => {
+  test.setTimeout(180_000);
+  const maker = new Journey(browser, errors);
+  const opener = new Journey(browser, errors);
+  let page = await maker.fresh('/');
+  const panels = await panelIds(page);
+  const program = (id: string) => `# shared with the ${id} panel open\nr0 = 42\nexit\n`;
+  for (const id of panels) {
+    let url: string | undefined;
+    const made = await maker.step(`make a share link with ${id} open`, program(id), async (p) => {
+      await p.evaluate((t) => window.__playground.setValue(t), program(id));
+      await openTab(p, id);
+      url = await p.evaluate(() => window.__playground.share());
+      if (!url || !/#v1\//.test(url)) throw new Error(`share() gave ${String(url)}`);
+    });
+    if (!made || !url) {
+      page = await maker.fresh('/');
+      continue;
+    }
+    const link = url;
+    await opener.fresh(null);
+    await opener.step(`open the link made with ${id} open, in a fresh profile`, program(id), async (p) => {
+      await load(p, new URL(link).pathname + new URL(link).hash);
+      await expect(tab(p, id), 'the link opens on its panel').toHaveAttribute('aria-selected', 'true', { timeout: ACTION_MS });
+    });
+  }
+  for (const id of panels) {
+    await opener.fresh(null);
+    await opener.step(`open ?embed=1&panel=${id} in a fresh profile`, exampleTexts(), async (p) => {
+      await load(p, `/?embed=1&panel=${id}`);
+      await expect(p.getByTestId(`panel-${id}`), 'the embed shows its panel').toBeVisible({ timeout: ACTION_MS });
+    });
+  }
+  await maker.close();
+  await opener.close();
+  maker.finish();
+  opener.finish();
+});
+
+// Seeded random walks: BPFP_WALK_SEED replays one (with BPFP_WALKS=1), BPFP_WALKS and
+// BPFP_WALK_STEPS change how many and how long. The seed of each walk is printed.
+for (const walk of walkPlan()) {
+  test(`random walk ${walk.index + 1} of ${walk.count} (seed ${walk.seed})`, async ({ browser, errors }) => {
+    test.setTimeout(60_000 + walk.steps * 8_000);
+    console.log(`random walk seed ${walk.seed}, ${walk.steps} actions (replay: BPFP_WALK_SEED=${walk.seed} BPFP_WALKS=1 npx playwright test order-independent -g "random walk")`);
+    const j = new Journey(browser, errors);
+    await randomWalk(j, walk, examples);
+    await j.close();
+    j.finish();
+  });
+}
