@@ -12,11 +12,11 @@ import { EmbedBar } from './components/EmbedBar.tsx';
 import { CodeEditor, type EditorHandle } from './editor/index.ts';
 import { registerReveal } from './editor-bridge.ts';
 import { registerEditor } from './test-hook.ts';
-import { lineOfPc } from './state/program.ts';
-import { allProblems, store, useStore } from './state/store.ts';
+import { selectBreakpoints, selectCurrentLine, selectEditor, selectEmbed, selectMapNames, selectProblems, selectStatusBar, selectTheme } from './state/selectors.ts';
+import { store, useStore } from './state/store.ts';
 
 function useResolvedTheme(): 'light' | 'dark' {
-  const theme = useStore((s) => s.settings.theme);
+  const theme = useStore(selectTheme);
   const [system, setSystem] = useState<'light' | 'dark'>(() => (window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'));
   useEffect(() => {
     const mq = window.matchMedia?.('(prefers-color-scheme: dark)');
@@ -66,17 +66,11 @@ function useGlobalKeys(): void {
 
 function Editor({ theme }: { theme: 'light' | 'dark' }) {
   const editor = useRef<EditorHandle>(null);
-  const { docVersion, source, dialect, readOnly } = useStore(
-    useShallow((s) => ({ docVersion: s.docVersion, source: s.doc.source, dialect: s.program.dialect, readOnly: s.embed.readOnly })),
-  );
-  const problems = useStore(useShallow(allProblems));
-  const breakpoints = useStore((s) => s.breakpoints);
-  const currentLine = useStore((s) => {
-    const d = s.debug;
-    if (!d || d.status === 'empty' || d.status === 'exited' || d.status === 'fault') return undefined;
-    return lineOfPc(s.program.section, d.pc);
-  });
-  const mapNames = useStore(useShallow((s) => s.program.maps.map((m) => m.name)));
+  const { docVersion, source, dialect, readOnly } = useStore(useShallow(selectEditor));
+  const problems = useStore(useShallow(selectProblems));
+  const breakpoints = useStore(selectBreakpoints);
+  const currentLine = useStore(selectCurrentLine);
+  const mapNames = useStore(useShallow(selectMapNames));
   const latest = useRef('');
   const scheduled = useRef(false);
   // The document was replaced (example, file, link): put its text into the editor. Edits do
@@ -130,7 +124,7 @@ function Editor({ theme }: { theme: 'light' | 'dark' }) {
 }
 
 function StatusBar() {
-  const { busy, live, program, debug } = useStore(useShallow((s) => ({ busy: s.busy, live: s.live, program: s.program, debug: s.debug })));
+  const { busy, live, program, debug } = useStore(useShallow(selectStatusBar));
   const errors = program.problems.filter((p) => p.severity === 'error').length;
   return (
     <footer className="statusbar">
@@ -146,7 +140,7 @@ function StatusBar() {
 
 export function App() {
   const theme = useResolvedTheme();
-  const embed = useStore((s) => s.embed);
+  const embed = useStore(selectEmbed);
   useGlobalKeys();
   if (embed.enabled) {
     return (

@@ -2,10 +2,11 @@
 // screen readers and dismissable with Esc or the close button.
 
 import { useEffect } from 'react';
+import { selectNotices } from '../state/selectors.ts';
 import { store, useStore } from '../state/store.ts';
 
 export function Notices() {
-  const notices = useStore((s) => s.notices);
+  const notices = useStore(selectNotices);
   useEffect(() => {
     const timers = notices.filter((n) => n.kind === 'info').map((n) => setTimeout(() => store.dismiss(n.id), 6000));
     return () => timers.forEach(clearTimeout);

@@ -4,6 +4,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import { openPanel } from '../commands.ts';
 import { PANELS, panelById, type PanelDefinition } from '../panels/registry.ts';
+import { selectOpenPanel } from '../state/selectors.ts';
 import { useStore } from '../state/store.ts';
 
 function PanelBody({ panel }: { panel: PanelDefinition<unknown> }) {
@@ -18,7 +19,7 @@ function Badge({ panel }: { panel: PanelDefinition<unknown> }) {
 }
 
 export function PanelArea({ only }: { only?: string }) {
-  const current = useStore(useShallow((s) => s.doc.panel));
+  const current = useStore(selectOpenPanel);
   const list = only ? PANELS.filter((p) => p.id === only) : PANELS;
   const active = panelById(only ?? current) ?? list[0];
   if (!active) return null;

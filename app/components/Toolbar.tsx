@@ -7,6 +7,7 @@ import { ACTIONS, type Action } from '../actions.ts';
 import { EXAMPLES } from '../examples.ts';
 import { LESSONS } from '../lessons/lessons.ts';
 import { openExample, openFile, openLesson, setTheme } from '../commands.ts';
+import { selectToolbar } from '../state/selectors.ts';
 import { store, useStore } from '../state/store.ts';
 import type { PlaygroundDocument } from '../state/document.ts';
 import { BUDGETS } from '../state/persistence.ts';
@@ -22,7 +23,7 @@ function ActionButton({ action, primary }: { action: Action; primary?: boolean }
 }
 
 export function Toolbar() {
-  const { doc, busy, theme, budget } = useStore(useShallow((s) => ({ doc: s.doc, busy: s.busy, theme: s.settings.theme, budget: s.settings.budget })));
+  const { doc, busy, theme, budget } = useStore(useShallow(selectToolbar));
   const fileInput = useRef<HTMLInputElement>(null);
   const set = (patch: Partial<PlaygroundDocument>) => store.updateDocument(patch);
   return (

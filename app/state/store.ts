@@ -121,7 +121,12 @@ export const store = {
   },
 };
 
-/** Every problem of the program: the assembler's and the worker's. */
-export function allProblems(s: PlaygroundState): ProblemView[] {
-  return [...s.program.problems, ...s.runtimeProblems].sort((a, b) => a.line - b.line || a.col - b.col);
+let merged: { program: readonly ProblemView[]; runtime: readonly ProblemView[]; all: readonly ProblemView[] } | undefined;
+
+/** Every problem of the program: the assembler's and the worker's, by position; the same array while neither changes. */
+export function allProblems(s: PlaygroundState): readonly ProblemView[] {
+  if (merged && merged.program === s.program.problems && merged.runtime === s.runtimeProblems) return merged.all;
+  const all = [...s.program.problems, ...s.runtimeProblems].sort((a, b) => a.line - b.line || a.col - b.col);
+  merged = { program: s.program.problems, runtime: s.runtimeProblems, all };
+  return all;
 }
