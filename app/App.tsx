@@ -3,12 +3,13 @@
 
 import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { ACTIONS } from './actions.ts';
+import { ACTIONS, escape } from './actions.ts';
 import { Notices } from './components/Notices.tsx';
 import { PanelArea } from './components/PanelArea.tsx';
 import { SplitView } from './components/SplitView.tsx';
 import { Toolbar } from './components/Toolbar.tsx';
 import { EmbedBar } from './components/EmbedBar.tsx';
+import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { CodeEditor, type EditorHandle } from './editor/index.ts';
 import { registerReveal } from './editor-bridge.ts';
 import { registerEditor } from './test-hook.ts';
@@ -53,9 +54,8 @@ function useGlobalKeys(): void {
       else if (e.key === 'F10') commands.stepOver();
       else if (e.key === 'F11') commands.step();
       else if (e.key === 'Escape') {
-        const n = store.get().notices.at(-1);
-        if (n) store.dismiss(n.id);
-        else return;
+        // Something else (a menu, Monaco's suggest list) already used this Esc.
+        if (e.defaultPrevented || !escape()) return;
       } else return;
       e.preventDefault();
     };
@@ -123,6 +123,32 @@ function Editor({ theme }: { theme: 'light' | 'dark' }) {
   );
 }
 
+/** The editor threw: the text stays editable in a plain field until the editor is reloaded. */
+function EditorFailed({ error, retry }: { error: string; retry: () => void }) {
+  return (
+    <div className="failed editor-failed" role="alert" data-testid="editor-failed">
+      <p>
+        <strong>The editor failed:</strong> {error}
+      </p>
+      <label htmlFor="editor-fallback" className="hint">
+        Your program, still saved as you edit it:
+      </label>
+      <textarea id="editor-fallback" className="mono" spellCheck={false} defaultValue={store.get().doc.source} onChange={(e) => store.updateDocument({ source: e.target.value })} />
+      <button type="button" onClick={retry}>
+        Reload editor
+      </button>
+    </div>
+  );
+}
+
+function SafeEditor({ theme }: { theme: 'light' | 'dark' }) {
+  return (
+    <ErrorBoundary fallback={(error, retry) => <EditorFailed error={error} retry={retry} />}>
+      <Editor theme={theme} />
+    </ErrorBoundary>
+  );
+}
+
 function StatusBar() {
   const { busy, live, program, debug } = useStore(useShallow(selectStatusBar));
   const errors = program.problems.filter((p) => p.severity === 'error').length;
@@ -148,7 +174,7 @@ export function App() {
         <EmbedBar />
         <main className="embed-main">
           <section className="pane pane-editor" aria-label="Editor">
-            <Editor theme={theme} />
+            <SafeEditor theme={theme} />
           </section>
           <section className="pane pane-panels" aria-label="Panel">
             <PanelArea only={embed.panel ?? 'registers'} />
@@ -165,7 +191,7 @@ export function App() {
         <Toolbar />
       </header>
       <main className="main">
-        <SplitView left={<Editor theme={theme} />} right={<PanelArea />} />
+        <SplitView left={<SafeEditor theme={theme} />} right={<PanelArea />} />
       </main>
       <StatusBar />
       <Notices />

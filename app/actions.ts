@@ -25,7 +25,7 @@ function engine(): EngineClient {
   client ??= new EngineClient({
     onRestart: (reason) => {
       store.set({ busy: 'idle', live: undefined });
-      store.notify('warning', reason);
+      store.notify('warning', reason, { topic: 'run' });
     },
   });
   return client;
@@ -42,7 +42,7 @@ async function ensureLoaded(): Promise<boolean> {
   const p = s.program;
   const image = imageOf(p);
   if (!p.ok || !image) {
-    store.notify('error', 'The program has problems: fix them first (see Problems).');
+    store.notify('error', 'The program has problems: fix them first (see Problems).', { topic: 'run' });
     openPanel('problems');
     return false;
   }
@@ -53,12 +53,12 @@ async function ensureLoaded(): Promise<boolean> {
   const r = await c.load(image, runSettingsOf(s.doc, s.settings.budget, s.nic.pcap?.bytes), key);
   store.set({ busy: 'idle' });
   if (!r.ok) {
-    store.notify('error', r.message);
+    store.notify('error', r.message, { topic: 'run' });
     return false;
   }
   if (!r.value.ok) {
     store.set({ runtimeProblems: problemsAtLines(p.section, r.value.problems, 'loader'), debug: undefined });
-    store.notify('error', `The program was refused: ${r.value.problems[0]?.message ?? 'see Problems'}`);
+    store.notify('error', `The program was refused: ${r.value.problems[0]?.message ?? 'see Problems'}`, { topic: 'run' });
     openPanel('problems');
     return false;
   }
@@ -70,9 +70,11 @@ async function ensureLoaded(): Promise<boolean> {
 function receive(r: CallResult<DebugSnapshot>): void {
   store.set({ busy: 'idle', live: undefined });
   if (!r.ok) {
-    if (r.reason !== 'stopped') store.notify(r.reason === 'error' ? 'error' : 'warning', r.message);
+    if (r.reason !== 'stopped') store.notify(r.reason === 'error' ? 'error' : 'warning', r.message, { topic: 'run' });
     return;
   }
+  // The engine answered: what earlier runs were told (a refusal, a restart) no longer applies.
+  store.clearRunNotices();
   const snap = r.value;
   const section = store.get().program.section;
   const runtime: ProblemView[] = [];
@@ -133,7 +135,24 @@ async function reset(): Promise<void> {
 }
 
 function stop(): void {
-  engine().stop();
+  // No client yet: nothing was ever started, so nothing runs.
+  client?.stop();
+}
+
+/**
+ * Esc: stops the program while one runs (what the Stop button advertises); otherwise dismisses
+ * the newest notice. Answers whether it did either, so an unused Esc keeps its default.
+ */
+export function escape(): boolean {
+  const s = store.get();
+  if (ACTIONS.stop.enabled(s)) {
+    void ACTIONS.stop.perform();
+    return true;
+  }
+  const n = s.notices.at(-1);
+  if (!n) return false;
+  store.dismiss(n.id);
+  return true;
 }
 
 // ---- the emulated NIC -----------------------------------------------------------------------
@@ -176,11 +195,11 @@ const RESULT_PANELS = new Set(['packets', 'maps', 'trace', 'registers', 'stack']
 export async function runTraffic(): Promise<void> {
   if (!idle(store.get())) return;
   if (!isXdp(store.get())) {
-    store.notify('error', 'Traffic goes through XDP programs: this program is not one (.section xdp).');
+    store.notify('error', 'Traffic goes through XDP programs: this program is not one (.section xdp).', { topic: 'run' });
     return;
   }
   if (!onNic(store.get())) {
-    store.notify('error', 'This XDP program is given a test_run frame (the document\'s input), so it runs once on that frame, not on the traffic.');
+    store.notify('error', 'This XDP program is given a test_run frame (the document\'s input), so it runs once on that frame, not on the traffic.', { topic: 'run' });
     return;
   }
   if (!(await ensureLoaded())) return;
@@ -194,11 +213,12 @@ export async function runTraffic(): Promise<void> {
   if (!r.ok) {
     store.set({ busy: 'idle' });
     setNic({ progress: undefined });
-    if (r.reason !== 'stopped') store.notify(r.reason === 'error' ? 'error' : 'warning', r.message);
+    if (r.reason !== 'stopped') store.notify(r.reason === 'error' ? 'error' : 'warning', r.message, { topic: 'run' });
     return;
   }
+  store.clearRunNotices();
   setNic({ progress: undefined, report: r.value, reportKey: key, reportPcap: s.nic.pcap?.name, detail: undefined });
-  if (r.value.stopped) store.notify('warning', `The traffic stopped early: ${r.value.stopped}`);
+  if (r.value.stopped) store.notify('warning', `The traffic stopped early: ${r.value.stopped}`, { topic: 'run' });
   // Show the packets, unless a panel of the run's results is open (the maps, the trace, the registers).
   if (!RESULT_PANELS.has(store.get().doc.panel)) openPanel('packets');
   // The registers, maps and trace as the last packet left them.
@@ -264,6 +284,9 @@ async function share(): Promise<void> {
   }
   const url = link.url;
   store.set({ sharedSource: doc.source });
+  // The address bar shows what was copied, until the next edit takes the link away again
+  // (main.tsx): a reload then opens the saved draft, never an older link.
+  if (link.url !== window.location.href) history.replaceState(history.state, '', link.url);
   let copied = false;
   try {
     await navigator.clipboard.writeText(url);
@@ -273,7 +296,7 @@ async function share(): Promise<void> {
   }
   const download = { label: 'Download as a file', run: () => void downloadBlob(documentFileName(doc), shareDocumentFile(doc), 'application/json') };
   if (link.tooLong) {
-    store.notify('warning', `The link is ${url.length.toLocaleString('en-US')} characters long; chat apps may cut it. ${copied ? 'It was copied anyway.' : ''} A file keeps everything.`, download);
+    store.notify('warning', `The link is ${url.length.toLocaleString('en-US')} characters long; chat apps may cut it. ${copied ? 'It was copied anyway.' : ''} A file keeps everything.`, { actions: [download] });
   } else if (copied) {
     store.notify('info', 'Link copied to the clipboard.');
   } else {

@@ -1,8 +1,10 @@
 // The panel frame: tabs for every registered panel (or just one in embed mode); the open
-// panel is part of the document, so it persists and travels in share links.
+// panel is part of the document, so it persists and travels in share links. A panel (or a
+// badge) that throws shows the error in its place; the tabs and the rest of the page stay.
 
 import { useShallow } from 'zustand/react/shallow';
 import { openPanel } from '../commands.ts';
+import { ErrorBoundary, PanelFailed } from './ErrorBoundary.tsx';
 import { PANELS, panelById, type PanelDefinition } from '../panels/registry.ts';
 import { selectOpenPanel } from '../state/selectors.ts';
 import { useStore } from '../state/store.ts';
@@ -52,13 +54,18 @@ export function PanelArea({ only }: { only?: string }) {
               <span aria-hidden="true" className="tab-icon">
                 {p.icon}
               </span>{' '}
-              {p.title} <Badge panel={p} />
+              {p.title}{' '}
+              <ErrorBoundary fallback={() => <span className="badge" title="This count could not be computed">!</span>}>
+                <Badge panel={p} />
+              </ErrorBoundary>
             </button>
           ))}
         </div>
       ) : null}
       <div className="panel-body" tabIndex={0} role="tabpanel" id={`panel-${active.id}`} aria-labelledby={list.length > 1 ? `tab-${active.id}` : undefined} aria-label={list.length > 1 ? undefined : active.title} data-testid={`panel-${active.id}`}>
-        <PanelBody panel={active} />
+        <ErrorBoundary key={active.id} fallback={(error, retry) => <PanelFailed title={active.title} error={error} retry={retry} />}>
+          <PanelBody panel={active} />
+        </ErrorBoundary>
       </div>
     </div>
   );

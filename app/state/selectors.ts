@@ -31,6 +31,8 @@ export const selectStatusBar = (s: PlaygroundState) => ({ busy: s.busy, live: s.
 
 export const selectToolbar = (s: PlaygroundState) => ({ doc: s.doc, busy: s.busy, theme: s.settings.theme, budget: s.settings.budget });
 
+export const selectDocuments = (s: PlaygroundState) => ({ origin: s.origin, slot: s.slot, title: s.docTitle, saved: s.saved });
+
 /** Every selector above, by name, for the stability test. */
 export const SELECTORS: Readonly<Record<string, (s: PlaygroundState) => unknown>> = {
   selectTheme,
@@ -46,4 +48,5 @@ export const SELECTORS: Readonly<Record<string, (s: PlaygroundState) => unknown>
   selectMapNames,
   selectStatusBar,
   selectToolbar,
+  selectDocuments,
 };
