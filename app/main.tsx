@@ -9,12 +9,11 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { AppFailed } from './components/AppFailed.tsx';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
-import type { PlaygroundDocument } from './state/document.ts';
 import { loadSettings, readWorkspace, saveSettings } from './state/persistence.ts';
 import { safeGet, safeSet, type Storage } from './state/storage.ts';
 import { openLinkFromHash, openStartDocument, recoverStartup } from './startup.ts';
 import { store, useStore } from './state/store.ts';
-import { autosave, flushSaves, startWorkspace, stripLinkFromAddress } from './state/workspace.ts';
+import { flushSaves, startWorkspace, watchEdits } from './state/workspace.ts';
 import { installTestHook } from './test-hook.ts';
 import './styles.css';
 
@@ -63,13 +62,8 @@ async function start(): Promise<void> {
   safeSet(session, BOOT_KEY, String(Date.now()));
   await openStartDocument(window.location.hash, st, read, failedLastTime);
 
-  // Autosave: a document is saved once the user edits it, the user's draft as the draft and
-  // anything opened under its own entry. The address bar shows a link only until the first edit.
+  watchEdits();
   useStore.subscribe((s, prev) => {
-    if (s.doc !== prev.doc && s.editedSinceOpen) {
-      autosave(s);
-      if (!sameExceptPanel(s.doc, prev.doc)) stripLinkFromAddress();
-    }
     if (s.settings !== prev.settings) saveSettings(st, s.settings);
   });
   window.addEventListener('pagehide', () => flushSaves());
@@ -88,14 +82,6 @@ async function start(): Promise<void> {
       </StrictMode>,
     );
   }
-}
-
-/** Switching panels changes the document but not what it runs; it keeps a link in the address bar. */
-function sameExceptPanel(a: PlaygroundDocument, b: PlaygroundDocument): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  keys.delete('panel');
-  for (const k of keys) if (a[k as keyof PlaygroundDocument] !== b[k as keyof PlaygroundDocument]) return false;
-  return true;
 }
 
 void start();

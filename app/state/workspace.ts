@@ -7,7 +7,7 @@ import { documentFileName, downloadBlob, shareDocumentFile, sourceFileName } fro
 import type { PlaygroundDocument } from './document.ts';
 import { createDraftSaver, EMPTY_WORKSPACE, OWN, setActive, type DraftSaver, type Slot, type SlotSaveResult, type Workspace, type WorkspaceRead } from './drafts.ts';
 import type { Storage } from './storage.ts';
-import { isOwn, store, type NoticeAction, type PlaygroundState, type SavedIndex } from './store.ts';
+import { isOwn, store, useStore, type NoticeAction, type PlaygroundState, type SavedIndex } from './store.ts';
 
 let storage: Storage | undefined;
 let saver: DraftSaver | undefined;
@@ -74,6 +74,27 @@ function slotOf(s: PlaygroundState): Slot {
 /** Called for every edit: saves the document once typing pauses, under its own slot. */
 export function autosave(s: PlaygroundState): void {
   saver?.schedule(s.doc, slotOf(s));
+}
+
+/**
+ * Autosave: a document is saved once the user edits it — the user's draft as the draft,
+ * anything opened under its own entry — and the address bar shows a link only until the
+ * first edit (a reload then opens the saved edits, not the older link). Returns the unsubscribe.
+ */
+export function watchEdits(): () => void {
+  return useStore.subscribe((s, prev) => {
+    if (s.doc === prev.doc || !s.editedSinceOpen) return;
+    autosave(s);
+    if (!sameExceptPanel(s.doc, prev.doc)) stripLinkFromAddress();
+  });
+}
+
+/** Switching panels changes the document but not what it runs; it keeps a link in the address bar. */
+function sameExceptPanel(a: PlaygroundDocument, b: PlaygroundDocument): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  keys.delete('panel');
+  for (const k of keys) if (a[k as keyof PlaygroundDocument] !== b[k as keyof PlaygroundDocument]) return false;
+  return true;
 }
 
 export function flushSaves(): void {
