@@ -150,12 +150,20 @@ function SafeEditor({ theme }: { theme: 'light' | 'dark' }) {
 }
 
 function StatusBar() {
-  const { busy, live, program, debug } = useStore(useShallow(selectStatusBar));
+  const { busy, live, program, debug, stale } = useStore(useShallow(selectStatusBar));
   const errors = program.problems.filter((p) => p.severity === 'error').length;
   return (
     <footer className="statusbar">
       <output aria-live="polite" data-testid="run-status">
-        {busy === 'running' ? `Running… ${(live?.insns ?? 0).toLocaleString('en-US')} instructions` : busy === 'loading' ? 'Loading…' : debug ? `${debug.status}${debug.r0 ? `, r0 = ${debug.r0}` : ''}` : 'Ready'}
+        {busy === 'running'
+          ? `Running… ${(live?.insns ?? 0).toLocaleString('en-US')} instructions`
+          : busy === 'loading'
+            ? 'Loading…'
+            : stale
+              ? 'The program changed; the next Step starts from the beginning'
+              : debug
+                ? `${debug.status}${debug.r0 ? `, r0 = ${debug.r0}` : ''}`
+                : 'Ready'}
       </output>
       <span>
         {program.dialect === 'llvm' ? 'LLVM dialect' : 'ubpf dialect'} · {program.section ? `${program.section.insns.length} slots` : 'no program'} · {errors ? `${errors} error${errors > 1 ? 's' : ''}` : 'no errors'}

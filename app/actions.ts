@@ -7,7 +7,7 @@ import { EngineClient, type CallResult } from './engine-client/client.ts';
 import { createShareLink } from './share/codec.ts';
 import { documentFileName, downloadBlob, shareDocumentFile, sourceFileName } from './share/files.ts';
 import { imageOf, lineOfPc, pcsOfLines, problemsAtLines, runSettingsOf, type ProblemView } from './state/program.ts';
-import { store, type PlaygroundState } from './state/store.ts';
+import { store, stoppedInside, type PlaygroundState } from './state/store.ts';
 import { checkPcap, MAX_PCAP_BYTES, trafficKey, type NicState } from './state/traffic.ts';
 
 export interface Action {
@@ -20,6 +20,13 @@ export interface Action {
 }
 
 let client: EngineClient | undefined;
+/** Counts runs: a progress report of an earlier run (still queued after Stop) is ignored. */
+let runs = 0;
+
+/** Replaces the engine client (tests drive the actions with a fake one); undefined starts over. */
+export function setEngineClient(c: EngineClient | undefined): void {
+  client = c;
+}
 
 function engine(): EngineClient {
   client ??= new EngineClient({
@@ -68,6 +75,7 @@ async function ensureLoaded(): Promise<boolean> {
 
 /** Takes a snapshot (or a failure) from the worker into the store. */
 function receive(r: CallResult<DebugSnapshot>): void {
+  runs++;
   store.set({ busy: 'idle', live: undefined });
   if (!r.ok) {
     if (r.reason !== 'stopped') store.notify(r.reason === 'error' ? 'error' : 'warning', r.message, { topic: 'run' });
@@ -83,12 +91,19 @@ function receive(r: CallResult<DebugSnapshot>): void {
     const span = section?.spans[snap.fault.pc];
     runtime.push({ severity: 'error', message: snap.fault.message, code: snap.fault.kind, source: 'runtime', line, col: span?.col ?? 1, endLine: line, endCol: span?.endCol ?? 2 });
   }
-  store.set({ debug: snap, runtimeProblems: runtime });
+  store.set({ debug: snap, debugStale: false, runtimeProblems: runtime });
 }
 
 function breakpointPcs(): number[] {
   const s = store.get();
   return pcsOfLines(s.program.section, s.breakpoints);
+}
+
+/** The progress callback of one run: reports count only while that run is the one going on. */
+function progressOf(run: number): (p: { insns: number; trace: readonly { seq: number }[] }) => void {
+  return (p) => {
+    if (run === runs && store.get().busy === 'running') progress(p);
+  };
 }
 
 function progress(p: { insns: number; trace: readonly { seq: number }[] }): void {
@@ -98,7 +113,8 @@ function progress(p: { insns: number; trace: readonly { seq: number }[] }): void
 }
 
 const idle = (s: PlaygroundState): boolean => s.busy === 'idle';
-const finished = (s: PlaygroundState): boolean => !s.debug || s.debug.status === 'exited' || s.debug.status === 'fault' || s.debug.status === 'empty';
+/** Nothing to go on from: not started, ended, or the program changed since it stopped (debugStale). */
+const finished = (s: PlaygroundState): boolean => s.debugStale || !stoppedInside(s.debug);
 
 /** Run: an XDP program gets the whole traffic through the NIC; any other runs once, in the debugger. */
 async function run(): Promise<void> {
@@ -109,7 +125,7 @@ async function run(): Promise<void> {
 async function debugRun(): Promise<void> {
   if (!idle(store.get()) || !(await ensureLoaded())) return;
   store.set({ busy: 'running', live: { insns: 0, trace: [] } });
-  receive(await engine().run(breakpointPcs(), progress));
+  receive(await engine().run(breakpointPcs(), progressOf(++runs)));
 }
 
 async function continueRun(): Promise<void> {
@@ -117,7 +133,7 @@ async function continueRun(): Promise<void> {
   // Continue always debugs, for XDP programs too (the engine steps through the packets).
   if (finished(store.get())) return debugRun();
   store.set({ busy: 'running', live: { insns: store.get().debug?.insns ?? 0, trace: store.get().debug?.trace ?? [] } });
-  receive(await engine().continue(breakpointPcs(), progress));
+  receive(await engine().continue(breakpointPcs(), progressOf(++runs)));
 }
 
 async function stepWith(kind: 'step' | 'stepOver'): Promise<void> {
@@ -175,6 +191,8 @@ let progressShown = 0;
 let progressTimer: ReturnType<typeof setTimeout> | undefined;
 let progressLatest: TrafficProgress | undefined;
 function trafficProgress(p: TrafficProgress): void {
+  // A report still queued when the run stopped must not bring the progress back.
+  if (store.get().busy !== 'running') return;
   progressLatest = p;
   const wait = 100 - (Date.now() - progressShown);
   if (wait <= 0) {

@@ -4,7 +4,7 @@
 // forever (error #185). selectors.test.ts calls each of these, and each panel's, twice.
 
 import { lineOfPc } from './program.ts';
-import { allProblems, type PlaygroundState } from './store.ts';
+import { allProblems, stoppedInside, type PlaygroundState } from './store.ts';
 
 export const selectTheme = (s: PlaygroundState) => s.settings.theme;
 export const selectEmbed = (s: PlaygroundState) => s.embed;
@@ -20,14 +20,14 @@ export const selectProblems = allProblems;
 
 /** The line of the instruction about to run, while the program is stopped inside. */
 export function selectCurrentLine(s: PlaygroundState): number | undefined {
-  const d = s.debug;
-  if (!d || d.status === 'empty' || d.status === 'exited' || d.status === 'fault') return undefined;
-  return lineOfPc(s.program.section, d.pc);
+  // A snapshot of a program since edited points into the old text: no line is current.
+  if (s.debugStale || !stoppedInside(s.debug)) return undefined;
+  return lineOfPc(s.program.section, s.debug?.pc ?? 0);
 }
 
 export const selectMapNames = (s: PlaygroundState) => s.program.maps.map((m) => m.name);
 
-export const selectStatusBar = (s: PlaygroundState) => ({ busy: s.busy, live: s.live, program: s.program, debug: s.debug });
+export const selectStatusBar = (s: PlaygroundState) => ({ busy: s.busy, live: s.live, program: s.program, debug: s.debug, stale: s.debugStale });
 
 export const selectToolbar = (s: PlaygroundState) => ({ doc: s.doc, busy: s.busy, theme: s.settings.theme, budget: s.settings.budget });
 

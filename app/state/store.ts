@@ -66,6 +66,11 @@ export interface PlaygroundState {
   /** 1-based source lines with a breakpoint. */
   readonly breakpoints: readonly number[];
   readonly debug: DebugSnapshot | undefined;
+  /**
+   * The program changed while it was stopped inside (paused, at a breakpoint, stepped): the
+   * snapshot belongs to the old text, and the next Step or Continue starts from the beginning.
+   */
+  readonly debugStale: boolean;
   /** Problems found by the worker (load refusals, faults), by line. */
   readonly runtimeProblems: readonly ProblemView[];
   readonly busy: Busy;
@@ -104,6 +109,7 @@ export const useStore = create<PlaygroundState>(() => ({
   program: assembleDocument(initialDoc),
   breakpoints: [],
   debug: undefined,
+  debugStale: false,
   runtimeProblems: [],
   busy: 'idle',
   live: undefined,
@@ -121,6 +127,11 @@ export const useStore = create<PlaygroundState>(() => ({
 }));
 
 let noticeId = 0;
+
+/** The program is stopped inside (not before its start, not after its end). */
+export function stoppedInside(d: DebugSnapshot | undefined): boolean {
+  return d !== undefined && d.status !== 'empty' && d.status !== 'exited' && d.status !== 'fault';
+}
 
 export const store = {
   get: useStore.getState,
@@ -141,6 +152,7 @@ export const store = {
       program: assembleDocument(doc),
       breakpoints: [],
       debug: undefined,
+      debugStale: false,
       runtimeProblems: [],
       live: undefined,
       // Another program: the last traffic run no longer applies (a capture to replay stays).
@@ -159,7 +171,8 @@ export const store = {
     // Breakpoints on lines that no longer exist go away.
     const lines = doc.source.split('\n').length;
     performance.mark('bpfp:assembled');
-    useStore.setState({ doc, program, editedSinceOpen: true, breakpoints: s.breakpoints.filter((l) => l <= lines) });
+    const stale = s.debugStale || (program.key !== s.program.key && stoppedInside(s.debug));
+    useStore.setState({ doc, program, editedSinceOpen: true, debugStale: stale, breakpoints: s.breakpoints.filter((l) => l <= lines) });
     performance.mark('bpfp:rendered');
   },
 
