@@ -1,7 +1,7 @@
 // Journey: the keys and small controls a user reaches for — a label completed after `goto `,
 // Problems taking the cursor to the line and column, Ctrl+G and F1, Esc stopping a run as the
 // Stop button says, the CPU count field clamping and saying so, the keyboard list.
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../fixtures/test.ts';
 import { PlaygroundPage } from '../fixtures/playground.ts';
 
 test('`goto l` + Enter completes the label, not `gotol`', async ({ page }) => {
