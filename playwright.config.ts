@@ -23,7 +23,8 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,
-  workers: 1,
+  // Spec files run side by side (tests within a file in order); BPFP_E2E_WORKERS=1 for a busy machine.
+  workers: Number(process.env['BPFP_E2E_WORKERS'] ?? 2),
   retries: process.env['CI'] ? 1 : 0,
   reporter: [['list']],
   use: {

@@ -144,7 +144,7 @@ function row(name: string, chars: number, how: string, m: Measure): string {
   return `${ms.padStart(9)}  ${name}, ${how} [${chars.toLocaleString('en-US')} chars; ${m.count} long tasks, ${Math.round(m.total)} ms in all${evalNote}${busy}]${culprit}`;
 }
 
-test(`no link under 64 KB keeps the main thread busy for more than ${BOUND_MS} ms at a time`, async ({ browser }) => {
+test(`no link under 64 KB keeps the main thread busy for more than ${BOUND_MS} ms at a time`, { tag: '@timing' }, async ({ browser }) => {
   test.setTimeout(900_000);
   const rows: string[] = [];
   const over: string[] = [];
@@ -161,7 +161,7 @@ test(`no link under 64 KB keeps the main thread busy for more than ${BOUND_MS} m
   expect(over, `${over.length} measurement(s) over ${BOUND_MS} ms:\n${over.join('\n')}\n\nall links:\n${rows.join('\n')}`).toEqual([]);
 });
 
-test(`loading the playground itself keeps no task over ${BOUND_MS} ms (the Monaco chunk's evaluation included)`, async ({ browser }) => {
+test(`loading the playground itself keeps no task over ${BOUND_MS} ms (the Monaco chunk's evaluation included)`, { tag: '@timing' }, async ({ browser }) => {
   const m = await measure(browser, '', 'load');
   const worst = Math.max(m.longest, m.monacoEval);
   console.log(`longest task on a plain load: ${Math.round(worst)} ms (Monaco's evaluation ${Math.round(m.monacoEval)} ms, the rest ${Math.round(m.longest)} ms${m.culprit ? `: ${m.culprit}` : ''})`);

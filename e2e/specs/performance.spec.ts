@@ -4,7 +4,7 @@
 import { expect, test } from '../fixtures/test.ts';
 import { PlaygroundPage } from '../fixtures/playground.ts';
 
-test('keystroke to markers on a 1,000-line program', async ({ page }) => {
+test('keystroke to markers on a 1,000-line program', { tag: '@timing' }, async ({ page }) => {
   const pg = new PlaygroundPage(page);
   page.on('console', (m) => {
     if (m.text().startsWith('edit ')) console.log(m.text());
