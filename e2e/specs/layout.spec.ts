@@ -1,120 +1,93 @@
-// Each main view at 1440×900 and on a 390×844 phone — the editor with each panel (showing the
-// example made for it, after a run), a packet's detail open, embed mode — kept as a screenshot
-// in test-results/screenshots/ and checked for horizontal overflow: the page no wider than the
-// window, nothing in the toolbar, the tab bar or a panel cut off at the right where no scrolling
-// reaches it. Also: a packet's detail opens where the user sees it.
-
+// Journey: the page fits the screen — at 1440×900 beside the editor and on a 390×844 phone,
+// the page is never wider than the window and the Program, Packets and Traffic tables end
+// inside their panel; a packet's detail comes into view when it opens; notices do not pile up.
 import type { Page } from '@playwright/test';
-import { ACTION_MS, Journey } from '../fixtures/journey.ts';
-import { fetchExamples, load, panelIds, tab, type Expected, type ExampleEntry } from '../fixtures/liveness.ts';
-import { measureOverflow, overflowProblem } from '../fixtures/overflow.ts';
 import { expect, test } from '../fixtures/test.ts';
+import { PlaygroundPage } from '../fixtures/playground.ts';
 
-const VIEWPORTS = [
-  { name: '1440x900', width: 1440, height: 900 },
-  { name: '390x844', width: 390, height: 844 },
-] as const;
-
-const SHOTS = 'test-results/screenshots';
-
-/** Runs the open program to the end (an XDP program runs its traffic) and waits until idle. */
-async function runToEnd(page: Page): Promise<void> {
-  await page.evaluate(() => window.__playground.run());
-  await expect.poll(() => page.evaluate(() => window.__playground.state().busy), { timeout: 30_000 }).toBe('idle');
-}
-
-/** On a desktop, the screenshot should show Monaco, not the static first paint (a blank page never gets it). */
-async function editorSettled(page: Page, width: number): Promise<void> {
-  if (width < 600) return;
-  await page.waitForFunction(() => window.__playground.monacoReady() || (document.getElementById('root')?.childElementCount ?? 0) === 0, undefined, { timeout: 30_000 });
-}
-
-for (const vp of VIEWPORTS) {
-  test(`each main view at ${vp.width}×${vp.height}: kept as a screenshot, nothing cut off at the right`, async ({ browser, errors, request }) => {
-    test.setTimeout(180_000);
-    const examples = await fetchExamples(request);
-    const anyExample: Expected = { oneOf: examples.map((e) => e.source) };
-    const j = new Journey(browser, errors, { width: vp.width, height: vp.height });
-    const layout: string[] = [];
-
-    /** One view: set it up as a step (which checks the page is alive), keep a screenshot, measure. */
-    const view = async (name: string, expected: Expected, setup: (p: Page) => Promise<unknown>, after?: (p: Page) => Promise<string | undefined>): Promise<boolean> => {
-      if (!(await j.step(`${vp.name} ${name}`, expected, setup))) return false;
-      const p = j.page;
-      await p.screenshot({ path: `${SHOTS}/${vp.name}-${name}.png` });
-      const o = overflowProblem(await measureOverflow(p));
-      if (o) layout.push(`${vp.name} ${name}: ${o}`);
-      const more = after ? await after(p) : undefined;
-      if (more) layout.push(`${vp.name} ${name}: ${more}`);
-      return true;
-    };
-
-    // Each panel, showing the first example made for it (index.json's "panel"), after a run.
-    let page = await j.fresh('/');
-    const panels = await panelIds(page);
-    const groups = new Map<ExampleEntry | undefined, string[]>();
-    for (const id of panels) {
-      const e = examples.find((x) => x.panel === id);
-      groups.set(e, [...(groups.get(e) ?? []), id]);
+/**
+ * The document's width, and any table or toolbar control reaching past the right edge of the
+ * box it sits in. On a phone a wide table may scroll sideways inside its own short box (the
+ * packets); beside the editor on a desktop every table must fit its panel.
+ */
+function overflow(page: Page): Promise<{ page: number; window: number; cut: string[] }> {
+  return page.evaluate(() => {
+    const cut: string[] = [];
+    const right = (el: Element) => el.getBoundingClientRect().right;
+    const panel = document.querySelector('.panel-body');
+    const phone = window.innerWidth < 700;
+    for (const t of document.querySelectorAll('.panel-body table')) {
+      const box = (phone ? t.closest('.nic-table-scroll, .nic-flows-scroll') : null) ?? panel;
+      if (phone && box !== panel) continue;
+      if (box && t.getBoundingClientRect().width > 0 && right(t) > right(box) + 1) cut.push(`table.${t.className} ends at ${Math.round(right(t))}, its box at ${Math.round(right(box))}`);
     }
-    for (const [example, ids] of groups) {
-      const name = example ? example.id : 'the default program';
-      const expected = example ? example.source : anyExample;
-      const start = () =>
-        j.step(`${vp.name} open ${name} and run it`, expected, async () => {
-          page = await j.fresh(example ? `/#example/${example.id}` : '/');
-          await editorSettled(page, vp.width);
-          await runToEnd(page);
-        });
-      if (!(await start())) continue;
-      for (const id of ids) {
-        const ok = await view(`panel-${id}`, expected, async (p) => {
-          // The lesson panel shows a lesson once one is open: the first the toolbar lists.
-          if (id === 'lesson') await p.getByRole('toolbar', { name: 'Playground' }).getByLabel('Lesson', { exact: true }).selectOption({ index: 1 }, { timeout: ACTION_MS });
-          await tab(p, id).click({ timeout: ACTION_MS });
-        });
-        if (!ok && !(await start())) break;
-      }
+    for (const c of document.querySelectorAll('.topbar button, .topbar select, .topbar input, .tabs')) {
+      if (c.getBoundingClientRect().width > 0 && right(c) > window.innerWidth + 1) cut.push(`${c.tagName}#${c.id} ends at ${Math.round(right(c))}`);
     }
-
-    // A packet's detail, opened from the table.
-    const xdp = examples.find((x) => x.panel === 'packets');
-    const detailOpen = async () => {
-      if (!xdp) return false;
-      return j.step(`${vp.name} open ${xdp.id} and run it`, xdp.source, async () => {
-        page = await j.fresh(`/#example/${xdp.id}`);
-        await editorSettled(page, vp.width);
-        await runToEnd(page);
-      });
-    };
-    if (await detailOpen()) {
-      await view(
-        'packet-detail',
-        xdp?.source,
-        async (p) => {
-          await p.getByTestId('packets-table').locator('tbody tr').first().click({ timeout: ACTION_MS });
-          await expect(p.getByTestId('packet-detail')).toBeVisible({ timeout: ACTION_MS });
-        },
-        async (p) => {
-          const heading = p.getByTestId('packet-detail').getByRole('heading').first();
-          const seen = await expect(heading)
-            .toBeInViewport({ timeout: 2_000 })
-            .then(() => true, () => false);
-          return seen ? undefined : 'the packet detail opened out of sight (its heading is not in the viewport)';
-        },
-      );
-    }
-
-    // Embed mode, after a run.
-    await j.fresh(null);
-    await view('embed', anyExample, async (p) => {
-      await load(p, '/?embed=1&panel=registers');
-      await editorSettled(p, vp.width);
-      await runToEnd(p);
-    });
-
-    await j.close();
-    const failures = [...j.dead.map((d) => `${d.step}: page dead: ${d.reason}`), ...layout];
-    if (failures.length) throw new Error(`${failures.length} view(s) failed (screenshots in ${SHOTS}/):\n${failures.map((f, i) => `${i + 1}. ${f}`).join('\n')}`);
+    return { page: document.documentElement.scrollWidth, window: window.innerWidth, cut };
   });
 }
+
+async function expectFits(page: Page, view: string): Promise<void> {
+  const o = await overflow(page);
+  expect(o.page, `${view}: the page is ${o.page} px wide in a ${o.window} px window`).toBeLessThanOrEqual(o.window);
+  expect(o.cut, view).toEqual([]);
+}
+
+for (const [width, height] of [
+  [1440, 900],
+  [390, 844],
+] as const) {
+  test(`the main views fit at ${width}×${height}`, async ({ page }) => {
+    await page.setViewportSize({ width, height });
+    const pg = new PlaygroundPage(page);
+    await pg.goto('/');
+    await expectFits(page, 'fresh page');
+    await pg.screenshot(`layout-${width}-default`);
+    await pg.openPanel('program');
+    await expect(pg.program.rows().first()).toBeVisible();
+    await expectFits(page, 'Program');
+    await pg.screenshot(`layout-${width}-program`);
+    await pg.openExample('xdp-metadata');
+    await pg.run();
+    await expect(pg.packets.rows().first()).toBeVisible();
+    await expectFits(page, 'Packets');
+    await pg.screenshot(`layout-${width}-packets`);
+    // A packet near the end of the table: its detail must come into view.
+    await page.evaluate(() => window.__playground.openPacket(60));
+    const detail = page.getByTestId('nic-packet');
+    await expect(detail).toContainText('Packet 60');
+    await expect(detail.getByRole('heading', { name: 'Packet 60' })).toBeInViewport();
+    await expectFits(page, 'a packet open');
+    await pg.screenshot(`layout-${width}-packet`);
+    await pg.openPanel('traffic');
+    await expect(pg.traffic.root()).toBeVisible();
+    await expectFits(page, 'Traffic');
+    await pg.screenshot(`layout-${width}-traffic`);
+    pg.expectClean();
+  });
+}
+
+test('on a phone the settings fold into a menu and every control is reachable', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const pg = new PlaygroundPage(page);
+  await pg.goto('/');
+  await page.getByText('Settings', { exact: true }).click();
+  for (const label of ['Dialect', 'ISA', 'Kernel', 'CPUs', 'Budget', 'Theme']) await expect(pg.toolbar.select(label)).toBeInViewport();
+  await expectFits(page, 'settings open');
+  pg.expectClean();
+});
+
+test('Share twice shows one notice', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const pg = new PlaygroundPage(page);
+  await pg.goto('/');
+  await pg.toolbar.button('Share').click();
+  await expect(pg.notice('info')).toHaveCount(1);
+  await pg.toolbar.button('Share').click();
+  await pg.toolbar.button('Share').click();
+  await expect(pg.notice('info')).toHaveCount(1);
+  // And the address bar holds what was copied.
+  expect(page.url()).toBe(await page.evaluate(() => navigator.clipboard.readText()));
+  pg.expectClean();
+});
