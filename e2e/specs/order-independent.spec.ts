@@ -184,6 +184,46 @@ test('a share link made with each panel open, and embed mode on each panel, open
   opener.finish();
 });
 
+test('a reload shows the program that was on screen', async ({ browser, errors }) => {
+  // What the random walks check after every reload, as fixed sequences.
+  const j = new Journey(browser, errors);
+  const reload = async (p: Page) => {
+    await p.reload();
+    await p.waitForFunction(() => window.__playground?.ready === true, undefined, { timeout: 30_000 });
+  };
+  const other = examples[1] ?? examples[0];
+  if (!other) throw new Error('no examples');
+  const cases: [string, (p: Page) => Promise<void>][] = [
+    ['an example opened from the toolbar', (p) => toolbarSelect(p, 'Example').selectOption(other.id).then(() => undefined)],
+    ['a lesson opened from the toolbar', (p) => toolbarSelect(p, 'Lesson').selectOption({ index: 1 }).then(() => undefined)],
+    [
+      'an example opened after Share put a link in the address bar',
+      async (p) => {
+        await p.evaluate(() => window.__playground.share());
+        await toolbarSelect(p, 'Example').selectOption(other.id);
+      },
+    ],
+    [
+      'an edit to an example opened as a #example link',
+      async (p) => {
+        await load(p, `/#example/${other.id}`);
+        await p.evaluate((t) => window.__playground.setValue(t), `${other.source}# edited\n`);
+      },
+    ],
+  ];
+  for (const [name, open] of cases) {
+    await j.fresh('/');
+    let before = '';
+    const opened = await j.step(`open ${name}`, undefined, async (p) => {
+      await open(p);
+      before = await p.evaluate(() => window.__playground.getValue());
+    });
+    if (opened) await j.step(`reload after ${name}`, before, reload);
+  }
+  await j.close();
+  j.finish();
+});
+
 // Seeded random walks: BPFP_WALK_SEED replays one (with BPFP_WALKS=1), BPFP_WALKS and
 // BPFP_WALK_STEPS change how many and how long. The seed of each walk is printed.
 for (const walk of walkPlan()) {

@@ -96,7 +96,7 @@ for (const vp of VIEWPORTS) {
           await expect(p.getByTestId('packet-detail')).toBeVisible({ timeout: ACTION_MS });
         },
         async (p) => {
-          const heading = p.getByTestId('packet-detail').getByRole('heading').first();
+          const heading = p.getByRole('heading', { name: /^Packet \d+$/ });
           const seen = await expect(heading)
             .toBeInViewport({ timeout: 2_000 })
             .then(() => true, () => false);
