@@ -1,7 +1,8 @@
 // Journey: the user's draft is never lost — not to a lesson, an example or a shared link opened
 // over it (each says where the draft is and brings it back), not silently to a save that fails,
 // and an unreadable saved draft is set aside with the user told.
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
+import { expect, test } from '../fixtures/test.ts';
 import { PlaygroundPage } from '../fixtures/playground.ts';
 
 const DRAFT = '# my own work\nr0 = 42\nexit\n';

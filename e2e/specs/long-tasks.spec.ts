@@ -5,7 +5,7 @@
 // loading is one long task on every page, link or not (it is timed and printed too, apart).
 // The bound asserted is twice the 200 ms target, for a loaded machine; the printed figures
 // are the measurement. (The general spec over every hostile link is e2e engineering's.)
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../fixtures/test.ts';
 import { encodeShare } from '../../app/share/codec.ts';
 import { DEFAULT_DOCUMENT } from '../../app/state/document.ts';
 import { PlaygroundPage } from '../fixtures/playground.ts';
@@ -19,7 +19,7 @@ const WORST: Record<string, string> = {
 const BOUND_MS = 400;
 
 for (const [name, source] of Object.entries(WORST)) {
-  test(`a link holding ${name}`, async ({ page }) => {
+  test(`a link holding ${name}`, { tag: '@timing' }, async ({ page }) => {
     test.setTimeout(240_000);
     const hash = await encodeShare({ ...DEFAULT_DOCUMENT, source });
     expect(hash.length).toBeLessThan(64 * 1024);
