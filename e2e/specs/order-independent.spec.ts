@@ -7,7 +7,7 @@
 
 import type { Page } from '@playwright/test';
 import { ACTION_MS, Journey } from '../fixtures/journey.ts';
-import { fetchExamples, load, panelIds, tab, type ExampleEntry } from '../fixtures/liveness.ts';
+import { fetchExamples, formatDead, load, panelIds, tab, type Expected, type ExampleEntry } from '../fixtures/liveness.ts';
 import { randomWalk, walkPlan } from '../fixtures/walk.ts';
 import { expect, test } from '../fixtures/test.ts';
 
@@ -18,6 +18,9 @@ const runToEnd = (page: Page) => page.evaluate(() => window.__playground.run());
 
 /** The example a long run uses: the runaway loop, stopped only by the budget or by Stop. */
 const LONG_RUN_EXAMPLE = 'runaway';
+
+// The tests are independent (each starts from fresh profiles): spread them over the workers.
+test.describe.configure({ mode: 'parallel' });
 
 let examples: ExampleEntry[] = [];
 test.beforeAll(async ({ request }) => {
@@ -78,14 +81,21 @@ test('every panel opens before a run, after one, while one goes on, after Stop a
   }
   // Stop, with each panel open in turn (Stop with Trace open blanked the page).
   const stop = async (p: Page) => {
-    await toolbarButton(p, 'Stop').click({ timeout: ACTION_MS });
+    // The run may have used up its budget already; then there is nothing to stop.
+    await toolbarButton(p, 'Stop').click({ timeout: 1_000 }).catch(() => undefined);
     await expect(p.getByTestId('run-status')).not.toContainText('Running', { timeout: ACTION_MS });
   };
   for (const id of panels) {
     const ok = await j.step(`Stop with ${id} open`, long, async (p) => {
-      if (!(await toolbarButton(p, 'Stop').isVisible())) await startLongRun(p);
-      await openTab(p, id);
-      await stop(p);
+      // The run may use up its budget between opening the panel and pressing Stop: then run again.
+      for (let attempt = 1; ; attempt++) {
+        if (!(await toolbarButton(p, 'Stop').isVisible())) await startLongRun(p);
+        await openTab(p, id);
+        if (await toolbarButton(p, 'Stop').click({ timeout: 1_000 }).then(() => true, () => false)) break;
+        if (await toolbarButton(p, 'Stop').isVisible()) throw new Error('Stop is shown but cannot be pressed');
+        if (attempt === 3) throw new Error('the long run ended by itself three times before Stop could be pressed');
+      }
+      await expect(p.getByTestId('run-status')).not.toContainText('Running', { timeout: ACTION_MS });
     });
     if (!ok) await running();
   }
@@ -145,13 +155,23 @@ test('every example and every lesson opens from the toolbar; an example of each 
   j.finish();
 });
 
+/** Runs `fn` on every item, `n` at a time. */
+async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item);
+    }),
+  );
+}
+
 test('a share link made with each panel open, and embed mode on each panel, open in a fresh profile', async ({ browser, errors }) => {
   test.setTimeout(180_000);
   const maker = new Journey(browser, errors);
-  const opener = new Journey(browser, errors);
   let page = await maker.fresh('/');
   const panels = await panelIds(page);
   const program = (id: string) => `# shared with the ${id} panel open\nr0 = 42\nexit\n`;
+  const links: { id: string; url: string }[] = [];
   for (const id of panels) {
     let url: string | undefined;
     const made = await maker.step(`make a share link with ${id} open`, program(id), async (p) => {
@@ -160,28 +180,33 @@ test('a share link made with each panel open, and embed mode on each panel, open
       url = await p.evaluate(() => window.__playground.share());
       if (!url || !/#v1\//.test(url)) throw new Error(`share() gave ${String(url)}`);
     });
-    if (!made || !url) {
-      page = await maker.fresh('/');
-      continue;
-    }
-    const link = url;
-    await opener.fresh(null);
-    await opener.step(`open the link made with ${id} open, in a fresh profile`, program(id), async (p) => {
-      await load(p, new URL(link).pathname + new URL(link).hash);
-      await expect(tab(p, id), 'the link opens on its panel').toHaveAttribute('aria-selected', 'true', { timeout: ACTION_MS });
-    });
-  }
-  for (const id of panels) {
-    await opener.fresh(null);
-    await opener.step(`open ?embed=1&panel=${id} in a fresh profile`, exampleTexts(), async (p) => {
-      await load(p, `/?embed=1&panel=${id}`);
-      await expect(p.getByTestId(`panel-${id}`), 'the embed shows its panel').toBeVisible({ timeout: ACTION_MS });
-    });
+    if (made && url) links.push({ id, url });
+    else page = await maker.fresh('/');
   }
   await maker.close();
-  await opener.close();
+  // Each link and each embed in a profile of its own, three at a time (each journey checks its own page).
+  const openers: Journey[] = [];
+  const open = async (name: string, path: string, expected: Expected, then: (p: Page) => Promise<void>) => {
+    const j = new Journey(browser, errors);
+    openers.push(j);
+    await j.fresh(null);
+    await j.step(name, expected, async (p) => {
+      await load(p, path);
+      await then(p);
+    });
+    await j.close();
+  };
+  await pool(links, 3, ({ id, url }) =>
+    open(`open the link made with ${id} open, in a fresh profile`, new URL(url).pathname + new URL(url).hash, program(id), (p) =>
+      expect(tab(p, id), 'the link opens on its panel').toHaveAttribute('aria-selected', 'true', { timeout: ACTION_MS }),
+    ),
+  );
+  await pool(panels, 3, (id) =>
+    open(`open ?embed=1&panel=${id} in a fresh profile`, `/?embed=1&panel=${id}`, exampleTexts(), (p) => expect(p.getByTestId(`panel-${id}`), 'the embed shows its panel').toBeVisible({ timeout: ACTION_MS })),
+  );
   maker.finish();
-  opener.finish();
+  const dead = openers.flatMap((j) => j.dead);
+  if (dead.length) throw new Error(`${dead.length} link(s) or embed(s) left the page dead:\n${formatDead(dead)}`);
 });
 
 test('a reload shows the program that was on screen', async ({ browser, errors }) => {
