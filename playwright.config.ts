@@ -22,8 +22,8 @@ export default defineConfig({
   outputDir: 'test-results/e2e',
   timeout: 60_000,
   expect: { timeout: 15_000 },
-  fullyParallel: false,
-  // Spec files run side by side (tests within a file in order); BPFP_E2E_WORKERS=1 for a busy machine.
+  // Every test opens its own profile, so any two can run side by side; BPFP_E2E_WORKERS=1 for a busy machine.
+  fullyParallel: true,
   workers: Number(process.env['BPFP_E2E_WORKERS'] ?? 2),
   retries: process.env['CI'] ? 1 : 0,
   reporter: [['list']],

@@ -10,9 +10,6 @@ import { bombLink, documentLink, packedLink } from '../fixtures/links.ts';
 import { deadReason, load, panelIds, tab, type Expected } from '../fixtures/liveness.ts';
 import { expect, test } from '../fixtures/test.ts';
 
-// The tests are independent: spread them over the workers.
-test.describe.configure({ mode: 'parallel' });
-
 const PWN = 'window.__pwned=1';
 /** Script and markup in the shapes that have broken real sites. */
 const XSS = [

@@ -19,9 +19,6 @@ const runToEnd = (page: Page) => page.evaluate(() => window.__playground.run());
 /** The example a long run uses: the runaway loop, stopped only by the budget or by Stop. */
 const LONG_RUN_EXAMPLE = 'runaway';
 
-// The tests are independent (each starts from fresh profiles): spread them over the workers.
-test.describe.configure({ mode: 'parallel' });
-
 let examples: ExampleEntry[] = [];
 test.beforeAll(async ({ request }) => {
   examples = await fetchExamples(request);

@@ -17,9 +17,6 @@ const VIEWPORTS = [
 
 const SHOTS = 'test-results/screenshots';
 
-// The two viewports are independent: spread them over the workers.
-test.describe.configure({ mode: 'parallel' });
-
 /** Runs the open program to the end (an XDP program runs its traffic) and waits until idle. */
 async function runToEnd(page: Page): Promise<void> {
   await page.evaluate(() => window.__playground.run());
