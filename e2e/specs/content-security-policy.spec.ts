@@ -2,7 +2,7 @@
 // elsewhere) and everything still works under it — Monaco and its worker, a run in the engine
 // worker, an XDP run on the emulated NIC, a background assembly, the keyboard dialog, a file
 // download — with no policy violation reported; and text from a link never becomes markup.
-import { expect, test } from '@playwright/test';
+import { expect, test } from '../fixtures/test.ts';
 import { encodeShare } from '../../app/share/codec.ts';
 import { DEFAULT_DOCUMENT } from '../../app/state/document.ts';
 import { PlaygroundPage } from '../fixtures/playground.ts';
