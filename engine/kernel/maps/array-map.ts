@@ -6,9 +6,9 @@
 import type { MapDecl } from '../../program/program.ts';
 import type { Region } from '../../vm/index.ts';
 import { ERRNO } from '../services.ts';
-import { isZero, leBytes, toHex, u32At } from './hex.ts';
+import { isZero, leBytes, toHex, u32At, zeroAt } from './hex.ts';
 import { MapBase, roundUp8, sizeRule } from './map-base.ts';
-import { ACCESS_FLAGS, BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, MAP_FLAG, type ForEachEntry, type InitialEntry, type MapContext, type MapEntryView, type MapView } from './types.ts';
+import { ACCESS_FLAGS, BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, MAP_FLAG, WHOLE_VALUES, type ForEachEntry, type InitialEntry, type MapContext, type MapEntryView, type MapView, type ValueLimits } from './types.ts';
 
 /** PCPU_MIN_UNIT_SIZE: the largest per-CPU value (arraymap.c, hashtab.c). */
 export const PCPU_MAX_VALUE = 32768;
@@ -60,12 +60,15 @@ export class ArrayMap extends MapBase {
   /** BPF_PSEUDO_MAP_VALUE: only a one-element array has a direct value address (array_map_direct_value_addr). */
   directValue(offset: number): bigint | undefined {
     if (this.percpu || this.decl.maxEntries !== 1 || offset < 0 || offset >= this.decl.valueSize) return undefined;
+    // The program writes its global data through this address whenever it likes.
+    this.exposed = true;
     return this.pointer(this.valueOffset(0, 0) + offset);
   }
 
   override lookup(key: Uint8Array): bigint {
     const index = u32At(key);
     if (index >= this.decl.maxEntries) return 0n;
+    this.exposed = true;
     return this.pointer(this.valueOffset(index, this.ctx.cpu()));
   }
 
@@ -81,6 +84,7 @@ export class ArrayMap extends MapBase {
     const off = this.valueOffset(index, this.ctx.cpu());
     this.writeValue(off, value);
     this.dropKptrs(off);
+    this.generation++;
     return 0;
   }
 
@@ -90,6 +94,7 @@ export class ArrayMap extends MapBase {
 
   override forEachEntries(): readonly ForEachEntry[] {
     const cpu = this.ctx.cpu();
+    this.exposed = true;
     const out: ForEachEntry[] = [];
     for (let i = 0; i < this.decl.maxEntries; i++) out.push({ key: leBytes(i, 4), valuePtr: this.pointer(this.valueOffset(i, cpu)), live: () => true });
     return out;
@@ -109,6 +114,7 @@ export class ArrayMap extends MapBase {
       const off = this.valueOffset(index, cpu);
       this.ctx.mem.bytes.set(value, off);
     });
+    this.generation++;
     return undefined;
   }
 
@@ -118,22 +124,54 @@ export class ArrayMap extends MapBase {
       for (let i = 0; i < this.decl.maxEntries; i++) this.dropKptrs(block.start + i * this.elemSize);
       this.ctx.mem.bytes.fill(0, block.start, block.start + block.size);
     });
+    this.generation++;
   }
 
-  private bytesOf(block: Region | undefined, index: number): Uint8Array {
-    if (!block) return new Uint8Array(this.decl.valueSize);
-    const off = block.start + index * this.elemSize;
-    return this.ctx.mem.bytes.slice(off, off + this.decl.valueSize);
+  count(): number {
+    return this.decl.maxEntries;
   }
 
-  view(): MapView {
-    const entries: MapEntryView[] = [];
-    for (let i = 0; i < this.decl.maxEntries; i++) {
-      const values = this.blocks.map((b) => this.bytesOf(b, i));
-      if (values.every(isZero)) continue;
-      const kptrs = this.decl.kptrs.length ? this.blocks.flatMap((b, cpu) => (b ? this.kptrViews(b.start + i * this.elemSize, this.percpu ? cpu : undefined) : [])) : undefined;
-      entries.push({ key: toHex(leBytes(i, 4)), index: i, value: this.percpu ? values.map(toHex) : toHex(values[0] ?? new Uint8Array()), ...(kptrs ? { kptrs } : {}) });
+  protected positions(): number {
+    return this.decl.maxEntries;
+  }
+
+  protected positionOf(key: Uint8Array): number | undefined {
+    const index = u32At(key);
+    return index < this.decl.maxEntries ? index : undefined;
+  }
+
+  /** Indexes from `start` whose value is not all zero in some CPU's copy (the others are not shown). */
+  protected *walk(start: number): Iterable<readonly [number, number]> {
+    const bytes = this.ctx.mem.bytes;
+    const size = this.decl.valueSize;
+    for (let i = start; i < this.decl.maxEntries; i++) {
+      const at = i * this.elemSize;
+      if (this.blocks.some((b) => b !== undefined && !zeroAt(bytes, b.start + at, size))) yield [i, i];
     }
+  }
+
+  entryView(index: number, limits: ValueLimits): MapEntryView {
+    // A per-CPU array shows the first copies only when cut; the kptrs of the copies shown.
+    const copies = this.percpu ? this.blocks.slice(0, Math.min(this.blocks.length, limits.cpus)) : this.blocks;
+    const values = copies.map((b) => (b ? this.valueHex(b.start + index * this.elemSize, limits) : this.zeroHex(limits)));
+    const kptrs = this.decl.kptrs.length ? copies.flatMap((b, cpu) => (b ? this.kptrViews(b.start + index * this.elemSize, this.percpu ? cpu : undefined) : [])) : undefined;
+    return {
+      key: toHex(leBytes(index, 4)),
+      index,
+      value: this.percpu ? values : (values[0] ?? ''),
+      ...(kptrs ? { kptrs } : {}),
+      ...this.cutFields(limits, this.blocks.length),
+    };
+  }
+
+  override entryNameAt(offset: number): string | undefined {
+    const b = this.blocks.find((r) => r !== undefined && offset >= r.start && offset < r.start + r.size);
+    return b ? String(Math.floor((offset - b.start) / this.elemSize)) : undefined;
+  }
+
+  override view(): MapView {
+    const entries: MapEntryView[] = [];
+    for (const [, index] of this.walk(0)) entries.push(this.entryView(index, WHOLE_VALUES));
     return this.viewOf(entries, this.decl.maxEntries, { omitted: this.decl.maxEntries - entries.length });
   }
 

@@ -15,7 +15,7 @@ import { ERRNO } from '../services.ts';
 import { toHex } from './hex.ts';
 import { MapBase, roundUp8, sizeRule } from './map-base.ts';
 import { PCPU_MAX_VALUE } from './array-map.ts';
-import { ACCESS_FLAGS, BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, MAP_FLAG, type ForEachEntry, type InitialEntry, type MapContext, type MapEntryView, type MapView } from './types.ts';
+import { ACCESS_FLAGS, BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, MAP_FLAG, type ForEachEntry, type InitialEntry, type KptrView, type MapContext, type MapEntryView, type ValueLimits } from './types.ts';
 
 /** MAX_BPF_STACK: programs build keys on the stack, so keys are at most this big. */
 const MAX_KEY = 512;
@@ -39,7 +39,7 @@ interface Elem {
   readonly region: Region;
 }
 
-export class HashMap extends MapBase {
+export class HashMap extends MapBase<Elem> {
   readonly lru: boolean;
   readonly percpu: boolean;
   private readonly keyPart: number;
@@ -97,6 +97,7 @@ export class HashMap extends MapBase {
     this.elems.delete(hex);
     e.region.note = 'deleted element';
     (reuse === 'now' ? this.spare : this.pending).push(e.region);
+    this.generation++;
   }
 
   override lookup(key: Uint8Array): bigint {
@@ -104,6 +105,8 @@ export class HashMap extends MapBase {
     const e = this.elems.get(hex);
     if (!e) return 0n;
     this.touch(hex, e);
+    // The value may be written through the pointer; an LRU lookup also reorders the elements.
+    this.exposed = true;
     return this.pointer(this.valueOffset(e, this.ctx.cpu()));
   }
 
@@ -149,6 +152,7 @@ export class HashMap extends MapBase {
       });
     }
     this.touch(hex, e);
+    this.generation++;
     return 0;
   }
 
@@ -162,6 +166,7 @@ export class HashMap extends MapBase {
 
   override forEachEntries(): readonly ForEachEntry[] {
     const cpu = this.ctx.cpu();
+    this.exposed = true;
     return [...this.elems.entries()].map(([hex, e]) => ({
       key: e.key,
       keyPtr: this.pointer(e.region.start),
@@ -197,19 +202,50 @@ export class HashMap extends MapBase {
     this.pending = [];
   }
 
-  view(): MapView {
-    const bytes = this.ctx.mem.bytes;
-    const entries: MapEntryView[] = [...this.elems.values()].map((e) => {
-      const values: string[] = [];
-      const kptrs = [];
-      for (let cpu = 0; cpu < this.copies; cpu++) {
-        const off = this.valueOffset(e, cpu);
-        values.push(toHex(bytes.slice(off, off + this.decl.valueSize)));
-        kptrs.push(...this.kptrViews(off, this.percpu ? cpu : undefined));
-      }
-      return { key: toHex(e.key), value: this.percpu ? values : (values[0] ?? ''), ...(this.decl.kptrs.length ? { kptrs } : {}) };
-    });
-    return this.viewOf(entries, this.elems.size);
+  count(): number {
+    return this.elems.size;
+  }
+
+  protected positions(): number {
+    return this.elems.size;
+  }
+
+  protected positionOf(key: Uint8Array): number | undefined {
+    const hex = toHex(key);
+    if (!this.elems.has(hex)) return undefined;
+    let at = 0;
+    for (const k of this.elems.keys()) {
+      if (k === hex) return at;
+      at++;
+    }
+    return undefined;
+  }
+
+  /** The elements in the map's order (LRU: least recently used first) from position `start`. */
+  protected *walk(start: number): Iterable<readonly [number, Elem]> {
+    let at = 0;
+    for (const e of this.elems.values()) {
+      if (at >= start) yield [at, e];
+      at++;
+    }
+  }
+
+  entryView(e: Elem, limits: ValueLimits): MapEntryView {
+    const values: string[] = [];
+    const kptrs: KptrView[] = [];
+    const shown = Math.min(this.copies, limits.cpus);
+    for (let cpu = 0; cpu < shown; cpu++) {
+      const off = this.valueOffset(e, cpu);
+      values.push(this.valueHex(off, limits));
+      kptrs.push(...this.kptrViews(off, this.percpu ? cpu : undefined));
+    }
+    return { key: toHex(e.key), value: this.percpu ? values : (values[0] ?? ''), ...(this.decl.kptrs.length ? { kptrs } : {}), ...this.cutFields(limits, this.percpu ? this.copies : 1) };
+  }
+
+  /** An element's region starts with its key. */
+  override entryNameAt(offset: number): string | undefined {
+    const region = this.ctx.mem.regionAt(offset);
+    return region ? toHex(this.ctx.mem.bytes.subarray(region.start, region.start + this.decl.keySize)) : undefined;
   }
 
   free(): void {

@@ -112,3 +112,14 @@ export function parseContents(contents: unknown, maps: readonly BpfMap[], nrCpus
   }
   return { entries, errors };
 }
+
+/**
+ * A key as a person types it to find an entry: hex bytes, or (for 4- and 8-byte keys, so an
+ * array takes an index) a decimal number. The bytes, or what is wrong with the text.
+ */
+export function parseKey(decl: MapDecl, text: string): Uint8Array | string {
+  const t = text.trim();
+  const numeric = decl.keySize === 4 || decl.keySize === 8;
+  if (numeric && /^\d+$/.test(t)) return bytesOf(Number(t), decl.keySize, 'the key', true);
+  return bytesOf(t, decl.keySize, 'the key', numeric);
+}

@@ -12,15 +12,17 @@ import { MapBase } from './map-base.ts';
 import { checkProgArrayDecl, ProgArrayMap } from './prog-array.ts';
 import { checkRedirectDecl, RedirectMap } from './redirect-maps.ts';
 import { checkRingbufDecl, RingbufMap, type OutstandingRecord } from './ringbuf-map.ts';
-import type { BpfMap, InitialEntry, MapContext, MapSetOptions, MapView, ValueLayout } from './types.ts';
+import type { BpfMap, InitialEntry, MapContext, MapEntryView, MapPage, MapSetOptions, MapView, PageRequest, ValueLayout } from './types.ts';
 
-export type { BpfMap, MapEntryView, MapSetOptions, MapView, KptrView, RingbufView, ForEachEntry } from './types.ts';
+export type { BpfMap, MapEntryView, MapPage, MapSetOptions, MapView, KptrView, PageRequest, RingbufView, ForEachEntry, ValueLimits } from './types.ts';
+export { WHOLE_VALUES } from './types.ts';
+export { parseKey } from './initial-contents.ts';
 export type { OutstandingRecord } from './ringbuf-map.ts';
 export type { RedirectEntry } from './redirect-maps.ts';
 export { ArrayMap, HashMap, ProgArrayMap, RedirectMap, RingbufMap };
 
 /** Stands in for a map the kernel would refuse to create, so later maps keep their index. */
-class RefusedMap extends MapBase {
+class RefusedMap extends MapBase<never> {
   keys(): Uint8Array[] {
     return [];
   }
@@ -28,8 +30,18 @@ class RefusedMap extends MapBase {
     return `${entry.where}: the map was not created`;
   }
   clear(): void {}
-  view(): MapView {
-    return this.viewOf([], 0);
+  count(): number {
+    return 0;
+  }
+  protected positions(): number {
+    return 0;
+  }
+  protected positionOf(): undefined {
+    return undefined;
+  }
+  protected *walk(): Iterable<readonly [number, never]> {}
+  entryView(entry: never): MapEntryView {
+    return entry;
   }
   free(): void {
     this.ctx.mem.free(this.header);
@@ -100,6 +112,8 @@ export class MapSet {
   readonly errors: readonly string[];
   private readonly owned = new Map<number, Owned>();
   private readonly headers = new Map<number, BpfMap>();
+  /** Arena offsets of the kptr slots that hold an object, with the pointer: who holds what, without walking the maps. */
+  private readonly kptrs = new Map<number, bigint>();
   /** Read-only key buffers for bpf_for_each_map_elem on arrays, one per nesting level. */
   private readonly scratch: Region[] = [];
   private forEachDepth = 0;
@@ -109,7 +123,12 @@ export class MapSet {
     decls: readonly MapDecl[],
     private readonly options: MapSetOptions,
   ) {
-    const ctx: MapContext = { ...options, mem, own: (region, map, layout) => this.owned.set(region.id, { map, region, layout }) };
+    const ctx: MapContext = {
+      ...options,
+      mem,
+      own: (region, map, layout) => this.owned.set(region.id, { map, region, layout }),
+      setKptr: (offset, ptr) => this.setKptr(offset, ptr),
+    };
     const errors: string[] = [];
     this.maps = decls.map((decl, index) => {
       const problem = checkDecl(decl);
@@ -165,6 +184,41 @@ export class MapSet {
     return field ? { map: owned.map, offset: off, field } : undefined;
   }
 
+  /** Stores a kptr slot; the map it belongs to counts a change. */
+  private setKptr(offset: number, ptr: bigint): void {
+    this.mem.dv.setBigUint64(offset, ptr, true);
+    if (ptr === 0n) this.kptrs.delete(offset);
+    else this.kptrs.set(offset, ptr);
+    const region = this.mem.regionAt(offset);
+    if (region) this.owned.get(region.id)?.map.markChanged();
+  }
+
+  /** bpf_kptr_xchg's store: `next` into the slot; the pointer it held before. */
+  exchangeKptr(slot: KptrSlot, next: bigint): bigint {
+    const old = this.mem.dv.getBigUint64(slot.offset, true);
+    this.setKptr(slot.offset, next);
+    return old;
+  }
+
+  /** Every kptr slot that holds an object: the object's address and the slot as `map[entry]`. */
+  *kptrHolders(): Iterable<{ readonly ptr: bigint; readonly holder: string }> {
+    for (const [offset, ptr] of this.kptrs) {
+      const region = this.mem.regionAt(offset);
+      const map = region ? this.owned.get(region.id)?.map : undefined;
+      if (map) yield { ptr, holder: `${map.name}[${map.entryNameAt(offset) ?? '?'}]` };
+    }
+  }
+
+  /** A stop of the program: see BpfMap.settle. */
+  settle(running: boolean): void {
+    for (const m of this.maps) m.settle(running);
+  }
+
+  /** A page of map `name`, or undefined when there is no such map. */
+  page(name: string, request: PageRequest): MapPage | undefined {
+    return this.byName(name)?.page(request);
+  }
+
   /** The ring buffer whose data a pointer points into, with the arena offset. */
   ringbufAt(lo: number, hi: number): { map: RingbufMap; offset: number } | undefined {
     const off = this.mem.offsetOf(lo, hi);
@@ -215,7 +269,7 @@ export class MapSet {
     return { ok: false, errors };
   }
 
-  /** What each map holds now (plain data). */
+  /** What each map holds now, in full (plain data: what `bpfp test-run` prints). */
   view(): MapView[] {
     return this.maps.map((m) => m.view());
   }
@@ -237,6 +291,7 @@ export class MapSet {
     for (const r of this.scratch) this.mem.free(r);
     this.owned.clear();
     this.headers.clear();
+    this.kptrs.clear();
     this.lastHeader = -1;
     this.lastMap = undefined;
   }

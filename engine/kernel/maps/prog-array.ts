@@ -7,7 +7,7 @@ import type { MapDecl } from '../../program/program.ts';
 import { ERRNO } from '../services.ts';
 import { leBytes, toHex, u32At } from './hex.ts';
 import { MapBase, sizeRule } from './map-base.ts';
-import { MAP_FLAG, type InitialEntry, type MapContext, type MapView } from './types.ts';
+import { MAP_FLAG, type InitialEntry, type MapContext, type MapEntryView } from './types.ts';
 
 export function checkProgArrayDecl(decl: MapDecl): string | undefined {
   // fd_array_map_alloc_check: value_size 4 and no BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG.
@@ -33,6 +33,7 @@ export class ProgArrayMap extends MapBase {
     if (index >= this.decl.maxEntries) return -ERRNO.E2BIG;
     if (this.progs[index] === undefined) return -ERRNO.ENOENT;
     this.progs[index] = undefined;
+    this.generation++;
     return 0;
   }
 
@@ -45,16 +46,35 @@ export class ProgArrayMap extends MapBase {
     if (index >= this.decl.maxEntries) return `${entry.where}: index ${index} is out of range (max_entries ${this.decl.maxEntries})`;
     if (entry.prog === undefined) return `${entry.where}: a prog_array value is the section name of a program, e.g. "xdp/next"`;
     this.progs[index] = entry.prog;
+    this.generation++;
     return undefined;
   }
 
   clear(): void {
     this.progs.fill(undefined);
+    this.generation++;
   }
 
-  view(): MapView {
-    const entries = this.progs.flatMap((prog, index) => (prog === undefined ? [] : [{ key: toHex(leBytes(index, 4)), index, value: prog }]));
-    return this.viewOf(entries, entries.length);
+  count(): number {
+    return this.progs.reduce((n, p) => (p === undefined ? n : n + 1), 0);
+  }
+
+  protected positions(): number {
+    return this.decl.maxEntries;
+  }
+
+  protected positionOf(key: Uint8Array): number | undefined {
+    const index = u32At(key);
+    return index < this.decl.maxEntries ? index : undefined;
+  }
+
+  protected *walk(start: number): Iterable<readonly [number, number]> {
+    for (let i = start; i < this.progs.length; i++) if (this.progs[i] !== undefined) yield [i, i];
+  }
+
+  /** A slot holds a program's section name, never cut. */
+  entryView(index: number): MapEntryView {
+    return { key: toHex(leBytes(index, 4)), index, value: this.progs[index] ?? '' };
   }
 
   free(): void {

@@ -11,7 +11,7 @@ import { NR_CPUS } from '../profiles.ts';
 import { ERRNO } from '../services.ts';
 import { leBytes, toHex, u32At } from './hex.ts';
 import { MapBase, sizeRule } from './map-base.ts';
-import { BPF_EXIST, BPF_NOEXIST, ENODEV, EOVERFLOW, MAP_FLAG, type InitialEntry, type MapContext, type MapEntryView, type MapView } from './types.ts';
+import { BPF_EXIST, BPF_NOEXIST, ENODEV, EOVERFLOW, MAP_FLAG, type InitialEntry, type MapContext, type MapEntryView, type ValueLimits } from './types.ts';
 
 /** What an entry of a redirect map sends packets to. */
 export type RedirectEntry =
@@ -39,12 +39,17 @@ export function checkRedirectDecl(decl: MapDecl): string | undefined {
   }
 }
 
-export class RedirectMap extends MapBase {
+/** A shown entry: its key and its slot. */
+type Shown = readonly [key: number, slot: number];
+
+export class RedirectMap extends MapBase<Shown> {
   private readonly slots: Region;
   /** Array kinds: the entry at each index. devmap_hash: entries by slot. */
   private readonly entries: (RedirectEntry | undefined)[];
   /** devmap_hash: key → slot, in insertion order. */
   private readonly byKey = new Map<number, number>();
+  /** Entries held. */
+  private held = 0;
 
   /** devmap or devmap_hash: bpf_redirect_map takes BPF_F_BROADCAST and BPF_F_EXCLUDE_INGRESS (fields: read per packet). */
   readonly toDevices: boolean;
@@ -80,7 +85,9 @@ export class RedirectMap extends MapBase {
   }
 
   private set(slot: number, entry: RedirectEntry | undefined): void {
+    this.held += (entry ? 1 : 0) - (this.entries[slot] ? 1 : 0);
     this.entries[slot] = entry;
+    this.generation++;
     const dv = this.ctx.mem.dv;
     const at = this.slots.start + slot * SLOT;
     const [a, b] = !entry ? [0, 0] : entry.kind === 'dev' ? [entry.ifindex, entry.progId] : entry.kind === 'cpu' ? [entry.qsize, entry.progId] : [entry.queue, 0];
@@ -169,17 +176,40 @@ export class RedirectMap extends MapBase {
     for (let i = 0; i < this.entries.length; i++) this.set(i, undefined);
   }
 
-  view(): MapView {
-    const bytes = this.ctx.mem.bytes;
-    const shown: MapEntryView[] = [];
-    const show = (key: number, slot: number) => {
-      if (!this.entries[slot]) return;
-      const at = this.slots.start + slot * SLOT;
-      shown.push({ key: toHex(leBytes(key, 4)), index: key, value: toHex(bytes.slice(at, at + this.decl.valueSize)) });
-    };
-    if (this.hashed) for (const [key, slot] of this.byKey) show(key, slot);
-    else for (let i = 0; i < this.entries.length; i++) show(i, i);
-    return this.viewOf(shown, shown.length);
+  count(): number {
+    return this.held;
+  }
+
+  protected positions(): number {
+    return this.hashed ? this.byKey.size : this.decl.maxEntries;
+  }
+
+  protected positionOf(keyBytes: Uint8Array): number | undefined {
+    const key = u32At(keyBytes);
+    if (!this.hashed) return key < this.decl.maxEntries ? key : undefined;
+    let at = 0;
+    for (const k of this.byKey.keys()) {
+      if (k === key) return at;
+      at++;
+    }
+    return undefined;
+  }
+
+  /** Array kinds: the filled slots from index `start`; devmap_hash: the keys in insertion order. */
+  protected *walk(start: number): Iterable<readonly [number, Shown]> {
+    if (this.hashed) {
+      let at = 0;
+      for (const [key, slot] of this.byKey) {
+        if (at >= start) yield [at, [key, slot]];
+        at++;
+      }
+      return;
+    }
+    for (let i = start; i < this.entries.length; i++) if (this.entries[i]) yield [i, [i, i]];
+  }
+
+  entryView([key, slot]: Shown, limits: ValueLimits): MapEntryView {
+    return { key: toHex(leBytes(key, 4)), index: key, value: this.valueHex(this.slots.start + slot * SLOT, limits), ...this.cutFields(limits, 1) };
   }
 
   free(): void {

@@ -10,7 +10,7 @@ import type { Region } from '../../vm/index.ts';
 import { ERRNO } from '../services.ts';
 import { toHex } from './hex.ts';
 import { MapBase } from './map-base.ts';
-import { MAP_FLAG, type InitialEntry, type MapContext, type MapView } from './types.ts';
+import { MAP_FLAG, type InitialEntry, type MapContext, type MapEntryView, type MapPage, type MapView, type PageRequest, type RingbufView, type ValueLimits } from './types.ts';
 
 export const RINGBUF_HDR_SZ = 8;
 const BUSY_BIT = 0x8000_0000;
@@ -51,7 +51,7 @@ export interface OutstandingRecord {
   readonly ptr: bigint;
 }
 
-export class RingbufMap extends MapBase {
+export class RingbufMap extends MapBase<never> {
   private readonly data: Region;
   private readonly mask: number;
   private producer = 0;
@@ -88,6 +88,7 @@ export class RingbufMap extends MapBase {
     if (wrap > 0) this.ctx.mem.bytes.copyWithin(this.data.start + this.size, this.data.start, this.data.start + wrap);
     this.records.push({ pos: this.producer, size: n, state: 'busy', pc });
     this.producer += len;
+    this.generation++;
     return this.pointer(hdr + RINGBUF_HDR_SZ);
   }
 
@@ -101,6 +102,7 @@ export class RingbufMap extends MapBase {
     const wrap = (rec.pos & this.mask) + RINGBUF_HDR_SZ + rec.size - this.size;
     if (wrap > 0) this.ctx.mem.bytes.copyWithin(this.data.start, this.data.start + this.size, this.data.start + this.size + wrap);
     rec.state = discard ? 'discarded' : 'submitted';
+    this.generation++;
     return true;
   }
 
@@ -119,10 +121,11 @@ export class RingbufMap extends MapBase {
     return 0;
   }
 
-  private sample(rec: RingRecord): Uint8Array {
+  /** A record's sample, or its first `max` bytes. */
+  private sample(rec: RingRecord, max = Infinity): Uint8Array {
     const off = (rec.pos & this.mask) + RINGBUF_HDR_SZ;
-    const out = new Uint8Array(rec.size);
-    for (let i = 0; i < rec.size; i++) out[i] = this.ctx.mem.bytes[this.data.start + ((off + i) & this.mask)] ?? 0;
+    const out = new Uint8Array(Math.min(rec.size, max));
+    for (let i = 0; i < out.length; i++) out[i] = this.ctx.mem.bytes[this.data.start + ((off + i) & this.mask)] ?? 0;
     return out;
   }
 
@@ -137,6 +140,7 @@ export class RingbufMap extends MapBase {
       if (!rec) break;
       if (rec.state === 'submitted') out.push(this.sample(rec));
       this.consumer = rec.pos + ((rec.size + RINGBUF_HDR_SZ + 7) & ~7);
+      this.generation++;
     }
     return out;
   }
@@ -160,14 +164,45 @@ export class RingbufMap extends MapBase {
     this.producer = 0;
     this.consumer = 0;
     this.ctx.mem.bytes.fill(0, this.data.start, this.data.start + this.data.size);
+    this.generation++;
   }
 
-  view(): MapView {
-    const records = this.records.filter((r) => r.state === 'submitted').map((r) => toHex(this.sample(r)));
+  count(): number {
+    return this.records.reduce((n, r) => (r.state === 'submitted' ? n + 1 : n), 0);
+  }
+
+  protected positions(): number {
+    return this.count();
+  }
+
+  protected positionOf(): undefined {
+    return undefined;
+  }
+
+  /** A ring buffer has records, not entries: views carry them in `ringbuf`. */
+  protected *walk(): Iterable<readonly [number, never]> {}
+
+  entryView(entry: never): MapEntryView {
+    return entry;
+  }
+
+  private ringView(from: number, limit: number, limits: ValueLimits, paged: boolean): RingbufView {
+    const submitted = this.records.filter((r) => r.state === 'submitted');
+    const records = submitted.slice(from, from + limit).map((r) => toHex(this.sample(r, limits.valueBytes)));
     const count = (state: RingRecord['state']) => this.records.filter((r) => r.state === state).length;
-    return this.viewOf([], records.length, {
-      ringbuf: { records, producer: this.producer, consumer: this.consumer, busy: count('busy'), discarded: count('discarded') },
-    });
+    return { records, ...(paged ? { submitted: submitted.length } : {}), producer: this.producer, consumer: this.consumer, busy: count('busy'), discarded: count('discarded') };
+  }
+
+  override view(): MapView {
+    const ringbuf = this.ringView(0, Infinity, { valueBytes: Infinity, cpus: 1 }, false);
+    return this.viewOf([], ringbuf.records.length, { ringbuf });
+  }
+
+  override page(request: PageRequest): MapPage {
+    const start = Math.max(0, Math.floor(request.start ?? 0));
+    const ringbuf = this.ringView(start, request.limit, request, true);
+    const positions = ringbuf.submitted ?? 0;
+    return { start, entries: [], positions, ringbuf, ...(start + request.limit < positions ? { next: start + request.limit } : {}) };
   }
 
   free(): void {

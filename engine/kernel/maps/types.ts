@@ -58,6 +58,38 @@ export interface MapSetOptions {
   readonly describeKptr?: (ptr: bigint) => string | undefined;
 }
 
+/** How much of each entry a view shows: values cut to `valueBytes`, per-CPU maps to the first `cpus` copies. */
+export interface ValueLimits {
+  readonly valueBytes: number;
+  readonly cpus: number;
+}
+
+/** No limits: every byte of every copy (the command line's `test-run`). */
+export const WHOLE_VALUES: ValueLimits = { valueBytes: Infinity, cpus: Infinity };
+
+/** One page of a map's entries: the first `limit` worth showing from a position on, or from a key. */
+export interface PageRequest extends ValueLimits {
+  /** Position of the first slot to look at: an array's index, a hash map's place in its order. */
+  readonly start?: number;
+  /** Or the page that starts at this key (its bytes). */
+  readonly key?: Uint8Array;
+  readonly limit: number;
+}
+
+export interface MapPage {
+  /** The position the page starts at. */
+  readonly start: number;
+  readonly entries: readonly MapEntryView[];
+  /** Where the next page starts; absent when no entry follows. */
+  readonly next?: number;
+  /** Positions there are (max_entries for arrays, the elements held for hash maps). */
+  readonly positions: number;
+  /** The key asked for is not in the map (the page is empty). */
+  readonly missing?: boolean;
+  /** Ring buffers: the records to read, from the page's start on. */
+  readonly ringbuf?: RingbufView;
+}
+
 /** Where the values of a region sit: `count` values of `stride` bytes from `first`. */
 export interface ValueLayout {
   readonly first: number;
@@ -70,6 +102,8 @@ export interface MapContext extends MapSetOptions {
   readonly mem: GuestMemory;
   /** Registers a region of values, so bpf_kptr_xchg can find the map behind a pointer. */
   own(region: Region, map: BpfMap, layout: ValueLayout): void;
+  /** Stores a kptr slot (arena offset), keeping the set's index of the slots that hold objects. */
+  setKptr(offset: number, ptr: bigint): void;
 }
 
 /** One element as bpf_for_each_map_elem visits it. */
@@ -109,11 +143,17 @@ export interface MapEntryView {
   /** Hex bytes; one per CPU for per-CPU maps; the section name for prog_array. */
   readonly value: string | readonly string[];
   readonly kptrs?: readonly KptrView[];
+  /** Only when `value` was cut (a paged view): the value's whole length in bytes. */
+  readonly valueLength?: number;
+  /** Only when a per-CPU value shows the first copies alone (a paged view): how many CPUs have one. */
+  readonly cpuCount?: number;
 }
 
 export interface RingbufView {
-  /** Submitted records not yet consumed, oldest first (hex). */
+  /** Submitted records not yet consumed, oldest first (hex); a paged view holds a page of them, each cut to its value limit. */
   readonly records: readonly string[];
+  /** Paged views only: the submitted records there are in all. */
+  readonly submitted?: number;
   readonly producer: number;
   readonly consumer: number;
   /** Records reserved and neither submitted nor discarded. */
@@ -164,7 +204,23 @@ export interface BpfMap {
   load(entry: InitialEntry): string | undefined;
   /** Empties the map, dropping every kptr it holds. */
   clear(): void;
+  /** Everything the map holds, every byte of it (what `bpfp test-run` prints). */
   view(): MapView;
+  /** One page of entries, each value cut to the limits (what the playground's Maps panel shows). */
+  page(request: PageRequest): MapPage;
+  /** Elements held (an array always holds max_entries; a ring buffer counts its unread records). */
+  count(): number;
+  /**
+   * Bumped by every change made through the map (update, delete, initial contents, a kptr
+   * exchanged, a record committed) and, while value pointers are out, at every stop (MapSet.settle).
+   */
+  readonly generation: number;
+  /** The map's name for the entry whose value holds arena offset `offset` ("4242", or the key in hex). */
+  entryNameAt(offset: number): string | undefined;
+  /** Counts a change made from outside the map's own operations (a kptr exchanged). */
+  markChanged(): void;
+  /** A stop of the program: values reachable through pointers it holds count as changed; `running` false ends that. */
+  settle(running: boolean): void;
   /** End of a run: memory of deleted elements may be reused now (the RCU grace period ended). */
   endOfRun(): void;
   /** Map teardown: drops every kptr and frees the map's memory. */
