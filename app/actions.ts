@@ -1,7 +1,7 @@
 // Every user command as one object: its label, shortcut, when it is enabled and what it does.
 // The toolbar, the keyboard, the editor's key bindings and the test hook all go through these.
 
-import type { DebugSnapshot, PcapSelection, TrafficProgress } from '../engine/worker/protocol.ts';
+import type { HeldSnapshot, MapEntryView, MapPageQuery, PcapSelection, TrafficProgress } from '../engine/worker/protocol.ts';
 import { emptyCounters } from '../engine/net/types.ts';
 import { EngineClient, type CallResult } from './engine-client/client.ts';
 import { createShareLink } from './share/codec.ts';
@@ -67,7 +67,7 @@ async function ensureLoaded(): Promise<boolean> {
 }
 
 /** Takes a snapshot (or a failure) from the worker into the store. */
-function receive(r: CallResult<DebugSnapshot>): void {
+function receive(r: CallResult<HeldSnapshot>): void {
   store.set({ busy: 'idle', live: undefined });
   if (!r.ok) {
     if (r.reason !== 'stopped') store.notify(r.reason === 'error' ? 'error' : 'warning', r.message);
@@ -216,6 +216,24 @@ export async function openPacket(index: number): Promise<void> {
   if (!r.ok) setNic({ detail: { index, status: 'error', error: r.message } });
   else if (!r.value) setNic({ detail: { index, status: 'error', error: `Packet ${index} is not kept: the engine keeps the first 10,000 packets of a run.` } });
   else setNic({ detail: { index, status: 'ok', detail: r.value } });
+}
+
+/**
+ * Another page of a map in the Maps panel (a position, or the page that starts at a key). What
+ * went wrong, in words, or undefined once the page is shown.
+ */
+export async function showMapPage(query: MapPageQuery): Promise<string | undefined> {
+  if (!idle(store.get())) return 'Wait for the program to stop first.';
+  const r = await engine().mapPage(query);
+  if (!r.ok) return r.message;
+  store.set({ debug: r.value });
+  return undefined;
+}
+
+/** One entry of a map with up to `valueBytes` of its value (the Maps panel's "show all"). */
+export async function fetchMapEntry(map: string, key: string, valueBytes: number): Promise<CallResult<MapEntryView>> {
+  if (!idle(store.get())) return { ok: false, reason: 'error', message: 'Wait for the program to stop first.' };
+  return engine().mapEntry(map, key, valueBytes);
 }
 
 export function closePacket(): void {

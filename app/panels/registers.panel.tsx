@@ -1,11 +1,11 @@
 // Registers: each of r0-r10 in hex, unsigned and signed, with what it holds (a pointer into
 // which region, or a scalar); values that changed at the last stop are marked.
 
-import type { DebugSnapshot } from '../../engine/worker/protocol.ts';
+import type { HeldSnapshot } from '../../engine/worker/protocol.ts';
 import { definePanel } from './registry.ts';
 import { StatusLine } from '../components/StatusLine.tsx';
 
-function Registers({ data }: { data: DebugSnapshot | undefined }) {
+function Registers({ data }: { data: HeldSnapshot | undefined }) {
   if (!data || data.status === 'empty') return <p className="empty">Run or step the program to see its registers.</p>;
   return (
     <div className="registers">

@@ -3,7 +3,7 @@
 // app/actions.ts; this file holds state and pure updates.
 
 import { create } from 'zustand';
-import type { DebugSnapshot, TraceLineView } from '../../engine/worker/protocol.ts';
+import type { HeldSnapshot, TraceLineView } from '../../engine/worker/protocol.ts';
 import { DEFAULT_DOCUMENT, type PlaygroundDocument } from './document.ts';
 import { DEFAULT_SETTINGS, type Settings } from './persistence.ts';
 import { assembleDocument, type AssembledProgram, type ProblemView } from './program.ts';
@@ -25,7 +25,8 @@ export interface PlaygroundState {
   readonly program: AssembledProgram;
   /** 1-based source lines with a breakpoint. */
   readonly breakpoints: readonly number[];
-  readonly debug: DebugSnapshot | undefined;
+  /** The last snapshot, its kernel views whole (the engine client merges the worker's deltas). */
+  readonly debug: HeldSnapshot | undefined;
   /** Problems found by the worker (load refusals, faults), by line. */
   readonly runtimeProblems: readonly ProblemView[];
   readonly busy: Busy;
