@@ -81,6 +81,13 @@ function receive(r: CallResult<HeldSnapshot>): void {
     const span = section?.spans[snap.fault.pc];
     runtime.push({ severity: 'error', message: snap.fault.message, code: snap.fault.kind, source: 'runtime', line, col: span?.col ?? 1, endLine: line, endCol: span?.endCol ?? 2 });
   }
+  // References still held at exit: a warning on the line of each call that took one.
+  for (const site of snap.kernel?.leakSites ?? []) {
+    const line = lineOfPc(section, site.pc) ?? 1;
+    const span = section?.spans[site.pc];
+    const what = site.count === 1 ? `${site.object} is still held at exit` : `${site.count.toLocaleString('en-US')} references taken here are still held at exit (${site.object}, …)`;
+    runtime.push({ severity: 'warning', message: `${what}: Unreleased reference alloc_insn=${site.pc} (from ${site.via})`, code: 'leak', source: 'runtime', line, col: span?.col ?? 1, endLine: line, endCol: span?.endCol ?? 2 });
+  }
   store.set({ debug: snap, runtimeProblems: runtime });
 }
 

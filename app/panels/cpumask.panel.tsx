@@ -1,10 +1,12 @@
 // The cpumask grid: one row per bpf_cpumask the program has (refcount, freed or not) and per
 // task's cpus_ptr, one cell per CPU; rows that changed at the last stop are marked. A program
 // may make thousands of masks on a 4,096-CPU machine, so the grid shows a page of rows and a
-// window of CPUs at a time (each row also says its CPUs as a cpulist).
+// window of CPUs at a time (each row also says its CPUs as a cpulist); and the references the
+// program leaked, by line.
 
 import { useState } from 'react';
-import type { ObjectView } from '../../engine/worker/protocol.ts';
+import type { LeakView, ObjectView } from '../../engine/worker/protocol.ts';
+import { Leaks } from '../components/Leaks.tsx';
 import type { PlaygroundState } from '../state/store.ts';
 import { definePanel } from './registry.ts';
 
@@ -13,6 +15,8 @@ interface GridData {
   readonly cpus: number;
   readonly objects: readonly ObjectView[] | undefined;
   readonly releasedHidden: number;
+  readonly leaks: readonly LeakView[] | undefined;
+  readonly leakCount: number;
   readonly running: boolean;
 }
 
@@ -71,6 +75,7 @@ function Grid({ data }: { data: GridData }) {
     return (
       <>
         <p className="empty">{data.running ? 'Running…' : 'Run or step a program to see its cpumasks (bpf_cpumask objects) and the tasks’ cpus_ptr.'}</p>
+        <Leaks leaks={data.leaks} count={data.leakCount} />
       </>
     );
   }
@@ -127,13 +132,14 @@ function Grid({ data }: { data: GridData }) {
         </p>
       ) : null}
       {data.releasedHidden > 0 ? <p className="hint" data-testid="released-hidden">{`${data.releasedHidden.toLocaleString('en-US')} objects released earlier are not shown (only the most recent are).`}</p> : null}
+      <Leaks leaks={data.leaks} count={data.leakCount} />
     </div>
   );
 }
 
 function select(s: PlaygroundState): GridData {
   const k = s.debug?.kernel;
-  return { cpus: k?.cpus ?? s.doc.cpus, objects: k?.objects, releasedHidden: k?.releasedHidden ?? 0, running: s.busy !== 'idle' };
+  return { cpus: k?.cpus ?? s.doc.cpus, objects: k?.objects, releasedHidden: k?.releasedHidden ?? 0, leaks: k?.leaks, leakCount: k?.leakCount ?? 0, running: s.busy !== 'idle' };
 }
 
 export default definePanel({

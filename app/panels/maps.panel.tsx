@@ -138,7 +138,7 @@ function Pager({ view }: { view: MapSummary }) {
   );
 }
 
-function LiveEntries({ view }: { view: MapSummary }) {
+function LiveEntries({ view, kptrs }: { view: MapSummary; kptrs: boolean }) {
   const page = view.page;
   if (!page) return <p className="hint">Run the program to see what it holds.</p>;
   if (page.ringbuf) {
@@ -164,13 +164,14 @@ function LiveEntries({ view }: { view: MapSummary }) {
   }
   return (
     <>
+      <Pager view={view} />
       <table className="map-table">
         <caption className="sr-only">{`${view.name} after the run`}</caption>
         <thead>
           <tr>
             <th scope="col">key</th>
             <th scope="col">value</th>
-            <th scope="col">kptr</th>
+            {kptrs ? <th scope="col">kptr</th> : null}
           </tr>
         </thead>
         <tbody>
@@ -182,20 +183,21 @@ function LiveEntries({ view }: { view: MapSummary }) {
               <td className="mono">
                 <Value map={view.name} entry={e} generation={view.generation} />
               </td>
-              <td>
-                {e.kptrs?.map((k) => (
-                  <div key={`${k.offset}:${k.cpu ?? ''}`} className="kptr" data-testid="kptr">
-                    {`@${k.offset}: `}
-                    {k.ptr === null ? <span className="hint">NULL</span> : <span>{k.object ?? k.ptr}</span>}
-                  </div>
-                ))}
-              </td>
+              {kptrs ? (
+                <td>
+                  {e.kptrs?.map((k) => (
+                    <div key={`${k.offset}:${k.cpu ?? ''}`} className="kptr" data-testid="kptr">
+                      {`@${k.offset}: `}
+                      {k.ptr === null ? <span className="hint">NULL</span> : <span>{k.object ?? k.ptr}</span>}
+                    </div>
+                  ))}
+                </td>
+              ) : null}
             </tr>
           ))}
         </tbody>
       </table>
       {view.type.includes('array') && page.entries.length < page.positions ? <p className="hint">Entries whose value is all zero are not shown.</p> : null}
-      <Pager view={view} />
     </>
   );
 }
@@ -248,7 +250,7 @@ function Maps({ data }: { data: MapsData }) {
             <h3>
               {d.name} <span className="hint">{`${d.type} · key ${d.keySize} B · value ${d.valueSize} B · max_entries ${d.maxEntries}${d.kptrs.length ? ` · kptr ${d.kptrs.map((k) => `@${k.offset}: ${k.type}`).join(', ')}` : ''}`}</span>
             </h3>
-            {view ? <LiveEntries view={view} /> : <p className="hint">Run the program to see what it holds.</p>}
+            {view ? <LiveEntries view={view} kptrs={d.kptrs.length > 0} /> : <p className="hint">Run the program to see what it holds.</p>}
             <InitialEditor decl={d} entries={entriesOf(data.initial, d.name)} />
           </section>
         );

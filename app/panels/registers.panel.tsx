@@ -3,6 +3,7 @@
 
 import type { HeldSnapshot } from '../../engine/worker/protocol.ts';
 import { definePanel } from './registry.ts';
+import { Leaks } from '../components/Leaks.tsx';
 import { StatusLine } from '../components/StatusLine.tsx';
 
 function Registers({ data }: { data: HeldSnapshot | undefined }) {
@@ -10,6 +11,7 @@ function Registers({ data }: { data: HeldSnapshot | undefined }) {
   return (
     <div className="registers">
       <StatusLine snapshot={data} />
+      <Leaks leaks={data.kernel?.leaks} count={data.kernel?.leakCount} />
       <table className="reg-table">
         <caption className="sr-only">Registers</caption>
         <thead>

@@ -170,6 +170,33 @@ ${TAIL}`;
     }
   });
 
+  it('lists the first 64 of 5,000 leaked references and counts them all', () => {
+    const src = `.section tp_btf/task_newtask
+.license "GPL"
+  r6 = 0
+loop:
+  call bpf_cpumask_create
+  r6 += 1
+  if r6 < 5000 goto loop
+  r0 = 0
+  exit
+`;
+    const s = new Session();
+    expect(s.load(image(src), { ...settings, profile: 'linux-6.3' }).ok).toBe(true);
+    const cache = new ViewCache();
+    const run = s.run([], undefined, cache.request());
+    expect(run.kernel?.leaks).toHaveLength(64);
+    expect(run.kernel?.leakCount).toBe(5000);
+    expect(run.kernel?.leakSites).toEqual([{ pc: 1, via: 'bpf_cpumask_create', count: 5000, object: 'bpf_cpumask #14' }]);
+    expect(run.kernel?.leaks[0]).toMatchObject({ object: expect.stringMatching(/^bpf_cpumask #\d+$/), pc: 1, via: 'bpf_cpumask_create' });
+    // The masks themselves are live: every one is in the first snapshot of the run, none in the next.
+    expect(run.kernel?.objects.filter((o) => o.type === 'bpf_cpumask')).toHaveLength(5000);
+    cache.merge(run);
+    const again = s.snapshot(cache.request());
+    expect(again.kernel?.objects).toEqual([]);
+    expect(bytes(again)).toBeLessThan(16 * 1024);
+  });
+
   it('3,000 tasks on 4,096 CPUs: CPUs as cpulists, and a step sends only what changed', () => {
     const tasks = Array.from({ length: 3000 }, (_, i) => ({ pid: 100 + i, comm: `t${i}`, cpus: i % 2 ? 'all' : '0-1023,2048' }));
     const src = `.section syscall\n  goto done\n${TAIL}`;

@@ -9,7 +9,7 @@ import { KEEP_FREED, type KernelObject } from '../kernel/objects.ts';
 import { formatCpuList } from '../kernel/scenario.ts';
 import type { TaskInfo } from '../kernel/world.ts';
 import type { MapDecl } from '../program/program.ts';
-import type { KernelDelta, LeakView, MapPageQuery, MapPageReply, MapSummary, ObjectView, ViewRequest } from './protocol.ts';
+import type { KernelDelta, LeakSite, LeakView, MapPageQuery, MapPageReply, MapSummary, ObjectView, ViewRequest } from './protocol.ts';
 
 /** Entries per page, by default and at most. */
 export const PAGE_ENTRIES = 64;
@@ -21,6 +21,8 @@ export const MAX_VALUE_BYTES = 1 << 20;
 const PAGE_CPUS = 8;
 /** Released objects (refcount 0) a snapshot shows, the most recent; the rest are counted. */
 export const SHOWN_RELEASED = KEEP_FREED;
+/** Leaks a snapshot lists (a loop may leak a reference per iteration); the rest are counted. */
+export const SHOWN_LEAKS = 64;
 
 const SHOWN_TYPES = new Set(['bpf_cpumask', 'task_struct', 'cgroup', 'nf_conn', 'nf_conn___init']);
 
@@ -43,6 +45,17 @@ interface Shown {
 interface Bits {
   readonly bytes: Uint8Array;
   readonly cpus: string;
+}
+
+/** Leaks grouped by the instruction that took the reference, in the order they first appear. */
+function leakSites(leaks: readonly LeakView[]): LeakSite[] {
+  const sites = new Map<number, { pc: number; via: string; count: number; object: string }>();
+  for (const l of leaks) {
+    const s = sites.get(l.pc);
+    if (s) s.count++;
+    else sites.set(l.pc, { pc: l.pc, via: l.via, count: 1, object: l.object });
+  }
+  return [...sites.values()];
 }
 
 export class KernelViews {
@@ -238,7 +251,9 @@ export class KernelViews {
       ...(this.idsStamp > since ? { objectIds: objects.map((o) => o.id) } : {}),
       releasedHidden: hidden,
       maps,
-      leaks,
+      leaks: leaks.length > SHOWN_LEAKS ? leaks.slice(0, SHOWN_LEAKS) : leaks,
+      leakCount: leaks.length,
+      leakSites: leakSites(leaks),
       rcuDepth: k.rcuDepth,
       context: this.program.context.describe,
       ...(same ? {} : { scenario: k.world.scenario }),

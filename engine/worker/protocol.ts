@@ -146,6 +146,13 @@ export interface LeakView {
   readonly message: string;
 }
 
+export interface LeakSite {
+  readonly pc: number;
+  readonly via: string;
+  readonly count: number;
+  readonly object: string;
+}
+
 /** What a map is, and one page of what it holds (the Maps panel pages through the rest). */
 export interface MapSummary {
   readonly name: string;
@@ -209,8 +216,12 @@ export interface KernelDelta {
   readonly releasedHidden: number;
   /** Every map's summary; a page only where the client's is stale. */
   readonly maps: readonly MapSummary[];
-  /** References the program still held when it exited. */
+  /** References the program still held when it exited (the first 64 of them). */
   readonly leaks: readonly LeakView[];
+  /** How many there were in all. */
+  readonly leakCount: number;
+  /** The leaks by the instruction that took the reference: how many, and the first one's object. */
+  readonly leakSites: readonly LeakSite[];
   readonly rcuDepth: number;
   /** What r1 is, in words. */
   readonly context: string;

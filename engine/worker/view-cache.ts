@@ -76,6 +76,8 @@ export class ViewCache {
       releasedHidden: d.releasedHidden,
       maps: previous && maps.length === previous.maps.length && maps.every((m, i) => m === previous.maps[i]) ? previous.maps : maps,
       leaks: d.leaks,
+      leakCount: d.leakCount,
+      leakSites: d.leakSites,
       rcuDepth: d.rcuDepth,
       context: d.context,
       scenario,
