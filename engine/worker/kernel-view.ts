@@ -99,17 +99,19 @@ export class KernelViews {
   stop(running: boolean): void {
     const k = this.program.kernel;
     this.changedAtStop = new Set();
-    for (const o of k.objects.all()) {
-      if (o.type !== 'bpf_cpumask' || o.state === 'freed') continue;
+    // Live masks, and those awaiting the grace period that a snapshot shows (a kfunc may still
+    // write one; a loop may leave thousands, whose bits nobody sees).
+    const masks = k.objects.all().filter((o) => o.type === 'bpf_cpumask' && o.state === 'live');
+    for (const o of k.objects.recentlyReleased(SHOWN_RELEASED)) if (o.type === 'bpf_cpumask' && o.state === 'rcu-free') masks.push(o);
+    const tracked = new Set<number>();
+    for (const o of masks) {
+      tracked.add(o.id);
       const before = this.atStop.get(o.id);
       if (before && this.same(before, o.region.start)) continue;
       this.changedAtStop.add(o.id);
       this.atStop.set(o.id, this.maskBytes(o.region.start));
     }
-    for (const id of this.atStop.keys()) {
-      const state = k.objects.get(id)?.state;
-      if (state !== 'live' && state !== 'rcu-free') this.atStop.delete(id);
-    }
+    for (const id of this.atStop.keys()) if (!tracked.has(id)) this.atStop.delete(id);
     k.maps.settle(running);
   }
 

@@ -241,8 +241,12 @@ export class Session implements Omit<EngineApi, 'ping'> {
   /** One page of a map of the loaded program, as it is now. */
   mapPage(query: MapPageQuery): MapPageReply {
     const c = this.current;
-    if (!c) return { ok: false, error: 'no program is loaded' };
-    return c.views.page(query);
+    if (!c) return { ok: false, error: 'no program is loaded: run it first' };
+    try {
+      return c.views.page(query);
+    } catch (e) {
+      return { ok: false, error: `map '${query.map}' could not be read: ${e instanceof Error ? e.message : String(e)}` };
+    }
   }
 
   /** After a run or step: what changed since the previous stop; at exit, the kernel's report. */
