@@ -85,6 +85,11 @@ export class LeftOut {
     else this.byFeature.set(feature, { reason, programs: 1 });
   }
 
+  /** The features that kept programs out. */
+  names(): string[] {
+    return [...this.byFeature.keys()];
+  }
+
   get total(): number {
     let n = 0;
     for (const e of this.byFeature.values()) n += e.programs;
