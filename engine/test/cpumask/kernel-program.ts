@@ -5,13 +5,11 @@
 
 import { assemble } from '../../asm/index.ts';
 import { kfuncByName } from '../../kernel/kfuncs/ids.ts';
-import type { Feature } from '../kernel/features.ts';
+import { BPF_F_SLEEPABLE, SYSCALL_PROGRAMS, type Feature } from '../kernel/features.ts';
 import type { KernelRequest } from '../kernel/oracle.ts';
 import { programText, type Op } from './ops.ts';
 import { VMLINUX_BTF, type VmlinuxFuncs } from './vmlinux-btf.ts';
 
-/** BPF_F_SLEEPABLE (include/uapi/linux/bpf.h: 1U << 4): syscall programs must be sleepable. */
-export const BPF_F_SLEEPABLE = 1 << 4;
 /** BPF_PSEUDO_KFUNC_CALL: a call's src_reg for a kfunc. */
 const PSEUDO_KFUNC_CALL = 2;
 
@@ -85,12 +83,6 @@ export function syscallRequest(bytes: Uint8Array, ctx?: Uint8Array): KernelReque
   return { prog: bytes, type: 'syscall', progFlags: BPF_F_SLEEPABLE, ...(ctx ? { ctx } : {}) };
 }
 
-/** SYSCALL programs themselves (BPF_PROG_TYPE_SYSCALL, Linux 5.14). */
-export const SYSCALL_FEATURE: Feature = {
-  name: 'SYSCALL programs',
-  probe: syscallRequest(new Uint8Array([0xb7, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0])),
-};
-
 /** libbpf's words for a kfunc the kernel's BTF does not have (what a real loader stops at). */
 export function missingFromBtf(kfunc: string): string {
   return `libbpf: extern (func ksym) '${kfunc}': not found in kernel or module BTFs (${VMLINUX_BTF})`;
@@ -100,7 +92,7 @@ export function missingFromBtf(kfunc: string): string {
 export function cpumaskFeatures(kfuncs: readonly string[], funcs: VmlinuxFuncs, nrCpus: number, cache: Map<string, Feature>): Feature[] {
   const ordered = [...new Set(['bpf_cpumask_create', 'bpf_cpumask_release', ...kfuncs])];
   return [
-    SYSCALL_FEATURE,
+    SYSCALL_PROGRAMS,
     ...ordered.map((name) => {
       let f = cache.get(name);
       if (!f) {
