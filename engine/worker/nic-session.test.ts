@@ -33,3 +33,30 @@ describe('loading a traffic profile', () => {
     expect(session(json).loaded).toMatchObject({ ok: true });
   });
 });
+
+describe('exportPcap over the worker boundary', () => {
+  const ran = () => {
+    const { session: s } = session({ packets: 4, flows: [FLOW] });
+    s.runTraffic();
+    return s;
+  };
+  const rule = 'the packets to save must be "received", "passed", "transmitted", "redirected" or "dropped", not ';
+
+  it.each<[string, unknown, string]>([
+    ...Object.getOwnPropertyNames(Object.prototype).map((n): [string, unknown, string] => [n, n, JSON.stringify(n)]),
+    ['an unknown name', 'everything', '"everything"'],
+    ['a number', 3, '3'],
+    ['null', null, 'null'],
+    ['an object', { which: 'received' }, 'an object'],
+  ])('%s is refused with a message naming the choices', (_, which, shown) => {
+    const s = ran();
+    expect(() => s.exportPcap(which as never)).toThrow(new Error(`${rule}${shown}`));
+  });
+
+  it('each selection gives a capture', () => {
+    const s = ran();
+    expect(s.exportPcap('received').length).toBe(24 + 4 * (16 + 64));
+    expect(s.exportPcap('passed').length).toBe(24 + 4 * (16 + 64));
+    expect(s.exportPcap('dropped').length).toBe(24);
+  });
+});
