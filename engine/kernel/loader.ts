@@ -230,13 +230,17 @@ export function loadProgram(req: LoadRequest): LoadResult {
     if (!r.ok) return { ok: false, problems: r.errors.map((message) => ({ pc: 0, stage: 'map' as const, message })) };
   }
   // A prog_array slot must name a program of this file (it stands for the program's fd).
-  const slots = kernel.maps.maps.flatMap((m) => (m instanceof ProgArrayMap ? m.view().entries.map((e) => ({ map: m.name, slot: e.index ?? e.key, prog: String(e.value) })) : []));
-  const badSlots = slots.filter((e) => !decoded.has(e.prog)).map((e) => `map ${e.map}: slot ${e.slot} names '${e.prog}', which is not a program of this file`);
-  // bpf_prog_map_compatible: a device-bound program cannot join a prog_array (the update fails).
-  const boundSlots = slots
-    .filter((e) => metadataKfuncsCalled(decoded.get(e.prog) ?? []).length > 0)
-    .map((e) => `map ${e.map}: slot ${e.slot}: '${e.prog}' calls metadata kfuncs, so it is bound to a device, and a device-bound program cannot go into a prog_array (the update fails with -EINVAL)`);
-  badSlots.push(...boundSlots);
+  const badSlots: string[] = [];
+  for (const m of kernel.maps.maps) {
+    if (!(m instanceof ProgArrayMap)) continue;
+    for (const [slot, prog] of m.slots()) {
+      if (!decoded.has(prog)) badSlots.push(`map ${m.name}: slot ${slot} names '${prog}', which is not a program of this file`);
+      // bpf_prog_map_compatible: a device-bound program cannot join a prog_array (the update fails).
+      else if (metadataKfuncsCalled(decoded.get(prog) ?? []).length > 0) {
+        badSlots.push(`map ${m.name}: slot ${slot}: '${prog}' calls metadata kfuncs, so it is bound to a device, and a device-bound program cannot go into a prog_array (the update fails with -EINVAL)`);
+      }
+    }
+  }
   if (badSlots.length) return { ok: false, problems: badSlots.map((message) => ({ pc: 0, stage: 'map' as const, message })) };
   const ctx = buildContext(entry.kind, kernel, req.inputs ?? {});
   if ('error' in ctx) return { ok: false, problems: [{ pc: 0, stage: 'context', message: ctx.error }] };
