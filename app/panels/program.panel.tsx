@@ -2,11 +2,11 @@
 // source line it came from; the instruction about to run is marked while stepping. Also the
 // input memory a raw program receives in r1/r2, or the ctx a syscall program receives in r1.
 
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { useDraft } from '../components/use-draft.ts';
 import { disassemble, type Section } from '../../engine/asm/index.ts';
 import { revealInEditor } from '../editor-bridge.ts';
-import { store, type PlaygroundState } from '../state/store.ts';
+import { stoppedInside, store, type PlaygroundState } from '../state/store.ts';
 import { parseHexBytes } from '../../engine/asm/index.ts';
 import { definePanel } from './registry.ts';
 
@@ -49,25 +49,35 @@ function HexField({ id, label, value, onChange }: { id: string; label: string; v
   );
 }
 
+/** Rows drawn at first, and added by each "Show more": a 50,000-instruction program is not drawn whole. */
+export const PROGRAM_ROWS = 1000;
+
 function Program({ data }: { data: ProgramData }) {
   const { section } = data;
+  const [limit, setLimit] = useState(PROGRAM_ROWS);
+  const slots = section ? section.bytes.length / 8 : 0;
+  // The current instruction is always among the rows drawn.
+  const shown = Math.max(limit, data.pc === undefined ? 0 : data.pc + 50);
   const rows = useMemo(() => {
     if (!section) return [];
-    const llvm = disassemble(section.bytes, { dialect: 'llvm' }).lines;
-    const ubpf = disassemble(section.bytes, { dialect: 'ubpf' }).lines;
+    // One more slot than shown, so an lddw at the edge is whole.
+    const bytes = section.bytes.subarray(0, Math.min(section.bytes.length, (shown + 1) * 8));
+    const llvm = disassemble(bytes, { dialect: 'llvm' }).lines.filter((l) => l.pc < shown);
+    const ubpf = disassemble(bytes, { dialect: 'ubpf' }).lines;
     const lines = data.source.split('\n');
     return llvm.map((l, i) => {
       const span = section.spans[l.pc];
       return {
         pc: l.pc,
-        bytes: hexBytes(section.bytes.subarray(l.pc * 8, (l.pc + l.slots) * 8)),
+        // One line per 8-byte slot.
+        bytes: Array.from({ length: l.slots }, (_, k) => hexBytes(section.bytes.subarray((l.pc + k) * 8, (l.pc + k + 1) * 8))),
         llvm: l.text,
         ubpf: ubpf[i]?.text ?? '',
         line: span?.line,
         source: span ? (lines[span.line - 1] ?? '').trim() : '',
       };
     });
-  }, [section, data.source]);
+  }, [section, data.source, shown]);
   return (
     <div className="program">
       {data.progType === 'raw' || data.progType === 'unknown' ? (
@@ -86,7 +96,9 @@ function Program({ data }: { data: ProgramData }) {
               <th scope="col">pc</th>
               <th scope="col">bytes</th>
               <th scope="col">LLVM</th>
-              <th scope="col">ubpf</th>
+              <th scope="col" className="ubpf">
+                ubpf
+              </th>
               <th scope="col">source</th>
             </tr>
           </thead>
@@ -94,10 +106,16 @@ function Program({ data }: { data: ProgramData }) {
             {rows.map((r) => (
               <tr key={r.pc} className={r.pc === data.pc ? 'current' : undefined} aria-current={r.pc === data.pc ? 'step' : undefined}>
                 <th scope="row" className="mono num">{r.pc}</th>
-                <td className="mono bytes">{r.bytes}</td>
+                <td className="mono bytes">
+                  {r.bytes.map((b, k) => (
+                    <div key={k}>
+                      <span className="half">{b.slice(0, 11)}</span> <span className="half">{b.slice(12)}</span>
+                    </div>
+                  ))}
+                </td>
                 <td className="mono">{r.llvm}</td>
-                <td className="mono">{r.ubpf}</td>
-                <td>
+                <td className="mono ubpf">{r.ubpf}</td>
+                <td className="source">
                   {r.line !== undefined ? (
                     <button type="button" className="link mono" onClick={() => revealInEditor(r.line ?? 1)}>
                       {r.line}: {r.source}
@@ -109,12 +127,21 @@ function Program({ data }: { data: ProgramData }) {
           </tbody>
         </table>
       )}
+      {slots > shown ? (
+        <p className="map-row">
+          <span className="hint">{`Slots 0–${(shown - 1).toLocaleString('en-US')} of ${slots.toLocaleString('en-US')}.`}</span>
+          <button type="button" onClick={() => setLimit(shown + PROGRAM_ROWS)}>
+            {`Show ${Math.min(PROGRAM_ROWS, slots - shown).toLocaleString('en-US')} more`}
+          </button>
+        </p>
+      ) : null}
     </div>
   );
 }
 
 function select(s: PlaygroundState): ProgramData {
-  const stopped = s.debug && s.debug.status !== 'empty' && s.debug.status !== 'exited' && s.debug.status !== 'fault';
+  // A snapshot of a program since edited points into the old text: no row is current.
+  const stopped = stoppedInside(s.debug) && !s.debugStale;
   return {
     section: s.program.section,
     source: s.doc.source,

@@ -44,6 +44,21 @@ type MissingProfile = Exclude<KernelProfile, (typeof KERNEL_PROFILES)[number]>;
 const _allProfilesListed: [MissingProfile] extends [never] ? true : never = true;
 
 export const MAX_CPUS = 4096;
+
+export type CpusParse = { readonly ok: true; readonly value: number; readonly note?: string } | { readonly ok: false; readonly error: string };
+
+/**
+ * The CPU count field: a whole number is used, out of range clamped to 1..MAX_CPUS with a note
+ * saying so; anything else is an error (and the field keeps the text as a draft).
+ */
+export function parseCpus(text: string): CpusParse {
+  const t = text.trim();
+  if (!/^[+-]?\d+$/.test(t)) return { ok: false, error: `CPUs must be a whole number from 1 to ${MAX_CPUS.toLocaleString('en-US')}` };
+  const n = Number(t);
+  if (n < 1) return { ok: true, value: 1, note: 'At least 1 CPU: 1 is used' };
+  if (n > MAX_CPUS) return { ok: true, value: MAX_CPUS, note: `At most ${MAX_CPUS.toLocaleString('en-US')} CPUs (the kernel's NR_CPUS here): ${MAX_CPUS.toLocaleString('en-US')} are used` };
+  return { ok: true, value: n };
+}
 /** 1 MiB of UTF-8: tens of thousands of instructions, beyond any program written by hand. */
 export const MAX_SOURCE_BYTES = 1024 * 1024;
 /** Input memory of a raw program, in bytes. */
@@ -53,6 +68,12 @@ export const MAX_TRAFFIC_JSON_BYTES = 64 * 1024;
 export const MAX_MAPS_JSON_BYTES = 1024 * 1024;
 /** Nesting of the opaque parts; a traffic profile is four levels deep. */
 export const MAX_JSON_DEPTH = 32;
+/**
+ * The largest JSON a valid document can be: JSON escapes at most 6 characters per source byte
+ * (a control character becomes \u00XX), the maps and the scenario at their caps, the input and
+ * ctx as hex, and the few short fields. `.bpfp.json` files are allowed this much (and a little).
+ */
+export const MAX_DOCUMENT_JSON_BYTES = 6 * MAX_SOURCE_BYTES + 2 * MAX_MAPS_JSON_BYTES + MAX_TRAFFIC_JSON_BYTES + 4 * MAX_INPUT_BYTES + 4096;
 
 export const DEFAULT_DOCUMENT: Readonly<PlaygroundDocument> = Object.freeze({
   source: '',

@@ -10,10 +10,22 @@ import type { PlaygroundDocument } from './document.ts';
 /** A problem shown in the editor and the Problems panel; `source` says who found it. */
 export type ProblemView = EditorDiagnostic;
 
+/**
+ * Problems kept per program: the editor marks these and the Problems panel lists them. A
+ * source of a megabyte of stray characters has a diagnostic per character; drawing each would
+ * freeze the page, and nobody reads past the first few hundred.
+ */
+export const MAX_PROBLEMS = 500;
+
 export interface AssembledProgram {
   readonly ok: boolean;
   readonly dialect: 'llvm' | 'ubpf';
+  /** The first MAX_PROBLEMS problems. */
   readonly problems: readonly ProblemView[];
+  /** How many problems there are in all (more than `problems` holds when capped). */
+  readonly problemCount: number;
+  /** Being assembled in the background (a large document): nothing is known yet. */
+  readonly pending?: boolean;
   /** The section that runs (the first with instructions). */
   readonly section?: Section;
   /** Every program of the file (a tail call may enter any). */
@@ -49,7 +61,8 @@ export function assembleDocument(doc: PlaygroundDocument): AssembledProgram {
   return {
     ok: r.ok && section !== undefined,
     dialect: r.dialect,
-    problems: r.diagnostics.map((d) => toProblem(d, 'assembler')),
+    problems: r.diagnostics.slice(0, MAX_PROBLEMS).map((d) => toProblem(d, 'assembler')),
+    problemCount: r.diagnostics.length,
     ...(section ? { section } : {}),
     sections: r.sections.filter((s) => s.insns.length > 0),
     sectionNames: r.sections.map((s) => s.name),
@@ -58,6 +71,11 @@ export function assembleDocument(doc: PlaygroundDocument): AssembledProgram {
     key,
     ms,
   };
+}
+
+/** What the UI holds while a large document is assembled in the background. */
+export function pendingProgram(dialect: AssembledProgram['dialect']): AssembledProgram {
+  return { ok: false, pending: true, dialect, problems: [], problemCount: 0, sections: [], sectionNames: [], maps: [], key: '', ms: 0 };
 }
 
 export function imageOf(p: AssembledProgram): ProgramImage | undefined {
@@ -119,4 +137,39 @@ export function problemsAtLines(section: Section | undefined, problems: readonly
     const line = span?.line ?? 1;
     return { severity: 'error', message: p.message, code: p.stage, source, line, col: span?.col ?? 1, endLine: line, endCol: span?.endCol ?? 2 };
   });
+}
+
+/** One frame of a call stack, as the user wrote it: the function's name and the line it is at. */
+export interface FrameView {
+  readonly name: string;
+  readonly line: number | undefined;
+}
+
+/**
+ * The functions of a section, by first slot: the entry (named after a label on its first
+ * instruction, else the section) and every target of a BPF-to-BPF call (named after its label).
+ */
+export function functionsOf(section: Section): { readonly start: number; readonly name: string }[] {
+  const labelAt = new Map<number, string>();
+  for (const [name, slot] of section.labels) if (!labelAt.has(slot)) labelAt.set(slot, name);
+  const starts = new Set<number>([0]);
+  section.insns.forEach((insn, pc) => {
+    if (insn?.kind === 'call' && insn.target === 'local') starts.add(pc + 1 + insn.imm);
+  });
+  return [...starts].sort((a, b) => a - b).map((start) => ({ start, name: labelAt.get(start) ?? (start === 0 ? section.name : `function at pc ${start}`) }));
+}
+
+/**
+ * The call stack as frames, outermost first: for each caller the function and the line of its
+ * call (the slot before the return pc), then the current function at `pc`.
+ */
+export function callFrames(section: Section | undefined, callStack: readonly number[], pc: number): FrameView[] {
+  if (!section) return callStack.map((ret) => ({ name: `return to pc ${ret}`, line: undefined }));
+  const fns = functionsOf(section);
+  const at = (slot: number): FrameView => {
+    let name = section.name;
+    for (const f of fns) if (f.start <= slot) name = f.name;
+    return { name, line: section.spans[slot]?.line };
+  };
+  return [...callStack.map((ret) => at(ret - 1)), at(pc)];
 }
