@@ -1,0 +1,76 @@
+// A child process of the scaling checks: for each check named, builds the input at n, 10n and
+// 100n and times the product on it (median of a few runs), printing one JSON line per size with
+// the time and the process's peak memory (maxRSS) above what it held before the check began.
+//
+//   node --expose-gc --import tsx scaling-child.ts QUICK|FULL RUNS MAX_RATIO MIN_MS FLOOR_MS CHECK[,CHECK…]
+//
+// Once a size has cost over MAX_RATIO times the one before, the larger sizes are skipped:
+// growth is shown, and a quadratic step at 100n could take minutes.
+
+import { SCALING_CHECKS } from './scaling-checks.ts';
+
+export interface SizeResult {
+  readonly check: string;
+  readonly n: number;
+  /** Median ms of the runs. */
+  readonly ms: number;
+  readonly runs: number;
+  /** Peak resident memory above the check's starting point, MB. */
+  readonly peakMb: number;
+  readonly error?: string;
+  /** Not run: the step before already grew too fast. */
+  readonly skipped?: boolean;
+}
+
+const [mode, runsText, maxRatioText, minMsText, floorMsText, names] = process.argv.slice(2);
+const quick = mode === 'QUICK';
+const runs = Number(runsText ?? 3);
+const maxRatio = Number(maxRatioText ?? 20);
+const minMs = Number(minMsText ?? 50);
+const floorMs = Number(floorMsText ?? 2);
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+}
+
+for (const name of (names ?? '').split(',')) {
+  const check = SCALING_CHECKS.find((c) => c.name === name);
+  if (!check) continue;
+  const n0 = quick ? check.quickBase : check.base;
+  // One untimed run at n, so the first timing is not the JIT's cold start.
+  try {
+    await check.run(check.build(n0));
+  } catch {
+    // Timed again below, where the error is reported.
+  }
+  gc?.();
+  const baseline = process.memoryUsage().rss;
+  let previous: SizeResult | undefined;
+  let skip = false;
+  for (const n of [n0, n0 * 10, n0 * 100]) {
+    if (skip) {
+      process.stdout.write(`${JSON.stringify({ check: name, n, ms: Number.NaN, runs: 0, peakMb: 0, skipped: true } satisfies SizeResult)}\n`);
+      continue;
+    }
+    let line: SizeResult;
+    try {
+      const input = check.build(n);
+      const times: number[] = [];
+      // A first run that takes seconds is enough: more runs would only say the same, slower.
+      for (let r = 0; r < runs && (r === 0 || (times[0] ?? 0) < 3000); r++) {
+        const t0 = performance.now();
+        await check.run(input);
+        times.push(performance.now() - t0);
+      }
+      const peak = process.resourceUsage().maxRSS * 1024;
+      line = { check: name, n, ms: median(times), runs: times.length, peakMb: Math.max(0, (peak - baseline) / 2 ** 20) };
+    } catch (e) {
+      line = { check: name, n, ms: Number.NaN, runs: 0, peakMb: 0, error: e instanceof Error ? `${e.name}: ${e.message}`.slice(0, 200) : String(e) };
+    }
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+    if (previous && !previous.error && !line.error && line.ms > minMs && line.ms / Math.max(previous.ms, floorMs) > maxRatio) skip = true;
+    previous = line;
+  }
+}
