@@ -2,7 +2,10 @@
 // surface's failures grouped by message, with the first reproducers of each group.
 
 import { FINDING_KINDS, oneLine, reproducer, type FindingKind } from './case.ts';
+import { PROTO_NAMES } from './mutate.ts';
 import type { CaseFinding, SurfaceReport } from './pool.ts';
+
+const PROTO = new RegExp(`\\b(${PROTO_NAMES.join('|')})\\b`, 'g');
 
 function pad(s: string | number, n: number, right = false): string {
   const t = typeof s === 'number' ? s.toLocaleString('en-US') : s;
@@ -14,6 +17,9 @@ export function groupFindings(findings: readonly CaseFinding[]): { kind: Finding
   const groups = new Map<string, { kind: FindingKind; signature: string; cases: CaseFinding[] }>();
   for (const f of findings) {
     const signature = f.detail
+      .replace(/\bfunction [\w$]+\(\) \{ \[native cod[^)]*\)?/g, 'function')
+      .replace(PROTO, 'NAME')
+      .replace(/\S*\/bpfp-fuzz-[^/\s]*\/\S*/g, 'FILE')
       .replace(/'[^']*'|"[^"]*"|“[^”]*”/g, "'…'")
       .replace(/\b\d+(\.\d+)?\b/g, 'N')
       .replace(/0xN?[0-9a-f]+/gi, 'N');
@@ -46,7 +52,10 @@ export function printReports(reports: readonly SurfaceReport[], log: (line: stri
       for (const c of g.cases.slice(0, 3)) log(`      ${c.surface}:${c.seed}:${c.index}   ${reproducer(c.surface, c.seed, c.index)}`);
       if (g.cases.length > 3) log(`      … ${g.cases.length - 3} more: ${g.cases.slice(3, 13).map((c) => c.index).join(', ')}${g.cases.length > 13 ? ', …' : ''}`);
     }
-    for (const u of r.unconfirmed) log(`  (slow once, not again alone: ${u.surface}:${u.seed}:${u.index} — ${u.detail})`);
+    if (r.unconfirmed.length) {
+      const shown = r.unconfirmed.slice(0, 12).map((u) => `${u.surface}:${u.seed}:${u.index}`);
+      log(`  (not counted: ${r.unconfirmed.length} case${r.unconfirmed.length === 1 ? '' : 's'} over the limit once but not when run again alone — a busy machine, or a case near the limit: ${shown.join(', ')}${r.unconfirmed.length > 12 ? ', …' : ''})`);
+    }
   }
   return failures;
 }

@@ -8,10 +8,12 @@ import { conformance } from './conformance.ts';
 import { drafts } from './drafts.ts';
 import { maps, scenario } from './kernel.ts';
 import { pcap, traffic } from './net.ts';
+import { selftest } from './selftest.ts';
 import { bpfpJson, share } from './share.ts';
 
 export const SURFACES: readonly Surface[] = [asmLlvm, asmUbpf, bytecode, conformance, share, bpfpJson, pcap, traffic, scenario, maps, drafts, cli];
 
+/** By name, the harness's own test surface included. */
 export function surfaceByName(name: string): Surface | undefined {
-  return SURFACES.find((s) => s.name === name);
+  return [...SURFACES, selftest].find((s) => s.name === name);
 }
