@@ -12,7 +12,7 @@ import { helperDeclById } from './helpers/registry.ts';
 import { helperRefusal, Kernel, kfuncRefusal, type Leak } from './kernel.ts';
 import { XDP_METADATA_KFUNCS } from './kfuncs/decls.ts';
 import { kfuncDecl } from './kfuncs/ids.ts';
-import type { MapView } from './maps/map-set.ts';
+import { ProgArrayMap, type MapView } from './maps/map-set.ts';
 import type { KernelProfile } from './profiles.ts';
 import { parseScenario } from './scenario.ts';
 import { functionPointer } from './services.ts';
@@ -223,19 +223,17 @@ export function loadProgram(req: LoadRequest): LoadResult {
     if (!r.ok) return { ok: false, problems: r.errors.map((message) => ({ pc: 0, stage: 'map' as const, message })) };
   }
   // A prog_array slot must name a program of this file (it stands for the program's fd).
-  const badSlots = kernel.maps.maps.flatMap((m) =>
-    m.view().type === 'prog_array' ? m.view().entries.filter((e) => typeof e.value === 'string' && !decoded.has(e.value)).map((e) => `map ${m.view().name}: slot ${e.index ?? e.key} names '${String(e.value)}', which is not a program of this file`) : [],
-  );
-  // bpf_prog_map_compatible: a device-bound program cannot join a prog_array (the update fails).
-  const boundSlots = kernel.maps.maps.flatMap((m) =>
-    m.view().type === 'prog_array'
-      ? m
-          .view()
-          .entries.filter((e) => typeof e.value === 'string' && metadataKfuncsCalled(decoded.get(e.value) ?? []).length > 0)
-          .map((e) => `map ${m.view().name}: slot ${e.index ?? e.key}: '${String(e.value)}' calls metadata kfuncs, so it is bound to a device, and a device-bound program cannot go into a prog_array (the update fails with -EINVAL)`)
-      : [],
-  );
-  badSlots.push(...boundSlots);
+  const badSlots: string[] = [];
+  for (const m of kernel.maps.maps) {
+    if (!(m instanceof ProgArrayMap)) continue;
+    for (const [slot, prog] of m.slots()) {
+      if (!decoded.has(prog)) badSlots.push(`map ${m.name}: slot ${slot} names '${prog}', which is not a program of this file`);
+      // bpf_prog_map_compatible: a device-bound program cannot join a prog_array (the update fails).
+      else if (metadataKfuncsCalled(decoded.get(prog) ?? []).length > 0) {
+        badSlots.push(`map ${m.name}: slot ${slot}: '${prog}' calls metadata kfuncs, so it is bound to a device, and a device-bound program cannot go into a prog_array (the update fails with -EINVAL)`);
+      }
+    }
+  }
   if (badSlots.length) return { ok: false, problems: badSlots.map((message) => ({ pc: 0, stage: 'map' as const, message })) };
   const ctx = buildContext(entry.kind, kernel, req.inputs ?? {});
   if ('error' in ctx) return { ok: false, problems: [{ pc: 0, stage: 'context', message: ctx.error }] };

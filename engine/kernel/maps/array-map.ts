@@ -7,23 +7,28 @@ import type { MapDecl } from '../../program/program.ts';
 import type { Region } from '../../vm/index.ts';
 import { ERRNO } from '../services.ts';
 import { isZero, leBytes, toHex, u32At } from './hex.ts';
+import { footprint, INT_MAX, PCPU_MIN_UNIT_SIZE } from './limits.ts';
 import { MapBase, roundUp8, sizeRule } from './map-base.ts';
 import { ACCESS_FLAGS, BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, MAP_FLAG, type ForEachEntry, type InitialEntry, type MapContext, type MapEntryView, type MapView } from './types.ts';
 
 /** PCPU_MIN_UNIT_SIZE: the largest per-CPU value (arraymap.c, hashtab.c). */
-export const PCPU_MAX_VALUE = 32768;
-/** The playground's limit on the memory one map allocates up front. */
-export const MAX_MAP_BYTES = 64 << 20;
+export const PCPU_MAX_VALUE = PCPU_MIN_UNIT_SIZE;
 
+/** array_map_alloc_check (arraymap.c), in the order it checks. */
 export function checkArrayDecl(decl: MapDecl): string | undefined {
   const percpu = decl.type === 'percpu_array';
   const flags = MAP_FLAG.NUMA_NODE | ACCESS_FLAGS | (percpu ? 0 : MAP_FLAG.MMAPABLE | MAP_FLAG.INNER_MAP);
   const rule = sizeRule(decl, { key: [4], flags, what: `${decl.type} maps` });
   if (rule) return rule;
   if (decl.valueSize === 0) return `map '${decl.name}' (${decl.type}): value=0 is refused (BPF_MAP_CREATE fails with -EINVAL)`;
+  if (decl.valueSize > INT_MAX) return `map '${decl.name}' (${decl.type}): value=${decl.valueSize} is more than INT_MAX (${INT_MAX}) (-E2BIG)`;
   if (percpu && roundUp8(decl.valueSize) > PCPU_MAX_VALUE) return `map '${decl.name}' (percpu_array): per-CPU values are limited to ${PCPU_MAX_VALUE} bytes (-E2BIG)`;
-  if (decl.maxEntries * roundUp8(decl.valueSize) > MAX_MAP_BYTES) return `map '${decl.name}': ${decl.maxEntries} values of ${decl.valueSize} bytes exceed the playground's ${MAX_MAP_BYTES >> 20} MiB per map`;
   return undefined;
+}
+
+/** Guest memory an array maps: every value, for every CPU of a per-CPU array (array_map_alloc allocates them all). */
+export function arrayBytes(decl: MapDecl, nrCpus: number): number {
+  return (decl.type === 'percpu_array' ? nrCpus : 1) * footprint(decl.maxEntries * roundUp8(decl.valueSize));
 }
 
 export class ArrayMap extends MapBase {
@@ -88,34 +93,40 @@ export class ArrayMap extends MapBase {
     return -ERRNO.EINVAL;
   }
 
-  override forEachEntries(): readonly ForEachEntry[] {
+  /** Made one at a time: the callback's instruction budget, not max_entries, bounds the walk. */
+  override *forEachEntries(): Generator<ForEachEntry> {
     const cpu = this.ctx.cpu();
-    const out: ForEachEntry[] = [];
-    for (let i = 0; i < this.decl.maxEntries; i++) out.push({ key: leBytes(i, 4), valuePtr: this.pointer(this.valueOffset(i, cpu)), live: () => true });
-    return out;
+    for (let i = 0; i < this.decl.maxEntries; i++) yield { key: leBytes(i, 4), valuePtr: this.pointer(this.valueOffset(i, cpu)), live: () => true };
   }
 
-  keys(): Uint8Array[] {
-    return Array.from({ length: this.decl.maxEntries }, (_, i) => leBytes(i, 4));
+  *keys(): Generator<Uint8Array> {
+    for (let i = 0; i < this.decl.maxEntries; i++) yield leBytes(i, 4);
   }
 
   load(entry: InitialEntry): string | undefined {
     const index = u32At(entry.key);
     if (index >= this.decl.maxEntries) return `${entry.where}: index ${index} is out of range (max_entries ${this.decl.maxEntries})`;
-    entry.values.forEach((value, cpu) => {
+    // Per-CPU entries often repeat one value object for every CPU: test each object once.
+    const zero = new Map<Uint8Array, boolean>();
+    const count = this.percpu ? entry.values.length : Math.min(1, entry.values.length);
+    for (let cpu = 0; cpu < count; cpu++) {
+      const value = entry.values[cpu];
+      if (!value) continue;
+      let z = zero.get(value);
+      if (z === undefined) zero.set(value, (z = isZero(value)));
       // A per-CPU block is mapped on first use; an all-zero value needs none.
-      if ((!this.percpu && cpu > 0) || (this.percpu && !this.blocks[cpu] && isZero(value))) return;
+      if (this.percpu && !this.blocks[cpu] && z) continue;
       // The offset first: mapping a block may grow the arena and replace mem.bytes.
       const off = this.valueOffset(index, cpu);
       this.ctx.mem.bytes.set(value, off);
-    });
+    }
     return undefined;
   }
 
   clear(): void {
     this.blocks.forEach((block) => {
       if (!block) return;
-      for (let i = 0; i < this.decl.maxEntries; i++) this.dropKptrs(block.start + i * this.elemSize);
+      if (this.decl.kptrs.length) for (let i = 0; i < this.decl.maxEntries; i++) this.dropKptrs(block.start + i * this.elemSize);
       this.ctx.mem.bytes.fill(0, block.start, block.start + block.size);
     });
   }
@@ -126,11 +137,22 @@ export class ArrayMap extends MapBase {
     return this.ctx.mem.bytes.slice(off, off + this.decl.valueSize);
   }
 
+  /** True when value `index` is zero in every mapped block (read in place: most values of a big array are). */
+  private zeroAt(index: number): boolean {
+    const bytes = this.ctx.mem.bytes;
+    for (const b of this.blocks) {
+      if (!b) continue;
+      const off = b.start + index * this.elemSize;
+      for (let i = off, end = off + this.decl.valueSize; i < end; i++) if (bytes[i] !== 0) return false;
+    }
+    return true;
+  }
+
   view(): MapView {
     const entries: MapEntryView[] = [];
     for (let i = 0; i < this.decl.maxEntries; i++) {
+      if (this.zeroAt(i)) continue;
       const values = this.blocks.map((b) => this.bytesOf(b, i));
-      if (values.every(isZero)) continue;
       const kptrs = this.decl.kptrs.length ? this.blocks.flatMap((b, cpu) => (b ? this.kptrViews(b.start + i * this.elemSize, this.percpu ? cpu : undefined) : [])) : undefined;
       entries.push({ key: toHex(leBytes(i, 4)), index: i, value: this.percpu ? values.map(toHex) : toHex(values[0] ?? new Uint8Array()), ...(kptrs ? { kptrs } : {}) });
     }

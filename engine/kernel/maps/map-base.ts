@@ -31,7 +31,8 @@ export abstract class MapBase implements BpfMap {
     this.header = ctx.mem.map(`struct bpf_map ${decl.name}`, 'kernel-object', MAP_HEADER_SIZE, PERM_READ);
     const dv = ctx.mem.dv;
     const at = this.header.start;
-    [MAP_TYPE_IDS[decl.type], decl.keySize, decl.valueSize, decl.maxEntries, decl.flags, index + 1].forEach((v, i) => dv.setUint32(at + i * 4, v >>> 0, true));
+    const typeId = Object.hasOwn(MAP_TYPE_IDS, decl.type) ? MAP_TYPE_IDS[decl.type] : 0;
+    [typeId, decl.keySize, decl.valueSize, decl.maxEntries, decl.flags, index + 1].forEach((v, i) => dv.setUint32(at + i * 4, v >>> 0, true));
     ctx.mem.bytes.set(new TextEncoder().encode(decl.name).subarray(0, 15), at + 24);
   }
 
@@ -57,7 +58,7 @@ export abstract class MapBase implements BpfMap {
   delete(_key: Uint8Array): number {
     return -ERRNO.EINVAL;
   }
-  forEachEntries(): readonly ForEachEntry[] | undefined {
+  forEachEntries(): Iterable<ForEachEntry> | undefined {
     return undefined;
   }
   endOfRun(): void {}
@@ -65,7 +66,7 @@ export abstract class MapBase implements BpfMap {
     return undefined;
   }
 
-  abstract keys(): Uint8Array[];
+  abstract keys(): Iterable<Uint8Array>;
   abstract load(entry: InitialEntry): string | undefined;
   abstract clear(): void;
   abstract view(): MapView;
@@ -93,9 +94,14 @@ export abstract class MapBase implements BpfMap {
       bytes.set(value.subarray(0, size), off);
       return;
     }
-    for (let i = 0; i < size; i++) {
-      if (!this.decl.kptrs.some((k) => i >= k.offset && i < k.offset + 8)) bytes[off + i] = value[i] ?? 0;
+    // The bytes between the kptr slots, slot by slot (at most BTF_FIELDS_MAX of them).
+    let from = 0;
+    for (const k of [...this.decl.kptrs].sort((a, b) => a.offset - b.offset)) {
+      if (k.offset > from) bytes.set(value.subarray(from, Math.min(k.offset, size)), off + from);
+      from = Math.max(from, k.offset + 8);
+      if (from >= size) return;
     }
+    bytes.set(value.subarray(from, size), off + from);
   }
 
   /** bpf_obj_free_fields: every kptr slot of the value at `off` becomes NULL; its object goes to the dtor. */

@@ -9,6 +9,7 @@ import type { MapDecl } from '../../program/program.ts';
 import type { Region } from '../../vm/index.ts';
 import { ERRNO } from '../services.ts';
 import { toHex } from './hex.ts';
+import { footprint } from './limits.ts';
 import { MapBase } from './map-base.ts';
 import { MAP_FLAG, type InitialEntry, type MapContext, type MapView } from './types.ts';
 
@@ -18,16 +19,18 @@ const DISCARD_BIT = 0x4000_0000;
 const PAGE_SIZE = 4096;
 /** RINGBUF_MAX_RECORD_SZ (UINT_MAX / 4). */
 const MAX_RECORD = 0x3fff_ffff;
-/** The playground's limit (the kernel allows far larger rings). */
-const MAX_RING = 16 << 20;
+
+/** Guest memory a ring maps: its data twice over, as the kernel maps the pages twice. */
+export function ringbufBytes(decl: MapDecl): number {
+  return footprint(2 * decl.maxEntries);
+}
 
 export function checkRingbufDecl(decl: MapDecl): string | undefined {
   const where = `map '${decl.name}' (ringbuf)`;
   const size = decl.maxEntries;
   // ringbuf_map_alloc: key and value sizes 0, max_entries a power of two and page-aligned.
   if (decl.keySize !== 0 || decl.valueSize !== 0) return `${where}: a ring buffer has no keys or values; declare key=0 value=0 (BPF_MAP_CREATE fails with -EINVAL)`;
-  if (size < PAGE_SIZE || (size & (size - 1)) !== 0) return `${where}: max_entries is the ring's size in bytes and must be a power of two and a multiple of ${PAGE_SIZE} (e.g. ${PAGE_SIZE * 64}), not ${size} (-EINVAL)`;
-  if (size > MAX_RING) return `${where}: the playground limits ring buffers to ${MAX_RING >> 20} MiB`;
+  if (size < PAGE_SIZE || !Number.isInteger(Math.log2(size))) return `${where}: max_entries is the ring's size in bytes and must be a power of two and a multiple of ${PAGE_SIZE} (e.g. ${PAGE_SIZE * 64}), not ${size} (-EINVAL)`;
   if (decl.flags & ~MAP_FLAG.NUMA_NODE) return `${where}: flags 0x${(decl.flags & ~MAP_FLAG.NUMA_NODE).toString(16)} are not allowed for ring buffers (-EINVAL)`;
   if (decl.kptrs.length) return `${where}: kptr fields are only supported in hash and array maps`;
   return undefined;

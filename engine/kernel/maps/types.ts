@@ -2,6 +2,7 @@
 // and `bpfp test-run` show, and the UAPI numbers (include/uapi/linux/bpf.h) the maps check.
 
 import type { RedirectMap } from './redirect-maps.ts';
+import type { MapMemory } from './limits.ts';
 import { ERRNO } from '../services.ts';
 import type { MapDecl, MapType } from '../../program/program.ts';
 import type { GuestMemory, Region } from '../../vm/index.ts';
@@ -56,6 +57,8 @@ export interface MapSetOptions {
   readonly dropKptr: (ptr: bigint, map: string) => void;
   /** Optional: names the object a kptr points to in views (e.g. "bpf_cpumask #3"). */
   readonly describeKptr?: (ptr: bigint) => string | undefined;
+  /** Guest memory the maps may use together (default MAP_MEMORY_BUDGET; tests use less). */
+  readonly memoryBudget?: number;
 }
 
 /** Where the values of a region sit: `count` values of `stride` bytes from `first`. */
@@ -68,6 +71,8 @@ export interface ValueLayout {
 /** What a map needs from the set it belongs to. */
 export interface MapContext extends MapSetOptions {
   readonly mem: GuestMemory;
+  /** The guest memory budget the maps share; maps that allocate on insert take from it. */
+  readonly memory: MapMemory;
   /** Registers a region of values, so bpf_kptr_xchg can find the map behind a pointer. */
   own(region: Region, map: BpfMap, layout: ValueLayout): void;
 }
@@ -156,10 +161,10 @@ export interface BpfMap {
   update(key: Uint8Array, value: Uint8Array, flags: bigint): number;
   /** 0 or -errno. */
   delete(key: Uint8Array): number;
-  /** Elements for bpf_for_each_map_elem, or undefined when the type has no for_each. */
-  forEachEntries(): readonly ForEachEntry[] | undefined;
-  /** Keys in iteration order (BPF_MAP_GET_NEXT_KEY). */
-  keys(): Uint8Array[];
+  /** Elements for bpf_for_each_map_elem (made as the walk reaches them), or undefined when the type has no for_each. */
+  forEachEntries(): Iterable<ForEachEntry> | undefined;
+  /** Keys in iteration order (BPF_MAP_GET_NEXT_KEY), made as they are read. */
+  keys(): Iterable<Uint8Array>;
   /** Stores an initial-contents entry (syscall semantics); an error message, or undefined. */
   load(entry: InitialEntry): string | undefined;
   /** Empties the map, dropping every kptr it holds. */
