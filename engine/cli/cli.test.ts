@@ -108,6 +108,19 @@ describe('bpfp run', () => {
     expect(r.code).toBe(1);
     expect(r.err[0]).toMatch(/instruction budget exhausted: 5,000 instructions/);
   });
+  it('stops a bpf_loop callback without jumps at --max-insns 1000 and reports the true count (run and test-run)', () => {
+    // 100,000 iterations of a 2-instruction callback: 200,004 instructions unstopped.
+    const f = file('loop-callback.bpf.s', 'r1 = 100000\nr2 = cb ll\nr3 = 0\nr4 = 0\ncall bpf_loop\nexit\ncb:\nr0 = 0\nexit\n');
+    const message = 'instruction budget exhausted: 1,000 instructions executed without reaching exit (an endless loop?)';
+    const r = runCli(['run', f, '--max-insns', '1000', '--json']);
+    expect(r.code).toBe(1);
+    // 4 instructions before the call, 2 per iteration: the first count past the budget.
+    expect(JSON.parse(r.out[0] ?? '')).toEqual({ file: f, ok: false, r0: null, insns: 1002, error: message });
+    expect(r.err).toEqual([`${f}:5:1: error: ${message}`]);
+    const t = runCli(['test-run', f, '--max-insns', '1000', '--json']);
+    expect(t.code).toBe(1);
+    expect(JSON.parse(t.out[0] ?? '')).toMatchObject({ accepted: true, retval: null, insns: 1002, error: message });
+  });
 });
 
 describe('bpfp test-run', () => {
