@@ -3,20 +3,21 @@
 
 import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { ACTIONS } from './actions.ts';
+import { ACTIONS, escape } from './actions.ts';
 import { Notices } from './components/Notices.tsx';
 import { PanelArea } from './components/PanelArea.tsx';
 import { SplitView } from './components/SplitView.tsx';
 import { Toolbar } from './components/Toolbar.tsx';
 import { EmbedBar } from './components/EmbedBar.tsx';
+import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { CodeEditor, type EditorHandle } from './editor/index.ts';
 import { registerReveal } from './editor-bridge.ts';
 import { registerEditor } from './test-hook.ts';
-import { lineOfPc } from './state/program.ts';
-import { allProblems, store, useStore } from './state/store.ts';
+import { selectBreakpoints, selectCurrentLine, selectEditor, selectEmbed, selectMapNames, selectProblems, selectStatusBar, selectTheme } from './state/selectors.ts';
+import { store, useStore } from './state/store.ts';
 
 function useResolvedTheme(): 'light' | 'dark' {
-  const theme = useStore((s) => s.settings.theme);
+  const theme = useStore(selectTheme);
   const [system, setSystem] = useState<'light' | 'dark'>(() => (window.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'));
   useEffect(() => {
     const mq = window.matchMedia?.('(prefers-color-scheme: dark)');
@@ -53,9 +54,8 @@ function useGlobalKeys(): void {
       else if (e.key === 'F10') commands.stepOver();
       else if (e.key === 'F11') commands.step();
       else if (e.key === 'Escape') {
-        const n = store.get().notices.at(-1);
-        if (n) store.dismiss(n.id);
-        else return;
+        // Something else (a menu, Monaco's suggest list) already used this Esc.
+        if (e.defaultPrevented || !escape()) return;
       } else return;
       e.preventDefault();
     };
@@ -66,17 +66,11 @@ function useGlobalKeys(): void {
 
 function Editor({ theme }: { theme: 'light' | 'dark' }) {
   const editor = useRef<EditorHandle>(null);
-  const { docVersion, source, dialect, readOnly } = useStore(
-    useShallow((s) => ({ docVersion: s.docVersion, source: s.doc.source, dialect: s.program.dialect, readOnly: s.embed.readOnly })),
-  );
-  const problems = useStore(useShallow(allProblems));
-  const breakpoints = useStore((s) => s.breakpoints);
-  const currentLine = useStore((s) => {
-    const d = s.debug;
-    if (!d || d.status === 'empty' || d.status === 'exited' || d.status === 'fault') return undefined;
-    return lineOfPc(s.program.section, d.pc);
-  });
-  const mapNames = useStore(useShallow((s) => s.program.maps.map((m) => m.name)));
+  const { docVersion, source, dialect, readOnly } = useStore(useShallow(selectEditor));
+  const problems = useStore(useShallow(selectProblems));
+  const breakpoints = useStore(selectBreakpoints);
+  const currentLine = useStore(selectCurrentLine);
+  const mapNames = useStore(useShallow(selectMapNames));
   const latest = useRef('');
   const scheduled = useRef(false);
   // The document was replaced (example, file, link): put its text into the editor. Edits do
@@ -129,13 +123,47 @@ function Editor({ theme }: { theme: 'light' | 'dark' }) {
   );
 }
 
+/** The editor threw: the text stays editable in a plain field until the editor is reloaded. */
+function EditorFailed({ error, retry }: { error: string; retry: () => void }) {
+  return (
+    <div className="failed editor-failed" role="alert" data-testid="editor-failed">
+      <p>
+        <strong>The editor failed:</strong> {error}
+      </p>
+      <label htmlFor="editor-fallback" className="hint">
+        Your program, still saved as you edit it:
+      </label>
+      <textarea id="editor-fallback" className="mono" spellCheck={false} defaultValue={store.get().doc.source} onChange={(e) => store.updateDocument({ source: e.target.value })} />
+      <button type="button" onClick={retry}>
+        Reload editor
+      </button>
+    </div>
+  );
+}
+
+function SafeEditor({ theme }: { theme: 'light' | 'dark' }) {
+  return (
+    <ErrorBoundary fallback={(error, retry) => <EditorFailed error={error} retry={retry} />}>
+      <Editor theme={theme} />
+    </ErrorBoundary>
+  );
+}
+
 function StatusBar() {
-  const { busy, live, program, debug } = useStore(useShallow((s) => ({ busy: s.busy, live: s.live, program: s.program, debug: s.debug })));
+  const { busy, live, program, debug, stale } = useStore(useShallow(selectStatusBar));
   const errors = program.problems.filter((p) => p.severity === 'error').length;
   return (
     <footer className="statusbar">
       <output aria-live="polite" data-testid="run-status">
-        {busy === 'running' ? `Running… ${(live?.insns ?? 0).toLocaleString('en-US')} instructions` : busy === 'loading' ? 'Loading…' : debug ? `${debug.status}${debug.r0 ? `, r0 = ${debug.r0}` : ''}` : 'Ready'}
+        {busy === 'running'
+          ? `Running… ${(live?.insns ?? 0).toLocaleString('en-US')} instructions`
+          : busy === 'loading'
+            ? 'Loading…'
+            : stale
+              ? 'The program changed; the next Step starts from the beginning'
+              : debug
+                ? `${debug.status}${debug.r0 ? `, r0 = ${debug.r0}` : ''}`
+                : 'Ready'}
       </output>
       <span>
         {program.dialect === 'llvm' ? 'LLVM dialect' : 'ubpf dialect'} · {program.section ? `${program.section.insns.length} slots` : 'no program'} · {errors ? `${errors} error${errors > 1 ? 's' : ''}` : 'no errors'}
@@ -146,7 +174,7 @@ function StatusBar() {
 
 export function App() {
   const theme = useResolvedTheme();
-  const embed = useStore((s) => s.embed);
+  const embed = useStore(selectEmbed);
   useGlobalKeys();
   if (embed.enabled) {
     return (
@@ -154,7 +182,7 @@ export function App() {
         <EmbedBar />
         <main className="embed-main">
           <section className="pane pane-editor" aria-label="Editor">
-            <Editor theme={theme} />
+            <SafeEditor theme={theme} />
           </section>
           <section className="pane pane-panels" aria-label="Panel">
             <PanelArea only={embed.panel ?? 'registers'} />
@@ -171,7 +199,7 @@ export function App() {
         <Toolbar />
       </header>
       <main className="main">
-        <SplitView left={<Editor theme={theme} />} right={<PanelArea />} />
+        <SplitView left={<SafeEditor theme={theme} />} right={<PanelArea />} />
       </main>
       <StatusBar />
       <Notices />

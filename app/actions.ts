@@ -7,7 +7,7 @@ import { EngineClient, type CallResult } from './engine-client/client.ts';
 import { createShareLink } from './share/codec.ts';
 import { documentFileName, downloadBlob, shareDocumentFile, sourceFileName } from './share/files.ts';
 import { imageOf, lineOfPc, pcsOfLines, problemsAtLines, runSettingsOf, type ProblemView } from './state/program.ts';
-import { store, type PlaygroundState } from './state/store.ts';
+import { store, stoppedInside, type PlaygroundState } from './state/store.ts';
 import { checkPcap, MAX_PCAP_BYTES, trafficKey, type NicState } from './state/traffic.ts';
 
 export interface Action {
@@ -20,12 +20,19 @@ export interface Action {
 }
 
 let client: EngineClient | undefined;
+/** Counts runs: a progress report of an earlier run (still queued after Stop) is ignored. */
+let runs = 0;
+
+/** Replaces the engine client (tests drive the actions with a fake one); undefined starts over. */
+export function setEngineClient(c: EngineClient | undefined): void {
+  client = c;
+}
 
 function engine(): EngineClient {
   client ??= new EngineClient({
     onRestart: (reason) => {
       store.set({ busy: 'idle', live: undefined });
-      store.notify('warning', reason);
+      store.notify('warning', reason, { topic: 'run' });
     },
   });
   return client;
@@ -42,7 +49,7 @@ async function ensureLoaded(): Promise<boolean> {
   const p = s.program;
   const image = imageOf(p);
   if (!p.ok || !image) {
-    store.notify('error', 'The program has problems: fix them first (see Problems).');
+    store.notify('error', 'The program has problems: fix them first (see Problems).', { topic: 'run' });
     openPanel('problems');
     return false;
   }
@@ -53,12 +60,12 @@ async function ensureLoaded(): Promise<boolean> {
   const r = await c.load(image, runSettingsOf(s.doc, s.settings.budget, s.nic.pcap?.bytes), key);
   store.set({ busy: 'idle' });
   if (!r.ok) {
-    store.notify('error', r.message);
+    store.notify('error', r.message, { topic: 'run' });
     return false;
   }
   if (!r.value.ok) {
     store.set({ runtimeProblems: problemsAtLines(p.section, r.value.problems, 'loader'), debug: undefined });
-    store.notify('error', `The program was refused: ${r.value.problems[0]?.message ?? 'see Problems'}`);
+    store.notify('error', `The program was refused: ${r.value.problems[0]?.message ?? 'see Problems'}`, { topic: 'run' });
     openPanel('problems');
     return false;
   }
@@ -68,11 +75,14 @@ async function ensureLoaded(): Promise<boolean> {
 
 /** Takes a snapshot (or a failure) from the worker into the store. */
 function receive(r: CallResult<DebugSnapshot>): void {
+  runs++;
   store.set({ busy: 'idle', live: undefined });
   if (!r.ok) {
-    if (r.reason !== 'stopped') store.notify(r.reason === 'error' ? 'error' : 'warning', r.message);
+    if (r.reason !== 'stopped') store.notify(r.reason === 'error' ? 'error' : 'warning', r.message, { topic: 'run' });
     return;
   }
+  // The engine answered: what earlier runs were told (a refusal, a restart) no longer applies.
+  store.clearRunNotices();
   const snap = r.value;
   const section = store.get().program.section;
   const runtime: ProblemView[] = [];
@@ -81,12 +91,19 @@ function receive(r: CallResult<DebugSnapshot>): void {
     const span = section?.spans[snap.fault.pc];
     runtime.push({ severity: 'error', message: snap.fault.message, code: snap.fault.kind, source: 'runtime', line, col: span?.col ?? 1, endLine: line, endCol: span?.endCol ?? 2 });
   }
-  store.set({ debug: snap, runtimeProblems: runtime });
+  store.set({ debug: snap, debugStale: false, runtimeProblems: runtime });
 }
 
 function breakpointPcs(): number[] {
   const s = store.get();
   return pcsOfLines(s.program.section, s.breakpoints);
+}
+
+/** The progress callback of one run: reports count only while that run is the one going on. */
+function progressOf(run: number): (p: { insns: number; trace: readonly { seq: number }[] }) => void {
+  return (p) => {
+    if (run === runs && store.get().busy === 'running') progress(p);
+  };
 }
 
 function progress(p: { insns: number; trace: readonly { seq: number }[] }): void {
@@ -96,7 +113,8 @@ function progress(p: { insns: number; trace: readonly { seq: number }[] }): void
 }
 
 const idle = (s: PlaygroundState): boolean => s.busy === 'idle';
-const finished = (s: PlaygroundState): boolean => !s.debug || s.debug.status === 'exited' || s.debug.status === 'fault' || s.debug.status === 'empty';
+/** Nothing to go on from: not started, ended, or the program changed since it stopped (debugStale). */
+const finished = (s: PlaygroundState): boolean => s.debugStale || !stoppedInside(s.debug);
 
 /** Run: an XDP program gets the whole traffic through the NIC; any other runs once, in the debugger. */
 async function run(): Promise<void> {
@@ -107,7 +125,7 @@ async function run(): Promise<void> {
 async function debugRun(): Promise<void> {
   if (!idle(store.get()) || !(await ensureLoaded())) return;
   store.set({ busy: 'running', live: { insns: 0, trace: [] } });
-  receive(await engine().run(breakpointPcs(), progress));
+  receive(await engine().run(breakpointPcs(), progressOf(++runs)));
 }
 
 async function continueRun(): Promise<void> {
@@ -115,7 +133,7 @@ async function continueRun(): Promise<void> {
   // Continue always debugs, for XDP programs too (the engine steps through the packets).
   if (finished(store.get())) return debugRun();
   store.set({ busy: 'running', live: { insns: store.get().debug?.insns ?? 0, trace: store.get().debug?.trace ?? [] } });
-  receive(await engine().continue(breakpointPcs(), progress));
+  receive(await engine().continue(breakpointPcs(), progressOf(++runs)));
 }
 
 async function stepWith(kind: 'step' | 'stepOver'): Promise<void> {
@@ -133,7 +151,24 @@ async function reset(): Promise<void> {
 }
 
 function stop(): void {
-  engine().stop();
+  // No client yet: nothing was ever started, so nothing runs.
+  client?.stop();
+}
+
+/**
+ * Esc: stops the program while one runs (what the Stop button advertises); otherwise dismisses
+ * the newest notice. Answers whether it did either, so an unused Esc keeps its default.
+ */
+export function escape(): boolean {
+  const s = store.get();
+  if (ACTIONS.stop.enabled(s)) {
+    void ACTIONS.stop.perform();
+    return true;
+  }
+  const n = s.notices.at(-1);
+  if (!n) return false;
+  store.dismiss(n.id);
+  return true;
 }
 
 // ---- the emulated NIC -----------------------------------------------------------------------
@@ -156,6 +191,8 @@ let progressShown = 0;
 let progressTimer: ReturnType<typeof setTimeout> | undefined;
 let progressLatest: TrafficProgress | undefined;
 function trafficProgress(p: TrafficProgress): void {
+  // A report still queued when the run stopped must not bring the progress back.
+  if (store.get().busy !== 'running') return;
   progressLatest = p;
   const wait = 100 - (Date.now() - progressShown);
   if (wait <= 0) {
@@ -176,11 +213,11 @@ const RESULT_PANELS = new Set(['packets', 'maps', 'trace', 'registers', 'stack']
 export async function runTraffic(): Promise<void> {
   if (!idle(store.get())) return;
   if (!isXdp(store.get())) {
-    store.notify('error', 'Traffic goes through XDP programs: this program is not one (.section xdp).');
+    store.notify('error', 'Traffic goes through XDP programs: this program is not one (.section xdp).', { topic: 'run' });
     return;
   }
   if (!onNic(store.get())) {
-    store.notify('error', 'This XDP program is given a test_run frame (the document\'s input), so it runs once on that frame, not on the traffic.');
+    store.notify('error', 'This XDP program is given a test_run frame (the document\'s input), so it runs once on that frame, not on the traffic.', { topic: 'run' });
     return;
   }
   if (!(await ensureLoaded())) return;
@@ -194,11 +231,12 @@ export async function runTraffic(): Promise<void> {
   if (!r.ok) {
     store.set({ busy: 'idle' });
     setNic({ progress: undefined });
-    if (r.reason !== 'stopped') store.notify(r.reason === 'error' ? 'error' : 'warning', r.message);
+    if (r.reason !== 'stopped') store.notify(r.reason === 'error' ? 'error' : 'warning', r.message, { topic: 'run' });
     return;
   }
+  store.clearRunNotices();
   setNic({ progress: undefined, report: r.value, reportKey: key, reportPcap: s.nic.pcap?.name, detail: undefined });
-  if (r.value.stopped) store.notify('warning', `The traffic stopped early: ${r.value.stopped}`);
+  if (r.value.stopped) store.notify('warning', `The traffic stopped early: ${r.value.stopped}`, { topic: 'run' });
   // Show the packets, unless a panel of the run's results is open (the maps, the trace, the registers).
   if (!RESULT_PANELS.has(store.get().doc.panel)) openPanel('packets');
   // The registers, maps and trace as the last packet left them.
@@ -264,6 +302,9 @@ async function share(): Promise<void> {
   }
   const url = link.url;
   store.set({ sharedSource: doc.source });
+  // The address bar shows what was copied, until the next edit takes the link away again
+  // (main.tsx): a reload then opens the saved draft, never an older link.
+  if (link.url !== window.location.href) history.replaceState(history.state, '', link.url);
   let copied = false;
   try {
     await navigator.clipboard.writeText(url);
@@ -273,7 +314,7 @@ async function share(): Promise<void> {
   }
   const download = { label: 'Download as a file', run: () => void downloadBlob(documentFileName(doc), shareDocumentFile(doc), 'application/json') };
   if (link.tooLong) {
-    store.notify('warning', `The link is ${url.length.toLocaleString('en-US')} characters long; chat apps may cut it. ${copied ? 'It was copied anyway.' : ''} A file keeps everything.`, download);
+    store.notify('warning', `The link is ${url.length.toLocaleString('en-US')} characters long; chat apps may cut it. ${copied ? 'It was copied anyway.' : ''} A file keeps everything.`, { actions: [download] });
   } else if (copied) {
     store.notify('info', 'Link copied to the clipboard.');
   } else {

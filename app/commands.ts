@@ -1,28 +1,33 @@
 // Commands that change the document or the settings without the engine: opening examples,
-// lessons and files, the theme, the split, the open panel.
+// lessons and files, the theme, the split, the open panel. What they open never replaces the
+// user's draft: it is saved under its own entry once edited, and a notice says so.
 
 import { exampleById, exampleDocument } from './examples.ts';
 import { lessonById } from './lessons/lessons.ts';
 import { parseDocumentFile, parseOpenedFile } from './share/files.ts';
-import { DEFAULT_DOCUMENT } from './state/document.ts';
+import { DEFAULT_DOCUMENT, type PlaygroundDocument } from './state/document.ts';
 import { store } from './state/store.ts';
+import { leaving, stripLinkFromAddress, tellOpened } from './state/workspace.ts';
 import { disassemble } from '../engine/asm/index.ts';
 
-export function openExample(id: string): void {
+/** Opens an example (or a lesson's, `as`); says where the user's draft went. */
+export function openExample(id: string, as?: { readonly title: string; readonly opened: string }): boolean {
   const e = exampleById(id);
   if (!e) {
     store.notify('error', `There is no example '${id}'.`);
-    return;
+    return false;
   }
-  const doc = store.get().doc;
-  store.openDocument(exampleDocument(e, doc), 'example');
-  store.set({ editedSinceOpen: true });
+  const left = leaving();
+  store.openDocument(exampleDocument(e, store.get().doc), as ? 'lesson' : 'example', { title: as?.title ?? `Example: ${e.title}` });
+  stripLinkFromAddress();
+  tellOpened(as?.opened ?? `Opened example “${e.title}”.`, left);
+  return true;
 }
 
 export function openLesson(id: string): void {
   const lesson = lessonById(id);
   if (!lesson) return;
-  openExample(lesson.example);
+  if (!openExample(lesson.example, { title: `Lesson: ${lesson.title}`, opened: `Opened lesson “${lesson.title}”.` })) return;
   store.set({ lesson: { id, step: 0 } });
   openPanel('lesson');
 }
@@ -63,8 +68,7 @@ export async function openFile(file: File): Promise<void> {
       store.notify('error', `${file.name}: ${r.error}`);
       return;
     }
-    store.openDocument(r.doc, 'draft');
-    store.set({ editedSinceOpen: true });
+    openAsFile(file.name, r.doc);
     return;
   }
   const r = parseOpenedFile(file.name, bytes);
@@ -74,13 +78,19 @@ export async function openFile(file: File): Promise<void> {
     return;
   }
   if (r.kind === 'source') {
-    store.openDocument({ ...doc, source: r.text, dialect: 'auto' }, 'draft');
+    openAsFile(file.name, { ...doc, source: r.text, dialect: 'auto' });
   } else {
     // Bytecode opens as its disassembly, which assembles back to the same bytes.
     const d = disassemble(r.bytes, { dialect: 'ubpf' });
     const text = [`# disassembly of ${file.name}`, ...d.lines.map((l) => (l.error ? `# pc ${l.pc}: ${l.error.message}` : l.text))].join('\n') + '\n';
-    store.openDocument({ ...DEFAULT_DOCUMENT, ...doc, source: text, dialect: 'ubpf' }, 'draft');
+    openAsFile(file.name, { ...DEFAULT_DOCUMENT, ...doc, source: text, dialect: 'ubpf' });
     if (d.errors.length) store.notify('warning', `${file.name}: ${d.errors.length} slot(s) could not be decoded; they are comments in the text.`);
   }
-  store.set({ editedSinceOpen: true });
+}
+
+function openAsFile(name: string, doc: PlaygroundDocument): void {
+  const left = leaving();
+  store.openDocument(doc, 'file', { title: `File ${name}` });
+  stripLinkFromAddress();
+  tellOpened(`Opened ${name}.`, left);
 }

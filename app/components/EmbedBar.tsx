@@ -3,6 +3,7 @@
 
 import { ACTIONS } from '../actions.ts';
 import { encodeShare } from '../share/codec.ts';
+import { selectBusy } from '../state/selectors.ts';
 import { store, useStore } from '../state/store.ts';
 
 async function openInPlayground(): Promise<void> {
@@ -14,7 +15,7 @@ async function openInPlayground(): Promise<void> {
 }
 
 export function EmbedBar() {
-  const busy = useStore((s) => s.busy);
+  const busy = useStore(selectBusy);
   return (
     <div className="toolbar embed-bar" role="toolbar" aria-label="Playground">
       <button type="button" className="primary" onClick={() => void ACTIONS.run.perform()} disabled={busy !== 'idle'} title="Run (Ctrl+Enter)">

@@ -1,9 +1,12 @@
 // The panel frame: tabs for every registered panel (or just one in embed mode); the open
-// panel is part of the document, so it persists and travels in share links.
+// panel is part of the document, so it persists and travels in share links. A panel (or a
+// badge) that throws shows the error in its place; the tabs and the rest of the page stay.
 
 import { useShallow } from 'zustand/react/shallow';
 import { openPanel } from '../commands.ts';
+import { ErrorBoundary, PanelFailed } from './ErrorBoundary.tsx';
 import { PANELS, panelById, type PanelDefinition } from '../panels/registry.ts';
+import { selectOpenPanel } from '../state/selectors.ts';
 import { useStore } from '../state/store.ts';
 
 function PanelBody({ panel }: { panel: PanelDefinition<unknown> }) {
@@ -18,7 +21,7 @@ function Badge({ panel }: { panel: PanelDefinition<unknown> }) {
 }
 
 export function PanelArea({ only }: { only?: string }) {
-  const current = useStore(useShallow((s) => s.doc.panel));
+  const current = useStore(selectOpenPanel);
   const list = only ? PANELS.filter((p) => p.id === only) : PANELS;
   const active = panelById(only ?? current) ?? list[0];
   if (!active) return null;
@@ -51,13 +54,18 @@ export function PanelArea({ only }: { only?: string }) {
               <span aria-hidden="true" className="tab-icon">
                 {p.icon}
               </span>{' '}
-              {p.title} <Badge panel={p} />
+              {p.title}{' '}
+              <ErrorBoundary fallback={() => <span className="badge" title="This count could not be computed">!</span>}>
+                <Badge panel={p} />
+              </ErrorBoundary>
             </button>
           ))}
         </div>
       ) : null}
       <div className="panel-body" tabIndex={0} role="tabpanel" id={`panel-${active.id}`} aria-labelledby={list.length > 1 ? `tab-${active.id}` : undefined} aria-label={list.length > 1 ? undefined : active.title} data-testid={`panel-${active.id}`}>
-        <PanelBody panel={active} />
+        <ErrorBoundary key={active.id} fallback={(error, retry) => <PanelFailed title={active.title} error={error} retry={retry} />}>
+          <PanelBody panel={active} />
+        </ErrorBoundary>
       </div>
     </div>
   );

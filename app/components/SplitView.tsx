@@ -3,10 +3,11 @@
 
 import { useRef, type ReactNode } from 'react';
 import { setSplit } from '../commands.ts';
+import { selectSplit } from '../state/selectors.ts';
 import { useStore } from '../state/store.ts';
 
 export function SplitView({ left, right }: { left: ReactNode; right: ReactNode }) {
-  const split = useStore((s) => s.settings.split);
+  const split = useStore(selectSplit);
   const box = useRef<HTMLDivElement>(null);
   const drag = (e: React.PointerEvent<HTMLDivElement>) => {
     const el = box.current;

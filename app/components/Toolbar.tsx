@@ -7,7 +7,10 @@ import { ACTIONS, type Action } from '../actions.ts';
 import { EXAMPLES } from '../examples.ts';
 import { LESSONS } from '../lessons/lessons.ts';
 import { openExample, openFile, openLesson, setTheme } from '../commands.ts';
-import { store, useStore } from '../state/store.ts';
+import { OWN } from '../state/drafts.ts';
+import { selectDocuments, selectToolbar } from '../state/selectors.ts';
+import { isOwn, store, useStore } from '../state/store.ts';
+import { openSavedDocument, restoreOwnDraft } from '../state/workspace.ts';
 import type { PlaygroundDocument } from '../state/document.ts';
 import { BUDGETS } from '../state/persistence.ts';
 
@@ -21,8 +24,40 @@ function ActionButton({ action, primary }: { action: Action; primary?: boolean }
   );
 }
 
+const time = (ms: number): string => (ms > 0 ? new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : 'earlier');
+
+/**
+ * The documents at hand: the user's own draft and the documents links, examples, lessons and
+ * files opened and the user edited (each saved apart, so none replaces another).
+ */
+function DocumentMenu() {
+  const { origin, slot, title, saved } = useStore(useShallow(selectDocuments));
+  const current = isOwn(origin) ? OWN : (slot ?? 'current');
+  return (
+    <span className="field">
+      <label htmlFor="tb-document">Document</label>{' '}
+      <select
+        id="tb-document"
+        value={current}
+        onChange={(e) => {
+          const v = e.target.value;
+          if (v === OWN) restoreOwnDraft();
+          else if (v !== current) openSavedDocument(v);
+        }}
+        title="Your draft and the documents you opened and edited; each is saved apart."
+      >
+        {current !== OWN && !saved.opened.some((e) => e.id === current) ? <option value={current}>{slot ? title : `${title} (not edited)`}</option> : null}
+        {saved.own !== undefined || current === OWN ? <option value={OWN}>{saved.own !== undefined ? `Your draft (saved ${time(saved.own)})` : 'Your draft'}</option> : null}
+        {saved.opened.map((e) => (
+          <option key={e.id} value={e.id}>{`${e.title} (edited, saved ${time(e.savedAt)})`}</option>
+        ))}
+      </select>
+    </span>
+  );
+}
+
 export function Toolbar() {
-  const { doc, busy, theme, budget } = useStore(useShallow((s) => ({ doc: s.doc, busy: s.busy, theme: s.settings.theme, budget: s.settings.budget })));
+  const { doc, busy, theme, budget } = useStore(useShallow(selectToolbar));
   const fileInput = useRef<HTMLInputElement>(null);
   const set = (patch: Partial<PlaygroundDocument>) => store.updateDocument(patch);
   return (
@@ -57,6 +92,7 @@ export function Toolbar() {
         <ActionButton action={ACTIONS.saveBytecode} />
       </div>
       <div className="group">
+        <DocumentMenu />
         <span className="field">
           <label htmlFor="tb-example">Example</label>{' '}
           <select id="tb-example" value="" onChange={(e) => e.target.value && openExample(e.target.value)}>

@@ -6,7 +6,7 @@ import { useMemo } from 'react';
 import { useDraft } from '../components/use-draft.ts';
 import { disassemble, type Section } from '../../engine/asm/index.ts';
 import { revealInEditor } from '../editor-bridge.ts';
-import { store, type PlaygroundState } from '../state/store.ts';
+import { stoppedInside, store, type PlaygroundState } from '../state/store.ts';
 import { parseHexBytes } from '../../engine/asm/index.ts';
 import { definePanel } from './registry.ts';
 
@@ -114,7 +114,8 @@ function Program({ data }: { data: ProgramData }) {
 }
 
 function select(s: PlaygroundState): ProgramData {
-  const stopped = s.debug && s.debug.status !== 'empty' && s.debug.status !== 'exited' && s.debug.status !== 'fault';
+  // A snapshot of a program since edited points into the old text: no row is current.
+  const stopped = stoppedInside(s.debug) && !s.debugStale;
   return {
     section: s.program.section,
     source: s.doc.source,

@@ -34,9 +34,12 @@ function Trace({ data }: { data: TraceData }) {
   );
 }
 
+/** One empty list for every state without a trace: a new `[]` per call re-renders forever. */
+const NO_LINES: readonly TraceLineView[] = Object.freeze([]);
+
 function select(s: PlaygroundState): TraceData {
   if (s.live) return { lines: s.live.trace, running: true, dropped: 0 };
-  return { lines: s.debug?.trace ?? [], running: false, dropped: s.debug?.traceDropped ?? 0 };
+  return { lines: s.debug?.trace ?? NO_LINES, running: false, dropped: s.debug?.traceDropped ?? 0 };
 }
 
 export default definePanel({

@@ -10,6 +10,7 @@ import {
   DEFAULT_SETTINGS,
   DRAFT_CORRUPT_KEY,
   DRAFT_KEY,
+  DRAFT_MIGRATIONS,
   loadDraft,
   loadSettings,
   migrate,
@@ -54,7 +55,7 @@ describe('the draft', () => {
   it('saves under bpfp.draft with a version and reads back', () => {
     const st = new FakeStorage();
     expect(saveDraft(st, mine, 1234)).toEqual({ ok: true });
-    expect(JSON.parse(st.data.get(DRAFT_KEY) ?? '')).toEqual({ version: 1, doc: mine, savedAt: 1234 });
+    expect(JSON.parse(st.data.get(DRAFT_KEY) ?? '')).toEqual({ version: 2, own: { doc: mine, savedAt: 1234 }, opened: [], active: 'own' });
     expect(loadDraft(st)).toEqual({ doc: mine, savedAt: 1234 });
   });
 
@@ -91,9 +92,9 @@ describe('the draft', () => {
 
   it('leaves a draft from a newer playground alone and keeps a copy', () => {
     const st = new FakeStorage();
-    const raw = JSON.stringify({ version: 2, doc: mine, savedAt: 1 });
+    const raw = JSON.stringify({ version: 3, doc: mine, savedAt: 1 });
     st.data.set(DRAFT_KEY, raw);
-    expect(readDraft(st)).toMatchObject({ kind: 'corrupt', error: 'the saved draft was written by a newer playground (version 2)' });
+    expect(readDraft(st)).toMatchObject({ kind: 'corrupt', error: 'the saved draft was written by a newer playground (version 3)' });
     expect(st.data.get(DRAFT_CORRUPT_KEY)).toBe(raw);
   });
 
@@ -131,10 +132,10 @@ describe('migrations', () => {
     },
   };
 
-  it('upgrades a v0 draft to v1 through the table', () => {
+  it('upgrades a v0 draft through every later version in the table', () => {
     const st = new FakeStorage();
     st.data.set(DRAFT_KEY, JSON.stringify({ code: 'r0 = 7\r\nexit', cpu: 3 }));
-    expect(loadDraft(st, fake)).toEqual({ doc: { ...DEFAULT_DOCUMENT, source: 'r0 = 7\nexit', cpus: 3 }, savedAt: 42 });
+    expect(loadDraft(st, { ...DRAFT_MIGRATIONS, ...fake })).toEqual({ doc: { ...DEFAULT_DOCUMENT, source: 'r0 = 7\nexit', cpus: 3 }, savedAt: 42 });
     expect(st.writes).toEqual([]);
   });
 
@@ -219,7 +220,7 @@ describe('createDraftSaver', () => {
     vi.advanceTimersByTime(1000);
     saver.flush();
     expect(st.writes).toHaveLength(1);
-    expect(results).toEqual([{ ok: true }]);
+    expect(results).toEqual([{ ok: true, workspace: { own: { doc: mine, savedAt: 1000 }, opened: [], active: 'own' }, evicted: [] }]);
   });
 
   it('cancel drops the pending document', () => {
@@ -239,14 +240,14 @@ describe('createDraftSaver', () => {
     const saver = createDraftSaver(st, 10, (r) => results.push(r));
     saver.schedule(mine);
     expect(() => vi.advanceTimersByTime(10)).not.toThrow();
-    expect(results).toEqual([{ ok: false, error: "The draft was not saved: the browser's storage for this site is full." }]);
+    expect(results).toEqual([{ ok: false, error: "the browser's storage for this site is full" }]);
   });
 });
 
 describe('chooseInitialDocument', () => {
   function withDraft(doc?: PlaygroundDocument): FakeStorage {
     const st = new FakeStorage();
-    if (doc) st.data.set(DRAFT_KEY, JSON.stringify({ version: 1, doc, savedAt: 7 }));
+    if (doc) st.data.set(DRAFT_KEY, JSON.stringify({ version: 2, own: { doc, savedAt: 7 }, opened: [], active: 'own' }));
     st.writes.length = 0;
     return st;
   }

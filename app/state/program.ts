@@ -120,3 +120,38 @@ export function problemsAtLines(section: Section | undefined, problems: readonly
     return { severity: 'error', message: p.message, code: p.stage, source, line, col: span?.col ?? 1, endLine: line, endCol: span?.endCol ?? 2 };
   });
 }
+
+/** One frame of a call stack, as the user wrote it: the function's name and the line it is at. */
+export interface FrameView {
+  readonly name: string;
+  readonly line: number | undefined;
+}
+
+/**
+ * The functions of a section, by first slot: the entry (named after a label on its first
+ * instruction, else the section) and every target of a BPF-to-BPF call (named after its label).
+ */
+export function functionsOf(section: Section): { readonly start: number; readonly name: string }[] {
+  const labelAt = new Map<number, string>();
+  for (const [name, slot] of section.labels) if (!labelAt.has(slot)) labelAt.set(slot, name);
+  const starts = new Set<number>([0]);
+  section.insns.forEach((insn, pc) => {
+    if (insn?.kind === 'call' && insn.target === 'local') starts.add(pc + 1 + insn.imm);
+  });
+  return [...starts].sort((a, b) => a - b).map((start) => ({ start, name: labelAt.get(start) ?? (start === 0 ? section.name : `function at pc ${start}`) }));
+}
+
+/**
+ * The call stack as frames, outermost first: for each caller the function and the line of its
+ * call (the slot before the return pc), then the current function at `pc`.
+ */
+export function callFrames(section: Section | undefined, callStack: readonly number[], pc: number): FrameView[] {
+  if (!section) return callStack.map((ret) => ({ name: `return to pc ${ret}`, line: undefined }));
+  const fns = functionsOf(section);
+  const at = (slot: number): FrameView => {
+    let name = section.name;
+    for (const f of fns) if (f.start <= slot) name = f.name;
+    return { name, line: section.spans[slot]?.line };
+  };
+  return [...callStack.map((ret) => at(ret - 1)), at(pc)];
+}

@@ -5,18 +5,58 @@
 import { create } from 'zustand';
 import type { DebugSnapshot, TraceLineView } from '../../engine/worker/protocol.ts';
 import { DEFAULT_DOCUMENT, type PlaygroundDocument } from './document.ts';
+import type { OpenedOrigin } from './drafts.ts';
 import { DEFAULT_SETTINGS, type Settings } from './persistence.ts';
 import { assembleDocument, type AssembledProgram, type ProblemView } from './program.ts';
 import { EMPTY_NIC, type NicState } from './traffic.ts';
 
 export type Busy = 'idle' | 'running' | 'stepping' | 'loading';
 
+export interface NoticeAction {
+  readonly label: string;
+  readonly run: () => void;
+  /** The notice stays after the button is used (a download does not settle "not saved"). */
+  readonly keepOpen?: boolean;
+}
+
 export interface Notice {
   readonly id: number;
   readonly kind: 'info' | 'warning' | 'error';
   readonly text: string;
-  /** An optional action button (e.g. "Download file" when a link is too long). */
-  readonly action?: { readonly label: string; readonly run: () => void };
+  /** Buttons beside the text (e.g. "Download file" when a link is too long, "Restore your draft"). */
+  readonly actions: readonly NoticeAction[];
+  /** A notice with a key replaces the one shown with the same key (e.g. the state of autosave). */
+  readonly key?: string;
+  /** 'run': about a run (a refusal, a fault, a restart); the next run that succeeds clears it. */
+  readonly topic?: 'run';
+  /** Stays until dismissed (info notices otherwise go after a few seconds). */
+  readonly sticky?: boolean;
+}
+
+export interface NoticeOptions {
+  readonly actions?: readonly NoticeAction[];
+  readonly key?: string;
+  readonly topic?: 'run';
+  readonly sticky?: boolean;
+}
+
+/** Notices shown at once; older ones give way. */
+export const MAX_NOTICES = 4;
+
+export type DocOrigin = 'draft' | 'default' | OpenedOrigin;
+
+export interface SavedIndex {
+  /** When the user's draft was saved; undefined while there is none. */
+  readonly own: number | undefined;
+  /** Newest first. */
+  readonly opened: readonly { readonly id: string; readonly origin: OpenedOrigin; readonly title: string; readonly savedAt: number }[];
+}
+
+export const NOTHING_SAVED: SavedIndex = Object.freeze({ own: undefined, opened: Object.freeze([]) });
+
+/** Whether edits of a document from `origin` go to the user's own draft. */
+export function isOwn(origin: DocOrigin): origin is 'draft' | 'default' {
+  return origin === 'draft' || origin === 'default';
 }
 
 export interface PlaygroundState {
@@ -26,14 +66,29 @@ export interface PlaygroundState {
   /** 1-based source lines with a breakpoint. */
   readonly breakpoints: readonly number[];
   readonly debug: DebugSnapshot | undefined;
+  /**
+   * The program changed while it was stopped inside (paused, at a breakpoint, stepped): the
+   * snapshot belongs to the old text, and the next Step or Continue starts from the beginning.
+   */
+  readonly debugStale: boolean;
   /** Problems found by the worker (load refusals, faults), by line. */
   readonly runtimeProblems: readonly ProblemView[];
   readonly busy: Busy;
   /** Instruction count and trace lines streamed while a run is under way. */
   readonly live: { readonly insns: number; readonly trace: readonly TraceLineView[] } | undefined;
   readonly notices: readonly Notice[];
-  /** Where the document came from; a link is not saved as the draft until the user edits. */
-  readonly origin: 'link' | 'draft' | 'default' | 'example';
+  /**
+   * Where the document came from. The user's draft ('draft', or 'default' before there is one)
+   * saves as the draft; what a link, an example, a lesson or a file opened saves under an
+   * entry of its own once edited (`slot`), so it never overwrites the draft (state/drafts.ts).
+   */
+  readonly origin: DocOrigin;
+  /** What the Document menu and the notices call the document ("Your draft", "Example: Hello"). */
+  readonly docTitle: string;
+  /** The saved entry an opened document's edits go to; given at the first edit. */
+  readonly slot: string | undefined;
+  /** What is saved (for the Document menu): the draft's time and the opened documents kept. */
+  readonly saved: SavedIndex;
   readonly editedSinceOpen: boolean;
   /** The document's source when it was last shared (to say "changed since shared"). */
   readonly sharedSource: string | undefined;
@@ -54,11 +109,15 @@ export const useStore = create<PlaygroundState>(() => ({
   program: assembleDocument(initialDoc),
   breakpoints: [],
   debug: undefined,
+  debugStale: false,
   runtimeProblems: [],
   busy: 'idle',
   live: undefined,
   notices: [],
   origin: 'default',
+  docTitle: 'Your draft',
+  slot: undefined,
+  saved: NOTHING_SAVED,
   editedSinceOpen: false,
   sharedSource: undefined,
   embed: { enabled: false, readOnly: false },
@@ -69,20 +128,31 @@ export const useStore = create<PlaygroundState>(() => ({
 
 let noticeId = 0;
 
+/** The program is stopped inside (not before its start, not after its end). */
+export function stoppedInside(d: DebugSnapshot | undefined): boolean {
+  return d !== undefined && d.status !== 'empty' && d.status !== 'exited' && d.status !== 'fault';
+}
+
 export const store = {
   get: useStore.getState,
   set: useStore.setState,
 
-  /** Replaces the document (opening a link, an example, a file); assembles it. */
-  openDocument(doc: PlaygroundDocument, origin: PlaygroundState['origin']): void {
+  /**
+   * Replaces the document (opening a link, an example, a file, a saved document); assembles
+   * it. `title` names it in the Document menu; `slot` is the saved entry it was reopened from.
+   */
+  openDocument(doc: PlaygroundDocument, origin: DocOrigin, meta: { readonly title?: string; readonly slot?: string } = {}): void {
     useStore.setState((s) => ({
       doc,
       docVersion: s.docVersion + 1,
       origin,
+      docTitle: meta.title ?? (isOwn(origin) ? 'Your draft' : 'A document'),
+      slot: meta.slot,
       editedSinceOpen: false,
       program: assembleDocument(doc),
       breakpoints: [],
       debug: undefined,
+      debugStale: false,
       runtimeProblems: [],
       live: undefined,
       // Another program: the last traffic run no longer applies (a capture to replay stays).
@@ -101,7 +171,8 @@ export const store = {
     // Breakpoints on lines that no longer exist go away.
     const lines = doc.source.split('\n').length;
     performance.mark('bpfp:assembled');
-    useStore.setState({ doc, program, editedSinceOpen: true, breakpoints: s.breakpoints.filter((l) => l <= lines) });
+    const stale = s.debugStale || (program.key !== s.program.key && stoppedInside(s.debug));
+    useStore.setState({ doc, program, editedSinceOpen: true, debugStale: stale, breakpoints: s.breakpoints.filter((l) => l <= lines) });
     performance.mark('bpfp:rendered');
   },
 
@@ -110,18 +181,41 @@ export const store = {
     useStore.setState({ breakpoints: bps.includes(line) ? bps.filter((l) => l !== line) : [...bps, line].sort((a, b) => a - b) });
   },
 
-  notify(kind: Notice['kind'], text: string, action?: Notice['action']): number {
+  /**
+   * Shows a notice. The same text again (a second Share) does not stack: the older copy goes
+   * and the new one takes the last place; so does an older notice with the same key.
+   */
+  notify(kind: Notice['kind'], text: string, options: NoticeOptions = {}): number {
     const id = ++noticeId;
-    useStore.setState((s) => ({ notices: [...s.notices.slice(-3), { id, kind, text, ...(action ? { action } : {}) }] }));
+    const notice: Notice = { id, kind, text, actions: options.actions ?? [], ...(options.key ? { key: options.key } : {}), ...(options.topic ? { topic: options.topic } : {}), ...(options.sticky ? { sticky: true } : {}) };
+    useStore.setState((s) => {
+      const others = s.notices.filter((n) => !(n.kind === kind && n.text === text) && !(options.key !== undefined && n.key === options.key));
+      return { notices: [...others.slice(-(MAX_NOTICES - 1)), notice] };
+    });
     return id;
   },
 
   dismiss(id: number): void {
     useStore.setState((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
   },
+
+  /** Removes the notice with this key, if one is shown. */
+  dismissKey(key: string): void {
+    if (useStore.getState().notices.some((n) => n.key === key)) useStore.setState((s) => ({ notices: s.notices.filter((n) => n.key !== key) }));
+  },
+
+  /** A run went well: notices about earlier runs (a refusal, a fault, a restart) no longer apply. */
+  clearRunNotices(): void {
+    if (useStore.getState().notices.some((n) => n.topic === 'run')) useStore.setState((s) => ({ notices: s.notices.filter((n) => n.topic !== 'run') }));
+  },
 };
 
-/** Every problem of the program: the assembler's and the worker's. */
-export function allProblems(s: PlaygroundState): ProblemView[] {
-  return [...s.program.problems, ...s.runtimeProblems].sort((a, b) => a.line - b.line || a.col - b.col);
+let merged: { program: readonly ProblemView[]; runtime: readonly ProblemView[]; all: readonly ProblemView[] } | undefined;
+
+/** Every problem of the program: the assembler's and the worker's, by position; the same array while neither changes. */
+export function allProblems(s: PlaygroundState): readonly ProblemView[] {
+  if (merged && merged.program === s.program.problems && merged.runtime === s.runtimeProblems) return merged.all;
+  const all = [...s.program.problems, ...s.runtimeProblems].sort((a, b) => a.line - b.line || a.col - b.col);
+  merged = { program: s.program.problems, runtime: s.runtimeProblems, all };
+  return all;
 }

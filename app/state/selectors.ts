@@ -1,0 +1,52 @@
+// What the components read from the store, as named selectors. Components subscribe through
+// zustand's useShallow (or by identity for primitives), so every selector must answer the same
+// state with a shallowly equal value: a fresh array or object per call makes React re-render
+// forever (error #185). selectors.test.ts calls each of these, and each panel's, twice.
+
+import { lineOfPc } from './program.ts';
+import { allProblems, stoppedInside, type PlaygroundState } from './store.ts';
+
+export const selectTheme = (s: PlaygroundState) => s.settings.theme;
+export const selectEmbed = (s: PlaygroundState) => s.embed;
+export const selectBusy = (s: PlaygroundState) => s.busy;
+export const selectNotices = (s: PlaygroundState) => s.notices;
+export const selectSplit = (s: PlaygroundState) => s.settings.split;
+export const selectOpenPanel = (s: PlaygroundState) => s.doc.panel;
+export const selectBreakpoints = (s: PlaygroundState) => s.breakpoints;
+
+export const selectEditor = (s: PlaygroundState) => ({ docVersion: s.docVersion, source: s.doc.source, dialect: s.program.dialect, readOnly: s.embed.readOnly });
+
+export const selectProblems = allProblems;
+
+/** The line of the instruction about to run, while the program is stopped inside. */
+export function selectCurrentLine(s: PlaygroundState): number | undefined {
+  // A snapshot of a program since edited points into the old text: no line is current.
+  if (s.debugStale || !stoppedInside(s.debug)) return undefined;
+  return lineOfPc(s.program.section, s.debug?.pc ?? 0);
+}
+
+export const selectMapNames = (s: PlaygroundState) => s.program.maps.map((m) => m.name);
+
+export const selectStatusBar = (s: PlaygroundState) => ({ busy: s.busy, live: s.live, program: s.program, debug: s.debug, stale: s.debugStale });
+
+export const selectToolbar = (s: PlaygroundState) => ({ doc: s.doc, busy: s.busy, theme: s.settings.theme, budget: s.settings.budget });
+
+export const selectDocuments = (s: PlaygroundState) => ({ origin: s.origin, slot: s.slot, title: s.docTitle, saved: s.saved });
+
+/** Every selector above, by name, for the stability test. */
+export const SELECTORS: Readonly<Record<string, (s: PlaygroundState) => unknown>> = {
+  selectTheme,
+  selectEmbed,
+  selectBusy,
+  selectNotices,
+  selectSplit,
+  selectOpenPanel,
+  selectBreakpoints,
+  selectEditor,
+  selectProblems,
+  selectCurrentLine,
+  selectMapNames,
+  selectStatusBar,
+  selectToolbar,
+  selectDocuments,
+};
