@@ -5,7 +5,8 @@
 
 import { deflateRawSync } from 'node:zlib';
 import { decodeShare, documentPayload, toBase64Url } from '../../../../app/share/codec.ts';
-import { parseDocumentFile, shareDocumentFile } from '../../../../app/share/files.ts';
+import { parseDocumentFile, parseOpenedFile, shareDocumentFile } from '../../../../app/share/files.ts';
+import { assemble } from '../../../asm/index.ts';
 import { validateDocument } from '../../../../app/state/document.ts';
 import type { Rng, Surface } from '../case.ts';
 import { anyJson, mutateJson, mutateText, showJson } from '../mutate.ts';
@@ -84,11 +85,15 @@ export const share: Surface<string> = {
 
 export interface DocumentFileCase {
   readonly data: string | Uint8Array;
+  /** The name the file was opened under: `.json` goes to parseDocumentFile, the rest to parseOpenedFile. */
+  readonly name: string;
 }
+
+const FILE_NAMES = ['prog.bpfp.json', 'prog.bpfp.json', 'prog.bpfp.json', 'x.json', 'prog.bpf.s', 'PROG.S', 'notes.txt', 'prog.bin', 'prog.o', 'prog', '__proto__.json'];
 
 export const bpfpJson: Surface<DocumentFileCase> = {
   name: 'bpfp-json',
-  about: '.bpfp.json files: parseDocumentFile (text or bytes), then the document opened and run',
+  about: 'opened files: .bpfp.json through parseDocumentFile (text or bytes), then the document run; .s/.bin/others through parseOpenedFile',
   generate(rng) {
     const doc = validateDocument(documentJson(rng));
     const text = doc.ok ? shareDocumentFile(doc.doc) : '{}';
@@ -98,17 +103,30 @@ export const bpfpJson: Surface<DocumentFileCase> = {
     else if (r < 8) data = mutateText(rng, text);
     else if (r < 9) data = JSON.stringify(anyJson(rng, 3));
     else data = text;
+    const name = rng.pick(FILE_NAMES);
+    if (!name.endsWith('.json')) {
+      // A program file: its text (from the document, or an example), or bytes of any kind.
+      const source = doc.ok ? doc.doc.source : '';
+      const bytes = name.endsWith('.bin') || name.endsWith('.o') || rng.chance(0.2) ? Uint8Array.from({ length: rng.below(12) * (rng.chance(0.8) ? 8 : 3) }, () => rng.below(256)) : new TextEncoder().encode(rng.chance(0.7) ? source : mutateText(rng, source));
+      if (bytes.length > 4 && rng.chance(0.1)) bytes.set(rng.pick([[0x7f, 0x45, 0x4c, 0x46], [0xff, 0xfe], [0xef, 0xbb, 0xbf], [0, 0]]), 0);
+      return { data: bytes, name };
+    }
     if (rng.chance(0.1)) data = `\uFEFF${data}`;
     if (rng.chance(0.3)) {
       const bytes = new TextEncoder().encode(data);
       if (rng.chance(0.3) && bytes.length) bytes[rng.below(bytes.length)] = rng.pick([0x80, 0xc0, 0xff, 0xfe]);
-      return { data: bytes };
+      return { data: bytes, name };
     }
-    return { data };
+    return { data, name };
   },
   run(c) {
+    if (!c.name.endsWith('.json')) {
+      const opened = parseOpenedFile(c.name, typeof c.data === 'string' ? new TextEncoder().encode(c.data) : c.data);
+      // A source file goes into the editor, where it is assembled as you type.
+      return { opened: opened.kind === 'source' ? { kind: 'source' } : opened.kind === 'bytecode' ? { kind: 'bytecode', length: opened.bytes.length } : opened, ...(opened.kind === 'source' ? { assembled: assemble(opened.text).diagnostics } : {}) };
+    }
     const parsed = parseDocumentFile(c.data);
     return { parsed, ...(parsed.ok ? { open: openDocument(parsed.doc) } : {}) };
   },
-  show: (c) => (typeof c.data === 'string' ? `--- file text (${c.data.length} chars) ---\n${c.data}` : `--- file bytes (${c.data.length}) ---\n${showJson(new TextDecoder().decode(c.data))}`),
+  show: (c) => (typeof c.data === 'string' ? `--- ${c.name}: text (${c.data.length} chars) ---\n${c.data}` : `--- ${c.name}: bytes (${c.data.length}) ---\n${showJson(new TextDecoder().decode(c.data))}`),
 };
