@@ -54,7 +54,7 @@ class Thread {
   dead = false;
 
   constructor(private readonly pool: Pool) {
-    const progress = new SharedArrayBuffer(8);
+    const progress = new SharedArrayBuffer(12);
     this.slot = new Int32Array(progress);
     this.slot[0] = -1;
     this.worker = new Worker(new URL('./thread.mjs', import.meta.url), { workerData: { progress }, execArgv: [], resourceLimits: { maxOldGenerationSizeMb: HEAP_MB } });
@@ -95,15 +95,16 @@ class Thread {
     this.finish({ kind: 'stopped', index });
   }
 
-  /** The case running now (or the last one started, if it is between cases). */
+  /** The case running now, or the last one started (between cases, or while generating the next). */
   current(job: Job): number {
     const i = Atomics.load(this.slot, 0);
-    return i >= 0 ? i : Math.min(job.to - 1, job.from + Math.max(0, Atomics.load(this.slot, 1) - 1));
+    return i >= 0 ? i : Math.max(job.from, Math.min(job.to - 1, Atomics.load(this.slot, 2)));
   }
 
   start(job: Job): void {
     this.job = job;
     Atomics.store(this.slot, 1, 0);
+    Atomics.store(this.slot, 2, job.from);
     job.seenStarted = 0;
     job.lastChange = performance.now();
     const m: ToWorker = { type: 'chunk', surface: job.surface, seed: job.seed, from: job.from, to: job.to, limitMs: this.pool.limitMs };
@@ -228,7 +229,7 @@ export class Pool {
 
   /** Runs one case alone, up to `waitMs`; what the worker answered, or that it was still running. */
   async replay(surface: string, seed: number, index: number, waitMs: number): Promise<Extract<ToMain, { type: 'replayed' }> | { type: 'stuck'; ms: number } | { type: 'died'; error: string }> {
-    const progress = new SharedArrayBuffer(8);
+    const progress = new SharedArrayBuffer(12);
     const worker = new Worker(new URL('./thread.mjs', import.meta.url), { workerData: { progress }, execArgv: [], resourceLimits: { maxOldGenerationSizeMb: HEAP_MB } });
     try {
       return await new Promise((resolve) => {

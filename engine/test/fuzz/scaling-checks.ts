@@ -79,8 +79,8 @@ export const SCALING_CHECKS: readonly ScalingCheck[] = [
   {
     name: 'junk characters (a diagnostic each)',
     unit: 'chars',
-    base: 1_000,
-    quickBase: 200,
+    base: 10_000,
+    quickBase: 1_000,
     build: (n) => '`'.repeat(n),
     run: (text) => assemble(text as string).diagnostics.length,
   },
@@ -100,7 +100,8 @@ export const SCALING_CHECKS: readonly ScalingCheck[] = [
     build: (n) => ({
       image: program('scaling-syscall', SYSCALL),
       // Each task in a cgroup of its own, each the child of the one before: every lookup by pid or path has n to search.
-      scenario: { tasks: Array.from({ length: n }, (_, i) => ({ pid: i + 1, comm: `t${i}`, cpus: 'all', ...(i ? { parent: i } : {}), cgroup: `/g${i}` })), cgroups: Array.from({ length: n }, (_, i) => `/g${i}`), current: n },
+      // Pids from 100,000 up stay clear of the default new task's (4242).
+      scenario: { tasks: Array.from({ length: n }, (_, i) => ({ pid: 100_000 + i, comm: `t${i}`, cpus: 'all', ...(i ? { parent: 100_000 + i - 1 } : {}), cgroup: `/g${i}` })), cgroups: Array.from({ length: n }, (_, i) => `/g${i}`), current: 100_000 + n - 1 },
     }),
     run: (x) => {
       const { image, scenario } = x as { image: ProgramImage; scenario: Record<string, unknown> };

@@ -26,7 +26,7 @@ export interface ScalingOptions {
 
 /** Limits: 10× the size may cost up to MAX_RATIO× the time; below MIN_MS nothing is judged (noise). */
 const LIMITS = {
-  full: { maxRatio: 20, minMs: 50, floorMs: 2, timeoutMs: 60_000, runs: 3, memRatio: 20, memMinMb: 64, memFloorMb: 16 },
+  full: { maxRatio: 20, minMs: 50, floorMs: 5, timeoutMs: 60_000, runs: 3, memRatio: 20, memMinMb: 64, memFloorMb: 16 },
   quick: { maxRatio: 40, minMs: 250, floorMs: 5, timeoutMs: 5_000, runs: 1, memRatio: Infinity, memMinMb: Infinity, memFloorMb: 16 },
 };
 

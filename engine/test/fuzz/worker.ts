@@ -13,31 +13,34 @@ import { assembleAndPlay } from './surfaces/asm.ts';
 
 const port = parentPort;
 if (!port) throw new Error('fuzz worker: run me as a worker thread');
-/** [0]: index of the case running, -1 between cases; [1]: cases started so far. */
+/** [0]: index of the case running, -1 between cases; [1]: cases started so far; [2]: the last index started. */
 const slot = new Int32Array((workerData as { progress: SharedArrayBuffer }).progress);
 
 function send(m: ToMain): void {
   port?.postMessage(m);
 }
 
-/** One case: the input, the product's answer, what is wrong with it. Findings: one per kind. */
-export async function runCase(surface: Surface, seed: number, index: number): Promise<{ findings: Finding[]; input: unknown; answer: unknown }> {
-  let input: unknown;
+/** A case's input; the generator is the harness's, so its throw is reported as such. */
+function generateCase(surface: Surface, seed: number, index: number): { input: unknown } | { finding: Finding } {
   try {
-    input = surface.generate(caseRng(surface.name, seed, index), index);
+    return { input: surface.generate(caseRng(surface.name, seed, index), index) };
   } catch (e) {
-    return { findings: [{ kind: 'exception', detail: `the fuzz generator itself threw: ${describeThrown(e)}` }], input: undefined, answer: undefined };
+    return { finding: { kind: 'exception', detail: `the fuzz generator itself threw: ${describeThrown(e)}` } };
   }
+}
+
+/** The product's answer to one input, and what is wrong with it (one finding per kind). */
+export async function runInput(surface: Surface, input: unknown): Promise<{ findings: Finding[]; answer: unknown }> {
   let answer: unknown;
   try {
     answer = await surface.run(input);
   } catch (e) {
-    return { findings: [{ kind: 'exception', detail: describeThrown(e) }], input, answer: undefined };
+    return { findings: [{ kind: 'exception', detail: describeThrown(e) }], answer: undefined };
   }
   const byKind = new Map<string, Finding>();
   const extra = collectLineFindings(answer);
   for (const f of [...inspectAnswer(answer), ...extra]) if (!byKind.has(f.kind)) byKind.set(f.kind, f);
-  return { findings: [...byKind.values()], input, answer };
+  return { findings: [...byKind.values()], answer };
 }
 
 /** The line findings of every command run in the answer (scratch.ts cliAnswer). */
@@ -53,10 +56,18 @@ async function runChunk(name: string, seed: number, from: number, to: number, li
   let slowest = { index: from, ms: 0 };
   const t0 = performance.now();
   for (let i = from; i < to; i++) {
+    // Generating is not timed (a large input takes the harness a while to build): the watchdog
+    // sees the case only from the moment the product has it.
+    const generated = generateCase(surface, seed, i);
+    if ('finding' in generated) {
+      send({ type: 'finding', surface: name, index: i, kind: generated.finding.kind, detail: generated.finding.detail });
+      continue;
+    }
+    Atomics.store(slot, 2, i);
     Atomics.store(slot, 0, i);
     Atomics.add(slot, 1, 1);
     const start = performance.now();
-    const { findings } = await runCase(surface, seed, i);
+    const { findings } = await runInput(surface, generated.input);
     const ms = performance.now() - start;
     Atomics.store(slot, 0, -1);
     // The watchdog polls; a case that ends just past the limit before it looks is still a hang.
@@ -70,13 +81,18 @@ async function runChunk(name: string, seed: number, from: number, to: number, li
 async function replay(name: string, seed: number, index: number): Promise<void> {
   const surface = surfaceByName(name);
   if (!surface) throw new Error(`fuzz worker: no surface ${name}`);
+  const generated = generateCase(surface, seed, index);
+  if ('finding' in generated) {
+    send({ type: 'replayed', findings: [generated.finding], ms: 0, answer: '(the generator threw)' });
+    return;
+  }
   Atomics.store(slot, 0, index);
   Atomics.add(slot, 1, 1);
   const start = performance.now();
-  const { findings, input, answer } = await runCase(surface, seed, index);
+  const { findings, answer } = await runInput(surface, generated.input);
   const ms = performance.now() - start;
   Atomics.store(slot, 0, -1);
-  send({ type: 'replayed', findings, ms, answer: input === undefined ? '(the generator threw)' : summarise(answer) });
+  send({ type: 'replayed', findings, ms, answer: summarise(answer) });
 }
 
 /** The answer as short JSON text: enough to see what the product said. */
