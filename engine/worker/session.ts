@@ -7,7 +7,7 @@ import { sectionKind } from '../program/program.ts';
 import { loadProgram, type LoadedProgram, type LoadRequest, type RunReport } from '../kernel/loader.ts';
 import type { TraceLine } from '../kernel/trace/pipe.ts';
 import type { TrafficRun } from '../net/xdp-run.ts';
-import { packetDetailOf, pcapOf, runWholeTraffic, startTraffic, trafficSetup, type TrafficSetup } from './nic-session.ts';
+import { packetDetailOf, parsePcapSelection, pcapOf, runWholeTraffic, startTraffic, trafficSetup, type TrafficSetup } from './nic-session.ts';
 import { DEFAULT_MAX_INSNS, GUEST_BASE_HI, type Vm } from '../vm/index.ts';
 import type {
   DebugSnapshot,
@@ -408,8 +408,11 @@ export class Session implements Omit<EngineApi, 'ping'> {
   }
 
   exportPcap(which: PcapSelection): Uint8Array {
+    // A worker message is not type-checked: the selection is checked here, with a plain message.
+    const selection = parsePcapSelection(which);
+    if (!selection.ok) throw new Error(selection.error);
     const run = this.lastTraffic;
     if (!run) throw new Error('there is no traffic run to export: run the XDP program on traffic first');
-    return pcapOf(run, which);
+    return pcapOf(run, selection.which);
   }
 }
