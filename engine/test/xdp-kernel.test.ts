@@ -11,10 +11,9 @@ import { assemble } from '../asm/index.ts';
 import { callsOf, compareWording, HELPER_REFUSALS, refusalReason } from './kernel/features.ts';
 import { kernelOracle, type KernelOracle } from './kernel/oracle.ts';
 import { refusingOracle } from './kernel/refusing.ts';
-import { Rng } from './kernel/rng.ts';
 import { simulate } from './sim.ts';
 import { xdpDifferential } from './xdp/kernel-differential.ts';
-import { bytecode, program, traffic, pick } from './xdp/kernel-programs.ts';
+import { bytecode, generatedCases } from './xdp/kernel-programs.ts';
 
 const SEED = 0x5d9;
 const PROGRAMS = 120;
@@ -33,17 +32,9 @@ afterAll(async () => {
   await oracle?.close();
 });
 
-/** How many of the first `n` programs of the seed call `helper` (as the run generates them). */
+/** How many of the first `n` programs of the seed call `helper`. */
 function programsCalling(helper: string, n: number): number {
-  const rng = new Rng(SEED);
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    const source = program(rng, i);
-    traffic(rng, FRAMES);
-    pick(rng, [0]);
-    if (callsOf(bytecode(source)).helpers.includes(helper)) count++;
-  }
-  return count;
+  return [...generatedCases(SEED, n, FRAMES)].filter((c) => callsOf(bytecode(c.source)).helpers.includes(helper)).length;
 }
 
 describe('XDP programs on generated traffic: the playground against Linux', () => {

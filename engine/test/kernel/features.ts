@@ -22,6 +22,15 @@ export interface Feature {
 
 export type Availability = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
+/** BPF_F_SLEEPABLE (include/uapi/linux/bpf.h: 1U << 4): syscall programs must be sleepable. */
+export const BPF_F_SLEEPABLE = 1 << 4;
+
+/** SYSCALL programs themselves (BPF_PROG_TYPE_SYSCALL, Linux 5.14): `r0 = 0; exit`. */
+export const SYSCALL_PROGRAMS: Feature = {
+  name: 'SYSCALL programs',
+  probe: { type: 'syscall', progFlags: BPF_F_SLEEPABLE, prog: new Uint8Array([0xb7, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]) },
+};
+
 /** Lines of a verifier log that are not the reason for a refusal (statistics, the walk itself). */
 const NOT_A_REASON = [/^processed \d+ insns/, /^verification time/, /^stack depth/, /^\d+: /, /^; /, /^from \d+ to \d+/, /^\s*$/];
 
@@ -83,6 +92,11 @@ export class LeftOut {
     const entry = this.byFeature.get(feature);
     if (entry) entry.programs++;
     else this.byFeature.set(feature, { reason, programs: 1 });
+  }
+
+  /** The features that kept programs out. */
+  names(): string[] {
+    return [...this.byFeature.keys()];
   }
 
   get total(): number {

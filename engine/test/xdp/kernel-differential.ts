@@ -9,9 +9,8 @@ import { writePcap } from '../../net/pcap.ts';
 import { Session } from '../../worker/session.ts';
 import { callsOf, firstRefused, LeftOut, refusalReason, type Feature } from '../kernel/features.ts';
 import type { KernelOracle, KernelResult } from '../kernel/oracle.ts';
-import { Rng } from '../kernel/rng.ts';
 import { simulate, type SimResult } from '../sim.ts';
-import { bytecode, pick, program, traffic } from './kernel-programs.ts';
+import { bytecode, generatedCases } from './kernel-programs.ts';
 import { imageOf } from './nic-harness.ts';
 
 export interface XdpDifferentialOptions {
@@ -85,17 +84,12 @@ function xdpMd(metaLen: number, len: number): Uint8Array {
 
 export async function xdpDifferential(oracle: KernelOracle, opts: XdpDifferentialOptions): Promise<XdpDifferentialResult> {
   const log = opts.log ?? ((line: string) => console.log(line));
-  const rng = new Rng(opts.seed);
   const leftOut = new LeftOut();
   const disagreements: string[] = [];
   let compared = 0;
   let helperErrors = 0;
   let programsCompared = 0;
-  for (let i = 0; i < opts.programs; i++) {
-    // Every random choice first, so that leaving a program out changes none of the others.
-    const source = program(rng, i);
-    const frames = traffic(rng, opts.frames);
-    const metaLen = pick(rng, [0, 4, 8, 32]);
+  for (const { index: i, source, frames, metaLen } of generatedCases(opts.seed, opts.programs, opts.frames)) {
     const prog = bytecode(source);
     const refused = await firstRefused(oracle, callsOf(prog).helpers.map(xdpHelperFeature));
     if (refused) {

@@ -5,7 +5,7 @@
 import { assemble } from '../../asm/index.ts';
 import { parseTrafficProfile } from '../../net/profile-json.ts';
 import { generateFrames } from '../../net/traffic.ts';
-import type { Rng } from '../kernel/rng.ts';
+import { Rng } from '../kernel/rng.ts';
 
 export const pick = <T,>(rng: Rng, items: readonly T[]): T => items[rng.below(items.length)] as T;
 
@@ -173,4 +173,23 @@ export function bytecode(source: string): Uint8Array {
   const bytes = asm.sections.find((s) => s.insns.length > 0)?.bytes;
   if (!asm.ok || !bytes) throw new Error(`does not assemble:\n${source}\n${asm.diagnostics.map((d) => `${d.line}: ${d.message}`).join('\n')}`);
   return bytes;
+}
+
+/** One program of a run with everything random about it: its traffic and its metadata length. */
+export interface GeneratedCase {
+  readonly index: number;
+  readonly source: string;
+  readonly frames: Uint8Array[];
+  /** Bytes of metadata test_run gets in front of the first frame (the second pass). */
+  readonly metaLen: number;
+}
+
+/** The programs of a run, each with all its random choices made (so leaving one out changes no other). */
+export function* generatedCases(seed: number, programs: number, frames: number): Generator<GeneratedCase> {
+  const rng = new Rng(seed);
+  for (let index = 0; index < programs; index++) {
+    const source = program(rng, index);
+    const made = traffic(rng, frames);
+    yield { index, source, frames: made, metaLen: pick(rng, [0, 4, 8, 32]) };
+  }
 }
