@@ -83,8 +83,8 @@ function Editor({ theme }: { theme: 'light' | 'dark' }) {
     if (e && e.getValue() !== initial) e.setValue(initial);
   }, [docVersion, initial]);
   useEffect(() => {
-    registerReveal((line) => {
-      editor.current?.revealLine(line);
+    registerReveal((line, col) => {
+      editor.current?.revealLine(line, col);
       editor.current?.focus();
     });
     registerEditor(() => editor.current ?? undefined);

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assemble } from '../engine/asm/index.ts';
 import type { DebugSnapshot, LoadReply, RunProgress } from '../engine/worker/protocol.ts';
 import { ACTIONS, escape, setEngineClient } from './actions.ts';
+import { SHORTCUTS } from './components/KeyboardHelp.tsx';
 import type { CallResult, EngineClient } from './engine-client/client.ts';
 import { exampleById } from './examples.ts';
 import { DEFAULT_DOCUMENT } from './state/document.ts';
@@ -108,6 +109,14 @@ describe('Esc', () => {
 
   it('is what the Stop button says it is', () => {
     expect(ACTIONS.stop.shortcut).toBe('Esc');
+  });
+});
+
+describe('the keyboard list', () => {
+  it('lists every action shortcut, and Monaco’s go-to-line and command palette', () => {
+    const keys = SHORTCUTS.map((s) => s.keys);
+    for (const a of Object.values(ACTIONS)) if ('shortcut' in a) expect(keys).toContain(a.shortcut);
+    expect(keys).toEqual(expect.arrayContaining(['Ctrl+G', 'F1']));
   });
 });
 

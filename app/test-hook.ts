@@ -22,6 +22,8 @@ export interface PlaygroundHook {
   monacoReady(): boolean;
   /** Puts the cursor at the start of a line and focuses the editor. */
   focusLine(line: number): void;
+  /** Where the editor's cursor is (1-based line and column). */
+  cursor(): { line: number; col: number } | undefined;
   markers(): { severity: string; message: string; line: number; source: string }[];
   problems(): { severity: string; message: string; line: number; source: string }[];
   run(): Promise<void>;
@@ -59,6 +61,7 @@ export function installTestHook(): void {
       editor()?.revealLine(line);
       editor()?.focus();
     },
+    cursor: () => editor()?.cursor(),
     markers: () => (editor()?.markers() ?? []).map((m) => ({ severity: m.severity, message: m.message, line: m.line, source: m.source })),
     problems: () => allProblems(store.get()).map((p) => ({ severity: p.severity, message: p.message, line: p.line, source: p.source })),
     run: async () => ACTIONS.run.perform(),

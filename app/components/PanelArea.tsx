@@ -2,6 +2,7 @@
 // panel is part of the document, so it persists and travels in share links. A panel (or a
 // badge) that throws shows the error in its place; the tabs and the rest of the page stay.
 
+import { useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { openPanel } from '../commands.ts';
 import { ErrorBoundary, PanelFailed } from './ErrorBoundary.tsx';
@@ -24,6 +25,11 @@ export function PanelArea({ only }: { only?: string }) {
   const current = useStore(selectOpenPanel);
   const list = only ? PANELS.filter((p) => p.id === only) : PANELS;
   const active = panelById(only ?? current) ?? list[0];
+  const body = useRef<HTMLDivElement>(null);
+  // Another panel opens at its top, not where the last one was scrolled to.
+  useEffect(() => {
+    if (body.current) body.current.scrollTop = 0;
+  }, [active?.id]);
   if (!active) return null;
   const onKey = (e: React.KeyboardEvent<HTMLDivElement>) => {
     const i = list.findIndex((p) => p.id === active.id);
@@ -62,7 +68,7 @@ export function PanelArea({ only }: { only?: string }) {
           ))}
         </div>
       ) : null}
-      <div className="panel-body" tabIndex={0} role="tabpanel" id={`panel-${active.id}`} aria-labelledby={list.length > 1 ? `tab-${active.id}` : undefined} aria-label={list.length > 1 ? undefined : active.title} data-testid={`panel-${active.id}`}>
+      <div ref={body} className="panel-body" tabIndex={0} role="tabpanel" id={`panel-${active.id}`} aria-labelledby={list.length > 1 ? `tab-${active.id}` : undefined} aria-label={list.length > 1 ? undefined : active.title} data-testid={`panel-${active.id}`}>
         <ErrorBoundary key={active.id} fallback={(error, retry) => <PanelFailed title={active.title} error={error} retry={retry} />}>
           <PanelBody panel={active} />
         </ErrorBoundary>

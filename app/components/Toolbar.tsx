@@ -11,7 +11,10 @@ import { OWN } from '../state/drafts.ts';
 import { selectDocuments, selectToolbar } from '../state/selectors.ts';
 import { isOwn, store, useStore } from '../state/store.ts';
 import { openSavedDocument, restoreOwnDraft } from '../state/workspace.ts';
-import type { PlaygroundDocument } from '../state/document.ts';
+import { parseCpus, type PlaygroundDocument } from '../state/document.ts';
+import { KeyboardHelp } from './KeyboardHelp.tsx';
+import { useDraft } from './use-draft.ts';
+import { PHONE_QUERY, useMedia } from './use-media.ts';
 import { BUDGETS } from '../state/persistence.ts';
 
 function ActionButton({ action, primary }: { action: Action; primary?: boolean }) {
@@ -56,10 +59,97 @@ function DocumentMenu() {
   );
 }
 
+/** The CPU count: typed text stays as it is; out of range is clamped and said, anything else is an error. */
+function CpuField({ cpus }: { cpus: number }) {
+  const [text, setText] = useDraft('tb-cpus', cpus, String);
+  const parsed = parseCpus(text);
+  const message = text === String(cpus) ? undefined : parsed.ok ? parsed.note : `Not applied — ${parsed.error}`;
+  return (
+    <span className="field field-cpus">
+      <label htmlFor="tb-cpus">CPUs</label>{' '}
+      <input
+        id="tb-cpus"
+        type="text"
+        inputMode="numeric"
+        value={text}
+        className="cpus"
+        aria-invalid={!parsed.ok}
+        aria-describedby={message ? 'tb-cpus-note' : undefined}
+        onChange={(e) => {
+          const next = e.target.value;
+          const p = parseCpus(next);
+          if (!p.ok) return setText(next);
+          setText(next, { value: p.value });
+          if (p.value !== cpus) store.updateDocument({ cpus: p.value });
+        }}
+      />
+      {message ? (
+        <span id="tb-cpus-note" className={parsed.ok ? 'field-note' : 'field-error'} role={parsed.ok ? 'status' : 'alert'} data-testid="cpus-note">
+          {message}
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
+/** How the program runs (dialect, ISA, kernel, CPUs, budget) and the look; a menu on phones. */
+function Settings({ doc, theme, budget }: { doc: PlaygroundDocument; theme: string; budget: number }) {
+  const set = (patch: Partial<PlaygroundDocument>) => store.updateDocument(patch);
+  return (
+    <div className="group settings">
+      <span className="field">
+        <label htmlFor="tb-dialect">Dialect</label>{' '}
+        <select id="tb-dialect" value={doc.dialect} onChange={(e) => set({ dialect: e.target.value as PlaygroundDocument['dialect'] })}>
+          <option value="auto">auto</option>
+          <option value="llvm">LLVM</option>
+          <option value="ubpf">ubpf</option>
+        </select>
+      </span>
+      <span className="field">
+        <label htmlFor="tb-isa">ISA</label>{' '}
+        <select id="tb-isa" value={doc.isa} onChange={(e) => set({ isa: Number(e.target.value) as PlaygroundDocument['isa'] })}>
+          {[1, 2, 3, 4].map((v) => (
+            <option key={v} value={v}>
+              v{v}
+            </option>
+          ))}
+        </select>
+      </span>
+      <span className="field">
+        <label htmlFor="tb-kernel">Kernel</label>{' '}
+        <select id="tb-kernel" value={doc.profile} onChange={(e) => set({ profile: e.target.value as PlaygroundDocument['profile'] })}>
+          <option value="linux-6.18">Linux 6.18</option>
+          <option value="linux-6.3">Linux 6.3</option>
+        </select>
+      </span>
+      <CpuField cpus={doc.cpus} />
+      <span className="field">
+        <label htmlFor="tb-budget">Budget</label>{' '}
+        <select id="tb-budget" value={budget} onChange={(e) => store.set({ settings: { ...store.get().settings, budget: Number(e.target.value) } })} title="Instructions a run may execute before it is stopped">
+          {BUDGETS.map((b) => (
+            <option key={b} value={b}>
+              {b >= 1e9 ? `${b / 1e9}G` : `${b / 1e6}M`} insns
+            </option>
+          ))}
+        </select>
+      </span>
+      <KeyboardHelp />
+      <span className="field">
+        <label htmlFor="tb-theme">Theme</label>{' '}
+        <select id="tb-theme" value={theme} onChange={(e) => setTheme(e.target.value as 'system' | 'light' | 'dark')}>
+          <option value="system">system</option>
+          <option value="light">light</option>
+          <option value="dark">dark</option>
+        </select>
+      </span>
+    </div>
+  );
+}
+
 export function Toolbar() {
   const { doc, busy, theme, budget } = useStore(useShallow(selectToolbar));
   const fileInput = useRef<HTMLInputElement>(null);
-  const set = (patch: Partial<PlaygroundDocument>) => store.updateDocument(patch);
+  const phone = useMedia(PHONE_QUERY);
   return (
     <div className="toolbar" role="toolbar" aria-label="Playground">
       <div className="group">
@@ -116,66 +206,14 @@ export function Toolbar() {
           </select>
         </span>
       </div>
-      <div className="group settings">
-        <span className="field">
-          <label htmlFor="tb-dialect">Dialect</label>{' '}
-          <select id="tb-dialect" value={doc.dialect} onChange={(e) => set({ dialect: e.target.value as PlaygroundDocument['dialect'] })}>
-            <option value="auto">auto</option>
-            <option value="llvm">LLVM</option>
-            <option value="ubpf">ubpf</option>
-          </select>
-        </span>
-        <span className="field">
-          <label htmlFor="tb-isa">ISA</label>{' '}
-          <select id="tb-isa" value={doc.isa} onChange={(e) => set({ isa: Number(e.target.value) as PlaygroundDocument['isa'] })}>
-            {[1, 2, 3, 4].map((v) => (
-              <option key={v} value={v}>
-                v{v}
-              </option>
-            ))}
-          </select>
-        </span>
-        <span className="field">
-          <label htmlFor="tb-kernel">Kernel</label>{' '}
-          <select id="tb-kernel" value={doc.profile} onChange={(e) => set({ profile: e.target.value as PlaygroundDocument['profile'] })}>
-            <option value="linux-6.18">Linux 6.18</option>
-            <option value="linux-6.3">Linux 6.3</option>
-          </select>
-        </span>
-        <span className="field">
-          <label htmlFor="tb-cpus">CPUs</label>{' '}
-          <input
-            id="tb-cpus"
-            type="number"
-            min={1}
-            max={4096}
-            value={doc.cpus}
-            onChange={(e) => {
-              const n = Math.round(Number(e.target.value));
-              if (n >= 1 && n <= 4096) set({ cpus: n });
-            }}
-            className="cpus"
-          />
-        </span>
-        <span className="field">
-          <label htmlFor="tb-budget">Budget</label>{' '}
-          <select id="tb-budget" value={budget} onChange={(e) => store.set({ settings: { ...store.get().settings, budget: Number(e.target.value) } })} title="Instructions a run may execute before it is stopped">
-            {BUDGETS.map((b) => (
-              <option key={b} value={b}>
-                {b >= 1e9 ? `${b / 1e9}G` : `${b / 1e6}M`} insns
-              </option>
-            ))}
-          </select>
-        </span>
-        <span className="field">
-          <label htmlFor="tb-theme">Theme</label>{' '}
-          <select id="tb-theme" value={theme} onChange={(e) => setTheme(e.target.value as 'system' | 'light' | 'dark')}>
-            <option value="system">system</option>
-            <option value="light">light</option>
-            <option value="dark">dark</option>
-          </select>
-        </span>
-      </div>
+      {phone ? (
+        <details className="settings-menu">
+          <summary>Settings</summary>
+          <Settings doc={doc} theme={theme} budget={budget} />
+        </details>
+      ) : (
+        <Settings doc={doc} theme={theme} budget={budget} />
+      )}
     </div>
   );
 }

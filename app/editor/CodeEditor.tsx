@@ -65,7 +65,7 @@ export const CodeEditor = forwardRef<EditorHandle, CodeEditorProps>(function Cod
   const hostRef = useRef<HTMLDivElement>(null);
   const staticRef = useRef<HTMLDivElement>(null);
   const textareaRef = useRef<HTMLTextAreaElement>(null);
-  const pendingReveal = useRef<number | undefined>(undefined);
+  const pendingReveal = useRef<{ line: number; col: number } | undefined>(undefined);
   const wantFocus = useRef(false);
 
   const requestLoad = useCallback(() => setLoadRequested(true), []);
@@ -113,7 +113,7 @@ export const CodeEditor = forwardRef<EditorHandle, CodeEditorProps>(function Cod
         controller.setDiagnostics(p.diagnostics);
         controller.setBreakpoints(p.breakpoints);
         controller.setCurrentLine(p.currentLine);
-        if (pendingReveal.current !== undefined) controller.revealLine(pendingReveal.current);
+        if (pendingReveal.current !== undefined) controller.revealLine(pendingReveal.current.line, pendingReveal.current.col);
         pendingReveal.current = undefined;
         const hadFocus = wantFocus.current || (!!staticRef.current && staticRef.current.contains(document.activeElement));
         controllerRef.current = controller;
@@ -194,13 +194,21 @@ export const CodeEditor = forwardRef<EditorHandle, CodeEditorProps>(function Cod
           setStaticText(t);
         }
       },
-      revealLine(line) {
+      revealLine(line, col = 1) {
         const controller = controllerRef.current;
-        if (controller) return controller.revealLine(line);
+        if (controller) return controller.revealLine(line, col);
         const textarea = textareaRef.current;
-        if (textarea) return revealInTextarea(textarea, line);
-        pendingReveal.current = line;
+        if (textarea) return revealInTextarea(textarea, line, col);
+        pendingReveal.current = { line, col };
         if (staticRef.current) scrollStaticTo(staticRef.current, line);
+      },
+      cursor() {
+        const controller = controllerRef.current;
+        if (controller) return controller.cursor();
+        const textarea = textareaRef.current;
+        if (!textarea) return undefined;
+        const before = textarea.value.slice(0, textarea.selectionStart).split('\n');
+        return { line: before.length, col: (before[before.length - 1]?.length ?? 0) + 1 };
       },
       focus() {
         const controller = controllerRef.current;
@@ -298,10 +306,11 @@ function scrollStaticTo(view: HTMLElement, line: number): void {
   }
 }
 
-function revealInTextarea(textarea: HTMLTextAreaElement, line: number): void {
+function revealInTextarea(textarea: HTMLTextAreaElement, line: number, col: number): void {
   const lines = textarea.value.split('\n');
   let offset = 0;
   for (let i = 0; i < line - 1 && i < lines.length; i++) offset += (lines[i]?.length ?? 0) + 1;
+  offset += Math.min(Math.max(0, col - 1), lines[line - 1]?.length ?? 0);
   textarea.setSelectionRange(offset, offset);
   const lineHeight = Number.parseFloat(getComputedStyle(textarea).lineHeight) || 22;
   textarea.scrollTop = Math.max(0, (line - 1) * lineHeight - textarea.clientHeight / 2);

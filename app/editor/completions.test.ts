@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FUNCTION_DOCS } from '../../engine/asm/index.ts';
-import { completionsAt, labelsIn, toSnippet, wordBefore, type CompletionContext } from './completions.ts';
+import { completionsAt, expectsName, labelsIn, toSnippet, wordBefore, type CompletionContext } from './completions.ts';
 
 const at = (before: string, dialect: CompletionContext['dialect'] = 'llvm') =>
   completionsAt({ before, dialect, mapNames: ['counters', 'masks'], labels: ['out', 'loop'] });
@@ -66,6 +66,23 @@ describe('completions', () => {
   it('offers nothing inside a comment or a string', () => {
     expect(at('r0 = 1 # r')).toEqual([]);
     expect(at('.license "GP')).toEqual([]);
+  });
+
+  it('after a jump, offers the labels and nothing that would replace a typed target', () => {
+    // `goto l` + Enter used to become `gotol +0x3`: the list offered at the line's start went on matching.
+    expect(at('\tgoto l').map((i) => i.insertText)).toEqual(['out', 'loop']);
+    expect(at('\tgotol ').every((i) => i.kind === 'label')).toBe(true);
+    expect(at('\tif r1 > 5 goto l').every((i) => i.kind === 'label')).toBe(true);
+    expect(at('\tgoto +1')).toEqual([]);
+    expect(at('jeq %r1, 4, +', 'ubpf')).toEqual([]);
+    // Without labels, the offset template is the hint.
+    expect(completionsAt({ before: 'goto ', dialect: 'llvm', mapNames: [], labels: [] }).map((i) => i.label)).toEqual(['+0x3']);
+  });
+
+  it('says where a name comes next, so the editor asks afresh there', () => {
+    for (const before of ['\tgoto ', 'gotol ', 'if r1 > 5 goto ', 'call ']) expect(expectsName(before, 'llvm'), before).toBe(true);
+    for (const before of ['jeq %r1, 4, ', 'ja ', 'call local ', 'call ']) expect(expectsName(before, 'ubpf'), before).toBe(true);
+    for (const before of ['r0 ', 'r0 = ', 'exit ', 'goto +1 ']) expect(expectsName(before, 'llvm'), before).toBe(false);
   });
 
   it('finds the labels a document defines', () => {

@@ -219,6 +219,21 @@ function fields(structName: string): CompletionEntry[] {
   }));
 }
 
+/**
+ * Whether a name comes next after `before` (which ends in whitespace): a jump's label after
+ * `goto `, `gotol `, `ja ` or a ubpf jump's last comma, a function after `call `. The editor
+ * asks afresh there, instead of letting the list opened at the line's start (`gotol …`) go on
+ * filtering what is now a label.
+ */
+export function expectsName(before: string, dialect: DialectName): boolean {
+  const { spans } = tokenizeLine(before, 'root');
+  const lead = tokensOf(before, spans).map((t) => t.text);
+  const text = lead.join(' ');
+  if (/^call$/.test(text) || (dialect === 'ubpf' && /^call local$/.test(text))) return true;
+  if (dialect === 'llvm') return /\bgotol?$/.test(text);
+  return (lead[0] === 'ja' && lead.length === 1) || (/^j/.test(lead[0] ?? '') && lead.filter((t) => t === ',').length === 2 && lead[lead.length - 1] === ',');
+}
+
 /** The completions at the end of `ctx.before`. */
 export function completionsAt(ctx: CompletionContext): CompletionEntry[] {
   const { before, dialect } = ctx;
@@ -240,10 +255,14 @@ export function completionsAt(ctx: CompletionContext): CompletionEntry[] {
   if (/^call$/.test(leadText)) return [...functions(), ...labelItems(ctx.labels)];
   if (dialect === 'ubpf' && /^call local$/.test(leadText)) return labelItems(ctx.labels);
 
-  const items = formCompletions(lead, dialect);
   const isJumpTarget =
     dialect === 'llvm' ? /\bgotol?$/.test(leadText) : (first === 'ja' && lead.length === 1) || (/^j/.test(first) && lead.filter((t) => t.text === ',').length === 2 && lead[lead.length - 1]?.text === ',');
-  if (isJumpTarget) items.push(...labelItems(ctx.labels));
+  // Where a jump's target goes: the program's labels. The `+0x3` template only while there is
+  // none, since accepting it would replace what the user typed (`goto l` became `gotol …`).
+  if (isJumpTarget) return ctx.labels.length ? labelItems(ctx.labels) : formCompletions(lead, dialect);
+  // An offset being typed (`goto +`, `jeq %r1, 0, -`): nothing to complete.
+  if (/[+-]$/.test(leadText) && (dialect === 'llvm' ? /\bgotol? [+-]$/.test(leadText) : /^j/.test(first))) return [];
+  const items = formCompletions(lead, dialect);
   const loadsMap = dialect === 'llvm' ? /^[rw]\d+ =$/.test(leadText) : /^lddw %r\d+ ,$/.test(leadText);
   if (loadsMap) items.push(...maps(ctx.mapNames, dialect));
   if (lead.length > 0 && !isJumpTarget) items.push(...registers(dialect), ...structs());

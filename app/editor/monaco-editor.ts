@@ -16,8 +16,13 @@ import 'monaco-editor/features/toggleTabFocusMode/register';
 import 'monaco-editor/features/wordOperations/register';
 import 'monaco-editor/features/readOnlyMessage/register';
 import 'monaco-editor/features/codicon/register';
+// Ctrl+G (go to line) and F1 (the command palette) are Monaco's own, but only once their
+// quick-access features are in the build; without these imports both keys did nothing.
+import 'monaco-editor/features/gotoLine/register';
+import 'monaco-editor/features/quickCommand/register';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
-import { fromMarker, registerBpfLanguage, setModelContext, toMarker } from './monaco-language.ts';
+import { expectsName } from './completions.ts';
+import { contextOf, fromMarker, registerBpfLanguage, setModelContext, toMarker } from './monaco-language.ts';
 import { EDITOR_FONT, MONACO_THEME } from './theme.ts';
 import { LANGUAGE_ID } from './tokens.ts';
 import type { MonacoController, MonacoEditorOptions } from './types.ts';
@@ -66,13 +71,30 @@ export function createMonacoEditor(host: HTMLElement, options: MonacoEditorOptio
   const disposables: IDisposable[] = [];
   let applyingSetValue = false;
   disposables.push(
-    model.onDidChangeContent(() => {
-      if (!applyingSetValue) {
-        performance.mark('bpfp:edit');
-        options.onChange(model.getValue(editor.EndOfLinePreference.LF));
-      }
+    model.onDidChangeContent((e) => {
+      if (applyingSetValue) return;
+      performance.mark('bpfp:edit');
+      options.onChange(model.getValue(editor.EndOfLinePreference.LF));
+      const typed = e.changes.length === 1 && !e.isUndoing && !e.isRedoing ? e.changes[0] : undefined;
+      if (typed && typed.rangeLength === 0 && (typed.text === ' ' || typed.text === '\t')) afterSpace();
     }),
   );
+
+  // Monaco keeps the list it opened at the start of a line while the user types on, so
+  // `goto l` would go on matching `gotol …` and Enter would write `gotol`. After a space the
+  // list is asked for afresh where a name comes next (labels after `goto `), closed elsewhere.
+  const afterSpace = (): void => {
+    // After Monaco's own handling of this keystroke (same task), before the next one.
+    queueMicrotask(() => {
+      const p = ed.getPosition();
+      if (!p || ed.getModel() !== model) return;
+      const before = model.getLineContent(p.lineNumber).slice(0, p.column - 1);
+      const { dialect } = contextOf(model);
+      // Showing, the list is closed first: Monaco's trigger action is disabled while it shows.
+      ed.trigger('bpf', 'hideSuggestWidget', {});
+      if (expectsName(before, dialect)) ed.trigger('bpf', 'editor.action.triggerSuggest', {});
+    });
+  };
 
   // addAction rather than addCommand: an action's keybinding is scoped to this editor and goes
   // away with it, while addCommand's outlives a StrictMode-disposed editor.
@@ -128,11 +150,15 @@ export function createMonacoEditor(host: HTMLElement, options: MonacoEditorOptio
       ed.setPosition({ lineNumber: 1, column: 1 });
       ed.setScrollTop(0);
     },
-    revealLine(line) {
-      ed.revealLineInCenterIfOutsideViewport(line);
-      ed.setPosition({ lineNumber: line, column: 1 });
+    revealLine(line, col = 1) {
+      ed.revealPositionInCenterIfOutsideViewport({ lineNumber: line, column: col });
+      ed.setPosition({ lineNumber: line, column: col });
     },
     focus: () => ed.focus(),
+    cursor() {
+      const p = ed.getPosition();
+      return p ? { line: p.lineNumber, col: p.column } : undefined;
+    },
     markers: () => editor.getModelMarkers({ resource: model.uri }).map(fromMarker),
     setDiagnostics(diagnostics) {
       // One owner per source, so a verifier run never clears the assembler's markers.

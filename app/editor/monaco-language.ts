@@ -21,7 +21,7 @@ export function setModelContext(model: editor.ITextModel, context: ModelContext)
   contexts.set(model, context);
 }
 
-function contextOf(model: editor.ITextModel): ModelContext {
+export function contextOf(model: editor.ITextModel): ModelContext {
   return contexts.get(model) ?? { dialect: 'llvm', mapNames: [] };
 }
 
@@ -45,6 +45,18 @@ function provideHover(model: editor.ITextModel, position: Position): languages.H
   return { range: new Range(line, h.startCol, line, h.endCol), contents: h.contents.map((value) => ({ value })) };
 }
 
+const labelCache = new WeakMap<editor.ITextModel, { version: number; labels: readonly string[] }>();
+
+/** The model's labels, found again only when the text changed (completions are asked per keystroke). */
+function labelsOf(model: editor.ITextModel): readonly string[] {
+  const version = model.getVersionId();
+  const cached = labelCache.get(model);
+  if (cached?.version === version) return cached.labels;
+  const labels = labelsIn(model.getValue());
+  labelCache.set(model, { version, labels });
+  return labels;
+}
+
 function provideCompletions(model: editor.ITextModel, position: Position): languages.CompletionList {
   const { dialect, mapNames } = contextOf(model);
   const line = position.lineNumber;
@@ -54,10 +66,14 @@ function provideCompletions(model: editor.ITextModel, position: Position): langu
     before: model.getLineContent(line).slice(0, position.column - 1),
     dialect,
     mapNames,
-    labels: labelsIn(model.getValue()),
+    labels: labelsOf(model),
     state: stateBeforeLine(model.getLinesContent(), line),
   });
   return {
+    // What fits depends on the whole line before the cursor, not on the word alone: after
+    // `goto ` come labels, not `gotol`. Incomplete makes Monaco ask again as the user types
+    // instead of filtering the list it got at the start of the line.
+    incomplete: true,
     suggestions: items.map((item) => ({
       label: item.label,
       kind: KIND[item.kind],

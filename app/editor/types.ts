@@ -27,9 +27,11 @@ export interface EditorHandle {
   getValue(): string;
   /** Replaces the whole text (keeps LF line endings). Does not call onChange: it is not a user edit. */
   setValue(text: string): void;
-  /** Scrolls to and places the cursor at the start of the line. */
-  revealLine(line: number): void;
+  /** Scrolls to the line and puts the cursor on it, at `col` (1-based) or its start. */
+  revealLine(line: number, col?: number): void;
   focus(): void;
+  /** Where the cursor is (1-based), when the editor has one. */
+  cursor(): { line: number; col: number } | undefined;
   /** The markers currently shown (for tests): one entry per marker. */
   markers(): EditorDiagnostic[];
   /** True once Monaco replaced the static view. */
@@ -77,8 +79,9 @@ export interface MonacoEditorOptions {
 export interface MonacoController {
   getValue(): string;
   setValue(text: string): void;
-  revealLine(line: number): void;
+  revealLine(line: number, col?: number): void;
   focus(): void;
+  cursor(): { line: number; col: number } | undefined;
   markers(): EditorDiagnostic[];
   setDiagnostics(diagnostics: readonly EditorDiagnostic[]): void;
   setBreakpoints(lines: readonly number[]): void;

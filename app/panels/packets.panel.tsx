@@ -2,6 +2,7 @@
 // with packets/s, while it runs), every packet in a filterable table, one packet in full, and
 // the packets as pcap files to download.
 
+import { useEffect, useRef } from 'react';
 import { closePacket, downloadPcap, openPacket } from '../actions.ts';
 import { Counters, DeviceBound, Progress, RunSummary, RunWarnings } from '../components/packets/Counters.tsx';
 import { NicPosition, queueOf } from '../components/packets/NicPosition.tsx';
@@ -59,9 +60,15 @@ function runId(r: TrafficReport): number {
 
 function Detail({ nic, busy }: { nic: NicState; busy: Busy }) {
   const d = nic.detail;
+  const box = useRef<HTMLElement>(null);
+  // The detail opens below a table of up to 200 rows: bring it into view (once loaded, and
+  // again when another packet opens), or nobody sees that it opened.
+  useEffect(() => {
+    if (d?.status !== 'loading') box.current?.scrollIntoView({ block: 'start' });
+  }, [d?.index, d?.status]);
   if (!d) return null;
   return (
-    <section className="nic-packet" aria-labelledby="nic-packet-title">
+    <section className="nic-packet" aria-labelledby="nic-packet-title" ref={box} data-testid="nic-packet">
       <div className="map-row">
         <h3 id="nic-packet-title">Packet {d.index}</h3>
         <button type="button" onClick={() => closePacket()}>

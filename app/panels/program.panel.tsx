@@ -60,7 +60,8 @@ function Program({ data }: { data: ProgramData }) {
       const span = section.spans[l.pc];
       return {
         pc: l.pc,
-        bytes: hexBytes(section.bytes.subarray(l.pc * 8, (l.pc + l.slots) * 8)),
+        // One line per 8-byte slot.
+        bytes: Array.from({ length: l.slots }, (_, k) => hexBytes(section.bytes.subarray((l.pc + k) * 8, (l.pc + k + 1) * 8))),
         llvm: l.text,
         ubpf: ubpf[i]?.text ?? '',
         line: span?.line,
@@ -86,7 +87,9 @@ function Program({ data }: { data: ProgramData }) {
               <th scope="col">pc</th>
               <th scope="col">bytes</th>
               <th scope="col">LLVM</th>
-              <th scope="col">ubpf</th>
+              <th scope="col" className="ubpf">
+                ubpf
+              </th>
               <th scope="col">source</th>
             </tr>
           </thead>
@@ -94,10 +97,16 @@ function Program({ data }: { data: ProgramData }) {
             {rows.map((r) => (
               <tr key={r.pc} className={r.pc === data.pc ? 'current' : undefined} aria-current={r.pc === data.pc ? 'step' : undefined}>
                 <th scope="row" className="mono num">{r.pc}</th>
-                <td className="mono bytes">{r.bytes}</td>
+                <td className="mono bytes">
+                  {r.bytes.map((b, k) => (
+                    <div key={k}>
+                      <span className="half">{b.slice(0, 11)}</span> <span className="half">{b.slice(12)}</span>
+                    </div>
+                  ))}
+                </td>
                 <td className="mono">{r.llvm}</td>
-                <td className="mono">{r.ubpf}</td>
-                <td>
+                <td className="mono ubpf">{r.ubpf}</td>
+                <td className="source">
                   {r.line !== undefined ? (
                     <button type="button" className="link mono" onClick={() => revealInEditor(r.line ?? 1)}>
                       {r.line}: {r.source}

@@ -192,28 +192,28 @@ function FlowRow({ traffic, flow, index, count, report }: { traffic: unknown; fl
       <th scope="row" className="num">
         {n}
       </th>
-      <td>
+      <td data-label="proto">
         <Select id={`flow-${index}-proto`} label={`Flow ${n} protocol`} visibleLabel={false} value={flow.proto} options={PROTOS} onChange={(v) => commit(traffic, { kind: 'proto', index, proto: v })} />
       </td>
-      <td className="center">
+      <td className="center" data-label="IPv6">
         <input type="checkbox" aria-label={`Flow ${n} IPv6`} checked={flow.ipv6} onChange={(e) => report(commit(traffic, { kind: 'ipv6', index, ipv6: e.target.checked }))} />
       </td>
-      <td>
+      <td data-label="src">
         <Field id={`flow-${index}-src`} label={`Flow ${n} source address`} visibleLabel={false} className="addr" traffic={traffic} value={flow.src} parse={(t) => parseAddress(t, `flow ${n} src`, flow.ipv6)} edit={set('src')} />
       </td>
-      <td>
+      <td data-label="dst">
         <Field id={`flow-${index}-dst`} label={`Flow ${n} destination address`} visibleLabel={false} className="addr" traffic={traffic} value={flow.dst} parse={(t) => parseAddress(t, `flow ${n} dst`, flow.ipv6)} edit={set('dst')} />
       </td>
-      <td>
+      <td data-label="sport">
         {ports ? <Field id={`flow-${index}-sport`} label={`Flow ${n} source port`} visibleLabel={false} className="port" traffic={traffic} value={flow.sport} parse={whole(`flow ${n} sport`, 0, 65_535)} edit={set('sport')} /> : <span className="hint">—</span>}
       </td>
-      <td>
+      <td data-label="dport">
         {ports ? <Field id={`flow-${index}-dport`} label={`Flow ${n} destination port`} visibleLabel={false} className="port" traffic={traffic} value={flow.dport} parse={whole(`flow ${n} dport`, 0, 65_535)} edit={set('dport')} /> : <span className="hint">—</span>}
       </td>
-      <td>
+      <td data-label="VLAN">
         <Field id={`flow-${index}-vlan`} label={`Flow ${n} VLAN id (empty: untagged)`} visibleLabel={false} className="port" traffic={traffic} value={flow.vlan} parse={(t) => parseVlan(t, `flow ${n} vlan`)} edit={set('vlan')} />
       </td>
-      <td>
+      <td data-label="size">
         <div className="nic-size">
           <Select
             id={`flow-${index}-size-kind`}
@@ -233,7 +233,7 @@ function FlowRow({ traffic, flow, index, count, report }: { traffic: unknown; fl
           ) : null}
         </div>
       </td>
-      <td>
+      <td data-label="weight">
         <Field id={`flow-${index}-weight`} label={`Flow ${n} weight`} visibleLabel={false} className="port" traffic={traffic} value={flow.weight} parse={(t) => parsePositive(t, `flow ${n} weight`, 1e6)} edit={set('weight')} />
       </td>
       <td>

@@ -1,7 +1,7 @@
 // The document: defaults for missing fields, refusals naming the field, normalisation, caps.
 
 import { describe, expect, it } from 'vitest';
-import { canonicalDocument, DEFAULT_DOCUMENT, documentsEqual, MAX_CPUS, MAX_JSON_DEPTH, MAX_SOURCE_BYTES, utf8Length, validateDocument, type PlaygroundDocument } from './document.ts';
+import { canonicalDocument, DEFAULT_DOCUMENT, documentsEqual, MAX_CPUS, MAX_JSON_DEPTH, MAX_SOURCE_BYTES, parseCpus, utf8Length, validateDocument, type PlaygroundDocument } from './document.ts';
 
 function ok(x: unknown): PlaygroundDocument {
   const r = validateDocument(x);
@@ -128,5 +128,18 @@ describe('utf8Length', () => {
     for (const s of ['', 'abc', 'é', '€', '😀', 'a😀b€', '\ud800', 'x\udc00y', '\ud83d']) {
       expect(utf8Length(s)).toBe(new TextEncoder().encode(s).length);
     }
+  });
+});
+
+describe('parseCpus (the toolbar field)', () => {
+  it('clamps a whole number out of range and says so, instead of snapping back to 8', () => {
+    expect(parseCpus('0')).toEqual({ ok: true, value: 1, note: 'At least 1 CPU: 1 is used' });
+    expect(parseCpus('5000')).toEqual({ ok: true, value: MAX_CPUS, note: "At most 4,096 CPUs (the kernel's NR_CPUS here): 4,096 are used" });
+    expect(parseCpus(' 64 ')).toEqual({ ok: true, value: 64 });
+    expect(parseCpus('-3')).toMatchObject({ ok: true, value: 1 });
+  });
+
+  it('refuses what is not a whole number, with the range', () => {
+    for (const t of ['', 'eight', '1.5', '1e3', '0x10']) expect(parseCpus(t)).toEqual({ ok: false, error: 'CPUs must be a whole number from 1 to 4,096' });
   });
 });

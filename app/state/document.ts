@@ -44,6 +44,21 @@ type MissingProfile = Exclude<KernelProfile, (typeof KERNEL_PROFILES)[number]>;
 const _allProfilesListed: [MissingProfile] extends [never] ? true : never = true;
 
 export const MAX_CPUS = 4096;
+
+export type CpusParse = { readonly ok: true; readonly value: number; readonly note?: string } | { readonly ok: false; readonly error: string };
+
+/**
+ * The CPU count field: a whole number is used, out of range clamped to 1..MAX_CPUS with a note
+ * saying so; anything else is an error (and the field keeps the text as a draft).
+ */
+export function parseCpus(text: string): CpusParse {
+  const t = text.trim();
+  if (!/^[+-]?\d+$/.test(t)) return { ok: false, error: `CPUs must be a whole number from 1 to ${MAX_CPUS.toLocaleString('en-US')}` };
+  const n = Number(t);
+  if (n < 1) return { ok: true, value: 1, note: 'At least 1 CPU: 1 is used' };
+  if (n > MAX_CPUS) return { ok: true, value: MAX_CPUS, note: `At most ${MAX_CPUS.toLocaleString('en-US')} CPUs (the kernel's NR_CPUS here): ${MAX_CPUS.toLocaleString('en-US')} are used` };
+  return { ok: true, value: n };
+}
 /** 1 MiB of UTF-8: tens of thousands of instructions, beyond any program written by hand. */
 export const MAX_SOURCE_BYTES = 1024 * 1024;
 /** Input memory of a raw program, in bytes. */

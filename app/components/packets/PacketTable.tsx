@@ -41,7 +41,7 @@ function Row({ p, selected, open, onPick }: { p: PacketSummary; selected: boolea
       <td>
         <span className={`nic-action nic-${actionShort(p.action)}`}>{p.action === 'ILLEGAL' ? `ILLEGAL (${p.retval})` : p.action}</span>
       </td>
-      <td>{fateText(p.fate)}</td>
+      <td className="fate">{fateText(p.fate)}</td>
     </tr>
   );
 }
