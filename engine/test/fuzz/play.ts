@@ -20,6 +20,8 @@ export interface PlayOptions {
   readonly steps?: number;
   /** Packet details to ask for after a traffic run. */
   readonly details?: readonly number[];
+  /** Load only: the input asks for more work than a case may take (a profile of millions of packets). */
+  readonly loadOnly?: boolean;
 }
 
 /** The image the playground would send for these sections (app/state/program.ts imageOf). */
@@ -61,7 +63,7 @@ export function play(image: ProgramImage, settings: RunSettings, options: PlayOp
   const s = new Session();
   const load = s.load(image, settings);
   const out: Record<string, unknown> = { load };
-  if (!load.ok) return out;
+  if (!load.ok || options.loadOnly) return out;
   if (runsOnNic(image, settings)) {
     out.report = s.runTraffic();
     out.details = (options.details ?? []).map((i) => s.packetDetail(i));

@@ -11,8 +11,13 @@ import type { ProgramImage, RunSettings } from '../../../worker/protocol.ts';
 import type { Rng, Surface } from '../case.ts';
 import { hex, mutateBytes, showJson } from '../mutate.ts';
 import { play, playOptions, settingsOf, type PlayOptions } from '../play.ts';
+import * as pcapGen from '../pcap-gen.ts';
+import * as trafficGen from '../traffic-gen.ts';
 import { trafficJson } from './json-inputs.ts';
 import { xdpProgram } from './programs.ts';
+
+/** Traffic runs of more packets are the work asked for, not the product being slow: loaded only. */
+const MAX_RUN_PACKETS = 5_000;
 
 interface NicCase<T> {
   readonly value: T;
@@ -26,9 +31,13 @@ export const traffic: Surface<NicCase<unknown>> = {
   name: 'traffic',
   about: 'traffic profile JSON: checkTraffic, parseTrafficProfile, then Session.load + runTraffic + packet details + pcap exports',
   generate(rng) {
-    const value = trafficJson(rng);
+    // Half from fix-inputs' generator (engine/test/fuzz/traffic-gen.ts: every field at its edges).
+    const value = rng.chance(0.5) ? trafficJson(rng) : trafficGen.generate(rng, 16);
     const { id, image } = xdpProgram(rng);
-    return { value, program: id, image, settings: settingsOf(rng, { traffic: value }), options: playOptions(rng) };
+    const packets = typeof value === 'object' && value !== null && 'packets' in value ? value.packets : undefined;
+    // A profile that asks for more packets than a case may run is loaded, not run.
+    const loadOnly = typeof packets === 'number' && packets > MAX_RUN_PACKETS;
+    return { value, program: id, image, settings: settingsOf(rng, { traffic: value }), options: { ...playOptions(rng), ...(loadOnly ? { loadOnly } : {}) } };
   },
   run(c) {
     const check = checkTraffic(c.value);
@@ -111,7 +120,8 @@ export const pcap: Surface<NicCase<Uint8Array>> = {
   name: 'pcap',
   about: 'pcap files: readPcap, then replayed through the NIC by Session.load + runTraffic + packet details + pcap exports',
   generate(rng) {
-    const value = pcapCase(rng);
+    // Half from fix-inputs' generator (engine/test/fuzz/pcap-gen.ts).
+    const value = rng.chance(0.5) ? pcapCase(rng) : pcapGen.generate(rng, 16);
     const { id, image } = xdpProgram(rng);
     return { value, program: id, image, settings: settingsOf(rng, { pcap: value }), options: playOptions(rng) };
   },
