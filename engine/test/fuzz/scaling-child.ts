@@ -10,19 +10,8 @@
 
 import { Worker } from 'node:worker_threads';
 import { SCALING_CHECKS } from './scaling-checks.ts';
+import { grewTooFast, type SizeResult } from './scaling-result.ts';
 
-export interface SizeResult {
-  readonly check: string;
-  readonly n: number;
-  /** Median ms of the runs. */
-  readonly ms: number;
-  readonly runs: number;
-  /** Peak resident memory while the product ran, above what the process held before, MB. */
-  readonly peakMb: number;
-  readonly error?: string;
-  /** Not run: the step before already grew too fast. */
-  readonly skipped?: boolean;
-}
 
 const [mode, runsText, maxRatioText, minMsText, floorMsText, names] = process.argv.slice(2);
 const quick = mode === 'QUICK';
@@ -44,6 +33,10 @@ const sampler = new Worker(
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? 0;
+}
+
+function tooFast(a: SizeResult, b: SizeResult): boolean {
+  return grewTooFast(a, b, maxRatio, minMs, floorMs);
 }
 
 for (const name of (names ?? '').split(',')) {
@@ -70,21 +63,25 @@ for (const name of (names ?? '').split(',')) {
       const baseline = process.memoryUsage.rss();
       peak[0] = baseline;
       const times: number[] = [];
-      // Short runs are noisy on a shared machine: five of them; a first run that takes seconds
-      // is enough alone (more would only say the same, slower).
-      const wanted = (first: number): number => (first < 200 ? Math.max(runs, 5) : first < 3000 ? runs : 1);
-      for (let r = 0; r < (r === 0 ? 1 : wanted(times[0] ?? 0)); r++) {
-        const t0 = performance.now();
+      // Short runs are noisy on a shared machine: the first is a warm-up at this size, then five;
+      // a first run that takes seconds is enough alone (more would only say the same, slower).
+      const t0 = performance.now();
+      await check.run(input);
+      const first = performance.now() - t0;
+      const wanted = first < 200 ? Math.max(runs, 5) : first < 3000 ? runs - 1 : 0;
+      if (wanted === 0) times.push(first);
+      for (let r = 0; r < wanted; r++) {
+        const t1 = performance.now();
         await check.run(input);
-        times.push(performance.now() - t0);
+        times.push(performance.now() - t1);
       }
       const top = Math.max(peak[0] ?? 0, process.memoryUsage.rss());
-      line = { check: name, n, ms: median(times), runs: times.length, peakMb: Math.max(0, (top - baseline) / 2 ** 20) };
+      line = { check: name, n, ms: median(times), minMs: Math.min(...times), runs: times.length, peakMb: Math.max(0, (top - baseline) / 2 ** 20) };
     } catch (e) {
       line = { check: name, n, ms: Number.NaN, runs: 0, peakMb: 0, error: e instanceof Error ? `${e.name}: ${e.message}`.slice(0, 200) : String(e) };
     }
     process.stdout.write(`${JSON.stringify(line)}\n`);
-    if (previous && !previous.error && !line.error && line.ms > minMs && line.ms / Math.max(previous.ms, floorMs) > maxRatio) skip = true;
+    if (previous && tooFast(previous, line)) skip = true;
     previous = line;
   }
 }

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../shared.ts';
 import { SCALING_CHECKS } from './scaling-checks.ts';
-import type { SizeResult } from './scaling-child.ts';
+import { grewTooFast, type SizeResult } from './scaling-result.ts';
 
 export interface ScalingRow {
   readonly check: string;
@@ -110,17 +110,17 @@ export async function runScalingChecks(options: ScalingOptions): Promise<Scaling
     const why: string[] = [];
     for (const l of entry.lines) if (l.error) why.push(`${l.n ? `at ${l.n.toLocaleString('en-US')} ${c.unit}` : 'the check'}: ${l.error}`);
     const firstMissing = sizes.find((s) => !s.result);
-    if (entry.lines.some((l) => l.skipped)) why.push('(larger sizes skipped)');
     if (entry.timedOut && firstMissing) why.push(`${firstMissing.n.toLocaleString('en-US')} ${c.unit}: over ${limits.timeoutMs / 1000} s`);
     for (let i = 1; i < sizes.length; i++) {
       const a = sizes[i - 1]?.result;
       const b = sizes[i]?.result;
       if (!a || !b || a.error || b.error || b.skipped) continue;
       const ratio = b.ms / Math.max(a.ms, limits.floorMs);
-      if (ratio > limits.maxRatio && b.ms > limits.minMs) why.push(`time ×${ratio.toFixed(0)} from ${a.n.toLocaleString('en-US')} to ${b.n.toLocaleString('en-US')} ${c.unit} (limit ×${limits.maxRatio})`);
+      if (grewTooFast(a, b, limits.maxRatio, limits.minMs, limits.floorMs)) why.push(`time ×${ratio.toFixed(0)} from ${a.n.toLocaleString('en-US')} to ${b.n.toLocaleString('en-US')} ${c.unit} (limit ×${limits.maxRatio})`);
       const mem = b.peakMb / Math.max(a.peakMb, limits.memFloorMb);
       if (mem > limits.memRatio && b.peakMb > limits.memMinMb) why.push(`memory ×${mem.toFixed(0)} from ${a.n.toLocaleString('en-US')} to ${b.n.toLocaleString('en-US')} ${c.unit}`);
     }
+    if (entry.lines.some((l) => l.skipped)) why.push('the larger size was skipped');
     return { check: c.name, unit: c.unit, sizes, flagged: why.length > 0, why };
   });
 }
