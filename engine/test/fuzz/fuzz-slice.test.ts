@@ -12,7 +12,7 @@ import { SURFACES } from './surfaces/index.ts';
 
 const SEED = envInt('FUZZ_SEED', 1);
 /** Cases per surface: the slow surfaces (whole programs per case) get fewer. */
-const COUNT: Readonly<Record<string, number>> = { 'asm-llvm': 40, 'asm-ubpf': 60, bytecode: 80, conformance: 60, share: 40, 'bpfp-json': 40, pcap: 40, traffic: 40, scenario: 40, maps: 40, drafts: 40, cli: 40 };
+const COUNT = new Map(Object.entries({ 'asm-llvm': 80, 'asm-ubpf': 120, bytecode: 200, conformance: 120, share: 80, 'bpfp-json': 100, pcap: 60, traffic: 80, scenario: 60, maps: 80, drafts: 80, cli: 80 }));
 const HANG_MS = 5_000;
 
 describe('fuzz slice (seeded)', () => {
@@ -21,7 +21,7 @@ describe('fuzz slice (seeded)', () => {
   afterAll(() => pool.close());
 
   for (const surface of SURFACES) {
-    const count = COUNT[surface.name] ?? 40;
+    const count = COUNT.get(surface.name) ?? 40;
     it(`${surface.name}: ${count} cases, no exception, hang, non-text message or internal error`, async () => {
       const r = await pool.run(surface.name, SEED, count);
       const lines = r.findings.map((f) => `[${f.kind}] ${f.surface}:${f.seed}:${f.index} ${oneLine(f.detail, 160)} — ${reproducer(f.surface, f.seed, f.index)}`);
