@@ -75,8 +75,8 @@ export function mutateJson(rng: Rng, value: unknown, keys: readonly string[] = [
 
 function mutateOnce(rng: Rng, v: unknown, keys: readonly string[], depth: number): unknown {
   const containers = Array.isArray(v) ? v.length > 0 : typeof v === 'object' && v !== null && Object.keys(v).length > 0;
-  // Usually descend into a child; sometimes replace this whole value.
-  if (containers && depth < 8 && rng.chance(0.75)) {
+  // Usually descend into a child; sometimes replace this whole value (the whole input, rarely).
+  if (containers && depth < 8 && rng.chance(depth === 0 ? 0.97 : 0.75)) {
     if (Array.isArray(v)) {
       const i = rng.below(v.length);
       const what = rng.below(8);

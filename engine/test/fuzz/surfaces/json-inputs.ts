@@ -16,11 +16,11 @@ function hexBytes(rng: Rng, n: number): string {
 }
 
 function ipv4(rng: Rng): string {
-  return rng.chance(0.9) ? `10.0.${rng.below(4)}.${1 + rng.below(254)}` : rng.pick(['0.0.0.0', '255.255.255.255', '10.0.0.256', '1.2.3', '::1', '10.0.0.01']);
+  return rng.chance(0.98) ? `10.0.${rng.below(4)}.${1 + rng.below(254)}` : rng.pick(['0.0.0.0', '255.255.255.255', '10.0.0.256', '1.2.3', '::1', '10.0.0.01']);
 }
 
 function ipv6(rng: Rng): string {
-  return rng.chance(0.9) ? `2001:db8::${(1 + rng.below(0xfffe)).toString(16)}` : rng.pick(['::', '::1', 'fe80::1%eth0', '2001:db8:::1', '1:2:3:4:5:6:7:8:9', '::ffff:10.0.0.1']);
+  return rng.chance(0.98) ? `2001:db8::${(1 + rng.below(0xfffe)).toString(16)}` : rng.pick(['::', '::1', 'fe80::1%eth0', '2001:db8:::1', '1:2:3:4:5:6:7:8:9', '::ffff:10.0.0.1']);
 }
 
 function flow(rng: Rng): Record<string, unknown> {
@@ -49,7 +49,7 @@ export function trafficJson(rng: Rng, maxPackets = 64): unknown {
   if (rng.chance(0.7)) {
     const nic: Record<string, unknown> = { driver: rng.pick(['full', 'hash-only', 'none']) };
     if (rng.chance(0.2)) nic.rss_key = hexBytes(rng, rng.pick([40, 40, 52, 39]));
-    if (rng.chance(0.3)) nic.indirection = Array.from({ length: rng.pick([1, 2, 3, 4, 8, 100, 128, 256]) }, (_, i) => i % queues);
+    if (rng.chance(0.3)) nic.indirection = Array.from({ length: rng.chance(0.9) ? rng.pick([1, 2, 4, 8, 64, 128, 256]) : rng.pick([3, 100, 0]) }, (_, i) => i % queues);
     if (rng.chance(0.3)) nic.timestamps = rng.pick(['all', 'ptp', 'none']);
     if (rng.chance(0.2)) nic.vlan_strip = rng.chance(0.5);
     p.nic = nic;
@@ -93,13 +93,20 @@ const MAP_TYPES_DECL = ['array', 'hash', 'percpu_array', 'percpu_hash', 'lru_has
 
 /** A `.map` declaration with sizes from the everyday to the kernel's limits and past them. */
 export function mapDeclLine(rng: Rng, name: string): { line: string; type: string; key: number; value: number; max: number } {
-  const type = rng.chance(0.95) ? rng.pick(MAP_TYPES_DECL) : rng.pick(['queue', 'stack', '__proto__', '']);
-  const sizes = (everyday: number[], edges: number[]): number => (rng.chance(0.85) ? rng.pick(everyday) : rng.pick(edges));
-  const key = type === 'ringbuf' ? 0 : sizes([4, 4, 4, 8, 16], [0, 1, 2, 3, 64, 512, 513, 4096, 65536]);
-  const value = type === 'ringbuf' ? 0 : sizes([4, 8, 8, 16, 64], [0, 1, 3, 512, 4095, 4096, 65536, 1 << 20, 1 << 24]);
+  const type = rng.chance(0.98) ? rng.pick(MAP_TYPES_DECL) : rng.pick(['queue', 'stack', '__proto__', '']);
+  const sizes = (everyday: number[], edges: number[]): number => (rng.chance(0.9) ? rng.pick(everyday) : rng.pick(edges));
+  // Sizes each type takes (kernel/bpf/arraymap.c, devmap.c, cpumap.c, xskmap.c): mostly those, so the run is reached.
+  const fixedKey = /^(array|percpu_array|prog_array|devmap|devmap_hash|cpumap|xskmap)$/.test(type);
+  const fixedValue: Readonly<Record<string, number[]>> = { prog_array: [4], devmap: [4, 8], devmap_hash: [4, 8], cpumap: [4, 8], xskmap: [4] };
+  const key = type === 'ringbuf' ? 0 : sizes(fixedKey ? [4] : [4, 4, 8, 16], [0, 1, 2, 3, 64, 512, 513, 4096, 65536]);
+  const value = type === 'ringbuf' ? 0 : sizes(Object.hasOwn(fixedValue, type) ? (fixedValue[type] ?? [4]) : [4, 8, 8, 16, 64], [0, 1, 3, 512, 4095, 4096, 65536, 1 << 20, 1 << 24]);
   const max = sizes(type === 'ringbuf' ? [4096, 8192] : [1, 2, 4, 16, 64], [0, 1000, 4096, 65536, 1 << 20, 1 << 24, 0x7fffffff, 4294967295, 4294967296]);
   let line = `.map ${name} type=${type} key=${key} value=${value} max_entries=${max}`;
-  if (rng.chance(0.15)) line += ` kptr=${rng.pick([0, 8, 4])}:${rng.pick(['bpf_cpumask', 'task_struct', 'cgroup', 'nope'])}`;
+  if (rng.chance(0.15) && (value >= 8 || rng.chance(0.15))) {
+    // A kptr fits an 8-byte aligned slot inside the value (most of the time).
+    const offset = rng.chance(0.85) ? (value >= 16 && rng.chance(0.5) ? 8 : 0) : rng.pick([4, 8, 4096]);
+    line += ` kptr=${offset}:${rng.pick(['bpf_cpumask', 'bpf_cpumask', 'task_struct', 'cgroup', 'nope'])}`;
+  }
   if (rng.chance(0.1)) line += ` flags=${rng.pick([0, 1, 2, 0x400, 0x1000, 0xffffffff])}`;
   return { line, type, key, value, max };
 }
@@ -117,7 +124,8 @@ export interface MapShape {
 export function mapContentsJson(rng: Rng, decls: readonly MapShape[], sections: readonly string[], maxEntries = 16): unknown {
   const out: Record<string, unknown> = {};
   for (const d of decls) {
-    if (!rng.chance(0.7)) continue;
+    // A ring buffer takes no contents (now and then it is given some all the same).
+    if (!rng.chance(0.7) || (d.type === 'ringbuf' && rng.chance(0.9))) continue;
     const n = rng.below(Math.min(maxEntries, Math.max(1, d.maxEntries)) + 1);
     const used = new Set<number>();
     const entries: unknown[] = [];
@@ -125,7 +133,9 @@ export function mapContentsJson(rng: Rng, decls: readonly MapShape[], sections: 
       let k = rng.below(Math.max(1, Math.min(d.maxEntries, 1 << 16)));
       if (used.has(k) && rng.chance(0.9)) continue;
       used.add(k);
-      const key = (d.keySize === 4 || d.keySize === 8) && rng.chance(0.6) ? k : hexBytes(rng, rng.chance(0.95) ? d.keySize : d.keySize + 1);
+      // Array-like maps take an index (a number, or its bytes); hash maps any key of their size.
+      const indexed = /^(array|percpu_array|prog_array|devmap|cpumap|xskmap)$/.test(d.type);
+      const key = (d.keySize === 4 || d.keySize === 8) && (indexed || rng.chance(0.6)) && rng.chance(0.95) ? k : hexBytes(rng, rng.chance(0.95) ? d.keySize : d.keySize + 1);
       const value = d.type === 'prog_array' ? (rng.chance(0.8) ? rng.pick(sections.length ? sections : ['xdp']) : rng.pick(PROTO_NAMES)) : /devmap|cpumap|xskmap/.test(d.type) && rng.chance(0.5) ? rng.below(8) : hexBytes(rng, Math.min(d.valueSize, 4096) + (rng.chance(0.95) ? 0 : 1));
       entries.push(/percpu/.test(d.type) && rng.chance(0.5) ? { key, values: [value, value] } : { key, value });
       k++;

@@ -30,8 +30,8 @@ export const scenario: Surface<ScenarioCase> = {
     // Half from fix-inputs' generator (engine/test/fuzz/scenario-gen.ts), with its CPU count.
     const theirs = rng.chance(0.5) ? scenarioGen.generate(rng, 40) : undefined;
     const value = theirs ? theirs.json : scenarioJson(rng);
-    const { id, image } = scenarioProgram(rng);
-    return { value, program: id, image, settings: settingsOf(rng, { scenario: value, ...(theirs ? { cpus: theirs.cpus } : {}) }), options: playOptions(rng) };
+    const { id, image, profile } = scenarioProgram(rng);
+    return { value, program: id, image, settings: settingsOf(rng, { scenario: value, ...(theirs ? { cpus: theirs.cpus } : {}), ...(profile ? { profile } : {}) }), options: playOptions(rng) };
   },
   run(c) {
     const parsed = parseScenario(c.value, c.settings.cpus);

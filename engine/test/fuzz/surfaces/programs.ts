@@ -2,7 +2,7 @@
 // small programs of the harness's own, each reaching a different part of the kernel (verdicts,
 // AF_XDP, devmap and cpumap redirects, tasks, cgroups).
 
-import type { ProgramImage } from '../../../worker/protocol.ts';
+import type { KernelProfile, ProgramImage } from '../../../worker/protocol.ts';
 import type { Rng } from '../case.ts';
 import { builtExample, builtSource, type BuiltProgram } from '../corpus.ts';
 import { imageOf } from '../play.ts';
@@ -20,7 +20,7 @@ const SCENARIO_OWN: Readonly<Record<string, string>> = {
   'cgroup-ancestor':
     '.section tp_btf/cgroup_mkdir\n.license "GPL"\n\tr6 = *(u64 *)(r1 + 0)\n\tr1 = r6\n\tr2 = 1\n\tcall bpf_cgroup_ancestor\n\tif r0 == 0 goto out\n\tr1 = r0\n\tcall bpf_cgroup_release\nout:\n\tr0 = 0\n\texit\n',
   'task-from-pid':
-    '.section syscall\n.license "GPL"\n\tcall bpf_get_current_pid_tgid\n\tr1 = r0\n\tr1 >>= 32\n\tcall bpf_task_from_pid\n\tif r0 == 0 goto out\n\tr1 = r0\n\tcall bpf_task_release\nout:\n\tr1 = r10\n\tr1 += -16\n\tr2 = 16\n\tcall bpf_get_current_comm\n\tr0 = 0\n\texit\n',
+    '.section tp_btf/task_newtask\n.license "GPL"\n\tcall bpf_get_current_pid_tgid\n\tr1 = r0\n\tr1 >>= 32\n\tcall bpf_task_from_pid\n\tif r0 == 0 goto out\n\tr1 = r0\n\tcall bpf_task_release\nout:\n\tr1 = r10\n\tr1 += -16\n\tr2 = 16\n\tcall bpf_get_current_comm\n\tr0 = 0\n\texit\n',
   'newtask-pid': '.section tp_btf/task_newtask\n.license "GPL"\n\tr6 = *(u64 *)(r1 + 0)\n\tr0 = *(u32 *)(r6 + task_struct.pid)\n\texit\n',
 };
 
@@ -39,13 +39,17 @@ export function xdpProgram(rng: Rng): { id: string; image: ProgramImage } {
   }
 }
 
-/** A program whose run reads the scenario: tasks, cgroups, the current task. */
-export function scenarioProgram(rng: Rng): { id: string; image: ProgramImage } {
-  const ids = ['cpumask-record-task', 'cpumask-set-clear', 'cpumask-query-618', ...Object.keys(SCENARIO_OWN)];
+/** Examples that need one profile (the kfuncs of the other are missing). */
+const PROFILE_OF: Readonly<Record<string, KernelProfile>> = { 'cpumask-query-618': 'linux-6.18', 'cpumask-query-63': 'linux-6.3', 'cpumask-kptr-rcu': 'linux-6.18', 'cpumask-kptr-get': 'linux-6.3' };
+
+/** A program whose run reads the scenario: tasks, cgroups, the current task; and the profile it needs, if one. */
+export function scenarioProgram(rng: Rng): { id: string; image: ProgramImage; profile?: KernelProfile } {
+  const ids = ['cpumask-record-task', 'cpumask-set-clear', 'cpumask-query-618', 'cpumask-query-63', ...Object.keys(SCENARIO_OWN)];
   for (;;) {
     const id = rng.pick(ids);
     const own = SCENARIO_OWN[id];
     const image = imageOfBuilt(own === undefined ? builtExample(id) : builtSource(id, own));
-    if (image) return { id, image };
+    const profile = Object.hasOwn(PROFILE_OF, id) ? PROFILE_OF[id] : undefined;
+    if (image) return { id, image, ...(profile ? { profile } : {}) };
   }
 }
