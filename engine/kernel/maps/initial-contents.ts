@@ -88,9 +88,6 @@ class ErrorList {
     else this.more++;
     return this.kept.length;
   }
-  get length(): number {
-    return this.kept.length;
-  }
   done(): string[] {
     return this.more ? [...this.kept, `… and ${this.more.toLocaleString('en-US')} more problems like these`] : this.kept;
   }

@@ -27,6 +27,9 @@ describe('map declarations past the playground memory for maps', () => {
     ['a per-CPU array on 4096 CPUs', mapDecl('per', 'percpu_array', 4, 1024, 16), 4096, "map 'per' (percpu_array): max_entries=16 values of value=1024 bytes on each of 4096 CPUs take 64.3 MiB"],
     ['a 1 GiB ring buffer', mapDecl('ring', 'ringbuf', 0, 0, 1 << 30), 2, "map 'ring' (ringbuf): a ring of max_entries=1073741824 bytes (mapped twice, as the kernel maps its pages) take 2 GiB"],
     ['a devmap of 2^24 slots', mapDecl('devs', 'devmap', 4, 4, 1 << 24), 2, "map 'devs' (devmap): max_entries=16777216 slots of 8 bytes take 128 MiB"],
+    // round_up(INT_MAX, 8) is past what 32-bit bit operations hold (it once came out negative and was mapped).
+    ['one value of INT_MAX bytes', mapDecl('a', 'array', 4, 2 ** 31 - 1, 1), 2, "map 'a' (array): max_entries=1 values of value=2147483647 bytes take 2 GiB"],
+    ['2^27 + 1 values of INT_MAX bytes', mapDecl('a', 'array', 4, 2 ** 31 - 1, 2 ** 27 + 1), 2, 'take 268435458 GiB'],
   ])('%s is refused, naming the map and the field', (_, decl, cpus, message) => {
     const { maps, mem } = mapFixture([decl], cpus);
     expect(maps.errors).toHaveLength(1);

@@ -16,8 +16,9 @@ import { MAP_FLAG, MAP_TYPE_IDS, type BpfMap, type ForEachEntry, type InitialEnt
  */
 export const MAP_HEADER_SIZE = 40;
 
+/** round_up(n, 8) in plain arithmetic: value sizes reach INT_MAX, past what 32-bit bit operations hold. */
 export function roundUp8(n: number): number {
-  return (n + 7) & ~7;
+  return Math.ceil(n / 8) * 8;
 }
 
 export abstract class MapBase implements BpfMap {

@@ -154,6 +154,8 @@ export class MapSet {
   /** The guest memory budget all these maps share. */
   readonly memory: MapMemory;
   private readonly owned = new Map<number, Owned>();
+  /** The first map of each name (names come from the user: a Map, so "__proto__" is one too). */
+  private readonly byNames = new Map<string, BpfMap>();
   private readonly headers = new Map<number, BpfMap>();
   /** Read-only key buffers for bpf_for_each_map_elem on arrays, one per nesting level. */
   private readonly scratch: Region[] = [];
@@ -214,7 +216,6 @@ export class MapSet {
   byName(name: string): BpfMap | undefined {
     return this.byNames.get(name);
   }
-  private readonly byNames = new Map<string, BpfMap>();
 
   /** The kptr slot a pointer points at, or undefined when it is not the start of one. */
   kptrSlot(lo: number, hi: number): KptrSlot | undefined {
