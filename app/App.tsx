@@ -152,6 +152,8 @@ function SafeEditor({ theme }: { theme: 'light' | 'dark' }) {
 function StatusBar() {
   const { busy, live, program, debug, stale } = useStore(useShallow(selectStatusBar));
   const errors = program.problems.filter((p) => p.severity === 'error').length;
+  // More problems than the program keeps: the count is a floor.
+  const more = program.problemCount > program.problems.length ? '+' : '';
   return (
     <footer className="statusbar">
       <output aria-live="polite" data-testid="run-status">
@@ -166,7 +168,9 @@ function StatusBar() {
                 : 'Ready'}
       </output>
       <span>
-        {program.dialect === 'llvm' ? 'LLVM dialect' : 'ubpf dialect'} · {program.section ? `${program.section.insns.length} slots` : 'no program'} · {errors ? `${errors} error${errors > 1 ? 's' : ''}` : 'no errors'}
+        {program.pending
+          ? 'Checking the program in the background (it is large)…'
+          : `${program.dialect === 'llvm' ? 'LLVM dialect' : 'ubpf dialect'} · ${program.section ? `${program.section.insns.length.toLocaleString('en-US')} slots` : 'no program'} · ${errors ? `${errors.toLocaleString('en-US')}${more} error${errors > 1 || more ? 's' : ''}` : 'no errors'}`}
       </span>
     </footer>
   );

@@ -7,7 +7,7 @@ import { EngineClient, type CallResult } from './engine-client/client.ts';
 import { createShareLink } from './share/codec.ts';
 import { documentFileName, downloadBlob, shareDocumentFile, sourceFileName } from './share/files.ts';
 import { imageOf, lineOfPc, pcsOfLines, problemsAtLines, runSettingsOf, type ProblemView } from './state/program.ts';
-import { store, stoppedInside, type PlaygroundState } from './state/store.ts';
+import { programReady, store, stoppedInside, type PlaygroundState } from './state/store.ts';
 import { checkPcap, MAX_PCAP_BYTES, trafficKey, type NicState } from './state/traffic.ts';
 
 export interface Action {
@@ -45,6 +45,12 @@ function openPanel(id: string): void {
 
 /** Loads the current program into the worker unless it already holds it. */
 async function ensureLoaded(): Promise<boolean> {
+  // A large document may still be assembling in the background: run what the editor shows.
+  if (store.get().program.pending) {
+    store.set({ busy: 'loading' });
+    await programReady();
+    store.set({ busy: 'idle' });
+  }
   const s = store.get();
   const p = s.program;
   const image = imageOf(p);
@@ -297,7 +303,9 @@ async function share(): Promise<void> {
   const doc = store.get().doc;
   const link = await createShareLink(doc, window.location.href);
   if (!link.ok) {
-    store.notify('error', `Could not make a link: ${link.error}`);
+    const file = { label: 'Download .bpfp.json', run: () => void downloadBlob(documentFileName(doc), shareDocumentFile(doc), 'application/json') };
+    if (link.tooLarge) store.notify('warning', link.error, { actions: [file] });
+    else store.notify('error', `Could not make a link: ${link.error}`);
     return;
   }
   const url = link.url;

@@ -4,8 +4,8 @@
 
 import { exampleById, exampleDocument } from './examples.ts';
 import { lessonById } from './lessons/lessons.ts';
-import { parseDocumentFile, parseOpenedFile } from './share/files.ts';
-import { DEFAULT_DOCUMENT, type PlaygroundDocument } from './state/document.ts';
+import { MAX_DOCUMENT_FILE_BYTES, MAX_OPEN_FILE_BYTES, parseDocumentFile, parseOpenedFile } from './share/files.ts';
+import { DEFAULT_DOCUMENT, formatOverLimit, type PlaygroundDocument } from './state/document.ts';
 import { store } from './state/store.ts';
 import { leaving, stripLinkFromAddress, tellOpened } from './state/workspace.ts';
 import { disassemble } from '../engine/asm/index.ts';
@@ -53,12 +53,14 @@ export function setSplit(split: number): void {
   store.set({ settings: { ...store.get().settings, split: Math.max(20, Math.min(80, Math.round(split))) } });
 }
 
-const MAX_OPEN_BYTES = 4 * 1024 * 1024;
+
 
 /** Opens a .bpf.s (source), .bin (bytecode, shown as its disassembly) or .bpfp.json (a shared document). */
 export async function openFile(file: File): Promise<void> {
-  if (file.size > MAX_OPEN_BYTES) {
-    store.notify('error', `${file.name} is ${(file.size / 1e6).toFixed(1)} MB; files up to 4 MB can be opened.`);
+  const limit = file.name.endsWith('.json') ? MAX_DOCUMENT_FILE_BYTES : MAX_OPEN_FILE_BYTES;
+  if (file.size > limit) {
+    const [is, max] = formatOverLimit(file.size, limit);
+    store.notify('error', `${file.name} is ${is}; files up to ${max} can be opened.`);
     return;
   }
   const bytes = new Uint8Array(await file.arrayBuffer());

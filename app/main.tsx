@@ -37,6 +37,7 @@ let started = false;
 /** Renders the app; once the first render is on screen the start counts as done. */
 function Root() {
   useEffect(() => {
+    performance.mark('bpfp:first-commit');
     started = true;
     session.removeItem(BOOT_KEY);
     installTestHook();
@@ -49,6 +50,8 @@ function Root() {
 }
 
 async function start(): Promise<void> {
+  // Marks the start-up for performance measurements (e2e/specs/long-tasks.spec.ts).
+  performance.mark('bpfp:start');
   const st = webStorage('localStorage');
   const params = new URLSearchParams(window.location.search);
   const embedPanel = params.get('panel');
@@ -61,6 +64,7 @@ async function start(): Promise<void> {
   const failedLastTime = safeGet(session, BOOT_KEY) !== null;
   safeSet(session, BOOT_KEY, String(Date.now()));
   await openStartDocument(window.location.hash, st, read, failedLastTime);
+  performance.mark('bpfp:opened');
 
   watchEdits();
   useStore.subscribe((s, prev) => {

@@ -90,8 +90,11 @@ export const CodeEditor = forwardRef<EditorHandle, CodeEditorProps>(function Cod
     if (useTextarea || !loadRequested) return;
     let cancelled = false;
     let frame = 0;
+    // Monaco's loading is one long task on every page, link or not: measurements set it apart.
+    performance.mark('bpfp:monaco-import');
     import('./monaco-editor.ts')
       .then(({ createMonacoEditor }) => {
+        performance.mark('bpfp:monaco-imported');
         const host = hostRef.current;
         if (cancelled || !host) return;
         const p = propsRef.current;
@@ -110,6 +113,7 @@ export const CodeEditor = forwardRef<EditorHandle, CodeEditorProps>(function Cod
           },
           onToggleBreakpoint: (line) => propsRef.current.onToggleBreakpoint(line),
         });
+        performance.mark('bpfp:monaco-created');
         controller.setDiagnostics(p.diagnostics);
         controller.setBreakpoints(p.breakpoints);
         controller.setCurrentLine(p.currentLine);

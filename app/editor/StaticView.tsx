@@ -3,7 +3,7 @@
 // breakpoints and the current line, colored by the same token table and palette as Monaco.
 
 import { memo, useMemo, type ReactNode, type Ref } from 'react';
-import { diagnosticTitle, staticLines, type StaticLine, type StaticSegment } from './static-model.ts';
+import { diagnosticTitle, lineCount, staticLines, type StaticLine, type StaticSegment } from './static-model.ts';
 import { tokenClass } from './theme.ts';
 import type { EditorDiagnostic } from './types.ts';
 
@@ -62,6 +62,7 @@ function lineContent(line: StaticLine): ReactNode[] {
 export const StaticView = memo(function StaticView(props: StaticViewProps) {
   const { text, diagnostics, breakpoints, currentLine, onToggleBreakpoint } = props;
   const lines = useMemo(() => staticLines(text, diagnostics, breakpoints, currentLine), [text, diagnostics, breakpoints, currentLine]);
+  const total = useMemo(() => lineCount(text), [text]);
   return (
     // A scrollable region must be focusable (axe: scrollable-region-focusable).
     <div
@@ -97,10 +98,14 @@ export const StaticView = memo(function StaticView(props: StaticViewProps) {
               )}
               {line.breakpoint && !onToggleBreakpoint ? <span className="bpf-sr-only">(breakpoint) </span> : null}
               {line.current ? <span className="bpf-sr-only">(next instruction) </span> : null}
-              <span className="bpf-code">{lineContent(line)}</span>
+              <span className="bpf-code">
+                {lineContent(line)}
+                {line.cut ? <span className="bpf-cut">{` … (${line.cut.toLocaleString('en-US')} more characters)`}</span> : null}
+              </span>
             </span>
           );
         })}
+        {total > lines.length ? <span className="bpf-cut">{`… ${(total - lines.length).toLocaleString('en-US')} more lines: the editor shows them all once it has loaded.`}</span> : null}
       </pre>
     </div>
   );

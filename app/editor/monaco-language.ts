@@ -4,10 +4,10 @@
 
 import { editor, languages, MarkerSeverity, Range, type IDisposable, type Position } from 'monaco-editor/editor';
 import type { DialectName } from '../../engine/asm/index.ts';
-import { completionsAt, labelsIn, WORD_PATTERN, type CompletionKind } from './completions.ts';
+import { completionsAt, expectsName, labelsIn, WORD_PATTERN, type CompletionKind } from './completions.ts';
 import { hoverAt } from './hovers.ts';
 import { monacoTheme, MONACO_THEME } from './theme.ts';
-import { LANGUAGE_ID, monarchLanguage, stateBeforeLine } from './tokens.ts';
+import { LANGUAGE_ID, monarchLanguage, tokenizeLine, type LexState } from './tokens.ts';
 import type { EditorDiagnostic } from './types.ts';
 
 export interface ModelContext {
@@ -36,9 +36,42 @@ const KIND: Readonly<Record<CompletionKind, languages.CompletionItemKind>> = {
   label: languages.CompletionItemKind.Reference,
 };
 
+/**
+ * Lexer states at line starts (inside a block comment or not), kept per model and extended as
+ * far as asked: hovers and completions (asked at every keystroke) do not re-read the lines
+ * above the cursor each time. An edit keeps the states of the lines above it.
+ */
+const lineStates = new WeakMap<editor.ITextModel, { states: LexState[]; listener: IDisposable }>();
+
+function stateAt(model: editor.ITextModel, lineNumber: number): LexState {
+  let entry = lineStates.get(model);
+  if (!entry) {
+    const states: LexState[] = ['root'];
+    const listener = model.onDidChangeContent((e) => {
+      const first = Math.min(...e.changes.map((c) => c.range.startLineNumber));
+      // The state before line n depends on lines 1..n-1 only.
+      if (states.length > first) states.length = first;
+    });
+    entry = { states, listener };
+    lineStates.set(model, entry);
+    model.onWillDispose(() => listener.dispose());
+  }
+  const { states } = entry;
+  const last = Math.min(lineNumber, model.getLineCount());
+  while (states.length < last) {
+    const n = states.length;
+    states.push(tokenizeLine(model.getLineContent(n), states[n - 1] ?? 'root').state);
+  }
+  return states[last - 1] ?? 'root';
+}
+
+/** Lines longer than this get no hover or completion: tokenizing a line of a million characters per request would freeze the editor. */
+const MAX_ASSIST_LINE = 10_000;
+
 function provideHover(model: editor.ITextModel, position: Position): languages.Hover | null {
   const line = position.lineNumber;
-  const state = stateBeforeLine(model.getLinesContent(), line);
+  if (model.getLineLength(line) > MAX_ASSIST_LINE) return null;
+  const state = stateAt(model, line);
   const { dialect, mapNames } = contextOf(model);
   const h = hoverAt(model.getLineContent(line), position.column, dialect, state, mapNames);
   if (!h) return null;
@@ -60,14 +93,18 @@ function labelsOf(model: editor.ITextModel): readonly string[] {
 function provideCompletions(model: editor.ITextModel, position: Position): languages.CompletionList {
   const { dialect, mapNames } = contextOf(model);
   const line = position.lineNumber;
+  if (position.column > MAX_ASSIST_LINE) return { suggestions: [] };
   const word = model.getWordUntilPosition(position);
   const range = new Range(line, word.startColumn, line, word.endColumn);
+  const before = model.getLineContent(line).slice(0, position.column - 1);
+  // Finding the labels reads the whole text: only where a label can come next.
+  const wantsLabels = expectsName(before.slice(0, before.length - word.word.length), dialect);
   const items = completionsAt({
-    before: model.getLineContent(line).slice(0, position.column - 1),
+    before,
     dialect,
     mapNames,
-    labels: labelsOf(model),
-    state: stateBeforeLine(model.getLinesContent(), line),
+    labels: wantsLabels ? labelsOf(model) : [],
+    state: stateAt(model, line),
   });
   return {
     // What fits depends on the whole line before the cursor, not on the word alone: after

@@ -2,7 +2,7 @@
 // and by diagnostic range, plus its breakpoint and current-line state. Pure, so it is tested
 // without a DOM; StaticView.tsx only renders it.
 
-import { splitLines, tokenizeText, type SpanType } from './tokens.ts';
+import { tokenizeText, type SpanType } from './tokens.ts';
 import type { EditorDiagnostic } from './types.ts';
 
 export interface StaticSegment {
@@ -20,6 +20,8 @@ export interface StaticLine {
   readonly current: boolean;
   /** Diagnostics on this line, for the gutter's title. */
   readonly diagnostics: readonly EditorDiagnostic[];
+  /** Characters of the line not drawn (a very long line). */
+  readonly cut?: number;
 }
 
 const RANK: Readonly<Record<EditorDiagnostic['severity'], number>> = { error: 3, warning: 2, info: 1 };
@@ -43,19 +45,59 @@ export function coverage(d: EditorDiagnostic, line: number, lineLength: number):
   return [start, end];
 }
 
+/**
+ * How much of a document the static view draws: the first paint is a preview until Monaco
+ * arrives, and drawing a megabyte of text (or one line of a million characters) as DOM would
+ * freeze the page for seconds. Monaco then shows everything.
+ */
+export const STATIC_LIMITS = Object.freeze({ lines: 1000, chars: 400 });
+
+export interface StaticLimits {
+  readonly lines: number;
+  /** Characters shown of one line; the rest is cut (StaticLine.cut). */
+  readonly chars: number;
+}
+
+/** The first `limit` lines of `text` (CR, LF or CRLF ends), without splitting the rest. */
+function firstLines(text: string, limit: number): { lines: string[]; total: number } {
+  const lines: string[] = [];
+  let at = 0;
+  let total = 1;
+  const re = /\r\n|\r|\n/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (lines.length < limit) lines.push(text.slice(at, m.index));
+    at = m.index + m[0].length;
+    total++;
+  }
+  if (lines.length < limit) lines.push(text.slice(at));
+  return { lines, total };
+}
+
 export function staticLines(
   text: string,
   diagnostics: readonly EditorDiagnostic[],
   breakpoints: readonly number[],
   currentLine: number | undefined,
+  limits: StaticLimits = STATIC_LIMITS,
 ): StaticLine[] {
-  const lines = splitLines(text);
-  const spans = tokenizeText(text);
+  const { lines: full } = firstLines(text, limits.lines);
+  const lines = full.map((l) => (l.length > limits.chars ? l.slice(0, limits.chars) : l));
+  const spans = tokenizeText(lines.join('\n'));
   const bps = new Set(breakpoints);
+  // Diagnostics by the lines they cover (only the lines drawn), so each line looks at its own.
+  const byLine = new Map<number, EditorDiagnostic[]>();
+  for (const d of diagnostics) {
+    const last = Math.min(Math.max(d.line, d.endLine), lines.length);
+    for (let l = Math.max(1, d.line); l <= last; l++) {
+      const list = byLine.get(l);
+      if (list) list.push(d);
+      else byLine.set(l, [d]);
+    }
+  }
   return lines.map((lineText, i) => {
     const line = i + 1;
     const covering: { d: EditorDiagnostic; range: [number, number] }[] = [];
-    for (const d of diagnostics) {
+    for (const d of byLine.get(line) ?? []) {
       const range = coverage(d, line, lineText.length);
       if (range) covering.push({ d, range });
     }
@@ -65,11 +107,16 @@ export function staticLines(
     for (const c of covering) cuts.add(c.range[0]).add(c.range[1]);
     const points = [...cuts].sort((a, b) => a - b);
     const segments: StaticSegment[] = [];
+    let span = 0;
+    const lineSpans = spans[i] ?? [];
     for (let k = 0; k + 1 < points.length; k++) {
       const start = points[k] ?? 0;
       const end = points[k + 1] ?? 0;
       if (end <= start) continue;
-      const type = spans[i]?.find((s) => s.start <= start && start < s.end)?.type ?? '';
+      // Spans are in order: walk them along with the cuts instead of searching each time.
+      while (span < lineSpans.length && (lineSpans[span]?.end ?? 0) <= start) span++;
+      const at = lineSpans[span];
+      const type = at && at.start <= start && start < at.end ? at.type : '';
       const diagnostic = worst(covering.filter((c) => c.range[0] <= start && start < c.range[1]).map((c) => c.d));
       const last = segments[segments.length - 1];
       if (last && last.type === type && last.diagnostic === diagnostic) segments[segments.length - 1] = { ...last, text: last.text + lineText.slice(start, end) };
@@ -78,8 +125,14 @@ export function staticLines(
     // A diagnostic on an empty line still shows: one underlined blank.
     const onEmpty = worst(covering.filter((c) => c.range[1] === 0).map((c) => c.d));
     if (lineText.length === 0 && onEmpty) segments.push({ text: ' ', type: '', diagnostic: onEmpty });
-    return { line, segments, breakpoint: bps.has(line), current: currentLine === line, diagnostics: covering.map((c) => c.d) };
+    const cut = (full[i]?.length ?? 0) - lineText.length;
+    return { line, segments, breakpoint: bps.has(line), current: currentLine === line, diagnostics: covering.map((c) => c.d), ...(cut > 0 ? { cut } : {}) };
   });
+}
+
+/** How many lines `text` has (what the static view says it left out). */
+export function lineCount(text: string): number {
+  return firstLines(text, 0).total;
 }
 
 function worst(ds: readonly EditorDiagnostic[]): EditorDiagnostic | undefined {

@@ -180,6 +180,7 @@ export function editorCss(): string {
     rules.push(
       `${scope} .bpf-static,${scope} .bpf-textarea{background:${p.background};color:${p.foreground}}`,
       `${scope} .bpf-gutter{background:${p.background};color:${p.lineNumber}}`,
+      `${scope} .bpf-cut{color:${p.lineNumber};font-style:italic}`,
       `${scope} .bpf-current{background:${p.currentLine}}`,
       `${scope} .bpf-current .bpf-gutter{color:${p.lineNumberActive};box-shadow:inset 3px 0 ${p.currentMark}}`,
       `${scope} .bpf-bp::before{background:${p.breakpoint}}`,

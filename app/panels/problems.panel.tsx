@@ -1,29 +1,56 @@
 // Problems: every diagnostic of the assembler and the worker, each a button that takes the
-// cursor to its line.
+// cursor to its line and column. The first hundred are listed; a source with thousands (a
+// megabyte of stray characters) says how many more there are instead of drawing them all.
 
 import { revealInEditor } from '../editor-bridge.ts';
-import { allProblems } from '../state/store.ts';
 import type { ProblemView } from '../state/program.ts';
+import { allProblems, type PlaygroundState } from '../state/store.ts';
 import { definePanel } from './registry.ts';
 
-function Problems({ data }: { data: readonly ProblemView[] }) {
-  if (data.length === 0) return <p className="empty">No problems.</p>;
+/** Problems listed; the rest are counted. */
+export const LISTED_PROBLEMS = 100;
+
+/** Only stable references and primitives: the frame compares selections shallowly. */
+interface ProblemsData {
+  readonly problems: readonly ProblemView[];
+  /** All problems, including those the assembler found beyond what the program keeps. */
+  readonly total: number;
+  /** A large document is being checked in the background. */
+  readonly pending: boolean;
+}
+
+function Problems({ data }: { data: ProblemsData }) {
+  if (data.pending) return <p className="empty">Checking the program in the background (it is large)…</p>;
+  if (data.problems.length === 0) return <p className="empty">No problems.</p>;
+  const listed = data.problems.slice(0, LISTED_PROBLEMS);
+  const more = data.total - listed.length;
   return (
-    <ul className="problems" aria-label="Problems">
-      {data.map((p, i) => (
-        <li key={`${p.source}:${p.line}:${p.col}:${i}`}>
-          <button type="button" className={`problem problem-${p.severity}`} onClick={() => revealInEditor(p.line, p.col)} data-testid="problem">
-            <span className="problem-where">
-              {p.line}:{p.col}
-            </span>
-            <span className="problem-severity">{p.severity}</span>
-            <span className="problem-message">{p.message}</span>
-            <span className="problem-source">{p.source}</span>
-          </button>
-        </li>
-      ))}
-    </ul>
+    <>
+      <ul className="problems" aria-label="Problems">
+        {listed.map((p, i) => (
+          <li key={`${p.source}:${p.line}:${p.col}:${i}`}>
+            <button type="button" className={`problem problem-${p.severity}`} onClick={() => revealInEditor(p.line, p.col)} data-testid="problem">
+              <span className="problem-where">
+                {p.line}:{p.col}
+              </span>
+              <span className="problem-severity">{p.severity}</span>
+              <span className="problem-message">{p.message}</span>
+              <span className="problem-source">{p.source}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      {more > 0 ? (
+        <p className="hint" data-testid="problems-more">
+          {`and ${more.toLocaleString('en-US')} more. Fix these first: the rest often follow from them. The editor marks the first ${data.problems.length.toLocaleString('en-US')}; F8 goes from one to the next.`}
+        </p>
+      ) : null}
+    </>
   );
+}
+
+function select(s: PlaygroundState): ProblemsData {
+  return { problems: allProblems(s), total: s.program.problemCount + s.runtimeProblems.length, pending: s.program.pending === true };
 }
 
 export default definePanel({
@@ -31,10 +58,10 @@ export default definePanel({
   title: 'Problems',
   icon: '⚠',
   order: 40,
-  select: allProblems,
+  select,
   View: Problems,
   badge: (s) => {
-    const n = allProblems(s).length;
+    const n = s.program.problemCount + s.runtimeProblems.length;
     return n > 0 ? n : undefined;
   },
 });

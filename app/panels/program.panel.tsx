@@ -2,7 +2,7 @@
 // source line it came from; the instruction about to run is marked while stepping. Also the
 // input memory a raw program receives in r1/r2, or the ctx a syscall program receives in r1.
 
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { useDraft } from '../components/use-draft.ts';
 import { disassemble, type Section } from '../../engine/asm/index.ts';
 import { revealInEditor } from '../editor-bridge.ts';
@@ -49,12 +49,21 @@ function HexField({ id, label, value, onChange }: { id: string; label: string; v
   );
 }
 
+/** Rows drawn at first, and added by each "Show more": a 50,000-instruction program is not drawn whole. */
+export const PROGRAM_ROWS = 1000;
+
 function Program({ data }: { data: ProgramData }) {
   const { section } = data;
+  const [limit, setLimit] = useState(PROGRAM_ROWS);
+  const slots = section ? section.bytes.length / 8 : 0;
+  // The current instruction is always among the rows drawn.
+  const shown = Math.max(limit, data.pc === undefined ? 0 : data.pc + 50);
   const rows = useMemo(() => {
     if (!section) return [];
-    const llvm = disassemble(section.bytes, { dialect: 'llvm' }).lines;
-    const ubpf = disassemble(section.bytes, { dialect: 'ubpf' }).lines;
+    // One more slot than shown, so an lddw at the edge is whole.
+    const bytes = section.bytes.subarray(0, Math.min(section.bytes.length, (shown + 1) * 8));
+    const llvm = disassemble(bytes, { dialect: 'llvm' }).lines.filter((l) => l.pc < shown);
+    const ubpf = disassemble(bytes, { dialect: 'ubpf' }).lines;
     const lines = data.source.split('\n');
     return llvm.map((l, i) => {
       const span = section.spans[l.pc];
@@ -68,7 +77,7 @@ function Program({ data }: { data: ProgramData }) {
         source: span ? (lines[span.line - 1] ?? '').trim() : '',
       };
     });
-  }, [section, data.source]);
+  }, [section, data.source, shown]);
   return (
     <div className="program">
       {data.progType === 'raw' || data.progType === 'unknown' ? (
@@ -118,6 +127,14 @@ function Program({ data }: { data: ProgramData }) {
           </tbody>
         </table>
       )}
+      {slots > shown ? (
+        <p className="map-row">
+          <span className="hint">{`Slots 0–${(shown - 1).toLocaleString('en-US')} of ${slots.toLocaleString('en-US')}.`}</span>
+          <button type="button" onClick={() => setLimit(shown + PROGRAM_ROWS)}>
+            {`Show ${Math.min(PROGRAM_ROWS, slots - shown).toLocaleString('en-US')} more`}
+          </button>
+        </p>
+      ) : null}
     </div>
   );
 }

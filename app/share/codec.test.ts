@@ -2,7 +2,7 @@
 // error (never an exception) for every kind of broken link.
 
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DOCUMENT, MAX_INPUT_BYTES, MAX_MAPS_JSON_BYTES, MAX_SOURCE_BYTES, MAX_TRAFFIC_JSON_BYTES, type PlaygroundDocument } from '../state/document.ts';
+import { DEFAULT_DOCUMENT, MAX_INPUT_BYTES, MAX_SOURCE_BYTES, type PlaygroundDocument } from '../state/document.ts';
 import { createShareLink, decodeShare, documentFromPayload, encodeShare, exampleHash, fromBase64Url, MAX_PAYLOAD_BYTES, SHARE_WARN_LENGTH, shareUrl, toBase64Url, type DecodeOutcome } from './codec.ts';
 
 // A 1.2 kB cpumask kfunc program, the size ui-stack.md measured (775 characters there).
@@ -98,11 +98,17 @@ describe('encodeShare / decodeShare round trip', () => {
     expect(await decoded(await encodeShare(doc))).toEqual(doc);
   });
 
-  it('decodes the largest valid document: the payload cap holds every document', async () => {
+  it('a link opens whatever Share makes a link of; above the cap Share offers the file instead', async () => {
     // Control characters are JSON's worst case: one byte becomes six (\u0001).
-    const doc: PlaygroundDocument = { ...DEFAULT_DOCUMENT, source: '\u0001'.repeat(MAX_SOURCE_BYTES), input: 'ab'.repeat(MAX_INPUT_BYTES) };
-    expect(await decoded(await encodeShare(doc))).toEqual(doc);
-    expect(6 * MAX_SOURCE_BYTES + 2 * MAX_INPUT_BYTES + MAX_TRAFFIC_JSON_BYTES + MAX_MAPS_JSON_BYTES + 4096).toBeLessThanOrEqual(MAX_PAYLOAD_BYTES);
+    const fits: PlaygroundDocument = { ...DEFAULT_DOCUMENT, source: '\u0001'.repeat(327_000), input: 'ab'.repeat(MAX_INPUT_BYTES) };
+    const link = await createShareLink(fits, 'https://x.test/');
+    if (!link.ok) throw new Error(link.error);
+    expect(await decoded(link.hash)).toEqual(fits);
+    // The largest valid document is more than a link holds: a clear refusal, with the way out.
+    const largest: PlaygroundDocument = { ...DEFAULT_DOCUMENT, source: '\u0001'.repeat(MAX_SOURCE_BYTES), input: 'ab'.repeat(MAX_INPUT_BYTES) };
+    expect(await createShareLink(largest, 'https://x.test/')).toEqual({ ok: false, tooLarge: true, error: 'This program is too large for a link (6.1 MB of data; links hold up to 2 MB). Share it as a .bpfp.json file instead.' });
+    // And every link under the cap of characters a link may have is read, never cut short.
+    expect(Math.ceil((MAX_PAYLOAD_BYTES + 64 * 1024) / 3) * 4).toBeGreaterThan(MAX_PAYLOAD_BYTES);
   });
 });
 
@@ -231,7 +237,7 @@ describe('decodeShare on damaged links', () => {
     const bomb = new TextEncoder().encode(`{"v":1,"source":"${'a'.repeat(MAX_PAYLOAD_BYTES + 1024)}"}`);
     const hash = await linkOfBytes(bomb);
     expect(hash.length).toBeLessThan(20_000);
-    expect(await failure(hash)).toBe('This link unpacks to more than 8 MB, far beyond any playground program; it was not opened.');
+    expect(await failure(hash)).toBe('This link unpacks to more than 2 MB, more than any playground link holds, so it was not opened (larger programs travel as .bpfp.json files).');
   });
 
   it('refuses deep nesting without overflowing the stack', async () => {

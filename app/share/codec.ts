@@ -3,7 +3,7 @@
 // strangers and chat apps: it never throws, and every failure comes back as a message a user
 // understands. Curated lessons use `#example/<id>` instead.
 
-import { canonicalDocument, describeValue, formatBytes, isPlainObject, validateDocument, type PlaygroundDocument } from '../state/document.ts';
+import { canonicalDocument, describeValue, formatBytes, isPlainObject, utf8Length, validateDocument, type PlaygroundDocument } from '../state/document.ts';
 
 /** The payload version this playground writes; decoders must keep reading every older one. */
 export const SHARE_VERSION = 1;
@@ -11,10 +11,12 @@ export const SHARE_VERSION = 1;
 export const SHARE_WARN_LENGTH = 2000;
 /**
  * The largest JSON a link may unpack to, enforced while inflating so a tiny "deflate bomb"
- * cannot fill memory. It holds the largest valid document: JSON escapes at most 6 characters
- * per source byte (a control character becomes \u00XX), plus the input, traffic and maps caps.
+ * cannot fill memory, and low enough that reading it never holds the page up (a link under
+ * 64 KB can inflate to this much). It holds any program up to the 1 MiB source cap written by
+ * hand; a document above it (the largest valid ones reach MAX_DOCUMENT_JSON_BYTES, 8.3 MB) is
+ * refused by Share, which offers the `.bpfp.json` file instead.
  */
-export const MAX_PAYLOAD_BYTES = 8 * 1024 * 1024;
+export const MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
 /** Longest fragment worth decoding: the largest payload stored uncompressed, in base64. */
 const MAX_LINK_CHARS = Math.ceil((MAX_PAYLOAD_BYTES + 64 * 1024) / 3) * 4;
 
@@ -26,7 +28,8 @@ export type DecodeOutcome =
 
 export type ShareLink =
   | { ok: true; hash: string; url: string; length: number; tooLong: boolean }
-  | { ok: false; error: string };
+  /** tooLarge: the document is valid but more than a link holds; share it as a file. */
+  | { ok: false; error: string; tooLarge?: boolean };
 
 /** The JSON object a link (and a `.bpfp.json` file) carries: the version first, then the document. */
 export function documentPayload(doc: PlaygroundDocument): Record<string, unknown> {
@@ -70,6 +73,10 @@ export async function encodeShare(doc: PlaygroundDocument): Promise<string> {
 export async function createShareLink(doc: PlaygroundDocument, baseHref: string): Promise<ShareLink> {
   const checked = validateDocument(doc);
   if (!checked.ok) return { ok: false, error: `This program cannot be shared: ${checked.error}.` };
+  const size = utf8Length(JSON.stringify(documentPayload(checked.doc)));
+  if (size > MAX_PAYLOAD_BYTES) {
+    return { ok: false, tooLarge: true, error: `This program is too large for a link (${formatBytes(size)} of data; links hold up to ${formatBytes(MAX_PAYLOAD_BYTES)}). Share it as a .bpfp.json file instead.` };
+  }
   try {
     const hash = await encodeShare(checked.doc);
     const url = shareUrl(baseHref, hash);
@@ -172,7 +179,7 @@ async function decodeOnce(hash: string): Promise<DecodeOutcome | Failure> {
   }
   const inflated = await transform(new DecompressionStream('deflate-raw'), packed, MAX_PAYLOAD_BYTES);
   if (!inflated.ok && inflated.reason === 'too-large') {
-    return { stage: Stage.Inflate, error: `This link unpacks to more than ${formatBytes(MAX_PAYLOAD_BYTES)}, far beyond any playground program; it was not opened.` };
+    return { stage: Stage.Inflate, error: `This link unpacks to more than ${formatBytes(MAX_PAYLOAD_BYTES)}, more than any playground link holds, so it was not opened (larger programs travel as .bpfp.json files).` };
   }
   if (!inflated.ok) {
     // A stream that ends early fails only at its end, after yielding a clean prefix of the

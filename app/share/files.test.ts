@@ -2,8 +2,8 @@
 // `.bpfp.json` round trip.
 
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DOCUMENT, MAX_SOURCE_BYTES, type PlaygroundDocument } from '../state/document.ts';
-import { documentFileName, MAX_OPEN_FILE_BYTES, parseDocumentFile, parseOpenedFile, shareDocumentFile, sourceFileName } from './files.ts';
+import { DEFAULT_DOCUMENT, MAX_INPUT_BYTES, MAX_MAPS_JSON_BYTES, MAX_SOURCE_BYTES, MAX_TRAFFIC_JSON_BYTES, utf8Length, validateDocument, type PlaygroundDocument } from '../state/document.ts';
+import { documentFileName, MAX_DOCUMENT_FILE_BYTES, MAX_OPEN_FILE_BYTES, parseDocumentFile, parseOpenedFile, shareDocumentFile, sourceFileName } from './files.ts';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -105,6 +105,25 @@ describe('.bpfp.json documents', () => {
     expect(parseDocumentFile('{"name":"package"}')).toEqual({ ok: false, error: 'The file is not a playground document (it has no version number).' });
     expect(parseDocumentFile('{"v":2}')).toEqual({ ok: false, error: 'The file was saved by a newer playground (format v2); reload the page to get the latest version.' });
     expect(parseDocumentFile('{"v":1,"isa":9}')).toEqual({ ok: false, error: 'The file holds a program the playground cannot open: isa must be 1, 2, 3 or 4, not 9.' });
-    expect(parseDocumentFile(new Uint8Array(MAX_OPEN_FILE_BYTES + 1))).toEqual({ ok: false, error: 'The file is 4,194,305 bytes; files up to 4,194,304 bytes can be opened.' });
+    expect(parseDocumentFile(new Uint8Array(MAX_DOCUMENT_FILE_BYTES + 1))).toEqual({ ok: false, error: 'The file is 8,785,921 bytes; files up to 8,785,920 bytes can be opened.' });
+  });
+
+  it('the largest valid document, too large for a link, opens again as a file', () => {
+    // Every part at its cap, in the shapes that grow most: control characters in the source
+    // (six bytes of JSON each), map contents and a scenario of many small values.
+    const many = (bytes: number) => Array.from({ length: Math.floor(bytes / 4) - 8 }, () => 0);
+    const largest: PlaygroundDocument = {
+      ...DEFAULT_DOCUMENT,
+      source: '\u0001'.repeat(MAX_SOURCE_BYTES),
+      input: 'ab'.repeat(MAX_INPUT_BYTES),
+      ctx: 'cd'.repeat(MAX_INPUT_BYTES),
+      maps: { m: many(MAX_MAPS_JSON_BYTES * 2) },
+      scenario: { tasks: many(MAX_MAPS_JSON_BYTES * 2) },
+      traffic: { flows: many(MAX_TRAFFIC_JSON_BYTES * 2) },
+    };
+    expect(validateDocument(largest).ok).toBe(true);
+    const text = shareDocumentFile(largest);
+    expect(utf8Length(text)).toBeLessThanOrEqual(MAX_DOCUMENT_FILE_BYTES);
+    expect(parseDocumentFile(utf8(text))).toEqual({ ok: true, doc: largest });
   });
 });

@@ -3,10 +3,15 @@
 // pure, so the checks on what users drop into the page are tested in Node.
 
 import { documentFromPayload, documentPayload } from './codec.ts';
-import { formatOverLimit, MAX_SOURCE_BYTES, normaliseLineEndings, utf8Length, type PlaygroundDocument } from '../state/document.ts';
+import { formatOverLimit, MAX_DOCUMENT_JSON_BYTES, MAX_SOURCE_BYTES, normaliseLineEndings, utf8Length, type PlaygroundDocument } from '../state/document.ts';
 
 /** Larger files are refused before they are read into memory as text. */
 export const MAX_OPEN_FILE_BYTES = 4 * 1024 * 1024;
+/**
+ * `.bpfp.json` files may be larger: Share offers one for any document a link cannot hold, so
+ * the largest valid document must open again (its JSON, plus the file's line breaks and indents).
+ */
+export const MAX_DOCUMENT_FILE_BYTES = MAX_DOCUMENT_JSON_BYTES + 64 * 1024;
 /** Marks a `.bpfp.json` file as ours, next to the payload version `v`. */
 export const DOCUMENT_FILE_FORMAT = 'bpf-playground';
 /** For `<input type="file" accept=…>`: `.bpf.s` and `.bpfp.json` are covered by their last part. */
@@ -72,8 +77,8 @@ function decodeText(bytes: Uint8Array): { ok: true; text: string } | { ok: false
   return { ok: true, text: normaliseLineEndings(text) };
 }
 
-function tooBig(size: number): string {
-  const [is, max] = formatOverLimit(size, MAX_OPEN_FILE_BYTES);
+function tooBig(size: number, limit = MAX_OPEN_FILE_BYTES): string {
+  const [is, max] = formatOverLimit(size, limit);
   return `The file is ${is}; files up to ${max} can be opened.`;
 }
 
@@ -104,17 +109,20 @@ function baseName(doc: PlaygroundDocument): string {
 }
 
 /**
- * The whole document as `.bpfp.json` text: the link's payload, pretty-printed so the file
- * reads and diffs well, with the same key order as the link.
+ * The whole document as `.bpfp.json` text: the link's payload, one field a line so the file
+ * reads and diffs well, with the same key order as the link. The opaque parts (traffic, maps,
+ * scenario) stay compact: indenting a megabyte of map contents could make it many times
+ * larger than the file cap, and the file would not open again.
  */
 export function shareDocumentFile(doc: PlaygroundDocument): string {
-  return `${JSON.stringify({ format: DOCUMENT_FILE_FORMAT, ...documentPayload(doc) }, null, 2)}\n`;
+  const fields = Object.entries({ format: DOCUMENT_FILE_FORMAT, ...documentPayload(doc) }).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
+  return `{\n${fields.join(',\n')}\n}\n`;
 }
 
 /** Reads a `.bpfp.json` file (bytes as read, or text) back into a document. */
 export function parseDocumentFile(data: Uint8Array | string): { ok: true; doc: PlaygroundDocument } | { ok: false; error: string } {
   const size = typeof data === 'string' ? utf8Length(data) : data.length;
-  if (size > MAX_OPEN_FILE_BYTES) return { ok: false, error: tooBig(size) };
+  if (size > MAX_DOCUMENT_FILE_BYTES) return { ok: false, error: tooBig(size, MAX_DOCUMENT_FILE_BYTES) };
   let text: string;
   if (typeof data === 'string') {
     text = data.startsWith('\uFEFF') ? data.slice(1) : data;

@@ -68,6 +68,12 @@ export const MAX_TRAFFIC_JSON_BYTES = 64 * 1024;
 export const MAX_MAPS_JSON_BYTES = 1024 * 1024;
 /** Nesting of the opaque parts; a traffic profile is four levels deep. */
 export const MAX_JSON_DEPTH = 32;
+/**
+ * The largest JSON a valid document can be: JSON escapes at most 6 characters per source byte
+ * (a control character becomes \u00XX), the maps and the scenario at their caps, the input and
+ * ctx as hex, and the few short fields. `.bpfp.json` files are allowed this much (and a little).
+ */
+export const MAX_DOCUMENT_JSON_BYTES = 6 * MAX_SOURCE_BYTES + 2 * MAX_MAPS_JSON_BYTES + MAX_TRAFFIC_JSON_BYTES + 4 * MAX_INPUT_BYTES + 4096;
 
 export const DEFAULT_DOCUMENT: Readonly<PlaygroundDocument> = Object.freeze({
   source: '',

@@ -10,10 +10,22 @@ import type { PlaygroundDocument } from './document.ts';
 /** A problem shown in the editor and the Problems panel; `source` says who found it. */
 export type ProblemView = EditorDiagnostic;
 
+/**
+ * Problems kept per program: the editor marks these and the Problems panel lists them. A
+ * source of a megabyte of stray characters has a diagnostic per character; drawing each would
+ * freeze the page, and nobody reads past the first few hundred.
+ */
+export const MAX_PROBLEMS = 500;
+
 export interface AssembledProgram {
   readonly ok: boolean;
   readonly dialect: 'llvm' | 'ubpf';
+  /** The first MAX_PROBLEMS problems. */
   readonly problems: readonly ProblemView[];
+  /** How many problems there are in all (more than `problems` holds when capped). */
+  readonly problemCount: number;
+  /** Being assembled in the background (a large document): nothing is known yet. */
+  readonly pending?: boolean;
   /** The section that runs (the first with instructions). */
   readonly section?: Section;
   /** Every program of the file (a tail call may enter any). */
@@ -49,7 +61,8 @@ export function assembleDocument(doc: PlaygroundDocument): AssembledProgram {
   return {
     ok: r.ok && section !== undefined,
     dialect: r.dialect,
-    problems: r.diagnostics.map((d) => toProblem(d, 'assembler')),
+    problems: r.diagnostics.slice(0, MAX_PROBLEMS).map((d) => toProblem(d, 'assembler')),
+    problemCount: r.diagnostics.length,
     ...(section ? { section } : {}),
     sections: r.sections.filter((s) => s.insns.length > 0),
     sectionNames: r.sections.map((s) => s.name),
@@ -58,6 +71,11 @@ export function assembleDocument(doc: PlaygroundDocument): AssembledProgram {
     key,
     ms,
   };
+}
+
+/** What the UI holds while a large document is assembled in the background. */
+export function pendingProgram(dialect: AssembledProgram['dialect']): AssembledProgram {
+  return { ok: false, pending: true, dialect, problems: [], problemCount: 0, sections: [], sectionNames: [], maps: [], key: '', ms: 0 };
 }
 
 export function imageOf(p: AssembledProgram): ProgramImage | undefined {

@@ -7,7 +7,8 @@ import type { DebugSnapshot, TraceLineView } from '../../engine/worker/protocol.
 import { DEFAULT_DOCUMENT, type PlaygroundDocument } from './document.ts';
 import type { OpenedOrigin } from './drafts.ts';
 import { DEFAULT_SETTINGS, type Settings } from './persistence.ts';
-import { assembleDocument, type AssembledProgram, type ProblemView } from './program.ts';
+import { assembleInBackground, assemblesInBackground } from './assembly.ts';
+import { assembleDocument, pendingProgram, type AssembledProgram, type ProblemView } from './program.ts';
 import { EMPTY_NIC, type NicState } from './traffic.ts';
 
 export type Busy = 'idle' | 'running' | 'stepping' | 'loading';
@@ -127,6 +128,32 @@ export const useStore = create<PlaygroundState>(() => ({
 }));
 
 let noticeId = 0;
+let assemblies = 0;
+
+/**
+ * The program of `doc`: assembled now when it is small; a large one is assembled in the
+ * background and the store takes it when it comes, unless the document changed again.
+ */
+function programOf(doc: PlaygroundDocument, previous: AssembledProgram): AssembledProgram {
+  const ticket = ++assemblies;
+  if (!assemblesInBackground(doc)) return assembleDocument(doc);
+  void assembleInBackground(doc).then((program) => {
+    if (ticket === assemblies) useStore.setState({ program });
+  });
+  return pendingProgram(previous.dialect);
+}
+
+/** Settles once the program in the store is assembled (at once unless a large one is in the background). */
+export function programReady(): Promise<void> {
+  if (!useStore.getState().program.pending) return Promise.resolve();
+  return new Promise((resolve) => {
+    const stop = useStore.subscribe((s) => {
+      if (s.program.pending) return;
+      stop();
+      resolve();
+    });
+  });
+}
 
 /** The program is stopped inside (not before its start, not after its end). */
 export function stoppedInside(d: DebugSnapshot | undefined): boolean {
@@ -149,7 +176,7 @@ export const store = {
       docTitle: meta.title ?? (isOwn(origin) ? 'Your draft' : 'A document'),
       slot: meta.slot,
       editedSinceOpen: false,
-      program: assembleDocument(doc),
+      program: programOf(doc, s.program),
       breakpoints: [],
       debug: undefined,
       debugStale: false,
@@ -167,9 +194,9 @@ export const store = {
     const doc = { ...s.doc, ...patch };
     // Everything but the open panel changes what runs (the key the worker compares).
     const onlyPanel = Object.keys(patch).every((k) => k === 'panel');
-    const program = onlyPanel ? s.program : assembleDocument(doc);
+    const program = onlyPanel ? s.program : programOf(doc, s.program);
     // Breakpoints on lines that no longer exist go away.
-    const lines = doc.source.split('\n').length;
+    const lines = s.breakpoints.length ? doc.source.split('\n').length : 0;
     performance.mark('bpfp:assembled');
     const stale = s.debugStale || (program.key !== s.program.key && stoppedInside(s.debug));
     useStore.setState({ doc, program, editedSinceOpen: true, debugStale: stale, breakpoints: s.breakpoints.filter((l) => l <= lines) });
