@@ -30,7 +30,7 @@ function generateCase(surface: Surface, seed: number, index: number): { input: u
 }
 
 /** The product's answer to one input, and what is wrong with it (one finding per kind). */
-export async function runInput(surface: Surface, input: unknown): Promise<{ findings: Finding[]; answer: unknown }> {
+async function runInput(surface: Surface, input: unknown): Promise<{ findings: Finding[]; answer: unknown }> {
   let answer: unknown;
   try {
     answer = await surface.run(input);
