@@ -2,7 +2,7 @@
 // watchdog for hangs, then the scaling checks. Prints per surface the cases, the failures by
 // kind, cases/s and a one-line reproducer per failure; exits 1 on any failure.
 //
-//   npm run fuzz -- [--surface NAME[,NAME…]|all|none] [--count N] [--seed S] [--jobs J] [--timeout MS]
+//   npm run fuzz -- [--surface NAME[,NAME…]|all|none] [--count N] [--from I] [--seed S] [--jobs J] [--timeout MS]
 //                   [--scaling|--no-scaling] [--replay SURFACE:SEED:INDEX]
 
 import { availableParallelism } from 'node:os';
@@ -15,6 +15,8 @@ import { surfaceByName, SURFACES } from './surfaces/index.ts';
 interface Options {
   surfaces: string[];
   count: number;
+  /** The first case's index: a long run can be split into ranges (on several machines) and stay the same cases. */
+  from: number;
   seed: number;
   jobs: number;
   limitMs: number;
@@ -22,12 +24,12 @@ interface Options {
   replay?: { surface: string; seed: number; index: number };
 }
 
-const USAGE = `usage: npm run fuzz -- [--surface NAME[,NAME…]|all|none] [--count N] [--seed S] [--jobs J] [--timeout MS] [--scaling|--no-scaling]
+const USAGE = `usage: npm run fuzz -- [--surface NAME[,NAME…]|all|none] [--count N] [--from I] [--seed S] [--jobs J] [--timeout MS] [--scaling|--no-scaling]
        npm run fuzz -- --replay SURFACE:SEED:INDEX
 surfaces: ${SURFACES.map((s) => s.name).join(', ')}`;
 
 function parse(argv: readonly string[]): Options | string {
-  const o: Options = { surfaces: SURFACES.map((s) => s.name), count: 1000, seed: 1, jobs: Math.max(1, Math.min(2, availableParallelism())), limitMs: 1000, scaling: undefined };
+  const o: Options = { surfaces: SURFACES.map((s) => s.name), count: 1000, from: 0, seed: 1, jobs: Math.max(1, Math.min(2, availableParallelism())), limitMs: 1000, scaling: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -50,12 +52,14 @@ function parse(argv: readonly string[]): Options | string {
         break;
       }
       case '--count':
+      case '--from':
       case '--seed':
       case '--jobs':
       case '--timeout': {
-        const n = whole(flag, flag === '--seed' ? 0 : 1);
+        const n = whole(flag, flag === '--seed' || flag === '--from' ? 0 : 1);
         if (typeof n === 'string') return n;
         if (flag === '--count') o.count = n;
+        else if (flag === '--from') o.from = n;
         else if (flag === '--seed') o.seed = n;
         else if (flag === '--jobs') o.jobs = n;
         else o.limitMs = n;
@@ -117,16 +121,22 @@ async function main(argv: readonly string[]): Promise<number> {
     return o === USAGE ? 0 : 2;
   }
   if (o.replay) return replay(o, o.replay);
-  console.log(`fuzz: ${o.surfaces.length} surface${o.surfaces.length === 1 ? '' : 's'} × ${o.count.toLocaleString('en-US')} cases, seed ${o.seed}, ${o.jobs} worker thread${o.jobs === 1 ? '' : 's'}, hang limit ${o.limitMs} ms`);
+  console.log(`fuzz: ${o.surfaces.length} surface${o.surfaces.length === 1 ? '' : 's'} × ${o.count.toLocaleString('en-US')} cases${o.from ? ` from index ${o.from.toLocaleString('en-US')}` : ''}, seed ${o.seed}, ${o.jobs} worker thread${o.jobs === 1 ? '' : 's'}, hang limit ${o.limitMs} ms`);
   const pool = new Pool(o.jobs, o.limitMs);
   const reports: SurfaceReport[] = [];
   try {
     await pool.start();
     for (const name of o.surfaces) {
       const tty = process.stderr.isTTY;
-      const r = await pool.run(name, o.seed, o.count, (done) => {
-        if (tty) process.stderr.write(`\r${name}: ${done.toLocaleString('en-US')} / ${o.count.toLocaleString('en-US')}   `);
-      });
+      const r = await pool.run(
+        name,
+        o.seed,
+        o.count,
+        (done) => {
+          if (tty) process.stderr.write(`\r${name}: ${done.toLocaleString('en-US')} / ${o.count.toLocaleString('en-US')}   `);
+        },
+        o.from,
+      );
       if (tty) process.stderr.write('\r\x1b[K');
       console.log(`${name}: ${r.cases.toLocaleString('en-US')} cases in ${(r.ms / 1000).toFixed(1)} s, ${r.findings.length} failure${r.findings.length === 1 ? '' : 's'}`);
       reports.push(r);

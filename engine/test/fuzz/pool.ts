@@ -174,11 +174,11 @@ export class Pool {
     }, POLL_MS);
   }
 
-  /** Runs cases [0, count) of `surface` (and rechecks each hang alone). */
-  async run(surface: string, seed: number, count: number, onChunk?: (done: number) => void): Promise<SurfaceReport> {
-    const report: SurfaceReport = { surface, seed, cases: 0, ms: 0, findings: [], unconfirmed: [], slowest: { index: 0, ms: 0 } };
+  /** Runs cases [from, from + count) of `surface` (and rechecks each hang alone). */
+  async run(surface: string, seed: number, count: number, onChunk?: (done: number) => void, from = 0): Promise<SurfaceReport> {
+    const report: SurfaceReport = { surface, seed, cases: 0, ms: 0, findings: [], unconfirmed: [], slowest: { index: from, ms: 0 } };
     const t0 = performance.now();
-    await this.runRange(report, seed, 0, count, onChunk);
+    await this.runRange(report, seed, from, from + count, onChunk);
     report.ms = performance.now() - t0;
     await this.confirmHangs(report);
     return report;
