@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FUNCTION_DOCS } from '../../engine/asm/index.ts';
-import { encodingMarkdown, functionHover, hoverAt } from './hovers.ts';
+import { directiveHover, encodingMarkdown, escapeMarkdown, functionHover, hoverAt } from './hovers.ts';
 
 const text = (h: ReturnType<typeof hoverAt>): string => h?.contents.join('\n\n') ?? '';
 
@@ -57,5 +57,12 @@ describe('hovers', () => {
 
   it('spells out the fields of an encoding', () => {
     expect(encodingMarkdown(Uint8Array.of(0x61, 0x21, 0xfc, 0xff, 0x01, 0, 0, 0))).toContain('dst `r1` · src `r2` · off `-4` · imm `1`');
+  });
+});
+
+describe('user text in hovers', () => {
+  it('is escaped where it stands in running markdown, so it shows as typed', () => {
+    expect(escapeMarkdown('a_b*c*[x](javascript:y)<img src=x>')).toBe('a\\_b\\*c\\*\\[x\\]\\(javascript:y\\)\\<img src=x\\>');
+    expect(directiveHover('.my_dir')[0]).toBe("**\\.my\\_dir** — bookkeeping of clang's `-S` output; accepted and ignored.");
   });
 });

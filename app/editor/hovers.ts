@@ -21,7 +21,17 @@ export interface HoverResult {
 }
 
 const hex2 = (b: number): string => b.toString(16).padStart(2, '0');
+/** Text from the program inside an inline code span: nothing in it is markdown or markup. */
 const code = (s: string): string => `\`${s.replace(/`/g, "'")}\``;
+
+/**
+ * Text from the program in running markdown (a name the user wrote): every character markdown
+ * or HTML could read as syntax is escaped, so it shows as typed. Monaco renders hovers with
+ * HTML off and untrusted anyway; this keeps `**`, `[x](…)` and `<b>` from even formatting.
+ */
+export function escapeMarkdown(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`);
+}
 
 /** The 8-byte slots of an encoding, with the fields of the first slot spelled out. */
 export function encodingMarkdown(bytes: Uint8Array): string {
@@ -88,7 +98,7 @@ export function functionHover(doc: FunctionDoc): string[] {
 
 export function directiveHover(name: string): string[] {
   const doc = DIRECTIVE_DOCS.find((d) => d.name === name);
-  if (!doc) return [`**${name}** — bookkeeping of clang's \`-S\` output; accepted and ignored.`];
+  if (!doc) return [`**${escapeMarkdown(name)}** — bookkeeping of clang's \`-S\` output; accepted and ignored.`];
   return [`**${doc.name}** — ${doc.summary}`, code(doc.syntax)];
 }
 

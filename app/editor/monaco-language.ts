@@ -7,7 +7,7 @@ import type { DialectName } from '../../engine/asm/index.ts';
 import { completionsAt, expectsName, labelsIn, WORD_PATTERN, type CompletionKind } from './completions.ts';
 import { hoverAt } from './hovers.ts';
 import { monacoTheme, MONACO_THEME } from './theme.ts';
-import { LANGUAGE_ID, monarchLanguage, tokenizeLine, type LexState } from './tokens.ts';
+import { LANGUAGE_ID, monarchLanguage, stateAfterLine, type LexState } from './tokens.ts';
 import type { EditorDiagnostic } from './types.ts';
 
 export interface ModelContext {
@@ -60,7 +60,7 @@ function stateAt(model: editor.ITextModel, lineNumber: number): LexState {
   const last = Math.min(lineNumber, model.getLineCount());
   while (states.length < last) {
     const n = states.length;
-    states.push(tokenizeLine(model.getLineContent(n), states[n - 1] ?? 'root').state);
+    states.push(stateAfterLine(model.getLineContent(n), states[n - 1] ?? 'root'));
   }
   return states[last - 1] ?? 'root';
 }

@@ -2,7 +2,7 @@ import { compile } from 'monaco-editor/editor/standalone/common/monarch/monarchC
 import { MonarchTokenizer, type MonarchState } from 'monaco-editor/editor/standalone/common/monarch/monarchLexer.js';
 import { describe, expect, it } from 'vitest';
 import { FUNCTION_DOCS, INSTRUCTION_DOCS } from '../../engine/asm/index.ts';
-import { LANGUAGE_ID, monarchLanguage, TOKEN_TYPES, tokenizeLine, tokenizeText, type LexState, type SpanType } from './tokens.ts';
+import { LANGUAGE_ID, monarchLanguage, stateAfterLine, TOKEN_TYPES, tokenizeLine, tokenizeText, type LexState, type SpanType } from './tokens.ts';
 
 const LLVM = `# r0 = 6 * 7, the LLVM way
 .section xdp
@@ -129,5 +129,14 @@ describe('the token table', () => {
   it('knows every helper and every ubpf mnemonic', () => {
     for (const d of FUNCTION_DOCS) expect(typeOf(`call ${d.name}`, d.name)).toBe('function');
     for (const d of INSTRUCTION_DOCS) for (const w of d.mnemonic.split(' ')) expect(typeOf(`${w} `, w)).toBe('keyword');
+  });
+});
+
+describe('stateAfterLine', () => {
+  it('agrees with the tokenizer on every line, whether it tokenizes or not', () => {
+    const lines = ['r0 = 1', 'r0 = 1 /* open', 'still in', 'end */ r0 = 2', '# not /* a comment', '"/*" r1 = 0', '/* a */ /* b', 'x */', '*/'];
+    for (const start of ['root', 'comment'] as const) {
+      for (const line of lines) expect(stateAfterLine(line, start), `${start}: ${line}`).toBe(tokenizeLine(line, start).state);
+    }
   });
 });

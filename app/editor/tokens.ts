@@ -229,10 +229,20 @@ export function tokenizeText(text: string): Span[][] {
   });
 }
 
+/**
+ * The lexer state after `line`. Only `/*` can leave 'root' and only `*\/` can leave 'comment',
+ * so a line without them keeps the state and is not tokenized: finding the state at line
+ * 50,000 costs a substring search per line, not a tokenization.
+ */
+export function stateAfterLine(line: string, state: LexState): LexState {
+  if (!line.includes(state === 'root' ? '/*' : '*/')) return state;
+  return tokenizeLine(line, state).state;
+}
+
 /** The lexer state at the start of line `lineNumber` (1-based). */
 export function stateBeforeLine(lines: readonly string[], lineNumber: number): LexState {
   let state: LexState = 'root';
-  for (let i = 0; i < lineNumber - 1 && i < lines.length; i++) state = tokenizeLine(lines[i] ?? '', state).state;
+  for (let i = 0; i < lineNumber - 1 && i < lines.length; i++) state = stateAfterLine(lines[i] ?? '', state);
   return state;
 }
 

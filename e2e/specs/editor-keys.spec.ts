@@ -65,7 +65,9 @@ test('Esc stops a running program, as the Stop button says', async ({ page }) =>
   await page.locator('h1').click();
   await page.keyboard.press('Escape');
   await running;
-  await expect.poll(async () => (await pg.state()).busy).toBe('idle');
+  // Stopped, not ended by the budget: the engine was restarted, as Stop does.
+  await expect(pg.notice('warning')).toContainText('Stopped: the engine was restarted');
+  expect((await pg.state()).busy).toBe('idle');
   pg.expectClean();
 });
 
