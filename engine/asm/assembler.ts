@@ -1,17 +1,20 @@
 // The assembler: text in either dialect to per-section bytecode with a source map. Two passes
-// (parse every line, then resolve labels, calls and maps); every problem of the file is
-// reported in one run, and nothing here throws to the caller.
+// (parse every line, then resolve labels, calls and maps); the problems of the file are reported
+// in one run (the first hundred of each severity, then a count: diagnostic-sink.ts), and
+// nothing here throws to the caller. Every name lookup is a Map, so any text is just a name and
+// the work stays linear in the size of the source.
 
 import { encodeInsn, formOf, isaName, slotCount, writeRaw, SLOT_BYTES, type Insn, type IsaLevel } from '../isa/index.ts';
-import type { Diagnostic, Severity } from '../program/diagnostic.ts';
+import type { Diagnostic } from '../program/diagnostic.ts';
 import { sectionKind, type MapDecl, type Relocation, type Section, type SourceSpan } from '../program/program.ts';
 import { Cursor, type ParseContext, type Span } from './cursor.ts';
 import type { Dialect, DialectName, Fixup } from './dialect.ts';
 import { detectDialect, dialectByName } from './dialects.ts';
+import { DiagnosticSink, type PendingDiagnostic } from './diagnostic-sink.ts';
 import { parseDirective, type DirectiveState } from './directives.ts';
-import { lex, type Token } from './lexer.ts';
+import { lex, type SourceLine } from './lexer.ts';
 import { OFF16, OFF32, inRange } from './numbers.ts';
-import { closest, kernelSymbols, type AsmSymbols } from './symbols.ts';
+import { didYouMean, kernelSymbols, type AsmSymbols, type SuggestionWork } from './symbols.ts';
 
 export interface AssembleOptions {
   /** `auto` (default) picks the dialect from the first decisive line. */
@@ -19,6 +22,8 @@ export interface AssembleOptions {
   /** Highest ISA level accepted (default v4). */
   readonly isa?: IsaLevel;
   readonly symbols?: AsmSymbols;
+  /** Counts the work of "did you mean" searches (for tests that bound it). */
+  readonly work?: SuggestionWork;
 }
 
 export interface AssembleResult {
@@ -49,78 +54,68 @@ interface SectionBuild {
 const DEFAULT_SECTION = 'raw';
 
 export function assemble(text: string, options: AssembleOptions = {}): AssembleResult {
-  const diagnostics: Diagnostic[] = [];
+  const sink = new DiagnosticSink();
   try {
-    return run(text, options, diagnostics);
+    return run(text, options, sink);
   } catch (e) {
     // A bug of ours must still come back as a diagnostic, with what was collected so far.
-    diagnostics.push(diag('error', 'internal', `internal assembler error: ${e instanceof Error ? e.message : String(e)}`, 1, 1, 2));
-    return { ok: false, dialect: 'llvm', sections: [], maps: [], diagnostics };
+    sink.add({ severity: 'error', code: 'internal', message: `internal assembler error: ${e instanceof Error ? e.message : String(e)}`, line: 1, col: 1, endCol: 2 });
+    return { ok: false, dialect: 'llvm', sections: [], maps: [], diagnostics: sink.finish() };
   }
 }
 
-function diag(severity: Severity, code: string, message: string, line: number, col: number, endCol: number, pc?: number): Diagnostic {
-  return { severity, code, message, line, col, endLine: line, endCol, ...(pc === undefined ? {} : { pc }) };
-}
-
-function run(text: string, options: AssembleOptions, diagnostics: Diagnostic[]): AssembleResult {
+function run(text: string, options: AssembleOptions, sink: DiagnosticSink): AssembleResult {
   const symbols = options.symbols ?? kernelSymbols;
   const isa = options.isa ?? 4;
+  const work = options.work ?? { queries: 0, candidates: 0, cells: 0 };
   const { lines, errors } = lex(text);
-  for (const e of errors) diagnostics.push(diag('error', 'lex', e.message, e.line, e.col, e.endCol));
+  // Lex errors by line (an unterminated comment is found before the lines are cut): each line's
+  // go to the sink with its parse errors, so that its quota goes to the leftmost problems.
+  const lexErrors = [...errors].sort((x, y) => x.line - y.line || x.col - y.col);
+  let nextLexError = 0;
 
   const dialectName = options.dialect && options.dialect !== 'auto' ? options.dialect : detectDialect(lines);
   const dialect = dialectByName(dialectName);
 
-  const sections: SectionBuild[] = [];
+  // In order of first appearance; a `.section` naming an earlier one continues it.
+  const sections = new Map<string, SectionBuild>();
   let current: SectionBuild | undefined;
-  const sectionFor = (line: number): SectionBuild => {
-    if (!current) {
-      current = { name: DEFAULT_SECTION, line, statements: [], labels: new Map(), slots: 0 };
-      sections.push(current);
-    }
-    return current;
+  const enter = (name: string, line: number): SectionBuild => {
+    const existing = sections.get(name);
+    if (existing) return existing;
+    const made = { name, line, statements: [], labels: new Map(), slots: 0 };
+    sections.set(name, made);
+    return made;
   };
-  const state: DirectiveState = { maps: [], license: undefined };
+  const sectionFor = (line: number): SectionBuild => (current ??= enter(DEFAULT_SECTION, line));
+  const state: DirectiveState = { maps: [], mapIndex: new Map(), license: undefined };
 
-  for (const src of lines) {
-    if (src.tokens.length === 0) continue;
+  const readLine = (src: SourceLine, ctx: ParseContext): void => {
     const lineNo = src.line;
-    const ctx: ParseContext = {
-      symbols,
-      error: (at, message, code = 'syntax') => diagnostics.push(diag('error', code, message, lineNo, at.col, at.endCol)),
-      warning: (at, message, code = 'warning') => diagnostics.push(diag('warning', code, message, lineNo, at.col, at.endCol)),
-    };
-    let tokens: readonly Token[] = src.tokens;
+    const all = src.tokens;
     // Labels: `name:` at the start of the line, possibly several, possibly before an insn.
-    while (tokens.length >= 2 && tokens[0]?.kind === 'ident' && tokens[1]?.text === ':' && tokens[1].kind === 'punct') {
-      const label = tokens[0];
+    let k = 0;
+    while (k + 1 < all.length && all[k]?.kind === 'ident' && all[k + 1]?.text === ':' && all[k + 1]?.kind === 'punct') {
+      const label = all[k];
+      k += 2;
+      if (!label) break;
       const sec = sectionFor(lineNo);
       const prev = sec.labels.get(label.text);
       if (prev) ctx.error(label, `label '${label.text}' is already defined on line ${prev.line}`, 'duplicate-label');
       else sec.labels.set(label.text, { slot: sec.slots, line: lineNo });
-      tokens = tokens.slice(2);
     }
-    if (tokens.length === 0) continue;
+    const tokens = k === 0 ? all : all.slice(k);
     const first = tokens[0];
-    if (first && first.kind === 'ident' && first.text.startsWith('.') && first.text.length > 1) {
+    if (!first) return;
+    if (first.kind === 'ident' && first.text.startsWith('.') && first.text.length > 1) {
       const result = parseDirective(first, tokens.slice(1), src.text, ctx, state, lineNo);
-      if (result?.section !== undefined) {
-        const existing = sections.find((s) => s.name === result.section);
-        if (existing) {
-          current = existing;
-        } else {
-          current = { name: result.section, line: lineNo, statements: [], labels: new Map(), slots: 0 };
-          sections.push(current);
-        }
-      }
-      continue;
+      if (result?.section !== undefined) current = enter(result.section, lineNo);
+      return;
     }
     const eol = src.text.trimEnd().length + 1;
-    const cursor = new Cursor(tokens, ctx, eol);
-    const parsed = dialect.parse(cursor);
+    const parsed = dialect.parse(new Cursor(tokens, ctx, eol));
     const sec = sectionFor(lineNo);
-    const span: SourceSpan = { line: lineNo, col: first?.col ?? 1, endCol: eol };
+    const span: SourceSpan = { line: lineNo, col: first.col, endCol: eol };
     if (parsed) {
       sec.statements.push({ insn: parsed.insn, ...(parsed.fixup ? { fixup: parsed.fixup } : {}), slot: sec.slots, span });
       sec.slots += slotCount(parsed.insn);
@@ -128,43 +123,75 @@ function run(text: string, options: AssembleOptions, diagnostics: Diagnostic[]):
       // Keep later slots where they would be, so one bad line does not shift every jump.
       sec.slots += /^(lddw|ld_pseudo|r\d+\s*=.*\bll\b)/i.test(src.text.trim()) ? 2 : 1;
     }
+  };
+
+  // One context for every line: the diagnostics of the line being read collect in `pending`.
+  let lineNo = 0;
+  let pending: PendingDiagnostic[] = [];
+  const ctx: ParseContext = {
+    symbols,
+    work,
+    error: (at, message, code = 'syntax') => pending.push({ severity: 'error', code, message, line: lineNo, col: at.col, endCol: at.endCol }),
+    warning: (at, message, code = 'warning') => pending.push({ severity: 'warning', code, message, line: lineNo, col: at.col, endCol: at.endCol }),
+  };
+  for (const src of lines) {
+    lineNo = src.line;
+    for (let e = lexErrors[nextLexError]; e && e.line <= lineNo; e = lexErrors[++nextLexError]) {
+      pending.push({ severity: 'error', code: 'lex', message: e.message, line: e.line, col: e.col, endCol: e.endCol });
+    }
+    if (src.tokens.length > 0) readLine(src, ctx);
+    if (pending.length > 0) {
+      sink.addLine(pending);
+      pending = [];
+    }
   }
 
   const out: Section[] = [];
-  for (const sec of sections) {
-    out.push(finishSection(sec, dialect, state.maps, symbols, isa, diagnostics));
+  const resolve: Resolve = { dialect, maps: state.maps, mapIndex: state.mapIndex, symbols, isa, sink, work };
+  for (const sec of sections.values()) out.push(finishSection(sec, resolve));
+  if (![...sections.values()].some((s) => s.statements.length > 0) && sink.errorCount === 0) {
+    sink.add({ severity: 'error', code: 'empty', message: 'no instructions: the file is empty or holds only comments and directives', line: 1, col: 1, endCol: 2 });
   }
-  if (!sections.some((s) => s.statements.length > 0) && !diagnostics.some((d) => d.severity === 'error')) {
-    diagnostics.push(diag('error', 'empty', 'no instructions: the file is empty or holds only comments and directives', 1, 1, 2));
-  }
-  diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
+  const ok = sink.errorCount === 0;
   return {
-    ok: !diagnostics.some((d) => d.severity === 'error'),
+    ok,
     dialect: dialect.name,
     sections: out,
     maps: state.maps,
     ...(state.license === undefined ? {} : { license: state.license }),
-    diagnostics,
+    diagnostics: sink.finish(),
   };
 }
 
-function finishSection(
-  sec: SectionBuild,
-  dialect: Dialect,
-  maps: readonly MapDecl[],
-  symbols: AsmSymbols,
-  isa: IsaLevel,
-  diagnostics: Diagnostic[],
-): Section {
+/** What the second pass resolves names against. */
+interface Resolve {
+  readonly dialect: Dialect;
+  readonly maps: readonly MapDecl[];
+  readonly mapIndex: ReadonlyMap<string, number>;
+  readonly symbols: AsmSymbols;
+  readonly isa: IsaLevel;
+  readonly sink: DiagnosticSink;
+  readonly work: SuggestionWork;
+}
+
+function finishSection(sec: SectionBuild, { dialect, maps, mapIndex, symbols, isa, sink, work }: Resolve): Section {
   const bytes = new Uint8Array(sec.slots * SLOT_BYTES);
   const insns: (Insn | null)[] = new Array<Insn | null>(sec.slots).fill(null);
   const spans: SourceSpan[] = new Array<SourceSpan>(sec.slots).fill({ line: sec.line, col: 1, endCol: 1 });
   const relocations: Relocation[] = [];
   for (const st of sec.statements) insns[st.slot] = st.insn;
 
-  const labelSlot = (name: string): number | undefined => sec.labels.get(name)?.slot ?? dialect.implicitLabel?.(name, insns);
-  const err = (st: Statement, at: Span, code: string, message: string): void => {
-    diagnostics.push(diag('error', code, message, st.span.line, at.col, at.endCol, st.slot));
+  // A dialect's implicit label (ubpf's `exit`) scans the section: once per name, not per jump.
+  const implicit = new Map<string, number | undefined>();
+  const implicitLabel = (name: string): number | undefined => {
+    if (!dialect.implicitLabel) return undefined;
+    if (!implicit.has(name)) implicit.set(name, dialect.implicitLabel(name, insns));
+    return implicit.get(name);
+  };
+  const labelSlot = (name: string): number | undefined => sec.labels.get(name)?.slot ?? implicitLabel(name);
+  // Messages with a "did you mean" are worked out only for the diagnostics that are kept.
+  const err = (st: Statement, at: Span, code: string, message: PendingDiagnostic['message']): void => {
+    sink.add({ severity: 'error', code, message, line: st.span.line, col: at.col, endCol: at.endCol, pc: st.slot });
   };
 
   for (const st of sec.statements) {
@@ -176,8 +203,8 @@ function finishSection(
         case 'jump': {
           const target = labelSlot(fx.label);
           if (target === undefined) {
-            const hint = closest(fx.label, sec.labels.keys());
-            err(st, fx.span, 'unknown-label', `unknown label '${fx.label}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
+            const label = fx.label;
+            err(st, fx.span, 'unknown-label', () => `unknown label '${label}'${didYouMean(label, () => sec.labels.keys(), work)}`);
             break;
           }
           const off = rel(target);
@@ -214,12 +241,13 @@ function finishSection(
             relocations.push({ kind: 'kfunc', pc: st.slot, name: fx.name });
             break;
           }
-          const hint = closest(fx.name, [...sec.labels.keys(), ...symbols.helperNames(), ...symbols.kfuncNames()]);
-          err(st, fx.span, 'unknown-function', `unknown function '${fx.name}': not a label of this section, a helper or a kfunc${hint ? ` (did you mean '${hint}'?)` : ''}`);
+          const name = fx.name;
+          const candidates = (): string[] => [...sec.labels.keys(), ...symbols.helperNames(), ...symbols.kfuncNames()];
+          err(st, fx.span, 'unknown-function', () => `unknown function '${name}': not a label of this section, a helper or a kfunc${didYouMean(name, candidates, work)}`);
           break;
         }
         case 'map': {
-          const index = maps.findIndex((m) => m.name === fx.name);
+          const index = mapIndex.get(fx.name) ?? -1;
           const label = index < 0 ? sec.labels.get(fx.name) : undefined;
           if (label && insn.kind === 'ldimm64') {
             // The address of a function of this program (a bpf_loop or for_each_map_elem
@@ -230,8 +258,8 @@ function finishSection(
             break;
           }
           if (index < 0) {
-            const hint = closest(fx.name, maps.map((m) => m.name));
-            err(st, fx.span, 'unknown-map', `unknown map or function '${fx.name}'; declare a map with .map, or name a label of this section${hint ? ` (did you mean '${hint}'?)` : ''}`);
+            const name = fx.name;
+            err(st, fx.span, 'unknown-map', () => `unknown map or function '${name}'; declare a map with .map, or name a label of this section${didYouMean(name, () => maps.map((m) => m.name), work)}`);
             break;
           }
           if (insn.kind === 'ldimm64') insn = { ...insn, pseudo: 1, imm: index, imm2: 0 };

@@ -3,7 +3,7 @@
 
 import type { Token } from './lexer.ts';
 import { inRange, parseIntLiteral, type Range } from './numbers.ts';
-import type { AsmSymbols } from './symbols.ts';
+import type { AsmSymbols, SuggestionWork } from './symbols.ts';
 
 export interface Span {
   readonly col: number;
@@ -12,8 +12,11 @@ export interface Span {
 
 export interface ParseContext {
   readonly symbols: AsmSymbols;
-  error(at: Span, message: string, code?: string): void;
-  warning(at: Span, message: string, code?: string): void;
+  /** Counts the "did you mean" searches (and bounds them: symbols.ts, HINT_BUDGET). */
+  readonly work?: SuggestionWork;
+  /** A function message is called only if the diagnostic is kept (for costly hints). */
+  error(at: Span, message: string | (() => string), code?: string): void;
+  warning(at: Span, message: string | (() => string), code?: string): void;
 }
 
 export class Cursor {

@@ -16,8 +16,9 @@ export function dialectByName(name: DialectName): Dialect {
  */
 export function detectDialect(lines: readonly SourceLine[]): DialectName {
   for (const { tokens } of lines) {
-    let t = tokens;
-    while (t.length >= 2 && t[0]?.kind === 'ident' && t[1]?.text === ':') t = t.slice(2);
+    let k = 0;
+    while (k + 1 < tokens.length && tokens[k]?.kind === 'ident' && tokens[k + 1]?.text === ':') k += 2;
+    const t = k === 0 ? tokens : tokens.slice(k);
     const first = t[0];
     if (!first || (first.kind === 'ident' && first.text.startsWith('.'))) continue;
     if (t.some((x) => x.kind === 'reg')) return 'ubpf';

@@ -5,10 +5,12 @@ import { MAP_TYPES, type KptrField, type MapDecl, type MapType } from '../progra
 import type { ParseContext } from './cursor.ts';
 import type { Token } from './lexer.ts';
 import { parseIntLiteral } from './numbers.ts';
-import { closest } from './symbols.ts';
+import { didYouMean } from './symbols.ts';
 
 export interface DirectiveState {
   maps: MapDecl[];
+  /** Map name → index in `maps` (BPF_PSEUDO_MAP_FD's imm). */
+  readonly mapIndex: Map<string, number>;
   license: string | undefined;
 }
 
@@ -70,7 +72,7 @@ function parseMap(name: Token, args: readonly Token[], lineText: string, ctx: Pa
     ctx.error(mapName ?? name, '.map needs a name: .map NAME type=array key=4 value=8 max_entries=16', 'directive');
     return;
   }
-  if (state.maps.some((m) => m.name === mapName.text)) {
+  if (state.mapIndex.has(mapName.text)) {
     ctx.error(mapName, `map '${mapName.text}' is already declared`, 'duplicate-map');
     return;
   }
@@ -92,7 +94,7 @@ function parseMap(name: Token, args: readonly Token[], lineText: string, ctx: Pa
     words.push({ key: word.slice(0, eq), value: word.slice(eq + 1), col, endCol: col + word.length });
   }
   let type: MapType | undefined;
-  const sizes: Record<string, number> = {};
+  const sizes = new Map<string, number>();
   let flags = 0;
   const kptrs: KptrField[] = [];
   const num = (w: (typeof words)[number], min: number, max: number): number | undefined => {
@@ -109,8 +111,8 @@ function parseMap(name: Token, args: readonly Token[], lineText: string, ctx: Pa
       case 'type': {
         const t = MAP_TYPES.find((x) => x === w.value);
         if (!t) {
-          const hint = closest(w.value, MAP_TYPES);
-          ctx.error(w, `unknown map type '${w.value}'${hint ? ` (did you mean '${hint}'?)` : ''}; known: ${MAP_TYPES.join(', ')}`, 'directive');
+          const work = ctx.work ?? { queries: 0, candidates: 0, cells: 0 };
+          ctx.error(w, () => `unknown map type '${w.value}'${didYouMean(w.value, () => MAP_TYPES, work)}; known: ${MAP_TYPES.join(', ')}`, 'directive');
           ok = false;
         } else type = t;
         break;
@@ -118,12 +120,12 @@ function parseMap(name: Token, args: readonly Token[], lineText: string, ctx: Pa
       case 'key':
       case 'value': {
         const v = num(w, 0, MAX_MAP_VALUE);
-        if (v !== undefined) sizes[w.key] = v;
+        if (v !== undefined) sizes.set(w.key, v);
         break;
       }
       case 'max_entries': {
         const v = num(w, 1, MAX_MAP_ENTRIES);
-        if (v !== undefined) sizes[w.key] = v;
+        if (v !== undefined) sizes.set(w.key, v);
         break;
       }
       case 'flags': {
@@ -146,13 +148,13 @@ function parseMap(name: Token, args: readonly Token[], lineText: string, ctx: Pa
     }
   }
   for (const required of ['type', 'key', 'value', 'max_entries'] as const) {
-    const present = required === 'type' ? type !== undefined : sizes[required] !== undefined;
+    const present = required === 'type' ? type !== undefined : sizes.has(required);
     if (!present && !words.some((w) => w.key === required)) {
       ctx.error(mapName, `.map ${mapName.text} is missing ${required}=`, 'directive');
       ok = false;
     }
   }
-  const valueSize = sizes['value'] ?? 0;
+  const valueSize = sizes.get('value') ?? 0;
   for (const k of kptrs) {
     if (k.offset % 8 !== 0 || k.offset + 8 > valueSize) {
       ctx.error(mapName, `kptr at offset ${k.offset} must be 8-byte aligned and inside the ${valueSize}-byte value`, 'directive');
@@ -160,12 +162,13 @@ function parseMap(name: Token, args: readonly Token[], lineText: string, ctx: Pa
     }
   }
   if (!ok || type === undefined) return;
+  state.mapIndex.set(mapName.text, state.maps.length);
   state.maps.push({
     name: mapName.text,
     type,
-    keySize: sizes['key'] ?? 0,
+    keySize: sizes.get('key') ?? 0,
     valueSize,
-    maxEntries: sizes['max_entries'] ?? 1,
+    maxEntries: sizes.get('max_entries') ?? 1,
     flags,
     kptrs,
     line,

@@ -3,7 +3,8 @@ export { assemble, type AssembleOptions, type AssembleResult } from './assembler
 export { disassemble, type DisassembleOptions, type DisassembledLine } from './disassembler.ts';
 export { detectDialect, dialectByName } from './dialects.ts';
 export type { DialectName } from './dialect.ts';
-export { kernelSymbols, type AsmSymbols } from './symbols.ts';
+export { kernelSymbols, HINT_BUDGET, type AsmSymbols, type SuggestionWork } from './symbols.ts';
+export { MAX_DIAGNOSTICS, MAX_DIAGNOSTICS_PER_LINE } from './diagnostic-sink.ts';
 export {
   INSTRUCTION_DOCS,
   FUNCTION_DOCS,

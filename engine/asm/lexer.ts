@@ -68,79 +68,88 @@ function isIdentPart(c: string): boolean {
   const code = c.charCodeAt(0);
   return isLetter(code) || isDigit(code) || code === 95 || code === 46 || code === 36 || code === 64 /* @ */;
 }
+/** A character no token starts with: runs of them are reported as one error. */
+function isStray(c: string): boolean {
+  const code = c.charCodeAt(0);
+  if (c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v' || c === '"' || c === "'") return false;
+  return !(isDigit(code) || isIdentStart(c) || SINGLE.has(c));
+}
+/** Characters of a stray run quoted in its message; the rest is counted. */
+const STRAY_SHOWN = 16;
+
+/** `unexpected character '`'`, or for a run `unexpected characters '``…' (N in a row)`; `head` is its start. */
+function strayMessage(head: string, length: number): string {
+  const chars = Array.from(head);
+  if (chars.length === 1 && head.length === length) return `unexpected character '${head}'`;
+  const shown = chars.slice(0, STRAY_SHOWN).join('');
+  return shown.length === length ? `unexpected characters '${shown}'` : `unexpected characters '${shown}…' (${length.toLocaleString('en-US')} in a row)`;
+}
+
 /** First characters of the multi-character operators. */
 const OPERATOR_START = new Set(['s', '<', '>', '+', '-', '*', '/', '%', '|', '&', '^', '=', '!']);
 
 /**
  * Blanks out comments (keeping columns and line breaks) so the per-line tokenizer never sees
- * them. Block comments may span lines; an unterminated one is reported.
+ * them. Block comments may span lines; an unterminated one is reported. Text between comments
+ * is copied a slice at a time: a character at a time made a megabyte cost a second of
+ * allocation.
  */
 export function stripComments(text: string, errors: LexError[]): string {
   const out: string[] = [];
+  const n = text.length;
+  /** Start of the text not yet copied to `out`. */
+  let from = 0;
   let i = 0;
   let line = 1;
-  let col = 1;
+  let lineStart = 0;
   let inString = false;
-  while (i < text.length) {
-    const c = text[i] ?? '';
-    if (c === '\n') {
-      out.push(c);
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 10 /* \n */) {
       inString = false;
       line++;
-      col = 1;
-      i++;
+      lineStart = ++i;
       continue;
     }
     if (inString) {
-      out.push(c);
-      if (c === '\\' && i + 1 < text.length && text[i + 1] !== '\n') {
-        out.push(text[i + 1] ?? '');
-        i += 2;
-        col += 2;
-        continue;
-      }
-      if (c === '"') inString = false;
-      i++;
-      col++;
-      continue;
-    }
-    if (c === '"') {
-      inString = true;
-      out.push(c);
-      i++;
-      col++;
-      continue;
-    }
-    if (c === '/' && text[i + 1] === '*') {
-      const startLine = line;
-      const startCol = col;
-      const end = text.indexOf('*/', i + 2);
-      const stop = end < 0 ? text.length : end + 2;
-      for (; i < stop; i++) {
-        if (text[i] === '\n') {
-          out.push('\n');
-          line++;
-          col = 1;
-        } else {
-          out.push(' ');
-          col++;
-        }
-      }
-      if (end < 0) errors.push({ line: startLine, col: startCol, endCol: startCol + 2, message: 'unterminated /* comment' });
-      continue;
-    }
-    if (c === '#' || c === ';' || (c === '/' && text[i + 1] === '/')) {
-      while (i < text.length && text[i] !== '\n') {
-        out.push(' ');
+      if (c === 92 /* \\ */ && i + 1 < n && text.charCodeAt(i + 1) !== 10) i += 2;
+      else {
+        if (c === 34 /* " */) inString = false;
         i++;
-        col++;
       }
       continue;
     }
-    out.push(c);
+    if (c === 34) {
+      inString = true;
+      i++;
+      continue;
+    }
+    const next = text.charCodeAt(i + 1);
+    if (c === 47 /* / */ && next === 42 /* * */) {
+      const end = text.indexOf('*/', i + 2);
+      const stop = end < 0 ? n : end + 2;
+      if (end < 0) errors.push({ line, col: i - lineStart + 1, endCol: i - lineStart + 3, message: 'unterminated /* comment' });
+      const body = text.slice(i, stop);
+      out.push(text.slice(from, i), body.replace(/[^\n]/g, ' '));
+      const breaks = body.split('\n').length - 1;
+      if (breaks > 0) {
+        line += breaks;
+        lineStart = i + body.lastIndexOf('\n') + 1;
+      }
+      from = i = stop;
+      continue;
+    }
+    if (c === 35 /* # */ || c === 59 /* ; */ || (c === 47 && next === 47)) {
+      const eol = text.indexOf('\n', i);
+      const stop = eol < 0 ? n : eol;
+      out.push(text.slice(from, i), ' '.repeat(stop - i));
+      from = i = stop;
+      continue;
+    }
     i++;
-    col++;
   }
+  if (from === 0) return text;
+  out.push(text.slice(from));
   return out.join('');
 }
 
@@ -209,8 +218,10 @@ export function tokenizeLine(text: string, line: number, errors: LexError[]): To
       push('punct', start, i);
       continue;
     }
-    errors.push({ line, col: start + 1, endCol: start + 2, message: `unexpected character '${c}'` });
+    // One message for a run (a pasted emoji, a line of backticks), not one per character.
     i++;
+    while (i < text.length && isStray(text[i] ?? '')) i++;
+    errors.push({ line, col: start + 1, endCol: i + 1, message: strayMessage(text.slice(start, Math.min(i, start + 2 * STRAY_SHOWN + 2)), i - start) });
   }
   return tokens;
 }

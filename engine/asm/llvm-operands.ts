@@ -142,21 +142,21 @@ export function memory(c: Cursor): Address | undefined {
   return a && expect(c, ')', 'to close the address') ? a : undefined;
 }
 
-export const ACCESS_TYPES: Readonly<Record<string, { size: AccessSize; signed: boolean }>> = {
-  u8: { size: 1, signed: false },
-  u16: { size: 2, signed: false },
-  u32: { size: 4, signed: false },
-  u64: { size: 8, signed: false },
-  s8: { size: 1, signed: true },
-  s16: { size: 2, signed: true },
-  s32: { size: 4, signed: true },
-};
+export const ACCESS_TYPES: ReadonlyMap<string, { size: AccessSize; signed: boolean }> = new Map([
+  ['u8', { size: 1, signed: false }],
+  ['u16', { size: 2, signed: false }],
+  ['u32', { size: 4, signed: false }],
+  ['u64', { size: 8, signed: false }],
+  ['s8', { size: 1, signed: true }],
+  ['s16', { size: 2, signed: true }],
+  ['s32', { size: 4, signed: true }],
+]);
 
 /** `(u32 *)`: the access type of a load, store or atomic; `allowed` names the legal ones. */
 export function pointerType(c: Cursor, allowed: readonly string[]): { size: AccessSize; signed: boolean } | undefined {
   if (!expect(c, '(', `before the access type (${allowed.join(', ')})`)) return undefined;
   const t = c.peek();
-  const type = t && allowed.includes(t.text) ? ACCESS_TYPES[t.text] : undefined;
+  const type = t && allowed.includes(t.text) ? ACCESS_TYPES.get(t.text) : undefined;
   if (!type) return expected(c, `an access type: ${allowed.join(', ')}`);
   c.next();
   return expect(c, '*', 'after the access type') && expect(c, ')', 'to close the cast') ? type : undefined;

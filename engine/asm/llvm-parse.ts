@@ -23,12 +23,12 @@ const LOCK_BY_OPERATOR = invert<'add' | 'or' | 'and' | 'xor'>(LOCK_OPERATOR);
 const PSEUDO: Range = { min: 0n, max: 6n, what: 'a pseudo source 0-6 (RFC 9669 §5.4)' };
 
 /** Linux instructions outside RFC 9669 that llvm-mc knows; named so the user learns why. */
-const NOT_RFC: Readonly<Record<string, string>> = {
-  may_goto: 'may_goto (BPF_JCOND) is a Linux 6.9 extension, not in RFC 9669; the playground does not support it',
-  addr_space_cast: 'addr_space_cast is a Linux 6.9 arena extension, not in RFC 9669; the playground does not support it',
-  load_acquire: 'load_acquire is a Linux 6.15 extension (BPF_LOAD_ACQ), not in RFC 9669; the playground does not support it',
-  store_release: 'store_release is a Linux 6.15 extension (BPF_STORE_REL), not in RFC 9669; the playground does not support it',
-};
+const NOT_RFC: ReadonlyMap<string, string> = new Map([
+  ['may_goto', 'may_goto (BPF_JCOND) is a Linux 6.9 extension, not in RFC 9669; the playground does not support it'],
+  ['addr_space_cast', 'addr_space_cast is a Linux 6.9 arena extension, not in RFC 9669; the playground does not support it'],
+  ['load_acquire', 'load_acquire is a Linux 6.15 extension (BPF_LOAD_ACQ), not in RFC 9669; the playground does not support it'],
+  ['store_release', 'store_release is a Linux 6.15 extension (BPF_STORE_REL), not in RFC 9669; the playground does not support it'],
+]);
 
 const longestFirst = (ops: Iterable<string>): string[] => [...ops].sort((a, b) => b.length - a.length);
 const ALU_OPS = longestFirst(ALU_BY_OPERATOR.keys());
@@ -61,7 +61,7 @@ function statement(c: Cursor): ParsedInsn | undefined {
   const head = c.peek();
   // BPFAsmParser folds the case of the first word only: `EXIT`, `Goto +1` and `R1 = 1` pass.
   const word = head?.kind === 'ident' ? head.text.toLowerCase() : head?.text;
-  const notRfc = word === undefined ? undefined : NOT_RFC[word];
+  const notRfc = word === undefined ? undefined : NOT_RFC.get(word);
   if (head && notRfc) {
     c.ctx.error(head, notRfc, 'unsupported');
     return undefined;
@@ -203,7 +203,7 @@ function rightHandSide(c: Cursor, dst: RegOperand): ParsedInsn | undefined {
   }
   if (t?.kind === 'ident') {
     if (t.text !== t.text.toLowerCase() && KEYWORDS.has(t.text.toLowerCase())) return expected(c, "a register, a number or an expression after '='");
-    const notRfc = NOT_RFC[t.text];
+    const notRfc = NOT_RFC.get(t.text);
     if (notRfc) {
       c.ctx.error(t, notRfc, 'unsupported');
       return undefined;
@@ -246,7 +246,7 @@ function mapLoad(c: Cursor, dst: RegOperand, name: Token): ParsedInsn | undefine
 
 function load(c: Cursor, dst: RegOperand): ParsedInsn | undefined {
   c.next();
-  const type = pointerType(c, Object.keys(ACCESS_TYPES));
+  const type = pointerType(c, [...ACCESS_TYPES.keys()]);
   if (!type) return undefined;
   if (c.is('skb')) return packetLoad(c, dst, type.size, type.signed);
   const a = memory(c);

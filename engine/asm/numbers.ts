@@ -4,8 +4,27 @@
 
 export type IntParse = { ok: true; value: bigint } | { ok: false; message: string };
 
+/**
+ * Digits (after leading zeros) beyond which a literal exceeds every field, whatever its base:
+ * 2^64 has 20 decimal digits, 22 octal, 64 binary. BigInt() of a longer one would cost time
+ * quadratic in its length for nothing.
+ */
+const MAX_DIGITS = 64;
+
+/** `\\n` and the other escapes llvm-mc gives a meaning in a character literal. */
+const ESCAPES: ReadonlyMap<string, number> = new Map([
+  ['\\b', 8],
+  ['\\f', 12],
+  ['\\n', 10],
+  ['\\r', 13],
+  ['\\t', 9],
+]);
+
 export function parseIntLiteral(text: string): IntParse {
   const t = text.replace(/_/g, '');
+  if (/^(?:0[xX][0-9a-fA-F]+|0[bB][01]+|[0-9]+)$/.test(t) && t.replace(/^0[xXbB]/, '').replace(/^0+/, '').length > MAX_DIGITS) {
+    return { ok: false, message: `'${text.slice(0, 24)}…' (${text.length.toLocaleString('en-US')} characters) is too large for any field (at most 64 bits)` };
+  }
   let m: RegExpExecArray | null;
   if ((m = /^0[xX]([0-9a-fA-F]+)$/.exec(t))) return { ok: true, value: BigInt(`0x${m[1]}`) };
   if ((m = /^0[bB]([01]+)$/.exec(t))) return { ok: true, value: BigInt(`0b${m[1]}`) };
@@ -15,8 +34,7 @@ export function parseIntLiteral(text: string): IntParse {
     // As llvm-mc: \b \f \n \r \t are control characters; any other escaped character stands
     // for itself (so '\0' is the digit 0, 0x30).
     const body = m[1] ?? '';
-    const esc: Record<string, number> = { '\\b': 8, '\\f': 12, '\\n': 10, '\\r': 13, '\\t': 9 };
-    const code = body.length === 2 ? (esc[body] ?? body.charCodeAt(1)) : body.charCodeAt(0);
+    const code = body.length === 2 ? (ESCAPES.get(body) ?? body.charCodeAt(1)) : body.charCodeAt(0);
     return { ok: true, value: BigInt(code) };
   }
   return { ok: false, message: `'${text}' is not a number` };

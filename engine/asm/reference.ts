@@ -12,6 +12,7 @@ import { assemble } from './assembler.ts';
 import type { DialectName } from './dialect.ts';
 import { llvmDialect } from './llvm.ts';
 import { ubpfDialect } from './ubpf.ts';
+import { dictionary } from '../util/dictionary.ts';
 
 export interface InstructionDoc {
   readonly id: string;
@@ -104,7 +105,8 @@ export const FUNCTION_DOCS: readonly FunctionDoc[] = [
   }),
 ];
 
-export const REGISTER_DOCS: Readonly<Record<string, string>> = {
+/** Prototype-less: editors look words of the source up here. */
+export const REGISTER_DOCS: Readonly<Record<string, string>> = dictionary({
   r0: 'return value of helpers, kfuncs and the program',
   r1: 'first argument; at entry, the context (or the input memory of a raw program)',
   r2: 'second argument; at entry of a raw program, the input length',
@@ -116,7 +118,7 @@ export const REGISTER_DOCS: Readonly<Record<string, string>> = {
   r8: 'callee-saved',
   r9: 'callee-saved',
   r10: 'read-only frame pointer: the stack is the 512 bytes below it',
-};
+});
 
 export const DIRECTIVE_DOCS: readonly DirectiveDoc[] = [
   { name: '.section', syntax: '.section xdp', summary: 'Starts a program; names as libbpf SEC(): xdp, tc, syscall, socket, tp_btf/task_newtask, tp_btf/cgroup_mkdir, raw.' },

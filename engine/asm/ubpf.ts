@@ -15,7 +15,12 @@ for (const f of FORMS) {
   BY_MNEMONIC.set(f.mnemonic, list);
 }
 /** Spellings bpf_conformance and ubpf also use. */
-const ALIASES: Record<string, string> = { swap16: 'bswap16', swap32: 'bswap32', swap64: 'bswap64', ldxsdw: 'ldxdw' };
+const ALIASES: ReadonlyMap<string, string> = new Map([
+  ['swap16', 'bswap16'],
+  ['swap32', 'bswap32'],
+  ['swap64', 'bswap64'],
+  ['ldxsdw', 'ldxdw'],
+]);
 
 function register(c: Cursor): number | undefined {
   const t = c.peek();
@@ -98,7 +103,7 @@ function parse(c: Cursor): ParsedInsn | undefined {
     while (c.peek()?.kind === 'ident') words.push(c.next()?.text ?? '');
     mnemonic = ['lock', ...words].join(' ');
   }
-  mnemonic = ALIASES[mnemonic] ?? mnemonic;
+  mnemonic = ALIASES.get(mnemonic) ?? mnemonic;
 
   if (mnemonic === 'call') return parseCall(c);
   if (mnemonic === 'ld_pseudo') {

@@ -12,24 +12,36 @@ import { EXIT_REJECTED, EXIT_USAGE, type Io } from './io.ts';
 
 const VALUED = new Set(['-o', '--dialect', '--isa', '--section', '--mem', '--mem-file', '--max-insns', '--profile', '--cpus', '--scenario', '--maps', '--data', '--ctx', '--repeat', '--traffic', '--packets', '--seed', '--driver', '--pcap', '--write-pcap', '--write']);
 
-const COMMANDS: Record<string, { run: (args: ReturnType<typeof parseArgs>, io: Io) => number; usage: string }> = {
-  asm: { run: asmCommand, usage: 'asm FILE [-o OUT] [--dialect llvm|ubpf] [--isa v1..v4] [--section S] [--json]' },
-  disasm: { run: disasmCommand, usage: 'disasm FILE.bin [--dialect llvm|ubpf] [--isa v1..v4] [--json]' },
-  run: { run: runCommand, usage: 'run FILE… [--mem HEX | --mem-file F] [--isa v1..v4] [--max-insns N] [--json]' },
-  conformance: { run: conformanceCommand, usage: 'conformance DIR [--json]' },
-  'test-run': {
-    run: testRunCommand,
-    usage: 'test-run FILE [--section S] [--profile linux-6.3|linux-6.18] [--cpus N] [--scenario F.json] [--maps F.json] [--data HEX] [--ctx HEX] [--repeat N] [--json]',
-  },
-  xdp: {
-    run: xdpCommand,
-    usage:
-      'xdp FILE [--traffic PROFILE.json] [--packets N] [--seed S] [--driver full|hash-only|none] [--pcap IN.pcap] [--write-pcap OUT.pcap [--write received|passed|transmitted|redirected|dropped]] [--section S] [--profile P] [--cpus N] [--json] [--trace]',
-  },
-};
+interface Command {
+  readonly run: (args: ReturnType<typeof parseArgs>, io: Io) => number;
+  readonly usage: string;
+}
+
+/** By name; a Map, so `bpfp constructor` is an unknown command like any other word. */
+const COMMANDS: ReadonlyMap<string, Command> = new Map([
+  ['asm', { run: asmCommand, usage: 'asm FILE [-o OUT] [--dialect llvm|ubpf] [--isa v1..v4] [--section S] [--json]' }],
+  ['disasm', { run: disasmCommand, usage: 'disasm FILE.bin [--dialect llvm|ubpf] [--isa v1..v4] [--json]' }],
+  ['run', { run: runCommand, usage: 'run FILE… [--mem HEX | --mem-file F] [--isa v1..v4] [--max-insns N] [--json]' }],
+  ['conformance', { run: conformanceCommand, usage: 'conformance DIR [--json]' }],
+  [
+    'test-run',
+    {
+      run: testRunCommand,
+      usage: 'test-run FILE [--section S] [--profile linux-6.3|linux-6.18] [--cpus N] [--scenario F.json] [--maps F.json] [--data HEX] [--ctx HEX] [--repeat N] [--json]',
+    },
+  ],
+  [
+    'xdp',
+    {
+      run: xdpCommand,
+      usage:
+        'xdp FILE [--traffic PROFILE.json] [--packets N] [--seed S] [--driver full|hash-only|none] [--pcap IN.pcap] [--write-pcap OUT.pcap [--write received|passed|transmitted|redirected|dropped]] [--section S] [--profile P] [--cpus N] [--json] [--trace]',
+    },
+  ],
+]);
 
 export function usage(): string {
-  return ['usage: bpfp COMMAND [ARGS]', '', 'commands:', ...Object.values(COMMANDS).map((c) => `  bpfp ${c.usage}`)].join('\n');
+  return ['usage: bpfp COMMAND [ARGS]', '', 'commands:', ...[...COMMANDS.values()].map((c) => `  bpfp ${c.usage}`)].join('\n');
 }
 
 export function main(argv: readonly string[], io: Io): number {
@@ -38,7 +50,7 @@ export function main(argv: readonly string[], io: Io): number {
     (command ? io.out : io.err)(usage());
     return command ? 0 : EXIT_USAGE;
   }
-  const cmd = COMMANDS[command];
+  const cmd = COMMANDS.get(command);
   if (!cmd) {
     io.err(`bpfp: unknown command '${command}'\n${usage()}`);
     return EXIT_USAGE;

@@ -1,7 +1,10 @@
 // Helper function ids (enum bpf_func_id, include/uapi/linux/bpf.h). Ids are UAPI and never
-// change; the simulated kernel attaches prototypes and implementations to them.
+// change; the simulated kernel attaches prototypes and implementations to them. The table has
+// no prototype: `call toString` must find no helper.
 
-export const HELPER_IDS: Readonly<Record<string, number>> = {
+import { dictionary } from '../../util/dictionary.ts';
+
+export const HELPER_IDS: Readonly<Record<string, number>> = dictionary({
   bpf_map_lookup_elem: 1,
   bpf_map_update_elem: 2,
   bpf_map_delete_elem: 3,
@@ -29,7 +32,7 @@ export const HELPER_IDS: Readonly<Record<string, number>> = {
   bpf_for_each_map_elem: 164,
   bpf_loop: 181,
   bpf_kptr_xchg: 194,
-};
+});
 
 const byId = new Map<number, string>(Object.entries(HELPER_IDS).map(([name, id]) => [id, name]));
 

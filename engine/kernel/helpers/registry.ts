@@ -7,11 +7,12 @@ import { BASIC_HELPERS } from './basic.ts';
 import { HELPER_IDS } from './ids.ts';
 import { MAP_HELPERS } from './map-helpers.ts';
 import { PACKET_HELPERS } from './packet.ts';
+import { dictionary } from '../../util/dictionary.ts';
 import { HELPER_DECLS } from './prototypes.ts';
 
 export { HELPER_DECLS };
 
-const IMPLS: Readonly<Record<string, CallImpl>> = { ...BASIC_HELPERS, ...MAP_HELPERS, ...PACKET_HELPERS };
+const IMPLS: Readonly<Record<string, CallImpl>> = dictionary({ ...BASIC_HELPERS, ...MAP_HELPERS, ...PACKET_HELPERS });
 
 const byId = new Map(HELPER_DECLS.map((d) => [d.id, d]));
 

@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { signatureOf, type KfFlag, type KfuncDecl } from '../decls.ts';
+import { kfuncRefusal } from '../kernel.ts';
 import type { KernelProfile } from '../profiles.ts';
 import { KFUNC_DECLS } from './decls.ts';
 import { KFUNC_IDS, kfuncByName, kfuncDecl } from './ids.ts';
@@ -145,6 +146,17 @@ describe('kfunc signatures', () => {
       expect(d.summary.length, d.name).toBeGreaterThan(10);
       expect(d.returns.length, d.name).toBeGreaterThan(3);
       expect(Object.keys(d.profiles).length, d.name).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('profile names from outside', () => {
+  it('find no kfunc in a profile named after an Object.prototype property', () => {
+    for (const profile of Object.getOwnPropertyNames(Object.prototype)) {
+      for (const d of KFUNC_DECLS) {
+        expect(d.profiles[profile as KernelProfile], `${d.name} in ${profile}`).toBeUndefined();
+        expect(kfuncRefusal(d, d.id, profile as KernelProfile, 'tp_btf', false)).toMatch(new RegExp(`^kfunc ${d.name} does not exist in `));
+      }
     }
   });
 });

@@ -28,8 +28,9 @@ function arg(type: string, name: string): KfuncArg {
   return { name, type };
 }
 
+/** Without a prototype: a profile name that came from outside finds nothing, not Object's methods. */
 function profiles(f63: Flags, t63: readonly ProgType[], f618: Flags, t618: readonly ProgType[]): KfuncDecl['profiles'] {
-  const out: Partial<Record<'linux-6.3' | 'linux-6.18', KfuncInProfile>> = {};
+  const out = Object.create(null) as Partial<Record<'linux-6.3' | 'linux-6.18', KfuncInProfile>>;
   if (f63) out['linux-6.3'] = { flags: f63, progTypes: t63 };
   if (f618) out['linux-6.18'] = { flags: f618, progTypes: t618 };
   return out;

@@ -3,9 +3,11 @@
 // up with kfuncDecl.
 
 import type { KfuncDecl } from '../decls.ts';
+import { dictionary } from '../../util/dictionary.ts';
 import { KFUNC_DECLS } from './decls.ts';
 
-export const KFUNC_IDS: Readonly<Record<string, number>> = Object.freeze(Object.fromEntries(KFUNC_DECLS.map((d) => [d.name, d.id])));
+/** Prototype-less: user text (`call constructor`) is looked up here. */
+export const KFUNC_IDS: Readonly<Record<string, number>> = dictionary(Object.fromEntries(KFUNC_DECLS.map((d) => [d.name, d.id])));
 
 const byId = new Map<number, KfuncDecl>(KFUNC_DECLS.map((d) => [d.id, d]));
 const byName = new Map<string, KfuncDecl>(KFUNC_DECLS.map((d) => [d.name, d]));
