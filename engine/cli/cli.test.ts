@@ -155,6 +155,13 @@ describe('bpfp test-run', () => {
     expect(b.err.join('\n')).toMatch(/cpumask_map.*'zz' is not hex bytes/);
   });
 
+  it('refuses a map the kernel would refuse at the line of its .map, with BPF_MAP_CREATE\'s errno (sizes are u32 as in union bpf_attr)', () => {
+    const big = file('bigmap.s', '.section raw\n# a hash map past 2^27 entries\n.map m type=hash key=4 value=8 max_entries=4294967295\nr0 = 0\nexit\n');
+    const r = runCli(['test-run', big]);
+    expect(r.code).toBe(1);
+    expect(r.err).toHaveLength(1);
+    expect(r.err[0]).toMatch(new RegExp(`^${big.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:1: error: map 'm' \\(hash\\): max_entries=4294967295 .*-E2BIG`));
+  });
   it('reports a leaked reference and exits 1', () => {
     const leak = file('leak.s', '.section tp_btf/task_newtask\n.license "GPL"\ncall bpf_cpumask_create\nr0 = 0\nexit\n');
     const r = runCli(['test-run', leak]);

@@ -61,6 +61,8 @@ export interface LoadProblem {
   readonly pc: number;
   readonly message: string;
   readonly stage: 'decode' | 'structure' | 'call' | 'map' | 'context' | 'scenario';
+  /** The source line of the declaration it concerns (a refused .map), when it is not about an instruction. */
+  readonly line?: number;
 }
 
 export interface RunReport {
@@ -223,7 +225,10 @@ export function loadProgram(req: LoadRequest): LoadResult {
     seed: req.seed ?? scenario.scenario.seed,
   });
   kernel.programNames = new Set(decoded.keys());
-  if (kernel.maps.errors.length) return { ok: false, problems: kernel.maps.errors.map((message) => ({ pc: 0, stage: 'map' as const, message })) };
+  if (kernel.maps.errors.length) {
+    const lines = kernel.maps.errorLines;
+    return { ok: false, problems: kernel.maps.errors.map((message, i) => ({ pc: 0, stage: 'map' as const, message, ...(lines[i] ? { line: lines[i] } : {}) })) };
+  }
   if (kernel.conntrack.problems.length) return { ok: false, problems: kernel.conntrack.problems.map((m) => ({ pc: 0, stage: 'scenario' as const, message: `scenario: ${m}` })) };
   if (req.mapContents !== undefined) {
     const r = kernel.maps.initialize(req.mapContents);

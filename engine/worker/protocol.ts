@@ -68,6 +68,8 @@ export interface ProgramProblem {
   readonly message: string;
   /** decode: the bytes; structure/call/map: the kernel's load-time checks; verifier: path analysis. */
   readonly stage: 'decode' | 'structure' | 'call' | 'map' | 'context' | 'scenario' | 'verifier' | 'unsupported';
+  /** The source line of the declaration it concerns (a refused .map), when it is not about an instruction. */
+  readonly line?: number;
 }
 
 export type LoadReply = { readonly ok: true; readonly slots: number } | { readonly ok: false; readonly problems: readonly ProgramProblem[] };

@@ -137,7 +137,7 @@ export class Session implements Omit<EngineApi, 'ping'> {
         setup = t.setup;
       }
       const r = loadProgram(request);
-      if (!r.ok) return { ok: false, problems: r.problems.map((p) => ({ pc: p.pc, message: p.message, stage: p.stage })) };
+      if (!r.ok) return { ok: false, problems: r.problems.map((p) => ({ pc: p.pc, message: p.message, stage: p.stage, ...(p.line ? { line: p.line } : {}) })) };
       const loaded = this.loadedOf(request, r.program, setup);
       if ('errors' in loaded) return { ok: false, problems: loaded.errors.map((message) => ({ pc: 0, stage: 'context', message })) };
       this.current = loaded;

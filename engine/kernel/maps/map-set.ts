@@ -163,6 +163,8 @@ export class MapSet {
   readonly maps: readonly BpfMap[];
   /** Declarations the kernel would refuse (BPF_MAP_CREATE errors): the loader must not run the program. */
   readonly errors: readonly string[];
+  /** The source line of each refused declaration, in the order of `errors`. */
+  readonly errorLines: readonly number[];
   /** The guest memory budget all these maps share. */
   readonly memory: MapMemory;
   private readonly owned = new Map<number, Owned>();
@@ -189,6 +191,7 @@ export class MapSet {
       setKptr: (offset, ptr) => this.setKptr(offset, ptr),
     };
     const errors: string[] = [];
+    const errorLines: number[] = [];
     this.maps = decls.map((decl, index) => {
       // The shape first: no rule below may read a field that is not what union bpf_attr holds.
       let problem = shapeProblem(decl) ?? checkDecl(decl);
@@ -196,13 +199,17 @@ export class MapSet {
         const bytes = upfrontBytes(decl, options.nrCpus);
         if (!this.memory.take(bytes)) problem = budgetProblem(decl, bytes, this.memory, options.nrCpus);
       }
-      if (problem) errors.push(problem);
+      if (problem) {
+        errors.push(problem);
+        errorLines.push(typeof decl.line === 'number' && Number.isInteger(decl.line) && decl.line > 0 ? decl.line : 0);
+      }
       const map = problem ? new RefusedMap(ctx, refusedDecl(decl), index) : createMap(ctx, decl, index);
       this.headers.set(map.header.start, map);
       if (typeof decl.name === 'string' && !this.byNames.has(decl.name)) this.byNames.set(decl.name, map);
       return map;
     });
     this.errors = errors;
+    this.errorLines = errorLines;
   }
 
   /** The guest address of map `index` (what `r1 = MAP ll` loads), 0n for no such map. */
