@@ -32,6 +32,25 @@ export default tseslint.config(
     },
   },
   { files: ['engine/**'], rules: { 'no-restricted-imports': ['error', { patterns: [NO_UI] }] } },
+  // The fuzz harness drives every input surface, so it reads links, files and drafts with the
+  // app's own pure readers (app/share, and app/state's document, persistence and program);
+  // React, Monaco and the store stay out.
+  {
+    files: ['engine/test/fuzz/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/app/**', '!**/app/share', '!**/app/share/*', '!**/app/state', '**/app/state/*', '!**/app/state/document.ts', '!**/app/state/persistence.ts', '!**/app/state/program.ts', 'react', 'react-dom', 'monaco-editor', 'zustand'],
+              message: 'The fuzz harness may use the app\'s pure readers (app/share, app/state/document.ts, persistence.ts, program.ts), not its UI.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   layer(['engine/isa/**'], ['../**', '!./*'], 'engine/isa is the bottom layer: it imports nothing.'),
   layer(['engine/program/**'], ['**/asm/**', '**/vm/**', '**/kernel/**', '**/verifier/**', '**/net/**', ...OUTSIDE_ENGINE_LAYERS], 'engine/program builds only on engine/isa.'),
   layer(['engine/asm/**'], ['**/vm/**', '**/verifier/**', '**/net/**', ...OUTSIDE_ENGINE_LAYERS], 'The assembler builds on isa, program and the kernel declarations only.'),
@@ -43,7 +62,7 @@ export default tseslint.config(
   layer(
     ['app/**'],
     // gitignore-style: a folder excluded by `**/engine/**` must be re-included before its files.
-    ['**/engine/**', '!**/engine/asm', '!**/engine/asm/**', '!**/engine/worker', '**/engine/worker/*', '!**/engine/worker/protocol.ts', '!**/engine/worker/worker.ts', '!**/engine/kernel', '**/engine/kernel/*', '!**/engine/kernel/scenario.ts', '!**/engine/util', '!**/engine/util/**', '!**/engine/net', '**/engine/net/*', '!**/engine/net/profile.ts', '!**/engine/net/profile-json.ts', '!**/engine/net/pcap.ts', '!**/engine/net/names.ts', '!**/engine/net/types.ts', '!**/engine/net/packet', '**/engine/net/packet/*', '!**/engine/net/packet/addr.ts'],
-    'The app may import engine/asm, engine/util, engine/worker/protocol.ts (types), the worker entry and the pure formats: the scenario (engine/kernel/scenario.ts), the traffic profile (engine/net/profile*.ts), pcap (engine/net/pcap.ts), the NIC names and types (engine/net/names.ts, types.ts) and addresses (engine/net/packet/addr.ts).',
+    ['**/engine/**', '!**/engine/asm', '!**/engine/asm/**', '!**/engine/worker', '**/engine/worker/*', '!**/engine/worker/protocol.ts', '!**/engine/worker/view-cache.ts', '!**/engine/worker/worker.ts', '!**/engine/kernel', '**/engine/kernel/*', '!**/engine/kernel/scenario.ts', '!**/engine/util', '!**/engine/util/**', '!**/engine/net', '**/engine/net/*', '!**/engine/net/profile.ts', '!**/engine/net/profile-json.ts', '!**/engine/net/pcap.ts', '!**/engine/net/names.ts', '!**/engine/net/types.ts', '!**/engine/net/packet', '**/engine/net/packet/*', '!**/engine/net/packet/addr.ts'],
+    'The app may import engine/asm, engine/util, engine/worker/protocol.ts (types), engine/worker/view-cache.ts (merging snapshot deltas), the worker entry and the pure formats: the scenario (engine/kernel/scenario.ts), the traffic profile (engine/net/profile*.ts), pcap (engine/net/pcap.ts), the NIC names and types (engine/net/names.ts, types.ts) and addresses (engine/net/packet/addr.ts).',
   ),
 );

@@ -1,7 +1,7 @@
 // Every user command as one object: its label, shortcut, when it is enabled and what it does.
 // The toolbar, the keyboard, the editor's key bindings and the test hook all go through these.
 
-import type { DebugSnapshot, PcapSelection, TrafficProgress } from '../engine/worker/protocol.ts';
+import type { HeldSnapshot, MapEntryView, MapPageQuery, PcapSelection, TrafficProgress } from '../engine/worker/protocol.ts';
 import { emptyCounters } from '../engine/net/types.ts';
 import { EngineClient, type CallResult } from './engine-client/client.ts';
 import { createShareLink } from './share/codec.ts';
@@ -80,7 +80,7 @@ async function ensureLoaded(): Promise<boolean> {
 }
 
 /** Takes a snapshot (or a failure) from the worker into the store. */
-function receive(r: CallResult<DebugSnapshot>): void {
+function receive(r: CallResult<HeldSnapshot>): void {
   runs++;
   store.set({ busy: 'idle', live: undefined });
   if (!r.ok) {
@@ -96,6 +96,13 @@ function receive(r: CallResult<DebugSnapshot>): void {
     const line = lineOfPc(section, snap.fault.pc) ?? 1;
     const span = section?.spans[snap.fault.pc];
     runtime.push({ severity: 'error', message: snap.fault.message, code: snap.fault.kind, source: 'runtime', line, col: span?.col ?? 1, endLine: line, endCol: span?.endCol ?? 2 });
+  }
+  // References still held at exit: a warning on the line of each call that took one.
+  for (const site of snap.kernel?.leakSites ?? []) {
+    const line = lineOfPc(section, site.pc) ?? 1;
+    const span = section?.spans[site.pc];
+    const what = site.count === 1 ? `${site.object} is still held at exit` : `${site.count.toLocaleString('en-US')} references taken here are still held at exit (${site.object}, …)`;
+    runtime.push({ severity: 'warning', message: `${what}: Unreleased reference alloc_insn=${site.pc} (from ${site.via})`, code: 'leak', source: 'runtime', line, col: span?.col ?? 1, endLine: line, endCol: span?.endCol ?? 2 });
   }
   store.set({ debug: snap, debugStale: false, runtimeProblems: runtime });
 }
@@ -260,6 +267,24 @@ export async function openPacket(index: number): Promise<void> {
   if (!r.ok) setNic({ detail: { index, status: 'error', error: r.message } });
   else if (!r.value) setNic({ detail: { index, status: 'error', error: `Packet ${index} is not kept: the engine keeps the first 10,000 packets of a run.` } });
   else setNic({ detail: { index, status: 'ok', detail: r.value } });
+}
+
+/**
+ * Another page of a map in the Maps panel (a position, or the page that starts at a key). What
+ * went wrong, in words, or undefined once the page is shown.
+ */
+export async function showMapPage(query: MapPageQuery): Promise<string | undefined> {
+  if (!idle(store.get())) return 'Wait for the program to stop first.';
+  const r = await engine().mapPage(query);
+  if (!r.ok) return r.message;
+  store.set({ debug: r.value });
+  return undefined;
+}
+
+/** One entry of a map with up to `valueBytes` of its value (the Maps panel's "show all"). */
+export async function fetchMapEntry(map: string, key: string, valueBytes: number): Promise<CallResult<MapEntryView>> {
+  if (!idle(store.get())) return { ok: false, reason: 'error', message: 'Wait for the program to stop first.' };
+  return engine().mapEntry(map, key, valueBytes);
 }
 
 export function closePacket(): void {

@@ -1,12 +1,18 @@
 // The only UI code that knows a worker exists. Wraps the engine worker with Comlink, races
 // every call against a timeout, and recovers from a stuck or crashed worker by terminating it
-// and starting a fresh one (Comlink never settles calls in flight when a worker dies).
+// and starting a fresh one (Comlink never settles calls in flight when a worker dies). Snapshots
+// come as deltas against what the client holds (a ViewCache) and leave here whole.
 
 import * as Comlink from 'comlink';
+import { ViewCache } from '../../engine/worker/view-cache.ts';
 import type {
   DebugSnapshot,
   EngineApi,
+  HeldSnapshot,
   LoadReply,
+  MapEntryView,
+  MapPageQuery,
+  MapPageReply,
   PacketDetail,
   PcapSelection,
   ProgramImage,
@@ -42,6 +48,8 @@ export class EngineClient {
   /** Times of recent crashes, and whether the client gave up respawning until the next call. */
   private crashes: number[] = [];
   private dead = false;
+  /** What the UI holds of the kernel's views: each snapshot carries only what changed since. */
+  private readonly views = new ViewCache();
 
   constructor(
     private readonly events: ClientEvents,
@@ -55,6 +63,8 @@ export class EngineClient {
     this.worker = new Worker(new URL('../../engine/worker/worker.ts', import.meta.url), { type: 'module' });
     this.api = Comlink.wrap<EngineApi>(this.worker);
     this.loadedKey = undefined;
+    // A new worker holds none of what the old one sent.
+    this.views.clear();
     const generation = ++this.generation;
     this.worker.addEventListener('error', (e) => {
       if (generation !== this.generation) return;
@@ -169,44 +179,78 @@ export class EngineClient {
     return last ? this.load(last.image, last.settings, last.key) : undefined;
   }
 
-  run(breakpoints: readonly number[], onProgress: (p: RunProgress) => void): Promise<CallResult<DebugSnapshot>> {
-    return this.call((api, touch) =>
+  /** A snapshot call, told what the client holds, its answer merged into whole views. */
+  private async snapshotCall(fn: (api: Comlink.Remote<EngineApi>, touch: () => void, view: ReturnType<ViewCache['request']>) => Promise<DebugSnapshot>): Promise<CallResult<HeldSnapshot>> {
+    const generation = this.generation;
+    const r = await this.call((api, touch) => fn(api, touch, this.views.request()));
+    if (!r.ok) return r;
+    // A snapshot from a worker since replaced would not match what the cache now holds.
+    if (generation !== this.generation) return { ok: false, reason: 'stopped', message: 'The engine was restarted.' };
+    return { ok: true, value: this.views.merge(r.value) };
+  }
+
+  run(breakpoints: readonly number[], onProgress: (p: RunProgress) => void): Promise<CallResult<HeldSnapshot>> {
+    return this.snapshotCall((api, touch, view) =>
       api.run(
         [...breakpoints],
         Comlink.proxy((p: RunProgress) => {
           touch();
           onProgress(p);
         }),
+        view,
       ),
     );
   }
 
-  continue(breakpoints: readonly number[], onProgress: (p: RunProgress) => void): Promise<CallResult<DebugSnapshot>> {
-    return this.call((api, touch) =>
+  continue(breakpoints: readonly number[], onProgress: (p: RunProgress) => void): Promise<CallResult<HeldSnapshot>> {
+    return this.snapshotCall((api, touch, view) =>
       api.continue(
         [...breakpoints],
         Comlink.proxy((p: RunProgress) => {
           touch();
           onProgress(p);
         }),
+        view,
       ),
     );
   }
 
-  step(): Promise<CallResult<DebugSnapshot>> {
-    return this.call((api) => api.step());
+  step(): Promise<CallResult<HeldSnapshot>> {
+    return this.snapshotCall((api, _touch, view) => api.step(view));
   }
 
-  stepOver(): Promise<CallResult<DebugSnapshot>> {
-    return this.call((api) => api.stepOver());
+  stepOver(): Promise<CallResult<HeldSnapshot>> {
+    return this.snapshotCall((api, _touch, view) => api.stepOver(view));
   }
 
-  reset(): Promise<CallResult<DebugSnapshot>> {
-    return this.call((api) => api.reset());
+  reset(): Promise<CallResult<HeldSnapshot>> {
+    return this.snapshotCall((api, _touch, view) => api.reset(view));
   }
 
-  snapshot(): Promise<CallResult<DebugSnapshot>> {
-    return this.call((api) => api.snapshot());
+  snapshot(): Promise<CallResult<HeldSnapshot>> {
+    return this.snapshotCall((api, _touch, view) => api.snapshot(view));
+  }
+
+  /**
+   * Another page of a map (or the page that starts at a key): the snapshot held, with that page
+   * in place of the one before; a message when the key is not there or the page is of a past run.
+   */
+  async mapPage(query: MapPageQuery): Promise<CallResult<HeldSnapshot>> {
+    const r = await this.call<MapPageReply>((api) => api.mapPage(query));
+    if (!r.ok) return r;
+    if (!r.value.ok) return { ok: false, reason: 'error', message: r.value.error };
+    if (r.value.map.page?.missing) return { ok: false, reason: 'error', message: `map ${query.map} has no key ${query.key ?? ''}` };
+    const held = this.views.mergePage(r.value);
+    return held ? { ok: true, value: held } : { ok: false, reason: 'error', message: 'The program ran again since; the map shows the new run.' };
+  }
+
+  /** One entry of a map with `valueBytes` of its value (a value shown whole), not kept in the views. */
+  async mapEntry(map: string, key: string, valueBytes: number): Promise<CallResult<MapEntryView>> {
+    const r = await this.call<MapPageReply>((api) => api.mapPage({ map, key, limit: 1, valueBytes }));
+    if (!r.ok) return r;
+    if (!r.value.ok) return { ok: false, reason: 'error', message: r.value.error };
+    const entry = r.value.map.page?.entries[0];
+    return entry ? { ok: true, value: entry } : { ok: false, reason: 'error', message: `map ${map} no longer holds key ${key}` };
   }
 
   /** Runs the whole traffic through the NIC and the XDP program; every progress report pushes the timeout back. */

@@ -3,7 +3,8 @@
 // stack by function name and line, and a word when the program changed since it stopped.
 
 import type { Section } from '../../engine/asm/index.ts';
-import type { DebugSnapshot } from '../../engine/worker/protocol.ts';
+import type { HeldSnapshot } from '../../engine/worker/protocol.ts';
+import { Leaks } from '../components/Leaks.tsx';
 import { StatusLine } from '../components/StatusLine.tsx';
 import { revealInEditor } from '../editor-bridge.ts';
 import { callFrames } from '../state/program.ts';
@@ -12,14 +13,14 @@ import { definePanel } from './registry.ts';
 
 /** Only stable references and primitives: the frame compares selections shallowly. */
 interface RegistersData {
-  readonly debug: DebugSnapshot | undefined;
+  readonly debug: HeldSnapshot | undefined;
   /** The program changed since the snapshot (the next Step starts from the beginning). */
   readonly stale: boolean;
   /** The section the snapshot's pcs belong to. */
   readonly section: Section | undefined;
 }
 
-function CallStack({ debug, section }: { debug: DebugSnapshot; section: Section | undefined }) {
+function CallStack({ debug, section }: { debug: HeldSnapshot; section: Section | undefined }) {
   const frames = callFrames(section, debug.callStack, debug.pc);
   return (
     <div className="callstack">
@@ -47,6 +48,7 @@ function Registers({ data }: { data: RegistersData }) {
   return (
     <div className="registers">
       <StatusLine snapshot={debug} />
+      <Leaks leaks={debug.kernel?.leaks} count={debug.kernel?.leakCount} />
       {data.stale ? (
         <p className="hint stale" role="status" data-testid="stale">
           The program changed since it stopped here: these values are from the old text, and the next Step or Continue starts from the beginning.

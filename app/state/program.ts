@@ -133,6 +133,8 @@ export function pcsOfLines(section: Section | undefined, lines: readonly number[
 /** Worker problems (by pc) as editor problems (by line). */
 export function problemsAtLines(section: Section | undefined, problems: readonly ProgramProblem[], source: string): ProblemView[] {
   return problems.map((p) => {
+    // A refused declaration (a .map) names its own line; the rest are about an instruction.
+    if (p.line) return { severity: 'error', message: p.message, code: p.stage, source, line: p.line, col: 1, endLine: p.line, endCol: 2 };
     const span = section?.spans[p.pc];
     const line = span?.line ?? 1;
     return { severity: 'error', message: p.message, code: p.stage, source, line, col: span?.col ?? 1, endLine: line, endCol: span?.endCol ?? 2 };

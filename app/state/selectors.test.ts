@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { shallow } from 'zustand/shallow';
-import type { DebugSnapshot, TrafficReport } from '../../engine/worker/protocol.ts';
+import type { HeldSnapshot, TrafficReport } from '../../engine/worker/protocol.ts';
 import { emptyCounters } from '../../engine/net/types.ts';
 import { ACTIONS } from '../actions.ts';
 import { PANELS } from '../panels/registry.ts';
@@ -16,7 +16,7 @@ import { store, useStore, type PlaygroundState } from './store.ts';
 
 const SOURCE = '.section raw\n.map m type=array key=4 value=8 max_entries=4\nr1 = 1\nbogus\nr0 = 0\nexit\n';
 
-function snapshot(status: DebugSnapshot['status'], trace: number): DebugSnapshot {
+function snapshot(status: HeldSnapshot['status'], trace: number): HeldSnapshot {
   return {
     status,
     pc: 2,
@@ -29,7 +29,7 @@ function snapshot(status: DebugSnapshot['status'], trace: number): DebugSnapshot
     trace: Array.from({ length: trace }, (_, i) => ({ seq: i, cpu: 0, ns: i, comm: 'bpfp', pid: 1, text: `line ${i}` })),
     traceDropped: 0,
     section: 'raw',
-    kernel: { profile: 'linux-6.18', cpus: 8, objects: [], maps: [], leaks: [], rcuDepth: 0, context: 'r1', scenario: {} },
+    kernel: { epoch: 1, seq: 1, profile: 'linux-6.18', cpus: 8, objects: [], releasedHidden: 0, maps: [], leaks: [], leakCount: 0, leakSites: [], rcuDepth: 0, context: 'r1', scenario: {} },
   };
 }
 

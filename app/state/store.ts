@@ -3,7 +3,7 @@
 // app/actions.ts; this file holds state and pure updates.
 
 import { create } from 'zustand';
-import type { DebugSnapshot, TraceLineView } from '../../engine/worker/protocol.ts';
+import type { HeldSnapshot, TraceLineView } from '../../engine/worker/protocol.ts';
 import { DEFAULT_DOCUMENT, type PlaygroundDocument } from './document.ts';
 import type { OpenedOrigin } from './drafts.ts';
 import { DEFAULT_SETTINGS, type Settings } from './persistence.ts';
@@ -66,7 +66,8 @@ export interface PlaygroundState {
   readonly program: AssembledProgram;
   /** 1-based source lines with a breakpoint. */
   readonly breakpoints: readonly number[];
-  readonly debug: DebugSnapshot | undefined;
+  /** The last snapshot, its kernel views whole (the engine client merges the worker's deltas). */
+  readonly debug: HeldSnapshot | undefined;
   /**
    * The program changed while it was stopped inside (paused, at a breakpoint, stepped): the
    * snapshot belongs to the old text, and the next Step or Continue starts from the beginning.
@@ -156,7 +157,7 @@ export function programReady(): Promise<void> {
 }
 
 /** The program is stopped inside (not before its start, not after its end). */
-export function stoppedInside(d: DebugSnapshot | undefined): boolean {
+export function stoppedInside(d: HeldSnapshot | undefined): boolean {
   return d !== undefined && d.status !== 'empty' && d.status !== 'exited' && d.status !== 'fault';
 }
 

@@ -94,7 +94,7 @@ describe('checkTraffic: each field, and what it may be', () => {
     expect(errorsOf({ nic: { rss_key: 'abcd' } })).toEqual(['nic.rss_key must be the Toeplitz key as hex, at least 40 bytes (80 hex digits), not 2 bytes']);
     expect(errorsOf({ nic: { rss_key: '6d'.repeat(40) } })).toEqual([]);
     expect(errorsOf({ nic: { rss_key: Array(40).fill('6d').join(':') } })).toEqual([]);
-    expect(errorsOf({ queues: 2, nic: { indirection: [0, 1, 2] } })).toEqual(['nic.indirection[2] must be a queue from 0 to 1 (queues is 2), not 2']);
+    expect(errorsOf({ queues: 2, nic: { indirection: [0, 1, 2, 0] } })).toEqual(['nic.indirection[2] must be a queue from 0 to 1 (queues is 2), not 2']);
     expect(errorsOf({ nic: 'full' })).toEqual(['nic must be an object: { "driver": "full" }, not "full"']);
     expect(errorsOf({ xsk: { metadata_size: 300 } })).toEqual(['xsk.metadata_size must be a whole number from 0 to 256, not 300']);
     expect(errorsOf({ xsk: { frame_size: 1000 } })).toEqual(['xsk.frame_size must be 2048 or 4096 (a power of two from XDP_UMEM_MIN_CHUNK_SIZE to PAGE_SIZE), not 1000']);

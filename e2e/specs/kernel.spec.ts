@@ -91,3 +91,135 @@ test('a kfunc of the other profile is refused with the kernel\'s message, and th
   expect(s.status).toBe('exited');
   pg.expectClean();
 });
+
+test('a mask the program never releases is shown as leaked, with the line that made it', async ({ page }) => {
+  const pg = new PlaygroundPage(page);
+  await pg.goto('/#example/cpumask-and-or-xor');
+  await pg.waitForEditor();
+  // Drop the release of mask2: the program now exits holding it.
+  const lines = (await pg.source()).split('\n');
+  const at = lines.findIndex((l) => l.includes('r1 = r7') && l.includes('mask2'));
+  expect(lines[at + 1]).toContain('call bpf_cpumask_release');
+  lines.splice(at, 2);
+  await pg.setSource(lines.join('\n'));
+  const created = lines.findIndex((l) => l.includes('call bpf_cpumask_create') && l.includes('mask2')) + 1;
+  expect((await pg.run()).status).toBe('exited');
+  await pg.openPanel('Cpumasks');
+  await expect(page.getByTestId('leak')).toHaveCount(1);
+  await expect(page.getByTestId('leak')).toHaveText(new RegExp(`^leaked: bpf_cpumask #\\d+, acquired at line ${created} \\(bpf_cpumask_create\\)$`));
+  await pg.screenshot('cpumask-leak');
+  await pg.openPanel('Registers');
+  await expect(page.getByTestId('leak')).toContainText(`acquired at line ${created}`);
+  // And in Problems, as a warning on that line.
+  expect(await page.evaluate(() => window.__playground.problems())).toContainEqual(expect.objectContaining({ severity: 'warning', line: created, source: 'runtime' }));
+  pg.expectClean();
+});
+
+/** Elements inside `selector` (the DOM a panel built). */
+function domSize(page: import('@playwright/test').Page, selector: string): Promise<number> {
+  return page.evaluate((s) => document.querySelector(s)?.querySelectorAll('*').length ?? -1, selector);
+}
+
+test('a 65,536-entry map is shown a page at a time, with values cut and shown whole on demand', async ({ page }) => {
+  const pg = new PlaygroundPage(page);
+  await pg.goto('/#example/cpumask-record-task');
+  await pg.waitForEditor();
+  await pg.setSource(`.section syscall
+.map big type=array key=4 value=512 max_entries=65536
+  r6 = 0
+loop:
+  *(u32 *)(r10 - 4) = r6
+  r1 = big ll
+  r2 = r10
+  r2 += -4
+  call bpf_map_lookup_elem
+  if r0 == 0 goto out
+  r7 = r6
+  r7 += 1
+  *(u32 *)(r0 + 0) = r7
+  r6 += 1
+  if r6 < 65536 goto loop
+out:
+  r0 = 0
+  exit
+`);
+  expect((await pg.run()).status).toBe('exited');
+  await pg.openPanel('Maps');
+  const map = page.locator('[data-map="big"]');
+  await expect(map.locator('tbody tr')).toHaveCount(64);
+  expect(await domSize(page, '[data-map="big"]')).toBeLessThan(1500);
+  await expect(map.locator('tr[data-map-key="0"]')).toContainText('value truncated, 512 bytes');
+  await map.getByRole('button', { name: 'Next page of big' }).click();
+  await expect(map.locator('tbody tr').first()).toHaveAttribute('data-map-key', '64');
+  await map.getByLabel('go to key').fill('40000');
+  await map.getByRole('button', { name: 'Go' }).click();
+  const row = map.locator('tr[data-map-key="40000"]');
+  await expect(row).toContainText('419c0000');
+  await row.getByRole('button', { name: 'show all' }).click();
+  await expect(row.locator('.map-value')).toHaveText(`419c0000${'00'.repeat(508)}`);
+  await pg.screenshot('maps-paged');
+  await map.getByRole('button', { name: 'Previous page of big' }).click();
+  await expect(map.locator('tbody tr').first()).toHaveAttribute('data-map-key', '64');
+  expect(await domSize(page, '[data-map="big"]')).toBeLessThan(1500);
+  pg.expectClean();
+});
+
+test('the Cpumasks panel stays small: 100,000 masks made and released, 300 kept on 4,096 CPUs', async ({ page }) => {
+  const pg = new PlaygroundPage(page);
+  await pg.goto('/#example/cpumask-record-task');
+  await pg.waitForEditor();
+  await pg.toolbar.select('Kernel').selectOption('linux-6.3');
+  await pg.setSource(`.section tp_btf/task_newtask
+.license "GPL"
+  r6 = 0
+loop:
+  call bpf_cpumask_create
+  if r0 == 0 goto out
+  r1 = r0
+  call bpf_cpumask_release
+  r6 += 1
+  if r6 < 100000 goto loop
+out:
+  r0 = 0
+  exit
+`);
+  expect((await pg.run()).status).toBe('exited');
+  await pg.openPanel('Cpumasks');
+  const grid = page.locator('.cpumask-grid');
+  await expect(grid.getByTestId('cpumask-grid').locator('tr.freed')).toHaveCount(64);
+  await expect(grid.getByTestId('released-hidden')).toContainText('99,936 objects released earlier');
+  expect(await domSize(page, '.cpumask-grid')).toBeLessThan(3000);
+
+  await page.locator('#tb-cpus').fill('4096');
+  await expect.poll(async () => (await page.evaluate(() => window.__playground.document())).cpus).toBe(4096);
+  await pg.setSource(`.section tp_btf/task_newtask
+.license "GPL"
+  r6 = 0
+loop:
+  call bpf_cpumask_create
+  if r0 == 0 goto out
+  r1 = 7
+  r2 = r0
+  call bpf_cpumask_set_cpu
+  r6 += 1
+  if r6 < 300 goto loop
+out:
+  r0 = 0
+  exit
+`);
+  expect((await pg.run()).status).toBe('exited');
+  const rows = grid.getByTestId('cpumask-grid').first().locator('tbody tr');
+  await expect(rows).toHaveCount(64 + 2);
+  await expect(grid).toContainText('64 of 300 masks shown');
+  await grid.getByRole('button', { name: 'Show 64 more' }).click();
+  await expect(rows).toHaveCount(128 + 2);
+  await expect(page.getByTestId('leak')).toHaveCount(20);
+  await expect(grid).toContainText('300 references were still held at exit');
+  await expect(grid).toContainText('and 280 more');
+  // One warning for the line that took them all.
+  const warnings = (await page.evaluate(() => window.__playground.problems())).filter((p) => p.source === 'runtime');
+  expect(warnings).toEqual([expect.objectContaining({ severity: 'warning', line: 5, message: expect.stringContaining('300 references taken here are still held at exit') })]);
+  await pg.screenshot('cpumask-4096');
+  expect(await domSize(page, '.cpumask-grid')).toBeLessThan(25_000);
+  pg.expectClean();
+});

@@ -17,9 +17,13 @@ export interface DirectiveState {
 /** Directives of clang's `-S` output that carry no meaning here. */
 const IGNORED = new Set(['.text', '.globl', '.global', '.p2align', '.align', '.type', '.size', '.file', '.addrsig', '.addrsig_sym', '.ident', '.loc', '.cfi_startproc', '.cfi_endproc']);
 
-/** Map key/value limits are the kernel's (KMALLOC_MAX_SIZE-ish bounds kept small on purpose). */
-const MAX_MAP_VALUE = 1 << 20;
-const MAX_MAP_ENTRIES = 1 << 20;
+/**
+ * key_size, value_size and max_entries are u32 fields of union bpf_attr: the assembler takes any
+ * u32, and BPF_MAP_CREATE's own rules (engine/kernel/maps/limits.ts, per map type) refuse what
+ * the kernel refuses, with its errno.
+ */
+const MAX_MAP_VALUE = 0xffffffff;
+const MAX_MAP_ENTRIES = 0xffffffff;
 
 export function parseDirective(
   name: Token,

@@ -108,6 +108,19 @@ describe('bpfp run', () => {
     expect(r.code).toBe(1);
     expect(r.err[0]).toMatch(/instruction budget exhausted: 5,000 instructions/);
   });
+  it('stops a bpf_loop callback without jumps at --max-insns 1000 and reports the true count (run and test-run)', () => {
+    // 100,000 iterations of a 2-instruction callback: 200,004 instructions unstopped.
+    const f = file('loop-callback.bpf.s', 'r1 = 100000\nr2 = cb ll\nr3 = 0\nr4 = 0\ncall bpf_loop\nexit\ncb:\nr0 = 0\nexit\n');
+    const message = 'instruction budget exhausted: 1,000 instructions executed without reaching exit (an endless loop?)';
+    const r = runCli(['run', f, '--max-insns', '1000', '--json']);
+    expect(r.code).toBe(1);
+    // 4 instructions before the call, 2 per iteration: the first count past the budget.
+    expect(JSON.parse(r.out[0] ?? '')).toEqual({ file: f, ok: false, r0: null, insns: 1002, error: message });
+    expect(r.err).toEqual([`${f}:5:1: error: ${message}`]);
+    const t = runCli(['test-run', f, '--max-insns', '1000', '--json']);
+    expect(t.code).toBe(1);
+    expect(JSON.parse(t.out[0] ?? '')).toMatchObject({ accepted: true, retval: null, insns: 1002, error: message });
+  });
 });
 
 describe('bpfp test-run', () => {
@@ -142,6 +155,13 @@ describe('bpfp test-run', () => {
     expect(b.err.join('\n')).toMatch(/cpumask_map.*'zz' is not hex bytes/);
   });
 
+  it('refuses a map the kernel would refuse at the line of its .map, with BPF_MAP_CREATE\'s errno (sizes are u32 as in union bpf_attr)', () => {
+    const big = file('bigmap.s', '.section raw\n# a hash map past 2^27 entries\n.map m type=hash key=4 value=8 max_entries=4294967295\nr0 = 0\nexit\n');
+    const r = runCli(['test-run', big]);
+    expect(r.code).toBe(1);
+    expect(r.err).toHaveLength(1);
+    expect(r.err[0]).toMatch(new RegExp(`^${big.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:1: error: map 'm' \\(hash\\): max_entries=4294967295 .*-E2BIG`));
+  });
   it('reports a leaked reference and exits 1', () => {
     const leak = file('leak.s', '.section tp_btf/task_newtask\n.license "GPL"\ncall bpf_cpumask_create\nr0 = 0\nexit\n');
     const r = runCli(['test-run', leak]);

@@ -167,7 +167,7 @@ export class ConntrackTable {
   alloc(tuple: ConntrackTuple, createdAt?: number): KernelObject {
     // Created as nf_conn so its refcount lives in ct_general, then typed as the ___init
     // wrapper it is until inserted (the two share one layout: struct nf_conn___init { struct nf_conn ct; }).
-    const obj = this.objects.create('nf_conn', 'nf_conn', createdAt === undefined ? {} : { createdAt });
+    const obj = this.objects.create('nf_conn', (id) => `nf_conn #${id}`, createdAt === undefined ? {} : { createdAt });
     obj.type = 'nf_conn___init';
     obj.label = `nf_conn___init #${obj.id} (${describeTuple(tuple)})`;
     const at = obj.region.start;

@@ -71,6 +71,32 @@ describe('helpers without maps', () => {
     expect(r0(loop('0x800001'))).toBe(NEG(7));
   });
 
+  it('bpf_loop takes up to BPF_MAX_LOOPS (1 << 23) iterations, -E2BIG above, and checks flags first (kernel/bpf/bpf_iter.c)', () => {
+    const loop = (n: string, flags = 0) => `r1 = ${n} ll\nr2 = cb ll\nr3 = 0\nr4 = ${flags}\ncall bpf_loop\nexit\ncb:\nr0 = 0\nif r1 != 4 goto out\nr0 = 1\nout:\nexit`;
+    // The callback stops at index 4: a count the helper accepts returns 5.
+    expect(r0(loop('0x800000'))).toBe(5n);
+    expect(r0(loop('0x800001'))).toBe(NEG(7));
+    expect(r0(loop('0xffffffff'))).toBe(NEG(7));
+    // nr_loops is a u32: the upper half of r1 is not part of it.
+    expect(r0(loop('0x100000003'))).toBe(3n);
+    // Both wrong: the flags are checked first.
+    expect(r0(loop('0x800001', 1))).toBe(NEG(22));
+  });
+
+  it('bpf_loop and bpf_for_each_map_elem callbacks count toward the budget, which stops them with the true count', () => {
+    const run = (src: string) => {
+      const r = simulate(RAW + src, { maxInsns: 1000 });
+      return r.stage === 'run' ? { error: r.error, pc: r.pc, insns: r.program.vm.count } : { stage: r.stage };
+    };
+    const budget = 'instruction budget exhausted: 1,000 instructions executed without reaching exit (an endless loop?)';
+    // A callback without jumps, 2 instructions an iteration: 4 before the call, stopped at 1,002.
+    expect(run('r1 = 100000\nr2 = cb ll\nr3 = 0\nr4 = 0\ncall bpf_loop\nexit\ncb:\nr0 = 0\nexit')).toEqual({ error: budget, pc: 5, insns: 1002 });
+    // for_each over a 4,096-element array, 2 instructions an element.
+    const each = `.map arr type=array key=4 value=8 max_entries=4096\n${RAW}r1 = arr ll\nr2 = cb ll\nr3 = 0\nr4 = 0\ncall bpf_for_each_map_elem\nexit\ncb:\nr0 = 0\nexit`;
+    const r = simulate(each, { maxInsns: 1000 });
+    expect(r.stage === 'run' && { error: r.error, insns: r.program.vm.count }).toEqual({ error: budget, insns: 1002 });
+  });
+
   it('bpf_loop passes the callback context through the stack', () => {
     const src = `r1 = 0\n*(u64 *)(r10 - 8) = r1\nr1 = 5\nr2 = add ll\nr3 = r10\nr3 += -8\nr4 = 0\ncall bpf_loop\nr0 = *(u64 *)(r10 - 8)\nexit\nadd:\nr3 = *(u64 *)(r2 + 0)\nr3 += r1\n*(u64 *)(r2 + 0) = r3\nr0 = 0\nexit`;
     expect(r0(src)).toBe(0n + 1n + 2n + 3n + 4n);

@@ -12,7 +12,7 @@ import { helperDeclById } from './helpers/registry.ts';
 import { helperRefusal, Kernel, kfuncRefusal, type Leak } from './kernel.ts';
 import { XDP_METADATA_KFUNCS } from './kfuncs/decls.ts';
 import { kfuncDecl } from './kfuncs/ids.ts';
-import type { MapView } from './maps/map-set.ts';
+import { ProgArrayMap, type MapView } from './maps/map-set.ts';
 import type { KernelProfile } from './profiles.ts';
 import { parseScenario } from './scenario.ts';
 import { functionPointer } from './services.ts';
@@ -61,6 +61,8 @@ export interface LoadProblem {
   readonly pc: number;
   readonly message: string;
   readonly stage: 'decode' | 'structure' | 'call' | 'map' | 'context' | 'scenario';
+  /** The source line of the declaration it concerns (a refused .map), when it is not about an instruction. */
+  readonly line?: number;
 }
 
 export interface RunReport {
@@ -88,8 +90,15 @@ export interface LoadedProgram {
    * sees passed packets, the XDP program of a peer device. Checked as a load would check it.
    */
   attach(name: string, inputs: ContextInputs): { ok: true; attached: AttachedProgram } | { ok: false; problems: readonly LoadProblem[] };
-  /** Ends the run: leaks, the grace period, and what test_run reports. */
+  /** Ends the run: leaks and the end of the grace period (what the playground's debugger needs). */
+  end(): RunEnd;
+  /** Ends the run (as `end`) and says what test_run reports: every map in full, among the rest. */
   finish(): RunReport;
+}
+
+/** What the end of a run leaves: the references still held. */
+export interface RunEnd {
+  readonly leaks: readonly Leak[];
 }
 
 export interface AttachedProgram {
@@ -216,26 +225,27 @@ export function loadProgram(req: LoadRequest): LoadResult {
     seed: req.seed ?? scenario.scenario.seed,
   });
   kernel.programNames = new Set(decoded.keys());
-  if (kernel.maps.errors.length) return { ok: false, problems: kernel.maps.errors.map((message) => ({ pc: 0, stage: 'map' as const, message })) };
+  if (kernel.maps.errors.length) {
+    const lines = kernel.maps.errorLines;
+    return { ok: false, problems: kernel.maps.errors.map((message, i) => ({ pc: 0, stage: 'map' as const, message, ...(lines[i] ? { line: lines[i] } : {}) })) };
+  }
   if (kernel.conntrack.problems.length) return { ok: false, problems: kernel.conntrack.problems.map((m) => ({ pc: 0, stage: 'scenario' as const, message: `scenario: ${m}` })) };
   if (req.mapContents !== undefined) {
     const r = kernel.maps.initialize(req.mapContents);
     if (!r.ok) return { ok: false, problems: r.errors.map((message) => ({ pc: 0, stage: 'map' as const, message })) };
   }
   // A prog_array slot must name a program of this file (it stands for the program's fd).
-  const badSlots = kernel.maps.maps.flatMap((m) =>
-    m.view().type === 'prog_array' ? m.view().entries.filter((e) => typeof e.value === 'string' && !decoded.has(e.value)).map((e) => `map ${m.view().name}: slot ${e.index ?? e.key} names '${String(e.value)}', which is not a program of this file`) : [],
-  );
-  // bpf_prog_map_compatible: a device-bound program cannot join a prog_array (the update fails).
-  const boundSlots = kernel.maps.maps.flatMap((m) =>
-    m.view().type === 'prog_array'
-      ? m
-          .view()
-          .entries.filter((e) => typeof e.value === 'string' && metadataKfuncsCalled(decoded.get(e.value) ?? []).length > 0)
-          .map((e) => `map ${m.view().name}: slot ${e.index ?? e.key}: '${String(e.value)}' calls metadata kfuncs, so it is bound to a device, and a device-bound program cannot go into a prog_array (the update fails with -EINVAL)`)
-      : [],
-  );
-  badSlots.push(...boundSlots);
+  const badSlots: string[] = [];
+  for (const m of kernel.maps.maps) {
+    if (!(m instanceof ProgArrayMap)) continue;
+    for (const [slot, prog] of m.slots()) {
+      if (!decoded.has(prog)) badSlots.push(`map ${m.name}: slot ${slot} names '${prog}', which is not a program of this file`);
+      // bpf_prog_map_compatible: a device-bound program cannot join a prog_array (the update fails).
+      else if (metadataKfuncsCalled(decoded.get(prog) ?? []).length > 0) {
+        badSlots.push(`map ${m.name}: slot ${slot}: '${prog}' calls metadata kfuncs, so it is bound to a device, and a device-bound program cannot go into a prog_array (the update fails with -EINVAL)`);
+      }
+    }
+  }
   if (badSlots.length) return { ok: false, problems: badSlots.map((message) => ({ pc: 0, stage: 'map' as const, message })) };
   const ctx = buildContext(entry.kind, kernel, req.inputs ?? {});
   if ('error' in ctx) return { ok: false, problems: [{ pc: 0, stage: 'context', message: ctx.error }] };
@@ -263,6 +273,9 @@ export function loadProgram(req: LoadRequest): LoadResult {
         if ('error' in c) return { ok: false, problems: [{ pc: 0, stage: 'context', message: `${name}: ${c.error}` }] };
         const other = makeVm(kernel, decoded, name, req.maxInsns, c, req.compile !== false);
         return { ok: true, attached: { vm: other, context: c, section: source, deviceBound: metadataKfuncsCalled(insns).length > 0 } };
+      },
+      end() {
+        return { leaks: kernel.finishRun() };
       },
       finish() {
         const leaks = kernel.finishRun();

@@ -3,10 +3,18 @@
 // the object's own bytes, as in the kernel (refcount_t), so what the memory panel shows and
 // what the kernel acts on are one value. Freeing follows the profile: at once (6.3) or after
 // an RCU grace period (6.18), which the playground ends when the program exits.
+//
+// A freed object's memory is never handed out again, so a stale pointer always faults as a
+// use-after-free; its region stays in guest memory as a tombstone (named after the object),
+// but the table keeps only the last KEEP_FREED freed objects: a program that makes and
+// releases objects in a loop leaves a table of its live objects plus a bounded tail.
 
 import type { GuestMemory, Region } from '../vm/index.ts';
 import { PERM_READ } from '../vm/index.ts';
 import { structLayout } from './btf/layouts.ts';
+
+/** Freed objects the table still holds (the most recent); older ones live on as region tombstones. */
+export const KEEP_FREED = 64;
 
 export interface KernelObject {
   readonly id: number;
@@ -36,6 +44,12 @@ export class ObjectTable {
   private readonly byStart = new Map<number, KernelObject>();
   private nextId = 1;
   private nextRef = 1;
+  /** Objects whose refcount reached 0 and that the table still holds, in the order they got there. */
+  private released: KernelObject[] = [];
+  /** Of those, the ones already freed (the others wait for the grace period). */
+  private freedKept = 0;
+  /** Objects whose refcount ever reached 0, reclaimed ones included. */
+  releasedTotal = 0;
   /** References the running program holds (released by release kfuncs, moved by kptr_xchg). */
   private readonly held: HeldReference[] = [];
 
@@ -45,10 +59,14 @@ export class ObjectTable {
     private readonly rcuFree: boolean,
   ) {}
 
-  /** Maps a new object of `type` (zeroed, read-only to programs, refcount 1 if it has one). */
-  create(type: string, label: string, options: { refcounted?: boolean; createdAt?: number } = {}): KernelObject {
+  /**
+   * Maps a new object of `type` (zeroed, read-only to programs, refcount 1 if it has one). The
+   * label may depend on the new object's id ("bpf_cpumask #3"); its memory region has the same name.
+   */
+  create(type: string, labelOf: string | ((id: number) => string), options: { refcounted?: boolean; createdAt?: number } = {}): KernelObject {
     const layout = structLayout(type);
     if (!layout) throw new Error(`internal: no layout for struct ${type}`);
+    const label = typeof labelOf === 'string' ? labelOf : labelOf(this.nextId);
     const region = this.mem.map(label, 'kernel-object', layout.size, PERM_READ);
     const refField = layout.fields.find((f) => f.name === 'usage' || f.name === 'refcnt' || f.name === 'refcount' || f.name === 'ct_general');
     const obj: KernelObject = {
@@ -66,8 +84,29 @@ export class ObjectTable {
     return obj;
   }
 
+  /** The objects the table holds: live ones, those awaiting the grace period, the last KEEP_FREED freed. */
   all(): KernelObject[] {
     return [...this.objects.values()];
+  }
+
+  /** The table's size (what reclaiming keeps bounded). */
+  get size(): number {
+    return this.objects.size;
+  }
+
+  /** The last `n` objects whose refcount reached 0 that the table still holds, oldest first. */
+  recentlyReleased(n: number): readonly KernelObject[] {
+    return this.released.slice(-n);
+  }
+
+  /**
+   * The tombstone of a reclaimed object a guest pointer points into: its freed region (named
+   * after the object), so a kfunc can still say "use-after-free" of it.
+   */
+  tombstone(lo: number, hi: number): Region | undefined {
+    const off = this.mem.offsetOf(lo, hi);
+    const region = off < 0 ? undefined : this.mem.regionAt(off);
+    return region && region.kind === 'kernel-object' && region.freed && !this.byStart.has(region.start) ? region : undefined;
   }
 
   get(id: number): KernelObject | undefined {
@@ -119,6 +158,8 @@ export class ObjectTable {
     const n = Math.max(0, this.refcount(obj) - 1);
     this.setRefcount(obj, n);
     if (n > 0) return 'alive';
+    this.released.push(obj);
+    this.releasedTotal++;
     if (this.rcuFree) {
       obj.state = 'rcu-free';
       obj.region.note = 'refcount 0, freed at the end of the RCU grace period';
@@ -128,15 +169,34 @@ export class ObjectTable {
     return 'freed';
   }
 
-  private free(obj: KernelObject): void {
+  private free(obj: KernelObject, reclaim = true): void {
     obj.state = 'freed';
     obj.region.note = 'refcount reached 0';
     this.mem.free(obj.region);
+    this.freedKept++;
+    if (reclaim) this.reclaim();
+  }
+
+  /** Drops the oldest freed objects from the table beyond KEEP_FREED; their regions stay as tombstones. */
+  private reclaim(): void {
+    if (this.freedKept <= KEEP_FREED) return;
+    let drop = this.freedKept - KEEP_FREED;
+    const kept: KernelObject[] = [];
+    for (const obj of this.released) {
+      if (drop > 0 && obj.state === 'freed') {
+        drop--;
+        this.freedKept--;
+        this.objects.delete(obj.id);
+        this.byStart.delete(obj.region.start);
+      } else kept.push(obj);
+    }
+    this.released = kept;
   }
 
   /** End of the RCU grace period: objects released under RCU are freed now. */
   endGracePeriod(): void {
-    for (const obj of this.objects.values()) if (obj.state === 'rcu-free') this.free(obj);
+    for (const obj of this.released) if (obj.state === 'rcu-free') this.free(obj, false);
+    this.reclaim();
   }
 
   // ---- references the program holds -----------------------------------------------------------

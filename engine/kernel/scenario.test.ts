@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCENARIO, defaultScenario, formatCpuList, parseCpuList, parseScenario } from './scenario.ts';
+import { GuestMemory } from '../vm/index.ts';
+import { ObjectTable } from './objects.ts';
+import { World } from './world.ts';
+import { DEFAULT_SCENARIO, defaultScenario, formatCpuList, MAX_CGROUPS, MAX_TASKS, parseCpuList, parseScenario } from './scenario.ts';
 
 describe('scenario', () => {
   it('parses CPU lists against the CPU count and formats them back', () => {
@@ -33,5 +36,57 @@ describe('scenario', () => {
     expect(parseScenario({ mkdir: { path: '/' } }, 8)).toMatchObject({ error: 'mkdir must be {"path": "/some/new/cgroup"}' });
     expect(parseScenario({ tasks: [{ pid: 3, comm: 'a-very-long-name-here' }], current: 3 }, 8)).toMatchObject({ error: expect.stringMatching(/TASK_COMM_LEN/) });
     expect(parseScenario({ conntrack: [{ proto: 'icmp' }] }, 8)).toMatchObject({ ok: false, error: expect.stringMatching(/^conntrack\[0\] must look like/) });
+  });
+});
+
+describe('scenario limits', () => {
+  it('refuses more tasks than the playground simulates, naming the field', () => {
+    const tasks = Array.from({ length: MAX_TASKS + 1 }, (_, i) => ({ pid: i + 1 }));
+    expect(parseScenario({ tasks, current: 1 }, 8)).toEqual({ ok: false, error: 'tasks lists 16,385 tasks; the playground simulates at most 16,384' });
+  });
+
+  it('makes cgroup paths canonical and checks each name', () => {
+    const r = parseScenario({ cgroups: ['/a//b/', '/c'], tasks: [{ pid: 3, cgroup: '//c//' }], current: 3 }, 8);
+    expect(r.ok && r.scenario.cgroups).toEqual(['/a/b', '/c']);
+    expect(r.ok && r.scenario.tasks[0]?.cgroup).toBe('/c');
+    expect(parseScenario({ cgroups: ['/a\nb'] }, 8)).toEqual({ ok: false, error: 'cgroups[0] has a newline in a name (cgroup_mkdir refuses it with -EINVAL)' });
+    expect(parseScenario({ cgroups: [`/${'n'.repeat(256)}`] }, 8)).toEqual({ ok: false, error: 'cgroups[0] has a 256-byte name; a name is at most 255 bytes (NAME_MAX)' });
+    expect(parseScenario({ cgroups: ['/ok', 'relative'] }, 8)).toEqual({ ok: false, error: 'cgroups[1] must be a path from the root such as "/user.slice", not "relative"' });
+    expect(parseScenario({ cgroups: ['/ok', 7] }, 8)).toEqual({ ok: false, error: 'cgroups[1] must be a path such as "/user.slice"' });
+  });
+
+  it('counts the parents a path makes against the cgroup limit', () => {
+    const cgroups = Array.from({ length: MAX_CGROUPS / 2 }, (_, i) => `/p${i}/c`);
+    expect(parseScenario({ cgroups }, 8)).toEqual({ ok: false, error: 'the scenario makes more than 16,384 cgroups (counting parents); the playground simulates at most that many' });
+  });
+
+  it('checks the optional fields of conntrack entries', () => {
+    const e = { proto: 'tcp', src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 2 };
+    expect(parseScenario({ conntrack: [e, { ...e, zone: 70000 }] }, 8)).toEqual({ ok: false, error: 'conntrack[1].zone must be a whole number from 0 to 65535' });
+    expect(parseScenario({ conntrack: [{ ...e, mark: '1' }] }, 8)).toEqual({ ok: false, error: 'conntrack[0].mark must be a whole number from 0 to 4294967295' });
+  });
+});
+
+describe('Object.prototype names in a scenario', () => {
+  it.each(Object.getOwnPropertyNames(Object.prototype))('%s works as a comm, a cgroup name and an unknown key', (name) => {
+    const json = JSON.stringify({
+      [name]: { pid: 9 },
+      tasks: [{ pid: 5, comm: name.slice(0, 15), cgroup: `/${name}`, [name]: 1 }],
+      cgroups: ['/', `/${name}/${name}`],
+      current: 5,
+      newtask: { pid: 6, comm: name.slice(0, 15), parent: 5, cgroup: `/${name}/${name}` },
+      mkdir: { path: `/${name}/new` },
+    });
+    const r = parseScenario(JSON.parse(json), 8);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.scenario.tasks).toEqual([{ pid: 5, comm: name.slice(0, 15), cpus: 'all', cgroup: `/${name}` }]);
+    expect(r.scenario.cgroups).toEqual(['/', `/${name}/${name}`]);
+    expect(r.scenario.mkdir.path).toBe(`/${name}/new`);
+    const mem = new GuestMemory();
+    const w = new World(new ObjectTable(mem, true), mem, r.scenario, 8);
+    expect(w.taskByPid(5)?.cgroup.path).toBe(`/${name}`);
+    expect(w.cgroups.get(`/${name}/${name}`)?.level).toBe(2);
+    expect(w.mkdir.parent?.path).toBe(`/${name}`);
   });
 });

@@ -44,6 +44,42 @@ export const DEFAULT_SCENARIO: Scenario = {
   mkdir: { path: '/system.slice/nginx/web' },
 };
 
+/**
+ * Tasks a scenario may list. The kernel's own bound is pid_max (at most PID_MAX_LIMIT,
+ * 4,194,304, include/linux/threads.h); each task here is a task_struct and a css_set in guest
+ * memory (about 700 bytes) and a row in the views, so the playground stops at 16,384.
+ */
+export const MAX_TASKS = 16_384;
+/** Cgroups, counting the parents a path creates (the kernel's cgroup.max.descendants is unlimited by default). */
+export const MAX_CGROUPS = 16_384;
+/**
+ * The deepest cgroup level. The kernel's struct cgroup ends in a flexible ancestors[] and
+ * cgroup.max.depth is unlimited by default; the playground's struct cgroup (btf/layouts.ts)
+ * has ancestors[0..7], so its tree is 7 levels below the root at most.
+ */
+export const MAX_CGROUP_LEVEL = 7;
+/** NAME_MAX (include/uapi/linux/limits.h): the longest cgroup directory name, in bytes. */
+export const CGROUP_NAME_MAX = 255;
+/** Conntrack entries a scenario may seed (each is an nf_conn in guest memory). */
+export const MAX_CONNTRACK = 16_384;
+
+/** A cgroup path made canonical ("/a//b/" is "/a/b"), with its level, or what is wrong with it. */
+export function cgroupPath(text: string): { ok: true; path: string; level: number } | { ok: false; error: string } {
+  if (!text.startsWith('/')) return { ok: false, error: `must be a path from the root such as "/user.slice", not ${JSON.stringify(text.slice(0, 40))}` };
+  const parts = text.split('/').filter((p) => p !== '');
+  if (parts.length > MAX_CGROUP_LEVEL) {
+    return { ok: false, error: `is ${parts.length} levels below the root; the playground's struct cgroup keeps ancestors for levels 0 to ${MAX_CGROUP_LEVEL}, so cgroups go ${MAX_CGROUP_LEVEL} levels deep at most` };
+  }
+  for (const name of parts) {
+    if (name === '.' || name === '..') return { ok: false, error: `has a '${name}' component; write the path without it` };
+    // cgroup_mkdir (kernel/cgroup/cgroup.c) refuses a newline in a name with -EINVAL.
+    if (name.includes('\n')) return { ok: false, error: 'has a newline in a name (cgroup_mkdir refuses it with -EINVAL)' };
+    const bytes = new TextEncoder().encode(name).length;
+    if (bytes > CGROUP_NAME_MAX) return { ok: false, error: `has a ${bytes}-byte name; a name is at most ${CGROUP_NAME_MAX} bytes (NAME_MAX)` };
+  }
+  return { ok: true, path: `/${parts.join('/')}`, level: parts.length };
+}
+
 /** The CPUs of a list that exist among `nrCpus` ("0-3" on 2 CPUs is "0-1"). */
 function clipCpuList(text: string, nrCpus: number): string {
   if (text.trim() === 'all') return 'all';
@@ -75,22 +111,41 @@ export function defaultScenario(nrCpus: number): Scenario {
 
 export type ScenarioResult = { ok: true; scenario: Scenario } | { ok: false; error: string };
 
-/** Parses a CPU list ("all", "0-3", "0,2,4-5") against `nrCpus`. */
-export function parseCpuList(text: string, nrCpus: number): { ok: true; cpus: number[] } | { ok: false; error: string } {
+/**
+ * The ranges [first, last] of a CPU list ("all", "0-3", "0,2,4-5") checked against `nrCpus`,
+ * sorted and merged. Linear in the text; nothing is built per CPU.
+ */
+export function cpuRanges(text: string, nrCpus: number): { ok: true; ranges: [number, number][] } | { ok: false; error: string } {
   const t = text.trim();
-  if (t === 'all') return { ok: true, cpus: Array.from({ length: nrCpus }, (_, i) => i) };
-  if (t === '' || t === 'none') return { ok: true, cpus: [] };
-  const out = new Set<number>();
+  if (t === 'all') return { ok: true, ranges: nrCpus > 0 ? [[0, nrCpus - 1]] : [] };
+  if (t === '' || t === 'none') return { ok: true, ranges: [] };
+  const ranges: [number, number][] = [];
   for (const part of t.split(',')) {
     const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
-    if (!m) return { ok: false, error: `'${part.trim()}' is not a CPU or a range (write "0-3" or "0,2,5")` };
+    if (!m) return { ok: false, error: `'${part.trim().slice(0, 40)}' is not a CPU or a range (write "0-3" or "0,2,5")` };
     const a = Number(m[1]);
     const b = m[2] === undefined ? a : Number(m[2]);
     if (b < a) return { ok: false, error: `the range ${a}-${b} runs backwards` };
     if (b >= nrCpus) return { ok: false, error: `CPU ${b} does not exist: the kernel has ${nrCpus} CPU${nrCpus === 1 ? '' : 's'} (0-${nrCpus - 1})` };
-    for (let c = a; c <= b; c++) out.add(c);
+    ranges.push([a, b]);
   }
-  return { ok: true, cpus: [...out].sort((x, y) => x - y) };
+  ranges.sort((x, y) => x[0] - y[0]);
+  const merged: [number, number][] = [];
+  for (const r of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
+    else merged.push([r[0], r[1]]);
+  }
+  return { ok: true, ranges: merged };
+}
+
+/** Parses a CPU list ("all", "0-3", "0,2,4-5") against `nrCpus`. */
+export function parseCpuList(text: string, nrCpus: number): { ok: true; cpus: number[] } | { ok: false; error: string } {
+  const r = cpuRanges(text, nrCpus);
+  if (!r.ok) return r;
+  const cpus: number[] = [];
+  for (const [a, b] of r.ranges) for (let c = a; c <= b; c++) cpus.push(c);
+  return { ok: true, cpus };
 }
 
 /** "0-3,6" for display. */
@@ -121,14 +176,20 @@ function task(x: unknown, where: string): TaskSpec | string {
   if (typeof cpus !== 'string') return `${where}.cpus must be a CPU list such as "all", "0-3" or "0,2"`;
   const parent = x['parent'];
   if (parent !== undefined && (typeof parent !== 'number' || !Number.isInteger(parent))) return `${where}.parent must be a pid`;
-  const cgroup = x['cgroup'];
-  if (cgroup !== undefined && (typeof cgroup !== 'string' || !cgroup.startsWith('/'))) return `${where}.cgroup must be a path such as "/user.slice"`;
+  const cgroupIn = x['cgroup'];
+  let cgroup: string | undefined;
+  if (cgroupIn !== undefined) {
+    if (typeof cgroupIn !== 'string') return `${where}.cgroup must be a path such as "/user.slice"`;
+    const c = cgroupPath(cgroupIn);
+    if (!c.ok) return `${where}.cgroup ${c.error}`;
+    cgroup = c.path;
+  }
   const tgid = x['tgid'];
   if (tgid !== undefined && (typeof tgid !== 'number' || !Number.isInteger(tgid))) return `${where}.tgid must be a pid`;
   return { pid, comm, cpus, ...(parent === undefined ? {} : { parent }), ...(cgroup === undefined ? {} : { cgroup }), ...(tgid === undefined ? {} : { tgid }) };
 }
 
-/** Validates a scenario (missing parts take the defaults); checks CPU lists against `nrCpus`. */
+/** Validates a scenario (missing parts take the defaults); checks CPU lists against `nrCpus`. Linear in its size. */
 export function parseScenario(x: unknown, nrCpus: number): ScenarioResult {
   if (x === undefined || x === null) return { ok: true, scenario: defaultScenario(nrCpus) };
   if (!isObject(x)) return { ok: false, error: 'the scenario must be a JSON object' };
@@ -137,47 +198,70 @@ export function parseScenario(x: unknown, nrCpus: number): ScenarioResult {
   if (typeof seed !== 'number' || !Number.isInteger(seed)) return { ok: false, error: 'seed must be a whole number' };
   const tasksIn = x['tasks'] ?? fallback.tasks;
   if (!Array.isArray(tasksIn)) return { ok: false, error: 'tasks must be a list' };
+  if (tasksIn.length > MAX_TASKS) return { ok: false, error: `tasks lists ${tasksIn.length.toLocaleString('en-US')} tasks; the playground simulates at most ${MAX_TASKS.toLocaleString('en-US')}` };
   const tasks: TaskSpec[] = [];
+  const pids = new Set<number>();
   for (const [i, t] of tasksIn.entries()) {
     const r = task(t, `tasks[${i}]`);
     if (typeof r === 'string') return { ok: false, error: r };
-    if (tasks.some((o) => o.pid === r.pid)) return { ok: false, error: `tasks[${i}]: pid ${r.pid} appears twice` };
+    if (pids.has(r.pid)) return { ok: false, error: `tasks[${i}]: pid ${r.pid} appears twice` };
+    pids.add(r.pid);
     tasks.push(r);
   }
   const cgroupsIn = x['cgroups'] ?? fallback.cgroups;
-  if (!Array.isArray(cgroupsIn) || cgroupsIn.some((c) => typeof c !== 'string' || !c.startsWith('/'))) return { ok: false, error: 'cgroups must be a list of paths such as "/user.slice"' };
+  if (!Array.isArray(cgroupsIn)) return { ok: false, error: 'cgroups must be a list of paths such as "/user.slice"' };
+  const cgroups: string[] = [];
+  for (const [i, c] of cgroupsIn.entries()) {
+    if (typeof c !== 'string') return { ok: false, error: `cgroups[${i}] must be a path such as "/user.slice"` };
+    const p = cgroupPath(c);
+    if (!p.ok) return { ok: false, error: `cgroups[${i}] ${p.error}` };
+    cgroups.push(p.path);
+  }
   const newtaskIn = x['newtask'] ?? fallback.newtask;
   const nt = task(newtaskIn, 'newtask');
   if (typeof nt === 'string') return { ok: false, error: nt };
   const cf = isObject(newtaskIn) ? (newtaskIn['clone_flags'] ?? 0) : 0;
   if (typeof cf !== 'number' || !Number.isInteger(cf) || cf < 0) return { ok: false, error: 'newtask.clone_flags must be a non-negative whole number' };
-  if (tasks.some((t) => t.pid === nt.pid)) return { ok: false, error: `newtask.pid ${nt.pid} is already a task` };
+  if (pids.has(nt.pid)) return { ok: false, error: `newtask.pid ${nt.pid} is already a task` };
   const mkdirIn = x['mkdir'] ?? fallback.mkdir;
-  if (!isObject(mkdirIn) || typeof mkdirIn['path'] !== 'string' || !mkdirIn['path'].startsWith('/') || mkdirIn['path'] === '/') {
-    return { ok: false, error: 'mkdir must be {"path": "/some/new/cgroup"}' };
+  const mkdirShape = 'mkdir must be {"path": "/some/new/cgroup"}';
+  if (!isObject(mkdirIn) || typeof mkdirIn['path'] !== 'string') return { ok: false, error: mkdirShape };
+  const mkdir = cgroupPath(mkdirIn['path']);
+  if (!mkdir.ok) return { ok: false, error: `mkdir.path ${mkdir.error}` };
+  if (mkdir.level === 0) return { ok: false, error: mkdirShape };
+  // Every cgroup the scenario makes, parents included.
+  const made = new Set<string>(['/']);
+  for (const path of [...cgroups, ...tasks.map((t) => t.cgroup ?? '/'), nt.cgroup ?? '/', mkdir.path]) {
+    for (let at = path.length; at > 0 && !made.has(path.slice(0, at)); at = path.lastIndexOf('/', at - 1)) made.add(path.slice(0, at));
+    if (made.size > MAX_CGROUPS) return { ok: false, error: `the scenario makes more than ${MAX_CGROUPS.toLocaleString('en-US')} cgroups (counting parents); the playground simulates at most that many` };
   }
   const current = x['current'] ?? (tasks[tasks.length - 1]?.pid ?? 1);
-  if (typeof current !== 'number' || !tasks.some((t) => t.pid === current)) return { ok: false, error: `current must be the pid of one of the tasks` };
+  if (typeof current !== 'number' || !pids.has(current)) return { ok: false, error: `current must be the pid of one of the tasks` };
   for (const t of [...tasks, nt]) {
-    const c = parseCpuList(t.cpus, nrCpus);
+    const c = cpuRanges(t.cpus, nrCpus);
     if (!c.ok) return { ok: false, error: `task ${t.pid}: ${c.error}` };
   }
   const conntrack = x['conntrack'];
   const entryShape = '{"proto": "tcp", "src": "10.0.0.1", "dst": "10.0.0.2", "sport": 1234, "dport": 80}';
   if (conntrack !== undefined && !Array.isArray(conntrack)) return { ok: false, error: `conntrack must be a list of entries like ${entryShape}` };
+  if (conntrack && conntrack.length > MAX_CONNTRACK) return { ok: false, error: `conntrack lists ${conntrack.length.toLocaleString('en-US')} entries; the playground seeds at most ${MAX_CONNTRACK.toLocaleString('en-US')}` };
   for (const [i, e] of (conntrack ?? []).entries()) {
     const ok = isObject(e) && (e['proto'] === 'tcp' || e['proto'] === 'udp') && typeof e['src'] === 'string' && typeof e['dst'] === 'string' && typeof e['sport'] === 'number' && typeof e['dport'] === 'number';
     if (!ok) return { ok: false, error: `conntrack[${i}] must look like ${entryShape}` };
+    for (const [field, max] of [['zone', 0xffff], ['status', 0xffff_ffff], ['timeoutMs', 0xffff_ffff], ['mark', 0xffff_ffff]] as const) {
+      const v = e[field];
+      if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max)) return { ok: false, error: `conntrack[${i}].${field} must be a whole number from 0 to ${max}` };
+    }
   }
   return {
     ok: true,
     scenario: {
       seed,
       tasks,
-      cgroups: cgroupsIn as string[],
+      cgroups,
       current,
       newtask: { ...nt, clone_flags: cf },
-      mkdir: { path: mkdirIn['path'] },
+      mkdir: { path: mkdir.path },
       ...(conntrack ? { conntrack: conntrack as ConntrackSeed[] } : {}),
     },
   };

@@ -1,11 +1,12 @@
 // The simulated system a scenario describes, laid out in guest memory as the kernel would:
 // task_structs (with cpus_ptr pointing at their own cpus_mask), css_sets and a cgroup tree with
-// ancestors[]. Programs read these objects; kfuncs look them up by pid, id or pointer.
+// ancestors[]. Programs read these objects; kfuncs look them up by pid, id or pointer. Building
+// it is linear in the scenario (n log n to put parents first), with no recursion.
 
 import type { GuestMemory } from '../vm/index.ts';
 import { fieldOf, structLayout } from './btf/layouts.ts';
 import type { KernelObject, ObjectTable } from './objects.ts';
-import { parseCpuList, type Scenario, type TaskSpec } from './scenario.ts';
+import { cpuRanges, MAX_CGROUP_LEVEL, type Scenario, type TaskSpec } from './scenario.ts';
 
 export interface TaskInfo {
   readonly pid: number;
@@ -29,7 +30,40 @@ function off(struct: string, field: string): number {
   return f.offset;
 }
 
-const MAX_LEVEL = 7;
+/** Indices into a list, smallest first (the order tasks are created in). */
+class IndexHeap {
+  private readonly items: number[] = [];
+  push(i: number): void {
+    const a = this.items;
+    a.push(i);
+    for (let k = a.length - 1; k > 0; ) {
+      const up = (k - 1) >> 1;
+      if ((a[up] ?? 0) <= i) break;
+      a[k] = a[up] ?? 0;
+      a[up] = i;
+      k = up;
+    }
+  }
+  pop(): number | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (top === undefined || last === undefined || a.length === 0) return top;
+    a[0] = last;
+    for (let k = 0; ; ) {
+      const l = 2 * k + 1;
+      const r = l + 1;
+      let m = k;
+      if (l < a.length && (a[l] ?? 0) < (a[m] ?? 0)) m = l;
+      if (r < a.length && (a[r] ?? 0) < (a[m] ?? 0)) m = r;
+      if (m === k) break;
+      a[k] = a[m] ?? 0;
+      a[m] = last;
+      k = m;
+    }
+    return top;
+  }
+}
 
 export class World {
   readonly tasks = new Map<number, TaskInfo>();
@@ -41,6 +75,8 @@ export class World {
   /** The cgroup tp_btf/cgroup_mkdir is about to see created. */
   readonly mkdir: CgroupInfo;
   private nextCgroupId = 1;
+  private readonly cgroupsById = new Map<number, CgroupInfo>();
+  private readonly byObject = new Map<KernelObject, TaskInfo | CgroupInfo>();
 
   constructor(
     private readonly objects: ObjectTable,
@@ -50,13 +86,7 @@ export class World {
   ) {
     this.cgroup('/');
     for (const path of scenario.cgroups) this.cgroup(path);
-    const pending = [...scenario.tasks];
-    // Parents first, so real_parent pointers can be filled in as tasks are created.
-    while (pending.length) {
-      const i = pending.findIndex((t) => t.parent === undefined || this.tasks.has(t.parent) || !pending.some((p) => p.pid === t.parent));
-      const [spec] = pending.splice(i < 0 ? 0 : i, 1);
-      if (spec) this.task(spec);
-    }
+    this.createTasks(scenario.tasks);
     const current = this.tasks.get(scenario.current);
     this.newtask = this.task(scenario.newtask);
     this.current = current ?? this.newtask;
@@ -74,26 +104,71 @@ export class World {
     else dv.setUint8(at, Number(BigInt.asUintN(8, v)));
   }
 
-  /** The cgroup at `path`, created with its parents if needed. */
+  /**
+   * Parents first, so real_parent pointers can be filled in as tasks are created: always the
+   * earliest listed task whose parent is not waiting to be created (or, in a cycle of parents,
+   * the earliest left), which a heap of ready indices finds without rescanning the list.
+   */
+  private createTasks(specs: readonly TaskSpec[]): void {
+    const listed = new Set(specs.map((t) => t.pid));
+    const waiting = new Map<number, number[]>();
+    const ready = new IndexHeap();
+    specs.forEach((t, i) => {
+      if (t.parent === undefined || !listed.has(t.parent)) ready.push(i);
+      else {
+        const list = waiting.get(t.parent);
+        if (list) list.push(i);
+        else waiting.set(t.parent, [i]);
+      }
+    });
+    const done = new Uint8Array(specs.length);
+    let first = 0;
+    for (let created = 0; created < specs.length; ) {
+      let i = ready.pop();
+      if (i === undefined) {
+        while (done[first]) first++;
+        i = first;
+      }
+      const spec = specs[i];
+      if (done[i] || !spec) continue;
+      done[i] = 1;
+      created++;
+      this.task(spec);
+      for (const child of waiting.get(spec.pid) ?? []) if (!done[child]) ready.push(child);
+    }
+  }
+
+  /** The cgroup at `path`, created with its parents if needed (a loop over the path's names, never recursion). */
   cgroup(path: string): CgroupInfo {
-    const norm = path === '/' ? '/' : path.replace(/\/+$/, '');
-    const existing = this.cgroups.get(norm);
-    if (existing) return existing;
-    const parentPath = norm === '/' ? undefined : norm.slice(0, norm.lastIndexOf('/')) || '/';
-    const parent = parentPath === undefined ? undefined : this.cgroup(parentPath);
-    const level = parent ? Math.min(parent.level + 1, MAX_LEVEL) : 0;
+    let info = this.cgroups.get('/') ?? this.makeCgroup('/', undefined);
+    let prefix = '';
+    for (const name of path.split('/')) {
+      if (name === '') continue;
+      prefix += `/${name}`;
+      info = this.cgroups.get(prefix) ?? this.makeCgroup(prefix, info);
+    }
+    return info;
+  }
+
+  private makeCgroup(norm: string, parent: CgroupInfo | undefined): CgroupInfo {
+    // A scenario is checked to MAX_CGROUP_LEVEL; the clamp keeps ancestors[] in bounds regardless.
+    const level = parent ? Math.min(parent.level + 1, MAX_CGROUP_LEVEL) : 0;
     const id = this.nextCgroupId++;
     const object = this.objects.create('cgroup', `cgroup ${norm}`);
     this.write(object, 'cgroup', 'level', 4, level);
     this.write(object, 'cgroup', 'id', 8, id);
     const info: CgroupInfo = { id, path: norm, level, object, ...(parent ? { parent } : {}) };
     // ancestors[0] is the root, ancestors[level] the cgroup itself (kernel/cgroup/cgroup.c).
-    let a: CgroupInfo | undefined = info;
-    while (a) {
-      this.mem.dv.setBigUint64(object.region.start + off('cgroup', 'ancestors') + a.level * 8, this.objects.address(a.object), true);
-      a = a.parent;
+    const ancestors = object.region.start + off('cgroup', 'ancestors');
+    // The parent's ancestors, then itself at its own level: what cgroup_create's walk up the tree writes.
+    if (parent) {
+      const from = parent.object.region.start + off('cgroup', 'ancestors');
+      this.mem.bytes.copyWithin(ancestors, from, from + level * 8);
     }
+    this.mem.dv.setBigUint64(ancestors + level * 8, this.objects.address(object), true);
     this.cgroups.set(norm, info);
+    this.cgroupsById.set(id, info);
+    this.byObject.set(object, info);
     return info;
   }
 
@@ -112,18 +187,35 @@ export class World {
     this.write(object, 'task_struct', 'group_leader', 8, leader ? this.objects.address(leader.object) : this.objects.address(object));
     // cpus_ptr points at the task's own cpus_mask, as in the kernel.
     this.write(object, 'task_struct', 'cpus_ptr', 8, this.objects.address(object, off('task_struct', 'cpus_mask')));
-    const cpus = parseCpuList(spec.cpus, this.nrCpus);
-    const list = cpus.ok ? cpus.cpus : [];
+    const cpus = cpuRanges(spec.cpus, this.nrCpus);
     const maskAt = object.region.start + off('task_struct', 'cpus_mask');
-    for (const c of list) this.mem.bytes[maskAt + (c >> 3)] = (this.mem.bytes[maskAt + (c >> 3)] ?? 0) | (1 << (c & 7));
-    this.write(object, 'task_struct', 'nr_cpus_allowed', 4, list.length);
+    let allowed = 0;
+    for (const [a, b] of cpus.ok ? cpus.ranges : []) {
+      allowed += b - a + 1;
+      this.setBits(maskAt, a, b);
+    }
+    this.write(object, 'task_struct', 'nr_cpus_allowed', 4, allowed);
     const cgroup = this.cgroup(spec.cgroup ?? '/');
     const cset = this.objects.create('css_set', `css_set of task ${spec.pid}`);
     this.write(cset, 'css_set', 'dfl_cgrp', 8, this.objects.address(cgroup.object));
     this.write(object, 'task_struct', 'cgroups', 8, this.objects.address(cset));
     const info: TaskInfo = { pid: spec.pid, tgid, comm: spec.comm, object, cgroup };
     this.tasks.set(spec.pid, info);
+    this.byObject.set(object, info);
     return info;
+  }
+
+  /** Sets bits a..b of the bitmap at an arena offset: whole bytes at once ("all" on 4096 CPUs is 512 stores, not 4096). */
+  private setBits(at: number, a: number, b: number): void {
+    const bytes = this.mem.bytes;
+    let c = a;
+    for (; c <= b && (c & 7) !== 0; c++) bytes[at + (c >> 3)] = (bytes[at + (c >> 3)] ?? 0) | (1 << (c & 7));
+    const whole = (b + 1 - c) >> 3;
+    if (whole > 0) {
+      bytes.fill(0xff, at + (c >> 3), at + (c >> 3) + whole);
+      c += whole * 8;
+    }
+    for (; c <= b; c++) bytes[at + (c >> 3)] = (bytes[at + (c >> 3)] ?? 0) | (1 << (c & 7));
   }
 
   taskByPid(pid: number): TaskInfo | undefined {
@@ -131,18 +223,17 @@ export class World {
   }
 
   taskByObject(obj: KernelObject): TaskInfo | undefined {
-    for (const t of this.tasks.values()) if (t.object === obj) return t;
-    return undefined;
+    const t = this.byObject.get(obj);
+    return t && 'pid' in t ? t : undefined;
   }
 
   cgroupById(id: number): CgroupInfo | undefined {
-    for (const c of this.cgroups.values()) if (c.id === id) return c;
-    return undefined;
+    return this.cgroupsById.get(id);
   }
 
   cgroupByObject(obj: KernelObject): CgroupInfo | undefined {
-    for (const c of this.cgroups.values()) if (c.object === obj) return c;
-    return undefined;
+    const c = this.byObject.get(obj);
+    return c && 'path' in c ? c : undefined;
   }
 
   /** The CPUs set in a cpumask at an arena offset (struct cpumask bits). */

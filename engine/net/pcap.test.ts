@@ -119,6 +119,25 @@ describe('writePcap / readPcap', () => {
     expect([ns.nanos, ns.frames[0].tsNs]).toEqual([true, 1_000_000_005]);
   });
 
+  it('reads a sub-second field of a second or more as libpcap does, with a note naming the record and byte', () => {
+    const us = ok(readPcap(handPcap({ little: true, records: [{ sec: 1000, frac: 5, data: bytes(60) }, { sec: 1000, frac: 1_500_000, data: bytes(60) }, { sec: 1001, frac: 999_999, data: bytes(60) }] })));
+    expect(us.frames.map((f) => [f.tsSec, f.tsNsec, f.tsNs])).toEqual([
+      [1000, 5_000, 1_000_000_005_000],
+      [1001, 500_000_000, 1_001_500_000_000],
+      [1001, 999_999_000, 1_001_999_999_000],
+    ]);
+    expect(us.note).toBe(
+      'record 1 (byte 104): its microseconds field is 1500000, a second or more (the field counts up to 999,999); the time is read as the seconds plus that fraction, as libpcap hands it on; Wireshark may take such a file for another pcap variant: the capture may be damaged',
+    );
+    const ns = ok(readPcap(handPcap({ little: false, magic: 0xa1b23c4d, records: [{ sec: 7, frac: 0xffff_ffff, data: bytes(60) }, { sec: 9, frac: 1e9, data: bytes(60) }, { sec: 9, frac: 999_999_999, data: bytes(60) }] })));
+    expect(ns.frames.map((f) => [f.tsSec, f.tsNsec])).toEqual([
+      [11, 294_967_295],
+      [10, 0],
+      [9, 999_999_999],
+    ]);
+    expect(ns.note).toMatch(/^record 0 \(byte 28\): its nanoseconds field is 4294967295, a second or more \(the field counts up to 999,999,999\) \(and 1 more record like it\); the time is read as the seconds plus that fraction, as libpcap hands it on and Wireshark reads it/);
+  });
+
   it('reads a file with no records as an empty capture', () => {
     expect(ok(readPcap(handPcap({ little: true, records: [] }))).frames).toEqual([]);
   });

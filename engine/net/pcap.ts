@@ -93,6 +93,9 @@ export function readPcap(bytes: Uint8Array): PcapReadResult {
   const frames: PcapRecord[] = [];
   let at = FILE_HEADER;
   let note: string | undefined;
+  // Fractions of a second out of range (µs >= 1e6, ns >= 1e9): the first and how many.
+  let badFraction: { record: number; at: number; frac: number } | undefined;
+  let badFractions = 0;
   while (at < bytes.length) {
     const k = frames.length;
     const left = bytes.length - at;
@@ -115,16 +118,33 @@ export function readPcap(bytes: Uint8Array): PcapReadResult {
       note = `the capture is cut short at byte ${bytes.length}: record ${k} is incomplete (${left - RECORD_HEADER} of ${caplen} bytes); ${k} records kept`;
       break;
     }
-    const tsNsec = frac * scale;
+    // A fraction of a full second or more: libpcap hands it on as it is and Wireshark adds it to
+    // the seconds; so does this reader (the whole seconds carried over), and the note says so.
+    const fracNs = frac * scale;
+    if (fracNs >= 1e9) {
+      badFraction ??= { record: k, at: at + 4, frac };
+      badFractions++;
+    }
+    const carry = Math.floor(fracNs / 1e9);
+    const tsSec = sec + carry;
+    const tsNsec = fracNs - carry * 1e9;
     frames.push({
       // Present-day times are about 1.7e18 ns, past 2^53: the double rounds them (to 256 ns); tsSec/tsNsec stay exact.
-      tsNs: sec * 1e9 + tsNsec,
-      tsSec: sec,
+      tsNs: tsSec * 1e9 + tsNsec,
+      tsSec,
       tsNsec,
       data: bytes.subarray(at + RECORD_HEADER, at + RECORD_HEADER + caplen),
       origLen,
     });
     at += RECORD_HEADER + caplen;
+  }
+  if (badFraction) {
+    const unit = nanos ? 'nanoseconds' : 'microseconds';
+    const more = badFractions > 1 ? ` (and ${badFractions - 1} more record${badFractions === 2 ? '' : 's'} like it)` : '';
+    const fracNote =
+      `record ${badFraction.record} (byte ${badFraction.at}): its ${unit} field is ${badFraction.frac}, a second or more (the field counts up to ${nanos ? '999,999,999' : '999,999'})${more}; ` +
+      `the time is read as the seconds plus that fraction, as libpcap hands it on${nanos ? ' and Wireshark reads it' : '; Wireshark may take such a file for another pcap variant'}: the capture may be damaged`;
+    note = note === undefined ? fracNote : `${note}; ${fracNote}`;
   }
   return { ok: true, linktype, nanos, snaplen, frames, ...(note !== undefined ? { note } : {}) };
 }

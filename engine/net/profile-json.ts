@@ -17,6 +17,40 @@ export const PROTOS: readonly FlowProto[] = ['udp', 'tcp', 'icmp'];
 export const MAX_XSK_METADATA = 256;
 /** Entries of the default RSS indirection table (ethtool -x shows 128 on most NICs). */
 export const DEFAULT_INDIRECTION_SIZE = 128;
+/**
+ * The largest indirection table: NICs index theirs with the hash's low bits, so its size is a
+ * power of two, fixed by the device (128 on ixgbe and mlx4, up to 2,048 on ice); the playground
+ * takes any power of two up to 65,536.
+ */
+export const MAX_INDIRECTION_SIZE = 65_536;
+/**
+ * The virtual clock counts whole nanoseconds in a double: packet n arrives at
+ * 1e9 + n * 1e9 / rate_pps ns, and the last one must arrive below 2^53 ns (about 104 days) for
+ * every timestamp to be an exact whole number (the u64 the program reads, the pcap's seconds
+ * and nanoseconds).
+ */
+export const MAX_CLOCK_NS = Number.MAX_SAFE_INTEGER;
+/** The UMEMs of all AF_XDP sockets together (one per RX queue, frames × frame_size bytes each). */
+export const MAX_UMEM_BYTES = 64 << 20;
+/** The fastest rate (1e12 packets per second: a packet per picosecond). */
+export const MAX_RATE_PPS = 1e12;
+
+/** The slowest rate that keeps the last of `packets` packets below MAX_CLOCK_NS. */
+export function minRatePps(packets: number): number {
+  return packets <= 1 ? Number.MIN_VALUE : ((packets - 1) * 1e9) / (MAX_CLOCK_NS - 1e9);
+}
+
+/** A rate rounded up to three significant digits (so that the rate it names is enough): "7.00e-6", "1.12". */
+function rateText(r: number): string {
+  const scale = 10 ** (Math.floor(Math.log10(r)) - 2);
+  const up = Math.ceil(r / scale - 1e-9) * scale;
+  return up < 1e-3 ? up.toExponential(2) : up.toPrecision(3);
+}
+
+/** Whether `n` is a power of two (1, 2, 4, …). */
+function powerOfTwo(n: number): boolean {
+  return n > 0 && Number.isInteger(Math.log2(n));
+}
 
 export interface TrafficIssue {
   /** Where, as a JSON path: "flows[1].sport". */
@@ -84,8 +118,15 @@ export function checkTraffic(v: unknown): TrafficCheck {
   whole(v, 'seed', 'seed', 0, 0xffffffff);
   whole(v, 'packets', 'packets', 1, MAX_PACKETS);
   whole(v, 'queues', 'queues', 1, MAX_QUEUES);
-  if (v.rate_pps !== undefined && !(typeof v.rate_pps === 'number' && v.rate_pps > 0 && v.rate_pps <= 1e12)) {
+  if (v.rate_pps !== undefined && !(typeof v.rate_pps === 'number' && v.rate_pps > 0 && v.rate_pps <= MAX_RATE_PPS)) {
     err('rate_pps', `must be a number of packets per second above 0 (up to 1e12), not ${describeValue(v.rate_pps)}`);
+  } else if (typeof v.rate_pps === 'number') {
+    const packets = isWhole(v.packets, 1, MAX_PACKETS) ? v.packets : v.packets === undefined ? DEFAULT_TRAFFIC_JSON.packets : 1;
+    const min = minRatePps(packets);
+    if (v.rate_pps < min) {
+      const at = 1e9 + ((packets - 1) * 1e9) / v.rate_pps;
+      err('rate_pps', `must be at least ${rateText(min)} packets per second for ${fmt(packets)} packets: at ${describeValue(v.rate_pps)} the last packet would arrive at ${Number.isFinite(at) ? `${at.toPrecision(3)} ns` : 'an infinite time'}, and the virtual clock counts whole nanoseconds below 2^53 (about 104 days)`);
+    }
   }
   const queues = isWhole(v.queues, 1, MAX_QUEUES) ? v.queues : DEFAULT_TRAFFIC_JSON.queues;
 
@@ -107,7 +148,9 @@ export function checkTraffic(v: unknown): TrafficCheck {
       }
       if (nic.indirection !== undefined) {
         if (!Array.isArray(nic.indirection) || nic.indirection.length === 0) err('nic.indirection', `must be a list of queue numbers (hash → queue), not ${describeValue(nic.indirection)}`);
-        else {
+        else if (!powerOfTwo(nic.indirection.length) || nic.indirection.length > MAX_INDIRECTION_SIZE) {
+          err('nic.indirection', `must have a power of two of entries (1, 2, 4, … ${fmt(MAX_INDIRECTION_SIZE)}): the NIC picks an entry with the hash's low bits; this one has ${fmt(nic.indirection.length)}`);
+        } else {
           const bad = nic.indirection.findIndex((q) => !isWhole(q, 0, queues - 1));
           if (bad >= 0) err(`nic.indirection[${bad}]`, `must be a queue from 0 to ${queues - 1} (queues is ${queues}), not ${describeValue(nic.indirection[bad])}`);
         }
@@ -125,6 +168,12 @@ export function checkTraffic(v: unknown): TrafficCheck {
         err('xsk.frame_size', `must be 2048 or 4096 (a power of two from XDP_UMEM_MIN_CHUNK_SIZE to PAGE_SIZE), not ${describeValue(xsk.frame_size)}`);
       }
       whole(xsk, 'frames', 'xsk.frames', 1, 65_536);
+      const frames = isWhole(xsk.frames, 1, 65_536) ? xsk.frames : DEFAULT_XSK.frames;
+      const frameSize = xsk.frame_size === 2048 || xsk.frame_size === 4096 ? xsk.frame_size : DEFAULT_XSK.frameSize;
+      if (queues * frames * frameSize > MAX_UMEM_BYTES) {
+        const most = Math.floor(MAX_UMEM_BYTES / (queues * frameSize));
+        err('xsk.frames', `is too many for ${queues} queue${queues === 1 ? '' : 's'}: each queue's socket has a UMEM of frames × frame_size bytes, and together they must fit in ${MAX_UMEM_BYTES >> 20} MiB, so at most ${fmt(most)} frames of ${fmt(frameSize)} bytes`);
+      }
     }
   }
 

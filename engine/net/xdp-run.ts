@@ -253,7 +253,7 @@ export class TrafficRun {
   /** The consumers bind one socket per queue: an XSKMAP with no entries gets socket q at key q. */
   private registerSockets(): void {
     for (const m of this.program.kernel.maps.maps) {
-      if (!(m instanceof RedirectMap) || m.type !== 'xskmap' || m.view().entries.length > 0) continue;
+      if (!(m instanceof RedirectMap) || m.type !== 'xskmap' || m.size > 0) continue;
       for (let q = 0; q < Math.min(this.profile.queues, m.decl.maxEntries); q++) m.load({ key: Uint8Array.of(q & 0xff, q >> 8, 0, 0), values: [Uint8Array.of(q & 0xff, q >> 8, 0, 0)], where: `socket of queue ${q}` });
     }
   }

@@ -15,6 +15,7 @@ import { MAX_COMPILED_SOURCE } from '../vm/compile.ts';
 import { generateProgram, PROGRAM_KINDS } from './kernel/generate.ts';
 import { rawProgram } from './kernel/harness.ts';
 import { Rng } from './kernel/rng.ts';
+import { simLoad } from './sim.ts';
 import { CONFORMANCE_DIR, sharedAvailable } from './shared.ts';
 
 /** Everything a run leaves behind, for comparing the two tiers. */
@@ -110,6 +111,45 @@ describe('compiled tier', () => {
       const [compiled, interpreted] = both(decoded.insns, undefined, 100_000);
       expect(compiled, text).toEqual(interpreted);
     }
+  });
+
+  it('agrees on helper callbacks (bpf_loop, bpf_for_each_map_elem, nested, faulting) at small budgets, and both stop at the budget', () => {
+    const RAW = '.section raw\n.license "GPL"\n';
+    const loop = (nr: number, cb: string) => `r1 = ${nr}\nr2 = ${cb} ll\nr3 = r10\nr3 += -8\nr4 = 0\ncall bpf_loop\n`;
+    const programs = [
+      // A callback without jumps.
+      `${RAW}${loop(100_000, 'cb')}exit\ncb:\nr0 = 0\nexit`,
+      // A callback with a loop inside, and a BPF-to-BPF call inside that.
+      `${RAW}${loop(1000, 'cb')}exit\ncb:\nr6 = 0\nagain:\nr1 = r6\ncall f\nr6 += 1\nif r6 < 5 goto again\nr0 = 0\nexit\nf:\nr0 = r1\nr0 *= 3\nexit`,
+      // bpf_loop inside a bpf_loop callback, neither with jumps.
+      `${RAW}${loop(1000, 'outer')}exit\nouter:\n${loop(1000, 'inner')}r0 = 0\nexit\ninner:\nr0 = 0\nexit`,
+      // A loop around bpf_loop in the main program; the callback writes through its context.
+      `${RAW}r0 = 0\n*(u64 *)(r10 - 8) = r0\nr7 = 0\nmore:\n${loop(50, 'add')}r7 += 1\nif r7 < 100 goto more\nr0 = *(u64 *)(r10 - 8)\nexit\nadd:\nr3 = *(u64 *)(r2 + 0)\nr3 += r1\n*(u64 *)(r2 + 0) = r3\nr0 = 0\nexit`,
+      // A fault in the 7th iteration.
+      `${RAW}${loop(100, 'cb')}exit\ncb:\nr0 = 0\nif r1 != 6 goto out\nr2 = 0\nr0 = *(u64 *)(r2 + 0)\nout:\nexit`,
+      // for_each over an array; the callback stops at element 3000.
+      `.map arr type=array key=4 value=8 max_entries=4096\n${RAW}r1 = arr ll\nr2 = cb ll\nr3 = 0\nr4 = 0\ncall bpf_for_each_map_elem\nexit\ncb:\nr3 = *(u32 *)(r2 + 0)\nr0 = 0\nif r3 < 3000 goto out\nr0 = 1\nout:\nexit`,
+    ];
+    let stopped = 0;
+    for (const text of programs) {
+      for (const budget of [7, 50, 333, 1000, 4096, 100_000, 1_000_000]) {
+        const run = (compile: boolean): unknown => {
+          const l = simLoad(text, { maxInsns: budget, compile });
+          if (!l.ok) throw new Error(`${l.stage}: ${l.errors.join('; ')}\n${text}`);
+          const vm = l.program.vm;
+          return outcome(vm, vm.run());
+        };
+        const compiled = run(true) as { status: string; insns: number; fault?: { kind: string } };
+        expect(compiled, `budget ${budget}\n${text}`).toEqual(run(false));
+        if (compiled.fault?.kind === 'budget') {
+          stopped++;
+          // Stopped at the first check past the budget: within one pass of the longest straight run.
+          expect(compiled.insns, `budget ${budget}\n${text}`).toBeGreaterThan(budget);
+          expect(compiled.insns, `budget ${budget}\n${text}`).toBeLessThanOrEqual(budget + 16);
+        }
+      }
+    }
+    expect(stopped).toBeGreaterThan(20);
   });
 
   const available = sharedAvailable(CONFORMANCE_DIR);

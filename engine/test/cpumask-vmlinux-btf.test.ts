@@ -65,14 +65,19 @@ describe('vmlinux BTF function ids', () => {
     expect(vmlinuxFuncs('/nonexistent/btf')).toMatchObject({ unavailable: expect.stringMatching(/cannot read/) as unknown });
   });
 
-  it.skipIf(!existsSync(VMLINUX_BTF))('finds the cpumask kfuncs in the running kernel', () => {
+  it.skipIf(!existsSync(VMLINUX_BTF))('reads the running kernel’s functions, and the cpumask kfuncs where this build has them', () => {
     const f = vmlinuxFuncs();
     if ('unavailable' in f) throw new Error(f.unavailable);
     expect(f.types).toBeGreaterThan(1000);
+    // The verifier's entry point is in every kernel that has bpf() (kernel/bpf/verifier.c).
+    expect(f.funcId('bpf_check')).toBeGreaterThan(0);
     const create = f.funcId('bpf_cpumask_create');
     const release = f.funcId('bpf_cpumask_release');
-    expect(create).toBeGreaterThan(0);
-    expect(release).toBeGreaterThan(0);
+    // Builds without the cpumask kfuncs (before 6.3, or configured out) are not wrong.
+    if (create === undefined || release === undefined) {
+      console.log(`skipped: this kernel's BTF has no ${create === undefined ? 'bpf_cpumask_create' : 'bpf_cpumask_release'}`);
+      return;
+    }
     expect(create).not.toBe(release);
   });
 });

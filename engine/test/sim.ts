@@ -16,6 +16,8 @@ export interface SimOptions {
   readonly data?: Uint8Array;
   readonly maxInsns?: number;
   readonly seed?: number;
+  /** The compiled tier (default on); off interprets everything. */
+  readonly compile?: boolean;
 }
 
 export type SimResult =
@@ -41,6 +43,7 @@ export function simLoad(source: string, opts: SimOptions = {}): { ok: true; prog
     isa: 4,
     maxInsns: opts.maxInsns ?? DEFAULT_MAX_INSNS,
     ...(opts.seed === undefined ? {} : { seed: opts.seed }),
+    ...(opts.compile === undefined ? {} : { compile: opts.compile }),
     ...(opts.scenario === undefined ? {} : { scenario: opts.scenario }),
     ...(opts.maps === undefined ? {} : { mapContents: opts.maps }),
     inputs: { ...(opts.ctx ? { ctx: opts.ctx } : {}), ...(opts.data ? { data: opts.data } : {}) },

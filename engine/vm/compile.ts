@@ -391,7 +391,7 @@ function instruction(
       // Its result goes into r0 here, in each site's own code: V8 then sees one callee per site
       // and may inline it (a shared wrapper would see them all).
       const call = `vm.calls[${x.call}](vm, ${P})`;
-      const result = `{ const r = ${call}; if (typeof r === 'number') { R[0] = r; R[1] = r < 0 ? -1 : 0; } else if (r === false) ${leave(P, Stop.Fault)} else if (r !== true) vm.setReg(0, r); }`;
+      const result = `{ const r = ${call}; if (typeof r === 'number') { R[0] = r; R[1] = r < 0 ? -1 : 0; } else if (r === false) { n = vm.n; ${leave(P, Stop.Fault)} } else if (r !== true) vm.setReg(0, r); }`;
       // A helper may have mapped memory, run a callback (the count moved on) or asked for a tail call.
       return `vm.pc = ${P}; vm.n = n; ${result} DV = vm.mem.dv; SH = vm.mem.shadow; n = vm.n; if (vm.pendingTailCall !== undefined) ${leave(P, Stop.TailCall)} if (n + ${P + 1} > limit) ${leave(P + 1, Stop.Budget)}`;
     }

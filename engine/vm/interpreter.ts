@@ -1057,6 +1057,8 @@ export function execute(vm: Vm): Stop {
             R[0] = r;
             R[1] = r < 0 ? -1 : 0;
           } else if (r === false) {
+            // The count moved on if the fault was inside a callback (vm.invokeCallback).
+            n = vm.n;
             stop = Stop.Fault;
             break loop;
           } else if (r !== true) vm.setReg(0, r);

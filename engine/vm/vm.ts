@@ -69,6 +69,11 @@ export interface VmOptions {
 }
 
 export const DEFAULT_MAX_INSNS = 10_000_000;
+
+/** The fault of a run past its budget, wherever it is noticed (a jump, a call, a callback's return). */
+function budgetMessage(maxInsns: number): string {
+  return `instruction budget exhausted: ${maxInsns.toLocaleString('en-US')} instructions executed without reaching exit (an endless loop?)`;
+}
 const FRAME_INTS = 16;
 
 /** A host with no helpers: every call faults with a message naming the helper. */
@@ -383,7 +388,7 @@ export class Vm {
         break;
       case Stop.Budget:
         if (this.count > budgetEnd) {
-          this.fail(this.pc, 'budget', `instruction budget exhausted: ${budgetEnd.toLocaleString('en-US')} instructions executed without reaching exit (an endless loop?)`);
+          this.fail(this.pc, 'budget', budgetMessage(budgetEnd));
           this.status = 'fault';
         } else this.status = 'paused';
         break;
@@ -496,6 +501,12 @@ export class Vm {
    * Runs the BPF function at `target` with r1-r5 = `args` (a helper's callback: bpf_loop,
    * bpf_for_each_map_elem) and returns its r0, or false after a fault. Counts its instructions,
    * keeps the caller's r6-r10 and stack, ignores breakpoints while it runs.
+   *
+   * The budget holds inside: the callback runs against the whole budget (a helper cannot pause
+   * halfway, so a slice does not apply), and its return is a budget check as a taken jump is
+   * — a callback without jumps would otherwise run unchecked once per iteration, 2^23 times per
+   * bpf_loop. On a fault the count stays exact (callback instructions included) and vm.pc is
+   * the helper's call site, where the calling tier reads vm.n back.
    */
   invokeCallback(pc: number, target: number, args: readonly bigint[]): bigint | false {
     if (target < 0 || target >= this.insns.length || !this.insns[target]) {
@@ -505,7 +516,9 @@ export class Vm {
       return this.fail(pc, 'call-depth', `pc ${pc}: call nesting deeper than ${MAX_CALL_FRAMES} frames (MAX_CALL_FRAMES), counting the callback`);
     }
     const saved = { pc: this.pc, count: this.count, limit: this.limit, resumePc: this.resumePc };
-    const savedCaller = [0, 1, 2, 3, 4, 5].map((r) => this.reg(r));
+    if (saved.count > this.maxInsns) return this.failAt(saved.pc, saved.count, 'budget', budgetMessage(this.maxInsns));
+    // r0-r5 as the helper left them (12 int32 halves), put back after the callback.
+    const savedCaller = this.regs.slice(0, 12);
     this.pushFrame(-2);
     args.forEach((v, i) => this.setReg(i + 1, v));
     this.pc = target;
@@ -521,17 +534,30 @@ export class Vm {
     this.limit = saved.limit;
     this.resumePc = saved.resumePc;
     if (stop !== Stop.Return) {
-      if (stop === Stop.Budget) this.fail(this.pc, 'budget', `instruction budget exhausted: ${this.maxInsns.toLocaleString('en-US')} instructions executed, inside a callback`);
-      else if (stop === Stop.TailCall) this.fail(this.pc, 'helper', `pc ${this.pc}: a tail call inside a callback is not allowed`);
-      else if (stop === Stop.Exit) this.fail(this.pc, 'invalid', `pc ${this.pc}: the callback returned past its frame`);
-      return false;
+      const at = this.pc;
+      if (stop === Stop.Budget) this.fail(at, 'budget', budgetMessage(this.maxInsns));
+      else if (stop === Stop.TailCall) this.fail(at, 'helper', `pc ${at}: a tail call inside a callback is not allowed`);
+      else if (stop === Stop.Exit) this.fail(at, 'invalid', `pc ${at}: the callback returned past its frame`);
+      return this.failAt(saved.pc, after, undefined);
     }
+    if (after > this.maxInsns) return this.failAt(saved.pc, after, 'budget', budgetMessage(this.maxInsns));
     const r0 = this.reg(0);
     // The helper's own r0-r5 come back; its caller's r6-r10 were restored by the frame.
-    savedCaller.forEach((v, r) => this.setReg(r, v));
+    this.regs.set(savedCaller, 0);
     this.pc = saved.pc;
     this.n = after - saved.pc;
     return r0;
+  }
+
+  /**
+   * Ends a callback with a fault (recorded now, or already by the code that stopped): the
+   * count stays `count` and vm.pc goes back to the helper's call site `pc`.
+   */
+  private failAt(pc: number, count: number, kind: FaultKind | undefined, message = ''): false {
+    if (kind !== undefined) this.fail(pc, kind, message);
+    this.pc = pc;
+    this.n = count - pc;
+    return false;
   }
 
   /** The load slow path: a context field the kernel serves, or a fault. */

@@ -14,6 +14,7 @@ import { issueText, parseTrafficProfile } from '../net/profile-json.ts';
 import type { TrafficProfile } from '../net/profile.ts';
 import { TrafficGenerator } from '../net/traffic.ts';
 import { AttachError, TrafficRun, type KeptPacket } from '../net/xdp-run.ts';
+import { describeValue } from '../util/values.ts';
 import type { PacketDetail, PcapSelection, TraceLineView, TrafficProgress, TrafficReport } from './protocol.ts';
 
 /** What a traffic run needs besides the program: the profile, and a capture to replay instead of generating. */
@@ -126,21 +127,31 @@ export function packetDetailOf(run: TrafficRun, index: number, trace: (from: num
   };
 }
 
-const SELECTED: Readonly<Record<PcapSelection, (k: KeptPacket) => Uint8Array | undefined>> = {
-  received: (k) => k.wire,
-  passed: (k) => (k.summary.fate.kind === 'passed' ? k.out : undefined),
-  transmitted: (k) => (k.summary.fate.kind === 'transmitted' ? k.out : undefined),
-  redirected: (k) => (k.summary.fate.kind === 'xsk' || k.summary.fate.kind === 'device' || k.summary.fate.kind === 'cpu' ? k.out : undefined),
+/** Which packets each selection saves; a Map, so a name such as "toString" finds nothing. */
+const SELECTED = new Map<PcapSelection, (k: KeptPacket) => Uint8Array | undefined>([
+  ['received', (k) => k.wire],
+  ['passed', (k) => (k.summary.fate.kind === 'passed' ? k.out : undefined)],
+  ['transmitted', (k) => (k.summary.fate.kind === 'transmitted' ? k.out : undefined)],
+  ['redirected', (k) => (k.summary.fate.kind === 'xsk' || k.summary.fate.kind === 'device' || k.summary.fate.kind === 'cpu' ? k.out : undefined)],
   // A dropped frame never left: what is saved is the frame as it arrived.
-  dropped: (k) => (k.summary.fate.kind === 'dropped' || k.summary.fate.kind === 'fault' ? k.wire : undefined),
-};
+  ['dropped', (k) => (k.summary.fate.kind === 'dropped' || k.summary.fate.kind === 'fault' ? k.wire : undefined)],
+]);
+
+export const PCAP_SELECTIONS: readonly PcapSelection[] = [...SELECTED.keys()];
+
+/** A selection as it arrives over the worker boundary (any value at all), checked. */
+export function parsePcapSelection(which: unknown): { ok: true; which: PcapSelection } | { ok: false; error: string } {
+  if (typeof which === 'string' && SELECTED.has(which as PcapSelection)) return { ok: true, which: which as PcapSelection };
+  const names = PCAP_SELECTIONS.map((n) => JSON.stringify(n));
+  return { ok: false, error: `the packets to save must be ${names.slice(0, -1).join(', ')} or ${names[names.length - 1] ?? ''}, not ${describeValue(which)}` };
+}
 
 /** The kept packets of one fate as a pcap (nanosecond timestamps of their arrival). */
 export function pcapOf(run: TrafficRun, which: PcapSelection): Uint8Array {
-  const pick = SELECTED[which];
+  const pick = SELECTED.get(which);
   const records: { tsNs: number; data: Uint8Array }[] = [];
-  for (const k of run.kept) {
-    const data = pick(k);
+  for (const k of pick ? run.kept : []) {
+    const data = pick?.(k);
     if (data) records.push({ tsNs: k.tsNs, data });
   }
   return writePcap(records);

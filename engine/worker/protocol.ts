@@ -3,13 +3,13 @@
 // answers with snapshots. The app imports this file for types only.
 
 import type { IsaLevel } from '../isa/index.ts';
-import type { MapView } from '../kernel/maps/map-set.ts';
+import type { MapEntryView, MapPage, MapView, RingbufView } from '../kernel/maps/map-set.ts';
 import type { KernelProfile } from '../kernel/profiles.ts';
 import type { MapDecl, ProgType } from '../program/program.ts';
 import type { HeaderField, HeaderLayer, NicCounters, PacketFate, PacketSummary, XdpActionName } from '../net/types.ts';
 import type { RawRunResult } from '../vm/index.ts';
 
-export type { HeaderField, HeaderLayer, KernelProfile, MapView, NicCounters, PacketFate, PacketSummary, XdpActionName };
+export type { HeaderField, HeaderLayer, KernelProfile, MapEntryView, MapPage, MapView, NicCounters, PacketFate, PacketSummary, RingbufView, XdpActionName };
 export { KERNEL_PROFILES } from '../kernel/profiles.ts';
 
 export interface RawRunRequest {
@@ -68,6 +68,8 @@ export interface ProgramProblem {
   readonly message: string;
   /** decode: the bytes; structure/call/map: the kernel's load-time checks; verifier: path analysis. */
   readonly stage: 'decode' | 'structure' | 'call' | 'map' | 'context' | 'scenario' | 'verifier' | 'unsupported';
+  /** The source line of the declaration it concerns (a refused .map), when it is not about an instruction. */
+  readonly line?: number;
 }
 
 export type LoadReply = { readonly ok: true; readonly slots: number } | { readonly ok: false; readonly problems: readonly ProgramProblem[] };
@@ -126,14 +128,16 @@ export interface ObjectView {
   readonly address: string;
   readonly refcount: number;
   readonly state: 'live' | 'rcu-free' | 'freed';
-  /** CPUs set, for bpf_cpumask objects and tasks (their cpus_mask). */
-  readonly cpus?: readonly number[];
-  /** The bits changed since the previous stop (cpumasks). */
+  /** CPUs set, for bpf_cpumask objects and tasks (their cpus_mask), as the kernel's cpulist prints them: "0-3,8", "all", "none". */
+  readonly cpus?: string;
+  /** The bits changed at the last stop (cpumasks). */
   readonly changed?: boolean;
   /** For tasks: 'new task' (what tp_btf/task_newtask sees) or 'current' (the task running the program). */
   readonly role?: string;
   /** Registers (while the program runs) and map kptr slots that point at it: ["r6", "cpumask_map[4242]"]. */
   readonly heldBy?: readonly string[];
+  /** The instruction that created it, when a program did. */
+  readonly createdAt?: number;
 }
 
 export interface LeakView {
@@ -144,19 +148,97 @@ export interface LeakView {
   readonly message: string;
 }
 
-export interface KernelView {
+export interface LeakSite {
+  readonly pc: number;
+  readonly via: string;
+  readonly count: number;
+  readonly object: string;
+}
+
+/** What a map is, and one page of what it holds (the Maps panel pages through the rest). */
+export interface MapSummary {
+  readonly name: string;
+  readonly type: MapView['type'];
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  /** Elements held (an array always holds max_entries). */
+  readonly count: number;
+  /** Bumped whenever what the map holds may have changed: a page of an older generation is stale. */
+  readonly generation: number;
+  /** The page asked for (MapPageQuery); absent in a snapshot when the client's page is current. */
+  readonly page?: MapPage;
+}
+
+/** Which page of a map to show. Values are cut to `valueBytes` each (the entry gives its whole length). */
+export interface MapPageQuery {
+  readonly map: string;
+  /** Position of the first entry: an array's index, a hash map's place in its order. */
+  readonly start?: number;
+  /** Or the page that starts at this key: hex bytes, or an index for array-like maps. */
+  readonly key?: string;
+  /** Entries per page (default 64, at most 256). */
+  readonly limit?: number;
+  /** Bytes shown of each value (default 64, at most 1 MiB); per-CPU maps show the first 8 CPUs. */
+  readonly valueBytes?: number;
+}
+
+/** A page the client holds, and the map generation it was built at. */
+export interface HeldMapPage extends MapPageQuery {
+  readonly generation: number;
+}
+
+/**
+ * What the client already holds, so a snapshot carries only what changed: maps whose
+ * generation moved, objects that changed since snapshot `seq`. Without it, everything.
+ */
+export interface ViewRequest {
+  /** The kernel (load or reset) the held views come from. */
+  readonly epoch: number;
+  /** The last snapshot merged. */
+  readonly seq: number;
+  readonly maps: readonly HeldMapPage[];
+}
+
+/**
+ * The kernel in a snapshot, as a delta against what the client holds (ViewRequest):
+ * engine/worker/view-cache.ts merges it into a whole KernelView.
+ */
+export interface KernelDelta {
+  /** A load or reset starts a new epoch: views of another epoch do not apply. */
+  readonly epoch: number;
+  readonly seq: number;
   readonly profile: KernelProfile;
   readonly cpus: number;
+  /** Objects that changed since the client's snapshot (all of them in a new epoch). */
   readonly objects: readonly ObjectView[];
-  readonly maps: readonly MapView[];
-  /** References the program still held when it exited. */
+  /** Every object shown, in order: present when the set changed since the client's snapshot. */
+  readonly objectIds?: readonly number[];
+  /** Objects whose refcount reached 0 that are not shown (only the most recent are). */
+  readonly releasedHidden: number;
+  /** Every map's summary; a page only where the client's is stale. */
+  readonly maps: readonly MapSummary[];
+  /** References the program still held when it exited (the first 64 of them). */
   readonly leaks: readonly LeakView[];
+  /** How many there were in all. */
+  readonly leakCount: number;
+  /** The leaks by the instruction that took the reference: how many, and the first one's object. */
+  readonly leakSites: readonly LeakSite[];
   readonly rcuDepth: number;
   /** What r1 is, in words. */
   readonly context: string;
-  /** The scenario in effect (the default one when the document has none). */
+  /** The scenario in effect (the default one when the document has none): in a new epoch only. */
+  readonly scenario?: unknown;
+}
+
+/** The kernel as the UI holds it: every delta so far merged. */
+export interface KernelView extends Omit<KernelDelta, 'objectIds' | 'scenario'> {
+  /** Every object shown (live ones, and the most recently released), by id. */
+  readonly objects: readonly ObjectView[];
   readonly scenario: unknown;
 }
+
+export type MapPageReply = { readonly ok: true; readonly epoch: number; readonly map: MapSummary } | { readonly ok: false; readonly error: string };
 
 export interface TrafficProgress {
   readonly packets: number;
@@ -245,9 +327,14 @@ export interface DebugSnapshot {
   readonly traceDropped: number;
   /** The program running now (a tail call changes it). */
   readonly section: string;
-  readonly kernel?: KernelView;
+  readonly kernel?: KernelDelta;
   /** While debugging an XDP program: which packet of the traffic is in the program. */
   readonly nic?: { readonly packet: number; readonly total: number; readonly counters: NicCounters };
+}
+
+/** A snapshot as the UI holds it: its kernel delta merged with the ones before. */
+export interface HeldSnapshot extends Omit<DebugSnapshot, 'kernel'> {
+  readonly kernel?: KernelView;
 }
 
 export interface RunProgress {
@@ -256,18 +343,24 @@ export interface RunProgress {
   readonly trace: readonly TraceLineView[];
 }
 
-/** The worker's API, exposed over Comlink. Every method answers with plain data. */
+/**
+ * The worker's API, exposed over Comlink. Every method answers with plain data. Snapshots leave
+ * out what the caller says it holds (`view`); without it they carry every object and a first
+ * page of every map.
+ */
 export interface EngineApi {
   ping(): string;
   load(image: ProgramImage, settings: RunSettings): LoadReply;
   /** Resets, then runs to exit, a fault or a breakpoint (pcs); progress comes while it runs. */
-  run(breakpoints: readonly number[], onProgress?: (p: RunProgress) => void): DebugSnapshot;
+  run(breakpoints: readonly number[], onProgress?: (p: RunProgress) => void, view?: ViewRequest): DebugSnapshot;
   /** Runs on from where the program stopped, to exit, a fault or a breakpoint. */
-  continue(breakpoints: readonly number[], onProgress?: (p: RunProgress) => void): DebugSnapshot;
-  step(): DebugSnapshot;
-  stepOver(): DebugSnapshot;
-  reset(): DebugSnapshot;
-  snapshot(): DebugSnapshot;
+  continue(breakpoints: readonly number[], onProgress?: (p: RunProgress) => void, view?: ViewRequest): DebugSnapshot;
+  step(view?: ViewRequest): DebugSnapshot;
+  stepOver(view?: ViewRequest): DebugSnapshot;
+  reset(view?: ViewRequest): DebugSnapshot;
+  snapshot(view?: ViewRequest): DebugSnapshot;
+  /** One page of a map as it is now (another page, a jump to a key, a value shown whole). */
+  mapPage(query: MapPageQuery): MapPageReply;
   runRaw(request: RawRunRequest): RawRunReply;
   /** XDP programs: runs the whole traffic through the NIC and the program (reset first). */
   runTraffic(onProgress?: (p: TrafficProgress) => void): TrafficReport;

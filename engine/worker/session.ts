@@ -4,17 +4,18 @@
 
 import { DEFAULT_CPUS, DEFAULT_PROFILE } from '../kernel/profiles.ts';
 import { sectionKind } from '../program/program.ts';
-import { loadProgram, type LoadedProgram, type LoadRequest, type RunReport } from '../kernel/loader.ts';
+import { loadProgram, type LoadedProgram, type LoadRequest, type RunEnd } from '../kernel/loader.ts';
 import type { TraceLine } from '../kernel/trace/pipe.ts';
 import type { TrafficRun } from '../net/xdp-run.ts';
-import { packetDetailOf, pcapOf, runWholeTraffic, startTraffic, trafficSetup, type TrafficSetup } from './nic-session.ts';
+import { packetDetailOf, parsePcapSelection, pcapOf, runWholeTraffic, startTraffic, trafficSetup, type TrafficSetup } from './nic-session.ts';
 import { DEFAULT_MAX_INSNS, GUEST_BASE_HI, type Vm } from '../vm/index.ts';
+import { KernelViews } from './kernel-view.ts';
 import type {
   DebugSnapshot,
   EngineApi,
-  KernelView,
   LoadReply,
-  ObjectView,
+  MapPageQuery,
+  MapPageReply,
   PacketDetail,
   PcapSelection,
   ProgramImage,
@@ -26,6 +27,7 @@ import type {
   TraceLineView,
   TrafficProgress,
   TrafficReport,
+  ViewRequest,
 } from './protocol.ts';
 
 /** Instructions between progress reports of a long run. */
@@ -71,10 +73,11 @@ export function loadRequestOf(image: ProgramImage, settings: RunSettings): LoadR
 interface Loaded {
   readonly request: LoadRequest;
   program: LoadedProgram;
-  report: RunReport | undefined;
+  report: RunEnd | undefined;
   prevRegs: bigint[];
   prevStacks: Uint8Array;
-  prevMasks: Map<number, string>;
+  /** The kernel's objects and maps as snapshots show them (deltas against what the UI holds). */
+  readonly views: KernelViews;
   touched: Uint8Array;
   lastChanged: Uint8Array;
   traceSent: number;
@@ -86,6 +89,9 @@ export class Session implements Omit<EngineApi, 'ping'> {
   private current: Loaded | undefined;
   /** The last whole traffic run (runTraffic), which packet details and pcap exports read. */
   private lastTraffic: TrafficRun | undefined;
+  /** Numbers of kernels (each load and reset starts one) and of snapshots, for views as deltas. */
+  private epochs = 0;
+  private seq = 0;
 
   /**
    * Loads and runs a `raw` program (bpf_conformance convention: r1 = input, r2 = its length) in
@@ -131,7 +137,7 @@ export class Session implements Omit<EngineApi, 'ping'> {
         setup = t.setup;
       }
       const r = loadProgram(request);
-      if (!r.ok) return { ok: false, problems: r.problems.map((p) => ({ pc: p.pc, message: p.message, stage: p.stage })) };
+      if (!r.ok) return { ok: false, problems: r.problems.map((p) => ({ pc: p.pc, message: p.message, stage: p.stage, ...(p.line ? { line: p.line } : {}) })) };
       const loaded = this.loadedOf(request, r.program, setup);
       if ('errors' in loaded) return { ok: false, problems: loaded.errors.map((message) => ({ pc: 0, stage: 'context', message })) };
       this.current = loaded;
@@ -157,24 +163,23 @@ export class Session implements Omit<EngineApi, 'ping'> {
       report: undefined,
       prevRegs: [],
       prevStacks: this.stacks(program.vm),
-      prevMasks: new Map(),
+      views: new KernelViews(program, ++this.epochs),
       touched: new Uint8Array(STACK_BYTES * FRAMES),
       lastChanged: new Uint8Array(STACK_BYTES * FRAMES),
       traceSent: 0,
     };
     loaded.prevRegs = this.regValues(program.vm);
-    loaded.prevMasks = this.maskBits(loaded);
     return loaded;
   }
 
-  run(breakpoints: readonly number[], onProgress?: (p: RunProgress) => void): DebugSnapshot {
-    this.reset();
-    return this.continue(breakpoints, onProgress);
+  run(breakpoints: readonly number[], onProgress?: (p: RunProgress) => void, view?: ViewRequest): DebugSnapshot {
+    this.restart();
+    return this.continue(breakpoints, onProgress, view);
   }
 
-  continue(breakpoints: readonly number[], onProgress?: (p: RunProgress) => void): DebugSnapshot {
+  continue(breakpoints: readonly number[], onProgress?: (p: RunProgress) => void, view?: ViewRequest): DebugSnapshot {
     const c = this.current;
-    if (!c) return this.snapshot();
+    if (!c) return this.snapshot(view);
     const vm = c.program.vm;
     vm.setBreakpoints(breakpoints);
     this.nextPacket(c);
@@ -189,7 +194,7 @@ export class Session implements Omit<EngineApi, 'ping'> {
       }
       status = vm.run(SLICE);
     }
-    return this.stop();
+    return this.stop(view);
   }
 
   /**
@@ -206,52 +211,65 @@ export class Session implements Omit<EngineApi, 'ping'> {
     return true;
   }
 
-  step(): DebugSnapshot {
+  step(view?: ViewRequest): DebugSnapshot {
     const c = this.current;
     if (c && !this.nextPacket(c)) c.program.vm.step();
-    return this.stop();
+    return this.stop(view);
   }
 
-  stepOver(): DebugSnapshot {
+  stepOver(view?: ViewRequest): DebugSnapshot {
     const c = this.current;
     if (c && !this.nextPacket(c)) c.program.vm.stepOver();
-    return this.stop();
+    return this.stop(view);
   }
 
   /** A fresh kernel and program: maps, objects and the trace start over. */
-  reset(): DebugSnapshot {
+  reset(view?: ViewRequest): DebugSnapshot {
+    this.restart();
+    return this.snapshot(view);
+  }
+
+  private restart(): void {
     const c = this.current;
-    if (c) {
-      const r = loadProgram(c.request);
-      if (r.ok) {
-        const loaded = this.loadedOf(c.request, r.program, c.traffic?.setup);
-        if (!('errors' in loaded)) this.current = loaded;
-      }
+    if (!c) return;
+    const r = loadProgram(c.request);
+    if (!r.ok) return;
+    const loaded = this.loadedOf(c.request, r.program, c.traffic?.setup);
+    if (!('errors' in loaded)) this.current = loaded;
+  }
+
+  /** One page of a map of the loaded program, as it is now. */
+  mapPage(query: MapPageQuery): MapPageReply {
+    const c = this.current;
+    if (!c) return { ok: false, error: 'no program is loaded: run it first' };
+    try {
+      return c.views.page(query);
+    } catch (e) {
+      return { ok: false, error: `map '${query.map}' could not be read: ${e instanceof Error ? e.message : String(e)}` };
     }
-    return this.snapshot();
   }
 
   /** After a run or step: what changed since the previous stop; at exit, the kernel's report. */
-  private stop(): DebugSnapshot {
+  private stop(view?: ViewRequest): DebugSnapshot {
     const c = this.current;
-    if (!c) return this.snapshot();
+    if (!c) return this.snapshot(view);
     const vm = c.program.vm;
-    if (vm.status === 'exited' && !c.report) c.report = c.program.finish();
+    if (vm.status === 'exited' && !c.report) c.report = c.program.end();
     const now = this.stacks(vm);
     for (let i = 0; i < now.length; i++) {
       const changed = now[i] !== c.prevStacks[i] ? 1 : 0;
       c.lastChanged[i] = changed;
       if (changed) c.touched[i] = 1;
     }
-    const snap = this.snapshot();
+    c.views.stop(vm.status !== 'exited' && vm.status !== 'fault');
+    const snap = this.snapshot(view);
     c.prevStacks = now;
     c.prevRegs = this.regValues(vm);
-    c.prevMasks = this.maskBits(c);
     c.traceSent = c.program.kernel.trace.total;
     return snap;
   }
 
-  snapshot(): DebugSnapshot {
+  snapshot(view?: ViewRequest): DebugSnapshot {
     const c = this.current;
     if (!c) {
       return {
@@ -293,7 +311,7 @@ export class Session implements Omit<EngineApi, 'ping'> {
       trace: trace.since(0).map(traceView),
       traceDropped: trace.dropped,
       section: s.section,
-      kernel: this.kernelView(c),
+      kernel: c.views.delta(++this.seq, view, c.report?.leaks ?? []),
       ...(c.traffic ? { nic: this.nicView(c.traffic.run) } : {}),
     };
   }
@@ -302,64 +320,6 @@ export class Session implements Omit<EngineApi, 'ping'> {
     // Between packets (at the end of the traffic) the last packet is the one shown.
     const packet = run.packetIndex ?? Math.max(0, run.counters.received - 1);
     return { packet, total: run.total, counters: run.counterView() };
-  }
-
-  private kernelView(c: Loaded): KernelView {
-    const k = c.program.kernel;
-    const masks = this.maskBits(c);
-    const maps = k.maps.view();
-    // Who points at each object: the registers of the running frame and the maps' kptr slots.
-    const holders = new Map<bigint, string[]>();
-    const hold = (ptr: bigint, who: string) => holders.set(ptr, [...(holders.get(ptr) ?? []), who]);
-    if (c.program.vm.status !== 'exited') for (let r = 0; r <= 9; r++) hold(c.program.vm.reg(r), `r${r}`);
-    for (const m of maps) {
-      for (const e of m.entries) for (const kp of e.kptrs ?? []) if (kp.ptr) hold(BigInt(kp.ptr), `${m.name}[${e.index ?? e.key}]`);
-    }
-    const objects: ObjectView[] = k.objects
-      .all()
-      .filter((o) => o.type === 'bpf_cpumask' || o.type === 'task_struct' || o.type === 'cgroup' || o.type === 'nf_conn' || o.type === 'nf_conn___init')
-      .map((o) => {
-        const cpus = o.type === 'bpf_cpumask' ? k.world.cpusAt(o.region.start) : o.type === 'task_struct' ? this.taskCpus(c, o.id) : undefined;
-        const key = masks.get(o.id);
-        const role = o === k.world.newtask.object ? 'new task' : o === k.world.current.object ? 'current' : undefined;
-        const heldBy = o.state === 'freed' ? undefined : holders.get(k.objects.address(o));
-        return {
-          ...(heldBy ? { heldBy } : {}),
-          ...(role ? { role } : {}),
-          id: o.id,
-          type: o.type,
-          label: o.label,
-          address: hex64(k.objects.address(o)),
-          refcount: k.objects.refcount(o),
-          state: o.state,
-          ...(cpus ? { cpus } : {}),
-          ...(key !== undefined ? { changed: c.prevMasks.get(o.id) !== key } : {}),
-        };
-      });
-    return {
-      profile: k.profile,
-      cpus: k.nrCpus,
-      objects,
-      maps,
-      leaks: c.report?.leaks ?? [],
-      rcuDepth: k.rcuDepth,
-      context: c.program.context.describe,
-      scenario: k.world.scenario,
-    };
-  }
-
-  private taskCpus(c: Loaded, objectId: number): number[] | undefined {
-    const k = c.program.kernel;
-    for (const t of k.world.tasks.values()) if (t.object.id === objectId) return k.world.cpusAt(k.world.cpusMaskOf(t));
-    return undefined;
-  }
-
-  /** A string of each cpumask's bits, to tell which changed between stops. */
-  private maskBits(c: Loaded): Map<number, string> {
-    const k = c.program.kernel;
-    const out = new Map<number, string>();
-    for (const o of k.objects.all()) if (o.type === 'bpf_cpumask' && o.state !== 'freed') out.set(o.id, k.world.cpusAt(o.region.start).join(','));
-    return out;
   }
 
   private regValues(vm: Vm): bigint[] {
@@ -391,12 +351,12 @@ export class Session implements Omit<EngineApi, 'ping'> {
 
   /** XDP programs on the NIC: a fresh kernel, then every frame of the traffic through the program. */
   runTraffic(onProgress?: (p: TrafficProgress) => void): TrafficReport {
-    this.reset();
+    this.restart();
     const c = this.current;
     if (!c?.traffic) throw new Error(c ? 'traffic runs through XDP programs only: this program is not one (.section xdp), or it was given a test_run frame as input' : 'no program is loaded');
     const report = runWholeTraffic(c.traffic.run, c.traffic.setup, c.program.deviceBound, onProgress);
     this.lastTraffic = c.traffic.run;
-    c.report = c.program.finish();
+    c.report = c.program.end();
     return report;
   }
 
@@ -408,8 +368,11 @@ export class Session implements Omit<EngineApi, 'ping'> {
   }
 
   exportPcap(which: PcapSelection): Uint8Array {
+    // A worker message is not type-checked: the selection is checked here, with a plain message.
+    const selection = parsePcapSelection(which);
+    if (!selection.ok) throw new Error(selection.error);
     const run = this.lastTraffic;
     if (!run) throw new Error('there is no traffic run to export: run the XDP program on traffic first');
-    return pcapOf(run, which);
+    return pcapOf(run, selection.which);
   }
 }

@@ -44,7 +44,7 @@ export interface AssembledFile {
   readonly entry: Section;
   readonly isa: IsaLevel;
   /** FILE:LINE:COL of an instruction of the entry program. */
-  readonly at: (pc: number) => string;
+  readonly at: (pc: number, line?: number) => string;
 }
 
 /**
@@ -66,7 +66,8 @@ export function assembleFile(file: string, args: ParsedArgs, io: Io, prefer?: (s
   const entry = wanted ? sections.find((s) => s.name === wanted) : (sections.find((s) => prefer?.(s) ?? false) ?? sections[0]);
   if (!entry) return { ok: false, errors: [`${file}: error: no program${wanted ? ` '${wanted}'` : ''} (sections: ${sections.map((s) => s.name).join(', ') || 'none'})`] };
   if (!wanted && sections.length > 1) io.err(`${file}: note: ${sections.length} programs; running '${entry.name}' (choose with --section)`);
-  const at = (pc: number): string => {
+  const at = (pc: number, line?: number): string => {
+    if (line) return `${file}:${line}:1`;
     const span = entry.spans[pc];
     return span ? `${file}:${span.line}:${span.col}` : file;
   };

@@ -72,7 +72,7 @@ export function testRunCommand(args: ParsedArgs, io: Io): number {
     inputs: { ...(data ? { data } : {}), ...(ctx ? { ctx } : {}) },
   };
   const loaded = loadProgram(request);
-  if (!loaded.ok) return reject(loaded.problems.map((p) => `${at(p.pc)}: error: ${p.message}`));
+  if (!loaded.ok) return reject(loaded.problems.map((p) => `${at(p.pc, p.line)}: error: ${p.message}`));
   const { vm } = loaded.program;
   let report: RunReport | undefined;
   let total = 0;

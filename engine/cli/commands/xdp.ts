@@ -91,7 +91,7 @@ export function xdpCommand(args: ParsedArgs, io: Io): number {
   setup.setup.warnings.forEach((w) => io.err(`${file}: warning: ${w}`));
   const image = { sections: sections.map((s) => ({ name: s.name, progType: s.kind.progType, bytecode: s.bytes })), entry: entry.name, maps: asm.maps, ...(asm.license === undefined ? {} : { license: asm.license }) };
   const loaded = loadProgram(loadRequestOf(image, settings));
-  if (!loaded.ok) return reject(loaded.problems.map((p) => `${at(p.pc)}: error: ${p.message}`));
+  if (!loaded.ok) return reject(loaded.problems.map((p) => `${at(p.pc, p.line)}: error: ${p.message}`));
   const started = startTraffic(loaded.program, setup.setup);
   if (!started.ok) return reject(started.errors.map((e) => `${file}: error: ${e}`));
   const run = started.run;

@@ -41,8 +41,9 @@ export const BASIC_HELPERS: Readonly<Record<string, CallImpl>> = {
   bpf_probe_read: probeRead,
   bpf_loop(k, vm, pc) {
     const n = Number(BigInt.asUintN(32, vm.reg(1)));
-    const flags = vm.reg(4);
-    if (flags !== 0n || n > BPF_MAX_LOOPS) return neg(n > BPF_MAX_LOOPS ? ERRNO.E2BIG : ERRNO.EINVAL);
+    // Flags first, then the count (kernel/bpf/bpf_iter.c bpf_loop): both wrong is -EINVAL.
+    if (vm.reg(4) !== 0n) return neg(ERRNO.EINVAL);
+    if (n > BPF_MAX_LOOPS) return neg(ERRNO.E2BIG);
     const target = k.functionAt(vm.regLo(2), vm.regHi(2));
     if (target === undefined) return vm.fail(pc, 'helper', `pc ${pc}: bpf_loop: r2 is not a callback (load it with the address of a function of this program)`);
     const ctx = vm.reg(3);

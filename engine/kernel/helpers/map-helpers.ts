@@ -162,9 +162,7 @@ export const MAP_HELPERS: Readonly<Record<string, CallImpl>> = {
       if (obj.type !== slot.field.type) return fault(vm, pc, helper, `r2 is a struct ${obj.type}, but ${where} holds struct ${slot.field.type}`);
       if (!k.objects.holds(obj)) return fault(vm, pc, helper, `the program holds no reference to ${obj.label} (r2): it was released or never acquired, so it cannot be given to the map`);
     }
-    const dv = k.mem.dv;
-    const old = dv.getBigUint64(slot.offset, true);
-    dv.setBigUint64(slot.offset, next, true);
+    const old = k.maps.exchangeKptr(slot, next);
     if (obj) k.objects.unhold(obj);
     if (old !== 0n) {
       const prev = k.objects.at(Number(old & 0xffffffffn) | 0, Number(old >> 32n) | 0);

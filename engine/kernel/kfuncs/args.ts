@@ -51,7 +51,12 @@ function mismatch(vm: Vm, pc: number, name: string, i: number, expected: string,
 function pointee(k: KernelServices, vm: Vm, pc: number, name: string, i: number, expected: string): { object: KernelObject; offset: number } | false {
   if (vm.reg(i + 1) === 0n) return kfuncFault(vm, pc, name, `NULL pointer passed to trusted arg${i} (R${i + 1} is NULL where a struct ${expected} is due)`);
   const c = k.objects.containing(vm.regLo(i + 1), vm.regHi(i + 1));
-  if (!c) return kfuncFault(vm, pc, name, `arg#${i} (${regText(vm, i)}) is not a pointer to a struct ${expected}: ${whereTo(k, vm, i)}`);
+  if (!c) {
+    // An object freed long ago is no longer in the table; its region says what it was.
+    const dead = k.objects.tombstone(vm.regLo(i + 1), vm.regHi(i + 1));
+    if (dead) return kfuncFault(vm, pc, name, `use-after-free: arg#${i} (R${i + 1}) points to ${dead.name}, which was freed${dead.note ? ` (${dead.note})` : ''}`);
+    return kfuncFault(vm, pc, name, `arg#${i} (${regText(vm, i)}) is not a pointer to a struct ${expected}: ${whereTo(k, vm, i)}`);
+  }
   if (c.object.state === 'freed') {
     const why = c.object.region.note ? ` (${c.object.region.note})` : '';
     return kfuncFault(vm, pc, name, `use-after-free: arg#${i} (R${i + 1}) points to ${c.object.label}, which was freed${why}`);

@@ -14,8 +14,7 @@ function cpuValid(k: KernelServices, cpu: number): boolean {
 
 function create(k: KernelServices, _vm: Vm, pc: number): bigint {
   // bpf_mem_cache_alloc never fails here; the memory is zeroed and the refcount set to 1.
-  const obj = k.objects.create('bpf_cpumask', 'bpf_cpumask', { createdAt: pc });
-  obj.label = `bpf_cpumask #${obj.id}`;
+  const obj = k.objects.create('bpf_cpumask', (id) => `bpf_cpumask #${id}`, { createdAt: pc });
   k.objects.hold(obj, pc, 'bpf_cpumask_create');
   return k.objects.address(obj);
 }

@@ -81,7 +81,7 @@ describe('array map', () => {
 
   it('walks every index for for_each', () => {
     const { map } = arrayFixture();
-    const entries = map.forEachEntries();
+    const entries = [...map.forEachEntries()];
     expect(entries.map((e) => e.key)).toEqual([u32(0), u32(1), u32(2), u32(3)]);
     expect(entries[2]?.valuePtr).toBe(map.lookup(u32(2)));
   });

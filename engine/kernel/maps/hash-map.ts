@@ -13,24 +13,29 @@ import type { MapDecl } from '../../program/program.ts';
 import type { Region } from '../../vm/index.ts';
 import { ERRNO } from '../services.ts';
 import { toHex } from './hex.ts';
+import { footprint, HTAB_ELEM_SIZE, HTAB_MAX_ENTRIES, KMALLOC_MAX_SIZE } from './limits.ts';
 import { MapBase, roundUp8, sizeRule } from './map-base.ts';
 import { PCPU_MAX_VALUE } from './array-map.ts';
-import { ACCESS_FLAGS, BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, MAP_FLAG, type ForEachEntry, type InitialEntry, type MapContext, type MapEntryView, type MapView } from './types.ts';
+import { ACCESS_FLAGS, BPF_EXIST, BPF_F_LOCK, BPF_NOEXIST, MAP_FLAG, type ForEachEntry, type InitialEntry, type KptrView, type MapContext, type MapEntryView, type ValueLimits } from './types.ts';
 
-/** MAX_BPF_STACK: programs build keys on the stack, so keys are at most this big. */
-const MAX_KEY = 512;
-
+/** htab_map_alloc_check, then htab_map_alloc's size checks (hashtab.c). */
 export function checkHashDecl(decl: MapDecl): string | undefined {
   const lru = decl.type === 'lru_hash' || decl.type === 'lru_percpu_hash';
   const percpu = decl.type === 'percpu_hash' || decl.type === 'lru_percpu_hash';
   const where = `map '${decl.name}' (${decl.type})`;
   const rule = sizeRule(decl, { flags: MAP_FLAG.NO_PREALLOC | MAP_FLAG.NO_COMMON_LRU | MAP_FLAG.NUMA_NODE | ACCESS_FLAGS | MAP_FLAG.ZERO_SEED, what: 'hash maps' });
   if (rule) return rule;
-  if (decl.keySize === 0 || decl.valueSize === 0) return `${where}: key and value sizes must be at least 1 (BPF_MAP_CREATE fails with -EINVAL)`;
-  if (decl.keySize > MAX_KEY) return `${where}: key=${decl.keySize} is larger than the ${MAX_KEY}-byte BPF stack keys are built on (-E2BIG)`;
   if (!lru && decl.flags & MAP_FLAG.NO_COMMON_LRU) return `${where}: BPF_F_NO_COMMON_LRU is only for LRU maps (-EINVAL)`;
   if (lru && decl.flags & MAP_FLAG.NO_PREALLOC) return `${where}: LRU maps are always preallocated; BPF_F_NO_PREALLOC is refused (-ENOTSUPP)`;
+  if (decl.keySize === 0 || decl.valueSize === 0) return `${where}: key and value sizes must be at least 1 (BPF_MAP_CREATE fails with -EINVAL)`;
+  // Since Linux 5.11 a key may be larger than the 512-byte stack (it can come from a map value).
+  if (decl.keySize + decl.valueSize >= KMALLOC_MAX_SIZE - HTAB_ELEM_SIZE) {
+    return `${where}: key=${decl.keySize} plus value=${decl.valueSize} must stay below ${KMALLOC_MAX_SIZE - HTAB_ELEM_SIZE} bytes (KMALLOC_MAX_SIZE less struct htab_elem), so an element can be allocated (-E2BIG)`;
+  }
   if (percpu && roundUp8(decl.valueSize) > PCPU_MAX_VALUE) return `${where}: per-CPU values are limited to ${PCPU_MAX_VALUE} bytes (-E2BIG)`;
+  if (decl.maxEntries > HTAB_MAX_ENTRIES) {
+    return `${where}: max_entries=${decl.maxEntries} is more than ${HTAB_MAX_ENTRIES} (2^27): the kernel's bucket array (a power of two of 16-byte buckets) would not fit in a u32 (-E2BIG)`;
+  }
   return undefined;
 }
 
@@ -39,7 +44,7 @@ interface Elem {
   readonly region: Region;
 }
 
-export class HashMap extends MapBase {
+export class HashMap extends MapBase<Elem> {
   readonly lru: boolean;
   readonly percpu: boolean;
   private readonly keyPart: number;
@@ -77,10 +82,12 @@ export class HashMap extends MapBase {
     this.elems.set(hex, e);
   }
 
-  private allocate(key: Uint8Array): Region {
+  /** Memory for a new element: a reused one, or a new region while the maps' budget allows; undefined when it does not (-ENOMEM). */
+  private allocate(key: Uint8Array): Region | undefined {
     let region = this.spare.pop();
     if (!region && this.all.length >= this.pool) region = this.pending.shift();
     if (!region) {
+      if (!this.ctx.memory.take(footprint(this.keyPart + this.elemSize * this.copies))) return undefined;
       region = this.mapValues(`map ${this.name} element`, this.keyPart, this.elemSize, this.copies);
       this.all.push(region);
     }
@@ -97,6 +104,7 @@ export class HashMap extends MapBase {
     this.elems.delete(hex);
     e.region.note = 'deleted element';
     (reuse === 'now' ? this.spare : this.pending).push(e.region);
+    this.generation++;
   }
 
   override lookup(key: Uint8Array): bigint {
@@ -104,6 +112,8 @@ export class HashMap extends MapBase {
     const e = this.elems.get(hex);
     if (!e) return 0n;
     this.touch(hex, e);
+    // The value may be written through the pointer; an LRU lookup also reorders the elements.
+    this.exposed = true;
     return this.pointer(this.valueOffset(e, this.ctx.cpu()));
   }
 
@@ -134,7 +144,11 @@ export class HashMap extends MapBase {
         if (victimHex === undefined || !victim) return -ERRNO.E2BIG;
         this.remove(victimHex, victim, 'now');
       }
-      e = { key: key.slice(), region: this.allocate(key) };
+      const region = this.allocate(key);
+      // Elements are mapped as they are inserted (the kernel preallocates them); past the
+      // playground's memory for maps an insert fails as a failed allocation does.
+      if (!region) return -ERRNO.ENOMEM;
+      e = { key: key.slice(), region };
       this.elems.set(hex, e);
     }
     if (values.length === 1) {
@@ -149,6 +163,7 @@ export class HashMap extends MapBase {
       });
     }
     this.touch(hex, e);
+    this.generation++;
     return 0;
   }
 
@@ -162,6 +177,7 @@ export class HashMap extends MapBase {
 
   override forEachEntries(): readonly ForEachEntry[] {
     const cpu = this.ctx.cpu();
+    this.exposed = true;
     return [...this.elems.entries()].map(([hex, e]) => ({
       key: e.key,
       keyPtr: this.pointer(e.region.start),
@@ -184,6 +200,7 @@ export class HashMap extends MapBase {
     if (this.elems.has(hex)) return `${entry.where}: key ${hex} appears twice`;
     if (this.elems.size >= this.decl.maxEntries) return `${entry.where}: the map is full (max_entries ${this.decl.maxEntries})`;
     const r = this.store(entry.key, entry.values, BPF_NOEXIST, 0);
+    if (r === -ERRNO.ENOMEM) return `${entry.where}: ${this.ctx.memory.fullText}`;
     return r === 0 ? undefined : `${entry.where}: update failed with ${r}`;
   }
 
@@ -197,25 +214,60 @@ export class HashMap extends MapBase {
     this.pending = [];
   }
 
-  view(): MapView {
-    const bytes = this.ctx.mem.bytes;
-    const entries: MapEntryView[] = [...this.elems.values()].map((e) => {
-      const values: string[] = [];
-      const kptrs = [];
-      for (let cpu = 0; cpu < this.copies; cpu++) {
-        const off = this.valueOffset(e, cpu);
-        values.push(toHex(bytes.slice(off, off + this.decl.valueSize)));
-        kptrs.push(...this.kptrViews(off, this.percpu ? cpu : undefined));
-      }
-      return { key: toHex(e.key), value: this.percpu ? values : (values[0] ?? ''), ...(this.decl.kptrs.length ? { kptrs } : {}) };
-    });
-    return this.viewOf(entries, this.elems.size);
+  count(): number {
+    return this.elems.size;
+  }
+
+  protected positions(): number {
+    return this.elems.size;
+  }
+
+  protected positionOf(key: Uint8Array): number | undefined {
+    const hex = toHex(key);
+    if (!this.elems.has(hex)) return undefined;
+    let at = 0;
+    for (const k of this.elems.keys()) {
+      if (k === hex) return at;
+      at++;
+    }
+    return undefined;
+  }
+
+  /** The elements in the map's order (LRU: least recently used first) from position `start`. */
+  protected *walk(start: number): Iterable<readonly [number, Elem]> {
+    let at = 0;
+    for (const e of this.elems.values()) {
+      if (at >= start) yield [at, e];
+      at++;
+    }
+  }
+
+  entryView(e: Elem, limits: ValueLimits): MapEntryView {
+    const values: string[] = [];
+    const kptrs: KptrView[] = [];
+    const shown = Math.min(this.copies, limits.cpus);
+    for (let cpu = 0; cpu < shown; cpu++) {
+      const off = this.valueOffset(e, cpu);
+      values.push(this.valueHex(off, limits));
+      kptrs.push(...this.kptrViews(off, this.percpu ? cpu : undefined));
+    }
+    return { key: toHex(e.key), value: this.percpu ? values : (values[0] ?? ''), ...(this.decl.kptrs.length ? { kptrs } : {}), ...this.cutFields(limits, this.percpu ? this.copies : 1) };
+  }
+
+  /** An element's region starts with its key. */
+  override entryNameAt(offset: number): string | undefined {
+    const region = this.ctx.mem.regionAt(offset);
+    return region ? toHex(this.ctx.mem.bytes.subarray(region.start, region.start + this.decl.keySize)) : undefined;
   }
 
   free(): void {
     for (const e of this.elems.values()) for (let cpu = 0; cpu < this.copies; cpu++) this.dropKptrs(this.valueOffset(e, cpu));
     this.elems.clear();
-    for (const r of this.all) this.ctx.mem.free(r);
+    for (const r of this.all) {
+      this.ctx.mem.free(r);
+      this.ctx.memory.give(footprint(r.size));
+    }
+    this.all.length = 0;
     this.ctx.mem.free(this.header);
   }
 }

@@ -28,3 +28,10 @@ export function isZero(bytes: Uint8Array): boolean {
   for (const b of bytes) if (b !== 0) return false;
   return true;
 }
+
+/** Whether the `size` bytes at `offset` are all zero (without copying them). */
+export function zeroAt(bytes: Uint8Array, offset: number, size: number): boolean {
+  const end = offset + size;
+  for (let i = offset; i < end; i++) if (bytes[i] !== 0) return false;
+  return true;
+}

@@ -53,25 +53,61 @@ function valuesOf(decl: MapDecl, e: Record<string, unknown>, nrCpus: number): Ui
   }
   const list = Array.isArray(raw) ? raw : undefined;
   if (list && list.length > nrCpus) return `${list.length} per-CPU values for ${nrCpus} CPU${nrCpus === 1 ? '' : 's'}`;
+  // One value for every CPU, and zeros for the CPUs a list leaves out, are one shared buffer each:
+  // 4,096 CPUs of a 32 KiB value would otherwise be 128 MiB before the map is even asked.
+  const one = list ? undefined : bytesOf(raw, size, 'the value', false);
+  if (typeof one === 'string') return one;
+  const zero = new Uint8Array(size);
   const out: Uint8Array[] = [];
   for (let cpu = 0; cpu < nrCpus; cpu++) {
-    const item: unknown = list ? (list[cpu] ?? '00'.repeat(size)) : raw;
-    const v = bytesOf(item, size, list ? `the value for CPU ${cpu}` : 'the value', false);
+    if (one) {
+      out.push(one);
+      continue;
+    }
+    const item: unknown = list?.[cpu];
+    if (item === undefined) {
+      out.push(zero);
+      continue;
+    }
+    const v = bytesOf(item, size, `the value for CPU ${cpu}`, false);
     if (typeof v === 'string') return v;
     out.push(v);
   }
   return out;
 }
 
+/** Problems reported one by one before the rest are counted in one line. */
+export const MAX_CONTENT_ERRORS = 100;
+
+/** Collects problems, keeping the first MAX_CONTENT_ERRORS and counting the rest. */
+class ErrorList {
+  readonly kept: string[] = [];
+  private more = 0;
+  push(message: string): number {
+    if (this.kept.length < MAX_CONTENT_ERRORS) this.kept.push(message);
+    else this.more++;
+    return this.kept.length;
+  }
+  done(): string[] {
+    return this.more ? [...this.kept, `… and ${this.more.toLocaleString('en-US')} more problems like these`] : this.kept;
+  }
+}
+
 export function parseContents(contents: unknown, maps: readonly BpfMap[], nrCpus: number): ParsedContents {
   const entries = new Map<BpfMap, InitialEntry[]>();
-  const errors: string[] = [];
-  if (contents === undefined || contents === null) return { entries, errors };
+  const errors = new ErrorList();
+  if (contents === undefined || contents === null) return { entries, errors: [] };
   if (!isRecord(contents)) return { entries, errors: ['initial map contents must be an object: { "MAPNAME": [ { "key": "HEX", "value": "HEX" } ] }'] };
-  for (const [name, list] of Object.entries(contents)) {
-    const map = maps.find((m) => m.name === name);
+  // By name in a Map: a map called "__proto__" or "constructor" is found like any other.
+  const byName = new Map<string, BpfMap>();
+  for (const m of maps) if (!byName.has(m.name)) byName.set(m.name, m);
+  const declared = maps.length ? `${maps.slice(0, 20).map((m) => `'${m.name}'`).join(', ')}${maps.length > 20 ? ` and ${maps.length - 20} more` : ''}` : 'no maps';
+  // Object.keys lists an own "__proto__" key (JSON.parse makes one) like any other key.
+  for (const name of Object.keys(contents)) {
+    const list = contents[name];
+    const map = byName.get(name);
     if (!map) {
-      errors.push(`unknown map '${name}' (the program declares ${maps.length ? maps.map((m) => `'${m.name}'`).join(', ') : 'no maps'})`);
+      errors.push(`unknown map '${name}' (the program declares ${declared})`);
       continue;
     }
     if (!Array.isArray(list)) {
@@ -110,5 +146,16 @@ export function parseContents(contents: unknown, maps: readonly BpfMap[], nrCpus
     });
     entries.set(map, parsed);
   }
-  return { entries, errors };
+  return { entries, errors: errors.done() };
+}
+
+/**
+ * A key as a person types it to find an entry: hex bytes, or (for 4- and 8-byte keys, so an
+ * array takes an index) a decimal number. The bytes, or what is wrong with the text.
+ */
+export function parseKey(decl: MapDecl, text: string): Uint8Array | string {
+  const t = text.trim();
+  const numeric = decl.keySize === 4 || decl.keySize === 8;
+  if (numeric && /^\d+$/.test(t)) return bytesOf(Number(t), decl.keySize, 'the key', true);
+  return bytesOf(t, decl.keySize, 'the key', numeric);
 }

@@ -1,14 +1,30 @@
 // What all map types share: the read-only header a map pointer points at (standing in for
 // struct bpf_map), the guest addresses of values, and the kptr rules — an update copies a value
 // but not its kptr slots and then releases what the slots held (copy_map_value followed by
-// bpf_obj_free_fields in kernel/bpf/arraymap.c and hashtab.c).
+// bpf_obj_free_fields in kernel/bpf/arraymap.c and hashtab.c) — and how a map is shown: whole
+// (the command line) or one page at a time with values cut short (the playground), both built
+// entry by entry by the same `entryView`.
 
 import type { MapDecl, MapType } from '../../program/program.ts';
 import { PERM_READ, PERM_WRITE, type Region } from '../../vm/index.ts';
 import { ERRNO } from '../services.ts';
-import { pointerHex } from './hex.ts';
+import { pointerHex, toHex } from './hex.ts';
 import type { RedirectMap } from './redirect-maps.ts';
-import { MAP_FLAG, MAP_TYPE_IDS, type BpfMap, type ForEachEntry, type InitialEntry, type KptrView, type MapContext, type MapEntryView, type MapView } from './types.ts';
+import {
+  MAP_FLAG,
+  MAP_TYPE_IDS,
+  WHOLE_VALUES,
+  type BpfMap,
+  type ForEachEntry,
+  type InitialEntry,
+  type KptrView,
+  type MapContext,
+  type MapEntryView,
+  type MapPage,
+  type MapView,
+  type PageRequest,
+  type ValueLimits,
+} from './types.ts';
 
 /**
  * The header's layout (a compact stand-in for struct bpf_map): map_type @0, key_size @4,
@@ -16,12 +32,23 @@ import { MAP_FLAG, MAP_TYPE_IDS, type BpfMap, type ForEachEntry, type InitialEnt
  */
 export const MAP_HEADER_SIZE = 40;
 
+/** round_up(n, 8) in plain arithmetic: value sizes reach INT_MAX, past what 32-bit bit operations hold. */
 export function roundUp8(n: number): number {
-  return (n + 7) & ~7;
+  return Math.ceil(n / 8) * 8;
 }
 
-export abstract class MapBase implements BpfMap {
+/**
+ * The common part of every map type. `H` is what a map's walk hands to `entryView` for one
+ * entry (an index, a hash element), so a page builds the views of the entries it shows and no others.
+ */
+export abstract class MapBase<H = number> implements BpfMap {
   readonly header: Region;
+  generation = 0;
+  /**
+   * Pointers into values are out (a lookup, for_each, a global-data address): the program may
+   * write values without the map seeing it, so every stop counts as a change until the run ends.
+   */
+  protected exposed = false;
 
   constructor(
     protected readonly ctx: MapContext,
@@ -31,7 +58,8 @@ export abstract class MapBase implements BpfMap {
     this.header = ctx.mem.map(`struct bpf_map ${decl.name}`, 'kernel-object', MAP_HEADER_SIZE, PERM_READ);
     const dv = ctx.mem.dv;
     const at = this.header.start;
-    [MAP_TYPE_IDS[decl.type], decl.keySize, decl.valueSize, decl.maxEntries, decl.flags, index + 1].forEach((v, i) => dv.setUint32(at + i * 4, v >>> 0, true));
+    const typeId = Object.hasOwn(MAP_TYPE_IDS, decl.type) ? MAP_TYPE_IDS[decl.type] : 0;
+    [typeId, decl.keySize, decl.valueSize, decl.maxEntries, decl.flags, index + 1].forEach((v, i) => dv.setUint32(at + i * 4, v >>> 0, true));
     ctx.mem.bytes.set(new TextEncoder().encode(decl.name).subarray(0, 15), at + 24);
   }
 
@@ -57,7 +85,7 @@ export abstract class MapBase implements BpfMap {
   delete(_key: Uint8Array): number {
     return -ERRNO.EINVAL;
   }
-  forEachEntries(): readonly ForEachEntry[] | undefined {
+  forEachEntries(): Iterable<ForEachEntry> | undefined {
     return undefined;
   }
   endOfRun(): void {}
@@ -65,11 +93,78 @@ export abstract class MapBase implements BpfMap {
     return undefined;
   }
 
-  abstract keys(): Uint8Array[];
+  abstract keys(): Iterable<Uint8Array>;
   abstract load(entry: InitialEntry): string | undefined;
   abstract clear(): void;
-  abstract view(): MapView;
   abstract free(): void;
+  abstract count(): number;
+  /** Positions a page can start at (max_entries for arrays, the elements held for hash maps). */
+  protected abstract positions(): number;
+  /** The entries worth showing from position `start` on, in order, with their positions. */
+  protected abstract walk(start: number): Iterable<readonly [number, H]>;
+  /** The position of the entry with this key, when the map holds it. */
+  protected abstract positionOf(key: Uint8Array): number | undefined;
+  /** The view of one entry the walk gave, its values cut to `limits`. */
+  abstract entryView(entry: H, limits: ValueLimits): MapEntryView;
+
+  markChanged(): void {
+    this.generation++;
+  }
+
+  /** A stop: values reachable through pointers the program holds may have changed. */
+  settle(running: boolean): void {
+    if (!this.exposed) return;
+    this.generation++;
+    if (!running) this.exposed = false;
+  }
+
+  entryNameAt(_offset: number): string | undefined {
+    return undefined;
+  }
+
+  view(): MapView {
+    const entries: MapEntryView[] = [];
+    for (const [, entry] of this.walk(0)) entries.push(this.entryView(entry, WHOLE_VALUES));
+    return this.viewOf(entries, this.count());
+  }
+
+  page(request: PageRequest): MapPage {
+    const positions = this.positions();
+    let start = Math.max(0, Math.floor(request.start ?? 0));
+    if (request.key) {
+      const at = this.positionOf(request.key);
+      if (at === undefined) return { start: 0, entries: [], positions, missing: true };
+      start = at;
+    }
+    const entries: MapEntryView[] = [];
+    let next: number | undefined;
+    for (const [at, entry] of this.walk(start)) {
+      if (entries.length >= request.limit) {
+        next = at;
+        break;
+      }
+      entries.push(this.entryView(entry, request));
+    }
+    return { start, entries, positions, ...(next === undefined ? {} : { next }) };
+  }
+
+  /** The value at arena offset `off` in hex, cut to `limits.valueBytes`. */
+  protected valueHex(off: number, limits: ValueLimits): string {
+    return toHex(this.ctx.mem.bytes.subarray(off, off + Math.min(this.decl.valueSize, limits.valueBytes)));
+  }
+
+  /** An all-zero value in hex, cut as valueHex cuts (a per-CPU copy never written). */
+  protected zeroHex(limits: ValueLimits): string {
+    return '00'.repeat(Math.min(this.decl.valueSize, limits.valueBytes));
+  }
+
+  /** The fields a cut entry view adds: the value's whole length, the number of per-CPU copies. */
+  protected cutFields(limits: ValueLimits, copies: number): Pick<MapEntryView, 'valueLength' | 'cpuCount'> {
+    return {
+      ...(this.decl.valueSize > limits.valueBytes ? { valueLength: this.decl.valueSize } : {}),
+      ...(copies > limits.cpus ? { cpuCount: copies } : {}),
+    };
+  }
 
   /** Permissions of value memory: BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG as the verifier enforces them. */
   protected valuePerms(): number {
@@ -93,18 +188,22 @@ export abstract class MapBase implements BpfMap {
       bytes.set(value.subarray(0, size), off);
       return;
     }
-    for (let i = 0; i < size; i++) {
-      if (!this.decl.kptrs.some((k) => i >= k.offset && i < k.offset + 8)) bytes[off + i] = value[i] ?? 0;
+    // The bytes between the kptr slots, slot by slot (at most BTF_FIELDS_MAX of them).
+    let from = 0;
+    for (const k of [...this.decl.kptrs].sort((a, b) => a.offset - b.offset)) {
+      if (k.offset > from) bytes.set(value.subarray(from, Math.min(k.offset, size)), off + from);
+      from = Math.max(from, k.offset + 8);
+      if (from >= size) return;
     }
+    bytes.set(value.subarray(from, size), off + from);
   }
 
   /** bpf_obj_free_fields: every kptr slot of the value at `off` becomes NULL; its object goes to the dtor. */
   protected dropKptrs(off: number): void {
     for (const k of this.decl.kptrs) {
-      const dv = this.ctx.mem.dv;
-      const ptr = dv.getBigUint64(off + k.offset, true);
+      const ptr = this.ctx.mem.dv.getBigUint64(off + k.offset, true);
       if (ptr === 0n) continue;
-      dv.setBigUint64(off + k.offset, 0n, true);
+      this.ctx.setKptr(off + k.offset, 0n);
       this.ctx.dropKptr(ptr, this.decl.name);
     }
   }

@@ -21,7 +21,7 @@ export function mapDecl(name: string, type: MapType, keySize: number, valueSize:
   return { name, type, keySize, valueSize, maxEntries, flags: extra.flags ?? 0, kptrs: extra.kptrs ?? [], line: 1 };
 }
 
-export function mapFixture(decls: readonly MapDecl[], nrCpus = 2): MapFixture {
+export function mapFixture(decls: readonly MapDecl[], nrCpus = 2, memoryBudget?: number): MapFixture {
   const mem = new GuestMemory();
   const objects = new ObjectTable(mem, false);
   const dropped: { ptr: bigint; map: string }[] = [];
@@ -35,6 +35,7 @@ export function mapFixture(decls: readonly MapDecl[], nrCpus = 2): MapFixture {
       if (obj && obj.state === 'live') objects.put(obj);
     },
     describeKptr: (ptr) => objects.at(Number(ptr & 0xffffffffn) | 0, Number(ptr >> 32n) | 0)?.label,
+    ...(memoryBudget === undefined ? {} : { memoryBudget }),
   });
   return fixture;
 }

@@ -118,7 +118,7 @@ describe('MapSet.initialize', () => {
     const r = maps.initialize({
       counts: [{ key: 9, value: '00'.repeat(8) }],
       flows: [1, 2, 3, 4, 5].map((k) => ({ key: k, value: '00000000' })),
-      ports: [{ key: 0, value: '00000000' }, { key: 1, value: 7 }],
+      ports: [{ key: 0, value: '02000000' }, { key: 1, value: 7 }],
     });
     expect(!r.ok && r.errors).toEqual(["map 'counts' entry 0: index 9 is out of range (max_entries 4)", "map 'flows' entry 4: the map is full (max_entries 4)"]);
     expect(maps.view().every((v) => v.type === 'array' || v.entries.length === 0)).toBe(true);

@@ -5,22 +5,41 @@
 
 import type { KptrField, MapDecl } from '../../program/program.ts';
 import { PERM_READ, type GuestMemory, type Region } from '../../vm/index.ts';
-import { ArrayMap, checkArrayDecl } from './array-map.ts';
+import { ArrayMap, arrayBytes, checkArrayDecl } from './array-map.ts';
 import { checkHashDecl, HashMap } from './hash-map.ts';
-import { parseContents } from './initial-contents.ts';
-import { MapBase } from './map-base.ts';
+import { MAX_CONTENT_ERRORS, parseContents } from './initial-contents.ts';
+import { bytesText, footprint, MapMemory, shapeProblem } from './limits.ts';
+import { MAP_HEADER_SIZE, MapBase } from './map-base.ts';
 import { checkProgArrayDecl, ProgArrayMap } from './prog-array.ts';
-import { checkRedirectDecl, RedirectMap } from './redirect-maps.ts';
-import { checkRingbufDecl, RingbufMap, type OutstandingRecord } from './ringbuf-map.ts';
-import type { BpfMap, InitialEntry, MapContext, MapSetOptions, MapView, ValueLayout } from './types.ts';
+import { checkRedirectDecl, redirectBytes, RedirectMap } from './redirect-maps.ts';
+import { checkRingbufDecl, ringbufBytes, RingbufMap, type OutstandingRecord } from './ringbuf-map.ts';
+import type { BpfMap, InitialEntry, MapContext, MapEntryView, MapPage, MapSetOptions, MapView, PageRequest, ValueLayout } from './types.ts';
 
-export type { BpfMap, MapEntryView, MapSetOptions, MapView, KptrView, RingbufView, ForEachEntry } from './types.ts';
+export type { BpfMap, MapEntryView, MapPage, MapSetOptions, MapView, KptrView, PageRequest, RingbufView, ForEachEntry, ValueLimits } from './types.ts';
+export { WHOLE_VALUES } from './types.ts';
+export { parseKey } from './initial-contents.ts';
 export type { OutstandingRecord } from './ringbuf-map.ts';
 export type { RedirectEntry } from './redirect-maps.ts';
 export { ArrayMap, HashMap, ProgArrayMap, RedirectMap, RingbufMap };
+export { MAP_MEMORY_BUDGET } from './limits.ts';
+
+/** A refused declaration as plain fields (it may have arrived malformed, over the worker boundary). */
+function refusedDecl(decl: MapDecl): MapDecl {
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  return {
+    name: typeof decl.name === 'string' ? decl.name : '',
+    type: typeof decl.type === 'string' ? decl.type : ('' as MapDecl['type']),
+    keySize: num(decl.keySize),
+    valueSize: num(decl.valueSize),
+    maxEntries: num(decl.maxEntries),
+    flags: num(decl.flags),
+    kptrs: [],
+    line: num(decl.line),
+  };
+}
 
 /** Stands in for a map the kernel would refuse to create, so later maps keep their index. */
-class RefusedMap extends MapBase {
+class RefusedMap extends MapBase<never> {
   keys(): Uint8Array[] {
     return [];
   }
@@ -28,8 +47,18 @@ class RefusedMap extends MapBase {
     return `${entry.where}: the map was not created`;
   }
   clear(): void {}
-  view(): MapView {
-    return this.viewOf([], 0);
+  count(): number {
+    return 0;
+  }
+  protected positions(): number {
+    return 0;
+  }
+  protected positionOf(): undefined {
+    return undefined;
+  }
+  protected *walk(): Iterable<readonly [number, never]> {}
+  entryView(entry: never): MapEntryView {
+    return entry;
   }
   free(): void {
     this.ctx.mem.free(this.header);
@@ -56,6 +85,42 @@ function checkDecl(decl: MapDecl): string | undefined {
     case 'xskmap':
       return checkRedirectDecl(decl);
   }
+}
+
+/**
+ * Guest memory a declaration maps when it is created (arrays, rings and the redirect arrays);
+ * hash maps and devmap_hash map their elements as they are inserted, so declaring any size the
+ * kernel allows costs nothing up front. Checked only after the kernel's own rules passed.
+ */
+function upfrontBytes(decl: MapDecl, nrCpus: number): number {
+  const header = footprint(MAP_HEADER_SIZE);
+  switch (decl.type) {
+    case 'array':
+    case 'percpu_array':
+      return header + arrayBytes(decl, nrCpus);
+    case 'ringbuf':
+      return header + ringbufBytes(decl);
+    case 'devmap':
+    case 'devmap_hash':
+    case 'cpumap':
+    case 'xskmap':
+      return header + redirectBytes(decl);
+    default:
+      return header;
+  }
+}
+
+/** The field to lower when a declaration does not fit the maps' memory. */
+function budgetProblem(decl: MapDecl, bytes: number, memory: MapMemory, nrCpus: number): string {
+  const used = memory.used > 0 ? `; the maps declared before it take ${bytesText(memory.used)}` : '';
+  const what =
+    decl.type === 'ringbuf'
+      ? `a ring of max_entries=${decl.maxEntries} bytes (mapped twice, as the kernel maps its pages)`
+      : decl.type === 'array' || decl.type === 'percpu_array'
+        ? `max_entries=${decl.maxEntries} values of value=${decl.valueSize} bytes${decl.type === 'percpu_array' ? ` on each of ${nrCpus} CPUs` : ''}`
+        : `max_entries=${decl.maxEntries} slots of 8 bytes`;
+  const lower = decl.type === 'array' || decl.type === 'percpu_array' ? 'lower max_entries or value' : 'lower max_entries';
+  return `map '${decl.name}' (${decl.type}): ${what} take ${bytesText(bytes)} of guest memory, more than the ${bytesText(memory.budget)} the playground gives all maps together${used}; ${lower}`;
 }
 
 function createMap(ctx: MapContext, decl: MapDecl, index: number): BpfMap {
@@ -98,8 +163,16 @@ export class MapSet {
   readonly maps: readonly BpfMap[];
   /** Declarations the kernel would refuse (BPF_MAP_CREATE errors): the loader must not run the program. */
   readonly errors: readonly string[];
+  /** The source line of each refused declaration, in the order of `errors`. */
+  readonly errorLines: readonly number[];
+  /** The guest memory budget all these maps share. */
+  readonly memory: MapMemory;
   private readonly owned = new Map<number, Owned>();
+  /** The first map of each name (names come from the user: a Map, so "__proto__" is one too). */
+  private readonly byNames = new Map<string, BpfMap>();
   private readonly headers = new Map<number, BpfMap>();
+  /** Arena offsets of the kptr slots that hold an object, with the pointer: who holds what, without walking the maps. */
+  private readonly kptrs = new Map<number, bigint>();
   /** Read-only key buffers for bpf_for_each_map_elem on arrays, one per nesting level. */
   private readonly scratch: Region[] = [];
   private forEachDepth = 0;
@@ -109,16 +182,34 @@ export class MapSet {
     decls: readonly MapDecl[],
     private readonly options: MapSetOptions,
   ) {
-    const ctx: MapContext = { ...options, mem, own: (region, map, layout) => this.owned.set(region.id, { map, region, layout }) };
+    this.memory = new MapMemory(options.memoryBudget);
+    const ctx: MapContext = {
+      ...options,
+      mem,
+      memory: this.memory,
+      own: (region, map, layout) => this.owned.set(region.id, { map, region, layout }),
+      setKptr: (offset, ptr) => this.setKptr(offset, ptr),
+    };
     const errors: string[] = [];
+    const errorLines: number[] = [];
     this.maps = decls.map((decl, index) => {
-      const problem = checkDecl(decl);
-      if (problem) errors.push(problem);
-      const map = problem ? new RefusedMap(ctx, decl, index) : createMap(ctx, decl, index);
+      // The shape first: no rule below may read a field that is not what union bpf_attr holds.
+      let problem = shapeProblem(decl) ?? checkDecl(decl);
+      if (!problem) {
+        const bytes = upfrontBytes(decl, options.nrCpus);
+        if (!this.memory.take(bytes)) problem = budgetProblem(decl, bytes, this.memory, options.nrCpus);
+      }
+      if (problem) {
+        errors.push(problem);
+        errorLines.push(typeof decl.line === 'number' && Number.isInteger(decl.line) && decl.line > 0 ? decl.line : 0);
+      }
+      const map = problem ? new RefusedMap(ctx, refusedDecl(decl), index) : createMap(ctx, decl, index);
       this.headers.set(map.header.start, map);
+      if (typeof decl.name === 'string' && !this.byNames.has(decl.name)) this.byNames.set(decl.name, map);
       return map;
     });
     this.errors = errors;
+    this.errorLines = errorLines;
   }
 
   /** The guest address of map `index` (what `r1 = MAP ll` loads), 0n for no such map. */
@@ -150,7 +241,7 @@ export class MapSet {
   private lastMap: BpfMap | undefined;
 
   byName(name: string): BpfMap | undefined {
-    return this.maps.find((m) => m.name === name);
+    return this.byNames.get(name);
   }
 
   /** The kptr slot a pointer points at, or undefined when it is not the start of one. */
@@ -163,6 +254,41 @@ export class MapSet {
     if (rel < 0 || Math.floor(rel / owned.layout.stride) >= owned.layout.count) return undefined;
     const field = owned.map.decl.kptrs.find((k) => k.offset === rel % owned.layout.stride);
     return field ? { map: owned.map, offset: off, field } : undefined;
+  }
+
+  /** Stores a kptr slot; the map it belongs to counts a change. */
+  private setKptr(offset: number, ptr: bigint): void {
+    this.mem.dv.setBigUint64(offset, ptr, true);
+    if (ptr === 0n) this.kptrs.delete(offset);
+    else this.kptrs.set(offset, ptr);
+    const region = this.mem.regionAt(offset);
+    if (region) this.owned.get(region.id)?.map.markChanged();
+  }
+
+  /** bpf_kptr_xchg's store: `next` into the slot; the pointer it held before. */
+  exchangeKptr(slot: KptrSlot, next: bigint): bigint {
+    const old = this.mem.dv.getBigUint64(slot.offset, true);
+    this.setKptr(slot.offset, next);
+    return old;
+  }
+
+  /** Every kptr slot that holds an object: the object's address and the slot as `map[entry]`. */
+  *kptrHolders(): Iterable<{ readonly ptr: bigint; readonly holder: string }> {
+    for (const [offset, ptr] of this.kptrs) {
+      const region = this.mem.regionAt(offset);
+      const map = region ? this.owned.get(region.id)?.map : undefined;
+      if (map) yield { ptr, holder: `${map.name}[${map.entryNameAt(offset) ?? '?'}]` };
+    }
+  }
+
+  /** A stop of the program: see BpfMap.settle. */
+  settle(running: boolean): void {
+    for (const m of this.maps) m.settle(running);
+  }
+
+  /** A page of map `name`, or undefined when there is no such map. */
+  page(name: string, request: PageRequest): MapPage | undefined {
+    return this.byName(name)?.page(request);
   }
 
   /** The ring buffer whose data a pointer points into, with the arena offset. */
@@ -204,18 +330,21 @@ export class MapSet {
     if (parsed.errors.length) return { ok: false, errors: [...parsed.errors] };
     for (const m of this.maps) m.clear();
     const errors: string[] = [];
+    let more = 0;
     for (const [map, entries] of parsed.entries) {
       for (const e of entries) {
         const problem = map.load(e);
-        if (problem) errors.push(problem);
+        if (problem && errors.length < MAX_CONTENT_ERRORS) errors.push(problem);
+        else if (problem) more++;
       }
     }
     if (!errors.length) return { ok: true };
     for (const m of this.maps) m.clear();
+    if (more) errors.push(`… and ${more.toLocaleString('en-US')} more problems like these`);
     return { ok: false, errors };
   }
 
-  /** What each map holds now (plain data). */
+  /** What each map holds now, in full (plain data: what `bpfp test-run` prints). */
   view(): MapView[] {
     return this.maps.map((m) => m.view());
   }
@@ -237,6 +366,7 @@ export class MapSet {
     for (const r of this.scratch) this.mem.free(r);
     this.owned.clear();
     this.headers.clear();
+    this.kptrs.clear();
     this.lastHeader = -1;
     this.lastMap = undefined;
   }

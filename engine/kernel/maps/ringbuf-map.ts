@@ -9,8 +9,9 @@ import type { MapDecl } from '../../program/program.ts';
 import type { Region } from '../../vm/index.ts';
 import { ERRNO } from '../services.ts';
 import { toHex } from './hex.ts';
+import { footprint } from './limits.ts';
 import { MapBase } from './map-base.ts';
-import { MAP_FLAG, type InitialEntry, type MapContext, type MapView } from './types.ts';
+import { MAP_FLAG, type InitialEntry, type MapContext, type MapEntryView, type MapPage, type MapView, type PageRequest, type RingbufView, type ValueLimits } from './types.ts';
 
 export const RINGBUF_HDR_SZ = 8;
 const BUSY_BIT = 0x8000_0000;
@@ -18,16 +19,18 @@ const DISCARD_BIT = 0x4000_0000;
 const PAGE_SIZE = 4096;
 /** RINGBUF_MAX_RECORD_SZ (UINT_MAX / 4). */
 const MAX_RECORD = 0x3fff_ffff;
-/** The playground's limit (the kernel allows far larger rings). */
-const MAX_RING = 16 << 20;
+
+/** Guest memory a ring maps: its data twice over, as the kernel maps the pages twice. */
+export function ringbufBytes(decl: MapDecl): number {
+  return footprint(2 * decl.maxEntries);
+}
 
 export function checkRingbufDecl(decl: MapDecl): string | undefined {
   const where = `map '${decl.name}' (ringbuf)`;
   const size = decl.maxEntries;
   // ringbuf_map_alloc: key and value sizes 0, max_entries a power of two and page-aligned.
   if (decl.keySize !== 0 || decl.valueSize !== 0) return `${where}: a ring buffer has no keys or values; declare key=0 value=0 (BPF_MAP_CREATE fails with -EINVAL)`;
-  if (size < PAGE_SIZE || (size & (size - 1)) !== 0) return `${where}: max_entries is the ring's size in bytes and must be a power of two and a multiple of ${PAGE_SIZE} (e.g. ${PAGE_SIZE * 64}), not ${size} (-EINVAL)`;
-  if (size > MAX_RING) return `${where}: the playground limits ring buffers to ${MAX_RING >> 20} MiB`;
+  if (size < PAGE_SIZE || !Number.isInteger(Math.log2(size))) return `${where}: max_entries is the ring's size in bytes and must be a power of two and a multiple of ${PAGE_SIZE} (e.g. ${PAGE_SIZE * 64}), not ${size} (-EINVAL)`;
   if (decl.flags & ~MAP_FLAG.NUMA_NODE) return `${where}: flags 0x${(decl.flags & ~MAP_FLAG.NUMA_NODE).toString(16)} are not allowed for ring buffers (-EINVAL)`;
   if (decl.kptrs.length) return `${where}: kptr fields are only supported in hash and array maps`;
   return undefined;
@@ -51,7 +54,7 @@ export interface OutstandingRecord {
   readonly ptr: bigint;
 }
 
-export class RingbufMap extends MapBase {
+export class RingbufMap extends MapBase<never> {
   private readonly data: Region;
   private readonly mask: number;
   private producer = 0;
@@ -88,6 +91,7 @@ export class RingbufMap extends MapBase {
     if (wrap > 0) this.ctx.mem.bytes.copyWithin(this.data.start + this.size, this.data.start, this.data.start + wrap);
     this.records.push({ pos: this.producer, size: n, state: 'busy', pc });
     this.producer += len;
+    this.generation++;
     return this.pointer(hdr + RINGBUF_HDR_SZ);
   }
 
@@ -101,6 +105,7 @@ export class RingbufMap extends MapBase {
     const wrap = (rec.pos & this.mask) + RINGBUF_HDR_SZ + rec.size - this.size;
     if (wrap > 0) this.ctx.mem.bytes.copyWithin(this.data.start, this.data.start + this.size, this.data.start + this.size + wrap);
     rec.state = discard ? 'discarded' : 'submitted';
+    this.generation++;
     return true;
   }
 
@@ -119,10 +124,11 @@ export class RingbufMap extends MapBase {
     return 0;
   }
 
-  private sample(rec: RingRecord): Uint8Array {
+  /** A record's sample, or its first `max` bytes. */
+  private sample(rec: RingRecord, max = Infinity): Uint8Array {
     const off = (rec.pos & this.mask) + RINGBUF_HDR_SZ;
-    const out = new Uint8Array(rec.size);
-    for (let i = 0; i < rec.size; i++) out[i] = this.ctx.mem.bytes[this.data.start + ((off + i) & this.mask)] ?? 0;
+    const out = new Uint8Array(Math.min(rec.size, max));
+    for (let i = 0; i < out.length; i++) out[i] = this.ctx.mem.bytes[this.data.start + ((off + i) & this.mask)] ?? 0;
     return out;
   }
 
@@ -137,6 +143,7 @@ export class RingbufMap extends MapBase {
       if (!rec) break;
       if (rec.state === 'submitted') out.push(this.sample(rec));
       this.consumer = rec.pos + ((rec.size + RINGBUF_HDR_SZ + 7) & ~7);
+      this.generation++;
     }
     return out;
   }
@@ -160,14 +167,45 @@ export class RingbufMap extends MapBase {
     this.producer = 0;
     this.consumer = 0;
     this.ctx.mem.bytes.fill(0, this.data.start, this.data.start + this.data.size);
+    this.generation++;
   }
 
-  view(): MapView {
-    const records = this.records.filter((r) => r.state === 'submitted').map((r) => toHex(this.sample(r)));
+  count(): number {
+    return this.records.reduce((n, r) => (r.state === 'submitted' ? n + 1 : n), 0);
+  }
+
+  protected positions(): number {
+    return this.count();
+  }
+
+  protected positionOf(): undefined {
+    return undefined;
+  }
+
+  /** A ring buffer has records, not entries: views carry them in `ringbuf`. */
+  protected *walk(): Iterable<readonly [number, never]> {}
+
+  entryView(entry: never): MapEntryView {
+    return entry;
+  }
+
+  private ringView(from: number, limit: number, limits: ValueLimits, paged: boolean): RingbufView {
+    const submitted = this.records.filter((r) => r.state === 'submitted');
+    const records = submitted.slice(from, from + limit).map((r) => toHex(this.sample(r, limits.valueBytes)));
     const count = (state: RingRecord['state']) => this.records.filter((r) => r.state === state).length;
-    return this.viewOf([], records.length, {
-      ringbuf: { records, producer: this.producer, consumer: this.consumer, busy: count('busy'), discarded: count('discarded') },
-    });
+    return { records, ...(paged ? { submitted: submitted.length } : {}), producer: this.producer, consumer: this.consumer, busy: count('busy'), discarded: count('discarded') };
+  }
+
+  override view(): MapView {
+    const ringbuf = this.ringView(0, Infinity, { valueBytes: Infinity, cpus: 1 }, false);
+    return this.viewOf([], ringbuf.records.length, { ringbuf });
+  }
+
+  override page(request: PageRequest): MapPage {
+    const start = Math.max(0, Math.floor(request.start ?? 0));
+    const ringbuf = this.ringView(start, request.limit, request, true);
+    const positions = ringbuf.submitted ?? 0;
+    return { start, entries: [], positions, ringbuf, ...(start + request.limit < positions ? { next: start + request.limit } : {}) };
   }
 
   free(): void {

@@ -2,6 +2,7 @@
 // and `bpfp test-run` show, and the UAPI numbers (include/uapi/linux/bpf.h) the maps check.
 
 import type { RedirectMap } from './redirect-maps.ts';
+import type { MapMemory } from './limits.ts';
 import { ERRNO } from '../services.ts';
 import type { MapDecl, MapType } from '../../program/program.ts';
 import type { GuestMemory, Region } from '../../vm/index.ts';
@@ -56,6 +57,40 @@ export interface MapSetOptions {
   readonly dropKptr: (ptr: bigint, map: string) => void;
   /** Optional: names the object a kptr points to in views (e.g. "bpf_cpumask #3"). */
   readonly describeKptr?: (ptr: bigint) => string | undefined;
+  /** Guest memory the maps may use together (default MAP_MEMORY_BUDGET; tests use less). */
+  readonly memoryBudget?: number;
+}
+
+/** How much of each entry a view shows: values cut to `valueBytes`, per-CPU maps to the first `cpus` copies. */
+export interface ValueLimits {
+  readonly valueBytes: number;
+  readonly cpus: number;
+}
+
+/** No limits: every byte of every copy (the command line's `test-run`). */
+export const WHOLE_VALUES: ValueLimits = { valueBytes: Infinity, cpus: Infinity };
+
+/** One page of a map's entries: the first `limit` worth showing from a position on, or from a key. */
+export interface PageRequest extends ValueLimits {
+  /** Position of the first slot to look at: an array's index, a hash map's place in its order. */
+  readonly start?: number;
+  /** Or the page that starts at this key (its bytes). */
+  readonly key?: Uint8Array;
+  readonly limit: number;
+}
+
+export interface MapPage {
+  /** The position the page starts at. */
+  readonly start: number;
+  readonly entries: readonly MapEntryView[];
+  /** Where the next page starts; absent when no entry follows. */
+  readonly next?: number;
+  /** Positions there are (max_entries for arrays, the elements held for hash maps). */
+  readonly positions: number;
+  /** The key asked for is not in the map (the page is empty). */
+  readonly missing?: boolean;
+  /** Ring buffers: the records to read, from the page's start on. */
+  readonly ringbuf?: RingbufView;
 }
 
 /** Where the values of a region sit: `count` values of `stride` bytes from `first`. */
@@ -68,8 +103,12 @@ export interface ValueLayout {
 /** What a map needs from the set it belongs to. */
 export interface MapContext extends MapSetOptions {
   readonly mem: GuestMemory;
+  /** The guest memory budget the maps share; maps that allocate on insert take from it. */
+  readonly memory: MapMemory;
   /** Registers a region of values, so bpf_kptr_xchg can find the map behind a pointer. */
   own(region: Region, map: BpfMap, layout: ValueLayout): void;
+  /** Stores a kptr slot (arena offset), keeping the set's index of the slots that hold objects. */
+  setKptr(offset: number, ptr: bigint): void;
 }
 
 /** One element as bpf_for_each_map_elem visits it. */
@@ -109,11 +148,17 @@ export interface MapEntryView {
   /** Hex bytes; one per CPU for per-CPU maps; the section name for prog_array. */
   readonly value: string | readonly string[];
   readonly kptrs?: readonly KptrView[];
+  /** Only when `value` was cut (a paged view): the value's whole length in bytes. */
+  readonly valueLength?: number;
+  /** Only when a per-CPU value shows the first copies alone (a paged view): how many CPUs have one. */
+  readonly cpuCount?: number;
 }
 
 export interface RingbufView {
-  /** Submitted records not yet consumed, oldest first (hex). */
+  /** Submitted records not yet consumed, oldest first (hex); a paged view holds a page of them, each cut to its value limit. */
   readonly records: readonly string[];
+  /** Paged views only: the submitted records there are in all. */
+  readonly submitted?: number;
   readonly producer: number;
   readonly consumer: number;
   /** Records reserved and neither submitted nor discarded. */
@@ -156,15 +201,31 @@ export interface BpfMap {
   update(key: Uint8Array, value: Uint8Array, flags: bigint): number;
   /** 0 or -errno. */
   delete(key: Uint8Array): number;
-  /** Elements for bpf_for_each_map_elem, or undefined when the type has no for_each. */
-  forEachEntries(): readonly ForEachEntry[] | undefined;
-  /** Keys in iteration order (BPF_MAP_GET_NEXT_KEY). */
-  keys(): Uint8Array[];
+  /** Elements for bpf_for_each_map_elem (made as the walk reaches them), or undefined when the type has no for_each. */
+  forEachEntries(): Iterable<ForEachEntry> | undefined;
+  /** Keys in iteration order (BPF_MAP_GET_NEXT_KEY), made as they are read. */
+  keys(): Iterable<Uint8Array>;
   /** Stores an initial-contents entry (syscall semantics); an error message, or undefined. */
   load(entry: InitialEntry): string | undefined;
   /** Empties the map, dropping every kptr it holds. */
   clear(): void;
+  /** Everything the map holds, every byte of it (what `bpfp test-run` prints). */
   view(): MapView;
+  /** One page of entries, each value cut to the limits (what the playground's Maps panel shows). */
+  page(request: PageRequest): MapPage;
+  /** Elements held (an array always holds max_entries; a ring buffer counts its unread records). */
+  count(): number;
+  /**
+   * Bumped by every change made through the map (update, delete, initial contents, a kptr
+   * exchanged, a record committed) and, while value pointers are out, at every stop (MapSet.settle).
+   */
+  readonly generation: number;
+  /** The map's name for the entry whose value holds arena offset `offset` ("4242", or the key in hex). */
+  entryNameAt(offset: number): string | undefined;
+  /** Counts a change made from outside the map's own operations (a kptr exchanged). */
+  markChanged(): void;
+  /** A stop of the program: values reachable through pointers it holds count as changed; `running` false ends that. */
+  settle(running: boolean): void;
   /** End of a run: memory of deleted elements may be reused now (the RCU grace period ended). */
   endOfRun(): void;
   /** Map teardown: drops every kptr and frees the map's memory. */

@@ -9,6 +9,7 @@ import { release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { REFUSE_ENV, refusedByEnvironment, refusingOracle } from './refusing.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -251,7 +252,8 @@ const PROBE = new Uint8Array([0xb7, 0, 0, 0, 2, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0,
 
 /**
  * The kernel oracle, or the reason it cannot exist here (not Linux, no compiler, no bpf(),
- * not privileged). Callers must `close()` it.
+ * not privileged). Callers must `close()` it. With BPFP_KERNEL_REFUSE=name,… set, it acts as a
+ * kernel build that refuses those helpers, kfuncs or instruction forms (refusing.ts).
  */
 export async function kernelOracle(): Promise<KernelOracle | { unavailable: string }> {
   if (process.platform !== 'linux') return { unavailable: `bpf() needs Linux (this is ${process.platform})` };
@@ -279,5 +281,8 @@ export async function kernelOracle(): Promise<KernelOracle | { unavailable: stri
     await oracle.close();
     return { unavailable: `the kernel ran a trivial XDP program but answered ${probe.retval}, expected 2` };
   }
-  return oracle;
+  const refused = refusedByEnvironment();
+  if (refused.length === 0) return oracle;
+  console.log(`simulating a kernel build that refuses ${refused.join(', ')} (${REFUSE_ENV})`);
+  return refusingOracle(oracle, refused);
 }
