@@ -67,6 +67,12 @@ describe('ALU', () => {
     expect(insn("r1 = 'a'")).toMatchObject({ src: { imm: 97 } });
     expect(bytes('r1 = 4294967295')).toBe(bytes('r1 = -1'));
   });
+  it('refuses a leading-0 literal with 8 or 9 in it, as llvm-mc does (it is octal)', () => {
+    const r = assemble('r0 = 089\nexit\n');
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics[0]).toMatchObject({ line: 1, message: "'089' is not a number: a leading 0 makes it octal, and 8 and 9 are not octal digits" });
+    expect(bytes('r1 = 010')).toBe(bytes('r1 = 8'));
+  });
   it('prints like objdump', () => {
     expect(fmt({ kind: 'alu', width: 64, op: 'mov', dst: 0, src: { type: 'imm', imm: 1 } })).toBe('r0 = 0x1');
     expect(fmt({ kind: 'alu', width: 32, op: 'add', dst: 1, src: { type: 'imm', imm: -1 } })).toBe('w1 += -0x1');

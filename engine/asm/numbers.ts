@@ -29,6 +29,8 @@ export function parseIntLiteral(text: string): IntParse {
   if ((m = /^0[xX]([0-9a-fA-F]+)$/.exec(t))) return { ok: true, value: BigInt(`0x${m[1]}`) };
   if ((m = /^0[bB]([01]+)$/.exec(t))) return { ok: true, value: BigInt(`0b${m[1]}`) };
   if ((m = /^0([0-7]+)$/.exec(t))) return { ok: true, value: BigInt(`0o${m[1]}`) };
+  // A leading 0 makes a literal octal (llvm-mc refuses `089` with "unexpected token").
+  if (/^0[0-9]+$/.test(t)) return { ok: false, message: `'${text}' is not a number: a leading 0 makes it octal, and 8 and 9 are not octal digits` };
   if (/^[0-9]+$/.test(t)) return { ok: true, value: BigInt(t) };
   if ((m = /^'(\\?.)'$/.exec(t))) {
     // As llvm-mc: \b \f \n \r \t are control characters; any other escaped character stands
