@@ -128,12 +128,18 @@ async function main(argv: readonly string[]): Promise<number> {
     await pool.start();
     for (const name of o.surfaces) {
       const tty = process.stderr.isTTY;
+      // Off a terminal (a long run into a log), a progress line a minute instead.
+      let said = Date.now();
       const r = await pool.run(
         name,
         o.seed,
         o.count,
         (done) => {
           if (tty) process.stderr.write(`\r${name}: ${done.toLocaleString('en-US')} / ${o.count.toLocaleString('en-US')}   `);
+          else if (Date.now() - said >= 60_000) {
+            said = Date.now();
+            console.error(`${name}: ${done.toLocaleString('en-US')} / ${o.count.toLocaleString('en-US')}`);
+          }
         },
         o.from,
       );
