@@ -9,6 +9,7 @@ import { PanelArea } from './components/PanelArea.tsx';
 import { SplitView } from './components/SplitView.tsx';
 import { Toolbar } from './components/Toolbar.tsx';
 import { EmbedBar } from './components/EmbedBar.tsx';
+import { DEFAULT_EMBED_PANEL } from './embed.ts';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { CodeEditor, type EditorHandle } from './editor/index.ts';
 import { registerReveal } from './editor-bridge.ts';
@@ -189,7 +190,7 @@ export function App() {
             <SafeEditor theme={theme} />
           </section>
           <section className="pane pane-panels" aria-label="Panel">
-            <PanelArea only={embed.panel ?? 'registers'} />
+            <PanelArea only={embed.panel ?? DEFAULT_EMBED_PANEL} />
           </section>
         </main>
         <Notices />

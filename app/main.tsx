@@ -9,6 +9,8 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { AppFailed } from './components/AppFailed.tsx';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
+import { embedFromQuery } from './embed.ts';
+import { panelById } from './panels/registry.ts';
 import { loadSettings, readWorkspace, saveSettings } from './state/persistence.ts';
 import { safeGet, safeSet, type Storage } from './state/storage.ts';
 import { openLinkFromHash, openStartDocument, recoverStartup } from './startup.ts';
@@ -53,17 +55,14 @@ async function start(): Promise<void> {
   // Marks the start-up for performance measurements (e2e/specs/long-tasks.spec.ts).
   performance.mark('bpfp:start');
   const st = webStorage('localStorage');
-  const params = new URLSearchParams(window.location.search);
-  const embedPanel = params.get('panel');
-  store.set({
-    settings: loadSettings(st),
-    embed: { enabled: params.get('embed') === '1', readOnly: params.get('ro') === '1', ...(embedPanel ? { panel: embedPanel } : {}) },
-  });
+  const { embed, notice: embedNotice } = embedFromQuery(window.location.search, (id) => panelById(id) !== undefined, (id) => panelById(id)?.title ?? id);
+  store.set({ settings: loadSettings(st), embed });
   const read = readWorkspace(st);
   startWorkspace(st, read);
   const failedLastTime = safeGet(session, BOOT_KEY) !== null;
   safeSet(session, BOOT_KEY, String(Date.now()));
   await openStartDocument(window.location.hash, st, read, failedLastTime);
+  if (embedNotice) store.notify('warning', embedNotice);
   performance.mark('bpfp:opened');
 
   watchEdits();
