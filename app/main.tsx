@@ -12,6 +12,7 @@ import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { embedFromQuery } from './embed.ts';
 import { panelById } from './panels/registry.ts';
 import { loadSettings, readWorkspace, saveSettings } from './state/persistence.ts';
+import { readScreen, watchScreen } from './state/screen.ts';
 import { safeGet, safeSet, type Storage } from './state/storage.ts';
 import { openLinkFromHash, openStartDocument, recoverStartup } from './startup.ts';
 import { store, useStore } from './state/store.ts';
@@ -29,6 +30,11 @@ function webStorage(kind: 'localStorage' | 'sessionStorage'): Storage {
     const m = new Map<string, string>();
     return { getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v), removeItem: (k) => void m.delete(k) };
   }
+}
+
+function isReload(): boolean {
+  const nav = performance.getEntriesByType('navigation')[0];
+  return nav instanceof PerformanceNavigationTiming && nav.type === 'reload';
 }
 
 /** Set in this tab's session while the app starts, cleared once its first render is on screen. */
@@ -61,7 +67,10 @@ async function start(): Promise<void> {
   startWorkspace(st, read);
   const failedLastTime = safeGet(session, BOOT_KEY) !== null;
   safeSet(session, BOOT_KEY, String(Date.now()));
-  await openStartDocument(window.location.hash, st, read, failedLastTime);
+  // On a reload, what this tab showed before it (kept per tab, in its session) opens again; going
+  // to the address anew opens the saved documents, as a new tab does.
+  await openStartDocument(window.location.hash, st, read, failedLastTime, isReload() ? readScreen(session) : undefined);
+  watchScreen(session, (error) => store.notify('warning', `A reload of this tab may not show this document again: ${error}.`, { key: 'screen' }));
   if (embedNotice) store.notify('warning', embedNotice);
   performance.mark('bpfp:opened');
 
