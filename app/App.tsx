@@ -171,7 +171,7 @@ function StatusBar() {
       <span>
         {program.pending
           ? 'Checking the program in the background (it is large)…'
-          : `${program.dialect === 'llvm' ? 'LLVM dialect' : 'ubpf dialect'} · ${program.section ? `${program.section.insns.length.toLocaleString('en-US')} slots` : 'no program'} · ${errors ? `${errors.toLocaleString('en-US')}${more} error${errors > 1 || more ? 's' : ''}` : 'no errors'}`}
+          : `${program.dialect === 'llvm' ? 'LLVM dialect' : 'ubpf dialect'} · ${program.section ? `${(program.section.bytes.length / 8).toLocaleString('en-US')} slots` : 'no program'} · ${errors ? `${errors.toLocaleString('en-US')}${more} error${errors > 1 || more ? 's' : ''}` : 'no errors'}`}
       </span>
     </footer>
   );
