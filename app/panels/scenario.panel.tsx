@@ -6,6 +6,7 @@
 
 import { useMemo, useState } from 'react';
 import { useDraft } from '../components/use-draft.ts';
+import { downloadBlob } from '../share/files.ts';
 import { formatCpuList, parseCpuList, type Scenario } from '../../engine/kernel/scenario.ts';
 import { checkScenarioText, isDefaultScenario, textOf } from '../state/scenario.ts';
 import { store, type PlaygroundState } from '../state/store.ts';
@@ -15,6 +16,12 @@ interface ScenarioData {
   readonly scenario: Record<string, unknown> | undefined;
   readonly cpus: number;
 }
+
+/**
+ * Scenario text longer than this is not put in the text box until the user asks: a 10,000-task
+ * scenario (700 KB, it fits in a link) took Chromium over half a second to lay out.
+ */
+export const LARGE_SCENARIO_CHARS = 64 * 1024;
 
 /** Rows of the task table on one page: 10,000 tasks fit in a link, and a table of them all froze the tab. */
 export const TASK_PAGE_ROWS = 100;
@@ -107,6 +114,8 @@ function ScenarioEditor({ data }: { data: ScenarioData }) {
   // A scenario of 10,000 tasks is 700 KB of text: format and check it once per change, not per render.
   const fromDoc = useMemo(() => textOf(data.scenario, data.cpus), [data.scenario, data.cpus]);
   const check = useMemo(() => checkScenarioText(shown, data.cpus), [shown, data.cpus]);
+  const large = shown.length > LARGE_SCENARIO_CHARS;
+  const [editLarge, setEditLarge] = useState(false);
 
   const edit = (next: string) => {
     const c = checkScenarioText(next, data.cpus);
@@ -123,10 +132,21 @@ function ScenarioEditor({ data }: { data: ScenarioData }) {
         The system the program runs in. Tasks: <span className="mono">{'{"pid", "comm", "cpus": "0-3", "parent", "cgroup"}'}</span>; <span className="mono">current</span> is the pid running the program;{' '}
         <span className="mono">newtask</span> is what tp_btf/task_newtask sees. Changes apply at the next run.
       </p>
+      {large && !editLarge ? (
+        <p className="hint" data-testid="scenario-large">
+          {`This scenario is ${Math.round(shown.length / 1024).toLocaleString('en-US')} KB of JSON; laying out that much text in the page would freeze it for a while, so it is not shown until you ask. `}
+          <button type="button" onClick={() => setEditLarge(true)}>
+            Edit the JSON anyway
+          </button>{' '}
+          <button type="button" onClick={() => void downloadBlob('scenario.json', shown, 'application/json')}>
+            Download scenario.json
+          </button>
+        </p>
+      ) : null}
       <label htmlFor="scenario-json" className="sr-only">
         Scenario (JSON)
       </label>
-      <textarea
+      {large && !editLarge ? null : <textarea
         id="scenario-json"
         className="mono scenario-text"
         spellCheck={false}
@@ -135,7 +155,7 @@ function ScenarioEditor({ data }: { data: ScenarioData }) {
         aria-invalid={!check.ok}
         aria-describedby="scenario-status"
         onChange={(e) => edit(e.target.value)}
-      />
+      />}
       <div className="map-row">
         <span id="scenario-status" className={check.ok ? 'hint' : 'field-error'} role={check.ok ? undefined : 'alert'}>
           {check.ok ? (data.scenario ? 'Custom scenario, in use.' : 'The default scenario.') : `Not applied: ${check.error}. The last valid scenario stays in use.`}
