@@ -8,7 +8,7 @@ import { useMemo, useState } from 'react';
 import { useDraft } from '../components/use-draft.ts';
 import { downloadBlob } from '../share/files.ts';
 import { formatCpuList, parseCpuList, type Scenario } from '../../engine/kernel/scenario.ts';
-import { checkScenarioText, isDefaultScenario, textOf } from '../state/scenario.ts';
+import { checkScenarioText, checkScenarioValue, isDefaultScenario, textOf } from '../state/scenario.ts';
 import { store, type PlaygroundState } from '../state/store.ts';
 import { definePanel } from './registry.ts';
 
@@ -113,7 +113,8 @@ function ScenarioEditor({ data }: { data: ScenarioData }) {
   const [shown, setShown] = useDraft(`scenario:${data.cpus}`, data.scenario, format);
   // A scenario of 10,000 tasks is 700 KB of text: format and check it once per change, not per render.
   const fromDoc = useMemo(() => textOf(data.scenario, data.cpus), [data.scenario, data.cpus]);
-  const check = useMemo(() => checkScenarioText(shown, data.cpus), [shown, data.cpus]);
+  // The document's own text needs no JSON syntax pass (it was checked when it came in).
+  const check = useMemo(() => (shown === fromDoc ? checkScenarioValue(data.scenario, data.cpus) : checkScenarioText(shown, data.cpus)), [shown, fromDoc, data.scenario, data.cpus]);
   const large = shown.length > LARGE_SCENARIO_CHARS;
   const [editLarge, setEditLarge] = useState(false);
 
