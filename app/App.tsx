@@ -65,6 +65,9 @@ function useGlobalKeys(): void {
   }, []);
 }
 
+/** Texts longer than this are put into the editor in a later task (see the effect below). */
+const DEFER_EDITOR_TEXT_CHARS = 64 * 1024;
+
 function Editor({ theme }: { theme: 'light' | 'dark' }) {
   const editor = useRef<EditorHandle>(null);
   const { docVersion, source, dialect, readOnly } = useStore(useShallow(selectEditor));
@@ -81,7 +84,15 @@ function Editor({ theme }: { theme: 'light' | 'dark' }) {
   const initial = opened.current.text;
   useEffect(() => {
     const e = editor.current;
-    if (e && e.getValue() !== initial) e.setValue(initial);
+    if (!e || e.getValue() === initial) return;
+    if (initial.length <= DEFER_EDITOR_TEXT_CHARS) return e.setValue(initial);
+    // A large text goes into the editor in a task of its own, not in the one that rendered the
+    // document (a megabyte pasted as a link made one task of 240 ms).
+    const t = setTimeout(() => {
+      const now = editor.current;
+      if (now && now.getValue() !== initial) now.setValue(initial);
+    }, 0);
+    return () => clearTimeout(t);
   }, [docVersion, initial]);
   useEffect(() => {
     registerReveal((line, col) => {

@@ -82,6 +82,10 @@ export function createMonacoEditor(host: HTMLElement, options: MonacoEditorOptio
     wordBasedSuggestions: 'off',
     tabSize: 8,
     insertSpaces: false,
+    // Bracket pairs are indexed over the whole text from its tokens, so a megabyte of source was
+    // tokenized in full in one task; eBPF assembly has few brackets worth colouring.
+    bracketPairColorization: { enabled: false },
+    guides: { bracketPairs: false, bracketPairsHorizontal: false, highlightActiveBracketPair: false },
   });
   ed.setScrollTop(options.scrollTop);
 
