@@ -9,6 +9,7 @@ import { PanelArea } from './components/PanelArea.tsx';
 import { SplitView } from './components/SplitView.tsx';
 import { Toolbar } from './components/Toolbar.tsx';
 import { EmbedBar } from './components/EmbedBar.tsx';
+import { DEFAULT_EMBED_PANEL } from './embed.ts';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { CodeEditor, type EditorHandle } from './editor/index.ts';
 import { registerReveal } from './editor-bridge.ts';
@@ -64,6 +65,9 @@ function useGlobalKeys(): void {
   }, []);
 }
 
+/** Texts longer than this are put into the editor in a later task (see the effect below). */
+const DEFER_EDITOR_TEXT_CHARS = 64 * 1024;
+
 function Editor({ theme }: { theme: 'light' | 'dark' }) {
   const editor = useRef<EditorHandle>(null);
   const { docVersion, source, dialect, readOnly } = useStore(useShallow(selectEditor));
@@ -80,7 +84,15 @@ function Editor({ theme }: { theme: 'light' | 'dark' }) {
   const initial = opened.current.text;
   useEffect(() => {
     const e = editor.current;
-    if (e && e.getValue() !== initial) e.setValue(initial);
+    if (!e || e.getValue() === initial) return;
+    if (initial.length <= DEFER_EDITOR_TEXT_CHARS) return e.setValue(initial);
+    // A large text goes into the editor in a task of its own, not in the one that rendered the
+    // document (a megabyte pasted as a link made one task of 240 ms).
+    const t = setTimeout(() => {
+      const now = editor.current;
+      if (now && now.getValue() !== initial) now.setValue(initial);
+    }, 0);
+    return () => clearTimeout(t);
   }, [docVersion, initial]);
   useEffect(() => {
     registerReveal((line, col) => {
@@ -170,7 +182,7 @@ function StatusBar() {
       <span>
         {program.pending
           ? 'Checking the program in the background (it is large)…'
-          : `${program.dialect === 'llvm' ? 'LLVM dialect' : 'ubpf dialect'} · ${program.section ? `${program.section.insns.length.toLocaleString('en-US')} slots` : 'no program'} · ${errors ? `${errors.toLocaleString('en-US')}${more} error${errors > 1 || more ? 's' : ''}` : 'no errors'}`}
+          : `${program.dialect === 'llvm' ? 'LLVM dialect' : 'ubpf dialect'} · ${program.section ? `${(program.section.bytes.length / 8).toLocaleString('en-US')} slots` : 'no program'} · ${errors ? `${errors.toLocaleString('en-US')}${more} error${errors > 1 || more ? 's' : ''}` : 'no errors'}`}
       </span>
     </footer>
   );
@@ -189,7 +201,7 @@ export function App() {
             <SafeEditor theme={theme} />
           </section>
           <section className="pane pane-panels" aria-label="Panel">
-            <PanelArea only={embed.panel ?? 'registers'} />
+            <PanelArea only={embed.panel ?? DEFAULT_EMBED_PANEL} />
           </section>
         </main>
         <Notices />

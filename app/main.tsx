@@ -9,7 +9,10 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { AppFailed } from './components/AppFailed.tsx';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
+import { embedFromQuery } from './embed.ts';
+import { panelById } from './panels/registry.ts';
 import { loadSettings, readWorkspace, saveSettings } from './state/persistence.ts';
+import { readScreen, watchScreen } from './state/screen.ts';
 import { safeGet, safeSet, type Storage } from './state/storage.ts';
 import { openLinkFromHash, openStartDocument, recoverStartup } from './startup.ts';
 import { store, useStore } from './state/store.ts';
@@ -27,6 +30,11 @@ function webStorage(kind: 'localStorage' | 'sessionStorage'): Storage {
     const m = new Map<string, string>();
     return { getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v), removeItem: (k) => void m.delete(k) };
   }
+}
+
+function isReload(): boolean {
+  const nav = performance.getEntriesByType('navigation')[0];
+  return nav instanceof PerformanceNavigationTiming && nav.type === 'reload';
 }
 
 /** Set in this tab's session while the app starts, cleared once its first render is on screen. */
@@ -53,17 +61,17 @@ async function start(): Promise<void> {
   // Marks the start-up for performance measurements (e2e/specs/long-tasks.spec.ts).
   performance.mark('bpfp:start');
   const st = webStorage('localStorage');
-  const params = new URLSearchParams(window.location.search);
-  const embedPanel = params.get('panel');
-  store.set({
-    settings: loadSettings(st),
-    embed: { enabled: params.get('embed') === '1', readOnly: params.get('ro') === '1', ...(embedPanel ? { panel: embedPanel } : {}) },
-  });
+  const { embed, notice: embedNotice } = embedFromQuery(window.location.search, (id) => panelById(id) !== undefined, (id) => panelById(id)?.title ?? id);
+  store.set({ settings: loadSettings(st), embed });
   const read = readWorkspace(st);
   startWorkspace(st, read);
   const failedLastTime = safeGet(session, BOOT_KEY) !== null;
   safeSet(session, BOOT_KEY, String(Date.now()));
-  await openStartDocument(window.location.hash, st, read, failedLastTime);
+  // On a reload, what this tab showed before it (kept per tab, in its session) opens again; going
+  // to the address anew opens the saved documents, as a new tab does.
+  await openStartDocument(window.location.hash, st, read, failedLastTime, isReload() ? readScreen(session) : undefined);
+  watchScreen(session, (error) => store.notify('warning', `A reload of this tab may not show this document again: ${error}.`, { key: 'screen' }));
+  if (embedNotice) store.notify('warning', embedNotice);
   performance.mark('bpfp:opened');
 
   watchEdits();

@@ -6,7 +6,9 @@ import { errorText } from './components/ErrorBoundary.tsx';
 import { DEFAULT_EXAMPLE_ID, exampleById, exampleDocument } from './examples.ts';
 import { DEFAULT_DOCUMENT, documentsEqual, type PlaygroundDocument } from './state/document.ts';
 import { DRAFT_CORRUPT_KEY, DRAFT_KEY, salvageSource, type WorkspaceRead } from './state/drafts.ts';
-import { chooseInitialDocument, type Initial } from './state/persistence.ts';
+import { chooseInitialDocument, type Initial, type Shown } from './state/persistence.ts';
+import type { ScreenRecord } from './state/screen.ts';
+import { lessonById } from './lessons/lessons.ts';
 import { decodeShare } from './share/codec.ts';
 import { downloadBlob } from './share/files.ts';
 import { safeGet, type Storage } from './state/storage.ts';
@@ -47,6 +49,13 @@ export async function openLinkFromHash(hash: string): Promise<void> {
   openShared(r.doc, true);
 }
 
+/** Opens a document that is not a link: the user's draft, a saved entry or an opened one not edited. */
+function openShown(shown: Shown): void {
+  if (shown.entry) store.openDocument(shown.doc, shown.entry.origin, { title: shown.entry.title, slot: shown.entry.id });
+  else if (shown.opened) store.openDocument(shown.doc, shown.opened.origin, { title: shown.opened.title });
+  else store.openDocument(shown.doc, 'draft');
+}
+
 export function openInitial(initial: Initial): void {
   const { doc: fallback } = defaultExample();
   switch (initial.kind) {
@@ -57,15 +66,16 @@ export function openInitial(initial: Initial): void {
       openExampleLink(initial.id, fallback);
       break;
     case 'draft':
-      if (initial.entry) store.openDocument(initial.doc, initial.entry.origin, { title: initial.entry.title, slot: initial.entry.id });
-      else store.openDocument(initial.doc, 'draft');
+      openShown(initial);
+      if (initial.note) store.notify('warning', initial.note, { sticky: true });
       break;
     case 'default':
       store.openDocument(fallback, 'default');
+      if (initial.note) store.notify('warning', initial.note, { sticky: true });
       break;
     case 'broken-link':
-      if (initial.entry && initial.doc) store.openDocument(initial.doc, initial.entry.origin, { title: initial.entry.title, slot: initial.entry.id });
-      else store.openDocument(initial.doc ?? fallback, initial.fallback === 'draft' ? 'draft' : 'default');
+      if (initial.doc) openShown({ ...initial, doc: initial.doc });
+      else store.openDocument(fallback, 'default');
       store.notify('error', `${initial.error} Your draft was not touched.`);
       break;
   }
@@ -123,12 +133,13 @@ function openRescued(source: string): void {
 /**
  * Opens the start-up document for `hash`. `failedLastTime`: the last start in this tab never
  * reached the screen (the page froze, went blank or crashed) — whatever it was opening may be
- * why, so the default example opens and a notice offers the rest.
+ * why, so the default example opens and a notice offers the rest. `screen`: on a reload, what
+ * the tab showed before it (state/screen.ts), which then opens again, lesson and all.
  */
-export async function openStartDocument(hash: string, st: Storage, read: WorkspaceRead, failedLastTime: boolean): Promise<void> {
+export async function openStartDocument(hash: string, st: Storage, read: WorkspaceRead, failedLastTime: boolean, screen?: ScreenRecord): Promise<void> {
   try {
-    const saved = await chooseInitialDocument('', st, read);
-    const initial = sameAsSaved(await chooseInitialDocument(hash, st, read), saved);
+    const saved = await chooseInitialDocument('', st, read, screen);
+    const initial = sameAsSaved(await chooseInitialDocument(hash, st, read, screen), saved);
     if (failedLastTime) {
       const fallback = defaultExample();
       store.openDocument(fallback.doc, 'example', { title: fallback.title });
@@ -138,6 +149,9 @@ export async function openStartDocument(hash: string, st: Storage, read: Workspa
       });
     } else {
       openInitial(initial);
+      // The lesson open beside the document before the reload (not when a link opened something else).
+      const lesson = screen?.lesson && (initial.kind === 'draft' || initial.kind === 'default') ? lessonById(screen.lesson.id) : undefined;
+      if (screen?.lesson && lesson) store.set({ lesson: { id: lesson.id, step: Math.min(screen.lesson.step, lesson.steps.length - 1) } });
     }
   } catch (e) {
     recoverStartup(errorText(e));

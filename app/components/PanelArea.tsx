@@ -5,6 +5,7 @@
 import { useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { openPanel } from '../commands.ts';
+import { DEFAULT_EMBED_PANEL } from '../embed.ts';
 import { ErrorBoundary, PanelFailed } from './ErrorBoundary.tsx';
 import { PANELS, panelById, type PanelDefinition } from '../panels/registry.ts';
 import { selectOpenPanel } from '../state/selectors.ts';
@@ -23,8 +24,10 @@ function Badge({ panel }: { panel: PanelDefinition<unknown> }) {
 
 export function PanelArea({ only }: { only?: string }) {
   const current = useStore(selectOpenPanel);
-  const list = only ? PANELS.filter((p) => p.id === only) : PANELS;
-  const active = panelById(only ?? current) ?? list[0];
+  // An embed names its panel; one that does not exist shows the default (start-up said so).
+  const single = only === undefined ? undefined : (panelById(only) ?? panelById(DEFAULT_EMBED_PANEL) ?? PANELS[0]);
+  const list = single ? [single] : PANELS;
+  const active = single ?? panelById(current) ?? list[0];
   const body = useRef<HTMLDivElement>(null);
   // Another panel opens at its top, not where the last one was scrolled to.
   useEffect(() => {

@@ -93,10 +93,18 @@ export const CodeEditor = forwardRef<EditorHandle, CodeEditorProps>(function Cod
     // Monaco's loading is one long task on every page, link or not: measurements set it apart.
     performance.mark('bpfp:monaco-import');
     import('./monaco-editor.ts')
-      .then(({ createMonacoEditor }) => {
+      .then(async ({ createMonacoEditor, prepareModel }) => {
         performance.mark('bpfp:monaco-imported');
+        if (cancelled) return;
+        // The model in this task, the editor in the next: a megabyte of text made one task of
+        // 390 ms (e2e/specs/longest-task.spec.ts); split, neither is long.
+        const prepared = prepareModel(textRef.current);
+        await new Promise((resolve) => setTimeout(resolve, 0));
         const host = hostRef.current;
-        if (cancelled || !host) return;
+        if (cancelled || !host) {
+          prepared.dispose();
+          return;
+        }
         const p = propsRef.current;
         const controller = createMonacoEditor(host, {
           value: textRef.current,
@@ -112,7 +120,7 @@ export const CodeEditor = forwardRef<EditorHandle, CodeEditorProps>(function Cod
             propsRef.current.onChange(text);
           },
           onToggleBreakpoint: (line) => propsRef.current.onToggleBreakpoint(line),
-        });
+        }, prepared);
         performance.mark('bpfp:monaco-created');
         controller.setDiagnostics(p.diagnostics);
         controller.setBreakpoints(p.breakpoints);

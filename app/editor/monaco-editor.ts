@@ -34,11 +34,28 @@ self.MonacoEnvironment = { getWorker: () => new EditorWorker() };
 let modelCount = 0;
 const normalize = (text: string): string => text.replace(/\r\n?/g, '\n');
 
-export function createMonacoEditor(host: HTMLElement, options: MonacoEditorOptions): MonacoController {
+/** A text model made ahead of its editor (prepareModel), so the two costs fall in two tasks. */
+export interface PreparedModel {
+  readonly model: editor.ITextModel;
+  dispose(): void;
+}
+
+/**
+ * Builds the text model of `value`. A megabyte of source takes a while to index; made in its own
+ * task before the editor, neither task keeps the main thread long.
+ */
+export function prepareModel(value: string): PreparedModel {
   registerBpfLanguage();
   // Unique URIs: StrictMode creates a second editor before the first model is gone.
-  const model = editor.createModel(normalize(options.value), LANGUAGE_ID, Uri.parse(`inmemory://bpf-playground/program-${++modelCount}.bpf.s`));
+  const model = editor.createModel(normalize(value), LANGUAGE_ID, Uri.parse(`inmemory://bpf-playground/program-${++modelCount}.bpf.s`));
   model.setEOL(editor.EndOfLineSequence.LF);
+  return { model, dispose: () => model.dispose() };
+}
+
+/** Builds the editor on `prepared` (made by prepareModel; brought up to `options.value` if the text moved on since) or on a new model. */
+export function createMonacoEditor(host: HTMLElement, options: MonacoEditorOptions, prepared?: PreparedModel): MonacoController {
+  const model = (prepared ?? prepareModel(options.value)).model;
+  if (prepared && model.getValue(editor.EndOfLinePreference.LF) !== normalize(options.value)) model.setValue(normalize(options.value));
   setModelContext(model, { dialect: options.dialect, mapNames: options.mapNames });
 
   const ed = editor.create(host, {
@@ -65,6 +82,10 @@ export function createMonacoEditor(host: HTMLElement, options: MonacoEditorOptio
     wordBasedSuggestions: 'off',
     tabSize: 8,
     insertSpaces: false,
+    // Bracket pairs are indexed over the whole text from its tokens, so a megabyte of source was
+    // tokenized in full in one task; eBPF assembly has few brackets worth colouring.
+    bracketPairColorization: { enabled: false },
+    guides: { bracketPairs: false, bracketPairsHorizontal: false, highlightActiveBracketPair: false },
   });
   ed.setScrollTop(options.scrollTop);
 

@@ -54,6 +54,7 @@ function Registers({ data }: { data: RegistersData }) {
           The program changed since it stopped here: these values are from the old text, and the next Step or Continue starts from the beginning.
         </p>
       ) : null}
+      <div className="table-scroll">
       <table className="reg-table">
         <caption className="sr-only">Registers</caption>
         <thead>
@@ -80,6 +81,7 @@ function Registers({ data }: { data: RegistersData }) {
           ))}
         </tbody>
       </table>
+      </div>
       {debug.callStack.length > 0 && !data.stale ? <CallStack debug={debug} section={data.section} /> : null}
     </div>
   );

@@ -4,6 +4,7 @@
 // The newest request wins: a worker still busy with an older text is stopped and replaced.
 
 import type { PlaygroundDocument } from './document.ts';
+import { unpackProgram, type PackedProgram } from './packed.ts';
 import { assembleDocument, type AssembledProgram } from './program.ts';
 
 /** Sources longer than this (UTF-16 units) are assembled in the background. */
@@ -52,11 +53,11 @@ function start(): Worker {
   if (worker) return worker;
   // Written inline so Vite sees and bundles the worker (ui-stack.md §2.3).
   const w = new Worker(new URL('./assemble.worker.ts', import.meta.url), { type: 'module' });
-  w.onmessage = (e: MessageEvent<{ id: number; program: AssembledProgram }>) => {
+  w.onmessage = (e: MessageEvent<{ id: number; program: PackedProgram }>) => {
     if (pending?.id !== e.data.id) return;
     const done = pending;
     pending = undefined;
-    done.resolve(e.data.program);
+    done.resolve(unpackProgram(e.data.program));
   };
   w.onerror = (e) => {
     e.preventDefault();

@@ -5,7 +5,8 @@
 
 import { decodeShare } from '../share/codec.ts';
 import { isPlainObject, type PlaygroundDocument } from './document.ts';
-import { OWN, readWorkspace, type OpenedEntry, type WorkspaceRead } from './drafts.ts';
+import { OWN, readWorkspace, type OpenedEntry, type OpenedOrigin, type Workspace, type WorkspaceRead } from './drafts.ts';
+import type { ScreenRecord } from './screen.ts';
 import { migrate, safeGet, safeSet, type Migrations, type SaveResult, type Storage } from './storage.ts';
 
 export { migrate, type Migration, type Migrations, type SaveResult, type Storage } from './storage.ts';
@@ -87,18 +88,29 @@ function normaliseSettings(x: unknown): Settings {
   return { version: SETTINGS_VERSION, theme, split, shareShortcut, budget };
 }
 
+/**
+ * A document to open that is not a link: the user's draft, a saved entry (`entry`), or a
+ * document opened and not edited (`opened`: only a reload of the tab that showed it knows it).
+ */
+export interface Shown {
+  readonly doc: PlaygroundDocument;
+  readonly entry?: OpenedEntry;
+  readonly opened?: { readonly origin: OpenedOrigin; readonly title: string };
+}
+
 export type Initial =
   | { kind: 'link'; doc: PlaygroundDocument; draftKept: boolean }
   | { kind: 'example'; id: string; draftKept: boolean }
-  /** The document shown last: the user's draft, or an opened document (`entry`) edited last. */
-  | { kind: 'draft'; doc: PlaygroundDocument; entry?: OpenedEntry }
-  | { kind: 'default' }
-  | { kind: 'broken-link'; error: string; fallback: 'draft' | 'default'; doc?: PlaygroundDocument; entry?: OpenedEntry };
+  /** The document shown last; `note` says why it is not the one on screen before a reload. */
+  | ({ kind: 'draft'; note?: string } & Shown)
+  | { kind: 'default'; note?: string }
+  | ({ kind: 'broken-link'; error: string; fallback: 'draft' | 'default' } & Partial<Shown>);
 
 /**
  * The start-up choice: a link wins over the saved documents, which win over the default
- * example; of the saved documents, the one shown last (the user's draft, or an edited document
- * a link or an example opened).
+ * example; of the saved documents, the one on screen before a reload of this tab (`screen`,
+ * given only on a reload), else the one shown last (the user's draft, or an edited document a
+ * link or an example opened).
  *
  * This never writes the draft. Opening someone's link must not replace the user's own work,
  * so the app saves (through createDraftSaver) only after the user edits, and then under the
@@ -107,11 +119,10 @@ export type Initial =
  * possible write is the rescue copy of an unreadable draft. `read` passes a reading the
  * caller already made (it also tells the user about an unreadable draft).
  */
-export async function chooseInitialDocument(hash: string, storage: Storage, read: WorkspaceRead = readWorkspace(storage)): Promise<Initial> {
+export async function chooseInitialDocument(hash: string, storage: Storage, read: WorkspaceRead = readWorkspace(storage), screen?: ScreenRecord): Promise<Initial> {
   const link = await decodeShare(hash);
   const ws = read.kind === 'ok' ? read.workspace : undefined;
-  const entry = ws && ws.active !== OWN ? ws.opened.find((e) => e.id === ws.active) : undefined;
-  const last = entry ? { doc: entry.doc, entry } : ws?.own ? { doc: ws.own.doc } : undefined;
+  const { last, note } = lastShown(ws, screen);
   const draftKept = ws?.own !== undefined;
   switch (link.ok) {
     case true:
@@ -121,6 +132,28 @@ export async function chooseInitialDocument(hash: string, storage: Storage, read
     case false:
       return last ? { kind: 'broken-link', error: link.error, fallback: 'draft', ...last } : { kind: 'broken-link', error: link.error, fallback: 'default' };
     case 'none':
-      return last ? { kind: 'draft', ...last } : { kind: 'default' };
+      return last ? { kind: 'draft', ...last, ...(note ? { note } : {}) } : { kind: 'default', ...(note ? { note } : {}) };
+  }
+}
+
+/** What was on screen before a reload (`screen`), or else the saved document shown last; `note` when the first is gone. */
+function lastShown(ws: Workspace | undefined, screen: ScreenRecord | undefined): { last: Shown | undefined; note?: string } {
+  const entry = ws && ws.active !== OWN ? ws.opened.find((e) => e.id === ws.active) : undefined;
+  const saved: Shown | undefined = entry ? { doc: entry.doc, entry } : ws?.own ? { doc: ws.own.doc } : undefined;
+  const instead = entry ? `“${entry.title}”` : saved ? 'your draft' : 'the default example';
+  switch (screen?.kind) {
+    case undefined:
+      return { last: saved };
+    case 'own':
+      // The user's draft, or the default example while there is none.
+      return { last: ws?.own ? { doc: ws.own.doc } : undefined };
+    case 'saved': {
+      const e = ws?.opened.find((x) => x.id === screen.id);
+      if (e) return { last: { doc: e.doc, entry: e } };
+      return { last: saved, note: `“${screen.title}”, on screen before the reload, is no longer saved (another tab may have replaced it, or the browser's storage was full), so ${instead} opened instead.` };
+    }
+    case 'opened':
+      if (screen.doc) return { last: { doc: screen.doc, opened: { origin: screen.origin, title: screen.title } } };
+      return { last: saved, note: `“${screen.title}”, on screen before the reload, was too large for the browser to keep, so ${instead} opened instead; open it again to see it.` };
   }
 }

@@ -120,9 +120,10 @@ export function pcsOfLines(section: Section | undefined, lines: readonly number[
   const wanted = new Set(lines);
   const out: number[] = [];
   const seen = new Set<number>();
-  section.insns.forEach((insn, pc) => {
-    const line = section.spans[pc]?.line;
-    if (insn && line !== undefined && wanted.has(line) && !seen.has(line)) {
+  // The second slot of an lddw repeats the first's span, so the first slot of a line comes first.
+  section.spans.forEach((span, pc) => {
+    const line = span.line;
+    if (wanted.has(line) && !seen.has(line)) {
       seen.add(line);
       out.push(pc);
     }
@@ -155,9 +156,13 @@ export function functionsOf(section: Section): { readonly start: number; readonl
   const labelAt = new Map<number, string>();
   for (const [name, slot] of section.labels) if (!labelAt.has(slot)) labelAt.set(slot, name);
   const starts = new Set<number>([0]);
-  section.insns.forEach((insn, pc) => {
-    if (insn?.kind === 'call' && insn.target === 'local') starts.add(pc + 1 + insn.imm);
-  });
+  // Read from the bytes (a BPF-to-BPF call: opcode 0x85, src 1), not the decoded instructions,
+  // which a large program assembled in the background decodes only when asked (packed.ts).
+  const b = section.bytes;
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  for (let pc = 0; pc * 8 + 8 <= b.length; pc++) {
+    if (b[pc * 8] === 0x85 && ((b[pc * 8 + 1] ?? 0) >> 4) === 1) starts.add(pc + 1 + view.getInt32(pc * 8 + 4, true));
+  }
   return [...starts].sort((a, b) => a - b).map((start) => ({ start, name: labelAt.get(start) ?? (start === 0 ? section.name : `function at pc ${start}`) }));
 }
 

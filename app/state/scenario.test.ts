@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jsonSyntaxError } from './json-error.ts';
-import { checkScenarioText, textOf } from './scenario.ts';
+import { checkScenarioText, checkScenarioValue, textOf } from './scenario.ts';
 
 describe('jsonSyntaxError', () => {
   it('accepts what JSON.parse accepts', () => {
@@ -56,5 +56,19 @@ describe('checkScenarioText', () => {
     expect(checkScenarioText('{"tasks": [{"pid": 7, "cpus": "0-9"}], "current": 7}', 8)).toEqual({ ok: false, error: 'task 7: CPU 9 does not exist: the kernel has 8 CPUs (0-7)' });
     expect(checkScenarioText('{"tasks": [{"pid": 7, "cpus": "0-9"}], "current": 7}', 16).ok).toBe(true);
     expect(checkScenarioText('[1]', 8)).toMatchObject({ ok: false });
+  });
+});
+
+describe('checkScenarioValue (the document\'s own scenario, no text to parse)', () => {
+  it('agrees with checking its text, and takes undefined as the default scenario', () => {
+    const custom = { tasks: [{ pid: 7, comm: 'a', cpus: '0-1' }], current: 7 };
+    const viaText = checkScenarioText(textOf(custom, 4), 4);
+    const direct = checkScenarioValue(custom, 4);
+    expect(direct.ok && viaText.ok ? direct.scenario : undefined).toEqual(viaText.ok ? viaText.scenario : 'text refused');
+    const dflt = checkScenarioValue(undefined, 4);
+    const dfltText = checkScenarioText(textOf(undefined, 4), 4);
+    expect(dflt.ok && dfltText.ok ? dflt.scenario : undefined).toEqual(dfltText.ok ? dfltText.scenario : 'text refused');
+    expect(checkScenarioValue([], 4)).toMatchObject({ ok: false, error: expect.stringMatching(/must be a JSON object/) });
+    expect(checkScenarioValue({ tasks: 5 }, 4).ok).toBe(false);
   });
 });

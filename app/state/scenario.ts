@@ -20,7 +20,15 @@ export type ScenarioCheck = { ok: true; value: Record<string, unknown> | undefin
 export function checkScenarioText(text: string, cpus: number): ScenarioCheck {
   const syntax = jsonSyntaxError(text);
   if (syntax) return { ok: false, error: `line ${syntax.line}, column ${syntax.col}: ${syntax.message}` };
-  const value: unknown = JSON.parse(text);
+  return checkScenarioValue(JSON.parse(text), cpus);
+}
+
+/** Checks a scenario value by the engine's rules; undefined is the default scenario. */
+export function checkScenarioValue(value: unknown, cpus: number): ScenarioCheck {
+  if (value === undefined) {
+    const r = parseScenario(defaultScenario(cpus), cpus);
+    return r.ok ? { ok: true, value: undefined, scenario: r.scenario } : { ok: false, error: r.error };
+  }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, error: 'the scenario must be a JSON object: { "tasks": [...], "cgroups": [...], ... }' };
   const r = parseScenario(value, cpus);
   if (!r.ok) return { ok: false, error: r.error };

@@ -281,6 +281,8 @@ test('embed mode with a hostile panel name still shows a panel', async ({ page, 
     const dead = await deadReason(page, errors, undefined);
     if (dead) failures.push(`panel=${JSON.stringify(name)}: ${dead}`);
     else if (!(await page.getByRole('tabpanel').first().isVisible())) failures.push(`panel=${JSON.stringify(name)}: no panel is shown`);
+    // A panel asked for and not there is named in a notice, as text (not markup).
+    else if (name !== '' && !(await page.locator('.notice-text').filter({ hasText: name }).first().isVisible())) failures.push(`panel=${JSON.stringify(name)}: no notice names the panel`);
     const ran = await executed(page);
     if (ran) failures.push(`panel=${JSON.stringify(name)}: ${ran}`);
   }

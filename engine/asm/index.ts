@@ -20,3 +20,4 @@ export type { Diagnostic, Severity } from '../program/diagnostic.ts';
 export type { Section, SourceSpan, MapDecl, ProgType } from '../program/program.ts';
 export { lex, type Token, type SourceLine } from './lexer.ts';
 export { parseHexBytes, toHex } from '../program/hex.ts';
+export { decodeProgram } from '../isa/codec.ts';

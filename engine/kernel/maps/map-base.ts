@@ -148,9 +148,18 @@ export abstract class MapBase<H = number> implements BpfMap {
     return { start, entries, positions, ...(next === undefined ? {} : { next }) };
   }
 
-  /** The value at arena offset `off` in hex, cut to `limits.valueBytes`. */
+  /**
+   * The value at arena offset `off` in hex, cut to `limits.valueBytes`. Its kptr fields read as
+   * zero, as a lookup from user space reads them (bpf_map_copy_value: copy_map_value skips the
+   * special fields and check_and_init_map_value zeroes them); the kptr column names the object.
+   */
   protected valueHex(off: number, limits: ValueLimits): string {
-    return toHex(this.ctx.mem.bytes.subarray(off, off + Math.min(this.decl.valueSize, limits.valueBytes)));
+    const shown = Math.min(this.decl.valueSize, limits.valueBytes);
+    const bytes = this.ctx.mem.bytes.subarray(off, off + shown);
+    if (this.decl.kptrs.length === 0) return toHex(bytes);
+    const copy = bytes.slice();
+    for (const k of this.decl.kptrs) if (k.offset < shown) copy.fill(0, k.offset, Math.min(shown, k.offset + 8));
+    return toHex(copy);
   }
 
   /** An all-zero value in hex, cut as valueHex cuts (a per-CPU copy never written). */

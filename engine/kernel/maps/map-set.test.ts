@@ -151,6 +151,22 @@ describe('MapSet.initialize', () => {
   });
 });
 
+describe('map views of kptr fields', () => {
+  it('show the kptr bytes as zero, as a lookup from user space reads them, and name the object apart', () => {
+    const f = mapFixture(decls);
+    const obj = f.objects.create('bpf_cpumask', 'bpf_cpumask #1');
+    const masks = f.maps.byName('masks');
+    const value = new Uint8Array(16);
+    value.fill(0xab, 0, 8);
+    masks?.update(u32(1), value, BPF_ANY);
+    const v = masks?.lookup(u32(1)) ?? 0n;
+    f.mem.dv.setBigUint64(offsetOf(f.mem, v) + 8, f.objects.address(obj), true);
+    const entry = masks?.view().entries[0];
+    expect(entry?.value).toBe('ab'.repeat(8) + '00'.repeat(8));
+    expect(entry?.kptrs?.[0]?.object).toBe('bpf_cpumask #1');
+  });
+});
+
 describe('MapSet teardown', () => {
   it('frees every map: kptrs dropped, memory freed', () => {
     const f = mapFixture(decls);
