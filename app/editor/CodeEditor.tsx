@@ -92,7 +92,10 @@ export const CodeEditor = forwardRef<EditorHandle, CodeEditorProps>(function Cod
     let frame = 0;
     // Monaco's loading is one long task on every page, link or not: measurements set it apart.
     performance.mark('bpfp:monaco-import');
-    import('./monaco-editor.ts')
+    // The core first, then (a task later) the features and our code: two shorter evaluations.
+    import('./monaco-core.ts')
+      .then(() => new Promise((resolve) => setTimeout(resolve, 0)))
+      .then(() => import('./monaco-editor.ts'))
       .then(async ({ createMonacoEditor, prepareModel }) => {
         performance.mark('bpfp:monaco-imported');
         if (cancelled) return;

@@ -166,9 +166,17 @@ test(`no link under 64 KB keeps the main thread busy for more than ${BOUND_MS} m
   expect(over, `${over.length} measurement(s) over ${BOUND_MS} ms:\n${over.join('\n')}\n\nall links:\n${rows.join('\n')}`).toEqual([]);
 });
 
-test(`loading the playground itself keeps no task over ${BOUND_MS} ms, its scripts' evaluation included`, { tag: '@timing' }, async ({ browser }) => {
-  const m = await measure(browser, '', 'load');
-  const worst = Math.max(m.longest, m.evaluation);
-  console.log(`longest task on a plain load: ${Math.round(worst)} ms (evaluating ${m.evaluated || 'no script'}: ${Math.round(m.evaluation)} ms; the rest at most ${Math.round(m.longest)} ms${m.culprit ? `: ${m.culprit}` : ''})`);
-  expect(worst, `a plain load of the playground has a ${Math.round(worst)} ms task; evaluating ${m.evaluated} takes ${Math.round(m.evaluation)} ms`).toBeLessThanOrEqual(BOUND_MS);
+/** Plain loads measured: the median is judged (one load's figure swings with the machine). */
+const PLAIN_LOADS = 3;
+
+test(`loading the playground itself keeps no task over ${BOUND_MS} ms, its scripts' evaluation included (median of ${PLAIN_LOADS} loads)`, { tag: '@timing' }, async ({ browser }) => {
+  const worsts: number[] = [];
+  for (let i = 0; i < PLAIN_LOADS; i++) {
+    const m = await measure(browser, '', 'load');
+    const worst = Math.max(m.longest, m.evaluation);
+    worsts.push(worst);
+    console.log(`longest task on plain load ${i + 1}: ${Math.round(worst)} ms (evaluating ${m.evaluated || 'no script'}: ${Math.round(m.evaluation)} ms; the rest at most ${Math.round(m.longest)} ms${m.culprit ? `: ${m.culprit}` : ''})`);
+  }
+  const median = [...worsts].sort((a, b) => a - b)[Math.floor(PLAIN_LOADS / 2)] ?? 0;
+  expect(median, `plain loads of the playground have a longest task of ${worsts.map((w) => Math.round(w)).join(', ')} ms (median ${Math.round(median)})`).toBeLessThanOrEqual(BOUND_MS);
 });
