@@ -54,7 +54,7 @@ function Registers({ data }: { data: RegistersData }) {
           The program changed since it stopped here: these values are from the old text, and the next Step or Continue starts from the beginning.
         </p>
       ) : null}
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Registers (scrolls sideways on a narrow screen)">
       <table className="reg-table">
         <caption className="sr-only">Registers</caption>
         <thead>
