@@ -111,6 +111,11 @@ export const cli: Surface<CliCase> = {
       'traffic.json': rng.chance(0.95) ? JSON.stringify(trafficJson(rng)) : '{"packets": 2,',
       'in.pcap': pcapCase(rng),
     };
+    // Every run gets a budget, as the other surfaces keep the work an input asks for small: an
+    // endless loop calling bpf_trace_printk under the default 10,000,000 instructions runs 5–7 s
+    // (seed 11 of the million-case run: 11 such cases) — the budget's size, not a hang. Drawn
+    // last, so every other part of a case is what it was.
+    if ((command === 'run' || command === 'test-run' || command === 'xdp') && !argv.includes('--max-insns')) argv.push('--max-insns', String(rng.pick([1000, 100_000])));
     return { argv, files };
   },
   run(c) {
