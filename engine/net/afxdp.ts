@@ -11,7 +11,7 @@ import { copyBytes } from '../util/typed-set.ts';
 import type { XskConfig } from './profile.ts';
 
 export class XskSocket {
-  readonly umem: Uint8Array;
+  private memory: Uint8Array | undefined;
   private nextChunk = 0;
   received = 0;
   private readonly views = new SpanViews();
@@ -19,8 +19,16 @@ export class XskSocket {
   constructor(
     readonly queue: number,
     readonly config: XskConfig,
-  ) {
-    this.umem = new Uint8Array(config.frames * config.frameSize);
+  ) {}
+
+  /**
+   * The socket's UMEM, made when the first packet arrives: every run has a socket per RX queue
+   * (up to 64 MiB of UMEM in all), and most runs send nothing to most of them — zeroing them
+   * all up front was the largest cost of a short traffic run.
+   */
+  get umem(): Uint8Array {
+    this.memory ??= new Uint8Array(this.config.frames * this.config.frameSize);
+    return this.memory;
   }
 
   /**

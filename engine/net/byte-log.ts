@@ -6,17 +6,22 @@
 import { copyBytes } from '../util/typed-set.ts';
 
 const BLOCK = 1 << 20;
+/** The first block's size; each next one is 4× larger up to BLOCK (a short run keeps a few KB, and zeroing a megabyte for it was most of its cost). */
+const FIRST_BLOCK = 1 << 14;
 const SMALL = 128;
 
 export class ByteLog {
   private readonly blocks: Uint8Array[] = [];
-  private used = BLOCK;
+  private used = 0;
 
-  /** Appends source[from, to) and returns its place as `at` (block * BLOCK + offset). */
+  /** Appends source[from, to) and returns its place as `at` (block * BLOCK + offset; a block holds at most BLOCK bytes). */
   append(source: Uint8Array, from: number, to: number): number {
     const n = Math.max(0, to - from);
-    if (this.used + n > BLOCK || this.blocks.length === 0) {
-      this.blocks.push(new Uint8Array(Math.max(BLOCK, n)));
+    const last = this.blocks[this.blocks.length - 1];
+    if (!last || this.used + n > last.length) {
+      const size = last ? Math.min(BLOCK, last.length * 4) : FIRST_BLOCK;
+      // A frame larger than a block gets a block of its own (frames are at most 64 KB).
+      this.blocks.push(new Uint8Array(Math.max(size, n)));
       this.used = 0;
     }
     const block = this.blocks.length - 1;

@@ -8,7 +8,7 @@ import { ERRNO } from '../kernel/services.ts';
 import type { RxHints } from '../kernel/xdp-buff.ts';
 import type { NicConfig } from './profile.ts';
 import { RSS_DYNHDR, RSS_IPV4, RSS_IPV6, RSS_L4_MASK, RSS_L4_TCP, RSS_LENGTH_MASK, RSS_PORTS, RSS_PTP } from './packet/rss.ts';
-import { Toeplitz, XDP_RSS } from './toeplitz.ts';
+import { toeplitzFor, type Toeplitz, XDP_RSS } from './toeplitz.ts';
 
 const ETH_P_8021Q = 0x8100;
 
@@ -26,7 +26,7 @@ export class Nic {
     readonly config: NicConfig,
     readonly queues: number,
   ) {
-    this.toeplitz = new Toeplitz(config.rssKey);
+    this.toeplitz = toeplitzFor(config.rssKey);
     this.mask = config.indirection.length - 1;
     if ((config.indirection.length & this.mask) !== 0) throw new Error(`the RSS indirection table has ${config.indirection.length} entries; it needs a power of two`);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MICROSOFT_RSS_KEY } from './profile.ts';
-import { Toeplitz, toeplitzReference } from './toeplitz.ts';
+import { Toeplitz, toeplitzFor, toeplitzReference } from './toeplitz.ts';
 
 // The published verification vectors (kernel-facts.md §8.3): the tables list the destination
 // first, but the hash input is source address, destination address, source port, destination port.
@@ -55,5 +55,19 @@ describe('Toeplitz hash', () => {
   });
   it('refuses a key too short for 36-byte inputs', () => {
     expect(() => new Toeplitz(new Uint8Array(39))).toThrow('a Toeplitz key needs at least 40 bytes to hash 36-byte inputs, not 39');
+  });
+});
+
+describe('toeplitzFor (tables kept for recent keys)', () => {
+  it('hashes as a new Toeplitz does, reuses the table for an equal key, and is not changed by a later write to the key', () => {
+    const key = Uint8Array.from({ length: 40 }, (_, i) => (i * 29 + 7) & 0xff);
+    const input = Uint8Array.of(10, 0, 0, 1, 10, 0, 0, 2, 4, 210, 31, 144);
+    const a = toeplitzFor(key);
+    expect(a.hash(input)).toBe(new Toeplitz(key).hash(input));
+    expect(toeplitzFor(Uint8Array.from(key))).toBe(a);
+    const before = a.hash(input);
+    key[0] ^= 0xff;
+    expect(toeplitzFor(Uint8Array.from(key).map((b, i) => (i === 0 ? b ^ 0xff : b))).hash(input)).toBe(before);
+    expect(toeplitzFor(key)).not.toBe(a);
   });
 });

@@ -19,6 +19,21 @@ export const XDP_RSS = {
 /** Longest input: IPv6 addresses and ports (16 + 16 + 2 + 2). */
 export const MAX_TOEPLITZ_INPUT = 36;
 
+/** Tables made for the keys used lately: a run makes its NIC anew, usually with the default key. */
+const recent = new Map<string, Toeplitz>();
+const RECENT_KEYS = 8;
+
+/** The Toeplitz hash of `key`, its table made once for the last few keys seen. */
+export function toeplitzFor(key: Uint8Array): Toeplitz {
+  const id = Array.from(key, (b) => b.toString(16).padStart(2, '0')).join('');
+  const hit = recent.get(id);
+  if (hit) return hit;
+  const t = new Toeplitz(Uint8Array.from(key));
+  recent.set(id, t);
+  if (recent.size > RECENT_KEYS) recent.delete(recent.keys().next().value ?? '');
+  return t;
+}
+
 export class Toeplitz {
   /** table[pos * 256 + byte]: the hash contribution of `byte` at input position `pos`. */
   private readonly table: Uint32Array;
