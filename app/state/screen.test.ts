@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_DOCUMENT, type PlaygroundDocument } from './document.ts';
 import { DRAFT_KEY, saveSlot } from './drafts.ts';
 import { chooseInitialDocument } from './persistence.ts';
-import { readScreen, SCREEN_KEY, screenOf, watchScreen, writeScreen, type ScreenRecord } from './screen.ts';
+import { readScreen, SCREEN_KEY, writeScreen, type ScreenRecord } from './screen.ts';
+import { screenOf, watchScreen } from './screen-watch.ts';
 import type { Storage } from './storage.ts';
 import { store } from './store.ts';
 

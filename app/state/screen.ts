@@ -7,7 +7,6 @@
 import { isPlainObject, validateDocument, type PlaygroundDocument } from './document.ts';
 import type { OpenedOrigin } from './drafts.ts';
 import { safeGet, safeSet, type SaveResult, type Storage } from './storage.ts';
-import { isOwn, useStore, type PlaygroundState } from './store.ts';
 
 export const SCREEN_KEY = 'bpfp.screen';
 export const SCREEN_VERSION = 1;
@@ -76,32 +75,4 @@ export function writeScreen(storage: Storage, record: ScreenRecord): SaveResult 
   if (r.ok || record.kind !== 'opened' || record.doc === undefined) return r.ok ? { ok: true } : { ok: false, error: r.error };
   const bare = safeSet(storage, SCREEN_KEY, JSON.stringify({ v: SCREEN_VERSION, ...record, doc: null }));
   return { ok: false, error: bare.ok ? `${r.error}; a reload cannot bring it back` : bare.error };
-}
-
-/** What `s` shows, as a record (the text only for an opened document not yet edited: nothing else keeps it). */
-export function screenOf(s: Pick<PlaygroundState, 'origin' | 'slot' | 'docTitle' | 'doc' | 'lesson'>): ScreenRecord {
-  const lesson = s.lesson ? { lesson: { id: s.lesson.id, step: s.lesson.step } } : {};
-  if (isOwn(s.origin)) return { kind: 'own', ...lesson };
-  if (s.slot !== undefined) return { kind: 'saved', id: s.slot, title: s.docTitle, ...lesson };
-  return { kind: 'opened', origin: s.origin, title: s.docTitle, doc: s.doc, ...lesson };
-}
-
-/**
- * Keeps the tab's record up to date: written now and whenever another document opens, an
- * opened one gets its saved entry, the lesson moves, or an unedited opened document changes
- * panel. Edits of saved documents write nothing here (autosave keeps their text). A failure is
- * said once (`onFailure`), not on every change. Returns the unsubscribe.
- */
-export function watchScreen(storage: Storage, onFailure: (error: string) => void): () => void {
-  let failed = false;
-  const write = (s: PlaygroundState) => {
-    const r = writeScreen(storage, screenOf(s));
-    if (!r.ok && !failed) onFailure(r.error);
-    failed = !r.ok;
-  };
-  write(useStore.getState());
-  return useStore.subscribe((s, prev) => {
-    const opened = !isOwn(s.origin) && s.slot === undefined;
-    if (s.origin !== prev.origin || s.slot !== prev.slot || s.docTitle !== prev.docTitle || s.lesson !== prev.lesson || s.docVersion !== prev.docVersion || (opened && s.doc !== prev.doc)) write(s);
-  });
 }

@@ -1,10 +1,12 @@
 // Surface drafts: what localStorage may hold when the page starts — drafts of every version the
 // playground ever wrote (app/state/persistence.ts DRAFT_VERSION, each era of the document),
 // unversioned and newer ones, mutations of them, garbage, settings, and a storage that refuses
-// to write — through readDraft, loadSettings and chooseInitialDocument; a draft that reads is
+// to write — and, on a reload, the tab's screen record in sessionStorage (app/state/screen.ts),
+// through readDraft, loadSettings, readScreen and chooseInitialDocument; a draft that reads is
 // opened and run as the app would.
 
 import { chooseInitialDocument, DRAFT_CORRUPT_KEY, DRAFT_KEY, DRAFT_VERSION, loadSettings, readDraft, readWorkspace, SETTINGS_KEY, type Storage } from '../../../../app/state/persistence.ts';
+import { readScreen, SCREEN_KEY, SCREEN_VERSION } from '../../../../app/state/screen.ts';
 import type { Rng, Surface } from '../case.ts';
 import { anyJson, mutateJson, mutateText } from '../mutate.ts';
 import { DOCUMENT_ERAS, documentJson, openDocument } from './documents.ts';
@@ -36,6 +38,24 @@ export interface DraftCase {
   readonly hash: string;
   /** The storage throws on writes (quota, private mode) or on every access. */
   readonly refuses?: 'writes' | 'everything';
+  /** sessionStorage's screen record: the page was reloaded. */
+  readonly screen?: string;
+}
+
+const SCREEN_KEYS = ['v', 'kind', 'id', 'title', 'origin', 'doc', 'lesson', 'step'];
+
+/** What a tab's screen record may hold on a reload: each kind, mutated, and garbage. */
+function screenText(rng: Rng): string {
+  const lesson = rng.chance(0.3) ? { lesson: { id: rng.pick(['cpumask-basics', 'xdp-metadata', '__proto__', '']), step: rng.pick([0, 2, 999, -1, 1.5]) } } : {};
+  const record = rng.pick([
+    () => ({ v: SCREEN_VERSION, kind: 'own', ...lesson }),
+    () => ({ v: SCREEN_VERSION, kind: 'saved', id: rng.pick(['link-0', 'example-1', 'file-2', 'missing', '']), title: rng.pick(['Shared program', 'Example: Hello', '']), ...lesson }),
+    () => ({ v: SCREEN_VERSION, kind: 'opened', origin: rng.pick(['link', 'example', 'lesson', 'file', 'constructor']), title: 'Example: Hello', doc: rng.chance(0.8) ? documentJson(rng) : null, ...lesson }),
+  ])();
+  const r = rng.below(10);
+  if (r < 5) return JSON.stringify(record);
+  if (r < 8) return JSON.stringify(mutateJson(rng, record, SCREEN_KEYS));
+  return rng.chance(0.5) ? mutateText(rng, JSON.stringify(record)) : rng.pick(['', 'null', '{', '[]', '{"v":1}']);
 }
 
 function draftText(rng: Rng): string {
@@ -95,19 +115,23 @@ export const drafts: Surface<DraftCase> = {
     if (rng.chance(0.1)) entries[DRAFT_CORRUPT_KEY] = rng.chance(0.5) ? (entries[DRAFT_KEY] ?? '') : '{}';
     const hash = rng.chance(0.8) ? '' : rng.pick(['#v1/', '#example/hello', '#example/__proto__', '#v1/AAAA', '#v2/x', '#foo']);
     const refuses = rng.chance(0.1) ? rng.pick(['writes', 'everything'] as const) : undefined;
-    return { entries, hash, ...(refuses ? { refuses } : {}) };
+    // Drawn last: the rest of a case is what it was before the screen record was fuzzed.
+    const screen = rng.chance(0.5) ? screenText(rng) : undefined;
+    return { entries, hash, ...(refuses ? { refuses } : {}), ...(screen !== undefined ? { screen } : {}) };
   },
   async run(c) {
     const storage = storageOf(c);
     const workspace = readWorkspace(storage);
     const draft = readDraft(storage);
     const settings = loadSettings(storage);
-    const initial = await chooseInitialDocument(c.hash, storage);
+    const session = storageOf({ entries: c.screen === undefined ? {} : { [SCREEN_KEY]: c.screen }, hash: '', ...(c.refuses ? { refuses: c.refuses } : {}) });
+    const screen = readScreen(session);
+    const initial = await chooseInitialDocument(c.hash, storage, undefined, screen);
     // What the page would show: the document the start-up chose, else the user's draft.
     const shown = 'doc' in initial && initial.doc ? initial.doc : draft.kind === 'ok' ? draft.doc : undefined;
-    return { workspace: workspace.kind === 'ok' ? { kind: 'ok', dropped: workspace.dropped } : workspace, draft, settings, initial, ...(shown ? { open: openDocument(shown) } : {}) };
+    return { workspace: workspace.kind === 'ok' ? { kind: 'ok', dropped: workspace.dropped } : workspace, draft, settings, screen, initial, ...(shown ? { open: openDocument(shown) } : {}) };
   },
   show: (c) => `hash ${JSON.stringify(c.hash)}${c.refuses ? `, storage refuses ${c.refuses}` : ''}\n${Object.entries(c.entries)
     .map(([k, v]) => `--- localStorage[${JSON.stringify(k)}] (${v.length} chars) ---\n${v}`)
-    .join('\n')}`,
+    .join('\n')}${c.screen === undefined ? '' : `\n--- sessionStorage[${JSON.stringify(SCREEN_KEY)}] (a reload) ---\n${c.screen}`}`,
 };
