@@ -1,0 +1,51 @@
+// The verifier's contract: what BPF_PROG_LOAD hands it and what it answers. Plain data both
+// ways; a refusal is an answer, never an exception.
+
+import type { Insn } from '../isa/index.ts';
+import type { MapDecl, SectionKind } from '../program/program.ts';
+import type { KernelProfile } from '../kernel/profiles.ts';
+
+export type LogLevel = 0 | 1 | 2;
+
+export interface VerifyRequest {
+  /** The program, decoded: one entry per 8-byte slot, null for the second slot of an ldimm64. */
+  readonly insns: readonly (Insn | null)[];
+  /** Program type and, for tp_btf, the tracepoint. */
+  readonly kind: SectionKind;
+  /** The file's maps; an ldimm64 with a map pseudo refers to one by index. */
+  readonly maps: readonly MapDecl[];
+  /** The program's license is GPL-compatible (GPL-only helpers and kfuncs need it). */
+  readonly gpl: boolean;
+  readonly profile: KernelProfile;
+  /** 0: no log (the verdict and message only); 1: the failing path; 2: state at every instruction. */
+  readonly logLevel: LogLevel;
+  /** The program calls XDP metadata kfuncs, loaded with BPF_F_XDP_DEV_BOUND_ONLY (net/core/xdp.c). */
+  readonly deviceBound?: boolean;
+  /** Source text per pc, printed as `; text` lines in the log where known. */
+  readonly sourceLines?: readonly (string | undefined)[];
+}
+
+export interface VerifyError {
+  /** The instruction the refusal is about (the kernel's `insn_idx`), when there is one. */
+  readonly pc?: number;
+  /** The kernel's own words (the last line of its log). */
+  readonly message: string;
+}
+
+/** The figures of the kernel's last log line. */
+export interface VerifyStats {
+  readonly processed: number;
+  readonly maxStatesPerInsn: number;
+  readonly totalStates: number;
+  readonly peakStates: number;
+  readonly markRead: number;
+}
+
+export interface VerifyResult {
+  readonly accepted: boolean;
+  /** Empty when accepted; the kernel stops at the first error, so at most one today. */
+  readonly errors: readonly VerifyError[];
+  /** The log as the kernel prints it at the requested level (empty at level 0). */
+  readonly log: string;
+  readonly stats: VerifyStats;
+}
