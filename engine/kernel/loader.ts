@@ -5,7 +5,7 @@
 
 import { decodeProgram, type Insn, type IsaLevel } from '../isa/index.ts';
 import type { MapDecl, SectionKind } from '../program/program.ts';
-import { checkStructure } from '../program/structure.ts';
+import { checkFramePointerWrites, checkStructure, type StructureError } from '../program/structure.ts';
 import { GuestMemory, Vm } from '../vm/index.ts';
 import { buildContext, type BuiltContext, type ContextInputs } from './context.ts';
 import { helperDeclById } from './helpers/registry.ts';
@@ -113,6 +113,15 @@ export type LoadResult = { readonly ok: true; readonly program: LoadedProgram } 
 /** Licenses the kernel counts as GPL-compatible (include/linux/license.h). */
 const GPL_COMPATIBLE = new Set(['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL']);
 
+/**
+ * The kernel's structural checks of one decoded program (the first error), then the write to
+ * r10 the verifier would refuse (the loader runs programs without the verifier).
+ */
+function structureProblems(insns: readonly (Insn | null)[]): StructureError[] {
+  const structure = checkStructure(insns);
+  return structure.length ? structure : checkFramePointerWrites(insns);
+}
+
 /** The checks of one decoded program; returns its problems. */
 function checkCalls(insns: readonly (Insn | null)[], req: LoadRequest, kind: SectionKind, gpl: boolean): LoadProblem[] {
   const problems: LoadProblem[] = [];
@@ -134,10 +143,6 @@ function checkCalls(insns: readonly (Insn | null)[], req: LoadRequest, kind: Sec
         problems.push({ pc, stage: 'map', message: `fd ${insn.imm} is not pointing to valid bpf_map` });
       }
       if (insn.pseudo === 3) problems.push({ pc, stage: 'map', message: 'kernel variables (BPF_PSEUDO_BTF_ID, ksyms) are not part of the simulated kernel' });
-      if (insn.pseudo === 4) {
-        const target = pc + 1 + insn.imm;
-        if (target < 0 || target >= insns.length || !insns[target]) problems.push({ pc, stage: 'structure', message: `function pointer to insn ${target} is out of range` });
-      }
     }
   });
   return problems;
@@ -190,7 +195,7 @@ export function loadProgram(req: LoadRequest): LoadResult {
     if (s.name === entry.name) {
       problems.push(...d.errors.map((e) => ({ pc: e.pc, stage: 'decode' as const, message: e.message })));
       if (!d.errors.length) {
-        problems.push(...checkStructure(d.insns).map((e) => ({ pc: e.pc, stage: 'structure' as const, message: e.message })));
+        problems.push(...structureProblems(d.insns).map((e) => ({ pc: e.pc, stage: 'structure' as const, message: e.message })));
         problems.push(...checkCalls(d.insns, req, s.kind, gpl));
       }
     }
@@ -266,7 +271,7 @@ export function loadProgram(req: LoadRequest): LoadResult {
         const source = req.sections.find((x) => x.name === name);
         const insns = decoded.get(name);
         if (!source || !insns) return { ok: false, problems: [{ pc: 0, stage: 'context', message: `no program '${name}' to attach` }] };
-        const structure = checkStructure(insns).map((e) => ({ pc: e.pc, stage: 'structure' as const, message: `${name}: ${e.message}` }));
+        const structure = structureProblems(insns).map((e) => ({ pc: e.pc, stage: 'structure' as const, message: `${name}: ${e.message}` }));
         const calls = checkCalls(insns, req, source.kind, gpl).map((p) => ({ ...p, message: `${name}: ${p.message}` }));
         if (structure.length || calls.length) return { ok: false, problems: [...structure, ...calls] };
         const c = buildContext(source.kind, kernel, inputs);

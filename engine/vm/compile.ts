@@ -9,6 +9,7 @@
 // returns FALLBACK and the interpreter goes on from vm.pc. The debugger always interprets.
 
 import { MAX_CALL_FRAMES } from '../isa/index.ts';
+import { CFG_CALL, CFG_LDIMM64_TAIL, type Cfg } from '../program/cfg.ts';
 import { divmod64 } from './arith64.ts';
 import { OP, REG_INTS, Stop, STRIDE } from './interpreter.ts';
 import { GUEST_BASE_HI } from './memory.ts';
@@ -41,8 +42,8 @@ interface Slot {
  * a function, or undefined when this JavaScript engine refuses to make one (a page whose
  * Content-Security-Policy forbids eval): the interpreter then runs everything.
  */
-export function compileProgram(ops: Int32Array, code: Int32Array, regs: Int32Array, length: number): CompiledProgram | undefined {
-  const source = programSource(ops, code, regs, length);
+export function compileProgram(ops: Int32Array, code: Int32Array, regs: Int32Array, cfg: Cfg): CompiledProgram | undefined {
+  const source = programSource(ops, code, regs, cfg);
   if (source.length > MAX_COMPILED_SOURCE) return undefined;
   // The same program loaded again (a rerun, a new traffic run) gets the same function, which
   // V8 has already optimized: a new one would start over in V8's own interpreter.
@@ -80,8 +81,9 @@ const recent = new Map<string, CompiledProgram>();
 const RECENT_MAX = 32;
 
 /** The body of the factory that returns the compiled function (exported for tests and for reading). */
-export function programSource(ops: Int32Array, code: Int32Array, regs: Int32Array, length: number): string {
-  const labels = entryPoints(ops, code, length);
+export function programSource(ops: Int32Array, code: Int32Array, regs: Int32Array, cfg: Cfg): string {
+  const length = cfg.length;
+  const labels = entryPoints(cfg);
   const lines: string[] = [];
   const emit = (s: string): void => {
     lines.push(s);
@@ -122,22 +124,22 @@ export function programSource(ops: Int32Array, code: Int32Array, regs: Int32Arra
   return lines.join('\n');
 }
 
-/** Where control can enter: pc 0, jump and call targets, returns from calls, and the end (falling off it). */
-function entryPoints(ops: Int32Array, code: Int32Array, length: number): Set<number> {
+/**
+ * Where control can enter: pc 0, jump and call targets, returns from calls, and the end
+ * (falling off it), all from the program's control flow.
+ */
+function entryPoints(cfg: Cfg): Set<number> {
+  const length = cfg.length;
   const labels = new Set<number>([0, length]);
+  for (const target of cfg.jumpTargets) labels.add(target);
   for (let pc = 0; pc < length; pc++) {
-    const op = ops[pc] ?? OP.INVALID;
-    const target = code[pc * STRIDE + 5] ?? 0;
-    if (op === OP.JA || (op >= OP.JEQ64 && op <= OP.JSLE32)) {
-      if (target >= 0 && target <= length) labels.add(target);
-    } else if (op === OP.CALL_LOCAL) {
-      if (target >= 0 && target <= length) labels.add(target);
-      labels.add(pc + 1);
-    } else if (op === OP.CALL_HELPER || op === OP.CALL_KFUNC) labels.add(pc + 1);
-    else if (op === OP.LDDW && labels.has(pc + 1)) labels.add(pc + 2);
+    if (!((cfg.flags[pc] ?? 0) & CFG_CALL)) continue;
+    labels.add(pc + 1);
+    const callee = cfg.callee[pc] ?? NaN;
+    if (callee >= 0 && callee <= length) labels.add(callee);
   }
   // A jump into the second slot of an lddw needs the slot after it as an entry too (see above).
-  for (let pc = 0; pc + 1 < length; pc++) if (ops[pc] === OP.LDDW && labels.has(pc + 1)) labels.add(pc + 2);
+  for (let pc = 1; pc < length; pc++) if ((cfg.flags[pc] ?? 0) & CFG_LDIMM64_TAIL && labels.has(pc)) labels.add(pc + 1);
   return labels;
 }
 

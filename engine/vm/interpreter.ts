@@ -8,6 +8,7 @@
 
 import type { Insn } from '../isa/index.ts';
 import { MAX_CALL_FRAMES } from '../isa/index.ts';
+import { cfgOf } from '../program/cfg.ts';
 import { divmod64 } from './arith64.ts';
 import { GUEST_BASE_HI, PERM_READ, PERM_WRITE } from './memory.ts';
 import type { Vm } from './vm.ts';
@@ -184,6 +185,8 @@ export function predecode(insns: readonly (Insn | null)[], imm64: (pc: number, i
     code[b + F_AUX] = aux;
     code[b + F_DELTA] = delta;
   };
+  // Jump and call targets come from the program's control flow (one computation for all users).
+  const cfg = cfgOf(insns);
   // Helper and kfunc calls are numbered in program order (aux): their index in vm.calls.
   let sites = 0;
   for (let pc = 0; pc < len; pc++) {
@@ -248,19 +251,19 @@ export function predecode(insns: readonly (Insn | null)[], imm64: (pc: number, i
         break;
       }
       case 'ja': {
-        const target = pc + 1 + insn.off;
+        const target = cfg.jump[pc] ?? 0;
         put(pc, OP.JA, 0, 0, 0, 0, target, pc + 1 - target);
         break;
       }
       case 'jcond': {
-        const target = pc + 1 + insn.off;
+        const target = cfg.jump[pc] ?? 0;
         const s = insn.src.type === 'reg' ? insn.src.reg * 2 : constant(insn.src.imm, insn.width === 64 ? insn.src.imm >> 31 : 0);
         put(pc, (insn.width === 64 ? OP.JEQ64 : OP.JEQ32) + (COND_BASE[insn.cond] ?? 0), insn.dst * 2, s, 0, 0, target, pc + 1 - target);
         break;
       }
       case 'call':
         if (insn.target === 'local') {
-          const target = pc + 1 + insn.imm;
+          const target = cfg.callee[pc] ?? 0;
           put(pc, OP.CALL_LOCAL, 0, 0, 0, 0, target, pc + 1 - target);
         } else put(pc, insn.target === 'helper' ? OP.CALL_HELPER : OP.CALL_KFUNC, 0, 0, insn.off, insn.imm, sites++);
         break;

@@ -2,7 +2,7 @@
 // memory (or 0), r2 = its length. Used by `bpfp run`, the conformance suite and the tests.
 
 import { decodeProgram, type Insn, type IsaLevel } from '../isa/index.ts';
-import { checkStructure } from '../program/structure.ts';
+import { checkRunnable } from '../program/structure.ts';
 import type { Region } from './memory.ts';
 import { Vm, type Fault, type VmHost } from './vm.ts';
 
@@ -114,7 +114,7 @@ export function runRaw(bytes: Uint8Array, options: RawRunOptions = {}): RawRunRe
   try {
     const decoded = decodeProgram(bytes, options.isa ?? 4);
     if (decoded.errors.length) return failure('load', decoded.errors.map((e) => ({ pc: e.pc, message: e.message })), 0);
-    const structural = checkStructure(decoded.insns);
+    const structural = checkRunnable(decoded.insns);
     if (structural.length) return failure('load', structural.map((e) => ({ pc: e.pc, message: `pc ${e.pc}: ${e.message}` })), 0);
     const vm = createRawVm(decoded.insns, options);
     const status = vm.run();

@@ -8,6 +8,7 @@ import { formatAddress, GUEST_BASE_HI, GuestMemory, PERM_READ, PERM_WRITE, type 
 import { execute, fuse, OP, predecode, Stop, STRIDE } from './interpreter.ts';
 import { warmUpInterpreter } from './warmup.ts';
 import { compileProgram, FALLBACK, programSource, type CompiledProgram } from './compile.ts';
+import { cfgOf } from '../program/cfg.ts';
 
 export type FaultKind = 'memory' | 'call-depth' | 'invalid' | 'helper' | 'kfunc' | 'budget';
 
@@ -421,7 +422,7 @@ export class Vm {
 
   /** The JavaScript the compiled tier makes of the program running now (for tests and the curious). */
   compiledSource(): string {
-    return programSource(this.ops, this.code, this.regsTemplate, this.insns.length);
+    return programSource(this.ops, this.code, this.regsTemplate, cfgOf(this.insns));
   }
 
   /**
@@ -449,7 +450,7 @@ export class Vm {
 
   /** The program of `entry` compiled (once per program the VM runs), or null when it cannot be. */
   private compileEntry(entry: ProgramEntry): CompiledProgram | null {
-    entry.fn = compileProgram(this.ops, this.code, this.regsTemplate, this.insns.length) ?? null;
+    entry.fn = compileProgram(this.ops, this.code, this.regsTemplate, cfgOf(this.insns)) ?? null;
     return entry.fn;
   }
 
