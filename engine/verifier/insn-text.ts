@@ -10,11 +10,12 @@ export interface InsnNames {
   /** The kfunc's name for its (our) BTF id; undefined prints `kernel-function` as disasm.c does. */
   kfunc(id: number): string | undefined;
   /**
-   * The value an ldimm64 of the map with this index loads, as the log prints it (`0xffff…`).
-   * The kernel prints the map's address (0x0 to the unprivileged); undefined prints `0x0`.
-   * A map value load (pseudo 2 or 6) adds its offset to a `0x`-hex answer.
+   * What an ldimm64 of the map with this index loads, as the log prints it: the kernel prints
+   * the map's address (`0xffff88833aadb000`), and for a map value load (pseudo 2 or 6, asked
+   * with `valueOffset`) the address of the value plus that offset (an array's values follow
+   * its header). The unprivileged see 0x0, which undefined prints too.
    */
-  map?(index: number): string | undefined;
+  map?(index: number, valueOffset?: number): string | undefined;
 }
 
 const ALU_OPS: Readonly<Record<AluOp, string>> = {
@@ -86,12 +87,8 @@ function ldimm64Value(insn: Extract<Insn, { kind: 'ldimm64' }>, names: InsnNames
   const full = (BigInt(insn.imm2 >>> 0) << 32n) | BigInt(insn.imm >>> 0);
   if (insn.pseudo === 0 || insn.pseudo === 4) return `0x${full.toString(16)}`;
   if (!MAP_PSEUDOS.has(insn.pseudo)) return '0x0';
-  const text = names.map?.(insn.imm);
-  if (text === undefined) return '0x0';
   const valueForm = insn.pseudo === 2 || insn.pseudo === 6;
-  if (!valueForm || !/^0x[0-9a-f]+$/i.test(text)) return text;
-  // A map value load: the value's address plus the offset of the second slot.
-  return `0x${BigInt.asUintN(64, BigInt(text) + BigInt(insn.imm2 >>> 0)).toString(16)}`;
+  return (valueForm ? names.map?.(insn.imm, insn.imm2 >>> 0) : names.map?.(insn.imm)) ?? '0x0';
 }
 
 /** The text after the opcode byte: `r1 += 2`, `call bpf_map_lookup_elem#1`, … */

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeProgram, type AluOp, type Insn, type JmpCond, type Operand, type Width } from '../../isa/index.ts';
 import { HELPER_IDS } from '../../kernel/helpers/ids.ts';
-import { insnText } from '../../verifier/insn-text.ts';
+import { insnText, LIVE_REGS_HEADING, liveRegsLine } from '../../verifier/insn-text.ts';
 import { vmlinuxFuncs } from '../cpumask/vmlinux-btf.ts';
 import { kernelOracle, type KernelOracle, type KernelProgType } from './oracle.ts';
 
@@ -85,6 +85,10 @@ function withSubprogram(body: Insn[]): Insn[] {
 interface Printed {
   readonly pc: number;
   readonly text: string;
+  /** The whole line, for the liveness listing. */
+  readonly line?: string;
+  readonly scc?: number;
+  readonly live?: number;
 }
 
 /** The instructions a level-2 log prints: the liveness listing, then the walk's lines. */
@@ -92,9 +96,10 @@ function printedInsns(log: string): { listing: Printed[]; walk: Printed[] } {
   const listing: Printed[] = [];
   const walk: Printed[] = [];
   for (const line of log.split('\n')) {
-    const l = /^(?:\s*\d+ | {4})\s*(\d+): [0-9.]{10} (\(.*)$/.exec(line);
+    const l = /^(\s*\d+ | {4})\s*(\d+): ([0-9.]{10}) (\(.*)$/.exec(line);
     if (l) {
-      listing.push({ pc: Number(l[1]), text: l[2] ?? '' });
+      const live = [...(l[3] ?? '')].reduce((m, ch, r) => (ch === '.' ? m : m | (1 << r)), 0);
+      listing.push({ pc: Number(l[2]), text: l[4] ?? '', line, scc: Number((l[1] ?? '').trim() || 0), live });
       continue;
     }
     const w = /^(\d+): (\([0-9a-f]{2}\) .*?)(?:\s+;.*)?$/.exec(line);
@@ -128,23 +133,39 @@ afterAll(async () => {
   await oracle?.close();
 });
 
-async function compare(insns: Insn[], type: KernelProgType, kfuncs: ReadonlyMap<number, string> = new Map()): Promise<void> {
+/** Loads the program and compares; the liveness listing as parsed (empty when skipped). */
+async function compare(insns: Insn[], type: KernelProgType, kfuncs: ReadonlyMap<number, string> = new Map()): Promise<Printed[]> {
   if (!oracle) {
     console.log(`skipped: ${skipReason}`);
-    return;
+    return [];
   }
   const r = await oracle.run({ prog: encodeProgram(insns), type, logLevel: 2, data: new Uint8Array(64) });
   expect(r.ok, r.ok ? '' : `${r.stage}: ${r.error}\n${r.log.slice(-2000)}`).toBe(true);
   const ours = ourTexts(insns, kfuncs);
   const { listing, walk } = printedInsns(r.log);
+  expect(r.log).toContain(`\n${LIVE_REGS_HEADING}\n`);
   expect(listing.length).toBe(ours.size);
   for (const p of [...listing, ...walk]) expect(`${p.pc}: ${p.text}`).toBe(`${p.pc}: ${ours.get(p.pc) ?? '(none)'}`);
+  for (const p of listing) expect(liveRegsLine(p.pc, p.scc ?? 0, p.live ?? 0, ours.get(p.pc) ?? '')).toBe(p.line);
   expect(new Set(walk.map((p) => p.pc)).size).toBe(ours.size);
+  return listing;
 }
 
 describe('instruction text against the kernel verifier log', () => {
   it('ALU, movsx, neg, endianness, ldimm64, stores, loads, atomics, jumps, helper and local calls (xdp)', async () => {
     await compare(withSubprogram(mainForms()), 'xdp');
+  }, 60_000);
+
+  it('a bounded loop: the listing numbers its strongly connected component', async () => {
+    const p: Insn[] = [
+      mov(2, imm(0)),
+      { kind: 'alu', width: 64, op: 'add', dst: 2, src: imm(1) },
+      { kind: 'jcond', width: 64, cond: 'jlt', dst: 2, src: imm(4), off: -2 },
+      mov(0, imm(2)),
+      { kind: 'exit' },
+    ];
+    const listing = await compare(p, 'xdp');
+    if (listing.length > 0) expect(listing.map((l) => l.scc)).toEqual([0, 1, 1, 0, 0]);
   }, 60_000);
 
   it('legacy packet loads (sched_cls)', async () => {
