@@ -161,3 +161,13 @@ export function liveRegsLine(pc: number, scc: number, liveBefore: number, text: 
 
 /** The heading of the level-2 liveness listing. */
 export const LIVE_REGS_HEADING = 'Live regs before insn:';
+
+/**
+ * `line` (`pc: (op) text`) padded so the `;` of the register state the walk appends lands where
+ * the kernel puts it: log.c's vlog_alignment, counting the line's newline the state replaces —
+ * column 38 for up to 35 characters, else 2 before the 8-aligned column 5 past the line's end.
+ */
+export function padToStateColumn(line: string): string {
+  const column = Math.ceil(Math.max(line.length + 5, 40) / 8) * 8 - 2;
+  return line.padEnd(column);
+}
