@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeAt, FORMS, formOf, writeRaw, type Insn } from '../isa/index.ts';
 import { formCorpus } from '../test/form-corpus.ts';
-import { insnText, liveRegsLine, LIVE_REGS_HEADING, opcodeOf, type InsnNames } from './insn-text.ts';
+import { insnText, liveRegsLine, LIVE_REGS_HEADING, opcodeOf, padToStateColumn, type InsnNames } from './insn-text.ts';
 
 /** opcode, dst, src, off, imm (and the second slot's imm for lddw), then the expected text. */
 type Case = readonly [opcode: number, dst: number, src: number, off: number, imm: number, text: string, imm2?: number];
@@ -263,5 +263,16 @@ describe('liveRegsLine', () => {
     expect(liveRegsLine(0, 0, 0, '(b7) r1 = 1')).toBe('      0: .......... (b7) r1 = 1');
     expect(liveRegsLine(5, 1, 0b11110, '(85) call bpf_loop#181')).toBe('  1   5: .1234..... (85) call bpf_loop#181');
     expect(liveRegsLine(1234, 12, 0x3ff, '(95) exit')).toBe(' 12 1234: 0123456789 (95) exit');
+  });
+});
+
+describe('padToStateColumn', () => {
+  it('puts the state at column 38, or the next 8-aligned column past a long line, minus 2', () => {
+    expect(padToStateColumn('0: (b7) r2 = -1')).toHaveLength(38);
+    expect(padToStateColumn('x'.repeat(35))).toHaveLength(38);
+    expect(padToStateColumn('x'.repeat(36))).toHaveLength(46);
+    expect(padToStateColumn('x'.repeat(56))).toHaveLength(62);
+    expect(padToStateColumn('x'.repeat(59))).toHaveLength(62);
+    expect(padToStateColumn('x'.repeat(60))).toHaveLength(70);
   });
 });

@@ -54,7 +54,7 @@ const ATOMIC_LOCK_OPS = { add: '+=', and: '&=', or: '|=', xor: '^=' } as const;
 
 const SIZE_NAMES: Readonly<Record<AccessSize, string>> = { 1: 'u8', 2: 'u16', 4: 'u32', 8: 'u64' };
 
-/** Pseudo sources of ldimm64 whose value is a kernel pointer (map, map value, ksym). */
+/** Pseudo sources of ldimm64 that load a map or a map value (the kernel prints its address). */
 const MAP_PSEUDOS = new Set([1, 2, 5, 6]);
 
 /** printf's `%+d`. */
@@ -85,7 +85,9 @@ export function opcodeOf(insn: Insn): number {
 
 function ldimm64Value(insn: Extract<Insn, { kind: 'ldimm64' }>, names: InsnNames): string {
   const full = (BigInt(insn.imm2 >>> 0) << 32n) | BigInt(insn.imm >>> 0);
+  // A plain constant, or a callback's relative offset (pseudo 4), prints as loaded.
   if (insn.pseudo === 0 || insn.pseudo === 4) return `0x${full.toString(16)}`;
+  // A ksym (pseudo 3) prints the kernel's address of it; with none to give, 0x0.
   if (!MAP_PSEUDOS.has(insn.pseudo)) return '0x0';
   const valueForm = insn.pseudo === 2 || insn.pseudo === 6;
   return (valueForm ? names.map?.(insn.imm, insn.imm2 >>> 0) : names.map?.(insn.imm)) ?? '0x0';
@@ -161,3 +163,13 @@ export function liveRegsLine(pc: number, scc: number, liveBefore: number, text: 
 
 /** The heading of the level-2 liveness listing. */
 export const LIVE_REGS_HEADING = 'Live regs before insn:';
+
+/**
+ * `line` (`pc: (op) text`) padded so the `;` of the register state the walk appends lands where
+ * the kernel puts it: log.c's vlog_alignment, counting the line's newline the state replaces —
+ * column 38 for up to 35 characters, else 2 before the 8-aligned column 5 past the line's end.
+ */
+export function padToStateColumn(line: string): string {
+  const column = Math.ceil(Math.max(line.length + 5, 40) / 8) * 8 - 2;
+  return line.padEnd(column);
+}

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeProgram, type AluOp, type Insn, type JmpCond, type Operand, type Width } from '../../isa/index.ts';
 import { HELPER_IDS } from '../../kernel/helpers/ids.ts';
-import { insnText, LIVE_REGS_HEADING, liveRegsLine } from '../../verifier/insn-text.ts';
+import { insnText, LIVE_REGS_HEADING, liveRegsLine, padToStateColumn } from '../../verifier/insn-text.ts';
 import { vmlinuxFuncs } from '../cpumask/vmlinux-btf.ts';
 import { kernelOracle, type KernelOracle, type KernelProgType } from './oracle.ts';
 
@@ -85,7 +85,7 @@ function withSubprogram(body: Insn[]): Insn[] {
 interface Printed {
   readonly pc: number;
   readonly text: string;
-  /** The whole line, for the liveness listing. */
+  /** The whole line (the liveness listing; the walk's lines that go on with the state). */
   readonly line?: string;
   readonly scc?: number;
   readonly live?: number;
@@ -103,7 +103,7 @@ function printedInsns(log: string): { listing: Printed[]; walk: Printed[] } {
       continue;
     }
     const w = /^(\d+): (\([0-9a-f]{2}\) .*?)(?:\s+;.*)?$/.exec(line);
-    if (w) walk.push({ pc: Number(w[1]), text: w[2] ?? '' });
+    if (w) walk.push({ pc: Number(w[1]), text: w[2] ?? '', line: line.includes(';') ? line : undefined });
   }
   return { listing, walk };
 }
@@ -146,6 +146,9 @@ async function compare(insns: Insn[], type: KernelProgType, kfuncs: ReadonlyMap<
   expect(r.log).toContain(`\n${LIVE_REGS_HEADING}\n`);
   expect(listing.length).toBe(ours.size);
   for (const p of [...listing, ...walk]) expect(`${p.pc}: ${p.text}`).toBe(`${p.pc}: ${ours.get(p.pc) ?? '(none)'}`);
+  for (const p of walk) {
+    if (p.line !== undefined) expect(`${padToStateColumn(`${p.pc}: ${p.text}`)};`).toBe(p.line.slice(0, p.line.indexOf(';') + 1));
+  }
   for (const p of listing) expect(liveRegsLine(p.pc, p.scc ?? 0, p.live ?? 0, ours.get(p.pc) ?? '')).toBe(p.line);
   expect(new Set(walk.map((p) => p.pc)).size).toBe(ours.size);
   return listing;
