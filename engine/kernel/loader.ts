@@ -43,6 +43,24 @@ export interface LoadRequest {
   readonly inputs?: ContextInputs;
   /** Run through the compiled tier when not debugging (default true; the benchmark measures both). */
   readonly compile?: boolean;
+  /**
+   * The verifier, run on each program after the kernel's static checks and before anything is
+   * bound (engine/load passes it in; the kernel does not depend on the verifier). Its problems
+   * refuse the load. Absent: the program runs unverified.
+   */
+  readonly verifier?: (program: VerifierInput) => readonly LoadProblem[];
+}
+
+/** What the load pipeline hands the verifier for one program. */
+export interface VerifierInput {
+  readonly name: string;
+  readonly kind: SectionKind;
+  readonly insns: readonly (Insn | null)[];
+  readonly maps: readonly MapDecl[];
+  readonly gpl: boolean;
+  readonly profile: KernelProfile;
+  /** It calls XDP metadata kfuncs (loaded with BPF_F_XDP_DEV_BOUND_ONLY). */
+  readonly deviceBound: boolean;
 }
 
 /** The metadata kfuncs a program calls: calling any binds it to a device (net/core/xdp.c). */
@@ -60,7 +78,7 @@ export function metadataKfuncsCalled(insns: readonly (Insn | null)[]): string[] 
 export interface LoadProblem {
   readonly pc: number;
   readonly message: string;
-  readonly stage: 'decode' | 'structure' | 'call' | 'map' | 'context' | 'scenario';
+  readonly stage: 'decode' | 'structure' | 'call' | 'map' | 'context' | 'scenario' | 'verifier';
   /** The source line of the declaration it concerns (a refused .map), when it is not about an instruction. */
   readonly line?: number;
 }
@@ -203,6 +221,10 @@ export function loadProgram(req: LoadRequest): LoadResult {
   }
   if (problems.length) return { ok: false, problems };
   const bound = metadataKfuncsCalled(decoded.get(entry.name) ?? []);
+  if (req.verifier) {
+    const refused = req.verifier({ name: entry.name, kind: entry.kind, insns: decoded.get(entry.name) ?? [], maps: req.maps, gpl, profile: req.profile, deviceBound: bound.length > 0 });
+    if (refused.length) return { ok: false, problems: refused };
+  }
   if (bound.length && !req.inputs?.nic) {
     return {
       ok: false,
@@ -274,6 +296,10 @@ export function loadProgram(req: LoadRequest): LoadResult {
         const structure = structureProblems(insns).map((e) => ({ pc: e.pc, stage: 'structure' as const, message: `${name}: ${e.message}` }));
         const calls = checkCalls(insns, req, source.kind, gpl).map((p) => ({ ...p, message: `${name}: ${p.message}` }));
         if (structure.length || calls.length) return { ok: false, problems: [...structure, ...calls] };
+        if (req.verifier) {
+          const refused = req.verifier({ name, kind: source.kind, insns, maps: req.maps, gpl, profile: req.profile, deviceBound: metadataKfuncsCalled(insns).length > 0 });
+          if (refused.length) return { ok: false, problems: refused.map((p) => ({ ...p, message: `${name}: ${p.message}` })) };
+        }
         const c = buildContext(source.kind, kernel, inputs);
         if ('error' in c) return { ok: false, problems: [{ pc: 0, stage: 'context', message: `${name}: ${c.error}` }] };
         const other = makeVm(kernel, decoded, name, req.maxInsns, c, req.compile !== false);

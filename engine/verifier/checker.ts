@@ -1,0 +1,1588 @@
+// The verifier's path analysis (kernel/bpf/verifier.c do_check): every path of the program is
+// walked with abstract register and stack state; each instruction is checked against what its
+// operands may be; branches fork the state, refined on each side; a state already covered by a
+// verified one at the same instruction stops its path. The first refusal ends verification with
+// the kernel's message.
+
+import type { AluOp, Insn, JmpCond } from '../isa/index.ts';
+import type { MapDecl } from '../program/program.ts';
+import type { VerifyError, VerifyRequest, VerifyResult } from './api.ts';
+import { ctxAccess, helperById, helperName, kfuncById, btfFieldAt, type KfuncView, type TypedArg } from './decls.ts';
+import { insnText } from './insn-text.ts';
+import { VerifierLog } from './log.ts';
+import { copyReg, constScalar, formatReg, isPktPointer, isPointer, maybeNull, notInit, pointer, regTypeStr, scalarReg, unknownScalar, MAYBE_NULL, RCU, RDONLY, RINGBUF, TRUSTED, UNTRUSTED, type Reg, type RegKind } from './reg.ts';
+import { isBranchTaken, isConst, known, refineBranch, scalarAlu, scalarEquals, scalarNeg, scalarEnd, scalarMovsx, signExtend, unknown, zeroExtend, type Scalar } from './scalar.ts';
+import { copyState, newFrame, slotOf, Slot, stateCovers, MAX_BPF_STACK, type Frame, type VState } from './state.ts';
+import { liveRegisters } from './liveness.ts';
+
+export const INSN_LIMIT = 1_000_000;
+/** BPF_COMPLEXITY_LIMIT_JMP_SEQ: pending branches at once. */
+const JMP_SEQ_LIMIT = 8192;
+const MAX_CALL_FRAMES = 8;
+/** BPF_MAX_VAR_OFF. */
+const MAX_VAR_OFF = 1n << 29n;
+/** MAX_PACKET_OFF. */
+const MAX_PACKET_OFF = 0xffff;
+const BEYOND_PKT_END = -2;
+const AT_PKT_END = -1;
+
+/** A refusal: thrown inside the checker only, caught by `verify`. */
+class Refusal {
+  constructor(
+    readonly message: string,
+    readonly pc: number,
+  ) {}
+}
+
+interface Explored {
+  readonly state: VState;
+  /** Paths still being walked below this state (the kernel's `branches`). */
+  branches: number;
+  readonly parent: Explored | null;
+}
+
+interface Pending {
+  readonly state: VState;
+  readonly pc: number;
+  readonly prevPc: number;
+  readonly logPos: number;
+  readonly parent: Explored | null;
+}
+
+const ALU_STR: Record<AluOp, string> = {
+  add: '+=',
+  sub: '-=',
+  mul: '*=',
+  div: '/=',
+  sdiv: 's/=',
+  or: '|=',
+  and: '&=',
+  lsh: '<<=',
+  rsh: '>>=',
+  mod: '%=',
+  smod: 's%=',
+  xor: '^=',
+  mov: '=',
+  arsh: 's>>=',
+};
+
+const NEGATED: Record<JmpCond, JmpCond> = {
+  jeq: 'jne',
+  jne: 'jeq',
+  jgt: 'jle',
+  jle: 'jgt',
+  jge: 'jlt',
+  jlt: 'jge',
+  jsgt: 'jsle',
+  jsle: 'jsgt',
+  jsge: 'jslt',
+  jslt: 'jsge',
+  jset: 'jset',
+};
+
+/** `a op b` as `b op' a`. */
+const FLIPPED: Record<JmpCond, JmpCond> = {
+  jeq: 'jeq',
+  jne: 'jne',
+  jgt: 'jlt',
+  jlt: 'jgt',
+  jge: 'jle',
+  jle: 'jge',
+  jsgt: 'jslt',
+  jslt: 'jsgt',
+  jsge: 'jsle',
+  jsle: 'jsge',
+  jset: 'jset',
+};
+
+export class Checker {
+  readonly log: VerifierLog;
+  private readonly insns: readonly (Insn | null)[];
+  private readonly maps: readonly MapDecl[];
+  private readonly explored = new Map<number, Explored[]>();
+  private readonly pending: Pending[] = [];
+  private readonly pruneAt: Uint8Array;
+  private readonly live: Uint16Array;
+  private idGen = 0;
+  processed = 0;
+  private totalStates = 0;
+  private curStates = 0;
+  private peakStates = 0;
+  private maxStatesPerInsn = 0;
+  private scratchedRegs = 0;
+  private scratchedSlots = 0n;
+  private cur!: VState;
+  private parent: Explored | null = null;
+  private pc = 0;
+  private prevPc = 0;
+  private doPrintState = false;
+  /** Deepest stack of each subprogram (check_max_stack_depth). */
+  private readonly subprogDepth = new Map<number, number>();
+
+  constructor(private readonly req: VerifyRequest) {
+    this.log = new VerifierLog(req.logLevel);
+    this.insns = req.insns;
+    this.maps = req.maps;
+    this.pruneAt = new Uint8Array(this.insns.length);
+    this.markPrunePoints();
+    this.live = liveRegisters(this.insns);
+  }
+
+  private markPrunePoints(): void {
+    this.insns.forEach((insn, pc) => {
+      if (!insn) return;
+      if (insn.kind === 'ja' || insn.kind === 'jcond') {
+        const t = pc + 1 + insn.off;
+        if (t >= 0 && t < this.pruneAt.length) this.pruneAt[t] = 1;
+        if (insn.kind === 'jcond' && pc + 1 < this.pruneAt.length) this.pruneAt[pc + 1] = 1;
+      }
+      if (insn.kind === 'call' && pc + 1 < this.pruneAt.length) this.pruneAt[pc + 1] = 1;
+    });
+  }
+
+  private mapInfo = (i: number): { name: string; keySize: number; valueSize: number } | undefined => {
+    const m = this.maps[i];
+    return m ? { name: m.name, keySize: m.keySize, valueSize: m.valueSize } : undefined;
+  };
+
+  private refuse(message: string): never {
+    throw new Refusal(message, this.pc);
+  }
+
+  private get frame(): Frame {
+    const f = this.cur.frames[this.cur.frames.length - 1];
+    if (!f) throw new Error('internal: no frame');
+    return f;
+  }
+
+  private regs(): Reg[] {
+    return this.frame.regs;
+  }
+
+  private reg(n: number): Reg {
+    const r = this.frame.regs[n];
+    if (!r) throw new Error(`internal: no register ${n}`);
+    return r;
+  }
+
+  private setReg(n: number, r: Reg): void {
+    this.frame.regs[n] = r;
+    this.scratchedRegs |= 1 << n;
+  }
+
+  // ---------------------------------------------------------------- entry
+
+  run(): VerifyResult {
+    const start = this.entryState();
+    this.cur = start;
+    let error: VerifyError | undefined;
+    try {
+      this.doCheck();
+      this.checkStackDepth();
+    } catch (e) {
+      if (!(e instanceof Refusal)) throw e;
+      this.log.write(`${e.message}\n`);
+      error = { pc: e.pc, message: e.message };
+    }
+    this.log.write(`processed ${this.processed} insns (limit ${INSN_LIMIT}) max_states_per_insn ${this.maxStatesPerInsn} total_states ${this.totalStates} peak_states ${this.peakStates} mark_read 0\n`);
+    return {
+      accepted: !error,
+      errors: error ? [error] : [],
+      log: this.log.toString(),
+      stats: { processed: this.processed, maxStatesPerInsn: this.maxStatesPerInsn, totalStates: this.totalStates, peakStates: this.peakStates, markRead: 0 },
+    };
+  }
+
+  private entryState(): VState {
+    const f = newFrame(0, -1, 0);
+    const r1 = pointer('ctx');
+    f.regs[1] = r1;
+    const fp = pointer('fp');
+    f.regs[10] = fp;
+    this.scratchedRegs = 0x7ff;
+    return { frames: [f], refs: [], rcuLock: 0, insnIdx: 0 };
+  }
+
+  // ---------------------------------------------------------------- main loop
+
+  private doCheck(): void {
+    this.pc = 0;
+    this.prevPc = 0;
+    for (;;) {
+      const pc = this.pc;
+      const insn = this.insns[pc];
+      if (pc < 0 || pc >= this.insns.length || !insn) this.refuse(`invalid insn idx ${pc} insn_cnt ${this.insns.length}`);
+      if (++this.processed > INSN_LIMIT) this.refuse(`BPF program is too large. Processed ${this.processed} insn`);
+      if (this.pruneAt[pc]) {
+        if (this.isStateVisited(pc)) {
+          if (this.log.on) {
+            if (this.doPrintState) this.log.write(`\nfrom ${this.prevPc} to ${pc}: safe\n`);
+            else this.log.write(`${pc}: safe\n`);
+          }
+          if (!this.popState()) return;
+          continue;
+        }
+      }
+      if (this.log.level2 && this.doPrintState) {
+        this.log.write(`\nfrom ${this.prevPc} to ${pc}:`);
+        this.printState(true);
+        this.doPrintState = false;
+      }
+      if (this.log.on) {
+        if (this.scratchedRegs || this.scratchedSlots) this.printInsnState();
+        const line = this.req.sourceLines?.[pc];
+        if (line !== undefined && this.lastLine !== line) {
+          this.log.write(`; ${line.trim()}\n`);
+          this.lastLine = line;
+        }
+        this.log.prevLogPos = this.log.end;
+        this.log.write(`${pc}: ${insnText(insn, pc, { helper: helperName, kfunc: (id) => kfuncById(id, this.req.profile)?.name })}\n`);
+        this.log.prevInsnPrintPos = this.log.end - this.log.prevLogPos;
+        this.log.prevLogPos = this.log.end;
+      }
+      this.prevPc = pc;
+      const next = this.step(insn, pc);
+      if (next === 'exit') {
+        if (!this.popState()) return;
+        continue;
+      }
+      this.pc = next;
+    }
+  }
+
+  private lastLine: string | undefined;
+
+  /** print_insn_state: the scratched registers after the instruction, on its line when nothing came between. */
+  private printInsnState(): void {
+    const log = this.log;
+    if (log.prevLogPos && log.prevLogPos === log.end) {
+      log.reset(log.prevLogPos - 1);
+      log.write(`${' '.repeat(log.alignment(log.prevInsnPrintPos))};`);
+    } else {
+      log.write(`${this.pc}:`);
+    }
+    this.printState(false);
+  }
+
+  private printState(all: boolean): void {
+    const f = this.frame;
+    let out = '';
+    if (f.frameno) out += ` frame${f.frameno}:`;
+    f.regs.forEach((r, i) => {
+      if (r.kind === 'not_init') return;
+      if (!all && !(this.scratchedRegs & (1 << i))) return;
+      out += ` R${i}=${formatReg(r, this.mapInfo, f.frameno)}`;
+    });
+    f.stack.forEach((s, i) => {
+      if (!s || !s.types.some((t) => t !== Slot.Invalid)) return;
+      if (!all && !(this.scratchedSlots & (1n << BigInt(i)))) return;
+      out += ` fp${-(i + 1) * 8}=`;
+      if (s.types[7] === Slot.Spill) {
+        const r = s.spilled;
+        if (r.kind === 'scalar') out += `${r.precise ? 'P' : ''}${isConst(r.s) ? BigInt.asIntN(64, constValue(r.s)).toString() : ''}`;
+        else out += regTypeStr(r.kind, r.flags) + (r.kind === 'btf_id' ? r.btf : '');
+      } else {
+        // Highest address first, as the kernel prints slot_type[0..7].
+        out += [...s.types].reverse().map((t) => '?rm0'[t] ?? '?').join('');
+      }
+    });
+    const refs = this.cur.refs.map((r) => r.id);
+    if (refs.length) out += ` refs=${refs.join(',')}`;
+    if (f.callback) out += ' cb';
+    this.log.write(`${out}\n`);
+    if (!all) {
+      this.scratchedRegs = 0;
+      this.scratchedSlots = 0n;
+    }
+  }
+
+  /** push_stack: the other side of a branch, walked later. */
+  private pushState(state: VState, pc: number): void {
+    if (this.pending.length >= JMP_SEQ_LIMIT) this.refuse(`The sequence of ${this.pending.length} jumps is too complex.`);
+    for (let p = this.parent; p; p = null) p.branches++;
+    this.pending.push({ state, pc, prevPc: this.pc, logPos: this.log.end, parent: this.parent });
+    this.curStates++;
+  }
+
+  /** pop_stack: the next path to walk; false when none is left. */
+  private popState(): boolean {
+    this.finishPath();
+    const p = this.pending.pop();
+    if (!p) return false;
+    this.cur = p.state;
+    this.parent = p.parent;
+    this.pc = p.pc;
+    this.prevPc = p.prevPc;
+    if (!this.log.level2) this.log.reset(p.logPos);
+    this.doPrintState = true;
+    this.scratchedRegs = 0x7ff;
+    this.scratchedSlots = -1n;
+    return true;
+  }
+
+  /** update_branch_counts: this path is done; states with no path left below them may prune. */
+  private finishPath(): void {
+    let p = this.parent;
+    while (p) {
+      p.branches--;
+      if (p.branches > 0) break;
+      p = p.parent;
+    }
+    this.parent = null;
+  }
+
+  /** is_state_visited: prune against a finished state; catch a loop that never changes anything. */
+  private isStateVisited(pc: number): boolean {
+    let list = this.explored.get(pc);
+    const live = this.live[pc] ?? 0x7ff;
+    if (list) {
+      for (const e of list) {
+        if (e.branches > 0) {
+          // Still being walked below: an identical state means the loop makes no progress.
+          if (this.statesEqual(e.state, this.cur)) this.refuse(`infinite loop detected at insn ${pc}`);
+          continue;
+        }
+        if (stateCovers(e.state, this.cur, new Map(), live)) return true;
+      }
+    } else {
+      list = [];
+      this.explored.set(pc, list);
+    }
+    const entry: Explored = { state: copyState(this.cur), branches: 1, parent: this.parent };
+    list.push(entry);
+    this.parent = entry;
+    this.totalStates++;
+    this.curStates++;
+    this.peakStates = Math.max(this.peakStates, this.curStates);
+    this.maxStatesPerInsn = Math.max(this.maxStatesPerInsn, list.length);
+    return false;
+  }
+
+  private statesEqual(a: VState, b: VState): boolean {
+    if (a.frames.length !== b.frames.length || a.refs.length !== b.refs.length || a.rcuLock !== b.rcuLock) return false;
+    for (let fi = 0; fi < a.frames.length; fi++) {
+      const x = a.frames[fi];
+      const y = b.frames[fi];
+      if (!x || !y) return false;
+      for (let r = 0; r < 11; r++) {
+        const p = x.regs[r];
+        const q = y.regs[r];
+        if (!p || !q || p.kind !== q.kind) return false;
+        if (p.kind === 'not_init') continue;
+        if (p.off !== q.off || p.flags !== q.flags || p.range !== q.range || !scalarEquals(p.s, q.s)) return false;
+      }
+      const n = Math.max(x.stack.length, y.stack.length);
+      for (let i = 0; i < n; i++) {
+        const s = x.stack[i];
+        const t = y.stack[i];
+        const st = s?.types ?? new Uint8Array(8);
+        const tt = t?.types ?? new Uint8Array(8);
+        for (let j = 0; j < 8; j++) if (st[j] !== tt[j]) return false;
+        if (s && t && s.types[7] === Slot.Spill) {
+          if (s.spilled.kind !== t.spilled.kind || !scalarEquals(s.spilled.s, t.spilled.s) || s.spilled.off !== t.spilled.off) return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- instructions
+
+  private step(insn: Insn, pc: number): number | 'exit' {
+    switch (insn.kind) {
+      case 'alu':
+        this.checkAlu(insn.op, insn.width, insn.dst, insn.src);
+        return pc + 1;
+      case 'movsx': {
+        this.readReg(insn.src);
+        this.writeCheck(insn.dst);
+        const src = this.reg(insn.src);
+        this.setReg(insn.dst, src.kind === 'scalar' ? scalarReg(scalarMovsx(insn.width, insn.bits, src.s)) : unknownScalar());
+        return pc + 1;
+      }
+      case 'neg': {
+        this.readReg(insn.dst);
+        this.writeCheck(insn.dst);
+        const d = this.reg(insn.dst);
+        this.setReg(insn.dst, d.kind === 'scalar' ? scalarReg(scalarNeg(insn.width, d.s)) : unknownScalar());
+        return pc + 1;
+      }
+      case 'end': {
+        this.readReg(insn.dst);
+        this.writeCheck(insn.dst);
+        const d = this.reg(insn.dst);
+        this.setReg(insn.dst, d.kind === 'scalar' ? scalarReg(scalarEnd(insn.order, insn.bits, d.s)) : unknownScalar());
+        return pc + 1;
+      }
+      case 'ldimm64':
+        this.checkLdImm64(insn.dst, insn.pseudo, insn.imm, insn.imm2, pc);
+        return pc + 2;
+      case 'load':
+        this.checkLoad(insn.dst, insn.base, insn.off, insn.size, insn.signExtend);
+        return pc + 1;
+      case 'store':
+        this.checkStore(insn.base, insn.off, insn.size, insn.src);
+        return pc + 1;
+      case 'atomic':
+        this.checkAtomic(insn);
+        return pc + 1;
+      case 'ja':
+        return pc + 1 + insn.off;
+      case 'jcond':
+        return this.checkCondJmp(insn.cond, insn.width, insn.dst, insn.src, pc + 1 + insn.off, pc + 1);
+      case 'call':
+        if (insn.target === 'local') return this.checkSubprogCall(pc, pc + 1 + insn.imm);
+        if (insn.target === 'kfunc') this.checkKfuncCall(insn.imm, pc);
+        else {
+          const r = this.checkHelperCall(insn.imm, pc);
+          if (r !== undefined) return r;
+        }
+        return pc + 1;
+      case 'exit':
+        return this.checkExit();
+      case 'ldpkt':
+        return this.checkLdPkt(insn.mode, insn.src, pc);
+    }
+  }
+
+  /** check_reg_arg(SRC_OP). */
+  private readReg(n: number): Reg {
+    const r = this.reg(n);
+    this.scratchedRegs |= 1 << n;
+    if (r.kind === 'not_init') this.refuse(`R${n} !read_ok`);
+    return r;
+  }
+
+  /** check_reg_arg(DST_OP). */
+  private writeCheck(n: number): void {
+    if (n === 10) this.refuse('frame pointer is read only');
+    this.scratchedRegs |= 1 << n;
+  }
+
+  private newId(): number {
+    return ++this.idGen;
+  }
+
+  // ---------------------------------------------------------------- ALU
+
+  private checkAlu(op: AluOp, width: 32 | 64, dstN: number, src: { type: 'reg'; reg: number } | { type: 'imm'; imm: number }): void {
+    if (op === 'mov') {
+      this.writeCheck(dstN);
+      if (src.type === 'reg') {
+        const s = this.readReg(src.reg);
+        if (width === 64) {
+          // Copies share an id so that a bounds check on one refines the other (find_equal_scalars).
+          if (s.kind === 'scalar' && !s.id && !isConst(s.s)) s.id = this.newId();
+          this.setReg(dstN, copyReg(s));
+        } else if (s.kind === 'scalar') {
+          const r = scalarReg(scalarAlu('mov', 32, unknown(), s.s));
+          this.setReg(dstN, r);
+        } else {
+          // A pointer's low half: a scalar (root may; unprivileged gets "partial copy of pointer").
+          this.setReg(dstN, scalarReg(scalarAlu('mov', 32, unknown(), unknown())));
+        }
+      } else {
+        const v = width === 64 ? BigInt(src.imm) : BigInt(src.imm >>> 0);
+        this.setReg(dstN, constScalar(BigInt.asUintN(64, v)));
+      }
+      return;
+    }
+    const dst = this.readReg(dstN);
+    this.writeCheck(dstN);
+    let srcReg: Reg;
+    if (src.type === 'reg') srcReg = this.readReg(src.reg);
+    else {
+      if ((op === 'div' || op === 'mod' || op === 'sdiv' || op === 'smod') && src.imm === 0) this.refuse('div by zero');
+      if ((op === 'lsh' || op === 'rsh' || op === 'arsh') && (src.imm < 0 || src.imm >= width)) this.refuse(`invalid shift ${src.imm}`);
+      srcReg = constScalar(BigInt.asUintN(64, BigInt(src.imm)));
+    }
+    if (dst.kind === 'scalar' && srcReg.kind === 'scalar') {
+      const r = scalarReg(scalarAlu(op, width, dst.s, srcReg.s));
+      this.setReg(dstN, r);
+      return;
+    }
+    // Pointer arithmetic (adjust_reg_min_max_vals / adjust_ptr_min_max_vals).
+    if (dst.kind !== 'scalar' && srcReg.kind !== 'scalar') {
+      if (op === 'sub' && width === 64) {
+        this.setReg(dstN, unknownScalar());
+        return;
+      }
+      if (width === 32 && op === 'sub') {
+        this.setReg(dstN, unknownScalar());
+        return;
+      }
+      this.refuse(`R${dstN} pointer ${ALU_STR[op]} pointer prohibited`);
+    }
+    if (dst.kind === 'scalar') {
+      // scalar op= pointer
+      if (width === 32) {
+        if (op === 'sub') {
+          this.setReg(dstN, unknownScalar());
+          return;
+        }
+        this.refuse(`R${dstN} 32-bit pointer arithmetic prohibited`);
+      }
+      if (op === 'sub') this.refuse(`R${dstN} tried to subtract pointer from scalar`);
+      this.adjustPtr(op, dstN, srcReg, dst);
+      return;
+    }
+    if (width === 32) {
+      if (op === 'sub') {
+        this.setReg(dstN, unknownScalar());
+        return;
+      }
+      this.refuse(`R${dstN} 32-bit pointer arithmetic prohibited`);
+    }
+    this.adjustPtr(op, dstN, dst, srcReg);
+  }
+
+  private adjustPtr(op: AluOp, dstN: number, ptr: Reg, off: Reg): void {
+    const t = regTypeStr(ptr.kind, ptr.flags) + (ptr.kind === 'btf_id' ? ptr.btf : '');
+    if (maybeNull(ptr)) this.refuse(`R${dstN} pointer arithmetic on ${t} prohibited, null-check it first`);
+    const knownOff = isConst(off.s);
+    const val = knownOff ? BigInt.asIntN(64, constValue(off.s)) : 0n;
+    switch (ptr.kind) {
+      case 'map_ptr':
+        if (knownOff && val === 0n && op === 'add') break;
+        this.refuse(`R${dstN} pointer arithmetic on ${t} prohibited`);
+        break;
+      case 'pkt_end':
+      case 'func':
+        this.refuse(`R${dstN} pointer arithmetic on ${t} prohibited`);
+        break;
+      default:
+        break;
+    }
+    if (op === 'and' || op === 'or' || op === 'xor') this.refuse(`R${dstN} bitwise operator ${ALU_STR[op]} on pointer prohibited`);
+    if (op !== 'add' && op !== 'sub') this.refuse(`R${dstN} pointer arithmetic with ${ALU_STR[op]} operator prohibited`);
+    this.checkSaneOffset(off, ptr);
+    const out = copyReg(ptr);
+    if (knownOff) {
+      const nv = op === 'add' ? BigInt(ptr.off) + val : BigInt(ptr.off) - val;
+      if (nv <= -MAX_VAR_OFF || nv >= MAX_VAR_OFF) this.refuse(`${regTypeStr(ptr.kind, ptr.flags)} pointer offset ${nv} is not allowed`);
+      out.off = Number(nv);
+    } else {
+      if (off.s.smin === -(1n << 63n)) this.refuse(`math between ${regTypeStr(ptr.kind, ptr.flags)} pointer and register with unbounded min value is not allowed`);
+      if (op === 'sub' && ptr.kind === 'fp') this.refuse(`R${dstN} subtraction from stack pointer prohibited`);
+      out.s = scalarAlu(op, 64, ptr.s, off.s);
+      if (isPktPointer(ptr)) {
+        out.id = this.newId();
+        out.range = 0;
+      }
+    }
+    this.checkSaneOffset(out, ptr);
+    this.setReg(dstN, out);
+  }
+
+  /** check_reg_sane_offset. */
+  private checkSaneOffset(r: Reg, ptr: Reg): void {
+    const t = regTypeStr(ptr.kind, ptr.flags);
+    if (r.kind === 'scalar' && isConst(r.s)) {
+      const v = BigInt.asIntN(64, constValue(r.s));
+      if (v >= MAX_VAR_OFF || v <= -MAX_VAR_OFF) this.refuse(`math between ${t} pointer and ${v} is not allowed`);
+      return;
+    }
+    if (r.kind === 'scalar' && r.s.smin <= -MAX_VAR_OFF) this.refuse(`value ${r.s.smin} makes ${t} pointer be out of bounds`);
+    if (r.kind !== 'scalar' && (r.off >= Number(MAX_VAR_OFF) || r.off <= -Number(MAX_VAR_OFF))) this.refuse(`value ${r.off} makes ${t} pointer be out of bounds`);
+  }
+
+  // ---------------------------------------------------------------- ldimm64
+
+  private checkLdImm64(dst: number, pseudo: number, imm: number, imm2: number, pc: number): void {
+    this.writeCheck(dst);
+    if (pseudo === 0) {
+      const v = (BigInt(imm2 >>> 0) << 32n) | BigInt(imm >>> 0);
+      this.setReg(dst, constScalar(v));
+      return;
+    }
+    if (pseudo === 1 || pseudo === 5) {
+      const m = this.maps[imm];
+      if (!m) this.refuse(`fd ${imm} is not pointing to valid bpf_map`);
+      const r = pointer('map_ptr');
+      r.map = imm;
+      this.setReg(dst, r);
+      return;
+    }
+    if (pseudo === 2 || pseudo === 6) {
+      const m = this.maps[imm];
+      if (!m) this.refuse(`fd ${imm} is not pointing to valid bpf_map`);
+      if (m.type !== 'array') this.refuse(`direct value access on ${m.type} map is not allowed`);
+      if (imm2 < 0 || imm2 >= m.valueSize) this.refuse(`invalid access to map value pointer, value_size=${m.valueSize} off=${imm2}`);
+      const r = pointer('map_value');
+      r.map = imm;
+      r.off = imm2;
+      this.setReg(dst, r);
+      return;
+    }
+    if (pseudo === 4) {
+      const r = pointer('func');
+      r.frameno = pc + 1 + imm;
+      this.setReg(dst, r);
+      return;
+    }
+    this.refuse('unrecognized bpf_ld_imm64 insn');
+  }
+
+  // ---------------------------------------------------------------- memory
+
+  /** The fixed offset of an access through `r` at `off`, refusing what the kernel refuses first. */
+  private checkLoad(dstN: number, baseN: number, off: number, size: 1 | 2 | 4 | 8, signExtend: boolean): void {
+    const base = this.readReg(baseN);
+    this.writeCheck(dstN);
+    const value = this.checkMemAccess(baseN, base, off, size, 'read', signExtend);
+    this.setReg(dstN, value);
+  }
+
+  private checkStore(baseN: number, off: number, size: 1 | 2 | 4 | 8, src: { type: 'reg'; reg: number } | { type: 'imm'; imm: number }): void {
+    let value: Reg;
+    if (src.type === 'reg') value = this.readReg(src.reg);
+    else value = constScalar(BigInt.asUintN(64, BigInt(src.imm)));
+    const base = this.readReg(baseN);
+    if (src.type === 'imm' && base.kind === 'ctx') this.refuse(`BPF_ST stores into R${baseN} ${regTypeStr(base.kind, base.flags)} is not allowed`);
+    this.checkMemAccess(baseN, base, off, size, 'write', false, value, src.type === 'reg' ? src.reg : -1);
+  }
+
+  private checkAtomic(insn: Extract<Insn, { kind: 'atomic' }>): void {
+    this.readReg(insn.src);
+    const base = this.readReg(insn.base);
+    if (insn.op === 'cmpxchg') this.readReg(0);
+    if (base.kind === 'ctx' || isPktPointer(base) || base.kind === 'btf_id') {
+      this.refuse(`BPF_ATOMIC stores into R${insn.base} ${regTypeStr(base.kind, base.flags)} is not allowed`);
+    }
+    this.checkMemAccess(insn.base, base, insn.off, insn.size, 'read', false);
+    this.checkMemAccess(insn.base, base, insn.off, insn.size, 'write', false, unknownScalar(), -1);
+    if (insn.op === 'cmpxchg') this.setReg(0, unknownScalar());
+    else if (insn.fetch) {
+      this.writeCheck(insn.src);
+      this.setReg(insn.src, insn.size === 4 ? scalarReg(loadResult(4, false)) : unknownScalar());
+    }
+  }
+
+  /** check_mem_access: what a read yields (a write yields its value back, unused). */
+  private checkMemAccess(regno: number, r: Reg, insnOff: number, size: 1 | 2 | 4 | 8, access: 'read' | 'write', signExtend: boolean, value?: Reg, valueReg = -1): Reg {
+    const off = r.off + insnOff;
+    const zext = (): Reg => scalarReg(loadResult(size, signExtend));
+    if (maybeNull(r) || r.kind === 'scalar' || r.kind === 'pkt_end' || r.kind === 'map_ptr' || r.kind === 'func') {
+      this.refuse(`R${regno} invalid mem access '${regTypeStr(r.kind, r.flags)}${r.kind === 'btf_id' ? r.btf : ''}'`);
+    }
+    switch (r.kind) {
+      case 'fp':
+        return this.stackAccess(regno, r, off, size, access, signExtend, value, valueReg);
+      case 'ctx': {
+        if (r.off) this.refuse(`dereference of modified ctx ptr R${regno} off=${r.off} disallowed`);
+        if (!isConst(r.s)) this.refuse(`variable ctx access var_off=${formatTnum(r.s)} off=${insnOff} size=${size}`);
+        const f = ctxAccess(this.req.kind, this.req.profile, off, size, access);
+        if (!f) this.refuse(`invalid bpf_context access off=${off} size=${size}`);
+        if (access === 'write') return notInit();
+        switch (f.yields.kind) {
+          case 'scalar':
+            return zext();
+          case 'pkt':
+          case 'pkt_end':
+          case 'pkt_meta': {
+            const p = pointer(f.yields.kind);
+            return p;
+          }
+          case 'btf': {
+            const p = pointer('btf_id', (f.yields.trusted ? TRUSTED : 0) | (f.yields.nullable ? MAYBE_NULL : 0));
+            p.btf = f.yields.struct;
+            if (f.yields.nullable) p.id = this.newId();
+            return p;
+          }
+        }
+        return zext();
+      }
+      case 'pkt':
+      case 'pkt_meta': {
+        if (access === 'write' && !this.mayWritePacket()) this.refuse('cannot write into packet');
+        this.checkVarOff(regno, r);
+        if (off < 0 || off + size > Math.max(0, r.range) || r.s.umax + BigInt(off) > BigInt(MAX_PACKET_OFF)) {
+          this.log.write(`invalid access to packet, off=${off} size=${size}, R${regno}(id=${r.id},off=${r.off},r=${r.range})\n`);
+          this.refuse(`R${regno} offset is outside of the packet`);
+        }
+        return access === 'read' ? zext() : notInit();
+      }
+      case 'map_value': {
+        const m = this.maps[r.map];
+        if (!m) this.refuse(`R${regno} invalid mem access 'map_value'`);
+        if (access === 'write' && (m.flags & 0x80) !== 0) this.refuse(`write into map forbidden, value_size=${m.valueSize} off=${off} size=${size}`);
+        this.checkRegionBounds(regno, r, off, size, m.valueSize, (o) => `invalid access to map value, value_size=${m.valueSize} off=${o} size=${size}`);
+        const kptr = m.kptrs.find((k) => off < k.offset + 8 && off + size > k.offset);
+        if (kptr) {
+          if (!isConst(r.s) || off !== kptr.offset || size !== 8) this.refuse(`kptr access misaligned expected=${kptr.offset} off=${off}`);
+          if (access === 'write') this.refuse(`store to referenced kptr disallowed`);
+          const p = pointer('btf_id', MAYBE_NULL | (this.cur.rcuLock ? RCU : UNTRUSTED));
+          p.btf = kptr.type;
+          p.id = this.newId();
+          return p;
+        }
+        return access === 'read' ? zext() : notInit();
+      }
+      case 'map_key': {
+        const m = this.maps[r.map];
+        const ks = m?.keySize ?? 0;
+        if (access === 'write') this.refuse(`R${regno} cannot write into map_key`);
+        this.checkRegionBounds(regno, r, off, size, ks, (o) => `invalid access to map key, key_size=${ks} off=${o} size=${size}`);
+        return zext();
+      }
+      case 'mem': {
+        if (access === 'write' && r.flags & RDONLY) this.refuse(`R${regno} cannot write into ${regTypeStr(r.kind, r.flags)}`);
+        this.checkRegionBounds(regno, r, off, size, r.memSize, (o) => `invalid access to memory, mem_size=${r.memSize} off=${o} size=${size}`);
+        return access === 'read' ? zext() : notInit();
+      }
+      case 'btf_id': {
+        if (access === 'write') this.refuse(`only read is supported`);
+        if (!isConst(r.s)) this.refuse(`R${regno} is ptr_${r.btf} invalid variable offset: off=${r.off}, var_off=${formatTnum(r.s)}`);
+        if (off < 0) this.refuse(`R${regno} is ptr_${r.btf} invalid negative access: off=${off}`);
+        const f = btfFieldAt(r.btf, off, size, this.req.profile);
+        if (f.kind === 'beyond') this.refuse(`access beyond struct ${r.btf} at off ${off} size ${size}`);
+        if (f.kind === 'scalar') return zext();
+        if (f.kind === 'misaligned') this.refuse(`access beyond the end of member ${f.member} (mend:${f.end}) in struct ${r.btf} with off ${off} size ${size}`);
+        // A pointer field: trusted parents pass trust on only through the allowlisted fields.
+        const parentTrusted = (r.flags & TRUSTED) !== 0 || r.refObjId !== 0;
+        const parentRcu = (r.flags & RCU) !== 0;
+        let flags = UNTRUSTED;
+        if ((parentTrusted || parentRcu) && !(r.flags & UNTRUSTED)) {
+          if (f.trust === 'trusted') flags = TRUSTED;
+          else if (f.trust === 'rcu') flags = this.cur.rcuLock || this.req.kind.progType === 'tp_btf' ? RCU | MAYBE_NULL : UNTRUSTED;
+        }
+        const p = pointer('btf_id', flags);
+        p.btf = f.struct;
+        if (flags & MAYBE_NULL) p.id = this.newId();
+        return p;
+      }
+      default:
+        this.refuse(`R${regno} invalid mem access '${regTypeStr(r.kind, r.flags)}'`);
+    }
+  }
+
+  private mayWritePacket(): boolean {
+    const t = this.req.kind.progType;
+    return t === 'xdp' || t === 'tc';
+  }
+
+  /** The variable part of a pointer must not make the access start below the region. */
+  private checkVarOff(regno: number, r: Reg): void {
+    if (isConst(r.s)) return;
+    if (r.s.smin < 0n) this.refuse(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+    if (r.s.umax >= MAX_VAR_OFF) this.refuse(`R${regno} unbounded memory access, make sure to bounds check any such access`);
+  }
+
+  /** check_mem_region_access: [off + var, off + var + size) within [0, limit). */
+  private checkRegionBounds(regno: number, r: Reg, off: number, size: number, limit: number, msg: (off: number) => string): void {
+    if (isConst(r.s)) {
+      const o = off + Number(BigInt.asIntN(64, constValue(r.s)));
+      if (o < 0 || o + size > limit) this.refuse(msg(o));
+      return;
+    }
+    if (r.s.smin < 0n && (r.s.smin === -(1n << 63n) || BigInt(off) + r.s.smin < 0n)) this.refuse(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+    const lo = BigInt(off) + r.s.smin;
+    if (lo < 0n || lo + BigInt(size) > BigInt(limit)) {
+      this.log.write(`${msg(Number(lo))}\n`);
+      this.refuse(`R${regno} min value is outside of the allowed memory range`);
+    }
+    if (r.s.umax >= MAX_VAR_OFF) this.refuse(`R${regno} unbounded memory access, make sure to bounds check any such access`);
+    const hi = BigInt(off) + r.s.umax;
+    if (hi + BigInt(size) > BigInt(limit)) {
+      this.log.write(`${msg(Number(hi))}\n`);
+      this.refuse(`R${regno} max value is outside of the allowed memory range`);
+    }
+  }
+
+  private stackFrameOf(r: Reg): Frame {
+    const f = this.cur.frames[r.frameno];
+    if (!f) throw new Error('internal: stack pointer to a missing frame');
+    return f;
+  }
+
+  private stackAccess(regno: number, r: Reg, off: number, size: 1 | 2 | 4 | 8, access: 'read' | 'write', signExtend: boolean, value?: Reg, valueReg = -1): Reg {
+    if (!isConst(r.s)) {
+      // Variable-offset stack accesses: the whole range must lie inside the stack.
+      const lo = BigInt(off) + r.s.smin;
+      const hi = BigInt(off) + r.s.smax;
+      if (r.s.smin === -(1n << 63n) || r.s.smax === (1n << 63n) - 1n) this.refuse(`invalid unbounded variable-offset${access === 'read' ? ' read from' : ' write to'} stack R${regno}`);
+      if (lo < -BigInt(MAX_BPF_STACK) || hi + BigInt(size) > 0n) this.refuse(`invalid variable-offset${access === 'read' ? ' read from' : ' write to'} stack R${regno} var_off=${formatTnum(r.s)} off=${off} size=${size}`);
+      const f = this.stackFrameOf(r);
+      this.growStack(f, Number(lo));
+      if (access === 'write') {
+        for (let a = Number(lo); a < Number(hi) + size; a++) this.markStackByte(f, a, Slot.Misc);
+        return notInit();
+      }
+      return scalarReg(loadResult(size, signExtend));
+    }
+    const addr = off + Number(BigInt.asIntN(64, constValue(r.s)));
+    if (addr < -MAX_BPF_STACK || addr + size > 0) this.refuse(`invalid${access === 'read' ? ' read from' : ' write to'} stack R${regno} off=${addr} size=${size}`);
+    if (size > 1 && addr % size !== 0) this.refuse(`misaligned stack access off ${formatTnum(r.s)}+${r.off}+${off - r.off} size ${size}`);
+    const f = this.stackFrameOf(r);
+    this.growStack(f, addr);
+    const slot = Math.floor((-addr - 1) / 8);
+    this.scratchedSlots |= 1n << BigInt(slot);
+    const s = slotOf(f, slot);
+    const first = addr + 8 * (slot + 1);
+    if (access === 'write') {
+      if (!value) throw new Error('internal: a write without a value');
+      if (size === 8 && (value.kind !== 'scalar' || valueReg >= 0)) {
+        // A full spill keeps the register (pointers, and scalars spilled from a register).
+        s.types.fill(Slot.Spill);
+        s.spilled = copyReg(value);
+        return notInit();
+      }
+      if (value.kind !== 'scalar') {
+        // Part of a pointer: the bytes become plain data.
+        for (let j = first; j < first + size; j++) s.types[j] = Slot.Misc;
+        this.invalidateSpill(s);
+        return notInit();
+      }
+      const zero = isConst(value.s) && constValue(value.s) === 0n;
+      if (s.types[7] === Slot.Spill) this.invalidateSpill(s);
+      for (let j = first; j < first + size; j++) s.types[j] = zero ? Slot.Zero : Slot.Misc;
+      if (size === 8 && !zero) {
+        s.types.fill(Slot.Spill);
+        s.spilled = copyReg(value);
+      }
+      return notInit();
+    }
+    // Reads.
+    if (s.types[7] === Slot.Spill) {
+      const sp = s.spilled;
+      if (size === 8) return copyReg(sp);
+      if (sp.kind !== 'scalar') this.refuse('invalid size of register fill');
+      if (isConst(sp.s) && first === 0) {
+        // The low bytes of a known spilled scalar are known too.
+        const mask = (1n << BigInt(size * 8)) - 1n;
+        const v = constValue(sp.s) & mask;
+        return constScalar(signExtend ? BigInt.asUintN(64, BigInt.asIntN(size * 8, v)) : v);
+      }
+      return scalarReg(loadResult(size, signExtend));
+    }
+    let allZero = true;
+    for (let j = first; j < first + size; j++) {
+      const t = s.types[j] ?? Slot.Invalid;
+      if (t !== Slot.Zero) allZero = false;
+      // Root may read stack it never wrote (allow_uninit_stack): the bytes read as unknown.
+    }
+    if (allZero) return constScalar(0n);
+    return scalarReg(loadResult(size, signExtend));
+  }
+
+  private invalidateSpill(s: { types: Uint8Array; spilled: Reg }): void {
+    for (let j = 0; j < 8; j++) if (s.types[j] === Slot.Spill) s.types[j] = Slot.Misc;
+    s.spilled = notInit();
+  }
+
+  private markStackByte(f: Frame, addr: number, t: Slot): void {
+    const slot = Math.floor((-addr - 1) / 8);
+    const s = slotOf(f, slot);
+    if (s.types[7] === Slot.Spill) this.invalidateSpill(s);
+    s.types[addr + 8 * (slot + 1)] = t;
+  }
+
+  private growStack(f: Frame, addr: number): void {
+    if (-addr > f.depth) f.depth = Math.ceil(-addr / 8) * 8;
+    const prev = this.subprogDepth.get(f.subprog) ?? 0;
+    if (f.depth > prev) this.subprogDepth.set(f.subprog, f.depth);
+  }
+
+  /** check_helper_mem_access for a pointer argument: `size` bytes readable (or writable). */
+  private checkHelperMem(regno: number, r: Reg, size: number, access: 'read' | 'write', zeroOk: boolean): void {
+    if (size === 0 && zeroOk) return;
+    switch (r.kind) {
+      case 'fp': {
+        const f = this.stackFrameOf(r);
+        const base = r.off + Number(BigInt.asIntN(64, isConst(r.s) ? constValue(r.s) : r.s.smin));
+        const top = r.off + Number(BigInt.asIntN(64, isConst(r.s) ? constValue(r.s) : r.s.smax));
+        if (base < -MAX_BPF_STACK || top + size > 0) {
+          if (isConst(r.s)) this.refuse(`invalid indirect access to stack R${regno} off=${base} size=${size}`);
+          this.refuse(`invalid variable-offset indirect access to stack R${regno} var_off=${formatTnum(r.s)} off=${r.off} size=${size}`);
+        }
+        this.growStack(f, base);
+        for (let a = base; a < top + size; a++) {
+          const slot = Math.floor((-a - 1) / 8);
+          this.scratchedSlots |= 1n << BigInt(slot);
+          if (access === 'write') this.markStackByte(f, a, Slot.Misc);
+          // A read of bytes never written is allowed to root (allow_uninit_stack).
+        }
+        return;
+      }
+      case 'pkt':
+      case 'pkt_meta':
+        if (r.off < 0 || r.off + size > Math.max(0, r.range)) {
+          this.log.write(`invalid access to packet, off=${r.off} size=${size}, R${regno}(id=${r.id},off=${r.off},r=${r.range})\n`);
+          this.refuse(`R${regno} offset is outside of the packet`);
+        }
+        return;
+      case 'map_value': {
+        const m = this.maps[r.map];
+        const vs = m?.valueSize ?? 0;
+        this.checkRegionBounds(regno, r, r.off, size, vs, (o) => `invalid access to map value, value_size=${vs} off=${o} size=${size}`);
+        return;
+      }
+      case 'map_key': {
+        const ks = this.maps[r.map]?.keySize ?? 0;
+        this.checkRegionBounds(regno, r, r.off, size, ks, (o) => `invalid access to map key, key_size=${ks} off=${o} size=${size}`);
+        return;
+      }
+      case 'mem':
+        if (access === 'write' && r.flags & RDONLY) this.refuse(`R${regno} cannot write into ${regTypeStr(r.kind, r.flags)}`);
+        this.checkRegionBounds(regno, r, r.off, size, r.memSize, (o) => `invalid access to memory, mem_size=${r.memSize} off=${o} size=${size}`);
+        return;
+      default:
+        return;
+    }
+  }
+
+  // ---------------------------------------------------------------- jumps
+
+  private checkCondJmp(cond: JmpCond, width: 32 | 64, dstN: number, src: { type: 'reg'; reg: number } | { type: 'imm'; imm: number }, target: number, fall: number): number {
+    const dst = this.readReg(dstN);
+    const srcReg = src.type === 'reg' ? this.readReg(src.reg) : constScalar(BigInt.asUintN(64, width === 64 ? BigInt(src.imm) : BigInt(src.imm >>> 0)));
+    const srcN = src.type === 'reg' ? src.reg : -1;
+    let taken: 0 | 1 | -1 = -1;
+    if (dst.kind === 'scalar' && srcReg.kind === 'scalar') taken = isBranchTaken(cond, width, dst.s, srcReg.s);
+    else if (isPointer(dst) && !maybeNull(dst) && srcReg.kind === 'scalar' && isConst(srcReg.s) && constValue(srcReg.s) === 0n && width === 64 && dst.kind !== 'pkt_end') {
+      // A pointer that cannot be NULL compared with 0.
+      if (cond === 'jeq') taken = 0;
+      else if (cond === 'jne') taken = 1;
+    } else if (srcReg.kind !== 'scalar' && isPointer(srcReg) && !maybeNull(srcReg) && dst.kind === 'scalar' && isConst(dst.s) && constValue(dst.s) === 0n && width === 64) {
+      if (cond === 'jeq') taken = 0;
+      else if (cond === 'jne') taken = 1;
+    }
+    if (taken === 1) return target;
+    if (taken === 0) return fall;
+    // Both ways: the other side is walked later.
+    const other = copyState(this.cur);
+    const here = this.cur;
+    this.refineBoth(here, other, cond, width, dstN, srcN, dst, srcReg);
+    this.cur = other;
+    const otherRegs = this.frame.regs;
+    this.cur = here;
+    void otherRegs;
+    this.pushState(other, target);
+    return fall;
+  }
+
+  /** Refines `fallState` (condition false) and `jumpState` (condition true) from the comparison. */
+  private refineBoth(fallState: VState, jumpState: VState, cond: JmpCond, width: 32 | 64, dstN: number, srcN: number, dst: Reg, src: Reg): void {
+    const frameOf = (s: VState): Frame => {
+      const f = s.frames[s.frames.length - 1];
+      if (!f) throw new Error('internal: no frame');
+      return f;
+    };
+    const fallF = frameOf(fallState);
+    const jumpF = frameOf(jumpState);
+    if (dst.kind === 'scalar' && src.kind === 'scalar') {
+      const t = refineBranch(cond, width, dst.s, src.s, true);
+      const f = refineBranch(cond, width, dst.s, src.s, false);
+      const apply = (fr: Frame, st: VState, pair: [Scalar, Scalar] | null) => {
+        if (!pair) return;
+        this.setScalar(st, fr, dstN, pair[0]);
+        if (srcN >= 0) this.setScalar(st, fr, srcN, pair[1]);
+      };
+      apply(jumpF, jumpState, t);
+      apply(fallF, fallState, f);
+      return;
+    }
+    // NULL checks: `if rX == 0` / `if rX != 0` on a maybe-NULL pointer.
+    const nullCheck = (ptrReg: Reg, other: Reg): boolean => width === 64 && maybeNull(ptrReg) && other.kind === 'scalar' && isConst(other.s) && constValue(other.s) === 0n && (cond === 'jeq' || cond === 'jne');
+    if (nullCheck(dst, src) || (srcN >= 0 && nullCheck(src, dst))) {
+      const p = maybeNull(dst) ? dst : src;
+      const isNullIn = cond === 'jeq' ? jumpState : fallState;
+      const nonNullIn = cond === 'jeq' ? fallState : jumpState;
+      this.markPtrOrNull(isNullIn, p.id, true);
+      this.markPtrOrNull(nonNullIn, p.id, false);
+      return;
+    }
+    // Packet bounds: pkt vs pkt_end (try_match_pkt_pointers).
+    if (width === 64) this.matchPktPointers(cond, dst, src, fallState, jumpState, dstN, srcN);
+  }
+
+  private setScalar(st: VState, fr: Frame, n: number, s: Scalar): void {
+    const r = fr.regs[n];
+    if (!r || r.kind !== 'scalar') return;
+    const id = r.id;
+    fr.regs[n] = { ...r, s };
+    if (!id) return;
+    // Copies of the same scalar learn the same (find_equal_scalars).
+    for (const f of st.frames) {
+      f.regs.forEach((q, i) => {
+        if (q.kind === 'scalar' && q.id === id) f.regs[i] = { ...q, s };
+      });
+      for (const slot of f.stack) if (slot && slot.types[7] === Slot.Spill && slot.spilled.kind === 'scalar' && slot.spilled.id === id) slot.spilled = { ...slot.spilled, s };
+    }
+  }
+
+  /** mark_ptr_or_null_regs: every copy of the pointer becomes NULL (a scalar 0) or the pointer. */
+  private markPtrOrNull(st: VState, id: number, isNull: boolean): void {
+    if (!id) return;
+    let refId = 0;
+    const fix = (r: Reg): Reg => {
+      if (r.id !== id || !maybeNull(r)) return r;
+      if (r.refObjId) refId = r.refObjId;
+      if (isNull) return constScalar(0n);
+      const q = copyReg(r);
+      q.flags &= ~MAYBE_NULL;
+      if (!q.refObjId && q.kind !== 'btf_id') q.id = 0;
+      return q;
+    };
+    for (const f of st.frames) {
+      for (let i = 0; i < 11; i++) {
+        const r = f.regs[i];
+        if (r) f.regs[i] = fix(r);
+      }
+      for (const slot of f.stack) if (slot && slot.types[7] === Slot.Spill) slot.spilled = fix(slot.spilled);
+    }
+    // A NULL reference holds nothing: it need not be released.
+    if (isNull && refId) st.refs = st.refs.filter((r) => r.id !== refId);
+  }
+
+  private matchPktPointers(cond: JmpCond, dst: Reg, src: Reg, fallState: VState, jumpState: VState, dstN: number, srcN: number): void {
+    if (srcN < 0) return;
+    let pkt: Reg;
+    let c = cond;
+    if (isPktPointer(dst) && src.kind === 'pkt_end') pkt = dst;
+    else if (isPktPointer(src) && dst.kind === 'pkt_end') {
+      pkt = src;
+      c = FLIPPED[cond];
+    } else if (dst.kind === 'pkt' && src.kind === 'pkt_meta') {
+      // data_meta + N <= data: the meta area's range.
+      pkt = src;
+      c = FLIPPED[cond];
+    } else if (dst.kind === 'pkt_meta' && src.kind === 'pkt') pkt = dst;
+    else return;
+    // c is now "pkt c end".
+    let safeIn: VState | undefined;
+    let beyondIn: VState | undefined;
+    let rightOpen = false;
+    switch (c) {
+      case 'jgt':
+        safeIn = fallState;
+        beyondIn = jumpState;
+        break;
+      case 'jle':
+        safeIn = jumpState;
+        beyondIn = fallState;
+        break;
+      case 'jge':
+        safeIn = fallState;
+        rightOpen = true;
+        break;
+      case 'jlt':
+        safeIn = jumpState;
+        rightOpen = true;
+        break;
+      default:
+        return;
+    }
+    void dstN;
+    if (safeIn) this.findGoodPktPointers(safeIn, pkt, rightOpen);
+    if (beyondIn) this.markPktEnd(beyondIn, pkt, BEYOND_PKT_END);
+    void AT_PKT_END;
+  }
+
+  /** find_good_pkt_pointers: copies of the pointer may now read `off` bytes. */
+  private findGoodPktPointers(st: VState, pkt: Reg, rightOpen: boolean): void {
+    if (pkt.off < 0 || (pkt.off === 0 && rightOpen)) return;
+    if (pkt.s.umax > BigInt(MAX_PACKET_OFF) || pkt.s.umax + BigInt(pkt.off) > BigInt(MAX_PACKET_OFF)) return;
+    const range = pkt.off + (rightOpen ? 1 : 0);
+    const fix = (r: Reg): Reg => (r.kind === pkt.kind && r.id === pkt.id && r.range >= 0 ? { ...r, range: Math.max(r.range, range) } : r);
+    for (const f of st.frames) {
+      for (let i = 0; i < 11; i++) {
+        const r = f.regs[i];
+        if (r) f.regs[i] = fix(r);
+      }
+      for (const slot of f.stack) if (slot && slot.types[7] === Slot.Spill) slot.spilled = fix(slot.spilled);
+    }
+  }
+
+  private markPktEnd(st: VState, pkt: Reg, range: number): void {
+    for (const f of st.frames) {
+      for (let i = 0; i < 11; i++) {
+        const r = f.regs[i];
+        if (r && r.kind === pkt.kind && r.id === pkt.id && r.off === pkt.off && scalarEquals(r.s, pkt.s)) f.regs[i] = { ...r, range };
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  private clobberCallerSaved(): void {
+    for (let i = 0; i <= 5; i++) this.setReg(i, notInit());
+  }
+
+  private checkHelperCall(id: number, pc: number): number | undefined {
+    const h = helperById(id);
+    if (!h) this.refuse(`invalid func unknown#${id}`);
+    const name = `${h.name}#${id}`;
+    if (h.gplOnly && !this.req.gpl) this.refuse('cannot call GPL-restricted function from non-GPL compatible program');
+    let mapIdx = -1;
+    let ringbufRef = 0;
+    let releasedRef = 0;
+    let callback: { subprog: number; args: Reg[] } | undefined;
+    let sizeOfRingbuf = 0;
+    let kptrType = '';
+    const args = h.args;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (!a) continue;
+      const regno = i + 1;
+      const r = this.reg(regno);
+      this.scratchedRegs |= 1 << regno;
+      if (r.kind === 'not_init') this.refuse(`R${regno} !read_ok`);
+      const typeStr = regTypeStr(r.kind, r.flags) + (r.kind === 'btf_id' ? r.btf : '');
+      const expect = (ok: boolean, expected: string): void => {
+        if (!ok) this.refuse(`R${regno} type=${typeStr} expected=${expected}`);
+      };
+      switch (a.type) {
+        case 'anything':
+          break;
+        case 'const_map_ptr':
+          expect(r.kind === 'map_ptr', 'map_ptr');
+          mapIdx = r.map;
+          this.checkMapFuncCompat(mapIdx, h.name, id);
+          break;
+        case 'ptr_to_map_key':
+        case 'ptr_to_map_value': {
+          expect(!maybeNull(r) && (r.kind === 'fp' || isPktPointer(r) || r.kind === 'map_key' || r.kind === 'map_value'), 'fp, pkt, pkt_meta, map_key, map_value');
+          const m = this.maps[mapIdx];
+          if (!m) this.refuse(`invalid map_ptr to access map->${a.type === 'ptr_to_map_key' ? 'key' : 'value'}`);
+          this.checkHelperMem(regno, r, a.type === 'ptr_to_map_key' ? m.keySize : m.valueSize, 'read', false);
+          break;
+        }
+        case 'ptr_to_mem':
+        case 'ptr_to_uninit_mem':
+        case 'ptr_to_const_str': {
+          expect(!maybeNull(r) && (r.kind === 'fp' || isPktPointer(r) || r.kind === 'map_key' || r.kind === 'map_value' || r.kind === 'mem' || (r.kind === 'btf_id' && (r.flags & TRUSTED) !== 0)), 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_');
+          const next = args[i + 1];
+          if (next && (next.type === 'const_size' || next.type === 'const_size_or_zero')) {
+            const sz = this.reg(regno + 1);
+            if (sz.kind === 'not_init') this.refuse(`R${regno + 1} !read_ok`);
+            if (sz.kind !== 'scalar') this.refuse(`R${regno + 1} type=${regTypeStr(sz.kind, sz.flags)} expected=scalar`);
+            if (sz.s.smin < 0n) this.refuse(`R${regno + 1} min value is negative, either use unsigned or 'var &= const'`);
+            if (sz.s.umin === 0n && next.type === 'const_size') this.refuse(`R${regno + 1} invalid zero-sized read: u64=[${sz.s.umin},${sz.s.umax}]`);
+            if (sz.s.umax >= MAX_VAR_OFF) this.refuse(`R${regno + 1} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
+            this.checkHelperMem(regno, r, Number(sz.s.umax), a.type === 'ptr_to_uninit_mem' ? 'write' : 'read', next.type === 'const_size_or_zero');
+          }
+          break;
+        }
+        case 'const_size':
+        case 'const_size_or_zero':
+          expect(r.kind === 'scalar', 'scalar');
+          break;
+        case 'const_alloc_size_or_zero':
+          expect(r.kind === 'scalar', 'scalar');
+          if (!isConst(r.s)) this.refuse(`R${regno} is not a known constant'`);
+          sizeOfRingbuf = Number(constValue(r.s));
+          break;
+        case 'ptr_to_ctx':
+          expect(r.kind === 'ctx', 'ctx');
+          if (r.off) this.refuse(`dereference of modified ctx ptr R${regno} off=${r.off} disallowed`);
+          break;
+        case 'ptr_to_func':
+          expect(r.kind === 'func', 'func');
+          callback = { subprog: r.frameno, args: [] };
+          break;
+        case 'ptr_to_stack_or_null':
+          expect(r.kind === 'fp' || (r.kind === 'scalar' && isConst(r.s) && constValue(r.s) === 0n), 'fp');
+          break;
+        case 'ptr_to_ringbuf_mem':
+          expect(r.kind === 'mem' && (r.flags & RINGBUF) !== 0 && !maybeNull(r), 'ringbuf_mem');
+          if (r.off) this.refuse(`R${regno} must have zero offset when passed to release func`);
+          if (!r.refObjId) this.refuse(`R${regno} must be referenced when passed to release function`);
+          releasedRef = r.refObjId;
+          break;
+        case 'ptr_to_kptr': {
+          expect(r.kind === 'map_value' && !maybeNull(r), 'map_value');
+          const m = this.maps[r.map];
+          if (!isConst(r.s)) this.refuse(`R${regno} doesn't have constant offset. kptr has to be at the constant offset`);
+          const k = m?.kptrs.find((x) => x.offset === r.off);
+          if (!k) this.refuse(`off=${r.off} doesn't point to kptr`);
+          kptrType = k.type;
+          break;
+        }
+        case 'ptr_to_btf_id_or_null': {
+          if (r.kind === 'scalar' && isConst(r.s) && constValue(r.s) === 0n) break;
+          expect(r.kind === 'btf_id', `ptr_${kptrType}`);
+          if (maybeNull(r)) this.refuse(`Possibly NULL pointer passed to helper arg${regno}`);
+          if (r.btf !== kptrType) this.refuse(`R${regno} is of type ${r.btf} but ${kptrType} is expected`);
+          if (!r.refObjId) this.refuse(`R${regno} must be referenced when passed to release function`);
+          releasedRef = r.refObjId;
+          break;
+        }
+      }
+    }
+    if (!h.allowed(this.req.kind.progType)) this.refuse(`program of this type cannot use helper ${name}`);
+    void ringbufRef;
+    if (releasedRef) this.releaseReference(releasedRef);
+    // Callbacks (bpf_loop, bpf_for_each_map_elem): walked as a call into the callback.
+    if (callback) return this.enterCallback(pc, callback.subprog, h.name, mapIdx);
+    this.clobberCallerSaved();
+    const r0 = this.helperReturn(h.ret, mapIdx, sizeOfRingbuf, kptrType, pc);
+    this.setReg(0, r0);
+    return undefined;
+  }
+
+  private checkMapFuncCompat(mapIdx: number, helper: string, id: number): void {
+    const m = this.maps[mapIdx];
+    if (!m) return;
+    const t = m.type;
+    const bad = (): never => this.refuse(`cannot pass map_type ${MAP_TYPE_IDS[t] ?? 0} into func ${helper}#${id}`);
+    switch (helper) {
+      case 'bpf_tail_call':
+        if (t !== 'prog_array') bad();
+        break;
+      case 'bpf_ringbuf_output':
+      case 'bpf_ringbuf_reserve':
+        if (t !== 'ringbuf') bad();
+        break;
+      case 'bpf_redirect_map':
+        if (t !== 'devmap' && t !== 'devmap_hash' && t !== 'cpumap' && t !== 'xskmap') bad();
+        break;
+      case 'bpf_map_lookup_elem':
+      case 'bpf_map_update_elem':
+      case 'bpf_map_delete_elem':
+      case 'bpf_for_each_map_elem':
+        if (t === 'ringbuf' || t === 'prog_array' && helper !== 'bpf_map_lookup_elem') bad();
+        if (t === 'ringbuf') bad();
+        break;
+      default:
+        break;
+    }
+    // Maps usable only by their own helpers.
+    if (t === 'ringbuf' && !helper.startsWith('bpf_ringbuf_')) bad();
+    if (t === 'prog_array' && helper !== 'bpf_tail_call') bad();
+  }
+
+  private helperReturn(ret: string, mapIdx: number, size: number, kptrType: string, pc: number): Reg {
+    switch (ret) {
+      case 'ptr_to_map_value_or_null': {
+        const r = pointer('map_value', MAYBE_NULL);
+        r.map = mapIdx;
+        r.id = this.newId();
+        return r;
+      }
+      case 'ptr_to_mem_or_null': {
+        const r = pointer('mem', MAYBE_NULL | RINGBUF);
+        r.memSize = size;
+        const id = this.acquireReference(pc, 'ringbuf');
+        r.id = id;
+        r.refObjId = id;
+        return r;
+      }
+      case 'ptr_to_btf_id_or_null': {
+        const r = pointer('btf_id', MAYBE_NULL);
+        r.btf = kptrType;
+        const id = this.acquireReference(pc, 'ptr');
+        r.id = id;
+        r.refObjId = id;
+        return r;
+      }
+      default:
+        return unknownScalar();
+    }
+  }
+
+  private acquireReference(pc: number, kind: 'ptr' | 'ringbuf'): number {
+    const id = this.newId();
+    this.cur.refs = [...this.cur.refs, { id, insn: pc, kind }];
+    return id;
+  }
+
+  /** release_reference: the reference and every register holding it are gone. */
+  private releaseReference(refId: number): void {
+    if (!this.cur.refs.some((r) => r.id === refId)) this.refuse(`invalid ref_obj_id ${refId}`);
+    this.cur.refs = this.cur.refs.filter((r) => r.id !== refId);
+    for (const f of this.cur.frames) {
+      for (let i = 0; i < 11; i++) {
+        const r = f.regs[i];
+        if (r && r.refObjId === refId) f.regs[i] = unknownScalar();
+      }
+      for (const slot of f.stack) if (slot && slot.types[7] === Slot.Spill && slot.spilled.refObjId === refId) slot.spilled = unknownScalar();
+    }
+  }
+
+  private checkKfuncCall(id: number, pc: number): void {
+    const k = kfuncById(id, this.req.profile);
+    if (!k) this.refuse(`calling kernel function unknown#${id} is not allowed`);
+    if (k.name === 'bpf_rcu_read_lock') {
+      this.cur.rcuLock++;
+      this.clobberCallerSaved();
+      this.setReg(0, unknownScalar());
+      return;
+    }
+    if (k.name === 'bpf_rcu_read_unlock') {
+      if (!this.cur.rcuLock) this.refuse('unmatched rcu read unlock');
+      this.cur.rcuLock--;
+      this.invalidateRcu();
+      this.clobberCallerSaved();
+      this.setReg(0, unknownScalar());
+      return;
+    }
+    if (k.metadata && !this.req.deviceBound) this.refuse('metadata kfuncs require device-bound program');
+    let released = 0;
+    k.args.forEach((a, i) => this.checkKfuncArg(k, a, i, (ref) => (released = ref)));
+    if (released) this.releaseReference(released);
+    this.clobberCallerSaved();
+    const ret = k.ret;
+    if (ret.kind === 'scalar' || ret.kind === 'void') {
+      this.setReg(0, ret.kind === 'void' ? notInit() : unknownScalar());
+      return;
+    }
+    const r0 = pointer('btf_id', 0);
+    r0.btf = ret.struct;
+    if (k.flags.has('KF_RET_NULL')) {
+      r0.flags |= MAYBE_NULL;
+      r0.id = this.newId();
+    }
+    if (k.flags.has('KF_ACQUIRE')) {
+      const ref = this.acquireReference(pc, 'ptr');
+      if (!k.flags.has('KF_RET_NULL')) r0.id = 0;
+      else r0.id = ref;
+      r0.refObjId = ref;
+    } else if (k.flags.has('KF_RCU_PROTECTED') || k.retRcu) {
+      r0.flags |= RCU;
+    } else r0.flags |= UNTRUSTED;
+    this.setReg(0, r0);
+  }
+
+  /** After bpf_rcu_read_unlock: RCU pointers are no longer protected (untrusted). */
+  private invalidateRcu(): void {
+    for (const f of this.cur.frames) {
+      for (let i = 0; i < 11; i++) {
+        const r = f.regs[i];
+        if (r && r.flags & RCU) f.regs[i] = { ...r, flags: (r.flags & ~RCU) | UNTRUSTED };
+      }
+    }
+  }
+
+  private checkKfuncArg(k: KfuncView, a: TypedArg, i: number, release: (ref: number) => void): void {
+    const regno = i + 1;
+    const r = this.reg(regno);
+    this.scratchedRegs |= 1 << regno;
+    if (r.kind === 'not_init') this.refuse(`R${regno} !read_ok`);
+    if (a.kind === 'scalar' || a.kind === 'size') {
+      if (r.kind !== 'scalar') this.refuse(`R${regno} is not a scalar`);
+      return;
+    }
+    if (a.kind === 'mem') {
+      const size = this.reg(regno + 1);
+      if (r.kind === 'scalar') this.refuse(`R${regno} type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_`);
+      if (size.kind === 'scalar') this.checkHelperMem(regno, r, Number(size.s.umax), 'read', true);
+      return;
+    }
+    if (a.kind === 'kptr_slot') {
+      if (r.kind !== 'map_value') this.refuse(`arg#${i} expected pointer to map value`);
+      const m = this.maps[r.map];
+      if (!m?.kptrs.some((x) => x.offset === r.off)) this.refuse(`arg#${i} no referenced kptr at map value offset=${r.off}`);
+      return;
+    }
+    if (a.kind === 'ctx') {
+      if (r.kind !== 'ctx') this.refuse(`arg#${i} expected pointer to ctx, but got ${regTypeStr(r.kind, r.flags)}`);
+      return;
+    }
+    // A pointer to a kernel struct.
+    const trustedArgs = k.flags.has('KF_TRUSTED_ARGS') || k.flags.has('KF_RCU') || k.flags.has('KF_RELEASE');
+    if (r.kind === 'scalar' && isConst(r.s) && constValue(r.s) === 0n) {
+      this.refuse(`Possibly NULL pointer passed to trusted arg${i}`);
+    }
+    if (r.kind !== 'btf_id') this.refuse(`arg#${i} pointer type STRUCT ${a.struct} must point to scalar, or struct with scalar`);
+    if (maybeNull(r)) this.refuse(`Possibly NULL pointer passed to trusted arg${i}`);
+    const isTrusted = r.refObjId !== 0 || ((r.flags & TRUSTED) !== 0 && !(r.flags & UNTRUSTED));
+    const isRcu = (r.flags & RCU) !== 0;
+    if (k.flags.has('KF_RELEASE')) {
+      if (!r.refObjId) this.refuse(`release kernel function ${k.name} expects refcounted PTR_TO_BTF_ID`);
+      if (r.off) this.refuse(`R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);
+    }
+    if (trustedArgs) {
+      if (k.flags.has('KF_RCU')) {
+        if (!isTrusted && !isRcu) this.refuse(`R${regno} must be a rcu pointer`);
+      } else if (!isTrusted) this.refuse(`R${regno} must be referenced or trusted`);
+    }
+    // Type match: a struct whose first member is the wanted struct matches too (bpf_cpumask → cpumask).
+    if (!structMatches(r.btf, a.struct) || (a.strict && r.btf !== a.struct)) {
+      this.refuse(`kernel function ${k.name} args#${i} expected pointer to STRUCT ${a.struct} but R${regno} has a pointer to STRUCT ${r.btf}`);
+    }
+    if (k.flags.has('KF_RELEASE')) release(r.refObjId);
+  }
+
+  private checkSubprogCall(pc: number, target: number): number {
+    if (this.cur.frames.length >= MAX_CALL_FRAMES) this.refuse(`the call stack of ${this.cur.frames.length + 1} frames is too deep !`);
+    const caller = this.frame;
+    const callee = newFrame(this.cur.frames.length, pc, target);
+    for (let i = 1; i <= 5; i++) {
+      const r = caller.regs[i];
+      if (r) callee.regs[i] = copyReg(r);
+    }
+    const fp = pointer('fp');
+    fp.frameno = callee.frameno;
+    callee.regs[10] = fp;
+    this.cur.frames.push(callee);
+    this.scratchedRegs = 0x7ff;
+    if (this.log.on) {
+      this.log.write('caller:');
+      this.cur.frames.pop();
+      this.printState(true);
+      this.cur.frames.push(callee);
+      this.log.write('callee:');
+      this.printState(true);
+    }
+    return target;
+  }
+
+  private enterCallback(pc: number, subprog: number, helper: string, mapIdx: number): number {
+    // The call may run the callback no time at all: that path goes on after the call.
+    const skip = copyState(this.cur);
+    const f = skip.frames[skip.frames.length - 1];
+    if (f) {
+      for (let i = 0; i <= 5; i++) f.regs[i] = notInit();
+      f.regs[0] = unknownScalar();
+    }
+    this.pushState(skip, pc + 1);
+    if (this.cur.frames.length >= MAX_CALL_FRAMES) this.refuse(`the call stack of ${this.cur.frames.length + 1} frames is too deep !`);
+    const caller = this.frame;
+    const callee = newFrame(this.cur.frames.length, pc, subprog);
+    callee.callback = { retMin: 0n, retMax: 1n };
+    if (helper === 'bpf_loop') {
+      callee.regs[1] = scalarReg(loadResult(4, false));
+      callee.regs[2] = copyReg(caller.regs[3] ?? notInit());
+    } else {
+      // bpf_for_each_map_elem(map, cb, ctx, flags): cb(map, key, value, ctx).
+      const m = pointer('map_ptr');
+      m.map = mapIdx;
+      callee.regs[1] = m;
+      const key = pointer('map_key');
+      key.map = mapIdx;
+      callee.regs[2] = key;
+      const value = pointer('map_value');
+      value.map = mapIdx;
+      callee.regs[3] = value;
+      callee.regs[4] = copyReg(caller.regs[3] ?? notInit());
+    }
+    const fp = pointer('fp');
+    fp.frameno = callee.frameno;
+    callee.regs[10] = fp;
+    this.cur.frames.push(callee);
+    this.scratchedRegs = 0x7ff;
+    return subprog;
+  }
+
+  private checkExit(): number | 'exit' {
+    const f = this.frame;
+    const r0 = f.regs[0];
+    this.scratchedRegs |= 1;
+    if (!r0 || r0.kind === 'not_init') this.refuse('R0 !read_ok');
+    if (this.cur.frames.length > 1) {
+      if (f.callback) {
+        if (r0.kind !== 'scalar') this.refuse(`At callback return the register R0 is not a known value (${regTypeStr(r0.kind, r0.flags)})`);
+        if (r0.s.smin < f.callback.retMin || r0.s.smax > f.callback.retMax) this.refuse(`At callback return the register R0 has ${rangeText(r0.s)} should have been in [${f.callback.retMin}, ${f.callback.retMax}]`);
+      }
+      // Return to the caller (prepare_func_exit).
+      const callsite = f.callsite;
+      this.cur.frames.pop();
+      const caller = this.frame;
+      if (f.callback) caller.regs[0] = unknownScalar();
+      else {
+        if (r0.kind === 'fp' && r0.frameno === f.frameno) this.refuse(`cannot return stack pointer to the caller frame`);
+        caller.regs[0] = copyReg(r0);
+      }
+      for (let i = 1; i <= 5; i++) caller.regs[i] = notInit();
+      this.scratchedRegs = 0x7ff;
+      if (this.log.on) {
+        this.log.write('returning from callee:\n');
+        this.cur.frames.push(f);
+        this.printState(true);
+        this.cur.frames.pop();
+        this.log.write(`to caller at ${callsite + 1}:\n`);
+        this.printState(true);
+      }
+      return callsite + 1;
+    }
+    // The main program's exit: references, RCU, the return value.
+    if (this.cur.rcuLock) this.refuse('bpf_rcu_read_unlock is missing');
+    const leak = this.cur.refs[0];
+    if (leak) this.refuse(`Unreleased reference id=${leak.id} alloc_insn=${leak.insn}`);
+    this.checkReturnCode(r0);
+    return 'exit';
+  }
+
+  private checkReturnCode(r0: Reg): void {
+    const range = returnRange(this.req.kind.progType, this.req.kind.attachTo);
+    if (!range) return;
+    if (r0.kind !== 'scalar') this.refuse(`At program exit the register R0 is not a known value (${regTypeStr(r0.kind, r0.flags)})`);
+    if (r0.s.smin < range[0] || r0.s.smax > range[1]) this.refuse(`At program exit the register R0 has ${rangeText(r0.s)} should have been in [${range[0]}, ${range[1]}]`);
+  }
+
+  private checkLdPkt(mode: 'abs' | 'ind', src: number, pc: number): number {
+    const t = this.req.kind.progType;
+    if (t !== 'socket' && t !== 'tc') this.refuse('BPF_LD_[ABS|IND] instructions not allowed for this program type');
+    const r6 = this.reg(6);
+    if (r6.kind !== 'ctx') this.refuse('at the time of BPF_LD_ABS|IND R6 != pointer to skb');
+    if (mode === 'ind') this.readReg(src);
+    if (this.cur.refs.length) this.refuse('BPF_LD_[ABS|IND] cannot be mixed with socket references');
+    this.clobberCallerSaved();
+    this.setReg(0, unknownScalar());
+    return pc + 1;
+  }
+
+  /** check_max_stack_depth: the stacks of a call chain together within 512 bytes. */
+  private checkStackDepth(): void {
+    // Conservative: every subprogram's deepest use, along the deepest chain reached.
+    let total = 0;
+    for (const d of this.subprogDepth.values()) total += Math.max(d, 0);
+    if (this.subprogDepth.size > 1 && total > MAX_BPF_STACK) this.refuse(`combined stack size of ${this.subprogDepth.size} calls is ${total}. Too large`);
+  }
+}
+
+/** A known scalar's value (u64). */
+function constValue(s: Scalar): bigint {
+  return s.var.value;
+}
+
+/** What a load of `size` bytes yields: unknown, zero- or sign-extended. */
+function loadResult(size: 1 | 2 | 4 | 8, sx: boolean): Scalar {
+  return sx ? signExtend(unknown(), size) : zeroExtend(unknown(), size);
+}
+
+const MAP_TYPE_IDS: Partial<Record<string, number>> = {
+  hash: 1,
+  array: 2,
+  prog_array: 3,
+  percpu_hash: 5,
+  percpu_array: 6,
+  lru_hash: 9,
+  lru_percpu_hash: 10,
+  devmap: 14,
+  cpumap: 16,
+  xskmap: 17,
+  devmap_hash: 25,
+  ringbuf: 27,
+};
+
+/** The kernel's struct embedding: `struct bpf_cpumask` begins with a `struct cpumask`. */
+function structMatches(have: string, want: string): boolean {
+  if (have === want) return true;
+  return have === 'bpf_cpumask' && want === 'cpumask';
+}
+
+function formatTnum(s: Scalar): string {
+  return `(0x${s.var.value.toString(16)}; 0x${s.var.mask.toString(16)})`;
+}
+
+function rangeText(s: Scalar): string {
+  if (s.smin === -(1n << 63n) && s.smax === (1n << 63n) - 1n) return 'unknown scalar value';
+  return `smin=${s.smin} smax=${s.smax}`;
+}
+
+/** check_return_code: the values a program type may return (none: no check). */
+function returnRange(t: string, attach?: string): [bigint, bigint] | undefined {
+  void attach;
+  switch (t) {
+    case 'tp_btf':
+      return [0n, 0n];
+    default:
+      return undefined;
+  }
+}
+
+// Kept for the scalar domain's constant helper (a pointer's known offset).
+export const knownScalar = known;
+export type { RegKind };
