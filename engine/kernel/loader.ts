@@ -5,7 +5,7 @@
 
 import { decodeProgram, type Insn, type IsaLevel } from '../isa/index.ts';
 import type { MapDecl, SectionKind } from '../program/program.ts';
-import { checkFramePointerWrites, checkStructure, type StructureError } from '../program/structure.ts';
+import { checkFramePointerWrites, checkRunnable, checkStructure, type StructureError } from '../program/structure.ts';
 import { GuestMemory, Vm } from '../vm/index.ts';
 import { buildContext, type BuiltContext, type ContextInputs } from './context.ts';
 import { helperDeclById } from './helpers/registry.ts';
@@ -132,10 +132,13 @@ export type LoadResult = { readonly ok: true; readonly program: LoadedProgram } 
 const GPL_COMPATIBLE = new Set(['GPL', 'GPL v2', 'GPL and additional rights', 'Dual BSD/GPL', 'Dual MIT/GPL', 'Dual MPL/GPL']);
 
 /**
- * The kernel's structural checks of one decoded program (the first error), then the write to
- * r10 the verifier would refuse (the loader runs programs without the verifier).
+ * The kernel's structural checks of one decoded program (its first error), then the write to
+ * r10 the verifier would refuse (the loader runs programs without the verifier). A `raw`
+ * program (the bpf_conformance convention, no kernel program type) gets only what it needs to
+ * run: its suite has unreachable code and loops the kernel's check_cfg would refuse.
  */
-function structureProblems(insns: readonly (Insn | null)[]): StructureError[] {
+function structureProblems(insns: readonly (Insn | null)[], kind: SectionKind): StructureError[] {
+  if (kind.progType === 'raw') return checkRunnable(insns);
   const structure = checkStructure(insns);
   return structure.length ? structure : checkFramePointerWrites(insns);
 }
@@ -213,7 +216,7 @@ export function loadProgram(req: LoadRequest): LoadResult {
     if (s.name === entry.name) {
       problems.push(...d.errors.map((e) => ({ pc: e.pc, stage: 'decode' as const, message: e.message })));
       if (!d.errors.length) {
-        problems.push(...structureProblems(d.insns).map((e) => ({ pc: e.pc, stage: 'structure' as const, message: e.message })));
+        problems.push(...structureProblems(d.insns, s.kind).map((e) => ({ pc: e.pc, stage: 'structure' as const, message: e.message })));
         problems.push(...checkCalls(d.insns, req, s.kind, gpl));
       }
     }
@@ -293,7 +296,7 @@ export function loadProgram(req: LoadRequest): LoadResult {
         const source = req.sections.find((x) => x.name === name);
         const insns = decoded.get(name);
         if (!source || !insns) return { ok: false, problems: [{ pc: 0, stage: 'context', message: `no program '${name}' to attach` }] };
-        const structure = structureProblems(insns).map((e) => ({ pc: e.pc, stage: 'structure' as const, message: `${name}: ${e.message}` }));
+        const structure = structureProblems(insns, source.kind).map((e) => ({ pc: e.pc, stage: 'structure' as const, message: `${name}: ${e.message}` }));
         const calls = checkCalls(insns, req, source.kind, gpl).map((p) => ({ ...p, message: `${name}: ${p.message}` }));
         if (structure.length || calls.length) return { ok: false, problems: [...structure, ...calls] };
         if (req.verifier) {
