@@ -19,7 +19,7 @@ export function checkStructure(insns: readonly (Insn | null)[]): StructureError[
   };
   insns.forEach((insn, pc) => {
     if (!insn) return;
-    if (insn.kind === 'ja' || insn.kind === 'jcond') target(pc, pc + 1 + insn.off, 'jump');
+    if (insn.kind === 'ja' || insn.kind === 'jcond' || insn.kind === 'may_goto') target(pc, pc + 1 + insn.off, 'jump');
     if (insn.kind === 'call' && insn.target === 'local') target(pc, pc + 1 + insn.imm, 'call');
     if (writtenRegs(insn).includes(10)) errors.push({ pc, message: 'frame pointer is read only' });
   });

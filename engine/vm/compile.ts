@@ -128,7 +128,7 @@ function entryPoints(ops: Int32Array, code: Int32Array, length: number): Set<num
   for (let pc = 0; pc < length; pc++) {
     const op = ops[pc] ?? OP.INVALID;
     const target = code[pc * STRIDE + 5] ?? 0;
-    if (op === OP.JA || (op >= OP.JEQ64 && op <= OP.JSLE32)) {
+    if (op === OP.JA || op === OP.MAY_GOTO || (op >= OP.JEQ64 && op <= OP.JSLE32)) {
       if (target >= 0 && target <= length) labels.add(target);
     } else if (op === OP.CALL_LOCAL) {
       if (target >= 0 && target <= length) labels.add(target);
@@ -385,6 +385,9 @@ function instruction(
     // ---- jumps, calls, exit
     case OP.JA:
       return jump(x);
+    case OP.MAY_GOTO:
+      // The frame's loop budget, as the interpreter keeps it (vm.mayGoto).
+      return `{ const M = vm.mayGoto, k = vm.depth; if (M[k] === 0) { ${jump(x)} } M[k]--; }`;
     case OP.CALL_HELPER:
     case OP.CALL_KFUNC: {
       // The call site's helper, bound once by the VM (VmHost.bind), k-th call in program order.
