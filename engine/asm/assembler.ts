@@ -208,7 +208,7 @@ function finishSection(sec: SectionBuild, { dialect, maps, mapIndex, symbols, is
             break;
           }
           const off = rel(target);
-          if (insn.kind === 'ja' || insn.kind === 'jcond') {
+          if (insn.kind === 'ja' || insn.kind === 'jcond' || insn.kind === 'may_goto') {
             const long = insn.kind === 'ja' && insn.long;
             if (!inRange(BigInt(off), long ? OFF32 : OFF16)) {
               err(st, fx.span, 'jump-range', `label '${fx.label}' is ${off} instructions away, beyond ${long ? 'a 32-bit' : 'a 16-bit'} offset${long ? '' : '; use gotol for a far unconditional jump'}`);

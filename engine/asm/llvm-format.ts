@@ -119,6 +119,11 @@ export function formatLlvm(insn: Insn): string {
       return `${insn.long ? 'gotol' : 'goto'} ${rel(insn.off)}`;
     case 'jcond':
       return `if ${regName(insn.dst, insn.width)} ${JMP_OPERATOR[insn.cond]} ${operand(insn.src, insn.width)} goto ${rel(insn.off)}`;
+    case 'may_goto':
+      return `may_goto ${rel(insn.off)}`;
+    case 'addr_space_cast':
+      // BPFInstrInfo.td: "$dst = addr_space_cast($src, $dst_as, $src_as)".
+      return `r${insn.dst} = addr_space_cast(r${insn.src}, ${hex(insn.dstAs)}, ${hex(insn.srcAs)})`;
     case 'call':
       // objdump shows imm whatever src_reg says: helper id, relative target or BTF id alike.
       return `call ${hex(insn.imm)}`;

@@ -20,7 +20,7 @@ interface Address {
 
 /** Words BPFAsmParser matches case-sensitively (only the first word of a statement is folded). */
 export const KEYWORDS = new Set([
-  'goto', 'gotol', 'll', 'skb', 's', 'u8', 'u16', 'u32', 'u64', 's8', 's16', 's32',
+  'goto', 'gotol', 'll', 'skb', 'addr_space_cast', 's', 'u8', 'u16', 'u32', 'u64', 's8', 's16', 's32',
   ...['be', 'le', 'bswap'].flatMap((o) => [16, 32, 64].map((b) => `${o}${b}`)),
   ...['add', 'and', 'or', 'xor'].map((op) => `atomic_fetch_${op}`),
   ...(['xchg', 'cmpxchg'] as const).flatMap((op) => [atomicFunction(op, 8), atomicFunction(op, 4)]),

@@ -12,7 +12,7 @@ import {
   ACCESS_TYPES, KEYWORDS, address, expect, expected, immediate, isRegister, jumpTarget, memory, needWidth, operand, operator,
   pointerType, register, returnsInSource, sameRegister, sameWidth, type RegOperand,
 } from './llvm-operands.ts';
-import { IMM32, IMM64, inRange, splitImm64, toInt32, type Range } from './numbers.ts';
+import { AS16, IMM32, IMM64, inRange, splitImm64, toInt32, type Range } from './numbers.ts';
 
 function invert<K extends string>(table: Readonly<Record<K, string>>): Map<string, K> {
   return new Map(Object.entries(table).map(([k, v]) => [v as string, k as K]));
@@ -24,8 +24,6 @@ const PSEUDO: Range = { min: 0n, max: 6n, what: 'a pseudo source 0-6 (RFC 9669 �
 
 /** Linux instructions outside RFC 9669 that llvm-mc knows; named so the user learns why. */
 const NOT_RFC: ReadonlyMap<string, string> = new Map([
-  ['may_goto', 'may_goto (BPF_JCOND) is a Linux 6.9 extension, not in RFC 9669; the playground does not support it'],
-  ['addr_space_cast', 'addr_space_cast is a Linux 6.9 arena extension, not in RFC 9669; the playground does not support it'],
   ['load_acquire', 'load_acquire is a Linux 6.15 extension (BPF_LOAD_ACQ), not in RFC 9669; the playground does not support it'],
   ['store_release', 'store_release is a Linux 6.15 extension (BPF_STORE_REL), not in RFC 9669; the playground does not support it'],
 ]);
@@ -85,6 +83,13 @@ function statement(c: Cursor): ParsedInsn | undefined {
       if ('label' in t) return { insn: { kind: 'ja', long, off: 0 }, fixup: { kind: 'jump', label: t.label.text, span: t.label } };
       return { insn: { kind: 'ja', long, off: t.off } };
     }
+    case 'may_goto': {
+      c.next();
+      const t = jumpTarget(c, false);
+      if (!t) return undefined;
+      if ('label' in t) return { insn: { kind: 'may_goto', off: 0 }, fixup: { kind: 'jump', label: t.label.text, span: t.label } };
+      return { insn: { kind: 'may_goto', off: t.off } };
+    }
     case 'if':
       c.next();
       return conditional(c);
@@ -98,7 +103,7 @@ function statement(c: Cursor): ParsedInsn | undefined {
       return store(c);
   }
   if (isRegister(head)) return assignment(c);
-  return expected(c, 'an instruction: rN = …, *(u32 *)(rN + off) = …, if, goto, gotol, call, lock, ld_pseudo or exit');
+  return expected(c, 'an instruction: rN = …, *(u32 *)(rN + off) = …, if, goto, gotol, may_goto, call, lock, ld_pseudo or exit');
 }
 
 function call(c: Cursor): ParsedInsn | undefined {
@@ -208,6 +213,7 @@ function rightHandSide(c: Cursor, dst: RegOperand): ParsedInsn | undefined {
       c.ctx.error(t, notRfc, 'unsupported');
       return undefined;
     }
+    if (t.text === 'addr_space_cast') return addrSpaceCast(c, dst);
     const swap = /^(le|be|bswap)(16|32|64)$/.exec(t.text);
     if (swap) return byteSwap(c, dst, swap[1] as 'le' | 'be' | 'bswap', Number(swap[2]) as 16 | 32 | 64);
     const fetch = /^atomic_fetch_(add|and|or|xor)$/.exec(t.text);
@@ -292,6 +298,20 @@ function movsx(c: Cursor, dst: RegOperand): ParsedInsn | undefined {
   const src = register(c, 'a source register');
   if (!src || !sameWidth(c, dst, src)) return undefined;
   return { insn: { kind: 'movsx', width: dst.width, bits: Number(t.text.slice(1)) as 8 | 16 | 32, dst: dst.n, src: src.n } };
+}
+
+/** `rD = addr_space_cast(rS, DST_AS, SRC_AS)`: r registers only, as llvm-mc takes it. */
+function addrSpaceCast(c: Cursor, dst: RegOperand): ParsedInsn | undefined {
+  c.next();
+  if (!needWidth(c, dst, 64, 'addr_space_cast takes r registers') || !expect(c, '(', 'after addr_space_cast')) return undefined;
+  const src = register(c, 'the register to cast');
+  if (!src || !needWidth(c, src, 64, 'addr_space_cast takes r registers') || !expect(c, ',', 'after the register')) return undefined;
+  const dstAs = c.int(AS16, 'the destination address space');
+  if (!dstAs || !expect(c, ',', 'after the destination address space')) return undefined;
+  const srcAs = c.int(AS16, 'the source address space');
+  if (!srcAs || !expect(c, ')', 'to close addr_space_cast(…)')) return undefined;
+  const as16 = (v: bigint): number => Number(BigInt.asUintN(16, v));
+  return { insn: { kind: 'addr_space_cast', dst: dst.n, src: src.n, dstAs: as16(dstAs.value), srcAs: as16(srcAs.value) } };
 }
 
 function byteSwap(c: Cursor, dst: RegOperand, order: 'le' | 'be' | 'bswap', bits: 16 | 32 | 64): ParsedInsn | undefined {

@@ -192,6 +192,45 @@ describe('jumps, calls and exit', () => {
   });
 });
 
+describe('Linux extensions: may_goto and addr_space_cast', () => {
+  // Bytes as llvm-mc-19 -triple bpfel -mcpu=v4 gives them (the differential checks them all).
+  it('parses may_goto with a number or a label, as llvm-mc does', () => {
+    for (const t of ['may_goto 3', 'may_goto +3', 'may_goto + 3', 'may_goto +0x3', 'MAY_GOTO +3']) expect(insn(t)).toEqual({ kind: 'may_goto', off: 3 });
+    expect(bytes('may_goto -1')).toBe('e5 00 ff ff 00 00 00 00');
+    const r = assemble('top:\n may_goto out\n may_goto top\nout:\n exit', { dialect: 'llvm' });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.sections[0]?.insns.slice(0, 2)).toEqual([{ kind: 'may_goto', off: 1 }, { kind: 'may_goto', off: -2 }]);
+  });
+  it('parses addr_space_cast(src, dst_as, src_as) into imm = dst_as << 16 | src_as', () => {
+    expect(insn('r1 = addr_space_cast(r2, 0, 1)')).toEqual({ kind: 'addr_space_cast', dst: 1, src: 2, dstAs: 0, srcAs: 1 });
+    expect(bytes('r1 = addr_space_cast(r2, 0, 1)')).toBe('bf 21 01 00 01 00 00 00');
+    expect(bytes('r1 = addr_space_cast(r2, 1, 0)')).toBe('bf 21 01 00 00 00 01 00');
+    expect(bytes('r0=addr_space_cast(r0,0xffff,7)')).toBe('bf 00 01 00 07 00 ff ff');
+    // llvm-mc reads -1 as 0xffff (it keeps the low 16 bits).
+    expect(bytes('r1 = addr_space_cast(r2, -1, 0)')).toBe('bf 21 01 00 00 00 ff ff');
+  });
+  it('prints like objdump', () => {
+    expect(fmt({ kind: 'may_goto', off: 3 })).toBe('may_goto +0x3');
+    expect(fmt({ kind: 'may_goto', off: -0x8000 })).toBe('may_goto -0x8000');
+    expect(fmt({ kind: 'addr_space_cast', dst: 1, src: 2, dstAs: 0, srcAs: 1 })).toBe('r1 = addr_space_cast(r2, 0x0, 0x1)');
+  });
+  it('refuses what llvm-mc refuses, and address spaces it would truncate', () => {
+    expectError('w1 = addr_space_cast(w2, 0, 1)', 1, 3, 'r registers', 'write r1');
+    expectError('r1 = addr_space_cast(w2, 0, 1)', 22, 24, 'r registers', 'write r2');
+    expectError('r1 = addr_space_cast(r2, 1)', 27, 28, "','");
+    expectError('r1 = ADDR_SPACE_CAST(r2, 0, 1)', 6, 21, "'addr_space_cast' in lower case");
+    expectError('r1 = addr_space_cast(r2, 65536, 0)', 26, 31, 'address space (0..65535)');
+    expectError('may_goto r1', 10, 12, 'jump offset');
+    expectError('may_goto', 9, 10, 'jump offset', 'at end of line');
+    expectError('may_goto +32768', 10, 16, '16-bit signed offset');
+  });
+  it('names the level: both sit with cpu v4', () => {
+    const level = (text: string): string | undefined => assemble(text, { dialect: 'llvm', isa: 3 }).diagnostics[0]?.message;
+    expect(level('may_goto +0')).toBe('may_goto needs ISA v4; the selected level is v3');
+    expect(level('r1 = addr_space_cast(r2, 0, 1)')).toBe('addr_space_cast needs ISA v4; the selected level is v3');
+  });
+});
+
 describe('errors', () => {
   it('rejects mixed widths, naming the register to write', () => {
     expectError('w1 += r2', 7, 9, 'r2 is 64-bit but w1 is 32-bit', 'w2');
@@ -212,8 +251,6 @@ describe('errors', () => {
   it('names unsupported and non-RFC instructions', () => {
     expectError('callx r2', 1, 6, 'callx', 'not supported', 'RFC 9669');
     expectError('call r2', 6, 8, 'callx', 'not supported');
-    expectError('may_goto +1', 1, 9, 'may_goto', 'not in RFC 9669');
-    expectError('r1 = addr_space_cast(r2, 0, 1)', 6, 21, 'addr_space_cast', 'not in RFC 9669');
     expectError('r1 = load_acquire((u64 *)(r2 + 0))', 6, 18, 'load_acquire', 'not in RFC 9669');
     expectError('store_release((u64 *)(r1 + 0), r2)', 1, 14, 'store_release', 'not in RFC 9669');
   });

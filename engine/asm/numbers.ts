@@ -53,6 +53,8 @@ export interface Range {
 export const IMM32: Range = { min: -(2n ** 31n), max: 2n ** 32n - 1n, what: 'a 32-bit immediate (-2147483648..4294967295)' };
 export const IMM64: Range = { min: -(2n ** 63n), max: 2n ** 64n - 1n, what: 'a 64-bit immediate' };
 export const OFF16: Range = { min: -(2n ** 15n), max: 2n ** 15n - 1n, what: 'a 16-bit signed offset (-32768..32767)' };
+/** An address space of addr_space_cast: 16 bits, signed or unsigned (llvm-mc keeps the low 16 bits of anything). */
+export const AS16: Range = { min: -(2n ** 15n), max: 2n ** 16n - 1n, what: 'an address space (0..65535)' };
 export const OFF32: Range = { min: -(2n ** 31n), max: 2n ** 31n - 1n, what: 'a 32-bit signed offset' };
 
 export function inRange(value: bigint, range: Range): boolean {

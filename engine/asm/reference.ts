@@ -52,6 +52,9 @@ function sample(form: Form): Insn {
       return { ...t, dst: 1, src: t.src.type === 'reg' ? { type: 'reg', reg: 2 } : { type: 'imm', imm: 4 } };
     case 'movsx':
       return { ...t, dst: 1, src: 2 };
+    case 'addr_space_cast':
+      // cast_kern: an arena pointer (address space 1) to a kernel one (0).
+      return { ...t, dst: 1, src: 2, dstAs: 0, srcAs: 1 };
     case 'neg':
     case 'end':
       return { ...t, dst: 1 };
@@ -67,6 +70,8 @@ function sample(form: Form): Insn {
       return { ...t, off: 3 };
     case 'jcond':
       return { ...t, dst: 1, src: t.src.type === 'reg' ? { type: 'reg', reg: 2 } : { type: 'imm', imm: 4 }, off: 3 };
+    case 'may_goto':
+      return { ...t, off: 3 };
     case 'call':
       return { ...t, imm: 1 };
     case 'exit':

@@ -5,7 +5,7 @@
 import { FORMS, type Form, type Insn, type Operand } from '../isa/index.ts';
 import type { Cursor, Span } from './cursor.ts';
 import type { Dialect, Fixup, ParsedInsn } from './dialect.ts';
-import { IMM32, IMM64, OFF16, OFF32, splitImm64, toInt32, joinImm64 } from './numbers.ts';
+import { AS16, IMM32, IMM64, OFF16, OFF32, splitImm64, toInt32, joinImm64 } from './numbers.ts';
 
 /** Mnemonic → forms (e.g. `add32` → add32_imm, add32_reg), from the ISA table. */
 const BY_MNEMONIC = new Map<string, Form[]>();
@@ -202,6 +202,28 @@ function parse(c: Cursor): ParsedInsn | undefined {
       result = { insn: { ...first.template, base: m.base, off: m.off, src } };
       break;
     }
+    case 'addr_space_cast': {
+      // Not in bpf_conformance: the mnemonic of llvm-mc and the kernel, operands as `mov`
+      // (dst first), then the address spaces in llvm-mc's order: addr_space_cast %r1, %r2, 0, 1.
+      const dst = register(c);
+      if (dst === undefined || !comma(c)) return undefined;
+      const src = register(c);
+      if (src === undefined || !comma(c)) return undefined;
+      const dstAs = c.int(AS16, 'the destination address space');
+      if (!dstAs || !comma(c)) return undefined;
+      const srcAs = c.int(AS16, 'the source address space');
+      if (!srcAs) return undefined;
+      const as16 = (v: bigint): number => Number(BigInt.asUintN(16, v));
+      result = { insn: { kind: 'addr_space_cast', dst, src, dstAs: as16(dstAs.value), srcAs: as16(srcAs.value) } };
+      break;
+    }
+    case 'may_goto': {
+      // Not in bpf_conformance either: shaped as `ja` (may_goto +3, may_goto LABEL).
+      const t = target(c, false);
+      if (!t) return undefined;
+      result = withTarget({ kind: 'may_goto', off: 0 }, t);
+      break;
+    }
     case 'ja': {
       if (first.template.kind !== 'ja') return undefined;
       const t = target(c, first.template.long);
@@ -308,6 +330,9 @@ function mnemonicOf(insn: Insn): string {
         return t.kind === 'alu' && t.width === insn.width && t.op === insn.op;
       case 'movsx':
         return t.kind === 'movsx' && t.width === insn.width && t.bits === insn.bits;
+      case 'addr_space_cast':
+      case 'may_goto':
+        return t.kind === insn.kind;
       case 'neg':
         return t.kind === 'neg' && t.width === insn.width;
       case 'end':
@@ -338,6 +363,10 @@ function format(insn: Insn): string {
       return `${m} ${reg(insn.dst)}, ${opnd(insn.src)}`;
     case 'movsx':
       return `${m} ${reg(insn.dst)}, ${reg(insn.src)}`;
+    case 'addr_space_cast':
+      return `${m} ${reg(insn.dst)}, ${reg(insn.src)}, ${insn.dstAs}, ${insn.srcAs}`;
+    case 'may_goto':
+      return `${m} ${rel(insn.off)}`;
     case 'neg':
     case 'end':
       return `${m} ${reg(insn.dst)}`;

@@ -57,8 +57,6 @@ function describeChoices(values: number[]): string {
 /** Forms that are deliberately absent, with the reason shown when their encoding is met. */
 function knownExtension(raw: RawInsn): string | undefined {
   if (raw.opcode === 0x8d) return 'callx (BPF_CALL|BPF_X) is not in RFC 9669 and Linux rejects it';
-  if (raw.opcode === 0xe5) return 'may_goto (BPF_JCOND) is a Linux 6.9 extension, not in RFC 9669';
-  if (raw.opcode === 0xbf && raw.off === 1) return 'addr_space_cast (mov with off=1) is a Linux 6.9 arena extension, not in RFC 9669';
   if ((raw.opcode === 0xdb || raw.opcode === 0xc3 || raw.opcode === 0xd3 || raw.opcode === 0xcb) && (raw.imm === 0x100 || raw.imm === 0x110))
     return 'load-acquire/store-release are a Linux 6.15 extension, not in RFC 9669';
   return undefined;
@@ -132,6 +130,8 @@ function fill(t: Insn, raw: RawInsn, imm2: number): Insn {
       return { ...t, dst: raw.dst, src: operand(t.src, raw) };
     case 'movsx':
       return { ...t, dst: raw.dst, src: raw.src };
+    case 'addr_space_cast':
+      return { ...t, dst: raw.dst, src: raw.src, dstAs: raw.imm >>> 16, srcAs: raw.imm & 0xffff };
     case 'neg':
     case 'end':
       return { ...t, dst: raw.dst };
@@ -147,6 +147,8 @@ function fill(t: Insn, raw: RawInsn, imm2: number): Insn {
       return { ...t, off: t.long ? raw.imm : raw.off };
     case 'jcond':
       return { ...t, dst: raw.dst, src: operand(t.src, raw), off: raw.off };
+    case 'may_goto':
+      return { ...t, off: raw.off };
     case 'call':
       return { ...t, imm: raw.imm, off: raw.off };
     case 'exit':
@@ -205,6 +207,9 @@ export function encodeInsn(insn: Insn): RawInsn[] | undefined {
     case 'movsx':
       f = { dst: insn.dst, src: insn.src, off: 0, imm: 0 };
       break;
+    case 'addr_space_cast':
+      f = { dst: insn.dst, src: insn.src, off: 0, imm: ((insn.dstAs & 0xffff) << 16) | (insn.srcAs & 0xffff) };
+      break;
     case 'neg':
     case 'end':
       f = { dst: insn.dst, src: 0, off: 0, imm: 0 };
@@ -226,6 +231,9 @@ export function encodeInsn(insn: Insn): RawInsn[] | undefined {
       break;
     case 'jcond':
       f = { dst: insn.dst, off: insn.off, ...operandFields(insn.src) };
+      break;
+    case 'may_goto':
+      f = { dst: 0, src: 0, off: insn.off, imm: 0 };
       break;
     case 'call':
       f = { dst: 0, src: 0, off: insn.off, imm: insn.imm };

@@ -119,6 +119,28 @@ export interface JcondInsn {
   readonly src: Operand;
   readonly off: number;
 }
+/**
+ * may_goto (BPF_JMP | BPF_JCOND, src_reg BPF_MAY_GOTO = 0; Linux 6.9, not in RFC 9669): falls
+ * through while the frame's hidden loop budget lasts, taking one from it, and jumps to
+ * pc + off + 1 once it is spent (kernel/bpf/verifier.c, do_misc_fixups).
+ */
+export interface MayGotoInsn {
+  readonly kind: 'may_goto';
+  readonly off: number;
+}
+/**
+ * addr_space_cast (ALU64 MOV X with off = BPF_ADDR_SPACE_CAST = 1; Linux 6.9, not in RFC 9669):
+ * dst = src converted from address space `srcAs` to `dstAs` (imm = dstAs << 16 | srcAs). Linux
+ * accepts only 1 → 0 (cast_kern) and 0 → 1 (cast_user), in a program with an arena map.
+ */
+export interface AddrSpaceCastInsn {
+  readonly kind: 'addr_space_cast';
+  readonly dst: Reg;
+  readonly src: Reg;
+  /** 0..0xffff each. */
+  readonly dstAs: number;
+  readonly srcAs: number;
+}
 /** CALL: helper by id, BPF-to-BPF (imm = relative target), or kfunc by BTF id (off = BTF fd index). */
 export interface CallInsn {
   readonly kind: 'call';
@@ -149,6 +171,8 @@ export type Insn =
   | AtomicInsn
   | JaInsn
   | JcondInsn
+  | MayGotoInsn
+  | AddrSpaceCastInsn
   | CallInsn
   | ExitInsn
   | LdPacketInsn;
@@ -164,6 +188,7 @@ export function slotCount(insn: Insn): 1 | 2 {
 export function jumpOffset(insn: Insn): number | undefined {
   if (insn.kind === 'ja') return insn.off;
   if (insn.kind === 'jcond') return insn.off;
+  if (insn.kind === 'may_goto') return insn.off;
   if (insn.kind === 'call' && insn.target === 'local') return insn.imm;
   return undefined;
 }
@@ -173,6 +198,7 @@ export function writtenRegs(insn: Insn): Reg[] {
   switch (insn.kind) {
     case 'alu':
     case 'movsx':
+    case 'addr_space_cast':
     case 'neg':
     case 'end':
     case 'ldimm64':
@@ -188,6 +214,7 @@ export function writtenRegs(insn: Insn): Reg[] {
     case 'store':
     case 'ja':
     case 'jcond':
+    case 'may_goto':
     case 'exit':
       return [];
   }

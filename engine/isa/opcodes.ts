@@ -48,6 +48,8 @@ export const JMP_CODE = {
   jle: 0xb0,
   jslt: 0xc0,
   jsle: 0xd0,
+  /** BPF_JCOND (Linux 6.9): may_goto, with src_reg BPF_MAY_GOTO. */
+  jcond: 0xe0,
 } as const;
 
 /** Size field of load/store opcodes, by access size in bytes. */
@@ -91,6 +93,11 @@ export const PSEUDO_CALL = {
   KFUNC: 2,
 } as const;
 
+/** src_reg of BPF_JMP|BPF_JCOND: the only condition Linux defines. */
+export const BPF_MAY_GOTO = 0;
+/** off of ALU64 MOV X that makes it addr_space_cast (include/uapi/linux/bpf.h). */
+export const BPF_ADDR_SPACE_CAST = 1;
+
 export const OPCODE_LDDW = CLS.LD | MODE.IMM | SIZE_CODE[8]; // 0x18
 export const OPCODE_CALL = CLS.JMP | JMP_CODE.call; // 0x85
 export const OPCODE_EXIT = CLS.JMP | JMP_CODE.exit; // 0x95
@@ -101,3 +108,5 @@ export const FRAME_POINTER = 10;
 /** Bytes of stack per frame (MAX_BPF_STACK) and call depth (MAX_CALL_FRAMES) in Linux. */
 export const STACK_SIZE = 512;
 export const MAX_CALL_FRAMES = 8;
+/** may_goto's loop budget per frame: BPF_MAX_LOOPS = 8 * 1024 * 1024 (include/linux/bpf.h). */
+export const BPF_MAX_LOOPS = 8 * 1024 * 1024;

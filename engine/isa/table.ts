@@ -3,14 +3,14 @@
 // whitelist all read this one list, so they cannot disagree about what exists.
 
 import type { AccessSize, AluOp, AtomicOp, Insn, JmpCond, Width } from './insn.ts';
-import { ALU_CODE, ATOMIC_IMM, CLS, JMP_CODE, MODE, OPCODE_CALL, OPCODE_EXIT, OPCODE_LDDW, SIZE_CODE, SRC_K, SRC_X } from './opcodes.ts';
+import { ALU_CODE, ATOMIC_IMM, BPF_ADDR_SPACE_CAST, BPF_MAY_GOTO, CLS, JMP_CODE, MODE, OPCODE_CALL, OPCODE_EXIT, OPCODE_LDDW, SIZE_CODE, SRC_K, SRC_X } from './opcodes.ts';
 
 /** ISA levels as clang's -mcpu names them (kernel-facts §1.12). */
 export type IsaLevel = 1 | 2 | 3 | 4;
 export const ISA_LEVELS: readonly IsaLevel[] = [1, 2, 3, 4];
 
-/** RFC 9669 §2.4 conformance groups. */
-export type ConformanceGroup = 'base32' | 'base64' | 'atomic32' | 'atomic64' | 'divmul32' | 'divmul64' | 'packet';
+/** RFC 9669 §2.4 conformance groups, and `linux` for the Linux extensions outside RFC 9669. */
+export type ConformanceGroup = 'base32' | 'base64' | 'atomic32' | 'atomic64' | 'divmul32' | 'divmul64' | 'packet' | 'linux';
 
 /**
  * What a raw field may hold. `zero`: reserved, must be 0. `reg`: a register number 0..10.
@@ -36,6 +36,11 @@ export interface Form {
   readonly template: Insn;
   /** What the instruction does, in one line, for hovers and docs. */
   readonly summary: string;
+  /**
+   * For a Linux extension outside RFC 9669: the Linux release that brought it. A kernel profile
+   * older than that refuses the program at load (engine/kernel/loader.ts).
+   */
+  readonly linux?: string;
 }
 
 const REG_IMM = ['imm', 'reg'] as const;
@@ -117,6 +122,22 @@ for (const width of [64, 32] as const) {
     summary: `dst = -dst (${width}-bit)`,
   });
 }
+
+// addr_space_cast: MOV64 X with off = 1 and imm = dst_as << 16 | src_as (Linux 6.9, arenas).
+// llvm-mc-19 takes it at every -mcpu; it sits with the newest level, as the extensions after
+// cpu v4 (Linux 6.6) do.
+add({
+  id: 'addr_space_cast',
+  mnemonic: 'addr_space_cast',
+  opcode: CLS.ALU64 | ALU_CODE.mov | SRC_X,
+  select: { field: 'off', value: BPF_ADDR_SPACE_CAST },
+  fields: rules('reg', 'reg', 'zero', 'any'),
+  isa: 4,
+  group: 'linux',
+  template: { kind: 'addr_space_cast', dst: 0, src: 0, dstAs: 0, srcAs: 0 },
+  summary: 'dst = src cast from address space src_as to dst_as (arena pointers: 1 → 0 is cast_kern, 0 → 1 cast_user)',
+  linux: '6.9',
+});
 
 // ---- byte swaps ---------------------------------------------------------------------------
 
@@ -274,6 +295,19 @@ add({
   summary: 'pc += imm (32-bit offset, `gotol`)',
 });
 
+add({
+  id: 'may_goto',
+  mnemonic: 'may_goto',
+  opcode: CLS.JMP | JMP_CODE.jcond | SRC_K,
+  select: { field: 'src', value: BPF_MAY_GOTO },
+  fields: rules('zero', 'zero', 'any', 'zero'),
+  isa: 4,
+  group: 'linux',
+  template: { kind: 'may_goto', off: 0 },
+  summary: "if the frame's loop budget (8M, BPF_MAX_LOOPS) is spent then pc += off, else take one from it",
+  linux: '6.9',
+});
+
 const COND_SUMMARY: Record<JmpCond, string> = {
   jeq: '==',
   jgt: '> (unsigned)',
@@ -402,6 +436,10 @@ export function formKey(insn: Insn): string {
       return `ja/${insn.long ? 'long' : 'short'}`;
     case 'jcond':
       return `jcond/${insn.width}/${insn.cond}/${insn.src.type}`;
+    case 'may_goto':
+      return 'may_goto';
+    case 'addr_space_cast':
+      return 'addr_space_cast';
     case 'call':
       return `call/${insn.target}`;
     case 'exit':

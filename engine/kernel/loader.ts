@@ -3,7 +3,7 @@
 // map and function references), builds the kernel, the maps and the context, and hands back a
 // VM ready to run. Every refusal is a problem with a pc, never an exception.
 
-import { decodeProgram, type Insn, type IsaLevel } from '../isa/index.ts';
+import { decodeProgram, formOf, type Insn, type IsaLevel } from '../isa/index.ts';
 import type { MapDecl, SectionKind } from '../program/program.ts';
 import { checkFramePointerWrites, checkRunnable, checkStructure, type StructureError } from '../program/structure.ts';
 import { GuestMemory, Vm } from '../vm/index.ts';
@@ -143,6 +143,39 @@ function structureProblems(insns: readonly (Insn | null)[], kind: SectionKind): 
   return structure.length ? structure : checkFramePointerWrites(insns);
 }
 
+/** The Linux release of a profile, as [major, minor]. */
+function profileRelease(profile: KernelProfile): [number, number] {
+  const m = /(\d+)\.(\d+)/.exec(profile);
+  return [Number(m?.[1] ?? 0), Number(m?.[2] ?? 0)];
+}
+
+/** What a kernel before the extension says of it (Linux 6.3: kernel/bpf/verifier.c). */
+const OLDER_KERNEL_SAYS: Readonly<Record<string, string>> = {
+  // resolve_pseudo_ldimm64: bpf_opcode_in_insntable has no BPF_JMP | BPF_JCOND.
+  may_goto: 'unknown opcode e5',
+  // check_alu_op: a MOV X with off != 0.
+  addr_space_cast: 'BPF_MOV uses reserved fields',
+};
+
+/** Instructions outside RFC 9669 that the profile's kernel does not have yet (the table's `linux` release). */
+function checkProfileForms(insns: readonly (Insn | null)[], profile: KernelProfile): LoadProblem[] {
+  const problems: LoadProblem[] = [];
+  const [major, minor] = profileRelease(profile);
+  insns.forEach((insn, pc) => {
+    const form = insn ? formOf(insn) : undefined;
+    if (!form?.linux) return;
+    const [fMajor, fMinor] = form.linux.split('.').map(Number);
+    if ((fMajor ?? 0) < major || ((fMajor ?? 0) === major && (fMinor ?? 0) <= minor)) return;
+    const says = OLDER_KERNEL_SAYS[form.id];
+    problems.push({
+      pc,
+      stage: 'structure',
+      message: `${form.mnemonic} does not exist in ${profile} (Linux ${form.linux} brought it; the linux-6.18 profile has it)${says ? `; Linux ${major}.${minor} says: ${says}` : ''}`,
+    });
+  });
+  return problems;
+}
+
 /** The checks of one decoded program; returns its problems. */
 function checkCalls(insns: readonly (Insn | null)[], req: LoadRequest, kind: SectionKind, gpl: boolean): LoadProblem[] {
   const problems: LoadProblem[] = [];
@@ -216,6 +249,7 @@ export function loadProgram(req: LoadRequest): LoadResult {
     if (s.name === entry.name) {
       problems.push(...d.errors.map((e) => ({ pc: e.pc, stage: 'decode' as const, message: e.message })));
       if (!d.errors.length) {
+        problems.push(...checkProfileForms(d.insns, req.profile));
         problems.push(...structureProblems(d.insns, s.kind).map((e) => ({ pc: e.pc, stage: 'structure' as const, message: e.message })));
         problems.push(...checkCalls(d.insns, req, s.kind, gpl));
       }
@@ -296,7 +330,7 @@ export function loadProgram(req: LoadRequest): LoadResult {
         const source = req.sections.find((x) => x.name === name);
         const insns = decoded.get(name);
         if (!source || !insns) return { ok: false, problems: [{ pc: 0, stage: 'context', message: `no program '${name}' to attach` }] };
-        const structure = structureProblems(insns, source.kind).map((e) => ({ pc: e.pc, stage: 'structure' as const, message: `${name}: ${e.message}` }));
+        const structure = [...checkProfileForms(insns, req.profile), ...structureProblems(insns, source.kind)].map((e) => ({ pc: e.pc, stage: 'structure' as const, message: `${name}: ${e.message}` }));
         const calls = checkCalls(insns, req, source.kind, gpl).map((p) => ({ ...p, message: `${name}: ${p.message}` }));
         if (structure.length || calls.length) return { ok: false, problems: [...structure, ...calls] };
         if (req.verifier) {

@@ -93,6 +93,7 @@ export function buildCfg(insns: readonly (Insn | null)[]): Cfg {
         mark(pc + 1 + insn.off, CFG_JUMP_TARGET);
         break;
       case 'jcond':
+      case 'may_goto':
         fallthrough[pc] = pc + 1;
         jump[pc] = pc + 1 + insn.off;
         mark(pc + 1 + insn.off, CFG_JUMP_TARGET);

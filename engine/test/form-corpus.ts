@@ -44,6 +44,12 @@ export function formInstances(form: Form, seed = 1): Insn[] {
       return count(t.src.type === 'reg' ? 22 : imm32.length).map((i) => ({ ...t, dst: reg(i), src: src(t.src, i) }));
     case 'movsx':
       return count(22).map((i) => ({ ...t, dst: reg(i), src: other(i) }));
+    case 'addr_space_cast': {
+      // Both casts Linux accepts first, then any 16-bit pair (llvm-mc takes them all).
+      const pairs: [number, number][] = [[0, 1], [1, 0], [0, 0], [1, 1], [0xffff, 0], [0, 0xffff], [0xffff, 0xffff], [0x8000, 0x7fff]];
+      for (let k = 0; k < RANDOM_PER_FORM; k++) pairs.push([next() & 0xffff, next() & 0xffff]);
+      return pairs.map(([dstAs, srcAs], i) => ({ ...t, dst: reg(i), src: other(i), dstAs, srcAs }));
+    }
     case 'neg':
     case 'end':
       return count(11).map((i) => ({ ...t, dst: reg(i) }));
@@ -64,6 +70,8 @@ export function formInstances(form: Form, seed = 1): Insn[] {
       });
     case 'ja':
       return (t.long ? imm32 : off16).map((off) => ({ ...t, off }));
+    case 'may_goto':
+      return off16.map((off) => ({ ...t, off }));
     case 'jcond':
       return count(Math.max(22, imm32.length)).map((i) => ({ ...t, dst: reg(i), src: src(t.src, i), off: off16[i % off16.length] ?? 0 }));
     case 'call':

@@ -91,6 +91,7 @@ function labelBlock(statements: Statement[], start: number): string[] {
       [`gotol ${target}`, 'ja32'],
       [`if r${a} ${op} r${b} goto ${target}`, 'jcond'],
       [`if w${a} ${op} ${k - 20} goto ${target}`, 'jcond32'],
+      [`may_goto ${target}`, 'may_goto'],
     ];
     const [text, form] = choices[k % choices.length] ?? ['exit', 'exit'];
     lines.push(`.Ltarget${k}:`, `  ${text}`);

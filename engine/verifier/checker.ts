@@ -131,10 +131,10 @@ export class Checker {
   private markPrunePoints(): void {
     this.insns.forEach((insn, pc) => {
       if (!insn) return;
-      if (insn.kind === 'ja' || insn.kind === 'jcond') {
+      if (insn.kind === 'ja' || insn.kind === 'jcond' || insn.kind === 'may_goto') {
         const t = pc + 1 + insn.off;
         if (t >= 0 && t < this.pruneAt.length) this.pruneAt[t] = 1;
-        if (insn.kind === 'jcond' && pc + 1 < this.pruneAt.length) this.pruneAt[pc + 1] = 1;
+        if (insn.kind !== 'ja' && pc + 1 < this.pruneAt.length) this.pruneAt[pc + 1] = 1;
       }
       if (insn.kind === 'call' && pc + 1 < this.pruneAt.length) this.pruneAt[pc + 1] = 1;
     });
@@ -428,6 +428,13 @@ export class Checker {
         return pc + 1;
       case 'ja':
         return pc + 1 + insn.off;
+      case 'may_goto':
+        // The budget may run out at any time: both ways.
+        this.pushState(copyState(this.cur), pc + 1 + insn.off);
+        return pc + 1;
+      case 'addr_space_cast':
+        this.refuse('addr_space_cast insn can only be used in a program that has an associated arena');
+        break;
       case 'jcond':
         return this.checkCondJmp(insn.cond, insn.width, insn.dst, insn.src, pc + 1 + insn.off, pc + 1);
       case 'call':

@@ -96,6 +96,10 @@ function ldimm64Value(insn: Extract<Insn, { kind: 'ldimm64' }>, names: InsnNames
 /** The text after the opcode byte: `r1 += 2`, `call bpf_map_lookup_elem#1`, … */
 function body(insn: Insn, names: InsnNames): string {
   switch (insn.kind) {
+    case 'may_goto':
+      return `may_goto pc${insn.off >= 0 ? '+' : ''}${insn.off}`;
+    case 'addr_space_cast':
+      return `r${insn.dst} = addr_space_cast(r${insn.src}, ${insn.dstAs}, ${insn.srcAs})`;
     case 'alu': {
       const op = ALU_OPS[insn.op];
       const src = insn.src.type === 'reg' ? reg(insn.width, insn.src.reg) : String(insn.src.imm | 0);

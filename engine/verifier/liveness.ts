@@ -37,7 +37,10 @@ function useDef(insn: Insn): [number, number] {
       return [use, def];
     }
     case 'ja':
+    case 'may_goto':
       return [0, 0];
+    case 'addr_space_cast':
+      return [bit(insn.src), bit(insn.dst)];
     case 'jcond':
       return [bit(insn.dst) | (insn.src.type === 'reg' ? bit(insn.src.reg) : 0), 0];
     case 'call':
@@ -69,6 +72,7 @@ export function liveRegisters(insns: readonly (Insn | null)[]): Uint16Array {
       case 'ja':
         return [pc + 1 + insn.off];
       case 'jcond':
+      case 'may_goto':
         return [pc + 1, pc + 1 + insn.off];
       case 'ldimm64':
         return [pc + 2];

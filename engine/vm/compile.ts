@@ -387,6 +387,9 @@ function instruction(
     // ---- jumps, calls, exit
     case OP.JA:
       return jump(x);
+    case OP.MAY_GOTO:
+      // The frame's loop budget, as the interpreter keeps it (vm.mayGoto).
+      return `{ const M = vm.mayGoto, k = vm.depth; if (M[k] === 0) { ${jump(x)} } M[k]--; }`;
     case OP.CALL_HELPER:
     case OP.CALL_KFUNC: {
       // The call site's helper, bound once by the VM (VmHost.bind), k-th call in program order.

@@ -49,6 +49,7 @@ export const OP = {
   RSH64_KHI: 31,
   ARSH64_KLO: 32,
   ARSH64_KHI: 33,
+  MAY_GOTO: 34,
   ADD32: 40,
   SUB32: 41,
   MUL32: 42,
@@ -212,6 +213,12 @@ export function predecode(insns: readonly (Insn | null)[], imm64: (pc: number, i
         put(pc, (insn.width === 64 ? ALU64_OP : ALU32_OP)[insn.op] ?? OP.INVALID, d, s);
         break;
       }
+      case 'addr_space_cast':
+        // What Linux runs (kernel/bpf/verifier.c, do_misc_fixups): cast_kern becomes `wD = wS`;
+        // cast_user is the JIT's low 32 bits | upper half of the arena's user_vm_start, which is
+        // 0 with no arena map. So both, and the pairs the verifier refuses, are a 32-bit mov.
+        put(pc, OP.MOV32, insn.dst * 2, insn.src * 2);
+        break;
       case 'movsx':
         put(pc, insn.width === 64 ? (insn.bits === 8 ? OP.MOVSX64_8 : insn.bits === 16 ? OP.MOVSX64_16 : OP.MOVSX64_32) : insn.bits === 8 ? OP.MOVSX32_8 : OP.MOVSX32_16, insn.dst * 2, insn.src * 2);
         break;
@@ -259,6 +266,11 @@ export function predecode(insns: readonly (Insn | null)[], imm64: (pc: number, i
         const target = cfg.jump[pc] ?? 0;
         const s = insn.src.type === 'reg' ? insn.src.reg * 2 : constant(insn.src.imm, insn.width === 64 ? insn.src.imm >> 31 : 0);
         put(pc, (insn.width === 64 ? OP.JEQ64 : OP.JEQ32) + (COND_BASE[insn.cond] ?? 0), insn.dst * 2, s, 0, 0, target, pc + 1 - target);
+        break;
+      }
+      case 'may_goto': {
+        const target = pc + 1 + insn.off;
+        put(pc, OP.MAY_GOTO, 0, 0, 0, 0, target, pc + 1 - target);
         break;
       }
       case 'call':
@@ -1050,6 +1062,12 @@ export function execute(vm: Vm): Stop {
         case 111: // JSLE32
           taken = R[C[b + 1]] <= R[C[b + 2]];
           break dispatch;
+        case 34: { // MAY_GOTO: jump once the frame's loop budget is spent, else take one from it
+          const M = vm.mayGoto, k = vm.depth, left = M[k];
+          taken = left === 0;
+          if (!taken) M[k] = left - 1;
+          break dispatch;
+        }
         case 3: // CALL_HELPER
         case 5: { // CALL_KFUNC
           vm.pc = pc;

@@ -3,7 +3,7 @@
 // Breakpoints and steps patch a TRAP handler into the pre-decoded code, so the hot loop
 // pays nothing for them.
 
-import { MAX_CALL_FRAMES, STACK_SIZE, type Insn } from '../isa/index.ts';
+import { BPF_MAX_LOOPS, MAX_CALL_FRAMES, STACK_SIZE, type Insn } from '../isa/index.ts';
 import { formatAddress, GUEST_BASE_HI, GuestMemory, PERM_READ, PERM_WRITE, type Region, type SpecialAccess } from './memory.ts';
 import { execute, fuse, OP, predecode, Stop, STRIDE } from './interpreter.ts';
 import { warmUpInterpreter } from './warmup.ts';
@@ -163,6 +163,13 @@ export class Vm {
   n = 0;
   limit: number;
   depth = 0;
+  /**
+   * may_goto's hidden loop budget of each call frame: BPF_MAX_LOOPS when the frame starts, as
+   * the prologue the verifier adds to every subprogram using may_goto stores it in an extra
+   * stack slot (kernel/bpf/verifier.c, do_misc_fixups). The interpreter's count, not the timed
+   * one of JITs with bpf_jit_supports_timed_may_goto: a playground run must replay exactly.
+   */
+  readonly mayGoto = new Int32Array(MAX_CALL_FRAMES);
   resumePc = -1;
   status: RunStatus | 'ready' = 'ready';
   faultInfo: Fault | undefined;
@@ -234,6 +241,7 @@ export class Vm {
     this.pc = 0;
     this.n = 0;
     this.depth = 0;
+    this.mayGoto[0] = BPF_MAX_LOOPS;
     this.resumePc = -1;
     this.status = 'ready';
     this.faultInfo = undefined;
@@ -493,6 +501,7 @@ export class Vm {
     const count = this.count + 1; // the call instruction itself
     this.install(target.insns, target.name);
     this.depth = 0;
+    this.mayGoto[0] = BPF_MAX_LOOPS;
     this.setFramePointer(0);
     this.pc = 0;
     this.n = count;
@@ -628,7 +637,7 @@ export class Vm {
     if (op === OP.EXIT) return this.depth > 0 ? [this.frames[(this.depth - 1) * FRAME_INTS] ?? 0] : [];
     if (op === OP.JA || op === OP.CALL_LOCAL) return [this.code[b + 5] ?? 0];
     if (op === OP.LDDW) return [pc + 2];
-    if (op >= OP.JEQ64 && op <= OP.JSLE32) return [pc + 1, this.code[b + 5] ?? 0];
+    if (op === OP.MAY_GOTO || (op >= OP.JEQ64 && op <= OP.JSLE32)) return [pc + 1, this.code[b + 5] ?? 0];
     return [pc + 1];
   }
 
@@ -670,6 +679,7 @@ export class Vm {
     this.frames[f] = ret;
     for (let i = 0; i < 10; i++) this.frames[f + 1 + i] = this.regs[12 + i] ?? 0; // r6..r10
     this.depth++;
+    this.mayGoto[this.depth] = BPF_MAX_LOOPS;
     this.setFramePointer(this.depth);
   }
 

@@ -31,7 +31,12 @@ function exerciser(): Insn[] {
         if (t.op === 'lsh' || t.op === 'rsh' || t.op === 'arsh') out.push({ ...t, dst: 4, src: t.src.type === 'reg' ? { type: 'reg', reg: 2 } : { type: 'imm', imm: 37 & (t.width - 1) } });
         break;
       case 'movsx':
+      case 'addr_space_cast':
         out.push({ ...t, dst: 1, src: 2 });
+        break;
+      case 'may_goto':
+        // Off 0: taken or not, the next instruction.
+        out.push({ ...t, off: 0 });
         break;
       case 'neg':
       case 'end':

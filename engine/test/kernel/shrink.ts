@@ -23,7 +23,7 @@ export function withoutInsns(body: readonly Insn[], from: number, to: number): I
   const out: Insn[] = [];
   body.forEach((insn, i) => {
     if (i >= from && i < to) return;
-    if (insn.kind !== 'ja' && insn.kind !== 'jcond') {
+    if (insn.kind !== 'ja' && insn.kind !== 'jcond' && insn.kind !== 'may_goto') {
       out.push(insn);
       return;
     }
