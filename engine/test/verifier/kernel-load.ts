@@ -201,7 +201,7 @@ function callProbe(fields: Omit<KernelRequest, 'prog'>, call: { helper: number }
 /**
  * Assembles `source` and builds its BPF_PROG_LOAD request; or why this kernel cannot be asked
  * (no kernel program type, a kfunc or tracepoint missing from its BTF, no device to bind to).
- * An assembly error is a bug of the caller and throws.
+ * An assembly error or a missing section is a bug of the caller and throws.
  */
 export function prepareLoad(source: string, options: LoadOptions & { profile?: KernelProfile } = {}, env: NodeJS.ProcessEnv = process.env): PreparedLoad | { skipped: string } {
   const asm = assemble(source);
@@ -209,7 +209,7 @@ export function prepareLoad(source: string, options: LoadOptions & { profile?: K
   if (errors.length) throw new Error(`assembly failed: ${errors.map((d) => `${d.line}: ${d.message}`).join('; ')}`);
   const index = options.section === undefined ? 0 : asm.sections.findIndex((s) => s.name === options.section);
   const section = asm.sections[index];
-  if (!section) return { skipped: options.section === undefined ? 'the source has no section' : `the source has no section ${options.section}` };
+  if (!section) throw new Error(options.section === undefined ? 'the source has no section' : `the source has no section ${options.section}`);
   const funcs = vmlinux();
   if ('unavailable' in funcs) return { skipped: funcs.unavailable };
   const fields = vmlinuxFields();
