@@ -99,11 +99,12 @@ async function ours(verify: VerifyFn, req: VerifyRequest): Promise<Side> {
   return { accepted: r.accepted, message, log: r.log };
 }
 
-function compare(kernel: Side, our: Side): { disagreement?: string; messageContained?: boolean } {
+function compare(kernel: Side & { readonly errno: number }, our: Side): { disagreement?: string; messageContained?: boolean } {
   if (kernel.accepted && our.accepted) return {};
   if (kernel.accepted) return { disagreement: `the kernel accepts; ours refuses: ${JSON.stringify(our.message)}` };
   if (our.accepted) return { disagreement: `the kernel refuses: ${JSON.stringify(kernel.message)}; ours accepts` };
-  const contained = kernel.message !== '' && (our.message.includes(kernel.message) || finalMessage(our.log).includes(kernel.message));
+  if (kernel.message === '') return { messageContained: false, disagreement: `both refuse; the kernel with errno ${kernel.errno} and no log (bpf() failed before the verifier ran), ours says ${JSON.stringify(our.message)}` };
+  const contained = our.message.includes(kernel.message) || finalMessage(our.log).includes(kernel.message);
   return contained ? { messageContained: true } : { messageContained: false, disagreement: `both refuse; the kernel says ${JSON.stringify(kernel.message)}, ours ${JSON.stringify(our.message)}` };
 }
 
