@@ -19,7 +19,7 @@ const dead = (name: string, setup: string, branch: string, expect: Case['expect'
 export const BOUNDS = topic('bounds', [
   m('u32 ctx value with signed upper bound only', idx(U32CTX, `if r1 s> 56 goto out\n${READ8}`), accept, 'a zero-extended load cannot be negative'),
   m('u32 ctx value with 32-bit unsigned bound', idx(U32CTX, `if w1 > 56 goto out\n${READ8}`), accept),
-  m('u64 value with 32-bit unsigned bound', idx(U64, `if w1 > 56 goto out\n${READ8}`), reject('unbounded'), 'the upper 32 bits are still unknown'),
+  m('u64 value with 32-bit unsigned bound', idx(U64, `if w1 > 56 goto out\n${READ8}`), reject('math between map_value pointer and register with unbounded min value is not allowed'), 'the upper 32 bits are still unknown'),
   m('u64 value zero-extended then 32-bit bound', idx(U64, `w1 = w1\nif w1 > 56 goto out\n${READ8}`), accept),
   m('u64 value zero-extended by alu32 add', idx(U64, `w1 += 0\nif w1 > 56 goto out\n${READ8}`), accept),
   m('u64 value zero-extended, no bound', idx(U64, `w1 = w1\n${READ1}`), reject('unbounded memory access')),
@@ -38,7 +38,7 @@ export const BOUNDS = topic('bounds', [
   m('compare with a constant in a register', idx(U64, `r2 = 56\nif r1 > r2 goto out\n${READ8}`), accept),
   m('compare with a bounded register, byte read', idx(U64, `r2 = *(u32 *)(r6 + 16)\nr2 &= 63\nif r1 > r2 goto out\n${READ1}`), accept),
   m('compare with a bounded register, u64 read', idx(U64, `r2 = *(u32 *)(r6 + 16)\nr2 &= 63\nif r1 > r2 goto out\n${READ8}`), reject('invalid access to map value')),
-  m('sign-extending byte move then signed check', idx(U32CTX, `r1 = (s8)r1\nif r1 s< 0 goto out\n${READ1}`), accept),
+  m('sign-extending byte move then signed check', idx(U32CTX, `r1 = (s8)r1\nif r1 s< 0 goto out\nif r1 s> 63 goto out\n${READ1}`), accept),
   m('sign-extending byte load used directly', idx('r1 = *(s8 *)(r0 + 0)', READ1), reject('min value is negative')),
   dead('branch above a known maximum is dead', 'r1 = *(u32 *)(r1 + 16)\nif r1 > 10 goto out\nout:\nr1 &= 10', 'if r1 > 20 goto bad', accept),
   dead('32-bit branch above a known maximum is dead', 'r1 = *(u32 *)(r1 + 16)\nw1 &= 9', 'if w1 > 9 goto bad', accept),

@@ -14,6 +14,14 @@ import { HELPERS } from './helpers.ts';
 import { JUMPS_LOOPS } from './jumps-loops.ts';
 import { STRUCTURE } from './structure.ts';
 import { CALLS } from './calls.ts';
+import { RINGBUF_CASES } from './ringbuf.ts';
+import { REFS } from './refs.ts';
+import { ATOMICS } from './atomics.ts';
+import { RETURN_VALUES } from './return-values.ts';
+import { CPUMASK } from './cpumask.ts';
+import { KPTR } from './kptr.ts';
+import { TASK_CGROUP } from './task-cgroup.ts';
+import { XDP_METADATA } from './xdp-metadata.ts';
 
 export const CORPUS_TOPICS: Readonly<Record<string, readonly CorpusEntry[]>> = {
   alu: ALU,
@@ -27,6 +35,14 @@ export const CORPUS_TOPICS: Readonly<Record<string, readonly CorpusEntry[]>> = {
   'jumps-loops': JUMPS_LOOPS,
   structure: STRUCTURE,
   calls: CALLS,
+  ringbuf: RINGBUF_CASES,
+  refs: REFS,
+  atomics: ATOMICS,
+  'return-values': RETURN_VALUES,
+  cpumask: CPUMASK,
+  kptr: KPTR,
+  'task-cgroup': TASK_CGROUP,
+  'xdp-metadata': XDP_METADATA,
 };
 
 export const VERIFIER_CORPUS: readonly CorpusEntry[] = Object.values(CORPUS_TOPICS).flat();
