@@ -10,7 +10,7 @@ export const VMLINUX_BTF = '/sys/kernel/btf/vmlinux';
 
 const BTF_MAGIC = 0xeb9f;
 /** enum btf_kind values (include/uapi/linux/btf.h). */
-const KIND = {
+export const KIND = {
   INT: 1,
   PTR: 2,
   ARRAY: 3,
@@ -33,7 +33,7 @@ const KIND = {
 } as const;
 
 /** Bytes that follow struct btf_type for a type of `kind` with `vlen` members. */
-function extraBytes(kind: number, vlen: number): number | undefined {
+export function extraBytes(kind: number, vlen: number): number | undefined {
   switch (kind) {
     case KIND.INT:
     case KIND.VAR:
@@ -69,6 +69,8 @@ export interface VmlinuxFuncs {
   readonly funcId: (name: string) => number | undefined;
   /** Number of types read. */
   readonly types: number;
+  /** BTF id of the typedef `name` (BTF_KIND_TYPEDEF, e.g. tp_btf's `btf_trace_<tracepoint>`), or undefined. */
+  readonly typedefId?: (name: string) => number | undefined;
 }
 
 /** Parses a BTF blob; throws with the reason when it is not one this reader understands. */
@@ -89,6 +91,7 @@ export function parseFuncIds(blob: Uint8Array): VmlinuxFuncs {
     return decoder.decode(blob.subarray(start, end));
   };
   const funcs = new Map<string, number>();
+  const typedefs = new Map<string, number>();
   let id = 0;
   for (let at = typeOff; at < typeOff + typeLen; ) {
     id++;
@@ -102,10 +105,13 @@ export function parseFuncIds(blob: Uint8Array): VmlinuxFuncs {
     if (kind === KIND.FUNC && nameOff !== 0) {
       const name = nameAt(nameOff);
       if (!funcs.has(name)) funcs.set(name, id);
+    } else if (kind === KIND.TYPEDEF && nameOff !== 0) {
+      const name = nameAt(nameOff);
+      if (!typedefs.has(name)) typedefs.set(name, id);
     }
     at += 12 + extra;
   }
-  return { funcId: (name) => funcs.get(name), types: id };
+  return { funcId: (name) => funcs.get(name), types: id, typedefId: (name) => typedefs.get(name) };
 }
 
 /** The running kernel's function ids, or why they cannot be read. */

@@ -5,15 +5,26 @@
  * One request per line on stdin, space-separated key=value fields (hex for byte strings):
  *
  *   type=xdp prog=b70000000200000095000000... data=00... [ctx=HEX] [repeat=N]
- *            [log_level=0|1|2] [prog_flags=N] [attach=N]
+ *            [log_level=0|1|2] [prog_flags=N] [attach=N] [attach_btf_id=N] [ifindex=N]
+ *            [license=HEX] [btf=HEX] [map=TYPE,KEY,VALUE,MAX,FLAGS[,BTF_KEY,BTF_VALUE[,NAME]]]...
+ *            [run=0]
  *
- * type is xdp, sched_cls (alias tc), socket_filter, syscall, or a number (enum bpf_prog_type).
+ * type is xdp, sched_cls (alias tc), socket_filter, syscall, tracing, or a number (enum
+ * bpf_prog_type). license is the license string in hex (default "GPL"). Each map= field creates
+ * one map (BPF_MAP_CREATE; TYPE a number, enum bpf_map_type) before the load, in order: map
+ * index 0, 1, …; an ldimm64 whose src_reg is BPF_PSEUDO_MAP_FD (1) or BPF_PSEUDO_MAP_VALUE (2)
+ * and whose imm is a map index gets that map's fd. btf= is a BTF blob loaded with BPF_BTF_LOAD
+ * (a map's value type with kptr fields): maps naming BTF_KEY/BTF_VALUE (non-zero) are created
+ * with it. NAME is the map's name in hex (at most 15 bytes; default "oracleN"), which the
+ * verifier log prints. The maps and the BTF are closed after the request. run=0 only loads: an accepted
+ * program is answered with stage "load" and no test_run.
  * One JSON object per line on stdout, in request order:
  *
  *   {"ok":true,"stage":"run","errno":0,"error":"","retval":2,"duration_ns":31,
  *    "data_out":"…","ctx_out":"…","log":"…"}
  *
- * stage says how far the request got: "request" (unparsable line), "load" (the verifier or
+ * stage says how far the request got: "request" (unparsable line), "setup" (BPF_BTF_LOAD or
+ * BPF_MAP_CREATE failed; log holds the BTF log if any), "load" (the verifier or
  * bpf() refused; log holds the verifier log) or "run" (test_run itself; ok tells whether it
  * succeeded). A rejected program is an ordinary answer, never a crash, so thousands of
  * requests can stream through one process.
@@ -41,6 +52,8 @@
 /* test_run copies the (possibly grown) packet back; XDP can grow it to about a page
  * (bpf_xdp_adjust_tail), so 64 KiB is ample for every program type we run. */
 #define OUT_SIZE (64u << 10)
+/* Enough for any corpus program; a request with more is malformed. */
+#define MAX_MAPS 64
 
 static char log_buf[LOG_SIZE];
 static unsigned char data_out[OUT_SIZE];
@@ -59,6 +72,21 @@ struct request {
 	unsigned char *ctx;
 	size_t ctx_len;
 	int has_ctx;
+	uint32_t attach_btf_id;
+	uint32_t ifindex;
+	int run;
+	unsigned char *license;
+	size_t license_len;
+	unsigned char *btf;
+	size_t btf_len;
+	size_t nmaps;
+	struct map_spec {
+		uint32_t type, key_size, value_size, max_entries, flags, btf_key, btf_value;
+		char name[BPF_OBJ_NAME_LEN];
+	} maps[MAX_MAPS];
+	/* Filled while serving: the fds of the maps and of the BTF, -1 when not open. */
+	int map_fds[MAX_MAPS];
+	int btf_fd;
 };
 
 static long sys_bpf(int cmd, union bpf_attr *attr)
@@ -128,6 +156,7 @@ static int parse_type(const char *text, uint32_t *out)
 		{ "tc", BPF_PROG_TYPE_SCHED_CLS },
 		{ "socket_filter", BPF_PROG_TYPE_SOCKET_FILTER },
 		{ "syscall", BPF_PROG_TYPE_SYSCALL },
+		{ "tracing", BPF_PROG_TYPE_TRACING },
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (strcmp(text, names[i].name) == 0) {
@@ -143,15 +172,60 @@ static void free_request(struct request *r)
 	free(r->prog);
 	free(r->data);
 	free(r->ctx);
+	free(r->license);
+	free(r->btf);
 	memset(r, 0, sizeof(*r));
 }
 
 /* Parses one request line in place. On failure writes a reason into why. */
+/* TYPE,KEY,VALUE,MAX,FLAGS[,BTF_KEY,BTF_VALUE[,NAME]]: unsigned numbers, NAME in hex. */
+static int parse_map(const char *text, struct request *r)
+{
+	if (r->nmaps >= MAX_MAPS)
+		return -1;
+	uint32_t v[7] = { 0 };
+	size_t n = 0;
+	struct map_spec *m = &r->maps[r->nmaps];
+	memset(m, 0, sizeof(*m));
+	char buf[256];
+	if (strlen(text) >= sizeof(buf))
+		return -1;
+	strcpy(buf, text);
+	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n == 7) {
+			unsigned char *name = NULL;
+			size_t len = 0;
+			if (parse_hex(tok, &name, &len) != 0 || len >= sizeof(m->name)) {
+				free(name);
+				return -1;
+			}
+			if (len)
+				memcpy(m->name, name, len);
+			free(name);
+		} else if (n > 7 || parse_u32(tok, &v[n]) != 0) {
+			return -1;
+		}
+		n++;
+	}
+	if (n != 5 && n != 7 && n != 8)
+		return -1;
+	r->nmaps++;
+	m->type = v[0];
+	m->key_size = v[1];
+	m->value_size = v[2];
+	m->max_entries = v[3];
+	m->flags = v[4];
+	m->btf_key = v[5];
+	m->btf_value = v[6];
+	return 0;
+}
+
 static int parse_request(char *line, struct request *r, char *why, size_t why_len)
 {
 	memset(r, 0, sizeof(*r));
 	r->prog_type = BPF_PROG_TYPE_XDP;
 	r->repeat = 1;
+	r->run = 1;
 	int have_prog = 0;
 	for (char *save = NULL, *tok = strtok_r(line, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
 		char *eq = strchr(tok, '=');
@@ -180,6 +254,23 @@ static int parse_request(char *line, struct request *r, char *why, size_t why_le
 			bad = parse_u32(val, &r->prog_flags);
 		} else if (strcmp(key, "attach") == 0) {
 			bad = parse_u32(val, &r->attach_type);
+		} else if (strcmp(key, "attach_btf_id") == 0) {
+			bad = parse_u32(val, &r->attach_btf_id);
+		} else if (strcmp(key, "ifindex") == 0) {
+			bad = parse_u32(val, &r->ifindex);
+		} else if (strcmp(key, "run") == 0) {
+			uint32_t run;
+			bad = parse_u32(val, &run);
+			r->run = run != 0;
+		} else if (strcmp(key, "license") == 0) {
+			bad = parse_hex(val, &r->license, &r->license_len);
+			/* NUL-terminate: parse_hex leaves a spare byte. */
+			if (!bad)
+				r->license[r->license_len] = '\0';
+		} else if (strcmp(key, "btf") == 0) {
+			bad = parse_hex(val, &r->btf, &r->btf_len);
+		} else if (strcmp(key, "map") == 0) {
+			bad = parse_map(val, r);
 		} else {
 			snprintf(why, why_len, "unknown field '%.40s'", key);
 			return -1;
@@ -243,9 +334,11 @@ static int load(const struct request *r, uint32_t log_level)
 	attr.prog_type = r->prog_type;
 	attr.insn_cnt = (uint32_t)(r->prog_len / sizeof(struct bpf_insn));
 	attr.insns = (uint64_t)(uintptr_t)r->prog;
-	attr.license = (uint64_t)(uintptr_t)"GPL";
+	attr.license = (uint64_t)(uintptr_t)(r->license ? (const char *)r->license : "GPL");
 	attr.prog_flags = r->prog_flags;
 	attr.expected_attach_type = r->attach_type;
+	attr.attach_btf_id = r->attach_btf_id;
+	attr.prog_ifindex = r->ifindex;
 	strncpy(attr.prog_name, "oracle", sizeof(attr.prog_name) - 1);
 	log_buf[0] = '\0';
 	if (log_level) {
@@ -256,8 +349,87 @@ static int load(const struct request *r, uint32_t log_level)
 	return (int)sys_bpf(BPF_PROG_LOAD, &attr);
 }
 
-static void serve(const struct request *r)
+static void close_objects(struct request *r)
 {
+	for (size_t i = 0; i < r->nmaps; i++) {
+		if (r->map_fds[i] >= 0)
+			close(r->map_fds[i]);
+		r->map_fds[i] = -1;
+	}
+	if (r->btf_fd >= 0)
+		close(r->btf_fd);
+	r->btf_fd = -1;
+}
+
+/* Loads the BTF and creates the maps; on failure answers with stage "setup" and returns -1. */
+static int create_objects(struct request *r)
+{
+	char why[200];
+	r->btf_fd = -1;
+	for (size_t i = 0; i < r->nmaps; i++)
+		r->map_fds[i] = -1;
+	union bpf_attr attr;
+	if (r->btf_len) {
+		memset(&attr, 0, sizeof(attr));
+		attr.btf = (uint64_t)(uintptr_t)r->btf;
+		attr.btf_size = (uint32_t)r->btf_len;
+		log_buf[0] = '\0';
+		attr.btf_log_buf = (uint64_t)(uintptr_t)log_buf;
+		attr.btf_log_size = LOG_SIZE;
+		attr.btf_log_level = 1;
+		r->btf_fd = (int)sys_bpf(BPF_BTF_LOAD, &attr);
+		if (r->btf_fd < 0) {
+			int err = errno;
+			snprintf(why, sizeof(why), "BPF_BTF_LOAD failed: %s", strerror(err));
+			answer_error("setup", err, why, log_buf, strnlen(log_buf, LOG_SIZE));
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < r->nmaps; i++) {
+		const struct map_spec *m = &r->maps[i];
+		memset(&attr, 0, sizeof(attr));
+		attr.map_type = m->type;
+		attr.key_size = m->key_size;
+		attr.value_size = m->value_size;
+		attr.max_entries = m->max_entries;
+		attr.map_flags = m->flags;
+		if (m->btf_value) {
+			attr.btf_fd = (uint32_t)r->btf_fd;
+			attr.btf_key_type_id = m->btf_key;
+			attr.btf_value_type_id = m->btf_value;
+		}
+		if (m->name[0])
+			memcpy(attr.map_name, m->name, sizeof(attr.map_name));
+		else
+			snprintf(attr.map_name, sizeof(attr.map_name), "oracle%zu", i);
+		r->map_fds[i] = (int)sys_bpf(BPF_MAP_CREATE, &attr);
+		if (r->map_fds[i] < 0) {
+			int err = errno;
+			snprintf(why, sizeof(why), "BPF_MAP_CREATE of map %zu (type %u) failed: %s", i, m->type, strerror(err));
+			close_objects(r);
+			answer_error("setup", err, why, "", 0);
+			return -1;
+		}
+	}
+	/* Map references: imm names the map by index, as the assembler emits them. */
+	struct bpf_insn *insns = (struct bpf_insn *)r->prog;
+	size_t count = r->prog_len / sizeof(struct bpf_insn);
+	for (size_t i = 0; i + 1 < count; i++) {
+		struct bpf_insn *in = &insns[i];
+		if (in->code != (BPF_LD | BPF_DW | BPF_IMM))
+			continue;
+		if ((in->src_reg == BPF_PSEUDO_MAP_FD || in->src_reg == BPF_PSEUDO_MAP_VALUE) && in->imm >= 0 &&
+		    (size_t)in->imm < r->nmaps)
+			in->imm = r->map_fds[in->imm];
+		i++;
+	}
+	return 0;
+}
+
+static void serve(struct request *r)
+{
+	if (create_objects(r) != 0)
+		return;
 	int fd = load(r, r->log_level);
 	if (fd < 0 && r->log_level == 0) {
 		int first = errno;
@@ -270,7 +442,18 @@ static void serve(const struct request *r)
 	size_t log_len = r->log_level || fd < 0 ? strnlen(log_buf, LOG_SIZE) : 0;
 	if (fd < 0) {
 		int err = errno;
+		close_objects(r);
 		answer_error("load", err, strerror(err), log_buf, log_len);
+		return;
+	}
+	if (!r->run) {
+		close(fd);
+		close_objects(r);
+		fputs("{\"ok\":true,\"stage\":\"load\",\"errno\":0,\"error\":\"\",\"retval\":0,\"duration_ns\":0,"
+		      "\"data_out\":\"\",\"ctx_out\":\"\",\"log\":",
+		      stdout);
+		put_json_string(log_buf, log_len);
+		fputs("}\n", stdout);
 		return;
 	}
 
@@ -290,6 +473,7 @@ static void serve(const struct request *r)
 	static unsigned char ctx_io[OUT_SIZE];
 	if (r->has_ctx && syscall_prog && r->ctx_len > OUT_SIZE) {
 		close(fd);
+		close_objects(r);
 		answer_error("request", E2BIG, "a syscall program's ctx is limited to 64 KiB here", log_buf, log_len);
 		return;
 	}
@@ -306,6 +490,7 @@ static void serve(const struct request *r)
 	long rc = sys_bpf(BPF_PROG_TEST_RUN, &attr);
 	int err = errno;
 	close(fd);
+	close_objects(r);
 	if (rc < 0) {
 		answer_error("run", err, strerror(err), log_buf, log_len);
 		return;

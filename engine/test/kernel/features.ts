@@ -37,6 +37,7 @@ const NOT_A_REASON = [/^processed \d+ insns/, /^verification time/, /^stack dept
 /** The kernel's own words for a failed request: the verifier's last message, or the errno text. */
 export function refusalReason(answer: Extract<KernelResult, { ok: false }>): string {
   if (answer.stage === 'run') return `BPF_PROG_TEST_RUN failed: ${answer.error}`;
+  if (answer.stage === 'setup') return answer.error;
   const lines = answer.log.split('\n').filter((l) => !NOT_A_REASON.some((re) => re.test(l)));
   return lines.at(-1)?.trim() || answer.error;
 }

@@ -13,7 +13,21 @@ import { REFUSE_ENV, refusedByEnvironment, refusingOracle } from './refusing.ts'
 
 const execFileAsync = promisify(execFile);
 
-export type KernelProgType = 'xdp' | 'sched_cls' | 'socket_filter' | 'syscall';
+export type KernelProgType = 'xdp' | 'sched_cls' | 'socket_filter' | 'syscall' | 'tracing';
+
+/** A map the helper creates (BPF_MAP_CREATE) before the load; the program names it by index. */
+export interface KernelMap {
+  /** enum bpf_map_type (include/uapi/linux/bpf.h). */
+  readonly type: number;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  readonly flags?: number;
+  /** Type ids in the request's `btf` for the key and the value (a value with kptr fields). */
+  readonly btf?: { readonly key: number; readonly value: number };
+  /** The map's name as the verifier log prints it (BPF_OBJ_NAME_LEN: 15 characters kept). */
+  readonly name?: string;
+}
 
 export interface KernelRequest {
   /** Raw bytecode, 8-byte little-endian slots. */
@@ -32,6 +46,21 @@ export interface KernelRequest {
   readonly progFlags?: number;
   /** expected_attach_type of BPF_PROG_LOAD. */
   readonly attachType?: number;
+  /** attach_btf_id of BPF_PROG_LOAD (a vmlinux type id: tp_btf's `btf_trace_<tracepoint>`). */
+  readonly attachBtfId?: number;
+  /** prog_ifindex of BPF_PROG_LOAD (device-bound XDP programs). */
+  readonly ifindex?: number;
+  /** The license string; default "GPL". */
+  readonly license?: string;
+  /**
+   * Maps created before the load, index 0, 1, …: an ldimm64 with src_reg 1 (map fd) or 2 (map
+   * value) whose imm is an index gets that map's fd. They are closed after the request.
+   */
+  readonly maps?: readonly KernelMap[];
+  /** A BTF blob loaded with BPF_BTF_LOAD for the maps' `btf` type ids. */
+  readonly btf?: Uint8Array;
+  /** Only load (verify): an accepted program is answered without BPF_PROG_TEST_RUN. */
+  readonly loadOnly?: boolean;
 }
 
 export type KernelResult =
@@ -46,8 +75,11 @@ export type KernelResult =
     }
   | {
       readonly ok: false;
-      /** How far the request got: a malformed request, a refused load, or a failed test_run. */
-      readonly stage: 'request' | 'load' | 'run';
+      /**
+       * How far the request got: a malformed request, the BTF or a map not created (setup), a
+       * refused load, or a failed test_run.
+       */
+      readonly stage: 'request' | 'setup' | 'load' | 'run';
       readonly errno: number;
       readonly error: string;
       /** The verifier log when the load was refused. */
@@ -78,6 +110,17 @@ function requestLine(req: KernelRequest): string {
   if (req.logLevel) fields.push(`log_level=${req.logLevel}`);
   if (req.progFlags) fields.push(`prog_flags=${req.progFlags}`);
   if (req.attachType) fields.push(`attach=${req.attachType}`);
+  if (req.attachBtfId) fields.push(`attach_btf_id=${req.attachBtfId}`);
+  if (req.ifindex) fields.push(`ifindex=${req.ifindex}`);
+  if (req.license !== undefined) fields.push(`license=${hex(new TextEncoder().encode(req.license))}`);
+  if (req.btf) fields.push(`btf=${hex(req.btf)}`);
+  for (const m of req.maps ?? []) {
+    const spec = [m.type, m.keySize, m.valueSize, m.maxEntries, m.flags ?? 0, m.btf?.key ?? 0, m.btf?.value ?? 0].map((n) => String(n >>> 0));
+    // The kernel keeps the first BPF_OBJ_NAME_LEN - 1 bytes of a name, as libbpf sends it.
+    if (m.name) spec.push(hex(new TextEncoder().encode(m.name).subarray(0, 15)));
+    fields.push(`map=${spec.join(',')}`);
+  }
+  if (req.loadOnly) fields.push('run=0');
   return `${fields.join(' ')}\n`;
 }
 
@@ -107,7 +150,7 @@ function parseAnswer(line: string): KernelResult {
     };
   }
   const stage = str('stage');
-  if (stage !== 'request' && stage !== 'load' && stage !== 'run') throw new Error(`kernel oracle: bad stage ${stage}`);
+  if (stage !== 'request' && stage !== 'setup' && stage !== 'load' && stage !== 'run') throw new Error(`kernel oracle: bad stage ${stage}`);
   return { ok: false, stage, errno: num('errno'), error: str('error'), log: str('log') };
 }
 
