@@ -116,6 +116,9 @@ export class Checker {
   private pc = 0;
   private prevPc = 0;
   private doPrintState = false;
+  private jmpsProcessed = 0;
+  private prevJmpsProcessed = 0;
+  private prevInsnProcessed = 0;
   /** Deepest stack of each subprogram (check_max_stack_depth). */
   private readonly subprogDepth = new Map<number, number>();
 
@@ -241,6 +244,7 @@ export class Checker {
         this.log.prevLogPos = this.log.end;
       }
       this.prevPc = pc;
+      if (insn.kind === 'ja' || insn.kind === 'jcond' || insn.kind === 'call' || insn.kind === 'exit' || insn.kind === 'may_goto') this.jmpsProcessed++;
       const next = this.step(insn, pc);
       if (next === 'exit') {
         if (!this.popState()) return;
@@ -334,6 +338,9 @@ export class Checker {
   /** is_state_visited: prune against a finished state; catch a loop that never changes anything. */
   private isStateVisited(pc: number): boolean {
     let list = this.explored.get(pc);
+    // A new state is kept only after 2 jumps and 8 instructions since the last one (the
+    // kernel's heuristic: fewer states, the same verdicts).
+    const addNew = this.jmpsProcessed - this.prevJmpsProcessed >= 2 && this.processed - this.prevInsnProcessed >= 8;
     const live = this.live[pc] ?? 0x7ff;
     if (list) {
       for (const e of list) {
@@ -344,7 +351,11 @@ export class Checker {
         }
         if (stateCovers(e.state, this.cur, new Map(), live)) return true;
       }
-    } else {
+    }
+    if (!addNew) return false;
+    this.prevJmpsProcessed = this.jmpsProcessed;
+    this.prevInsnProcessed = this.processed;
+    if (!list) {
       list = [];
       this.explored.set(pc, list);
     }
@@ -704,7 +715,7 @@ export class Checker {
         if (access === 'write' && !this.mayWritePacket()) this.refuse('cannot write into packet');
         this.checkVarOff(regno, r);
         if (off < 0 || off + size > Math.max(0, r.range) || r.s.umax + BigInt(off) > BigInt(MAX_PACKET_OFF)) {
-          this.log.write(`invalid access to packet, off=${off} size=${size}, R${regno}(id=${r.id},off=${r.off},r=${r.range})\n`);
+          this.log.write(`invalid access to packet, off=${off} size=${size}, R${regno}(id=${r.id},off=${off},r=${r.range})\n`);
           this.refuse(`R${regno} offset is outside of the packet`);
         }
         return access === 'read' ? zext() : notInit();

@@ -125,7 +125,7 @@ export function formatReg(r: Reg, mapName: (index: number) => { name: string; ke
   if (r.id) attrs.push(`id=${r.id}`);
   if (r.refObjId) attrs.push(`ref_obj_id=${r.refObjId}`);
   if (r.off) attrs.push(`off=${r.off}`);
-  if (isPktPointer(r)) attrs.push(`r=${r.range}`);
+  if (isPktPointer(r)) attrs.push(`r=${r.range < 0 ? `0x${BigInt.asUintN(64, BigInt(r.range)).toString(16)}` : r.range}`);
   else if (r.kind === 'map_ptr' || r.kind === 'map_value' || r.kind === 'map_key') {
     const m = mapName(r.map);
     if (m) attrs.push(`map=${m.name}`, `ks=${m.keySize},vs=${m.valueSize}`);
