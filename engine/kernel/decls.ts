@@ -88,6 +88,8 @@ export interface HelperDecl {
   readonly pktAccess?: boolean;
   /** Program types that may call it; 'any' for all. */
   readonly progTypes: 'any' | readonly ProgType[];
+  /** Where a profile differs from `progTypes`. */
+  readonly profileProgTypes?: Partial<Record<KernelProfile, 'any' | readonly ProgType[]>>;
   readonly gplOnly: boolean;
 }
 
