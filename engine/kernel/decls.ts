@@ -143,7 +143,12 @@ export type KfuncType =
    * suffix (a NULL register passes).
    */
   | { readonly kind: 'ptr'; readonly btf: string; readonly const: boolean; readonly nullable?: boolean }
-  /** The program's context (`struct xdp_md *`, `struct __sk_buff *`): KF_ARG_PTR_TO_CTX. */
+  /**
+   * The program's context (`struct xdp_md *`, `struct __sk_buff *`): KF_ARG_PTR_TO_CTX, when
+   * `btf` is the calling program type's context (btf_is_prog_ctx_type). The conntrack kfuncs are
+   * registered for xdp and tc alike, so the xdp ones are callable from tc but no tc register
+   * fits their argument.
+   */
   | { readonly kind: 'ctx'; readonly btf: 'xdp_md' | '__sk_buff'; readonly const: boolean }
   /**
    * Memory the kfunc reads or writes. `pointee` is its C type (`void`, `u64`, `struct
