@@ -42,13 +42,14 @@ const BASIC: readonly HelperDecl[] = [
   // bpf_base_func_proto's CAP_PERFMON part: every program type (the playground loads as root).
   decl('bpf_trace_printk', [rdonlyMem('fmt'), { name: 'fmt_size', type: 'const_size' }, any('arg1'), any('arg2'), any('arg3')], 'integer', 'any', true),
   decl('bpf_probe_read_kernel', [uninitMem('dst'), { name: 'size', type: 'const_size_or_zero' }, any('unsafe_ptr')], 'integer', 'any', true),
-  // bpf_tracing_func_proto only.
-  decl('bpf_get_current_pid_tgid', [], 'integer', [...TRACING]),
+  // bpf_tracing_func_proto only in 6.3; bpf_base_func_proto gained both later, so in 6.18 every
+  // program type has them (observed: an XDP program and a socket filter calling them load on 6.18).
+  decl('bpf_get_current_pid_tgid', [], 'integer', [...TRACING], false, { profileProgTypes: { 'linux-6.18': 'any' } }),
   decl('bpf_get_current_comm', [uninitMem('buf'), { name: 'size_of_buf', type: 'const_size' }], 'integer', [...TRACING], false, {
-    // bpf_base_func_proto (CAP_PERFMON) gained it after 6.3, so later every program type has it.
     profileProgTypes: { 'linux-6.18': 'any' },
   }),
-  // The compat probe_read: tracing only (x86-64 has non-overlapping address spaces).
+  // The compat probe_read: tracing only (x86-64 has non-overlapping address spaces); an XDP
+  // program calling it is refused on 6.18 too.
   decl('bpf_probe_read', [uninitMem('dst'), { name: 'size', type: 'const_size_or_zero' }, any('unsafe_ptr')], 'integer', [...TRACING], true),
   decl('bpf_loop', [any('nr_loops'), { name: 'callback_fn', type: 'ptr_to_func' }, { name: 'callback_ctx', type: 'ptr_to_stack_or_null' }, any('flags')], 'integer', 'any', false, {
     // verifier.c set_loop_callback_state: r1 = the index (u64 scalar), r2 = callback_ctx; r0 in [0, 1].
