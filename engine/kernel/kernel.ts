@@ -8,6 +8,7 @@ import type { GuestMemory, Vm, VmHost } from '../vm/index.ts';
 import { ConntrackTable } from './conntrack.ts';
 import type { HelperDecl, KfuncDecl } from './decls.ts';
 import { helperDeclById, helperImpl } from './helpers/registry.ts';
+import { helperProgTypes } from './helpers/prototypes.ts';
 import { kfuncDecl } from './kfuncs/ids.ts';
 import { KFUNC_IMPLS } from './kfuncs/registry.ts';
 import { MapSet } from './maps/map-set.ts';
@@ -46,9 +47,10 @@ export interface Leak {
 }
 
 /** Why a call is not allowed, in the kernel's words, or undefined when it is. */
-export function helperRefusal(d: HelperDecl | undefined, id: number, progType: ProgType): string | undefined {
+export function helperRefusal(d: HelperDecl | undefined, id: number, progType: ProgType, profile: KernelProfile): string | undefined {
   if (!d) return `invalid func unknown#${id}`;
-  if (d.progTypes !== 'any' && !d.progTypes.includes(progType)) return `program of this type cannot use helper ${d.name}#${d.id}`;
+  const allowed = helperProgTypes(d, profile);
+  if (allowed !== 'any' && !allowed.includes(progType)) return `program of this type cannot use helper ${d.name}#${d.id}`;
   return undefined;
 }
 
@@ -165,7 +167,7 @@ export class Kernel implements KernelServices {
 
   private resolveHelper(id: number): CallImpl | string {
     const d = helperDeclById(id);
-    const refusal = helperRefusal(d, id, this.progType);
+    const refusal = helperRefusal(d, id, this.progType, this.profile);
     if (refusal || !d) return refusal ?? `unknown func #${id}`;
     return helperImpl(d.name) ?? `helper ${d.name} (${id}) is not available in the simulated kernel yet`;
   }

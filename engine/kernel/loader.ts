@@ -184,7 +184,7 @@ function checkCalls(insns: readonly (Insn | null)[], req: LoadRequest, kind: Sec
     if (!insn) return;
     if (insn.kind === 'call' && insn.target === 'helper') {
       const d = helperDeclById(insn.imm);
-      const refusal = helperRefusal(d, insn.imm, kind.progType);
+      const refusal = helperRefusal(d, insn.imm, kind.progType, req.profile);
       if (refusal) problems.push({ pc, stage: 'call', message: refusal });
       else if (d?.gplOnly && !gpl) problems.push({ pc, stage: 'call', message: 'cannot call GPL-restricted function from non-GPL compatible program' });
     }

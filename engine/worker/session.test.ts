@@ -82,7 +82,7 @@ describe('Session', () => {
     const s = new Session();
     expect(s.load(image('goto +5\nexit\n'), settings)).toMatchObject({ ok: false, problems: [{ pc: 0, stage: 'structure', message: 'jump out of range from insn 0 to 6' }] });
     expect(s.load(image('.section socket\nr0 = 2\nexit\n'), settings)).toMatchObject({ ok: false, problems: [{ stage: 'context', message: expect.stringContaining('socket') }] });
-    expect(s.load(image('.section xdp\nr0 = 2\ncall bpf_get_current_comm\nexit\n'), settings)).toMatchObject({ ok: false, problems: [{ pc: 1, stage: 'call', message: 'program of this type cannot use helper bpf_get_current_comm#16' }] });
+    expect(s.load(image('.section xdp\nr0 = 2\ncall bpf_probe_read\nexit\n'), settings)).toMatchObject({ ok: false, problems: [{ pc: 1, stage: 'call', message: 'program of this type cannot use helper bpf_probe_read#4' }] });
     expect(s.snapshot().status).toBe('empty');
   });
 

@@ -8,21 +8,19 @@ import { HELPER_IDS } from './ids.ts';
 import { MAP_HELPERS } from './map-helpers.ts';
 import { PACKET_HELPERS } from './packet.ts';
 import { dictionary } from '../../util/dictionary.ts';
-import { HELPER_DECLS } from './prototypes.ts';
+import { HELPER_DECLS, helperPrototype } from './prototypes.ts';
 
 export { HELPER_DECLS };
 
 const IMPLS: Readonly<Record<string, CallImpl>> = dictionary({ ...BASIC_HELPERS, ...MAP_HELPERS, ...PACKET_HELPERS });
 
-const byId = new Map(HELPER_DECLS.map((d) => [d.id, d]));
-
 export function helperDeclById(id: number): HelperDecl | undefined {
-  return byId.get(id);
+  return helperPrototype(id);
 }
 
 export function helperDeclByName(name: string): HelperDecl | undefined {
   const id = HELPER_IDS[name];
-  return id === undefined ? undefined : byId.get(id);
+  return id === undefined ? undefined : helperPrototype(id);
 }
 
 export function helperImpl(name: string): CallImpl | undefined {

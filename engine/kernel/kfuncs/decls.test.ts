@@ -2,7 +2,7 @@
 // which profile, its flags and program types; ids; and one implementation per declaration.
 
 import { describe, expect, it } from 'vitest';
-import { signatureOf, type KfFlag, type KfuncDecl } from '../decls.ts';
+import { cTypeOf, signatureOf, type KfFlag, type KfuncDecl } from '../decls.ts';
 import { kfuncRefusal } from '../kernel.ts';
 import type { KernelProfile } from '../profiles.ts';
 import { KFUNC_DECLS } from './decls.ts';
@@ -169,6 +169,6 @@ describe('the XDP RX metadata kfuncs', () => {
       expect(d.profiles['linux-6.18']).toEqual({ flags: ['KF_TRUSTED_ARGS'], progTypes: ['xdp'] });
       if (d.name !== 'bpf_xdp_metadata_rx_vlan_tag') expect(d.profiles['linux-6.3']).toEqual({ flags: [], progTypes: ['xdp'] });
     }
-    expect(md[1]?.args.map((a) => a.type)).toEqual(['const struct xdp_md *', 'u32 *', 'enum xdp_rss_hash_type *']);
+    expect(md[1]?.args.map((a) => cTypeOf(a.type))).toEqual(['const struct xdp_md *', 'u32 *', 'enum xdp_rss_hash_type *']);
   });
 });
