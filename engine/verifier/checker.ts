@@ -7,7 +7,8 @@
 import type { AluOp, Insn, JmpCond } from '../isa/index.ts';
 import type { MapDecl } from '../program/program.ts';
 import type { VerifyError, VerifyRequest, VerifyResult } from './api.ts';
-import { ctxAccess, helperById, helperName, kfuncById, btfFieldAt, type KfuncView, type TypedArg } from './decls.ts';
+import { ctxAccess, helperById, helperName, kfuncById, btfFieldAt, kptrRcu, type KfuncView, type TypedArg } from './decls.ts';
+import { castsTo } from '../kernel/decls/index.ts';
 import { insnText } from './insn-text.ts';
 import { VerifierLog } from './log.ts';
 import { copyReg, constScalar, formatReg, isPktPointer, isPointer, maybeNull, notInit, pointer, regTypeStr, scalarReg, unknownScalar, MAYBE_NULL, RCU, RDONLY, RINGBUF, TRUSTED, UNTRUSTED, type Reg, type RegKind } from './reg.ts';
@@ -64,20 +65,6 @@ const ALU_STR: Record<AluOp, string> = {
   xor: '^=',
   mov: '=',
   arsh: 's>>=',
-};
-
-const NEGATED: Record<JmpCond, JmpCond> = {
-  jeq: 'jne',
-  jne: 'jeq',
-  jgt: 'jle',
-  jle: 'jgt',
-  jge: 'jlt',
-  jlt: 'jge',
-  jsgt: 'jsle',
-  jsle: 'jsgt',
-  jsge: 'jslt',
-  jslt: 'jsge',
-  jset: 'jset',
 };
 
 /** `a op b` as `b op' a`. */
@@ -729,7 +716,8 @@ export class Checker {
         if (kptr) {
           if (!isConst(r.s) || off !== kptr.offset || size !== 8) this.refuse(`kptr access misaligned expected=${kptr.offset} off=${off}`);
           if (access === 'write') this.refuse(`store to referenced kptr disallowed`);
-          const p = pointer('btf_id', MAYBE_NULL | (this.cur.rcuLock ? RCU : UNTRUSTED));
+          const rcu = this.inRcu() && kptrRcu(kptr.type, this.req.profile);
+          const p = pointer('btf_id', MAYBE_NULL | (rcu ? RCU : UNTRUSTED));
           p.btf = kptr.type;
           p.id = this.newId();
           return p;
@@ -756,13 +744,16 @@ export class Checker {
         if (f.kind === 'beyond') this.refuse(`access beyond struct ${r.btf} at off ${off} size ${size}`);
         if (f.kind === 'scalar') return zext();
         if (f.kind === 'misaligned') this.refuse(`access beyond the end of member ${f.member} (mend:${f.end}) in struct ${r.btf} with off ${off} size ${size}`);
-        // A pointer field: trusted parents pass trust on only through the allowlisted fields.
+        // A pointer field: trusted or RCU parents pass trust on only through the allowlisted
+        // fields; other fields give a plain pointer, an untrusted parent an untrusted one.
         const parentTrusted = (r.flags & TRUSTED) !== 0 || r.refObjId !== 0;
         const parentRcu = (r.flags & RCU) !== 0;
-        let flags = UNTRUSTED;
-        if ((parentTrusted || parentRcu) && !(r.flags & UNTRUSTED)) {
+        let flags = 0;
+        if (r.flags & UNTRUSTED) flags = UNTRUSTED;
+        else if (parentTrusted || parentRcu) {
           if (f.trust === 'trusted') flags = TRUSTED;
-          else if (f.trust === 'rcu') flags = this.cur.rcuLock || this.req.kind.progType === 'tp_btf' ? RCU | MAYBE_NULL : UNTRUSTED;
+          else if (f.trust === 'rcu') flags = this.inRcu() ? RCU : UNTRUSTED;
+          else if (f.trust === 'rcu_or_null') flags = this.inRcu() ? RCU | MAYBE_NULL : UNTRUSTED;
         }
         const p = pointer('btf_id', flags);
         p.btf = f.struct;
@@ -772,6 +763,11 @@ export class Checker {
       default:
         this.refuse(`R${regno} invalid mem access '${regTypeStr(r.kind, r.flags)}'`);
     }
+  }
+
+  /** in_rcu_cs: inside bpf_rcu_read_lock, or a program that cannot sleep (it runs under RCU). */
+  private inRcu(): boolean {
+    return this.cur.rcuLock > 0 || this.req.kind.progType !== 'syscall';
   }
 
   private mayWritePacket(): boolean {
@@ -1128,12 +1124,13 @@ export class Checker {
   }
 
   private checkHelperCall(id: number, pc: number): number | undefined {
-    const h = helperById(id);
-    if (!h) this.refuse(`invalid func unknown#${id}`);
+    const view = helperById(id, this.req.profile);
+    if (!view) this.refuse(`invalid func unknown#${id}`);
+    const h = view.decl;
     const name = `${h.name}#${id}`;
+    if (!view.allowed(this.req.kind.progType)) this.refuse(`program of this type cannot use helper ${name}`);
     if (h.gplOnly && !this.req.gpl) this.refuse('cannot call GPL-restricted function from non-GPL compatible program');
     let mapIdx = -1;
-    let ringbufRef = 0;
     let releasedRef = 0;
     let callback: { subprog: number; args: Reg[] } | undefined;
     let sizeOfRingbuf = 0;
@@ -1228,8 +1225,6 @@ export class Checker {
         }
       }
     }
-    if (!h.allowed(this.req.kind.progType)) this.refuse(`program of this type cannot use helper ${name}`);
-    void ringbufRef;
     if (releasedRef) this.releaseReference(releasedRef);
     // Callbacks (bpf_loop, bpf_for_each_map_elem): walked as a call into the callback.
     if (callback) return this.enterCallback(pc, callback.subprog, h.name, mapIdx);
@@ -1356,8 +1351,6 @@ export class Checker {
       if (!k.flags.has('KF_RET_NULL')) r0.id = 0;
       else r0.id = ref;
       r0.refObjId = ref;
-    } else if (k.flags.has('KF_RCU_PROTECTED') || k.retRcu) {
-      r0.flags |= RCU;
     } else r0.flags |= UNTRUSTED;
     this.setReg(0, r0);
   }
@@ -1400,6 +1393,7 @@ export class Checker {
     // A pointer to a kernel struct.
     const trustedArgs = k.flags.has('KF_TRUSTED_ARGS') || k.flags.has('KF_RCU') || k.flags.has('KF_RELEASE');
     if (r.kind === 'scalar' && isConst(r.s) && constValue(r.s) === 0n) {
+      if (a.nullable) return;
       this.refuse(`Possibly NULL pointer passed to trusted arg${i}`);
     }
     if (r.kind !== 'btf_id') this.refuse(`arg#${i} pointer type STRUCT ${a.struct} must point to scalar, or struct with scalar`);
@@ -1416,7 +1410,7 @@ export class Checker {
       } else if (!isTrusted) this.refuse(`R${regno} must be referenced or trusted`);
     }
     // Type match: a struct whose first member is the wanted struct matches too (bpf_cpumask → cpumask).
-    if (!structMatches(r.btf, a.struct) || (a.strict && r.btf !== a.struct)) {
+    if (!castsTo(r.btf, a.struct) || (a.strict && r.btf !== a.struct)) {
       this.refuse(`kernel function ${k.name} args#${i} expected pointer to STRUCT ${a.struct} but R${regno} has a pointer to STRUCT ${r.btf}`);
     }
     if (k.flags.has('KF_RELEASE')) release(r.refObjId);
@@ -1574,12 +1568,6 @@ const MAP_TYPE_IDS: Partial<Record<string, number>> = {
   devmap_hash: 25,
   ringbuf: 27,
 };
-
-/** The kernel's struct embedding: `struct bpf_cpumask` begins with a `struct cpumask`. */
-function structMatches(have: string, want: string): boolean {
-  if (have === want) return true;
-  return have === 'bpf_cpumask' && want === 'cpumask';
-}
 
 function formatTnum(s: Scalar): string {
   return `(0x${s.var.value.toString(16)}; 0x${s.var.mask.toString(16)})`;

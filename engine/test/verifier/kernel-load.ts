@@ -244,7 +244,7 @@ export function prepareLoad(source: string, options: LoadOptions & { profile?: K
     if (insn?.kind !== 'call' || (insn.target !== 'helper' && insn.target !== 'kfunc')) continue;
     if (insn.target === 'helper') {
       const d = helperDeclById(insn.imm);
-      if (!d || helperRefusal(d, insn.imm, progType) !== undefined || seen.has(d.name)) continue;
+      if (!d || helperRefusal(d, insn.imm, progType, 'linux-6.18') !== undefined || seen.has(d.name)) continue;
       seen.add(d.name);
       features.push({ name: `${d.name} in ${section.name} programs`, probe: callProbe(type, { helper: d.id }) });
     } else {
