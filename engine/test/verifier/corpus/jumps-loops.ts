@@ -42,5 +42,7 @@ export const JUMPS_LOOPS = topic('jumps-loops', [
   xdp('gotol over an instruction', 'r0 = 2\ngotol l\nr0 = 1\nl:\nexit', reject('unreachable insn 2')),
   xdp('both branches reach exit', 'r1 = *(u32 *)(r1 + 16)\nif r1 > 3 goto a\nr0 = 1\ngoto e\na:\nr0 = 2\ne:\nexit', accept),
   xdp('compare pointer with constant zero', 'r0 = 2\nif r10 == 0 goto bad\nexit\n' + BAD, reject("R5 invalid mem access 'scalar'"), 'the verifier walks both branches of a stack pointer compared with zero'),
+  xdp('compare ctx with the frame pointer', 'r0 = 2\nif r1 > r10 goto out\nr0 = 1\nout:\nexit', accept),
+  xdp('32-bit compare of the frame pointer', 'r0 = 2\nif w10 > 0 goto out\nr0 = 1\nout:\nexit', accept),
   xdp('compare ctx with a scalar', 'r2 = 5\nr0 = 2\nif r1 > r2 goto out\nr0 = 1\nout:\nexit', accept, 'root may compare pointers with scalars'),
 ]);

@@ -76,4 +76,27 @@ const tcCases: Case[] = [
   tc('read data_meta checked against data', 'r2 = *(u32 *)(r1 + 140)\nr3 = *(u32 *)(r1 + 76)\nr4 = r2\nr4 += 4\nif r4 > r3 goto out\nr0 = *(u32 *)(r2 + 0)\nout:\nr0 = 0\nexit', accept),
 ];
 
-export const PACKET = topic('packet', [...reads, ...variable, ...writes, ...meta, ...invalidate, ...tcCases]);
+const socket = (name: string, body: string, expect: Case['expect'], note?: string): Case => ({ name: `socket ${name}`, section: 'socket', body, expect, ...(note ? { note } : {}) });
+
+/** The legacy BPF_LD_ABS / BPF_LD_IND loads: skb programs only, r6 must hold the context. */
+const legacy: Case[] = [
+  socket('ld_abs byte', 'r6 = r1\nr0 = *(u8 *)skb[12]\nexit', accept),
+  socket('ld_abs half word', 'r6 = r1\nr0 = *(u16 *)skb[12]\nexit', accept),
+  socket('ld_ind word', 'r6 = r1\nr7 = 14\nr0 = *(u32 *)skb[r7]\nexit', accept),
+  socket('ld_abs without ctx in r6', 'r6 = 0\nr0 = *(u8 *)skb[12]\nexit', reject('at the time of BPF_LD_ABS|IND R6 != pointer to skb')),
+  socket('ld_abs clobbers r1', 'r6 = r1\nr0 = *(u8 *)skb[12]\nr0 = r1\nexit', reject('R1 !read_ok')),
+  socket('ld_abs keeps r7', 'r6 = r1\nr7 = 3\nr0 = *(u8 *)skb[12]\nr0 = r7\nexit', accept),
+  tc('ld_abs byte', 'r6 = r1\nr0 = *(u8 *)skb[0]\nr0 = 0\nexit', accept),
+  xdp('ld_abs byte', 'r6 = r1\nr0 = *(u8 *)skb[0]\nr0 = 2\nexit', reject('BPF_LD_[ABS|IND] instructions not allowed for this program type')),
+  socket('ld_abs inside a subprogram', 'r6 = r1\ncall f\nexit\nf:\nr6 = r1\nr0 = *(u8 *)skb[0]\nexit', reject('LD_ABS is not allowed in subprogs without BTF')),
+];
+
+/** Spilled packet pointers keep their range; checks on one copy cover all copies. */
+const spills: Case[] = [
+  xdp('checked pointer spilled and filled keeps its range', checked(XDP_PKT, 8, '*(u64 *)(r10 - 8) = r2\nr5 = *(u64 *)(r10 - 8)\nr0 = *(u64 *)(r5 + 0)'), accept),
+  xdp('pointer spilled before the check gains its range', `${XDP_PKT}\n*(u64 *)(r10 - 8) = r2\nr4 = r2\nr4 += 8\nif r4 > r3 goto out\nr5 = *(u64 *)(r10 - 8)\nr0 = *(u64 *)(r5 + 0)\nout:\nr0 = 2\nexit`, accept),
+  xdp('data_end spilled and filled still bounds', `${XDP_PKT}\n*(u64 *)(r10 - 8) = r3\nr3 = *(u64 *)(r10 - 8)\nr4 = r2\nr4 += 1\nif r4 > r3 goto out\nr0 = *(u8 *)(r2 + 0)\nout:\nr0 = 2\nexit`, accept),
+  xdp('packet pointer compared with a scalar learns nothing', `${XDP_PKT}\nr4 = 100\nif r2 > r4 goto out\nr0 = *(u8 *)(r2 + 0)\nout:\nr0 = 2\nexit`, reject(PKT_ERR)),
+];
+
+export const PACKET = topic('packet', [...reads, ...variable, ...writes, ...meta, ...invalidate, ...tcCases, ...legacy, ...spills]);
