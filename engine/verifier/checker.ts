@@ -40,6 +40,8 @@ interface Explored {
   /** Paths still being walked below this state (the kernel's `branches`). */
   branches: number;
   readonly parent: Explored | null;
+  hits: number;
+  misses: number;
 }
 
 interface Pending {
@@ -327,16 +329,29 @@ export class Checker {
     let list = this.explored.get(pc);
     // A new state is kept only after 2 jumps and 8 instructions since the last one (the
     // kernel's heuristic: fewer states, the same verdicts).
-    const addNew = this.jmpsProcessed - this.prevJmpsProcessed >= 2 && this.processed - this.prevInsnProcessed >= 8;
+    let addNew = this.jmpsProcessed - this.prevJmpsProcessed >= 2 && this.processed - this.prevInsnProcessed >= 8;
     const live = this.live[pc] ?? 0x7ff;
     if (list) {
-      for (const e of list) {
+      for (let i = 0; i < list.length; i++) {
+        const e = list[i];
+        if (!e) continue;
         if (e.branches > 0) {
           // Still being walked below: an identical state means the loop makes no progress.
           if (this.statesEqual(e.state, this.cur)) this.refuse(`infinite loop detected at insn ${pc}`);
-          continue;
+          // Inside a loop, keep a state only now and then (every 20 jumps or 100 instructions).
+          if (this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.processed - this.prevInsnProcessed < 100) addNew = false;
+        } else if (stateCovers(e.state, this.cur, new Map(), live)) {
+          e.hits++;
+          return true;
         }
-        if (stateCovers(e.state, this.cur, new Map(), live)) return true;
+        // A state that keeps missing is dropped (the kernel's miss_cnt eviction); misses count
+        // only when a new state is kept, so a loop keeps states of early and late iterations.
+        if (addNew) e.misses++;
+        if (e.misses > e.hits * 3 + 3) {
+          list.splice(i, 1);
+          i--;
+          this.curStates--;
+        }
       }
     }
     if (!addNew) return false;
@@ -346,7 +361,7 @@ export class Checker {
       list = [];
       this.explored.set(pc, list);
     }
-    const entry: Explored = { state: copyState(this.cur), branches: 1, parent: this.parent };
+    const entry: Explored = { state: copyState(this.cur), branches: 1, parent: this.parent, hits: 0, misses: 0 };
     list.push(entry);
     this.parent = entry;
     this.totalStates++;

@@ -9,7 +9,9 @@ const MIN_ALIGNMENT = 8;
 const ALIGNMENT = 40;
 
 export class VerifierLog {
-  private text = '';
+  /** The text in pieces: resets cut from the end, so the whole is never copied. */
+  private readonly parts: string[] = [];
+  private length = 0;
   /** Where the last instruction's line ended (env->prev_log_pos); 0: none. */
   prevLogPos = 0;
   /** Length of the last instruction's text (env->prev_insn_print_pos). */
@@ -26,15 +28,28 @@ export class VerifierLog {
   }
 
   get end(): number {
-    return this.text.length;
+    return this.length;
   }
 
   write(s: string): void {
-    if (this.level > 0) this.text += s;
+    if (this.level === 0 || !s) return;
+    this.parts.push(s);
+    this.length += s.length;
   }
 
+  /** bpf_vlog_reset: the log as it was when it was `pos` long. */
   reset(pos: number): void {
-    if (pos < this.text.length) this.text = this.text.slice(0, Math.max(0, pos));
+    const target = Math.max(0, pos);
+    while (this.length > target) {
+      const last = this.parts.pop();
+      if (last === undefined) break;
+      this.length -= last.length;
+      if (this.length < target) {
+        const keep = last.slice(0, target - this.length);
+        this.parts.push(keep);
+        this.length += keep.length;
+      }
+    }
   }
 
   /** vlog_alignment: the padding that puts `;` in a column after the instruction text. */
@@ -44,6 +59,9 @@ export class VerifierLog {
   }
 
   toString(): string {
-    return this.text;
+    const text = this.parts.join('');
+    this.parts.length = 0;
+    this.parts.push(text);
+    return text;
   }
 }
