@@ -11,10 +11,11 @@ import { ctxAccess, helperById, helperName, kfuncById, btfFieldAt, kptrRcu, type
 import { castsTo } from '../kernel/decls/index.ts';
 import { insnText } from './insn-text.ts';
 import { VerifierLog } from './log.ts';
-import { copyReg, constScalar, formatReg, isPktPointer, isPointer, maybeNull, notInit, pointer, regTypeStr, scalarReg, unknownScalar, MAYBE_NULL, RCU, RDONLY, RINGBUF, TRUSTED, UNTRUSTED, type Reg, type RegKind } from './reg.ts';
+import { copyReg, constScalar, formatReg, isPktPointer, maybeNull, notInit, pointer, regTypeStr, scalarReg, unknownScalar, MAYBE_NULL, RCU, RDONLY, RINGBUF, TRUSTED, UNTRUSTED, type Reg, type RegKind } from './reg.ts';
 import { isBranchTaken, isConst, known, refineBranch, scalarAlu, scalarEquals, scalarNeg, scalarEnd, scalarMovsx, signExtend, unknown, zeroExtend, type Scalar } from './scalar.ts';
 import { copyState, newFrame, slotOf, Slot, stateCovers, MAX_BPF_STACK, type Frame, type VState } from './state.ts';
 import { liveRegisters } from './liveness.ts';
+import { cfgOf, subprogramAt } from '../program/cfg.ts';
 
 export const INSN_LIMIT = 1_000_000;
 /** BPF_COMPLEXITY_LIMIT_JMP_SEQ: pending branches at once. */
@@ -25,6 +26,8 @@ const MAX_VAR_OFF = 1n << 29n;
 /** MAX_PACKET_OFF. */
 const MAX_PACKET_OFF = 0xffff;
 const BEYOND_PKT_END = -2;
+/** The value register of an atomic's write: data, never a spill. */
+const ATOMIC_WRITE = -2;
 const AT_PKT_END = -1;
 
 /** A refusal: thrown inside the checker only, caught by `verify`. */
@@ -32,6 +35,10 @@ class Refusal {
   constructor(
     readonly message: string,
     readonly pc: number,
+    /** Lines the kernel prints after the message (an infinite loop's states). */
+    readonly trailer = '',
+    /** The kernel ends this message without a newline (the next line runs on). */
+    readonly noNewline = false,
   ) {}
 }
 
@@ -106,6 +113,8 @@ export class Checker {
   private prevPc = 0;
   private doPrintState = false;
   private jmpsProcessed = 0;
+  /** The access being checked is an atomic's. */
+  private atomicAccess = false;
   private prevJmpsProcessed = 0;
   private prevInsnProcessed = 0;
   /** Deepest stack of each subprogram (check_max_stack_depth). */
@@ -137,8 +146,8 @@ export class Checker {
     return m ? { name: m.name, keySize: m.keySize, valueSize: m.valueSize } : undefined;
   };
 
-  private refuse(message: string): never {
-    throw new Refusal(message, this.pc);
+  private refuse(message: string, trailer = '', noNewline = false): never {
+    throw new Refusal(message, this.pc, trailer, noNewline);
   }
 
   private get frame(): Frame {
@@ -173,7 +182,7 @@ export class Checker {
       this.checkStackDepth();
     } catch (e) {
       if (!(e instanceof Refusal)) throw e;
-      this.log.write(`${e.message}\n`);
+      this.log.write(`${e.message}${e.noNewline ? '' : '\n'}${e.trailer}`);
       error = { pc: e.pc, message: e.message };
     }
     this.log.write(`processed ${this.processed} insns (limit ${INSN_LIMIT}) max_states_per_insn ${this.maxStatesPerInsn} total_states ${this.totalStates} peak_states ${this.peakStates} mark_read 0\n`);
@@ -257,7 +266,26 @@ export class Checker {
     this.printState(false);
   }
 
+  /** A state's current frame as print_verifier_state prints it (all registers). */
+  private stateText(st: VState): string {
+    const saved = this.cur;
+    const [regs, slots] = [this.scratchedRegs, this.scratchedSlots];
+    this.cur = st;
+    const text = this.stateLine(true);
+    this.cur = saved;
+    [this.scratchedRegs, this.scratchedSlots] = [regs, slots];
+    return text;
+  }
+
   private printState(all: boolean): void {
+    this.log.write(`${this.stateLine(all)}\n`);
+    if (!all) {
+      this.scratchedRegs = 0;
+      this.scratchedSlots = 0n;
+    }
+  }
+
+  private stateLine(all: boolean): string {
     const f = this.frame;
     let out = '';
     if (f.frameno) out += ` frame${f.frameno}:`;
@@ -270,7 +298,7 @@ export class Checker {
       if (!s || !s.types.some((t) => t !== Slot.Invalid)) return;
       if (!all && !(this.scratchedSlots & (1n << BigInt(i)))) return;
       out += ` fp${-(i + 1) * 8}=`;
-      if (s.types[7] === Slot.Spill) {
+      if (s.types[0] === Slot.Spill) {
         const r = s.spilled;
         if (r.kind === 'scalar') out += `${r.precise ? 'P' : ''}${isConst(r.s) ? BigInt.asIntN(64, constValue(r.s)).toString() : ''}`;
         else out += regTypeStr(r.kind, r.flags) + (r.kind === 'btf_id' ? r.btf : '');
@@ -282,11 +310,7 @@ export class Checker {
     const refs = this.cur.refs.map((r) => r.id);
     if (refs.length) out += ` refs=${refs.join(',')}`;
     if (f.callback) out += ' cb';
-    this.log.write(`${out}\n`);
-    if (!all) {
-      this.scratchedRegs = 0;
-      this.scratchedSlots = 0n;
-    }
+    return out;
   }
 
   /** push_stack: the other side of a branch, walked later. */
@@ -337,7 +361,9 @@ export class Checker {
         if (!e) continue;
         if (e.branches > 0) {
           // Still being walked below: an identical state means the loop makes no progress.
-          if (this.statesEqual(e.state, this.cur)) this.refuse(`infinite loop detected at insn ${pc}`);
+          if (this.statesEqual(e.state, this.cur)) {
+            this.refuse(`infinite loop detected at insn ${pc}`, `cur state:${this.stateText(this.cur)}\nold state:${this.stateText(e.state)}\n`);
+          }
           // Inside a loop, keep a state only now and then (every 20 jumps or 100 instructions).
           if (this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.processed - this.prevInsnProcessed < 100) addNew = false;
         } else if (stateCovers(e.state, this.cur, new Map(), live)) {
@@ -391,7 +417,7 @@ export class Checker {
         const st = s?.types ?? new Uint8Array(8);
         const tt = t?.types ?? new Uint8Array(8);
         for (let j = 0; j < 8; j++) if (st[j] !== tt[j]) return false;
-        if (s && t && s.types[7] === Slot.Spill) {
+        if (s && t && s.types[0] === Slot.Spill) {
           if (s.spilled.kind !== t.spilled.kind || !scalarEquals(s.spilled.s, t.spilled.s) || s.spilled.off !== t.spilled.off) return false;
         }
       }
@@ -542,8 +568,7 @@ export class Checker {
         }
         this.refuse(`R${dstN} 32-bit pointer arithmetic prohibited`);
       }
-      if (op === 'sub') this.refuse(`R${dstN} tried to subtract pointer from scalar`);
-      this.adjustPtr(op, dstN, srcReg, dst);
+      this.adjustPtr(op, dstN, srcReg, dst, true);
       return;
     }
     if (width === 32) {
@@ -556,7 +581,7 @@ export class Checker {
     this.adjustPtr(op, dstN, dst, srcReg);
   }
 
-  private adjustPtr(op: AluOp, dstN: number, ptr: Reg, off: Reg): void {
+  private adjustPtr(op: AluOp, dstN: number, ptr: Reg, off: Reg, scalarIsDst = false): void {
     const t = regTypeStr(ptr.kind, ptr.flags) + (ptr.kind === 'btf_id' ? ptr.btf : '');
     if (maybeNull(ptr)) this.refuse(`R${dstN} pointer arithmetic on ${t} prohibited, null-check it first`);
     const knownOff = isConst(off.s);
@@ -573,17 +598,29 @@ export class Checker {
       default:
         break;
     }
-    if (op === 'and' || op === 'or' || op === 'xor') this.refuse(`R${dstN} bitwise operator ${ALU_STR[op]} on pointer prohibited`);
-    if (op !== 'add' && op !== 'sub') this.refuse(`R${dstN} pointer arithmetic with ${ALU_STR[op]} operator prohibited`);
     this.checkSaneOffset(off, ptr);
+    this.checkSaneOffset(ptr, ptr);
+    switch (op) {
+      case 'add':
+        break;
+      case 'sub':
+        if (scalarIsDst) this.refuse(`R${dstN} tried to subtract pointer from scalar`);
+        if (ptr.kind === 'fp') this.refuse(`R${dstN} subtraction from stack pointer prohibited`);
+        break;
+      case 'and':
+      case 'or':
+      case 'xor':
+        this.refuse(`R${dstN} bitwise operator ${ALU_STR[op]} on pointer prohibited`);
+        break;
+      default:
+        this.refuse(`R${dstN} pointer arithmetic with ${ALU_STR[op]} operator prohibited`);
+    }
     const out = copyReg(ptr);
     if (knownOff) {
       const nv = op === 'add' ? BigInt(ptr.off) + val : BigInt(ptr.off) - val;
       if (nv <= -MAX_VAR_OFF || nv >= MAX_VAR_OFF) this.refuse(`${regTypeStr(ptr.kind, ptr.flags)} pointer offset ${nv} is not allowed`);
       out.off = Number(nv);
     } else {
-      if (off.s.smin === -(1n << 63n)) this.refuse(`math between ${regTypeStr(ptr.kind, ptr.flags)} pointer and register with unbounded min value is not allowed`);
-      if (op === 'sub' && ptr.kind === 'fp') this.refuse(`R${dstN} subtraction from stack pointer prohibited`);
       out.s = scalarAlu(op, 64, ptr.s, off.s);
       if (isPktPointer(ptr)) {
         out.id = this.newId();
@@ -597,13 +634,13 @@ export class Checker {
   /** check_reg_sane_offset. */
   private checkSaneOffset(r: Reg, ptr: Reg): void {
     const t = regTypeStr(ptr.kind, ptr.flags);
-    if (r.kind === 'scalar' && isConst(r.s)) {
+    if (isConst(r.s)) {
       const v = BigInt.asIntN(64, constValue(r.s));
       if (v >= MAX_VAR_OFF || v <= -MAX_VAR_OFF) this.refuse(`math between ${t} pointer and ${v} is not allowed`);
-      return;
     }
-    if (r.kind === 'scalar' && r.s.smin <= -MAX_VAR_OFF) this.refuse(`value ${r.s.smin} makes ${t} pointer be out of bounds`);
-    if (r.kind !== 'scalar' && (r.off >= Number(MAX_VAR_OFF) || r.off <= -Number(MAX_VAR_OFF))) this.refuse(`value ${r.off} makes ${t} pointer be out of bounds`);
+    if (r.kind !== 'scalar' && (r.off >= Number(MAX_VAR_OFF) || r.off <= -Number(MAX_VAR_OFF))) this.refuse(`${t} pointer offset ${r.off} is not allowed`);
+    if (r.s.smin === -(1n << 63n)) this.refuse(`math between ${t} pointer and register with unbounded min value is not allowed`);
+    if (r.s.smin >= MAX_VAR_OFF || r.s.smin <= -MAX_VAR_OFF) this.refuse(`value ${r.s.smin} makes ${t} pointer be out of bounds`);
   }
 
   // ---------------------------------------------------------------- ldimm64
@@ -658,7 +695,6 @@ export class Checker {
     if (src.type === 'reg') value = this.readReg(src.reg);
     else value = constScalar(BigInt.asUintN(64, BigInt(src.imm)));
     const base = this.readReg(baseN);
-    if (src.type === 'imm' && base.kind === 'ctx') this.refuse(`BPF_ST stores into R${baseN} ${regTypeStr(base.kind, base.flags)} is not allowed`);
     this.checkMemAccess(baseN, base, off, size, 'write', false, value, src.type === 'reg' ? src.reg : -1);
   }
 
@@ -669,8 +705,11 @@ export class Checker {
     if (base.kind === 'ctx' || isPktPointer(base) || base.kind === 'btf_id') {
       this.refuse(`BPF_ATOMIC stores into R${insn.base} ${regTypeStr(base.kind, base.flags)} is not allowed`);
     }
+    this.checkStrictAlignment(base, insn.off, insn.size);
+    this.atomicAccess = true;
     this.checkMemAccess(insn.base, base, insn.off, insn.size, 'read', false);
-    this.checkMemAccess(insn.base, base, insn.off, insn.size, 'write', false, unknownScalar(), -1);
+    this.atomicAccess = false;
+    this.checkMemAccess(insn.base, base, insn.off, insn.size, 'write', false, unknownScalar(), ATOMIC_WRITE);
     if (insn.op === 'cmpxchg') this.setReg(0, unknownScalar());
     else if (insn.fetch) {
       this.writeCheck(insn.src);
@@ -678,20 +717,31 @@ export class Checker {
     }
   }
 
+  /** check_ptr_alignment with strict alignment (atomics): the address a multiple of the size. */
+  private checkStrictAlignment(r: Reg, off: number, size: number): void {
+    if (size === 1) return;
+    const desc: Partial<Record<RegKind, string>> = { map_value: 'value ', ctx: 'context ', fp: 'stack ', pkt: 'packet ', pkt_meta: 'packet ' };
+    const d = desc[r.kind] ?? '';
+    const varOk = isConst(r.s) ? Number(BigInt.asIntN(64, constValue(r.s)) % BigInt(size)) === 0 : (r.s.var.mask & BigInt(size - 1)) === 0n && (r.s.var.value & BigInt(size - 1)) === 0n;
+    const total = r.off + off + (isConst(r.s) ? Number(BigInt.asIntN(64, constValue(r.s))) : 0);
+    if (!varOk || ((total % size) + size) % size !== 0) this.refuse(`misaligned ${d}access off ${formatVarOff(r.s)}+${r.off}+${off} size ${size}`);
+  }
+
   /** check_mem_access: what a read yields (a write yields its value back, unused). */
   private checkMemAccess(regno: number, r: Reg, insnOff: number, size: 1 | 2 | 4 | 8, access: 'read' | 'write', signExtend: boolean, value?: Reg, valueReg = -1): Reg {
     const off = r.off + insnOff;
     const zext = (): Reg => scalarReg(loadResult(size, signExtend));
     if (maybeNull(r) || r.kind === 'scalar' || r.kind === 'pkt_end' || r.kind === 'map_ptr' || r.kind === 'func') {
-      this.refuse(`R${regno} invalid mem access '${regTypeStr(r.kind, r.flags)}${r.kind === 'btf_id' ? r.btf : ''}'`);
+      if (r.kind === 'map_ptr' && !maybeNull(r)) return this.mapPtrAccess(r, access);
+      this.refuse(`R${regno} invalid mem access '${regTypeStr(r.kind, r.flags)}'`);
     }
     switch (r.kind) {
       case 'fp':
         return this.stackAccess(regno, r, off, size, access, signExtend, value, valueReg);
       case 'ctx': {
         if (r.off) this.refuse(`dereference of modified ctx ptr R${regno} off=${r.off} disallowed`);
-        if (!isConst(r.s)) this.refuse(`variable ctx access var_off=${formatTnum(r.s)} off=${insnOff} size=${size}`);
-        const f = ctxAccess(this.req.kind, this.req.profile, off, size, access);
+        if (!isConst(r.s)) this.refuse(`variable ctx access var_off=${formatTnum(r.s)} disallowed`);
+        const f = signExtend ? undefined : ctxAccess(this.req.kind, this.req.profile, off, size, access);
         if (!f) this.refuse(`invalid bpf_context access off=${off} size=${size}`);
         if (access === 'write') return notInit();
         switch (f.yields.kind) {
@@ -729,7 +779,9 @@ export class Checker {
         this.checkRegionBounds(regno, r, off, size, m.valueSize, (o) => `invalid access to map value, value_size=${m.valueSize} off=${o} size=${size}`);
         const kptr = m.kptrs.find((k) => off < k.offset + 8 && off + size > k.offset);
         if (kptr) {
-          if (!isConst(r.s) || off !== kptr.offset || size !== 8) this.refuse(`kptr access misaligned expected=${kptr.offset} off=${off}`);
+          if (valueReg === ATOMIC_WRITE || this.atomicAccess) this.refuse('kptr in map can only be accessed using BPF_MEM instruction mode');
+          if (size !== 8) this.refuse('kptr access size must be BPF_DW');
+          if (!isConst(r.s) || off !== kptr.offset) this.refuse(`kptr access misaligned expected=${kptr.offset} off=${off}`);
           if (access === 'write') this.refuse(`store to referenced kptr disallowed`);
           const rcu = this.inRcu() && kptrRcu(kptr.type, this.req.profile);
           const p = pointer('btf_id', MAYBE_NULL | (rcu ? RCU : UNTRUSTED));
@@ -785,6 +837,14 @@ export class Checker {
     return this.cur.rcuLock > 0 || this.req.kind.progType !== 'syscall';
   }
 
+  /** check_ptr_to_map_access: a map's own struct may be read, never written. */
+  private mapPtrAccess(r: Reg, access: 'read' | 'write'): Reg {
+    const t = this.maps[r.map]?.type ?? 'array';
+    const struct = t.includes('array') ? 'bpf_array' : t.includes('hash') ? 'bpf_htab' : t === 'ringbuf' ? 'bpf_ringbuf_map' : t.startsWith('devmap') ? 'bpf_dtab' : t === 'cpumap' ? 'bpf_cpu_map' : 'xsk_map';
+    if (access === 'write') this.refuse(`only read from ${struct} is supported`);
+    return unknownScalar();
+  }
+
   private mayWritePacket(): boolean {
     const t = this.req.kind.progType;
     return t === 'xdp' || t === 'tc';
@@ -799,13 +859,9 @@ export class Checker {
 
   /** check_mem_region_access: [off + var, off + var + size) within [0, limit). */
   private checkRegionBounds(regno: number, r: Reg, off: number, size: number, limit: number, msg: (off: number) => string): void {
-    if (isConst(r.s)) {
-      const o = off + Number(BigInt.asIntN(64, constValue(r.s)));
-      if (o < 0 || o + size > limit) this.refuse(msg(o));
-      return;
-    }
-    if (r.s.smin < 0n && (r.s.smin === -(1n << 63n) || BigInt(off) + r.s.smin < 0n)) this.refuse(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
-    const lo = BigInt(off) + r.s.smin;
+    const smin = r.s.smin;
+    if (smin < 0n && (smin === -(1n << 63n) || BigInt(off) + smin < 0n)) this.refuse(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+    const lo = BigInt(off) + smin;
     if (lo < 0n || lo + BigInt(size) > BigInt(limit)) {
       this.log.write(`${msg(Number(lo))}\n`);
       this.refuse(`R${regno} min value is outside of the allowed memory range`);
@@ -825,12 +881,13 @@ export class Checker {
   }
 
   private stackAccess(regno: number, r: Reg, off: number, size: 1 | 2 | 4 | 8, access: 'read' | 'write', signExtend: boolean, value?: Reg, valueReg = -1): Reg {
+    const dir = access === 'read' ? ' read from' : ' write to';
     if (!isConst(r.s)) {
       // Variable-offset stack accesses: the whole range must lie inside the stack.
       const lo = BigInt(off) + r.s.smin;
       const hi = BigInt(off) + r.s.smax;
-      if (r.s.smin === -(1n << 63n) || r.s.smax === (1n << 63n) - 1n) this.refuse(`invalid unbounded variable-offset${access === 'read' ? ' read from' : ' write to'} stack R${regno}`);
-      if (lo < -BigInt(MAX_BPF_STACK) || hi + BigInt(size) > 0n) this.refuse(`invalid variable-offset${access === 'read' ? ' read from' : ' write to'} stack R${regno} var_off=${formatTnum(r.s)} off=${off} size=${size}`);
+      if (r.s.smin === -(1n << 63n) || r.s.smax === (1n << 63n) - 1n) this.refuse(`invalid unbounded variable-offset${dir} stack R${regno}`);
+      if (lo < -BigInt(MAX_BPF_STACK) || hi + BigInt(size) > 0n) this.refuse(`invalid variable-offset${dir} stack R${regno} var_off=${formatTnum(r.s)} off=${off} size=${size}`);
       const f = this.stackFrameOf(r);
       this.growStack(f, Number(lo));
       if (access === 'write') {
@@ -840,8 +897,9 @@ export class Checker {
       return scalarReg(loadResult(size, signExtend));
     }
     const addr = off + Number(BigInt.asIntN(64, constValue(r.s)));
-    if (addr < -MAX_BPF_STACK || addr + size > 0) this.refuse(`invalid${access === 'read' ? ' read from' : ' write to'} stack R${regno} off=${addr} size=${size}`);
-    if (size > 1 && addr % size !== 0) this.refuse(`misaligned stack access off ${formatTnum(r.s)}+${r.off}+${off - r.off} size ${size}`);
+    // The stack is always strictly aligned (check_ptr_alignment), before its bounds.
+    if (size > 1 && addr % size !== 0) this.refuse(`misaligned stack access off ${formatVarOff(r.s)}+${r.off}+${off - r.off} size ${size}`);
+    if (addr < -MAX_BPF_STACK || addr + size > 0) this.refuse(`invalid${dir} stack R${regno} off=${addr} size=${size}`);
     const f = this.stackFrameOf(r);
     this.growStack(f, addr);
     const slot = Math.floor((-addr - 1) / 8);
@@ -850,48 +908,72 @@ export class Checker {
     const first = addr + 8 * (slot + 1);
     if (access === 'write') {
       if (!value) throw new Error('internal: a write without a value');
-      if (size === 8 && (value.kind !== 'scalar' || valueReg >= 0)) {
-        // A full spill keeps the register (pointers, and scalars spilled from a register).
-        s.types.fill(Slot.Spill);
-        s.spilled = copyReg(value);
-        return notInit();
-      }
-      if (value.kind !== 'scalar') {
-        // Part of a pointer: the bytes become plain data.
-        for (let j = first; j < first + size; j++) s.types[j] = Slot.Misc;
-        this.invalidateSpill(s);
-        return notInit();
-      }
-      const zero = isConst(value.s) && constValue(value.s) === 0n;
-      if (s.types[7] === Slot.Spill) this.invalidateSpill(s);
-      for (let j = first; j < first + size; j++) s.types[j] = zero ? Slot.Zero : Slot.Misc;
-      if (size === 8 && !zero) {
-        s.types.fill(Slot.Spill);
-        s.spilled = copyReg(value);
-      }
+      this.stackWrite(f, s, first, size, value, valueReg);
       return notInit();
     }
-    // Reads.
-    if (s.types[7] === Slot.Spill) {
+    // Reads (check_stack_read_fixed_off).
+    if (s.types[0] === Slot.Spill) {
       const sp = s.spilled;
-      if (size === 8) return copyReg(sp);
+      let spillSize = 0;
+      while (spillSize < 8 && s.types[spillSize] === Slot.Spill) spillSize++;
+      if (size === 8 && spillSize === 8) return copyReg(sp);
       if (sp.kind !== 'scalar') this.refuse('invalid size of register fill');
-      if (isConst(sp.s) && first === 0) {
-        // The low bytes of a known spilled scalar are known too.
-        const mask = (1n << BigInt(size * 8)) - 1n;
-        const v = constValue(sp.s) & mask;
-        return constScalar(signExtend ? BigInt.asUintN(64, BigInt.asIntN(size * 8, v)) : v);
+      if (size <= spillSize && first === 0) {
+        // A narrow fill from the start of a scalar spill keeps what is known of its low bytes.
+        return scalarReg(signExtend ? signExtendScalar(sp.s, size) : zeroExtendScalar(sp.s, size));
       }
+      let spills = 0;
+      let zeros = 0;
+      for (let j = first; j < first + size; j++) {
+        const t = s.types[j] ?? Slot.Invalid;
+        if (t === Slot.Spill) spills++;
+        else if (t === Slot.Zero) zeros++;
+      }
+      if ((spills === size && isConst(sp.s) && constValue(sp.s) === 0n) || zeros === size) return constScalar(0n);
       return scalarReg(loadResult(size, signExtend));
     }
     let allZero = true;
     for (let j = first; j < first + size; j++) {
-      const t = s.types[j] ?? Slot.Invalid;
-      if (t !== Slot.Zero) allZero = false;
       // Root may read stack it never wrote (allow_uninit_stack): the bytes read as unknown.
+      if ((s.types[j] ?? Slot.Invalid) !== Slot.Zero) allZero = false;
     }
     if (allZero) return constScalar(0n);
     return scalarReg(loadResult(size, signExtend));
+  }
+
+  /** check_stack_write_fixed_off: spills keep the register; other writes make data or zeros. */
+  private stackWrite(f: Frame, s: { types: Uint8Array; spilled: Reg }, first: number, size: number, value: Reg, valueReg: number): void {
+    const aligned = first === 0;
+    const fromImm = valueReg < 0;
+    if (valueReg === ATOMIC_WRITE) {
+      if (s.types.includes(Slot.Spill)) this.invalidateSpill(s);
+      for (let j = first; j < first + size; j++) s.types[j] = Slot.Misc;
+      return;
+    }
+    if (aligned && value.kind === 'scalar' && valueReg !== ATOMIC_WRITE) {
+      // A scalar (from a register, or an immediate) at the start of a slot is a spill of `size` bytes.
+      this.saveRegisterState(s, value, size);
+      return;
+    }
+    if (value.kind !== 'scalar' && !fromImm) {
+      if (size !== 8) this.refuse('invalid size of register spill');
+      if (value.kind === 'fp' && f !== this.frame) this.refuse('cannot spill pointers to stack into stack frame of the caller');
+      this.saveRegisterState(s, value, size);
+      return;
+    }
+    // Plain data: any spill in the slot is gone.
+    if (s.types[0] === Slot.Spill || s.types.includes(Slot.Spill)) this.invalidateSpill(s);
+    const zero = value.kind === 'scalar' && isConst(value.s) && constValue(value.s) === 0n;
+    for (let j = first; j < first + size; j++) s.types[j] = zero ? Slot.Zero : Slot.Misc;
+  }
+
+  /** save_register_state: the register in the slot; its other bytes become data (zeros stay). */
+  private saveRegisterState(s: { types: Uint8Array; spilled: Reg }, value: Reg, size: number): void {
+    s.spilled = copyReg(value);
+    for (let j = 0; j < 8; j++) {
+      if (j < size) s.types[j] = Slot.Spill;
+      else if (s.types[j] !== Slot.Zero && s.types[j] !== Slot.Invalid) s.types[j] = Slot.Misc;
+    }
   }
 
   private invalidateSpill(s: { types: Uint8Array; spilled: Reg }): void {
@@ -902,7 +984,7 @@ export class Checker {
   private markStackByte(f: Frame, addr: number, t: Slot): void {
     const slot = Math.floor((-addr - 1) / 8);
     const s = slotOf(f, slot);
-    if (s.types[7] === Slot.Spill) this.invalidateSpill(s);
+    if (s.types[0] === Slot.Spill) this.invalidateSpill(s);
     s.types[addr + 8 * (slot + 1)] = t;
   }
 
@@ -915,13 +997,14 @@ export class Checker {
   /** check_helper_mem_access for a pointer argument: `size` bytes readable (or writable). */
   private checkHelperMem(regno: number, r: Reg, size: number, access: 'read' | 'write', zeroOk: boolean): void {
     if (size === 0 && zeroOk) return;
+    if (size === 0) this.refuse('invalid zero-sized read');
     switch (r.kind) {
       case 'fp': {
         const f = this.stackFrameOf(r);
         const base = r.off + Number(BigInt.asIntN(64, isConst(r.s) ? constValue(r.s) : r.s.smin));
         const top = r.off + Number(BigInt.asIntN(64, isConst(r.s) ? constValue(r.s) : r.s.smax));
         if (base < -MAX_BPF_STACK || top + size > 0) {
-          if (isConst(r.s)) this.refuse(`invalid indirect access to stack R${regno} off=${base} size=${size}`);
+          if (isConst(r.s)) this.refuse(`invalid${access === 'read' ? ' read from' : ' write to'} stack R${regno} off=${base} size=${size}`);
           this.refuse(`invalid variable-offset indirect access to stack R${regno} var_off=${formatTnum(r.s)} off=${r.off} size=${size}`);
         }
         this.growStack(f, base);
@@ -968,11 +1051,11 @@ export class Checker {
     const srcN = src.type === 'reg' ? src.reg : -1;
     let taken: 0 | 1 | -1 = -1;
     if (dst.kind === 'scalar' && srcReg.kind === 'scalar') taken = isBranchTaken(cond, width, dst.s, srcReg.s);
-    else if (isPointer(dst) && !maybeNull(dst) && srcReg.kind === 'scalar' && isConst(srcReg.s) && constValue(srcReg.s) === 0n && width === 64 && dst.kind !== 'pkt_end') {
+    else if (regNotNull(dst) && srcReg.kind === 'scalar' && isConst(srcReg.s) && constValue(srcReg.s) === 0n && width === 64) {
       // A pointer that cannot be NULL compared with 0.
       if (cond === 'jeq') taken = 0;
       else if (cond === 'jne') taken = 1;
-    } else if (srcReg.kind !== 'scalar' && isPointer(srcReg) && !maybeNull(srcReg) && dst.kind === 'scalar' && isConst(dst.s) && constValue(dst.s) === 0n && width === 64) {
+    } else if (regNotNull(srcReg) && dst.kind === 'scalar' && isConst(dst.s) && constValue(dst.s) === 0n && width === 64) {
       if (cond === 'jeq') taken = 0;
       else if (cond === 'jne') taken = 1;
     }
@@ -1036,7 +1119,7 @@ export class Checker {
       f.regs.forEach((q, i) => {
         if (q.kind === 'scalar' && q.id === id) f.regs[i] = { ...q, s };
       });
-      for (const slot of f.stack) if (slot && slot.types[7] === Slot.Spill && slot.spilled.kind === 'scalar' && slot.spilled.id === id) slot.spilled = { ...slot.spilled, s };
+      for (const slot of f.stack) if (slot && slot.types[0] === Slot.Spill && slot.spilled.kind === 'scalar' && slot.spilled.id === id) slot.spilled = { ...slot.spilled, s };
     }
   }
 
@@ -1058,7 +1141,7 @@ export class Checker {
         const r = f.regs[i];
         if (r) f.regs[i] = fix(r);
       }
-      for (const slot of f.stack) if (slot && slot.types[7] === Slot.Spill) slot.spilled = fix(slot.spilled);
+      for (const slot of f.stack) if (slot && slot.types[0] === Slot.Spill) slot.spilled = fix(slot.spilled);
     }
     // A NULL reference holds nothing: it need not be released.
     if (isNull && refId) st.refs = st.refs.filter((r) => r.id !== refId);
@@ -1068,8 +1151,8 @@ export class Checker {
     if (srcN < 0) return;
     let pkt: Reg;
     let c = cond;
-    if (isPktPointer(dst) && src.kind === 'pkt_end') pkt = dst;
-    else if (isPktPointer(src) && dst.kind === 'pkt_end') {
+    if (dst.kind === 'pkt' && src.kind === 'pkt_end') pkt = dst;
+    else if (src.kind === 'pkt' && dst.kind === 'pkt_end') {
       pkt = src;
       c = FLIPPED[cond];
     } else if (dst.kind === 'pkt' && src.kind === 'pkt_meta') {
@@ -1119,7 +1202,7 @@ export class Checker {
         const r = f.regs[i];
         if (r) f.regs[i] = fix(r);
       }
-      for (const slot of f.stack) if (slot && slot.types[7] === Slot.Spill) slot.spilled = fix(slot.spilled);
+      for (const slot of f.stack) if (slot && slot.types[0] === Slot.Spill) slot.spilled = fix(slot.spilled);
     }
   }
 
@@ -1168,11 +1251,10 @@ export class Checker {
         case 'const_map_ptr':
           expect(r.kind === 'map_ptr', 'map_ptr');
           mapIdx = r.map;
-          this.checkMapFuncCompat(mapIdx, h.name, id);
           break;
         case 'ptr_to_map_key':
         case 'ptr_to_map_value': {
-          expect(!maybeNull(r) && (r.kind === 'fp' || isPktPointer(r) || r.kind === 'map_key' || r.kind === 'map_value'), 'fp, pkt, pkt_meta, map_key, map_value');
+          expect(!maybeNull(r) && (r.kind === 'fp' || isPktPointer(r) || r.kind === 'map_key' || r.kind === 'map_value' || r.kind === 'mem'), MEM_TYPES);
           const m = this.maps[mapIdx];
           if (!m) this.refuse(`invalid map_ptr to access map->${a.type === 'ptr_to_map_key' ? 'key' : 'value'}`);
           this.checkHelperMem(regno, r, a.type === 'ptr_to_map_key' ? m.keySize : m.valueSize, 'read', false);
@@ -1181,7 +1263,7 @@ export class Checker {
         case 'ptr_to_mem':
         case 'ptr_to_uninit_mem':
         case 'ptr_to_const_str': {
-          expect(!maybeNull(r) && (r.kind === 'fp' || isPktPointer(r) || r.kind === 'map_key' || r.kind === 'map_value' || r.kind === 'mem' || (r.kind === 'btf_id' && (r.flags & TRUSTED) !== 0)), 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_');
+          expect(!maybeNull(r) && (r.kind === 'fp' || isPktPointer(r) || r.kind === 'map_key' || r.kind === 'map_value' || r.kind === 'mem' || (r.kind === 'btf_id' && (r.flags & TRUSTED) !== 0)), MEM_TYPES);
           const next = args[i + 1];
           if (next && (next.type === 'const_size' || next.type === 'const_size_or_zero')) {
             const sz = this.reg(regno + 1);
@@ -1216,7 +1298,7 @@ export class Checker {
           break;
         case 'ptr_to_ringbuf_mem':
           expect(r.kind === 'mem' && (r.flags & RINGBUF) !== 0 && !maybeNull(r), 'ringbuf_mem');
-          if (r.off) this.refuse(`R${regno} must have zero offset when passed to release func`);
+          if (r.off) this.refuse(`R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);
           if (!r.refObjId) this.refuse(`R${regno} must be referenced when passed to release function`);
           releasedRef = r.refObjId;
           break;
@@ -1224,7 +1306,8 @@ export class Checker {
           expect(r.kind === 'map_value' && !maybeNull(r), 'map_value');
           const m = this.maps[r.map];
           if (!isConst(r.s)) this.refuse(`R${regno} doesn't have constant offset. kptr has to be at the constant offset`);
-          const k = m?.kptrs.find((x) => x.offset === r.off);
+          if (!m?.kptrs.length) this.refuse(`map '${m?.name ?? ''}' has to have BTF in order to use bpf_kptr_xchg`);
+          const k = m.kptrs.find((x) => x.offset === r.off);
           if (!k) this.refuse(`off=${r.off} doesn't point to kptr`);
           kptrType = k.type;
           break;
@@ -1233,30 +1316,97 @@ export class Checker {
           if (r.kind === 'scalar' && isConst(r.s) && constValue(r.s) === 0n) break;
           expect(r.kind === 'btf_id', `ptr_${kptrType}`);
           if (maybeNull(r)) this.refuse(`Possibly NULL pointer passed to helper arg${regno}`);
-          if (r.btf !== kptrType) this.refuse(`R${regno} is of type ${r.btf} but ${kptrType} is expected`);
+          if (r.btf !== kptrType) this.refuse(`invalid kptr access, R${regno} type=${regTypeStr(r.kind, r.flags)}${r.btf} expected=ptr_${kptrType}`);
           if (!r.refObjId) this.refuse(`R${regno} must be referenced when passed to release function`);
           releasedRef = r.refObjId;
           break;
         }
       }
     }
+    this.checkMapFuncCompat(mapIdx, h.name, id);
+    if (h.name === 'bpf_tail_call') this.checkResourceLeak('tail_call');
     if (releasedRef) this.releaseReference(releasedRef);
+    if (CHANGES_PKT_DATA.has(h.name)) this.clearPacketPointers();
     // Callbacks (bpf_loop, bpf_for_each_map_elem): walked as a call into the callback.
     if (callback) return this.enterCallback(pc, callback.subprog, h.name, mapIdx);
+    const constKey = h.name === 'bpf_map_lookup_elem' ? this.constantArrayKey(mapIdx) : false;
     this.clobberCallerSaved();
     const r0 = this.helperReturn(h.ret, mapIdx, sizeOfRingbuf, kptrType, pc);
+    if (constKey) {
+      // An array lookup with a constant key in range cannot fail (get_constant_map_key, 6.13 on).
+      r0.flags &= ~MAYBE_NULL;
+      r0.id = 0;
+    }
     this.setReg(0, r0);
     return undefined;
   }
 
+  /** The key of an array lookup is a constant below max_entries, read from the stack. */
+  private constantArrayKey(mapIdx: number): boolean {
+    const m = this.maps[mapIdx];
+    if (!m || (m.type !== 'array' && m.type !== 'percpu_array')) return false;
+    const key = this.reg(2);
+    if (key.kind !== 'fp' || !isConst(key.s)) return false;
+    const addr = key.off + Number(BigInt.asIntN(64, constValue(key.s)));
+    if (addr < -MAX_BPF_STACK || addr + m.keySize > 0) return false;
+    const f = this.stackFrameOf(key);
+    const slot = Math.floor((-addr - 1) / 8);
+    const s = f.stack[slot];
+    if (!s) return false;
+    const first = addr + 8 * (slot + 1);
+    let value: bigint | undefined;
+    let zeros = 0;
+    for (let j = first; j < first + m.keySize && s.types[j] === Slot.Zero; j++) zeros++;
+    if (zeros >= m.keySize) value = 0n;
+    else if (s.types[0] === Slot.Spill && first === 0 && s.spilled.kind === 'scalar' && isConst(s.spilled.s)) {
+      let spill = 0;
+      while (spill < 8 && s.types[spill] === Slot.Spill) spill++;
+      if (spill === m.keySize) value = constValue(s.spilled.s);
+    }
+    return value !== undefined && value < BigInt(m.maxEntries);
+  }
+
+  /** clear_all_pkt_pointers: packet data moved, every packet pointer is stale. */
+  private clearPacketPointers(): void {
+    for (const f of this.cur.frames) {
+      for (let i = 0; i < 11; i++) {
+        const r = f.regs[i];
+        if (r && (r.kind === 'pkt' || r.kind === 'pkt_meta' || r.kind === 'pkt_end')) f.regs[i] = unknownScalar();
+      }
+      for (const slot of f.stack) if (slot && slot.types[0] === Slot.Spill && (slot.spilled.kind === 'pkt' || slot.spilled.kind === 'pkt_meta' || slot.spilled.kind === 'pkt_end')) slot.spilled = unknownScalar();
+    }
+  }
+
+  /** check_map_func_compatibility: which maps a helper takes, which helpers a map allows. */
   private checkMapFuncCompat(mapIdx: number, helper: string, id: number): void {
     const m = this.maps[mapIdx];
-    if (!m) return;
-    const t = m.type;
-    const bad = (): never => this.refuse(`cannot pass map_type ${MAP_TYPE_IDS[t] ?? 0} into func ${helper}#${id}`);
+    const t = m?.type;
+    const bad = (): never => this.refuse(`cannot pass map_type ${MAP_TYPE_IDS[t ?? ''] ?? 0} into func ${helper}#${id}`);
+    if (m) {
+      // What the map allows.
+      switch (t) {
+        case 'prog_array':
+          if (helper !== 'bpf_tail_call') bad();
+          break;
+        case 'ringbuf':
+          if (!['bpf_ringbuf_output', 'bpf_ringbuf_reserve', 'bpf_ringbuf_query', 'bpf_ringbuf_reserve_dynptr'].includes(helper)) bad();
+          break;
+        case 'devmap':
+        case 'devmap_hash':
+        case 'xskmap':
+          if (helper !== 'bpf_redirect_map' && helper !== 'bpf_map_lookup_elem') bad();
+          break;
+        case 'cpumap':
+          if (helper !== 'bpf_redirect_map') bad();
+          break;
+        default:
+          break;
+      }
+    }
+    // What the helper takes.
     switch (helper) {
       case 'bpf_tail_call':
-        if (t !== 'prog_array') bad();
+        if (t !== 'prog_array') this.refuse('expected prog array map for tail call', '', true);
         break;
       case 'bpf_ringbuf_output':
       case 'bpf_ringbuf_reserve':
@@ -1265,19 +1415,9 @@ export class Checker {
       case 'bpf_redirect_map':
         if (t !== 'devmap' && t !== 'devmap_hash' && t !== 'cpumap' && t !== 'xskmap') bad();
         break;
-      case 'bpf_map_lookup_elem':
-      case 'bpf_map_update_elem':
-      case 'bpf_map_delete_elem':
-      case 'bpf_for_each_map_elem':
-        if (t === 'ringbuf' || t === 'prog_array' && helper !== 'bpf_map_lookup_elem') bad();
-        if (t === 'ringbuf') bad();
-        break;
       default:
         break;
     }
-    // Maps usable only by their own helpers.
-    if (t === 'ringbuf' && !helper.startsWith('bpf_ringbuf_')) bad();
-    if (t === 'prog_array' && helper !== 'bpf_tail_call') bad();
   }
 
   private helperReturn(ret: string, mapIdx: number, size: number, kptrType: string, pc: number): Reg {
@@ -1324,21 +1464,25 @@ export class Checker {
         const r = f.regs[i];
         if (r && r.refObjId === refId) f.regs[i] = unknownScalar();
       }
-      for (const slot of f.stack) if (slot && slot.types[7] === Slot.Spill && slot.spilled.refObjId === refId) slot.spilled = unknownScalar();
+      for (const slot of f.stack) if (slot && slot.types[0] === Slot.Spill && slot.spilled.refObjId === refId) slot.spilled = unknownScalar();
     }
   }
 
   private checkKfuncCall(id: number, pc: number): void {
     const k = kfuncById(id, this.req.profile);
-    if (!k) this.refuse(`calling kernel function unknown#${id} is not allowed`);
+    if (!k) this.refuse(`kernel btf_id ${id} is not a function`);
+    if (k.metadata && !this.req.deviceBound) this.refuse('metadata kfuncs require device-bound program');
+    if (!k.progTypes.includes(this.req.kind.progType)) this.refuse(`calling kernel function ${k.name} is not allowed`);
+    if (k.flags.has('KF_SLEEPABLE') && this.req.kind.progType !== 'syscall') this.refuse(`program must be sleepable to call sleepable kfunc ${k.name}`);
     if (k.name === 'bpf_rcu_read_lock') {
+      if (this.cur.rcuLock) this.refuse(`nested rcu read lock (kernel function ${k.name})`);
       this.cur.rcuLock++;
       this.clobberCallerSaved();
       this.setReg(0, unknownScalar());
       return;
     }
     if (k.name === 'bpf_rcu_read_unlock') {
-      if (!this.cur.rcuLock) this.refuse('unmatched rcu read unlock');
+      if (!this.cur.rcuLock) this.refuse(`unmatched rcu read unlock (kernel function ${k.name})`);
       this.cur.rcuLock--;
       this.invalidateRcu();
       this.clobberCallerSaved();
@@ -1384,15 +1528,23 @@ export class Checker {
     const regno = i + 1;
     const r = this.reg(regno);
     this.scratchedRegs |= 1 << regno;
-    if (r.kind === 'not_init') this.refuse(`R${regno} !read_ok`);
     if (a.kind === 'scalar' || a.kind === 'size') {
       if (r.kind !== 'scalar') this.refuse(`R${regno} is not a scalar`);
       return;
     }
     if (a.kind === 'mem') {
-      const size = this.reg(regno + 1);
-      if (r.kind === 'scalar') this.refuse(`R${regno} type=scalar expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_`);
-      if (size.kind === 'scalar') this.checkHelperMem(regno, r, Number(size.s.umax), 'read', true);
+      // A memory, length pair (`__sz`): the memory must hold the length's largest value.
+      const sizeReg = a.sizeArg === undefined ? undefined : this.reg(a.sizeArg + 1);
+      const size = a.size ?? (sizeReg?.kind === 'scalar' ? Number(sizeReg.s.umax > 0xffffffffn ? 0xffffffffn : sizeReg.s.umax) : 0);
+      const pairMsg = `arg#${i} arg#${(a.sizeArg ?? i) } memory, len pair leads to invalid memory access`;
+      const isMem = r.kind === 'fp' || isPktPointer(r) || r.kind === 'map_value' || r.kind === 'map_key' || r.kind === 'mem';
+      if (!isMem) this.refuse(pairMsg);
+      try {
+        this.checkHelperMem(regno, r, size, 'read', true);
+      } catch (e) {
+        if (e instanceof Refusal) this.refuse(pairMsg);
+        throw e;
+      }
       return;
     }
     if (a.kind === 'kptr_slot') {
@@ -1411,7 +1563,17 @@ export class Checker {
       if (a.nullable) return;
       this.refuse(`Possibly NULL pointer passed to trusted arg${i}`);
     }
-    if (r.kind !== 'btf_id') this.refuse(`arg#${i} pointer type STRUCT ${a.struct} must point to scalar, or struct with scalar`);
+    if (k.flags.has('KF_RELEASE') && (r.kind !== 'btf_id' || (!r.refObjId && !((r.flags & TRUSTED) && !(r.flags & UNTRUSTED))))) {
+      if (maybeNull(r)) this.refuse(`Possibly NULL pointer passed to trusted arg${i}`);
+      this.refuse(`R${regno} must be referenced or trusted`);
+    }
+    if (r.kind !== 'btf_id') {
+      // Not a kernel object: a struct of plain data (cpumask, bpf_cpumask) is taken as memory.
+      if (r.kind === 'not_init') this.refuse(`variable ? access var_off=(0x0; 0xffffffffffffffff) disallowed`);
+      if (!SCALAR_STRUCTS.has(a.struct)) this.refuse(`arg#${i} pointer type STRUCT ${a.struct} must point to scalar, or struct with scalar`);
+      if (r.kind === 'scalar' || r.kind === 'ctx' || r.kind === 'pkt_end' || r.kind === 'map_ptr' || r.kind === 'func') this.refuse(`R${regno} type=${regTypeStr(r.kind, r.flags)} expected=fp`);
+      return;
+    }
     if (maybeNull(r)) this.refuse(`Possibly NULL pointer passed to trusted arg${i}`);
     const isTrusted = r.refObjId !== 0 || ((r.flags & TRUSTED) !== 0 && !(r.flags & UNTRUSTED));
     const isRcu = (r.flags & RCU) !== 0;
@@ -1494,11 +1656,11 @@ export class Checker {
 
   private checkExit(): number | 'exit' {
     const f = this.frame;
-    const r0 = f.regs[0];
+    const r0 = f.regs[0] ?? notInit();
     this.scratchedRegs |= 1;
-    if (!r0 || r0.kind === 'not_init') this.refuse('R0 !read_ok');
     if (this.cur.frames.length > 1) {
       if (f.callback) {
+        if (r0.kind === 'not_init') this.refuse('R0 !read_ok');
         if (r0.kind !== 'scalar') this.refuse(`At callback return the register R0 is not a known value (${regTypeStr(r0.kind, r0.flags)})`);
         if (r0.s.smin < f.callback.retMin || r0.s.smax > f.callback.retMax) this.refuse(`At callback return the register R0 has ${rangeText(r0.s)} should have been in [${f.callback.retMin}, ${f.callback.retMax}]`);
       }
@@ -1524,11 +1686,20 @@ export class Checker {
       return callsite + 1;
     }
     // The main program's exit: references, RCU, the return value.
-    if (this.cur.rcuLock) this.refuse('bpf_rcu_read_unlock is missing');
-    const leak = this.cur.refs[0];
-    if (leak) this.refuse(`Unreleased reference id=${leak.id} alloc_insn=${leak.insn}`);
+    this.checkResourceLeak('BPF_EXIT instruction in main prog');
+    if (r0.kind === 'not_init') this.refuse('R0 !read_ok');
     this.checkReturnCode(r0);
     return 'exit';
+  }
+
+  /** check_resource_leak: no RCU section open, no reference held. */
+  private checkResourceLeak(prefix: string): void {
+    if (this.cur.rcuLock) this.refuse(`${prefix} cannot be used inside bpf_rcu_read_lock-ed region`);
+    const leak = this.cur.refs[0];
+    if (leak) {
+      this.log.write(`Unreleased reference id=${leak.id} alloc_insn=${leak.insn}\n`);
+      this.refuse(`${prefix} would lead to reference leak`);
+    }
   }
 
   private checkReturnCode(r0: Reg): void {
@@ -1550,12 +1721,36 @@ export class Checker {
     return pc + 1;
   }
 
-  /** check_max_stack_depth: the stacks of a call chain together within 512 bytes. */
+  /**
+   * check_max_stack_depth, after the walk: along every chain of calls (read from the program,
+   * not from values, so recursion is caught) at most 8 frames, and their stacks, each rounded up
+   * to 16 bytes as the JIT lays them out, within 512 bytes.
+   */
   private checkStackDepth(): void {
-    // Conservative: every subprogram's deepest use, along the deepest chain reached.
-    let total = 0;
-    for (const d of this.subprogDepth.values()) total += Math.max(d, 0);
-    if (this.subprogDepth.size > 1 && total > MAX_BPF_STACK) this.refuse(`combined stack size of ${this.subprogDepth.size} calls is ${total}. Too large`);
+    const cfg = cfgOf(this.insns);
+    const depthOf = (start: number): number => {
+      const d = this.subprogDepth.get(start) ?? 0;
+      return Math.ceil(d / 16) * 16;
+    };
+    const calls = (start: number): number[] => {
+      const sub = subprogramAt(cfg, start);
+      const out: number[] = [];
+      if (!sub) return out;
+      for (let pc = sub.start; pc < sub.end; pc++) {
+        const insn = this.insns[pc];
+        if (insn?.kind === 'call' && insn.target === 'local') out.push(pc + 1 + insn.imm);
+      }
+      return out;
+    };
+    const walk = (start: number, frame: number, total: number): void => {
+      const depth = total + depthOf(start);
+      if (depth > MAX_BPF_STACK) this.refuse(`combined stack size of ${frame + 1} calls is ${depth}. Too large`);
+      for (const callee of calls(start)) {
+        if (frame + 1 >= MAX_CALL_FRAMES) this.refuse(`the call stack of ${frame + 1} frames is too deep !`);
+        walk(callee, frame + 1, depth);
+      }
+    };
+    walk(0, 0, 0);
   }
 }
 
@@ -1568,6 +1763,15 @@ function constValue(s: Scalar): bigint {
 function loadResult(size: 1 | 2 | 4 | 8, sx: boolean): Scalar {
   return sx ? signExtend(unknown(), size) : zeroExtend(unknown(), size);
 }
+
+/** compatible_reg_types of the memory argument types, as the refusal lists them. */
+const MEM_TYPES = 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_';
+
+/** Helpers after which packet pointers are stale (bpf_helper_changes_pkt_data). */
+const CHANGES_PKT_DATA = new Set(['bpf_xdp_adjust_head', 'bpf_xdp_adjust_meta', 'bpf_xdp_adjust_tail', 'bpf_skb_pull_data', 'bpf_skb_store_bytes', 'bpf_skb_change_head', 'bpf_skb_change_tail', 'bpf_skb_vlan_push', 'bpf_skb_vlan_pop', 'bpf_skb_adjust_room', 'bpf_l3_csum_replace', 'bpf_l4_csum_replace', 'bpf_clone_redirect', 'bpf_skb_change_proto']);
+
+/** Kernel structs made only of plain data (__btf_type_is_scalar_struct): a kfunc takes any memory for them. */
+const SCALAR_STRUCTS = new Set(['cpumask', 'bpf_cpumask']);
 
 const MAP_TYPE_IDS: Partial<Record<string, number>> = {
   hash: 1,
@@ -1584,6 +1788,36 @@ const MAP_TYPE_IDS: Partial<Record<string, number>> = {
   ringbuf: 27,
 };
 
+/** A variable offset as the misaligned-access message prints it: the value when known. */
+function formatVarOff(s: Scalar): string {
+  return isConst(s) ? BigInt.asIntN(64, s.var.value).toString() : formatTnum(s);
+}
+
+function zeroExtendScalar(s: Scalar, size: 1 | 2 | 4 | 8): Scalar {
+  return zeroExtend(s, size);
+}
+
+function signExtendScalar(s: Scalar, size: 1 | 2 | 4 | 8): Scalar {
+  return signExtend(s, size);
+}
+
+/** reg_not_null: pointers that can never be NULL (not stack, ctx or packet pointers, as Linux has it). */
+function regNotNull(r: Reg): boolean {
+  if (maybeNull(r)) return false;
+  switch (r.kind) {
+    case 'map_value':
+    case 'map_key':
+    case 'map_ptr':
+      return true;
+    case 'btf_id':
+      return r.refObjId !== 0 || ((r.flags & TRUSTED) !== 0 && !(r.flags & UNTRUSTED));
+    case 'mem':
+      return !(r.flags & UNTRUSTED);
+    default:
+      return false;
+  }
+}
+
 function formatTnum(s: Scalar): string {
   return `(0x${s.var.value.toString(16)}; 0x${s.var.mask.toString(16)})`;
 }
@@ -1597,8 +1831,6 @@ function rangeText(s: Scalar): string {
 function returnRange(t: string, attach?: string): [bigint, bigint] | undefined {
   void attach;
   switch (t) {
-    case 'tp_btf':
-      return [0n, 0n];
     default:
       return undefined;
   }

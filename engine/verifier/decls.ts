@@ -54,6 +54,8 @@ export interface KfuncView {
   readonly ret: TypedRet;
   readonly flags: ReadonlySet<KfFlag>;
   readonly metadata: boolean;
+  /** Program types it is registered for, in this profile. */
+  readonly progTypes: readonly ProgType[];
 }
 
 const INIT = '___init';
@@ -88,7 +90,7 @@ export function kfuncById(id: number, profile: KernelProfile): KfuncView | undef
   const d = kfuncDecl(id);
   const p = d?.profiles[profile];
   if (!d || !p) return undefined;
-  return { name: d.name, args: d.args.map((a) => argOf(a.type)), ret: retOf(d.ret), flags: new Set(p.flags), metadata: XDP_METADATA_KFUNCS.has(d.name) };
+  return { name: d.name, args: d.args.map((a) => argOf(a.type)), ret: retOf(d.ret), flags: new Set(p.flags), metadata: XDP_METADATA_KFUNCS.has(d.name), progTypes: p.progTypes };
 }
 
 export type CtxYield = { readonly kind: 'scalar' } | { readonly kind: 'pkt' | 'pkt_end' | 'pkt_meta' } | { readonly kind: 'btf'; readonly struct: string; readonly trusted: boolean; readonly nullable: boolean };

@@ -9,8 +9,15 @@ export type { VerifyRequest, VerifyResult, VerifyError, VerifyStats, LogLevel } 
 
 const NO_STATS = { processed: 0, maxStatesPerInsn: 0, totalStates: 0, peakStates: 0, markRead: 0 };
 
+/** add_subprog_and_kfunc's refusals, made before the structure checks. */
+function kfuncProblems(req: VerifyRequest): { pc: number; message: string }[] {
+  if (req.gpl) return [];
+  const pc = req.insns.findIndex((i) => i?.kind === 'call' && i.target === 'kfunc');
+  return pc < 0 ? [] : [{ pc, message: 'cannot call kernel function from non-GPL compatible program' }];
+}
+
 export function verify(req: VerifyRequest): VerifyResult {
-  const structure = checkStructure(req.insns);
+  const structure = [...kfuncProblems(req), ...checkStructure(req.insns)];
   const first = structure[0];
   if (first) {
     const log = req.logLevel > 0 ? `${first.message}\nprocessed 0 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n` : '';
