@@ -7,10 +7,11 @@ import { conformanceCommand } from './commands/conformance.ts';
 import { disasmCommand } from './commands/disasm.ts';
 import { runCommand } from './commands/run.ts';
 import { testRunCommand } from './commands/test-run.ts';
+import { verifyCommand } from './commands/verify.ts';
 import { xdpCommand } from './commands/xdp.ts';
 import { EXIT_REJECTED, EXIT_USAGE, type Io } from './io.ts';
 
-const VALUED = new Set(['-o', '--dialect', '--isa', '--section', '--mem', '--mem-file', '--max-insns', '--profile', '--cpus', '--scenario', '--maps', '--data', '--ctx', '--repeat', '--traffic', '--packets', '--seed', '--driver', '--pcap', '--write-pcap', '--write']);
+const VALUED = new Set(['-o', '--dialect', '--isa', '--section', '--mem', '--mem-file', '--max-insns', '--profile', '--cpus', '--scenario', '--maps', '--data', '--ctx', '--repeat', '--traffic', '--packets', '--seed', '--driver', '--pcap', '--write-pcap', '--write', '--log-level']);
 
 interface Command {
   readonly run: (args: ReturnType<typeof parseArgs>, io: Io) => number;
@@ -23,11 +24,12 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map([
   ['disasm', { run: disasmCommand, usage: 'disasm FILE.bin [--dialect llvm|ubpf] [--isa v1..v4] [--json]' }],
   ['run', { run: runCommand, usage: 'run FILE… [--mem HEX | --mem-file F] [--isa v1..v4] [--max-insns N] [--json]' }],
   ['conformance', { run: conformanceCommand, usage: 'conformance DIR [--json]' }],
+  ['verify', { run: verifyCommand, usage: 'verify FILE [--section S] [--profile linux-6.3|linux-6.18] [--log-level 1|2] [--json]' }],
   [
     'test-run',
     {
       run: testRunCommand,
-      usage: 'test-run FILE [--section S] [--profile linux-6.3|linux-6.18] [--cpus N] [--scenario F.json] [--maps F.json] [--data HEX] [--ctx HEX] [--repeat N] [--json]',
+      usage: 'test-run FILE [--section S] [--profile linux-6.3|linux-6.18] [--cpus N] [--scenario F.json] [--maps F.json] [--data HEX] [--ctx HEX] [--repeat N] [--log-level 1|2] [--no-verify] [--json]',
     },
   ],
   [
@@ -35,7 +37,7 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map([
     {
       run: xdpCommand,
       usage:
-        'xdp FILE [--traffic PROFILE.json] [--packets N] [--seed S] [--driver full|hash-only|none] [--pcap IN.pcap] [--write-pcap OUT.pcap [--write received|passed|transmitted|redirected|dropped]] [--section S] [--profile P] [--cpus N] [--json] [--trace]',
+        'xdp FILE [--traffic PROFILE.json] [--packets N] [--seed S] [--driver full|hash-only|none] [--pcap IN.pcap] [--write-pcap OUT.pcap [--write received|passed|transmitted|redirected|dropped]] [--section S] [--profile P] [--cpus N] [--log-level 1|2] [--no-verify] [--json] [--trace]',
     },
   ],
 ]);

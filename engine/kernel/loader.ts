@@ -238,7 +238,20 @@ function makeVm(kernel: Kernel, decoded: ReadonlyMap<string, readonly (Insn | nu
   return vm;
 }
 
-export function loadProgram(req: LoadRequest): LoadResult {
+/** What BPF_PROG_LOAD's checks leave: every program of the file decoded, and the entry's facts. */
+export interface CheckedLoad {
+  readonly entry: ProgramSource;
+  readonly decoded: ReadonlyMap<string, readonly (Insn | null)[]>;
+  readonly gpl: boolean;
+  /** The metadata kfuncs the entry calls (it is device-bound when any). */
+  readonly bound: readonly string[];
+}
+
+/**
+ * BPF_PROG_LOAD's checks without building anything: decode, the profile's instruction set,
+ * structure, calls and maps, then the verifier when the request has one.
+ */
+export function checkLoad(req: LoadRequest): { readonly ok: true; readonly checked: CheckedLoad } | { readonly ok: false; readonly problems: readonly LoadProblem[] } {
   const entry = req.sections.find((s) => s.name === req.entry);
   if (!entry) return { ok: false, problems: [{ pc: 0, stage: 'context', message: `no program '${req.entry}' (programs: ${req.sections.map((s) => s.name).join(', ') || 'none'})` }] };
   const decoded = new Map<string, readonly (Insn | null)[]>();
@@ -262,6 +275,13 @@ export function loadProgram(req: LoadRequest): LoadResult {
     const refused = req.verifier({ name: entry.name, kind: entry.kind, insns: decoded.get(entry.name) ?? [], maps: req.maps, gpl, profile: req.profile, deviceBound: bound.length > 0 });
     if (refused.length) return { ok: false, problems: refused };
   }
+  return { ok: true, checked: { entry, decoded, gpl, bound } };
+}
+
+export function loadProgram(req: LoadRequest): LoadResult {
+  const c = checkLoad(req);
+  if (!c.ok) return c;
+  const { entry, decoded, gpl, bound } = c.checked;
   if (bound.length && !req.inputs?.nic) {
     return {
       ok: false,

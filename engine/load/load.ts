@@ -2,7 +2,7 @@
 // (decode, structure, calls, maps), then the verifier, then binding maps, helpers and kfuncs
 // into a loaded program. What the CLI and the worker call to load a program.
 
-import { loadProgram as kernelLoad, type LoadRequest, type LoadResult, type VerifierInput } from '../kernel/loader.ts';
+import { checkLoad, loadProgram as kernelLoad, type LoadProblem, type LoadRequest, type LoadResult, type VerifierInput } from '../kernel/loader.ts';
 import { verify, type LogLevel, type VerifyResult } from '../verifier/index.ts';
 
 export interface PipelineRequest extends Omit<LoadRequest, 'verifier'> {
@@ -29,15 +29,9 @@ export function verifiable(kind: { readonly progType: string }): boolean {
   return kind.progType !== 'raw';
 }
 
-export function loadProgram(req: PipelineRequest): PipelineResult {
-  const entry = req.sections.find((s) => s.name === req.entry);
-  const off = req.verify === false;
-  if (off || !entry || !verifiable(entry.kind)) {
-    const r = kernelLoad(req);
-    return entry && !verifiable(entry.kind) ? { ...r, unverified: 'raw' } : off ? { ...r, unverified: 'switched off' } : r;
-  }
-  let answer: VerifyResult | undefined;
-  const verifier = (p: VerifierInput) => {
+/** The verifier as the kernel's load calls it; `answer` receives the entry program's result. */
+function verifierFor(req: PipelineRequest, answer: (r: VerifyResult) => void): (p: VerifierInput) => readonly LoadProblem[] {
+  return (p) => {
     const r = verify({
       insns: p.insns,
       kind: p.kind,
@@ -48,9 +42,28 @@ export function loadProgram(req: PipelineRequest): PipelineResult {
       deviceBound: p.deviceBound,
       ...(p.name === req.entry && req.sourceLines ? { sourceLines: req.sourceLines } : {}),
     });
-    if (p.name === req.entry) answer = r;
+    if (p.name === req.entry) answer(r);
     return r.errors.map((e) => ({ pc: e.pc ?? 0, stage: 'verifier' as const, message: e.message }));
   };
+}
+
+/** BPF_PROG_LOAD's answer without running anything (`bpfp verify`): the checks, then the verifier. */
+export function verifyProgram(req: PipelineRequest): { readonly ok: boolean; readonly problems: readonly LoadProblem[]; readonly verifier?: VerifyResult } {
+  let answer: VerifyResult | undefined;
+  const r = checkLoad({ ...req, verifier: verifierFor(req, (v) => (answer = v)) });
+  const problems = r.ok ? [] : r.problems;
+  return answer ? { ok: r.ok, problems, verifier: answer } : { ok: r.ok, problems };
+}
+
+export function loadProgram(req: PipelineRequest): PipelineResult {
+  const entry = req.sections.find((s) => s.name === req.entry);
+  const off = req.verify === false;
+  if (off || !entry || !verifiable(entry.kind)) {
+    const r = kernelLoad(req);
+    return entry && !verifiable(entry.kind) ? { ...r, unverified: 'raw' } : off ? { ...r, unverified: 'switched off' } : r;
+  }
+  let answer: VerifyResult | undefined;
+  const verifier = verifierFor(req, (v) => (answer = v));
   const r = kernelLoad({ ...req, verifier });
   return answer ? { ...r, verifier: answer } : r;
 }

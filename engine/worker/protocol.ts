@@ -61,6 +61,11 @@ export interface RunSettings {
   readonly traffic?: unknown;
   /** A pcap file to replay instead of generated traffic (its frames and timestamps). */
   readonly pcap?: Uint8Array;
+  /**
+   * false: run without the verifier ("run unverified", for studying the interpreter; only the
+   * runtime's faults protect the run). Default true: a program Linux refuses is refused.
+   */
+  readonly verify?: boolean;
 }
 
 export interface ProgramProblem {

@@ -4,7 +4,8 @@
 
 import { DEFAULT_CPUS, DEFAULT_PROFILE } from '../kernel/profiles.ts';
 import { sectionKind } from '../program/program.ts';
-import { loadProgram, type LoadedProgram, type LoadRequest, type RunEnd } from '../kernel/loader.ts';
+import type { LoadedProgram, RunEnd } from '../kernel/loader.ts';
+import { loadProgram, type PipelineRequest as LoadRequest } from '../load/load.ts';
 import type { TraceLine } from '../kernel/trace/pipe.ts';
 import type { TrafficRun } from '../net/xdp-run.ts';
 import { packetDetailOf, parsePcapSelection, pcapOf, runWholeTraffic, startTraffic, trafficSetup, type TrafficSetup } from './nic-session.ts';
@@ -67,6 +68,7 @@ export function loadRequestOf(image: ProgramImage, settings: RunSettings): LoadR
     ...(settings.scenario === undefined ? {} : { scenario: settings.scenario }),
     ...(settings.maps === undefined ? {} : { mapContents: settings.maps }),
     inputs: nic ? { nic: true } : { ...(settings.input ? { data: settings.input } : {}), ...(settings.ctx ? { ctx: settings.ctx } : {}) },
+    verify: settings.verify !== false,
   };
 }
 

@@ -4,7 +4,9 @@
 // the maps (kptr slots show the object and its refcount) and leaked references.
 
 import { parseHexBytes } from '../../asm/index.ts';
-import { loadProgram, type LoadRequest, type RunReport } from '../../kernel/loader.ts';
+import type { RunReport } from '../../kernel/loader.ts';
+import { loadProgram, type PipelineRequest } from '../../load/load.ts';
+import { logLevelOption } from './verify.ts';
 import type { MapView } from '../../kernel/maps/map-set.ts';
 import { DEFAULT_CPUS, DEFAULT_PROFILE, isProfile } from '../../kernel/profiles.ts';
 import { formatTraceLine } from '../../kernel/trace/pipe.ts';
@@ -23,7 +25,7 @@ function hexOption(args: ParsedArgs, name: string): Uint8Array | undefined {
 }
 
 export function testRunCommand(args: ParsedArgs, io: Io): number {
-  checkKnown(args, ['--section', '--profile', '--cpus', '--scenario', '--maps', '--data', '--ctx', '--repeat', '--json', '--isa', '--dialect', '--max-insns']);
+  checkKnown(args, ['--section', '--profile', '--cpus', '--scenario', '--maps', '--data', '--ctx', '--repeat', '--json', '--isa', '--dialect', '--max-insns', '--log-level', '--no-verify']);
   const [file, ...extra] = args.positional;
   if (!file || extra.length) throw new UsageError('test-run takes one FILE');
   const profile = args.options.get('--profile') ?? DEFAULT_PROFILE;
@@ -58,7 +60,8 @@ export function testRunCommand(args: ParsedArgs, io: Io): number {
   if (!assembled.ok) return reject(assembled.errors);
   const { asm, sections, entry, isa, at } = assembled.file;
 
-  const request: LoadRequest = {
+  const noVerify = args.flags.has('--no-verify');
+  const request: PipelineRequest = {
     sections: sections.map((s) => ({ name: s.name, kind: s.kind, bytes: s.bytes })),
     entry: entry.name,
     maps: asm.maps,
@@ -70,9 +73,19 @@ export function testRunCommand(args: ParsedArgs, io: Io): number {
     ...(scenario === undefined ? {} : { scenario }),
     ...(mapContents === undefined ? {} : { mapContents }),
     inputs: { ...(data ? { data } : {}), ...(ctx ? { ctx } : {}) },
+    verify: !noVerify,
+    logLevel: logLevelOption(args) ?? 1,
   };
   const loaded = loadProgram(request);
-  if (!loaded.ok) return reject(loaded.problems.map((p) => `${at(p.pc, p.line)}: error: ${p.message}`));
+  const vlog = loaded.verifier?.log ?? '';
+  if (!loaded.ok) {
+    if (vlog && !json) io.err(vlog.replace(/\n$/, ''));
+    const lines = loaded.problems.map((p) => `${at(p.pc, p.line)}: error: ${p.message}`);
+    lines.forEach((l) => io.err(l));
+    if (json) io.out(JSON.stringify({ file, accepted: false, log: vlog || lines.join('\n'), errors: loaded.problems.map((p) => ({ pc: p.pc, message: p.message })), retval: null, r0: null }));
+    return EXIT_REJECTED;
+  }
+  if (loaded.unverified === 'switched off') io.err(`${file}: warning: running '${entry.name}' UNVERIFIED (--no-verify): Linux would verify it first; only the interpreter's runtime checks protect this run`);
   const { vm } = loaded.program;
   let report: RunReport | undefined;
   let total = 0;
@@ -85,7 +98,7 @@ export function testRunCommand(args: ParsedArgs, io: Io): number {
       const fault = vm.faultInfo;
       const line = `${at(fault?.pc ?? vm.pc)}: error: ${fault?.message ?? status}`;
       io.err(line);
-      if (json) io.out(JSON.stringify({ file, section: entry.name, accepted: true, log: '', retval: null, r0: null, insns: vm.count, error: fault?.message ?? status }));
+      if (json) io.out(JSON.stringify({ file, section: entry.name, accepted: true, log: vlog, retval: null, r0: null, insns: vm.count, error: fault?.message ?? status }));
       return EXIT_REJECTED;
     }
     report = loaded.program.finish();
@@ -98,7 +111,8 @@ export function testRunCommand(args: ParsedArgs, io: Io): number {
         file,
         section: entry.name,
         accepted: true,
-        log: '',
+        log: vlog,
+        ...(loaded.unverified ? { unverified: loaded.unverified } : {}),
         retval: report.retval,
         r0: u64hex(report.r0),
         insns: vm.count,

@@ -5,7 +5,8 @@
 // hash and hash type, action and the metadata bytes. The same code the playground's worker runs.
 
 import { readFileSync } from 'node:fs';
-import { loadProgram } from '../../kernel/loader.ts';
+import { loadProgram } from '../../load/load.ts';
+import { logLevelOption } from './verify.ts';
 import { DEFAULT_CPUS, DEFAULT_PROFILE, isProfile } from '../../kernel/profiles.ts';
 import { formatTraceLine } from '../../kernel/trace/pipe.ts';
 import { fateText, rssTypeName } from '../../net/names.ts';
@@ -52,7 +53,7 @@ function trafficOf(args: ParsedArgs, io: Io): { ok: true; value: Record<string, 
 }
 
 export function xdpCommand(args: ParsedArgs, io: Io): number {
-  checkKnown(args, ['--traffic', '--packets', '--seed', '--driver', '--pcap', '--write-pcap', '--write', '--section', '--profile', '--cpus', '--json', '--trace', '--isa', '--dialect', '--max-insns']);
+  checkKnown(args, ['--traffic', '--packets', '--seed', '--driver', '--pcap', '--write-pcap', '--write', '--section', '--profile', '--cpus', '--json', '--trace', '--isa', '--dialect', '--max-insns', '--log-level', '--no-verify']);
   const [file, ...extra] = args.positional;
   if (!file || extra.length) throw new UsageError('xdp takes one FILE');
   const profile = args.options.get('--profile') ?? DEFAULT_PROFILE;
@@ -90,8 +91,14 @@ export function xdpCommand(args: ParsedArgs, io: Io): number {
   if (!setup.ok) return reject(setup.errors.map((e) => `${pcapFile && e.startsWith('pcap') ? pcapFile : (args.options.get('--traffic') ?? file)}: error: ${e}`));
   setup.setup.warnings.forEach((w) => io.err(`${file}: warning: ${w}`));
   const image = { sections: sections.map((s) => ({ name: s.name, progType: s.kind.progType, bytecode: s.bytes })), entry: entry.name, maps: asm.maps, ...(asm.license === undefined ? {} : { license: asm.license }) };
-  const loaded = loadProgram(loadRequestOf(image, settings));
-  if (!loaded.ok) return reject(loaded.problems.map((p) => `${at(p.pc, p.line)}: error: ${p.message}`));
+  const noVerify = args.flags.has('--no-verify');
+  const loaded = loadProgram({ ...loadRequestOf(image, settings), verify: !noVerify, logLevel: logLevelOption(args) ?? 1 });
+  if (!loaded.ok) {
+    const vlog = loaded.verifier?.log ?? '';
+    if (vlog && !args.flags.has('--json')) io.err(vlog.replace(/\n$/, ''));
+    return reject(loaded.problems.map((p) => `${at(p.pc, p.line)}: error: ${p.message}`));
+  }
+  if (loaded.unverified === 'switched off') io.err(`${file}: warning: running '${entry.name}' UNVERIFIED (--no-verify): Linux would verify it first; only the interpreter's runtime checks protect this run`);
   const started = startTraffic(loaded.program, setup.setup);
   if (!started.ok) return reject(started.errors.map((e) => `${file}: error: ${e}`));
   const run = started.run;

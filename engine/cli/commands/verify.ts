@@ -1,0 +1,63 @@
+// `bpfp verify FILE [--section S] [--profile linux-6.3|linux-6.18] [--log-level 1|2] [--json]`:
+// BPF_PROG_LOAD's answer without running the program — the kernel's load checks, then the
+// verifier — with the verifier's log as the kernel prints it.
+
+import { verifiable, verifyProgram } from '../../load/load.ts';
+import { DEFAULT_PROFILE, DEFAULT_CPUS, isProfile } from '../../kernel/profiles.ts';
+import { DEFAULT_MAX_INSNS } from '../../vm/index.ts';
+import { checkKnown, type ParsedArgs, UsageError } from '../args.ts';
+import { EXIT_OK, EXIT_REJECTED, type Io } from '../io.ts';
+import { assembleFile } from './common.ts';
+
+export function logLevelOption(args: ParsedArgs): 1 | 2 | undefined {
+  const v = args.options.get('--log-level');
+  if (v === undefined) return undefined;
+  if (v !== '1' && v !== '2') throw new UsageError(`--log-level must be 1 or 2, not '${v}'`);
+  return v === '1' ? 1 : 2;
+}
+
+export function verifyCommand(args: ParsedArgs, io: Io): number {
+  checkKnown(args, ['--section', '--profile', '--log-level', '--json', '--isa', '--dialect']);
+  const [file, ...extra] = args.positional;
+  if (!file || extra.length) throw new UsageError('verify takes one FILE');
+  const profile = args.options.get('--profile') ?? DEFAULT_PROFILE;
+  if (!isProfile(profile)) throw new UsageError(`--profile must be linux-6.3 or linux-6.18, not '${profile}'`);
+  const logLevel = logLevelOption(args) ?? 1;
+  const json = args.flags.has('--json');
+  const assembled = assembleFile(file, args, io, (s) => verifiable(s.kind));
+  if (!assembled.ok) {
+    assembled.errors.forEach((l) => io.err(l));
+    if (json) io.out(JSON.stringify({ file, accepted: false, errors: [], log: assembled.errors.join('\n') }));
+    return EXIT_REJECTED;
+  }
+  const { asm, sections, entry, isa, at } = assembled.file;
+  if (!verifiable(entry.kind)) {
+    const note = `${file}: note: '${entry.name}' is a raw program (the bpf_conformance convention); Linux has no such program type, so it runs unverified`;
+    io.err(note);
+    if (json) io.out(JSON.stringify({ file, section: entry.name, accepted: true, errors: [], log: '', unverified: 'raw' }));
+    return EXIT_OK;
+  }
+  const r = verifyProgram({
+    sections: sections.map((s) => ({ name: s.name, kind: s.kind, bytes: s.bytes })),
+    entry: entry.name,
+    maps: asm.maps,
+    ...(asm.license === undefined ? {} : { license: asm.license }),
+    profile,
+    cpus: DEFAULT_CPUS,
+    isa,
+    maxInsns: DEFAULT_MAX_INSNS,
+    logLevel,
+  });
+  const log = r.verifier?.log ?? '';
+  const errors = r.problems.map((p) => {
+    const span = entry.spans[p.pc];
+    return { pc: p.pc, line: p.line ?? span?.line ?? 0, col: span?.col ?? 0, message: p.message };
+  });
+  if (json) io.out(JSON.stringify({ file, section: entry.name, profile, accepted: r.ok, errors, log, ...(r.verifier ? { stats: r.verifier.stats } : {}) }));
+  else {
+    if (log) io.out(log.replace(/\n$/, ''));
+    if (r.ok) io.out(`${entry.name}: accepted by the ${profile} verifier`);
+  }
+  for (const p of r.problems) io.err(`${at(p.pc, p.line)}: error: ${p.message}`);
+  return r.ok ? EXIT_OK : EXIT_REJECTED;
+}
