@@ -162,10 +162,19 @@ describe('bpfp test-run', () => {
     expect(r.err).toHaveLength(1);
     expect(r.err[0]).toMatch(new RegExp(`^${big.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:1: error: map 'm' \\(hash\\): max_entries=4294967295 .*-E2BIG`));
   });
-  it('reports a leaked reference and exits 1', () => {
+  it('refuses a program that leaks a reference, with the verifier log, and exits 1', () => {
     const leak = file('leak.s', '.section tp_btf/task_newtask\n.license "GPL"\ncall bpf_cpumask_create\nr0 = 0\nexit\n');
     const r = runCli(['test-run', leak]);
     expect(r.code).toBe(1);
+    expect(r.err.join('\n')).toContain('Unreleased reference id=');
+    expect(r.err.join('\n')).toMatch(/leak\.s:4:1: error: BPF_EXIT instruction in main prog would lead to reference leak/);
+  });
+
+  it('runs the leaking program with --no-verify, says so loudly, reports the leak and exits 1', () => {
+    const leak = file('leak2.s', '.section tp_btf/task_newtask\n.license "GPL"\ncall bpf_cpumask_create\nr0 = 0\nexit\n');
+    const r = runCli(['test-run', leak, '--no-verify']);
+    expect(r.code).toBe(1);
+    expect(r.err.join('\n')).toContain('UNVERIFIED');
     expect(r.out.join('\n')).toMatch(/leaked references:\n {2}.*bpf_cpumask/);
   });
 });
