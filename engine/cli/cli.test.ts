@@ -167,7 +167,7 @@ describe('bpfp test-run', () => {
     const r = runCli(['test-run', leak]);
     expect(r.code).toBe(1);
     expect(r.err.join('\n')).toContain('Unreleased reference id=');
-    expect(r.err.join('\n')).toMatch(/leak\.s:4:1: error: BPF_EXIT instruction in main prog would lead to reference leak/);
+    expect(r.err.join('\n')).toMatch(/leak\.s:5:1: error: BPF_EXIT instruction in main prog would lead to reference leak/);
   });
 
   it('runs the leaking program with --no-verify, says so loudly, reports the leak and exits 1', () => {
