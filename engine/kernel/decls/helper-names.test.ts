@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { helperImpl } from '../helpers/registry.ts';
 import { BPF_FUNC_MAX_ID, helperName, HELPER_IDS, UAPI_HELPER_IDS, UAPI_HELPER_NAMES } from './index.ts';
 
 describe('UAPI helper names (enum bpf_func_id of Linux 6.18)', () => {
@@ -47,4 +48,10 @@ describe('UAPI helper names (enum bpf_func_id of Linux 6.18)', () => {
   it('agrees with HELPER_IDS (the implemented helpers) on every id', () => {
     for (const [name, id] of Object.entries(HELPER_IDS)) expect(helperName(id), name).toBe(name);
   });
+
+  it('HELPER_IDS holds exactly the helpers the simulated kernel implements', () => {
+    const implemented = UAPI_HELPER_NAMES.filter((n) => helperImpl(n) !== undefined);
+    expect(Object.keys(HELPER_IDS).sort()).toEqual([...implemented].sort());
+  });
+
 });
