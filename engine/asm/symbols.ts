@@ -1,7 +1,7 @@
 // Names the assembler resolves against the (simulated) kernel: helpers, kfuncs and the field
 // offsets of kernel structures for `STRUCT.FIELD`.
 
-import { HELPER_IDS } from '../kernel/helpers/ids.ts';
+import { HELPER_IDS, UAPI_HELPER_IDS } from '../kernel/helpers/ids.ts';
 import { KFUNC_IDS } from '../kernel/kfuncs/ids.ts';
 import { STRUCT_LAYOUTS, structLayout } from '../kernel/btf/layouts.ts';
 
@@ -10,13 +10,16 @@ export interface AsmSymbols {
   kfuncId(name: string): number | undefined;
   /** Offset of `field` in `struct`, or a message saying why there is none. */
   fieldOffset(struct: string, field: string): { offset: number } | { error: string };
+  /** The helpers the simulated kernel implements: completions and "did you mean" hints. */
   helperNames(): readonly string[];
   kfuncNames(): readonly string[];
   structNames(): readonly string[];
 }
 
 export const kernelSymbols: AsmSymbols = {
-  helperId: (name) => HELPER_IDS[name] ?? HELPER_IDS[`bpf_${name}`],
+  // Every helper Linux has assembles (the verifier and the loader then say what Linux says of
+  // it); only the ones the simulated kernel runs are offered as names (helperNames).
+  helperId: (name) => UAPI_HELPER_IDS[name] ?? UAPI_HELPER_IDS[`bpf_${name}`],
   kfuncId: (name) => KFUNC_IDS[name],
   fieldOffset(struct, field) {
     const layout = structLayout(struct);

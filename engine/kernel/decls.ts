@@ -22,15 +22,30 @@ export type HelperArg =
   | 'ptr_to_stack_or_null'
   | 'const_alloc_size_or_zero'
   | 'ptr_to_ringbuf_mem'
-  | 'ptr_to_const_str';
+  | 'ptr_to_const_str'
+  /**
+   * ARG_PTR_TO_MEM_OR_NULL (ARG_PTR_TO_MEM | PTR_MAYBE_NULL): memory as `ptr_to_mem`, or the
+   * constant 0 (NULL), in which case its size argument must be 0 too (bpf_csum_diff's from/to,
+   * bpf_snprintf's str and data).
+   */
+  | 'ptr_to_mem_or_null'
+  /**
+   * ARG_PTR_TO_BTF_ID_SOCK_COMMON: a socket of any flavour — PTR_TO_SOCK_COMMON, PTR_TO_SOCKET,
+   * PTR_TO_TCP_SOCK, PTR_TO_XDP_SOCK, or a BTF pointer to struct sock_common (verifier.c
+   * compatible_reg_types btf_id_sock_common_types). bpf_sk_release takes it with OBJ_RELEASE.
+   */
+  | 'ptr_to_btf_id_sock_common'
+  /** ARG_PTR_TO_SPIN_LOCK: a map value's struct bpf_spin_lock (bpf_spin_lock, bpf_spin_unlock). */
+  | 'ptr_to_spin_lock';
 
 /**
- * Type flags OR-ed into an argument type (include/linux/bpf.h enum bpf_type_flag): MEM_RDONLY
- * (the helper only reads the memory, so read-only memory passes), PTR_MAYBE_NULL, OBJ_RELEASE
- * (the helper releases the reference the register holds), MEM_RINGBUF (the memory must come
- * from bpf_ringbuf_reserve).
+ * Type flags OR-ed into an argument or return type (include/linux/bpf.h enum bpf_type_flag):
+ * MEM_RDONLY (the helper only reads the memory, so read-only memory passes), PTR_MAYBE_NULL,
+ * OBJ_RELEASE (the helper releases the reference the register holds), MEM_RINGBUF (the memory
+ * must come from bpf_ringbuf_reserve), PTR_TRUSTED (a returned BTF pointer is trusted:
+ * RET_PTR_TO_BTF_ID_TRUSTED of bpf_get_current_task_btf).
  */
-export type HelperArgFlag = 'MEM_RDONLY' | 'PTR_MAYBE_NULL' | 'OBJ_RELEASE' | 'MEM_RINGBUF';
+export type HelperArgFlag = 'MEM_RDONLY' | 'PTR_MAYBE_NULL' | 'OBJ_RELEASE' | 'MEM_RINGBUF' | 'PTR_TRUSTED';
 
 export interface HelperArgDecl {
   readonly name: string;
@@ -39,7 +54,32 @@ export interface HelperArgDecl {
 }
 
 /** Helper return types (enum bpf_return_type). */
-export type HelperRet = 'integer' | 'void' | 'ptr_to_map_value_or_null' | 'ptr_to_mem_or_null' | 'ptr_to_btf_id_or_null';
+export type HelperRet =
+  /** RET_INTEGER: an unknown scalar. */
+  | 'integer'
+  /** RET_VOID: r0 is left unknown (bpf_tail_call, bpf_ringbuf_submit). */
+  | 'void'
+  /** RET_PTR_TO_MAP_VALUE_OR_NULL: a value of the map argument, or NULL. */
+  | 'ptr_to_map_value_or_null'
+  /** RET_PTR_TO_MEM_OR_NULL (with retFlags MEM_RINGBUF for bpf_ringbuf_reserve). */
+  | 'ptr_to_mem_or_null'
+  /** RET_PTR_TO_BTF_ID_OR_NULL: a BTF pointer (bpf_kptr_xchg: of the kptr field's type) or NULL. */
+  | 'ptr_to_btf_id_or_null'
+  /**
+   * RET_PTR_TO_SOCKET_OR_NULL: PTR_TO_SOCKET_OR_NULL, a full struct bpf_sock the program holds a
+   * reference to (bpf_sk_lookup_tcp/udp; `acquire`): it must reach bpf_sk_release.
+   */
+  | 'ptr_to_socket_or_null'
+  /**
+   * RET_PTR_TO_SOCK_COMMON_OR_NULL: PTR_TO_SOCK_COMMON_OR_NULL, a referenced struct
+   * bpf_sock's common part, possibly a request or timewait socket (bpf_skc_lookup_tcp).
+   */
+  | 'ptr_to_sock_common_or_null'
+  /**
+   * RET_PTR_TO_BTF_ID: a non-NULL PTR_TO_BTF_ID of `retBtfType`, with `retFlags` (PTR_TRUSTED
+   * for bpf_get_current_task_btf, whose RET_PTR_TO_BTF_ID_TRUSTED is a trusted task_struct).
+   */
+  | 'ptr_to_btf_id';
 
 /** What a callback (ARG_PTR_TO_FUNC) receives in r1..r5 when the helper calls it. */
 export type CallbackArg =
@@ -82,6 +122,14 @@ export interface HelperDecl {
    * points at (bpf_kptr_xchg: ret_btf_id = BPF_PTR_POISON, resolved from the map's BTF).
    */
   readonly retBtfFrom?: 'kptr_field';
+  /** For `ptr_to_btf_id`: the kernel struct it points to (ret_btf_id: `task_struct`). */
+  readonly retBtfType?: string;
+  /**
+   * The returned pointer is a reference the program must release (verifier.c
+   * is_acquire_function: bpf_sk_lookup_tcp/udp, bpf_skc_lookup_tcp, bpf_ringbuf_reserve,
+   * bpf_kptr_xchg).
+   */
+  readonly acquire?: boolean;
   /** The helper takes a callback (bpf_loop, bpf_for_each_map_elem). */
   readonly callback?: HelperCallback;
   /** May be passed packet pointers (bpf_func_proto.pkt_access). */
@@ -90,7 +138,24 @@ export interface HelperDecl {
   readonly progTypes: 'any' | readonly ProgType[];
   /** Where a profile differs from `progTypes`. */
   readonly profileProgTypes?: Partial<Record<KernelProfile, 'any' | readonly ProgType[]>>;
+  /**
+   * Where a program type gets another bpf_func_proto of the same helper id (get_func_proto
+   * answers per type): bpf_get_socket_cookie takes the skb context in tc and socket filters but
+   * any socket pointer in tracing programs. `args` is the prototype everywhere else.
+   */
+  readonly progTypeArgs?: Partial<Record<ProgType, readonly HelperArgDecl[]>>;
   readonly gplOnly: boolean;
+  /**
+   * Linux has it, the verifier checks calls to it against this prototype, but the simulated
+   * kernel has no implementation: a program calling it stops there with "helper NAME (ID) is
+   * not available in the simulated kernel yet" (kernel.ts resolveHelper).
+   */
+  readonly unimplemented?: boolean;
+}
+
+/** The arguments of `d` as program type `t` sees them (`progTypeArgs`, else `args`). */
+export function helperArgs(d: HelperDecl, t: ProgType): readonly HelperArgDecl[] {
+  return d.progTypeArgs?.[t] ?? d.args;
 }
 
 /**
@@ -102,7 +167,7 @@ export function helperSizeArg(d: HelperDecl, i: number): number | undefined {
   const a = d.args[i];
   const next = d.args[i + 1];
   if (!a || !next) return undefined;
-  if (a.type !== 'ptr_to_mem' && a.type !== 'ptr_to_uninit_mem') return undefined;
+  if (a.type !== 'ptr_to_mem' && a.type !== 'ptr_to_uninit_mem' && a.type !== 'ptr_to_mem_or_null') return undefined;
   return next.type === 'const_size' || next.type === 'const_size_or_zero' ? i + 1 : undefined;
 }
 

@@ -164,6 +164,21 @@ describe('load-time checks', () => {
     expect(refusal('.section syscall\n.license "GPL"\nr1 = 0\nr2 = 0\ncall bpf_cpumask_any_distribute\nexit', { profile: 'linux-6.3' })).toMatch(/bpf_cpumask_any_distribute/);
   });
 
+  it('stop cleanly at a helper Linux has but the simulated kernel does not run, naming it', () => {
+    const data = new Uint8Array(64);
+    expect(stopped('.section xdp\n.license "GPL"\ncall 208\nr0 = 2\nexit', { data })).toBe('pc 0: helper bpf_ktime_get_tai_ns (208) is not available in the simulated kernel yet');
+    const csum = '.section xdp\n.license "GPL"\nr1 = 0\nr2 = 0\nr3 = 0\nr4 = 0\nr5 = 0\ncall 28\nr0 = 2\nexit';
+    expect(stopped(csum, { data })).toBe('pc 5: helper bpf_csum_diff (28) is not available in the simulated kernel yet');
+  });
+
+  it('refuse a declared helper the program type may not call, bpf_unspec, and an undeclared helper, by their UAPI names', () => {
+    const data = new Uint8Array(64);
+    expect(refusal('.section xdp\ncall 26\nr0 = 2\nexit', { data })).toBe('pc 0: program of this type cannot use helper bpf_skb_load_bytes#26');
+    expect(refusal('.section xdp\ncall 0\nr0 = 2\nexit', { data })).toBe('pc 0: program of this type cannot use helper bpf_unspec#0');
+    expect(refusal('.section xdp\ncall 100\nr0 = 2\nexit', { data })).toMatch(/^pc 0: helper bpf_tcp_check_syncookie#100 is not part of the simulated kernel/);
+    expect(refusal('.section xdp\ncall 212\nr0 = 2\nexit', { data })).toBe('pc 0: invalid func unknown#212');
+  });
+
   it('refuse an unknown helper number and a bad scenario', () => {
     expect(refusal(`${RAW}call 999\nexit`)).toMatch(/pc 0: .*999/);
     expect(refusal(`${RAW}r0 = 0\nexit`, { scenario: { tasks: [{ pid: 1, cpus: '0-20' }], current: 1 } })).toBe('pc 0: scenario: task 1: CPU 20 does not exist: the kernel has 8 CPUs (0-7)');

@@ -7,6 +7,7 @@ import type { MapDecl, ProgType } from '../program/program.ts';
 import type { GuestMemory, Vm, VmHost } from '../vm/index.ts';
 import { ConntrackTable } from './conntrack.ts';
 import type { HelperDecl, KfuncDecl } from './decls.ts';
+import { helperName } from './helpers/ids.ts';
 import { helperDeclById, helperImpl } from './helpers/registry.ts';
 import { helperProgTypes } from './helpers/prototypes.ts';
 import { kfuncDecl } from './kfuncs/ids.ts';
@@ -48,7 +49,15 @@ export interface Leak {
 
 /** Why a call is not allowed, in the kernel's words, or undefined when it is. */
 export function helperRefusal(d: HelperDecl | undefined, id: number, progType: ProgType, profile: KernelProfile): string | undefined {
-  if (!d) return `invalid func unknown#${id}`;
+  if (!d) {
+    const name = helperName(id);
+    if (name === undefined) return `invalid func unknown#${id}`;
+    // bpf_unspec (0) has a name but no prototype in any program type: Linux's words exactly.
+    if (id === 0) return `program of this type cannot use helper ${name}#${id}`;
+    // A real helper the simulated kernel has no prototype for: whether Linux allows it in this
+    // program type is not known here, so say that rather than guess.
+    return `helper ${name}#${id} is not part of the simulated kernel (no prototype is declared for it)`;
+  }
   const allowed = helperProgTypes(d, profile);
   if (allowed !== 'any' && !allowed.includes(progType)) return `program of this type cannot use helper ${d.name}#${d.id}`;
   return undefined;

@@ -17,9 +17,9 @@ export type {
   KfuncScalar,
   KfuncType,
 } from '../decls.ts';
-export { cTypeOf, helperMapArg, helperSizeArg, isNocastAlias, KFUNC_SCALARS, NOCAST_ALIAS_SUFFIX, signatureOf } from '../decls.ts';
+export { cTypeOf, helperArgs, helperMapArg, helperSizeArg, isNocastAlias, KFUNC_SCALARS, NOCAST_ALIAS_SUFFIX, signatureOf } from '../decls.ts';
 export { HELPER_DECLS, helperProgTypes, helperPrototype } from '../helpers/prototypes.ts';
-export { helperName, HELPER_IDS } from '../helpers/ids.ts';
+export { BPF_FUNC_MAX_ID, helperName, HELPER_IDS, UAPI_HELPER_IDS, UAPI_HELPER_NAMES } from '../helpers/ids.ts';
 export { KFUNC_DECLS, XDP_METADATA_KFUNCS } from '../kfuncs/decls.ts';
 export { kfuncByName, kfuncDecl, KFUNC_IDS } from '../kfuncs/ids.ts';
 export type { FieldLayout, FieldType, StructLayout } from '../btf/layouts.ts';

@@ -1,9 +1,15 @@
 // Helper function ids (enum bpf_func_id, include/uapi/linux/bpf.h). Ids are UAPI and never
-// change; the simulated kernel attaches prototypes and implementations to them. The table has
-// no prototype: `call toString` must find no helper.
+// change. Two tables: UAPI_HELPER_NAMES (uapi-names.ts) names every id Linux 6.18 has, which is
+// what the verifier's log prints and what the assembler resolves; HELPER_IDS holds the helpers
+// the simulated kernel implements — what editors offer after `call`. Both are null-prototype,
+// so `call toString` finds no helper.
 
 import { dictionary } from '../../util/dictionary.ts';
+import { BPF_FUNC_MAX_ID, UAPI_HELPER_NAMES } from './uapi-names.ts';
 
+export { BPF_FUNC_MAX_ID, UAPI_HELPER_NAMES };
+
+/** The helpers the simulated kernel implements (registry.ts helperImpl), by name. */
 export const HELPER_IDS: Readonly<Record<string, number>> = dictionary({
   bpf_map_lookup_elem: 1,
   bpf_map_update_elem: 2,
@@ -17,7 +23,6 @@ export const HELPER_IDS: Readonly<Record<string, number>> = dictionary({
   bpf_get_current_pid_tgid: 14,
   bpf_get_current_comm: 16,
   bpf_redirect: 23,
-  bpf_csum_diff: 28,
   bpf_xdp_adjust_head: 44,
   bpf_redirect_map: 51,
   bpf_xdp_adjust_meta: 54,
@@ -34,8 +39,14 @@ export const HELPER_IDS: Readonly<Record<string, number>> = dictionary({
   bpf_kptr_xchg: 194,
 });
 
-const byId = new Map<number, string>(Object.entries(HELPER_IDS).map(([name, id]) => [id, name]));
+/** Every UAPI helper, by name (bpf_unspec = 0 included, as enum bpf_func_id has it). */
+export const UAPI_HELPER_IDS: Readonly<Record<string, number>> = dictionary(Object.fromEntries(UAPI_HELPER_NAMES.map((name, id) => [name, id])));
 
+/**
+ * The UAPI name of helper `id` (`bpf_skb_load_bytes` for 26), for every id below
+ * __BPF_FUNC_MAX_ID, whether or not the simulated kernel implements or declares it; undefined
+ * past it (the kernel's "invalid func unknown#N").
+ */
 export function helperName(id: number): string | undefined {
-  return byId.get(id);
+  return Number.isInteger(id) && id >= 0 && id < BPF_FUNC_MAX_ID ? UAPI_HELPER_NAMES[id] : undefined;
 }
