@@ -6,8 +6,8 @@
  *
  *   type=xdp prog=b70000000200000095000000... data=00... [ctx=HEX] [repeat=N]
  *            [log_level=0|1|2] [prog_flags=N] [attach=N] [attach_btf_id=N] [ifindex=N]
- *            [license=HEX] [btf=HEX] [map=TYPE,KEY,VALUE,MAX,FLAGS[,BTF_KEY,BTF_VALUE[,NAME]]]...
- *            [run=0]
+ *            [license=HEX] [btf=HEX] [func_info=HEX]
+ *            [map=TYPE,KEY,VALUE,MAX,FLAGS[,BTF_KEY,BTF_VALUE[,NAME]]]... [run=0]
  *
  * type is xdp, sched_cls (alias tc), socket_filter, syscall, tracing, or a number (enum
  * bpf_prog_type). license is the license string in hex (default "GPL"). Each map= field creates
@@ -16,7 +16,9 @@
  * and whose imm is a map index gets that map's fd. btf= is a BTF blob loaded with BPF_BTF_LOAD
  * (a map's value type with kptr fields): maps naming BTF_KEY/BTF_VALUE (non-zero) are created
  * with it. NAME is the map's name in hex (at most 15 bytes; default "oracleN"), which the
- * verifier log prints. The maps and the BTF are closed after the request. run=0 only loads: an accepted
+ * verifier log prints. func_info= is BPF_PROG_LOAD's func_info, struct bpf_func_info records
+ * (u32 insn_off, u32 type_id, little-endian) in hex; it needs btf=, whose fd becomes
+ * prog_btf_fd. The maps and the BTF are closed after the request. run=0 only loads: an accepted
  * program is answered with stage "load" and no test_run.
  * One JSON object per line on stdout, in request order:
  *
@@ -79,6 +81,8 @@ struct request {
 	size_t license_len;
 	unsigned char *btf;
 	size_t btf_len;
+	unsigned char *func_info;
+	size_t func_info_len;
 	size_t nmaps;
 	struct map_spec {
 		uint32_t type, key_size, value_size, max_entries, flags, btf_key, btf_value;
@@ -174,6 +178,7 @@ static void free_request(struct request *r)
 	free(r->ctx);
 	free(r->license);
 	free(r->btf);
+	free(r->func_info);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -269,6 +274,8 @@ static int parse_request(char *line, struct request *r, char *why, size_t why_le
 				r->license[r->license_len] = '\0';
 		} else if (strcmp(key, "btf") == 0) {
 			bad = parse_hex(val, &r->btf, &r->btf_len);
+		} else if (strcmp(key, "func_info") == 0) {
+			bad = parse_hex(val, &r->func_info, &r->func_info_len);
 		} else if (strcmp(key, "map") == 0) {
 			bad = parse_map(val, r);
 		} else {
@@ -282,6 +289,10 @@ static int parse_request(char *line, struct request *r, char *why, size_t why_le
 	}
 	if (!have_prog || r->prog_len == 0 || r->prog_len % sizeof(struct bpf_insn) != 0) {
 		snprintf(why, why_len, "prog must be a non-empty whole number of 8-byte instructions");
+		return -1;
+	}
+	if (r->func_info_len % sizeof(struct bpf_func_info) != 0 || (r->func_info_len && !r->btf_len)) {
+		snprintf(why, why_len, "func_info must be whole 8-byte records, and needs btf");
 		return -1;
 	}
 	return 0;
@@ -340,6 +351,12 @@ static int load(const struct request *r, uint32_t log_level)
 	attr.attach_btf_id = r->attach_btf_id;
 	attr.prog_ifindex = r->ifindex;
 	strncpy(attr.prog_name, "oracle", sizeof(attr.prog_name) - 1);
+	if (r->func_info_len) {
+		attr.prog_btf_fd = (uint32_t)r->btf_fd;
+		attr.func_info = (uint64_t)(uintptr_t)r->func_info;
+		attr.func_info_rec_size = sizeof(struct bpf_func_info);
+		attr.func_info_cnt = (uint32_t)(r->func_info_len / sizeof(struct bpf_func_info));
+	}
 	log_buf[0] = '\0';
 	if (log_level) {
 		attr.log_level = log_level;

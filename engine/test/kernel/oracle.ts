@@ -57,8 +57,13 @@ export interface KernelRequest {
    * value) whose imm is an index gets that map's fd. They are closed after the request.
    */
   readonly maps?: readonly KernelMap[];
-  /** A BTF blob loaded with BPF_BTF_LOAD for the maps' `btf` type ids. */
+  /** A BTF blob loaded with BPF_BTF_LOAD for the maps' `btf` type ids and `funcInfo`'s. */
   readonly btf?: Uint8Array;
+  /**
+   * BPF_PROG_LOAD's func_info (struct bpf_func_info: the instruction each subprogram starts at,
+   * ascending from 0, and its BTF_KIND_FUNC id in `btf`, which becomes prog_btf_fd). Needs `btf`.
+   */
+  readonly funcInfo?: readonly { readonly insnOff: number; readonly typeId: number }[];
   /** Only load (verify): an accepted program is answered without BPF_PROG_TEST_RUN. */
   readonly loadOnly?: boolean;
 }
@@ -114,6 +119,15 @@ function requestLine(req: KernelRequest): string {
   if (req.ifindex) fields.push(`ifindex=${req.ifindex}`);
   if (req.license !== undefined) fields.push(`license=${hex(new TextEncoder().encode(req.license))}`);
   if (req.btf) fields.push(`btf=${hex(req.btf)}`);
+  if (req.funcInfo?.length) {
+    const records = new Uint8Array(req.funcInfo.length * 8);
+    const dv = new DataView(records.buffer);
+    req.funcInfo.forEach((f, i) => {
+      dv.setUint32(i * 8, f.insnOff, true);
+      dv.setUint32(i * 8 + 4, f.typeId, true);
+    });
+    fields.push(`func_info=${hex(records)}`);
+  }
   for (const m of req.maps ?? []) {
     const spec = [m.type, m.keySize, m.valueSize, m.maxEntries, m.flags ?? 0, m.btf?.key ?? 0, m.btf?.value ?? 0].map((n) => String(n >>> 0));
     // The kernel keeps the first BPF_OBJ_NAME_LEN - 1 bytes of a name, as libbpf sends it.

@@ -14,7 +14,8 @@ import type { KernelProfile } from '../../kernel/profiles.ts';
 import type { MapDecl, MapType, Section } from '../../program/program.ts';
 import { vmlinuxFuncs, type VmlinuxFuncs } from '../cpumask/vmlinux-btf.ts';
 import { BPF_F_SLEEPABLE, HELPER_REFUSALS, KFUNC_REFUSALS, type Feature } from '../kernel/features.ts';
-import { mapValueBtf } from '../kernel/map-btf.ts';
+import { programBtf, type FuncInfo } from '../kernel/map-btf.ts';
+import { buildCfg } from '../../program/cfg.ts';
 import { vmlinuxFields } from '../kernel/vmlinux-fields.ts';
 import { kernelOracle, type KernelMap, type KernelOracle, type KernelRequest, type KernelResult } from '../kernel/oracle.ts';
 
@@ -120,13 +121,18 @@ function deviceIfindex(env: NodeJS.ProcessEnv): number | { unavailable: string }
   }
 }
 
-function kernelMaps(maps: readonly MapDecl[]): { maps: KernelMap[]; btf?: Uint8Array } {
-  const btf = mapValueBtf(maps);
+/**
+ * The maps to create and the program's BTF object: func_info for every subprogram (as libbpf
+ * sends it for a clang-built object, which callbacks, and tail calls and LD_ABS in subprograms,
+ * need) and the kptr map values' types.
+ */
+function kernelMaps(maps: readonly MapDecl[], subprogStarts: readonly number[]): { maps: KernelMap[]; btf: Uint8Array; funcInfo: readonly FuncInfo[] } {
+  const btf = programBtf(maps, subprogStarts);
   const out = maps.map((m, i): KernelMap => {
-    const ids = btf?.ids.get(i);
+    const ids = btf.ids.get(i);
     return { type: MAP_TYPE_IDS[m.type], keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags, ...(/^[\w.]+$/.test(m.name) ? { name: m.name } : {}), ...(ids ? { btf: ids } : {}) };
   });
-  return btf ? { maps: out, btf: btf.blob } : { maps: out };
+  return { maps: out, btf: btf.blob, funcInfo: btf.funcInfo };
 }
 
 /** Each kfunc call's imm (our stand-in id) becomes the running kernel's BTF id. */
@@ -224,13 +230,16 @@ export function prepareLoad(source: string, options: LoadOptions & { profile?: K
   if ('unavailable' in type) return { skipped: type.unavailable };
   const prog = patchKfuncs(kernelSection, funcs);
   if ('unavailable' in prog) return { skipped: prog.unavailable };
-  const { maps, btf } = kernelMaps(asm.maps);
+  // The subprograms as the kernel finds them (add_subprog_and_kfunc): pc 0 and the targets of
+  // BPF-to-BPF calls and BPF_PSEUDO_FUNC ldimm64s.
+  const { maps, btf, funcInfo } = kernelMaps(asm.maps, [...buildCfg(kernelSection.insns).subprogStarts]);
   const license = asm.license;
   const request: KernelRequest = {
     ...type,
     prog,
     maps,
-    ...(btf ? { btf } : {}),
+    btf,
+    funcInfo,
     license: license ?? '',
     logLevel: options.logLevel ?? 1,
     loadOnly: true,
