@@ -593,6 +593,8 @@ export class Checker {
         break;
       case 'pkt_end':
       case 'func':
+      case 'sock':
+      case 'sock_common':
         this.refuse(`R${dstN} pointer arithmetic on ${t} prohibited`);
         break;
       default:
@@ -753,6 +755,11 @@ export class Checker {
             const p = pointer(f.yields.kind);
             return p;
           }
+          case 'sock_common_or_null': {
+            const p = pointer('sock_common', MAYBE_NULL);
+            p.id = this.newId();
+            return p;
+          }
           case 'btf': {
             const p = pointer('btf_id', (f.yields.trusted ? TRUSTED : 0) | (f.yields.nullable ? MAYBE_NULL : 0));
             p.btf = f.yields.struct;
@@ -802,6 +809,13 @@ export class Checker {
         if (access === 'write' && r.flags & RDONLY) this.refuse(`R${regno} cannot write into ${regTypeStr(r.kind, r.flags)}`);
         this.checkRegionBounds(regno, r, off, size, r.memSize, (o) => `invalid access to memory, mem_size=${r.memSize} off=${o} size=${size}`);
         return access === 'read' ? zext() : notInit();
+      }
+      case 'sock':
+      case 'sock_common': {
+        // struct bpf_sock (bpf_sock_is_valid_access): reads of its fields; no writes.
+        if (access === 'write') this.refuse(`R${regno} cannot write into ${regTypeStr(r.kind, r.flags)}`);
+        if (off < 0 || off + size > (r.kind === 'sock' ? 80 : 80) || off % size !== 0) this.refuse(`R${regno} invalid ${r.kind === 'sock' ? 'sock' : 'sock_common'} access off=${off} size=${size}`);
+        return zext();
       }
       case 'btf_id': {
         if (access === 'write') this.refuse(`only read is supported`);
@@ -1223,7 +1237,10 @@ export class Checker {
 
   private checkHelperCall(id: number, pc: number): number | undefined {
     const view = helperById(id, this.req.profile);
-    if (!view) this.refuse(`invalid func unknown#${id}`);
+    if (!view) {
+      const known = helperName(id);
+      this.refuse(known ? `program of this type cannot use helper ${known}#${id}` : `invalid func unknown#${id}`);
+    }
     const h = view.decl;
     const name = `${h.name}#${id}`;
     if (!view.allowed(this.req.kind.progType)) this.refuse(`program of this type cannot use helper ${name}`);
@@ -1302,6 +1319,27 @@ export class Checker {
           if (!r.refObjId) this.refuse(`R${regno} must be referenced when passed to release function`);
           releasedRef = r.refObjId;
           break;
+        case 'ptr_to_mem_or_null': {
+          const sizeReg = this.reg(regno + 1);
+          const sizeZero = sizeReg.kind === 'scalar' && isConst(sizeReg.s) && constValue(sizeReg.s) === 0n;
+          if (r.kind === 'scalar' && isConst(r.s) && constValue(r.s) === 0n && sizeZero) break;
+          expect(!maybeNull(r) && (r.kind === 'fp' || isPktPointer(r) || r.kind === 'map_key' || r.kind === 'map_value' || r.kind === 'mem'), 'fp');
+          const next = args[i + 1];
+          const sz = this.reg(regno + 1);
+          if (next && sz.kind === 'scalar') this.checkHelperMem(regno, r, Number(sz.s.umax > 0xffffn ? 0xffffn : sz.s.umax), 'read', true);
+          break;
+        }
+        case 'ptr_to_btf_id_sock_common': {
+          expect(!maybeNull(r) && (r.kind === 'sock' || r.kind === 'sock_common' || (r.kind === 'btf_id' && r.btf === 'sock_common')), 'sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_');
+          if (a.flags?.includes('OBJ_RELEASE')) {
+            if (!r.refObjId) this.refuse(`R${regno} must be referenced when passed to release function`);
+            releasedRef = r.refObjId;
+          }
+          break;
+        }
+        case 'ptr_to_spin_lock':
+          expect(r.kind === 'map_value', 'map_value');
+          break;
         case 'ptr_to_kptr': {
           expect(r.kind === 'map_value' && !maybeNull(r), 'map_value');
           const m = this.maps[r.map];
@@ -1331,7 +1369,7 @@ export class Checker {
     if (callback) return this.enterCallback(pc, callback.subprog, h.name, mapIdx);
     const constKey = h.name === 'bpf_map_lookup_elem' ? this.constantArrayKey(mapIdx) : false;
     this.clobberCallerSaved();
-    const r0 = this.helperReturn(h.ret, mapIdx, sizeOfRingbuf, kptrType, pc);
+    const r0 = this.helperReturn(h.ret, mapIdx, sizeOfRingbuf, kptrType, pc, h.retBtfType ?? '');
     if (constKey) {
       // An array lookup with a constant key in range cannot fail (get_constant_map_key, 6.13 on).
       r0.flags &= ~MAYBE_NULL;
@@ -1420,7 +1458,7 @@ export class Checker {
     }
   }
 
-  private helperReturn(ret: string, mapIdx: number, size: number, kptrType: string, pc: number): Reg {
+  private helperReturn(ret: string, mapIdx: number, size: number, kptrType: string, pc: number, btfType = ''): Reg {
     switch (ret) {
       case 'ptr_to_map_value_or_null': {
         const r = pointer('map_value', MAYBE_NULL);
@@ -1442,6 +1480,19 @@ export class Checker {
         const id = this.acquireReference(pc, 'ptr');
         r.id = id;
         r.refObjId = id;
+        return r;
+      }
+      case 'ptr_to_socket_or_null':
+      case 'ptr_to_sock_common_or_null': {
+        const r = pointer(ret === 'ptr_to_socket_or_null' ? 'sock' : 'sock_common', MAYBE_NULL);
+        const id = this.acquireReference(pc, 'ptr');
+        r.id = id;
+        r.refObjId = id;
+        return r;
+      }
+      case 'ptr_to_btf_id': {
+        const r = pointer('btf_id', TRUSTED);
+        r.btf = btfType || 'task_struct';
         return r;
       }
       default:
@@ -1471,7 +1522,7 @@ export class Checker {
   private checkKfuncCall(id: number, pc: number): void {
     const k = kfuncById(id, this.req.profile);
     if (!k) this.refuse(`kernel btf_id ${id} is not a function`);
-    if (k.metadata && !this.req.deviceBound) this.refuse('metadata kfuncs require device-bound program');
+    if (k.metadata && (!this.req.deviceBound || this.req.kind.progType !== 'xdp')) this.refuse('metadata kfuncs require device-bound program');
     if (!k.progTypes.includes(this.req.kind.progType)) this.refuse(`calling kernel function ${k.name} is not allowed`);
     if (k.flags.has('KF_SLEEPABLE') && this.req.kind.progType !== 'syscall') this.refuse(`program must be sleepable to call sleepable kfunc ${k.name}`);
     if (k.name === 'bpf_rcu_read_lock') {
@@ -1563,7 +1614,8 @@ export class Checker {
       if (a.nullable) return;
       this.refuse(`Possibly NULL pointer passed to trusted arg${i}`);
     }
-    if (k.flags.has('KF_RELEASE') && (r.kind !== 'btf_id' || (!r.refObjId && !((r.flags & TRUSTED) && !(r.flags & UNTRUSTED))))) {
+    const releaseUntrusted = k.flags.has('KF_RELEASE') && (r.kind !== 'btf_id' || (!r.refObjId && !((r.flags & TRUSTED) && !(r.flags & UNTRUSTED))));
+    if (releaseUntrusted && r.kind === 'btf_id') {
       if (maybeNull(r)) this.refuse(`Possibly NULL pointer passed to trusted arg${i}`);
       this.refuse(`R${regno} must be referenced or trusted`);
     }
@@ -1571,6 +1623,7 @@ export class Checker {
       // Not a kernel object: a struct of plain data (cpumask, bpf_cpumask) is taken as memory.
       if (r.kind === 'not_init') this.refuse(`variable ? access var_off=(0x0; 0xffffffffffffffff) disallowed`);
       if (!SCALAR_STRUCTS.has(a.struct)) this.refuse(`arg#${i} pointer type STRUCT ${a.struct} must point to scalar, or struct with scalar`);
+      if (releaseUntrusted) this.refuse(`R${regno} must be referenced or trusted`);
       if (r.kind === 'scalar' || r.kind === 'ctx' || r.kind === 'pkt_end' || r.kind === 'map_ptr' || r.kind === 'func') this.refuse(`R${regno} type=${regTypeStr(r.kind, r.flags)} expected=fp`);
       return;
     }
@@ -1631,7 +1684,7 @@ export class Checker {
     const callee = newFrame(this.cur.frames.length, pc, subprog);
     callee.callback = { retMin: 0n, retMax: 1n };
     if (helper === 'bpf_loop') {
-      callee.regs[1] = scalarReg(loadResult(4, false));
+      callee.regs[1] = unknownScalar();
       callee.regs[2] = copyReg(caller.regs[3] ?? notInit());
     } else {
       // bpf_for_each_map_elem(map, cb, ctx, flags): cb(map, key, value, ctx).
@@ -1660,8 +1713,7 @@ export class Checker {
     this.scratchedRegs |= 1;
     if (this.cur.frames.length > 1) {
       if (f.callback) {
-        if (r0.kind === 'not_init') this.refuse('R0 !read_ok');
-        if (r0.kind !== 'scalar') this.refuse(`At callback return the register R0 is not a known value (${regTypeStr(r0.kind, r0.flags)})`);
+        if (r0.kind !== 'scalar') this.refuse('R0 not a scalar value');
         if (r0.s.smin < f.callback.retMin || r0.s.smax > f.callback.retMax) this.refuse(`At callback return the register R0 has ${rangeText(r0.s)} should have been in [${f.callback.retMin}, ${f.callback.retMax}]`);
       }
       // Return to the caller (prepare_func_exit).

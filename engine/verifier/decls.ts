@@ -93,7 +93,7 @@ export function kfuncById(id: number, profile: KernelProfile): KfuncView | undef
   return { name: d.name, args: d.args.map((a) => argOf(a.type)), ret: retOf(d.ret), flags: new Set(p.flags), metadata: XDP_METADATA_KFUNCS.has(d.name), progTypes: p.progTypes };
 }
 
-export type CtxYield = { readonly kind: 'scalar' } | { readonly kind: 'pkt' | 'pkt_end' | 'pkt_meta' } | { readonly kind: 'btf'; readonly struct: string; readonly trusted: boolean; readonly nullable: boolean };
+export type CtxYield = { readonly kind: 'scalar' } | { readonly kind: 'pkt' | 'pkt_end' | 'pkt_meta' | 'sock_common_or_null' } | { readonly kind: 'btf'; readonly struct: string; readonly trusted: boolean; readonly nullable: boolean };
 
 /** check_ctx_access: what a load (or store) of the context at `off` yields; undefined: refused. */
 export function ctxAccess(kind: SectionKind, profile: KernelProfile, off: number, size: AccessSize, access: 'read' | 'write'): { readonly yields: CtxYield } | undefined {
@@ -103,7 +103,8 @@ export function ctxAccess(kind: SectionKind, profile: KernelProfile, off: number
   if (!f) return undefined;
   if (f === 'user_mem') return { yields: { kind: 'scalar' } };
   const y = f.yields;
-  if (y === 'scalar' || y === 'sock_common_or_null') return { yields: { kind: 'scalar' } };
+  if (y === 'scalar') return { yields: { kind: 'scalar' } };
+  if (y === 'sock_common_or_null') return size === 8 ? { yields: { kind: y } } : { yields: { kind: 'scalar' } };
   if (y === 'pkt' || y === 'pkt_end' || y === 'pkt_meta') return size === f.size ? { yields: { kind: y } } : { yields: { kind: 'scalar' } };
   return { yields: { kind: 'btf', struct: y.btf, trusted: y.flags.includes('trusted'), nullable: y.flags.includes('or_null') } };
 }

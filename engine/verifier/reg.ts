@@ -18,7 +18,9 @@ export type RegKind =
   | 'pkt_end'
   | 'btf_id'
   | 'mem'
-  | 'func';
+  | 'func'
+  | 'sock'
+  | 'sock_common';
 
 /** Type flags (enum bpf_type_flag), as bits. */
 export const MAYBE_NULL = 1;
@@ -100,6 +102,8 @@ const BASE_NAME: Record<RegKind, string> = {
   btf_id: 'ptr_',
   mem: 'mem',
   func: 'func',
+  sock: 'sock',
+  sock_common: 'sock_common',
 };
 
 /** reg_type_str: flag prefixes, the base name, `_or_null` (`or_null_` before a BTF type name). */
