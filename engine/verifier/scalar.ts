@@ -4,6 +4,7 @@
 // A Scalar is never changed after it is returned; each function builds a fresh one.
 
 import type { AluOp, JmpCond, Width } from '../isa/insn.ts';
+import { refAlu } from '../isa/semantics.ts';
 import {
   TNUM_UNKNOWN,
   tnumAdd,
@@ -599,6 +600,11 @@ export function scalarAlu(op: AluOp, width: Width, dst: Scalar, src: Scalar): Sc
     return r;
   }
   if (op === 'div' || op === 'sdiv' || op === 'mod' || op === 'smod') return UNKNOWN;
+  // Two constants give a constant (the tnum and bounds arithmetic below would reach the same
+  // value, at a hundred times the cost). A shift by the width or more stays unknown, as below.
+  if (isConst(dst) && isConst(src) && !((op === 'lsh' || op === 'rsh' || op === 'arsh') && src.var.value >= BigInt(width))) {
+    return known(refAlu(op, width, dst.var.value, src.var.value));
+  }
   const r = copy(dst);
   const w32 = width === 32;
   switch (op) {
