@@ -144,6 +144,9 @@ const CASES: readonly Case[] = [
   [0x05, 0, 0, 0, 0, '(05) goto pc+0'],
   [0x06, 0, 0, 0, 70000, '(06) gotol pc+70000'],
   [0x06, 0, 0, 0, -2, '(06) gotol pc-2'],
+  // Linux extensions (6.9): may_goto and addr_space_cast, as disasm.c prints them.
+  [0xe5, 0, 0, 3, 0, '(e5) may_goto pc+3'],
+  [0xbf, 1, 2, 1, 1, '(bf) r1 = addr_space_cast(r2, 0, 1)'],
   [0x15, 1, 0, 2, 0, '(15) if r1 == 0x0 goto pc+2'],
   [0x1d, 1, 2, 2, 0, '(1d) if r1 == r2 goto pc+2'],
   [0x25, 1, 0, 2, 5, '(25) if r1 > 0x5 goto pc+2'],
