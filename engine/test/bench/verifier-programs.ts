@@ -4,6 +4,7 @@
 // near the kernel's 1,000,000-processed-instruction limit.
 
 import { assemble } from '../../asm/index.ts';
+import { BENCH_DIR, sharedAvailable } from '../shared.ts';
 import { loadCorpus } from './corpus.ts';
 
 export interface VerifierBenchProgram {
@@ -57,8 +58,9 @@ function boundedLoop(): string {
   return ['r0 = 0', 'r1 = 0', 'Lloop:', 'r0 += 3', 'r1 += 1', `if r1 < ${LOOP_TRIPS} goto Lloop`, 'r0 &= 3', 'exit'].join('\n') + '\n';
 }
 
+/** The corpus programs come first when ../shared/bench is there. */
 export function verifierPrograms(): VerifierBenchProgram[] {
-  const corpus = loadCorpus().map((p) => ({ name: p.name, label: `corpus ${p.name} (XDP)`, bytes: p.xdpBytes, progType: 'xdp' as const }));
+  const corpus = (sharedAvailable(BENCH_DIR) ? loadCorpus() : []).map((p) => ({ name: p.name, label: `corpus ${p.name} (XDP)`, bytes: p.xdpBytes, progType: 'xdp' as const }));
   return [
     ...corpus,
     { name: 'straight-4096', label: `${STRAIGHT_LINE.toLocaleString('en-US')} instructions, no branch`, bytes: asm('straight-4096', straightLine()), progType: 'xdp', targetMs: 50 },
