@@ -1,7 +1,9 @@
 // `npm run bench`: our VM on the ../shared/bench corpus — the compiled tier and the interpreter
 // alone — median M instructions/s over fresh processes, next to the kernel's JIT on the same
 // programs in the same run (BPF_PROG_TEST_RUN with repeat), with the ratio; then the emulated
-// NIC in packets/s. Every run's r0 is checked.
+// NIC in packets/s. Every run's r0 is checked. Then the verifier: our verify() beside the
+// kernel's BPF_PROG_LOAD on the corpus and three scaling programs (verifier-programs.ts).
+// `--only verifier` runs that section alone (`--only verifier:NAME` one of its programs).
 
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -10,10 +12,12 @@ import { kernelOracle } from '../kernel/oracle.ts';
 import { BENCH_DIR, sharedAvailable } from '../shared.ts';
 import { loadCorpus, type BenchProgram } from './corpus.ts';
 import { NIC_BENCH_PROGRAM, NIC_EXAMPLE_PROGRAM, WARM_UP_RUNS } from './nic-child.ts';
+import { verifierPrograms, type VerifierBenchProgram } from './verifier-programs.ts';
 
 const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 const NIC_CHILD = fileURLToPath(new URL('./nic-child.ts', import.meta.url));
+const VERIFIER_CHILD = fileURLToPath(new URL('./verifier-child.ts', import.meta.url));
 const TARGET = 200;
 /** Packets/s the NIC benchmark aims at (issue 5): generator + NIC + a 40-instruction metadata program. */
 const NIC_TARGET = 2_000_000;
@@ -30,12 +34,14 @@ interface Options {
   runs: number;
   kernelLoads: number;
   kernelRepeat: number;
+  /** Timed verify() runs (after one warm-up) and kernel loads per program of the verifier section. */
+  verifierRuns: number;
   json: boolean;
   only?: string;
 }
 
 function options(argv: string[]): Options {
-  const o: Options = { nicPackets: 1_000_000, nicProcesses: 9, processes: 7, runs: 15, kernelLoads: 5, kernelRepeat: 200, json: false };
+  const o: Options = { nicPackets: 1_000_000, nicProcesses: 9, processes: 7, runs: 15, kernelLoads: 5, kernelRepeat: 200, verifierRuns: 5, json: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
@@ -48,9 +54,10 @@ function options(argv: string[]): Options {
     else if (a === '--runs' && v) o.runs = Number(take());
     else if (a === '--only' && v) o.only = take();
     else if (a === '--kernel-loads' && v) o.kernelLoads = Number(take());
+    else if (a === '--verifier-runs' && v) o.verifierRuns = Math.max(1, Number(take()));
     else if (a === '--nic-packets' && v) o.nicPackets = Number(take());
     else if (a === '--nic-processes' && v) o.nicProcesses = Math.max(1, Number(take()));
-    else throw new Error(`unknown option ${a} (known: --processes N, --runs N, --kernel-loads N, --nic-packets N (0: no NIC benchmark), --nic-processes N, --only NAME, --json)`);
+    else throw new Error(`unknown option ${a} (known: --processes N, --runs N, --kernel-loads N, --nic-packets N (0: no NIC benchmark), --nic-processes N, --verifier-runs N, --only NAME|verifier|verifier:NAME, --json)`);
   }
   return o;
 }
@@ -141,11 +148,139 @@ async function reportNic(o: Options): Promise<void> {
   }
 }
 
+interface VerifierSide {
+  medianMs: number;
+  times: number[];
+  processed: number;
+  accepted: boolean;
+  message?: string;
+}
+
+/** Our verifier on one program, in a fresh process: one warm-up, then o.verifierRuns timed runs. */
+async function oursVerify(p: VerifierBenchProgram, o: Options): Promise<VerifierSide> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', VERIFIER_CHILD, p.name, String(o.verifierRuns)], { maxBuffer: 1 << 20 });
+  const r = JSON.parse(stdout) as { times: number[]; processed: number; accepted: boolean; message?: string };
+  return { medianMs: median(r.times), ...r };
+}
+
+type KernelVerifierSide =
+  | { medianMs: number; times: number[]; source: 'log' | 'wall'; processed: number | null; accepted: boolean; message?: string }
+  | { skipped: string };
+
+/**
+ * The kernel's BPF_PROG_LOAD (load only) o.kernelLoads times at log_level 4 (BPF_LOG_STATS): its
+ * own `verification time N usec` (the whole of bpf_check), or the load's wall time through the
+ * helper when the log has no such line, and its `processed N insns`.
+ */
+async function kernelVerify(programs: VerifierBenchProgram[], o: Options): Promise<Map<string, KernelVerifierSide>> {
+  const out = new Map<string, KernelVerifierSide>();
+  const oracle = await kernelOracle();
+  if ('unavailable' in oracle) {
+    for (const p of programs) out.set(p.name, { skipped: oracle.unavailable });
+    return out;
+  }
+  try {
+    for (const p of programs) {
+      const times: number[] = [];
+      let source: 'log' | 'wall' = 'log';
+      let processed: number | null = null;
+      let accepted = true;
+      let message: string | undefined;
+      for (let i = 0; i < o.kernelLoads; i++) {
+        const t0 = process.hrtime.bigint();
+        const r = await oracle.run({ prog: p.bytes, type: p.progType, loadOnly: true, logLevel: 4 });
+        const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+        if (!r.ok && r.stage !== 'load') {
+          out.set(p.name, { skipped: `${r.stage}: ${r.error}` });
+          break;
+        }
+        accepted = r.ok;
+        if (!r.ok) message = r.log.trim().split('\n').filter((l) => !/^(verification time|stack depth|processed) /.test(l)).pop() ?? r.error;
+        const time = /verification time (\d+) usec/.exec(r.log);
+        const proc = /processed (\d+) insns/.exec(r.log);
+        if (proc) processed = Number(proc[1]);
+        if (time) times.push(Number(time[1]) / 1000);
+        else {
+          source = 'wall';
+          times.push(wallMs);
+        }
+      }
+      if (!out.has(p.name)) out.set(p.name, { medianMs: median(times), times, source, processed, accepted, ...(message ? { message } : {}) });
+    }
+  } finally {
+    await oracle.close();
+  }
+  return out;
+}
+
+function ms(x: number): string {
+  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
+}
+
+/** The verifier section: ours and the kernel's verification time and processed count, per program. */
+async function reportVerifier(o: Options): Promise<boolean> {
+  const filter = o.only?.startsWith('verifier:') ? o.only.slice('verifier:'.length) : undefined;
+  const programs = verifierPrograms().filter((p) => !filter || p.name === filter);
+  if (programs.length === 0) throw new Error(`no verifier bench program ${filter ?? ''} (known: ${verifierPrograms().map((p) => p.name).join(', ')})`);
+  const k = await kernelVerify(programs, o);
+  if (!o.json) {
+    console.log('');
+    console.log(
+      `Verifier: ours = verify() at logLevel 0, median of ${o.verifierRuns} runs after 1 warm-up in a fresh process per program; kernel = BPF_PROG_LOAD (load only) at log_level 4 (BPF_LOG_STATS), median of ${o.kernelLoads} loads of its \`verification time\` (or the load's wall time through the helper, marked "wall"); both \`processed\` counts`,
+    );
+    console.log('| program | ours ms (min–max) | kernel ms (min–max) | ours / kernel | processed: ours | processed: kernel | verdicts | target |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |');
+  }
+  if (!sharedAvailable(BENCH_DIR) && !o.json) console.log(`(the corpus programs are left out: benchmark corpus not found at ${BENCH_DIR})`);
+  let failed = false;
+  for (const p of programs) {
+    const ours = await oursVerify(p, o);
+    const ks = k.get(p.name) ?? { skipped: 'no answer' };
+    const kernelMs = 'skipped' in ks ? null : ks.medianMs;
+    const meets = p.targetMs === undefined ? null : ours.medianMs < p.targetMs;
+    // A missed target is a 'no' in the table, as for the interpreter; only a verdict disagreement fails.
+    if ('accepted' in ks && ks.accepted !== ours.accepted) failed = true;
+    const row = {
+      section: 'verifier',
+      program: p.name,
+      insns: p.bytes.length / 8,
+      oursMs: Number(ours.medianMs.toFixed(3)),
+      oursTimesMs: ours.times.map((t) => Number(t.toFixed(3))),
+      oursProcessed: ours.processed,
+      oursAccepted: ours.accepted,
+      ...(ours.message ? { oursMessage: ours.message } : {}),
+      kernelMs: kernelMs === null ? null : Number(kernelMs.toFixed(3)),
+      kernelTimesMs: 'skipped' in ks ? [] : ks.times.map((t) => Number(t.toFixed(3))),
+      kernelTimeSource: 'skipped' in ks ? null : ks.source === 'log' ? 'verification time (BPF_LOG_STATS)' : 'load wall time',
+      kernelProcessed: 'skipped' in ks ? null : ks.processed,
+      kernelAccepted: 'skipped' in ks ? null : ks.accepted,
+      ...('skipped' in ks ? { kernelNote: `skipped: ${ks.skipped}` } : ks.message ? { kernelMessage: ks.message } : {}),
+      ratio: kernelMs ? Number((ours.medianMs / kernelMs).toFixed(1)) : null,
+      ...(p.targetMs !== undefined ? { targetMs: p.targetMs, meetsTarget: meets } : {}),
+    };
+    if (o.json) {
+      console.log(JSON.stringify(row));
+      continue;
+    }
+    const range = (xs: number[]) => `${ms(Math.min(...xs))}–${ms(Math.max(...xs))}`;
+    const verdict = (accepted: boolean, message?: string) => (accepted ? 'accepted' : `refused (${message ?? ''})`);
+    const kCell = 'skipped' in ks ? `skipped: ${ks.skipped}` : `${ms(ks.medianMs)} (${range(ks.times)})${ks.source === 'wall' ? ' wall' : ''}`;
+    const verdicts = 'skipped' in ks ? `ours ${verdict(ours.accepted, ours.message)}` : ks.accepted === ours.accepted ? `both ${verdict(ours.accepted)}` : `ours ${verdict(ours.accepted, ours.message)}, kernel ${verdict(ks.accepted, ks.message)}`;
+    const target = p.targetMs === undefined ? '–' : `< ${p.targetMs} ms: ${meets ? 'yes' : 'no'}`;
+    console.log(
+      `| ${p.label} | ${ms(ours.medianMs)} (${range(ours.times)}) | ${kCell} | ${row.ratio === null ? '–' : row.ratio.toFixed(1)} | ${ours.processed.toLocaleString('en-US')} | ${'skipped' in ks || ks.processed === null ? '–' : ks.processed.toLocaleString('en-US')} | ${verdicts} | ${target} |`,
+    );
+  }
+  return failed;
+}
+
 async function main(): Promise<number> {
   const o = options(process.argv.slice(2));
+  const verifierOnly = o.only === 'verifier' || o.only?.startsWith('verifier:') === true;
+  if (verifierOnly) return (await reportVerifier(o)) ? 1 : 0;
   if (!sharedAvailable(BENCH_DIR)) {
     console.log(`skipped: benchmark corpus not found at ${BENCH_DIR}`);
-    return 0;
+    return !o.only && (await reportVerifier(o)) ? 1 : 0;
   }
   const programs = loadCorpus().filter((p) => !o.only || p.name === o.only);
   const k = await kernel(programs, o);
@@ -196,6 +331,7 @@ async function main(): Promise<number> {
     }
     if (programs.some((p) => !p.matchesLlvmBin)) console.log('ERROR: our assembly of a corpus .s differs from llvm-mc\'s .bin');
   }
+  if (!o.only && (await reportVerifier(o))) failed = true;
   if (o.nicPackets > 0 && !o.only) await reportNic(o);
   return failed ? 1 : 0;
 }

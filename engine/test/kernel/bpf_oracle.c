@@ -5,7 +5,7 @@
  * One request per line on stdin, space-separated key=value fields (hex for byte strings):
  *
  *   type=xdp prog=b70000000200000095000000... data=00... [ctx=HEX] [repeat=N]
- *            [log_level=0|1|2] [prog_flags=N] [attach=N] [attach_btf_id=N] [ifindex=N]
+ *            [log_level=0|1|2|4] [prog_flags=N] [attach=N] [attach_btf_id=N] [ifindex=N]
  *            [license=HEX] [btf=HEX] [func_info=HEX]
  *            [map=TYPE,KEY,VALUE,MAX,FLAGS[,BTF_KEY,BTF_VALUE[,NAME]]]... [run=0]
  *
@@ -33,7 +33,8 @@
  *
  * log_level 0 (the default) loads without a log — formatting the log costs verifier time — and
  * only when the load fails loads again with log_level 1 to capture the reason. A non-zero
- * log_level always logs, so an accepted program's log ("processed N insns …") is returned too.
+ * log_level always logs, so an accepted program's log ("processed N insns …") is returned too;
+ * log_level 4 (BPF_LOG_STATS) logs only the statistics, with "verification time N usec".
  *
  * No libbpf: raw syscall(__NR_bpf) with the UAPI header, so any machine with a C compiler and
  * kernel headers can build it.

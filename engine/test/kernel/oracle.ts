@@ -40,8 +40,11 @@ export interface KernelRequest {
   readonly ctx?: Uint8Array;
   /** test_run's repeat; duration_ns is then the mean per run. Default 1. */
   readonly repeat?: number;
-  /** 0 (default): log only a refusal; 1 or 2: always return the verifier log at that level. */
-  readonly logLevel?: 0 | 1 | 2;
+  /**
+   * 0 (default): log only a refusal; 1 or 2: always return the verifier log at that level; 4
+   * (BPF_LOG_STATS): only the statistics, `verification time N usec` and `processed N insns …`.
+   */
+  readonly logLevel?: 0 | 1 | 2 | 4;
   /** prog_flags of BPF_PROG_LOAD (e.g. BPF_F_SLEEPABLE = 16, which syscall programs need). */
   readonly progFlags?: number;
   /** expected_attach_type of BPF_PROG_LOAD. */
