@@ -60,10 +60,10 @@ async function ensureLoaded(): Promise<boolean> {
     return false;
   }
   const c = engine();
-  const key = `${trafficKey(p.key, s.nic.pcap)}:${s.settings.budget}`;
+  const key = `${trafficKey(p.key, s.nic.pcap)}:${s.settings.budget}:${s.verify ? 'verified' : 'unverified'}`;
   if (c.isLoaded(key)) return true;
   store.set({ busy: 'loading' });
-  const r = await c.load(image, runSettingsOf(s.doc, s.settings.budget, s.nic.pcap?.bytes), key);
+  const r = await c.load(image, { ...runSettingsOf(s.doc, s.settings.budget, s.nic.pcap?.bytes), ...(s.verify ? {} : { verify: false }) }, key);
   store.set({ busy: 'idle' });
   if (!r.ok) {
     store.notify('error', r.message, { topic: 'run' });

@@ -94,6 +94,7 @@ function CpuField({ cpus }: { cpus: number }) {
 
 /** How the program runs (dialect, ISA, kernel, CPUs, budget) and the look; a menu on phones. */
 function Settings({ doc, theme, budget }: { doc: PlaygroundDocument; theme: string; budget: number }) {
+  const verify = useStore((s) => s.verify);
   const set = (patch: Partial<PlaygroundDocument>) => store.updateDocument(patch);
   return (
     <div className="group settings">
@@ -132,6 +133,10 @@ function Settings({ doc, theme, budget }: { doc: PlaygroundDocument; theme: stri
             </option>
           ))}
         </select>
+      </span>
+      <span className="field" title="Linux verifies every program before it runs. Off: run a program the verifier refuses anyway, to study the interpreter (only its runtime faults protect the run).">
+        <input id="tb-verify" type="checkbox" checked={verify} onChange={(e) => store.set({ verify: e.target.checked })} />{' '}
+        <label htmlFor="tb-verify">{verify ? 'Verify' : 'Verify (off: runs UNVERIFIED)'}</label>
       </span>
       <KeyboardHelp />
       <span className="field">

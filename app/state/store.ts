@@ -101,6 +101,11 @@ export interface PlaygroundState {
   readonly lesson: { readonly id: string; readonly step: number } | undefined;
   /** The emulated NIC: the last traffic run, its progress, the open packet, a capture to replay (not in the document). */
   readonly nic: NicState;
+  /**
+   * false: Run loads without the verifier ("run unverified", to study the interpreter on a
+   * program Linux refuses). Never saved: every visit starts verified.
+   */
+  readonly verify: boolean;
 }
 
 const initialDoc: PlaygroundDocument = { ...DEFAULT_DOCUMENT };
@@ -108,6 +113,7 @@ const initialDoc: PlaygroundDocument = { ...DEFAULT_DOCUMENT };
 export const useStore = create<PlaygroundState>(() => ({
   doc: initialDoc,
   settings: DEFAULT_SETTINGS,
+  verify: true,
   program: assembleDocument(initialDoc),
   breakpoints: [],
   debug: undefined,
