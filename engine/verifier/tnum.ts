@@ -59,6 +59,9 @@ export function tnumArshift(a: Tnum, shift: number, width: 32 | 64): Tnum {
 }
 
 export function tnumAdd(a: Tnum, b: Tnum): Tnum {
+  // Shortcuts with the same result: anything plus an unknown is unknown; constants add.
+  if (a.mask === M64 || b.mask === M64) return TNUM_UNKNOWN;
+  if (a.mask === 0n && b.mask === 0n) return tnumConst(a.value + b.value);
   const sm = a.mask + b.mask;
   const sv = a.value + b.value;
   // Bits where the carry chains of "all unknowns 0" and "all unknowns 1" differ are unknown.
@@ -68,6 +71,8 @@ export function tnumAdd(a: Tnum, b: Tnum): Tnum {
 }
 
 export function tnumSub(a: Tnum, b: Tnum): Tnum {
+  if (a.mask === M64 || b.mask === M64) return TNUM_UNKNOWN;
+  if (a.mask === 0n && b.mask === 0n) return tnumConst(a.value - b.value);
   const dv = a.value - b.value;
   const alpha = dv + a.mask;
   const beta = dv - b.mask;
