@@ -113,6 +113,8 @@ export function tnumMul(a: Tnum, b: Tnum): Tnum {
   let am = a.mask;
   let bt = b;
   while (av !== 0n || am !== 0n) {
+    // Once every bit is unknown, every later step keeps it so (add and union of unknowns).
+    if (acc.mask === M64) return TNUM_UNKNOWN;
     if (av & 1n) acc = tnumAdd(acc, bt);
     else if (am & 1n) acc = tnumUnion(acc, tnumAdd(acc, bt));
     av >>= 1n;
