@@ -135,7 +135,8 @@ export class Checker {
       if (insn.kind === 'ja' || insn.kind === 'jcond' || insn.kind === 'may_goto') {
         const t = pc + 1 + insn.off;
         if (t >= 0 && t < this.pruneAt.length) this.pruneAt[t] = 1;
-        if (insn.kind !== 'ja' && pc + 1 < this.pruneAt.length) this.pruneAt[pc + 1] = 1;
+        // A conditional jump is itself a prune point (visit_insn), as its target is.
+        if (insn.kind !== 'ja') this.pruneAt[pc] = 1;
       }
       if (insn.kind === 'call' && pc + 1 < this.pruneAt.length) this.pruneAt[pc + 1] = 1;
     });
