@@ -14,7 +14,7 @@ import { VerifierLog } from './log.ts';
 import { copyReg, constScalar, formatReg, isPktPointer, maybeNull, notInit, pointer, regTypeStr, scalarReg, unknownScalar, MAYBE_NULL, RCU, RDONLY, RINGBUF, TRUSTED, UNTRUSTED, type Reg, type RegKind } from './reg.ts';
 import { isBranchTaken, isConst, known, refineBranch, scalarAlu, scalarEquals, scalarNeg, scalarEnd, scalarMovsx, signExtend, unknown, zeroExtend, type Scalar } from './scalar.ts';
 import { copyState, newFrame, slotOf, Slot, stateCovers, MAX_BPF_STACK, type Frame, type VState } from './state.ts';
-import { liveRegisters } from './liveness.ts';
+import { liveRegisters, relevantRegisters } from './liveness.ts';
 import { cfgOf, subprogramAt } from '../program/cfg.ts';
 
 export const INSN_LIMIT = 1_000_000;
@@ -99,6 +99,7 @@ export class Checker {
   private readonly pending: Pending[] = [];
   private readonly pruneAt: Uint8Array;
   private readonly live: Uint16Array;
+  private readonly relevant: Uint16Array;
   private idGen = 0;
   processed = 0;
   private totalStates = 0;
@@ -127,6 +128,8 @@ export class Checker {
     this.pruneAt = new Uint8Array(this.insns.length);
     this.markPrunePoints();
     this.live = liveRegisters(this.insns);
+    const cfg = cfgOf(this.insns);
+    this.relevant = relevantRegisters(this.insns, (pc) => (subprogramAt(cfg, pc)?.index ?? 0) === 0);
   }
 
   private markPrunePoints(): void {
@@ -367,7 +370,7 @@ export class Checker {
           }
           // Inside a loop, keep a state only now and then (every 20 jumps or 100 instructions).
           if (this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.processed - this.prevInsnProcessed < 100) addNew = false;
-        } else if (stateCovers(e.state, this.cur, new Map(), live)) {
+        } else if (stateCovers(e.state, this.cur, new Map(), live, this.relevant[pc] ?? 0x7ff)) {
           e.hits++;
           return true;
         }

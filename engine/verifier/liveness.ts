@@ -97,3 +97,86 @@ export function liveRegisters(insns: readonly (Insn | null)[]): Uint16Array {
   }
   return live;
 }
+
+/**
+ * Per pc, the registers whose *value* may still matter to a check (a stand-in for the kernel's
+ * precision tracking, computed from the program instead of from the walk): a value matters
+ * when it may reach a conditional jump, a memory access, the stack or memory, a call's
+ * arguments, pointer arithmetic (any add or sub source), a packet load's offset, or a
+ * subprogram's return value. A scalar whose value cannot reach any of them may differ between
+ * two states without making either unsafe, so pruning ignores it (it must still be a scalar).
+ */
+export function relevantRegisters(insns: readonly (Insn | null)[], inMainProgram: (pc: number) => boolean): Uint16Array {
+  const n = insns.length;
+  const rel = new Uint16Array(n);
+  const next = (pc: number, insn: Insn): number[] => {
+    switch (insn.kind) {
+      case 'exit':
+        return [];
+      case 'ja':
+        return [pc + 1 + insn.off];
+      case 'jcond':
+      case 'may_goto':
+        return [pc + 1, pc + 1 + insn.off];
+      case 'ldimm64':
+        return [pc + 2];
+      default:
+        return [pc + 1];
+    }
+  };
+  const step = (pc: number, insn: Insn, out: number): number => {
+    switch (insn.kind) {
+      case 'alu': {
+        const d = bit(insn.dst);
+        const src = insn.src.type === 'reg' ? bit(insn.src.reg) : 0;
+        if (insn.op === 'mov') return (out & ~d) | (out & d ? src : 0);
+        // Between two registers either may be a pointer and the other its offset, which always
+        // matters; an immediate added to a scalar only flows (a pointer is compared whole anyway).
+        const always = (insn.op === 'add' || insn.op === 'sub') && src ? src | d : 0;
+        return out | always | (out & d ? src : 0);
+      }
+      case 'movsx':
+      case 'addr_space_cast': {
+        const d = bit(insn.dst);
+        return (out & ~d) | (out & d ? bit(insn.src) : 0);
+      }
+      case 'neg':
+      case 'end':
+        return out;
+      case 'ldimm64':
+        return out & ~bit(insn.dst);
+      case 'load':
+        return (out & ~bit(insn.dst)) | bit(insn.base);
+      case 'store':
+        return out | bit(insn.base) | (insn.src.type === 'reg' ? bit(insn.src.reg) : 0);
+      case 'atomic':
+        return out | bit(insn.base) | bit(insn.src) | (insn.op === 'cmpxchg' ? 1 : 0);
+      case 'ja':
+      case 'may_goto':
+        return out;
+      case 'jcond':
+        return out | bit(insn.dst) | (insn.src.type === 'reg' ? bit(insn.src.reg) : 0);
+      case 'call':
+        return (out & ~CALLER_SAVED) | ARGS;
+      case 'exit':
+        return inMainProgram(pc) ? 0 : 1;
+      case 'ldpkt':
+        return (out & ~CALLER_SAVED) | bit(6) | (insn.mode === 'ind' ? bit(insn.src) : 0);
+    }
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let pc = n - 1; pc >= 0; pc--) {
+      const insn = insns[pc];
+      if (!insn) continue;
+      let out = 0;
+      for (const s of next(pc, insn)) out |= s >= 0 && s < n ? (rel[s] ?? 0) : ALL;
+      const v = step(pc, insn, out) & ALL;
+      if (v !== rel[pc]) {
+        rel[pc] = v;
+        changed = true;
+      }
+    }
+  }
+  return rel;
+}

@@ -85,7 +85,7 @@ export function slotOf(f: Frame, i: number): StackSlot {
  * `old` allows `cur` allows too (regsafe / stacksafe / refsafe, without liveness: every register
  * and slot is compared, which prunes less than Linux but never unsoundly).
  */
-export function stateCovers(old: VState, cur: VState, idmap: Map<number, number>, liveRegs: number): boolean {
+export function stateCovers(old: VState, cur: VState, idmap: Map<number, number>, liveRegs: number, relevantRegs = 0x7ff): boolean {
   if (old.frames.length !== cur.frames.length || old.rcuLock !== cur.rcuLock || old.refs.length !== cur.refs.length) return false;
   for (let i = 0; i < old.refs.length; i++) {
     const a = old.refs[i];
@@ -102,7 +102,13 @@ export function stateCovers(old: VState, cur: VState, idmap: Map<number, number>
       if (fi === old.frames.length - 1 && !(liveRegs & (1 << r))) continue;
       const x = a.regs[r];
       const y = b.regs[r];
-      if (!x || !y || !regCovers(x, y, idmap)) return false;
+      if (!x || !y) return false;
+      // A scalar whose value can no longer reach a check need only still be a scalar.
+      if (fi === old.frames.length - 1 && x.kind === 'scalar' && !(relevantRegs & (1 << r))) {
+        if (y.kind !== 'scalar') return false;
+        continue;
+      }
+      if (!regCovers(x, y, idmap)) return false;
     }
     if (!stackCovers(a, b, idmap)) return false;
   }
