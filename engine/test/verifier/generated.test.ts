@@ -14,6 +14,8 @@ import { inputPacketProgram, xdpProgram } from '../kernel/harness.ts';
 import { Rng } from '../kernel/rng.ts';
 
 const COUNT = Number(process.env.VERIFIER_GEN_COUNT ?? 1000);
+/** Time allowed per test: grows with the count (a run of 100,000 takes many minutes). */
+const TIMEOUT = 600_000 + COUNT * 30;
 const XDP = { progType: 'xdp' as const };
 
 function check(insns: readonly Insn[]) {
@@ -40,7 +42,7 @@ describe('the verifier on generated programs', () => {
       }
     }
     expect(refused.slice(0, 20), `${refused.length} of ${n} refused`).toEqual([]);
-  }, 600_000);
+  }, TIMEOUT);
 
   it(`is sound on ${COUNT} seeded mutations: what it accepts runs without a fault, a leak or an exhausted budget`, () => {
     const problems: string[] = [];
@@ -82,7 +84,7 @@ describe('the verifier on generated programs', () => {
     }
     expect(accepted, 'some mutations must be accepted for the test to mean anything').toBeGreaterThan(COUNT / 10);
     expect(problems.slice(0, 20), `${problems.length} problems`).toEqual([]);
-  }, 600_000);
+  }, TIMEOUT);
 });
 
 /** One to three mutations: an instruction replaced by another of the program, an offset shifted, a jump retargeted, a register swapped. */
