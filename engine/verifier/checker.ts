@@ -9,12 +9,12 @@ import type { MapDecl } from '../program/program.ts';
 import type { VerifyError, VerifyRequest, VerifyResult } from './api.ts';
 import { ctxAccess, helperById, helperName, kfuncById, btfFieldAt, kptrRcu, type KfuncView, type TypedArg } from './decls.ts';
 import { castsTo } from '../kernel/decls/index.ts';
-import { insnText } from './insn-text.ts';
+import { insnText, liveRegsLine, LIVE_REGS_HEADING } from './insn-text.ts';
 import { VerifierLog } from './log.ts';
 import { copyReg, constScalar, formatReg, isPktPointer, maybeNull, notInit, pointer, regTypeStr, scalarReg, unknownScalar, MAYBE_NULL, RCU, RDONLY, RINGBUF, TRUSTED, UNTRUSTED, type Reg, type RegKind } from './reg.ts';
 import { isBranchTaken, isConst, known, refineBranch, scalarAlu, scalarEquals, scalarNeg, scalarEnd, scalarMovsx, signExtend, unknown, zeroExtend, type Scalar } from './scalar.ts';
 import { copyState, newFrame, slotOf, Slot, stateCovers, MAX_BPF_STACK, type Frame, type VState } from './state.ts';
-import { liveRegisters, relevantRegisters } from './liveness.ts';
+import { liveRegisters, loopComponents, relevantRegisters } from './liveness.ts';
 import { cfgOf, subprogramAt } from '../program/cfg.ts';
 
 export const INSN_LIMIT = 1_000_000;
@@ -127,7 +127,12 @@ export class Checker {
     this.maps = req.maps;
     this.pruneAt = new Uint8Array(this.insns.length);
     this.markPrunePoints();
-    this.live = liveRegisters(this.insns);
+    // A helper or kfunc reads only its own arguments (compute_live_registers reads the prototype).
+    this.live = liveRegisters(this.insns, (insn) => {
+      if (insn.kind !== 'call') return undefined;
+      if (insn.target === 'helper') return helperById(insn.imm, req.profile)?.decl.args.length;
+      return kfuncById(insn.imm, req.profile)?.args.length;
+    });
     const cfg = cfgOf(this.insns);
     this.relevant = relevantRegisters(this.insns, (pc) => (subprogramAt(cfg, pc)?.index ?? 0) === 0);
   }
@@ -178,6 +183,7 @@ export class Checker {
   // ---------------------------------------------------------------- entry
 
   run(): VerifyResult {
+    if (this.log.level2) this.printPrologue();
     const start = this.entryState();
     this.cur = start;
     let error: VerifyError | undefined;
@@ -196,6 +202,18 @@ export class Checker {
       log: this.log.toString(),
       stats: { processed: this.processed, maxStatesPerInsn: this.maxStatesPerInsn, totalStates: this.totalStates, peakStates: this.peakStates, markRead: 0 },
     };
+  }
+
+  /** A level-2 log's opening: the functions, then every instruction with the registers live before it and its loop. */
+  private printPrologue(): void {
+    const cfg = cfgOf(this.insns);
+    cfg.subprogStarts.forEach((start, i) => this.log.write(`func#${i} @${start}\n`));
+    this.log.write(`${LIVE_REGS_HEADING}\n`);
+    const scc = loopComponents(this.insns);
+    const names = { helper: helperName, kfunc: (id: number) => kfuncById(id, this.req.profile)?.name };
+    this.insns.forEach((insn, pc) => {
+      if (insn) this.log.write(`${liveRegsLine(pc, scc[pc] ?? 0, this.live[pc] ?? 0, insnText(insn, pc, names))}\n`);
+    });
   }
 
   private entryState(): VState {

@@ -12,8 +12,16 @@ function bit(r: number): number {
   return 1 << r;
 }
 
+/** How many argument registers a helper or kfunc call reads (undefined: all five). */
+export type CallArgs = (insn: Insn) => number | undefined;
+
+/** r1..r(n). */
+function argMask(n: number): number {
+  return ((1 << (n + 1)) - 1) & ~1;
+}
+
 /** [use, def] register masks of one instruction. */
-function useDef(insn: Insn): [number, number] {
+function useDef(insn: Insn, callArgs?: CallArgs): [number, number] {
   switch (insn.kind) {
     case 'alu': {
       const src = insn.src.type === 'reg' ? bit(insn.src.reg) : 0;
@@ -43,8 +51,10 @@ function useDef(insn: Insn): [number, number] {
       return [bit(insn.src), bit(insn.dst)];
     case 'jcond':
       return [bit(insn.dst) | (insn.src.type === 'reg' ? bit(insn.src.reg) : 0), 0];
-    case 'call':
-      return [ARGS, CALLER_SAVED];
+    case 'call': {
+      const n = insn.target === 'local' ? undefined : callArgs?.(insn);
+      return [n === undefined ? ARGS : argMask(n), CALLER_SAVED];
+    }
     case 'exit':
       return [1, 0];
     case 'ldpkt':
@@ -53,7 +63,7 @@ function useDef(insn: Insn): [number, number] {
 }
 
 /** Per pc, the registers live before it (bit r set: r may be read later). */
-export function liveRegisters(insns: readonly (Insn | null)[]): Uint16Array {
+export function liveRegisters(insns: readonly (Insn | null)[], callArgs?: CallArgs): Uint16Array {
   const n = insns.length;
   const live = new Uint16Array(n);
   const use = new Uint16Array(n);
@@ -61,7 +71,7 @@ export function liveRegisters(insns: readonly (Insn | null)[]): Uint16Array {
   for (let pc = 0; pc < n; pc++) {
     const insn = insns[pc];
     if (!insn) continue;
-    const [u, d] = useDef(insn);
+    const [u, d] = useDef(insn, callArgs);
     use[pc] = u;
     def[pc] = d;
   }
@@ -179,4 +189,86 @@ export function relevantRegisters(insns: readonly (Insn | null)[], inMainProgram
     }
   }
   return rel;
+}
+
+/**
+ * Loops as the 6.18 log numbers them (compute_scc): per pc, the number of the strongly connected
+ * component with more than one instruction (or a jump to itself) it belongs to, 0 outside loops.
+ * Components are numbered from 1 in the order an iterative Tarjan walk from pc 0 completes them.
+ */
+export function loopComponents(insns: readonly (Insn | null)[]): Uint32Array {
+  const n = insns.length;
+  const succ = (pc: number): number[] => {
+    const insn = insns[pc];
+    if (!insn) return [];
+    const out: number[] = [];
+    const add = (t: number) => {
+      if (t >= 0 && t < n) out.push(t);
+    };
+    switch (insn.kind) {
+      case 'exit':
+        break;
+      case 'ja':
+        add(pc + 1 + insn.off);
+        break;
+      case 'jcond':
+      case 'may_goto':
+        add(pc + 1);
+        add(pc + 1 + insn.off);
+        break;
+      case 'ldimm64':
+        add(pc + 2);
+        break;
+      default:
+        add(pc + 1);
+    }
+    return out;
+  };
+  const index = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const onStack = new Uint8Array(n);
+  const scc = new Uint32Array(n);
+  const stack: number[] = [];
+  let next = 0;
+  let id = 0;
+  for (let root = 0; root < n; root++) {
+    if (index[root] !== -1 || !insns[root]) continue;
+    const work: { pc: number; succ: number[]; i: number }[] = [{ pc: root, succ: succ(root), i: 0 }];
+    index[root] = low[root] = next++;
+    stack.push(root);
+    onStack[root] = 1;
+    while (work.length) {
+      const top = work[work.length - 1];
+      if (!top) break;
+      if (top.i < top.succ.length) {
+        const w = top.succ[top.i++] ?? 0;
+        if (index[w] === -1) {
+          index[w] = low[w] = next++;
+          stack.push(w);
+          onStack[w] = 1;
+          work.push({ pc: w, succ: succ(w), i: 0 });
+        } else if (onStack[w]) low[top.pc] = Math.min(low[top.pc] ?? 0, index[w] ?? 0);
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low[parent.pc] = Math.min(low[parent.pc] ?? 0, low[top.pc] ?? 0);
+      if (low[top.pc] === index[top.pc]) {
+        const members: number[] = [];
+        for (;;) {
+          const w = stack.pop();
+          if (w === undefined) break;
+          onStack[w] = 0;
+          members.push(w);
+          if (w === top.pc) break;
+        }
+        const selfLoop = members.length === 1 && succ(top.pc).includes(top.pc);
+        if (members.length > 1 || selfLoop) {
+          id++;
+          for (const m of members) scc[m] = id;
+        }
+      }
+    }
+  }
+  return scc;
 }
