@@ -2,26 +2,11 @@
 // (BPFInstPrinter and the asm strings of BPFInstrInfo.td), so the playground's disassembly
 // can be diffed against the real tool. The operator tables are shared with the parser.
 
-import type { AccessSize, AluOp, AtomicOp, Insn, JmpCond, Operand, Reg, Width } from '../isa/index.ts';
+import type { AccessSize, AtomicOp, Insn, JmpCond, Operand, Reg, Width } from '../isa/index.ts';
 import { joinImm64 } from './numbers.ts';
 
-/** Compound-assignment operator of each ALU operation (`mov` is plain `=`). */
-export const ALU_OPERATOR: Readonly<Record<AluOp, string>> = {
-  add: '+=',
-  sub: '-=',
-  mul: '*=',
-  div: '/=',
-  sdiv: 's/=',
-  or: '|=',
-  and: '&=',
-  lsh: '<<=',
-  rsh: '>>=',
-  mod: '%=',
-  smod: 's%=',
-  xor: '^=',
-  mov: '=',
-  arsh: 's>>=',
-};
+export { ALU_OPERATOR } from '../isa/index.ts';
+import { ALU_OPERATOR } from '../isa/index.ts';
 
 export const JMP_OPERATOR: Readonly<Record<JmpCond, string>> = {
   jeq: '==',

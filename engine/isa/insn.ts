@@ -23,6 +23,27 @@ export type AluOp =
   | 'mov'
   | 'arsh';
 
+/**
+ * Each ALU operation's compound-assignment operator (`mov` is plain `=`): the LLVM dialect's
+ * syntax, and the kernel's bpf_alu_string in disasm.c and the verifier's messages alike.
+ */
+export const ALU_OPERATOR: Readonly<Record<AluOp, string>> = {
+  add: '+=',
+  sub: '-=',
+  mul: '*=',
+  div: '/=',
+  sdiv: 's/=',
+  or: '|=',
+  and: '&=',
+  lsh: '<<=',
+  rsh: '>>=',
+  mod: '%=',
+  smod: 's%=',
+  xor: '^=',
+  mov: '=',
+  arsh: 's>>=',
+};
+
 export type JmpCond =
   | 'jeq'
   | 'jgt'

@@ -4,7 +4,7 @@
 // verified one at the same instruction stops its path. The first refusal ends verification with
 // the kernel's message.
 
-import type { AluOp, Insn, JmpCond } from '../isa/index.ts';
+import { ALU_OPERATOR, type AluOp, type Insn, type JmpCond } from '../isa/index.ts';
 import type { MapDecl } from '../program/program.ts';
 import type { VerifyError, VerifyRequest, VerifyResult } from './api.ts';
 import { ctxAccess, helperById, helperName, kfuncById, btfFieldAt, kptrRcu, type KfuncView, type TypedArg } from './decls.ts';
@@ -58,23 +58,6 @@ interface Pending {
   readonly logPos: number;
   readonly parent: Explored | null;
 }
-
-const ALU_STR: Record<AluOp, string> = {
-  add: '+=',
-  sub: '-=',
-  mul: '*=',
-  div: '/=',
-  sdiv: 's/=',
-  or: '|=',
-  and: '&=',
-  lsh: '<<=',
-  rsh: '>>=',
-  mod: '%=',
-  smod: 's%=',
-  xor: '^=',
-  mov: '=',
-  arsh: 's>>=',
-};
 
 /** `a op b` as `b op' a`. */
 const FLIPPED: Record<JmpCond, JmpCond> = {
@@ -579,7 +562,7 @@ export class Checker {
         this.setReg(dstN, unknownScalar());
         return;
       }
-      this.refuse(`R${dstN} pointer ${ALU_STR[op]} pointer prohibited`);
+      this.refuse(`R${dstN} pointer ${ALU_OPERATOR[op]} pointer prohibited`);
     }
     if (dst.kind === 'scalar') {
       // scalar op= pointer
@@ -634,10 +617,10 @@ export class Checker {
       case 'and':
       case 'or':
       case 'xor':
-        this.refuse(`R${dstN} bitwise operator ${ALU_STR[op]} on pointer prohibited`);
+        this.refuse(`R${dstN} bitwise operator ${ALU_OPERATOR[op]} on pointer prohibited`);
         break;
       default:
-        this.refuse(`R${dstN} pointer arithmetic with ${ALU_STR[op]} operator prohibited`);
+        this.refuse(`R${dstN} pointer arithmetic with ${ALU_OPERATOR[op]} operator prohibited`);
     }
     const out = copyReg(ptr);
     if (knownOff) {

@@ -1,7 +1,7 @@
 // An instruction as the verifier log prints it: Linux 6.18's print_bpf_insn (kernel/bpf/disasm.c)
 // with the verifier's callbacks (kfunc names by BTF id; no imm callback, so ldimm64 prints hex).
 
-import { encodeInsn, type AccessSize, type AluOp, type Insn, type JmpCond, type Reg, type Width } from '../isa/index.ts';
+import { ALU_OPERATOR, encodeInsn, type AccessSize, type Insn, type JmpCond, type Reg, type Width } from '../isa/index.ts';
 
 /** Names the log needs that the instruction does not carry. */
 export interface InsnNames {
@@ -17,23 +17,6 @@ export interface InsnNames {
    */
   map?(index: number, valueOffset?: number): string | undefined;
 }
-
-const ALU_OPS: Readonly<Record<AluOp, string>> = {
-  add: '+=',
-  sub: '-=',
-  mul: '*=',
-  div: '/=',
-  sdiv: 's/=',
-  or: '|=',
-  and: '&=',
-  lsh: '<<=',
-  rsh: '>>=',
-  mod: '%=',
-  smod: 's%=',
-  xor: '^=',
-  mov: '=',
-  arsh: 's>>=',
-};
 
 const JMP_OPS: Readonly<Record<JmpCond, string>> = {
   jeq: '==',
@@ -101,7 +84,7 @@ function body(insn: Insn, names: InsnNames): string {
     case 'addr_space_cast':
       return `r${insn.dst} = addr_space_cast(r${insn.src}, ${insn.dstAs}, ${insn.srcAs})`;
     case 'alu': {
-      const op = ALU_OPS[insn.op];
+      const op = ALU_OPERATOR[insn.op];
       const src = insn.src.type === 'reg' ? reg(insn.width, insn.src.reg) : String(insn.src.imm | 0);
       return `${reg(insn.width, insn.dst)} ${op} ${src}`;
     }

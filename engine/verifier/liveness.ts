@@ -3,6 +3,7 @@
 // ignore registers whose value no longer matters.
 
 import type { Insn } from '../isa/index.ts';
+import { cfgOf, successors } from '../program/cfg.ts';
 
 const ALL = 0x7ff;
 const ARGS = 0b111110; // r1..r5
@@ -75,28 +76,14 @@ export function liveRegisters(insns: readonly (Insn | null)[], callArgs?: CallAr
     use[pc] = u;
     def[pc] = d;
   }
-  const succ = (pc: number, insn: Insn): number[] => {
-    switch (insn.kind) {
-      case 'exit':
-        return [];
-      case 'ja':
-        return [pc + 1 + insn.off];
-      case 'jcond':
-      case 'may_goto':
-        return [pc + 1, pc + 1 + insn.off];
-      case 'ldimm64':
-        return [pc + 2];
-      default:
-        return [pc + 1];
-    }
-  };
+  const cfg = cfgOf(insns);
   for (let changed = true; changed; ) {
     changed = false;
     for (let pc = n - 1; pc >= 0; pc--) {
       const insn = insns[pc];
       if (!insn) continue;
       let out = 0;
-      for (const s of succ(pc, insn)) out |= s >= 0 && s < n ? (live[s] ?? 0) : ALL;
+      for (const s of successors(cfg, pc)) out |= s >= 0 && s < n ? (live[s] ?? 0) : ALL;
       // A callback or subprogram may read anything passed in; its return gives r0.
       const v = ((use[pc] ?? 0) | (out & ~(def[pc] ?? 0))) & ALL;
       if (v !== live[pc]) {
@@ -119,21 +106,7 @@ export function liveRegisters(insns: readonly (Insn | null)[], callArgs?: CallAr
 export function relevantRegisters(insns: readonly (Insn | null)[], inMainProgram: (pc: number) => boolean): Uint16Array {
   const n = insns.length;
   const rel = new Uint16Array(n);
-  const next = (pc: number, insn: Insn): number[] => {
-    switch (insn.kind) {
-      case 'exit':
-        return [];
-      case 'ja':
-        return [pc + 1 + insn.off];
-      case 'jcond':
-      case 'may_goto':
-        return [pc + 1, pc + 1 + insn.off];
-      case 'ldimm64':
-        return [pc + 2];
-      default:
-        return [pc + 1];
-    }
-  };
+  const cfg = cfgOf(insns);
   const step = (pc: number, insn: Insn, out: number): number => {
     switch (insn.kind) {
       case 'alu': {
@@ -180,7 +153,7 @@ export function relevantRegisters(insns: readonly (Insn | null)[], inMainProgram
       const insn = insns[pc];
       if (!insn) continue;
       let out = 0;
-      for (const s of next(pc, insn)) out |= s >= 0 && s < n ? (rel[s] ?? 0) : ALL;
+      for (const s of successors(cfg, pc)) out |= s >= 0 && s < n ? (rel[s] ?? 0) : ALL;
       const v = step(pc, insn, out) & ALL;
       if (v !== rel[pc]) {
         rel[pc] = v;
@@ -198,32 +171,8 @@ export function relevantRegisters(insns: readonly (Insn | null)[], inMainProgram
  */
 export function loopComponents(insns: readonly (Insn | null)[]): Uint32Array {
   const n = insns.length;
-  const succ = (pc: number): number[] => {
-    const insn = insns[pc];
-    if (!insn) return [];
-    const out: number[] = [];
-    const add = (t: number) => {
-      if (t >= 0 && t < n) out.push(t);
-    };
-    switch (insn.kind) {
-      case 'exit':
-        break;
-      case 'ja':
-        add(pc + 1 + insn.off);
-        break;
-      case 'jcond':
-      case 'may_goto':
-        add(pc + 1);
-        add(pc + 1 + insn.off);
-        break;
-      case 'ldimm64':
-        add(pc + 2);
-        break;
-      default:
-        add(pc + 1);
-    }
-    return out;
-  };
+  const cfg = cfgOf(insns);
+  const succ = (pc: number): number[] => successors(cfg, pc).filter((t) => t >= 0 && t < n);
   const index = new Int32Array(n).fill(-1);
   const low = new Int32Array(n);
   const onStack = new Uint8Array(n);
