@@ -371,7 +371,7 @@ export class Checker {
           }
           // Inside a loop, keep a state only now and then (every 20 jumps or 100 instructions).
           if (this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.processed - this.prevInsnProcessed < 100) addNew = false;
-        } else if (stateCovers(e.state, this.cur, new Map(), live, this.relevant[pc] ?? 0x7ff)) {
+        } else if (stateCovers(e.state, this.cur, this.scratchIdmap(), live, this.relevant[pc] ?? 0x7ff)) {
           e.hits++;
           return true;
         }
@@ -400,6 +400,13 @@ export class Checker {
     this.peakStates = Math.max(this.peakStates, this.curStates);
     this.maxStatesPerInsn = Math.max(this.maxStatesPerInsn, list.length);
     return false;
+  }
+
+  /** The id map of one state comparison (check_ids), reused: comparisons run at every prune point. */
+  private readonly idmap = new Map<number, number>();
+  private scratchIdmap(): Map<number, number> {
+    this.idmap.clear();
+    return this.idmap;
   }
 
   private statesEqual(a: VState, b: VState): boolean {
@@ -523,8 +530,14 @@ export class Checker {
         const s = this.readReg(src.reg);
         if (width === 64) {
           // Copies share an id so that a bounds check on one refines the other (find_equal_scalars).
-          if (s.kind === 'scalar' && !s.id && !isConst(s.s)) s.id = this.newId();
-          this.setReg(dstN, copyReg(s));
+          // Registers in a state are never changed in place (states share them): the source
+          // gets a fresh copy carrying the id.
+          let shared = s;
+          if (s.kind === 'scalar' && !s.id && !isConst(s.s)) {
+            shared = { ...s, id: this.newId() };
+            this.frame.regs[src.reg] = shared;
+          }
+          this.setReg(dstN, shared);
         } else if (s.kind === 'scalar') {
           const r = scalarReg(scalarAlu('mov', 32, unknown(), s.s));
           this.setReg(dstN, r);
@@ -1084,38 +1097,22 @@ export class Checker {
     const other = copyState(this.cur);
     const here = this.cur;
     this.refineBoth(here, other, cond, width, dstN, srcN, dst, srcReg);
-    this.cur = other;
-    const otherRegs = this.frame.regs;
-    this.cur = here;
-    void otherRegs;
     this.pushState(other, target);
     return fall;
   }
 
   /** Refines `fallState` (condition false) and `jumpState` (condition true) from the comparison. */
   private refineBoth(fallState: VState, jumpState: VState, cond: JmpCond, width: 32 | 64, dstN: number, srcN: number, dst: Reg, src: Reg): void {
-    const frameOf = (s: VState): Frame => {
-      const f = s.frames[s.frames.length - 1];
-      if (!f) throw new Error('internal: no frame');
-      return f;
-    };
-    const fallF = frameOf(fallState);
-    const jumpF = frameOf(jumpState);
     if (dst.kind === 'scalar' && src.kind === 'scalar') {
+      // (No closures here: this runs at every two-way branch.)
       const t = refineBranch(cond, width, dst.s, src.s, true);
       const f = refineBranch(cond, width, dst.s, src.s, false);
-      const apply = (fr: Frame, st: VState, pair: [Scalar, Scalar] | null) => {
-        if (!pair) return;
-        this.setScalar(st, fr, dstN, pair[0]);
-        if (srcN >= 0) this.setScalar(st, fr, srcN, pair[1]);
-      };
-      apply(jumpF, jumpState, t);
-      apply(fallF, fallState, f);
+      if (t) this.applyRefined(jumpState, dstN, srcN, t);
+      if (f) this.applyRefined(fallState, dstN, srcN, f);
       return;
     }
     // NULL checks: `if rX == 0` / `if rX != 0` on a maybe-NULL pointer.
-    const nullCheck = (ptrReg: Reg, other: Reg): boolean => width === 64 && maybeNull(ptrReg) && other.kind === 'scalar' && isConst(other.s) && constValue(other.s) === 0n && (cond === 'jeq' || cond === 'jne');
-    if (nullCheck(dst, src) || (srcN >= 0 && nullCheck(src, dst))) {
+    if (width === 64 && (cond === 'jeq' || cond === 'jne') && (isNullCheck(dst, src) || (srcN >= 0 && isNullCheck(src, dst)))) {
       const p = maybeNull(dst) ? dst : src;
       const isNullIn = cond === 'jeq' ? jumpState : fallState;
       const nonNullIn = cond === 'jeq' ? fallState : jumpState;
@@ -1127,6 +1124,13 @@ export class Checker {
     if (width === 64) this.matchPktPointers(cond, dst, src, fallState, jumpState, dstN, srcN);
   }
 
+  private applyRefined(st: VState, dstN: number, srcN: number, pair: [Scalar, Scalar]): void {
+    const fr = st.frames[st.frames.length - 1];
+    if (!fr) throw new Error('internal: no frame');
+    this.setScalar(st, fr, dstN, pair[0]);
+    if (srcN >= 0) this.setScalar(st, fr, srcN, pair[1]);
+  }
+
   private setScalar(st: VState, fr: Frame, n: number, s: Scalar): void {
     const r = fr.regs[n];
     if (!r || r.kind !== 'scalar') return;
@@ -1135,9 +1139,10 @@ export class Checker {
     if (!id) return;
     // Copies of the same scalar learn the same (find_equal_scalars).
     for (const f of st.frames) {
-      f.regs.forEach((q, i) => {
-        if (q.kind === 'scalar' && q.id === id) f.regs[i] = { ...q, s };
-      });
+      for (let i = 0; i < 11; i++) {
+        const q = f.regs[i];
+        if (q && q.kind === 'scalar' && q.id === id) f.regs[i] = { ...q, s };
+      }
       for (const slot of f.stack) if (slot && slot.types[0] === Slot.Spill && slot.spilled.kind === 'scalar' && slot.spilled.id === id) slot.spilled = { ...slot.spilled, s };
     }
   }
@@ -1812,6 +1817,11 @@ export class Checker {
 }
 
 /** A known scalar's value (u64). */
+/** `ptr == 0` / `ptr != 0` on a maybe-NULL pointer (the operand `other` is the constant 0). */
+function isNullCheck(ptr: Reg, other: Reg): boolean {
+  return maybeNull(ptr) && other.kind === 'scalar' && isConst(other.s) && constValue(other.s) === 0n;
+}
+
 function constValue(s: Scalar): bigint {
   return s.var.value;
 }

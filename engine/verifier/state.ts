@@ -3,7 +3,7 @@
 // comparison that lets a path stop where an equivalent or wider state was already verified.
 
 import { rangeWithin, scalarEquals } from './scalar.ts';
-import { copyReg, notInit, type Reg } from './reg.ts';
+import { notInit, type Reg } from './reg.ts';
 
 export const MAX_BPF_STACK = 512;
 export const SLOTS = MAX_BPF_STACK / 8;
@@ -59,12 +59,14 @@ export function newFrame(frameno: number, callsite: number, subprog: number): Fr
   return { regs, stack: [], depth: 0, frameno, callsite, subprog };
 }
 
+// Registers are never changed once they are in a state (every change puts a new Reg in the
+// slot), so copies of a state share them; stack slots are changed in place and are copied.
 function copySlot(s: StackSlot | undefined): StackSlot | undefined {
-  return s ? { types: s.types.slice(), spilled: copyReg(s.spilled) } : undefined;
+  return s ? { types: s.types.slice(), spilled: s.spilled } : undefined;
 }
 
 export function copyFrame(f: Frame): Frame {
-  return { ...f, regs: f.regs.map(copyReg), stack: f.stack.map(copySlot) };
+  return { ...f, regs: f.regs.slice(), stack: f.stack.map(copySlot) };
 }
 
 export function copyState(s: VState): VState {

@@ -34,7 +34,7 @@ interface Options {
   runs: number;
   kernelLoads: number;
   kernelRepeat: number;
-  /** Timed verify() runs (after one warm-up) and kernel loads per program of the verifier section. */
+  /** Timed verify() runs (after warm-up) and kernel loads per program of the verifier section. */
   verifierRuns: number;
   json: boolean;
   only?: string;
@@ -156,7 +156,7 @@ interface VerifierSide {
   message?: string;
 }
 
-/** Our verifier on one program, in a fresh process: one warm-up, then o.verifierRuns timed runs. */
+/** Our verifier on one program, in a fresh process: warm-up (≥ 2 runs, ≥ 0.5 s), then o.verifierRuns timed runs. */
 async function oursVerify(p: VerifierBenchProgram, o: Options): Promise<VerifierSide> {
   const { stdout } = await run(process.execPath, ['--import', 'tsx', VERIFIER_CHILD, p.name, String(o.verifierRuns)], { maxBuffer: 1 << 20 });
   const r = JSON.parse(stdout) as { times: number[]; processed: number; accepted: boolean; message?: string };
@@ -226,7 +226,7 @@ async function reportVerifier(o: Options): Promise<boolean> {
   if (!o.json) {
     console.log('');
     console.log(
-      `Verifier: ours = verify() at logLevel 0, median of ${o.verifierRuns} runs after 1 warm-up in a fresh process per program; kernel = BPF_PROG_LOAD (load only) at log_level 4 (BPF_LOG_STATS), median of ${o.kernelLoads} loads of its \`verification time\` (or the load's wall time through the helper, marked "wall"); both \`processed\` counts`,
+      `Verifier: ours = verify() at logLevel 0, median of ${o.verifierRuns} runs after warm-up (≥ 2 runs and ≥ 0.5 s) in a fresh process per program; kernel = BPF_PROG_LOAD (load only) at log_level 4 (BPF_LOG_STATS), median of ${o.kernelLoads} loads of its \`verification time\` (or the load's wall time through the helper, marked "wall"); both \`processed\` counts`,
     );
     console.log('| program | ours ms (min–max) | kernel ms (min–max) | ours / kernel | processed: ours | processed: kernel | verdicts | target |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |');
