@@ -13,7 +13,7 @@ import { insnText, liveRegsLine, LIVE_REGS_HEADING } from './insn-text.ts';
 import { VerifierLog } from './log.ts';
 import { copyReg, constScalar, formatReg, isPktPointer, maybeNull, notInit, pointer, regTypeStr, scalarReg, unknownScalar, MAYBE_NULL, RCU, RDONLY, RINGBUF, TRUSTED, UNTRUSTED, type Reg, type RegKind } from './reg.ts';
 import { isBranchTaken, isConst, known, refineBranch, scalarAlu, scalarEquals, scalarNeg, scalarEnd, scalarMovsx, signExtend, unknown, zeroExtend, type Scalar } from './scalar.ts';
-import { copyState, newFrame, slotOf, Slot, stateCovers, MAX_BPF_STACK, type Frame, type VState } from './state.ts';
+import { copyState, newFrame, newGen, ownSlot, readSlot, Slot, stateCovers, MAX_BPF_STACK, type Frame, type VState } from './state.ts';
 import { liveRegisters, loopComponents, relevantRegisters } from './liveness.ts';
 import { cfgOf, subprogramAt } from '../program/cfg.ts';
 
@@ -206,7 +206,7 @@ export class Checker {
     const fp = pointer('fp');
     f.regs[10] = fp;
     this.scratchedRegs = 0x7ff;
-    return { frames: [f], refs: [], rcuLock: 0, insnIdx: 0 };
+    return { frames: [f], refs: [], rcuLock: 0, insnIdx: 0, gen: newGen() };
   }
 
   // ---------------------------------------------------------------- main loop
@@ -418,6 +418,7 @@ export class Checker {
       for (let r = 0; r < 11; r++) {
         const p = x.regs[r];
         const q = y.regs[r];
+        if (p === q) continue;
         if (!p || !q || p.kind !== q.kind) return false;
         if (p.kind === 'not_init') continue;
         if (p.off !== q.off || p.flags !== q.flags || p.range !== q.range || !scalarEquals(p.s, q.s)) return false;
@@ -426,8 +427,9 @@ export class Checker {
       for (let i = 0; i < n; i++) {
         const s = x.stack[i];
         const t = y.stack[i];
-        const st = s?.types ?? new Uint8Array(8);
-        const tt = t?.types ?? new Uint8Array(8);
+        if (s === t) continue;
+        const st = s?.types ?? NO_BYTES;
+        const tt = t?.types ?? NO_BYTES;
         for (let j = 0; j < 8; j++) if (st[j] !== tt[j]) return false;
         if (s && t && s.types[0] === Slot.Spill) {
           if (s.spilled.kind !== t.spilled.kind || !scalarEquals(s.spilled.s, t.spilled.s) || s.spilled.off !== t.spilled.off) return false;
@@ -750,7 +752,6 @@ export class Checker {
   /** check_mem_access: what a read yields (a write yields its value back, unused). */
   private checkMemAccess(regno: number, r: Reg, insnOff: number, size: 1 | 2 | 4 | 8, access: 'read' | 'write', signExtend: boolean, value?: Reg, valueReg = -1): Reg {
     const off = r.off + insnOff;
-    const zext = (): Reg => scalarReg(loadResult(size, signExtend));
     if (maybeNull(r) || r.kind === 'scalar' || r.kind === 'pkt_end' || r.kind === 'map_ptr' || r.kind === 'func') {
       if (r.kind === 'map_ptr' && !maybeNull(r)) return this.mapPtrAccess(r, access);
       this.refuse(`R${regno} invalid mem access '${regTypeStr(r.kind, r.flags)}'`);
@@ -766,7 +767,7 @@ export class Checker {
         if (access === 'write') return notInit();
         switch (f.yields.kind) {
           case 'scalar':
-            return zext();
+            return scalarReg(loadResult(size, signExtend));
           case 'pkt':
           case 'pkt_end':
           case 'pkt_meta': {
@@ -785,7 +786,7 @@ export class Checker {
             return p;
           }
         }
-        return zext();
+        return scalarReg(loadResult(size, signExtend));
       }
       case 'pkt':
       case 'pkt_meta': {
@@ -795,7 +796,7 @@ export class Checker {
           this.log.write(`invalid access to packet, off=${off} size=${size}, R${regno}(id=${r.id},off=${off},r=${r.range})\n`);
           this.refuse(`R${regno} offset is outside of the packet`);
         }
-        return access === 'read' ? zext() : notInit();
+        return access === 'read' ? scalarReg(loadResult(size, signExtend)) : notInit();
       }
       case 'map_value': {
         const m = this.maps[r.map];
@@ -814,26 +815,26 @@ export class Checker {
           p.id = this.newId();
           return p;
         }
-        return access === 'read' ? zext() : notInit();
+        return access === 'read' ? scalarReg(loadResult(size, signExtend)) : notInit();
       }
       case 'map_key': {
         const m = this.maps[r.map];
         const ks = m?.keySize ?? 0;
         if (access === 'write') this.refuse(`R${regno} cannot write into map_key`);
         this.checkRegionBounds(regno, r, off, size, ks, (o) => `invalid access to map key, key_size=${ks} off=${o} size=${size}`);
-        return zext();
+        return scalarReg(loadResult(size, signExtend));
       }
       case 'mem': {
         if (access === 'write' && r.flags & RDONLY) this.refuse(`R${regno} cannot write into ${regTypeStr(r.kind, r.flags)}`);
         this.checkRegionBounds(regno, r, off, size, r.memSize, (o) => `invalid access to memory, mem_size=${r.memSize} off=${o} size=${size}`);
-        return access === 'read' ? zext() : notInit();
+        return access === 'read' ? scalarReg(loadResult(size, signExtend)) : notInit();
       }
       case 'sock':
       case 'sock_common': {
         // struct bpf_sock (bpf_sock_is_valid_access): reads of its fields; no writes.
         if (access === 'write') this.refuse(`R${regno} cannot write into ${regTypeStr(r.kind, r.flags)}`);
         if (off < 0 || off + size > (r.kind === 'sock' ? 80 : 80) || off % size !== 0) this.refuse(`R${regno} invalid ${r.kind === 'sock' ? 'sock' : 'sock_common'} access off=${off} size=${size}`);
-        return zext();
+        return scalarReg(loadResult(size, signExtend));
       }
       case 'btf_id': {
         if (access === 'write') this.refuse(`only read is supported`);
@@ -841,7 +842,7 @@ export class Checker {
         if (off < 0) this.refuse(`R${regno} is ptr_${r.btf} invalid negative access: off=${off}`);
         const f = btfFieldAt(r.btf, off, size, this.req.profile);
         if (f.kind === 'beyond') this.refuse(`access beyond struct ${r.btf} at off ${off} size ${size}`);
-        if (f.kind === 'scalar') return zext();
+        if (f.kind === 'scalar') return scalarReg(loadResult(size, signExtend));
         if (f.kind === 'misaligned') this.refuse(`access beyond the end of member ${f.member} (mend:${f.end}) in struct ${r.btf} with off ${off} size ${size}`);
         // A pointer field: trusted or RCU parents pass trust on only through the allowlisted
         // fields; other fields give a plain pointer, an untrusted parent an untrusted one.
@@ -935,20 +936,20 @@ export class Checker {
     const f = this.stackFrameOf(r);
     this.growStack(f, addr);
     const slot = Math.floor((-addr - 1) / 8);
-    this.scratchedSlots |= 1n << BigInt(slot);
-    const s = slotOf(f, slot);
+    if (this.log.on) this.scratchedSlots |= 1n << BigInt(slot);
     const first = addr + 8 * (slot + 1);
     if (access === 'write') {
       if (!value) throw new Error('internal: a write without a value');
-      this.stackWrite(f, s, first, size, value, valueReg);
+      this.stackWrite(f, ownSlot(this.cur, f, slot), first, size, value, valueReg);
       return notInit();
     }
+    const s = readSlot(f, slot);
     // Reads (check_stack_read_fixed_off).
     if (s.types[0] === Slot.Spill) {
       const sp = s.spilled;
       let spillSize = 0;
       while (spillSize < 8 && s.types[spillSize] === Slot.Spill) spillSize++;
-      if (size === 8 && spillSize === 8) return copyReg(sp);
+      if (size === 8 && spillSize === 8) return sp;
       if (sp.kind !== 'scalar') this.refuse('invalid size of register fill');
       if (size <= spillSize && first === 0) {
         // A narrow fill from the start of a scalar spill keeps what is known of its low bytes.
@@ -1001,7 +1002,7 @@ export class Checker {
 
   /** save_register_state: the register in the slot; its other bytes become data (zeros stay). */
   private saveRegisterState(s: { types: Uint8Array; spilled: Reg }, value: Reg, size: number): void {
-    s.spilled = copyReg(value);
+    s.spilled = value;
     for (let j = 0; j < 8; j++) {
       if (j < size) s.types[j] = Slot.Spill;
       else if (s.types[j] !== Slot.Zero && s.types[j] !== Slot.Invalid) s.types[j] = Slot.Misc;
@@ -1015,7 +1016,7 @@ export class Checker {
 
   private markStackByte(f: Frame, addr: number, t: Slot): void {
     const slot = Math.floor((-addr - 1) / 8);
-    const s = slotOf(f, slot);
+    const s = ownSlot(this.cur, f, slot);
     if (s.types[0] === Slot.Spill) this.invalidateSpill(s);
     s.types[addr + 8 * (slot + 1)] = t;
   }
@@ -1042,7 +1043,7 @@ export class Checker {
         this.growStack(f, base);
         for (let a = base; a < top + size; a++) {
           const slot = Math.floor((-a - 1) / 8);
-          this.scratchedSlots |= 1n << BigInt(slot);
+          if (this.log.on) this.scratchedSlots |= 1n << BigInt(slot);
           if (access === 'write') this.markStackByte(f, a, Slot.Misc);
           // A read of bytes never written is allowed to root (allow_uninit_stack).
         }
@@ -1143,7 +1144,10 @@ export class Checker {
         const q = f.regs[i];
         if (q && q.kind === 'scalar' && q.id === id) f.regs[i] = { ...q, s };
       }
-      for (const slot of f.stack) if (slot && slot.types[0] === Slot.Spill && slot.spilled.kind === 'scalar' && slot.spilled.id === id) slot.spilled = { ...slot.spilled, s };
+      for (let i = 0; i < f.stack.length; i++) {
+        const slot = f.stack[i];
+        if (slot && slot.types[0] === Slot.Spill && slot.spilled.kind === 'scalar' && slot.spilled.id === id) ownSlot(st, f, i).spilled = { ...slot.spilled, s };
+      }
     }
   }
 
@@ -1165,7 +1169,12 @@ export class Checker {
         const r = f.regs[i];
         if (r) f.regs[i] = fix(r);
       }
-      for (const slot of f.stack) if (slot && slot.types[0] === Slot.Spill) slot.spilled = fix(slot.spilled);
+      for (let i = 0; i < f.stack.length; i++) {
+        const slot = f.stack[i];
+        if (!slot || slot.types[0] !== Slot.Spill) continue;
+        const fixed = fix(slot.spilled);
+        if (fixed !== slot.spilled) ownSlot(st, f, i).spilled = fixed;
+      }
     }
     // A NULL reference holds nothing: it need not be released.
     if (isNull && refId) st.refs = st.refs.filter((r) => r.id !== refId);
@@ -1226,7 +1235,12 @@ export class Checker {
         const r = f.regs[i];
         if (r) f.regs[i] = fix(r);
       }
-      for (const slot of f.stack) if (slot && slot.types[0] === Slot.Spill) slot.spilled = fix(slot.spilled);
+      for (let i = 0; i < f.stack.length; i++) {
+        const slot = f.stack[i];
+        if (!slot || slot.types[0] !== Slot.Spill) continue;
+        const fixed = fix(slot.spilled);
+        if (fixed !== slot.spilled) ownSlot(st, f, i).spilled = fixed;
+      }
     }
   }
 
@@ -1421,7 +1435,10 @@ export class Checker {
         const r = f.regs[i];
         if (r && (r.kind === 'pkt' || r.kind === 'pkt_meta' || r.kind === 'pkt_end')) f.regs[i] = unknownScalar();
       }
-      for (const slot of f.stack) if (slot && slot.types[0] === Slot.Spill && (slot.spilled.kind === 'pkt' || slot.spilled.kind === 'pkt_meta' || slot.spilled.kind === 'pkt_end')) slot.spilled = unknownScalar();
+      for (let i = 0; i < f.stack.length; i++) {
+        const slot = f.stack[i];
+        if (slot && slot.types[0] === Slot.Spill && (slot.spilled.kind === 'pkt' || slot.spilled.kind === 'pkt_meta' || slot.spilled.kind === 'pkt_end')) ownSlot(this.cur, f, i).spilled = unknownScalar();
+      }
     }
   }
 
@@ -1525,7 +1542,10 @@ export class Checker {
         const r = f.regs[i];
         if (r && r.refObjId === refId) f.regs[i] = unknownScalar();
       }
-      for (const slot of f.stack) if (slot && slot.types[0] === Slot.Spill && slot.spilled.refObjId === refId) slot.spilled = unknownScalar();
+      for (let i = 0; i < f.stack.length; i++) {
+        const slot = f.stack[i];
+        if (slot && slot.types[0] === Slot.Spill && slot.spilled.refObjId === refId) ownSlot(this.cur, f, i).spilled = unknownScalar();
+      }
     }
   }
 
@@ -1817,6 +1837,9 @@ export class Checker {
 }
 
 /** A known scalar's value (u64). */
+/** The bytes of a slot never written. */
+const NO_BYTES = new Uint8Array(8);
+
 /** `ptr == 0` / `ptr != 0` on a maybe-NULL pointer (the operand `other` is the constant 0). */
 function isNullCheck(ptr: Reg, other: Reg): boolean {
   return maybeNull(ptr) && other.kind === 'scalar' && isConst(other.s) && constValue(other.s) === 0n;

@@ -20,6 +20,8 @@ export interface StackSlot {
   types: Uint8Array;
   /** The register spilled here (a full 8-byte spill, or a narrower scalar spill). */
   spilled: Reg;
+  /** The state generation that may change this slot in place (see `ownSlot`). */
+  gen: number;
 }
 
 export interface Frame {
@@ -51,7 +53,12 @@ export interface VState {
   rcuLock: number;
   /** Loop iterations seen on this path (for the "infinite loop detected" check). */
   insnIdx: number;
+  /** Changes with every copy: slots of another generation are shared and copied before a change. */
+  gen: number;
 }
+
+let generations = 0;
+export const newGen = (): number => ++generations;
 
 export function newFrame(frameno: number, callsite: number, subprog: number): Frame {
   const regs: Reg[] = [];
@@ -59,28 +66,32 @@ export function newFrame(frameno: number, callsite: number, subprog: number): Fr
   return { regs, stack: [], depth: 0, frameno, callsite, subprog };
 }
 
-// Registers are never changed once they are in a state (every change puts a new Reg in the
-// slot), so copies of a state share them; stack slots are changed in place and are copied.
-function copySlot(s: StackSlot | undefined): StackSlot | undefined {
-  return s ? { types: s.types.slice(), spilled: s.spilled } : undefined;
-}
-
+// Copies share what they can. Registers are never changed once they are in a state (every
+// change puts a new Reg in its place). Stack slots are copied on write: a copy gives both the
+// original and the copy a new generation, so neither owns a slot until it copies it (`ownSlot`).
 export function copyFrame(f: Frame): Frame {
-  return { ...f, regs: f.regs.slice(), stack: f.stack.map(copySlot) };
+  return { ...f, regs: f.regs.slice(), stack: f.stack.slice() };
 }
 
 export function copyState(s: VState): VState {
-  return { frames: s.frames.map(copyFrame), refs: [...s.refs], rcuLock: s.rcuLock, insnIdx: s.insnIdx };
+  s.gen = newGen();
+  return { frames: s.frames.map(copyFrame), refs: [...s.refs], rcuLock: s.rcuLock, insnIdx: s.insnIdx, gen: newGen() };
 }
 
-export function slotOf(f: Frame, i: number): StackSlot {
-  let s = f.stack[i];
-  if (!s) {
-    s = { types: new Uint8Array(8), spilled: notInit() };
-    f.stack[i] = s;
-  }
-  return s;
+/** Slot `i` of frame `f` (of state `st`), made if absent, this state's own to change. */
+export function ownSlot(st: VState, f: Frame, i: number): StackSlot {
+  const s = f.stack[i];
+  if (s && s.gen === st.gen) return s;
+  const own = s ? { types: s.types.slice(), spilled: s.spilled, gen: st.gen } : { types: new Uint8Array(8), spilled: notInit(), gen: st.gen };
+  f.stack[i] = own;
+  return own;
 }
+
+/** Slot `i` to read: absent slots read as never written. */
+export function readSlot(f: Frame, i: number): StackSlot {
+  return f.stack[i] ?? NEVER_WRITTEN;
+}
+const NEVER_WRITTEN: StackSlot = Object.freeze({ types: new Uint8Array(8), spilled: notInit(), gen: -1 }) as StackSlot;
 
 /**
  * `cur` is covered by `old` (an already verified state at the same instruction): everything
@@ -105,6 +116,8 @@ export function stateCovers(old: VState, cur: VState, idmap: Map<number, number>
       const x = a.regs[r];
       const y = b.regs[r];
       if (!x || !y) return false;
+      // The same register (states share them): covered, unless ids must be mapped.
+      if (x === y && !x.id && !x.refObjId) continue;
       // A scalar whose value can no longer reach a check need only still be a scalar.
       if (fi === old.frames.length - 1 && x.kind === 'scalar' && !(relevantRegs & (1 << r))) {
         if (y.kind !== 'scalar') return false;
@@ -152,6 +165,7 @@ function stackCovers(old: Frame, cur: Frame, idmap: Map<number, number>): boolea
     const a = old.stack[i];
     const b = cur.stack[i];
     if (!a) continue;
+    if (a === b && !a.spilled.id && !a.spilled.refObjId) continue;
     for (let j = 0; j < 8; j++) {
       const ta = a.types[j] ?? Slot.Invalid;
       const tb = b?.types[j] ?? Slot.Invalid;
