@@ -3,7 +3,7 @@
 // ignore registers whose value no longer matters.
 
 import type { Insn } from '../isa/index.ts';
-import { cfgOf, successors } from '../program/cfg.ts';
+import { cfgOf, successors, type Cfg } from '../program/cfg.ts';
 
 const ALL = 0x7ff;
 const ARGS = 0b111110; // r1..r5
@@ -21,46 +21,61 @@ function argMask(n: number): number {
   return ((1 << (n + 1)) - 1) & ~1;
 }
 
-/** [use, def] register masks of one instruction. */
-function useDef(insn: Insn, callArgs?: CallArgs): [number, number] {
+const pack = (use: number, def: number): number => use | (def << 16);
+
+/** The register masks of one instruction, packed: use | def << 16 (no tuple: it runs per pc). */
+function useDef(insn: Insn, callArgs?: CallArgs): number {
   switch (insn.kind) {
     case 'alu': {
       const src = insn.src.type === 'reg' ? bit(insn.src.reg) : 0;
-      if (insn.op === 'mov') return [src, bit(insn.dst)];
-      return [src | bit(insn.dst), bit(insn.dst)];
+      if (insn.op === 'mov') return pack(src, bit(insn.dst));
+      return pack(src | bit(insn.dst), bit(insn.dst));
     }
     case 'movsx':
-      return [bit(insn.src), bit(insn.dst)];
+      return pack(bit(insn.src), bit(insn.dst));
     case 'neg':
     case 'end':
-      return [bit(insn.dst), bit(insn.dst)];
+      return pack(bit(insn.dst), bit(insn.dst));
     case 'ldimm64':
-      return [0, bit(insn.dst)];
+      return pack(0, bit(insn.dst));
     case 'load':
-      return [bit(insn.base), bit(insn.dst)];
+      return pack(bit(insn.base), bit(insn.dst));
     case 'store':
-      return [bit(insn.base) | (insn.src.type === 'reg' ? bit(insn.src.reg) : 0), 0];
+      return pack(bit(insn.base) | (insn.src.type === 'reg' ? bit(insn.src.reg) : 0), 0);
     case 'atomic': {
       const use = bit(insn.base) | bit(insn.src) | (insn.op === 'cmpxchg' ? 1 : 0);
       const def = insn.op === 'cmpxchg' ? 1 : insn.fetch ? bit(insn.src) : 0;
-      return [use, def];
+      return pack(use, def);
     }
     case 'ja':
     case 'may_goto':
-      return [0, 0];
+      return pack(0, 0);
     case 'addr_space_cast':
-      return [bit(insn.src), bit(insn.dst)];
+      return pack(bit(insn.src), bit(insn.dst));
     case 'jcond':
-      return [bit(insn.dst) | (insn.src.type === 'reg' ? bit(insn.src.reg) : 0), 0];
+      return pack(bit(insn.dst) | (insn.src.type === 'reg' ? bit(insn.src.reg) : 0), 0);
     case 'call': {
       const n = insn.target === 'local' ? undefined : callArgs?.(insn);
-      return [n === undefined ? ARGS : argMask(n), CALLER_SAVED];
+      return pack(n === undefined ? ARGS : argMask(n), CALLER_SAVED);
     }
     case 'exit':
-      return [1, 0];
+      return pack(1, 0);
     case 'ldpkt':
-      return [bit(6) | (insn.mode === 'ind' ? bit(insn.src) : 0), CALLER_SAVED];
+      return pack(bit(6) | (insn.mode === 'ind' ? bit(insn.src) : 0), CALLER_SAVED);
   }
+}
+
+/**
+ * The registers flowing out of `pc` backwards: the union of `vals` over its successors, all
+ * registers for a successor outside the program (no allocation: this runs per pc per pass).
+ */
+function outOf(cfg: Cfg, vals: Uint16Array, pc: number, n: number): number {
+  let out = 0;
+  const next = cfg.fallthrough[pc] ?? -1;
+  if (next >= 0) out |= next < n ? (vals[next] ?? 0) : ALL;
+  const to = cfg.jump[pc] ?? NaN;
+  if (!Number.isNaN(to)) out |= to >= 0 && to < n ? (vals[to] ?? 0) : ALL;
+  return out;
 }
 
 /** Per pc, the registers live before it (bit r set: r may be read later). */
@@ -72,9 +87,9 @@ export function liveRegisters(insns: readonly (Insn | null)[], callArgs?: CallAr
   for (let pc = 0; pc < n; pc++) {
     const insn = insns[pc];
     if (!insn) continue;
-    const [u, d] = useDef(insn, callArgs);
-    use[pc] = u;
-    def[pc] = d;
+    const ud = useDef(insn, callArgs);
+    use[pc] = ud & 0xffff;
+    def[pc] = ud >>> 16;
   }
   const cfg = cfgOf(insns);
   for (let changed = true; changed; ) {
@@ -82,8 +97,7 @@ export function liveRegisters(insns: readonly (Insn | null)[], callArgs?: CallAr
     for (let pc = n - 1; pc >= 0; pc--) {
       const insn = insns[pc];
       if (!insn) continue;
-      let out = 0;
-      for (const s of successors(cfg, pc)) out |= s >= 0 && s < n ? (live[s] ?? 0) : ALL;
+      const out = outOf(cfg, live, pc, n);
       // A callback or subprogram may read anything passed in; its return gives r0.
       const v = ((use[pc] ?? 0) | (out & ~(def[pc] ?? 0))) & ALL;
       if (v !== live[pc]) {
@@ -152,8 +166,7 @@ export function relevantRegisters(insns: readonly (Insn | null)[], inMainProgram
     for (let pc = n - 1; pc >= 0; pc--) {
       const insn = insns[pc];
       if (!insn) continue;
-      let out = 0;
-      for (const s of successors(cfg, pc)) out |= s >= 0 && s < n ? (rel[s] ?? 0) : ALL;
+      const out = outOf(cfg, rel, pc, n);
       const v = step(pc, insn, out) & ALL;
       if (v !== rel[pc]) {
         rel[pc] = v;
