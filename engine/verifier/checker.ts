@@ -7,7 +7,7 @@
 import { ALU_OPERATOR, type AluOp, type Insn, type JmpCond } from '../isa/index.ts';
 import type { MapDecl } from '../program/program.ts';
 import type { VerifyError, VerifyRequest, VerifyResult } from './api.ts';
-import { ctxAccess, helperById, helperName, kfuncById, btfFieldAt, kptrRcu, type KfuncView, type TypedArg } from './decls.ts';
+import { ctxAccess, helperById, helperName, kfuncById, btfFieldAt, kptrRcu, scalarStruct, type KfuncView, type TypedArg } from './decls.ts';
 import { castsTo } from '../kernel/decls/index.ts';
 import { insnText, liveRegsLine, LIVE_REGS_HEADING } from './insn-text.ts';
 import { VerifierLog } from './log.ts';
@@ -1652,7 +1652,7 @@ export class Checker {
     if (r.kind !== 'btf_id') {
       // Not a kernel object: a struct of plain data (cpumask, bpf_cpumask) is taken as memory.
       if (r.kind === 'not_init') this.refuse(`variable ? access var_off=(0x0; 0xffffffffffffffff) disallowed`);
-      if (!SCALAR_STRUCTS.has(a.struct)) this.refuse(`arg#${i} pointer type STRUCT ${a.struct} must point to scalar, or struct with scalar`);
+      if (!scalarStruct(a.struct)) this.refuse(`arg#${i} pointer type STRUCT ${a.struct} must point to scalar, or struct with scalar`);
       if (releaseUntrusted) this.refuse(`R${regno} must be referenced or trusted`);
       if (r.kind === 'scalar' || r.kind === 'ctx' || r.kind === 'pkt_end' || r.kind === 'map_ptr' || r.kind === 'func') this.refuse(`R${regno} type=${regTypeStr(r.kind, r.flags)} expected=fp`);
       return;
@@ -1859,9 +1859,6 @@ const MEM_TYPES = 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf,
 
 /** Helpers after which packet pointers are stale (bpf_helper_changes_pkt_data). */
 const CHANGES_PKT_DATA = new Set(['bpf_xdp_adjust_head', 'bpf_xdp_adjust_meta', 'bpf_xdp_adjust_tail', 'bpf_skb_pull_data', 'bpf_skb_store_bytes', 'bpf_skb_change_head', 'bpf_skb_change_tail', 'bpf_skb_vlan_push', 'bpf_skb_vlan_pop', 'bpf_skb_adjust_room', 'bpf_l3_csum_replace', 'bpf_l4_csum_replace', 'bpf_clone_redirect', 'bpf_skb_change_proto']);
-
-/** Kernel structs made only of plain data (__btf_type_is_scalar_struct): a kfunc takes any memory for them. */
-const SCALAR_STRUCTS = new Set(['cpumask', 'bpf_cpumask']);
 
 const MAP_TYPE_IDS: Partial<Record<string, number>> = {
   hash: 1,

@@ -10,6 +10,7 @@ import {
   helperName as nameOfHelper,
   helperProgTypes,
   helperPrototype,
+  isScalarStruct,
   kernelTypeOf,
   kfuncDecl,
   XDP_METADATA_KFUNCS,
@@ -131,4 +132,9 @@ export function btfFieldAt(struct: string, off: number, size: number, profile: K
 /** A kptr of this type loaded inside an RCU section is RCU-protected (6.4 on). */
 export function kptrRcu(struct: string, profile: KernelProfile): boolean {
   return kernelTypeOf(struct)?.kptrRcu[profile] ?? false;
+}
+
+/** Memory of plain data may be passed for this struct (__btf_type_is_scalar_struct). */
+export function scalarStruct(struct: string): boolean {
+  return isScalarStruct(struct);
 }

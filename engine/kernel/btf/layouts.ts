@@ -25,7 +25,15 @@ export interface StructLayout {
   readonly fields: readonly FieldLayout[];
   /** One line on what it is, for hovers and the types panel. */
   readonly doc: string;
+  /**
+   * A compact stand-in for a kernel-internal struct: the real one holds more than these
+   * fields (pointers, locks), so it is never plain data, whatever the modelled fields are.
+   */
+  readonly standIn: boolean;
 }
+
+/** The kernel-internal structs modelled by a few of their fields (see the file's header). */
+const STAND_INS: ReadonlySet<string> = new Set(['task_struct', 'cgroup', 'css_set', 'nf_conn']);
 
 const u8: FieldType = { kind: 'int', size: 1, signed: false };
 const u16: FieldType = { kind: 'int', size: 2, signed: false };
@@ -61,7 +69,7 @@ function layout(name: string, size: number, doc: string, fields: readonly [strin
     if (f.offset + f.size > size) throw new Error(`${name}.${f.name} ends past the struct (${size} bytes)`);
   }
   sizes.set(name, size);
-  return { name, size, doc, fields: out };
+  return { name, size, doc, fields: out, standIn: STAND_INS.has(name) };
 }
 
 /** Bytes of struct cpumask: NR_CPUS bits. */

@@ -11,6 +11,7 @@ import {
   castsTo,
   contextDesc,
   ctxAccess,
+  isScalarStruct,
   cTypeOf,
   fieldTrust,
   HELPER_DECLS,
@@ -94,6 +95,11 @@ describe('kfunc typed arguments', () => {
     expect(sig('bpf_skb_ct_lookup')).toBe('struct nf_conn *bpf_skb_ct_lookup(struct __sk_buff *skb_ctx, struct bpf_sock_tuple *bpf_tuple, u32 tuple__sz, struct bpf_ct_opts *opts, u32 opts__sz)');
     expect(sig('bpf_xdp_metadata_rx_vlan_tag')).toBe('int bpf_xdp_metadata_rx_vlan_tag(const struct xdp_md *ctx, __be16 *vlan_proto, u16 *vlan_tci)');
     expect(sig('bpf_task_under_cgroup')).toBe('long bpf_task_under_cgroup(struct task_struct *task, struct cgroup *ancestor)');
+  });
+
+  it('takes plain memory only for structs of plain data (__btf_type_is_scalar_struct), never for a stand-in of a kernel struct', () => {
+    expect(['cpumask', 'bpf_cpumask', 'bpf_sock_tuple', 'bpf_ct_opts', 'xdp_md'].filter((s) => !isScalarStruct(s))).toEqual([]);
+    expect(['task_struct', 'cgroup', 'css_set', 'nf_conn', 'nf_conn___init', 'no_such_struct'].filter((s) => isScalarStruct(s))).toEqual([]);
   });
 
   it('keeps nf_conn and nf_conn___init apart, and lets a bpf_cpumask stand for a cpumask (first member)', () => {

@@ -27,4 +27,4 @@ export { fieldOf, structLayout, STRUCT_LAYOUTS, typeName } from '../btf/layouts.
 export type { AccessSize, BtfPtrFlag, ContextDesc, CtxAccess, CtxField, CtxYield, RawCtxDesc, StructCtxDesc, SyscallCtxDesc } from './context-desc.ts';
 export { contextDesc, ctxAccess, TRACEPOINT_NAMES } from './context-desc.ts';
 export type { KernelField, KernelType, PtrTrust } from './types.ts';
-export { castsTo, fieldAt, fieldTrust, KERNEL_TYPES, kernelTypeOf } from './types.ts';
+export { castsTo, fieldAt, fieldTrust, isScalarStruct, KERNEL_TYPES, kernelTypeOf } from './types.ts';

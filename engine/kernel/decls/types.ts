@@ -123,3 +123,17 @@ export function castsTo(from: string, to: string): boolean {
   return false;
 }
 
+/**
+ * A struct made only of plain data (__btf_type_is_scalar_struct): every member an integer, an
+ * array of integers, or such a struct, nested at most three deep. A kfunc argument of such a
+ * type takes any readable memory, not a BTF object (struct cpumask, struct bpf_cpumask).
+ */
+export function isScalarStruct(name: string, depth = 0): boolean {
+  const layout = structLayout(name);
+  if (!layout || layout.standIn || layout.fields.length === 0) return false;
+  return layout.fields.every((f) => {
+    if (f.type.kind === 'struct') return depth < 3 && isScalarStruct(f.type.name, depth + 1);
+    if (f.type.kind === 'array') return f.type.of.kind === 'int';
+    return f.type.kind === 'int';
+  });
+}
