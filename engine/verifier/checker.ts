@@ -602,20 +602,19 @@ export class Checker {
   }
 
   private adjustPtr(op: AluOp, dstN: number, ptr: Reg, off: Reg, scalarIsDst = false): void {
-    const t = regTypeStr(ptr.kind, ptr.flags) + (ptr.kind === 'btf_id' ? ptr.btf : '');
-    if (maybeNull(ptr)) this.refuse(`R${dstN} pointer arithmetic on ${t} prohibited, null-check it first`);
+    if (maybeNull(ptr)) this.refuse(`R${dstN} pointer arithmetic on ${ptrTypeName(ptr)} prohibited, null-check it first`);
     const knownOff = isConst(off.s);
     const val = knownOff ? BigInt.asIntN(64, constValue(off.s)) : 0n;
     switch (ptr.kind) {
       case 'map_ptr':
         if (knownOff && val === 0n && op === 'add') break;
-        this.refuse(`R${dstN} pointer arithmetic on ${t} prohibited`);
+        this.refuse(`R${dstN} pointer arithmetic on ${ptrTypeName(ptr)} prohibited`);
         break;
       case 'pkt_end':
       case 'func':
       case 'sock':
       case 'sock_common':
-        this.refuse(`R${dstN} pointer arithmetic on ${t} prohibited`);
+        this.refuse(`R${dstN} pointer arithmetic on ${ptrTypeName(ptr)} prohibited`);
         break;
       default:
         break;
@@ -655,14 +654,13 @@ export class Checker {
 
   /** check_reg_sane_offset. */
   private checkSaneOffset(r: Reg, ptr: Reg): void {
-    const t = regTypeStr(ptr.kind, ptr.flags);
     if (isConst(r.s)) {
       const v = BigInt.asIntN(64, constValue(r.s));
-      if (v >= MAX_VAR_OFF || v <= -MAX_VAR_OFF) this.refuse(`math between ${t} pointer and ${v} is not allowed`);
+      if (v >= MAX_VAR_OFF || v <= -MAX_VAR_OFF) this.refuse(`math between ${regTypeStr(ptr.kind, ptr.flags)} pointer and ${v} is not allowed`);
     }
-    if (r.kind !== 'scalar' && (r.off >= Number(MAX_VAR_OFF) || r.off <= -Number(MAX_VAR_OFF))) this.refuse(`${t} pointer offset ${r.off} is not allowed`);
-    if (r.s.smin === -(1n << 63n)) this.refuse(`math between ${t} pointer and register with unbounded min value is not allowed`);
-    if (r.s.smin >= MAX_VAR_OFF || r.s.smin <= -MAX_VAR_OFF) this.refuse(`value ${r.s.smin} makes ${t} pointer be out of bounds`);
+    if (r.kind !== 'scalar' && (r.off >= Number(MAX_VAR_OFF) || r.off <= -Number(MAX_VAR_OFF))) this.refuse(`${regTypeStr(ptr.kind, ptr.flags)} pointer offset ${r.off} is not allowed`);
+    if (r.s.smin === -(1n << 63n)) this.refuse(`math between ${regTypeStr(ptr.kind, ptr.flags)} pointer and register with unbounded min value is not allowed`);
+    if (r.s.smin >= MAX_VAR_OFF || r.s.smin <= -MAX_VAR_OFF) this.refuse(`value ${r.s.smin} makes ${regTypeStr(ptr.kind, ptr.flags)} pointer be out of bounds`);
   }
 
   // ---------------------------------------------------------------- ldimm64
@@ -1837,6 +1835,11 @@ export class Checker {
 }
 
 /** A known scalar's value (u64). */
+/** A pointer's type as the pointer-arithmetic messages name it (a BTF pointer with its struct). */
+function ptrTypeName(ptr: Reg): string {
+  return regTypeStr(ptr.kind, ptr.flags) + (ptr.kind === 'btf_id' ? ptr.btf : '');
+}
+
 /** The bytes of a slot never written. */
 const NO_BYTES = new Uint8Array(8);
 
