@@ -1853,9 +1853,20 @@ function constValue(s: Scalar): bigint {
 }
 
 /** What a load of `size` bytes yields: unknown, zero- or sign-extended. */
+/**
+ * What a load of `size` bytes of unknown data yields. Always the same value per size and
+ * extension (Scalars are immutable), so it is made once: loads are among the commonest insns.
+ */
 function loadResult(size: 1 | 2 | 4 | 8, sx: boolean): Scalar {
-  return sx ? signExtend(unknown(), size) : zeroExtend(unknown(), size);
+  const i = size + (sx ? 8 : 0);
+  let s = LOAD_RESULTS[i];
+  if (!s) {
+    s = sx ? signExtend(unknown(), size) : zeroExtend(unknown(), size);
+    LOAD_RESULTS[i] = s;
+  }
+  return s;
 }
+const LOAD_RESULTS: (Scalar | undefined)[] = [];
 
 /** compatible_reg_types of the memory argument types, as the refusal lists them. */
 const MEM_TYPES = 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_';
