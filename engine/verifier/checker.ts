@@ -800,7 +800,7 @@ export class Checker {
         const m = this.maps[r.map];
         if (!m) this.refuse(`R${regno} invalid mem access 'map_value'`);
         if (access === 'write' && (m.flags & 0x80) !== 0) this.refuse(`write into map forbidden, value_size=${m.valueSize} off=${off} size=${size}`);
-        this.checkRegionBounds(regno, r, off, size, m.valueSize, (o) => `invalid access to map value, value_size=${m.valueSize} off=${o} size=${size}`);
+        this.checkRegionBounds(regno, r, off, size, m.valueSize, 'map value');
         const kptr = m.kptrs.find((k) => off < k.offset + 8 && off + size > k.offset);
         if (kptr) {
           if (valueReg === ATOMIC_WRITE || this.atomicAccess) this.refuse('kptr in map can only be accessed using BPF_MEM instruction mode');
@@ -819,12 +819,12 @@ export class Checker {
         const m = this.maps[r.map];
         const ks = m?.keySize ?? 0;
         if (access === 'write') this.refuse(`R${regno} cannot write into map_key`);
-        this.checkRegionBounds(regno, r, off, size, ks, (o) => `invalid access to map key, key_size=${ks} off=${o} size=${size}`);
+        this.checkRegionBounds(regno, r, off, size, ks, 'map key');
         return scalarReg(loadResult(size, signExtend));
       }
       case 'mem': {
         if (access === 'write' && r.flags & RDONLY) this.refuse(`R${regno} cannot write into ${regTypeStr(r.kind, r.flags)}`);
-        this.checkRegionBounds(regno, r, off, size, r.memSize, (o) => `invalid access to memory, mem_size=${r.memSize} off=${o} size=${size}`);
+        this.checkRegionBounds(regno, r, off, size, r.memSize, 'memory');
         return access === 'read' ? scalarReg(loadResult(size, signExtend)) : notInit();
       }
       case 'sock':
@@ -889,18 +889,19 @@ export class Checker {
   }
 
   /** check_mem_region_access: [off + var, off + var + size) within [0, limit). */
-  private checkRegionBounds(regno: number, r: Reg, off: number, size: number, limit: number, msg: (off: number) => string): void {
+  /** check_mem_region_access: [off + min, off + max + size) inside a region of `limit` bytes. */
+  private checkRegionBounds(regno: number, r: Reg, off: number, size: number, limit: number, region: 'map value' | 'map key' | 'memory'): void {
     const smin = r.s.smin;
     if (smin < 0n && (smin === -(1n << 63n) || BigInt(off) + smin < 0n)) this.refuse(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
     const lo = BigInt(off) + smin;
     if (lo < 0n || lo + BigInt(size) > BigInt(limit)) {
-      this.log.write(`${msg(Number(lo))}\n`);
+      this.log.write(`${regionMessage(region, limit, Number(lo), size)}\n`);
       this.refuse(`R${regno} min value is outside of the allowed memory range`);
     }
     if (r.s.umax >= MAX_VAR_OFF) this.refuse(`R${regno} unbounded memory access, make sure to bounds check any such access`);
     const hi = BigInt(off) + r.s.umax;
     if (hi + BigInt(size) > BigInt(limit)) {
-      this.log.write(`${msg(Number(hi))}\n`);
+      this.log.write(`${regionMessage(region, limit, Number(hi), size)}\n`);
       this.refuse(`R${regno} max value is outside of the allowed memory range`);
     }
   }
@@ -1057,17 +1058,17 @@ export class Checker {
       case 'map_value': {
         const m = this.maps[r.map];
         const vs = m?.valueSize ?? 0;
-        this.checkRegionBounds(regno, r, r.off, size, vs, (o) => `invalid access to map value, value_size=${vs} off=${o} size=${size}`);
+        this.checkRegionBounds(regno, r, r.off, size, vs, 'map value');
         return;
       }
       case 'map_key': {
         const ks = this.maps[r.map]?.keySize ?? 0;
-        this.checkRegionBounds(regno, r, r.off, size, ks, (o) => `invalid access to map key, key_size=${ks} off=${o} size=${size}`);
+        this.checkRegionBounds(regno, r, r.off, size, ks, 'map key');
         return;
       }
       case 'mem':
         if (access === 'write' && r.flags & RDONLY) this.refuse(`R${regno} cannot write into ${regTypeStr(r.kind, r.flags)}`);
-        this.checkRegionBounds(regno, r, r.off, size, r.memSize, (o) => `invalid access to memory, mem_size=${r.memSize} off=${o} size=${size}`);
+        this.checkRegionBounds(regno, r, r.off, size, r.memSize, 'memory');
         return;
       default:
         return;
@@ -1838,6 +1839,13 @@ export class Checker {
 /** A pointer's type as the pointer-arithmetic messages name it (a BTF pointer with its struct). */
 function ptrTypeName(ptr: Reg): string {
   return regTypeStr(ptr.kind, ptr.flags) + (ptr.kind === 'btf_id' ? ptr.btf : '');
+}
+
+/** How check_mem_region_access's log line names each region's size. */
+const REGION_SIZE_NAME = { 'map value': 'value_size', 'map key': 'key_size', memory: 'mem_size' } as const;
+
+function regionMessage(region: keyof typeof REGION_SIZE_NAME, limit: number, off: number, size: number): string {
+  return `invalid access to ${region}, ${REGION_SIZE_NAME[region]}=${limit} off=${off} size=${size}`;
 }
 
 /** The bytes of a slot never written. */
