@@ -78,6 +78,15 @@ function outOf(cfg: Cfg, vals: Uint16Array, pc: number, n: number): number {
   return out;
 }
 
+/**
+ * Whether some jump goes backwards (to itself or an earlier pc). Without one, every successor
+ * lies after its instruction, so one backward pass reaches the fixed point: no second pass.
+ */
+function hasBackEdge(cfg: Cfg): boolean {
+  for (let pc = 0; pc < cfg.length; pc++) if ((cfg.jump[pc] ?? NaN) <= pc) return true;
+  return false;
+}
+
 /** Per pc, the registers live before it (bit r set: r may be read later). */
 export function liveRegisters(insns: readonly (Insn | null)[], callArgs?: CallArgs): Uint16Array {
   const n = insns.length;
@@ -92,6 +101,7 @@ export function liveRegisters(insns: readonly (Insn | null)[], callArgs?: CallAr
     def[pc] = ud >>> 16;
   }
   const cfg = cfgOf(insns);
+  const loops = hasBackEdge(cfg);
   for (let changed = true; changed; ) {
     changed = false;
     for (let pc = n - 1; pc >= 0; pc--) {
@@ -102,7 +112,7 @@ export function liveRegisters(insns: readonly (Insn | null)[], callArgs?: CallAr
       const v = ((use[pc] ?? 0) | (out & ~(def[pc] ?? 0))) & ALL;
       if (v !== live[pc]) {
         live[pc] = v;
-        changed = true;
+        changed = loops;
       }
     }
   }
@@ -161,6 +171,7 @@ export function relevantRegisters(insns: readonly (Insn | null)[], inMainProgram
         return (out & ~CALLER_SAVED) | bit(6) | (insn.mode === 'ind' ? bit(insn.src) : 0);
     }
   };
+  const loops = hasBackEdge(cfg);
   for (let changed = true; changed; ) {
     changed = false;
     for (let pc = n - 1; pc >= 0; pc--) {
@@ -170,7 +181,7 @@ export function relevantRegisters(insns: readonly (Insn | null)[], inMainProgram
       const v = step(pc, insn, out) & ALL;
       if (v !== rel[pc]) {
         rel[pc] = v;
-        changed = true;
+        changed = loops;
       }
     }
   }
