@@ -21,7 +21,8 @@ import { describe, expect, it } from 'vitest';
 import { loadProgram, verifyProgram } from '../../load/load.ts';
 import { Rng } from '../kernel/rng.ts';
 import { VERIFIER_CORPUS } from './corpus/index.ts';
-import { bytesOf, listing, mutate, prepare, randomInputs, requestFor, shardRange, simulatorLimit, unrunnable, type Mutant, type Prepared } from './corpus-mutants.ts';
+import { shardRange } from './shard.ts';
+import { bytesOf, listing, mutate, prepare, randomInputs, requestFor, simulatorLimit, unrunnable, type Mutant, type Prepared } from './corpus-mutants.ts';
 
 const COUNT = Number(process.env.VERIFIER_CORPUS_MUTATIONS ?? 2000);
 const SEED = Number(process.env.VERIFIER_CORPUS_SEED ?? 0x50c0_0000);
