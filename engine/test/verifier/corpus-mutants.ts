@@ -199,8 +199,9 @@ function splice(insns: readonly Insn[], i: number, replacement: readonly Insn[])
     }
     const src = at[j] ?? 0;
     const next = moved(src + 1 + off) - moved(src) - 1;
-    const long = insn.kind === 'ja' && insn.long;
-    if (!long && insn.kind !== 'ldimm64' && !(insn.kind === 'call') && !fitsS16(next)) return undefined;
+    // gotol, local calls and function pointers keep the offset in the 32-bit imm; the rest in the 16-bit off.
+    const wide = (insn.kind === 'ja' && insn.long) || insn.kind === 'call' || insn.kind === 'ldimm64';
+    if (!wide && !fitsS16(next)) return undefined;
     out.push(withRelative(insn, next));
   }
   return out;
@@ -445,7 +446,7 @@ function randomMaps(rng: Rng, p: Prepared): Record<string, { key: string; value:
     switch (m.type) {
       case 'array':
       case 'percpu_array':
-        for (let n = rng.below(m.maxEntries + 1); n > 0; n--) {
+        for (let n = rng.below(Math.min(m.maxEntries, 8) + 1); n > 0; n--) {
           const k = key(m.maxEntries);
           const idx = (k[0] ?? 0) | ((k[1] ?? 0) << 8) | ((k[2] ?? 0) << 16) | ((k[3] ?? 0) << 24);
           if (idx >>> 0 < m.maxEntries) add(k, value());
