@@ -134,6 +134,16 @@ export function known(v: bigint): Scalar {
   return r;
 }
 
+/** `known` of a 32-bit immediate sign-extended to 64 bits, as the kernel extends insn->imm. */
+export function knownImm(imm: number): Scalar {
+  return known(BigInt(imm | 0));
+}
+
+/** `known` of an unsigned 32-bit value (an immediate compared at 32 bits). */
+export function knownU32(v: number): Scalar {
+  return known(BigInt(v >>> 0));
+}
+
 /** A register about which nothing is known. */
 export function unknown(): Scalar {
   return UNKNOWN;
