@@ -1,6 +1,9 @@
 // The reference BigInt implementation of the verifier's numeric domain: engine/verifier/scalar.ts as
 // it stood before the domain moved to uint32 halves (commit 8a09c44). The fast domain is checked
 // against it, operation by operation, in ../domain-equivalence.test.ts. Do not optimise it.
+// Two things differ from the original, both in states no value fits, where it left a bound
+// out of its range (a negative or too large number no kernel prints): umax in
+// __reg_deduce_mixed_bounds, and the umin products of mul (the kernel checks both products).
 
 // The verifier's scalar domain (struct bpf_reg_state's numeric part in kernel/bpf/verifier.c,
 // Linux 6.18): a tnum plus unsigned and signed bounds at 64 and 32 bits, the transfer
@@ -254,7 +257,11 @@ function deduceMixed(r: Reg): void {
   // within [S32_MIN, S32_MAX] rules the 1s out.
   if (r.s32min >= 0 && r.smin >= BigInt(S32_MIN) && r.smax <= BigInt(S32_MAX)) {
     r.smin = r.umin = BigInt(r.s32min);
-    r.smax = r.umax = BigInt(r.s32max);
+    // The one change from the original: `u64(...)` for umax. The kernel assigns the s32 to a
+    // u64 (sign extension modulo 2^64); without it a negative s32max, possible only in a state
+    // with no value (s32min >= 0 > s32max), left umax a negative bigint, which no kernel prints.
+    r.smax = BigInt(r.s32max);
+    r.umax = u64(r.smax);
     r.var = tnumIntersect(r.var, tnumRange(r.umin, r.umax));
   }
 }
@@ -389,12 +396,14 @@ function sub64(r: Reg, s: Scalar): void {
 
 /** scalar32_min_max_mul (6.14+): unsigned corners, signed from the four corner products. */
 function mul32(r: Reg, s: Scalar): void {
+  // Either product may overflow (check_mul_overflow of both): umin's only when no value fits.
   const umax = r.u32max * s.u32max;
-  if (umax > U32_MAX) {
+  const umin = r.u32min * s.u32min;
+  if (umax > U32_MAX || umin > U32_MAX) {
     r.u32min = 0;
     r.u32max = U32_MAX;
   } else {
-    r.u32min = r.u32min * s.u32min;
+    r.u32min = umin;
     r.u32max = umax;
   }
   const p0 = r.s32min * s.s32min;
@@ -415,11 +424,12 @@ function mul32(r: Reg, s: Scalar): void {
 /** scalar_min_max_mul (6.14+). */
 function mul64(r: Reg, s: Scalar): void {
   const umax = r.umax * s.umax;
-  if (umax > U64_MAX) {
+  const umin = r.umin * s.umin;
+  if (umax > U64_MAX || umin > U64_MAX) {
     r.umin = 0n;
     r.umax = U64_MAX;
   } else {
-    r.umin = r.umin * s.umin;
+    r.umin = umin;
     r.umax = umax;
   }
   const p0 = r.smin * s.smin;
