@@ -685,16 +685,19 @@ function bitwise64(op: 'and' | 'or' | 'xor', r: Reg, s: Scalar, bothConst: boole
   updateBounds(r);
 }
 
+/** 2 ** k for k in 0..63, exact (a table: `**` is a call into the runtime). */
+const POW2: readonly number[] = Array.from({ length: 64 }, (_, k) => 2 ** k);
+
 /** __scalar32_min_max_lsh. */
 function lshBounds32(r: Reg, umin: number, umax: number): void {
   r.s32min = S32_MIN;
   r.s32max = S32_MAX;
-  if (umax > 31 || r.u32max > 2 ** (31 - umax)) {
+  if (umax > 31 || r.u32max > (POW2[31 - umax] as number)) {
     r.u32min = 0;
     r.u32max = U32_MAX;
   } else {
-    r.u32min = u32(r.u32min * 2 ** umin);
-    r.u32max = u32(r.u32max * 2 ** umax);
+    r.u32min = u32(r.u32min * (POW2[umin] as number));
+    r.u32max = u32(r.u32max * (POW2[umax] as number));
   }
 }
 
@@ -752,8 +755,8 @@ function rsh32(r: Reg, k: number): void {
   r.vh = r.mh = 0;
   r.vl = (r.vl >>> k) | 0;
   r.ml = (r.ml >>> k) | 0;
-  r.u32min = Math.floor(r.u32min / 2 ** k);
-  r.u32max = Math.floor(r.u32max / 2 ** k);
+  r.u32min = Math.floor(r.u32min / (POW2[k] as number));
+  r.u32max = Math.floor(r.u32max / (POW2[k] as number));
   unbounded64(r);
   updateBounds32(r);
 }
