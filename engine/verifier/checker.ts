@@ -12,7 +12,7 @@ import { castsTo } from '../kernel/decls/index.ts';
 import { insnText, liveRegsLine, LIVE_REGS_HEADING } from './insn-text.ts';
 import { VerifierLog } from './log.ts';
 import { copyReg, constScalar, formatReg, isPktPointer, maybeNull, notInit, pointer, regTypeStr, scalarReg, unknownScalar, MAYBE_NULL, RCU, RDONLY, RINGBUF, TRUSTED, UNTRUSTED, type Reg, type RegKind } from './reg.ts';
-import { isBranchTaken, isConst, known, refineBranch, scalarAlu, scalarEquals, scalarNeg, scalarEnd, scalarMovsx, signExtend, unknown, zeroExtend, type Scalar } from './scalar.ts';
+import { isBranchTaken, isConst, known, knownImm, knownU32, refineBranch, scalarAlu, scalarEquals, scalarNeg, scalarEnd, scalarMovsx, signExtend, unknown, zeroExtend, type Scalar } from './scalar.ts';
 import { copyState, newFrame, newGen, ownSlot, readSlot, Slot, stateCovers, MAX_BPF_STACK, type Frame, type VState } from './state.ts';
 import { liveRegisters, loopComponents, relevantRegisters } from './liveness.ts';
 import { cfgOf, subprogramAt } from '../program/cfg.ts';
@@ -548,8 +548,7 @@ export class Checker {
           this.setReg(dstN, scalarReg(scalarAlu('mov', 32, unknown(), unknown())));
         }
       } else {
-        const v = width === 64 ? BigInt(src.imm) : BigInt(src.imm >>> 0);
-        this.setReg(dstN, constScalar(BigInt.asUintN(64, v)));
+        this.setReg(dstN, scalarReg(width === 64 ? knownImm(src.imm) : knownU32(src.imm >>> 0)));
       }
       return;
     }
@@ -560,7 +559,7 @@ export class Checker {
     else {
       if ((op === 'div' || op === 'mod' || op === 'sdiv' || op === 'smod') && src.imm === 0) this.refuse('div by zero');
       if ((op === 'lsh' || op === 'rsh' || op === 'arsh') && (src.imm < 0 || src.imm >= width)) this.refuse(`invalid shift ${src.imm}`);
-      srcReg = constScalar(BigInt.asUintN(64, BigInt(src.imm)));
+      srcReg = scalarReg(knownImm(src.imm));
     }
     if (dst.kind === 'scalar' && srcReg.kind === 'scalar') {
       const r = scalarReg(scalarAlu(op, width, dst.s, srcReg.s));
@@ -713,7 +712,7 @@ export class Checker {
   private checkStore(baseN: number, off: number, size: 1 | 2 | 4 | 8, src: { type: 'reg'; reg: number } | { type: 'imm'; imm: number }): void {
     let value: Reg;
     if (src.type === 'reg') value = this.readReg(src.reg);
-    else value = constScalar(BigInt.asUintN(64, BigInt(src.imm)));
+    else value = scalarReg(knownImm(src.imm));
     const base = this.readReg(baseN);
     this.checkMemAccess(baseN, base, off, size, 'write', false, value, src.type === 'reg' ? src.reg : -1);
   }
@@ -1079,7 +1078,7 @@ export class Checker {
 
   private checkCondJmp(cond: JmpCond, width: 32 | 64, dstN: number, src: { type: 'reg'; reg: number } | { type: 'imm'; imm: number }, target: number, fall: number): number {
     const dst = this.readReg(dstN);
-    const srcReg = src.type === 'reg' ? this.readReg(src.reg) : constScalar(BigInt.asUintN(64, width === 64 ? BigInt(src.imm) : BigInt(src.imm >>> 0)));
+    const srcReg = src.type === 'reg' ? this.readReg(src.reg) : scalarReg(width === 64 ? knownImm(src.imm) : knownU32(src.imm >>> 0));
     const srcN = src.type === 'reg' ? src.reg : -1;
     let taken: 0 | 1 | -1 = -1;
     if (dst.kind === 'scalar' && srcReg.kind === 'scalar') taken = isBranchTaken(cond, width, dst.s, srcReg.s);

@@ -17,6 +17,7 @@ import {
   scalarEquals,
   scalarMovsx,
   scalarNeg,
+  scalarOf,
   signExtend,
   sync,
   unknown,
@@ -50,7 +51,7 @@ const lo = (v: bigint): number => Number(v & 0xffffffffn);
 
 function fromMembers(members: readonly bigint[], t: { value: bigint; mask: bigint }): Scalar {
   const by = <T>(f: (v: bigint) => T, cmp: (a: T, b: T) => boolean): T => members.map(f).reduce((a, b) => (cmp(a, b) ? a : b));
-  return sync({
+  return sync(scalarOf({
     var: t,
     umin: by((v) => v, (a, b) => a < b),
     umax: by((v) => v, (a, b) => a > b),
@@ -60,7 +61,7 @@ function fromMembers(members: readonly bigint[], t: { value: bigint; mask: bigin
     u32max: by(lo, (a, b) => a > b),
     s32min: by(s32, (a, b) => a < b),
     s32max: by(s32, (a, b) => a > b),
-  });
+  }));
 }
 
 function sample(next: () => bigint): Sample {
@@ -286,7 +287,7 @@ describe('exact values against the 6.18 kernel log', () => {
   });
 
   it('sync keeps a range inside its tnum', () => {
-    const s = sync({ ...unknown(), var: tnumRange(0n, 0xffn), umin: 3n, umax: 0x1ffn });
+    const s = sync(scalarOf({ var: tnumRange(0n, 0xffn), umin: 3n, umax: 0x1ffn }));
     expect(s.umax).toBe(0xffn);
     expect(s.u32min).toBe(3);
   });

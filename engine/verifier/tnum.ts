@@ -237,3 +237,211 @@ export function tnumSbin(a: Tnum): string {
   }
   return s;
 }
+
+// ---- the same tnums as 32-bit halves, changed in place ----
+// The scalar domain keeps its tnum as four int32 bit patterns (the high and low halves of the
+// value and of the mask) inside the register object, and changes them in place: no BigInt and
+// no allocation on the verifier's hot paths. Each function below is the tnum.c function it
+// names, writing its result into `d`, which may be one of its operands (every operand is read
+// before `d` is written). Arithmetic is modulo 2^64, as in C: a carry out of the low half is
+// added to the high half, `| 0` keeps each half an int32.
+
+/** A tnum as halves: value high/low, mask high/low, each an int32 bit pattern. */
+export interface TnumHalves {
+  vh: number;
+  vl: number;
+  mh: number;
+  ml: number;
+}
+
+/** Carry out of the unsigned sum of two 32-bit halves. */
+export const carry = (a: number, b: number): number => ((a >>> 0) + (b >>> 0) > 0xffff_ffff ? 1 : 0);
+/** Borrow of the unsigned difference of two 32-bit halves. */
+export const borrow = (a: number, b: number): number => ((a >>> 0) < (b >>> 0) ? 1 : 0);
+
+/** tnum_add into d. */
+export function tnumAddTo(d: TnumHalves, a: Readonly<TnumHalves>, b: Readonly<TnumHalves>): void {
+  const sml = (a.ml + b.ml) | 0;
+  const smh = (a.mh + b.mh + carry(a.ml, b.ml)) | 0;
+  const svl = (a.vl + b.vl) | 0;
+  const svh = (a.vh + b.vh + carry(a.vl, b.vl)) | 0;
+  // Bits where the carry chains of "all unknowns 0" and "all unknowns 1" differ are unknown.
+  const chil = ((sml + svl) | 0) ^ svl;
+  const chih = ((smh + svh + carry(sml, svl)) | 0) ^ svh;
+  const mul = chil | a.ml | b.ml;
+  const muh = chih | a.mh | b.mh;
+  d.vh = svh & ~muh;
+  d.vl = svl & ~mul;
+  d.mh = muh;
+  d.ml = mul;
+}
+
+/** tnum_sub into d. */
+export function tnumSubTo(d: TnumHalves, a: Readonly<TnumHalves>, b: Readonly<TnumHalves>): void {
+  const dvl = (a.vl - b.vl) | 0;
+  const dvh = (a.vh - b.vh - borrow(a.vl, b.vl)) | 0;
+  const alphal = (dvl + a.ml) | 0;
+  const alphah = (dvh + a.mh + carry(dvl, a.ml)) | 0;
+  const betal = (dvl - b.ml) | 0;
+  const betah = (dvh - b.mh - borrow(dvl, b.ml)) | 0;
+  const mul = (alphal ^ betal) | a.ml | b.ml;
+  const muh = (alphah ^ betah) | a.mh | b.mh;
+  d.vh = dvh & ~muh;
+  d.vl = dvl & ~mul;
+  d.mh = muh;
+  d.ml = mul;
+}
+
+/** tnum_and into d. */
+export function tnumAndTo(d: TnumHalves, a: Readonly<TnumHalves>, b: Readonly<TnumHalves>): void {
+  const vh = a.vh & b.vh;
+  const vl = a.vl & b.vl;
+  const mh = (a.vh | a.mh) & (b.vh | b.mh) & ~vh;
+  const ml = (a.vl | a.ml) & (b.vl | b.ml) & ~vl;
+  d.vh = vh;
+  d.vl = vl;
+  d.mh = mh;
+  d.ml = ml;
+}
+
+/** tnum_or into d. */
+export function tnumOrTo(d: TnumHalves, a: Readonly<TnumHalves>, b: Readonly<TnumHalves>): void {
+  const vh = a.vh | b.vh;
+  const vl = a.vl | b.vl;
+  const mh = (a.mh | b.mh) & ~vh;
+  const ml = (a.ml | b.ml) & ~vl;
+  d.vh = vh;
+  d.vl = vl;
+  d.mh = mh;
+  d.ml = ml;
+}
+
+/** tnum_xor into d. */
+export function tnumXorTo(d: TnumHalves, a: Readonly<TnumHalves>, b: Readonly<TnumHalves>): void {
+  const mh = a.mh | b.mh;
+  const ml = a.ml | b.ml;
+  const vh = (a.vh ^ b.vh) & ~mh;
+  const vl = (a.vl ^ b.vl) & ~ml;
+  d.vh = vh;
+  d.vl = vl;
+  d.mh = mh;
+  d.ml = ml;
+}
+
+/** tnum_lshift of d by 0..63, in place. */
+export function tnumLshiftIn(d: TnumHalves, k: number): void {
+  if (k === 0) return;
+  if (k < 32) {
+    d.vh = (d.vh << k) | (d.vl >>> (32 - k));
+    d.vl <<= k;
+    d.mh = (d.mh << k) | (d.ml >>> (32 - k));
+    d.ml <<= k;
+  } else {
+    d.vh = d.vl << (k - 32);
+    d.vl = 0;
+    d.mh = d.ml << (k - 32);
+    d.ml = 0;
+  }
+}
+
+/** tnum_rshift of d by 0..63, in place. */
+export function tnumRshiftIn(d: TnumHalves, k: number): void {
+  if (k === 0) return;
+  if (k < 32) {
+    d.vl = (d.vl >>> k) | (d.vh << (32 - k));
+    d.vh = (d.vh >>> k) | 0;
+    d.ml = (d.ml >>> k) | (d.mh << (32 - k));
+    d.mh = (d.mh >>> k) | 0;
+  } else {
+    d.vl = (d.vh >>> (k - 32)) | 0;
+    d.vh = 0;
+    d.ml = (d.mh >>> (k - 32)) | 0;
+    d.mh = 0;
+  }
+}
+
+/** tnum_arshift of d by 0..63 at 64 bits, in place: the mask's sign bit is copied too. */
+export function tnumArshiftIn(d: TnumHalves, k: number): void {
+  if (k === 0) return;
+  if (k < 32) {
+    d.vl = (d.vl >>> k) | (d.vh << (32 - k));
+    d.vh >>= k;
+    d.ml = (d.ml >>> k) | (d.mh << (32 - k));
+    d.mh >>= k;
+  } else {
+    d.vl = d.vh >> (k - 32);
+    d.vh >>= 31;
+    d.ml = d.mh >> (k - 32);
+    d.mh >>= 31;
+  }
+}
+
+/**
+ * d intersected with tnum_range(min, max) (min and max unsigned, as halves): the bits above
+ * the highest one where min and max differ are known, those below unknown.
+ */
+export function tnumIntersectRangeIn(d: TnumHalves, minH: number, minL: number, maxH: number, maxL: number): void {
+  const xh = minH ^ maxH;
+  // fls64(min ^ max) of 64: the range is TNUM_UNKNOWN.
+  if (xh < 0) return tnumIntersectIn(d, 0, 0, -1, -1);
+  let rvh: number, rvl: number, rmh: number, rml: number;
+  if (xh !== 0) {
+    rmh = (-1 >>> Math.clz32(xh)) | 0;
+    rml = -1;
+    rvh = minH & ~rmh;
+    rvl = 0;
+  } else {
+    const xl = minL ^ maxL;
+    rmh = 0;
+    rml = xl === 0 ? 0 : (-1 >>> Math.clz32(xl)) | 0;
+    rvh = minH;
+    rvl = minL & ~rml;
+  }
+  tnumIntersectIn(d, rvh, rvl, rmh, rml);
+}
+
+/** d's low halves intersected with tnum_range(min, max) of two u32 numbers; the high halves are kept. */
+export function tnumIntersectRange32In(d: TnumHalves, min: number, max: number): void {
+  const x = min ^ max;
+  const rml = x === 0 ? 0 : (-1 >>> Math.clz32(x)) | 0;
+  const vl = d.vl | (min & ~rml);
+  const ml = d.ml & rml;
+  d.vl = vl & ~ml;
+  d.ml = ml;
+}
+
+/** tnum_intersect of d with the tnum (vh:vl; mh:ml), in place. */
+export function tnumIntersectIn(d: TnumHalves, vh: number, vl: number, mh: number, ml: number): void {
+  const v1 = d.vh | vh;
+  const v0 = d.vl | vl;
+  const m1 = d.mh & mh;
+  const m0 = d.ml & ml;
+  d.vh = v1 & ~m1;
+  d.vl = v0 & ~m0;
+  d.mh = m1;
+  d.ml = m0;
+}
+
+/** tnum_overlap of halves: the known bits agree wherever both are known. */
+export function tnumOverlapHalves(a: Readonly<TnumHalves>, b: Readonly<TnumHalves>): boolean {
+  const muh = ~a.mh & ~b.mh;
+  const mul = ~a.ml & ~b.ml;
+  return (a.vh & muh) === (b.vh & muh) && (a.vl & mul) === (b.vl & mul);
+}
+
+/** tnum_overlap of the low 32 bits (tnum_subreg of both). */
+export function tnumOverlap32(a: Readonly<TnumHalves>, b: Readonly<TnumHalves>): boolean {
+  const mu = ~a.ml & ~b.ml;
+  return (a.vl & mu) === (b.vl & mu);
+}
+
+/** tnum_in of halves: every value of b is a value of a. */
+export function tnumInHalves(a: Readonly<TnumHalves>, b: Readonly<TnumHalves>): boolean {
+  if ((b.mh & ~a.mh) | (b.ml & ~a.ml)) return false;
+  return a.vh === (b.vh & ~a.mh) && a.vl === (b.vl & ~a.ml);
+}
+
+/** __builtin_bswap32 of an int32 bit pattern. */
+export function bswap32(x: number): number {
+  return ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
+}

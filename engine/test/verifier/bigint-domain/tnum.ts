@@ -1,0 +1,243 @@
+// The reference BigInt implementation of the verifier's numeric domain: engine/verifier/tnum.ts as
+// it stood before the domain moved to uint32 halves (commit 8a09c44). The fast domain is checked
+// against it, operation by operation, in ../domain-equivalence.test.ts. Do not optimise it.
+
+// Tracked numbers (kernel/bpf/tnum.c): what the verifier knows about each bit of a 64-bit
+// value. A bit set in `mask` is unknown; otherwise it equals that bit of `value`. Both are
+// unsigned 64-bit bigints and `value & mask` is always 0.
+
+export interface Tnum {
+  readonly value: bigint;
+  readonly mask: bigint;
+}
+
+const M64 = 0xffff_ffff_ffff_ffffn;
+const M32 = 0xffff_ffffn;
+
+const mk = (value: bigint, mask: bigint): Tnum => ({ value, mask });
+
+/** Every 64-bit value. */
+export const TNUM_UNKNOWN: Tnum = Object.freeze(mk(0n, M64));
+const ZERO: Tnum = Object.freeze(mk(0n, 0n));
+
+export function tnumConst(value: bigint): Tnum {
+  return value === 0n ? ZERO : mk(BigInt.asUintN(64, value), 0n);
+}
+
+/** Number of significant bits of a 64-bit value (the kernel's fls64). */
+export function fls64(x: bigint): number {
+  const hi = Number(x >> 32n);
+  if (hi !== 0) return 64 - Math.clz32(hi);
+  const lo = Number(x & M32);
+  return lo === 0 ? 0 : 32 - Math.clz32(lo);
+}
+
+/** The values min..max (unsigned), as bits: the common high bits known, the rest unknown. */
+export function tnumRange(min: bigint, max: bigint): Tnum {
+  const bits = fls64(min ^ max);
+  if (bits > 63) return TNUM_UNKNOWN;
+  const delta = (1n << BigInt(bits)) - 1n;
+  return mk(min & ~delta & M64, delta);
+}
+
+export function tnumLshift(a: Tnum, shift: number): Tnum {
+  const s = BigInt(shift);
+  return mk((a.value << s) & M64, (a.mask << s) & M64);
+}
+
+export function tnumRshift(a: Tnum, shift: number): Tnum {
+  const s = BigInt(shift);
+  return mk(a.value >> s, a.mask >> s);
+}
+
+/**
+ * Arithmetic right shift within a 32- or 64-bit operand (tnum_arshift with insn_bitness);
+ * a 32-bit result is zero-extended. Shifting the mask arithmetically keeps an unknown sign bit unknown.
+ */
+export function tnumArshift(a: Tnum, shift: number, width: 32 | 64): Tnum {
+  const s = BigInt(shift);
+  if (width === 32) {
+    return mk(BigInt.asUintN(32, BigInt.asIntN(32, a.value) >> s), BigInt.asUintN(32, BigInt.asIntN(32, a.mask) >> s));
+  }
+  return mk(BigInt.asUintN(64, BigInt.asIntN(64, a.value) >> s), BigInt.asUintN(64, BigInt.asIntN(64, a.mask) >> s));
+}
+
+export function tnumAdd(a: Tnum, b: Tnum): Tnum {
+  // Shortcuts with the same result: anything plus an unknown is unknown; constants add.
+  if (a.mask === M64 || b.mask === M64) return TNUM_UNKNOWN;
+  if (a.mask === 0n && b.mask === 0n) return tnumConst(a.value + b.value);
+  const sm = a.mask + b.mask;
+  const sv = a.value + b.value;
+  // Bits where the carry chains of "all unknowns 0" and "all unknowns 1" differ are unknown.
+  const chi = ((sm + sv) ^ sv) & M64;
+  const mu = chi | a.mask | b.mask;
+  return mk(sv & ~mu & M64, mu);
+}
+
+export function tnumSub(a: Tnum, b: Tnum): Tnum {
+  if (a.mask === M64 || b.mask === M64) return TNUM_UNKNOWN;
+  if (a.mask === 0n && b.mask === 0n) return tnumConst(a.value - b.value);
+  const dv = a.value - b.value;
+  const alpha = dv + a.mask;
+  const beta = dv - b.mask;
+  const chi = (alpha ^ beta) & M64;
+  const mu = chi | a.mask | b.mask;
+  return mk(dv & ~mu & M64, mu);
+}
+
+/** 0 - a (the tnum_neg of BPF_NEG tracking). */
+export function tnumNeg(a: Tnum): Tnum {
+  return tnumSub(ZERO, a);
+}
+
+export function tnumAnd(a: Tnum, b: Tnum): Tnum {
+  const alpha = a.value | a.mask;
+  const beta = b.value | b.mask;
+  const v = a.value & b.value;
+  return mk(v, alpha & beta & ~v);
+}
+
+export function tnumOr(a: Tnum, b: Tnum): Tnum {
+  const v = a.value | b.value;
+  return mk(v, (a.mask | b.mask) & ~v);
+}
+
+export function tnumXor(a: Tnum, b: Tnum): Tnum {
+  const mu = a.mask | b.mask;
+  return mk((a.value ^ b.value) & ~mu, mu);
+}
+
+/**
+ * Long multiplication over the trits of `a` (tnum_mul since Linux 6.18): where a bit of `a`
+ * is unknown, the partial sums with and without `b` are joined with tnumUnion.
+ */
+export function tnumMul(a: Tnum, b: Tnum): Tnum {
+  let acc = ZERO;
+  let av = a.value;
+  let am = a.mask;
+  let bt = b;
+  while (av !== 0n || am !== 0n) {
+    // Once every bit is unknown, every later step keeps it so (add and union of unknowns).
+    if (acc.mask === M64) return TNUM_UNKNOWN;
+    if (av & 1n) acc = tnumAdd(acc, bt);
+    else if (am & 1n) acc = tnumUnion(acc, tnumAdd(acc, bt));
+    av >>= 1n;
+    am >>= 1n;
+    bt = tnumLshift(bt, 1);
+  }
+  return acc;
+}
+
+/**
+ * Values both tnums allow (tnum_intersect). Where they contradict (a known 0 against a known
+ * 1) the result says 1: the caller must know the two overlap (see tnumOverlap).
+ */
+export function tnumIntersect(a: Tnum, b: Tnum): Tnum {
+  const v = a.value | b.value;
+  const mu = a.mask & b.mask;
+  return mk(v & ~mu, mu);
+}
+
+/** The smallest tnum holding every value of `a` and of `b` (tnum_union): disagreeing bits become unknown. */
+export function tnumUnion(a: Tnum, b: Tnum): Tnum {
+  const mu = (a.value ^ b.value) | a.mask | b.mask;
+  return mk(a.value & b.value & ~mu, mu);
+}
+
+/** Some value is allowed by both (tnum_overlap): their known bits agree wherever both are known. */
+export function tnumOverlap(a: Tnum, b: Tnum): boolean {
+  const mu = ~a.mask & ~b.mask;
+  return (a.value & mu) === (b.value & mu);
+}
+
+/** The low `size` bytes of `a`, the rest known 0. */
+export function tnumCast(a: Tnum, size: number): Tnum {
+  if (size >= 8) return a;
+  const m = (1n << BigInt(size * 8)) - 1n;
+  return mk(a.value & m, a.mask & m);
+}
+
+export function tnumIsConst(a: Tnum): boolean {
+  return a.mask === 0n;
+}
+
+export function tnumIsUnknown(a: Tnum): boolean {
+  return a.mask === M64;
+}
+
+export function tnumEqualsConst(a: Tnum, v: bigint): boolean {
+  return a.mask === 0n && a.value === v;
+}
+
+/** Every value of `a` is a multiple of `size` (a power of two; 0 means no requirement). */
+export function tnumIsAligned(a: Tnum, size: number | bigint): boolean {
+  const s = BigInt(size);
+  if (s === 0n) return true;
+  return ((a.value | a.mask) & (s - 1n)) === 0n;
+}
+
+/** Every value of `b` is a value of `a` (tnum_in). */
+export function tnumIn(a: Tnum, b: Tnum): boolean {
+  if (b.mask & ~a.mask) return false;
+  return a.value === (b.value & ~a.mask);
+}
+
+/** The concrete value `v` is a member of `a`. */
+export function tnumContains(a: Tnum, v: bigint): boolean {
+  return (BigInt.asUintN(64, v) & ~a.mask) === a.value;
+}
+
+export function tnumEquals(a: Tnum, b: Tnum): boolean {
+  return a.value === b.value && a.mask === b.mask;
+}
+
+/** The low 32 bits. */
+export function tnumSubreg(a: Tnum): Tnum {
+  return a.value <= M32 && a.mask <= M32 ? a : mk(a.value & M32, a.mask & M32);
+}
+
+/** The high 32 bits, the low ones known 0. */
+export function tnumClearSubreg(a: Tnum): Tnum {
+  const hi = ~M32 & M64;
+  return mk(a.value & hi, a.mask & hi);
+}
+
+/** The high 32 bits of `reg` with the low 32 bits of `subreg`. */
+export function tnumWithSubreg(reg: Tnum, subreg: Tnum): Tnum {
+  const hi = ~M32 & M64;
+  return mk((reg.value & hi) | (subreg.value & M32), (reg.mask & hi) | (subreg.mask & M32));
+}
+
+/** `a` with its low 32 bits known to be `value`. */
+export function tnumConstSubreg(a: Tnum, value: number | bigint): Tnum {
+  return tnumWithSubreg(a, mk(BigInt(value) & M32, 0n));
+}
+
+export function tnumSubregIsConst(a: Tnum): boolean {
+  return (a.mask & M32) === 0n;
+}
+
+function bswapBits(v: bigint, bits: 16 | 32 | 64): bigint {
+  let r = 0n;
+  for (let i = 0n; i < BigInt(bits); i += 8n) r = (r << 8n) | ((v >> i) & 0xffn);
+  return r;
+}
+
+/** The low `bits` of `a` with their bytes reversed, the rest known 0 (BPF_END to big endian, bswap). */
+export function tnumBswap(a: Tnum, bits: 16 | 32 | 64): Tnum {
+  return mk(bswapBits(a.value, bits), bswapBits(a.mask, bits));
+}
+
+/** The log's form of a tnum, `(0x0; 0xff)` (tnum_strn; the kernel's %#llx prints 0 as 0x0). */
+export function tnumStr(a: Tnum): string {
+  return `(0x${a.value.toString(16)}; 0x${a.mask.toString(16)})`;
+}
+
+/** One character per bit, most significant first: 0, 1 or x (tnum_sbin). */
+export function tnumSbin(a: Tnum): string {
+  let s = '';
+  for (let i = 63n; i >= 0n; i--) {
+    s += (a.mask >> i) & 1n ? 'x' : (a.value >> i) & 1n ? '1' : '0';
+  }
+  return s;
+}
