@@ -12,7 +12,7 @@ import { castsTo } from '../kernel/decls/index.ts';
 import { insnText, liveRegsLine, LIVE_REGS_HEADING } from './insn-text.ts';
 import { VerifierLog } from './log.ts';
 import { copyReg, constScalar, formatReg, isPktPointer, maybeNull, notInit, pointer, regTypeStr, scalarReg, unknownScalar, MAYBE_NULL, RCU, RDONLY, RINGBUF, TRUSTED, UNTRUSTED, type Reg, type RegKind } from './reg.ts';
-import { isBranchTaken, isConst, known, knownImm, knownU32, refineBranch, scalarAlu, scalarEquals, scalarNeg, scalarEnd, scalarMovsx, signExtend, unknown, zeroExtend, type Scalar } from './scalar.ts';
+import { constNum, isBranchTaken, isConst, isZero, known, knownImm, sminNum, sminUnbounded, umaxNum, knownU32, refineBranch, scalarAlu, scalarEquals, scalarNeg, scalarEnd, scalarMovsx, signExtend, unknown, zeroExtend, type Scalar } from './scalar.ts';
 import { copyState, newFrame, newGen, ownSlot, readSlot, Slot, stateCovers, MAX_BPF_STACK, type Frame, type VState } from './state.ts';
 import { liveRegisters, loopComponents, relevantRegisters } from './liveness.ts';
 import { cfgOf, subprogramAt } from '../program/cfg.ts';
@@ -23,6 +23,7 @@ const JMP_SEQ_LIMIT = 8192;
 const MAX_CALL_FRAMES = 8;
 /** BPF_MAX_VAR_OFF. */
 const MAX_VAR_OFF = 1n << 29n;
+const MAX_VAR_OFF_N = 2 ** 29;
 /** MAX_PACKET_OFF. */
 const MAX_PACKET_OFF = 0xffff;
 const BEYOND_PKT_END = -2;
@@ -603,10 +604,10 @@ export class Checker {
   private adjustPtr(op: AluOp, dstN: number, ptr: Reg, off: Reg, scalarIsDst = false): void {
     if (maybeNull(ptr)) this.refuse(`R${dstN} pointer arithmetic on ${ptrTypeName(ptr)} prohibited, null-check it first`);
     const knownOff = isConst(off.s);
-    const val = knownOff ? BigInt.asIntN(64, constValue(off.s)) : 0n;
+    const val = knownOff ? constNum(off.s) : 0;
     switch (ptr.kind) {
       case 'map_ptr':
-        if (knownOff && val === 0n && op === 'add') break;
+        if (knownOff && val === 0 && op === 'add') break;
         this.refuse(`R${dstN} pointer arithmetic on ${ptrTypeName(ptr)} prohibited`);
         break;
       case 'pkt_end':
@@ -637,9 +638,10 @@ export class Checker {
     }
     const out = copyReg(ptr);
     if (knownOff) {
-      const nv = op === 'add' ? BigInt(ptr.off) + val : BigInt(ptr.off) - val;
-      if (nv <= -MAX_VAR_OFF || nv >= MAX_VAR_OFF) this.refuse(`${regTypeStr(ptr.kind, ptr.flags)} pointer offset ${nv} is not allowed`);
-      out.off = Number(nv);
+      // |val| < 2^29 here (checkSaneOffset), so the sum is exact.
+      const nv = op === 'add' ? ptr.off + val : ptr.off - val;
+      if (nv <= -MAX_VAR_OFF_N || nv >= MAX_VAR_OFF_N) this.refuse(`${regTypeStr(ptr.kind, ptr.flags)} pointer offset ${nv} is not allowed`);
+      out.off = nv;
     } else {
       out.s = scalarAlu(op, 64, ptr.s, off.s);
       if (isPktPointer(ptr)) {
@@ -654,12 +656,13 @@ export class Checker {
   /** check_reg_sane_offset. */
   private checkSaneOffset(r: Reg, ptr: Reg): void {
     if (isConst(r.s)) {
-      const v = BigInt.asIntN(64, constValue(r.s));
-      if (v >= MAX_VAR_OFF || v <= -MAX_VAR_OFF) this.refuse(`math between ${regTypeStr(ptr.kind, ptr.flags)} pointer and ${v} is not allowed`);
+      const v = constNum(r.s);
+      if (v >= MAX_VAR_OFF_N || v <= -MAX_VAR_OFF_N) this.refuse(`math between ${regTypeStr(ptr.kind, ptr.flags)} pointer and ${BigInt.asIntN(64, constValue(r.s))} is not allowed`);
     }
     if (r.kind !== 'scalar' && (r.off >= Number(MAX_VAR_OFF) || r.off <= -Number(MAX_VAR_OFF))) this.refuse(`${regTypeStr(ptr.kind, ptr.flags)} pointer offset ${r.off} is not allowed`);
-    if (r.s.smin === -(1n << 63n)) this.refuse(`math between ${regTypeStr(ptr.kind, ptr.flags)} pointer and register with unbounded min value is not allowed`);
-    if (r.s.smin >= MAX_VAR_OFF || r.s.smin <= -MAX_VAR_OFF) this.refuse(`value ${r.s.smin} makes ${regTypeStr(ptr.kind, ptr.flags)} pointer be out of bounds`);
+    if (sminUnbounded(r.s)) this.refuse(`math between ${regTypeStr(ptr.kind, ptr.flags)} pointer and register with unbounded min value is not allowed`);
+    const smin = sminNum(r.s);
+    if (smin >= MAX_VAR_OFF_N || smin <= -MAX_VAR_OFF_N) this.refuse(`value ${r.s.smin} makes ${regTypeStr(ptr.kind, ptr.flags)} pointer be out of bounds`);
   }
 
   // ---------------------------------------------------------------- ldimm64
@@ -789,7 +792,7 @@ export class Checker {
       case 'pkt_meta': {
         if (access === 'write' && !this.mayWritePacket()) this.refuse('cannot write into packet');
         this.checkVarOff(regno, r);
-        if (off < 0 || off + size > Math.max(0, r.range) || r.s.umax + BigInt(off) > BigInt(MAX_PACKET_OFF)) {
+        if (off < 0 || off + size > Math.max(0, r.range) || umaxNum(r.s) + off > MAX_PACKET_OFF) {
           this.log.write(`invalid access to packet, off=${off} size=${size}, R${regno}(id=${r.id},off=${off},r=${r.range})\n`);
           this.refuse(`R${regno} offset is outside of the packet`);
         }
@@ -883,13 +886,17 @@ export class Checker {
   /** The variable part of a pointer must not make the access start below the region. */
   private checkVarOff(regno: number, r: Reg): void {
     if (isConst(r.s)) return;
-    if (r.s.smin < 0n) this.refuse(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
-    if (r.s.umax >= MAX_VAR_OFF) this.refuse(`R${regno} unbounded memory access, make sure to bounds check any such access`);
+    if (sminNum(r.s) < 0) this.refuse(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
+    if (umaxNum(r.s) >= MAX_VAR_OFF_N) this.refuse(`R${regno} unbounded memory access, make sure to bounds check any such access`);
   }
 
-  /** check_mem_region_access: [off + var, off + var + size) within [0, limit). */
   /** check_mem_region_access: [off + min, off + max + size) inside a region of `limit` bytes. */
   private checkRegionBounds(regno: number, r: Reg, off: number, size: number, limit: number, region: 'map value' | 'map key' | 'memory'): void {
+    // The common case, in numbers: every bound small and inside. Anything else takes the exact
+    // path below, which also words the refusal.
+    const sminN = sminNum(r.s);
+    const umaxN = umaxNum(r.s);
+    if (sminN >= 0 && umaxN < MAX_VAR_OFF_N && off + sminN >= 0 && off + sminN + size <= limit && off + umaxN + size <= limit) return;
     const smin = r.s.smin;
     if (smin < 0n && (smin === -(1n << 63n) || BigInt(off) + smin < 0n)) this.refuse(`R${regno} min value is negative, either use unsigned index or do a if (index >=0) check.`);
     const lo = BigInt(off) + smin;
@@ -927,7 +934,7 @@ export class Checker {
       }
       return scalarReg(loadResult(size, signExtend));
     }
-    const addr = off + Number(BigInt.asIntN(64, constValue(r.s)));
+    const addr = off + constNum(r.s);
     // The stack is always strictly aligned (check_ptr_alignment), before its bounds.
     if (size > 1 && addr % size !== 0) this.refuse(`misaligned stack access off ${formatVarOff(r.s)}+${r.off}+${off - r.off} size ${size}`);
     if (addr < -MAX_BPF_STACK || addr + size > 0) this.refuse(`invalid${dir} stack R${regno} off=${addr} size=${size}`);
@@ -960,7 +967,7 @@ export class Checker {
         if (t === Slot.Spill) spills++;
         else if (t === Slot.Zero) zeros++;
       }
-      if ((spills === size && isConst(sp.s) && constValue(sp.s) === 0n) || zeros === size) return constScalar(0n);
+      if ((spills === size && isZero(sp.s)) || zeros === size) return constScalar(0n);
       return scalarReg(loadResult(size, signExtend));
     }
     let allZero = true;
@@ -994,7 +1001,7 @@ export class Checker {
     }
     // Plain data: any spill in the slot is gone.
     if (s.types[0] === Slot.Spill || s.types.includes(Slot.Spill)) this.invalidateSpill(s);
-    const zero = value.kind === 'scalar' && isConst(value.s) && constValue(value.s) === 0n;
+    const zero = value.kind === 'scalar' && isZero(value.s);
     for (let j = first; j < first + size; j++) s.types[j] = zero ? Slot.Zero : Slot.Misc;
   }
 
@@ -1082,11 +1089,11 @@ export class Checker {
     const srcN = src.type === 'reg' ? src.reg : -1;
     let taken: 0 | 1 | -1 = -1;
     if (dst.kind === 'scalar' && srcReg.kind === 'scalar') taken = isBranchTaken(cond, width, dst.s, srcReg.s);
-    else if (regNotNull(dst) && srcReg.kind === 'scalar' && isConst(srcReg.s) && constValue(srcReg.s) === 0n && width === 64) {
+    else if (regNotNull(dst) && srcReg.kind === 'scalar' && isZero(srcReg.s) && width === 64) {
       // A pointer that cannot be NULL compared with 0.
       if (cond === 'jeq') taken = 0;
       else if (cond === 'jne') taken = 1;
-    } else if (regNotNull(srcReg) && dst.kind === 'scalar' && isConst(dst.s) && constValue(dst.s) === 0n && width === 64) {
+    } else if (regNotNull(srcReg) && dst.kind === 'scalar' && isZero(dst.s) && width === 64) {
       if (cond === 'jeq') taken = 0;
       else if (cond === 'jne') taken = 1;
     }
@@ -1225,7 +1232,8 @@ export class Checker {
   /** find_good_pkt_pointers: copies of the pointer may now read `off` bytes. */
   private findGoodPktPointers(st: VState, pkt: Reg, rightOpen: boolean): void {
     if (pkt.off < 0 || (pkt.off === 0 && rightOpen)) return;
-    if (pkt.s.umax > BigInt(MAX_PACKET_OFF) || pkt.s.umax + BigInt(pkt.off) > BigInt(MAX_PACKET_OFF)) return;
+    const umax = umaxNum(pkt.s);
+    if (umax > MAX_PACKET_OFF || umax + pkt.off > MAX_PACKET_OFF) return;
     const range = pkt.off + (rightOpen ? 1 : 0);
     const fix = (r: Reg): Reg => (r.kind === pkt.kind && r.id === pkt.id && r.range >= 0 ? { ...r, range: Math.max(r.range, range) } : r);
     for (const f of st.frames) {
@@ -1852,7 +1860,7 @@ const NO_BYTES = new Uint8Array(8);
 
 /** `ptr == 0` / `ptr != 0` on a maybe-NULL pointer (the operand `other` is the constant 0). */
 function isNullCheck(ptr: Reg, other: Reg): boolean {
-  return maybeNull(ptr) && other.kind === 'scalar' && isConst(other.s) && constValue(other.s) === 0n;
+  return maybeNull(ptr) && other.kind === 'scalar' && isZero(other.s);
 }
 
 function constValue(s: Scalar): bigint {

@@ -290,6 +290,43 @@ export function scalarOf(p: Partial<ScalarParts>): Scalar {
   return r;
 }
 
+// ---- number views, for the checker's hot paths ----
+// A 64-bit quantity as a JS number: exact within ±2^53, rounded beyond — where the checker only
+// compares it with limits far smaller (2^29, 0xffff, 512), which rounding cannot cross.
+
+const P32 = 0x1_0000_0000;
+
+/** The known value, signed 64-bit, as a number (only meaningful when isConst). */
+export function constNum(s: Scalar): number {
+  return (s.vh | 0) * P32 + (s.vl >>> 0);
+}
+
+/** The register is the known value 0. */
+export function isZero(s: Scalar): boolean {
+  return (s.vh | s.vl | s.mh | s.ml) === 0;
+}
+
+export function sminNum(s: Scalar): number {
+  return (s.sminH | 0) * P32 + (s.sminL >>> 0);
+}
+
+export function smaxNum(s: Scalar): number {
+  return (s.smaxH | 0) * P32 + (s.smaxL >>> 0);
+}
+
+export function umaxNum(s: Scalar): number {
+  return (s.umaxH >>> 0) * P32 + (s.umaxL >>> 0);
+}
+
+/** smin is S64_MIN / smax is S64_MAX: unbounded below / above. */
+export function sminUnbounded(s: Scalar): boolean {
+  return (s.sminH | 0) === S64_MIN_H && (s.sminL | 0) === 0;
+}
+
+export function smaxUnbounded(s: Scalar): boolean {
+  return (s.smaxH | 0) === S64_MAX_H && (s.smaxL | 0) === -1;
+}
+
 /** The 64-bit value is a known constant (tnum_is_const). */
 export function isConst(s: Scalar): boolean {
   return (s.mh | s.ml) === 0;
