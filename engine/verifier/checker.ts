@@ -11,7 +11,7 @@ import { ctxAccess, helperById, helperName, kfuncById, btfFieldAt, kptrRcu, scal
 import { castsTo } from '../kernel/decls/index.ts';
 import { insnText, liveRegsLine, LIVE_REGS_HEADING } from './insn-text.ts';
 import { VerifierLog } from './log.ts';
-import { copyReg, constScalar, formatReg, isPktPointer, maybeNull, notInit, pointer, regTypeStr, scalarReg, unknownScalar, MAYBE_NULL, RCU, RDONLY, RINGBUF, TRUSTED, UNTRUSTED, type Reg, type RegKind } from './reg.ts';
+import { copyReg, withScalar, constScalar, formatReg, isPktPointer, maybeNull, notInit, pointer, regTypeStr, scalarReg, unknownScalar, MAYBE_NULL, RCU, RDONLY, RINGBUF, TRUSTED, UNTRUSTED, type Reg, type RegKind } from './reg.ts';
 import { constNum, isBranchTaken, isConst, isZero, known, knownImm, sminNum, sminUnbounded, umaxNum, knownU32, refineBranch, scalarAlu, scalarEquals, scalarNeg, scalarEnd, scalarMovsx, signExtend, unknown, zeroExtend, type Scalar } from './scalar.ts';
 import { copyState, newFrame, newGen, ownSlot, readSlot, Slot, stateCovers, MAX_BPF_STACK, type Frame, type VState } from './state.ts';
 import { liveRegisters, loopComponents, relevantRegisters } from './liveness.ts';
@@ -79,7 +79,8 @@ export class Checker {
   readonly log: VerifierLog;
   private readonly insns: readonly (Insn | null)[];
   private readonly maps: readonly MapDecl[];
-  private readonly explored = new Map<number, Explored[]>();
+  /** The explored states kept per pc (explored_state_head). */
+  private readonly explored: (Explored[] | undefined)[] = [];
   private readonly pending: Pending[] = [];
   private readonly pruneAt: Uint8Array;
   private readonly live: Uint16Array;
@@ -356,7 +357,7 @@ export class Checker {
 
   /** is_state_visited: prune against a finished state; catch a loop that never changes anything. */
   private isStateVisited(pc: number): boolean {
-    let list = this.explored.get(pc);
+    let list = this.explored[pc];
     // A new state is kept only after 2 jumps and 8 instructions since the last one (the
     // kernel's heuristic: fewer states, the same verdicts).
     let addNew = this.jmpsProcessed - this.prevJmpsProcessed >= 2 && this.processed - this.prevInsnProcessed >= 8;
@@ -391,7 +392,7 @@ export class Checker {
     this.prevInsnProcessed = this.processed;
     if (!list) {
       list = [];
-      this.explored.set(pc, list);
+      this.explored[pc] = list;
     }
     const entry: Explored = { state: copyState(this.cur), branches: 1, parent: this.parent, hits: 0, misses: 0 };
     list.push(entry);
@@ -412,6 +413,17 @@ export class Checker {
 
   private statesEqual(a: VState, b: VState): boolean {
     if (a.frames.length !== b.frames.length || a.refs.length !== b.refs.length || a.rcuLock !== b.rcuLock) return false;
+    // The current frame's scalars first (states_maybe_looping): a loop's counter differs there.
+    const top = a.frames.length - 1;
+    const ra = a.frames[top]?.regs;
+    const rb = b.frames[top]?.regs;
+    if (ra && rb) {
+      for (let r = 0; r < 11; r++) {
+        const p = ra[r];
+        const q = rb[r];
+        if (p !== q && p && q && p.kind === 'scalar' && q.kind === 'scalar' && !scalarEquals(p.s, q.s)) return false;
+      }
+    }
     for (let fi = 0; fi < a.frames.length; fi++) {
       const x = a.frames[fi];
       const y = b.frames[fi];
@@ -537,7 +549,8 @@ export class Checker {
           // gets a fresh copy carrying the id.
           let shared = s;
           if (s.kind === 'scalar' && !s.id && !isConst(s.s)) {
-            shared = { ...s, id: this.newId() };
+            shared = copyReg(s);
+            shared.id = this.newId();
             this.frame.regs[src.reg] = shared;
           }
           this.setReg(dstN, shared);
@@ -1141,17 +1154,17 @@ export class Checker {
     const r = fr.regs[n];
     if (!r || r.kind !== 'scalar') return;
     const id = r.id;
-    fr.regs[n] = { ...r, s };
+    fr.regs[n] = withScalar(r, s);
     if (!id) return;
     // Copies of the same scalar learn the same (find_equal_scalars).
     for (const f of st.frames) {
       for (let i = 0; i < 11; i++) {
         const q = f.regs[i];
-        if (q && q.kind === 'scalar' && q.id === id) f.regs[i] = { ...q, s };
+        if (q && q.kind === 'scalar' && q.id === id) f.regs[i] = withScalar(q, s);
       }
       for (let i = 0; i < f.stack.length; i++) {
         const slot = f.stack[i];
-        if (slot && slot.types[0] === Slot.Spill && slot.spilled.kind === 'scalar' && slot.spilled.id === id) ownSlot(st, f, i).spilled = { ...slot.spilled, s };
+        if (slot && slot.types[0] === Slot.Spill && slot.spilled.kind === 'scalar' && slot.spilled.id === id) ownSlot(st, f, i).spilled = withScalar(slot.spilled, s);
       }
     }
   }

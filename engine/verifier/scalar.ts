@@ -1540,7 +1540,13 @@ export function rangeWithin(old: Scalar, cur: Scalar): boolean {
 }
 
 export function scalarEquals(a: Scalar, b: Scalar): boolean {
+  // The same object (registers share scalars), else the tnum first: it differs most often.
+  if (a === b) return true;
   return (
+    a.vl === b.vl &&
+    a.vh === b.vh &&
+    a.ml === b.ml &&
+    a.mh === b.mh &&
     a.uminH === b.uminH &&
     a.uminL === b.uminL &&
     a.umaxH === b.umaxH &&
@@ -1552,11 +1558,7 @@ export function scalarEquals(a: Scalar, b: Scalar): boolean {
     a.u32min === b.u32min &&
     a.u32max === b.u32max &&
     a.s32min === b.s32min &&
-    a.s32max === b.s32max &&
-    a.vh === b.vh &&
-    a.vl === b.vl &&
-    a.mh === b.mh &&
-    a.ml === b.ml
+    a.s32max === b.s32max
   );
 }
 
