@@ -1517,9 +1517,12 @@ export function refineBranch(cond: JmpCond, width: Width, a: Scalar, b: Scalar, 
   const r2 = copy(b);
   refine(op, w32, r1, r2);
   syncInPlace(r1);
-  syncInPlace(r2);
-  if (isEmpty(r1) || isEmpty(r2)) return null;
-  return [r1, r2];
+  // A constant operand the refinement left as it was stays itself: syncing a constant changes
+  // nothing (the commonest branch compares with an immediate, so this saves a sync per edge).
+  const r2Same = isConst(b) && scalarEquals(r2, b);
+  if (!r2Same) syncInPlace(r2);
+  if (isEmpty(r1) || (!r2Same && isEmpty(r2))) return null;
+  return [r1, r2Same ? b : r2];
 }
 
 // ---- state pruning, equality, log ----
