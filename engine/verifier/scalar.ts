@@ -25,7 +25,7 @@ import {
   tnumIntersectRange32In,
   tnumIntersectRangeIn,
   tnumLshiftIn,
-  tnumMul,
+  tnumMulTo,
   tnumOrTo,
   tnumOverlap32,
   tnumOverlapHalves,
@@ -312,6 +312,10 @@ export function sminNum(s: Scalar): number {
 
 export function smaxNum(s: Scalar): number {
   return (s.smaxH | 0) * P32 + (s.smaxL >>> 0);
+}
+
+function umin64Num(s: Scalar): number {
+  return (s.uminH >>> 0) * P32 + (s.uminL >>> 0);
 }
 
 export function umaxNum(s: Scalar): number {
@@ -632,7 +636,58 @@ const bmax = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 const bmin = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 
 /** scalar_min_max_mul (6.14+), in BigInt: the products need 128 bits. */
+/** An integer within ±2^53 as halves (two's complement). */
+function halvesOf(v: number): [number, number] {
+  const lo = v % P32;
+  const l = lo < 0 ? lo + P32 : lo;
+  return [Math.floor(v / P32) | 0, l | 0];
+}
+
+/**
+ * scalar_min_max_mul in doubles, when doubles decide it: a product whose double is at least
+ * 2^65 overflows 64 bits whatever the rounding (the kernel's check_mul_overflow then gives up
+ * the bounds), and one at most 2^52 is exact. Otherwise (false) the BigInt path decides.
+ */
+function mul64Num(r: Reg, s: Scalar): boolean {
+  const BIG = 2 ** 65;
+  const EXACT = 2 ** 52;
+  const umaxP = umaxNum(r) * umaxNum(s);
+  const uminP = umin64Num(r) * umin64Num(s);
+  const rsmin = sminNum(r);
+  const rsmax = smaxNum(r);
+  const ssmin = sminNum(s);
+  const ssmax = smaxNum(s);
+  const p0 = rsmin * ssmin;
+  const p1 = rsmin * ssmax;
+  const p2 = rsmax * ssmin;
+  const p3 = rsmax * ssmax;
+  const lo = Math.min(p0, p1, p2, p3);
+  const hi = Math.max(p0, p1, p2, p3);
+  const uOver = umaxP >= BIG || uminP >= BIG;
+  const sOver = lo <= -BIG || hi >= BIG;
+  if (!uOver && umaxP > EXACT) return false;
+  if (!sOver && (lo < -EXACT || hi > EXACT)) return false;
+  if (uOver) {
+    r.uminH = r.uminL = 0;
+    r.umaxH = r.umaxL = -1;
+  } else {
+    [r.uminH, r.uminL] = halvesOf(uminP);
+    [r.umaxH, r.umaxL] = halvesOf(umaxP);
+  }
+  if (sOver) {
+    r.sminH = S64_MIN_H;
+    r.sminL = 0;
+    r.smaxH = S64_MAX_H;
+    r.smaxL = -1;
+  } else {
+    [r.sminH, r.sminL] = halvesOf(lo);
+    [r.smaxH, r.smaxL] = halvesOf(hi);
+  }
+  return true;
+}
+
 function mul64(r: Reg, s: Scalar): void {
+  if (mul64Num(r, s)) return;
   let umax = r.umax * s.umax;
   let umin = r.umin * s.umin;
   if (umax > U64_MAX || umin > U64_MAX) {
@@ -957,7 +1012,7 @@ export function scalarAlu(op: AluOp, width: Width, dst: Scalar, src: Scalar): Sc
       tnumSubTo(r, r, src);
       break;
     case 'mul':
-      setVar(r, tnumMul(r.var, src.var));
+      tnumMulTo(r, r, src);
       mul32(r, src);
       if (!w32) mul64(r, src);
       break;

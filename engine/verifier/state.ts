@@ -63,14 +63,15 @@ export const newGen = (): number => ++generations;
 export function newFrame(frameno: number, callsite: number, subprog: number): Frame {
   const regs: Reg[] = [];
   for (let i = 0; i < 11; i++) regs.push(notInit());
-  return { regs, stack: [], depth: 0, frameno, callsite, subprog };
+  return { regs, stack: [], depth: 0, frameno, callsite, subprog, callback: undefined };
 }
 
 // Copies share what they can. Registers are never changed once they are in a state (every
 // change puts a new Reg in its place). Stack slots are copied on write: a copy gives both the
 // original and the copy a new generation, so neither owns a slot until it copies it (`ownSlot`).
 export function copyFrame(f: Frame): Frame {
-  return { ...f, regs: f.regs.slice(), stack: f.stack.slice() };
+  // A literal in newFrame's field order (not a spread): copied at every two-way branch.
+  return { regs: f.regs.slice(), stack: f.stack.slice(), depth: f.depth, frameno: f.frameno, callsite: f.callsite, subprog: f.subprog, callback: f.callback };
 }
 
 export function copyState(s: VState): VState {

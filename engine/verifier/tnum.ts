@@ -276,6 +276,52 @@ export function tnumAddTo(d: TnumHalves, a: Readonly<TnumHalves>, b: Readonly<Tn
   d.ml = mul;
 }
 
+/**
+ * tnum_mul into d, on halves (the shift-and-add of tnumMul above: each known 1 of `a` adds the
+ * shifted `b`; each unknown bit joins the sums with and without it).
+ */
+export function tnumMulTo(d: TnumHalves, a: Readonly<TnumHalves>, b: Readonly<TnumHalves>): void {
+  let avh = a.vh;
+  let avl = a.vl;
+  let amh = a.mh;
+  let aml = a.ml;
+  const bt: TnumHalves = { vh: b.vh, vl: b.vl, mh: b.mh, ml: b.ml };
+  const acc: TnumHalves = { vh: 0, vl: 0, mh: 0, ml: 0 };
+  const sum: TnumHalves = { vh: 0, vl: 0, mh: 0, ml: 0 };
+  while ((avh | avl | amh | aml) !== 0) {
+    // Once every bit is unknown, every later step keeps it so.
+    if ((acc.mh & acc.ml) === -1) break;
+    if (avl & 1) tnumAddTo(acc, acc, bt);
+    else if (aml & 1) {
+      tnumAddTo(sum, acc, bt);
+      // tnum_union(acc, sum)
+      const muh = (acc.vh ^ sum.vh) | acc.mh | sum.mh;
+      const mul = (acc.vl ^ sum.vl) | acc.ml | sum.ml;
+      acc.vh = acc.vh & sum.vh & ~muh;
+      acc.vl = acc.vl & sum.vl & ~mul;
+      acc.mh = muh;
+      acc.ml = mul;
+    }
+    avl = ((avl >>> 1) | (avh << 31)) | 0;
+    avh = (avh >>> 1) | 0;
+    aml = ((aml >>> 1) | (amh << 31)) | 0;
+    amh = (amh >>> 1) | 0;
+    bt.vh = ((bt.vh << 1) | (bt.vl >>> 31)) | 0;
+    bt.vl = (bt.vl << 1) | 0;
+    bt.mh = ((bt.mh << 1) | (bt.ml >>> 31)) | 0;
+    bt.ml = (bt.ml << 1) | 0;
+  }
+  if ((acc.mh & acc.ml) === -1) {
+    d.vh = d.vl = 0;
+    d.mh = d.ml = -1;
+    return;
+  }
+  d.vh = acc.vh;
+  d.vl = acc.vl;
+  d.mh = acc.mh;
+  d.ml = acc.ml;
+}
+
 /** tnum_sub into d. */
 export function tnumSubTo(d: TnumHalves, a: Readonly<TnumHalves>, b: Readonly<TnumHalves>): void {
   const dvl = (a.vl - b.vl) | 0;
