@@ -412,42 +412,18 @@ export class Checker {
   }
 
   private statesEqual(a: VState, b: VState): boolean {
-    if (a.frames.length !== b.frames.length || a.refs.length !== b.refs.length || a.rcuLock !== b.rcuLock) return false;
-    // The current frame's scalars first (states_maybe_looping): a loop's counter differs there.
-    const top = a.frames.length - 1;
-    const ra = a.frames[top]?.regs;
-    const rb = b.frames[top]?.regs;
-    if (ra && rb) {
-      for (let r = 0; r < 11; r++) {
-        const p = ra[r];
-        const q = rb[r];
-        if (p !== q && p && q && p.kind === 'scalar' && q.kind === 'scalar' && !scalarEquals(p.s, q.s)) return false;
-      }
-    }
-    for (let fi = 0; fi < a.frames.length; fi++) {
+    const n = a.frames.length;
+    if (n !== b.frames.length || a.refs.length !== b.refs.length || a.rcuLock !== b.rcuLock) return false;
+    // The current frame first (states_maybe_looping): a loop's counter differs there.
+    for (let fi = n - 1; fi >= 0; fi--) {
       const x = a.frames[fi];
       const y = b.frames[fi];
-      if (!x || !y) return false;
-      for (let r = 0; r < 11; r++) {
-        const p = x.regs[r];
-        const q = y.regs[r];
-        if (p === q) continue;
-        if (!p || !q || p.kind !== q.kind) return false;
-        if (p.kind === 'not_init') continue;
-        if (p.off !== q.off || p.flags !== q.flags || p.range !== q.range || !scalarEquals(p.s, q.s)) return false;
-      }
-      const n = Math.max(x.stack.length, y.stack.length);
-      for (let i = 0; i < n; i++) {
-        const s = x.stack[i];
-        const t = y.stack[i];
-        if (s === t) continue;
-        const st = s?.types ?? NO_BYTES;
-        const tt = t?.types ?? NO_BYTES;
-        for (let j = 0; j < 8; j++) if (st[j] !== tt[j]) return false;
-        if (s && t && s.types[0] === Slot.Spill) {
-          if (s.spilled.kind !== t.spilled.kind || !scalarEquals(s.spilled.s, t.spilled.s) || s.spilled.off !== t.spilled.off) return false;
-        }
-      }
+      if (!x || !y || !regsEqual(x.regs, y.regs)) return false;
+    }
+    for (let fi = 0; fi < n; fi++) {
+      const x = a.frames[fi];
+      const y = b.frames[fi];
+      if (!x || !y || !stackEqual(x, y)) return false;
     }
     return true;
   }
@@ -1866,6 +1842,36 @@ const REGION_SIZE_NAME = { 'map value': 'value_size', 'map key': 'key_size', mem
 
 function regionMessage(region: keyof typeof REGION_SIZE_NAME, limit: number, off: number, size: number): string {
   return `invalid access to ${region}, ${REGION_SIZE_NAME[region]}=${limit} off=${off} size=${size}`;
+}
+
+/** Two frames' registers are the same abstract values (the infinite-loop check's exact comparison). */
+function regsEqual(ra: readonly Reg[], rb: readonly Reg[]): boolean {
+  for (let r = 0; r < 11; r++) {
+    const p = ra[r];
+    const q = rb[r];
+    if (p === q) continue;
+    if (!p || !q || p.kind !== q.kind) return false;
+    if (p.kind === 'not_init') continue;
+    if (p.s !== q.s && !scalarEquals(p.s, q.s)) return false;
+    if (p.off !== q.off || p.flags !== q.flags || p.range !== q.range) return false;
+  }
+  return true;
+}
+
+function stackEqual(x: Frame, y: Frame): boolean {
+  const n = Math.max(x.stack.length, y.stack.length);
+  for (let i = 0; i < n; i++) {
+    const s = x.stack[i];
+    const t = y.stack[i];
+    if (s === t) continue;
+    const st = s?.types ?? NO_BYTES;
+    const tt = t?.types ?? NO_BYTES;
+    for (let j = 0; j < 8; j++) if (st[j] !== tt[j]) return false;
+    if (s && t && s.types[0] === Slot.Spill) {
+      if (s.spilled.kind !== t.spilled.kind || !scalarEquals(s.spilled.s, t.spilled.s) || s.spilled.off !== t.spilled.off) return false;
+    }
+  }
+  return true;
 }
 
 /** The bytes of a slot never written. */
