@@ -9,7 +9,7 @@
 //    does not implement) are left out with the reason. Each kept entry first runs unmutated.
 // 2. Mutant i (seed VERIFIER_CORPUS_SEED + i) picks an entry and mutates its program 1–3 times
 //    (corpus-mutants.ts). Our verifier checks it at log level 0, timed: an exception is a
-//    problem; more than a second (for a mutant or an entry) fails a test of its own.
+//    problem; more than a second of CPU (timing.ts; for a mutant or an entry) fails a test of its own.
 // 3. Every mutant it accepts runs RUNS times in the interpreter, unverified, on random packets,
 //    contexts and map contents: anything but a clean exit without leaks is a problem, reported
 //    with the entry, the mutant's index and what was mutated.
@@ -17,6 +17,7 @@
 // Size: VERIFIER_CORPUS_MUTATIONS (default 2,000; the issue's long run is 100,000), split with
 // VERIFIER_SHARD=k/n between processes. VERIFIER_CORPUS_ONLY=i replays mutant i, printing it.
 
+import { timed, tookText } from './timing.ts';
 import { describe, expect, it } from 'vitest';
 import { loadProgram, verifyProgram } from '../../load/load.ts';
 import { Rng } from '../kernel/rng.ts';
@@ -100,10 +101,9 @@ function corpus(): Corpus {
     const p = prepare(entry);
     if ('skipped' in p) return skip(p.skipped, entry.name);
     const bytes = bytesOf(p.insns);
-    const v0 = performance.now();
-    const v = verifyProgram({ ...requestFor(p, bytes), verify: true, logLevel: 0 });
-    const ms = performance.now() - v0;
-    if (ms > VERIFY_MS_MAX) slow.push(`corpus entry "${entry.name}": took ${Math.round(ms)} ms to verify (${v.ok ? 'accepted' : `refused: ${v.problems[0]?.message ?? '?'}`})`);
+    const t = timed(() => verifyProgram({ ...requestFor(p, bytes), verify: true, logLevel: 0 }));
+    const v = t.value;
+    if (t.cpuMs > VERIFY_MS_MAX) slow.push(`corpus entry "${entry.name}": ${tookText(t)} to verify (${v.ok ? 'accepted' : `refused: ${v.problems[0]?.message ?? '?'}`})`);
     if (!v.ok) {
       refused++;
       return;
@@ -193,11 +193,11 @@ function mutationRun(): MutationRun {
     let v: ReturnType<typeof verifyProgram>;
     try {
       bytes = bytesOf(mutant.insns);
-      const v0 = performance.now();
-      v = verifyProgram({ ...requestFor(p, bytes), verify: true, logLevel: 0 });
-      const ms = performance.now() - v0;
+      const t = timed(() => verifyProgram({ ...requestFor(p, bytes), verify: true, logLevel: 0 }));
+      v = t.value;
+      const ms = t.cpuMs;
       if (ms > slowest.ms) slowest = { ms, what: name };
-      if (ms > VERIFY_MS_MAX) slow.push(`${name}: took ${Math.round(ms)} ms to verify (${v.ok ? 'accepted' : `refused: ${v.problems[0]?.message ?? '?'}`})`);
+      if (ms > VERIFY_MS_MAX) slow.push(`${name}: ${tookText(t)} to verify (${v.ok ? 'accepted' : `refused: ${v.problems[0]?.message ?? '?'}`})`);
       if (ONLY !== undefined) console.log(v.ok ? 'our verifier accepts it' : `our verifier refuses it: ${v.problems[0]?.message ?? '?'} (pc ${v.problems[0]?.pc ?? '?'})`);
     } catch (e) {
       problems.push(`${name}: the verifier threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
@@ -239,7 +239,7 @@ function mutationRun(): MutationRun {
     `corpus soundness${SHARD.label}: ${c.usable.length} entries, ${n} mutants (${from}..${to - 1}), ${accepted} accepted, ${runs} runs` +
       `${stopped ? `, ${stopped} stopped at a helper the simulator lacks` : ''}, ${problems.length} problems, ${slow.length} over ${VERIFY_MS_MAX} ms to verify, ${seconds} s; ` +
       `refused mutants run anyway: ${[...refusedRuns].map(([k, m]) => `${m} ${k}`).join(', ')}; ` +
-      `slowest verify ${Math.round(slowest.ms)} ms (${slowest.what}); accepted/mutants by type: ${fmt(byType)}; by mutation: ${fmt(byKind)}`,
+      `slowest verify ${Math.round(slowest.ms)} ms of CPU (${slowest.what}); accepted/mutants by type: ${fmt(byType)}; by mutation: ${fmt(byKind)}`,
   );
   if (problems.length) console.log(`problems:\n${problems.join('\n')}`);
   if (slow.length) console.log(`slow:\n${slow.join('\n')}`);
