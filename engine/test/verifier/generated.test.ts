@@ -52,6 +52,7 @@ describe('the verifier on generated programs', () => {
   it(`is sound on ${SHARD.to - SHARD.from} seeded mutations${SHARD.label}: what it accepts runs without a fault, a leak or an exhausted budget`, () => {
     const problems: string[] = [];
     let accepted = 0;
+    let slowest = { cpuMs: 0, wallMs: 0, i: -1 };
     for (let i = SHARD.from; i < SHARD.to; i++) {
       const rng = new Rng(0x5eed0000 + i);
       const random = { next: () => rng.u32() / 0x1_0000_0000 };
@@ -67,6 +68,7 @@ describe('the verifier on generated programs', () => {
         problems.push(`mutation ${i}: the verifier threw ${e instanceof Error ? e.message : String(e)}`);
         continue;
       }
+      if (result.time.cpuMs > slowest.cpuMs) slowest = { ...result.time, i };
       if (result.time.cpuMs > 1000) problems.push(`mutation ${i}: ${tookText(result.time)} to verify`);
       if (!result.r.accepted) continue;
       accepted++;
@@ -87,6 +89,7 @@ describe('the verifier on generated programs', () => {
         if (leaks.length) problems.push(`mutation ${i}: accepted but leaked ${leaks.length} reference(s)`);
       }
     }
+    console.log(`generated soundness${SHARD.label}: mutations ${SHARD.from}..${SHARD.to - 1}, ${accepted} accepted and run 3 times each, ${problems.length} problems; slowest verify: mutation ${slowest.i}, ${tookText(slowest)}`);
     expect(accepted, 'some mutations must be accepted for the test to mean anything').toBeGreaterThan((SHARD.to - SHARD.from) / 10);
     expect(problems.slice(0, 20), `${problems.length} problems`).toEqual([]);
   }, TIMEOUT);
