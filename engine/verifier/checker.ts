@@ -11,7 +11,7 @@ import { ctxAccess, helperById, helperName, kfuncById, btfFieldAt, kptrRcu, scal
 import { castsTo } from '../kernel/decls/index.ts';
 import { insnText, liveRegsLine, LIVE_REGS_HEADING } from './insn-text.ts';
 import { VerifierLog } from './log.ts';
-import { copyReg, withScalar, constScalar, formatReg, isPktPointer, maybeNull, notInit, pointer, regTypeStr, scalarReg, unknownScalar, MAYBE_NULL, RCU, RDONLY, RINGBUF, TRUSTED, UNTRUSTED, type Reg, type RegKind } from './reg.ts';
+import { copyReg, withRange, withScalar, constScalar, formatReg, isPktPointer, maybeNull, notInit, pointer, regTypeStr, scalarReg, unknownScalar, MAYBE_NULL, RCU, RDONLY, RINGBUF, TRUSTED, UNTRUSTED, type Reg, type RegKind } from './reg.ts';
 import { constNum, isBranchTaken, isConst, isZero, known, knownImm, sminNum, sminUnbounded, umaxNum, knownU32, refineBranch, scalarAlu, scalarEquals, scalarNeg, scalarEnd, scalarMovsx, signExtend, unknown, zeroExtend, type Scalar } from './scalar.ts';
 import { copyState, newFrame, newGen, ownSlot, readSlot, Slot, stateCovers, MAX_BPF_STACK, type Frame, type VState } from './state.ts';
 import { liveRegisters, loopComponents, relevantRegisters } from './liveness.ts';
@@ -1224,7 +1224,7 @@ export class Checker {
     const umax = umaxNum(pkt.s);
     if (umax > MAX_PACKET_OFF || umax + pkt.off > MAX_PACKET_OFF) return;
     const range = pkt.off + (rightOpen ? 1 : 0);
-    const fix = (r: Reg): Reg => (r.kind === pkt.kind && r.id === pkt.id && r.range >= 0 ? { ...r, range: Math.max(r.range, range) } : r);
+    const fix = (r: Reg): Reg => (r.kind === pkt.kind && r.id === pkt.id && r.range >= 0 ? withRange(r, Math.max(r.range, range)) : r);
     for (const f of st.frames) {
       for (let i = 0; i < 11; i++) {
         const r = f.regs[i];
@@ -1243,7 +1243,7 @@ export class Checker {
     for (const f of st.frames) {
       for (let i = 0; i < 11; i++) {
         const r = f.regs[i];
-        if (r && r.kind === pkt.kind && r.id === pkt.id && r.off === pkt.off && scalarEquals(r.s, pkt.s)) f.regs[i] = { ...r, range };
+        if (r && r.kind === pkt.kind && r.id === pkt.id && r.off === pkt.off && scalarEquals(r.s, pkt.s)) f.regs[i] = withRange(r, range);
       }
     }
   }
@@ -1595,7 +1595,11 @@ export class Checker {
     for (const f of this.cur.frames) {
       for (let i = 0; i < 11; i++) {
         const r = f.regs[i];
-        if (r && r.flags & RCU) f.regs[i] = { ...r, flags: (r.flags & ~RCU) | UNTRUSTED };
+        if (r && r.flags & RCU) {
+          const q = copyReg(r);
+          q.flags = (r.flags & ~RCU) | UNTRUSTED;
+          f.regs[i] = q;
+        }
       }
     }
   }

@@ -32,7 +32,12 @@ export const TRUSTED = 32;
 /** MEM_ALLOC: memory the program owns through a reference (a bpf_cpumask it created). */
 export const ALLOC = 64;
 
-export interface Reg {
+/**
+ * A class, not object literals: every register shares one hidden class from its constructor,
+ * which V8 keeps stable over a long session of many programs (literal and spread copies drifted
+ * into many shapes and made the checker's property reads megamorphic).
+ */
+export class Reg {
   kind: RegKind;
   flags: number;
   /** A scalar's value; a pointer's variable offset. */
@@ -55,15 +60,29 @@ export interface Reg {
   frameno: number;
   /** A scalar whose value mattered for a decision (precision tracking); printed as P. */
   precise: boolean;
+
+  constructor(kind: RegKind, flags: number, s: Scalar, off: number, id: number, refObjId: number, range: number, map: number, btf: string, memSize: number, frameno: number, precise: boolean) {
+    this.kind = kind;
+    this.flags = flags;
+    this.s = s;
+    this.off = off;
+    this.id = id;
+    this.refObjId = refObjId;
+    this.range = range;
+    this.map = map;
+    this.btf = btf;
+    this.memSize = memSize;
+    this.frameno = frameno;
+    this.precise = precise;
+  }
 }
 
 export function notInit(): Reg {
-  return { kind: 'not_init', flags: 0, s: unknown(), off: 0, id: 0, refObjId: 0, range: 0, map: -1, btf: '', memSize: 0, frameno: 0, precise: false };
+  return new Reg('not_init', 0, unknown(), 0, 0, 0, 0, -1, '', 0, 0, false);
 }
 
 export function scalarReg(s: Scalar): Reg {
-  // One literal, in notInit's field order (one object shape for every register).
-  return { kind: 'scalar', flags: 0, s, off: 0, id: 0, refObjId: 0, range: 0, map: -1, btf: '', memSize: 0, frameno: 0, precise: false };
+  return new Reg('scalar', 0, s, 0, 0, 0, 0, -1, '', 0, 0, false);
 }
 
 export const unknownScalar = (): Reg => scalarReg(unknown());
@@ -79,8 +98,14 @@ export function pointer(kind: RegKind, flags = 0): Reg {
 }
 
 export function copyReg(r: Reg): Reg {
-  // Field by field rather than a spread: V8 builds this literal far faster.
-  return { kind: r.kind, flags: r.flags, s: r.s, off: r.off, id: r.id, refObjId: r.refObjId, range: r.range, map: r.map, btf: r.btf, memSize: r.memSize, frameno: r.frameno, precise: r.precise };
+  return new Reg(r.kind, r.flags, r.s, r.off, r.id, r.refObjId, r.range, r.map, r.btf, r.memSize, r.frameno, r.precise);
+}
+
+/** `r` with another packet range. */
+export function withRange(r: Reg, range: number): Reg {
+  const q = copyReg(r);
+  q.range = range;
+  return q;
 }
 
 /** `r` with another scalar part. */
