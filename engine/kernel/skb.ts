@@ -59,6 +59,11 @@ const U32_FIELDS: Readonly<Record<number, { name: string; rw: boolean }>> = {
   176: { name: 'gso_size', rw: false },
 };
 
+/** __sk_buff.sk (an 8-byte pointer) and cb[0..4] (20 bytes). */
+const SK_OFF = 168;
+const CB_OFF = 48;
+const CB_END = 68;
+
 export interface SkbInit {
   /** The packet from its MAC header. */
   readonly packet: Uint8Array;
@@ -103,6 +108,8 @@ export class SkBuff {
           const v = offset === 152 ? this.tstamp : this.hwtstamp;
           return { lo: Number(v & 0xffffffffn) | 0, hi: Number(v >> 32n) | 0 };
         }
+        // skb->sk: a packet of BPF_PROG_TEST_RUN belongs to no socket, so the pointer is NULL.
+        if (offset === SK_OFF) return size === 8 ? { lo: 0, hi: 0 } : `__sk_buff.sk is read as an 8-byte load`;
         const base = offset & ~3;
         const field = U32_FIELDS[base];
         if (!field || offset + size > base + 4) return `invalid bpf_context access off=${offset} size=${size} (struct __sk_buff has no such field for tc programs)`;
@@ -113,6 +120,18 @@ export class SkBuff {
       store: (offset, size, lo, hi) => {
         if (offset === 152 && size === 8) {
           this.tstamp = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+          return true;
+        }
+        // cb[0..4] take stores of any size inside them (bpf_skb_is_valid_access), byte by byte.
+        if (offset >= CB_OFF && offset + size <= CB_END) {
+          for (let i = 0; i < size; i++) {
+            const at = offset + i;
+            const word = at & ~3;
+            const shift = (at - word) * 8;
+            const byte = i < 4 ? (lo >>> (i * 8)) & 0xff : (hi >>> ((i - 4) * 8)) & 0xff;
+            const old = this.u32.get(word) ?? 0;
+            this.u32.set(word, ((old & ~(0xff << shift)) | (byte << shift)) >>> 0);
+          }
           return true;
         }
         const field = U32_FIELDS[offset];

@@ -7,7 +7,7 @@
 import { ALU_OPERATOR, type AluOp, type Insn, type JmpCond } from '../isa/index.ts';
 import type { MapDecl } from '../program/program.ts';
 import type { VerifyError, VerifyRequest, VerifyResult } from './api.ts';
-import { ctxAccess, helperById, helperName, kfuncById, btfFieldAt, kptrRcu, scalarStruct, type KfuncView, type TypedArg } from './decls.ts';
+import { ctxAccess, helperById, helperName, kfuncById, btfFieldAt, kptrRcu, scalarStruct, structSize, type KfuncView, type TypedArg } from './decls.ts';
 import { castsTo } from '../kernel/decls/index.ts';
 import { insnText, liveRegsLine, LIVE_REGS_HEADING } from './insn-text.ts';
 import { VerifierLog } from './log.ts';
@@ -1654,6 +1654,10 @@ export class Checker {
       if (!scalarStruct(a.struct)) this.refuse(`arg#${i} pointer type STRUCT ${a.struct} must point to scalar, or struct with scalar`);
       if (releaseUntrusted) this.refuse(`R${regno} must be referenced or trusted`);
       if (r.kind === 'scalar' || r.kind === 'ctx' || r.kind === 'pkt_end' || r.kind === 'map_ptr' || r.kind === 'func') this.refuse(`R${regno} type=${regTypeStr(r.kind, r.flags)} expected=fp`);
+      // KF_ARG_PTR_TO_MEM: check_mem_reg — the whole struct readable, then writable, there.
+      const size = structSize(a.struct);
+      this.checkHelperMem(regno, r, size, 'read', false);
+      this.checkHelperMem(regno, r, size, 'write', false);
       return;
     }
     if (maybeNull(r)) this.refuse(`Possibly NULL pointer passed to trusted arg${i}`);

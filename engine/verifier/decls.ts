@@ -138,3 +138,8 @@ export function kptrRcu(struct: string, profile: KernelProfile): boolean {
 export function scalarStruct(struct: string): boolean {
   return isScalarStruct(struct);
 }
+
+/** The size of a kernel struct in the simulated kernel's BTF (0 when unknown). */
+export function structSize(struct: string): number {
+  return kernelTypeOf(struct)?.size ?? 0;
+}

@@ -3,8 +3,8 @@
 // the wrong struct, an object already freed, a release without a reference. A bad argument
 // ends the run with a fault in the verifier's words where it has words for it.
 
-import { formatAddress, type Vm } from '../../vm/index.ts';
-import { fieldOf } from '../btf/layouts.ts';
+import { formatAddress, PERM_READ, PERM_WRITE, type Vm } from '../../vm/index.ts';
+import { fieldOf, structLayout } from '../btf/layouts.ts';
 import type { KernelObject } from '../objects.ts';
 import type { KernelServices } from '../services.ts';
 import { kfuncByName } from './ids.ts';
@@ -80,10 +80,10 @@ export function objectArg(k: KernelServices, vm: Vm, pc: number, name: string, i
   return c.object;
 }
 
-/** A cpumask argument: the arena offset of its bits and the object holding them. */
+/** A cpumask argument: the arena offset of its bits and the object holding them (none for plain memory). */
 export interface MaskArg {
   readonly at: number;
-  readonly object: KernelObject;
+  readonly object?: KernelObject;
 }
 
 /**
@@ -93,6 +93,14 @@ export interface MaskArg {
  */
 export function maskArg(k: KernelServices, vm: Vm, pc: number, name: string, i: number, owned: boolean): MaskArg | false {
   const expected = owned ? 'bpf_cpumask' : 'cpumask';
+  // A struct cpumask (and a bpf_cpumask) is plain data, so the verifier lets any memory of its
+  // size stand for one (KF_ARG_PTR_TO_MEM: a stack buffer, a map value): the bits are read and
+  // written there.
+  if (vm.reg(i + 1) !== 0n && !k.objects.containing(vm.regLo(i + 1), vm.regHi(i + 1))) {
+    const at = k.mem.offsetOf(vm.regLo(i + 1), vm.regHi(i + 1));
+    const size = structLayout(expected)?.size ?? 0;
+    if (at >= 0 && size > 0 && k.mem.accessible(at, size, PERM_READ | PERM_WRITE)) return { at };
+  }
   const c = pointee(k, vm, pc, name, i, expected);
   if (!c) return false;
   const { object, offset } = c;

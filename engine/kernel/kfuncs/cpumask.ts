@@ -21,12 +21,16 @@ function create(k: KernelServices, _vm: Vm, pc: number): bigint {
 
 const acquire: CallImpl = (k, vm, pc) => {
   const m = maskArg(k, vm, pc, 'bpf_cpumask_acquire', 0, true);
-  return m && acquireRef(k, vm, pc, 'bpf_cpumask_acquire', m.object);
+  if (!m) return false;
+  if (!m.object) return kfuncFault(vm, pc, 'bpf_cpumask_acquire', 'arg#0 is plain memory, not a bpf_cpumask object: there is no reference count to take');
+  return acquireRef(k, vm, pc, 'bpf_cpumask_acquire', m.object);
 };
 
 const release: CallImpl = (k, vm, pc) => {
   const m = maskArg(k, vm, pc, 'bpf_cpumask_release', 0, true);
-  return m && releaseRef(k, vm, pc, 'bpf_cpumask_release', m.object);
+  if (!m) return false;
+  if (!m.object) return kfuncFault(vm, pc, 'bpf_cpumask_release', 'release kernel function bpf_cpumask_release expects refcounted PTR_TO_BTF_ID (arg#0 is plain memory)');
+  return releaseRef(k, vm, pc, 'bpf_cpumask_release', m.object);
 };
 
 /**

@@ -17,7 +17,7 @@
 // Size: VERIFIER_CORPUS_MUTATIONS (default 2,000; the issue's long run is 100,000), split with
 // VERIFIER_SHARD=k/n between processes. VERIFIER_CORPUS_ONLY=i replays mutant i, printing it.
 
-import { timed, tookText } from './timing.ts';
+import { overLimit, timed } from './timing.ts';
 import { describe, expect, it } from 'vitest';
 import { loadProgram, verifyProgram } from '../../load/load.ts';
 import { Rng } from '../kernel/rng.ts';
@@ -103,7 +103,8 @@ function corpus(): Corpus {
     const bytes = bytesOf(p.insns);
     const t = timed(() => verifyProgram({ ...requestFor(p, bytes), verify: true, logLevel: 0 }));
     const v = t.value;
-    if (t.cpuMs > VERIFY_MS_MAX) slow.push(`corpus entry "${entry.name}": ${tookText(t)} to verify (${v.ok ? 'accepted' : `refused: ${v.problems[0]?.message ?? '?'}`})`);
+    const over = overLimit(t, VERIFY_MS_MAX, () => requestFor(p, bytes));
+    if (over) slow.push(`corpus entry "${entry.name}": ${over} to verify (${v.ok ? 'accepted' : `refused: ${v.problems[0]?.message ?? '?'}`})`);
     if (!v.ok) {
       refused++;
       return;
@@ -197,7 +198,8 @@ function mutationRun(): MutationRun {
       v = t.value;
       const ms = t.cpuMs;
       if (ms > slowest.ms) slowest = { ms, what: name };
-      if (ms > VERIFY_MS_MAX) slow.push(`${name}: ${tookText(t)} to verify (${v.ok ? 'accepted' : `refused: ${v.problems[0]?.message ?? '?'}`})`);
+      const over = overLimit(t, VERIFY_MS_MAX, () => requestFor(p, bytes));
+      if (over) slow.push(`${name}: ${over} to verify (${v.ok ? 'accepted' : `refused: ${v.problems[0]?.message ?? '?'}`})`);
       if (ONLY !== undefined) console.log(v.ok ? 'our verifier accepts it' : `our verifier refuses it: ${v.problems[0]?.message ?? '?'} (pc ${v.problems[0]?.pc ?? '?'})`);
     } catch (e) {
       problems.push(`${name}: the verifier threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);

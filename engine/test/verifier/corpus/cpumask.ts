@@ -41,6 +41,7 @@ export const CPUMASK = topic('cpumask', [
   tp('acquire the new mask, release both', withMask('r1 = r7\ncall bpf_cpumask_acquire\nr1 = r0\ncall bpf_cpumask_release'), accept),
   tp('acquire the new mask, release one', withMask('r1 = r7\ncall bpf_cpumask_acquire'), reject('Unreleased reference id=')),
   tp('two masks, combined NULL check', 'call bpf_cpumask_create\nr6 = r0\ncall bpf_cpumask_create\nr7 = r0\nif r6 == 0 goto rel\nif r7 == 0 goto rel\nr1 = r6\nr2 = r7\ncall bpf_cpumask_equal\nrel:\nif r6 == 0 goto n1\nr1 = r6\ncall bpf_cpumask_release\nn1:\nif r7 == 0 goto n2\nr1 = r7\ncall bpf_cpumask_release\nn2:\nr0 = 0\nexit', accept),
+  tp('a 512-byte stack buffer as a struct cpumask', 'r1 = r10\nr1 += -512\ncall bpf_cpumask_first\nr0 = 0\nexit', accept, { note: 'a cpumask is plain data: any memory of its size will do (KF_ARG_PTR_TO_MEM)' }),
   tp('populate from an 8-byte stack buffer', withMask('*(u64 *)(r10 - 8) = -1\nr1 = r7\nr2 = r10\nr2 += -8\nr3 = 8\ncall bpf_cpumask_populate'), accept),
   tp('populate from a scalar address', withMask('r1 = r7\nr2 = 0x123456\nr3 = 8\ncall bpf_cpumask_populate'), reject('leads to invalid memory access')),
   tp('populate with a size past the buffer', withMask('r1 = r7\nr2 = r10\nr2 += -8\nr3 = 16\ncall bpf_cpumask_populate'), reject('invalid read from stack R2 off=-8 size=16')),
