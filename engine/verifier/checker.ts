@@ -44,7 +44,11 @@ class Refusal {
 }
 
 interface Explored {
-  readonly state: VState;
+  /**
+   * The state kept; null once evicted from its list — the node stays for branch counting (its
+   * children point at it), the state's memory goes (a long loop would otherwise keep every one).
+   */
+  state: VState | null;
   /** Paths still being walked below this state (the kernel's `branches`). */
   branches: number;
   readonly parent: Explored | null;
@@ -365,15 +369,16 @@ export class Checker {
     if (list) {
       for (let i = 0; i < list.length; i++) {
         const e = list[i];
-        if (!e) continue;
+        const st = e?.state;
+        if (!e || !st) continue;
         if (e.branches > 0) {
           // Still being walked below: an identical state means the loop makes no progress.
-          if (this.statesEqual(e.state, this.cur)) {
-            this.refuse(`infinite loop detected at insn ${pc}`, `cur state:${this.stateText(this.cur)}\nold state:${this.stateText(e.state)}\n`);
+          if (this.statesEqual(st, this.cur)) {
+            this.refuse(`infinite loop detected at insn ${pc}`, `cur state:${this.stateText(this.cur)}\nold state:${this.stateText(st)}\n`);
           }
           // Inside a loop, keep a state only now and then (every 20 jumps or 100 instructions).
           if (this.jmpsProcessed - this.prevJmpsProcessed < 20 && this.processed - this.prevInsnProcessed < 100) addNew = false;
-        } else if (stateCovers(e.state, this.cur, this.scratchIdmap(), live, this.relevant[pc] ?? 0x7ff)) {
+        } else if (stateCovers(st, this.cur, this.scratchIdmap(), live, this.relevant[pc] ?? 0x7ff)) {
           e.hits++;
           return true;
         }
@@ -381,6 +386,7 @@ export class Checker {
         // only when a new state is kept, so a loop keeps states of early and late iterations.
         if (addNew) e.misses++;
         if (e.misses > e.hits * 3 + 3) {
+          e.state = null;
           list.splice(i, 1);
           i--;
           this.curStates--;
