@@ -242,3 +242,22 @@ describe('the bpfp executable', () => {
     expect(r.stderr.trim()).toBe(`${join(dir, 'no-such-dir', 'x.bin')}: error: cannot write: ENOENT`);
   });
 });
+
+describe('bpfp verify --explain', () => {
+  const nullUse = file('null-use.bpf.s', '.section tp_btf/task_newtask\n.license "GPL"\n        call bpf_cpumask_create\n        r7 = r0\n        r1 = 1\n        r2 = r7\n        call bpf_cpumask_set_cpu\n        r0 = 0\n        exit\n');
+  it('says where the problem began and prints the causal path at its source lines', () => {
+    const r = runCli(['verify', nullUse, '--explain']);
+    expect(r.code).toBe(1);
+    expect(r.err.join('\n')).toContain(`${nullUse}:7:9: error: Possibly NULL pointer passed to trusted arg1`);
+    expect(r.err.join('\n')).toContain(`${nullUse}:3:9: note: R2 (ptr_or_null_bpf_cpumask) comes from here and may be NULL: nothing on the path tested it: call bpf_cpumask_create`);
+    expect(r.err.join('\n')).toMatch(/the causal path[^\n]*\n {2}\S+:3:9: call bpf_cpumask_create\n {2}\S+:4:9: r7 = r0\n/);
+  });
+  it('adds related sites and the slice, with lines and columns, to --json', () => {
+    const r = runCli(['verify', nullUse, '--explain', '--json']);
+    const out = JSON.parse(r.out.join('\n')) as { errors: { line: number; related: { line: number; col: number; message: string }[]; slice: { line: number }[] }[] };
+    const e = out.errors[0];
+    expect(e?.line).toBe(7);
+    expect(e?.related).toEqual([{ pc: 0, line: 3, col: 9, message: expect.stringContaining('may be NULL') }]);
+    expect(e?.slice.map((s) => s.line)).toEqual([3, 4, 5, 6, 7]);
+  });
+});

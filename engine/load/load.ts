@@ -15,6 +15,8 @@ export interface PipelineRequest extends Omit<LoadRequest, 'verifier'> {
   readonly logLevel?: LogLevel;
   /** Source text per pc of the entry program, for `; line` comments in the log. */
   readonly sourceLines?: readonly (string | undefined)[];
+  /** Ask the verifier for a refusal's explanation data (related sites, path, slice). */
+  readonly explain?: boolean;
 }
 
 export type PipelineResult = LoadResult & {
@@ -40,6 +42,7 @@ function verifierFor(req: PipelineRequest, answer: (r: VerifyResult) => void): (
       profile: p.profile,
       logLevel: req.logLevel ?? 1,
       deviceBound: p.deviceBound,
+      ...(req.explain && p.name === req.entry ? { explain: true } : {}),
       ...(p.name === req.entry && req.sourceLines ? { sourceLines: req.sourceLines } : {}),
     });
     if (p.name === req.entry) answer(r);

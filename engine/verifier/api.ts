@@ -23,6 +23,18 @@ export interface VerifyRequest {
   readonly deviceBound?: boolean;
   /** Source text per pc, printed as `; text` lines in the log where known. */
   readonly sourceLines?: readonly (string | undefined)[];
+  /**
+   * Record what an explanation needs (the failing path, where values came from): a refusal
+   * then carries `related`, `path` and `slice`. Off by default (it costs a little per insn).
+   */
+  readonly explain?: boolean;
+}
+
+/** Another instruction a refusal is about: where the problem began. */
+export interface RelatedSite {
+  readonly pc: number;
+  /** What happened there, in plain words ("the pointer in R6 comes from here; it may be NULL"). */
+  readonly message: string;
 }
 
 export interface VerifyError {
@@ -30,6 +42,15 @@ export interface VerifyError {
   readonly pc?: number;
   /** The kernel's own words (the last line of its log). */
   readonly message: string;
+  /** With `explain`: where the problem began (the acquire of a leaked reference, the call whose result was not checked, …). */
+  readonly related?: readonly RelatedSite[];
+  /** With `explain`: the failing path's last instructions (at most 1,000 pcs), in order, ending at `pc`. */
+  readonly path?: readonly number[];
+  /**
+   * With `explain`: the causal path — the instructions of the failing path whose results flow
+   * into the failing instruction's operands (a backward slice through registers), in order.
+   */
+  readonly slice?: readonly number[];
 }
 
 /** The figures of the kernel's last log line. */

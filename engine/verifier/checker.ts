@@ -6,7 +6,7 @@
 
 import { ALU_OPERATOR, type AluOp, type Insn, type JmpCond } from '../isa/index.ts';
 import type { MapDecl } from '../program/program.ts';
-import type { VerifyError, VerifyRequest, VerifyResult } from './api.ts';
+import type { RelatedSite, VerifyError, VerifyRequest, VerifyResult } from './api.ts';
 import { ctxAccess, helperById, helperName, kfuncById, btfFieldAt, kptrRcu, scalarStruct, structSize, type KfuncView, type TypedArg } from './decls.ts';
 import { castsTo } from '../kernel/decls/index.ts';
 import { insnText, liveRegsLine, LIVE_REGS_HEADING } from './insn-text.ts';
@@ -14,7 +14,7 @@ import { VerifierLog } from './log.ts';
 import { copyReg, withRange, withScalar, constScalar, formatReg, isPktPointer, maybeNull, notInit, pointer, regTypeStr, scalarReg, unknownScalar, MAYBE_NULL, RCU, RDONLY, RINGBUF, TRUSTED, UNTRUSTED, type Reg, type RegKind } from './reg.ts';
 import { constNum, isBranchTaken, isConst, isZero, known, knownImm, sminNum, sminUnbounded, umaxNum, knownU32, refineBranch, scalarAlu, scalarEquals, scalarNeg, scalarEnd, scalarMovsx, signExtend, unknown, zeroExtend, type Scalar } from './scalar.ts';
 import { copyState, newFrame, newGen, ownSlot, readSlot, Slot, stateCovers, MAX_BPF_STACK, type Frame, type VState } from './state.ts';
-import { liveRegisters, loopComponents, relevantRegisters } from './liveness.ts';
+import { causalSlice, liveRegisters, loopComponents, relevantRegisters } from './liveness.ts';
 import { cfgOf, subprogramAt } from '../program/cfg.ts';
 
 export const INSN_LIMIT = 1_000_000;
@@ -58,6 +58,8 @@ interface Explored {
 
 interface Pending {
   readonly state: VState;
+  /** The failing-path record's length when this branch was pushed (explain only). */
+  readonly pathLen: number;
   readonly pc: number;
   readonly prevPc: number;
   readonly logPos: number;
@@ -109,12 +111,17 @@ export class Checker {
   private prevInsnProcessed = 0;
   /** Deepest stack of each subprogram (check_max_stack_depth). */
   private readonly subprogDepth = new Map<number, number>();
+  /** explain: the pcs walked on the current path, in order (truncated when a branch is popped). */
+  private readonly path: number[] | null;
+  /** explain: comparisons of a packet pointer with the packet's end that proved a range. */
+  private readonly pktChecks = new Set<number>();
 
   constructor(private readonly req: VerifyRequest) {
     this.log = new VerifierLog(req.logLevel);
     this.insns = req.insns;
     this.maps = req.maps;
     this.pruneAt = new Uint8Array(this.insns.length);
+    this.path = req.explain ? [] : null;
     this.markPrunePoints();
     // A helper or kfunc reads only its own arguments (compute_live_registers reads the prototype).
     this.live = liveRegisters(this.insns, (insn) => {
@@ -165,6 +172,8 @@ export class Checker {
   }
 
   private setReg(n: number, r: Reg): void {
+    // A value written for the first time comes from this instruction (explanations point at it).
+    if (r.origin < 0) r.origin = this.pc;
     this.frame.regs[n] = r;
     this.scratchedRegs |= 1 << n;
   }
@@ -182,7 +191,7 @@ export class Checker {
     } catch (e) {
       if (!(e instanceof Refusal)) throw e;
       this.log.write(`${e.message}${e.noNewline ? '' : '\n'}${e.trailer}`);
-      error = { pc: e.pc, message: e.message };
+      error = this.path ? { pc: e.pc, message: e.message, ...this.explainRefusal(e) } : { pc: e.pc, message: e.message };
     }
     this.log.write(`processed ${this.processed} insns (limit ${INSN_LIMIT}) max_states_per_insn ${this.maxStatesPerInsn} total_states ${this.totalStates} peak_states ${this.peakStates} mark_read 0\n`);
     return {
@@ -191,6 +200,40 @@ export class Checker {
       log: this.log.toString(),
       stats: { processed: this.processed, maxStatesPerInsn: this.maxStatesPerInsn, totalStates: this.totalStates, peakStates: this.peakStates, markRead: 0 },
     };
+  }
+
+  /**
+   * What an explanation needs about a refusal: where its problem began (`related`), the path
+   * that led to it and the slice of that path that produced its operands.
+   */
+  private explainRefusal(e: Refusal): { related: RelatedSite[]; path: number[]; slice: number[] } {
+    const path = this.path ?? [];
+    const related: RelatedSite[] = [];
+    const add = (pc: number, message: string): void => {
+      if (pc >= 0 && pc !== e.pc && !related.some((r) => r.pc === pc)) related.push({ pc, message });
+    };
+    if (/reference leak|Unreleased reference/.test(e.message)) {
+      for (const ref of this.cur.refs) add(ref.insn, `the reference (id=${ref.id}) was acquired here and is still held at this exit: release it on every path`);
+    }
+    // The register the message is about: `R<n>`, or a kfunc's `arg#<i>` / `arg<i>` (in R<i+1>).
+    const rm = /\bR(\d+)\b/.exec(e.message);
+    const am = /\barg#?(\d+)\b/.exec(e.message);
+    const regno = rm ? Number(rm[1]) : am ? Number(am[1]) + 1 : -1;
+    const frame = this.cur.frames[this.cur.frames.length - 1];
+    const r = regno >= 0 && regno <= 10 ? frame?.regs[regno] : undefined;
+    if (r && r.origin >= 0 && r.origin !== e.pc) {
+      const what = regTypeStr(r.kind, r.flags) + (r.kind === 'btf_id' ? r.btf : '');
+      if (maybeNull(r)) add(r.origin, `R${regno} (${what}) comes from here and may be NULL: nothing on the path tested it`);
+      else if (r.kind === 'btf_id' && !(r.flags & TRUSTED) && !r.refObjId) add(r.origin, `R${regno} (${what}) comes from here, where it lost its trust`);
+      else if (r.kind === 'not_init') add(r.origin, `R${regno} was last written here (a call leaves r1-r5 unreadable)`);
+      else add(r.origin, `R${regno} (${what}) got its value here`);
+    }
+    if (/packet/.test(e.message)) {
+      let check = -1;
+      for (let i = path.length - 1; i >= 0 && check < 0; i--) if (this.pktChecks.has(path[i] ?? -1)) check = path[i] ?? -1;
+      if (check >= 0) add(check, 'the last bounds check on this path: the packet is known to be only this long past it');
+    }
+    return { related, path: path.slice(-1000), slice: causalSlice(this.insns, path, e.pc) };
   }
 
   /** A level-2 log's opening: the functions, then every instruction with the registers live before it and its loop. */
@@ -225,6 +268,7 @@ export class Checker {
       const insn = this.insns[pc];
       if (pc < 0 || pc >= this.insns.length || !insn) this.refuse(`invalid insn idx ${pc} insn_cnt ${this.insns.length}`);
       if (++this.processed > INSN_LIMIT) this.refuse(`BPF program is too large. Processed ${this.processed} insn`);
+      if (this.path) this.path.push(pc);
       if (this.pruneAt[pc]) {
         if (this.isStateVisited(pc)) {
           if (this.log.on) {
@@ -328,7 +372,7 @@ export class Checker {
   private pushState(state: VState, pc: number): void {
     if (this.pending.length >= JMP_SEQ_LIMIT) this.refuse(`The sequence of ${this.pending.length} jumps is too complex.`);
     for (let p = this.parent; p; p = null) p.branches++;
-    this.pending.push({ state, pc, prevPc: this.pc, logPos: this.log.end, parent: this.parent });
+    this.pending.push({ state, pathLen: this.path ? this.path.length : 0, pc, prevPc: this.pc, logPos: this.log.end, parent: this.parent });
     this.curStates++;
   }
 
@@ -338,6 +382,7 @@ export class Checker {
     const p = this.pending.pop();
     if (!p) return false;
     this.cur = p.state;
+    if (this.path) this.path.length = p.pathLen;
     this.parent = p.parent;
     this.pc = p.pc;
     this.prevPc = p.prevPc;
@@ -1219,7 +1264,10 @@ export class Checker {
         return;
     }
     void dstN;
-    if (safeIn) this.findGoodPktPointers(safeIn, pkt, rightOpen);
+    if (safeIn) {
+      this.findGoodPktPointers(safeIn, pkt, rightOpen);
+      this.pktChecks.add(this.pc);
+    }
     if (beyondIn) this.markPktEnd(beyondIn, pkt, BEYOND_PKT_END);
     void AT_PKT_END;
   }

@@ -5,7 +5,7 @@ import { checkStructure } from '../program/structure.ts';
 import type { VerifyRequest, VerifyResult } from './api.ts';
 import { Checker } from './checker.ts';
 
-export type { VerifyRequest, VerifyResult, VerifyError, VerifyStats, LogLevel } from './api.ts';
+export type { VerifyRequest, VerifyResult, VerifyError, VerifyStats, LogLevel, RelatedSite } from './api.ts';
 
 const NO_STATS = { processed: 0, maxStatesPerInsn: 0, totalStates: 0, peakStates: 0, markRead: 0 };
 

@@ -245,3 +245,35 @@ export function loopComponents(insns: readonly (Insn | null)[]): Uint32Array {
   }
   return scc;
 }
+
+/**
+ * The causal path of a refusal: walking the failing path backwards from the failing instruction,
+ * the instructions that wrote a register whose value flows into its operands (a dynamic backward
+ * slice through registers), and the branches that tested one of those registers. In path order,
+ * each pc once, at most 64 of them.
+ */
+export function causalSlice(insns: readonly (Insn | null)[], path: readonly number[], failingPc: number): number[] {
+  const out: number[] = [];
+  const seen = new Set<number>();
+  const failing = insns[failingPc];
+  if (!failing) return [];
+  let wanted = useDef(failing) & 0x7ff;
+  for (let i = path.length - 2; i >= 0 && out.length < 64 && wanted; i--) {
+    const pc = path[i] ?? -1;
+    const insn = insns[pc];
+    if (!insn) continue;
+    const ud = useDef(insn);
+    const use = ud & 0x7ff;
+    const def = (ud >>> 16) & 0x7ff;
+    const tests = insn.kind === 'jcond' && (use & wanted) !== 0;
+    if ((def & wanted) === 0 && !tests) continue;
+    if (!seen.has(pc)) {
+      seen.add(pc);
+      out.push(pc);
+    }
+    if (!tests) wanted = (wanted & ~def) | use;
+  }
+  out.reverse();
+  out.push(failingPc);
+  return out;
+}

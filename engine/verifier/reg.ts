@@ -61,7 +61,13 @@ export class Reg {
   /** A scalar whose value mattered for a decision (precision tracking); printed as P. */
   precise: boolean;
 
-  constructor(kind: RegKind, flags: number, s: Scalar, off: number, id: number, refObjId: number, range: number, map: number, btf: string, memSize: number, frameno: number, precise: boolean) {
+  /**
+   * The instruction that produced this value (the call that returned it, the load that read
+   * it), -1 before any; for explanations ("bpf_cpumask_create, line 4, may return NULL").
+   */
+  origin: number;
+  constructor(kind: RegKind, flags: number, s: Scalar, off: number, id: number, refObjId: number, range: number, map: number, btf: string, memSize: number, frameno: number, precise: boolean, origin = -1) {
+    this.origin = origin;
     this.kind = kind;
     this.flags = flags;
     this.s = s;
@@ -98,7 +104,7 @@ export function pointer(kind: RegKind, flags = 0): Reg {
 }
 
 export function copyReg(r: Reg): Reg {
-  return new Reg(r.kind, r.flags, r.s, r.off, r.id, r.refObjId, r.range, r.map, r.btf, r.memSize, r.frameno, r.precise);
+  return new Reg(r.kind, r.flags, r.s, r.off, r.id, r.refObjId, r.range, r.map, r.btf, r.memSize, r.frameno, r.precise, r.origin);
 }
 
 /** `r` with another packet range. */

@@ -45,6 +45,8 @@ export interface AssembledFile {
   readonly isa: IsaLevel;
   /** FILE:LINE:COL of an instruction of the entry program. */
   readonly at: (pc: number, line?: number) => string;
+  /** The source text of an instruction of the entry program (trimmed; '' when unknown). */
+  readonly sourceOf: (pc: number) => string;
 }
 
 /**
@@ -71,7 +73,12 @@ export function assembleFile(file: string, args: ParsedArgs, io: Io, prefer?: (s
     const span = entry.spans[pc];
     return span ? `${file}:${span.line}:${span.col}` : file;
   };
-  return { ok: true, file: { asm, sections, entry, isa, at } };
+  const lines = text.text.split('\n');
+  const sourceOf = (pc: number): string => {
+    const line = entry.spans[pc]?.line;
+    return line ? (lines[line - 1] ?? '').trim() : '';
+  };
+  return { ok: true, file: { asm, sections, entry, isa, at, sourceOf } };
 }
 
 /** Reads a JSON file (a scenario, map contents, a traffic profile); errors go to stderr. */

@@ -1,6 +1,7 @@
-// `bpfp verify FILE [--section S] [--profile linux-6.3|linux-6.18] [--log-level 1|2] [--json]`:
+// `bpfp verify FILE [--section S] [--profile linux-6.3|linux-6.18] [--log-level 1|2] [--explain] [--json]`:
 // BPF_PROG_LOAD's answer without running the program — the kernel's load checks, then the
-// verifier — with the verifier's log as the kernel prints it.
+// verifier — with the verifier's log as the kernel prints it. --explain adds, for a refusal,
+// where its problem began and the causal path (the instructions that produced its operands).
 
 import { verifiable, verifyProgram } from '../../load/load.ts';
 import { DEFAULT_PROFILE, DEFAULT_CPUS, isProfile } from '../../kernel/profiles.ts';
@@ -17,7 +18,8 @@ export function logLevelOption(args: ParsedArgs): 1 | 2 | undefined {
 }
 
 export function verifyCommand(args: ParsedArgs, io: Io): number {
-  checkKnown(args, ['--section', '--profile', '--log-level', '--json', '--isa', '--dialect']);
+  checkKnown(args, ['--section', '--profile', '--log-level', '--json', '--explain', '--isa', '--dialect']);
+  const explain = args.flags.has('--explain');
   const [file, ...extra] = args.positional;
   if (!file || extra.length) throw new UsageError('verify takes one FILE');
   const profile = args.options.get('--profile') ?? DEFAULT_PROFILE;
@@ -47,11 +49,23 @@ export function verifyCommand(args: ParsedArgs, io: Io): number {
     isa,
     maxInsns: DEFAULT_MAX_INSNS,
     logLevel,
+    ...(explain ? { explain: true } : {}),
   });
   const log = r.verifier?.log ?? '';
-  const errors = r.problems.map((p) => {
+  const where = (pc: number) => {
+    const span = entry.spans[pc];
+    return { pc, line: span?.line ?? 0, col: span?.col ?? 0 };
+  };
+  const detail = explain ? r.verifier?.errors[0] : undefined;
+  const errors = r.problems.map((p, i) => {
     const span = entry.spans[p.pc];
-    return { pc: p.pc, line: p.line ?? span?.line ?? 0, col: span?.col ?? 0, message: p.message };
+    const base = { pc: p.pc, line: p.line ?? span?.line ?? 0, col: span?.col ?? 0, message: p.message };
+    if (!detail || i > 0 || p.stage !== 'verifier') return base;
+    return {
+      ...base,
+      related: (detail.related ?? []).map((x) => ({ ...where(x.pc), message: x.message })),
+      slice: (detail.slice ?? []).map(where),
+    };
   });
   if (json) io.out(JSON.stringify({ file, section: entry.name, profile, accepted: r.ok, errors, log, ...(r.verifier ? { stats: r.verifier.stats } : {}) }));
   else {
@@ -59,5 +73,14 @@ export function verifyCommand(args: ParsedArgs, io: Io): number {
     if (r.ok) io.out(`${entry.name}: accepted by the ${profile} verifier`);
   }
   for (const p of r.problems) io.err(`${at(p.pc, p.line)}: error: ${p.message}`);
+  if (detail && !json) {
+    // The report: where the problem began, then the causal path, each at its source line.
+    const text = assembled.file.sourceOf;
+    for (const x of detail.related ?? []) io.err(`${at(x.pc)}: note: ${x.message}${text(x.pc) ? `: ${text(x.pc)}` : ''}`);
+    if (detail.slice?.length) {
+      io.err(`${file}: note: the causal path (the instructions on the failing path that produced its operands):`);
+      for (const pc of detail.slice) io.err(`  ${at(pc)}: ${text(pc)}`);
+    }
+  }
   return r.ok ? EXIT_OK : EXIT_REJECTED;
 }
