@@ -51,6 +51,12 @@ export interface VerifyError {
    * into the failing instruction's operands (a backward slice through registers), in order.
    */
   readonly slice?: readonly number[];
+  /**
+   * With `explain`: what the verifier believed on reaching each instruction of `path` (same
+   * length), in the log's words (`R1=ctx() R2=pkt(r=0) …`); absent when the path was too long
+   * to record (over 20,000 steps).
+   */
+  readonly beliefs?: readonly string[];
 }
 
 /** The figures of the kernel's last log line. */

@@ -18,6 +18,8 @@ import { causalSlice, liveRegisters, loopComponents, relevantRegisters } from '.
 import { cfgOf, subprogramAt } from '../program/cfg.ts';
 
 export const INSN_LIMIT = 1_000_000;
+/** explain: the verifier's beliefs are recorded for the first this-many steps of a path. */
+const BELIEF_LIMIT = 20_000;
 /** BPF_COMPLEXITY_LIMIT_JMP_SEQ: pending branches at once. */
 const JMP_SEQ_LIMIT = 8192;
 const MAX_CALL_FRAMES = 8;
@@ -113,6 +115,11 @@ export class Checker {
   private readonly subprogDepth = new Map<number, number>();
   /** explain: the pcs walked on the current path, in order (truncated when a branch is popped). */
   private readonly path: number[] | null;
+  /**
+   * explain: what the verifier believed on reaching each instruction of `path` (the registers,
+   * stack and references in the log's words), for the first BELIEF_LIMIT steps of a path.
+   */
+  private readonly beliefs: string[] | null;
   /** explain: comparisons of a packet pointer with the packet's end that proved a range. */
   private readonly pktChecks = new Set<number>();
 
@@ -122,6 +129,7 @@ export class Checker {
     this.maps = req.maps;
     this.pruneAt = new Uint8Array(this.insns.length);
     this.path = req.explain ? [] : null;
+    this.beliefs = req.explain ? [] : null;
     this.markPrunePoints();
     // A helper or kfunc reads only its own arguments (compute_live_registers reads the prototype).
     this.live = liveRegisters(this.insns, (insn) => {
@@ -206,7 +214,7 @@ export class Checker {
    * What an explanation needs about a refusal: where its problem began (`related`), the path
    * that led to it and the slice of that path that produced its operands.
    */
-  private explainRefusal(e: Refusal): { related: RelatedSite[]; path: number[]; slice: number[] } {
+  private explainRefusal(e: Refusal): { related: RelatedSite[]; path: number[]; slice: number[]; beliefs?: string[] } {
     const path = this.path ?? [];
     const related: RelatedSite[] = [];
     const add = (pc: number, message: string): void => {
@@ -233,7 +241,10 @@ export class Checker {
       for (let i = path.length - 1; i >= 0 && check < 0; i--) if (this.pktChecks.has(path[i] ?? -1)) check = path[i] ?? -1;
       if (check >= 0) add(check, 'the last bounds check on this path: the packet is known to be only this long past it');
     }
-    return { related, path: path.slice(-1000), slice: causalSlice(this.insns, path, e.pc) };
+    const kept = path.slice(-1000);
+    // Beliefs line up with the path's last entries only when every step of it was recorded.
+    const beliefs = this.beliefs && this.beliefs.length === path.length ? this.beliefs.slice(-kept.length) : undefined;
+    return { related, path: kept, slice: causalSlice(this.insns, path, e.pc), ...(beliefs ? { beliefs } : {}) };
   }
 
   /** A level-2 log's opening: the functions, then every instruction with the registers live before it and its loop. */
@@ -268,7 +279,10 @@ export class Checker {
       const insn = this.insns[pc];
       if (pc < 0 || pc >= this.insns.length || !insn) this.refuse(`invalid insn idx ${pc} insn_cnt ${this.insns.length}`);
       if (++this.processed > INSN_LIMIT) this.refuse(`BPF program is too large. Processed ${this.processed} insn`);
-      if (this.path) this.path.push(pc);
+      if (this.path) {
+        this.path.push(pc);
+        if (this.beliefs && this.beliefs.length < BELIEF_LIMIT && this.beliefs.length === this.path.length - 1) this.beliefs.push(this.stateText(this.cur).trim());
+      }
       if (this.pruneAt[pc]) {
         if (this.isStateVisited(pc)) {
           if (this.log.on) {
@@ -383,6 +397,7 @@ export class Checker {
     if (!p) return false;
     this.cur = p.state;
     if (this.path) this.path.length = p.pathLen;
+    if (this.beliefs && this.beliefs.length > p.pathLen) this.beliefs.length = p.pathLen;
     this.parent = p.parent;
     this.pc = p.pc;
     this.prevPc = p.prevPc;

@@ -41,6 +41,14 @@ describe('explaining a refusal', () => {
     expect(e.slice).toEqual([0, 5]);
   });
 
+  it('records what the verifier believed at each step of the failing path, in the log\'s words', () => {
+    const e = refusal('.section xdp\nr2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr4 = r2\nr4 += 14\nif r4 > r3 goto out\nr0 = *(u8 *)(r2 + 20)\nout:\nr0 = 2\nexit\n');
+    expect(e.beliefs).toHaveLength(e.path?.length ?? -1);
+    expect(e.beliefs?.[0]).toBe('R1=ctx() R10=fp0');
+    // At the failing read the checked range is 14 bytes: the read at 20 is beyond it.
+    expect(e.beliefs?.at(-1)).toContain('R2=pkt(r=14)');
+  });
+
   it('keeps only the path the refusal was on, not the branches walked before it', () => {
     // The fall-through of the first test exits cleanly; the refusal is on the jump's side.
     const e = refusal('.section xdp\nr1 = *(u32 *)(r1 + 8)\nif r1 > 5 goto bad\nr0 = 0\nexit\nbad:\nr0 = *(u8 *)(r1 + 0)\nexit\n');
