@@ -13,7 +13,7 @@ import { extractTemplates } from './catalogue-templates.ts';
  * Templates that have no entry yet: the number still to write, to be lowered to 0. Adding a
  * message to the verifier without an entry raises the count and fails the test.
  */
-const UNCOVERED_CEILING = 40;
+const UNCOVERED_CEILING = 11;
 
 interface Run {
   readonly result: VerifyResult;
