@@ -9,12 +9,6 @@ import { CATALOGUE, explainError, type CatalogueProgram, type ExplainContext } f
 import type { KernelProfile } from '../../kernel/profiles.ts';
 import { extractTemplates } from './catalogue-templates.ts';
 
-/**
- * Templates that have no entry yet: the number still to write, to be lowered to 0. Adding a
- * message to the verifier without an entry raises the count and fails the test.
- */
-const UNCOVERED_CEILING = 11;
-
 interface Run {
   readonly result: VerifyResult;
   readonly ctx: ExplainContext;
@@ -50,8 +44,8 @@ describe('the catalogue covers every message', () => {
     expect(twice).toEqual([]);
     expect(stale).toEqual([]);
     const uncovered = [...templates].filter(([t]) => !listed.has(t)).map(([t, where]) => `${where}: ${t}`);
-    if (uncovered.length) console.log(`${uncovered.length} of ${templates.size} message templates have no catalogue entry yet:\n  ${uncovered.join('\n  ')}`);
-    expect(uncovered.length).toBeLessThanOrEqual(UNCOVERED_CEILING);
+    // A message added to the verifier without an entry fails here, named with its file and line.
+    expect(uncovered, `${uncovered.length} of ${templates.size} message templates have no catalogue entry`).toEqual([]);
   });
 
   it('has unique ids', () => {
@@ -63,7 +57,19 @@ describe('the catalogue covers every message', () => {
  * The entries whose message no assembled program can meet (internal consistency checks), each
  * with its reason in the entry's `unreachable`. Listed here so none is skipped silently.
  */
-const UNREACHABLE: readonly string[] = [];
+const UNREACHABLE: readonly string[] = [
+  'insn-idx', // internal: the structure checks keep the walk inside the program
+  'map-value-pointer-offset', // the assembly cannot write ld_pseudo's second-slot offset
+  'packet-write', // only xdp and tc get packet pointers here, and both may write
+  'helper-map-missing', // internal: a map argument always precedes key/value arguments
+  'ref-obj-id', // internal: a release invalidates every register carrying the reference
+  'kfunc-id', // kfunc calls are assembled by name only
+  'kfunc-sleepable', // no declared kfunc is KF_SLEEPABLE
+  'exit-r0-not-scalar', // no supported program type has a checked return range
+  'exit-r0-range', // no supported program type has a checked return range
+  'empty-program', // the assembler refuses an empty section
+  'back-edge', // the playground verifies as root (bpf_capable)
+];
 
 describe('every entry has a refused example and an accepted fix', () => {
   it('lists the entries without examples explicitly', () => {
