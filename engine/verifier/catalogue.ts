@@ -117,6 +117,7 @@ function before(f: Facts): string {
 function nullReason(call: string | undefined): string {
   if (!call) return 'it may be NULL';
   if (/map_lookup/.test(call)) return `${call} returns NULL when the key is not in the map`;
+  if (/sk_lookup|skc_lookup/.test(call)) return `${call} returns NULL when no socket matches`;
   if (/_create$|_alloc|ringbuf_reserve/.test(call)) return `${call} returns NULL when the allocation fails`;
   if (/lookup|from_pid|from_id|acquire|kptr_xchg|get$/.test(call)) return `${call} returns NULL when there is nothing to return`;
   return `${call} may return NULL`;
@@ -153,7 +154,8 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     pattern: /^Possibly NULL pointer passed to helper arg(\d+)$/,
     words: 'Possibly NULL pointer passed to helper arg<n>',
     title: 'A pointer that may be NULL is passed to bpf_kptr_xchg',
-    plain: (m, f) => `R${m[1] ?? '?'}, the pointer to store with bpf_kptr_xchg ${f.at}, may be NULL on this path${from(f)}; the helper requires a non-NULL referenced pointer in that argument.`,
+    // Not `from(f)`: the checker's related site reads `arg<n>` as a kfunc's 0-based argument (R<n+1>), while a helper's arg<n> is R<n>.
+    plain: (m, f) => `R${m[1] ?? '?'}, the pointer to store with bpf_kptr_xchg ${f.at}, may be NULL on this path (an allocation or lookup result not yet tested); the helper requires a non-NULL referenced pointer in that argument.`,
     cause: 'A freshly created object is stored into a map kptr slot before its NULL test.',
     suggestion: (_m, f) => `Test the pointer against 0 ${before(f)} and call bpf_kptr_xchg only when it is not NULL.`,
     example: tp(`${lookup('km')}\nif r0 == 0 goto out\nr8 = r0\ncall bpf_cpumask_create\nr7 = r0\nr1 = r8\nr2 = r7\ncall bpf_kptr_xchg\nif r0 == 0 goto out\nr1 = r0\ncall bpf_cpumask_release\nout:\nr0 = 0\nexit`, [KPTR]),
@@ -242,7 +244,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     pattern: /^R(\d+) must be a rcu pointer$/,
     words: 'R<n> must be a rcu pointer',
     title: 'An RCU-protected pointer used outside its RCU section',
-    plain: (m, f) => `${reg(m)} was read inside an RCU read section${from(f)}, and that section ended before ${f.here}; the object may already be freed, so the kfunc refuses it.`,
+    plain: (m, f) => `${reg(m)} was read${f.originAt ? ` at ${f.originAt}` : ''} inside an RCU read section, and that section ended before ${f.here}; the object may already be freed, so the kfunc refuses it.`,
     cause: 'Calling bpf_rcu_read_unlock() before the last use of a pointer loaded under RCU (a kptr, task->cpus_ptr).',
     suggestion: (_m, f) => `Move bpf_rcu_read_unlock() after ${f.here}, or take a reference (an acquire kfunc) while still inside the section.`,
     example: tp(`${lookup('km')}\nif r0 == 0 goto out\nr8 = r0\ncall bpf_rcu_read_lock\nr6 = *(u64 *)(r8 + 0)\ncall bpf_rcu_read_unlock\nif r6 == 0 goto out\nr1 = r6\ncall bpf_cpumask_setall\nout:\nr0 = 0\nexit`, [KPTR]),
@@ -284,7 +286,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     pattern: /^R(\d+) is not a scalar$/,
     words: 'R<n> is not a scalar',
     title: 'A kfunc\'s number argument is not a number',
-    plain: (m, f) => `The kfunc called ${f.at} takes a number in ${reg(m)}, but ${reg(m)} is not a known scalar there${from(f)} (a pointer, or a register never written).`,
+    plain: (m, f) => `The kfunc called ${f.at} takes a number in ${reg(m)}, but ${reg(m)} holds a pointer or nothing there${from(f)}.`,
     cause: 'An argument register left unset or holding a pointer, often after arguments were put in the wrong registers.',
     suggestion: (m) => `Put the number in ${reg(m)} before the call.`,
     example: tp('call bpf_cpumask_create\nif r0 == 0 goto out\nr7 = r0\nr2 = r7\ncall bpf_cpumask_set_cpu\nr1 = r7\ncall bpf_cpumask_release\nout:\nr0 = 0\nexit'),
@@ -1539,7 +1541,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     pattern: /^The sequence of (\d+) jumps is too complex\.$/,
     words: 'The sequence of <n> jumps is too complex.',
     title: 'Too many branches waiting to be checked',
-    plain: (m) => `The verifier had ${m[1] ?? '?'} branch states waiting to be walked on one path; Linux refuses beyond 8,192.`,
+    plain: (m) => `The verifier had ${m[1] ?? '?'} branch states waiting to be walked on one path; Linux stops at 8,192 (BPF_COMPLEXITY_LIMIT_JMP_SEQ).`,
     cause: 'A very long run of conditional jumps on values the verifier cannot decide, none of them joining up.',
     suggestion: () => 'Reduce the number of independent conditions on one path (loops, bpf_loop, or a lookup table in a map).',
     example: xdp(`r1 = *(u32 *)(r1 + 16)\n${Array.from({ length: 8200 }, () => 'if r1 == 5 goto +0').join('\n')}\nr0 = 0\nexit`),
