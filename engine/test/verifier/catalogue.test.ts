@@ -63,7 +63,6 @@ const UNREACHABLE: readonly string[] = [
   'packet-write', // only xdp and tc get packet pointers here, and both may write
   'helper-map-missing', // internal: a map argument always precedes key/value arguments
   'ref-obj-id', // internal: a release invalidates every register carrying the reference
-  'kfunc-id', // kfunc calls are assembled by name only
   'kfunc-sleepable', // no declared kfunc is KF_SLEEPABLE
   'exit-r0-not-scalar', // no supported program type has a checked return range
   'exit-r0-range', // no supported program type has a checked return range
