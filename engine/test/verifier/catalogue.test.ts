@@ -116,6 +116,10 @@ describe('explanations carry the program\'s values', () => {
     expect(x?.suggestion).toMatch(/after line 4 and before line 8/);
   });
 
+  it('returns nothing for a message the catalogue lacks', () => {
+    expect(explainError({ message: 'no such message' }, { profile: 'linux-6.18', lineOf: () => undefined })).toBeUndefined();
+  });
+
   it('names the line that acquired a leaked reference', () => {
     const { result, ctx } = run({ source: '.section tp_btf/task_newtask\n.license "GPL"\ncall bpf_cpumask_create\nif r0 == 0 goto out\nr6 = r0\nr0 = 0\nexit\nout:\nr0 = 0\nexit\n' });
     const err = result.errors[0];
