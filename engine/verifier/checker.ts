@@ -224,9 +224,11 @@ export class Checker {
       for (const ref of this.cur.refs) add(ref.insn, `the reference (id=${ref.id}) was acquired here and is still held at this exit: release it on every path`);
     }
     // The register the message is about: `R<n>`, or a kfunc's `arg#<i>` / `arg<i>` (in R<i+1>).
+    // A helper's `argN` is RN; a kfunc's `arg#N` / `argN` counts from 0 (R<N+1>).
     const rm = /\bR(\d+)\b/.exec(e.message);
+    const hm = /\bhelper arg(\d+)\b/.exec(e.message);
     const am = /\barg#?(\d+)\b/.exec(e.message);
-    const regno = rm ? Number(rm[1]) : am ? Number(am[1]) + 1 : -1;
+    const regno = rm ? Number(rm[1]) : hm ? Number(hm[1]) : am ? Number(am[1]) + 1 : -1;
     const frame = this.cur.frames[this.cur.frames.length - 1];
     const r = regno >= 0 && regno <= 10 ? frame?.regs[regno] : undefined;
     if (r && r.origin >= 0 && r.origin !== e.pc) {
