@@ -257,13 +257,13 @@ function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Wa
         const lo = Math.min(pkt.dataMeta, pkt.data);
         if (at < lo || at + a.size > pkt.dataEnd) {
           const len = pkt.dataEnd - pkt.data;
-          return { kind: 'fault', pc, message: 'packet', plain: `${verb} at offset ${at - pkt.data} of a ${len}-byte packet (data..data_end), through R${a.base}` };
+          return { kind: 'fault', pc, message: 'packet', plain: `${verb} at offset ${at - pkt.data} of a ${len}-byte packet (data..data_end), through R${a.base}: outside the packet but inside the frame around it, so the run goes on without a fault (as in Linux) reading or writing bytes that are not the packet's` };
         }
       } else if (region && (region.kind === 'map-value' || region.kind === 'ringbuf') && grants.length) {
         const inside = grants.some((g) => at >= g.start && at + a.size <= g.start + g.size);
         if (!inside) {
           const near = grants.reduce((b, g) => (Math.abs(at - g.start) < Math.abs(at - b.start) ? g : b));
-          return { kind: 'fault', pc, message: 'grant', plain: `${verb} at offset ${at - near.start} of the ${near.size}-byte ${near.what}, through R${a.base}` };
+          return { kind: 'fault', pc, message: 'grant', plain: `${verb} at offset ${at - near.start} of the ${near.size}-byte ${near.what}, through R${a.base}: outside it but inside memory next to it, so the run goes on without a fault` };
         }
       }
     }
@@ -292,14 +292,14 @@ function inputOf(c: Candidate, seed: number): Counterexample['input'] {
   };
 }
 
-function describeInput(c: Candidate): string {
+function describeInput(c: Candidate, hasMaps: boolean): string {
   const parts: string[] = [];
   if (c.inputs.data) parts.push(`a ${c.inputs.data.length}-byte packet`);
   if (c.inputs.ctx) parts.push(`a ${c.inputs.ctx.length}-byte context`);
   const filled = c.maps ? Object.entries(c.maps).filter(([, e]) => e.length) : [];
   if (filled.length) parts.push(`entries in ${filled.map(([n, e]) => `${n} (${e.length})`).join(', ')}`);
-  else parts.push('every map empty');
-  return parts.join(', ');
+  else if (hasMaps) parts.push('every map empty');
+  return parts.length ? parts.join(', ') : 'no input';
 }
 
 /**
@@ -345,8 +345,8 @@ function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions,
   let fallback: Counterexample | undefined;
   let other: string | undefined;
   const describe = (o: Outcome & { kind: 'fault' | 'leak' }, c: Candidate, here: boolean): string => {
-    const input = describeInput(c);
-    if (o.kind === 'leak') return `with ${input}, the reference acquired at ${where(o.pc)} (${o.via}) is still held at exit`;
+    const input = describeInput(c, target.maps.length > 0);
+    if (o.kind === 'leak') return `with ${input}, the reference acquired at ${where(o.pc)} (${o.via}) is still held at exit${here ? '' : ' (another problem than the refused one, on this input)'}`;
     const m = /invalid (read|write) of (\d+) bytes? at (0x[0-9a-f]+): (.*)$/.exec(o.message);
     let what: string;
     if (o.plain) what = `${where(o.pc)} ${o.plain}`;
@@ -380,7 +380,6 @@ function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions,
     if (here) return found;
     fallback ??= found;
   }
-  if (fallback) return fallback;
   const ms = Math.round(performance.now() - t0);
   let why = `no input among ${tries} tried (${ms} ms, seed ${opts.seed}) made it ${category === 'leak' ? 'leak' : 'fault'}`;
   if (category === 'null') {
@@ -389,5 +388,6 @@ function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions,
     else if (source) why = `${source} never returned NULL on the inputs tried (${why})`;
   }
   if (other) why += `; some runs stopped short: ${other}`;
+  if (fallback) return { ...fallback, fault: `${fallback.fault}; for the refused problem itself: ${why}` };
   return { none: why };
 }
