@@ -136,8 +136,8 @@ function headerPacket(len: number, fill: number, v6 = false): Uint8Array {
   return p;
 }
 
-/** Map contents: every array and hash map filled at keys 0..7 (within max_entries) with `fill` bytes. */
-function filledMaps(target: InputTarget, fill: number): MapContents {
+/** Map contents: every array and hash map filled at keys 0..7 (within max_entries) with `fill` bytes, or with 8-byte words each holding the integer `fill` (little-endian, two's complement). */
+function filledMaps(target: InputTarget, fill: number | bigint): MapContents {
   const out: MapContents = {};
   for (const m of target.maps) {
     if (!['array', 'percpu_array', 'hash', 'percpu_hash', 'lru_hash', 'lru_percpu_hash'].includes(m.type)) continue;
@@ -145,7 +145,9 @@ function filledMaps(target: InputTarget, fill: number): MapContents {
     for (let k = 0; k < Math.min(8, m.maxEntries); k++) {
       const key = new Uint8Array(m.keySize);
       for (let b = 0, n = k; b < Math.min(4, m.keySize); b++, n >>>= 8) key[b] = n & 0xff;
-      const v = new Uint8Array(m.valueSize).fill(fill);
+      const v = new Uint8Array(m.valueSize);
+      if (typeof fill === 'number') v.fill(fill);
+      else for (let w = 0; w + 8 <= v.length; w += 8) new DataView(v.buffer).setBigUint64(w, BigInt.asUintN(64, fill), true);
       for (const kp of m.kptrs) v.fill(0, kp.offset, kp.offset + 8);
       entries.push({ key: toHex(key), value: toHex(v) });
     }
@@ -154,23 +156,52 @@ function filledMaps(target: InputTarget, fill: number): MapContents {
   return out;
 }
 
+/** Byte values map values are filled with after 0 and 0xff: small indexes and sizes, and the signed edges. */
+const FILLS = [1, 2, 3, 4, 7, 8, 15, 16, 31, 32, 63, 64, 0x7f, 0x80, 0xfe];
+
+/** The map sets tried: all empty, all filled with 0 / 0xff, each map left empty with the others filled, then other fills. */
+function mapSets(target: InputTarget, constants: readonly bigint[]): { readonly first: (MapContents | undefined)[]; readonly more: MapContents[] } {
+  if (!target.maps.length) return { first: [undefined], more: [] };
+  // Indexes and sizes read out of map values: the program's own constants (a bound compared
+  // against, a mask) and their neighbours, as whole integers, where an off-by-one bites.
+  const full = filledMaps(target, 0);
+  const oneEmpty = target.maps.length > 1 ? target.maps.map((m) => ({ ...full, [m.name]: [] })) : [];
+  return { first: [undefined, full, filledMaps(target, 0xff)], more: [...oneEmpty, ...constants.map((c) => filledMaps(target, c)), ...FILLS.map((f) => filledMaps(target, f))] };
+}
+
+/** The program's comparison and ALU constants, each with its neighbours and -1, at most 24 values. */
+function constantsOf(insns: readonly (Insn | null)[]): bigint[] {
+  const out = new Set<bigint>();
+  for (const insn of insns) {
+    if (!insn) continue;
+    const imm = insn.kind === 'jcond' && insn.src.type === 'imm' ? insn.src.imm : insn.kind === 'alu' && insn.src.type === 'imm' && insn.op !== 'mov' ? insn.src.imm : undefined;
+    if (imm === undefined) continue;
+    for (const d of [0, 1, -1]) out.add(BigInt(imm + d));
+  }
+  out.add(-1n);
+  return [...out].slice(0, 24);
+}
+
 /** The targeted inputs, in order: the ones most likely to show a bounds, NULL or leak problem first. */
-function* targeted(target: InputTarget): Generator<Candidate> {
+function* targeted(target: InputTarget, insns: readonly (Insn | null)[]): Generator<Candidate> {
   const t = target.kind.progType;
-  const mapSets: (MapContents | undefined)[] = [undefined, ...(target.maps.length ? [filledMaps(target, 0), filledMaps(target, 0xff)] : [])];
+  const sets = mapSets(target, constantsOf(insns));
+  const withMaps = (maps: MapContents | undefined) => (maps ? { maps } : {});
   if (t === 'xdp' || t === 'tc') {
-    for (const maps of mapSets) {
-      for (let len = ETH_HLEN; len < ETH_HLEN + SHORT_PACKETS; len++) yield { inputs: { data: headerPacket(len, 0) }, ...(maps ? { maps } : {}) };
-      for (const len of [64, 128, 256, 1500]) yield { inputs: { data: headerPacket(len, 0xff) }, ...(maps ? { maps } : {}) };
-      for (let len = ETH_HLEN; len < ETH_HLEN + SHORT_PACKETS; len += 4) yield { inputs: { data: headerPacket(len, 0xff, true) }, ...(maps ? { maps } : {}) };
+    for (const maps of sets.first) {
+      for (let len = ETH_HLEN; len < ETH_HLEN + SHORT_PACKETS; len++) yield { inputs: { data: headerPacket(len, 0) }, ...withMaps(maps) };
+      for (const len of [64, 128, 256, 1500]) yield { inputs: { data: headerPacket(len, 0xff) }, ...withMaps(maps) };
+      for (let len = ETH_HLEN; len < ETH_HLEN + SHORT_PACKETS; len += 4) yield { inputs: { data: headerPacket(len, 0xff, true) }, ...withMaps(maps) };
     }
+    for (const maps of sets.more) for (const len of [ETH_HLEN, 64]) yield { inputs: { data: headerPacket(len, 0) }, maps };
     return;
   }
   if (t === 'syscall') {
-    for (const maps of mapSets) for (const size of [0, 8, 16, 64, 256, 4096]) yield { inputs: size ? { ctx: new Uint8Array(size) } : {}, ...(maps ? { maps } : {}) };
+    for (const maps of sets.first) for (const size of [0, 8, 16, 64, 256, 4096]) yield { inputs: size ? { ctx: new Uint8Array(size) } : {}, ...withMaps(maps) };
+    for (const maps of sets.more) yield { inputs: { ctx: new Uint8Array(64) }, maps };
     return;
   }
-  for (const maps of mapSets) yield { inputs: {}, ...(maps ? { maps } : {}) };
+  for (const maps of [...sets.first, ...sets.more]) yield { inputs: {}, ...withMaps(maps) };
 }
 
 type Outcome =
@@ -362,7 +393,7 @@ function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions,
   };
 
   const candidates = (function* () {
-    yield* targeted(target);
+    yield* targeted(target, insns);
     yield* random();
   })();
   for (const c of candidates) {

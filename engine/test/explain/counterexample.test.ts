@@ -16,8 +16,8 @@ const SEED = envInt('COUNTEREXAMPLE_SEED', 13);
 const BUDGET_MS = envInt('COUNTEREXAMPLE_BUDGET_MS', 250);
 /** Tries per entry: with it the search stops on tries, not time, on any machine fast enough. */
 const MAX_TRIES = 400;
-/** The level reached (seed 13, 250 ms, 400 tries): 99 of 168; the floor leaves room for a slow machine. */
-const FOUND_FLOOR = 96;
+/** The level reached (seed 13, 250 ms, 400 tries): 101 of 168; the floor leaves room for a slow machine. */
+const FOUND_FLOOR = 98;
 
 interface Row {
   readonly name: string;
