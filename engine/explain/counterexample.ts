@@ -418,7 +418,7 @@ function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions,
     if (source && ALLOCATORS.test(source)) why = `${source} returns NULL only when an allocation fails, and the simulated kernel cannot make ${source} fail (${why})`;
     else if (source) why = `${source} never returned NULL on the inputs tried (${why})`;
   }
-  if (category !== 'leak' && (t === 'xdp' || t === 'tc')) why += `; packets of every length from ${ETH_HLEN} to ${ETH_HLEN + SHORT_PACKETS - 1} bytes were among them, and BPF_PROG_TEST_RUN takes none shorter than ${ETH_HLEN} (the Ethernet header): an access the verifier cannot prove inside the packet may still be inside every packet a run can get`;
+  if (category !== 'leak' && (t === 'xdp' || t === 'tc') && /packet|pkt/.test(refusal.message)) why += `; packets of every length from ${ETH_HLEN} to ${ETH_HLEN + SHORT_PACKETS - 1} bytes were among them, and BPF_PROG_TEST_RUN takes none shorter than ${ETH_HLEN} (the Ethernet header): an access the verifier cannot prove inside the packet may still be inside every packet a run can get`;
   if (other) why += `; some runs stopped short: ${other}`;
   if (fallback) return { ...fallback, fault: `${fallback.fault}; for the refused problem itself: ${why}` };
   return { none: why };
