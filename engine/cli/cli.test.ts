@@ -243,6 +243,36 @@ describe('the bpfp executable', () => {
   });
 });
 
+describe('bpfp verify --explain counterexample', () => {
+  const pkt = file('cex-pkt.bpf.s', '.section xdp\n        r2 = *(u32 *)(r1 + 0)\n        r3 = *(u32 *)(r1 + 4)\n        r4 = r2\n        r4 += 14\n        if r4 > r3 goto out\n        r0 = *(u8 *)(r2 + 20)\nout:\n        r0 = 2\n        exit\n');
+  const nullUse = file('cex-null.bpf.s', '.section xdp\n.map m type=hash key=4 value=8 max_entries=4\n        r1 = 0\n        *(u32 *)(r10 - 4) = r1\n        r2 = r10\n        r2 += -4\n        r1 = m ll\n        call bpf_map_lookup_elem\n        r0 = *(u64 *)(r0 + 0)\n        r0 = 2\n        exit\n');
+  const create = file('cex-create.bpf.s', '.section tp_btf/task_newtask\n.license "GPL"\n        call bpf_cpumask_create\n        r7 = r0\n        r1 = r7\n        call bpf_cpumask_release\n        r0 = 0\n        exit\n');
+
+  it('offers a packet on which the refused read is out of bounds, with the command that runs it unverified', () => {
+    const r = runCli(['verify', pkt, '--explain']);
+    expect(r.code).toBe(1);
+    const note = r.err.find((l) => l.includes('note: counterexample:')) ?? '';
+    expect(note).toContain(`${pkt}:7:9: note: counterexample: with a 14-byte packet, line 7 reads 1 byte at offset 20 of a 14-byte packet`);
+    expect(note).toMatch(new RegExp(`run it unverified: bpfp test-run ${pkt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --no-verify --data [0-9a-f]{28}$`));
+  });
+
+  it('shows a NULL lookup with every map empty, reproducible with test-run --no-verify, and adds it to --json', () => {
+    const r = runCli(['verify', nullUse, '--explain', '--json']);
+    const e = (JSON.parse(r.out.join('\n')) as { errors: { counterexample?: { input: { data?: string }; fault: string; line: number } }[] }).errors[0];
+    expect(e?.counterexample?.fault).toMatch(/R0 is NULL at line 9: bpf_map_lookup_elem at line 8 returned NULL$/);
+    expect(e?.counterexample?.line).toBe(9);
+    const run = runCli(['test-run', nullUse, '--no-verify', '--data', e?.counterexample?.input.data ?? '']);
+    expect(run.code).toBe(1);
+    expect(run.err.join('\n')).toMatch(/NULL pointer dereference/);
+  });
+
+  it('says so honestly when the simulator cannot produce the NULL (an allocation that never fails)', () => {
+    const r = runCli(['verify', create, '--explain', '--seed', '5']);
+    expect(r.code).toBe(1);
+    expect(r.err.join('\n')).toContain('note: no counterexample found: bpf_cpumask_create returns NULL only when an allocation fails, and the simulated kernel cannot make bpf_cpumask_create fail');
+  });
+});
+
 describe('bpfp verify --explain', () => {
   const nullUse = file('null-use.bpf.s', '.section tp_btf/task_newtask\n.license "GPL"\n        call bpf_cpumask_create\n        r7 = r0\n        r1 = 1\n        r2 = r7\n        call bpf_cpumask_set_cpu\n        r0 = 0\n        exit\n');
   it('says where the problem began and prints the causal path at its source lines', () => {

@@ -1,9 +1,13 @@
 // `bpfp verify FILE [--section S] [--profile linux-6.3|linux-6.18] [--log-level 1|2] [--explain] [--json]`:
 // BPF_PROG_LOAD's answer without running the program — the kernel's load checks, then the
 // verifier — with the verifier's log as the kernel prints it. --explain adds, for a refusal,
-// where its problem began and the causal path (the instructions that produced its operands).
+// where its problem began and the causal path (the instructions that produced its operands),
+// and, for a refusal about memory safety, NULL, bounds or a leak, a counterexample: an input on
+// which the program, run unverified, really faults or leaks (searched for ~300 ms, `--seed S`).
 
-import { verifiable, verifyProgram } from '../../load/load.ts';
+import { verifiable, verifyProgram, type PipelineRequest } from '../../load/load.ts';
+import { categorize, findCounterexample, type Counterexample } from '../../explain/counterexample.ts';
+import type { VerifyError } from '../../verifier/api.ts';
 import { DEFAULT_PROFILE, DEFAULT_CPUS, isProfile } from '../../kernel/profiles.ts';
 import { DEFAULT_MAX_INSNS } from '../../vm/index.ts';
 import { checkKnown, type ParsedArgs, UsageError } from '../args.ts';
@@ -18,7 +22,7 @@ export function logLevelOption(args: ParsedArgs): 1 | 2 | undefined {
 }
 
 export function verifyCommand(args: ParsedArgs, io: Io): number {
-  checkKnown(args, ['--section', '--profile', '--log-level', '--json', '--explain', '--isa', '--dialect']);
+  checkKnown(args, ['--section', '--profile', '--log-level', '--json', '--explain', '--seed', '--isa', '--dialect']);
   const explain = args.flags.has('--explain');
   const [file, ...extra] = args.positional;
   if (!file || extra.length) throw new UsageError('verify takes one FILE');
@@ -39,7 +43,7 @@ export function verifyCommand(args: ParsedArgs, io: Io): number {
     if (json) io.out(JSON.stringify({ file, section: entry.name, accepted: true, errors: [], log: '', unverified: 'raw' }));
     return EXIT_OK;
   }
-  const r = verifyProgram({
+  const request: PipelineRequest = {
     sections: sections.map((s) => ({ name: s.name, kind: s.kind, bytes: s.bytes })),
     entry: entry.name,
     maps: asm.maps,
@@ -50,13 +54,15 @@ export function verifyCommand(args: ParsedArgs, io: Io): number {
     maxInsns: DEFAULT_MAX_INSNS,
     logLevel,
     ...(explain ? { explain: true } : {}),
-  });
+  };
+  const r = verifyProgram(request);
   const log = r.verifier?.log ?? '';
   const where = (pc: number) => {
     const span = entry.spans[pc];
     return { pc, line: span?.line ?? 0, col: span?.col ?? 0 };
   };
   const detail = explain ? r.verifier?.errors[0] : undefined;
+  const cex = detail && r.problems[0]?.stage === 'verifier' && categorize(detail.message) ? counterexample(request, detail, args, (pc) => `line ${entry.spans[pc]?.line ?? '?'}`) : undefined;
   const errors = r.problems.map((p, i) => {
     const span = entry.spans[p.pc];
     const base = { pc: p.pc, line: p.line ?? span?.line ?? 0, col: span?.col ?? 0, message: p.message };
@@ -65,6 +71,7 @@ export function verifyCommand(args: ParsedArgs, io: Io): number {
       ...base,
       related: (detail.related ?? []).map((x) => ({ ...where(x.pc), message: x.message })),
       slice: (detail.slice ?? []).map(where),
+      ...(cex ? { counterexample: 'none' in cex ? { none: cex.none } : { input: cex.input, fault: cex.fault, kind: cex.kind, ...where(cex.pc) } } : {}),
     };
   });
   if (json) io.out(JSON.stringify({ file, section: entry.name, profile, accepted: r.ok, errors, log, ...(r.verifier ? { stats: r.verifier.stats } : {}) }));
@@ -81,6 +88,30 @@ export function verifyCommand(args: ParsedArgs, io: Io): number {
       io.err(`${file}: note: the causal path (the instructions on the failing path that produced its operands):`);
       for (const pc of detail.slice) io.err(`  ${at(pc)}: ${text(pc)}`);
     }
+    if (cex && 'none' in cex) io.err(`${file}: note: no counterexample found: ${cex.none}`);
+    else if (cex) {
+      const { input } = cex;
+      const opts = [
+        ...(args.options.has('--section') ? [`--section ${entry.name}`] : []),
+        ...(profile === DEFAULT_PROFILE ? [] : [`--profile ${profile}`]),
+        ...(input.data ? [`--data ${input.data}`] : []),
+        ...(input.ctx ? [`--ctx ${input.ctx}`] : []),
+        ...(input.maps ? ['--maps MAPS.json'] : []),
+      ];
+      io.err(`${at(cex.pc)}: note: counterexample: ${cex.fault} — run it unverified: bpfp test-run ${file} --no-verify${opts.length ? ` ${opts.join(' ')}` : ''}`);
+      if (input.maps) io.err(`${file}: note: MAPS.json: ${JSON.stringify(input.maps)}`);
+    }
   }
   return r.ok ? EXIT_OK : EXIT_REJECTED;
 }
+
+/** The counterexample search for a refusal (budget ~300 ms; `--seed S`, default 13). */
+function counterexample(request: PipelineRequest, refusal: VerifyError, args: ParsedArgs, where: (pc: number) => string): Counterexample | { readonly none: string } {
+  const text = args.options.get('--seed');
+  const seed = text === undefined ? COUNTEREXAMPLE_SEED : Number(text);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, not '${text ?? ''}'`);
+  return findCounterexample(request, refusal, { seed, budgetMs: COUNTEREXAMPLE_BUDGET_MS, where });
+}
+
+const COUNTEREXAMPLE_SEED = 13;
+const COUNTEREXAMPLE_BUDGET_MS = 300;

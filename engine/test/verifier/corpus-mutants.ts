@@ -12,14 +12,12 @@ import { helperDeclById } from '../../kernel/helpers/registry.ts';
 import { kfuncDecl } from '../../kernel/kfuncs/ids.ts';
 import { KFUNC_IMPLS } from '../../kernel/kfuncs/registry.ts';
 import { metadataKfuncsCalled, type ProgramSource } from '../../kernel/loader.ts';
-import { maxMetaLength, XDP_MAX_DATA, ETH_HLEN } from '../../kernel/xdp-buff.ts';
 import type { KernelProfile } from '../../kernel/profiles.ts';
-import { toHex } from '../../program/hex.ts';
 import type { MapDecl, SectionKind } from '../../program/program.ts';
 import { DEFAULT_MAX_INSNS } from '../../vm/index.ts';
 import type { PipelineRequest } from '../../load/load.ts';
-import type { ContextInputs } from '../../kernel/context.ts';
 import { Rng } from '../kernel/rng.ts';
+import { randomInputs as randomRunInputs, type RunInputs } from '../../explain/inputs.ts';
 import type { CorpusEntry } from './corpus-entry.ts';
 
 /** Simulated CPUs (per-CPU maps hold one value for each). */
@@ -376,139 +374,11 @@ export function listing(insns: readonly Insn[]): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Inputs
+// Inputs: the generator lives in engine/explain/inputs.ts (the counterexample search uses it too).
 
-export interface RunInputs {
-  readonly inputs: ContextInputs;
-  readonly mapContents: Record<string, { key: string; value: string }[]>;
-  /** The simulated kernel's seed (bpf_get_prandom_u32 and the like). */
-  readonly seed: number;
-  /** In words, for a problem's report. */
-  readonly describe: string;
-}
-
-function randomBytes(rng: Rng, n: number): Uint8Array {
-  const b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = rng.below(256);
-  return b;
-}
-
-/**
- * A packet: random bytes, or half the time headers the corpus's parsers follow (Ethernet with
- * IPv4 or IPv6, then TCP or UDP), so the paths behind their protocol checks run too. Lengths are
- * mostly short (where bounds checks bite) and now and then up to the largest XDP frame.
- */
-function randomPacket(rng: Rng, min: number): Uint8Array {
-  const len = rng.chance(0.1) ? rng.between(min, XDP_MAX_DATA) : rng.chance(0.3) ? rng.between(min, min + 40) : rng.between(min, 300);
-  const p = randomBytes(rng, len);
-  if (rng.chance(0.5) && len >= 14) {
-    const v6 = rng.chance(0.3);
-    p[12] = v6 ? 0x86 : 0x08;
-    p[13] = v6 ? 0xdd : 0x00;
-    const proto = rng.pick([6, 17, 1]);
-    if (!v6 && len > 14) p[14] = 0x45;
-    if (!v6 && len > 23) p[23] = proto;
-    if (v6 && len > 14) p[14] = 0x60;
-    if (v6 && len > 20) p[20] = proto;
-  }
-  return p;
-}
-
-/** Map contents in the `--maps` format: arrays and hashes partly filled, some maps left empty. */
-function randomMaps(rng: Rng, p: Prepared): Record<string, { key: string; value: string }[]> {
-  const out: Record<string, { key: string; value: string }[]> = {};
-  for (const m of p.maps) {
-    if (rng.chance(0.25)) continue;
-    const entries: { key: string; value: string }[] = [];
-    const value = () => {
-      const v = randomBytes(rng, m.valueSize);
-      for (const k of m.kptrs) v.fill(0, k.offset, k.offset + 8); // only bpf_kptr_xchg stores kptrs
-      return toHex(v);
-    };
-    const seen = new Set<string>();
-    const add = (key: Uint8Array, v: string) => {
-      const k = toHex(key);
-      if (seen.has(k)) return;
-      seen.add(k);
-      entries.push({ key: k, value: v });
-    };
-    /** A small index (the corpus looks up key 0 most) or random bytes. */
-    const key = (max: number) => {
-      if (m.keySize === 0) return new Uint8Array(0);
-      if (rng.chance(0.7)) {
-        const k = new Uint8Array(m.keySize);
-        let n = rng.below(Math.max(1, Math.min(max, 8)));
-        for (let b = 0; b < Math.min(4, m.keySize); b++, n >>>= 8) k[b] = n & 0xff;
-        return k;
-      }
-      return randomBytes(rng, m.keySize);
-    };
-    switch (m.type) {
-      case 'array':
-      case 'percpu_array':
-        for (let n = rng.below(Math.min(m.maxEntries, 8) + 1); n > 0; n--) {
-          const k = key(m.maxEntries);
-          const idx = (k[0] ?? 0) | ((k[1] ?? 0) << 8) | ((k[2] ?? 0) << 16) | ((k[3] ?? 0) << 24);
-          if (idx >>> 0 < m.maxEntries) add(k, value());
-        }
-        break;
-      case 'hash':
-      case 'percpu_hash':
-      case 'lru_hash':
-      case 'lru_percpu_hash':
-        for (let n = rng.below(Math.min(m.maxEntries, 8) + 1); n > 0; n--) add(key(m.maxEntries), value());
-        break;
-      case 'prog_array':
-        // A tail call into the entry itself: the only program of the file the test verified.
-        for (let n = rng.below(Math.min(m.maxEntries, 4) + 1); n > 0; n--) {
-          const k = key(m.maxEntries);
-          const idx = (k[0] ?? 0) | ((k[1] ?? 0) << 8) | ((k[2] ?? 0) << 16) | ((k[3] ?? 0) << 24);
-          if (idx >>> 0 < m.maxEntries && !seen.has(toHex(k))) {
-            seen.add(toHex(k));
-            (out[m.name] ??= []).push({ key: toHex(k), value: p.base.entry });
-          }
-        }
-        continue;
-      default:
-        // Ring buffers take no contents; redirect maps (devmap, cpumap, xskmap) stay empty.
-        continue;
-    }
-    out[m.name] = entries;
-  }
-  return out;
-}
+export type { RunInputs } from '../../explain/inputs.ts';
 
 /** Random inputs for one run of a program of `p`'s type. */
 export function randomInputs(rng: Rng, p: Prepared): RunInputs {
-  const mapContents = randomMaps(rng, p);
-  const seed = rng.u32();
-  const filled = Object.entries(mapContents).map(([name, e]) => `${name}: ${e.length}`).join(', ');
-  const base = `seed ${seed}, maps {${filled}}`;
-  switch (p.kind.progType) {
-    case 'xdp': {
-      // Half the time a struct xdp_md ctx_in too, which puts metadata before the packet.
-      const meta = rng.chance(0.5) ? 4 * rng.below(Math.floor(maxMetaLength(p.profile) / 4) + 1) : -1;
-      const data = randomPacket(rng, ETH_HLEN + Math.max(0, meta));
-      if (meta < 0) return { inputs: { data }, mapContents, seed, describe: `${data.length}-byte packet, ${base}` };
-      const ctx = new Uint8Array(24);
-      const dv = new DataView(ctx.buffer);
-      dv.setUint32(0, meta, true);
-      dv.setUint32(4, data.length, true);
-      dv.setUint32(12, rng.between(1, 4), true);
-      dv.setUint32(16, rng.below(4), true);
-      return { inputs: { data, ctx }, mapContents, seed, describe: `${data.length - meta}-byte packet after ${meta} bytes of metadata, ${base}` };
-    }
-    case 'tc': {
-      const data = randomPacket(rng, ETH_HLEN);
-      return { inputs: { data }, mapContents, seed, describe: `${data.length}-byte packet, ${base}` };
-    }
-    case 'syscall': {
-      // A syscall program may touch any aligned offset below U16_MAX of its ctx (the kernel
-      // trusts ctx_size_in to cover what it reads): give it all of that, random.
-      const ctx = randomBytes(rng, 0x10000);
-      return { inputs: { ctx }, mapContents, seed, describe: `64 KiB random ctx, ${base}` };
-    }
-    default:
-      return { inputs: {}, mapContents, seed, describe: base };
-  }
+  return randomRunInputs(rng, { kind: p.kind, maps: p.maps, profile: p.profile, entry: p.base.entry });
 }

@@ -1,0 +1,425 @@
+// Counterexamples for the verifier's refusals (issue 13, point 5): for a refusal about memory
+// safety, NULL, bounds or a leak, a small seeded search for a concrete input — a packet, a
+// context, map contents — on which the program, run UNVERIFIED in the simulated kernel, really
+// faults or leaks: "with this 20-byte packet, insn 7 reads 1 byte 6 bytes past the end of the
+// packet". When none turns up within the budget, the answer says so and why, never a made-up run.
+//
+// The search: targeted inputs first (packets of every short length with real headers, all maps
+// empty so every lookup returns NULL, maps filled at small keys with zero and with all-ones
+// values, short and zeroed contexts), then seeded random ones (inputs.ts), bounded by time and
+// tries. A fault at the refused instruction or on its causal slice shows THIS danger and ends the
+// search; a fault elsewhere is kept as a fallback and labelled so.
+//
+// The simulated kernel has no knob to make an allocation fail (bpf_cpumask_create, bpf_obj_new,
+// … always succeed there), so a NULL those could return is never shown; the answer says so.
+//
+// This module runs programs; the verifier must never import it.
+
+import { decodeProgram, type Insn } from '../isa/index.ts';
+import { helperDeclById } from '../kernel/helpers/registry.ts';
+import { kfuncDecl } from '../kernel/kfuncs/ids.ts';
+import { ETH_HLEN } from '../kernel/xdp-buff.ts';
+import type { ContextInputs } from '../kernel/context.ts';
+import type { MapDecl } from '../program/program.ts';
+import { loadProgram, type PipelineRequest } from '../load/load.ts';
+import { toHex } from '../program/hex.ts';
+import type { VerifyError } from '../verifier/api.ts';
+import { Rng } from '../util/rng.ts';
+import { randomInputs, type InputTarget, type MapContents } from './inputs.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Which refusals
+
+/** The refusals a counterexample can show: a NULL dereference, an out-of-bounds access, another invalid memory access, a leaked reference. */
+export type RefusalCategory = 'null' | 'bounds' | 'memory' | 'leak';
+
+/**
+ * The classifier, on the kernel's message alone:
+ * - null: a pointer that may be NULL dereferenced, passed on or moved (`invalid mem access
+ *   'map_value_or_null'`, `Possibly NULL pointer passed to trusted arg0`, `type=…_or_null expected=…`,
+ *   `pointer arithmetic on …_or_null prohibited`);
+ * - bounds: an access the verifier could not keep inside its object — packet (`offset is outside of
+ *   the packet`), map value or memory (`min/max value is outside of the allowed memory range`,
+ *   `unbounded memory access`, `min value is negative`, `unbounded min value`, `memory, len pair
+ *   leads to invalid memory access`), stack out of the frame (`invalid write to stack … off=N` with
+ *   N ≥ 0 or a variable offset), context or kernel struct (`invalid bpf_context access`, `access beyond struct`,
+ *   `invalid sock access`);
+ * - memory: a load or store through something that is not a pointer (`invalid mem access 'scalar'`, `'pkt_end'`);
+ * - leak: a reference still held at exit or at a tail call (`reference leak`, `Unreleased reference`).
+ * Everything else (types, uninitialized registers or stack, structure, arithmetic, permissions,
+ * locks, limits) is not about a run going wrong in memory, and gets no search.
+ */
+export function categorize(message: string): RefusalCategory | undefined {
+  if (/reference leak|Unreleased reference/.test(message)) return 'leak';
+  if (/Possibly NULL pointer|invalid mem access '\w*or_null|type=\w*or_null\b|on \w*or_null prohibited/.test(message)) return 'null';
+  if (/invalid mem access '(scalar|pkt_end)'/.test(message)) return 'memory';
+  if (
+    /offset is outside of the packet|value is outside of the allowed memory range|unbounded memory access|min value is negative|unbounded min value|memory, len pair leads to invalid memory access|invalid bpf_context access|access beyond struct|invalid sock access|invalid variable-offset (read from|write to) stack/.test(
+      message,
+    )
+  )
+    return 'bounds';
+  // Stack: a write or read at a non-negative offset from the frame pointer is above the frame
+  // (a negative one is an uninitialized slot, not a bounds problem).
+  if (/invalid (write to|read from) stack R\d+ off=\d/.test(message)) return 'bounds';
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The answer
+
+/** An input on which the program, run unverified, faults or leaks. */
+export interface Counterexample {
+  readonly input: {
+    /** The packet (`--data`), hex. */
+    readonly data?: string;
+    /** The context (`--ctx`), hex. */
+    readonly ctx?: string;
+    /** Map contents in the `--maps` format; absent: every map empty. */
+    readonly maps?: MapContents;
+    /** The search's seed that produced this input (the run itself uses the kernel's default seed, as `bpfp test-run` does). */
+    readonly seed: number;
+  };
+  /** What went wrong, in plain words. */
+  readonly fault: string;
+  /** The instruction that faulted (for a leak: the one that acquired the reference). */
+  readonly pc: number;
+  readonly kind: 'fault' | 'leak';
+  /** The fault is at the refused instruction or on its causal slice (false: elsewhere, and `fault` says so). */
+  readonly here: boolean;
+  /** Inputs tried before this one was found (it included). */
+  readonly tries: number;
+}
+
+export interface SearchOptions {
+  readonly seed: number;
+  readonly budgetMs: number;
+  /** Default 2,000. */
+  readonly maxTries?: number;
+  /** An instruction's place in words (`line 7`); default `insn 7`. */
+  readonly where?: (pc: number) => string;
+  /** Instructions one run may execute (default 100,000: a refused program may loop for ever). */
+  readonly maxInsns?: number;
+}
+
+/** An input to try and how it is described. */
+interface Candidate {
+  readonly inputs: ContextInputs;
+  readonly maps?: MapContents;
+}
+
+const DEFAULT_TRIES = 2000;
+const RUN_MAX_INSNS = 100_000;
+/** Packet lengths tried one by one from the shortest the program type takes. */
+const SHORT_PACKETS = 48;
+
+/** Kernel functions that return NULL only when an allocation fails: the simulator never fails one. */
+const ALLOCATORS = /create|alloc|obj_new|percpu_obj_new/;
+
+function callName(insn: Insn | null | undefined): string | undefined {
+  if (insn?.kind !== 'call') return undefined;
+  if (insn.target === 'helper') return helperDeclById(insn.imm)?.name;
+  if (insn.target === 'kfunc') return kfuncDecl(insn.imm)?.name;
+  return undefined;
+}
+
+/** A packet of `len` bytes: Ethernet + IPv4 + TCP headers where they fit, the rest `fill`. */
+function headerPacket(len: number, fill: number, v6 = false): Uint8Array {
+  const p = new Uint8Array(len).fill(fill);
+  if (len >= 14) {
+    p[12] = v6 ? 0x86 : 0x08;
+    p[13] = v6 ? 0xdd : 0x00;
+  }
+  if (len > 14) p[14] = v6 ? 0x60 : 0x45;
+  if (!v6 && len > 23) p[23] = 6;
+  if (v6 && len > 20) p[20] = 6;
+  return p;
+}
+
+/** Map contents: every array and hash map filled at keys 0..7 (within max_entries) with `fill` bytes, or with 8-byte words each holding the integer `fill` (little-endian, two's complement). */
+function filledMaps(target: InputTarget, fill: number | bigint): MapContents {
+  const out: MapContents = {};
+  for (const m of target.maps) {
+    if (!['array', 'percpu_array', 'hash', 'percpu_hash', 'lru_hash', 'lru_percpu_hash'].includes(m.type)) continue;
+    const entries: { key: string; value: string }[] = [];
+    for (let k = 0; k < Math.min(8, m.maxEntries); k++) {
+      const key = new Uint8Array(m.keySize);
+      for (let b = 0, n = k; b < Math.min(4, m.keySize); b++, n >>>= 8) key[b] = n & 0xff;
+      const v = new Uint8Array(m.valueSize);
+      if (typeof fill === 'number') v.fill(fill);
+      else for (let w = 0; w + 8 <= v.length; w += 8) new DataView(v.buffer).setBigUint64(w, BigInt.asUintN(64, fill), true);
+      for (const kp of m.kptrs) v.fill(0, kp.offset, kp.offset + 8);
+      entries.push({ key: toHex(key), value: toHex(v) });
+    }
+    out[m.name] = entries;
+  }
+  return out;
+}
+
+/** Byte values map values are filled with after 0 and 0xff: small indexes and sizes, and the signed edges. */
+const FILLS = [1, 2, 3, 4, 7, 8, 15, 16, 31, 32, 63, 64, 0x7f, 0x80, 0xfe];
+
+/** The map sets tried: all empty, all filled with 0 / 0xff, each map left empty with the others filled, then other fills. */
+function mapSets(target: InputTarget, constants: readonly bigint[]): { readonly first: (MapContents | undefined)[]; readonly more: MapContents[] } {
+  if (!target.maps.length) return { first: [undefined], more: [] };
+  // Indexes and sizes read out of map values: the program's own constants (a bound compared
+  // against, a mask) and their neighbours, as whole integers, where an off-by-one bites.
+  const full = filledMaps(target, 0);
+  const oneEmpty = target.maps.length > 1 ? target.maps.map((m) => ({ ...full, [m.name]: [] })) : [];
+  return { first: [undefined, full, filledMaps(target, 0xff)], more: [...oneEmpty, ...constants.map((c) => filledMaps(target, c)), ...FILLS.map((f) => filledMaps(target, f))] };
+}
+
+/** The program's comparison and ALU constants, each with its neighbours and -1, at most 24 values. */
+function constantsOf(insns: readonly (Insn | null)[]): bigint[] {
+  const out = new Set<bigint>();
+  for (const insn of insns) {
+    if (!insn) continue;
+    const imm = insn.kind === 'jcond' && insn.src.type === 'imm' ? insn.src.imm : insn.kind === 'alu' && insn.src.type === 'imm' && insn.op !== 'mov' ? insn.src.imm : undefined;
+    if (imm === undefined) continue;
+    for (const d of [0, 1, -1]) out.add(BigInt(imm + d));
+  }
+  out.add(-1n);
+  return [...out].slice(0, 24);
+}
+
+/** The targeted inputs, in order: the ones most likely to show a bounds, NULL or leak problem first. */
+function* targeted(target: InputTarget, insns: readonly (Insn | null)[]): Generator<Candidate> {
+  const t = target.kind.progType;
+  const sets = mapSets(target, constantsOf(insns));
+  const withMaps = (maps: MapContents | undefined) => (maps ? { maps } : {});
+  if (t === 'xdp' || t === 'tc') {
+    for (const maps of sets.first) {
+      for (let len = ETH_HLEN; len < ETH_HLEN + SHORT_PACKETS; len++) yield { inputs: { data: headerPacket(len, 0) }, ...withMaps(maps) };
+      for (const len of [64, 128, 256, 1500]) yield { inputs: { data: headerPacket(len, 0xff) }, ...withMaps(maps) };
+      for (let len = ETH_HLEN; len < ETH_HLEN + SHORT_PACKETS; len += 4) yield { inputs: { data: headerPacket(len, 0xff, true) }, ...withMaps(maps) };
+    }
+    for (const maps of sets.more) for (const len of [ETH_HLEN, 64]) yield { inputs: { data: headerPacket(len, 0) }, maps };
+    return;
+  }
+  if (t === 'syscall') {
+    for (const maps of sets.first) for (const size of [0, 8, 16, 64, 256, 4096]) yield { inputs: size ? { ctx: new Uint8Array(size) } : {}, ...withMaps(maps) };
+    for (const maps of sets.more) yield { inputs: { ctx: new Uint8Array(64) }, maps };
+    return;
+  }
+  for (const maps of [...sets.first, ...sets.more]) yield { inputs: {}, ...withMaps(maps) };
+}
+
+type Outcome =
+  | { readonly kind: 'fault'; readonly pc: number; readonly message: string; readonly plain?: string }
+  | { readonly kind: 'leak'; readonly pc: number; readonly via: string }
+  | { readonly kind: 'clean' }
+  | { readonly kind: 'other'; readonly why: string };
+
+/** Memory a run was handed: a map value from a lookup, a ring buffer record from a reserve. */
+interface Grant {
+  readonly start: number;
+  readonly size: number;
+  readonly what: string;
+}
+
+/** What the watcher needs about the program: its memory accesses and the calls that hand out memory. */
+interface Watch {
+  readonly accesses: ReadonlyMap<number, { readonly base: number; readonly off: number; readonly size: number; readonly write: boolean }>;
+  /** Call pcs → the helper's name, for lookups and reserves. */
+  readonly grants: ReadonlyMap<number, string>;
+}
+
+function watchOf(insns: readonly (Insn | null)[]): Watch {
+  const accesses = new Map<number, { base: number; off: number; size: number; write: boolean }>();
+  const grants = new Map<number, string>();
+  insns.forEach((insn, pc) => {
+    if (!insn) return;
+    if (insn.kind === 'load') accesses.set(pc, { base: insn.base, off: insn.off, size: insn.size, write: false });
+    else if (insn.kind === 'store' || insn.kind === 'atomic') accesses.set(pc, { base: insn.base, off: insn.off, size: insn.size, write: true });
+    const name = callName(insn);
+    if (name === 'bpf_map_lookup_elem' || name === 'bpf_map_lookup_percpu_elem' || name === 'bpf_ringbuf_reserve') grants.set(pc, name);
+  });
+  return { accesses, grants };
+}
+
+/**
+ * One run of the entry program on `c`, unverified, in the step-by-step interpreter with a
+ * breakpoint at every memory access and around the calls that hand out memory: besides the
+ * faults the simulated memory catches, an access outside the packet's data..data_end (the frame
+ * around it is mapped, as in Linux, so nothing faults there) or outside every map value and ring
+ * buffer record the run was handed (values of an array lie side by side) is stopped and reported.
+ */
+function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Watch, maps: readonly MapDecl[]): Outcome {
+  const { mapContents: _given, ...rest } = req;
+  const loaded = loadProgram({ ...rest, verify: false, compile: false, maxInsns, inputs: c.inputs, ...(c.maps ? { mapContents: c.maps } : {}) });
+  if (!loaded.ok) return { kind: 'other', why: `the simulated kernel does not load it unverified: ${loaded.problems[0]?.message ?? '?'}` };
+  const { vm, kernel, context } = loaded.program;
+  const mem = kernel.mem;
+  const pkt = context.xdp ?? context.skb;
+  const grants: Grant[] = [];
+  const after = new Map<number, number>();
+  for (const pc of watch.grants.keys()) after.set(pc + 1, pc);
+  vm.setBreakpoints([...watch.accesses.keys(), ...watch.grants.keys(), ...after.keys()]);
+  let pending: { readonly pc: number; readonly what: string; readonly size: number } | undefined;
+  let status = vm.run();
+  for (let stops = 0; status === 'breakpoint' && stops < maxInsns; stops++) {
+    const pc = vm.pc;
+    const from = after.get(pc);
+    if (pending && from === pending.pc && vm.depth >= 0) {
+      const r0 = vm.reg(0);
+      const at = mem.offsetOf(Number(r0 & 0xffffffffn) | 0, Number((r0 >> 32n) & 0xffffffffn) | 0);
+      if (at >= 0) grants.push({ start: at, size: pending.size, what: pending.what });
+      pending = undefined;
+    }
+    const call = watch.grants.get(pc);
+    if (call) {
+      if (call === 'bpf_ringbuf_reserve') pending = { pc, what: 'ring buffer record', size: Number(vm.reg(2) & 0xffffffffn) };
+      else {
+        const r1 = vm.reg(1);
+        const region = mem.regionAt(mem.offsetOf(Number(r1 & 0xffffffffn) | 0, Number((r1 >> 32n) & 0xffffffffn) | 0));
+        const name = region?.name.replace(/^struct bpf_map /, '');
+        const decl = maps.find((m) => m.name === name);
+        if (decl) pending = { pc, what: `value of map ${decl.name}`, size: decl.valueSize };
+      }
+    }
+    const a = watch.accesses.get(pc);
+    if (a) {
+      const base = vm.reg(a.base);
+      const addr = (base + BigInt(a.off)) & 0xffffffffffffffffn;
+      const at = mem.offsetOf(Number(addr & 0xffffffffn) | 0, Number(addr >> 32n) | 0);
+      const region = at >= 0 ? mem.regionAt(at) : undefined;
+      const verb = `${a.write ? 'writes' : 'reads'} ${a.size} byte${a.size === 1 ? '' : 's'}`;
+      if (region && region.kind === 'packet' && pkt) {
+        const lo = Math.min(pkt.dataMeta, pkt.data);
+        if (at < lo || at + a.size > pkt.dataEnd) {
+          const len = pkt.dataEnd - pkt.data;
+          return { kind: 'fault', pc, message: 'packet', plain: `${verb} at offset ${at - pkt.data} of a ${len}-byte packet (data..data_end), through R${a.base}: outside the packet but inside the frame around it, so the run goes on without a fault (as in Linux) reading or writing bytes that are not the packet's` };
+        }
+      } else if (region && (region.kind === 'map-value' || region.kind === 'ringbuf') && grants.length) {
+        const inside = grants.some((g) => at >= g.start && at + a.size <= g.start + g.size);
+        if (!inside) {
+          const near = grants.reduce((b, g) => (Math.abs(at - g.start) < Math.abs(at - b.start) ? g : b));
+          return { kind: 'fault', pc, message: 'grant', plain: `${verb} at offset ${at - near.start} of the ${near.size}-byte ${near.what}, through R${a.base}: outside it but inside memory next to it, so the run goes on without a fault` };
+        }
+      }
+    }
+    status = vm.run();
+  }
+  if (status !== 'exited') {
+    const f = vm.faultInfo;
+    if (!f || f.kind === 'budget') return { kind: 'other', why: `a run ended '${status}'${f ? `: ${f.message}` : ''}` };
+    if (/not available in the simulated kernel yet|not implemented in the simulated kernel yet|not part of the simulated kernel/.test(f.message)) return { kind: 'other', why: f.message };
+    return { kind: 'fault', pc: f.pc, message: f.message };
+  }
+  const leaks = loaded.program.end().leaks;
+  const first = leaks[0];
+  if (first) return { kind: 'leak', pc: first.pc, via: first.via };
+  return { kind: 'clean' };
+}
+
+/** The input as given to `bpfp test-run`: the packet and context hex, maps only when some has entries. */
+function inputOf(c: Candidate, seed: number): Counterexample['input'] {
+  const maps = c.maps && Object.values(c.maps).some((e) => e.length) ? c.maps : undefined;
+  return {
+    ...(c.inputs.data ? { data: toHex(c.inputs.data) } : {}),
+    ...(c.inputs.ctx ? { ctx: toHex(c.inputs.ctx) } : {}),
+    ...(maps ? { maps } : {}),
+    seed,
+  };
+}
+
+function describeInput(c: Candidate, hasMaps: boolean): string {
+  const parts: string[] = [];
+  if (c.inputs.data) parts.push(`a ${c.inputs.data.length}-byte packet`);
+  if (c.inputs.ctx) parts.push(`a ${c.inputs.ctx.length}-byte context`);
+  const filled = c.maps ? Object.entries(c.maps).filter(([, e]) => e.length) : [];
+  if (filled.length) parts.push(`entries in ${filled.map(([n, e]) => `${n} (${e.length})`).join(', ')}`);
+  else if (hasMaps) parts.push('every map empty');
+  return parts.length ? parts.join(', ') : 'no input';
+}
+
+/**
+ * Looks for an input on which `req`'s entry program, run unverified, shows the danger `refusal`
+ * is about. Never throws; returns within about `budgetMs` (one run past it at most).
+ */
+export function findCounterexample(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions): Counterexample | { readonly none: string } {
+  const t0 = performance.now();
+  try {
+    return search(req, refusal, opts, t0);
+  } catch (e) {
+    return { none: `the search stopped: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions, t0: number): Counterexample | { readonly none: string } {
+  const category = categorize(refusal.message);
+  if (!category) return { none: `the refusal ('${refusal.message}') is not about memory safety, NULL, bounds or a leak` };
+  const section = req.sections.find((s) => s.name === req.entry);
+  if (!section) return { none: `no section ${req.entry}` };
+  const t = section.kind.progType;
+  if (t === 'socket') return { none: 'socket filter programs: the simulated kernel has no socket to give them a context' };
+  const insns = decodeProgram(section.bytes).insns;
+  const where = opts.where ?? ((pc: number) => `insn ${pc}`);
+  const maxTries = opts.maxTries ?? DEFAULT_TRIES;
+  const maxInsns = opts.maxInsns ?? RUN_MAX_INSNS;
+  const target: InputTarget = { kind: section.kind, maps: req.maps, profile: req.profile, entry: req.entry };
+  const onSlice = new Set<number>([...(refusal.pc === undefined ? [] : [refusal.pc]), ...(refusal.slice ?? [])]);
+  const relatedPcs = new Set((refusal.related ?? []).map((r) => r.pc));
+  const rng = new Rng(opts.seed);
+  const watch = watchOf(insns);
+  const refused = refusal.pc === undefined ? undefined : insns[refusal.pc];
+  // A refusal at pointer arithmetic (not at an access): the access through the moved pointer that follows is its danger.
+  const atArithmetic = refused?.kind === 'alu';
+  const random = function* (): Generator<Candidate> {
+    for (;;) {
+      const r = randomInputs(rng, target);
+      yield { inputs: r.inputs, maps: r.mapContents };
+    }
+  };
+
+  let tries = 0;
+  let fallback: Counterexample | undefined;
+  let other: string | undefined;
+  const describe = (o: Outcome & { kind: 'fault' | 'leak' }, c: Candidate, here: boolean): string => {
+    const input = describeInput(c, target.maps.length > 0);
+    if (o.kind === 'leak') return `with ${input}, the reference acquired at ${where(o.pc)} (${o.via}) is still held at exit${here ? '' : ' (another problem than the refused one, on this input)'}`;
+    const m = /invalid (read|write) of (\d+) bytes? at (0x[0-9a-f]+): (.*)$/.exec(o.message);
+    let what: string;
+    if (o.plain) what = `${where(o.pc)} ${o.plain}`;
+    else if (m) {
+      const insn = insns[o.pc];
+      const reg = insn && (insn.kind === 'load' || insn.kind === 'store' || insn.kind === 'atomic') ? `R${insn.base}` : 'the pointer';
+      if (m[4] === 'NULL pointer dereference') {
+        const source = (refusal.related ?? [])[0];
+        what = `${reg} is NULL at ${where(o.pc)}${source ? `: ${callName(insns[source.pc]) ?? 'the value'} at ${where(source.pc)} returned NULL` : ''}`;
+      } else what = `${where(o.pc)} ${m[1] === 'read' ? 'reads' : 'writes'} ${m[2]} byte${m[2] === '1' ? '' : 's'} through ${reg} at ${m[3]}: ${m[4]}`;
+    } else what = `${where(o.pc)} faults: ${o.message.replace(/^pc \d+: /, '')}`;
+    return `with ${input}, ${what}${here ? '' : ' (not at the refused instruction: a fault elsewhere on this input)'}`;
+  };
+
+  const candidates = (function* () {
+    yield* targeted(target, insns);
+    yield* random();
+  })();
+  for (const c of candidates) {
+    if (tries >= maxTries || performance.now() - t0 > opts.budgetMs) break;
+    tries++;
+    const o = runOnce(req, c, maxInsns, watch, req.maps);
+    if (o.kind === 'clean') continue;
+    if (o.kind === 'other') {
+      other ??= o.why;
+      if (other.startsWith('the simulated kernel does not load it')) return { none: other };
+      continue;
+    }
+    const here = o.kind === 'leak' ? category === 'leak' && (relatedPcs.size === 0 || relatedPcs.has(o.pc)) : category !== 'leak' && (onSlice.has(o.pc) || relatedPcs.has(o.pc) || (atArithmetic && watch.accesses.has(o.pc)));
+    const found: Counterexample = { input: inputOf(c, opts.seed), fault: describe(o, c, here), pc: o.pc, kind: o.kind, here, tries };
+    if (here) return found;
+    fallback ??= found;
+  }
+  const ms = Math.round(performance.now() - t0);
+  let why = `no input among ${tries} tried (${ms} ms, seed ${opts.seed}) made it ${category === 'leak' ? 'leak' : 'fault'}`;
+  if (category === 'null') {
+    const source = (refusal.related ?? []).map((r) => callName(insns[r.pc])).find((n) => n !== undefined);
+    if (source && ALLOCATORS.test(source)) why = `${source} returns NULL only when an allocation fails, and the simulated kernel cannot make ${source} fail (${why})`;
+    else if (source) why = `${source} never returned NULL on the inputs tried (${why})`;
+  }
+  if (category !== 'leak' && (t === 'xdp' || t === 'tc') && /packet|pkt/.test(refusal.message)) why += `; packets of every length from ${ETH_HLEN} to ${ETH_HLEN + SHORT_PACKETS - 1} bytes were among them, and BPF_PROG_TEST_RUN takes none shorter than ${ETH_HLEN} (the Ethernet header): an access the verifier cannot prove inside the packet may still be inside every packet a run can get`;
+  if (other) why += `; some runs stopped short: ${other}`;
+  if (fallback) return { ...fallback, fault: `${fallback.fault}; for the refused problem itself: ${why}` };
+  return { none: why };
+}
