@@ -24,7 +24,7 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map([
   ['disasm', { run: disasmCommand, usage: 'disasm FILE.bin [--dialect llvm|ubpf] [--isa v1..v4] [--json]' }],
   ['run', { run: runCommand, usage: 'run FILE… [--mem HEX | --mem-file F] [--isa v1..v4] [--max-insns N] [--json]' }],
   ['conformance', { run: conformanceCommand, usage: 'conformance DIR [--json]' }],
-  ['verify', { run: verifyCommand, usage: 'verify FILE [--section S] [--profile linux-6.3|linux-6.18] [--log-level 1|2] [--json]' }],
+  ['verify', { run: verifyCommand, usage: 'verify FILE [--section S] [--profile linux-6.3|linux-6.18] [--log-level 1|2] [--explain [--seed S]] [--json]' }],
   [
     'test-run',
     {
