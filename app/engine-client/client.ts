@@ -20,6 +20,7 @@ import type {
   RunSettings,
   TrafficProgress,
   TrafficReport,
+  VerifyReply,
 } from '../../engine/worker/protocol.ts';
 
 export type CallFailure = { readonly ok: false; readonly reason: 'timeout' | 'stopped' | 'crashed' | 'error'; readonly message: string };
@@ -166,6 +167,15 @@ export class EngineClient {
     const r = await this.call<LoadReply>((api) => api.load(Comlink.transfer(sent, transfer), { ...settings, ...(input ? { input } : {}), ...(pcap ? { pcap } : {}) }));
     if (r.ok && r.value.ok) this.loadedKey = key;
     return r;
+  }
+
+  /**
+   * What BPF_PROG_LOAD would answer for a program (the checks and the verifier, with the
+   * explanation of a refusal), nothing run. The bytecode is copied, then transferred.
+   */
+  verify(image: ProgramImage, settings: RunSettings): Promise<CallResult<VerifyReply>> {
+    const sent: ProgramImage = { ...image, sections: image.sections.map((s) => ({ ...s, bytecode: s.bytecode.slice() })) };
+    return this.call((api) => api.verify(Comlink.transfer(sent, sent.sections.map((s) => s.bytecode.buffer)), settings));
   }
 
   /** Whether the worker holds the program with this key (false after a restart). */

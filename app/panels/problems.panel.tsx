@@ -4,7 +4,7 @@
 
 import { revealInEditor } from '../editor-bridge.ts';
 import type { ProblemView } from '../state/program.ts';
-import { allProblems, type PlaygroundState } from '../state/store.ts';
+import { allProblems, problemTotal, type PlaygroundState } from '../state/store.ts';
 import { definePanel } from './registry.ts';
 
 /** Problems listed; the rest are counted. */
@@ -35,7 +35,7 @@ function Problems({ data }: { data: ProblemsData }) {
               </span>
               <span className="problem-severity">{p.severity}</span>
               <span className="problem-message">{p.message}</span>
-              <span className="problem-source">{p.source}</span>
+              <span className="problem-source">{p.source === 'verifier' ? 'verifier (live)' : p.source}</span>
             </button>
           </li>
         ))}
@@ -50,7 +50,7 @@ function Problems({ data }: { data: ProblemsData }) {
 }
 
 function select(s: PlaygroundState): ProblemsData {
-  return { problems: allProblems(s), total: s.program.problemCount + s.runtimeProblems.length, pending: s.program.pending === true };
+  return { problems: allProblems(s), total: problemTotal(s), pending: s.program.pending === true };
 }
 
 export default definePanel({
@@ -61,7 +61,7 @@ export default definePanel({
   select,
   View: Problems,
   badge: (s) => {
-    const n = s.program.problemCount + s.runtimeProblems.length;
+    const n = problemTotal(s);
     return n > 0 ? n : undefined;
   },
 });
