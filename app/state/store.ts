@@ -248,15 +248,19 @@ export const store = {
   },
 };
 
-let refusals: { verdict: Verdict; key: string; section: PlaygroundState['program']['section']; problems: readonly ProblemView[] } | undefined;
+let refusals: { verdict: Verdict; key: string; section: PlaygroundState['program']['section']; verify: boolean; problems: readonly ProblemView[] } | undefined;
 
-/** The live verdict's problems for the program shown (none while it is checked again); the same array while nothing changes. */
+/**
+ * The live verdict's problems for the program shown (none while it is checked again, none
+ * while Verify is off: the user runs unverified on purpose, and the toolbar still says what
+ * Linux would do); the same array while nothing changes.
+ */
 export function verdictProblemsOf(s: PlaygroundState): readonly ProblemView[] {
-  const { verdict } = s;
+  const { verdict, verify } = s;
   const { key, section } = s.program;
-  if (refusals && refusals.verdict === verdict && refusals.key === key && refusals.section === section) return refusals.problems;
-  const problems = verdictProblems(refusalsOf(verdict, key, section));
-  refusals = { verdict, key, section, problems: problems.length ? problems : NO_PROBLEMS };
+  if (refusals && refusals.verdict === verdict && refusals.key === key && refusals.section === section && refusals.verify === verify) return refusals.problems;
+  const problems = verify ? verdictProblems(refusalsOf(verdict, key, section)) : [];
+  refusals = { verdict, key, section, verify, problems: problems.length ? problems : NO_PROBLEMS };
   return refusals.problems;
 }
 
@@ -279,7 +283,13 @@ export function allProblems(s: PlaygroundState): readonly ProblemView[] {
   return all;
 }
 
-/** How many problems there are in all (the assembler's beyond those kept included). */
+/** Whether a problem is a note on where another began (an editor marker; Problems shows it under its problem). */
+export function isRelatedNote(p: ProblemView): boolean {
+  return p.source === 'verifier' && p.code === 'related';
+}
+
+/** How many problems there are in all (the assembler's beyond those kept included; notes on where one began not counted). */
 export function problemTotal(s: PlaygroundState): number {
-  return s.program.problemCount + allProblems(s).length - s.program.problems.length;
+  const notes = verdictProblemsOf(s).filter(isRelatedNote).length;
+  return s.program.problemCount + allProblems(s).length - s.program.problems.length - notes;
 }
