@@ -25,14 +25,19 @@ let asked: string | undefined;
 let stop: (() => void) | undefined;
 
 function engine(): VerifyClient {
-  client ??= new EngineClient({
-    onRestart: (reason) => {
-      // A restarted verifier worker drops what it was asked: say so, ask again at the next change.
-      asked = undefined;
-      const v = store.get().verdict;
-      if (v.status === 'pending') setVerdict({ ...v, status: 'unavailable', message: reason });
+  client ??= new EngineClient(
+    {
+      onRestart: (reason) => {
+        // A restarted verifier worker drops what it was asked: say so, ask again at the next change.
+        asked = undefined;
+        const v = store.get().verdict;
+        if (v.status === 'pending') setVerdict({ ...v, status: 'unavailable', message: reason });
+      },
     },
-  });
+    undefined,
+    // Written inline so Vite sees and bundles the worker (ui-stack.md §2.3).
+    () => new Worker(new URL('../engine/worker/verify.worker.ts', import.meta.url), { type: 'module' }),
+  );
   return client;
 }
 

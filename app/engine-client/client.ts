@@ -55,13 +55,15 @@ export class EngineClient {
   constructor(
     private readonly events: ClientEvents,
     private readonly timeoutMs = DEFAULT_TIMEOUT_MS,
+    /** Starts the worker: the engine's by default; live verification has one of its own (verify.worker.ts). */
+    private readonly startWorker: () => Worker = () => new Worker(new URL('../../engine/worker/worker.ts', import.meta.url), { type: 'module' }),
   ) {
     this.spawn();
   }
 
   private spawn(): void {
-    // Written inline so Vite sees and bundles the worker (ui-stack.md §2.3).
-    this.worker = new Worker(new URL('../../engine/worker/worker.ts', import.meta.url), { type: 'module' });
+    // Written inline (in the constructor's default) so Vite sees and bundles the worker (ui-stack.md §2.3).
+    this.worker = this.startWorker();
     this.api = Comlink.wrap<EngineApi>(this.worker);
     this.loadedKey = undefined;
     // A new worker holds none of what the old one sent.
