@@ -13,6 +13,12 @@ import type { Verdict } from './state/verdict.ts';
 /** The pause after an assembly before the program is verified. */
 export const VERIFY_DELAY_MS = 150;
 
+/**
+ * Files with more programs than this are not verified live: sending thousands of sections to
+ * the worker would itself keep the main thread busy (Run still verifies them).
+ */
+export const LIVE_MAX_SECTIONS = 64;
+
 /** What live verification needs of the engine (the EngineClient; tests give a fake). */
 export type VerifyClient = Pick<EngineClient, 'verify'>;
 
@@ -54,6 +60,14 @@ function update(s: PlaygroundState): void {
     seq++;
     asked = undefined;
     if (s.verdict.status !== 'idle') setVerdict({ status: 'idle', key: '', profile: s.doc.profile });
+    return;
+  }
+  if (p.sections.length > LIVE_MAX_SECTIONS) {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    seq++;
+    asked = undefined;
+    if (s.verdict.status !== 'idle' || !s.verdict.message) setVerdict({ status: 'idle', key: '', profile: s.doc.profile, message: `more than ${LIVE_MAX_SECTIONS} programs: Run verifies them` });
     return;
   }
   if (p.key === asked) return;

@@ -108,7 +108,7 @@ function Verdict() {
         type="button"
         className={`verdict verdict-${tone}`}
         data-testid="verdict"
-        aria-label={`Live verification: ${text}${why ? ` (${why})` : ''}. Opens the Verifier panel.`}
+        aria-label={`Live verification: ${text}`}
         title={why ? `${text}: ${why}` : text}
         onClick={() => openPanel('verifier')}
       >

@@ -65,7 +65,7 @@ function VerifierView({ data }: { data: VerifierData }) {
       <p className={`verdict-line verdict-${verdict.status === 'done' ? (reply?.accepted ? 'ok' : 'reject') : verdict.status}`} data-testid="verifier-verdict">
         {verdictText(verdict)}
       </p>
-      {verdict.status === 'idle' ? <p className="empty">The program is verified once it assembles without problems.</p> : null}
+      {verdict.status === 'idle' ? <p className="empty">{verdict.message ? `Not verified live (${verdict.message}).` : 'The program is verified once it assembles without problems.'}</p> : null}
       {verdict.status === 'unavailable' ? <p className="empty">{`The verifier could not answer (${verdict.message ?? 'the engine failed'}); the next edit tries again. Run still verifies.`}</p> : null}
       {reply?.unverified === 'raw' ? <p className="empty">A raw program follows the bpf_conformance convention: Linux has no such program type, so it runs unverified.</p> : null}
       {refusals.map((r, i) => (

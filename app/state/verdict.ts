@@ -31,7 +31,7 @@ export function profileName(p: KernelProfile): string {
 export function verdictText(v: Verdict): string {
   switch (v.status) {
     case 'idle':
-      return 'Not verified yet';
+      return v.message ? 'Not verified live' : 'Not verified yet';
     case 'pending':
       return 'Checking…';
     case 'unavailable':
