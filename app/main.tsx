@@ -19,6 +19,7 @@ import { openLinkFromHash, openStartDocument, recoverStartup } from './startup.t
 import { store, useStore } from './state/store.ts';
 import { flushSaves, startWorkspace, watchEdits } from './state/workspace.ts';
 import { installTestHook } from './test-hook.ts';
+import { startLiveVerification } from './live-verify.ts';
 import './styles.css';
 
 /** Web storage, or a memory stand-in where it is unavailable (privacy modes). */
@@ -50,6 +51,7 @@ function Root() {
     started = true;
     session.removeItem(BOOT_KEY);
     installTestHook();
+    startLiveVerification();
   }, []);
   return (
     <ErrorBoundary fallback={(error, retry) => <AppFailed error={error} retry={retry} starting={() => !started} recover={recoverStartup} />}>

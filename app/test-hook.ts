@@ -8,6 +8,7 @@ import type { EditorHandle } from './editor/index.ts';
 import { openExample, openPanel } from './commands.ts';
 import type { PlaygroundDocument } from './state/document.ts';
 import { allProblems, store } from './state/store.ts';
+import { verdictText } from './state/verdict.ts';
 
 let editor: () => EditorHandle | undefined = () => undefined;
 
@@ -24,7 +25,9 @@ export interface PlaygroundHook {
   focusLine(line: number): void;
   /** Where the editor's cursor is (1-based line and column). */
   cursor(): { line: number; col: number } | undefined;
-  markers(): { severity: string; message: string; line: number; source: string }[];
+  markers(): { severity: string; message: string; line: number; source: string; related?: { line: number; message: string }[] }[];
+  /** The live verdict: its status, what the toolbar says, and the refusal's message. */
+  verdict(): { status: string; text: string; accepted?: boolean; message?: string };
   problems(): { severity: string; message: string; line: number; source: string }[];
   run(): Promise<void>;
   step(): Promise<void>;
@@ -62,7 +65,14 @@ export function installTestHook(): void {
       editor()?.focus();
     },
     cursor: () => editor()?.cursor(),
-    markers: () => (editor()?.markers() ?? []).map((m) => ({ severity: m.severity, message: m.message, line: m.line, source: m.source })),
+    markers: () =>
+      (editor()?.markers() ?? []).map((m) => ({ severity: m.severity, message: m.message, line: m.line, source: m.source, ...(m.related?.length ? { related: m.related.map((r) => ({ line: r.line, message: r.message })) } : {}) })),
+    verdict: () => {
+      const v = store.get().verdict;
+      const reply = v.status === 'done' ? v.reply : undefined;
+      const message = reply?.errors[0]?.message ?? v.message;
+      return { status: v.status, text: verdictText(v), ...(reply ? { accepted: reply.accepted } : {}), ...(message ? { message } : {}) };
+    },
     problems: () => allProblems(store.get()).map((p) => ({ severity: p.severity, message: p.message, line: p.line, source: p.source })),
     run: async () => ACTIONS.run.perform(),
     step: async () => ACTIONS.step.perform(),

@@ -6,9 +6,10 @@ import { useShallow } from 'zustand/react/shallow';
 import { ACTIONS, type Action } from '../actions.ts';
 import { EXAMPLES } from '../examples.ts';
 import { LESSONS } from '../lessons/lessons.ts';
-import { openExample, openFile, openLesson, setTheme } from '../commands.ts';
+import { openExample, openFile, openLesson, openPanel, setTheme } from '../commands.ts';
 import { OWN } from '../state/drafts.ts';
-import { selectDocuments, selectToolbar } from '../state/selectors.ts';
+import { selectDocuments, selectToolbar, selectVerdict } from '../state/selectors.ts';
+import { verdictText } from '../state/verdict.ts';
 import { isOwn, store, useStore } from '../state/store.ts';
 import { openSavedDocument, restoreOwnDraft } from '../state/workspace.ts';
 import { parseCpus, type PlaygroundDocument } from '../state/document.ts';
@@ -92,8 +93,33 @@ function CpuField({ cpus }: { cpus: number }) {
   );
 }
 
+/**
+ * The live verdict: whether the document's kernel would load the program as it stands
+ * ("Checking…" while it is verified again). A button: it opens the Verifier panel.
+ */
+function Verdict() {
+  const verdict = useStore(selectVerdict);
+  const text = verdictText(verdict);
+  const tone = verdict.status === 'done' ? (verdict.reply?.accepted ? 'ok' : 'reject') : verdict.status;
+  const why = verdict.status === 'done' && !verdict.reply?.accepted ? verdict.reply?.errors[0]?.message : verdict.message;
+  return (
+    <span className="field verdict-field" role="status" aria-live="polite">
+      <button
+        type="button"
+        className={`verdict verdict-${tone}`}
+        data-testid="verdict"
+        aria-label={`Live verification: ${text}`}
+        title={why ? `${text}: ${why}` : text}
+        onClick={() => openPanel('verifier')}
+      >
+        {text}
+      </button>
+    </span>
+  );
+}
+
 /** How the program runs (dialect, ISA, kernel, CPUs, budget) and the look; a menu on phones. */
-function Settings({ doc, theme, budget }: { doc: PlaygroundDocument; theme: string; budget: number }) {
+function Settings({ doc, theme, budget, verdict }: { doc: PlaygroundDocument; theme: string; budget: number; verdict: boolean }) {
   const verify = useStore((s) => s.verify);
   const set = (patch: Partial<PlaygroundDocument>) => store.updateDocument(patch);
   return (
@@ -138,6 +164,7 @@ function Settings({ doc, theme, budget }: { doc: PlaygroundDocument; theme: stri
         <input id="tb-verify" type="checkbox" checked={verify} onChange={(e) => store.set({ verify: e.target.checked })} />{' '}
         <label htmlFor="tb-verify">{verify ? 'Verify' : 'Verify (off: runs UNVERIFIED)'}</label>
       </span>
+      {verdict ? <Verdict /> : null}
       <KeyboardHelp />
       <span className="field">
         <label htmlFor="tb-theme">Theme</label>{' '}
@@ -214,11 +241,12 @@ export function Toolbar() {
       {phone ? (
         <details className="settings-menu">
           <summary>Settings</summary>
-          <Settings doc={doc} theme={theme} budget={budget} />
+          <Settings doc={doc} theme={theme} budget={budget} verdict={false} />
         </details>
       ) : (
-        <Settings doc={doc} theme={theme} budget={budget} />
+        <Settings doc={doc} theme={theme} budget={budget} verdict />
       )}
+      {phone ? <Verdict /> : null}
     </div>
   );
 }

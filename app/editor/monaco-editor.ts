@@ -184,7 +184,7 @@ export function createMonacoEditor(host: HTMLElement, options: MonacoEditorOptio
     setDiagnostics(diagnostics) {
       // One owner per source, so a verifier run never clears the assembler's markers.
       const bySource = new Map<string, editor.IMarkerData[]>();
-      for (const d of diagnostics) bySource.set(d.source, [...(bySource.get(d.source) ?? []), toMarker(d)]);
+      for (const d of diagnostics) bySource.set(d.source, [...(bySource.get(d.source) ?? []), toMarker(d, model.uri)]);
       for (const owner of owners) if (!bySource.has(owner)) editor.setModelMarkers(model, owner, []);
       for (const [owner, markers] of bySource) editor.setModelMarkers(model, owner, markers);
       owners = new Set(bySource.keys());

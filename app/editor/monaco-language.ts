@@ -2,7 +2,7 @@
 // and completion providers. Providers are global per language, so each model's dialect and map
 // names live in a registry the providers consult. Loaded only with the Monaco chunk.
 
-import { editor, languages, MarkerSeverity, Range, type IDisposable, type Position } from 'monaco-editor/editor';
+import { editor, languages, MarkerSeverity, Range, type IDisposable, type Position, type Uri } from 'monaco-editor/editor';
 import type { DialectName } from '../../engine/asm/index.ts';
 import { completionsAt, expectsName, labelsIn, WORD_PATTERN, type CompletionKind } from './completions.ts';
 import { hoverAt } from './hovers.ts';
@@ -165,8 +165,11 @@ const SEVERITY: Readonly<Record<EditorDiagnostic['severity'], MarkerSeverity>> =
   info: MarkerSeverity.Info,
 };
 
-export function toMarker(d: EditorDiagnostic): editor.IMarkerData {
+export function toMarker(d: EditorDiagnostic, resource?: Uri): editor.IMarkerData {
   return {
+    ...(resource && d.related?.length
+      ? { relatedInformation: d.related.map((r) => ({ resource, message: r.message, startLineNumber: r.line, startColumn: r.col, endLineNumber: r.endLine, endColumn: r.endCol })) }
+      : {}),
     severity: SEVERITY[d.severity],
     message: d.message,
     source: d.source,
@@ -190,5 +193,8 @@ export function fromMarker(m: editor.IMarker): EditorDiagnostic {
     col: m.startColumn,
     endLine: m.endLineNumber,
     endCol: m.endColumn,
+    ...(m.relatedInformation?.length
+      ? { related: m.relatedInformation.map((r) => ({ message: r.message, line: r.startLineNumber, col: r.startColumn, endLine: r.endLineNumber, endCol: r.endColumn })) }
+      : {}),
   };
 }

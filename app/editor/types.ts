@@ -13,6 +13,16 @@ export interface EditorDiagnostic {
   col: number;
   endLine: number;
   endCol: number; // 1-based, endCol exclusive
+  /** Other places the problem concerns (Monaco's relatedInformation): where it began. */
+  related?: readonly EditorRelated[];
+}
+
+export interface EditorRelated {
+  message: string;
+  line: number;
+  col: number;
+  endLine: number;
+  endCol: number;
 }
 
 export interface EditorCommands {

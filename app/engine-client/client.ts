@@ -20,6 +20,7 @@ import type {
   RunSettings,
   TrafficProgress,
   TrafficReport,
+  VerifyReply,
 } from '../../engine/worker/protocol.ts';
 
 export type CallFailure = { readonly ok: false; readonly reason: 'timeout' | 'stopped' | 'crashed' | 'error'; readonly message: string };
@@ -54,13 +55,15 @@ export class EngineClient {
   constructor(
     private readonly events: ClientEvents,
     private readonly timeoutMs = DEFAULT_TIMEOUT_MS,
+    /** Starts the worker: the engine's by default; live verification has one of its own (verify.worker.ts). */
+    private readonly startWorker: () => Worker = () => new Worker(new URL('../../engine/worker/worker.ts', import.meta.url), { type: 'module' }),
   ) {
     this.spawn();
   }
 
   private spawn(): void {
-    // Written inline so Vite sees and bundles the worker (ui-stack.md §2.3).
-    this.worker = new Worker(new URL('../../engine/worker/worker.ts', import.meta.url), { type: 'module' });
+    // Written inline (in the constructor's default) so Vite sees and bundles the worker (ui-stack.md §2.3).
+    this.worker = this.startWorker();
     this.api = Comlink.wrap<EngineApi>(this.worker);
     this.loadedKey = undefined;
     // A new worker holds none of what the old one sent.
@@ -166,6 +169,15 @@ export class EngineClient {
     const r = await this.call<LoadReply>((api) => api.load(Comlink.transfer(sent, transfer), { ...settings, ...(input ? { input } : {}), ...(pcap ? { pcap } : {}) }));
     if (r.ok && r.value.ok) this.loadedKey = key;
     return r;
+  }
+
+  /**
+   * What BPF_PROG_LOAD would answer for a program (the checks and the verifier, with the
+   * explanation of a refusal), nothing run. The bytecode is copied, then transferred.
+   */
+  verify(image: ProgramImage, settings: RunSettings): Promise<CallResult<VerifyReply>> {
+    const sent: ProgramImage = { ...image, sections: image.sections.map((s) => ({ ...s, bytecode: s.bytecode.slice() })) };
+    return this.call((api) => api.verify(Comlink.transfer(sent, sent.sections.map((s) => s.bytecode.buffer)), settings));
   }
 
   /** Whether the worker holds the program with this key (false after a restart). */

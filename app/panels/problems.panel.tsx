@@ -4,7 +4,7 @@
 
 import { revealInEditor } from '../editor-bridge.ts';
 import type { ProblemView } from '../state/program.ts';
-import { allProblems, type PlaygroundState } from '../state/store.ts';
+import { allProblems, isRelatedNote, problemTotal, type PlaygroundState } from '../state/store.ts';
 import { definePanel } from './registry.ts';
 
 /** Problems listed; the rest are counted. */
@@ -35,8 +35,19 @@ function Problems({ data }: { data: ProblemsData }) {
               </span>
               <span className="problem-severity">{p.severity}</span>
               <span className="problem-message">{p.message}</span>
-              <span className="problem-source">{p.source}</span>
+              <span className="problem-source">{p.source === 'verifier' ? 'verifier (live)' : p.source}</span>
             </button>
+            {p.related?.length ? (
+              <ul className="problem-related" aria-label="Where it began">
+                {p.related.map((r, j) => (
+                  <li key={j}>
+                    <button type="button" onClick={() => revealInEditor(r.line, r.col)} data-testid="problem-related">
+                      {`${r.line}:${r.col} where it began: ${r.message}`}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            ) : null}
           </li>
         ))}
       </ul>
@@ -49,8 +60,17 @@ function Problems({ data }: { data: ProblemsData }) {
   );
 }
 
+let listed: { all: readonly ProblemView[]; shown: readonly ProblemView[] } | undefined;
+
+/** The problems listed: all but the notes on where one began (listed under their problem); the same array while they do not change. */
+function listedProblems(s: PlaygroundState): readonly ProblemView[] {
+  const all = allProblems(s);
+  if (listed?.all !== all) listed = { all, shown: all.some(isRelatedNote) ? all.filter((p) => !isRelatedNote(p)) : all };
+  return listed.shown;
+}
+
 function select(s: PlaygroundState): ProblemsData {
-  return { problems: allProblems(s), total: s.program.problemCount + s.runtimeProblems.length, pending: s.program.pending === true };
+  return { problems: listedProblems(s), total: problemTotal(s), pending: s.program.pending === true };
 }
 
 export default definePanel({
@@ -61,7 +81,7 @@ export default definePanel({
   select,
   View: Problems,
   badge: (s) => {
-    const n = s.program.problemCount + s.runtimeProblems.length;
+    const n = problemTotal(s);
     return n > 0 ? n : undefined;
   },
 });

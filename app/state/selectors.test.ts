@@ -65,6 +65,17 @@ function states(): [string, PlaygroundState][] {
   take('a traffic run going on');
   store.set({ busy: 'idle', nic: { ...store.get().nic, progress: undefined, report, reportKey: 'k' } });
   take('after a traffic run');
+  const key = store.get().program.key;
+  store.set({ verdict: { status: 'pending', key, profile: 'linux-6.18' } });
+  take('verifying live');
+  const reply = { accepted: false, profile: 'linux-6.18' as const, errors: [{ pc: 1, message: 'R0 !read_ok', stage: 'verifier' as const, related: [{ pc: 0, message: 'here' }], slice: [0, 1] }], log: 'R0 !read_ok' };
+  store.set({ verdict: { status: 'done', key, profile: 'linux-6.18', reply } });
+  for (const panel of ['verifier', 'problems']) {
+    store.set({ doc: { ...store.get().doc, panel } });
+    take(`a live refusal, ${panel} open`);
+  }
+  store.set({ verdict: { status: 'unavailable', key, profile: 'linux-6.18', message: 'crashed' } });
+  take('verifier unavailable');
   store.updateDocument({ source: `${SOURCE}r0 = 1\n` });
   take('edited after a run');
   return out;

@@ -31,6 +31,9 @@ export const selectStatusBar = (s: PlaygroundState) => ({ busy: s.busy, live: s.
 
 export const selectToolbar = (s: PlaygroundState) => ({ doc: s.doc, busy: s.busy, theme: s.settings.theme, budget: s.settings.budget });
 
+/** The live verdict and the document's profile (the toolbar says what that kernel would do). */
+export const selectVerdict = (s: PlaygroundState) => s.verdict;
+
 export const selectDocuments = (s: PlaygroundState) => ({ origin: s.origin, slot: s.slot, title: s.docTitle, saved: s.saved });
 
 /** Every selector above, by name, for the stability test. */
@@ -49,4 +52,5 @@ export const SELECTORS: Readonly<Record<string, (s: PlaygroundState) => unknown>
   selectStatusBar,
   selectToolbar,
   selectDocuments,
+  selectVerdict,
 };

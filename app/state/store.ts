@@ -10,6 +10,7 @@ import { DEFAULT_SETTINGS, type Settings } from './persistence.ts';
 import { assembleInBackground, assemblesInBackground } from './assembly.ts';
 import { assembleDocument, pendingProgram, type AssembledProgram, type ProblemView } from './program.ts';
 import { EMPTY_NIC, type NicState } from './traffic.ts';
+import { NO_VERDICT, refusalsOf, verdictProblems, type Verdict } from './verdict.ts';
 
 export type Busy = 'idle' | 'running' | 'stepping' | 'loading';
 
@@ -106,6 +107,8 @@ export interface PlaygroundState {
    * program Linux refuses). Never saved: every visit starts verified.
    */
   readonly verify: boolean;
+  /** Live verification: what Linux (the document's profile) would answer for the program (app/live-verify.ts). */
+  readonly verdict: Verdict;
 }
 
 const initialDoc: PlaygroundDocument = { ...DEFAULT_DOCUMENT };
@@ -114,6 +117,7 @@ export const useStore = create<PlaygroundState>(() => ({
   doc: initialDoc,
   settings: DEFAULT_SETTINGS,
   verify: true,
+  verdict: NO_VERDICT,
   program: assembleDocument(initialDoc),
   breakpoints: [],
   debug: undefined,
@@ -244,12 +248,48 @@ export const store = {
   },
 };
 
-let merged: { program: readonly ProblemView[]; runtime: readonly ProblemView[]; all: readonly ProblemView[] } | undefined;
+let refusals: { verdict: Verdict; key: string; section: PlaygroundState['program']['section']; verify: boolean; problems: readonly ProblemView[] } | undefined;
 
-/** Every problem of the program: the assembler's and the worker's, by position; the same array while neither changes. */
+/**
+ * The live verdict's problems for the program shown (none while it is checked again, none
+ * while Verify is off: the user runs unverified on purpose, and the toolbar still says what
+ * Linux would do); the same array while nothing changes.
+ */
+export function verdictProblemsOf(s: PlaygroundState): readonly ProblemView[] {
+  const { verdict, verify } = s;
+  const { key, section } = s.program;
+  if (refusals && refusals.verdict === verdict && refusals.key === key && refusals.section === section && refusals.verify === verify) return refusals.problems;
+  const problems = verify ? verdictProblems(refusalsOf(verdict, key, section)) : [];
+  refusals = { verdict, key, section, verify, problems: problems.length ? problems : NO_PROBLEMS };
+  return refusals.problems;
+}
+
+const NO_PROBLEMS: readonly ProblemView[] = Object.freeze([]);
+
+let merged: { program: readonly ProblemView[]; runtime: readonly ProblemView[]; live: readonly ProblemView[]; all: readonly ProblemView[] } | undefined;
+
+/**
+ * Every problem of the program: the assembler's, the live verdict's and the worker's, by
+ * position; the same array while none changes. A Run's refusal that says what the live verdict
+ * already says at the same line is shown once (the live one, which knows where it began).
+ */
 export function allProblems(s: PlaygroundState): readonly ProblemView[] {
-  if (merged && merged.program === s.program.problems && merged.runtime === s.runtimeProblems) return merged.all;
-  const all = [...s.program.problems, ...s.runtimeProblems].sort((a, b) => a.line - b.line || a.col - b.col);
-  merged = { program: s.program.problems, runtime: s.runtimeProblems, all };
+  const live = verdictProblemsOf(s);
+  if (merged && merged.program === s.program.problems && merged.runtime === s.runtimeProblems && merged.live === live) return merged.all;
+  const said = new Set(live.map((p) => `${p.line}:${p.message}`));
+  const runtime = s.runtimeProblems.filter((p) => !said.has(`${p.line}:${p.message}`));
+  const all = [...s.program.problems, ...live, ...runtime].sort((a, b) => a.line - b.line || a.col - b.col);
+  merged = { program: s.program.problems, runtime: s.runtimeProblems, live, all };
   return all;
+}
+
+/** Whether a problem is a note on where another began (an editor marker; Problems shows it under its problem). */
+export function isRelatedNote(p: ProblemView): boolean {
+  return p.source === 'verifier' && p.code === 'related';
+}
+
+/** How many problems there are in all (the assembler's beyond those kept included; notes on where one began not counted). */
+export function problemTotal(s: PlaygroundState): number {
+  const notes = verdictProblemsOf(s).filter(isRelatedNote).length;
+  return s.program.problemCount + allProblems(s).length - s.program.problems.length - notes;
 }

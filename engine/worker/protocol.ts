@@ -77,6 +77,31 @@ export interface ProgramProblem {
   readonly line?: number;
 }
 
+/** One refusal of a live verification (`EngineApi.verify`), with what explains it. */
+export interface VerdictError {
+  readonly pc: number;
+  /** The kernel's own words. */
+  readonly message: string;
+  readonly stage: ProgramProblem['stage'];
+  /** The source line of a refused declaration, when it is not about an instruction. */
+  readonly line?: number;
+  /** Where the problem began (the call whose result was never tested, the acquire of a leaked reference, …). */
+  readonly related: readonly { readonly pc: number; readonly message: string }[];
+  /** The causal path: the instructions whose results flow into the failing one, in order. */
+  readonly slice: readonly number[];
+}
+
+/** What BPF_PROG_LOAD would answer for a program, without running anything. */
+export interface VerifyReply {
+  readonly accepted: boolean;
+  readonly profile: KernelProfile;
+  readonly errors: readonly VerdictError[];
+  /** The verifier's log at level 1 (the failing path). */
+  readonly log: string;
+  /** A raw (bpf_conformance) program: Linux has no such program type; nothing to verify. */
+  readonly unverified?: 'raw';
+}
+
 export type LoadReply = { readonly ok: true; readonly slots: number } | { readonly ok: false; readonly problems: readonly ProgramProblem[] };
 
 export type DebugStatus = 'empty' | 'ready' | 'paused' | 'breakpoint' | 'step' | 'exited' | 'fault';
@@ -356,6 +381,8 @@ export interface RunProgress {
 export interface EngineApi {
   ping(): string;
   load(image: ProgramImage, settings: RunSettings): LoadReply;
+  /** BPF_PROG_LOAD's checks and the verifier (with explanations), nothing loaded or run; the loaded program stays. */
+  verify(image: ProgramImage, settings: RunSettings): VerifyReply;
   /** Resets, then runs to exit, a fault or a breakpoint (pcs); progress comes while it runs. */
   run(breakpoints: readonly number[], onProgress?: (p: RunProgress) => void, view?: ViewRequest): DebugSnapshot;
   /** Runs on from where the program stopped, to exit, a fault or a breakpoint. */

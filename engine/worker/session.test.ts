@@ -92,3 +92,31 @@ describe('Session', () => {
     expect(s.run([]).r0).toBe('0x0000000000000009');
   });
 });
+
+describe('Session.verify (live verification)', () => {
+  const TP = '.section tp_btf/task_newtask\n.license "GPL"\n';
+  it('explains a refusal: the unchecked call is related to the failing one, with the causal slice', () => {
+    const s = new Session();
+    const r = s.verify(image(`${TP}call bpf_cpumask_create\nr7 = r0\nr1 = 1\nr2 = r7\ncall bpf_cpumask_set_cpu\nr0 = 0\nexit\n`), settings);
+    expect(r.accepted).toBe(false);
+    expect(r.profile).toBe('linux-6.18');
+    const e = r.errors[0];
+    expect(e?.stage).toBe('verifier');
+    expect(e?.pc).toBe(4);
+    expect(e?.related.map((x) => x.pc)).toEqual([0]);
+    expect(e?.slice.length).toBeGreaterThan(0);
+    expect(r.log).toContain(e?.message ?? '?');
+  });
+
+  it('accepts the fixed program and leaves the loaded program alone', () => {
+    const s = new Session();
+    expect(s.load(image(PRINTER), settings).ok).toBe(true);
+    const r = s.verify(image(`${TP}call bpf_cpumask_create\nr7 = r0\nif r7 == 0 goto out\nr1 = 1\nr2 = r7\ncall bpf_cpumask_set_cpu\nr1 = r7\ncall bpf_cpumask_release\nout:\nr0 = 0\nexit\n`), settings);
+    expect(r).toMatchObject({ accepted: true, errors: [] });
+    expect(s.run([]).r0).toBe('0x000000000000002a');
+  });
+
+  it('says a raw program is not verified', () => {
+    expect(new Session().verify(image('.section raw\nr0 = 0\nexit\n'), settings)).toMatchObject({ accepted: true, unverified: 'raw' });
+  });
+});

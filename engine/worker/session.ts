@@ -5,7 +5,7 @@
 import { DEFAULT_CPUS, DEFAULT_PROFILE } from '../kernel/profiles.ts';
 import { sectionKind } from '../program/program.ts';
 import type { LoadedProgram, RunEnd } from '../kernel/loader.ts';
-import { loadProgram, type PipelineRequest as LoadRequest } from '../load/load.ts';
+import { loadProgram, verifiable, verifyProgram, type PipelineRequest as LoadRequest } from '../load/load.ts';
 import type { TraceLine } from '../kernel/trace/pipe.ts';
 import type { TrafficRun } from '../net/xdp-run.ts';
 import { packetDetailOf, parsePcapSelection, pcapOf, runWholeTraffic, startTraffic, trafficSetup, type TrafficSetup } from './nic-session.ts';
@@ -28,6 +28,8 @@ import type {
   TraceLineView,
   TrafficProgress,
   TrafficReport,
+  VerdictError,
+  VerifyReply,
   ViewRequest,
 } from './protocol.ts';
 
@@ -124,6 +126,34 @@ export class Session implements Omit<EngineApi, 'ping'> {
     } catch (e) {
       const message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
       return { ok: false, stage: 'internal', error: message, errors: [{ pc: 0, message }], insns: 0 };
+    }
+  }
+
+  /**
+   * What BPF_PROG_LOAD would answer (its checks, then the verifier with explanations, log
+   * level 1), nothing loaded or run: the program being debugged stays. Never throws.
+   */
+  verify(image: ProgramImage, settings: RunSettings): VerifyReply {
+    const profile = settings.profile;
+    try {
+      if (!verifiable(sectionKind(image.entry))) return { accepted: true, profile, errors: [], log: '', unverified: 'raw' };
+      const r = verifyProgram({ ...loadRequestOf(image, settings), verify: true, explain: true, logLevel: 1 });
+      const detail = r.verifier?.errors[0];
+      const errors = r.problems.map((p, i): VerdictError => {
+        const explained = i === 0 && p.stage === 'verifier' && detail !== undefined;
+        return {
+          pc: p.pc,
+          message: p.message,
+          stage: p.stage,
+          ...(p.line ? { line: p.line } : {}),
+          related: explained ? (detail.related ?? []).map((x) => ({ pc: x.pc, message: x.message })) : [],
+          slice: explained ? [...(detail.slice ?? [])] : [],
+        };
+      });
+      return { accepted: r.ok, profile, errors, log: r.verifier?.log ?? '' };
+    } catch (e) {
+      const message = `internal error while verifying: ${e instanceof Error ? e.message : String(e)}`;
+      return { accepted: false, profile, errors: [{ pc: 0, message, stage: 'unsupported', related: [], slice: [] }], log: '' };
     }
   }
 

@@ -10,6 +10,7 @@ const session = new Session();
 const api: EngineApi = {
   ping: () => 'pong',
   load: (image, settings) => session.load(image, settings),
+  verify: (image, settings) => session.verify(image, settings),
   run: (breakpoints, onProgress, view) => session.run(breakpoints, onProgress, view),
   continue: (breakpoints, onProgress, view) => session.continue(breakpoints, onProgress, view),
   step: (view) => session.step(view),

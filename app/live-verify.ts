@@ -1,0 +1,125 @@
+// Live verification: after each assembly that yields a program, once typing pauses (~150 ms),
+// the engine's verifier says whether Linux — the document's profile — would load it, and why
+// not (the kernel's words, where the problem began, the causal path). It has a worker of its
+// own, so a long run never holds a verdict back and a verifier in trouble never stops a run.
+// Only the newest request's answer lands; a failure says "verifier unavailable" and the next
+// edit tries again. Nothing here ever blocks typing.
+
+import { EngineClient } from './engine-client/client.ts';
+import { imageOf, runSettingsOf } from './state/program.ts';
+import { store, useStore, type PlaygroundState } from './state/store.ts';
+import type { Verdict } from './state/verdict.ts';
+
+/** The pause after an assembly before the program is verified. */
+export const VERIFY_DELAY_MS = 150;
+
+/**
+ * Files with more programs than this are not verified live: sending thousands of sections to
+ * the worker would itself keep the main thread busy (Run still verifies them).
+ */
+export const LIVE_MAX_SECTIONS = 64;
+
+/** What live verification needs of the engine (the EngineClient; tests give a fake). */
+export type VerifyClient = Pick<EngineClient, 'verify'>;
+
+let client: VerifyClient | undefined;
+let timer: ReturnType<typeof setTimeout> | undefined;
+/** Bumped by every request: an answer to an older one is dropped. */
+let seq = 0;
+/** The program last asked about (or answered for); undefined after a failure, so the next change asks again. */
+let asked: string | undefined;
+let stop: (() => void) | undefined;
+
+function engine(): VerifyClient {
+  client ??= new EngineClient(
+    {
+      onRestart: (reason) => {
+        // A restarted verifier worker drops what it was asked: say so, ask again at the next change.
+        asked = undefined;
+        const v = store.get().verdict;
+        if (v.status === 'pending') setVerdict({ ...v, status: 'unavailable', message: reason });
+      },
+    },
+    undefined,
+    // Written inline so Vite sees and bundles the worker (ui-stack.md §2.3).
+    () => new Worker(new URL('../engine/worker/verify.worker.ts', import.meta.url), { type: 'module' }),
+  );
+  return client;
+}
+
+function setVerdict(verdict: Verdict): void {
+  store.set({ verdict });
+}
+
+/** Asks for a verdict on the program in the store, unless one for it is asked or known. */
+function update(s: PlaygroundState): void {
+  const p = s.program;
+  if (p.pending || !p.ok || !imageOf(p)) {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    seq++;
+    asked = undefined;
+    if (s.verdict.status !== 'idle') setVerdict({ status: 'idle', key: '', profile: s.doc.profile });
+    return;
+  }
+  if (p.sections.length > LIVE_MAX_SECTIONS) {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    seq++;
+    asked = undefined;
+    if (s.verdict.status !== 'idle' || !s.verdict.message) setVerdict({ status: 'idle', key: '', profile: s.doc.profile, message: `more than ${LIVE_MAX_SECTIONS} programs: Run verifies them` });
+    return;
+  }
+  if (p.key === asked) return;
+  asked = p.key;
+  const ticket = ++seq;
+  setVerdict({ status: 'pending', key: p.key, profile: s.doc.profile });
+  if (timer !== undefined) clearTimeout(timer);
+  timer = setTimeout(() => {
+    timer = undefined;
+    void ask(ticket);
+  }, VERIFY_DELAY_MS);
+}
+
+async function ask(ticket: number): Promise<void> {
+  const s = store.get();
+  const image = imageOf(s.program);
+  if (ticket !== seq || !image) return;
+  const key = s.program.key;
+  const profile = s.doc.profile;
+  let verdict: Verdict;
+  try {
+    const r = await engine().verify(image, runSettingsOf(s.doc, s.settings.budget));
+    verdict = r.ok ? { status: 'done', key, profile, reply: r.value } : { status: 'unavailable', key, profile, message: r.message };
+  } catch (e) {
+    verdict = { status: 'unavailable', key, profile, message: e instanceof Error ? e.message : String(e) };
+  }
+  if (ticket !== seq) return;
+  if (verdict.status === 'unavailable') asked = undefined;
+  setVerdict(verdict);
+}
+
+/** Starts verifying the program after every change (once, after the first render); returns a stop. */
+export function startLiveVerification(c?: VerifyClient): () => void {
+  if (c) client = c;
+  stop?.();
+  const unsubscribe = useStore.subscribe((s, prev) => {
+    if (s.program !== prev.program) update(s);
+  });
+  update(store.get());
+  stop = () => {
+    unsubscribe();
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    seq++;
+    asked = undefined;
+    stop = undefined;
+  };
+  return stop;
+}
+
+/** Stops live verification and forgets its client (tests). */
+export function stopLiveVerification(): void {
+  stop?.();
+  client = undefined;
+}

@@ -1,0 +1,118 @@
+// Verifier: the live verdict on the program in the editor — whether the document's kernel would
+// load it and, for a refusal, the kernel's words at the failing line, where the problem began
+// and the causal path, each a button that takes the cursor to its line; the verifier's log
+// (level 1) one click away, with a filter.
+
+import { useId, useMemo, useState } from 'react';
+import type { Section } from '../../engine/asm/index.ts';
+import { revealInEditor } from '../editor-bridge.ts';
+import type { PlaygroundState } from '../state/store.ts';
+import { refusalsOf, verdictText, type Verdict, type VerdictSite } from '../state/verdict.ts';
+import { definePanel } from './registry.ts';
+
+/** Only stable references: the frame compares selections shallowly. */
+interface VerifierData {
+  readonly verdict: Verdict;
+  readonly key: string;
+  readonly section: Section | undefined;
+  readonly source: string;
+}
+
+/** Log lines shown at most (a level-1 log of a long path can be long). */
+const LOG_LINES = 2_000;
+
+function Site({ site, lines, testId }: { site: VerdictSite; lines: readonly string[]; testId: string }) {
+  const code = lines[site.line - 1]?.trim() ?? '';
+  return (
+    <button type="button" className="site" onClick={() => revealInEditor(site.line, site.col)} data-testid={testId} data-line={site.line}>
+      <span className="site-line">{`line ${site.line}`}</span>
+      {site.message ? <span className="site-message">{site.message}</span> : null}
+      {code ? <code className="site-code">{code}</code> : null}
+    </button>
+  );
+}
+
+function Log({ log }: { log: string }) {
+  const [filter, setFilter] = useState('');
+  const id = useId();
+  const all = useMemo(() => log.split('\n'), [log]);
+  const wanted = filter.trim().toLowerCase();
+  const shown = wanted ? all.filter((l) => l.toLowerCase().includes(wanted)) : all;
+  const cut = shown.slice(0, LOG_LINES);
+  return (
+    <details className="verifier-log-block" data-testid="verifier-log">
+      <summary>{`Verifier log (level 1, ${all.length.toLocaleString('en-US')} lines)`}</summary>
+      <p className="log-filter">
+        <label htmlFor={`${id}-filter`}>Filter the log</label>{' '}
+        <input id={`${id}-filter`} type="search" value={filter} onChange={(e) => setFilter(e.target.value)} spellCheck={false} />{' '}
+        {wanted ? <span className="hint" role="status">{`${shown.length.toLocaleString('en-US')} matching`}</span> : null}
+      </p>
+      <pre className="verifier-log" tabIndex={0} aria-label="Verifier log">
+        {cut.join('\n')}
+        {shown.length > cut.length ? `\n… and ${(shown.length - cut.length).toLocaleString('en-US')} more lines` : ''}
+      </pre>
+    </details>
+  );
+}
+
+function VerifierView({ data }: { data: VerifierData }) {
+  const { verdict, key, section, source } = data;
+  const lines = useMemo(() => source.split('\n'), [source]);
+  const refusals = useMemo(() => refusalsOf(verdict, key, section), [verdict, key, section]);
+  const reply = verdict.status === 'done' && verdict.key === key ? verdict.reply : undefined;
+  return (
+    <div className="verifier-panel">
+      <p className={`verdict-line verdict-${verdict.status === 'done' ? (reply?.accepted ? 'ok' : 'reject') : verdict.status}`} data-testid="verifier-verdict">
+        {verdictText(verdict)}
+      </p>
+      {verdict.status === 'idle' ? <p className="empty">{verdict.message ? `Not verified live (${verdict.message}).` : 'The program is verified once it assembles without problems.'}</p> : null}
+      {verdict.status === 'unavailable' ? <p className="empty">{`The verifier could not answer (${verdict.message ?? 'the engine failed'}); the next edit tries again. Run still verifies.`}</p> : null}
+      {reply?.unverified === 'raw' ? <p className="empty">A raw program follows the bpf_conformance convention: Linux has no such program type, so it runs unverified.</p> : null}
+      {refusals.map((r, i) => (
+        <section key={i} aria-label={`Refusal ${i + 1}`}>
+          <h3>The kernel says</h3>
+          <Site site={r.at} lines={lines} testId="verifier-error" />
+          {r.related.length ? (
+            <>
+              <h3>Where it began</h3>
+              <ul>
+                {r.related.map((x) => (
+                  <li key={x.pc}>
+                    <Site site={x} lines={lines} testId="verifier-related" />
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+          {r.slice.length ? (
+            <>
+              <h3>The causal path</h3>
+              <ol>
+                {r.slice.map((x) => (
+                  <li key={x.pc}>
+                    <Site site={x} lines={lines} testId="verifier-slice" />
+                  </li>
+                ))}
+              </ol>
+            </>
+          ) : null}
+        </section>
+      ))}
+      {reply && reply.log ? <Log log={reply.log} /> : null}
+    </div>
+  );
+}
+
+function select(s: PlaygroundState): VerifierData {
+  return { verdict: s.verdict, key: s.program.key, section: s.program.section, source: s.doc.source };
+}
+
+export default definePanel({
+  id: 'verifier',
+  title: 'Verifier',
+  icon: '✓',
+  order: 45,
+  select,
+  View: VerifierView,
+  badge: (s) => (s.verdict.status === 'done' && s.verdict.key === s.program.key && s.verdict.reply && !s.verdict.reply.accepted ? '!' : undefined),
+});

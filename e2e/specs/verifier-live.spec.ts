@@ -1,0 +1,92 @@
+// Journey (issue 13): live verification. As the program changes, the toolbar says whether
+// Linux would load it; a refusal marks the failing line with the kernel's words and points
+// (Monaco's related information, and an info marker) at where the problem began; the Verifier
+// panel lists the same, each a way to the line, with the verifier's log one click away.
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { expect, test } from '../fixtures/test.ts';
+import { PlaygroundPage } from '../fixtures/playground.ts';
+
+const TP = '.section tp_btf/task_newtask\n.license "GPL"\n';
+
+// Line 3 creates the cpumask; line 7 passes the possibly-NULL result on, untested.
+const UNCHECKED = `${TP}call bpf_cpumask_create\nr7 = r0\nr1 = 1\nr2 = r7\ncall bpf_cpumask_set_cpu\nr0 = 0\nexit\n`;
+const CHECKED = `${TP}call bpf_cpumask_create\nr7 = r0\nif r7 == 0 goto out\nr1 = 1\nr2 = r7\ncall bpf_cpumask_set_cpu\nr1 = r7\ncall bpf_cpumask_release\nout:\nr0 = 0\nexit\n`;
+// Line 3 acquires the reference; the exit at line 7 still holds it.
+const LEAK = `${TP}call bpf_cpumask_create\nif r0 == 0 goto out\nr6 = r0\nr0 = 0\nexit\nout:\nr0 = 0\nexit\n`;
+
+async function axe(page: Page): Promise<void> {
+  const r = await new AxeBuilder({ page }).include('[role="tabpanel"]').withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']).analyze();
+  const report = r.violations.map((v) => `${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join('\n  ')}`).join('\n');
+  expect(r.violations, report).toEqual([]);
+}
+
+test('the toolbar says whether Linux would load the program, and a refusal is marked where it began', async ({ page }) => {
+  const pg = new PlaygroundPage(page);
+  await pg.goto('/');
+  await pg.waitForEditor();
+  const verdict = page.getByTestId('verdict');
+
+  await pg.setSource(UNCHECKED);
+  await expect(page.getByRole('button', { name: /Live verification: Linux 6\.18 would reject this/ })).toBeVisible();
+  await expect.poll(async () => (await pg.markers()).find((m) => m.source === 'verifier' && m.severity === 'error')).toMatchObject({ line: 7, related: [{ line: 3 }] });
+  const markers = await pg.markers();
+  expect(markers.find((m) => m.source === 'verifier' && m.severity === 'error')?.related?.[0]?.message).toContain('may be NULL');
+  expect(markers.some((m) => m.source === 'verifier' && m.severity === 'info' && m.line === 3 && m.message.startsWith('where this began:'))).toBe(true);
+  await pg.screenshot('verifier-live-refusal');
+
+  // A Run refuses the same program: Problems says it once, not once per source.
+  await pg.toolbar.button('Run').click();
+  await pg.openPanel('Problems');
+  const message = (await page.evaluate(() => window.__playground.verdict())).message ?? '?';
+  await expect.poll(async () => (await page.evaluate(() => window.__playground.problems())).filter((p) => p.severity === 'error' && p.message === message).length).toBe(1);
+  await expect(page.getByTestId('problem').filter({ hasText: message })).toHaveCount(1);
+  await expect(page.getByTestId('problem-related')).toContainText('3:1 where it began');
+
+  await pg.setSource(CHECKED);
+  await expect(verdict).toHaveText('Linux 6.18 would load this');
+  await expect.poll(async () => (await pg.markers()).filter((m) => m.source === 'verifier')).toEqual([]);
+
+  // The document's kernel names the verdict.
+  await pg.toolbar.select('Kernel').selectOption('linux-6.3');
+  await expect(verdict).toHaveText(/^Linux 6\.3 would (load|reject) this$/);
+  pg.expectClean();
+});
+
+test('a leaked reference: marked at the exit, related to the acquire; the Verifier panel leads to both', async ({ page }) => {
+  const pg = new PlaygroundPage(page);
+  await pg.goto('/');
+  await pg.waitForEditor();
+  await pg.setSource(LEAK);
+  await expect(page.getByTestId('verdict')).toHaveText('Linux 6.18 would reject this');
+  await expect.poll(async () => (await pg.markers()).find((m) => m.source === 'verifier' && m.severity === 'error')).toMatchObject({ line: 7, related: [{ line: 3 }] });
+
+  await page.getByTestId('verdict').click();
+  const panel = page.getByRole('tabpanel');
+  await expect(panel.getByTestId('verifier-verdict')).toHaveText('Linux 6.18 would reject this');
+  const error = panel.getByTestId('verifier-error');
+  await expect(error).toContainText('line 7');
+  await expect(error).toContainText('reference leak');
+  const began = panel.getByTestId('verifier-related');
+  await expect(began).toHaveCount(1);
+  await expect(began).toContainText('line 3');
+  await expect(began).toContainText('acquired here');
+
+  await began.click();
+  await expect.poll(() => page.evaluate(() => window.__playground.cursor()?.line)).toBe(3);
+  // From the keyboard too: the failing line.
+  await error.focus();
+  await page.keyboard.press('Enter');
+  await expect.poll(() => page.evaluate(() => window.__playground.cursor()?.line)).toBe(7);
+
+  // The log, one click away, filtered.
+  const log = panel.getByTestId('verifier-log');
+  await log.locator('summary').click();
+  await expect(log.locator('pre')).toContainText('reference leak');
+  await log.getByLabel('Filter the log').fill('Unreleased');
+  await expect(log.locator('pre')).toContainText('Unreleased reference');
+  await expect(log.locator('pre')).not.toContainText('processed');
+  await axe(page);
+  await pg.screenshot('verifier-live-panel');
+  pg.expectClean();
+});

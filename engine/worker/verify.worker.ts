@@ -1,0 +1,17 @@
+// The live verifier's worker: the session's `verify` alone, over Comlink. The UI verifies the
+// program in the editor after every change (app/live-verify.ts) in this worker of its own, so
+// a long run in the engine worker never holds a verdict back and a verifier in trouble never
+// stops a run (nor a crashed engine the verdict).
+
+import * as Comlink from 'comlink';
+import type { EngineApi } from './protocol.ts';
+import { Session } from './session.ts';
+
+const session = new Session();
+
+const api: Pick<EngineApi, 'ping' | 'verify'> = {
+  ping: () => 'pong',
+  verify: (image, settings) => session.verify(image, settings),
+};
+
+Comlink.expose(api);
