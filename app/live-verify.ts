@@ -89,7 +89,8 @@ async function ask(ticket: number): Promise<void> {
   const profile = s.doc.profile;
   let verdict: Verdict;
   try {
-    const r = await engine().verify(image, runSettingsOf(s.doc, s.settings.budget));
+    const lines = s.program.section?.spans.map((sp) => sp.line);
+    const r = await engine().verify(image, runSettingsOf(s.doc, s.settings.budget), lines);
     verdict = r.ok ? { status: 'done', key, profile, reply: r.value } : { status: 'unavailable', key, profile, message: r.message };
   } catch (e) {
     verdict = { status: 'unavailable', key, profile, message: e instanceof Error ? e.message : String(e) };

@@ -175,9 +175,9 @@ export class EngineClient {
    * What BPF_PROG_LOAD would answer for a program (the checks and the verifier, with the
    * explanation of a refusal), nothing run. The bytecode is copied, then transferred.
    */
-  verify(image: ProgramImage, settings: RunSettings): Promise<CallResult<VerifyReply>> {
+  verify(image: ProgramImage, settings: RunSettings, lines?: readonly number[]): Promise<CallResult<VerifyReply>> {
     const sent: ProgramImage = { ...image, sections: image.sections.map((s) => ({ ...s, bytecode: s.bytecode.slice() })) };
-    return this.call((api) => api.verify(Comlink.transfer(sent, sent.sections.map((s) => s.bytecode.buffer)), settings));
+    return this.call((api) => api.verify(Comlink.transfer(sent, sent.sections.map((s) => s.bytecode.buffer)), settings, lines));
   }
 
   /** Whether the worker holds the program with this key (false after a restart). */

@@ -39,13 +39,20 @@ function Problems({ data }: { data: ProblemsData }) {
             </button>
             {p.related?.length ? (
               <ul className="problem-related" aria-label="Where it began">
-                {p.related.map((r, j) => (
-                  <li key={j}>
-                    <button type="button" onClick={() => revealInEditor(r.line, r.col)} data-testid="problem-related">
-                      {`${r.line}:${r.col} where it began: ${r.message}`}
-                    </button>
-                  </li>
-                ))}
+                {p.related.map((r, j) =>
+                  // The verifier's explanation rides along as a last related item (for the hover): here it is its own row.
+                  r.message.startsWith('why: ') ? (
+                    <li key={j} className="problem-why" data-testid="problem-why">
+                      {r.message}
+                    </li>
+                  ) : (
+                    <li key={j}>
+                      <button type="button" onClick={() => revealInEditor(r.line, r.col)} data-testid="problem-related">
+                        {`${r.line}:${r.col} where it began: ${r.message}`}
+                      </button>
+                    </li>
+                  ),
+                )}
               </ul>
             ) : null}
           </li>

@@ -72,6 +72,18 @@ function VerifierView({ data }: { data: VerifierData }) {
         <section key={i} aria-label={`Refusal ${i + 1}`}>
           <h3>The kernel says</h3>
           <Site site={r.at} lines={lines} testId="verifier-error" />
+          {r.explanation ? (
+            <div className="verifier-explanation" data-testid="verifier-explanation">
+              <p>
+                <strong>{r.explanation.title}</strong> <span className="hint">({r.explanation.category})</span>
+              </p>
+              <p>{r.explanation.text}</p>
+              <p>
+                <strong>What to do:</strong> {r.explanation.suggestion}
+              </p>
+              <p className="hint">{`Refused by ${r.explanation.kernelFunction} (kernel/bpf/verifier.c).`}</p>
+            </div>
+          ) : null}
           {r.related.length ? (
             <>
               <h3>Where it began</h3>

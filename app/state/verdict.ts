@@ -2,7 +2,7 @@
 // as plain data by pc (the worker's `VerifyReply`), and how it reads at source lines. The
 // requests themselves are made by app/live-verify.ts; this file holds the data and pure views.
 
-import type { KernelProfile, VerifyReply } from '../../engine/worker/protocol.ts';
+import type { KernelProfile, VerdictExplanation, VerifyReply } from '../../engine/worker/protocol.ts';
 import type { Section } from '../../engine/asm/index.ts';
 import type { ProblemView } from './program.ts';
 
@@ -58,6 +58,8 @@ export interface RefusalView {
   readonly related: readonly VerdictSite[];
   /** The causal path; `message` is empty. */
   readonly slice: readonly VerdictSite[];
+  /** What it means here and what to do (the verifier's message catalogue). */
+  readonly explanation?: VerdictExplanation;
 }
 
 function site(section: Section | undefined, pc: number, message: string, line?: number): VerdictSite {
@@ -74,6 +76,7 @@ export function refusalsOf(v: Verdict, key: string, section: Section | undefined
     stage: e.stage,
     related: e.related.map((r) => site(section, r.pc, r.message)),
     slice: e.slice.map((pc) => site(section, pc, '')),
+    ...(e.explanation ? { explanation: e.explanation } : {}),
   }));
 }
 
@@ -93,7 +96,15 @@ export function verdictProblems(refusals: readonly RefusalView[]): ProblemView[]
       col: r.at.col,
       endLine: r.at.line,
       endCol: r.at.endCol,
-      ...(r.related.length ? { related: r.related.map((x) => ({ message: x.message, line: x.line, col: x.col, endLine: x.line, endCol: x.endCol })) } : {}),
+      ...(r.related.length || r.explanation
+        ? {
+            related: [
+              ...r.related.map((x) => ({ message: x.message, line: x.line, col: x.col, endLine: x.line, endCol: x.endCol })),
+              // The hover's last line: the explanation, at the failing instruction itself.
+              ...(r.explanation ? [{ message: `why: ${r.explanation.text} — ${r.explanation.suggestion}`, line: r.at.line, col: r.at.col, endLine: r.at.line, endCol: r.at.endCol }] : []),
+            ],
+          }
+        : {}),
     });
     for (const x of r.related) {
       out.push({ severity: 'info', message: `where this began: ${x.message}`, code: 'related', source: 'verifier', line: x.line, col: x.col, endLine: x.line, endCol: x.endCol });

@@ -29,9 +29,12 @@ test('the toolbar says whether Linux would load the program, and a refusal is ma
 
   await pg.setSource(UNCHECKED);
   await expect(page.getByRole('button', { name: /Live verification: Linux 6\.18 would reject this/ })).toBeVisible();
-  await expect.poll(async () => (await pg.markers()).find((m) => m.source === 'verifier' && m.severity === 'error')).toMatchObject({ line: 7, related: [{ line: 3 }] });
+  // Related: where it began (line 3), then the catalogue's explanation at the failing line.
+  await expect.poll(async () => (await pg.markers()).find((m) => m.source === 'verifier' && m.severity === 'error')).toMatchObject({ line: 7, related: [{ line: 3 }, { line: 7 }] });
   const markers = await pg.markers();
-  expect(markers.find((m) => m.source === 'verifier' && m.severity === 'error')?.related?.[0]?.message).toContain('may be NULL');
+  const error = markers.find((m) => m.source === 'verifier' && m.severity === 'error');
+  expect(error?.related?.[0]?.message).toContain('may be NULL');
+  expect(error?.related?.[1]?.message).toMatch(/^why: .*bpf_cpumask_create.*line 3/);
   expect(markers.some((m) => m.source === 'verifier' && m.severity === 'info' && m.line === 3 && m.message.startsWith('where this began:'))).toBe(true);
   await pg.screenshot('verifier-live-refusal');
 
@@ -59,7 +62,7 @@ test('a leaked reference: marked at the exit, related to the acquire; the Verifi
   await pg.waitForEditor();
   await pg.setSource(LEAK);
   await expect(page.getByTestId('verdict')).toHaveText('Linux 6.18 would reject this');
-  await expect.poll(async () => (await pg.markers()).find((m) => m.source === 'verifier' && m.severity === 'error')).toMatchObject({ line: 7, related: [{ line: 3 }] });
+  await expect.poll(async () => (await pg.markers()).find((m) => m.source === 'verifier' && m.severity === 'error')).toMatchObject({ line: 7, related: [{ line: 3 }, { line: 7 }] });
 
   await page.getByTestId('verdict').click();
   const panel = page.getByRole('tabpanel');
@@ -71,6 +74,10 @@ test('a leaked reference: marked at the exit, related to the acquire; the Verifi
   await expect(began).toHaveCount(1);
   await expect(began).toContainText('line 3');
   await expect(began).toContainText('acquired here');
+  // The catalogue's explanation, with this program's lines, and what to do.
+  const why = panel.getByTestId('verifier-explanation');
+  await expect(why).toContainText('line 3');
+  await expect(why).toContainText('What to do:');
 
   await began.click();
   await expect.poll(() => page.evaluate(() => window.__playground.cursor()?.line)).toBe(3);

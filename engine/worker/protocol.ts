@@ -89,6 +89,18 @@ export interface VerdictError {
   readonly related: readonly { readonly pc: number; readonly message: string }[];
   /** The causal path: the instructions whose results flow into the failing one, in order. */
   readonly slice: readonly number[];
+  /** The catalogue's explanation (engine/verifier/catalogue.ts) with this program's values, when it has one. */
+  readonly explanation?: VerdictExplanation;
+}
+
+/** A refusal explained: its category, what it means here, what to do, and the kernel function that refuses. */
+export interface VerdictExplanation {
+  readonly id: string;
+  readonly category: string;
+  readonly title: string;
+  readonly text: string;
+  readonly suggestion: string;
+  readonly kernelFunction: string;
 }
 
 /** What BPF_PROG_LOAD would answer for a program, without running anything. */
@@ -382,7 +394,8 @@ export interface EngineApi {
   ping(): string;
   load(image: ProgramImage, settings: RunSettings): LoadReply;
   /** BPF_PROG_LOAD's checks and the verifier (with explanations), nothing loaded or run; the loaded program stays. */
-  verify(image: ProgramImage, settings: RunSettings): VerifyReply;
+  /** `lines`: the source line of each pc of the entry program, for the explanation's words. */
+  verify(image: ProgramImage, settings: RunSettings, lines?: readonly number[]): VerifyReply;
   /** Resets, then runs to exit, a fault or a breakpoint (pcs); progress comes while it runs. */
   run(breakpoints: readonly number[], onProgress?: (p: RunProgress) => void, view?: ViewRequest): DebugSnapshot;
   /** Runs on from where the program stopped, to exit, a fault or a breakpoint. */

@@ -108,6 +108,16 @@ describe('Session.verify (live verification)', () => {
     expect(r.log).toContain(e?.message ?? '?');
   });
 
+  it('explains a refusal in plain words from the catalogue, with the lines it is given', () => {
+    const r = new Session().verify(image(`${TP}call bpf_cpumask_create\nr7 = r0\nr1 = 1\nr2 = r7\ncall bpf_cpumask_set_cpu\nr0 = 0\nexit\n`), settings, [3, 4, 5, 6, 7, 8, 9]);
+    const x = r.errors[0]?.explanation;
+    expect(x?.category).toBeTruthy();
+    expect(x?.text).toContain('bpf_cpumask_create');
+    expect(x?.text).toContain('line 3');
+    expect(x?.suggestion.length).toBeGreaterThan(10);
+    expect(x?.kernelFunction).toMatch(/^[a-z_]+$/);
+  });
+
   it('accepts the fixed program and leaves the loaded program alone', () => {
     const s = new Session();
     expect(s.load(image(PRINTER), settings).ok).toBe(true);

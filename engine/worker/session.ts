@@ -2,6 +2,10 @@
 // of the engine, as plain data in and out. worker.ts exposes it over Comlink; the CLI calls
 // it directly, so both drive the very same code.
 
+import { decodeProgram } from '../isa/index.ts';
+import { helperName, kfuncDecl } from '../kernel/decls/index.ts';
+import { explainError } from '../verifier/catalogue.ts';
+import type { VerifyError } from '../verifier/api.ts';
 import { DEFAULT_CPUS, DEFAULT_PROFILE } from '../kernel/profiles.ts';
 import { sectionKind } from '../program/program.ts';
 import type { LoadedProgram, RunEnd } from '../kernel/loader.ts';
@@ -28,7 +32,9 @@ import type {
   TraceLineView,
   TrafficProgress,
   TrafficReport,
+  KernelProfile,
   VerdictError,
+  VerdictExplanation,
   VerifyReply,
   ViewRequest,
 } from './protocol.ts';
@@ -133,7 +139,7 @@ export class Session implements Omit<EngineApi, 'ping'> {
    * What BPF_PROG_LOAD would answer (its checks, then the verifier with explanations, log
    * level 1), nothing loaded or run: the program being debugged stays. Never throws.
    */
-  verify(image: ProgramImage, settings: RunSettings): VerifyReply {
+  verify(image: ProgramImage, settings: RunSettings, lines?: readonly number[]): VerifyReply {
     const profile = settings.profile;
     try {
       if (!verifiable(sectionKind(image.entry))) return { accepted: true, profile, errors: [], log: '', unverified: 'raw' };
@@ -148,6 +154,7 @@ export class Session implements Omit<EngineApi, 'ping'> {
           ...(p.line ? { line: p.line } : {}),
           related: explained ? (detail.related ?? []).map((x) => ({ pc: x.pc, message: x.message })) : [],
           slice: explained ? [...(detail.slice ?? [])] : [],
+          ...(explained ? explanationOf(detail, profile, lines, r.verifier?.log ?? '', image) : {}),
         };
       });
       return { accepted: r.ok, profile, errors, log: r.verifier?.log ?? '' };
@@ -407,4 +414,20 @@ export class Session implements Omit<EngineApi, 'ping'> {
     if (!run) throw new Error('there is no traffic run to export: run the XDP program on traffic first');
     return pcapOf(run, selection.which);
   }
+}
+
+/** The catalogue's explanation of a refusal, worded with this program's lines. */
+function explanationOf(error: VerifyError, profile: KernelProfile, lines: readonly number[] | undefined, log: string, image: ProgramImage): { explanation?: VerdictExplanation } {
+  // The names of the helpers and kfuncs the entry program calls, for "bpf_cpumask_create, line 3".
+  const bytes = image.sections.find((s) => s.name === image.entry)?.bytecode;
+  const insns = bytes ? decodeProgram(bytes).insns : [];
+  const insnName = (pc: number): string | undefined => {
+    const insn = insns[pc];
+    if (insn?.kind !== 'call') return undefined;
+    if (insn.target === 'helper') return helperName(insn.imm);
+    if (insn.target === 'kfunc') return kfuncDecl(insn.imm)?.name;
+    return undefined;
+  };
+  const e = explainError(error, { profile, lineOf: (pc) => lines?.[pc] || undefined, log, insnName });
+  return e ? { explanation: { id: e.id, category: e.category, title: e.title, text: e.explanation, suggestion: e.suggestion, kernelFunction: e.kernelFunction } } : {};
 }

@@ -11,7 +11,7 @@ const session = new Session();
 
 const api: Pick<EngineApi, 'ping' | 'verify'> = {
   ping: () => 'pong',
-  verify: (image, settings) => session.verify(image, settings),
+  verify: (image, settings, lines) => session.verify(image, settings, lines),
 };
 
 Comlink.expose(api);
