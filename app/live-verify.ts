@@ -9,6 +9,7 @@ import { EngineClient } from './engine-client/client.ts';
 import { imageOf, runSettingsOf } from './state/program.ts';
 import { store, useStore, type PlaygroundState } from './state/store.ts';
 import type { Verdict } from './state/verdict.ts';
+import type { KernelProfile, VerifyReply } from '../engine/worker/protocol.ts';
 
 /** The pause after an assembly before the program is verified. */
 export const VERIFY_DELAY_MS = 150;
@@ -98,6 +99,23 @@ async function ask(ticket: number): Promise<void> {
   if (ticket !== seq) return;
   if (verdict.status === 'unavailable') asked = undefined;
   setVerdict(verdict);
+}
+
+/**
+ * The program in the store verified under another kernel profile (the Verifier panel's "compare
+ * with"): where the verdict or the kernel's wording differs between 6.3 and 6.18.
+ */
+export async function verifyUnder(profile: KernelProfile): Promise<{ readonly key: string; readonly reply: VerifyReply } | { readonly error: string }> {
+  const s = store.get();
+  const image = imageOf(s.program);
+  if (!image) return { error: 'the program does not assemble' };
+  const lines = s.program.section?.spans.map((sp) => sp.line);
+  try {
+    const r = await engine().verify(image, { ...runSettingsOf(s.doc, s.settings.budget), profile }, lines);
+    return r.ok ? { key: s.program.key, reply: r.value } : { error: r.message };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
 }
 
 /** Starts verifying the program after every change (once, after the first render); returns a stop. */

@@ -7,7 +7,9 @@ import { useId, useMemo, useState } from 'react';
 import type { Section } from '../../engine/asm/index.ts';
 import { revealInEditor } from '../editor-bridge.ts';
 import type { PlaygroundState } from '../state/store.ts';
-import { refusalsOf, verdictText, type Verdict, type VerdictSite } from '../state/verdict.ts';
+import { profileName, refusalsOf, verdictText, type Verdict, type VerdictSite } from '../state/verdict.ts';
+import { verifyUnder } from '../live-verify.ts';
+import type { KernelProfile, VerifyReply } from '../../engine/worker/protocol.ts';
 import { definePanel } from './registry.ts';
 
 /** Only stable references: the frame compares selections shallowly. */
@@ -52,6 +54,55 @@ function Log({ log }: { log: string }) {
         {shown.length > cut.length ? `\n… and ${(shown.length - cut.length).toLocaleString('en-US')} more lines` : ''}
       </pre>
     </details>
+  );
+}
+
+/** The other kernel profile's answer for the same program, asked for on a click. */
+function CompareProfiles({ verdict, programKey, section }: { verdict: Verdict; programKey: string; section: Section | undefined }) {
+  const other: KernelProfile = verdict.profile === 'linux-6.3' ? 'linux-6.18' : 'linux-6.3';
+  const [answer, setAnswer] = useState<{ key: string; profile: KernelProfile; reply?: VerifyReply; error?: string } | undefined>();
+  const [busy, setBusy] = useState(false);
+  const here = verdict.status === 'done' && verdict.key === programKey ? verdict.reply : undefined;
+  if (!here || here.unverified) return null;
+  const current = answer && answer.key === programKey && answer.profile === other ? answer : undefined;
+  const mine = here.errors[0];
+  const theirs = current?.reply?.errors[0];
+  const lineOf = (e: { line?: number; pc: number }): string => ` (line ${e.line ?? section?.spans[e.pc]?.line ?? '?'})`;
+  return (
+    <section aria-label="Compare kernel profiles" className="verifier-compare">
+      <button
+        type="button"
+        disabled={busy}
+        data-testid="verifier-compare"
+        onClick={() => {
+          setBusy(true);
+          void verifyUnder(other).then((r) => {
+            setBusy(false);
+            setAnswer('error' in r ? { key: programKey, profile: other, error: r.error } : { key: r.key, profile: other, reply: r.reply });
+          });
+        }}
+      >
+        {busy ? 'Checking…' : `Compare with ${profileName(other)}`}
+      </button>
+      {current ? (
+        <div data-testid="verifier-compare-result" role="status">
+          {current.error ? (
+            <p>{`${profileName(other)}: the verifier could not answer (${current.error}).`}</p>
+          ) : current.reply ? (
+            <>
+              <p>{`${profileName(other)} would ${current.reply.accepted ? 'load' : 'reject'} this${theirs ? `: ${theirs.message}${lineOf(theirs)}` : '.'}`}</p>
+              <p className="hint" data-testid="verifier-compare-diff">
+                {here.accepted !== current.reply.accepted
+                  ? `The verdicts differ: ${profileName(verdict.profile)} would ${here.accepted ? 'load' : 'reject'} it.`
+                  : !here.accepted && mine && theirs && mine.message !== theirs.message
+                    ? `Both refuse it, in different words: ${profileName(verdict.profile)} says “${mine.message}”, ${profileName(other)} says “${theirs.message}”.`
+                    : 'Both kernels answer the same.'}
+              </p>
+            </>
+          ) : null}
+        </div>
+      ) : null}
+    </section>
   );
 }
 
@@ -110,6 +161,7 @@ function VerifierView({ data }: { data: VerifierData }) {
           ) : null}
         </section>
       ))}
+      <CompareProfiles verdict={verdict} programKey={key} section={section} />
       {reply && reply.log ? <Log log={reply.log} /> : null}
     </div>
   );

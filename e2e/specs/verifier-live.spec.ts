@@ -97,3 +97,29 @@ test('a leaked reference: marked at the exit, related to the acquire; the Verifi
   await pg.screenshot('verifier-live-panel');
   pg.expectClean();
 });
+
+// real_parent is an RCU pointer in 6.18 (BTF_TYPE_SAFE_RCU) and may be NULL in 6.3: line 4 reads through it.
+const REAL_PARENT = `${TP}r6 = *(u64 *)(r1 + 0)\nr6 = *(u64 *)(r6 + task_struct.real_parent)\nr1 = *(u64 *)(r6 + task_struct.cpus_ptr)\ncall bpf_cpumask_first\nr0 = 0\nexit\n`;
+
+test('profiles side by side: the Verifier panel compares with the other kernel, and switching the profile changes the verdict', async ({ page }) => {
+  const pg = new PlaygroundPage(page);
+  await pg.goto('/');
+  await pg.waitForEditor();
+  await pg.setSource(REAL_PARENT);
+  const verdict = page.getByTestId('verdict');
+  await expect(verdict).toHaveText('Linux 6.18 would load this');
+  await verdict.click();
+  const panel = page.getByRole('tabpanel');
+  await panel.getByTestId('verifier-compare').click();
+  const result = panel.getByTestId('verifier-compare-result');
+  await expect(result).toContainText("Linux 6.3 would reject this: R6 invalid mem access 'rcu_ptr_or_null_' (line 5)");
+  await expect(panel.getByTestId('verifier-compare-diff')).toContainText('The verdicts differ: Linux 6.18 would load it.');
+  await axe(page);
+  await pg.screenshot('verifier-compare-profiles');
+
+  // Switching the document's profile: the verdict and the marker follow.
+  await pg.toolbar.select('Kernel').selectOption('linux-6.3');
+  await expect(verdict).toHaveText('Linux 6.3 would reject this');
+  await expect.poll(async () => (await pg.markers()).find((m) => m.source === 'verifier' && m.severity === 'error')?.message).toBe("R6 invalid mem access 'rcu_ptr_or_null_'");
+  pg.expectClean();
+});
