@@ -244,9 +244,11 @@ export class Checker {
       if (check >= 0) add(check, 'the last bounds check on this path: the packet is known to be only this long past it');
     }
     const kept = path.slice(-1000);
+    // A leak's cause is the acquire, not the values the exit reads: its path is the acquire(s), then the exit.
+    const leakSlice = /reference leak|Unreleased reference/.test(e.message) && related.length ? [...related.map((r) => r.pc).sort((a, b) => a - b), e.pc] : undefined;
     // Beliefs line up with the path's last entries only when every step of it was recorded.
     const beliefs = this.beliefs && this.beliefs.length === path.length ? this.beliefs.slice(-kept.length) : undefined;
-    return { related, path: kept, slice: causalSlice(this.insns, path, e.pc), ...(beliefs ? { beliefs } : {}) };
+    return { related, path: kept, slice: leakSlice ?? causalSlice(this.insns, path, e.pc), ...(beliefs ? { beliefs } : {}) };
   }
 
   /** A level-2 log's opening: the functions, then every instruction with the registers live before it and its loop. */

@@ -32,6 +32,8 @@ describe('explaining a refusal', () => {
     const e = refusal(`${TP}call bpf_cpumask_create\nif r0 == 0 goto out\nr6 = r0\nr0 = 0\nexit\nout:\nr0 = 0\nexit\n`);
     expect(e.message).toContain('reference leak');
     expect(e.related).toEqual([{ pc: 0, message: expect.stringMatching(/acquired here .*release it on every path/) }]);
+    // Its causal path is the acquire, then the exit that still holds it.
+    expect(e.slice).toEqual([0, 4]);
   });
 
   it('points a packet refusal at the pointer and at the last bounds check of the path', () => {
