@@ -123,3 +123,23 @@ test('profiles side by side: the Verifier panel compares with the other kernel, 
   await expect.poll(async () => (await pg.markers()).find((m) => m.source === 'verifier' && m.severity === 'error')?.message).toBe("R6 invalid mem access 'rcu_ptr_or_null_'");
   pg.expectClean();
 });
+
+// task->cpus_ptr is a struct cpumask: readable, but bpf_cpumask_set_cpu changes only a struct bpf_cpumask.
+const CPUS_PTR_SET = `${TP}r6 = *(u64 *)(r1 + 0)\nr2 = *(u64 *)(r6 + task_struct.cpus_ptr)\nr1 = 0\ncall bpf_cpumask_set_cpu\nr0 = 0\nexit\n`;
+
+test('task->cpus_ptr passed to bpf_cpumask_set_cpu: the explanation names the bpf_cpumask/cpumask rule', async ({ page }) => {
+  const pg = new PlaygroundPage(page);
+  await pg.goto('/');
+  await pg.waitForEditor();
+  await pg.setSource(CPUS_PTR_SET);
+  await expect(page.getByTestId('verdict')).toHaveText('Linux 6.18 would reject this');
+  await expect.poll(async () => (await pg.markers()).find((m) => m.source === 'verifier' && m.severity === 'error')?.line).toBe(6);
+  await page.getByTestId('verdict').click();
+  const panel = page.getByRole('tabpanel');
+  await expect(panel.getByTestId('verifier-error')).toContainText('expected pointer to STRUCT bpf_cpumask but R2 has a pointer to STRUCT cpumask');
+  const why = panel.getByTestId('verifier-explanation');
+  await expect(why).toContainText('takes a struct bpf_cpumask *');
+  await expect(why).toContainText('read-only to BPF');
+  await expect(why).toContainText('bpf_cpumask_create');
+  pg.expectClean();
+});

@@ -234,6 +234,7 @@ export class Checker {
     if (r && r.origin >= 0 && r.origin !== e.pc) {
       const what = regTypeStr(r.kind, r.flags) + (r.kind === 'btf_id' ? r.btf : '');
       if (maybeNull(r)) add(r.origin, `R${regno} (${what}) comes from here and may be NULL: nothing on the path tested it`);
+      else if (r.kind === 'btf_id' && r.flags & RCU) add(r.origin, `R${regno} (${what}) comes from here: an RCU-protected pointer, valid inside the RCU read section`);
       else if (r.kind === 'btf_id' && !(r.flags & TRUSTED) && !r.refObjId) add(r.origin, `R${regno} (${what}) comes from here, where it lost its trust`);
       else if (r.kind === 'not_init') add(r.origin, `R${regno} was last written here (a call leaves r1-r5 unreadable)`);
       else add(r.origin, `R${regno} (${what}) got its value here`);
