@@ -87,10 +87,34 @@ function hasBackEdge(cfg: Cfg): boolean {
   return false;
 }
 
+/**
+ * A backward dataflow over registers to its fixed point: per pc, `transfer` of the union of its
+ * successors' values (every register for a successor outside the program). Both liveness and
+ * relevance are this walk with their own transfer.
+ */
+function backwardFixpoint(insns: readonly (Insn | null)[], transfer: (pc: number, insn: Insn, out: number) => number): Uint16Array {
+  const n = insns.length;
+  const vals = new Uint16Array(n);
+  const cfg = cfgOf(insns);
+  const loops = hasBackEdge(cfg);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let pc = n - 1; pc >= 0; pc--) {
+      const insn = insns[pc];
+      if (!insn) continue;
+      const v = transfer(pc, insn, outOf(cfg, vals, pc, n)) & ALL;
+      if (v !== vals[pc]) {
+        vals[pc] = v;
+        changed = loops;
+      }
+    }
+  }
+  return vals;
+}
+
 /** Per pc, the registers live before it (bit r set: r may be read later). */
 export function liveRegisters(insns: readonly (Insn | null)[], callArgs?: CallArgs): Uint16Array {
   const n = insns.length;
-  const live = new Uint16Array(n);
   const use = new Uint16Array(n);
   const def = new Uint16Array(n);
   for (let pc = 0; pc < n; pc++) {
@@ -100,23 +124,8 @@ export function liveRegisters(insns: readonly (Insn | null)[], callArgs?: CallAr
     use[pc] = ud & 0xffff;
     def[pc] = ud >>> 16;
   }
-  const cfg = cfgOf(insns);
-  const loops = hasBackEdge(cfg);
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (let pc = n - 1; pc >= 0; pc--) {
-      const insn = insns[pc];
-      if (!insn) continue;
-      const out = outOf(cfg, live, pc, n);
-      // A callback or subprogram may read anything passed in; its return gives r0.
-      const v = ((use[pc] ?? 0) | (out & ~(def[pc] ?? 0))) & ALL;
-      if (v !== live[pc]) {
-        live[pc] = v;
-        changed = loops;
-      }
-    }
-  }
-  return live;
+  // A callback or subprogram may read anything passed in; its return gives r0.
+  return backwardFixpoint(insns, (pc, _insn, out) => (use[pc] ?? 0) | (out & ~(def[pc] ?? 0)));
 }
 
 /**
@@ -128,9 +137,6 @@ export function liveRegisters(insns: readonly (Insn | null)[], callArgs?: CallAr
  * two states without making either unsafe, so pruning ignores it (it must still be a scalar).
  */
 export function relevantRegisters(insns: readonly (Insn | null)[], inMainProgram: (pc: number) => boolean): Uint16Array {
-  const n = insns.length;
-  const rel = new Uint16Array(n);
-  const cfg = cfgOf(insns);
   const step = (pc: number, insn: Insn, out: number): number => {
     switch (insn.kind) {
       case 'alu': {
@@ -171,21 +177,7 @@ export function relevantRegisters(insns: readonly (Insn | null)[], inMainProgram
         return (out & ~CALLER_SAVED) | bit(6) | (insn.mode === 'ind' ? bit(insn.src) : 0);
     }
   };
-  const loops = hasBackEdge(cfg);
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (let pc = n - 1; pc >= 0; pc--) {
-      const insn = insns[pc];
-      if (!insn) continue;
-      const out = outOf(cfg, rel, pc, n);
-      const v = step(pc, insn, out) & ALL;
-      if (v !== rel[pc]) {
-        rel[pc] = v;
-        changed = loops;
-      }
-    }
-  }
-  return rel;
+  return backwardFixpoint(insns, step);
 }
 
 /**

@@ -4,6 +4,8 @@
 // Two things differ from the original, both in states no value fits, where it left a bound
 // out of its range (a negative or too large number no kernel prints): umax in
 // __reg_deduce_mixed_bounds, and the umin products of mul (the kernel checks both products).
+// Its tnums are the BigInt tnum functions engine/verifier/tnum.ts still exports (tested on their
+// own against concrete arithmetic in tnum.test.ts), not a copy of them.
 
 // The verifier's scalar domain (struct bpf_reg_state's numeric part in kernel/bpf/verifier.c,
 // Linux 6.18): a tnum plus unsigned and signed bounds at 64 and 32 bits, the transfer
@@ -40,7 +42,7 @@ import {
   tnumWithSubreg,
   tnumXor,
   type Tnum,
-} from './tnum.ts';
+} from '../../../verifier/tnum.ts';
 
 export interface Scalar {
   readonly var: Tnum;
