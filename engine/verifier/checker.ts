@@ -18,6 +18,8 @@ import { causalSlice, liveRegisters, loopComponents, relevantRegisters } from '.
 import { cfgOf, subprogramAt } from '../program/cfg.ts';
 
 export const INSN_LIMIT = 1_000_000;
+/** The refusals about a reference still held (check_reference_leak and its callers). */
+const LEAK_MESSAGE = /reference leak|Unreleased reference/;
 /** explain: the verifier's beliefs are recorded for the first this-many steps of a path. */
 const BELIEF_LIMIT = 20_000;
 /** BPF_COMPLEXITY_LIMIT_JMP_SEQ: pending branches at once. */
@@ -220,7 +222,7 @@ export class Checker {
     const add = (pc: number, message: string): void => {
       if (pc >= 0 && pc !== e.pc && !related.some((r) => r.pc === pc)) related.push({ pc, message });
     };
-    if (/reference leak|Unreleased reference/.test(e.message)) {
+    if (LEAK_MESSAGE.test(e.message)) {
       for (const ref of this.cur.refs) add(ref.insn, `the reference (id=${ref.id}) was acquired here and is still held at this exit: release it on every path`);
     }
     // The register the message is about: `R<n>`, or a kfunc's `arg#<i>` / `arg<i>` (in R<i+1>).
@@ -246,7 +248,7 @@ export class Checker {
     }
     const kept = path.slice(-1000);
     // A leak's cause is the acquire, not the values the exit reads: its path is the acquire(s), then the exit.
-    const leakSlice = /reference leak|Unreleased reference/.test(e.message) && related.length ? [...related.map((r) => r.pc).sort((a, b) => a - b), e.pc] : undefined;
+    const leakSlice = LEAK_MESSAGE.test(e.message) && related.length ? [...related.map((r) => r.pc).sort((a, b) => a - b), e.pc] : undefined;
     // Beliefs line up with the path's last entries only when every step of it was recorded.
     const beliefs = this.beliefs && this.beliefs.length === path.length ? this.beliefs.slice(-kept.length) : undefined;
     return { related, path: kept, slice: leakSlice ?? causalSlice(this.insns, path, e.pc), ...(beliefs ? { beliefs } : {}) };
