@@ -61,13 +61,19 @@ export function retimeFresh(req: PipelineRequest): { readonly cold: Timed<boolea
 }
 
 /**
- * Over `limitMs` of CPU here: re-timed in a fresh process, and over the limit only if its cold
- * run's wall time is too. Returns the problem's text, or undefined when within the limit.
+ * Over `limitMs` of CPU here: re-timed in a fresh process (up to three), and over the limit only
+ * if every one's cold run takes longer, wall time. Returns the problem's text, or undefined.
  */
 export function overLimit(t: { readonly cpuMs: number; readonly wallMs: number }, limitMs: number, req: () => PipelineRequest): string | undefined {
   if (t.cpuMs <= limitMs) return undefined;
-  const f = retimeFresh(req());
+  // Up to three fresh processes: other test files share the machine's cores meanwhile, and a
+  // verifier that is really too slow is too slow in all three.
+  let f: ReturnType<typeof retimeFresh> = { error: 'not timed' };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    f = retimeFresh(req());
+    if ('error' in f) return `${tookText(t)} in the test process, and could not be re-timed: ${f.error}`;
+    if (f.cold.wallMs <= limitMs) return undefined;
+  }
   if ('error' in f) return `${tookText(t)} in the test process, and could not be re-timed: ${f.error}`;
-  if (f.cold.wallMs <= limitMs) return undefined;
   return `${tookText(t)} in the test process; in a fresh process ${tookText(f.cold).replace('took ', '')} cold, ${tookText(f.warm).replace('took ', '')} warm`;
 }
