@@ -391,7 +391,8 @@ export class Checker {
 
   /** push_stack: the other side of a branch, walked later. */
   private pushState(state: VState, pc: number): void {
-    if (this.pending.length >= JMP_SEQ_LIMIT) this.refuse(`The sequence of ${this.pending.length} jumps is too complex.`);
+    // push_stack counts the new entry first, then refuses above the limit.
+    if (this.pending.length + 1 > JMP_SEQ_LIMIT) this.refuse(`The sequence of ${this.pending.length + 1} jumps is too complex.`);
     for (let p = this.parent; p; p = null) p.branches++;
     this.pending.push({ state, pathLen: this.path ? this.path.length : 0, pc, prevPc: this.pc, logPos: this.log.end, parent: this.parent });
     this.curStates++;
@@ -589,9 +590,10 @@ export class Checker {
 
   private checkAlu(op: AluOp, width: 32 | 64, dstN: number, src: { type: 'reg'; reg: number } | { type: 'imm'; imm: number }): void {
     if (op === 'mov') {
-      this.writeCheck(dstN);
       if (src.type === 'reg') {
+        // check_alu_op: the source is read before the destination is checked.
         const s = this.readReg(src.reg);
+        this.writeCheck(dstN);
         if (width === 64) {
           // Copies share an id so that a bounds check on one refines the other (find_equal_scalars).
           // Registers in a state are never changed in place (states share them): the source
@@ -611,19 +613,23 @@ export class Checker {
           this.setReg(dstN, scalarReg(scalarAlu('mov', 32, unknown(), unknown())));
         }
       } else {
+        this.writeCheck(dstN);
         this.setReg(dstN, scalarReg(width === 64 ? knownImm(src.imm) : knownU32(src.imm >>> 0)));
       }
       return;
     }
+    // check_alu_op's order: the source, the destination as a source, the immediate, the destination.
+    const srcRead = src.type === 'reg' ? this.readReg(src.reg) : undefined;
     const dst = this.readReg(dstN);
-    this.writeCheck(dstN);
     let srcReg: Reg;
-    if (src.type === 'reg') srcReg = this.readReg(src.reg);
+    if (srcRead) srcReg = srcRead;
     else {
-      if ((op === 'div' || op === 'mod' || op === 'sdiv' || op === 'smod') && src.imm === 0) this.refuse('div by zero');
-      if ((op === 'lsh' || op === 'rsh' || op === 'arsh') && (src.imm < 0 || src.imm >= width)) this.refuse(`invalid shift ${src.imm}`);
-      srcReg = scalarReg(knownImm(src.imm));
+      const imm = src.type === 'imm' ? src.imm : 0;
+      if ((op === 'div' || op === 'mod' || op === 'sdiv' || op === 'smod') && imm === 0) this.refuse('div by zero');
+      if ((op === 'lsh' || op === 'rsh' || op === 'arsh') && (imm < 0 || imm >= width)) this.refuse(`invalid shift ${imm}`);
+      srcReg = scalarReg(knownImm(imm));
     }
+    this.writeCheck(dstN);
     if (dst.kind === 'scalar' && srcReg.kind === 'scalar') {
       const r = scalarReg(scalarAlu(op, width, dst.s, srcReg.s));
       this.setReg(dstN, r);
@@ -673,7 +679,6 @@ export class Checker {
         this.refuse(`R${dstN} pointer arithmetic on ${ptrTypeName(ptr)} prohibited`);
         break;
       case 'pkt_end':
-      case 'func':
       case 'sock':
       case 'sock_common':
         this.refuse(`R${dstN} pointer arithmetic on ${ptrTypeName(ptr)} prohibited`);
@@ -784,10 +789,19 @@ export class Checker {
 
   private checkAtomic(insn: Extract<Insn, { kind: 'atomic' }>): void {
     this.readReg(insn.src);
-    const base = this.readReg(insn.base);
+    let base = this.readReg(insn.base);
     if (insn.op === 'cmpxchg') this.readReg(0);
     if (base.kind === 'ctx' || isPktPointer(base) || base.kind === 'btf_id') {
       this.refuse(`BPF_ATOMIC stores into R${insn.base} ${regTypeStr(base.kind, base.flags)} is not allowed`);
+    }
+    if (insn.op === 'cmpxchg' || insn.fetch) {
+      // check_atomic_rmw marks the register the old value goes to (R0 for cmpxchg) as written
+      // before it checks the access: when that register is also the base, the access is made
+      // through an unknown scalar.
+      const load = insn.op === 'cmpxchg' ? 0 : insn.src;
+      this.writeCheck(load);
+      this.setReg(load, unknownScalar());
+      if (load === insn.base) base = this.reg(insn.base);
     }
     this.checkStrictAlignment(base, insn.off, insn.size);
     this.atomicAccess = true;
@@ -805,7 +819,8 @@ export class Checker {
   private checkStrictAlignment(r: Reg, off: number, size: number): void {
     if (size === 1) return;
     const desc: Partial<Record<RegKind, string>> = { map_value: 'value ', ctx: 'context ', fp: 'stack ', pkt: 'packet ', pkt_meta: 'packet ' };
-    const d = desc[r.kind] ?? '';
+    // The kernel names the pointer by its exact type: a pointer that may still be NULL has none.
+    const d = maybeNull(r) ? '' : (desc[r.kind] ?? '');
     const varOk = isConst(r.s) ? Number(BigInt.asIntN(64, constValue(r.s)) % BigInt(size)) === 0 : (r.s.var.mask & BigInt(size - 1)) === 0n && (r.s.var.value & BigInt(size - 1)) === 0n;
     const total = r.off + off + (isConst(r.s) ? Number(BigInt.asIntN(64, constValue(r.s))) : 0);
     if (!varOk || ((total % size) + size) % size !== 0) this.refuse(`misaligned ${d}access off ${formatVarOff(r.s)}+${r.off}+${off} size ${size}`);
@@ -815,13 +830,15 @@ export class Checker {
   private checkMemAccess(regno: number, r: Reg, insnOff: number, size: 1 | 2 | 4 | 8, access: 'read' | 'write', signExtend: boolean, value?: Reg, valueReg = -1): Reg {
     const off = r.off + insnOff;
     if (maybeNull(r) || r.kind === 'scalar' || r.kind === 'pkt_end' || r.kind === 'map_ptr' || r.kind === 'func') {
-      if (r.kind === 'map_ptr' && !maybeNull(r)) return this.mapPtrAccess(r, access);
+      if (r.kind === 'map_ptr' && !maybeNull(r)) return this.mapPtrAccess(regno, r, off, access);
       this.refuse(`R${regno} invalid mem access '${regTypeStr(r.kind, r.flags)}'`);
     }
     switch (r.kind) {
       case 'fp':
         return this.stackAccess(regno, r, off, size, access, signExtend, value, valueReg);
       case 'ctx': {
+        // check_ptr_off_reg: a negative offset first, then any offset, then a variable one.
+        if (r.off < 0) this.refuse(`negative offset ctx ptr R${regno} off=${r.off} disallowed`);
         if (r.off) this.refuse(`dereference of modified ctx ptr R${regno} off=${r.off} disallowed`);
         if (!isConst(r.s)) this.refuse(`variable ctx access var_off=${formatTnum(r.s)} disallowed`);
         const f = signExtend ? undefined : ctxAccess(this.req.kind, this.req.profile, off, size, access);
@@ -899,9 +916,10 @@ export class Checker {
         return scalarReg(loadResult(size, signExtend));
       }
       case 'btf_id': {
-        if (access === 'write') this.refuse(`only read is supported`);
-        if (!isConst(r.s)) this.refuse(`R${regno} is ptr_${r.btf} invalid variable offset: off=${r.off}, var_off=${formatTnum(r.s)}`);
+        // check_ptr_to_btf_access: a negative offset, a variable one, then a write.
         if (off < 0) this.refuse(`R${regno} is ptr_${r.btf} invalid negative access: off=${off}`);
+        if (!isConst(r.s)) this.refuse(`R${regno} is ptr_${r.btf} invalid variable offset: off=${r.off}, var_off=${formatTnum(r.s)}`);
+        if (access === 'write') this.refuse(`only read is supported`);
         const f = btfFieldAt(r.btf, off, size, this.req.profile);
         if (f.kind === 'beyond') this.refuse(`access beyond struct ${r.btf} at off ${off} size ${size}`);
         if (f.kind === 'scalar') return scalarReg(loadResult(size, signExtend));
@@ -933,9 +951,10 @@ export class Checker {
   }
 
   /** check_ptr_to_map_access: a map's own struct may be read, never written. */
-  private mapPtrAccess(r: Reg, access: 'read' | 'write'): Reg {
+  private mapPtrAccess(regno: number, r: Reg, off: number, access: 'read' | 'write'): Reg {
     const t = this.maps[r.map]?.type ?? 'array';
     const struct = t.includes('array') ? 'bpf_array' : t.includes('hash') ? 'bpf_htab' : t === 'ringbuf' ? 'bpf_ringbuf_map' : t.startsWith('devmap') ? 'bpf_dtab' : t === 'cpumap' ? 'bpf_cpu_map' : 'xsk_map';
+    if (off < 0) this.refuse(`R${regno} is ${struct} invalid negative access: off=${off}`);
     if (access === 'write') this.refuse(`only read from ${struct} is supported`);
     return unknownScalar();
   }
@@ -1353,7 +1372,8 @@ export class Checker {
       const r = this.reg(regno);
       this.scratchedRegs |= 1 << regno;
       if (r.kind === 'not_init') this.refuse(`R${regno} !read_ok`);
-      const typeStr = regTypeStr(r.kind, r.flags) + (r.kind === 'btf_id' ? r.btf : '');
+      // reg_type_str: the type without the struct's name (check_reg_type prints no name).
+      const typeStr = regTypeStr(r.kind, r.flags);
       const expect = (ok: boolean, expected: string): void => {
         if (!ok) this.refuse(`R${regno} type=${typeStr} expected=${expected}`);
       };
@@ -1399,10 +1419,11 @@ export class Checker {
           break;
         case 'ptr_to_ctx':
           expect(r.kind === 'ctx', 'ctx');
-          if (r.off) this.refuse(`dereference of modified ctx ptr R${regno} off=${r.off} disallowed`);
+          this.checkArgRegOff(regno, r);
           break;
         case 'ptr_to_func':
           expect(r.kind === 'func', 'func');
+          this.checkArgRegOff(regno, r);
           callback = { subprog: r.frameno, args: [] };
           break;
         case 'ptr_to_stack_or_null':
@@ -1417,8 +1438,12 @@ export class Checker {
         case 'ptr_to_mem_or_null': {
           const sizeReg = this.reg(regno + 1);
           const sizeZero = sizeReg.kind === 'scalar' && isConst(sizeReg.s) && constValue(sizeReg.s) === 0n;
-          if (r.kind === 'scalar' && isConst(r.s) && constValue(r.s) === 0n && sizeZero) break;
-          expect(!maybeNull(r) && (r.kind === 'fp' || isPktPointer(r) || r.kind === 'map_key' || r.kind === 'map_value' || r.kind === 'mem'), 'fp');
+          const isNull = r.kind === 'scalar' && isConst(r.s) && constValue(r.s) === 0n;
+          // NULL skips the type check (then only a zero size may go with it: check_helper_mem_access
+          // names the stack as expected); otherwise mem_types, a maybe-NULL pointer allowed.
+          if (isNull && sizeZero) break;
+          if (isNull) this.refuse(`R${regno} type=${typeStr} expected=fp`);
+          expect(r.kind === 'fp' || isPktPointer(r) || r.kind === 'map_key' || r.kind === 'map_value' || r.kind === 'mem' || (r.kind === 'btf_id' && (r.flags & TRUSTED) !== 0), MEM_TYPES);
           const next = args[i + 1];
           const sz = this.reg(regno + 1);
           if (next && sz.kind === 'scalar') this.checkHelperMem(regno, r, Number(sz.s.umax > 0xffffn ? 0xffffn : sz.s.umax), 'read', true);
@@ -1436,7 +1461,8 @@ export class Checker {
           expect(r.kind === 'map_value', 'map_value');
           break;
         case 'ptr_to_kptr': {
-          expect(r.kind === 'map_value' && !maybeNull(r), 'map_value');
+          // kptr_xchg_dest_types: a map value, or an allocated object (PTR_TO_BTF_ID | MEM_ALLOC, printed "ptr_").
+          expect(r.kind === 'map_value' && !maybeNull(r), 'map_value, ptr_');
           const m = this.maps[r.map];
           if (!isConst(r.s)) this.refuse(`R${regno} doesn't have constant offset. kptr has to be at the constant offset`);
           if (!m?.kptrs.length) this.refuse(`map '${m?.name ?? ''}' has to have BTF in order to use bpf_kptr_xchg`);
@@ -1447,7 +1473,8 @@ export class Checker {
         }
         case 'ptr_to_btf_id_or_null': {
           if (r.kind === 'scalar' && isConst(r.s) && constValue(r.s) === 0n) break;
-          expect(r.kind === 'btf_id', `ptr_${kptrType}`);
+          // btf_ptr_types (NULL allowed by the argument type), printed without the struct's name.
+          expect(r.kind === 'btf_id' && !(r.flags & UNTRUSTED), 'ptr_, trusted_ptr_, rcu_ptr_');
           if (maybeNull(r)) this.refuse(`Possibly NULL pointer passed to helper arg${regno}`);
           if (r.btf !== kptrType) this.refuse(`invalid kptr access, R${regno} type=${regTypeStr(r.kind, r.flags)}${r.btf} expected=ptr_${kptrType}`);
           if (!r.refObjId) this.refuse(`R${regno} must be referenced when passed to release function`);
@@ -1558,6 +1585,9 @@ export class Checker {
 
   private helperReturn(ret: string, mapIdx: number, size: number, kptrType: string, pc: number, btfType = ''): Reg {
     switch (ret) {
+      case 'void':
+        // RET_VOID: R0 is left uninitialised (bpf_tail_call, bpf_ringbuf_submit, bpf_spin_lock, …).
+        return notInit();
       case 'ptr_to_map_value_or_null': {
         const r = pointer('map_value', MAYBE_NULL);
         r.map = mapIdx;
@@ -1630,7 +1660,7 @@ export class Checker {
       if (this.cur.rcuLock) this.refuse(`nested rcu read lock (kernel function ${k.name})`);
       this.cur.rcuLock++;
       this.clobberCallerSaved();
-      this.setReg(0, unknownScalar());
+      this.setReg(0, notInit());
       return;
     }
     if (k.name === 'bpf_rcu_read_unlock') {
@@ -1638,7 +1668,7 @@ export class Checker {
       this.cur.rcuLock--;
       this.invalidateRcu();
       this.clobberCallerSaved();
-      this.setReg(0, unknownScalar());
+      this.setReg(0, notInit());
       return;
     }
     if (k.metadata && !this.req.deviceBound) this.refuse('metadata kfuncs require device-bound program');
@@ -1688,11 +1718,30 @@ export class Checker {
       if (r.kind !== 'scalar') this.refuse(`R${regno} is not a scalar`);
       return;
     }
+    // The kernel's order for a pointer argument of plain memory or the context (check_kfunc_args):
+    // NULL under KF_TRUSTED_ARGS, then the register's offset (check_func_arg_reg_off), then the
+    // argument's own checks.
+    const trustedArgs = k.flags.has('KF_TRUSTED_ARGS') || k.flags.has('KF_RCU') || k.flags.has('KF_RELEASE');
+    if (a.kind === 'mem' || a.kind === 'ctx') {
+      if (trustedArgs && ((r.kind === 'scalar' && isConst(r.s) && constValue(r.s) === 0n) || maybeNull(r))) this.refuse(`Possibly NULL pointer passed to trusted arg${i}`);
+      this.checkArgRegOff(regno, r);
+    }
+    if (a.kind === 'ctx') {
+      if (r.kind !== 'ctx') this.refuse(`arg#${i} expected pointer to ctx, but got ${regTypeStr(r.kind, r.flags)}`);
+      return;
+    }
+    if (a.kind === 'mem' && a.sizeArg === undefined) {
+      // KF_ARG_PTR_TO_MEM of a sized type (`u64 *`): check_mem_reg — readable, then writable.
+      const size = a.size ?? 0;
+      this.checkHelperMem(regno, r, size, 'read', true);
+      this.checkHelperMem(regno, r, size, 'write', true);
+      return;
+    }
     if (a.kind === 'mem') {
       // A memory, length pair (`__sz`): the memory must hold the length's largest value.
-      const sizeReg = a.sizeArg === undefined ? undefined : this.reg(a.sizeArg + 1);
-      const size = a.size ?? (sizeReg?.kind === 'scalar' ? Number(sizeReg.s.umax > 0xffffffffn ? 0xffffffffn : sizeReg.s.umax) : 0);
-      const pairMsg = `arg#${i} arg#${(a.sizeArg ?? i) } memory, len pair leads to invalid memory access`;
+      const sizeReg = this.reg((a.sizeArg ?? i) + 1);
+      const size = sizeReg.kind === 'scalar' ? Number(sizeReg.s.umax > 0xffffffffn ? 0xffffffffn : sizeReg.s.umax) : 0;
+      const pairMsg = `arg#${i} arg#${i + 1} memory, len pair leads to invalid memory access`;
       const isMem = r.kind === 'fp' || isPktPointer(r) || r.kind === 'map_value' || r.kind === 'map_key' || r.kind === 'mem';
       if (!isMem) this.refuse(pairMsg);
       try {
@@ -1709,12 +1758,7 @@ export class Checker {
       if (!m?.kptrs.some((x) => x.offset === r.off)) this.refuse(`arg#${i} no referenced kptr at map value offset=${r.off}`);
       return;
     }
-    if (a.kind === 'ctx') {
-      if (r.kind !== 'ctx') this.refuse(`arg#${i} expected pointer to ctx, but got ${regTypeStr(r.kind, r.flags)}`);
-      return;
-    }
     // A pointer to a kernel struct.
-    const trustedArgs = k.flags.has('KF_TRUSTED_ARGS') || k.flags.has('KF_RCU') || k.flags.has('KF_RELEASE');
     if (r.kind === 'scalar' && isConst(r.s) && constValue(r.s) === 0n) {
       if (a.nullable) return;
       this.refuse(`Possibly NULL pointer passed to trusted arg${i}`);
@@ -1725,10 +1769,19 @@ export class Checker {
       this.refuse(`R${regno} must be referenced or trusted`);
     }
     if (r.kind !== 'btf_id') {
-      // Not a kernel object: a struct of plain data (cpumask, bpf_cpumask) is taken as memory.
-      if (r.kind === 'not_init') this.refuse(`variable ? access var_off=(0x0; 0xffffffffffffffff) disallowed`);
+      // Not a kernel object: a struct of plain data (cpumask, bpf_cpumask) is taken as memory
+      // (get_kfunc_ptr_arg_type), a release needs a referenced or trusted pointer, then the
+      // register's offset is checked (an uninitialised register fails there).
       if (!scalarStruct(a.struct)) this.refuse(`arg#${i} pointer type STRUCT ${a.struct} must point to scalar, or struct with scalar`);
       if (releaseUntrusted) this.refuse(`R${regno} must be referenced or trusted`);
+      if (r.kind === 'not_init') this.refuse(`variable ? access var_off=(0x0; 0xffffffffffffffff) disallowed`);
+      // check_helper_mem_access: the context of a program type whose context accesses are not
+      // rewritten (tracing, syscall) is checked as a one-byte access at its last byte.
+      if (r.kind === 'ctx' && (this.req.kind.progType === 'tp_btf' || this.req.kind.progType === 'syscall')) {
+        const last = r.off + structSize(a.struct) - 1;
+        if (!ctxAccess(this.req.kind, this.req.profile, last, 1, 'read')) this.refuse(`invalid bpf_context access off=${last} size=1`);
+        return;
+      }
       if (r.kind === 'scalar' || r.kind === 'ctx' || r.kind === 'pkt_end' || r.kind === 'map_ptr' || r.kind === 'func') this.refuse(`R${regno} type=${regTypeStr(r.kind, r.flags)} expected=fp`);
       // KF_ARG_PTR_TO_MEM: check_mem_reg — the whole struct readable, then writable, there.
       const size = structSize(a.struct);
@@ -1753,6 +1806,21 @@ export class Checker {
       this.refuse(`kernel function ${k.name} args#${i} expected pointer to STRUCT ${a.struct} but R${regno} has a pointer to STRUCT ${r.btf}`);
     }
     if (k.flags.has('KF_RELEASE')) release(r.refObjId);
+  }
+
+  /**
+   * check_func_arg_reg_off for the registers a kfunc's memory or context argument can hold:
+   * stack, packet, map and memory pointers and scalars may carry an offset; the context may not
+   * (__check_ptr_off_reg without a fixed offset), and an uninitialised register is a pointer of
+   * unknown type ('?') with an unknown offset.
+   */
+  private checkArgRegOff(regno: number, r: Reg): void {
+    if (r.kind === 'not_init') this.refuse('variable ? access var_off=(0x0; 0xffffffffffffffff) disallowed');
+    if (r.kind !== 'ctx' && r.kind !== 'func') return;
+    const name = regTypeStr(r.kind, r.flags);
+    if (r.off < 0) this.refuse(`negative offset ${name} ptr R${regno} off=${r.off} disallowed`);
+    if (r.off) this.refuse(`dereference of modified ${name} ptr R${regno} off=${r.off} disallowed`);
+    if (!isConst(r.s) || constValue(r.s) !== 0n) this.refuse(`variable ${name} access var_off=${formatTnum(r.s)} disallowed`);
   }
 
   private checkSubprogCall(pc: number, target: number): number {
@@ -1853,14 +1921,14 @@ export class Checker {
     return 'exit';
   }
 
-  /** check_resource_leak: no RCU section open, no reference held. */
+  /** check_resource_leak: no reference held (checked first), no RCU section open. */
   private checkResourceLeak(prefix: string): void {
-    if (this.cur.rcuLock) this.refuse(`${prefix} cannot be used inside bpf_rcu_read_lock-ed region`);
     const leak = this.cur.refs[0];
     if (leak) {
       this.log.write(`Unreleased reference id=${leak.id} alloc_insn=${leak.insn}\n`);
       this.refuse(`${prefix} would lead to reference leak`);
     }
+    if (this.cur.rcuLock) this.refuse(`${prefix} cannot be used inside bpf_rcu_read_lock-ed region`);
   }
 
   private checkReturnCode(r0: Reg): void {
@@ -1873,10 +1941,13 @@ export class Checker {
   private checkLdPkt(mode: 'abs' | 'ind', src: number, pc: number): number {
     const t = this.req.kind.progType;
     if (t !== 'socket' && t !== 'tc') this.refuse('BPF_LD_[ABS|IND] instructions not allowed for this program type');
-    const r6 = this.reg(6);
+    // check_ld_abs: R6 readable, nothing held (the instruction may end the program), R6 the
+    // context itself, then the index register.
+    const r6 = this.readReg(6);
+    this.checkResourceLeak('BPF_LD_[ABS|IND]');
     if (r6.kind !== 'ctx') this.refuse('at the time of BPF_LD_ABS|IND R6 != pointer to skb');
     if (mode === 'ind') this.readReg(src);
-    if (this.cur.refs.length) this.refuse('BPF_LD_[ABS|IND] cannot be mixed with socket references');
+    this.checkArgRegOff(6, r6);
     this.clobberCallerSaved();
     this.setReg(0, unknownScalar());
     return pc + 1;
@@ -1917,8 +1988,9 @@ export class Checker {
 
 /** A known scalar's value (u64). */
 /** A pointer's type as the pointer-arithmetic messages name it (a BTF pointer with its struct). */
+/** The pointer's type as adjust_ptr_min_max_vals names it (reg_type_str: no struct name). */
 function ptrTypeName(ptr: Reg): string {
-  return regTypeStr(ptr.kind, ptr.flags) + (ptr.kind === 'btf_id' ? ptr.btf : '');
+  return regTypeStr(ptr.kind, ptr.flags);
 }
 
 /** How check_mem_region_access's log line names each region's size. */

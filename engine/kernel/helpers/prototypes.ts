@@ -149,13 +149,15 @@ const NOT_SIMULATED_DECLS: readonly HelperDecl[] = [
   }),
   decl('bpf_set_hash', [CTX, any('hash')], 'integer', ['tc'], false, NOT_SIMULATED),
   // bpf_sk_lookup_tcp_proto / bpf_xdp_sk_lookup_tcp_proto (and udp, skc): the tuple is read-only
-  // memory with its size; the result is a referenced socket or NULL.
-  decl('bpf_sk_lookup_tcp', [CTX, rdonlyMem('tuple'), size('tuple_size'), any('netns'), any('flags')], 'ptr_to_socket_or_null', [...XDP_TC], false, {
+  // memory with its size, which may be 0 (ARG_CONST_SIZE_OR_ZERO since the lookup protos were
+  // relaxed; 6.18 accepts a zero size, found by the mutant differential); the result is a
+  // referenced socket or NULL.
+  decl('bpf_sk_lookup_tcp', [CTX, rdonlyMem('tuple'), sizeOrZero('tuple_size'), any('netns'), any('flags')], 'ptr_to_socket_or_null', [...XDP_TC], false, {
     ...NOT_SIMULATED,
     pktAccess: true,
     acquire: true,
   }),
-  decl('bpf_sk_lookup_udp', [CTX, rdonlyMem('tuple'), size('tuple_size'), any('netns'), any('flags')], 'ptr_to_socket_or_null', [...XDP_TC], false, {
+  decl('bpf_sk_lookup_udp', [CTX, rdonlyMem('tuple'), sizeOrZero('tuple_size'), any('netns'), any('flags')], 'ptr_to_socket_or_null', [...XDP_TC], false, {
     ...NOT_SIMULATED,
     pktAccess: true,
     acquire: true,
@@ -165,7 +167,7 @@ const NOT_SIMULATED_DECLS: readonly HelperDecl[] = [
   // bpf_spin_lock_proto / bpf_spin_unlock_proto: bpf_base_func_proto's CAP_BPF part; RET_VOID.
   decl('bpf_spin_lock', [{ name: 'lock', type: 'ptr_to_spin_lock' }], 'void', ANY_TYPE, false, NOT_SIMULATED),
   decl('bpf_spin_unlock', [{ name: 'lock', type: 'ptr_to_spin_lock' }], 'void', ANY_TYPE, false, NOT_SIMULATED),
-  decl('bpf_skc_lookup_tcp', [CTX, rdonlyMem('tuple'), size('tuple_size'), any('netns'), any('flags')], 'ptr_to_sock_common_or_null', [...XDP_TC], false, {
+  decl('bpf_skc_lookup_tcp', [CTX, rdonlyMem('tuple'), sizeOrZero('tuple_size'), any('netns'), any('flags')], 'ptr_to_sock_common_or_null', [...XDP_TC], false, {
     ...NOT_SIMULATED,
     pktAccess: true,
     acquire: true,

@@ -17,6 +17,10 @@ interface Member {
 export interface VmlinuxFields {
   /** Byte offset of `field` in `struct name`, or undefined (no such struct or field, or a bitfield). */
   readonly offset: (struct: string, field: string) => number | undefined;
+  /** The size of `struct name` in bytes, or undefined. */
+  readonly structSize: (struct: string) => number | undefined;
+  /** The names of the BTF type tags the kernel carries (`rcu`, `user`, …: none when built without them, as with gcc). */
+  readonly typeTags: ReadonlySet<string>;
 }
 
 /** Parses a BTF blob's structs and unions; throws when it is not BTF this reader understands. */
@@ -38,6 +42,8 @@ export function parseFields(blob: Uint8Array): VmlinuxFields {
   /** Per type id: the members, when a struct or union. */
   const composites = new Map<number, Member[]>();
   const byName = new Map<string, number>();
+  const sizes = new Map<number, number>();
+  const typeTags = new Set<string>();
   let id = 0;
   for (let at = typeOff; at < typeOff + typeLen; ) {
     id++;
@@ -48,7 +54,9 @@ export function parseFields(blob: Uint8Array): VmlinuxFields {
     const vlen = info & 0xffff;
     const extra = extraBytes(kind, vlen);
     if (extra === undefined) throw new Error(`type ${id} has unknown kind ${kind}`);
+    if (kind === KIND.TYPE_TAG && nameOff !== 0) typeTags.add(nameAt(nameOff));
     if (kind === KIND.STRUCT || kind === KIND.UNION) {
+      sizes.set(id, dv.getUint32(at + 8, true));
       const members: Member[] = [];
       for (let i = 0; i < vlen; i++) {
         const m = at + 12 + i * 12;
@@ -82,6 +90,11 @@ export function parseFields(blob: Uint8Array): VmlinuxFields {
       const bits = type === undefined ? undefined : find(type, field, 0);
       return bits === undefined || bits % 8 !== 0 ? undefined : bits / 8;
     },
+    structSize: (struct) => {
+      const type = byName.get(struct);
+      return type === undefined ? undefined : sizes.get(type);
+    },
+    typeTags,
   };
 }
 

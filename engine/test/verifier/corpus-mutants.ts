@@ -134,6 +134,13 @@ const fitsS16 = (n: number) => n >= S16_MIN && n <= S16_MAX;
 
 export interface Mutant {
   readonly insns: readonly Insn[];
+  /**
+   * For each instruction of the mutant, the index in the original program of the instruction it
+   * was made from (itself, an edited copy, or the copy a 'replace' took); -1 for one made anew
+   * (a `goto +0` or `r0 = 0` standing in for what was removed). The kernel's copy of a program
+   * differs from ours in a few fields (kfunc ids, field offsets): this says where to carry them.
+   */
+  readonly origins: readonly number[];
   /** What was done, one line per mutation, with the slot (pc) at the time and the instruction's text before and after. */
   readonly mutations: readonly string[];
   readonly kinds: readonly MutationKind[];
@@ -175,7 +182,7 @@ function withRelative(insn: Insn, off: number): Insn {
  * to the removed instruction lands on what follows it. The replacement keeps its own offset.
  * Undefined when a moved jump no longer fits its field.
  */
-function splice(insns: readonly Insn[], i: number, replacement: readonly Insn[]): Insn[] | undefined {
+function splice(insns: readonly Insn[], origins: readonly number[], i: number, replacement: readonly Insn[], replacementOrigin: number): { insns: Insn[]; origins: number[] } | undefined {
   const { at } = slotsOf(insns);
   const p = at[i] ?? 0;
   const oldSlots = insns[i]?.kind === 'ldimm64' ? 2 : 1;
@@ -183,13 +190,16 @@ function splice(insns: readonly Insn[], i: number, replacement: readonly Insn[])
   const delta = newSlots - oldSlots;
   const moved = (s: number) => (s < p ? s : s >= p + oldSlots ? s + delta : p);
   const out: Insn[] = [];
+  const outOrigins: number[] = [];
   for (let j = 0; j < insns.length; j++) {
     const insn = insns[j];
     if (!insn) continue;
     if (j === i) {
       out.push(...replacement);
+      for (const _ of replacement) outOrigins.push(replacementOrigin);
       continue;
     }
+    outOrigins.push(origins[j] ?? -1);
     const off = relative(insn);
     if (off === undefined || delta === 0) {
       out.push(insn);
@@ -202,7 +212,7 @@ function splice(insns: readonly Insn[], i: number, replacement: readonly Insn[])
     if (!wide && !fitsS16(next)) return undefined;
     out.push(withRelative(insn, next));
   }
-  return out;
+  return { insns: out, origins: outOrigins };
 }
 
 /** Registers an instruction names, as setters: swapping one replaces that field. */
@@ -242,7 +252,7 @@ function nudge(rng: Rng, max: number): number {
 }
 
 /** One mutation of `kind` at a random place it applies, or undefined when none applies. */
-function mutateOnce(insns: readonly Insn[], kind: MutationKind, rng: Rng, profile: KernelProfile): { insns: Insn[]; what: string } | undefined {
+function mutateOnce(insns: readonly Insn[], origins: readonly number[], kind: MutationKind, rng: Rng, profile: KernelProfile): { insns: Insn[]; origins: number[]; what: string } | undefined {
   const { at } = slotsOf(insns);
   const where = (pred: (insn: Insn) => boolean): number | undefined => {
     const idx: number[] = [];
@@ -251,11 +261,13 @@ function mutateOnce(insns: readonly Insn[], kind: MutationKind, rng: Rng, profil
     });
     return idx.length ? rng.pick(idx) : undefined;
   };
-  const replaceAt = (i: number, next: Insn | undefined, label: string): { insns: Insn[]; what: string } | undefined => {
+  // The replacement keeps the origin of the instruction it edits; `from` names another's (a copy).
+  const replaceAt = (i: number, next: Insn | undefined, label: string, from: number = i): { insns: Insn[]; origins: number[]; what: string } | undefined => {
     const before = insns[i];
-    const out = splice(insns, i, next ? [next] : []);
+    const edited = next !== undefined && next.kind === before?.kind;
+    const out = splice(insns, origins, i, next ? [next] : [], edited || from !== i ? (origins[from] ?? -1) : -1);
     if (!out) return undefined;
-    return { insns: out, what: `${label} at pc ${at[i] ?? 0}: ${text(before, at[i] ?? 0)}  →  ${next ? text(next, at[i] ?? 0) : '(deleted)'}` };
+    return { ...out, what: `${label} at pc ${at[i] ?? 0}: ${text(before, at[i] ?? 0)}  →  ${next ? text(next, at[i] ?? 0) : '(deleted)'}` };
   };
   switch (kind) {
     case 'null-check': {
@@ -315,9 +327,10 @@ function mutateOnce(insns: readonly Insn[], kind: MutationKind, rng: Rng, profil
     }
     case 'replace': {
       const i = rng.below(insns.length);
-      const other = insns[rng.below(insns.length)];
+      const from = rng.below(insns.length);
+      const other = insns[from];
       if (!other) return undefined;
-      return replaceAt(i, other, 'instruction replaced');
+      return replaceAt(i, other, 'instruction replaced', from);
     }
     case 'delete': {
       if (insns.length < 2) return undefined;
@@ -342,21 +355,23 @@ function pickKind(rng: Rng): MutationKind {
  */
 export function mutate(insns: readonly Insn[], rng: Rng, profile: KernelProfile): Mutant {
   let cur: readonly Insn[] = insns;
+  let origins: readonly number[] = insns.map((_, i) => i);
   const mutations: string[] = [];
   const kinds: MutationKind[] = [];
   const times = rng.between(1, 3);
   for (let t = 0; t < times; t++) {
     for (let attempt = 0; attempt < 8; attempt++) {
       const kind = pickKind(rng);
-      const r = mutateOnce(cur, kind, rng, profile);
+      const r = mutateOnce(cur, origins, kind, rng, profile);
       if (!r) continue;
       cur = r.insns;
+      origins = r.origins;
       mutations.push(r.what);
       kinds.push(kind);
       break;
     }
   }
-  return { insns: cur, mutations, kinds };
+  return { insns: cur, origins, mutations, kinds };
 }
 
 /** The bytes of a mutant, checked to decode to the same number of slots (what encodeProgram wrote). */

@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { kernelOracle, type KernelOracle } from '../kernel/oracle.ts';
 import type { VerifyResult } from '../../verifier/api.ts';
-import { loadCorpus, loadVerifier, reportLines, runDifferential, runningProfile, showLines, thresholdFailures, type VerifyFn } from './differential.ts';
+import { loadCorpus, loadVerifier, reportLines, runDifferential, runningFacts, runningProfile, showLines, thresholdFailures, type VerifyFn } from './differential.ts';
 import { closeKernelLoader, finalMessage, kernelLoadOf, loadInKernel, prepareLoad, type KernelLoad } from './kernel-load.ts';
 
 const found = await kernelOracle();
@@ -170,7 +170,7 @@ describe.skipIf(kernel === undefined)('the differential harness', () => {
     };
     const report = await runDifferential(entries, oracle(), { verify, kernelProfile: 'linux-6.18' });
     expect({ compared: report.compared, agree: report.verdictsAgree, rejections: report.kernelRejections, contained: report.messagesContained }).toEqual({ compared: 3, agree: 3, rejections: 2, contained: 1 });
-    expect(reportLines(report)).toContain('disagree: r5 read: both refuse; the kernel says "R5 !read_ok", ours "R5 is not initialised"');
+    expect(reportLines(report)).toContain('disagree: r5 read: both refuse; the kernel says "R5 !read_ok", ours "R5 is not initialised" — cause unknown');
     expect(report.leftOut.names()).toEqual(['the linux-6.3 profile', 'kfunc bpf_cpumask_kptr_get']);
     expect(thresholdFailures(report)).toEqual(['the kernel\'s message is in ours for 50.0% of 2 rejections, below 95%']);
     expect(showLines(report)).toContain('no r0: kernel refuses (errno 13): "R0 !read_ok"; ours refuses: "R0 !read_ok"');
@@ -191,7 +191,7 @@ describe.skipIf(kernel === undefined)('verifier differential', () => {
       console.log(`skipped: ${verify.unavailable}`);
       return;
     }
-    const report = await runDifferential(corpus, oracle(), { ...('unavailable' in verify ? {} : { verify }), ...(kernelProfile ? { kernelProfile } : {}) });
+    const report = await runDifferential(corpus, oracle(), { facts: runningFacts(), ...('unavailable' in verify ? {} : { verify }), ...(kernelProfile ? { kernelProfile } : {}) });
     if (show) console.log(showLines(report).join('\n'));
     if ('unavailable' in verify) {
       console.log([...report.leftOut.lines(), ...report.notes, `skipped: ${verify.unavailable}`].join('\n'));

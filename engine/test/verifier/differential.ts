@@ -11,9 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { isProfile, type KernelProfile } from '../../kernel/profiles.ts';
 import type { VerifyRequest, VerifyResult } from '../../verifier/api.ts';
 import { LeftOut, type Feature } from '../kernel/features.ts';
-import type { KernelOracle } from '../kernel/oracle.ts';
+import type { KernelOracle, KernelRequest } from '../kernel/oracle.ts';
+import type { Insn } from '../../isa/index.ts';
 import type { CorpusEntry } from './corpus-entry.ts';
-import { finalMessage, kernelLoadOf, prepareLoad, probeRefusal } from './kernel-load.ts';
+import { vmlinuxFields } from '../kernel/vmlinux-fields.ts';
+import { finalMessage, kernelLoadOf, prepareLoad, probeRefusal, type PreparedLoad } from './kernel-load.ts';
 
 export type VerifyFn = (req: VerifyRequest) => VerifyResult | Promise<VerifyResult>;
 
@@ -68,6 +70,8 @@ export interface EntryOutcome {
   readonly disagreement?: string;
   /** Both refused and the kernel's final message is in ours. */
   readonly messageContained?: boolean;
+  /** For a disagreement: the known difference between this kernel build (or the playground's model) and upstream that explains it. */
+  readonly cause?: string;
 }
 
 export interface DifferentialReport {
@@ -90,6 +94,22 @@ export interface DifferentialOptions {
   /** The running kernel's profile (runningProfile()); entries of another profile are left out. */
   readonly kernelProfile?: KernelProfile;
   readonly env?: NodeJS.ProcessEnv;
+  /** What is known of the kernel's build, to name the cause of a disagreement (runningFacts()). */
+  readonly facts?: BuildFacts;
+}
+
+/** `o` with its known cause, if it is a disagreement that has one. */
+export function withCause(o: EntryOutcome, facts: BuildFacts, layoutTouched = false): EntryOutcome {
+  const cause = knownCause(o, facts, layoutTouched);
+  return cause ? { ...o, cause } : o;
+}
+
+/** The running kernel's build facts, from its BTF (empty when it cannot be read). */
+export function runningFacts(): BuildFacts {
+  const f = vmlinuxFields();
+  if ('unavailable' in f) return {};
+  const size = f.structSize('cpumask');
+  return { typeTags: f.typeTags, ...(size === undefined ? {} : { cpumaskSize: size }) };
 }
 
 /** Our verdict and message for an entry, at log level 1 (the failing path, as the kernel's). */
@@ -113,7 +133,7 @@ function compare(kernel: Side & { readonly errno: number }, our: Side): { disagr
  * with its words. A probe calls it with no arguments set up: a refusal in another way (`R1
  * !read_ok`, …) or an acceptance means the call itself is allowed.
  */
-async function firstRefusedCall(oracle: KernelOracle, features: readonly Feature[], cache: Map<string, Promise<string | undefined>>): Promise<{ feature: string; reason: string } | undefined> {
+export async function firstRefusedCall(oracle: KernelOracle, features: readonly Feature[], cache: Map<string, Promise<string | undefined>>): Promise<{ feature: string; reason: string } | undefined> {
   for (const f of features) {
     let answer = cache.get(f.name);
     if (!answer) {
@@ -125,6 +145,42 @@ async function firstRefusedCall(oracle: KernelOracle, features: readonly Feature
     if (reason !== undefined) return { feature: f.name, reason };
   }
   return undefined;
+}
+
+/** Why a prepared program was not loaded (prepareLoad's reason), as the key the report groups it under. */
+export function leftOutKey(skipped: string): string {
+  return /^(kfunc \S+|tracepoint \S+|device-bound XDP programs|section \S+)/.exec(skipped)?.[1] ?? 'what this machine lacks';
+}
+
+/** What our verifier is asked for a prepared program (or a mutant of it: `insns`), at log level 1. */
+export function verifyRequestOf(prepared: PreparedLoad, insns: readonly (Insn | null)[], profile: KernelProfile): VerifyRequest {
+  return {
+    insns,
+    kind: prepared.section.kind,
+    maps: prepared.maps,
+    gpl: prepared.gpl,
+    profile,
+    logLevel: 1,
+    ...(prepared.deviceBound ? { deviceBound: true } : {}),
+  };
+}
+
+/**
+ * One program loaded into the kernel (`request`) and given to our verifier (`req`), compared;
+ * `{ leftOut }` when the kernel would not create what the program needs.
+ */
+export async function judge(oracle: KernelOracle, name: string, request: KernelRequest, req: VerifyRequest, verify: VerifyFn | undefined): Promise<EntryOutcome | { leftOut: string }> {
+  const load = kernelLoadOf(await oracle.run(request));
+  if ('skipped' in load) return { leftOut: load.skipped };
+  const kernel = { accepted: load.accepted, message: load.message, log: load.log, errno: load.errno };
+  if (!verify) return { name, kernel };
+  let our: Side;
+  try {
+    our = await ours(verify, req);
+  } catch (e) {
+    return { name, kernel, disagreement: `our verifier threw: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  return { name, kernel, ours: our, ...compare(kernel, our) };
 }
 
 /** Loads every entry into the kernel (and our verifier, when given) and compares. */
@@ -146,7 +202,7 @@ export async function runDifferential(entries: readonly CorpusEntry[], oracle: K
     }
     const prepared = prepareLoad(entry.source, { ...(entry.section !== undefined ? { section: entry.section } : {}), profile, logLevel: 1 }, options.env);
     if ('skipped' in prepared) {
-      leftOut.add(/^(kfunc \S+|tracepoint \S+|device-bound XDP programs|section \S+)/.exec(prepared.skipped)?.[1] ?? 'what this machine lacks', prepared.skipped);
+      leftOut.add(leftOutKey(prepared.skipped), prepared.skipped);
       return undefined;
     }
     const refused = await firstRefusedCall(oracle, prepared.features, probes);
@@ -154,31 +210,18 @@ export async function runDifferential(entries: readonly CorpusEntry[], oracle: K
       leftOut.add(refused.feature, refused.reason);
       return undefined;
     }
-    const load = kernelLoadOf(await oracle.run(prepared.request));
-    if ('skipped' in load) {
-      leftOut.add('objects the kernel would not create', load.skipped);
+    const judged = await judge(oracle, entry.name, prepared.request, verifyRequestOf(prepared, prepared.section.insns, profile), options.verify);
+    if ('leftOut' in judged) {
+      leftOut.add('objects the kernel would not create', judged.leftOut);
       return undefined;
     }
-    const kernel = { accepted: load.accepted, message: load.message, log: load.log, errno: load.errno };
-    if (!options.verify) return { name: entry.name, kernel };
-    const req: VerifyRequest = {
-      insns: prepared.section.insns,
-      kind: prepared.section.kind,
-      maps: prepared.maps,
-      gpl: prepared.gpl,
-      profile,
-      logLevel: 1,
-      ...(prepared.deviceBound ? { deviceBound: true } : {}),
-    };
-    let our: Side;
-    try {
-      our = await ours(options.verify, req);
-    } catch (e) {
-      return { name: entry.name, kernel, disagreement: `our verifier threw: ${e instanceof Error ? e.message : String(e)}` };
-    }
-    return { name: entry.name, kernel, ours: our, ...compare(kernel, our) };
+    return withCause(judged, options.facts ?? {});
   });
-  const outcomes = (await Promise.all(jobs)).filter((o): o is EntryOutcome => o !== undefined);
+  return summarize((await Promise.all(jobs)).filter((o): o is EntryOutcome => o !== undefined), leftOut, notes);
+}
+
+/** The counts of a differential over `outcomes`. */
+export function summarize(outcomes: readonly EntryOutcome[], leftOut: LeftOut, notes: readonly string[]): DifferentialReport {
   const compared = outcomes.filter((o) => o.ours !== undefined || o.disagreement !== undefined);
   const rejections = compared.filter((o) => !o.kernel.accepted);
   return {
@@ -196,13 +239,49 @@ function percent(n: number, of: number): string {
   return of === 0 ? 'n/a' : `${((100 * n) / of).toFixed(1)}%`;
 }
 
+/** What is known of the running kernel's build, against which a disagreement is explained. */
+export interface BuildFacts {
+  /** The BTF type tags this kernel carries; without 'rcu', __rcu fields load as untrusted pointers. */
+  readonly typeTags?: ReadonlySet<string>;
+  /** sizeof(struct cpumask) in this kernel (NR_CPUS / 8); the playground's profiles use 512. */
+  readonly cpumaskSize?: number;
+}
+
+/** The playground's sizeof(struct cpumask): NR_CPUS 4096, as the profiles model it. */
+const OUR_CPUMASK_SIZE = 512;
+
+/**
+ * The known cause of a disagreement, when there is one: a difference of this kernel's build
+ * from upstream (checked against its BTF), of the playground's model, or of what the log's last
+ * line holds. `layoutTouched`: a mutation moved or re-based an access to a kernel struct field,
+ * whose offsets differ between the playground's stand-in structs and this kernel's.
+ */
+export function knownCause(o: EntryOutcome, facts: BuildFacts, layoutTouched = false): string | undefined {
+  if (!o.disagreement || !o.ours) return undefined;
+  const k = o.kernel.message;
+  const us = o.ours.message;
+  if (/^verifier bug/.test(k)) return `kernel: the kernel's verifier stopped on an internal error of its own (${JSON.stringify(k)}), which it reports as a refusal`;
+  if (layoutTouched) return 'model: a mutation moved an access within a kernel struct, whose fields lie elsewhere in the playground\'s stand-in struct than in this kernel\'s, so the two verifiers judge different fields';
+  if (/^old state:/.test(k) && /^infinite loop detected/.test(us)) return "log: both find the infinite loop; the kernel's last line is its state dump, whose precision marks (P) the playground does not track";
+  if (facts.typeTags && !facts.typeTags.has('rcu') && /must be a rcu pointer/.test(k) && /Possibly NULL pointer passed to trusted arg/.test(us)) {
+    return "build: this kernel's BTF has no 'rcu' type tags (a gcc build), so an __rcu field loads as an untrusted pointer; with them (clang builds) it loads as rcu_ptr_or_null_, as ours does";
+  }
+  if (facts.cpumaskSize !== undefined && facts.cpumaskSize !== OUR_CPUMASK_SIZE && (/size=5(12|20)\b|off=51[19] size=1\b/.test(us) || /size=5(12|20)\b/.test(k))) {
+    return `build: struct cpumask is ${facts.cpumaskSize} bytes in this kernel (its NR_CPUS) and ${OUR_CPUMASK_SIZE} in the playground's profiles`;
+  }
+  return undefined;
+}
+
 /** The report's lines: the figures, every disagreement with its reason, what was left out. */
 export function reportLines(r: DifferentialReport): string[] {
+  const disagreements = r.outcomes.filter((o) => o.disagreement);
+  const explained = disagreements.filter((o) => o.cause).length;
   const lines = [
     `verdicts agree: ${r.verdictsAgree}/${r.compared} (${percent(r.verdictsAgree, r.compared)}, need ${VERDICT_AGREEMENT_MIN * 100}%)`,
     `kernel's message in ours: ${r.messagesContained}/${r.kernelRejections} rejections (${percent(r.messagesContained, r.kernelRejections)}, need ${MESSAGE_CONTAINED_MIN * 100}%)`,
+    ...(disagreements.length ? [`disagreements: ${disagreements.length}, of which ${explained} have a known cause (build, model or log) and ${disagreements.length - explained} none`] : []),
   ];
-  for (const o of r.outcomes) if (o.disagreement) lines.push(`disagree: ${o.name}: ${o.disagreement}`);
+  for (const o of disagreements) lines.push(`disagree: ${o.name}: ${o.disagreement}${o.cause ? ` — ${o.cause}` : ' — cause unknown'}`);
   lines.push(...r.leftOut.lines(), ...r.notes);
   return lines;
 }

@@ -16,6 +16,7 @@ import { vmlinuxFuncs, type VmlinuxFuncs } from '../cpumask/vmlinux-btf.ts';
 import { BPF_F_SLEEPABLE, HELPER_REFUSALS, KFUNC_REFUSALS, type Feature } from '../kernel/features.ts';
 import { programBtf, type FuncInfo } from '../kernel/map-btf.ts';
 import { buildCfg } from '../../program/cfg.ts';
+import { decodeProgram } from '../../isa/index.ts';
 import { vmlinuxFields } from '../kernel/vmlinux-fields.ts';
 import { kernelOracle, type KernelMap, type KernelOracle, type KernelRequest, type KernelResult } from '../kernel/oracle.ts';
 
@@ -225,7 +226,8 @@ export function prepareLoad(source: string, options: LoadOptions & { profile?: K
   const kernelAsm = assemble(source, { symbols: withKernelOffsets((s, f) => fields.offset(s, f)) });
   const kernelSection = kernelAsm.sections[index];
   if (!kernelSection || kernelAsm.diagnostics.some((d) => d.severity === 'error')) throw new Error('the source assembles with the playground offsets but not with the kernel ones');
-  const deviceBound = metadataKfuncsCalled(section.insns).length > 0;
+  // Only an XDP program is bound to a device (a tc program calling a metadata kfunc is refused unbound).
+  const deviceBound = section.kind.progType === 'xdp' && metadataKfuncsCalled(section.insns).length > 0;
   const type = programType(section, funcs, deviceBound, env);
   if ('unavailable' in type) return { skipped: type.unavailable };
   const prog = patchKfuncs(kernelSection, funcs);
@@ -265,6 +267,17 @@ export function prepareLoad(source: string, options: LoadOptions & { profile?: K
     }
   }
   return { request, section, maps: asm.maps, license, gpl: license !== undefined && GPL_COMPATIBLE.has(license), deviceBound, features };
+}
+
+/**
+ * `p`'s request with another program in place of the one assembled (a mutant of it, made from
+ * the kernel's copy of the instructions): the BTF and func_info follow the new program's
+ * subprograms, as libbpf would send them for an object compiled to that code.
+ */
+export function withProgram(p: PreparedLoad, prog: Uint8Array): KernelRequest {
+  const starts = [...buildCfg(decodeProgram(prog).insns).subprogStarts];
+  const { maps, btf, funcInfo } = kernelMaps(p.maps, starts);
+  return { ...p.request, prog, maps, btf, funcInfo };
 }
 
 /**
