@@ -687,7 +687,7 @@ export class Checker {
         break;
     }
     this.checkSaneOffset(off, ptr);
-    this.checkSaneOffset(ptr, ptr);
+    this.checkSaneOffset(ptr, ptr, true);
     switch (op) {
       case 'add':
         break;
@@ -716,12 +716,12 @@ export class Checker {
         out.range = 0;
       }
     }
-    this.checkSaneOffset(out, ptr);
+    this.checkSaneOffset(out, ptr, true);
     this.setReg(dstN, out);
   }
 
   /** check_reg_sane_offset. */
-  private checkSaneOffset(r: Reg, ptr: Reg): void {
+  private checkSaneOffset(r: Reg, ptr: Reg, isPtr = false): void {
     if (isConst(r.s)) {
       const v = constNum(r.s);
       if (v >= MAX_VAR_OFF_N || v <= -MAX_VAR_OFF_N) this.refuse(`math between ${regTypeStr(ptr.kind, ptr.flags)} pointer and ${BigInt.asIntN(64, constValue(r.s))} is not allowed`);
@@ -729,7 +729,11 @@ export class Checker {
     if (r.kind !== 'scalar' && (r.off >= Number(MAX_VAR_OFF) || r.off <= -Number(MAX_VAR_OFF))) this.refuse(`${regTypeStr(ptr.kind, ptr.flags)} pointer offset ${r.off} is not allowed`);
     if (sminUnbounded(r.s)) this.refuse(`math between ${regTypeStr(ptr.kind, ptr.flags)} pointer and register with unbounded min value is not allowed`);
     const smin = sminNum(r.s);
-    if (smin >= MAX_VAR_OFF_N || smin <= -MAX_VAR_OFF_N) this.refuse(`value ${r.s.smin} makes ${regTypeStr(ptr.kind, ptr.flags)} pointer be out of bounds`);
+    if (smin >= MAX_VAR_OFF_N || smin <= -MAX_VAR_OFF_N) {
+      // check_reg_sane_offset_ptr names the pointer's own offset; _scalar the value added.
+      if (isPtr) this.refuse(`${regTypeStr(ptr.kind, ptr.flags)} pointer offset ${r.s.smin} is not allowed`);
+      this.refuse(`value ${r.s.smin} makes ${regTypeStr(ptr.kind, ptr.flags)} pointer be out of bounds`);
+    }
   }
 
   // ---------------------------------------------------------------- ldimm64
@@ -1114,6 +1118,17 @@ export class Checker {
   }
 
   /** check_helper_mem_access for a pointer argument: `size` bytes readable (or writable). */
+  /** check_mem_size_reg's checks of a size argument, in its order; the size register. */
+  private checkSizeArg(regno: number, type: 'const_size' | 'const_size_or_zero'): Reg {
+    const sz = this.reg(regno);
+    if (sz.kind === 'not_init') this.refuse(`R${regno} !read_ok`);
+    if (sz.kind !== 'scalar') this.refuse(`R${regno} type=${regTypeStr(sz.kind, sz.flags)} expected=scalar`);
+    if (sz.s.smin < 0n) this.refuse(`R${regno} min value is negative, either use unsigned or 'var &= const'`);
+    if (sz.s.umin === 0n && type === 'const_size') this.refuse(`R${regno} invalid zero-sized read: u64=[${sz.s.umin},${sz.s.umax}]`);
+    if (sz.s.umax >= MAX_VAR_OFF) this.refuse(`R${regno} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
+    return sz;
+  }
+
   private checkHelperMem(regno: number, r: Reg, size: number, access: 'read' | 'write', zeroOk: boolean): void {
     if (size === 0 && zeroOk) return;
     if (size === 0) this.refuse('invalid zero-sized read');
@@ -1157,6 +1172,17 @@ export class Checker {
         if (access === 'write' && r.flags & RDONLY) this.refuse(`R${regno} cannot write into ${regTypeStr(r.kind, r.flags)}`);
         this.checkRegionBounds(regno, r, r.off, size, r.memSize, 'memory');
         return;
+      case 'scalar':
+      case 'ctx':
+      case 'pkt_end':
+      case 'map_ptr':
+      case 'func':
+      case 'sock':
+      case 'sock_common':
+        // check_helper_mem_access's default: not memory (a NULL of zero bytes excepted).
+        if (zeroOk && size === 0 && r.kind === 'scalar' && isConst(r.s) && constValue(r.s) === 0n) return;
+        this.refuse(`R${regno} type=${regTypeStr(r.kind, r.flags)} expected=fp`);
+        break;
       default:
         return;
     }
@@ -1377,6 +1403,9 @@ export class Checker {
       const expect = (ok: boolean, expected: string): void => {
         if (!ok) this.refuse(`R${regno} type=${typeStr} expected=${expected}`);
       };
+      // check_func_arg: a packet pointer, for any argument but ARG_ANYTHING, only to a helper
+      // that may access the packet (pkt_access).
+      if (a.type !== 'anything' && isPktPointer(r) && !h.pktAccess) this.refuse('helper access to the packet is not allowed');
       switch (a.type) {
         case 'anything':
           break;
@@ -1398,12 +1427,7 @@ export class Checker {
           expect(!maybeNull(r) && (r.kind === 'fp' || isPktPointer(r) || r.kind === 'map_key' || r.kind === 'map_value' || r.kind === 'mem' || (r.kind === 'btf_id' && (r.flags & TRUSTED) !== 0)), MEM_TYPES);
           const next = args[i + 1];
           if (next && (next.type === 'const_size' || next.type === 'const_size_or_zero')) {
-            const sz = this.reg(regno + 1);
-            if (sz.kind === 'not_init') this.refuse(`R${regno + 1} !read_ok`);
-            if (sz.kind !== 'scalar') this.refuse(`R${regno + 1} type=${regTypeStr(sz.kind, sz.flags)} expected=scalar`);
-            if (sz.s.smin < 0n) this.refuse(`R${regno + 1} min value is negative, either use unsigned or 'var &= const'`);
-            if (sz.s.umin === 0n && next.type === 'const_size') this.refuse(`R${regno + 1} invalid zero-sized read: u64=[${sz.s.umin},${sz.s.umax}]`);
-            if (sz.s.umax >= MAX_VAR_OFF) this.refuse(`R${regno + 1} unbounded memory access, use 'var &= const' or 'if (var < const)'`);
+            const sz = this.checkSizeArg(regno + 1, next.type);
             this.checkHelperMem(regno, r, Number(sz.s.umax), a.type === 'ptr_to_uninit_mem' ? 'write' : 'read', next.type === 'const_size_or_zero');
           }
           break;
@@ -1442,7 +1466,12 @@ export class Checker {
           // NULL skips the type check (then only a zero size may go with it: check_helper_mem_access
           // names the stack as expected); otherwise mem_types, a maybe-NULL pointer allowed.
           if (isNull && sizeZero) break;
-          if (isNull) this.refuse(`R${regno} type=${typeStr} expected=fp`);
+          if (isNull) {
+            // The memory is checked with its size (check_mem_size_reg): the size register first.
+            const next = args[i + 1];
+            if (next && (next.type === 'const_size' || next.type === 'const_size_or_zero')) this.checkSizeArg(regno + 1, next.type);
+            this.refuse(`R${regno} type=${typeStr} expected=fp`);
+          }
           expect(r.kind === 'fp' || isPktPointer(r) || r.kind === 'map_key' || r.kind === 'map_value' || r.kind === 'mem' || (r.kind === 'btf_id' && (r.flags & TRUSTED) !== 0), MEM_TYPES);
           const next = args[i + 1];
           const sz = this.reg(regno + 1);
@@ -1848,17 +1877,14 @@ export class Checker {
   }
 
   private enterCallback(pc: number, subprog: number, helper: string, mapIdx: number): number {
-    // The call may run the callback no time at all: that path goes on after the call.
-    const skip = copyState(this.cur);
-    const f = skip.frames[skip.frames.length - 1];
-    if (f) {
-      for (let i = 0; i <= 5; i++) f.regs[i] = notInit();
-      f.regs[0] = unknownScalar();
-    }
-    this.pushState(skip, pc + 1);
+    // push_callback_call: the callback's entry is queued and the caller goes on first, as if the
+    // callback ran no time at all (R0 unknown, R1-R5 clobbered); the callback is walked when its
+    // entry comes off the queue, and returns after the call.
     if (this.cur.frames.length >= MAX_CALL_FRAMES) this.refuse(`the call stack of ${this.cur.frames.length + 1} frames is too deep !`);
-    const caller = this.frame;
-    const callee = newFrame(this.cur.frames.length, pc, subprog);
+    const entry = copyState(this.cur);
+    const caller = entry.frames[entry.frames.length - 1];
+    if (!caller) throw new Error('internal: no frame');
+    const callee = newFrame(entry.frames.length, pc, subprog);
     callee.callback = { retMin: 0n, retMax: 1n };
     if (helper === 'bpf_loop') {
       callee.regs[1] = unknownScalar();
@@ -1879,9 +1905,11 @@ export class Checker {
     const fp = pointer('fp');
     fp.frameno = callee.frameno;
     callee.regs[10] = fp;
-    this.cur.frames.push(callee);
-    this.scratchedRegs = 0x7ff;
-    return subprog;
+    entry.frames.push(callee);
+    this.pushState(entry, subprog);
+    for (let i = 1; i <= 5; i++) this.setReg(i, notInit());
+    this.setReg(0, unknownScalar());
+    return pc + 1;
   }
 
   private checkExit(): number | 'exit' {
