@@ -1119,9 +1119,10 @@ export class Checker {
 
   /** check_helper_mem_access for a pointer argument: `size` bytes readable (or writable). */
   /** check_mem_size_reg's checks of a size argument, in its order; the size register. */
-  private checkSizeArg(regno: number, type: 'const_size' | 'const_size_or_zero'): Reg {
+  private checkSizeArg(regno: number, type: 'const_size' | 'const_size_or_zero', pktAccess: boolean): Reg {
     const sz = this.reg(regno);
     if (sz.kind === 'not_init') this.refuse(`R${regno} !read_ok`);
+    if (isPktPointer(sz) && !pktAccess) this.refuse('helper access to the packet is not allowed');
     if (sz.kind !== 'scalar') this.refuse(`R${regno} type=${regTypeStr(sz.kind, sz.flags)} expected=scalar`);
     if (sz.s.smin < 0n) this.refuse(`R${regno} min value is negative, either use unsigned or 'var &= const'`);
     if (sz.s.umin === 0n && type === 'const_size') this.refuse(`R${regno} invalid zero-sized read: u64=[${sz.s.umin},${sz.s.umax}]`);
@@ -1427,7 +1428,7 @@ export class Checker {
           expect(!maybeNull(r) && (r.kind === 'fp' || isPktPointer(r) || r.kind === 'map_key' || r.kind === 'map_value' || r.kind === 'mem' || (r.kind === 'btf_id' && (r.flags & TRUSTED) !== 0)), MEM_TYPES);
           const next = args[i + 1];
           if (next && (next.type === 'const_size' || next.type === 'const_size_or_zero')) {
-            const sz = this.checkSizeArg(regno + 1, next.type);
+            const sz = this.checkSizeArg(regno + 1, next.type, h.pktAccess === true);
             this.checkHelperMem(regno, r, Number(sz.s.umax), a.type === 'ptr_to_uninit_mem' ? 'write' : 'read', next.type === 'const_size_or_zero');
           }
           break;
@@ -1469,7 +1470,7 @@ export class Checker {
           if (isNull) {
             // The memory is checked with its size (check_mem_size_reg): the size register first.
             const next = args[i + 1];
-            if (next && (next.type === 'const_size' || next.type === 'const_size_or_zero')) this.checkSizeArg(regno + 1, next.type);
+            if (next && (next.type === 'const_size' || next.type === 'const_size_or_zero')) this.checkSizeArg(regno + 1, next.type, h.pktAccess === true);
             this.refuse(`R${regno} type=${typeStr} expected=fp`);
           }
           expect(r.kind === 'fp' || isPktPointer(r) || r.kind === 'map_key' || r.kind === 'map_value' || r.kind === 'mem' || (r.kind === 'btf_id' && (r.flags & TRUSTED) !== 0), MEM_TYPES);
@@ -1792,12 +1793,16 @@ export class Checker {
       if (a.nullable) return;
       this.refuse(`Possibly NULL pointer passed to trusted arg${i}`);
     }
-    const releaseUntrusted = k.flags.has('KF_RELEASE') && (r.kind !== 'btf_id' || (!r.refObjId && !((r.flags & TRUSTED) && !(r.flags & UNTRUSTED))));
-    if (releaseUntrusted && r.kind === 'btf_id') {
+    // The struct a register points to: a PTR_TO_BTF_ID's own, or for the register types the
+    // kernel maps to BTF (reg2btf_ids: maps, sockets) theirs; those are trusted pointers.
+    const structOf = r.kind === 'btf_id' ? r.btf : r.kind === 'map_ptr' ? 'bpf_map' : r.kind === 'sock' ? 'sock' : r.kind === 'sock_common' ? 'sock_common' : undefined;
+    const isTrusted = r.kind === 'btf_id' ? r.refObjId !== 0 || ((r.flags & TRUSTED) !== 0 && !(r.flags & UNTRUSTED)) : structOf !== undefined;
+    const releaseUntrusted = k.flags.has('KF_RELEASE') && (structOf === undefined || (!r.refObjId && !isTrusted));
+    if (releaseUntrusted && structOf !== undefined) {
       if (maybeNull(r)) this.refuse(`Possibly NULL pointer passed to trusted arg${i}`);
       this.refuse(`R${regno} must be referenced or trusted`);
     }
-    if (r.kind !== 'btf_id') {
+    if (structOf === undefined) {
       // Not a kernel object: a struct of plain data (cpumask, bpf_cpumask) is taken as memory
       // (get_kfunc_ptr_arg_type), a release needs a referenced or trusted pointer, then the
       // register's offset is checked (an uninitialised register fails there).
@@ -1819,21 +1824,20 @@ export class Checker {
       return;
     }
     if (maybeNull(r)) this.refuse(`Possibly NULL pointer passed to trusted arg${i}`);
-    const isTrusted = r.refObjId !== 0 || ((r.flags & TRUSTED) !== 0 && !(r.flags & UNTRUSTED));
     const isRcu = (r.flags & RCU) !== 0;
-    if (k.flags.has('KF_RELEASE')) {
-      if (!r.refObjId) this.refuse(`release kernel function ${k.name} expects refcounted PTR_TO_BTF_ID`);
-      if (r.off) this.refuse(`R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);
-    }
+    // check_kfunc_args' order: trust, the offset of a released pointer, the type, and (after every
+    // argument) that a release kfunc got a referenced pointer.
     if (trustedArgs) {
       if (k.flags.has('KF_RCU')) {
         if (!isTrusted && !isRcu) this.refuse(`R${regno} must be a rcu pointer`);
       } else if (!isTrusted) this.refuse(`R${regno} must be referenced or trusted`);
     }
+    if (k.flags.has('KF_RELEASE') && r.refObjId && r.off) this.refuse(`R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);
     // Type match: a struct whose first member is the wanted struct matches too (bpf_cpumask → cpumask).
-    if (!castsTo(r.btf, a.struct) || (a.strict && r.btf !== a.struct)) {
-      this.refuse(`kernel function ${k.name} args#${i} expected pointer to STRUCT ${a.struct} but R${regno} has a pointer to STRUCT ${r.btf}`);
+    if (!castsTo(structOf, a.struct) || (a.strict && structOf !== a.struct)) {
+      this.refuse(`kernel function ${k.name} args#${i} expected pointer to STRUCT ${a.struct} but R${regno} has a pointer to STRUCT ${structOf}`);
     }
+    if (k.flags.has('KF_RELEASE') && !r.refObjId) this.refuse(`release kernel function ${k.name} expects refcounted PTR_TO_BTF_ID`);
     if (k.flags.has('KF_RELEASE')) release(r.refObjId);
   }
 
