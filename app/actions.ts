@@ -1,7 +1,7 @@
 // Every user command as one object: its label, shortcut, when it is enabled and what it does.
 // The toolbar, the keyboard, the editor's key bindings and the test hook all go through these.
 
-import type { HeldSnapshot, MapEntryView, MapPageQuery, PcapSelection, TrafficProgress } from '../engine/worker/protocol.ts';
+import type { CounterexampleFound, HeldSnapshot, MapEntryView, MapPageQuery, PcapSelection, TrafficProgress } from '../engine/worker/protocol.ts';
 import { emptyCounters } from '../engine/net/types.ts';
 import { EngineClient, type CallResult } from './engine-client/client.ts';
 import { createShareLink } from './share/codec.ts';
@@ -9,6 +9,7 @@ import { documentFileName, downloadBlob, shareDocumentFile, sourceFileName } fro
 import { imageOf, lineOfPc, pcsOfLines, problemsAtLines, runSettingsOf, type ProblemView } from './state/program.ts';
 import { programReady, store, stoppedInside, type PlaygroundState } from './state/store.ts';
 import { checkPcap, MAX_PCAP_BYTES, trafficKey, type NicState } from './state/traffic.ts';
+import type { PlaygroundDocument } from './state/document.ts';
 
 export interface Action {
   readonly id: string;
@@ -60,10 +61,11 @@ async function ensureLoaded(): Promise<boolean> {
     return false;
   }
   const c = engine();
-  const key = `${trafficKey(p.key, s.nic.pcap)}:${s.settings.budget}:${s.verify ? 'verified' : 'unverified'}`;
+  const strict = !s.verify && s.strictPacket;
+  const key = `${trafficKey(p.key, s.nic.pcap)}:${s.settings.budget}:${s.verify ? 'verified' : strict ? 'unverified-strict' : 'unverified'}`;
   if (c.isLoaded(key)) return true;
   store.set({ busy: 'loading' });
-  const r = await c.load(image, { ...runSettingsOf(s.doc, s.settings.budget, s.nic.pcap?.bytes), ...(s.verify ? {} : { verify: false }) }, key);
+  const r = await c.load(image, { ...runSettingsOf(s.doc, s.settings.budget, s.nic.pcap?.bytes), ...(s.verify ? {} : { verify: false }), ...(strict ? { strictPacket: true } : {}) }, key);
   store.set({ busy: 'idle' });
   if (!r.ok) {
     store.notify('error', r.message, { topic: 'run' });
@@ -374,6 +376,23 @@ function saveBytecode(): void {
     return;
   }
   downloadBlob(sourceFileName(store.get().doc).replace(/\.bpf\.s$/, '.bin'), section.bytes, 'application/octet-stream');
+}
+
+/**
+ * "Run it unverified" on a verifier counterexample: the document takes its input (packet,
+ * context, map contents), Verify goes off with runs stopping at the first access outside the
+ * packet, and the program runs — faulting where the verifier said it could.
+ */
+export async function runCounterexample(found: CounterexampleFound): Promise<void> {
+  const hex = (h: string): string => h.replace(/\s/g, '').toLowerCase();
+  const patch: Partial<PlaygroundDocument> = { input: hex(found.input.data ?? '') };
+  if (found.input.ctx !== undefined) patch.ctx = hex(found.input.ctx);
+  const maps = found.input.maps;
+  if (typeof maps === 'object' && maps !== null && !Array.isArray(maps)) patch.maps = maps as Record<string, unknown>;
+  store.updateDocument(patch);
+  store.set({ verify: false, strictPacket: true });
+  store.notify('info', 'Running unverified on the counterexample input: Verify is off, and the run stops at the first access outside the packet. Turn Verify on again to run as Linux would load it.', { topic: 'run' });
+  await ACTIONS.run.perform();
 }
 
 export const ACTIONS = {

@@ -4,7 +4,7 @@
 // Run's refusal.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ProgramImage, RunSettings, VerifyReply } from '../engine/worker/protocol.ts';
+import type { CounterexampleReply, ProgramImage, RunSettings, VerifyReply } from '../engine/worker/protocol.ts';
 import type { CallResult } from './engine-client/client.ts';
 import { startLiveVerification, stopLiveVerification, VERIFY_DELAY_MS } from './live-verify.ts';
 import { DEFAULT_DOCUMENT } from './state/document.ts';
@@ -26,6 +26,9 @@ class FakeClient {
   calls: { image: ProgramImage; settings: RunSettings; resolve: (r: CallResult<VerifyReply>) => void }[] = [];
   verify(image: ProgramImage, settings: RunSettings): Promise<CallResult<VerifyReply>> {
     return new Promise((resolve) => this.calls.push({ image, settings, resolve }));
+  }
+  counterexample(): Promise<CallResult<CounterexampleReply>> {
+    return Promise.resolve({ ok: true, value: { none: 'not searched in these tests' } });
   }
 }
 

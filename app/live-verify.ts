@@ -9,7 +9,7 @@ import { EngineClient } from './engine-client/client.ts';
 import { imageOf, runSettingsOf } from './state/program.ts';
 import { store, useStore, type PlaygroundState } from './state/store.ts';
 import type { Verdict } from './state/verdict.ts';
-import type { KernelProfile, VerifyReply } from '../engine/worker/protocol.ts';
+import type { CounterexampleReply, KernelProfile, VerifyReply } from '../engine/worker/protocol.ts';
 
 /** The pause after an assembly before the program is verified. */
 export const VERIFY_DELAY_MS = 150;
@@ -21,7 +21,7 @@ export const VERIFY_DELAY_MS = 150;
 export const LIVE_MAX_SECTIONS = 64;
 
 /** What live verification needs of the engine (the EngineClient; tests give a fake). */
-export type VerifyClient = Pick<EngineClient, 'verify'>;
+export type VerifyClient = Pick<EngineClient, 'verify' | 'counterexample'>;
 
 let client: VerifyClient | undefined;
 let timer: ReturnType<typeof setTimeout> | undefined;
@@ -113,6 +113,24 @@ export async function verifyUnder(profile: KernelProfile): Promise<{ readonly ke
   try {
     const r = await engine().verify(image, { ...runSettingsOf(s.doc, s.settings.budget), profile }, lines);
     return r.ok ? { key: s.program.key, reply: r.value } : { error: r.message };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/**
+ * A concrete input on which the program in the store, run unverified, shows what the verifier
+ * refused it for (the Verifier panel asks once per refused program), or why none was found.
+ */
+export async function searchCounterexample(): Promise<{ readonly key: string; readonly reply: CounterexampleReply } | { readonly error: string }> {
+  const s = store.get();
+  const image = imageOf(s.program);
+  if (!image) return { error: 'the program does not assemble' };
+  const key = s.program.key;
+  const lines = s.program.section?.spans.map((sp) => sp.line);
+  try {
+    const r = await engine().counterexample(image, runSettingsOf(s.doc, s.settings.budget), lines);
+    return r.ok ? { key, reply: r.value } : { error: r.message };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }

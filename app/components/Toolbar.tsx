@@ -161,7 +161,7 @@ function Settings({ doc, theme, budget, verdict }: { doc: PlaygroundDocument; th
         </select>
       </span>
       <span className="field" title="Linux verifies every program before it runs. Off: run a program the verifier refuses anyway, to study the interpreter (only its runtime faults protect the run).">
-        <input id="tb-verify" type="checkbox" checked={verify} onChange={(e) => store.set({ verify: e.target.checked })} />{' '}
+        <input id="tb-verify" type="checkbox" checked={verify} onChange={(e) => store.set(e.target.checked ? { verify: true, strictPacket: false } : { verify: false })} />{' '}
         <label htmlFor="tb-verify">{verify ? 'Verify' : 'Verify (off: runs UNVERIFIED)'}</label>
       </span>
       {verdict ? <Verdict /> : null}

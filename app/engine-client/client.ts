@@ -21,6 +21,7 @@ import type {
   TrafficProgress,
   TrafficReport,
   VerifyReply,
+  CounterexampleReply,
 } from '../../engine/worker/protocol.ts';
 
 export type CallFailure = { readonly ok: false; readonly reason: 'timeout' | 'stopped' | 'crashed' | 'error'; readonly message: string };
@@ -178,6 +179,12 @@ export class EngineClient {
   verify(image: ProgramImage, settings: RunSettings, lines?: readonly number[]): Promise<CallResult<VerifyReply>> {
     const sent: ProgramImage = { ...image, sections: image.sections.map((s) => ({ ...s, bytecode: s.bytecode.slice() })) };
     return this.call((api) => api.verify(Comlink.transfer(sent, sent.sections.map((s) => s.bytecode.buffer)), settings, lines));
+  }
+
+  /** A concrete input that shows a refusal's danger (the verifier worker's counterexample search). */
+  counterexample(image: ProgramImage, settings: RunSettings, lines?: readonly number[]): Promise<CallResult<CounterexampleReply>> {
+    const sent: ProgramImage = { ...image, sections: image.sections.map((s) => ({ ...s, bytecode: s.bytecode.slice() })) };
+    return this.call((api) => api.counterexample(Comlink.transfer(sent, sent.sections.map((s) => s.bytecode.buffer)), settings, lines));
   }
 
   /** Whether the worker holds the program with this key (false after a restart). */

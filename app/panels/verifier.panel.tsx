@@ -3,13 +3,15 @@
 // and the causal path, each a button that takes the cursor to its line; the verifier's log
 // (level 1) one click away, with a filter.
 
-import { useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import type { Section } from '../../engine/asm/index.ts';
 import { revealInEditor } from '../editor-bridge.ts';
 import type { PlaygroundState } from '../state/store.ts';
 import { profileName, refusalsOf, verdictText, type Verdict, type VerdictSite } from '../state/verdict.ts';
-import { verifyUnder } from '../live-verify.ts';
-import type { KernelProfile, VerifyReply } from '../../engine/worker/protocol.ts';
+import { searchCounterexample, verifyUnder } from '../live-verify.ts';
+import { categorize } from '../../engine/util/refusal-category.ts';
+import { runCounterexample } from '../actions.ts';
+import type { CounterexampleReply, KernelProfile, VerifyReply } from '../../engine/worker/protocol.ts';
 import { definePanel } from './registry.ts';
 
 /** Only stable references: the frame compares selections shallowly. */
@@ -54,6 +56,57 @@ function Log({ log }: { log: string }) {
         {shown.length > cut.length ? `\n… and ${(shown.length - cut.length).toLocaleString('en-US')} more lines` : ''}
       </pre>
     </details>
+  );
+}
+
+/**
+ * For a refusal about memory safety, NULL, bounds or a leak: a concrete input on which the
+ * program, run unverified, goes wrong where the verifier said — asked for once per refused
+ * program, and offered with "Run it unverified"; or, honestly, why none was found.
+ */
+function Counterexample({ programKey, message }: { programKey: string; message: string }) {
+  const [answer, setAnswer] = useState<{ key: string; reply?: CounterexampleReply; error?: string } | undefined>();
+  // Only refusals about memory safety, NULL, bounds or a leak get a search.
+  const wanted = categorize(message) !== undefined;
+  useEffect(() => {
+    if (!wanted) return;
+    let live = true;
+    void searchCounterexample().then((r) => {
+      if (!live) return;
+      setAnswer('error' in r ? { key: programKey, error: r.error } : { key: r.key, reply: r.reply });
+    });
+    return () => {
+      live = false;
+    };
+  }, [programKey, wanted]);
+  if (!wanted) return null;
+  const current = answer && answer.key === programKey ? answer : undefined;
+  const found = current?.reply?.found;
+  return (
+    <section aria-label="A concrete input that shows it" className="verifier-counterexample" data-testid="verifier-counterexample">
+      <h3>An input that shows it</h3>
+      {!current ? (
+        <p className="hint" role="status">
+          Looking for an input on which the program, run unverified, goes wrong…
+        </p>
+      ) : current.error ? (
+        <p className="hint">{`The search could not run (${current.error}).`}</p>
+      ) : found ? (
+        <>
+          <p data-testid="verifier-counterexample-text">{found.text.charAt(0).toUpperCase() + found.text.slice(1)}.</p>
+          {found.input.data ? (
+            <p className="hint">
+              Packet: <code className="counterexample-bytes">{found.input.data}</code>
+            </p>
+          ) : null}
+          <button type="button" data-testid="verifier-counterexample-run" onClick={() => void runCounterexample(found)}>
+            Run it unverified
+          </button>
+        </>
+      ) : (
+        <p className="hint" data-testid="verifier-counterexample-none">{`No input found: ${current.reply?.none ?? 'the search found nothing'}.`}</p>
+      )}
+    </section>
   );
 }
 
@@ -135,6 +188,7 @@ function VerifierView({ data }: { data: VerifierData }) {
               <p className="hint">{`Refused by ${r.explanation.kernelFunction} (kernel/bpf/verifier.c).`}</p>
             </div>
           ) : null}
+          {i === 0 ? <Counterexample programKey={key} message={r.at.message} /> : null}
           {r.related.length ? (
             <>
               <h3>Where it began</h3>

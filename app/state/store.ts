@@ -107,6 +107,11 @@ export interface PlaygroundState {
    * program Linux refuses). Never saved: every visit starts verified.
    */
   readonly verify: boolean;
+  /**
+   * Set by "Run it unverified" on a verifier counterexample: runs unverified stop at the first
+   * access outside the packet (RunSettings.strictPacket). Cleared when Verify is turned back on.
+   */
+  readonly strictPacket: boolean;
   /** Live verification: what Linux (the document's profile) would answer for the program (app/live-verify.ts). */
   readonly verdict: Verdict;
 }
@@ -117,6 +122,7 @@ export const useStore = create<PlaygroundState>(() => ({
   doc: initialDoc,
   settings: DEFAULT_SETTINGS,
   verify: true,
+  strictPacket: false,
   verdict: NO_VERDICT,
   program: assembleDocument(initialDoc),
   breakpoints: [],

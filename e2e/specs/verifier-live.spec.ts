@@ -143,3 +143,31 @@ test('task->cpus_ptr passed to bpf_cpumask_set_cpu: the explanation names the bp
   await expect(why).toContainText('bpf_cpumask_create');
   pg.expectClean();
 });
+
+// Line 4 reads byte 34 of the packet (the IPv4 header's neighbourhood) with no bounds check.
+const UNCHECKED_PACKET = `.section xdp\nr2 = *(u32 *)(r1 + xdp_md.data)\nr3 = *(u32 *)(r1 + xdp_md.data_end)\nr0 = *(u8 *)(r2 + 34)\nr0 = 2\nexit\n`;
+
+test('an XDP packet read without a bounds check: a counterexample packet is offered, and running it unverified faults at that line', async ({ page }) => {
+  const pg = new PlaygroundPage(page);
+  await pg.goto('/');
+  await pg.waitForEditor();
+  await pg.setSource(UNCHECKED_PACKET);
+  await expect(page.getByTestId('verdict')).toHaveText('Linux 6.18 would reject this');
+  await expect.poll(async () => (await pg.markers()).find((m) => m.source === 'verifier' && m.severity === 'error')?.line).toBe(4);
+  await page.getByTestId('verdict').click();
+  const panel = page.getByRole('tabpanel');
+  const text = panel.getByTestId('verifier-counterexample-text');
+  await expect(text).toContainText(/line 4 reads 1 byte at offset 34 of a \d+-byte packet/);
+  await axe(page);
+  await pg.screenshot('verifier-counterexample');
+
+  await panel.getByTestId('verifier-counterexample-run').click();
+  await expect.poll(async () => (await page.evaluate(() => window.__playground.state())).status).toBe('fault');
+  const s = await page.evaluate(() => window.__playground.state());
+  expect(s.fault).toMatch(/a read of 1 byte at offset 34 of a \d+-byte packet: outside the packet/);
+  // The document now holds the counterexample's packet, and Verify is off (the toolbar says so).
+  expect((await page.evaluate(() => window.__playground.document())).input.length).toBeGreaterThanOrEqual(28);
+  await expect(page.getByRole('toolbar').getByLabel(/Verify/)).not.toBeChecked();
+  await expect.poll(async () => (await pg.markers()).some((m) => m.line === 4 && m.severity === 'error' && m.source !== 'verifier')).toBe(true);
+  pg.expectClean();
+});

@@ -16,6 +16,12 @@ export interface ContextInputs {
   readonly ctx?: Uint8Array;
   /** The program runs on the emulated NIC, which loads each frame itself. */
   readonly nic?: boolean;
+  /**
+   * Stop at the first access outside the packet (data_meta..data_end) with a fault, instead of
+   * reading the frame around it as Linux would: for running a verifier counterexample, whose
+   * point is that access.
+   */
+  readonly strictPacket?: boolean;
 }
 
 export interface BuiltContext {
@@ -126,6 +132,7 @@ export function buildContext(kind: SectionKind, k: Kernel, inputs: ContextInputs
  */
 function xdpContext(k: Kernel, inputs: ContextInputs): BuiltContext | { error: string } {
   const buff = new XdpBuff(k.mem, k.profile);
+  buff.strict = inputs.strictPacket === true;
   if (inputs.nic) {
     return {
       xdp: buff,
@@ -154,6 +161,7 @@ function xdpContext(k: Kernel, inputs: ContextInputs): BuiltContext | { error: s
       buff.load(data.subarray(metaLen));
       if (metaLen) {
         buff.dataMeta = buff.data - metaLen;
+        if (buff.strict) buff.refence();
         k.mem.bytes.set(data.subarray(0, metaLen), buff.dataMeta);
       }
       vm.setRegPointer(1, buff.ctx);

@@ -74,6 +74,11 @@ export class XdpBuff {
   private readonly mdReadable = Uint8Array.of(1, 1, 1, 1, 1, 0);
   /** Drivers without metadata support present data_meta = data + 1 (xdp_set_data_meta_invalid). */
   metaSupported = true;
+  /**
+   * Fault at the first access outside data_meta..data_end instead of reading the frame around
+   * the packet as Linux does (ContextInputs.strictPacket: running a verifier counterexample).
+   */
+  strict = false;
   /** The lowest data_meta or data since the last load: the headroom bytes a program may have written. */
   private lowWater = 0;
   readonly rx: RxHints = noHints();
@@ -183,6 +188,22 @@ export class XdpBuff {
     this.dataEnd = this.data + length;
     if (!inPlace) bytes.set(length === packet.length ? packet : this.views.of(packet, 0, length), this.data);
     this.dataMeta = this.metaSupported ? this.data : this.data + 1;
+    if (this.strict) this.refence();
+  }
+
+  /** In strict mode, lets only the packet's bytes (data_meta, or data, to data_end) be accessed; call after moving a bound. */
+  refence(): void {
+    if (!this.strict) {
+      this.mem.unfence(this.frame);
+      return;
+    }
+    const data = this.data;
+    const lo = Math.min(this.dataMeta, data);
+    const len = this.dataEnd - data;
+    this.mem.fence(this.frame, lo, this.dataEnd, (off, size, write) => {
+      const at = off - data;
+      return `${write ? 'a write' : 'a read'} of ${size} byte${size === 1 ? '' : 's'} at offset ${at} of a ${len}-byte packet: outside the packet (data${lo < data ? '_meta' : ''}..data_end). Linux would ${write ? 'write into' : 'read'} the frame around it without a fault; this run stops here to show the access the verifier refused`;
+    });
   }
 
   /**
@@ -211,6 +232,7 @@ export class XdpBuff {
     if (this.metaSupported) this.dataMeta += delta;
     else this.dataMeta = data + 1;
     this.data = data;
+    if (this.strict) this.refence();
     return 0;
   }
 
@@ -223,6 +245,7 @@ export class XdpBuff {
     if ((metalen & 3) !== 0 || metalen > maxMetaLength(this.profile)) return -ERRNO.EACCES;
     this.lowWater = Math.min(this.lowWater, this.dataMeta, this.data, meta);
     this.dataMeta = meta;
+    if (this.strict) this.refence();
     return 0;
   }
 
@@ -232,6 +255,7 @@ export class XdpBuff {
     if (end > this.hardEnd || end < this.data + ETH_HLEN) return -ERRNO.EINVAL;
     if (delta > 0) this.mem.bytes.fill(0, this.dataEnd, end);
     this.dataEnd = end;
+    if (this.strict) this.refence();
     return 0;
   }
 

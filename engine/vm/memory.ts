@@ -28,6 +28,12 @@ export interface Region {
   freed: boolean;
   /** Free text shown with faults and in the memory panel (e.g. "refcount 0"). */
   note?: string;
+  /**
+   * Set while only [lo, hi) of the region may be accessed (a packet's data_meta..data_end when a
+   * run is asked to stop at the first access outside the packet): the bytes around it keep their
+   * contents but fault, and `describe` says why.
+   */
+  fence?: { readonly lo: number; readonly hi: number; readonly describe: (off: number, size: number, write: boolean) => string };
 }
 
 /**
@@ -106,6 +112,23 @@ export class GuestMemory {
   free(region: Region): void {
     region.freed = true;
     this.shadow.fill(0, region.start, region.start + region.size);
+  }
+
+  /** Lets only [lo, hi) of `region` be accessed (see Region.fence); `unfence` lifts it. */
+  fence(region: Region, lo: number, hi: number, describe: (off: number, size: number, write: boolean) => string): void {
+    const a = Math.max(region.start, Math.min(lo, region.start + region.size));
+    const b = Math.max(a, Math.min(hi, region.start + region.size));
+    region.fence = { lo: a, hi: b, describe };
+    if (region.freed) return;
+    this.shadow.fill(0, region.start, a);
+    this.shadow.fill(region.perms, a, b);
+    this.shadow.fill(0, b, region.start + region.size);
+  }
+
+  unfence(region: Region): void {
+    if (!region.fence) return;
+    delete region.fence;
+    if (!region.freed) this.shadow.fill(region.perms, region.start, region.start + region.size);
   }
 
   setPerms(region: Region, perms: number): void {
@@ -238,6 +261,7 @@ export class GuestMemory {
       if (r.freed) return { region: r.name, reason: `use-after-free: ${r.name} was freed${r.note ? ` (${r.note})` : ''}` };
       const rel = off - r.start;
       if (rel < 0 || rel + size > r.size) return { region: r.name, reason: `access at offset ${rel} of ${size} bytes crosses the bounds of ${r.name} (${r.size} bytes)` };
+      if (r.fence && (off < r.fence.lo || off + size > r.fence.hi)) return { region: r.name, reason: r.fence.describe(off, size, write) };
       if (write && (r.perms & PERM_WRITE) === 0) return { region: r.name, reason: `${r.name} is read-only` };
       if (!write && (r.perms & PERM_READ) === 0) return { region: r.name, reason: `${r.name} is not readable` };
       return { region: r.name, reason: 'access refused' };

@@ -66,6 +66,12 @@ export interface RunSettings {
    * runtime's faults protect the run). Default true: a program Linux refuses is refused.
    */
   readonly verify?: boolean;
+  /**
+   * true: an access outside the packet (data_meta..data_end) stops the run with a fault instead
+   * of reading the frame around it as Linux would — for running a verifier counterexample
+   * ("Run it unverified"), whose point is that access.
+   */
+  readonly strictPacket?: boolean;
 }
 
 export interface ProgramProblem {
@@ -112,6 +118,28 @@ export interface VerifyReply {
   readonly log: string;
   /** A raw (bpf_conformance) program: Linux has no such program type; nothing to verify. */
   readonly unverified?: 'raw';
+}
+
+/**
+ * A concrete input on which a refused program, run unverified, shows the danger the verifier
+ * refused it for (engine/explain/counterexample.ts), or why none was found.
+ */
+export interface CounterexampleFound {
+  /** What goes wrong, in words with source lines ("with a 20-byte packet, line 7 reads …"). */
+  readonly text: string;
+  /** The instruction that faults (a leak: the acquire). */
+  readonly pc: number;
+  /** At the refused instruction or on its causal path (false: elsewhere, and the text says so). */
+  readonly here: boolean;
+  readonly kind: 'fault' | 'leak';
+  /** The input, as the document holds it: packet and context hex, map contents. */
+  readonly input: { readonly data?: string; readonly ctx?: string; readonly maps?: unknown };
+}
+
+/** One of the two: `found`, or `none` saying why nothing was found. */
+export interface CounterexampleReply {
+  readonly found?: CounterexampleFound;
+  readonly none?: string;
 }
 
 export type LoadReply = { readonly ok: true; readonly slots: number } | { readonly ok: false; readonly problems: readonly ProgramProblem[] };
@@ -396,6 +424,8 @@ export interface EngineApi {
   /** BPF_PROG_LOAD's checks and the verifier (with explanations), nothing loaded or run; the loaded program stays. */
   /** `lines`: the source line of each pc of the entry program, for the explanation's words. */
   verify(image: ProgramImage, settings: RunSettings, lines?: readonly number[]): VerifyReply;
+  /** For a refusal about memory safety, NULL, bounds or a leak: a concrete input that shows it (within `budgetMs`). */
+  counterexample(image: ProgramImage, settings: RunSettings, lines?: readonly number[], budgetMs?: number): CounterexampleReply;
   /** Resets, then runs to exit, a fault or a breakpoint (pcs); progress comes while it runs. */
   run(breakpoints: readonly number[], onProgress?: (p: RunProgress) => void, view?: ViewRequest): DebugSnapshot;
   /** Runs on from where the program stopped, to exit, a fault or a breakpoint. */

@@ -130,3 +130,37 @@ describe('Session.verify (live verification)', () => {
     expect(new Session().verify(image('.section raw\nr0 = 0\nexit\n'), settings)).toMatchObject({ accepted: true, unverified: 'raw' });
   });
 });
+
+describe('Session.counterexample (an input that shows a refusal)', () => {
+  // An XDP program that reads byte 34 (the IPv4 protocol field's neighbourhood) with no bounds check.
+  const UNCHECKED = '.section xdp\nr2 = *(u32 *)(r1 + 0)\nr0 = *(u8 *)(r2 + 34)\nr0 = 2\nexit\n';
+
+  it('finds a packet on which the unchecked read leaves the packet, named by source line', () => {
+    const r = new Session().counterexample(image(UNCHECKED), settings, [2, 3, 4, 5]);
+    expect(r.none).toBeUndefined();
+    expect(r.found).toMatchObject({ pc: 1, here: true, kind: 'fault' });
+    expect(r.found?.text).toMatch(/line 3 reads 1 byte at offset 34 of a \d+-byte packet/);
+    const data = r.found?.input.data ?? '';
+    expect(data.replace(/\s/g, '').length / 2).toBeLessThanOrEqual(34);
+  });
+
+  it('run unverified with strictPacket on that packet, faults at the read; without it, reads the frame as Linux would', () => {
+    const s = new Session();
+    const found = s.counterexample(image(UNCHECKED), settings).found;
+    const input = Uint8Array.from((found?.input.data ?? '').replace(/\s/g, '').match(/../g) ?? [], (h) => parseInt(h, 16));
+    expect(s.load(image(UNCHECKED), { ...settings, input, verify: false, strictPacket: true }).ok).toBe(true);
+    const strict = s.run([]);
+    expect(strict.status).toBe('fault');
+    expect(strict.fault).toMatchObject({ pc: 1 });
+    expect(strict.fault?.message).toMatch(/a read of 1 byte at offset 34 of a \d+-byte packet: outside the packet \(data\.\.data_end\)/);
+    expect(s.load(image(UNCHECKED), { ...settings, input, verify: false }).ok).toBe(true);
+    expect(s.run([]).status).toBe('exited');
+  });
+
+  it('says why when no input can show it, and when the program is accepted', () => {
+    const s = new Session();
+    expect(s.counterexample(image('.section xdp\nr0 = 2\nexit\n'), settings).none).toBe('the program is not refused by the verifier');
+    // A refusal that is not about memory: no search.
+    expect(s.counterexample(image('.section xdp\nexit\n'), settings).none).toMatch(/not about memory safety, NULL, bounds or a leak/);
+  });
+});

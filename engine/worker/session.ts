@@ -5,6 +5,7 @@
 import { decodeProgram } from '../isa/index.ts';
 import { helperName, kfuncDecl } from '../kernel/decls/index.ts';
 import { explainError } from '../verifier/catalogue.ts';
+import { findCounterexample } from '../explain/counterexample.ts';
 import type { VerifyError } from '../verifier/api.ts';
 import { DEFAULT_CPUS, DEFAULT_PROFILE } from '../kernel/profiles.ts';
 import { sectionKind } from '../program/program.ts';
@@ -18,6 +19,7 @@ import { KernelViews } from './kernel-view.ts';
 import type {
   DebugSnapshot,
   EngineApi,
+  CounterexampleReply,
   LoadReply,
   MapPageQuery,
   MapPageReply,
@@ -75,7 +77,10 @@ export function loadRequestOf(image: ProgramImage, settings: RunSettings): LoadR
     ...(settings.seed === undefined ? {} : { seed: settings.seed }),
     ...(settings.scenario === undefined ? {} : { scenario: settings.scenario }),
     ...(settings.maps === undefined ? {} : { mapContents: settings.maps }),
-    inputs: nic ? { nic: true } : { ...(settings.input ? { data: settings.input } : {}), ...(settings.ctx ? { ctx: settings.ctx } : {}) },
+    inputs: {
+      ...(nic ? { nic: true } : { ...(settings.input ? { data: settings.input } : {}), ...(settings.ctx ? { ctx: settings.ctx } : {}) }),
+      ...(settings.strictPacket ? { strictPacket: true } : {}),
+    },
     verify: settings.verify !== false,
   };
 }
@@ -94,6 +99,10 @@ interface Loaded {
   /** An XDP program on the emulated NIC: the traffic, and the run whose packet is in the program. */
   readonly traffic?: { readonly setup: TrafficSetup; run: TrafficRun };
 }
+
+/** The counterexample search's time budget in the playground, and its seed (a search replays exactly). */
+const COUNTEREXAMPLE_BUDGET_MS = 400;
+const COUNTEREXAMPLE_SEED = 13;
 
 export class Session implements Omit<EngineApi, 'ping'> {
   private current: Loaded | undefined;
@@ -161,6 +170,23 @@ export class Session implements Omit<EngineApi, 'ping'> {
     } catch (e) {
       const message = `internal error while verifying: ${e instanceof Error ? e.message : String(e)}`;
       return { accepted: false, profile, errors: [{ pc: 0, message, stage: 'unsupported', related: [], slice: [] }], log: '' };
+    }
+  }
+
+  counterexample(image: ProgramImage, settings: RunSettings, lines?: readonly number[], budgetMs = COUNTEREXAMPLE_BUDGET_MS): CounterexampleReply {
+    try {
+      if (!verifiable(sectionKind(image.entry))) return { none: 'a raw program is not verified' };
+      const request = loadRequestOf(image, settings);
+      const r = verifyProgram({ ...request, verify: true, explain: true, logLevel: 0 });
+      const detail = r.verifier?.errors[0];
+      if (r.ok || !detail) return { none: 'the program is not refused by the verifier' };
+      const where = (pc: number): string => (lines?.[pc] ? `line ${lines[pc]}` : `insn ${pc}`);
+      const c = findCounterexample(request, detail, { seed: COUNTEREXAMPLE_SEED, budgetMs, where });
+      if ('none' in c) return { none: c.none };
+      const { seed: _seed, ...input } = c.input;
+      return { found: { text: c.fault, pc: c.pc, here: c.here, kind: c.kind, input } };
+    } catch (e) {
+      return { none: `the search stopped: ${e instanceof Error ? e.message : String(e)}` };
     }
   }
 

@@ -9,9 +9,10 @@ import { Session } from './session.ts';
 
 const session = new Session();
 
-const api: Pick<EngineApi, 'ping' | 'verify'> = {
+const api: Pick<EngineApi, 'ping' | 'verify' | 'counterexample'> = {
   ping: () => 'pong',
   verify: (image, settings, lines) => session.verify(image, settings, lines),
+  counterexample: (image, settings, lines, budgetMs) => session.counterexample(image, settings, lines, budgetMs),
 };
 
 Comlink.expose(api);

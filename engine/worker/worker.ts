@@ -11,6 +11,7 @@ const api: EngineApi = {
   ping: () => 'pong',
   load: (image, settings) => session.load(image, settings),
   verify: (image, settings) => session.verify(image, settings),
+  counterexample: (image, settings, lines, budgetMs) => session.counterexample(image, settings, lines, budgetMs),
   run: (breakpoints, onProgress, view) => session.run(breakpoints, onProgress, view),
   continue: (breakpoints, onProgress, view) => session.continue(breakpoints, onProgress, view),
   step: (view) => session.step(view),
