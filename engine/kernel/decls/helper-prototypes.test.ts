@@ -66,7 +66,8 @@ describe('helper prototypes (consistency)', () => {
       if (!d) throw new Error(`no prototype for ${n}`);
       return d;
     };
-    expect(p('bpf_sk_lookup_tcp')).toMatchObject({ id: 84, ret: 'ptr_to_socket_or_null', acquire: true, pktAccess: true, unimplemented: true });
+    expect(p('bpf_sk_lookup_tcp')).toMatchObject({ id: 84, ret: 'ptr_to_socket_or_null', acquire: true, pktAccess: true });
+    expect(p('bpf_sk_lookup_tcp').unimplemented).toBeUndefined();
     expect(p('bpf_skc_lookup_tcp').ret).toBe('ptr_to_sock_common_or_null');
     expect(p('bpf_sk_release').args).toEqual([{ name: 'sock', type: 'ptr_to_btf_id_sock_common', flags: ['OBJ_RELEASE'] }]);
     expect(p('bpf_get_current_task_btf')).toMatchObject({ ret: 'ptr_to_btf_id', retBtfType: 'task_struct', retFlags: ['PTR_TRUSTED'], gplOnly: true });

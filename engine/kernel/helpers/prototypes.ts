@@ -153,22 +153,19 @@ const NOT_SIMULATED_DECLS: readonly HelperDecl[] = [
   // relaxed; 6.18 accepts a zero size, found by the mutant differential); the result is a
   // referenced socket or NULL.
   decl('bpf_sk_lookup_tcp', [CTX, rdonlyMem('tuple'), sizeOrZero('tuple_size'), any('netns'), any('flags')], 'ptr_to_socket_or_null', [...XDP_TC], false, {
-    ...NOT_SIMULATED,
     pktAccess: true,
     acquire: true,
   }),
   decl('bpf_sk_lookup_udp', [CTX, rdonlyMem('tuple'), sizeOrZero('tuple_size'), any('netns'), any('flags')], 'ptr_to_socket_or_null', [...XDP_TC], false, {
-    ...NOT_SIMULATED,
     pktAccess: true,
     acquire: true,
   }),
   // bpf_sk_release_proto: ARG_PTR_TO_BTF_ID_SOCK_COMMON | OBJ_RELEASE.
-  decl('bpf_sk_release', [{ name: 'sock', type: 'ptr_to_btf_id_sock_common', flags: ['OBJ_RELEASE'] }], 'integer', [...XDP_TC], false, NOT_SIMULATED),
+  decl('bpf_sk_release', [{ name: 'sock', type: 'ptr_to_btf_id_sock_common', flags: ['OBJ_RELEASE'] }], 'integer', [...XDP_TC], false),
   // bpf_spin_lock_proto / bpf_spin_unlock_proto: bpf_base_func_proto's CAP_BPF part; RET_VOID.
   decl('bpf_spin_lock', [{ name: 'lock', type: 'ptr_to_spin_lock' }], 'void', ANY_TYPE, false, NOT_SIMULATED),
   decl('bpf_spin_unlock', [{ name: 'lock', type: 'ptr_to_spin_lock' }], 'void', ANY_TYPE, false, NOT_SIMULATED),
   decl('bpf_skc_lookup_tcp', [CTX, rdonlyMem('tuple'), sizeOrZero('tuple_size'), any('netns'), any('flags')], 'ptr_to_sock_common_or_null', [...XDP_TC], false, {
-    ...NOT_SIMULATED,
     pktAccess: true,
     acquire: true,
   }),
