@@ -91,6 +91,7 @@ async function ask(ticket: number): Promise<void> {
   const key = s.program.key;
   const profile = s.doc.profile;
   inFlight = ticket;
+  performance.mark('bpfp:verify');
   let verdict: Verdict;
   try {
     const lines = s.program.section?.spans.map((sp) => sp.line);
@@ -104,6 +105,7 @@ async function ask(ticket: number): Promise<void> {
   inFlight = undefined;
   if (ticket === seq) {
     if (verdict.status === 'unavailable') asked = undefined;
+    performance.mark('bpfp:verdict');
     setVerdict(verdict);
   }
   const next = queued;
