@@ -1,12 +1,13 @@
-// Live verification against a fake engine client: it waits for typing to pause, only the
-// newest answer lands, a failure says "verifier unavailable" and the next edit asks again, and
-// the verdict becomes markers (with related information) and problems without duplicating a
-// Run's refusal.
+// Live verification against a fake engine client: it asks as soon as an assembly yields a new
+// program, with at most one request in flight and only the newest waiting program sent after
+// it; only the newest answer lands; a failure says "verifier unavailable" and the next edit asks
+// again; and the verdict becomes markers (with related information) and problems without
+// duplicating a Run's refusal.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CounterexampleReply, ProgramImage, RunSettings, VerifyReply } from '../engine/worker/protocol.ts';
 import type { CallResult } from './engine-client/client.ts';
-import { startLiveVerification, stopLiveVerification, VERIFY_DELAY_MS } from './live-verify.ts';
+import { LIVE_MAX_SECTIONS, startLiveVerification, stopLiveVerification } from './live-verify.ts';
 import { DEFAULT_DOCUMENT } from './state/document.ts';
 import { allProblems, store } from './state/store.ts';
 import { verdictText } from './state/verdict.ts';
@@ -23,9 +24,15 @@ const REFUSED: VerifyReply = {
 const ACCEPTED: VerifyReply = { accepted: true, profile: 'linux-6.18', errors: [], log: '' };
 
 class FakeClient {
-  calls: { image: ProgramImage; settings: RunSettings; resolve: (r: CallResult<VerifyReply>) => void }[] = [];
+  calls: { image: ProgramImage; settings: RunSettings; resolve: (r: CallResult<VerifyReply>) => void; reject: (e: Error) => void }[] = [];
   verify(image: ProgramImage, settings: RunSettings): Promise<CallResult<VerifyReply>> {
-    return new Promise((resolve) => this.calls.push({ image, settings, resolve }));
+    return new Promise((resolve, reject) => this.calls.push({ image, settings, resolve, reject }));
+  }
+  /** Answers call `i`. */
+  answer(i: number, r: CallResult<VerifyReply>): void {
+    const call = this.calls[i];
+    if (!call) throw new Error(`no call ${i} (there are ${this.calls.length})`);
+    call.resolve(r);
   }
   counterexample(): Promise<CallResult<CounterexampleReply>> {
     return Promise.resolve({ ok: true, value: { none: 'not searched in these tests' } });
@@ -46,74 +53,172 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** Lets the fake's answers reach the store (and a waiting program be sent). */
 const settle = async () => {
-  await Promise.resolve();
-  await Promise.resolve();
+  for (let i = 0; i < 5; i++) await Promise.resolve();
 };
 
+/** The first section's bytecode as hex: which program a call was about. */
+const sent = (i: number): string => Buffer.from(fake.calls[i]?.image.sections[0]?.bytecode ?? []).toString('hex');
+const bytecodeOf = (): string => Buffer.from(store.get().program.section?.bytes ?? []).toString('hex');
+const edit = (source: string): string => {
+  store.updateDocument({ source });
+  return bytecodeOf();
+};
+const verifierProblems = () => allProblems(store.get()).filter((p) => p.source === 'verifier');
+
 describe('live verification', () => {
-  it('asks once typing pauses, and shows the refusal at its line with where it began', async () => {
+  it('asks at once, without waiting for a pause, and shows the refusal at its line with where it began', async () => {
+    // The document opened: asked at once, no timer involved.
     expect(store.get().verdict.status).toBe('pending');
     expect(verdictText(store.get().verdict)).toBe('Checking…');
-    store.updateDocument({ source: `${UNCHECKED}\n` });
-    vi.advanceTimersByTime(VERIFY_DELAY_MS - 1);
-    expect(fake.calls).toHaveLength(0);
-    vi.advanceTimersByTime(1);
     expect(fake.calls).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(0);
     expect(fake.calls[0]?.settings.profile).toBe('linux-6.18');
-    fake.calls[0]?.resolve({ ok: true, value: REFUSED });
+    fake.answer(0, { ok: true, value: REFUSED });
     await settle();
     expect(verdictText(store.get().verdict)).toBe('Linux 6.18 would reject this');
-    const live = allProblems(store.get()).filter((p) => p.source === 'verifier');
-    expect(live).toEqual([
+    expect(verifierProblems()).toEqual([
       expect.objectContaining({ severity: 'info', line: 3, message: 'where this began: R2 comes from here and may be NULL' }),
       expect.objectContaining({ severity: 'error', line: 7, message: REFUSED.errors[0]?.message, related: [expect.objectContaining({ line: 3 })] }),
     ]);
+    // An edit that yields a new program is sent in the same task, before any timer could fire.
+    const next = edit(UNCHECKED.replace('r1 = 1', 'r1 = 2'));
+    expect(fake.calls).toHaveLength(2);
+    expect(sent(1)).toBe(next);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('does not ask again for a change that yields the same program', async () => {
+    fake.answer(0, { ok: true, value: REFUSED });
+    await settle();
+    store.updateDocument({ source: `${UNCHECKED}# a comment\n` });
+    expect(fake.calls).toHaveLength(1);
+    expect(verdictText(store.get().verdict)).toBe('Linux 6.18 would reject this');
   });
 
   it('keeps the verdict but marks nothing while Verify is off (running unverified on purpose)', async () => {
-    vi.advanceTimersByTime(VERIFY_DELAY_MS);
-    fake.calls[0]?.resolve({ ok: true, value: REFUSED });
+    fake.answer(0, { ok: true, value: REFUSED });
     await settle();
     store.set({ verify: false });
     expect(verdictText(store.get().verdict)).toBe('Linux 6.18 would reject this');
-    expect(allProblems(store.get()).filter((p) => p.source === 'verifier')).toEqual([]);
+    expect(verifierProblems()).toEqual([]);
     store.set({ verify: true });
-    expect(allProblems(store.get()).filter((p) => p.source === 'verifier')).toHaveLength(2);
+    expect(verifierProblems()).toHaveLength(2);
   });
 
-  it('lets only the newest answer land', async () => {
-    vi.advanceTimersByTime(VERIFY_DELAY_MS);
-    store.updateDocument({ source: UNCHECKED.replace('r1 = 1', 'r1 = 2') });
-    vi.advanceTimersByTime(VERIFY_DELAY_MS);
-    expect(fake.calls).toHaveLength(2);
-    fake.calls[1]?.resolve({ ok: true, value: ACCEPTED });
-    fake.calls[0]?.resolve({ ok: true, value: REFUSED });
+  it('coalesces: one request in flight, and of the programs that arrive meanwhile only the newest is sent after it', async () => {
+    const first = sent(0);
+    edit(UNCHECKED.replace('r1 = 1', 'r1 = 2'));
+    edit(UNCHECKED.replace('r1 = 1', 'r1 = 3'));
+    const newest = edit(UNCHECKED.replace('r1 = 1', 'r1 = 4'));
+    // Nothing more is sent while the first is answered.
+    expect(fake.calls).toHaveLength(1);
+    expect(sent(0)).toBe(first);
+    expect(store.get().verdict.status).toBe('pending');
+    fake.answer(0, { ok: true, value: REFUSED });
     await settle();
+    // The first answer is about an older program: it does not land; the newest is sent, alone.
+    expect(store.get().verdict.status).toBe('pending');
+    expect(fake.calls).toHaveLength(2);
+    expect(sent(1)).toBe(newest);
+    fake.answer(1, { ok: true, value: ACCEPTED });
+    await settle();
+    expect(fake.calls).toHaveLength(2);
     expect(verdictText(store.get().verdict)).toBe('Linux 6.18 would load this');
-    expect(allProblems(store.get()).filter((p) => p.source === 'verifier')).toEqual([]);
+    expect(store.get().verdict.key).toBe(store.get().program.key);
+  });
+
+  it('keeps the order: an answer lands only while its program is the newest, and the verdict ends on the newest program', async () => {
+    // Answered before anything newer arrived: it lands.
+    fake.answer(0, { ok: true, value: REFUSED });
+    await settle();
+    expect(verdictText(store.get().verdict)).toBe('Linux 6.18 would reject this');
+    // A second program in flight, a third waiting: the second's answer never shows.
+    edit(UNCHECKED.replace('r1 = 1', 'r1 = 2'));
+    const third = edit(UNCHECKED.replace('r1 = 1', 'r1 = 3'));
+    fake.answer(1, { ok: true, value: ACCEPTED });
+    await settle();
+    expect(store.get().verdict.status).toBe('pending');
+    expect(verdictText(store.get().verdict)).toBe('Checking…');
+    expect(sent(2)).toBe(third);
+    fake.answer(2, { ok: true, value: REFUSED });
+    await settle();
+    expect(verdictText(store.get().verdict)).toBe('Linux 6.18 would reject this');
+    expect(verifierProblems()).toHaveLength(2);
+  });
+
+  it('drops a waiting program once the text stops assembling, and answers in flight for it', async () => {
+    edit(UNCHECKED.replace('r1 = 1', 'r1 = 2'));
+    store.updateDocument({ source: `${UNCHECKED}bogus\n` });
+    expect(store.get().verdict.status).toBe('idle');
+    fake.answer(0, { ok: true, value: REFUSED });
+    await settle();
+    expect(fake.calls).toHaveLength(1);
+    expect(store.get().verdict.status).toBe('idle');
   });
 
   it('says the verifier is unavailable when the worker fails, and asks again at the next change', async () => {
-    vi.advanceTimersByTime(VERIFY_DELAY_MS);
-    fake.calls[0]?.resolve({ ok: false, reason: 'crashed', message: 'the engine crashed' });
+    fake.answer(0, { ok: false, reason: 'crashed', message: 'the engine crashed' });
     await settle();
     expect(verdictText(store.get().verdict)).toBe('Verifier unavailable');
-    store.updateDocument({ source: `${UNCHECKED}; again\n` });
-    vi.advanceTimersByTime(VERIFY_DELAY_MS);
+    expect(store.get().verdict.message).toBe('the engine crashed');
+    // The same program again (a change that assembles alike) is asked again after a failure.
+    store.updateDocument({ source: `${UNCHECKED}# again\n` });
     expect(fake.calls).toHaveLength(2);
+    fake.answer(1, { ok: true, value: ACCEPTED });
+    await settle();
+    expect(verdictText(store.get().verdict)).toBe('Linux 6.18 would load this');
+  });
+
+  it('after a call that throws, sends the program that waited', async () => {
+    const newest = edit(UNCHECKED.replace('r1 = 1', 'r1 = 2'));
+    fake.calls[0]?.reject(new Error('worker gone'));
+    await settle();
+    expect(fake.calls).toHaveLength(2);
+    expect(sent(1)).toBe(newest);
+    fake.answer(1, { ok: true, value: ACCEPTED });
+    await settle();
+    expect(verdictText(store.get().verdict)).toBe('Linux 6.18 would load this');
   });
 
   it('does not verify a program with assembler problems, and keeps one refusal when a Run refuses it too', async () => {
-    vi.advanceTimersByTime(VERIFY_DELAY_MS);
-    fake.calls[0]?.resolve({ ok: true, value: REFUSED });
+    fake.answer(0, { ok: true, value: REFUSED });
     await settle();
     const error = allProblems(store.get()).find((p) => p.severity === 'error');
     store.set({ runtimeProblems: [{ ...error!, source: 'loader', code: 'verifier' }] });
     expect(allProblems(store.get()).filter((p) => p.severity === 'error')).toHaveLength(1);
     store.updateDocument({ source: `${UNCHECKED}bogus\n` });
     expect(store.get().verdict.status).toBe('idle');
-    vi.advanceTimersByTime(VERIFY_DELAY_MS);
+    await settle();
     expect(fake.calls).toHaveLength(1);
+  });
+
+  it(`does not verify files of more than ${LIVE_MAX_SECTIONS} programs live`, async () => {
+    fake.answer(0, { ok: true, value: REFUSED });
+    await settle();
+    const many = `.license "GPL"\n${Array.from({ length: LIVE_MAX_SECTIONS + 1 }, (_, i) => `.section xdp/p${i}\nr0 = ${i}\nexit\n`).join('')}`;
+    store.updateDocument({ source: many });
+    expect(store.get().program.sections.length).toBe(LIVE_MAX_SECTIONS + 1);
+    expect(store.get().verdict.status).toBe('idle');
+    expect(verdictText(store.get().verdict)).toBe('Not verified live');
+    await settle();
+    expect(fake.calls).toHaveLength(1);
+  });
+
+  it('forgets a request in flight when stopped, and asks afresh when started again', async () => {
+    stopLiveVerification();
+    const again = new FakeClient();
+    startLiveVerification(again);
+    // Started again: the program in the store is asked at once, not held behind the old request.
+    expect(again.calls).toHaveLength(1);
+    // The old answer never lands after the stop, nor does it send anything.
+    fake.answer(0, { ok: true, value: ACCEPTED });
+    await settle();
+    expect(store.get().verdict.status).toBe('pending');
+    expect(again.calls).toHaveLength(1);
+    again.answer(0, { ok: true, value: REFUSED });
+    await settle();
+    expect(verdictText(store.get().verdict)).toBe('Linux 6.18 would reject this');
   });
 });

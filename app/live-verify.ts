@@ -1,18 +1,17 @@
-// Live verification: after each assembly that yields a program, once typing pauses (~150 ms),
-// the engine's verifier says whether Linux — the document's profile — would load it, and why
-// not (the kernel's words, where the problem began, the causal path). It has a worker of its
-// own, so a long run never holds a verdict back and a verifier in trouble never stops a run.
-// Only the newest request's answer lands; a failure says "verifier unavailable" and the next
-// edit tries again. Nothing here ever blocks typing.
+// Live verification: as soon as an assembly yields a new program, the engine's verifier says
+// whether Linux — the document's profile — would load it, and why not (the kernel's words,
+// where the problem began, the causal path). It has a worker of its own, so a long run never
+// holds a verdict back and a verifier in trouble never stops a run. At most one request is in
+// flight; a program that arrives meanwhile waits, replacing any that waited before it, and is
+// sent when the answer lands — so fast typing never floods the worker, and the newest program
+// is always the next one verified. Only the newest request's answer lands; a failure says
+// "verifier unavailable" and the next edit tries again. Nothing here ever blocks typing.
 
 import { EngineClient } from './engine-client/client.ts';
 import { imageOf, runSettingsOf } from './state/program.ts';
 import { store, useStore, type PlaygroundState } from './state/store.ts';
 import type { Verdict } from './state/verdict.ts';
 import type { CounterexampleReply, KernelProfile, VerifyReply } from '../engine/worker/protocol.ts';
-
-/** The pause after an assembly before the program is verified. */
-export const VERIFY_DELAY_MS = 150;
 
 /**
  * Files with more programs than this are not verified live: sending thousands of sections to
@@ -24,9 +23,12 @@ export const LIVE_MAX_SECTIONS = 64;
 export type VerifyClient = Pick<EngineClient, 'verify' | 'counterexample'>;
 
 let client: VerifyClient | undefined;
-let timer: ReturnType<typeof setTimeout> | undefined;
 /** Bumped by every request: an answer to an older one is dropped. */
 let seq = 0;
+/** The ticket of the request the worker is answering, if any (at most one at a time). */
+let inFlight: number | undefined;
+/** The ticket of the newest program waiting for the answer in flight (the store holds it). */
+let queued: number | undefined;
 /** The program last asked about (or answered for); undefined after a failure, so the next change asks again. */
 let asked: string | undefined;
 let stop: (() => void) | undefined;
@@ -56,18 +58,12 @@ function setVerdict(verdict: Verdict): void {
 function update(s: PlaygroundState): void {
   const p = s.program;
   if (p.pending || !p.ok || !imageOf(p)) {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    seq++;
-    asked = undefined;
+    forget();
     if (s.verdict.status !== 'idle') setVerdict({ status: 'idle', key: '', profile: s.doc.profile });
     return;
   }
   if (p.sections.length > LIVE_MAX_SECTIONS) {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    seq++;
-    asked = undefined;
+    forget();
     if (s.verdict.status !== 'idle' || !s.verdict.message) setVerdict({ status: 'idle', key: '', profile: s.doc.profile, message: `more than ${LIVE_MAX_SECTIONS} programs: Run verifies them` });
     return;
   }
@@ -75,19 +71,27 @@ function update(s: PlaygroundState): void {
   asked = p.key;
   const ticket = ++seq;
   setVerdict({ status: 'pending', key: p.key, profile: s.doc.profile });
-  if (timer !== undefined) clearTimeout(timer);
-  timer = setTimeout(() => {
-    timer = undefined;
-    void ask(ticket);
-  }, VERIFY_DELAY_MS);
+  // One request at a time: a newer program waits for the answer in flight (replacing any that waited).
+  if (inFlight !== undefined) queued = ticket;
+  else void ask(ticket);
 }
 
+/** Nothing to verify any more: answers in flight are dropped, nothing waits. */
+function forget(): void {
+  seq++;
+  queued = undefined;
+  asked = undefined;
+}
+
+/** Sends the program in the store (the one `ticket` was issued for) and lands its answer if it is still the newest. */
 async function ask(ticket: number): Promise<void> {
   const s = store.get();
   const image = imageOf(s.program);
   if (ticket !== seq || !image) return;
   const key = s.program.key;
   const profile = s.doc.profile;
+  inFlight = ticket;
+  performance.mark('bpfp:verify');
   let verdict: Verdict;
   try {
     const lines = s.program.section?.spans.map((sp) => sp.line);
@@ -96,9 +100,17 @@ async function ask(ticket: number): Promise<void> {
   } catch (e) {
     verdict = { status: 'unavailable', key, profile, message: e instanceof Error ? e.message : String(e) };
   }
-  if (ticket !== seq) return;
-  if (verdict.status === 'unavailable') asked = undefined;
-  setVerdict(verdict);
+  // Stopped meanwhile (and perhaps started again): this answer belongs to nothing.
+  if (inFlight !== ticket) return;
+  inFlight = undefined;
+  if (ticket === seq) {
+    if (verdict.status === 'unavailable') asked = undefined;
+    performance.mark('bpfp:verdict');
+    setVerdict(verdict);
+  }
+  const next = queued;
+  queued = undefined;
+  if (next !== undefined) void ask(next);
 }
 
 /**
@@ -146,10 +158,8 @@ export function startLiveVerification(c?: VerifyClient): () => void {
   update(store.get());
   stop = () => {
     unsubscribe();
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    seq++;
-    asked = undefined;
+    forget();
+    inFlight = undefined;
     stop = undefined;
   };
   return stop;

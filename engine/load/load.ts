@@ -17,6 +17,8 @@ export interface PipelineRequest extends Omit<LoadRequest, 'verifier'> {
   readonly sourceLines?: readonly (string | undefined)[];
   /** Ask the verifier for a refusal's explanation data (related sites, path, slice). */
   readonly explain?: boolean;
+  /** With `explain`: record the verifier's beliefs along the failing path too (default true). */
+  readonly beliefs?: boolean;
 }
 
 export type PipelineResult = LoadResult & {
@@ -42,7 +44,7 @@ function verifierFor(req: PipelineRequest, answer: (r: VerifyResult) => void): (
       profile: p.profile,
       logLevel: req.logLevel ?? 1,
       deviceBound: p.deviceBound,
-      ...(req.explain && p.name === req.entry ? { explain: true } : {}),
+      ...(req.explain && p.name === req.entry ? { explain: true, ...(req.beliefs === false ? { beliefs: false } : {}) } : {}),
       ...(p.name === req.entry && req.sourceLines ? { sourceLines: req.sourceLines } : {}),
     });
     if (p.name === req.entry) answer(r);

@@ -28,6 +28,12 @@ export interface VerifyRequest {
    * then carries `related`, `path` and `slice`. Off by default (it costs a little per insn).
    */
   readonly explain?: boolean;
+  /**
+   * With `explain`: also record `beliefs`, the state at each step of the failing path (default
+   * true). Formatting every register at every step is most of what `explain` costs; a caller
+   * that shows no beliefs (live verification) says false. The verdict is the same either way.
+   */
+  readonly beliefs?: boolean;
 }
 
 /** Another instruction a refusal is about: where the problem began. */

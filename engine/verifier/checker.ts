@@ -131,7 +131,7 @@ export class Checker {
     this.maps = req.maps;
     this.pruneAt = new Uint8Array(this.insns.length);
     this.path = req.explain ? [] : null;
-    this.beliefs = req.explain ? [] : null;
+    this.beliefs = req.explain && req.beliefs !== false ? [] : null;
     this.markPrunePoints();
     // A helper or kfunc reads only its own arguments (compute_live_registers reads the prototype).
     this.live = liveRegisters(this.insns, (insn) => {

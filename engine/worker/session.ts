@@ -152,7 +152,8 @@ export class Session implements Omit<EngineApi, 'ping'> {
     const profile = settings.profile;
     try {
       if (!verifiable(sectionKind(image.entry))) return { accepted: true, profile, errors: [], log: '', unverified: 'raw' };
-      const r = verifyProgram({ ...loadRequestOf(image, settings), verify: true, explain: true, logLevel: 1 });
+      // No beliefs: the reply carries none, and recording them is most of what `explain` costs.
+      const r = verifyProgram({ ...loadRequestOf(image, settings), verify: true, explain: true, beliefs: false, logLevel: 1 });
       const detail = r.verifier?.errors[0];
       const errors = r.problems.map((p, i): VerdictError => {
         const explained = i === 0 && p.stage === 'verifier' && detail !== undefined;

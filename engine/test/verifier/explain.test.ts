@@ -5,12 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { assemble } from '../../asm/index.ts';
 import { verify, type VerifyError } from '../../verifier/index.ts';
 
-function refusal(source: string, explain = true): VerifyError {
+function refusal(source: string, explain = true, beliefs?: boolean): VerifyError {
   const a = assemble(source);
   if (!a.ok) throw new Error(a.diagnostics.map((d) => d.message).join('; '));
   const s = a.sections[0];
   if (!s) throw new Error('no section');
-  const r = verify({ insns: s.insns, kind: s.kind, maps: a.maps, gpl: true, profile: 'linux-6.18', logLevel: 0, explain });
+  const r = verify({ insns: s.insns, kind: s.kind, maps: a.maps, gpl: true, profile: 'linux-6.18', logLevel: 0, explain, ...(beliefs === undefined ? {} : { beliefs }) });
   const e = r.errors[0];
   if (!e) throw new Error('accepted');
   return e;
@@ -49,6 +49,15 @@ describe('explaining a refusal', () => {
     expect(e.beliefs?.[0]).toBe('R1=ctx() R10=fp0');
     // At the failing read the checked range is 14 bytes: the read at 20 is beyond it.
     expect(e.beliefs?.at(-1)).toContain('R2=pkt(r=14)');
+  });
+
+  it('leaves the beliefs out when asked to (live verification), and nothing else', () => {
+    const source = '.section xdp\nr2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr4 = r2\nr4 += 14\nif r4 > r3 goto out\nr0 = *(u8 *)(r2 + 20)\nout:\nr0 = 2\nexit\n';
+    const { beliefs, ...rest } = refusal(source);
+    expect(beliefs).toBeDefined();
+    const without = refusal(source, true, false);
+    expect(without.beliefs).toBeUndefined();
+    expect(without).toEqual(rest);
   });
 
   it('keeps only the path the refusal was on, not the branches walked before it', () => {
