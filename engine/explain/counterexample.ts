@@ -154,7 +154,7 @@ function* targeted(target: InputTarget, insns: readonly (Insn | null)[]): Genera
   const t = target.kind.progType;
   const sets = mapSets(target, constantsOf(insns));
   const withMaps = (maps: MapContents | undefined) => (maps ? { maps } : {});
-  if (t === 'xdp' || t === 'tc') {
+  if (t === 'xdp' || t === 'tc' || t === 'socket') {
     for (const maps of sets.first) {
       for (let len = ETH_HLEN; len < ETH_HLEN + SHORT_PACKETS; len++) yield { inputs: { data: headerPacket(len, 0) }, ...withMaps(maps) };
       for (const len of [64, 128, 256, 1500]) yield { inputs: { data: headerPacket(len, 0xff) }, ...withMaps(maps) };
@@ -319,7 +319,6 @@ function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions,
   const section = req.sections.find((s) => s.name === req.entry);
   if (!section) return { none: `no section ${req.entry}` };
   const t = section.kind.progType;
-  if (t === 'socket') return { none: 'socket filter programs: the simulated kernel has no socket to give them a context' };
   const insns = decodeProgram(section.bytes).insns;
   const where = opts.where ?? ((pc: number) => `insn ${pc}`);
   const maxTries = opts.maxTries ?? DEFAULT_TRIES;

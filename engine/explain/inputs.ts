@@ -143,7 +143,8 @@ export function randomInputs(rng: Rng, p: InputTarget): RunInputs {
       dv.setUint32(16, rng.below(4), true);
       return { inputs: { data, ctx }, mapContents, seed, describe: `${data.length - meta}-byte packet after ${meta} bytes of metadata, ${base}` };
     }
-    case 'tc': {
+    case 'tc':
+    case 'socket': {
       const data = randomPacket(rng, ETH_HLEN);
       return { inputs: { data }, mapContents, seed, describe: `${data.length}-byte packet, ${base}` };
     }

@@ -7,6 +7,7 @@ import type { SectionKind } from '../program/program.ts';
 import { PERM_READ, PERM_WRITE, type Region, type Vm } from '../vm/index.ts';
 import type { Kernel } from './kernel.ts';
 import { SkBuff } from './skb.ts';
+import { contextDesc, ctxAccess } from './decls/context-desc.ts';
 import { ETH_HLEN, maxMetaLength, XdpBuff, XDP_MAX_DATA } from './xdp-buff.ts';
 
 export interface ContextInputs {
@@ -118,9 +119,8 @@ export function buildContext(kind: SectionKind, k: Kernel, inputs: ContextInputs
     case 'xdp':
       return xdpContext(k, inputs);
     case 'tc':
-      return tcContext(k, inputs);
     case 'socket':
-      return { error: 'socket filter programs get their context from a socket, which the simulated kernel does not have; use xdp or tc' };
+      return skbContext(k, inputs, kind);
   }
 }
 
@@ -181,8 +181,14 @@ function xdpContext(k: Kernel, inputs: ContextInputs): BuiltContext | { error: s
 }
 
 /** A tc (sched_cls) program's skb under BPF_PROG_TEST_RUN: data_in from its MAC header. */
-function tcContext(k: Kernel, inputs: ContextInputs): BuiltContext | { error: string } {
-  const skb = new SkBuff(k.mem);
+/**
+ * A tc program's or a socket filter's skb (BPF_PROG_TEST_RUN runs both with bpf_prog_test_run_skb):
+ * what the program may touch of struct __sk_buff is the program type's context declaration.
+ */
+function skbContext(k: Kernel, inputs: ContextInputs, kind: SectionKind): BuiltContext | { error: string } {
+  const desc = contextDesc(kind, k.profile);
+  const permits = desc ? (off: number, size: number, access: 'read' | 'write') => (size === 1 || size === 2 || size === 4 || size === 8) && ctxAccess(desc, off, size, access) !== undefined : undefined;
+  const skb = new SkBuff(k.mem, permits, kind.progType === 'socket' ? 'socket filter' : 'tc');
   if (inputs.nic) {
     return {
       skb,
@@ -193,15 +199,15 @@ function tcContext(k: Kernel, inputs: ContextInputs): BuiltContext | { error: st
     };
   }
   const data = inputs.data ?? new Uint8Array(0);
-  if (data.length < ETH_HLEN) return { error: `data_in of a tc program needs at least ${ETH_HLEN} bytes, the Ethernet header (-EINVAL)` };
+  if (data.length < ETH_HLEN) return { error: `data_in of a ${kind.progType === 'socket' ? 'socket filter' : 'tc program'} needs at least ${ETH_HLEN} bytes, the Ethernet header (-EINVAL)` };
   return {
     skb,
     prepare: (vm) => {
-      skb.load({ packet: data, ifindex: 1 });
+      skb.load({ packet: data, ifindex: 1, ...(kind.progType === 'socket' ? { fromNetworkHeader: true } : {}) });
       vm.setRegPointer(1, skb.ctx);
     },
     output: () => ({ dataOut: skb.packet() }),
     packet: () => ({ start: skb.data, length: skb.dataEnd - skb.data }),
-    describe: `r1 = struct __sk_buff * of a ${data.length}-byte packet (from its Ethernet header)`,
+    describe: `r1 = struct __sk_buff * of a ${data.length}-byte packet (from its Ethernet header)${kind.progType === 'socket' ? ', as a socket filter sees it' : ''}`,
   };
 }

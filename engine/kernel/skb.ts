@@ -1,4 +1,4 @@
-// struct sk_buff as a tc (sched_cls) program sees it through struct __sk_buff: the packet from
+// struct sk_buff as a tc (sched_cls) program or a socket filter sees it through struct __sk_buff: the packet from
 // its MAC header (data) to data_end, the metadata an XDP program left in front of it
 // (data_meta), and the fields convert_ctx_access serves (include/uapi/linux/bpf.h; offsets
 // checked against this machine's UAPI header). Reads of 32-bit fields may be narrower, as
@@ -78,6 +78,12 @@ export interface SkbInit {
   /** skb->tstamp (software receive time) and the hardware timestamp, ns. */
   readonly tstamp?: bigint;
   readonly hwtstamp?: bigint;
+  /**
+   * The skb starts at the network header (a socket filter under BPF_PROG_TEST_RUN: only tc
+   * programs get the MAC header pushed back, bpf_prog_test_run_skb's is_l2), so skb->len and
+   * LD_ABS offsets count from there; skb->protocol still comes from the Ethernet header.
+   */
+  readonly fromNetworkHeader?: boolean;
   /** PACKET_HOST 0, BROADCAST 1, MULTICAST 2, OTHERHOST 3. */
   readonly pktType?: number;
 }
@@ -93,12 +99,25 @@ export class SkBuff {
   tstamp = 0n;
   hwtstamp = 0n;
 
-  constructor(private readonly mem: GuestMemory) {
+  /**
+   * `permits`: whether the program type may make an access to struct __sk_buff (the verifier's
+   * context declaration, engine/kernel/decls); one it may not faults as the verifier refuses it.
+   * `progType` names the program type in those faults.
+   */
+  constructor(
+    private readonly mem: GuestMemory,
+    permits?: (offset: number, size: number, access: 'read' | 'write') => boolean,
+    progType = 'tc',
+  ) {
     this.buf = mem.map('skb data', 'packet', SKB_BUF, PERM_READ | PERM_WRITE);
     this.ctx = mem.map('__sk_buff', 'context', SK_BUFF_CTX_SIZE);
     const ptr = (off: number) => mem.address(off);
+    const refused = (offset: number, size: number, access: 'read' | 'write'): string | undefined =>
+      permits && !permits(offset, size, access) ? `invalid bpf_context access off=${offset} size=${size} (struct __sk_buff${access === 'write' ? ' write' : ''} not allowed for ${progType} programs)` : undefined;
     mem.setSpecial(this.ctx, {
       load: (offset, size) => {
+        const no = refused(offset, size, 'read');
+        if (no) return no;
         if (offset === 76 || offset === 80 || offset === 140) {
           if (size !== 4) return `__sk_buff.${offset === 76 ? 'data' : offset === 80 ? 'data_end' : 'data_meta'} is read as a 4-byte load (it becomes a packet pointer)`;
           return ptr(offset === 76 ? this.data : offset === 80 ? this.dataEnd : this.dataMeta);
@@ -118,6 +137,8 @@ export class SkBuff {
         return { lo: shifted | 0, hi: 0 };
       },
       store: (offset, size, lo, hi) => {
+        const no = refused(offset, size, 'write');
+        if (no) return no;
         if (offset === 152 && size === 8) {
           this.tstamp = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
           return true;
@@ -148,8 +169,9 @@ export class SkBuff {
     const meta = init.meta ?? new Uint8Array(0);
     bytes.fill(0, this.buf.start, this.buf.start + SKB_HEADROOM);
     this.data = this.buf.start + SKB_HEADROOM;
-    const len = Math.min(init.packet.length, SKB_BUF - SKB_HEADROOM);
-    bytes.set(init.packet.subarray(0, len), this.data);
+    const from = init.fromNetworkHeader ? Math.min(14, init.packet.length) : 0;
+    const len = Math.min(init.packet.length - from, SKB_BUF - SKB_HEADROOM);
+    bytes.set(init.packet.subarray(from, from + len), this.data);
     this.dataEnd = this.data + len;
     bytes.set(meta, this.data - meta.length);
     this.dataMeta = this.data - meta.length;

@@ -83,7 +83,6 @@ export function requestFor(p: Prepared, bytes: Uint8Array, run?: RunInputs): Pip
  */
 export function unrunnable(p: Prepared): string | undefined {
   const t = p.kind.progType;
-  if (t === 'socket') return 'socket filter programs: the simulated kernel has no socket to give them a context';
   if (t === 'tp_btf' && p.kind.attachTo !== 'task_newtask' && p.kind.attachTo !== 'cgroup_mkdir') return `tp_btf/${p.kind.attachTo ?? ''}: the simulated kernel has no such tracepoint`;
   const bound = metadataKfuncsCalled(p.insns);
   if (bound.length) return `device-bound (calls ${bound.join(', ')}): BPF_PROG_TEST_RUN refuses it`;
