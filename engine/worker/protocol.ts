@@ -8,8 +8,10 @@ import type { KernelProfile } from '../kernel/profiles.ts';
 import type { MapDecl, ProgType } from '../program/program.ts';
 import type { HeaderField, HeaderLayer, NicCounters, PacketFate, PacketSummary, XdpActionName } from '../net/types.ts';
 import type { RawRunResult } from '../vm/index.ts';
+import type { ExploredAt, StateBelief } from '../verifier/api.ts';
 
 export type { HeaderField, HeaderLayer, KernelProfile, MapEntryView, MapPage, MapView, NicCounters, PacketFate, PacketSummary, RingbufView, XdpActionName };
+export type { ExploredAt, RegBelief, ScalarBelief, StateBelief } from '../verifier/api.ts';
 export { KERNEL_PROFILES } from '../kernel/profiles.ts';
 
 export interface RawRunRequest {
@@ -91,6 +93,46 @@ export interface VerdictError {
   readonly slice: readonly number[];
   /** The catalogue's explanation (engine/verifier/catalogue.ts) with this program's values, when it has one. */
   readonly explanation?: VerdictExplanation;
+  /**
+   * The failing path's last steps (at most 256), ending at `pc`: what the verifier believed on
+   * reaching each (registers, a scalar's bounds and tnum, stack, references).
+   */
+  readonly states?: readonly StateBelief[];
+  /** The states the verifier kept at instructions of the path, and how many paths each pruned. */
+  readonly explored?: readonly ExploredAt[];
+}
+
+/** A register's concrete value in a run (`EngineApi.traceAlong`). */
+export interface ConcreteReg {
+  /** 0..10. */
+  readonly reg: number;
+  /** 0x + 16 hex digits. */
+  readonly hex: string;
+  readonly unsigned: string;
+  readonly signed: string;
+  /** A pointer into guest memory: the region's name (`packet`, `stack`, …) and the offset in it. */
+  readonly region?: string;
+  readonly offset?: number;
+}
+
+/** The registers a run had the first time it reached an instruction. */
+export interface ConcreteStep {
+  readonly pc: number;
+  readonly regs: readonly ConcreteReg[];
+}
+
+/** The program run unverified on the current input, its registers recorded at chosen instructions. */
+export interface TraceAlongReply {
+  /** False when the program could not even be loaded (`error` says why). */
+  readonly ok: boolean;
+  /** One per instruction asked about that the run reached, in the order it reached them. */
+  readonly steps: readonly ConcreteStep[];
+  /**
+   * How the run ended: `reached` (stopped once every instruction asked about was reached),
+   * `exited`, `fault` (with `message`), `limit` (instructions), `error` (not loaded).
+   */
+  readonly end: 'reached' | 'exited' | 'fault' | 'limit' | 'error';
+  readonly message?: string;
 }
 
 /** A refusal explained: its category, what it means here, what to do, and the kernel function that refuses. */
@@ -396,6 +438,12 @@ export interface EngineApi {
   /** BPF_PROG_LOAD's checks and the verifier (with explanations), nothing loaded or run; the loaded program stays. */
   /** `lines`: the source line of each pc of the entry program, for the explanation's words. */
   verify(image: ProgramImage, settings: RunSettings, lines?: readonly number[]): VerifyReply;
+  /**
+   * Runs the program unverified on the settings' input (the first frame of the traffic for XDP
+   * without one), in a kernel of its own (the loaded program stays), recording the registers the
+   * first time each of `pcs` is reached.
+   */
+  traceAlong(image: ProgramImage, settings: RunSettings, pcs: readonly number[]): TraceAlongReply;
   /** Resets, then runs to exit, a fault or a breakpoint (pcs); progress comes while it runs. */
   run(breakpoints: readonly number[], onProgress?: (p: RunProgress) => void, view?: ViewRequest): DebugSnapshot;
   /** Runs on from where the program stopped, to exit, a fault or a breakpoint. */

@@ -15,6 +15,7 @@ import type { TrafficRun } from '../net/xdp-run.ts';
 import { packetDetailOf, parsePcapSelection, pcapOf, runWholeTraffic, startTraffic, trafficSetup, type TrafficSetup } from './nic-session.ts';
 import { DEFAULT_MAX_INSNS, GUEST_BASE_HI, type Vm } from '../vm/index.ts';
 import { KernelViews } from './kernel-view.ts';
+import { traceAlong } from './trace-along.ts';
 import type {
   DebugSnapshot,
   EngineApi,
@@ -32,6 +33,7 @@ import type {
   TraceLineView,
   TrafficProgress,
   TrafficReport,
+  TraceAlongReply,
   KernelProfile,
   VerdictError,
   VerdictExplanation,
@@ -41,6 +43,8 @@ import type {
 
 /** Instructions between progress reports of a long run. */
 const SLICE = 2_000_000;
+/** Steps of a refusal's path whose beliefs a verdict carries (each is a few hundred bytes). */
+const STATES_SENT = 256;
 const STACK_BYTES = 512;
 const FRAMES = 8;
 
@@ -155,6 +159,8 @@ export class Session implements Omit<EngineApi, 'ping'> {
           related: explained ? (detail.related ?? []).map((x) => ({ pc: x.pc, message: x.message })) : [],
           slice: explained ? [...(detail.slice ?? [])] : [],
           ...(explained ? explanationOf(detail, profile, lines, r.verifier?.log ?? '', image) : {}),
+          ...(explained && detail.states ? { states: detail.states.slice(-STATES_SENT) } : {}),
+          ...(explained && detail.explored ? { explored: detail.explored } : {}),
         };
       });
       return { accepted: r.ok, profile, errors, log: r.verifier?.log ?? '' };
@@ -162,6 +168,12 @@ export class Session implements Omit<EngineApi, 'ping'> {
       const message = `internal error while verifying: ${e instanceof Error ? e.message : String(e)}`;
       return { accepted: false, profile, errors: [{ pc: 0, message, stage: 'unsupported', related: [], slice: [] }], log: '' };
     }
+  }
+
+  /** The program run unverified on the settings' input, its registers at the first visit of each of `pcs`; the loaded program stays. */
+  traceAlong(image: ProgramImage, settings: RunSettings, pcs: readonly number[]): TraceAlongReply {
+    const nic = runsOnNic(image, settings);
+    return traceAlong(loadRequestOf(image, settings), pcs, nic ? { traffic: settings.traffic, ...(settings.pcap ? { pcap: settings.pcap } : {}) } : undefined);
   }
 
   load(image: ProgramImage, settings: RunSettings): LoadReply {

@@ -9,9 +9,11 @@ import { Session } from './session.ts';
 
 const session = new Session();
 
-const api: Pick<EngineApi, 'ping' | 'verify'> = {
+const api: Pick<EngineApi, 'ping' | 'verify' | 'traceAlong'> = {
   ping: () => 'pong',
   verify: (image, settings, lines) => session.verify(image, settings, lines),
+  // The program run unverified beside the verifier's beliefs (the Verifier panel's "Compare with a run").
+  traceAlong: (image, settings, pcs) => session.traceAlong(image, settings, pcs),
 };
 
 Comlink.expose(api);

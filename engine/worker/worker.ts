@@ -11,6 +11,7 @@ const api: EngineApi = {
   ping: () => 'pong',
   load: (image, settings) => session.load(image, settings),
   verify: (image, settings) => session.verify(image, settings),
+  traceAlong: (image, settings, pcs) => session.traceAlong(image, settings, pcs),
   run: (breakpoints, onProgress, view) => session.run(breakpoints, onProgress, view),
   continue: (breakpoints, onProgress, view) => session.continue(breakpoints, onProgress, view),
   step: (view) => session.step(view),
