@@ -9,7 +9,7 @@ import { EngineClient } from './engine-client/client.ts';
 import { imageOf, runSettingsOf } from './state/program.ts';
 import { store, useStore, type PlaygroundState } from './state/store.ts';
 import type { Verdict } from './state/verdict.ts';
-import type { KernelProfile, VerifyReply } from '../engine/worker/protocol.ts';
+import type { KernelProfile, TraceAlongReply, VerifyReply } from '../engine/worker/protocol.ts';
 
 /** The pause after an assembly before the program is verified. */
 export const VERIFY_DELAY_MS = 150;
@@ -21,7 +21,7 @@ export const VERIFY_DELAY_MS = 150;
 export const LIVE_MAX_SECTIONS = 64;
 
 /** What live verification needs of the engine (the EngineClient; tests give a fake). */
-export type VerifyClient = Pick<EngineClient, 'verify'>;
+export type VerifyClient = Pick<EngineClient, 'verify'> & Partial<Pick<EngineClient, 'traceAlong'>>;
 
 let client: VerifyClient | undefined;
 let timer: ReturnType<typeof setTimeout> | undefined;
@@ -112,6 +112,26 @@ export async function verifyUnder(profile: KernelProfile): Promise<{ readonly ke
   const lines = s.program.section?.spans.map((sp) => sp.line);
   try {
     const r = await engine().verify(image, { ...runSettingsOf(s.doc, s.settings.budget), profile }, lines);
+    return r.ok ? { key: s.program.key, reply: r.value } : { error: r.message };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/**
+ * The program in the store run unverified on the document's input, in the verifier's worker,
+ * its registers recorded along the path `pcs` while the run takes it (`follow`: the path starts
+ * at the first instruction), and at the first visit of each other pc of it (the Verifier panel's
+ * "Compare with a run").
+ */
+export async function traceAlong(pcs: readonly number[], follow: boolean): Promise<{ readonly key: string; readonly reply: TraceAlongReply } | { readonly error: string }> {
+  const s = store.get();
+  const image = imageOf(s.program);
+  if (!image) return { error: 'the program does not assemble' };
+  const c = engine();
+  if (!c.traceAlong) return { error: 'this verifier cannot run programs' };
+  try {
+    const r = await c.traceAlong(image, runSettingsOf(s.doc, s.settings.budget), pcs, follow);
     return r.ok ? { key: s.program.key, reply: r.value } : { error: r.message };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };

@@ -115,9 +115,14 @@ export interface ConcreteReg {
   readonly offset?: number;
 }
 
-/** The registers a run had the first time it reached an instruction. */
+/** The registers a run had on reaching an instruction. */
 export interface ConcreteStep {
   readonly pc: number;
+  /**
+   * Following a path: the step of the path this is (the run took every step before it, in
+   * order). Absent: the first time the run reached `pc`, off the path (or not following one).
+   */
+  readonly index?: number;
   readonly regs: readonly ConcreteReg[];
 }
 
@@ -125,8 +130,10 @@ export interface ConcreteStep {
 export interface TraceAlongReply {
   /** False when the program could not even be loaded (`error` says why). */
   readonly ok: boolean;
-  /** One per instruction asked about that the run reached, in the order it reached them. */
+  /** One per step of the path the run followed, then one per other instruction asked about it reached, in the order it reached them. */
   readonly steps: readonly ConcreteStep[];
+  /** Following a path: how many of its steps the run took, in order, from the first. */
+  readonly followed: number;
   /**
    * How the run ended: `reached` (stopped once every instruction asked about was reached),
    * `exited`, `fault` (with `message`), `limit` (instructions), `error` (not loaded).
@@ -441,9 +448,10 @@ export interface EngineApi {
   /**
    * Runs the program unverified on the settings' input (the first frame of the traffic for XDP
    * without one), in a kernel of its own (the loaded program stays), recording the registers the
-   * first time each of `pcs` is reached.
+   * first time each of `pcs` is reached. With `follow`, `pcs` is a path from the first
+   * instruction: the registers are recorded at each of its steps for as long as the run takes it.
    */
-  traceAlong(image: ProgramImage, settings: RunSettings, pcs: readonly number[]): TraceAlongReply;
+  traceAlong(image: ProgramImage, settings: RunSettings, pcs: readonly number[], follow?: boolean): TraceAlongReply;
   /** Resets, then runs to exit, a fault or a breakpoint (pcs); progress comes while it runs. */
   run(breakpoints: readonly number[], onProgress?: (p: RunProgress) => void, view?: ViewRequest): DebugSnapshot;
   /** Runs on from where the program stopped, to exit, a fault or a breakpoint. */

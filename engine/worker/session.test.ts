@@ -165,6 +165,28 @@ describe('Session.verify (live verification)', () => {
     expect(t.steps[0]?.regs[1]?.region).toBeTruthy();
   });
 
+  it('follows the failing path step by step while the run takes it', () => {
+    const frame = Uint8Array.from({ length: 64 }, (_, i) => i + 1);
+    const t = new Session().traceAlong(image(UNCHECKED_READ), { ...settings, input: frame }, [0, 1, 2, 3], true);
+    expect(t).toMatchObject({ ok: true, end: 'reached', followed: 4 });
+    expect(t.steps.map((x) => [x.pc, x.index])).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
+  });
+
+  it('says where the run leaves the path: the verifier refused a side the input does not take', () => {
+    // ingress_ifindex is small: the run falls through at pc 2 and never reaches the refused read.
+    const src = '.section xdp\nr2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 12)\nif r3 > 1000 goto bad\nr0 = 2\nexit\nbad:\nr0 = *(u8 *)(r2 + 0)\nexit\n';
+    const path = new Session().verify(image(src), settings).errors[0]?.states?.map((x) => x.pc) ?? [];
+    expect(path).toEqual([0, 1, 2, 5]);
+    const t = new Session().traceAlong(image(src), { ...settings, input: new Uint8Array(64) }, path, true);
+    expect(t).toMatchObject({ ok: true, end: 'exited', followed: 3 });
+    expect(t.steps.map((x) => x.pc)).toEqual([0, 1, 2]);
+  });
+
   it('says a raw program is not verified', () => {
     expect(new Session().verify(image('.section raw\nr0 = 0\nexit\n'), settings)).toMatchObject({ accepted: true, unverified: 'raw' });
   });

@@ -171,9 +171,9 @@ export class Session implements Omit<EngineApi, 'ping'> {
   }
 
   /** The program run unverified on the settings' input, its registers at the first visit of each of `pcs`; the loaded program stays. */
-  traceAlong(image: ProgramImage, settings: RunSettings, pcs: readonly number[]): TraceAlongReply {
+  traceAlong(image: ProgramImage, settings: RunSettings, pcs: readonly number[], follow = false): TraceAlongReply {
     const nic = runsOnNic(image, settings);
-    return traceAlong(loadRequestOf(image, settings), pcs, nic ? { traffic: settings.traffic, ...(settings.pcap ? { pcap: settings.pcap } : {}) } : undefined);
+    return traceAlong(loadRequestOf(image, settings), pcs, nic ? { traffic: settings.traffic, ...(settings.pcap ? { pcap: settings.pcap } : {}) } : undefined, follow);
   }
 
   load(image: ProgramImage, settings: RunSettings): LoadReply {

@@ -29,29 +29,41 @@ function regsOf(program: LoadedProgram, vm: Vm): ConcreteReg[] {
 
 /**
  * Loads `request` without the verifier (on the NIC: with the traffic's first frame) and runs it
- * to its end, a fault or `limit` instructions, stopping at each of `pcs` the first time.
+ * to its end, a fault or `limit` instructions, stopping at each of `pcs` the first time. With
+ * `follow`, `pcs` is a path from the first instruction: the run is stepped along it and its
+ * registers recorded at each step for as long as it takes the same way (only there may a value be
+ * held against what the verifier believed on that path); then as without.
  */
-export function traceAlong(request: PipelineRequest, pcs: readonly number[], nic: { traffic: unknown; pcap?: Uint8Array } | undefined, limit = TRACE_LIMIT): TraceAlongReply {
+export function traceAlong(request: PipelineRequest, pcs: readonly number[], nic: { traffic: unknown; pcap?: Uint8Array } | undefined, follow = false, limit = TRACE_LIMIT): TraceAlongReply {
   const steps: ConcreteStep[] = [];
+  let followed = 0;
   try {
     const r = loadProgram({ ...request, verify: false, maxInsns: Math.min(request.maxInsns, limit) });
-    if (!r.ok) return { ok: false, steps, end: 'error', message: r.problems[0]?.message ?? 'the program could not be loaded' };
+    if (!r.ok) return { ok: false, steps, followed, end: 'error', message: r.problems[0]?.message ?? 'the program could not be loaded' };
     const program = r.program;
     if (nic) {
       const t = trafficSetup(nic.traffic, nic.pcap);
-      if (!t.ok) return { ok: false, steps, end: 'error', message: t.errors[0] ?? 'the traffic profile is invalid' };
+      if (!t.ok) return { ok: false, steps, followed, end: 'error', message: t.errors[0] ?? 'the traffic profile is invalid' };
       const started = startTraffic(program, t.setup);
-      if (!started.ok) return { ok: false, steps, end: 'error', message: started.errors[0] ?? 'the traffic could not start' };
+      if (!started.ok) return { ok: false, steps, followed, end: 'error', message: started.errors[0] ?? 'the traffic could not start' };
     }
     const vm = program.vm;
     const wanted = new Set(pcs);
+    // Along the path, one instruction at a time, for as long as the run takes it.
+    while (follow && followed < pcs.length && !vm.finished && vm.pc === pcs[followed]) {
+      steps.push({ pc: vm.pc, index: followed, regs: regsOf(program, vm) });
+      wanted.delete(vm.pc);
+      // The path's last instruction (the refused one) is recorded, not run.
+      if (++followed < pcs.length) vm.step();
+    }
+    if (follow && followed === pcs.length) return { ok: true, steps, followed, end: 'reached' };
     const take = (): void => {
       if (!wanted.delete(vm.pc)) return;
       steps.push({ pc: vm.pc, regs: regsOf(program, vm) });
     };
-    take();
+    if (!vm.finished) take();
     vm.setBreakpoints(wanted);
-    let status = vm.run();
+    let status = vm.finished ? vm.status : vm.run();
     while (status === 'breakpoint' || status === 'paused') {
       if (status === 'breakpoint') {
         take();
@@ -60,12 +72,12 @@ export function traceAlong(request: PipelineRequest, pcs: readonly number[], nic
       if (!wanted.size) break;
       status = vm.run();
     }
-    if (!wanted.size && !vm.finished) return { ok: true, steps, end: 'reached' };
-    if (status === 'exited') return { ok: true, steps, end: 'exited' };
+    if (!wanted.size && !vm.finished) return { ok: true, steps, followed, end: 'reached' };
+    if (status === 'exited') return { ok: true, steps, followed, end: 'exited' };
     const fault = vm.faultInfo;
-    if (fault?.kind === 'budget') return { ok: true, steps, end: 'limit', message: fault.message };
-    return { ok: true, steps, end: 'fault', message: fault?.message ?? `stopped: ${status}` };
+    if (fault?.kind === 'budget') return { ok: true, steps, followed, end: 'limit', message: fault.message };
+    return { ok: true, steps, followed, end: 'fault', message: fault?.message ?? `stopped: ${status}` };
   } catch (e) {
-    return { ok: false, steps, end: 'error', message: `internal error while tracing: ${e instanceof Error ? e.message : String(e)}` };
+    return { ok: false, steps, followed, end: 'error', message: `internal error while tracing: ${e instanceof Error ? e.message : String(e)}` };
   }
 }

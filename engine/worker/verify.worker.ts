@@ -13,7 +13,7 @@ const api: Pick<EngineApi, 'ping' | 'verify' | 'traceAlong'> = {
   ping: () => 'pong',
   verify: (image, settings, lines) => session.verify(image, settings, lines),
   // The program run unverified beside the verifier's beliefs (the Verifier panel's "Compare with a run").
-  traceAlong: (image, settings, pcs) => session.traceAlong(image, settings, pcs),
+  traceAlong: (image, settings, pcs, follow) => session.traceAlong(image, settings, pcs, follow),
 };
 
 Comlink.expose(api);
