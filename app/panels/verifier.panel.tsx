@@ -11,6 +11,7 @@ import { profileName, refusalsOf, verdictText, type Verdict, type VerdictSite } 
 import { verifyUnder } from '../live-verify.ts';
 import type { KernelProfile, VerifyReply } from '../../engine/worker/protocol.ts';
 import { definePanel } from './registry.ts';
+import { VerifierStates } from './verifier-states.tsx';
 
 /** Only stable references: the frame compares selections shallowly. */
 interface VerifierData {
@@ -159,6 +160,7 @@ function VerifierView({ data }: { data: VerifierData }) {
               </ol>
             </>
           ) : null}
+          {i === 0 && reply?.errors[0]?.states ? <VerifierStates key={key} error={reply.errors[0]} section={section} lines={lines} /> : null}
         </section>
       ))}
       <CompareProfiles verdict={verdict} programKey={key} section={section} />

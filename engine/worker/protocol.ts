@@ -98,6 +98,8 @@ export interface VerdictError {
    * reaching each (registers, a scalar's bounds and tnum, stack, references).
    */
   readonly states?: readonly StateBelief[];
+  /** `states` is the whole path, from the program's first instruction (not only its last steps). */
+  readonly wholePath?: boolean;
   /** The states the verifier kept at instructions of the path, and how many paths each pruned. */
   readonly explored?: readonly ExploredAt[];
 }

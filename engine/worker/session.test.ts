@@ -134,6 +134,7 @@ describe('Session.verify (live verification)', () => {
     const e = r.errors[0];
     expect(e?.message).toBe('R2 offset is outside of the packet');
     expect(e?.states?.map((x) => x.pc)).toEqual([0, 1, 2, 3]);
+    expect(e?.wholePath).toBe(true);
     const at = e?.states?.at(-1);
     expect(at?.regs.find((x) => x.reg === 2)?.text).toBe('pkt(r=0)');
     expect(at?.regs.find((x) => x.reg === 3)?.scalar).toMatchObject({ umin: '0', umax: '255' });

@@ -159,7 +159,7 @@ export class Session implements Omit<EngineApi, 'ping'> {
           related: explained ? (detail.related ?? []).map((x) => ({ pc: x.pc, message: x.message })) : [],
           slice: explained ? [...(detail.slice ?? [])] : [],
           ...(explained ? explanationOf(detail, profile, lines, r.verifier?.log ?? '', image) : {}),
-          ...(explained && detail.states ? { states: detail.states.slice(-STATES_SENT) } : {}),
+          ...(explained && detail.states ? { states: detail.states.slice(-STATES_SENT), wholePath: detail.states.length <= STATES_SENT && (detail.path?.length ?? 0) < 1000 } : {}),
           ...(explained && detail.explored ? { explored: detail.explored } : {}),
         };
       });
