@@ -11,7 +11,8 @@ import { EngineClient } from './engine-client/client.ts';
 import { imageOf, runSettingsOf } from './state/program.ts';
 import { store, useStore, type PlaygroundState } from './state/store.ts';
 import type { Verdict } from './state/verdict.ts';
-import type { CounterexampleReply, KernelProfile, VerifyReply } from '../engine/worker/protocol.ts';
+import type { CounterexampleReply, KernelProfile, TraceAlongReply, VerifyReply } from '../engine/worker/protocol.ts';
+
 
 /**
  * Files with more programs than this are not verified live: sending thousands of sections to
@@ -20,7 +21,7 @@ import type { CounterexampleReply, KernelProfile, VerifyReply } from '../engine/
 export const LIVE_MAX_SECTIONS = 64;
 
 /** What live verification needs of the engine (the EngineClient; tests give a fake). */
-export type VerifyClient = Pick<EngineClient, 'verify' | 'counterexample'>;
+export type VerifyClient = Pick<EngineClient, 'verify' | 'counterexample'> & Partial<Pick<EngineClient, 'traceAlong'>>;
 
 let client: VerifyClient | undefined;
 /** Bumped by every request: an answer to an older one is dropped. */
@@ -131,6 +132,23 @@ export async function verifyUnder(profile: KernelProfile): Promise<{ readonly ke
 }
 
 /**
+ * The program in the store verified again with the verifier's beliefs along a refusal's path
+ * (the Verifier panel's states view; live verification leaves them out to stay fast).
+ */
+export async function verifyWithStates(): Promise<{ readonly key: string; readonly reply: VerifyReply } | { readonly error: string }> {
+  const s = store.get();
+  const image = imageOf(s.program);
+  if (!image) return { error: 'the program does not assemble' };
+  const lines = s.program.section?.spans.map((sp) => sp.line);
+  try {
+    const r = await engine().verify(image, runSettingsOf(s.doc, s.settings.budget), lines, true);
+    return r.ok ? { key: s.program.key, reply: r.value } : { error: r.message };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/**
  * A concrete input on which the program in the store, run unverified, shows what the verifier
  * refused it for (the Verifier panel asks once per refused program), or why none was found.
  */
@@ -143,6 +161,26 @@ export async function searchCounterexample(): Promise<{ readonly key: string; re
   try {
     const r = await engine().counterexample(image, runSettingsOf(s.doc, s.settings.budget), lines);
     return r.ok ? { key, reply: r.value } : { error: r.message };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/**
+ * The program in the store run unverified on the document's input, in the verifier's worker,
+ * its registers recorded along the path `pcs` while the run takes it (`follow`: the path starts
+ * at the first instruction), and at the first visit of each other pc of it (the Verifier panel's
+ * "Compare with a run").
+ */
+export async function traceAlong(pcs: readonly number[], follow: boolean): Promise<{ readonly key: string; readonly reply: TraceAlongReply } | { readonly error: string }> {
+  const s = store.get();
+  const image = imageOf(s.program);
+  if (!image) return { error: 'the program does not assemble' };
+  const c = engine();
+  if (!c.traceAlong) return { error: 'this verifier cannot run programs' };
+  try {
+    const r = await c.traceAlong(image, runSettingsOf(s.doc, s.settings.budget), pcs, follow);
+    return r.ok ? { key: s.program.key, reply: r.value } : { error: r.message };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }

@@ -20,6 +20,7 @@ import type {
   RunSettings,
   TrafficProgress,
   TrafficReport,
+  TraceAlongReply,
   VerifyReply,
   CounterexampleReply,
 } from '../../engine/worker/protocol.ts';
@@ -176,15 +177,24 @@ export class EngineClient {
    * What BPF_PROG_LOAD would answer for a program (the checks and the verifier, with the
    * explanation of a refusal), nothing run. The bytecode is copied, then transferred.
    */
-  verify(image: ProgramImage, settings: RunSettings, lines?: readonly number[]): Promise<CallResult<VerifyReply>> {
+  verify(image: ProgramImage, settings: RunSettings, lines?: readonly number[], states = false): Promise<CallResult<VerifyReply>> {
     const sent: ProgramImage = { ...image, sections: image.sections.map((s) => ({ ...s, bytecode: s.bytecode.slice() })) };
-    return this.call((api) => api.verify(Comlink.transfer(sent, sent.sections.map((s) => s.bytecode.buffer)), settings, lines));
+    return this.call((api) => api.verify(Comlink.transfer(sent, sent.sections.map((s) => s.bytecode.buffer)), settings, lines, states));
   }
 
   /** A concrete input that shows a refusal's danger (the verifier worker's counterexample search). */
   counterexample(image: ProgramImage, settings: RunSettings, lines?: readonly number[]): Promise<CallResult<CounterexampleReply>> {
     const sent: ProgramImage = { ...image, sections: image.sections.map((s) => ({ ...s, bytecode: s.bytecode.slice() })) };
     return this.call((api) => api.counterexample(Comlink.transfer(sent, sent.sections.map((s) => s.bytecode.buffer)), settings, lines));
+  }
+
+  /**
+   * The program run unverified on the settings' input in a kernel of its own, its registers at
+   * the first visit of each of `pcs` (the Verifier panel's "Compare with a run").
+   */
+  traceAlong(image: ProgramImage, settings: RunSettings, pcs: readonly number[], follow = false): Promise<CallResult<TraceAlongReply>> {
+    const sent: ProgramImage = { ...image, sections: image.sections.map((s) => ({ ...s, bytecode: s.bytecode.slice() })) };
+    return this.call((api) => api.traceAlong(Comlink.transfer(sent, sent.sections.map((s) => s.bytecode.buffer)), settings, [...pcs], follow));
   }
 
   /** Whether the worker holds the program with this key (false after a restart). */

@@ -8,11 +8,12 @@ import type { Section } from '../../engine/asm/index.ts';
 import { revealInEditor } from '../editor-bridge.ts';
 import type { PlaygroundState } from '../state/store.ts';
 import { profileName, refusalsOf, verdictText, type Verdict, type VerdictSite } from '../state/verdict.ts';
-import { searchCounterexample, verifyUnder } from '../live-verify.ts';
+import { searchCounterexample, verifyUnder, verifyWithStates } from '../live-verify.ts';
 import { categorize } from '../../engine/util/refusal-category.ts';
 import { runCounterexample } from '../actions.ts';
 import type { CounterexampleReply, KernelProfile, VerifyReply } from '../../engine/worker/protocol.ts';
 import { definePanel } from './registry.ts';
+import { VerifierStates } from './verifier-states.tsx';
 
 /** Only stable references: the frame compares selections shallowly. */
 interface VerifierData {
@@ -108,6 +109,22 @@ function Counterexample({ programKey, message }: { programKey: string; message: 
       )}
     </section>
   );
+}
+
+/** The states view, with the beliefs asked for once per refused program (live verification leaves them out). */
+function StatesOnDemand({ programKey, section, lines }: { programKey: string; section: Section | undefined; lines: readonly string[] }) {
+  const [answer, setAnswer] = useState<{ key: string; reply?: VerifyReply } | undefined>();
+  useEffect(() => {
+    let live = true;
+    void verifyWithStates().then((r) => {
+      if (live) setAnswer('error' in r ? { key: programKey } : { key: r.key, reply: r.reply });
+    });
+    return () => {
+      live = false;
+    };
+  }, [programKey]);
+  const error = answer?.key === programKey ? answer.reply?.errors[0] : undefined;
+  return error?.states ? <VerifierStates error={error} section={section} lines={lines} /> : null;
 }
 
 /** The other kernel profile's answer for the same program, asked for on a click. */
@@ -213,6 +230,7 @@ function VerifierView({ data }: { data: VerifierData }) {
               </ol>
             </>
           ) : null}
+          {i === 0 && reply && !reply.accepted ? <StatesOnDemand key={key} programKey={key} section={section} lines={lines} /> : null}
         </section>
       ))}
       <CompareProfiles verdict={verdict} programKey={key} section={section} />

@@ -54,6 +54,24 @@ for (const scheme of ['light', 'dark'] as const) {
 }
 
 for (const scheme of ['light', 'dark'] as const) {
+  test(`no axe violations on the Verifier panel's states along a failing path (${scheme})`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    const pg = new PlaygroundPage(page);
+    await pg.goto('/');
+    await pg.waitForEditor();
+    // An unchecked packet read: refused, its path stepped, then compared with a run.
+    await pg.setSource('.section xdp\nr2 = *(u32 *)(r1 + 0)\nr4 = *(u32 *)(r1 + 12)\nr4 &= 0xff\nr0 = *(u8 *)(r2 + 0)\nr0 = 2\nexit\n');
+    await pg.openPanel('Verifier');
+    const view = page.getByTestId('verifier-states');
+    await view.getByTestId('verifier-step-next').click();
+    await view.getByTestId('verifier-trace').click();
+    await expect(view.getByTestId('verifier-trace-result')).toBeVisible();
+    await axe(page);
+    await pg.screenshot(`${scheme}-verifier-states`);
+  });
+}
+
+for (const scheme of ['light', 'dark'] as const) {
   test(`no axe violations on the NIC panels (${scheme})`, async ({ page }) => {
     await page.emulateMedia({ colorScheme: scheme });
     const pg = new PlaygroundPage(page);

@@ -6,6 +6,7 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from '../fixtures/test.ts';
 import { PlaygroundPage } from '../fixtures/playground.ts';
+import { measureOverflow, overflowProblem } from '../fixtures/overflow.ts';
 
 const TP = '.section tp_btf/task_newtask\n.license "GPL"\n';
 
@@ -144,14 +145,77 @@ test('task->cpus_ptr passed to bpf_cpumask_set_cpu: the explanation names the bp
   pg.expectClean();
 });
 
+// Line 5 reads the packet with no bounds check (R2 is pkt with r=0); R4 is a byte of ingress_ifindex.
+const UNCHECKED_PACKET = '.section xdp\nr2 = *(u32 *)(r1 + 0)\nr4 = *(u32 *)(r1 + 12)\nr4 &= 0xff\nr0 = *(u8 *)(r2 + 0)\nr0 = 2\nexit\n';
+
+test('(e) the verifier-state view steps along the failing path', async ({ page }) => {
+  const pg = new PlaygroundPage(page);
+  await pg.goto('/');
+  await pg.waitForEditor();
+  await pg.setSource(UNCHECKED_PACKET);
+  await expect(page.getByTestId('verdict')).toHaveText('Linux 6.18 would reject this');
+  await page.getByTestId('verdict').click();
+  const panel = page.getByRole('tabpanel');
+  const view = panel.getByTestId('verifier-states');
+  const position = view.getByTestId('verifier-step');
+  await expect(position).toHaveText('Step 1 of 4: pc 0, line 2');
+  // The first step: only the context and the frame pointer.
+  await expect(view.getByTestId('verifier-reg-r1')).toContainText('ctx()');
+  await expect(view.getByTestId('verifier-reg-r2')).toHaveCount(0);
+  await expect(view.getByTestId('verifier-step-prev')).toBeDisabled();
+
+  // Next, then the ← and → keys on the stepper; each step reveals its line in the editor.
+  await view.getByTestId('verifier-step-next').click();
+  await expect(position).toHaveText('Step 2 of 4: pc 1, line 3');
+  await expect.poll(() => page.evaluate(() => window.__playground.cursor()?.line)).toBe(3);
+  await view.getByTestId('verifier-stepper').focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(position).toHaveText('Step 3 of 4: pc 2, line 4');
+  await page.keyboard.press('ArrowLeft');
+  await expect(position).toHaveText('Step 2 of 4: pc 1, line 3');
+  await page.keyboard.press('ArrowRight');
+  await view.getByTestId('verifier-step-next').click();
+
+  // The failing instruction: R2 is believed a packet pointer with no bytes proven (r=0).
+  await expect(position).toHaveText('Step 4 of 4: pc 3, line 5 — the refused instruction');
+  await expect.poll(() => page.evaluate(() => window.__playground.cursor()?.line)).toBe(5);
+  await expect(view.getByTestId('verifier-step-next')).toBeDisabled();
+  await expect(view.getByTestId('verifier-state-insn')).toHaveText('3: w0 = *(u8 *)(r2 + 0x0)');
+  await expect(view).toContainText('Refused here: R2 offset is outside of the packet');
+  await expect(view.getByTestId('verifier-reg-r2')).toContainText('pkt(r=0)');
+  await expect(view.getByTestId('verifier-reg-r4')).toContainText('u 0..255, s 0..255, tnum 0x0/0xff');
+  await expect(view.getByTestId('verifier-state-refs')).toHaveText('References held: none');
+  await view.getByTestId('verifier-state-line').click();
+  await expect.poll(() => page.evaluate(() => window.__playground.cursor()?.line)).toBe(5);
+
+  // Reality: the program run unverified (on the NIC's first frame, there being no input).
+  await view.getByTestId('verifier-trace').click();
+  const result = view.getByTestId('verifier-trace-result');
+  await expect(result).toContainText('The run took this path to the refused instruction (all 4 steps).');
+  await expect(view.getByTestId('verifier-trace-verdict')).toHaveText('Every value the run saw on this path lies within what the verifier believed.');
+  await expect(view.getByTestId('verifier-reg-r2').getByTestId('verifier-seen')).toContainText('(packet + 256)');
+  await expect(view.getByTestId('verifier-reg-r4').getByTestId('verifier-seen')).toHaveText(/^\d+, 0x[0-9a-f]{16}$/);
+  await expect(view.getByText(/Outside the verifier's belief/)).toHaveCount(0);
+  await axe(page);
+  await pg.screenshot('verifier-states');
+
+  // On a phone the tables fit the panel.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await view.getByTestId('verifier-state-regs').scrollIntoViewIfNeeded();
+  await expect(view.getByTestId('verifier-state-regs')).toBeInViewport();
+  expect(overflowProblem(await measureOverflow(page))).toBeUndefined();
+  await pg.screenshot('verifier-states-phone');
+  pg.expectClean();
+});
+
 // Line 4 reads byte 34 of the packet (the IPv4 header's neighbourhood) with no bounds check.
-const UNCHECKED_PACKET = `.section xdp\nr2 = *(u32 *)(r1 + xdp_md.data)\nr3 = *(u32 *)(r1 + xdp_md.data_end)\nr0 = *(u8 *)(r2 + 34)\nr0 = 2\nexit\n`;
+const PACKET_AT_34 = `.section xdp\nr2 = *(u32 *)(r1 + xdp_md.data)\nr3 = *(u32 *)(r1 + xdp_md.data_end)\nr0 = *(u8 *)(r2 + 34)\nr0 = 2\nexit\n`;
 
 test('an XDP packet read without a bounds check: a counterexample packet is offered, and running it unverified faults at that line', async ({ page }) => {
   const pg = new PlaygroundPage(page);
   await pg.goto('/');
   await pg.waitForEditor();
-  await pg.setSource(UNCHECKED_PACKET);
+  await pg.setSource(PACKET_AT_34);
   await expect(page.getByTestId('verdict')).toHaveText('Linux 6.18 would reject this');
   await expect.poll(async () => (await pg.markers()).find((m) => m.source === 'verifier' && m.severity === 'error')?.line).toBe(4);
   await page.getByTestId('verdict').click();

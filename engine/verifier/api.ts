@@ -63,6 +63,66 @@ export interface VerifyError {
    * to record (over 20,000 steps).
    */
   readonly beliefs?: readonly string[];
+  /**
+   * With `explain`: the same beliefs as plain data, one per entry of `path` (absent with
+   * `beliefs`): the registers with their types, a scalar's bounds and tnum, the stack slots
+   * and the references held.
+   */
+  readonly states?: readonly StateBelief[];
+  /**
+   * With `explain`: at the instructions of `path` where the verifier kept states to prune
+   * against (at most 64 pcs, 4 states each), what it kept and how many paths each stopped.
+   */
+  readonly explored?: readonly ExploredAt[];
+}
+
+/** A scalar's believed value: 64-bit bounds as decimal strings, 32-bit bounds, the tnum in hex. */
+export interface ScalarBelief {
+  readonly umin: string;
+  readonly umax: string;
+  readonly smin: string;
+  readonly smax: string;
+  readonly u32min: number;
+  readonly u32max: number;
+  readonly s32min: number;
+  readonly s32max: number;
+  /** The tnum: bits known to be 1 (`value`) and bits unknown (`mask`), as 0x… */
+  readonly value: string;
+  readonly mask: string;
+}
+
+/** What the verifier believed a register held. */
+export interface RegBelief {
+  /** 0..10. */
+  readonly reg: number;
+  /** Its type in the log's words: `scalar`, `ctx`, `pkt`, `ptr_or_null_bpf_cpumask`, `fp`, … */
+  readonly type: string;
+  /** The whole value as the log prints it: `pkt(r=0)`, `scalar(umax=255,var_off=(0x0; 0xff))`. */
+  readonly text: string;
+  /** For scalars: the bounds and tnum. */
+  readonly scalar?: ScalarBelief;
+}
+
+/** The verifier's state on reaching one instruction of a path (its current frame). */
+export interface StateBelief {
+  readonly pc: number;
+  /** The call frame (0: the main program). */
+  readonly frame: number;
+  /** The initialized registers, in order. */
+  readonly regs: readonly RegBelief[];
+  /** Stack slots as the log prints them (`fp-8` = `mmmmmmmm`, a spilled register's type or value). */
+  readonly stack: readonly { readonly slot: string; readonly value: string }[];
+  /** The ids of the references held. */
+  readonly refs: readonly number[];
+}
+
+/** The states the verifier kept at one instruction, each with the number of paths it pruned. */
+export interface ExploredAt {
+  readonly pc: number;
+  /** States kept (those evicted for missing too often are gone). */
+  readonly states: readonly { readonly text: string; readonly pruned: number }[];
+  /** More states were kept than are listed. */
+  readonly more: number;
 }
 
 /** The figures of the kernel's last log line. */

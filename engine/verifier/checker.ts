@@ -6,7 +6,7 @@
 
 import { ALU_OPERATOR, type AluOp, type Insn, type JmpCond } from '../isa/index.ts';
 import type { MapDecl } from '../program/program.ts';
-import type { RelatedSite, VerifyError, VerifyRequest, VerifyResult } from './api.ts';
+import type { ExploredAt, RegBelief, RelatedSite, StateBelief, VerifyError, VerifyRequest, VerifyResult } from './api.ts';
 import { ctxAccess, helperById, helperName, kfuncById, btfFieldAt, kptrRcu, scalarStruct, structSize, type KfuncView, type TypedArg } from './decls.ts';
 import { castsTo } from '../kernel/decls/index.ts';
 import { insnText, liveRegsLine, LIVE_REGS_HEADING } from './insn-text.ts';
@@ -122,6 +122,8 @@ export class Checker {
    * stack and references in the log's words), for the first BELIEF_LIMIT steps of a path.
    */
   private readonly beliefs: string[] | null;
+  /** explain: the current frame's registers beside each belief (registers are never changed once in a state). */
+  private readonly beliefRegs: (readonly Reg[])[] | null;
   /** explain: comparisons of a packet pointer with the packet's end that proved a range. */
   private readonly pktChecks = new Set<number>();
 
@@ -132,6 +134,7 @@ export class Checker {
     this.pruneAt = new Uint8Array(this.insns.length);
     this.path = req.explain ? [] : null;
     this.beliefs = req.explain && req.beliefs !== false ? [] : null;
+    this.beliefRegs = req.explain && req.beliefs !== false ? [] : null;
     this.markPrunePoints();
     // A helper or kfunc reads only its own arguments (compute_live_registers reads the prototype).
     this.live = liveRegisters(this.insns, (insn) => {
@@ -216,7 +219,7 @@ export class Checker {
    * What an explanation needs about a refusal: where its problem began (`related`), the path
    * that led to it and the slice of that path that produced its operands.
    */
-  private explainRefusal(e: Refusal): { related: RelatedSite[]; path: number[]; slice: number[]; beliefs?: string[] } {
+  private explainRefusal(e: Refusal): { related: RelatedSite[]; path: number[]; slice: number[]; beliefs?: string[]; states?: StateBelief[]; explored?: ExploredAt[] } {
     const path = this.path ?? [];
     const related: RelatedSite[] = [];
     const add = (pc: number, message: string): void => {
@@ -251,7 +254,72 @@ export class Checker {
     const leakSlice = LEAK_MESSAGE.test(e.message) && related.length ? [...related.map((r) => r.pc).sort((a, b) => a - b), e.pc] : undefined;
     // Beliefs line up with the path's last entries only when every step of it was recorded.
     const beliefs = this.beliefs && this.beliefs.length === path.length ? this.beliefs.slice(-kept.length) : undefined;
-    return { related, path: kept, slice: leakSlice ?? causalSlice(this.insns, path, e.pc), ...(beliefs ? { beliefs } : {}) };
+    const regs = this.beliefRegs && this.beliefRegs.length === path.length ? this.beliefRegs.slice(-kept.length) : undefined;
+    const states = beliefs && regs ? beliefs.map((text, i) => this.stateBelief(kept[i] ?? -1, text, regs[i] ?? [])) : undefined;
+    const explored = this.exploredAlong(kept);
+    return {
+      related,
+      path: kept,
+      slice: leakSlice ?? causalSlice(this.insns, path, e.pc),
+      ...(beliefs ? { beliefs } : {}),
+      ...(states ? { states } : {}),
+      ...(explored.length ? { explored } : {}),
+    };
+  }
+
+  /** One recorded belief as plain data: its registers from `regs`, the stack and references from the log's words. */
+  private stateBelief(pc: number, text: string, regs: readonly Reg[]): StateBelief {
+    const stack: { slot: string; value: string }[] = [];
+    let refs: number[] = [];
+    let frame = 0;
+    // The log's tokens hold no spaces: `frame1:`, `R0=…`, `fp-8=…`, `refs=1,2`, `cb`.
+    for (const token of text.split(' ')) {
+      const slot = /^(fp-\d+)=(.*)$/.exec(token);
+      if (slot) stack.push({ slot: slot[1] ?? '', value: slot[2] ?? '' });
+      else if (token.startsWith('refs=')) refs = token.slice(5).split(',').map(Number);
+      else if (/^frame\d+:$/.test(token)) frame = Number(token.slice(5, -1));
+    }
+    const out: RegBelief[] = [];
+    regs.forEach((r, reg) => {
+      if (r.kind === 'not_init') return;
+      const type = r.kind === 'scalar' ? 'scalar' : regTypeStr(r.kind, r.flags) + (r.kind === 'btf_id' ? r.btf : '');
+      const belief: RegBelief = { reg, type, text: formatReg(r, this.mapInfo, frame) };
+      if (r.kind !== 'scalar') return out.push(belief);
+      const s = r.s;
+      const t = s.var;
+      const hex = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16)}`;
+      out.push({
+        ...belief,
+        scalar: {
+          umin: s.umin.toString(),
+          umax: s.umax.toString(),
+          smin: s.smin.toString(),
+          smax: s.smax.toString(),
+          u32min: s.u32min,
+          u32max: s.u32max,
+          s32min: s.s32min,
+          s32max: s.s32max,
+          value: hex(t.value),
+          mask: hex(t.mask),
+        },
+      });
+    });
+    return { pc, frame, regs: out, stack, refs };
+  }
+
+  /** The states kept at the instructions of a path (at most 64 pcs, 4 states each), for "why was it pruned". */
+  private exploredAlong(path: readonly number[]): ExploredAt[] {
+    const out: ExploredAt[] = [];
+    const seen = new Set<number>();
+    for (let i = path.length - 1; i >= 0 && out.length < 64; i--) {
+      const pc = path[i] ?? -1;
+      if (seen.has(pc)) continue;
+      seen.add(pc);
+      const kept = (this.explored[pc] ?? []).filter((x) => x.state);
+      if (!kept.length) continue;
+      out.push({ pc, states: kept.slice(0, 4).map((x) => ({ text: x.state ? this.stateText(x.state).trim() : '', pruned: x.hits })), more: Math.max(0, kept.length - 4) });
+    }
+    return out.sort((a, b) => a.pc - b.pc);
   }
 
   /** A level-2 log's opening: the functions, then every instruction with the registers live before it and its loop. */
@@ -288,7 +356,10 @@ export class Checker {
       if (++this.processed > INSN_LIMIT) this.refuse(`BPF program is too large. Processed ${this.processed} insn`);
       if (this.path) {
         this.path.push(pc);
-        if (this.beliefs && this.beliefs.length < BELIEF_LIMIT && this.beliefs.length === this.path.length - 1) this.beliefs.push(this.stateText(this.cur).trim());
+        if (this.beliefs && this.beliefs.length < BELIEF_LIMIT && this.beliefs.length === this.path.length - 1) {
+          this.beliefs.push(this.stateText(this.cur).trim());
+          this.beliefRegs?.push(this.frame.regs.slice());
+        }
       }
       if (this.pruneAt[pc]) {
         if (this.isStateVisited(pc)) {
@@ -406,6 +477,7 @@ export class Checker {
     this.cur = p.state;
     if (this.path) this.path.length = p.pathLen;
     if (this.beliefs && this.beliefs.length > p.pathLen) this.beliefs.length = p.pathLen;
+    if (this.beliefRegs && this.beliefRegs.length > p.pathLen) this.beliefRegs.length = p.pathLen;
     this.parent = p.parent;
     this.pc = p.pc;
     this.prevPc = p.prevPc;

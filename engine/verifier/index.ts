@@ -6,7 +6,7 @@ import type { VerifyRequest, VerifyResult } from './api.ts';
 import { Checker } from './checker.ts';
 import { kfuncById } from './decls.ts';
 
-export type { VerifyRequest, VerifyResult, VerifyError, VerifyStats, LogLevel, RelatedSite } from './api.ts';
+export type { VerifyRequest, VerifyResult, VerifyError, VerifyStats, LogLevel, RelatedSite, StateBelief, RegBelief, ScalarBelief, ExploredAt } from './api.ts';
 
 const NO_STATS = { processed: 0, maxStatesPerInsn: 0, totalStates: 0, peakStates: 0, markRead: 0 };
 

@@ -8,8 +8,10 @@ import type { KernelProfile } from '../kernel/profiles.ts';
 import type { MapDecl, ProgType } from '../program/program.ts';
 import type { HeaderField, HeaderLayer, NicCounters, PacketFate, PacketSummary, XdpActionName } from '../net/types.ts';
 import type { RawRunResult } from '../vm/index.ts';
+import type { ExploredAt, StateBelief } from '../verifier/api.ts';
 
 export type { HeaderField, HeaderLayer, KernelProfile, MapEntryView, MapPage, MapView, NicCounters, PacketFate, PacketSummary, RingbufView, XdpActionName };
+export type { ExploredAt, RegBelief, ScalarBelief, StateBelief } from '../verifier/api.ts';
 export { KERNEL_PROFILES } from '../kernel/profiles.ts';
 
 export interface RawRunRequest {
@@ -97,6 +99,55 @@ export interface VerdictError {
   readonly slice: readonly number[];
   /** The catalogue's explanation (engine/verifier/catalogue.ts) with this program's values, when it has one. */
   readonly explanation?: VerdictExplanation;
+  /**
+   * The failing path's last steps (at most 256), ending at `pc`: what the verifier believed on
+   * reaching each (registers, a scalar's bounds and tnum, stack, references).
+   */
+  readonly states?: readonly StateBelief[];
+  /** `states` is the whole path, from the program's first instruction (not only its last steps). */
+  readonly wholePath?: boolean;
+  /** The states the verifier kept at instructions of the path, and how many paths each pruned. */
+  readonly explored?: readonly ExploredAt[];
+}
+
+/** A register's concrete value in a run (`EngineApi.traceAlong`). */
+export interface ConcreteReg {
+  /** 0..10. */
+  readonly reg: number;
+  /** 0x + 16 hex digits. */
+  readonly hex: string;
+  readonly unsigned: string;
+  readonly signed: string;
+  /** A pointer into guest memory: the region's name (`packet`, `stack`, …) and the offset in it. */
+  readonly region?: string;
+  readonly offset?: number;
+}
+
+/** The registers a run had on reaching an instruction. */
+export interface ConcreteStep {
+  readonly pc: number;
+  /**
+   * Following a path: the step of the path this is (the run took every step before it, in
+   * order). Absent: the first time the run reached `pc`, off the path (or not following one).
+   */
+  readonly index?: number;
+  readonly regs: readonly ConcreteReg[];
+}
+
+/** The program run unverified on the current input, its registers recorded at chosen instructions. */
+export interface TraceAlongReply {
+  /** False when the program could not even be loaded (`error` says why). */
+  readonly ok: boolean;
+  /** One per step of the path the run followed, then one per other instruction asked about it reached, in the order it reached them. */
+  readonly steps: readonly ConcreteStep[];
+  /** Following a path: how many of its steps the run took, in order, from the first. */
+  readonly followed: number;
+  /**
+   * How the run ended: `reached` (stopped once every instruction asked about was reached),
+   * `exited`, `fault` (with `message`), `limit` (instructions), `error` (not loaded).
+   */
+  readonly end: 'reached' | 'exited' | 'fault' | 'limit' | 'error';
+  readonly message?: string;
 }
 
 /** A refusal explained: its category, what it means here, what to do, and the kernel function that refuses. */
@@ -423,9 +474,17 @@ export interface EngineApi {
   load(image: ProgramImage, settings: RunSettings): LoadReply;
   /** BPF_PROG_LOAD's checks and the verifier (with explanations), nothing loaded or run; the loaded program stays. */
   /** `lines`: the source line of each pc of the entry program, for the explanation's words. */
-  verify(image: ProgramImage, settings: RunSettings, lines?: readonly number[]): VerifyReply;
+  /** `states`: a refusal carries the verifier's beliefs along its path (VerdictError.states), which costs most of the time. */
+  verify(image: ProgramImage, settings: RunSettings, lines?: readonly number[], states?: boolean): VerifyReply;
   /** For a refusal about memory safety, NULL, bounds or a leak: a concrete input that shows it (within `budgetMs`). */
   counterexample(image: ProgramImage, settings: RunSettings, lines?: readonly number[], budgetMs?: number): CounterexampleReply;
+  /**
+   * Runs the program unverified on the settings' input (the first frame of the traffic for XDP
+   * without one), in a kernel of its own (the loaded program stays), recording the registers the
+   * first time each of `pcs` is reached. With `follow`, `pcs` is a path from the first
+   * instruction: the registers are recorded at each of its steps for as long as the run takes it.
+   */
+  traceAlong(image: ProgramImage, settings: RunSettings, pcs: readonly number[], follow?: boolean): TraceAlongReply;
   /** Resets, then runs to exit, a fault or a breakpoint (pcs); progress comes while it runs. */
   run(breakpoints: readonly number[], onProgress?: (p: RunProgress) => void, view?: ViewRequest): DebugSnapshot;
   /** Runs on from where the program stopped, to exit, a fault or a breakpoint. */

@@ -31,6 +31,9 @@ loop:
   exit
 `;
 
+// Reads the packet's first byte with no bounds check: refused at pc 3 (R2 is pkt with r=0).
+const UNCHECKED_READ = '.section xdp\nr2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 12)\nr3 &= 0xff\nr0 = *(u8 *)(r2 + 0)\nr0 = 2\nexit\n';
+
 describe('Session', () => {
   it('runs a program to exit with r0 and the trace pipe', () => {
     const s = new Session();
@@ -124,6 +127,67 @@ describe('Session.verify (live verification)', () => {
     const r = s.verify(image(`${TP}call bpf_cpumask_create\nr7 = r0\nif r7 == 0 goto out\nr1 = 1\nr2 = r7\ncall bpf_cpumask_set_cpu\nr1 = r7\ncall bpf_cpumask_release\nout:\nr0 = 0\nexit\n`), settings);
     expect(r).toMatchObject({ accepted: true, errors: [] });
     expect(s.run([]).r0).toBe('0x000000000000002a');
+  });
+
+  it('carries the failing path\'s beliefs as plain data in a verdict', () => {
+    const r = new Session().verify(image(UNCHECKED_READ), settings, undefined, true);
+    // Live verification (no `states`) leaves them out: they cost most of the time.
+    expect(new Session().verify(image(UNCHECKED_READ), settings).errors[0]?.states).toBeUndefined();
+    const e = r.errors[0];
+    expect(e?.message).toBe('R2 offset is outside of the packet');
+    expect(e?.states?.map((x) => x.pc)).toEqual([0, 1, 2, 3]);
+    expect(e?.wholePath).toBe(true);
+    const at = e?.states?.at(-1);
+    expect(at?.regs.find((x) => x.reg === 2)?.text).toBe('pkt(r=0)');
+    expect(at?.regs.find((x) => x.reg === 3)?.scalar).toMatchObject({ umin: '0', umax: '255' });
+  });
+
+  it('traces the failing path in a run: the registers at the first visit of each pc, the loaded program untouched', () => {
+    const s = new Session();
+    expect(s.load(image(PRINTER), settings).ok).toBe(true);
+    const frame = Uint8Array.from({ length: 64 }, (_, i) => i + 1);
+    const t = s.traceAlong(image(UNCHECKED_READ), { ...settings, input: frame }, [0, 1, 2, 3]);
+    expect(t).toMatchObject({ ok: true, end: 'reached' });
+    expect(t.steps.map((x) => x.pc)).toEqual([0, 1, 2, 3]);
+    const at = t.steps[3];
+    // R2 points at the packet's data (past XDP's 256 bytes of headroom); R3 holds ingress_ifindex & 0xff, a plain number.
+    expect(at?.regs[2]).toMatchObject({ region: 'packet', offset: 256 });
+    expect(at?.regs[3]?.region).toBeUndefined();
+    expect(BigInt(at?.regs[3]?.unsigned ?? '-1')).toBeLessThanOrEqual(255n);
+    expect(at?.regs[3]?.hex).toMatch(/^0x[0-9a-f]{16}$/);
+    // R0 of the unverified read is the packet's first byte, at the instruction after.
+    expect(s.traceAlong(image(UNCHECKED_READ), { ...settings, input: frame }, [4]).steps[0]?.regs[0]?.unsigned).toBe('1');
+    expect(s.run([]).r0).toBe('0x000000000000002a');
+  });
+
+  it('traces an XDP program without input on the traffic\'s first frame, and says when the run ends first', () => {
+    const t = new Session().traceAlong(image(UNCHECKED_READ), settings, [0, 3, 99]);
+    expect(t.ok).toBe(true);
+    expect(t.steps.map((x) => x.pc)).toEqual([0, 3]);
+    expect(t.end).toBe('exited');
+    expect(t.steps[0]?.regs[1]?.region).toBeTruthy();
+  });
+
+  it('follows the failing path step by step while the run takes it', () => {
+    const frame = Uint8Array.from({ length: 64 }, (_, i) => i + 1);
+    const t = new Session().traceAlong(image(UNCHECKED_READ), { ...settings, input: frame }, [0, 1, 2, 3], true);
+    expect(t).toMatchObject({ ok: true, end: 'reached', followed: 4 });
+    expect(t.steps.map((x) => [x.pc, x.index])).toEqual([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]);
+  });
+
+  it('says where the run leaves the path: the verifier refused a side the input does not take', () => {
+    // ingress_ifindex is small: the run falls through at pc 2 and never reaches the refused read.
+    const src = '.section xdp\nr2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 12)\nif r3 > 1000 goto bad\nr0 = 2\nexit\nbad:\nr0 = *(u8 *)(r2 + 0)\nexit\n';
+    const path = new Session().verify(image(src), settings, undefined, true).errors[0]?.states?.map((x) => x.pc) ?? [];
+    expect(path).toEqual([0, 1, 2, 5]);
+    const t = new Session().traceAlong(image(src), { ...settings, input: new Uint8Array(64) }, path, true);
+    expect(t).toMatchObject({ ok: true, end: 'exited', followed: 3 });
+    expect(t.steps.map((x) => x.pc)).toEqual([0, 1, 2]);
   });
 
   it('says a raw program is not verified', () => {

@@ -16,6 +16,7 @@ import type { TrafficRun } from '../net/xdp-run.ts';
 import { packetDetailOf, parsePcapSelection, pcapOf, runWholeTraffic, startTraffic, trafficSetup, type TrafficSetup } from './nic-session.ts';
 import { DEFAULT_MAX_INSNS, GUEST_BASE_HI, type Vm } from '../vm/index.ts';
 import { KernelViews } from './kernel-view.ts';
+import { traceAlong } from './trace-along.ts';
 import type {
   DebugSnapshot,
   EngineApi,
@@ -34,6 +35,7 @@ import type {
   TraceLineView,
   TrafficProgress,
   TrafficReport,
+  TraceAlongReply,
   KernelProfile,
   VerdictError,
   VerdictExplanation,
@@ -43,6 +45,8 @@ import type {
 
 /** Instructions between progress reports of a long run. */
 const SLICE = 2_000_000;
+/** Steps of a refusal's path whose beliefs a verdict carries (each is a few hundred bytes). */
+const STATES_SENT = 256;
 const STACK_BYTES = 512;
 const FRAMES = 8;
 
@@ -148,12 +152,12 @@ export class Session implements Omit<EngineApi, 'ping'> {
    * What BPF_PROG_LOAD would answer (its checks, then the verifier with explanations, log
    * level 1), nothing loaded or run: the program being debugged stays. Never throws.
    */
-  verify(image: ProgramImage, settings: RunSettings, lines?: readonly number[]): VerifyReply {
+  verify(image: ProgramImage, settings: RunSettings, lines?: readonly number[], states = false): VerifyReply {
     const profile = settings.profile;
     try {
       if (!verifiable(sectionKind(image.entry))) return { accepted: true, profile, errors: [], log: '', unverified: 'raw' };
-      // No beliefs: the reply carries none, and recording them is most of what `explain` costs.
-      const r = verifyProgram({ ...loadRequestOf(image, settings), verify: true, explain: true, beliefs: false, logLevel: 1 });
+      // Beliefs only when asked (the Verifier panel's states view): recording them is most of what `explain` costs.
+      const r = verifyProgram({ ...loadRequestOf(image, settings), verify: true, explain: true, ...(states ? {} : { beliefs: false }), logLevel: 1 });
       const detail = r.verifier?.errors[0];
       const errors = r.problems.map((p, i): VerdictError => {
         const explained = i === 0 && p.stage === 'verifier' && detail !== undefined;
@@ -165,6 +169,8 @@ export class Session implements Omit<EngineApi, 'ping'> {
           related: explained ? (detail.related ?? []).map((x) => ({ pc: x.pc, message: x.message })) : [],
           slice: explained ? [...(detail.slice ?? [])] : [],
           ...(explained ? explanationOf(detail, profile, lines, r.verifier?.log ?? '', image) : {}),
+          ...(explained && detail.states ? { states: detail.states.slice(-STATES_SENT), wholePath: detail.states.length <= STATES_SENT && (detail.path?.length ?? 0) < 1000 } : {}),
+          ...(explained && detail.explored ? { explored: detail.explored } : {}),
         };
       });
       return { accepted: r.ok, profile, errors, log: r.verifier?.log ?? '' };
@@ -189,6 +195,12 @@ export class Session implements Omit<EngineApi, 'ping'> {
     } catch (e) {
       return { none: `the search stopped: ${e instanceof Error ? e.message : String(e)}` };
     }
+  }
+
+  /** The program run unverified on the settings' input, its registers at the first visit of each of `pcs`; the loaded program stays. */
+  traceAlong(image: ProgramImage, settings: RunSettings, pcs: readonly number[], follow = false): TraceAlongReply {
+    const nic = runsOnNic(image, settings);
+    return traceAlong(loadRequestOf(image, settings), pcs, nic ? { traffic: settings.traffic, ...(settings.pcap ? { pcap: settings.pcap } : {}) } : undefined, follow);
   }
 
   load(image: ProgramImage, settings: RunSettings): LoadReply {

@@ -9,10 +9,12 @@ import { Session } from './session.ts';
 
 const session = new Session();
 
-const api: Pick<EngineApi, 'ping' | 'verify' | 'counterexample'> = {
+const api: Pick<EngineApi, 'ping' | 'verify' | 'counterexample' | 'traceAlong'> = {
   ping: () => 'pong',
-  verify: (image, settings, lines) => session.verify(image, settings, lines),
+  verify: (image, settings, lines, states) => session.verify(image, settings, lines, states),
   counterexample: (image, settings, lines, budgetMs) => session.counterexample(image, settings, lines, budgetMs),
+  // The program run unverified beside the verifier's beliefs (the Verifier panel's "Compare with a run").
+  traceAlong: (image, settings, pcs, follow) => session.traceAlong(image, settings, pcs, follow),
 };
 
 Comlink.expose(api);

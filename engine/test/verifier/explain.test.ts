@@ -53,11 +53,66 @@ describe('explaining a refusal', () => {
 
   it('leaves the beliefs out when asked to (live verification), and nothing else', () => {
     const source = '.section xdp\nr2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr4 = r2\nr4 += 14\nif r4 > r3 goto out\nr0 = *(u8 *)(r2 + 20)\nout:\nr0 = 2\nexit\n';
-    const { beliefs, ...rest } = refusal(source);
+    const { beliefs, states, ...rest } = refusal(source);
     expect(beliefs).toBeDefined();
+    expect(states).toBeDefined();
     const without = refusal(source, true, false);
     expect(without.beliefs).toBeUndefined();
+    expect(without.states).toBeUndefined();
     expect(without).toEqual(rest);
+  });
+
+  it('records the beliefs as plain data too: R0 at the failing pc may be NULL, with the reference held', () => {
+    const e = refusal(`${TP}call bpf_cpumask_create\nr7 = r0\nr1 = 1\nr2 = r7\ncall bpf_cpumask_set_cpu\nr0 = 0\nexit\n`);
+    expect(e.states?.map((s) => s.pc)).toEqual(e.path);
+    const first = e.states?.[0];
+    expect(first?.regs.map((r) => [r.reg, r.type])).toEqual([
+      [1, 'ctx'],
+      [10, 'fp'],
+    ]);
+    const last = e.states?.at(-1);
+    expect(last?.pc).toBe(4);
+    // At the call, R2 (the create's result) is believed to be a pointer that may be NULL.
+    const r2 = last?.regs.find((r) => r.reg === 2);
+    expect(r2?.type).toBe('ptr_or_null_bpf_cpumask');
+    expect(r2?.text).toMatch(/^ptr_or_null_bpf_cpumask\(id=\d+,ref_obj_id=\d+\)$/);
+    expect(r2?.scalar).toBeUndefined();
+    // R1 = 1: a constant scalar, every bound 1 and the tnum known.
+    expect(last?.regs.find((r) => r.reg === 1)?.scalar).toEqual({ umin: '1', umax: '1', smin: '1', smax: '1', u32min: 1, u32max: 1, s32min: 1, s32max: 1, value: '0x1', mask: '0x0' });
+    // The reference the create acquired is held from the step after it.
+    expect(e.states?.[0]?.refs).toEqual([]);
+    expect(last?.refs).toHaveLength(1);
+    expect(last?.frame).toBe(0);
+  });
+
+  it('gives a scalar its bounds and tnum, and the stack slots as the log prints them', () => {
+    // r3 = ingress_ifindex & 0xff: umax 255, the low 8 bits unknown; spilled to fp-8, stored to fp-16.
+    const e = refusal('.section xdp\nr3 = *(u32 *)(r1 + 12)\nr3 &= 0xff\n*(u64 *)(r10 - 8) = r3\n*(u32 *)(r10 - 16) = r3\nr0 = *(u8 *)(r3 + 0)\nexit\n');
+    expect(e.message).toBe("R3 invalid mem access 'scalar'");
+    const last = e.states?.at(-1);
+    expect(last?.pc).toBe(e.pc);
+    const r3 = last?.regs.find((r) => r.reg === 3);
+    expect(r3?.type).toBe('scalar');
+    expect(r3?.scalar).toEqual({ umin: '0', umax: '255', smin: '0', smax: '255', u32min: 0, u32max: 255, s32min: 0, s32max: 255, value: '0x0', mask: '0xff' });
+    // Both slots as the log's state line has them (a spilled scalar without a constant prints nothing after `=`).
+    expect(last?.stack.map((x) => x.slot)).toEqual(['fp-8', 'fp-16']);
+    expect(e.beliefs?.at(-1)).toContain(`fp-8=${last?.stack[0]?.value ?? '?'}`);
+  });
+
+  it('lists the states kept at the instructions of the path, with the paths each pruned', () => {
+    // The fall-through and the `a` side meet at `join` with states alike in what is live (r2 <= 10):
+    // `a` stops there. The `c` side (r2 > 10) is not covered, walks on and is refused at `bad`.
+    const src =
+      '.section xdp\nr2 = *(u32 *)(r1 + 12)\nr3 = *(u32 *)(r1 + 16)\nif r2 > 10 goto c\nif r3 > 5 goto a\n' +
+      'r4 = 1\nr4 = 1\nr4 = 1\nr4 = 1\nr4 = 1\ngoto join\na:\nr4 = 1\nr4 = 1\nr4 = 1\nr4 = 1\nr4 = 1\ngoto join\nc:\nr4 = 1\n' +
+      'join:\nr5 = 0\nr5 = 0\nr5 = 0\nif r2 > 20 goto bad\nr0 = 2\nexit\nbad:\nr0 = *(u8 *)(r2 + 0)\nexit\n';
+    const e = refusal(src);
+    expect(e.message).toBe("R2 invalid mem access 'scalar'");
+    expect(e.path).toEqual([0, 1, 2, 16, 17, 18, 19, 20, 23]);
+    const join = e.explored?.find((x) => x.pc === 17);
+    expect(join?.states).toEqual([{ text: expect.stringContaining('R2=scalar(smin=smin32=0,smax=umax=smax32=umax32=10'), pruned: 1 }]);
+    expect(join?.more).toBe(0);
+    for (const x of e.explored ?? []) expect(e.path).toContain(x.pc);
   });
 
   it('keeps only the path the refusal was on, not the branches walked before it', () => {
