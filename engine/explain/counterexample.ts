@@ -19,6 +19,9 @@ import { decodeProgram, type Insn } from '../isa/index.ts';
 import { helperDeclById } from '../kernel/helpers/registry.ts';
 import { kfuncDecl } from '../kernel/kfuncs/ids.ts';
 import { ETH_HLEN } from '../kernel/xdp-buff.ts';
+
+/** sizeof(struct xdp_md) as ctx_in. */
+const XDP_MD_SIZE = 24;
 import type { ContextInputs } from '../kernel/context.ts';
 import type { MapDecl } from '../program/program.ts';
 import { loadProgram, type PipelineRequest } from '../load/load.ts';
@@ -123,6 +126,9 @@ function filledMaps(target: InputTarget, fill: number | bigint): MapContents {
   return out;
 }
 
+/** The largest ring buffer the search fills (its unread record is written out as hex). */
+const MAX_FULL_RING = 1 << 16;
+
 /** Byte values map values are filled with after 0 and 0xff: small indexes and sizes, and the signed edges. */
 const FILLS = [1, 2, 3, 4, 7, 8, 15, 16, 31, 32, 63, 64, 0x7f, 0x80, 0xfe];
 
@@ -133,7 +139,10 @@ function mapSets(target: InputTarget, constants: readonly bigint[]): { readonly 
   // against, a mask) and their neighbours, as whole integers, where an off-by-one bites.
   const full = filledMaps(target, 0);
   const oneEmpty = target.maps.length > 1 ? target.maps.map((m) => ({ ...full, [m.name]: [] })) : [];
-  return { first: [undefined, full, filledMaps(target, 0xff)], more: [...oneEmpty, ...constants.map((c) => filledMaps(target, c)), ...FILLS.map((f) => filledMaps(target, f))] };
+  // Ring buffers left full by records user space has not read: every reservation fails (NULL).
+  const rings = target.maps.filter((m) => m.type === 'ringbuf' && m.maxEntries <= MAX_FULL_RING);
+  const fullRings: MapContents[] = rings.length ? [{ ...full, ...Object.fromEntries(rings.map((m) => [m.name, [{ key: '', value: '00'.repeat(m.maxEntries - 16) }]])) }] : [];
+  return { first: [undefined, full, filledMaps(target, 0xff), ...fullRings], more: [...oneEmpty, ...constants.map((c) => filledMaps(target, c)), ...FILLS.map((f) => filledMaps(target, f))] };
 }
 
 /** The program's comparison and ALU constants, each with its neighbours and -1, at most 24 values. */
@@ -161,6 +170,23 @@ function* targeted(target: InputTarget, insns: readonly (Insn | null)[]): Genera
       for (let len = ETH_HLEN; len < ETH_HLEN + SHORT_PACKETS; len += 4) yield { inputs: { data: headerPacket(len, 0xff, true) }, ...withMaps(maps) };
     }
     for (const maps of sets.more) for (const len of [ETH_HLEN, 64]) yield { inputs: { data: headerPacket(len, 0) }, maps };
+    if (t === 'xdp') {
+      // The RX queue (xdp_md.rx_queue_index) is the input a program may use as an index: every
+      // queue number past the program's constants up to 64 (NICs have that many), on the
+      // program's small packets, each map set.
+      const queues = [...new Set([...constantsOf(insns).filter((k) => k >= 0n && k < 64n).map((k) => Number(k) + 1), 4, 8, 16, 32, 64])].sort((a, b) => a - b);
+      for (const maps of [...sets.first, ...sets.more]) {
+        for (const q of queues) {
+          const ctx = new Uint8Array(XDP_MD_SIZE);
+          const dv = new DataView(ctx.buffer);
+          const data = headerPacket(64, 0);
+          dv.setUint32(4, data.length, true);
+          dv.setUint32(12, 1, true);
+          dv.setUint32(16, q, true);
+          yield { inputs: { data, ctx }, ...withMaps(maps) };
+        }
+      }
+    }
     return;
   }
   if (t === 'syscall') {
@@ -290,13 +316,25 @@ function inputOf(c: Candidate, seed: number): Counterexample['input'] {
   };
 }
 
-function describeInput(c: Candidate, hasMaps: boolean): string {
+function describeInput(c: Candidate, maps: readonly MapDecl[], progType?: string): string {
+  const hasMaps = maps.length > 0;
   const parts: string[] = [];
-  if (c.inputs.data) parts.push(`a ${c.inputs.data.length}-byte packet`);
-  if (c.inputs.ctx) parts.push(`a ${c.inputs.ctx.length}-byte context`);
+  const ctx = c.inputs.ctx;
+  if (c.inputs.data) parts.push(`a ${c.inputs.data.length - (progType === 'xdp' && ctx?.length === XDP_MD_SIZE ? new DataView(ctx.buffer, ctx.byteOffset).getUint32(0, true) : 0)}-byte packet`);
+  if (ctx && progType === 'xdp' && ctx.length === XDP_MD_SIZE) {
+    // struct xdp_md as ctx_in: the metadata length, the device and its RX queue.
+    const dv = new DataView(ctx.buffer, ctx.byteOffset, XDP_MD_SIZE);
+    const meta = dv.getUint32(0, true);
+    const queue = dv.getUint32(16, true);
+    parts.push(`${meta ? `${meta} bytes of metadata in front, ` : ''}received on RX queue ${queue}${queue >= 8 ? ` (of a NIC with more than ${queue} queues)` : ''}`);
+  } else if (ctx) parts.push(`a ${ctx.length}-byte context`);
+  const rings = new Set(maps.filter((m) => m.type === 'ringbuf').map((m) => m.name));
   const filled = c.maps ? Object.entries(c.maps).filter(([, e]) => e.length) : [];
-  if (filled.length) parts.push(`entries in ${filled.map(([n, e]) => `${n} (${e.length})`).join(', ')}`);
-  else if (hasMaps) parts.push('every map empty');
+  const full = filled.filter(([n]) => rings.has(n));
+  const others = filled.filter(([n]) => !rings.has(n));
+  if (full.length) parts.push(`${full.map(([n]) => `ring buffer ${n} full of records user space has not read`).join(', ')}`);
+  if (others.length) parts.push(`entries in ${others.map(([n, e]) => `${n} (${e.length})`).join(', ')}`);
+  else if (hasMaps && maps.length > full.length) parts.push(full.length ? 'the other maps empty' : 'every map empty');
   return parts.length ? parts.join(', ') : 'no input';
 }
 
@@ -342,7 +380,7 @@ function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions,
   let fallback: Counterexample | undefined;
   let other: string | undefined;
   const describe = (o: Outcome & { kind: 'fault' | 'leak' }, c: Candidate, here: boolean): string => {
-    const input = describeInput(c, target.maps.length > 0);
+    const input = describeInput(c, target.maps, t);
     if (o.kind === 'leak') return `with ${input}, the reference acquired at ${where(o.pc)} (${o.via}) is still held at exit${here ? '' : ' (another problem than the refused one, on this input)'}`;
     const m = /invalid (read|write) of (\d+) bytes? at (0x[0-9a-f]+): (.*)$/.exec(o.message);
     let what: string;

@@ -115,8 +115,19 @@ export function parseContents(contents: unknown, maps: readonly BpfMap[], nrCpus
       continue;
     }
     const decl = map.decl;
-    if (decl.type === 'ringbuf' && list.length) {
-      errors.push(`map '${name}': a ring buffer takes no initial contents`);
+    if (decl.type === 'ringbuf') {
+      // A ring buffer's entries are records already submitted and not yet read by user space:
+      // { "value": HEX } each, the sample, in order; no key.
+      const records: InitialEntry[] = [];
+      list.forEach((e: unknown, i) => {
+        const where = `map '${name}' record ${i}`;
+        if (!isRecord(e) || typeof e['value'] !== 'string') return errors.push(`${where}: a ring buffer record is { "value": "HEX" }, its sample (unread by user space)`);
+        if (e['key'] !== undefined && e['key'] !== '') return errors.push(`${where}: a ring buffer record has no key`);
+        const sample = parseHex(e['value']);
+        if (!sample) return errors.push(`${where}: the value '${e['value'].slice(0, 40)}' is not hex bytes`);
+        return records.push({ where, key: new Uint8Array(0), values: [sample] });
+      });
+      entries.set(map, records);
       continue;
     }
     const parsed: InitialEntry[] = [];

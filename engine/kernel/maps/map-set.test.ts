@@ -107,7 +107,7 @@ describe('MapSet.initialize', () => {
       "map 'per' entry 0: 3 per-CPU values for 2 CPUs",
       "map 'jumps' entry 0: a prog_array value is the section name of a program, e.g. \"xdp/next\"",
       "map 'masks' entry 0: the kptr at offset 8 must be NULL (zero bytes); only bpf_kptr_xchg stores kptrs",
-      "map 'events': a ring buffer takes no initial contents",
+      "map 'events' record 0: a ring buffer record has no key",
       "map 'ports': expected a list of { \"key\": …, \"value\": … } entries",
     ]);
   });

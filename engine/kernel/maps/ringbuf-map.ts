@@ -158,8 +158,16 @@ export class RingbufMap extends MapBase<never> {
     return [];
   }
 
+  /**
+   * An initial entry is a record already submitted that user space has not read yet (its value
+   * the sample; no key): a ring holding them starts that full, and a reservation that does not
+   * fit in what is left fails (NULL), as in Linux when the consumer lags.
+   */
   load(entry: InitialEntry): string | undefined {
-    return `${entry.where}: a ring buffer takes no initial contents`;
+    if (entry.key.length) return `${entry.where}: a ring buffer record has no key (give only its value, the sample)`;
+    const sample = entry.values[0] ?? new Uint8Array(0);
+    if (this.output(sample, -1) !== 0) return `${entry.where}: no room left for a ${sample.length}-byte record (the ring holds ${this.size} bytes; each record takes 8 more, rounded up to 8)`;
+    return undefined;
   }
 
   clear(): void {
