@@ -132,7 +132,11 @@ const MAX_FULL_RING = 1 << 16;
 /** Byte values map values are filled with after 0 and 0xff: small indexes and sizes, and the signed edges. */
 const FILLS = [1, 2, 3, 4, 7, 8, 15, 16, 31, 32, 63, 64, 0x7f, 0x80, 0xfe];
 
-/** The map sets tried: all empty, all filled with 0 / 0xff, each map left empty with the others filled, then other fills. */
+/**
+ * The map sets tried: all empty, all filled with 0 / 0xff, each map left empty with the others
+ * filled, then other fills — last the program's constants with bit 32 set, for a 64-bit value
+ * checked only in its low 32 bits.
+ */
 function mapSets(target: InputTarget, constants: readonly bigint[]): { readonly first: (MapContents | undefined)[]; readonly more: MapContents[] } {
   if (!target.maps.length) return { first: [undefined], more: [] };
   // Indexes and sizes read out of map values: the program's own constants (a bound compared
@@ -142,7 +146,7 @@ function mapSets(target: InputTarget, constants: readonly bigint[]): { readonly 
   // Ring buffers left full by records user space has not read: every reservation fails (NULL).
   const rings = target.maps.filter((m) => m.type === 'ringbuf' && m.maxEntries <= MAX_FULL_RING);
   const fullRings: MapContents[] = rings.length ? [{ ...full, ...Object.fromEntries(rings.map((m) => [m.name, [{ key: '', value: '00'.repeat(m.maxEntries - 16) }]])) }] : [];
-  return { first: [undefined, full, filledMaps(target, 0xff), ...fullRings], more: [...oneEmpty, ...constants.map((c) => filledMaps(target, c)), ...FILLS.map((f) => filledMaps(target, f))] };
+  return { first: [undefined, full, filledMaps(target, 0xff), ...fullRings], more: [...oneEmpty, ...constants.map((c) => filledMaps(target, c)), ...FILLS.map((f) => filledMaps(target, f)), ...constants.filter((c) => c >= 0n).map((c) => filledMaps(target, c + (1n << 32n)))] };
 }
 
 /** The program's comparison and ALU constants, each with its neighbours and -1, at most 24 values. */
@@ -211,23 +215,48 @@ interface Grant {
 }
 
 /** What the watcher needs about the program: its memory accesses and the calls that hand out memory. */
+/** A helper's memory argument: the register holding the pointer, and how its size is found. */
+interface MemArg {
+  readonly reg: number;
+  readonly name: string;
+  /** The size: the key or value size of the map in R1, or the value of the next register. */
+  readonly size: 'map_key' | 'map_value' | { readonly reg: number };
+  readonly write: boolean;
+}
+
 interface Watch {
   readonly accesses: ReadonlyMap<number, { readonly base: number; readonly off: number; readonly size: number; readonly write: boolean }>;
   /** Call pcs → the helper's name, for lookups and reserves. */
   readonly grants: ReadonlyMap<number, string>;
+  /** Call pcs → the helper's memory arguments (what it reads or writes through pointers the program passes). */
+  readonly helperMem: ReadonlyMap<number, { readonly helper: string; readonly args: readonly MemArg[] }>;
 }
 
 function watchOf(insns: readonly (Insn | null)[]): Watch {
   const accesses = new Map<number, { base: number; off: number; size: number; write: boolean }>();
   const grants = new Map<number, string>();
+  const helperMem = new Map<number, { helper: string; args: MemArg[] }>();
   insns.forEach((insn, pc) => {
     if (!insn) return;
+    if (insn.kind === 'call' && insn.target === 'helper') {
+      const d = helperDeclById(insn.imm);
+      const args: MemArg[] = [];
+      d?.args.forEach((a, i) => {
+        const next = d.args[i + 1];
+        if (a.type === 'ptr_to_map_key') args.push({ reg: i + 1, name: a.name, size: 'map_key', write: false });
+        else if (a.type === 'ptr_to_map_value') args.push({ reg: i + 1, name: a.name, size: 'map_value', write: false });
+        else if ((a.type === 'ptr_to_mem' || a.type === 'ptr_to_uninit_mem' || a.type === 'ptr_to_mem_or_null') && (next?.type === 'const_size' || next?.type === 'const_size_or_zero')) {
+          args.push({ reg: i + 1, name: a.name, size: { reg: i + 2 }, write: a.type === 'ptr_to_uninit_mem' });
+        }
+      });
+      if (d && args.length) helperMem.set(pc, { helper: d.name, args });
+    }
     if (insn.kind === 'load') accesses.set(pc, { base: insn.base, off: insn.off, size: insn.size, write: false });
     else if (insn.kind === 'store' || insn.kind === 'atomic') accesses.set(pc, { base: insn.base, off: insn.off, size: insn.size, write: true });
     const name = callName(insn);
     if (name === 'bpf_map_lookup_elem' || name === 'bpf_map_lookup_percpu_elem' || name === 'bpf_ringbuf_reserve') grants.set(pc, name);
   });
-  return { accesses, grants };
+  return { accesses, grants, helperMem };
 }
 
 /**
@@ -247,7 +276,30 @@ function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Wa
   const grants: Grant[] = [];
   const after = new Map<number, number>();
   for (const pc of watch.grants.keys()) after.set(pc + 1, pc);
-  vm.setBreakpoints([...watch.accesses.keys(), ...watch.grants.keys(), ...after.keys()]);
+  vm.setBreakpoints([...watch.accesses.keys(), ...watch.grants.keys(), ...after.keys(), ...watch.helperMem.keys()]);
+  const mapOf = (ptr: bigint): MapDecl | undefined => {
+    const region = mem.regionAt(mem.offsetOf(Number(ptr & 0xffffffffn) | 0, Number((ptr >> 32n) & 0xffffffffn) | 0));
+    const name = region?.name.replace(/^struct bpf_map /, '');
+    return maps.find((m) => m.name === name);
+  };
+  /** An access of `size` bytes at arena offset `at` outside the packet or outside what the run was handed, in words; undefined when inside. */
+  const outside = (at: number, size: number, verb: string, through: string): string | undefined => {
+    const region = at >= 0 ? mem.regionAt(at) : undefined;
+    if (region && region.kind === 'packet' && pkt) {
+      const lo = Math.min(pkt.dataMeta, pkt.data);
+      if (at < lo || at + size > pkt.dataEnd) {
+        const len = pkt.dataEnd - pkt.data;
+        return `${verb} at offset ${at - pkt.data} of a ${len}-byte packet (data..data_end), through ${through}: outside the packet but inside the frame around it, so the run goes on without a fault (as in Linux) reading or writing bytes that are not the packet's`;
+      }
+    } else if (region && (region.kind === 'map-value' || region.kind === 'ringbuf') && grants.length) {
+      const inside = grants.some((g) => at >= g.start && at + size <= g.start + g.size);
+      if (!inside) {
+        const near = grants.reduce((b, g) => (Math.abs(at - g.start) < Math.abs(at - b.start) ? g : b));
+        return `${verb} at offset ${at - near.start} of the ${near.size}-byte ${near.what}, through ${through}: outside it but inside memory next to it, so the run goes on without a fault`;
+      }
+    }
+    return undefined;
+  };
   let pending: { readonly pc: number; readonly what: string; readonly size: number } | undefined;
   let status = vm.run();
   for (let stops = 0; status === 'breakpoint' && stops < maxInsns; stops++) {
@@ -263,11 +315,22 @@ function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Wa
     if (call) {
       if (call === 'bpf_ringbuf_reserve') pending = { pc, what: 'ring buffer record', size: Number(vm.reg(2) & 0xffffffffn) };
       else {
-        const r1 = vm.reg(1);
-        const region = mem.regionAt(mem.offsetOf(Number(r1 & 0xffffffffn) | 0, Number((r1 >> 32n) & 0xffffffffn) | 0));
-        const name = region?.name.replace(/^struct bpf_map /, '');
-        const decl = maps.find((m) => m.name === name);
+        const decl = mapOf(vm.reg(1));
         if (decl) pending = { pc, what: `value of map ${decl.name}`, size: decl.valueSize };
+      }
+    }
+    // A helper's memory arguments: what it will read or write, before it runs.
+    const h = watch.helperMem.get(pc);
+    if (h) {
+      for (const arg of h.args) {
+        const ptr = vm.reg(arg.reg);
+        if (ptr === 0n) continue;
+        const m = typeof arg.size === 'string' ? mapOf(vm.reg(1)) : undefined;
+        const size = typeof arg.size === 'string' ? (arg.size === 'map_key' ? m?.keySize : m?.valueSize) : Number(BigInt.asUintN(32, vm.reg(arg.size.reg)));
+        if (!size) continue;
+        const at = mem.offsetOf(Number(ptr & 0xffffffffn) | 0, Number(ptr >> 32n) | 0);
+        const what = outside(at, size, `makes ${h.helper} ${arg.write ? 'write' : 'read'} ${size} byte${size === 1 ? '' : 's'} (its ${arg.name})`, `R${arg.reg}`);
+        if (what) return { kind: 'fault', pc, message: 'helper', plain: what };
       }
     }
     const a = watch.accesses.get(pc);
@@ -275,21 +338,8 @@ function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Wa
       const base = vm.reg(a.base);
       const addr = (base + BigInt(a.off)) & 0xffffffffffffffffn;
       const at = mem.offsetOf(Number(addr & 0xffffffffn) | 0, Number(addr >> 32n) | 0);
-      const region = at >= 0 ? mem.regionAt(at) : undefined;
-      const verb = `${a.write ? 'writes' : 'reads'} ${a.size} byte${a.size === 1 ? '' : 's'}`;
-      if (region && region.kind === 'packet' && pkt) {
-        const lo = Math.min(pkt.dataMeta, pkt.data);
-        if (at < lo || at + a.size > pkt.dataEnd) {
-          const len = pkt.dataEnd - pkt.data;
-          return { kind: 'fault', pc, message: 'packet', plain: `${verb} at offset ${at - pkt.data} of a ${len}-byte packet (data..data_end), through R${a.base}: outside the packet but inside the frame around it, so the run goes on without a fault (as in Linux) reading or writing bytes that are not the packet's` };
-        }
-      } else if (region && (region.kind === 'map-value' || region.kind === 'ringbuf') && grants.length) {
-        const inside = grants.some((g) => at >= g.start && at + a.size <= g.start + g.size);
-        if (!inside) {
-          const near = grants.reduce((b, g) => (Math.abs(at - g.start) < Math.abs(at - b.start) ? g : b));
-          return { kind: 'fault', pc, message: 'grant', plain: `${verb} at offset ${at - near.start} of the ${near.size}-byte ${near.what}, through R${a.base}: outside it but inside memory next to it, so the run goes on without a fault` };
-        }
-      }
+      const what = outside(at, a.size, `${a.write ? 'writes' : 'reads'} ${a.size} byte${a.size === 1 ? '' : 's'}`, `R${a.base}`);
+      if (what) return { kind: 'fault', pc, message: 'access', plain: what };
     }
     status = vm.run();
   }

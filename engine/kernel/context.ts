@@ -80,6 +80,21 @@ export function buildContext(kind: SectionKind, k: Kernel, inputs: ContextInputs
     case 'tp_btf': {
       const args = mem.map(`tp_btf/${kind.attachTo ?? ''} args`, 'context', 16, PERM_READ);
       const dv = () => mem.dv;
+      // The arguments are read as the program type's context declaration allows (btf_ctx_access:
+      // a pointer argument only as a whole 8-byte word) — the declaration the verifier reads — and
+      // never written.
+      const desc = contextDesc(kind, k.profile);
+      if (desc) {
+        mem.setSpecial(args, {
+          load: (offset, size) => {
+            if ((size !== 1 && size !== 2 && size !== 4 && size !== 8) || !ctxAccess(desc, offset, size, 'read')) return `invalid bpf_context access off=${offset} size=${size} (tp_btf/${kind.attachTo ?? ''} args are read as the tracepoint's arguments declare)`;
+            const at = args.start + offset;
+            const v = size === 8 ? dv().getBigUint64(at, true) : size === 4 ? BigInt(dv().getUint32(at, true)) : size === 2 ? BigInt(dv().getUint16(at, true)) : BigInt(mem.bytes[at] ?? 0);
+            return { lo: Number(v & 0xffffffffn) | 0, hi: Number(v >> 32n) | 0 };
+          },
+          store: (offset, size) => `invalid bpf_context access off=${offset} size=${size} (tp_btf/${kind.attachTo ?? ''} args is read-only)`,
+        });
+      }
       if (kind.attachTo === 'task_newtask') {
         const set = () => {
           dv().setBigUint64(args.start, k.objects.address(k.world.newtask.object), true);
