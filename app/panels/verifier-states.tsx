@@ -17,6 +17,8 @@ interface Props {
   readonly error: VerdictError;
   readonly section: Section | undefined;
   readonly lines: readonly string[];
+  /** 'accepted': the path is the first one the verifier walked to the exit of a program it loads (no refusal at its end). */
+  readonly mode?: 'refused' | 'accepted';
 }
 
 /** A scalar's bounds in a few words: each pair shown once when it says something. */
@@ -32,18 +34,20 @@ function seenText(c: ConcreteReg): string {
 }
 
 /** What a trace says about where it went, in one sentence. */
-function traceSummary(t: TraceAlongReply, steps: number, whole: boolean): string {
+function traceSummary(t: TraceAlongReply, steps: number, whole: boolean, goal: string): string {
   if (!t.ok) return `The program could not be run: ${t.message ?? 'it did not load'}.`;
   const took = whole
     ? t.followed === steps
-      ? `The run took this path to the refused instruction (all ${steps} steps).`
+      ? `The run took this path to ${goal} (all ${steps} steps).`
       : `The run took this path for ${t.followed} of ${steps} steps, then went another way: later steps show the first time it reached their instruction, if it did, and are not held against the verifier's bounds.`
     : 'The path shown is only its last steps: each shows the first time the run reached its instruction, not held against the bounds.';
   const end = t.end === 'fault' ? ` The run ended in a fault: ${t.message ?? ''}` : t.end === 'limit' ? ' The run stopped at the instruction limit.' : t.end === 'exited' ? ' The run exited.' : '';
   return took + end;
 }
 
-export function VerifierStates({ error, section, lines }: Props) {
+export function VerifierStates({ error, section, lines, mode = 'refused' }: Props) {
+  const accepted = mode === 'accepted';
+  const title = accepted ? 'States along a path to the exit' : 'States along the failing path';
   const states = error.states ?? [];
   const [index, setIndex] = useState(0);
   const [trace, setTrace] = useState<TraceAlongReply | { error: string } | undefined>();
@@ -91,14 +95,14 @@ export function VerifierStates({ error, section, lines }: Props) {
     ? run.steps.filter((s) => s.index !== undefined).reduce((n, s) => n + regRows(states[s.index ?? -1]?.regs ?? [], s.regs).filter((r) => r.outside.length).length, 0)
     : 0;
   return (
-    <section aria-label="States along the failing path" className="verifier-states" data-testid="verifier-states">
-      <h3>States along the failing path</h3>
-      <p className="hint">{`What the verifier believed on reaching each instruction of the path it refused${whole ? '' : ` (its last ${states.length} steps)`}.`}</p>
-      <div className="states-stepper" role="group" aria-label="Step along the failing path (← and → keys)" tabIndex={0} onKeyDown={onKey} ref={stepper} data-testid="verifier-stepper">
+    <section aria-label={title} className="verifier-states" data-testid="verifier-states">
+      <h3>{title}</h3>
+      <p className="hint">{`What the verifier believed on reaching each instruction of ${accepted ? 'the first path it walked to the exit (every path was proved safe)' : 'the path it refused'}${whole ? '' : ` (its last ${states.length} steps)`}.`}</p>
+      <div className="states-stepper" role="group" aria-label={`Step along ${accepted ? 'the path to the exit' : 'the failing path'} (← and → keys)`} tabIndex={0} onKeyDown={onKey} ref={stepper} data-testid="verifier-stepper">
         <button type="button" onClick={() => go(i - 1)} disabled={i === 0} data-testid="verifier-step-prev">
           Prev
         </button>
-        <span className="states-position" role="status" data-testid="verifier-step">{`Step ${i + 1} of ${states.length}: pc ${step.pc}${line ? `, line ${line}` : ''}${last ? ' — the refused instruction' : ''}`}</span>
+        <span className="states-position" role="status" data-testid="verifier-step">{`Step ${i + 1} of ${states.length}: pc ${step.pc}${line ? `, line ${line}` : ''}${last ? (accepted ? ' — the exit' : ' — the refused instruction') : ''}`}</span>
         <button type="button" onClick={() => go(i + 1)} disabled={last} data-testid="verifier-step-next">
           Next
         </button>
@@ -112,7 +116,7 @@ export function VerifierStates({ error, section, lines }: Props) {
         ) : null}{' '}
         <code data-testid="verifier-state-insn">{`${step.pc}: ${insn ?? '?'}`}</code>
       </p>
-      {last ? <p className="refusal-message">{`Refused here: ${error.message}`}</p> : null}
+      {last && !accepted ? <p className="refusal-message">{`Refused here: ${error.message}`}</p> : null}
       <div className="states-table-wrap">
         <table className="states-table" data-testid="verifier-state-regs">
           <caption>{`Registers at pc ${step.pc}${step.frame ? ` (call frame ${step.frame})` : ''}`}</caption>
@@ -188,7 +192,7 @@ export function VerifierStates({ error, section, lines }: Props) {
             <p>{`The program could not be run (${trace.error}).`}</p>
           ) : (
             <>
-              <p>{traceSummary(trace, states.length, whole)}</p>
+              <p>{traceSummary(trace, states.length, whole, accepted ? 'the exit' : 'the refused instruction')}</p>
               {whole && trace.ok ? (
                 <p data-testid="verifier-trace-verdict">
                   {outsideAnywhere

@@ -11,7 +11,7 @@ import { profileName, refusalsOf, verdictText, type Verdict, type VerdictSite } 
 import { searchCounterexample, verifyUnder, verifyWithStates } from '../live-verify.ts';
 import { categorize } from '../../engine/util/refusal-category.ts';
 import { runCounterexample } from '../actions.ts';
-import type { CounterexampleReply, KernelProfile, VerifyReply } from '../../engine/worker/protocol.ts';
+import type { CounterexampleReply, KernelProfile, VerdictError, VerifyReply } from '../../engine/worker/protocol.ts';
 import { definePanel } from './registry.ts';
 import { VerifierStates } from './verifier-states.tsx';
 
@@ -123,8 +123,15 @@ function StatesOnDemand({ programKey, section, lines }: { programKey: string; se
       live = false;
     };
   }, [programKey]);
-  const error = answer?.key === programKey ? answer.reply?.errors[0] : undefined;
-  return error?.states ? <VerifierStates error={error} section={section} lines={lines} /> : null;
+  const reply = answer?.key === programKey ? answer.reply : undefined;
+  const error = reply?.errors[0];
+  if (error?.states) return <VerifierStates error={error} section={section} lines={lines} />;
+  // An accepted program: the first path the verifier walked to the exit, stepped the same way.
+  const walked = reply?.accepted ? reply.walked : undefined;
+  const last = walked?.states.at(-1);
+  if (!walked || !last) return null;
+  const path: VerdictError = { pc: last.pc, message: '', stage: 'verifier', related: [], slice: [], states: walked.states, wholePath: walked.wholePath, ...(walked.explored ? { explored: walked.explored } : {}) };
+  return <VerifierStates error={path} section={section} lines={lines} mode="accepted" />;
 }
 
 /** The other kernel profile's answer for the same program, asked for on a click. */
@@ -233,6 +240,7 @@ function VerifierView({ data }: { data: VerifierData }) {
           {i === 0 && reply && !reply.accepted ? <StatesOnDemand key={key} programKey={key} section={section} lines={lines} /> : null}
         </section>
       ))}
+      {reply?.accepted && !reply.unverified ? <StatesOnDemand key={key} programKey={key} section={section} lines={lines} /> : null}
       <CompareProfiles verdict={verdict} programKey={key} section={section} />
       {reply && reply.log ? <Log log={reply.log} /> : null}
     </div>

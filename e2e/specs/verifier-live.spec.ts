@@ -235,3 +235,27 @@ test('an XDP packet read without a bounds check: a counterexample packet is offe
   await expect.poll(async () => (await pg.markers()).some((m) => m.line === 4 && m.severity === 'error' && m.source !== 'verifier')).toBe(true);
   pg.expectClean();
 });
+
+// Accepted: R2 is an RX queue number; the fall-through (R2 at most 10) is the first path to the exit.
+const ACCEPTED_BRANCH = '.section xdp\nr2 = *(u32 *)(r1 + xdp_md.rx_queue_index)\nif r2 > 10 goto big\nr0 = 2\nexit\nbig:\nr0 = 1\nexit\n';
+
+test('(e) an accepted program: the state view steps along the first path to the exit', async ({ page }) => {
+  const pg = new PlaygroundPage(page);
+  await pg.goto('/');
+  await pg.waitForEditor();
+  await pg.setSource(ACCEPTED_BRANCH);
+  await expect(page.getByTestId('verdict')).toHaveText('Linux 6.18 would load this');
+  await page.getByTestId('verdict').click();
+  const view = page.getByRole('tabpanel').getByTestId('verifier-states');
+  await expect(view.getByRole('heading')).toHaveText('States along a path to the exit');
+  const position = view.getByTestId('verifier-step');
+  await expect(position).toHaveText('Step 1 of 4: pc 0, line 2');
+  for (let k = 0; k < 3; k++) await view.getByTestId('verifier-step-next').click();
+  await expect(position).toHaveText('Step 4 of 4: pc 3, line 5 — the exit');
+  // Past the branch, R2 is believed at most 10; R0 is the constant 2.
+  await expect(view.getByTestId('verifier-reg-r2')).toContainText('u 0..10');
+  await expect(view.getByTestId('verifier-reg-r0')).toContainText('2');
+  await expect(view).not.toContainText('Refused here');
+  await axe(page);
+  pg.expectClean();
+});

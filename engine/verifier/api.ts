@@ -134,8 +134,17 @@ export interface VerifyStats {
   readonly markRead: number;
 }
 
+/** A path the verifier walked, as `explain` records it (an accepted program's first path to its exit). */
+export interface ExplainedPath {
+  readonly path: readonly number[];
+  readonly states?: readonly StateBelief[];
+  explored?: readonly ExploredAt[];
+}
+
 export interface VerifyResult {
   readonly accepted: boolean;
+  /** With `explain`, for an accepted program: the first path it walked to the exit, with the beliefs along it. */
+  readonly firstPath?: ExplainedPath;
   /** Empty when accepted; the kernel stops at the first error, so at most one today. */
   readonly errors: readonly VerifyError[];
   /** The log as the kernel prints it at the requested level (empty at level 0). */

@@ -6,7 +6,7 @@
 
 import { ALU_OPERATOR, type AluOp, type Insn, type JmpCond } from '../isa/index.ts';
 import type { MapDecl } from '../program/program.ts';
-import type { ExploredAt, RegBelief, RelatedSite, StateBelief, VerifyError, VerifyRequest, VerifyResult } from './api.ts';
+import type { ExplainedPath, ExploredAt, RegBelief, RelatedSite, StateBelief, VerifyError, VerifyRequest, VerifyResult } from './api.ts';
 import { ctxAccess, helperById, helperName, kfuncById, btfFieldAt, kptrRcu, scalarStruct, structSize, type KfuncView, type TypedArg } from './decls.ts';
 import { castsTo } from '../kernel/decls/index.ts';
 import { insnText, liveRegsLine, LIVE_REGS_HEADING } from './insn-text.ts';
@@ -207,8 +207,14 @@ export class Checker {
       error = this.path ? { pc: e.pc, message: e.message, ...this.explainRefusal(e) } : { pc: e.pc, message: e.message };
     }
     this.log.write(`processed ${this.processed} insns (limit ${INSN_LIMIT}) max_states_per_insn ${this.maxStatesPerInsn} total_states ${this.totalStates} peak_states ${this.peakStates} mark_read 0\n`);
+    const walked = !error && this.firstExit ? this.firstExit : undefined;
+    if (walked && walked.states) {
+      const explored = this.exploredAlong(walked.path);
+      if (explored.length) walked.explored = explored;
+    }
     return {
       accepted: !error,
+      ...(walked ? { firstPath: walked } : {}),
       errors: error ? [error] : [],
       log: this.log.toString(),
       stats: { processed: this.processed, maxStatesPerInsn: this.maxStatesPerInsn, totalStates: this.totalStates, peakStates: this.peakStates, markRead: 0 },
@@ -392,6 +398,8 @@ export class Checker {
       if (insn.kind === 'ja' || insn.kind === 'jcond' || insn.kind === 'call' || insn.kind === 'exit' || insn.kind === 'may_goto') this.jmpsProcessed++;
       const next = this.step(insn, pc);
       if (next === 'exit') {
+        // The first path walked to the main program's exit: what an accepted program's states view steps along.
+        if (this.path && !this.firstExit) this.firstExit = this.recordedPath(this.path);
         if (!this.popState()) return;
         continue;
       }
@@ -400,6 +408,17 @@ export class Checker {
   }
 
   private lastLine: string | undefined;
+  /** With `explain`: the first path that reached the main program's exit, with its beliefs. */
+  private firstExit: ExplainedPath | undefined;
+
+  /** The path as recorded (its last 1,000 steps) and, when every step of it was recorded, its beliefs as plain data. */
+  private recordedPath(path: readonly number[]): ExplainedPath {
+    const kept = path.slice(-1000);
+    const beliefs = this.beliefs && this.beliefs.length === path.length ? this.beliefs.slice(-kept.length) : undefined;
+    const regs = this.beliefRegs && this.beliefRegs.length === path.length ? this.beliefRegs.slice(-kept.length) : undefined;
+    const states = beliefs && regs ? beliefs.map((text, i) => this.stateBelief(kept[i] ?? -1, text, regs[i] ?? [])) : undefined;
+    return { path: kept, ...(states ? { states } : {}) };
+  }
 
   /** print_insn_state: the scratched registers after the instruction, on its line when nothing came between. */
   private printInsnState(): void {

@@ -169,6 +169,11 @@ export interface VerifyReply {
   readonly log: string;
   /** A raw (bpf_conformance) program: Linux has no such program type; nothing to verify. */
   readonly unverified?: 'raw';
+  /**
+   * Asked with `states`, for an accepted program: the first path the verifier walked to the exit,
+   * with its beliefs (the states view steps along it as along a refusal's path).
+   */
+  readonly walked?: { readonly states: readonly StateBelief[]; readonly wholePath: boolean; readonly explored?: readonly ExploredAt[] };
 }
 
 /**

@@ -228,3 +228,16 @@ describe('Session.counterexample (an input that shows a refusal)', () => {
     expect(s.counterexample(image('.section xdp\nexit\n'), settings).none).toMatch(/not about memory safety, NULL, bounds or a leak/);
   });
 });
+
+describe('Session.verify of an accepted program, with states', () => {
+  const OK = '.section xdp\nr2 = *(u32 *)(r1 + 16)\nif r2 > 10 goto big\nr0 = 2\nexit\nbig:\nr0 = 1\nexit\n';
+
+  it('carries the first path walked to the exit when asked for states, and nothing otherwise', () => {
+    const s = new Session();
+    const r = s.verify(image(OK), settings, undefined, true);
+    expect(r.accepted).toBe(true);
+    expect(r.walked?.states.map((x) => x.pc)).toEqual([0, 1, 2, 3]);
+    expect(r.walked?.wholePath).toBe(true);
+    expect(s.verify(image(OK), settings).walked).toBeUndefined();
+  });
+});

@@ -173,7 +173,14 @@ export class Session implements Omit<EngineApi, 'ping'> {
           ...(explained && detail.explored ? { explored: detail.explored } : {}),
         };
       });
-      return { accepted: r.ok, profile, errors, log: r.verifier?.log ?? '' };
+      const walked = r.ok && states ? r.verifier?.firstPath : undefined;
+      return {
+        accepted: r.ok,
+        profile,
+        errors,
+        log: r.verifier?.log ?? '',
+        ...(walked?.states ? { walked: { states: walked.states.slice(-STATES_SENT), wholePath: walked.states.length <= STATES_SENT && walked.path.length < 1000, ...(walked.explored ? { explored: walked.explored } : {}) } } : {}),
+      };
     } catch (e) {
       const message = `internal error while verifying: ${e instanceof Error ? e.message : String(e)}`;
       return { accepted: false, profile, errors: [{ pc: 0, message, stage: 'unsupported', related: [], slice: [] }], log: '' };

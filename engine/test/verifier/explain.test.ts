@@ -126,3 +126,29 @@ describe('explaining a refusal', () => {
     expect(Object.keys(e).sort()).toEqual(['message', 'pc']);
   });
 });
+
+describe('an accepted program explained', () => {
+  function accepted(source: string, explain = true) {
+    const a = assemble(source);
+    const s = a.sections[0];
+    if (!a.ok || !s) throw new Error('does not assemble');
+    const r = verify({ insns: s.insns, kind: s.kind, maps: a.maps, gpl: true, profile: 'linux-6.18', logLevel: 0, explain });
+    expect(r.accepted).toBe(true);
+    return r;
+  }
+
+  it('carries the first path walked to the exit, with the beliefs along it', () => {
+    // The fall-through (r2 > 10 not taken) is walked first: pcs 0, 1, 2, 3 and the exit at 4.
+    const r = accepted('.section xdp\nr2 = *(u32 *)(r1 + 16)\nif r2 > 10 goto big\nr0 = 2\nexit\nbig:\nr0 = 1\nexit\n');
+    expect(r.firstPath?.path).toEqual([0, 1, 2, 3]);
+    expect(r.firstPath?.states?.map((s) => s.pc)).toEqual([0, 1, 2, 3]);
+    // On the fall-through R2 is believed at most 10; at the exit R0 is the constant 2.
+    const atExit = r.firstPath?.states?.at(-1);
+    expect(atExit?.regs.find((x) => x.reg === 2)?.scalar?.umax).toBe('10');
+    expect(atExit?.regs.find((x) => x.reg === 0)?.text).toBe('2');
+  });
+
+  it('carries none without explain', () => {
+    expect(accepted('.section xdp\nr0 = 2\nexit\n', false).firstPath).toBeUndefined();
+  });
+});
