@@ -89,6 +89,15 @@ describe('live verification', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('answers a raw program itself: nothing to verify, nothing sent to the worker', async () => {
+    fake.answer(0, { ok: true, value: REFUSED });
+    await settle();
+    edit('.section raw\nr0 = 1\nexit\n');
+    expect(fake.calls).toHaveLength(1);
+    expect(store.get().verdict).toMatchObject({ status: 'done', reply: { accepted: true, unverified: 'raw' } });
+    expect(verifierProblems()).toEqual([]);
+  });
+
   it('does not ask again for a change that yields the same program', async () => {
     fake.answer(0, { ok: true, value: REFUSED });
     await settle();

@@ -20,6 +20,10 @@ import type { CounterexampleReply, KernelProfile, TraceAlongReply, VerifyReply }
  */
 export const LIVE_MAX_SECTIONS = 64;
 
+/** Programs of more slots than this are verified a moment after they appear rather than at once. */
+export const LARGE_PROGRAM_SLOTS = 20_000;
+const LARGE_PROGRAM_DELAY_MS = 150;
+
 /** What live verification needs of the engine (the EngineClient; tests give a fake). */
 export type VerifyClient = Pick<EngineClient, 'verify' | 'counterexample'> & Partial<Pick<EngineClient, 'traceAlong'>>;
 
@@ -71,10 +75,20 @@ function update(s: PlaygroundState): void {
   if (p.key === asked) return;
   asked = p.key;
   const ticket = ++seq;
+  if (p.section?.kind.progType === 'raw') {
+    // A raw (bpf_conformance) program has no Linux program type: nothing to verify, nothing to send.
+    queued = undefined;
+    setVerdict({ status: 'done', key: p.key, profile: s.doc.profile, reply: { accepted: true, profile: s.doc.profile, errors: [], log: '', unverified: 'raw' } });
+    return;
+  }
   setVerdict({ status: 'pending', key: p.key, profile: s.doc.profile });
   // One request at a time: a newer program waits for the answer in flight (replacing any that waited).
   if (inFlight !== undefined) queued = ticket;
-  else void ask(ticket);
+  else if ((p.section?.insns.length ?? 0) > LARGE_PROGRAM_SLOTS) {
+    // A large program (a link or a file opening, seldom a keystroke) waits a moment: its
+    // verification would otherwise compete for the CPU with the page's own first long tasks.
+    setTimeout(() => void ask(ticket), LARGE_PROGRAM_DELAY_MS);
+  } else void ask(ticket);
 }
 
 /** Nothing to verify any more: answers in flight are dropped, nothing waits. */
