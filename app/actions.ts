@@ -5,6 +5,8 @@ import type { CounterexampleFound, HeldSnapshot, MapEntryView, MapPageQuery, Pca
 import { emptyCounters } from '../engine/net/types.ts';
 import { EngineClient, type CallResult } from './engine-client/client.ts';
 import { createShareLink } from './share/codec.ts';
+import { parseHexBytes } from '../engine/asm/index.ts';
+import { writePcap } from '../engine/net/pcap.ts';
 import { documentFileName, downloadBlob, shareDocumentFile, sourceFileName } from './share/files.ts';
 import { imageOf, lineOfPc, pcsOfLines, problemsAtLines, runSettingsOf, type ProblemView } from './state/program.ts';
 import { programReady, store, stoppedInside, type PlaygroundState } from './state/store.ts';
@@ -385,7 +387,14 @@ function saveBytecode(): void {
  */
 export async function runCounterexample(found: CounterexampleFound): Promise<void> {
   const hex = (h: string): string => h.replace(/\s/g, '').toLowerCase();
-  const patch: Partial<PlaygroundDocument> = { input: hex(found.input.data ?? '') };
+  // A device-bound program runs on the emulated NIC only: its packet is replayed as a one-frame capture.
+  const frame = found.nic ? parseHexBytes(found.input.data ?? '') : undefined;
+  if (frame?.length) {
+    const bytes = writePcap([{ tsNs: 0, data: frame }]);
+    const c = checkPcap(bytes);
+    if (c.ok) setNic({ pcap: { id: `${++pcapImports}:counterexample.pcap:${bytes.length}`, name: 'counterexample.pcap', bytes, frames: c.frames } });
+  }
+  const patch: Partial<PlaygroundDocument> = { input: frame?.length ? '' : hex(found.input.data ?? '') };
   if (found.input.ctx !== undefined) patch.ctx = hex(found.input.ctx);
   const maps = found.input.maps;
   if (typeof maps === 'object' && maps !== null && !Array.isArray(maps)) patch.maps = maps as Record<string, unknown>;

@@ -25,6 +25,8 @@ const XDP_MD_SIZE = 24;
 import type { ContextInputs } from '../kernel/context.ts';
 import type { MapDecl } from '../program/program.ts';
 import { loadProgram, type PipelineRequest } from '../load/load.ts';
+import { metadataKfuncsCalled } from '../kernel/loader.ts';
+import { ERRNO } from '../kernel/services.ts';
 import { toHex } from '../program/hex.ts';
 import type { VerifyError } from '../verifier/api.ts';
 import { Rng } from '../util/rng.ts';
@@ -53,6 +55,11 @@ export interface Counterexample {
   };
   /** What went wrong, in plain words. */
   readonly fault: string;
+  /**
+   * The program is device-bound (it calls XDP metadata kfuncs), which BPF_PROG_TEST_RUN refuses:
+   * the input packet is a frame the emulated NIC received, and is to be replayed there.
+   */
+  readonly nic?: true;
   /** The instruction that faulted (for a leak: the one that acquired the reference). */
   readonly pc: number;
   readonly kind: 'fault' | 'leak';
@@ -266,11 +273,20 @@ function watchOf(insns: readonly (Insn | null)[]): Watch {
  * around it is mapped, as in Linux, so nothing faults there) or outside every map value and ring
  * buffer record the run was handed (values of an array lie side by side) is stopped and reported.
  */
-function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Watch, maps: readonly MapDecl[]): Outcome {
+function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Watch, maps: readonly MapDecl[], onNic = false): Outcome {
   const { mapContents: _given, ...rest } = req;
-  const loaded = loadProgram({ ...rest, verify: false, compile: false, maxInsns, inputs: c.inputs, ...(c.maps ? { mapContents: c.maps } : {}) });
+  // A device-bound program runs on the emulated NIC (BPF_PROG_TEST_RUN refuses it): the packet is the frame it received.
+  const loaded = loadProgram({ ...rest, verify: false, compile: false, maxInsns, inputs: onNic ? { nic: true } : c.inputs, ...(c.maps ? { mapContents: c.maps } : {}) });
   if (!loaded.ok) return { kind: 'other', why: `the simulated kernel does not load it unverified: ${loaded.problems[0]?.message ?? '?'}` };
   const { vm, kernel, context } = loaded.program;
+  if (onNic) {
+    const buff = context.xdp;
+    if (!buff || !c.inputs.data) return { kind: 'other', why: 'no frame to give the emulated NIC' };
+    buff.load(c.inputs.data);
+    // As the emulated NIC gives every frame: a hardware RX timestamp and an RSS hash (no VLAN tag stripped).
+    Object.assign(buff.rx, { tsStatus: 0, ts: 1_000_000_000, hashStatus: 0, hash: 0x9e3779b9, hashType: 0, vlanStatus: -ERRNO.ENODATA });
+    if (c.inputs.ctx?.length === XDP_MD_SIZE) buff.rxQueueIndex = new DataView(c.inputs.ctx.buffer, c.inputs.ctx.byteOffset).getUint32(16, true);
+  }
   const mem = kernel.mem;
   const pkt = context.xdp ?? context.skb;
   const grants: Grant[] = [];
@@ -408,6 +424,7 @@ function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions,
   if (!section) return { none: `no section ${req.entry}` };
   const t = section.kind.progType;
   const insns = decodeProgram(section.bytes).insns;
+  const onNic = t === 'xdp' && metadataKfuncsCalled(insns).length > 0;
   const where = opts.where ?? ((pc: number) => `insn ${pc}`);
   const maxTries = opts.maxTries ?? DEFAULT_TRIES;
   const maxInsns = opts.maxInsns ?? RUN_MAX_INSNS;
@@ -430,7 +447,7 @@ function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions,
   let fallback: Counterexample | undefined;
   let other: string | undefined;
   const describe = (o: Outcome & { kind: 'fault' | 'leak' }, c: Candidate, here: boolean): string => {
-    const input = describeInput(c, target.maps, t);
+    const input = `${describeInput(c, target.maps, t)}${onNic ? ' received by the emulated NIC with its RX timestamp and hash (the program is device-bound)' : ''}`;
     if (o.kind === 'leak') return `with ${input}, the reference acquired at ${where(o.pc)} (${o.via}) is still held at exit${here ? '' : ' (another problem than the refused one, on this input)'}`;
     const m = /invalid (read|write) of (\d+) bytes? at (0x[0-9a-f]+): (.*)$/.exec(o.message);
     let what: string;
@@ -453,7 +470,7 @@ function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions,
   for (const c of candidates) {
     if (tries >= maxTries || performance.now() - t0 > opts.budgetMs) break;
     tries++;
-    const o = runOnce(req, c, maxInsns, watch, req.maps);
+    const o = runOnce(req, c, maxInsns, watch, req.maps, onNic);
     if (o.kind === 'clean') continue;
     if (o.kind === 'other') {
       other ??= o.why;
@@ -461,7 +478,7 @@ function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions,
       continue;
     }
     const here = o.kind === 'leak' ? category === 'leak' && (relatedPcs.size === 0 || relatedPcs.has(o.pc)) : category !== 'leak' && (onSlice.has(o.pc) || relatedPcs.has(o.pc) || (atArithmetic && watch.accesses.has(o.pc)));
-    const found: Counterexample = { input: inputOf(c, opts.seed), fault: describe(o, c, here), pc: o.pc, kind: o.kind, here, tries };
+    const found: Counterexample = { input: inputOf(c, opts.seed), fault: describe(o, c, here), ...(onNic ? { nic: true as const } : {}), pc: o.pc, kind: o.kind, here, tries };
     if (here) return found;
     fallback ??= found;
   }

@@ -190,6 +190,8 @@ export interface CounterexampleFound {
   readonly kind: 'fault' | 'leak';
   /** The input, as the document holds it: packet and context hex, map contents. */
   readonly input: { readonly data?: string; readonly ctx?: string; readonly maps?: unknown };
+  /** The program is device-bound: the packet is a frame for the emulated NIC (a one-frame capture), not BPF_PROG_TEST_RUN's data_in. */
+  readonly nic?: true;
 }
 
 /** One of the two: `found`, or `none` saying why nothing was found. */

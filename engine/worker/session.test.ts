@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { assemble } from '../asm/index.ts';
 import type { ProgramImage, RunProgress, RunSettings } from './protocol.ts';
 import { Session } from './session.ts';
+import { writePcap } from '../net/pcap.ts';
 
 const settings: RunSettings = { isa: 4, profile: 'linux-6.18', cpus: 8, maxInsns: 1_000_000 };
 
@@ -239,5 +240,24 @@ describe('Session.verify of an accepted program, with states', () => {
     expect(r.walked?.states.map((x) => x.pc)).toEqual([0, 1, 2, 3]);
     expect(r.walked?.wholePath).toBe(true);
     expect(s.verify(image(OK), settings).walked).toBeUndefined();
+  });
+});
+
+describe('Session.counterexample of a device-bound XDP program', () => {
+  // Line 3 asks the NIC for the RX hash, line 6 reads byte 40 of the packet unchecked.
+  const BOUND = '.section xdp\n.license "GPL"\nr6 = r1\nr2 = r10\nr2 += -8\nr3 = r10\nr3 += -4\ncall bpf_xdp_metadata_rx_hash\nr2 = *(u32 *)(r6 + 0)\nr0 = *(u8 *)(r2 + 40)\nr0 = 2\nexit\n';
+
+  it('finds a frame for the emulated NIC (BPF_PROG_TEST_RUN refuses device-bound programs), and a replay of it faults at the read', () => {
+    const s = new Session();
+    const found = s.counterexample(image(BOUND), settings).found;
+    expect(found).toMatchObject({ nic: true, here: true, kind: 'fault' });
+    expect(found?.text).toMatch(/received by the emulated NIC/);
+    expect(found?.text).toMatch(/reads 1 byte at offset 40 of a \d+-byte packet/);
+    const frame = Uint8Array.from((found?.input.data ?? '').replace(/\s/g, '').match(/../g) ?? [], (h) => parseInt(h, 16));
+    const pcap = writePcap([{ tsNs: 0, data: frame }]);
+    expect(s.load(image(BOUND), { ...settings, pcap, verify: false, strictPacket: true }).ok).toBe(true);
+    const r = s.run([]);
+    expect(r.status).toBe('fault');
+    expect(r.fault?.message).toMatch(/a read of 1 byte at offset 40 of a \d+-byte packet: outside the packet/);
   });
 });

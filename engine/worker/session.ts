@@ -198,7 +198,7 @@ export class Session implements Omit<EngineApi, 'ping'> {
       const c = findCounterexample(request, detail, { seed: COUNTEREXAMPLE_SEED, budgetMs, where });
       if ('none' in c) return { none: c.none };
       const { seed: _seed, ...input } = c.input;
-      return { found: { text: c.fault, pc: c.pc, here: c.here, kind: c.kind, input } };
+      return { found: { text: c.fault, pc: c.pc, here: c.here, kind: c.kind, input, ...(c.nic ? { nic: true as const } : {}) } };
     } catch (e) {
       return { none: `the search stopped: ${e instanceof Error ? e.message : String(e)}` };
     }
