@@ -490,7 +490,8 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   {
     id: 'ctx-modified',
     category: 'memory safety',
-    templates: ['dereference of modified ctx ptr R${} off=${} disallowed', 'negative offset ctx ptr R${} off=${} disallowed'],
+    // The messages are check_ptr_off_reg's (arg-pointer-offset's templates); this entry explains them for the context.
+    templates: [],
     pattern: /^(?:dereference of modified|negative offset) ctx ptr R(\d+) off=(-?\d+) disallowed$/,
     words: '<dereference of modified|negative offset> ctx ptr R<n> off=<off> disallowed',
     title: 'A read through a context pointer that was moved',
@@ -504,7 +505,8 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   {
     id: 'ctx-variable',
     category: 'memory safety',
-    templates: ['variable ctx access var_off=${} disallowed'],
+    // check_ptr_off_reg's message (arg-pointer-offset's template), explained here for the context.
+    templates: [],
     pattern: /^variable ctx access var_off=(.+) disallowed$/,
     words: 'variable ctx access var_off=<tnum> disallowed',
     title: 'A context access at a variable offset',

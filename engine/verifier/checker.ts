@@ -932,10 +932,8 @@ export class Checker {
       case 'fp':
         return this.stackAccess(regno, r, off, size, access, signExtend, value, valueReg);
       case 'ctx': {
-        // check_ptr_off_reg: a negative offset first, then any offset, then a variable one.
-        if (r.off < 0) this.refuse(`negative offset ctx ptr R${regno} off=${r.off} disallowed`);
-        if (r.off) this.refuse(`dereference of modified ctx ptr R${regno} off=${r.off} disallowed`);
-        if (!isConst(r.s)) this.refuse(`variable ctx access var_off=${formatTnum(r.s)} disallowed`);
+        // check_ptr_off_reg: the context only through its own pointer (as for an argument).
+        this.checkArgRegOff(regno, r);
         const f = signExtend ? undefined : ctxAccess(this.req.kind, this.req.profile, off, size, access);
         if (!f) this.refuse(`invalid bpf_context access off=${off} size=${size}`);
         if (access === 'write') return notInit();
@@ -1933,7 +1931,8 @@ export class Checker {
   }
 
   /**
-   * check_func_arg_reg_off for the registers a kfunc's memory or context argument can hold:
+   * check_ptr_off_reg / check_func_arg_reg_off for the registers a kfunc's memory or context
+   * argument, a helper's context or callback, or a context access can hold:
    * stack, packet, map and memory pointers and scalars may carry an offset; the context may not
    * (__check_ptr_off_reg without a fixed offset), and an uninitialised register is a pointer of
    * unknown type ('?') with an unknown offset.

@@ -183,6 +183,37 @@ export async function judge(oracle: KernelOracle, name: string, request: KernelR
   return { name, kernel, ours: our, ...compare(kernel, our) };
 }
 
+/**
+ * `entry` made ready for this kernel (its load request, and the calls it makes probed), or
+ * undefined when this kernel cannot answer for it — another profile's program, something the
+ * machine lacks, a helper or kfunc this build refuses — the reason then added to `leftOut`.
+ */
+export async function preparedFor(
+  entry: CorpusEntry,
+  oracle: KernelOracle,
+  comparedProfile: KernelProfile,
+  leftOut: LeftOut,
+  probes: Map<string, Promise<string | undefined>>,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ readonly prepared: PreparedLoad; readonly profile: KernelProfile } | undefined> {
+  const profile = entry.profile ?? 'linux-6.18';
+  if (profile !== comparedProfile) {
+    leftOut.add(`the ${profile} profile`, `this kernel is ${oracle.kernel}: its verifier is not that of ${profile}`);
+    return undefined;
+  }
+  const prepared = prepareLoad(entry.source, { ...(entry.section !== undefined ? { section: entry.section } : {}), profile, logLevel: 1 }, env);
+  if ('skipped' in prepared) {
+    leftOut.add(leftOutKey(prepared.skipped), prepared.skipped);
+    return undefined;
+  }
+  const refused = await firstRefusedCall(oracle, prepared.features, probes);
+  if (refused) {
+    leftOut.add(refused.feature, refused.reason);
+    return undefined;
+  }
+  return { prepared, profile };
+}
+
 /** Loads every entry into the kernel (and our verifier, when given) and compares. */
 export async function runDifferential(entries: readonly CorpusEntry[], oracle: KernelOracle, options: DifferentialOptions = {}): Promise<DifferentialReport> {
   const leftOut = new LeftOut();
@@ -195,21 +226,9 @@ export async function runDifferential(entries: readonly CorpusEntry[], oracle: K
   const jobs = entries.map(async (entry): Promise<EntryOutcome | undefined> => {
     if (names.has(entry.name)) throw new Error(`two corpus entries are named ${entry.name}`);
     names.add(entry.name);
-    const profile = entry.profile ?? 'linux-6.18';
-    if (profile !== comparedProfile) {
-      leftOut.add(`the ${profile} profile`, `this kernel is ${oracle.kernel}: its verifier is not that of ${profile}`);
-      return undefined;
-    }
-    const prepared = prepareLoad(entry.source, { ...(entry.section !== undefined ? { section: entry.section } : {}), profile, logLevel: 1 }, options.env);
-    if ('skipped' in prepared) {
-      leftOut.add(leftOutKey(prepared.skipped), prepared.skipped);
-      return undefined;
-    }
-    const refused = await firstRefusedCall(oracle, prepared.features, probes);
-    if (refused) {
-      leftOut.add(refused.feature, refused.reason);
-      return undefined;
-    }
+    const ready = await preparedFor(entry, oracle, comparedProfile, leftOut, probes, options.env);
+    if (!ready) return undefined;
+    const { prepared, profile } = ready;
     const judged = await judge(oracle, entry.name, prepared.request, verifyRequestOf(prepared, prepared.section.insns, profile), options.verify);
     if ('leftOut' in judged) {
       leftOut.add('objects the kernel would not create', judged.leftOut);

@@ -22,8 +22,8 @@ import type { KernelOracle } from '../kernel/oracle.ts';
 import { Rng } from '../kernel/rng.ts';
 import type { CorpusEntry } from './corpus-entry.ts';
 import { bytesOf, listing, mutate, type Mutant } from './corpus-mutants.ts';
-import { firstRefusedCall, judge, leftOutKey, summarize, verifyRequestOf, withCause, type BuildFacts, type DifferentialReport, type EntryOutcome, type VerifyFn } from './differential.ts';
-import { prepareLoad, withProgram, type PreparedLoad } from './kernel-load.ts';
+import { judge, preparedFor, summarize, verifyRequestOf, withCause, type BuildFacts, type DifferentialReport, type EntryOutcome, type VerifyFn } from './differential.ts';
+import { withProgram, type PreparedLoad } from './kernel-load.ts';
 
 const EXAMPLES = new URL('../../../public/examples/', import.meta.url);
 
@@ -150,21 +150,9 @@ export async function runMutantDifferential(examples: readonly CorpusEntry[], co
   const probes = new Map<string, Promise<string | undefined>>();
 
   const readyOf = async (source: CorpusEntry): Promise<Ready | undefined> => {
-    const profile = source.profile ?? 'linux-6.18';
-    if (profile !== comparedProfile) {
-      leftOut.add(`the ${profile} profile`, `this kernel is ${oracle.kernel}: its verifier is not that of ${profile}`);
-      return undefined;
-    }
-    const prepared = prepareLoad(source.source, { ...(source.section !== undefined ? { section: source.section } : {}), profile, logLevel: 1 }, options.env);
-    if ('skipped' in prepared) {
-      leftOut.add(leftOutKey(prepared.skipped), prepared.skipped);
-      return undefined;
-    }
-    const refused = await firstRefusedCall(oracle, prepared.features, probes);
-    if (refused) {
-      leftOut.add(refused.feature, refused.reason);
-      return undefined;
-    }
+    const ready = await preparedFor(source, oracle, comparedProfile, leftOut, probes, options.env);
+    if (!ready) return undefined;
+    const { prepared } = ready;
     const ours = present(prepared.section.insns);
     const kernel = present(decodeProgram(prepared.request.prog).insns);
     if (ours.length !== kernel.length || ours.some((x, k) => x.kind !== kernel[k]?.kind)) throw new Error(`${source.name}: the kernel's copy of the program is not laid out as ours`);
