@@ -398,6 +398,8 @@ export async function runCounterexample(found: CounterexampleFound): Promise<voi
   if (found.input.ctx !== undefined) patch.ctx = hex(found.input.ctx);
   const maps = found.input.maps;
   if (typeof maps === 'object' && maps !== null && !Array.isArray(maps)) patch.maps = maps as Record<string, unknown>;
+  // Memory running short (an allocation that fails) is part of the scenario.
+  if (found.input.scenario) patch.scenario = found.input.scenario;
   store.updateDocument(patch);
   store.set({ verify: false, strictPacket: true });
   store.notify('info', 'Running unverified on the counterexample input: Verify is off, and the run stops at the first access outside the packet. Turn Verify on again to run as Linux would load it.', { topic: 'run' });

@@ -10,8 +10,9 @@
 // tries. A fault at the refused instruction or on its causal slice shows THIS danger and ends the
 // search; a fault elsewhere is kept as a fallback and labelled so.
 //
-// The simulated kernel has no knob to make an allocation fail (bpf_cpumask_create, bpf_obj_new,
-// … always succeed there), so a NULL those could return is never shown; the answer says so.
+// An allocation (bpf_cpumask_create) fails only when the scenario says memory is short
+// (Scenario.failAllocationsAfter): a program that allocates is tried that way first, and the
+// counterexample then carries that scenario.
 //
 // This module runs programs; the verifier must never import it.
 
@@ -50,6 +51,8 @@ export interface Counterexample {
     readonly ctx?: string;
     /** Map contents in the `--maps` format; absent: every map empty. */
     readonly maps?: MapContents;
+    /** The scenario (`--scenario`), when the search changed the given one: memory short, so allocations fail. */
+    readonly scenario?: Record<string, unknown>;
     /** The search's seed that produced this input (the run itself uses the kernel's default seed, as `bpfp test-run` does). */
     readonly seed: number;
   };
@@ -84,6 +87,8 @@ export interface SearchOptions {
 interface Candidate {
   readonly inputs: ContextInputs;
   readonly maps?: MapContents;
+  /** Memory runs short in the scenario after this many allocations (Scenario.failAllocationsAfter). */
+  readonly failAllocationsAfter?: number;
 }
 
 const DEFAULT_TRIES = 2000;
@@ -113,10 +118,48 @@ function headerPacket(len: number, fill: number, v6 = false): Uint8Array {
   return p;
 }
 
-/** Map contents: every array and hash map filled at keys 0..7 (within max_entries) with `fill` bytes, or with 8-byte words each holding the integer `fill` (little-endian, two's complement). */
+/**
+ * A packet of `len` bytes with Ethernet, IPv4 (or IPv6) and a UDP (or TCP) header where they
+ * fit, both ports holding `port` as a program reading them with a little-endian u16 load
+ * compares them (`if r5 != 0x901f` is port 8080): the packets that get past a port filter.
+ */
+function portPacket(len: number, port: number, v6: boolean, proto: 6 | 17): Uint8Array {
+  const p = headerPacket(len, 0, v6);
+  if (!v6 && len > 23) p[23] = proto;
+  if (v6 && len > 20) p[20] = proto;
+  const l4 = v6 ? 54 : 34;
+  for (const at of [l4, l4 + 2]) {
+    if (len > at) p[at] = port & 0xff;
+    if (len > at + 1) p[at + 1] = port >> 8;
+  }
+  return p;
+}
+
+/** Constants a program compares with (jumps against an immediate) that could be 16-bit port numbers, at most 4. */
+function portConstants(insns: readonly (Insn | null)[]): number[] {
+  const out = new Set<number>();
+  for (const insn of insns) {
+    if (insn?.kind !== 'jcond' || insn.src.type !== 'imm') continue;
+    const c = insn.src.imm;
+    // Ethertypes as read little-endian (0x0008 IPv4, 0xdd86 IPv6, 0x0081 802.1Q) are not ports.
+    if (c > 0xff && c <= 0xffff && ![0x0008, 0xdd86, 0x0081, 0xa888, 0x0608].includes(c)) out.add(c);
+  }
+  return [...out].slice(0, 4);
+}
+
+/** Map contents: every array and hash map filled at keys 0..7 (within max_entries) with `fill` bytes, or with 8-byte words each holding the integer `fill` (little-endian, two's complement); every prog_array slot holding the entry program. */
 function filledMaps(target: InputTarget, fill: number | bigint): MapContents {
   const out: MapContents = {};
   for (const m of target.maps) {
+    // A prog_array's slots hold the entry program itself: every tail call is taken.
+    if (m.type === 'prog_array') {
+      out[m.name] = Array.from({ length: Math.min(8, m.maxEntries) }, (_, k) => {
+        const key = new Uint8Array(m.keySize);
+        key[0] = k;
+        return { key: toHex(key), value: target.entry };
+      });
+      continue;
+    }
     if (!['array', 'percpu_array', 'hash', 'percpu_hash', 'lru_hash', 'lru_percpu_hash'].includes(m.type)) continue;
     const entries: { key: string; value: string }[] = [];
     for (let k = 0; k < Math.min(8, m.maxEntries); k++) {
@@ -174,7 +217,43 @@ function* targeted(target: InputTarget, insns: readonly (Insn | null)[]): Genera
   const t = target.kind.progType;
   const sets = mapSets(target, constantsOf(insns));
   const withMaps = (maps: MapContents | undefined) => (maps ? { maps } : {});
+  // A program that allocates (bpf_cpumask_create): first, the same inputs with memory short.
+  // A program that allocates (bpf_cpumask_create): first, the same inputs with memory running
+  // short after 0, 1, … allocations (one more than its allocation sites, at most 8).
+  const sites = insns.filter((i) => ALLOCATORS.test(callName(i) ?? '')).length;
+  if (sites) {
+    const inputs: ContextInputs = t === 'xdp' || t === 'tc' || t === 'socket' ? { data: headerPacket(64, 0) } : t === 'syscall' ? { ctx: new Uint8Array(64) } : {};
+    for (let after = 0; after < Math.min(sites, 8); after++) for (const maps of sets.first) yield { inputs, ...withMaps(maps), failAllocationsAfter: after };
+  }
   if (t === 'xdp' || t === 'tc' || t === 'socket') {
+    // Metadata in front of the packet (xdp_md as ctx_in: its data field is the metadata's
+    // length, a multiple of 4 up to 32): first when the program reads xdp_md.data_meta.
+    const readsMeta = t === 'xdp' && insns.some((i) => i?.kind === 'load' && i.off === 8 && i.size === 4);
+    if (readsMeta) {
+      for (const maps of sets.first) {
+        for (let meta = 4; meta <= 32; meta += 4) {
+          for (const len of [ETH_HLEN, 64]) {
+            const data = new Uint8Array(meta + len);
+            data.set(headerPacket(len, 0), meta);
+            const ctx = new Uint8Array(XDP_MD_SIZE);
+            const dv = new DataView(ctx.buffer);
+            dv.setUint32(0, meta, true);
+            dv.setUint32(4, data.length, true);
+            yield { inputs: { data, ctx }, ...withMaps(maps) };
+          }
+        }
+      }
+    }
+    // Past a port filter: packets to the ports the program compares with, from the end of the
+    // UDP/TCP header's first 8 bytes on (IPv4 and IPv6), where a shifted access bites.
+    for (const port of portConstants(insns)) {
+      for (const v6 of [false, true]) {
+        for (const proto of [17, 6] as const) {
+          const l4 = v6 ? 54 : 34;
+          for (let len = l4 + 8; len <= l4 + 24; len++) yield { inputs: { data: portPacket(len, port, v6, proto) } };
+        }
+      }
+    }
     for (const maps of sets.first) {
       for (let len = ETH_HLEN; len < ETH_HLEN + SHORT_PACKETS; len++) yield { inputs: { data: headerPacket(len, 0) }, ...withMaps(maps) };
       for (const len of [64, 128, 256, 1500]) yield { inputs: { data: headerPacket(len, 0xff) }, ...withMaps(maps) };
@@ -185,7 +264,7 @@ function* targeted(target: InputTarget, insns: readonly (Insn | null)[]): Genera
       // The RX queue (xdp_md.rx_queue_index) is the input a program may use as an index: every
       // queue number past the program's constants up to 64 (NICs have that many), on the
       // program's small packets, each map set.
-      const queues = [...new Set([...constantsOf(insns).filter((k) => k >= 0n && k < 64n).map((k) => Number(k) + 1), 4, 8, 16, 32, 64])].sort((a, b) => a - b);
+      const queues = [...new Set([...constantsOf(insns).filter((k) => k >= 0n && k < 256n).map((k) => Number(k) + 1), 4, 8, 16, 32, 64, 65, 128, 255])].sort((a, b) => a - b);
       for (const maps of [...sets.first, ...sets.more]) {
         for (const q of queues) {
           const ctx = new Uint8Array(XDP_MD_SIZE);
@@ -231,10 +310,28 @@ interface MemArg {
   readonly write: boolean;
 }
 
+/** The refused access and the area the verifier believed its pointer was into (from its state there). */
+interface RefusedAccess {
+  readonly pc: number;
+  readonly area: 'meta' | 'packet';
+}
+
+/** The refused instruction's access, when it is a packet access whose base the verifier typed pkt or pkt_meta. */
+function refusedAccessOf(refusal: VerifyError, insns: readonly (Insn | null)[]): RefusedAccess | undefined {
+  const pc = refusal.pc;
+  const insn = pc === undefined ? undefined : insns[pc];
+  if (pc === undefined || !insn || (insn.kind !== 'load' && insn.kind !== 'store' && insn.kind !== 'atomic')) return undefined;
+  const state = refusal.states?.at(-1);
+  const type = state?.pc === pc ? state.regs.find((r) => r.reg === insn.base)?.type : undefined;
+  return type === 'pkt_meta' ? { pc, area: 'meta' } : type === 'pkt' ? { pc, area: 'packet' } : undefined;
+}
+
 interface Watch {
   readonly accesses: ReadonlyMap<number, { readonly base: number; readonly off: number; readonly size: number; readonly write: boolean }>;
   /** Call pcs → the helper's name, for lookups and reserves. */
   readonly grants: ReadonlyMap<number, string>;
+  /** Call pcs → the helper's name, for the calls that hand a ring buffer record back (submit, discard). */
+  readonly returns: ReadonlyMap<number, string>;
   /** Call pcs → the helper's memory arguments (what it reads or writes through pointers the program passes). */
   readonly helperMem: ReadonlyMap<number, { readonly helper: string; readonly args: readonly MemArg[] }>;
 }
@@ -242,6 +339,7 @@ interface Watch {
 function watchOf(insns: readonly (Insn | null)[]): Watch {
   const accesses = new Map<number, { base: number; off: number; size: number; write: boolean }>();
   const grants = new Map<number, string>();
+  const returns = new Map<number, string>();
   const helperMem = new Map<number, { helper: string; args: MemArg[] }>();
   insns.forEach((insn, pc) => {
     if (!insn) return;
@@ -262,8 +360,9 @@ function watchOf(insns: readonly (Insn | null)[]): Watch {
     else if (insn.kind === 'store' || insn.kind === 'atomic') accesses.set(pc, { base: insn.base, off: insn.off, size: insn.size, write: true });
     const name = callName(insn);
     if (name === 'bpf_map_lookup_elem' || name === 'bpf_map_lookup_percpu_elem' || name === 'bpf_ringbuf_reserve') grants.set(pc, name);
+    if (name === 'bpf_ringbuf_submit' || name === 'bpf_ringbuf_discard') returns.set(pc, name);
   });
-  return { accesses, grants, helperMem };
+  return { accesses, grants, returns, helperMem };
 }
 
 /**
@@ -273,10 +372,10 @@ function watchOf(insns: readonly (Insn | null)[]): Watch {
  * around it is mapped, as in Linux, so nothing faults there) or outside every map value and ring
  * buffer record the run was handed (values of an array lie side by side) is stopped and reported.
  */
-function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Watch, maps: readonly MapDecl[], onNic = false): Outcome {
+function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Watch, maps: readonly MapDecl[], onNic = false, refused?: RefusedAccess): Outcome {
   const { mapContents: _given, ...rest } = req;
   // A device-bound program runs on the emulated NIC (BPF_PROG_TEST_RUN refuses it): the packet is the frame it received.
-  const loaded = loadProgram({ ...rest, verify: false, compile: false, maxInsns, inputs: onNic ? { nic: true } : c.inputs, ...(c.maps ? { mapContents: c.maps } : {}) });
+  const loaded = loadProgram({ ...rest, verify: false, compile: false, maxInsns, inputs: onNic ? { nic: true } : c.inputs, ...(c.maps ? { mapContents: c.maps } : {}), ...(c.failAllocationsAfter === undefined ? {} : { scenario: scenarioOf(req, c) }) });
   if (!loaded.ok) return { kind: 'other', why: `the simulated kernel does not load it unverified: ${loaded.problems[0]?.message ?? '?'}` };
   const { vm, kernel, context } = loaded.program;
   if (onNic) {
@@ -292,22 +391,43 @@ function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Wa
   const grants: Grant[] = [];
   const after = new Map<number, number>();
   for (const pc of watch.grants.keys()) after.set(pc + 1, pc);
-  vm.setBreakpoints([...watch.accesses.keys(), ...watch.grants.keys(), ...after.keys(), ...watch.helperMem.keys()]);
+  vm.setBreakpoints([...watch.accesses.keys(), ...watch.grants.keys(), ...after.keys(), ...watch.helperMem.keys(), ...watch.returns.keys()]);
+  /** Ring buffer records the program submitted or discarded: user space may be reading them (or the space reused). */
+  const handedBack: (Grant & { readonly how: string })[] = [];
   const mapOf = (ptr: bigint): MapDecl | undefined => {
     const region = mem.regionAt(mem.offsetOf(Number(ptr & 0xffffffffn) | 0, Number((ptr >> 32n) & 0xffffffffn) | 0));
     const name = region?.name.replace(/^struct bpf_map /, '');
     return maps.find((m) => m.name === name);
   };
-  /** An access of `size` bytes at arena offset `at` outside the packet or outside what the run was handed, in words; undefined when inside. */
-  const outside = (at: number, size: number, verb: string, through: string): string | undefined => {
+  /**
+   * An access of `size` bytes at arena offset `at` outside the packet or outside what the run
+   * was handed, in words; undefined when inside. `area` is the area the verifier believed the
+   * pointer was into (known at the refused access): the metadata (data_meta..data) or the packet.
+   */
+  const outside = (at: number, size: number, verb: string, through: string, area?: RefusedAccess['area']): string | undefined => {
     const region = at >= 0 ? mem.regionAt(at) : undefined;
     if (region && region.kind === 'packet' && pkt) {
       const lo = Math.min(pkt.dataMeta, pkt.data);
-      if (at < lo || at + size > pkt.dataEnd) {
+      const meta = Math.max(0, pkt.data - pkt.dataMeta);
+      if (area === 'meta' && (at < pkt.dataMeta || at + size > pkt.data)) {
+        return `${verb} at offset ${at - pkt.dataMeta} of the ${meta} byte${meta === 1 ? '' : 's'} of metadata (data_meta..data), through ${through}: outside the metadata, ${at + size > pkt.data ? `into the packet's first bytes, ${verb.startsWith('writes') ? 'overwriting them' : 'taking them for metadata'}` : 'into the headroom in front of it'}, without a fault`;
+      }
+      if (area === 'packet' && at < pkt.data && at + size > lo) {
+        return `${verb} at offset ${at - pkt.data} of a ${pkt.dataEnd - pkt.data}-byte packet (data..data_end), through ${through}: in front of the packet, in its ${meta} bytes of metadata, without a fault`;
+      }
+      // No access the verifier allows crosses data: a metadata access ends at it, a packet access starts at it.
+      const straddles = at < pkt.data && at + size > pkt.data && lo < pkt.data;
+      if (at < lo || at + size > pkt.dataEnd || straddles) {
         const len = pkt.dataEnd - pkt.data;
+        if (straddles && at >= lo && at + size <= pkt.dataEnd) return `${verb} at offset ${at - pkt.data} of a ${len}-byte packet, through ${through}: across the end of the ${meta} bytes of metadata into the packet, without a fault`;
         return `${verb} at offset ${at - pkt.data} of a ${len}-byte packet (data..data_end), through ${through}: outside the packet but inside the frame around it, so the run goes on without a fault (as in Linux) reading or writing bytes that are not the packet's`;
       }
-    } else if (region && (region.kind === 'map-value' || region.kind === 'ringbuf') && grants.length) {
+    }
+    const back = region?.kind === 'ringbuf' ? handedBack.find((g) => at + size > g.start && at < g.start + g.size) : undefined;
+    if (back) {
+      return `${verb} at offset ${at - back.start} of the ${back.size}-byte ring buffer record, through ${through}, after ${back.how} handed it to user space: the record is no longer the program's (user space may be reading it, or its space is reused), and nothing faults`;
+    }
+    if (region && (region.kind === 'map-value' || region.kind === 'ringbuf') && grants.length) {
       const inside = grants.some((g) => at >= g.start && at + size <= g.start + g.size);
       if (!inside) {
         const near = grants.reduce((b, g) => (Math.abs(at - g.start) < Math.abs(at - b.start) ? g : b));
@@ -335,6 +455,17 @@ function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Wa
         if (decl) pending = { pc, what: `value of map ${decl.name}`, size: decl.valueSize };
       }
     }
+    const giveBack = watch.returns.get(pc);
+    if (giveBack) {
+      const r1 = vm.reg(1);
+      const at = mem.offsetOf(Number(r1 & 0xffffffffn) | 0, Number((r1 >> 32n) & 0xffffffffn) | 0);
+      const i = grants.findIndex((g) => g.start === at);
+      const g = grants[i];
+      if (g) {
+        grants.splice(i, 1);
+        handedBack.push({ ...g, how: giveBack });
+      }
+    }
     // A helper's memory arguments: what it will read or write, before it runs.
     const h = watch.helperMem.get(pc);
     if (h) {
@@ -354,7 +485,7 @@ function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Wa
       const base = vm.reg(a.base);
       const addr = (base + BigInt(a.off)) & 0xffffffffffffffffn;
       const at = mem.offsetOf(Number(addr & 0xffffffffn) | 0, Number(addr >> 32n) | 0);
-      const what = outside(at, a.size, `${a.write ? 'writes' : 'reads'} ${a.size} byte${a.size === 1 ? '' : 's'}`, `R${a.base}`);
+      const what = outside(at, a.size, `${a.write ? 'writes' : 'reads'} ${a.size} byte${a.size === 1 ? '' : 's'}`, `R${a.base}`, refused?.pc === pc ? refused.area : undefined);
       if (what) return { kind: 'fault', pc, message: 'access', plain: what };
     }
     status = vm.run();
@@ -371,13 +502,20 @@ function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Wa
   return { kind: 'clean' };
 }
 
-/** The input as given to `bpfp test-run`: the packet and context hex, maps only when some has entries. */
-function inputOf(c: Candidate, seed: number): Counterexample['input'] {
+/** The request's scenario with what the candidate changes in it (memory short). */
+function scenarioOf(req: PipelineRequest, c: Candidate): Record<string, unknown> {
+  const given = typeof req.scenario === 'object' && req.scenario !== null && !Array.isArray(req.scenario) ? (req.scenario as Record<string, unknown>) : {};
+  return { ...given, ...(c.failAllocationsAfter === undefined ? {} : { failAllocationsAfter: c.failAllocationsAfter }) };
+}
+
+/** The input as given to `bpfp test-run`: the packet and context hex, maps only when some has entries, the scenario when the search changed it. */
+function inputOf(req: PipelineRequest, c: Candidate, seed: number): Counterexample['input'] {
   const maps = c.maps && Object.values(c.maps).some((e) => e.length) ? c.maps : undefined;
   return {
     ...(c.inputs.data ? { data: toHex(c.inputs.data) } : {}),
     ...(c.inputs.ctx ? { ctx: toHex(c.inputs.ctx) } : {}),
     ...(maps ? { maps } : {}),
+    ...(c.failAllocationsAfter === undefined ? {} : { scenario: scenarioOf(req, c) }),
     seed,
   };
 }
@@ -399,8 +537,11 @@ function describeInput(c: Candidate, maps: readonly MapDecl[], progType?: string
   const full = filled.filter(([n]) => rings.has(n));
   const others = filled.filter(([n]) => !rings.has(n));
   if (full.length) parts.push(`${full.map(([n]) => `ring buffer ${n} full of records user space has not read`).join(', ')}`);
-  if (others.length) parts.push(`entries in ${others.map(([n, e]) => `${n} (${e.length})`).join(', ')}`);
+  const progArrays = new Set(maps.filter((m) => m.type === 'prog_array').map((m) => m.name));
+  if (others.length) parts.push(`entries in ${others.map(([n, e]) => (progArrays.has(n) ? `${n} (${e.length} slot${e.length === 1 ? '' : 's'} holding ${[...new Set(e.map((x) => x.value))].join(', ')}, so the tail call is taken)` : `${n} (${e.length})`)).join(', ')}`);
   else if (hasMaps && maps.length > full.length) parts.push(full.length ? 'the other maps empty' : 'every map empty');
+  const after = c.failAllocationsAfter;
+  if (after !== undefined) parts.push(`memory running short ${after ? `after ${after} allocation${after === 1 ? '' : 's'}, so every later one fails` : 'so every allocation fails'} (the scenario's failAllocationsAfter: ${after}, as under memory pressure)`);
   return parts.length ? parts.join(', ') : 'no input';
 }
 
@@ -436,6 +577,7 @@ function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions,
   const refused = refusal.pc === undefined ? undefined : insns[refusal.pc];
   // A refusal at pointer arithmetic (not at an access): the access through the moved pointer that follows is its danger.
   const atArithmetic = refused?.kind === 'alu';
+  const refusedAccess = refusedAccessOf(refusal, insns);
   const random = function* (): Generator<Candidate> {
     for (;;) {
       const r = randomInputs(rng, target);
@@ -470,7 +612,7 @@ function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions,
   for (const c of candidates) {
     if (tries >= maxTries || performance.now() - t0 > opts.budgetMs) break;
     tries++;
-    const o = runOnce(req, c, maxInsns, watch, req.maps, onNic);
+    const o = runOnce(req, c, maxInsns, watch, req.maps, onNic, refusedAccess);
     if (o.kind === 'clean') continue;
     if (o.kind === 'other') {
       other ??= o.why;
@@ -478,7 +620,7 @@ function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions,
       continue;
     }
     const here = o.kind === 'leak' ? category === 'leak' && (relatedPcs.size === 0 || relatedPcs.has(o.pc)) : category !== 'leak' && (onSlice.has(o.pc) || relatedPcs.has(o.pc) || (atArithmetic && watch.accesses.has(o.pc)));
-    const found: Counterexample = { input: inputOf(c, opts.seed), fault: describe(o, c, here), ...(onNic ? { nic: true as const } : {}), pc: o.pc, kind: o.kind, here, tries };
+    const found: Counterexample = { input: inputOf(req, c, opts.seed), fault: describe(o, c, here), ...(onNic ? { nic: true as const } : {}), pc: o.pc, kind: o.kind, here, tries };
     if (here) return found;
     fallback ??= found;
   }
@@ -486,7 +628,7 @@ function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions,
   let why = `no input among ${tries} tried (${ms} ms, seed ${opts.seed}) made it ${category === 'leak' ? 'leak' : 'fault'}`;
   if (category === 'null') {
     const source = (refusal.related ?? []).map((r) => callName(insns[r.pc])).find((n) => n !== undefined);
-    if (source && ALLOCATORS.test(source)) why = `${source} returns NULL only when an allocation fails, and the simulated kernel cannot make ${source} fail (${why})`;
+    if (source && ALLOCATORS.test(source)) why = `${source} returns NULL only when an allocation fails, and it did not fail on the inputs tried, memory running short among them (${why})`;
     else if (source) why = `${source} never returned NULL on the inputs tried (${why})`;
   }
   if (category !== 'leak' && (t === 'xdp' || t === 'tc') && /packet|pkt/.test(refusal.message)) why += `; packets of every length from ${ETH_HLEN} to ${ETH_HLEN + SHORT_PACKETS - 1} bytes were among them, and BPF_PROG_TEST_RUN takes none shorter than ${ETH_HLEN} (the Ethernet header): an access the verifier cannot prove inside the packet may still be inside every packet a run can get`;

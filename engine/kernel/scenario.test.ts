@@ -27,6 +27,14 @@ describe('scenario', () => {
     expect(parseScenario({ tasks: [{ pid: 1200, cpus: '0-3' }], current: 1200 }, 2)).toEqual({ ok: false, error: 'task 1200: CPU 3 does not exist: the kernel has 2 CPUs (0-1)' });
   });
 
+  it('takes failAllocationsAfter as a whole number of allocations that succeed', () => {
+    const r = parseScenario({ failAllocationsAfter: 2 }, 8);
+    expect(r.ok && r.scenario.failAllocationsAfter).toBe(2);
+    const none = parseScenario({}, 8);
+    expect(none.ok && 'failAllocationsAfter' in none.scenario).toBe(false);
+    for (const bad of [-1, 1.5, 'yes', true]) expect(parseScenario({ failAllocationsAfter: bad }, 8)).toMatchObject({ ok: false, error: expect.stringContaining('failAllocationsAfter must be a whole number') });
+  });
+
   it('names what is wrong', () => {
     expect(parseScenario([], 8)).toEqual({ ok: false, error: 'the scenario must be a JSON object' });
     expect(parseScenario({ tasks: [{ pid: 0 }] }, 8)).toMatchObject({ error: 'tasks[0].pid must be a whole number from 1 to 4194304' });

@@ -29,6 +29,12 @@ export interface Scenario {
   readonly mkdir: { readonly path: string };
   /** Conntrack entries that exist before the run. */
   readonly conntrack?: readonly ConntrackSeed[];
+  /**
+   * Memory runs short: the first `failAllocationsAfter` allocations a run asks for succeed and
+   * every later one fails (bpf_cpumask_create returns NULL, as bpf_mem_cache_alloc does under
+   * memory pressure); 0: every one fails. What a NULL check after an allocation is for.
+   */
+  readonly failAllocationsAfter?: number;
 }
 
 export const DEFAULT_SCENARIO: Scenario = {
@@ -253,6 +259,8 @@ export function parseScenario(x: unknown, nrCpus: number): ScenarioResult {
       if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max)) return { ok: false, error: `conntrack[${i}].${field} must be a whole number from 0 to ${max}` };
     }
   }
+  const failAfter = x['failAllocationsAfter'];
+  if (failAfter !== undefined && !(typeof failAfter === 'number' && Number.isInteger(failAfter) && failAfter >= 0)) return { ok: false, error: 'failAllocationsAfter must be a whole number of allocations that succeed before every later one fails (0: all fail)' };
   return {
     ok: true,
     scenario: {
@@ -263,6 +271,7 @@ export function parseScenario(x: unknown, nrCpus: number): ScenarioResult {
       newtask: { ...nt, clone_flags: cf },
       mkdir: { path: mkdir.path },
       ...(conntrack ? { conntrack: conntrack as ConntrackSeed[] } : {}),
+      ...(failAfter === undefined ? {} : { failAllocationsAfter: failAfter }),
     },
   };
 }

@@ -78,6 +78,15 @@ export class World {
   private readonly cgroupsById = new Map<number, CgroupInfo>();
   private readonly byObject = new Map<KernelObject, TaskInfo | CgroupInfo>();
 
+  /** Allocations asked for so far (Scenario.failAllocationsAfter). */
+  private allocations = 0;
+
+  /** Counts an allocation; true when it is to fail because the scenario's memory has run short. */
+  allocationFails(): boolean {
+    const after = this.scenario.failAllocationsAfter;
+    return after !== undefined && this.allocations++ >= after;
+  }
+
   constructor(
     private readonly objects: ObjectTable,
     private readonly mem: GuestMemory,

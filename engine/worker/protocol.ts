@@ -189,7 +189,7 @@ export interface CounterexampleFound {
   readonly here: boolean;
   readonly kind: 'fault' | 'leak';
   /** The input, as the document holds it: packet and context hex, map contents. */
-  readonly input: { readonly data?: string; readonly ctx?: string; readonly maps?: unknown };
+  readonly input: { readonly data?: string; readonly ctx?: string; readonly maps?: unknown; readonly scenario?: Record<string, unknown> };
   /** The program is device-bound: the packet is a frame for the emulated NIC (a one-frame capture), not BPF_PROG_TEST_RUN's data_in. */
   readonly nic?: true;
 }

@@ -97,9 +97,11 @@ export function verifyCommand(args: ParsedArgs, io: Io): number {
         ...(input.data ? [`--data ${input.data}`] : []),
         ...(input.ctx ? [`--ctx ${input.ctx}`] : []),
         ...(input.maps ? ['--maps MAPS.json'] : []),
+        ...(input.scenario ? ['--scenario SCENARIO.json'] : []),
       ];
       io.err(`${at(cex.pc)}: note: counterexample: ${cex.fault} — run it unverified: bpfp test-run ${file} --no-verify${opts.length ? ` ${opts.join(' ')}` : ''}`);
       if (input.maps) io.err(`${file}: note: MAPS.json: ${JSON.stringify(input.maps)}`);
+      if (input.scenario) io.err(`${file}: note: SCENARIO.json: ${JSON.stringify(input.scenario)}`);
     }
   }
   return r.ok ? EXIT_OK : EXIT_REJECTED;

@@ -31,6 +31,14 @@ describe.each(KERNEL_PROFILES)('cpumask lifecycle (%s)', (profile) => {
     expect(t.ok('bpf_cpumask_empty', m)).toBe(1n);
   });
 
+  it('create returns NULL, holding nothing, once the scenario says memory has run short', () => {
+    const t = testKernel({ profile, failAllocationsAfter: 1 });
+    expect(t.ok('bpf_cpumask_create')).not.toBe(0n);
+    expect(t.ok('bpf_cpumask_create')).toBe(0n);
+    expect(t.ok('bpf_cpumask_create')).toBe(0n);
+    expect(t.objects.heldReferences()).toHaveLength(1);
+  });
+
   it('acquire returns the same mask with one more reference; each release gives one back', () => {
     const t = testKernel({ profile });
     const m = t.ok('bpf_cpumask_create');

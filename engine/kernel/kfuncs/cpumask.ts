@@ -13,7 +13,8 @@ function cpuValid(k: KernelServices, cpu: number): boolean {
 }
 
 function create(k: KernelServices, _vm: Vm, pc: number): bigint {
-  // bpf_mem_cache_alloc never fails here; the memory is zeroed and the refcount set to 1.
+  // bpf_mem_cache_alloc fails only when the scenario's memory has run short; the memory is zeroed and the refcount set to 1.
+  if (k.world.allocationFails()) return 0n;
   const obj = k.objects.create('bpf_cpumask', (id) => `bpf_cpumask #${id}`, { createdAt: pc });
   k.objects.hold(obj, pc, 'bpf_cpumask_create');
   return k.objects.address(obj);

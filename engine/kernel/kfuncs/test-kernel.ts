@@ -19,6 +19,8 @@ export interface TestKernelOptions {
   readonly progType?: ProgType;
   readonly seed?: number;
   readonly conntrack?: readonly ConntrackSeed[];
+  /** Scenario.failAllocationsAfter. */
+  readonly failAllocationsAfter?: number;
 }
 
 export interface TestKernel {
@@ -50,7 +52,7 @@ export function testKernel(o: TestKernelOptions = {}): TestKernel {
   const nrCpus = o.nrCpus ?? 8;
   const mem = new GuestMemory();
   const objects = new ObjectTable(mem, profile === 'linux-6.18');
-  const world = new World(objects, mem, DEFAULT_SCENARIO, nrCpus);
+  const world = new World(objects, mem, o.failAllocationsAfter === undefined ? DEFAULT_SCENARIO : { ...DEFAULT_SCENARIO, failAllocationsAfter: o.failAllocationsAfter }, nrCpus);
   const conntrack = new ConntrackTable(objects, mem, o.conntrack ?? []);
   const vm = new Vm([EXIT], { memory: mem });
   let rng = (o.seed ?? 1) >>> 0 || 1;

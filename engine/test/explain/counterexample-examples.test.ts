@@ -23,7 +23,7 @@ const MAX_TRIES = 400;
  * missed is printed with why (mostly accesses no packet can make unsafe, and lookups of keys that
  * always exist).
  */
-const FOUND_SHARE_FLOOR = 0.7;
+const FOUND_SHARE_FLOOR = 0.79;
 
 interface Row {
   readonly example: string;
