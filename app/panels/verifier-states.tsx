@@ -17,8 +17,10 @@ interface Props {
   readonly error: VerdictError;
   readonly section: Section | undefined;
   readonly lines: readonly string[];
-  /** 'accepted': the path is the first one the verifier walked to the exit of a program it loads (no refusal at its end). */
+  /** 'accepted': the path is one the verifier walked through a program it loads (no refusal at its end). */
   readonly mode?: 'refused' | 'accepted';
+  /** For an accepted program's path: whether it reached the exit or was pruned at its last step. */
+  readonly end?: 'exit' | 'pruned';
 }
 
 /** A scalar's bounds in a few words: each pair shown once when it says something. */
@@ -45,9 +47,10 @@ function traceSummary(t: TraceAlongReply, steps: number, whole: boolean, goal: s
   return took + end;
 }
 
-export function VerifierStates({ error, section, lines, mode = 'refused' }: Props) {
+export function VerifierStates({ error, section, lines, mode = 'refused', end = 'exit' }: Props) {
   const accepted = mode === 'accepted';
-  const title = accepted ? 'States along a path to the exit' : 'States along the failing path';
+  const pruned = accepted && end === 'pruned';
+  const title = accepted ? 'States along a path the verifier walked' : 'States along the failing path';
   const states = error.states ?? [];
   const [index, setIndex] = useState(0);
   const [trace, setTrace] = useState<TraceAlongReply | { error: string } | undefined>();
@@ -97,12 +100,12 @@ export function VerifierStates({ error, section, lines, mode = 'refused' }: Prop
   return (
     <section aria-label={title} className="verifier-states" data-testid="verifier-states">
       <h3>{title}</h3>
-      <p className="hint">{`What the verifier believed on reaching each instruction of ${accepted ? 'the first path it walked to the exit (every path was proved safe)' : 'the path it refused'}${whole ? '' : ` (its last ${states.length} steps)`}.`}</p>
-      <div className="states-stepper" role="group" aria-label={`Step along ${accepted ? 'the path to the exit' : 'the failing path'} (← and → keys)`} tabIndex={0} onKeyDown={onKey} ref={stepper} data-testid="verifier-stepper">
+      <p className="hint">{`What the verifier believed on reaching each instruction of ${accepted ? (pruned ? 'this path, which it stopped at its last step: the state there lay within one it had already proved safe (pruned)' : 'this path, which it walked to the exit (every path was proved safe)') : 'the path it refused'}${whole ? '' : ` (its last ${states.length} steps)`}.`}</p>
+      <div className="states-stepper" role="group" aria-label={`Step along ${accepted ? 'the path' : 'the failing path'} (← and → keys)`} tabIndex={0} onKeyDown={onKey} ref={stepper} data-testid="verifier-stepper">
         <button type="button" onClick={() => go(i - 1)} disabled={i === 0} data-testid="verifier-step-prev">
           Prev
         </button>
-        <span className="states-position" role="status" data-testid="verifier-step">{`Step ${i + 1} of ${states.length}: pc ${step.pc}${line ? `, line ${line}` : ''}${last ? (accepted ? ' — the exit' : ' — the refused instruction') : ''}`}</span>
+        <span className="states-position" role="status" data-testid="verifier-step">{`Step ${i + 1} of ${states.length}: pc ${step.pc}${line ? `, line ${line}` : ''}${last ? (accepted ? (pruned ? ' — pruned here' : ' — the exit') : ' — the refused instruction') : ''}`}</span>
         <button type="button" onClick={() => go(i + 1)} disabled={last} data-testid="verifier-step-next">
           Next
         </button>
@@ -192,7 +195,7 @@ export function VerifierStates({ error, section, lines, mode = 'refused' }: Prop
             <p>{`The program could not be run (${trace.error}).`}</p>
           ) : (
             <>
-              <p>{traceSummary(trace, states.length, whole, accepted ? 'the exit' : 'the refused instruction')}</p>
+              <p>{traceSummary(trace, states.length, whole, accepted ? (pruned ? 'where the verifier pruned it' : 'the exit') : 'the refused instruction')}</p>
               {whole && trace.ok ? (
                 <p data-testid="verifier-trace-verdict">
                   {outsideAnywhere

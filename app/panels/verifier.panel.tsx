@@ -11,7 +11,7 @@ import { profileName, refusalsOf, verdictText, type Verdict, type VerdictSite } 
 import { searchCounterexample, verifyUnder, verifyWithStates } from '../live-verify.ts';
 import { categorize } from '../../engine/util/refusal-category.ts';
 import { runCounterexample } from '../actions.ts';
-import type { CounterexampleReply, KernelProfile, VerdictError, VerifyReply } from '../../engine/worker/protocol.ts';
+import type { CounterexampleReply, KernelProfile, VerdictError, VerifyReply, WalkedPath } from '../../engine/worker/protocol.ts';
 import { definePanel } from './registry.ts';
 import { VerifierStates } from './verifier-states.tsx';
 
@@ -126,12 +126,42 @@ function StatesOnDemand({ programKey, section, lines }: { programKey: string; se
   const reply = answer?.key === programKey ? answer.reply : undefined;
   const error = reply?.errors[0];
   if (error?.states) return <VerifierStates error={error} section={section} lines={lines} />;
-  // An accepted program: the first path the verifier walked to the exit, stepped the same way.
+  // An accepted program: the paths the verifier walked, one chosen, stepped the same way.
   const walked = reply?.accepted ? reply.walked : undefined;
-  const last = walked?.states.at(-1);
-  if (!walked || !last) return null;
-  const path: VerdictError = { pc: last.pc, message: '', stage: 'verifier', related: [], slice: [], states: walked.states, wholePath: walked.wholePath, ...(walked.explored ? { explored: walked.explored } : {}) };
-  return <VerifierStates error={path} section={section} lines={lines} mode="accepted" />;
+  if (!walked?.length) return null;
+  return <WalkedPaths paths={walked} section={section} lines={lines} />;
+}
+
+/** An accepted program's walked paths: a choice among them, the chosen one in the states view. */
+function WalkedPaths({ paths, section, lines }: { paths: readonly WalkedPath[]; section: Section | undefined; lines: readonly string[] }) {
+  const [chosen, setChosen] = useState(0);
+  const k = Math.min(chosen, paths.length - 1);
+  const w = paths[k];
+  const last = w?.states.at(-1);
+  if (!w || !last) return null;
+  const lineOf = (p: WalkedPath): string => {
+    const pc = p.states.at(-1)?.pc ?? -1;
+    const line = section?.spans[pc]?.line;
+    return line ? `line ${line}` : `pc ${pc}`;
+  };
+  const path: VerdictError = { pc: last.pc, message: '', stage: 'verifier', related: [], slice: [], states: w.states, wholePath: w.wholePath, ...(w.explored ? { explored: w.explored } : {}) };
+  return (
+    <>
+      {paths.length > 1 ? (
+        <p className="path-choice">
+          <label>
+            {`Path (${paths.length}${paths.length >= 16 ? ', the first walked' : ''}): `}
+            <select value={k} onChange={(e) => setChosen(Number(e.target.value))} data-testid="verifier-path">
+              {paths.map((p, i) => (
+                <option key={i} value={i}>{`${i + 1}: ${p.end === 'exit' ? `to the exit at ${lineOf(p)}` : `pruned at ${lineOf(p)}`} (${p.steps} step${p.steps === 1 ? '' : 's'})`}</option>
+              ))}
+            </select>
+          </label>
+        </p>
+      ) : null}
+      <VerifierStates key={k} error={path} section={section} lines={lines} mode="accepted" end={w.end} />
+    </>
+  );
 }
 
 /** The other kernel profile's answer for the same program, asked for on a click. */

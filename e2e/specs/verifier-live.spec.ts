@@ -239,7 +239,7 @@ test('an XDP packet read without a bounds check: a counterexample packet is offe
 // Accepted: R2 is an RX queue number; the fall-through (R2 at most 10) is the first path to the exit.
 const ACCEPTED_BRANCH = '.section xdp\nr2 = *(u32 *)(r1 + xdp_md.rx_queue_index)\nif r2 > 10 goto big\nr0 = 2\nexit\nbig:\nr0 = 1\nexit\n';
 
-test('(e) an accepted program: the state view steps along the first path to the exit', async ({ page }) => {
+test('(e) an accepted program: the state view steps along any path it walked, chosen from a list', async ({ page }) => {
   const pg = new PlaygroundPage(page);
   await pg.goto('/');
   await pg.waitForEditor();
@@ -247,7 +247,7 @@ test('(e) an accepted program: the state view steps along the first path to the 
   await expect(page.getByTestId('verdict')).toHaveText('Linux 6.18 would load this');
   await page.getByTestId('verdict').click();
   const view = page.getByRole('tabpanel').getByTestId('verifier-states');
-  await expect(view.getByRole('heading')).toHaveText('States along a path to the exit');
+  await expect(view.getByRole('heading')).toHaveText('States along a path the verifier walked');
   const position = view.getByTestId('verifier-step');
   await expect(position).toHaveText('Step 1 of 4: pc 0, line 2');
   for (let k = 0; k < 3; k++) await view.getByTestId('verifier-step-next').click();
@@ -256,6 +256,43 @@ test('(e) an accepted program: the state view steps along the first path to the 
   await expect(view.getByTestId('verifier-reg-r2')).toContainText('u 0..10');
   await expect(view.getByTestId('verifier-reg-r0')).toContainText('2');
   await expect(view).not.toContainText('Refused here');
+  // The other path: the branch taken, R2 above 10, to the other exit.
+  const choice = page.getByRole('tabpanel').getByTestId('verifier-path');
+  await expect(choice.locator('option')).toHaveText(['1: to the exit at line 5 (4 steps)', '2: to the exit at line 8 (4 steps)']);
+  await choice.selectOption('1');
+  await expect(position).toHaveText('Step 1 of 4: pc 0, line 2');
+  for (let k = 0; k < 3; k++) await view.getByTestId('verifier-step-next').click();
+  await expect(position).toHaveText('Step 4 of 4: pc 5, line 8 — the exit');
+  await expect(view.getByTestId('verifier-reg-r2')).toContainText('u 11..');
+  await axe(page);
+  pg.expectClean();
+});
+
+// Both branches join at line 14, where R3 (different on each) is no longer read: the later paths are pruned there.
+const JOINING = `.section xdp\nr2 = *(u32 *)(r1 + xdp_md.rx_queue_index)\nr4 = *(u32 *)(r1 + xdp_md.ingress_ifindex)\nif r2 > 10 goto join\nr3 = 1\n${'r3 += 1\n'.repeat(6)}if r4 > 3 goto join\nr3 += 1\njoin:\nr0 = 2\nexit\n`;
+
+test('(e) a path the verifier pruned ends where its state lay within one already proved safe', async ({ page }) => {
+  const pg = new PlaygroundPage(page);
+  await pg.goto('/');
+  await pg.waitForEditor();
+  await pg.setSource(JOINING);
+  await expect(page.getByTestId('verdict')).toHaveText('Linux 6.18 would load this');
+  await page.getByTestId('verdict').click();
+  const choice = page.getByRole('tabpanel').getByTestId('verifier-path');
+  await expect(choice.locator('option')).toHaveText(['1: to the exit at line 16 (14 steps)', '2: pruned at line 15 (12 steps)', '3: pruned at line 15 (4 steps)']);
+  await choice.selectOption('2');
+  const view = page.getByRole('tabpanel').getByTestId('verifier-states');
+  await expect(view).toContainText('pruned');
+  for (let k = 0; k < 3; k++) await view.getByTestId('verifier-step-next').click();
+  await expect(view.getByTestId('verifier-step')).toHaveText('Step 4 of 4: pc 12, line 15 — pruned here');
+  // The state it was pruned against: kept at that instruction, two paths pruned by it.
+  await view.getByTestId('verifier-explored').locator('summary').click();
+  await expect(view.getByTestId('verifier-explored')).toContainText('pruned 2 paths');
+  await pg.screenshot('verifier-paths');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(choice).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scroll on a phone').toBe(true);
+  await pg.screenshot('verifier-paths-phone');
   await axe(page);
   pg.expectClean();
 });

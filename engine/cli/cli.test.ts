@@ -266,10 +266,19 @@ describe('bpfp verify --explain counterexample', () => {
     expect(run.err.join('\n')).toMatch(/NULL pointer dereference/);
   });
 
-  it('says so honestly when the simulator cannot produce the NULL (an allocation that never fails)', () => {
+  it('shows the NULL of an allocation with memory running short, and gives the scenario to replay it', () => {
     const r = runCli(['verify', create, '--explain', '--seed', '5']);
     expect(r.code).toBe(1);
-    expect(r.err.join('\n')).toContain('note: no counterexample found: bpf_cpumask_create returns NULL only when an allocation fails, and the simulated kernel cannot make bpf_cpumask_create fail');
+    const err = r.err.join('\n');
+    expect(err).toMatch(/note: counterexample: with memory running short so every allocation fails \(the scenario's failAllocationsAfter: 0, as under memory pressure\), line \d+ /);
+    expect(err).toContain('--scenario SCENARIO.json');
+    expect(err).toContain('note: SCENARIO.json: {"failAllocationsAfter":0}');
+    // The replay: unverified, with that scenario, the release faults on the NULL.
+    const scenario = file('cex-scenario.json', '{"failAllocationsAfter":0}');
+    const run = runCli(['test-run', create, '--no-verify', '--scenario', scenario]);
+    expect(run.code).toBe(1);
+    expect(run.err.join('\n')).toContain('bpf_cpumask_release: NULL pointer passed to trusted arg0');
+    expect(runCli(['test-run', create, '--no-verify']).code).toBe(0);
   });
 });
 

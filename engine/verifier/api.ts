@@ -134,17 +134,24 @@ export interface VerifyStats {
   readonly markRead: number;
 }
 
-/** A path the verifier walked, as `explain` records it (an accepted program's first path to its exit). */
+/** A path the verifier walked, as `explain` records it (an accepted program's paths). */
 export interface ExplainedPath {
   readonly path: readonly number[];
   readonly states?: readonly StateBelief[];
   explored?: readonly ExploredAt[];
+  /** How it ended: at the main program's exit, or pruned (its state was within one already proved safe there). */
+  readonly end?: 'exit' | 'pruned';
 }
 
 export interface VerifyResult {
   readonly accepted: boolean;
   /** With `explain`, for an accepted program: the first path it walked to the exit, with the beliefs along it. */
   readonly firstPath?: ExplainedPath;
+  /**
+   * With `explain` and beliefs, for an accepted program: the paths it walked, in order, each to
+   * an exit or to where it was pruned (the first 16; `firstPath` is the first to an exit).
+   */
+  readonly paths?: readonly ExplainedPath[];
   /** Empty when accepted; the kernel stops at the first error, so at most one today. */
   readonly errors: readonly VerifyError[];
   /** The log as the kernel prints it at the requested level (empty at level 0). */

@@ -22,6 +22,8 @@ export const INSN_LIMIT = 1_000_000;
 const LEAK_MESSAGE = /reference leak|Unreleased reference/;
 /** explain: the verifier's beliefs are recorded for the first this-many steps of a path. */
 const BELIEF_LIMIT = 20_000;
+/** Paths of an accepted program kept for the states view (explain with beliefs), in the order walked. */
+export const WALKED_PATHS = 16;
 /** BPF_COMPLEXITY_LIMIT_JMP_SEQ: pending branches at once. */
 const JMP_SEQ_LIMIT = 8192;
 const MAX_CALL_FRAMES = 8;
@@ -208,13 +210,16 @@ export class Checker {
     }
     this.log.write(`processed ${this.processed} insns (limit ${INSN_LIMIT}) max_states_per_insn ${this.maxStatesPerInsn} total_states ${this.totalStates} peak_states ${this.peakStates} mark_read 0\n`);
     const walked = !error && this.firstExit ? this.firstExit : undefined;
-    if (walked && walked.states) {
-      const explored = this.exploredAlong(walked.path);
-      if (explored.length) walked.explored = explored;
+    const paths = !error && this.walkedPaths.length ? this.walkedPaths : undefined;
+    for (const w of new Set([...(walked ? [walked] : []), ...(paths ?? [])])) {
+      if (!w.states) continue;
+      const explored = this.exploredAlong(w.path);
+      if (explored.length) w.explored = explored;
     }
     return {
       accepted: !error,
       ...(walked ? { firstPath: walked } : {}),
+      ...(paths ? { paths } : {}),
       errors: error ? [error] : [],
       log: this.log.toString(),
       stats: { processed: this.processed, maxStatesPerInsn: this.maxStatesPerInsn, totalStates: this.totalStates, peakStates: this.peakStates, markRead: 0 },
@@ -369,6 +374,7 @@ export class Checker {
       }
       if (this.pruneAt[pc]) {
         if (this.isStateVisited(pc)) {
+          this.keepWalked('pruned');
           if (this.log.on) {
             if (this.doPrintState) this.log.write(`\nfrom ${this.prevPc} to ${pc}: safe\n`);
             else this.log.write(`${pc}: safe\n`);
@@ -399,7 +405,8 @@ export class Checker {
       const next = this.step(insn, pc);
       if (next === 'exit') {
         // The first path walked to the main program's exit: what an accepted program's states view steps along.
-        if (this.path && !this.firstExit) this.firstExit = this.recordedPath(this.path);
+        const kept = this.keepWalked('exit');
+        if (this.path && !this.firstExit) this.firstExit = kept ?? this.recordedPath(this.path);
         if (!this.popState()) return;
         continue;
       }
@@ -410,6 +417,16 @@ export class Checker {
   private lastLine: string | undefined;
   /** With `explain`: the first path that reached the main program's exit, with its beliefs. */
   private firstExit: ExplainedPath | undefined;
+  /** With `explain` and beliefs: the first WALKED_PATHS paths walked, each to an exit or to where it was pruned. */
+  private readonly walkedPaths: ExplainedPath[] = [];
+
+  /** Keeps the current path (it ends here) among `walkedPaths`, while there is room; returns it. */
+  private keepWalked(end: 'exit' | 'pruned'): ExplainedPath | undefined {
+    if (!this.path || !this.beliefs || this.walkedPaths.length >= WALKED_PATHS) return undefined;
+    const kept = { ...this.recordedPath(this.path), end };
+    this.walkedPaths.push(kept);
+    return kept;
+  }
 
   /** The path as recorded (its last 1,000 steps) and, when every step of it was recorded, its beliefs as plain data. */
   private recordedPath(path: readonly number[]): ExplainedPath {

@@ -170,10 +170,24 @@ export interface VerifyReply {
   /** A raw (bpf_conformance) program: Linux has no such program type; nothing to verify. */
   readonly unverified?: 'raw';
   /**
-   * Asked with `states`, for an accepted program: the first path the verifier walked to the exit,
-   * with its beliefs (the states view steps along it as along a refusal's path).
+   * Asked with `states`, for an accepted program: the paths the verifier walked (the first 16,
+   * in order), each to an exit or to where it was pruned, with its beliefs (the states view
+   * steps along the one chosen as along a refusal's path).
    */
-  readonly walked?: { readonly states: readonly StateBelief[]; readonly wholePath: boolean; readonly explored?: readonly ExploredAt[] };
+  readonly walked?: readonly WalkedPath[];
+}
+
+/** One path the verifier walked through an accepted program. */
+export interface WalkedPath {
+  /** Its last steps' beliefs (at most 256). */
+  readonly states: readonly StateBelief[];
+  /** `states` is the whole path. */
+  readonly wholePath: boolean;
+  readonly explored?: readonly ExploredAt[];
+  /** It reached the exit, or was pruned: its state was within one already proved safe at its last instruction. */
+  readonly end: 'exit' | 'pruned';
+  /** Its length in steps (the states may be only its last ones). */
+  readonly steps: number;
 }
 
 /**

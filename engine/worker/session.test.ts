@@ -233,13 +233,36 @@ describe('Session.counterexample (an input that shows a refusal)', () => {
 describe('Session.verify of an accepted program, with states', () => {
   const OK = '.section xdp\nr2 = *(u32 *)(r1 + 16)\nif r2 > 10 goto big\nr0 = 2\nexit\nbig:\nr0 = 1\nexit\n';
 
-  it('carries the first path walked to the exit when asked for states, and nothing otherwise', () => {
+  it('carries the paths walked, each to the exit, when asked for states, and nothing otherwise', () => {
     const s = new Session();
     const r = s.verify(image(OK), settings, undefined, true);
     expect(r.accepted).toBe(true);
-    expect(r.walked?.states.map((x) => x.pc)).toEqual([0, 1, 2, 3]);
-    expect(r.walked?.wholePath).toBe(true);
+    expect(r.walked?.map((w) => w.states.map((x) => x.pc))).toEqual([
+      [0, 1, 2, 3],
+      [0, 1, 4, 5],
+    ]);
+    expect(r.walked?.map((w) => [w.end, w.steps, w.wholePath])).toEqual([
+      ['exit', 4, true],
+      ['exit', 4, true],
+    ]);
+    // The branch's other side: R2 believed above 10 there.
+    expect(r.walked?.[1]?.states[2]?.regs.find((x) => x.reg === 2)?.scalar?.umin).toBe('11');
     expect(s.verify(image(OK), settings).walked).toBeUndefined();
+  });
+
+  it('ends a path where the verifier pruned it: its state within one already proved safe', () => {
+    const s = new Session();
+    // Both branches join at pc 12; R3, which differs, is not read there (so not live): the later paths are pruned.
+    const JOIN = `.section xdp\nr2 = *(u32 *)(r1 + 16)\nr4 = *(u32 *)(r1 + 12)\nif r2 > 10 goto join\nr3 = 1\n${'r3 += 1\n'.repeat(6)}if r4 > 3 goto join\nr3 += 1\njoin:\nr0 = 2\nexit\n`;
+    const r = s.verify(image(JOIN), settings, undefined, true);
+    expect(r.accepted).toBe(true);
+    expect(r.walked?.map((w) => [w.end, w.states.map((x) => x.pc)])).toEqual([
+      ['exit', [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]],
+      ['pruned', [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12]],
+      ['pruned', [0, 1, 2, 12]],
+    ]);
+    // What the state it was pruned against looked like is one click away.
+    expect(r.walked?.[2]?.explored?.find((x) => x.pc === 12)?.states[0]?.pruned).toBe(2);
   });
 });
 

@@ -40,6 +40,7 @@ import type {
   VerdictError,
   VerdictExplanation,
   VerifyReply,
+  WalkedPath,
   ViewRequest,
 } from './protocol.ts';
 
@@ -173,13 +174,16 @@ export class Session implements Omit<EngineApi, 'ping'> {
           ...(explained && detail.explored ? { explored: detail.explored } : {}),
         };
       });
-      const walked = r.ok && states ? r.verifier?.firstPath : undefined;
+      const walked = r.ok && states ? (r.verifier?.paths ?? (r.verifier?.firstPath ? [r.verifier.firstPath] : [])) : [];
+      const paths = walked.flatMap((w): WalkedPath[] =>
+        w.states ? [{ states: w.states.slice(-STATES_SENT), wholePath: w.states.length <= STATES_SENT && w.path.length < 1000, end: w.end ?? 'exit', steps: w.path.length, ...(w.explored ? { explored: w.explored } : {}) }] : [],
+      );
       return {
         accepted: r.ok,
         profile,
         errors,
         log: r.verifier?.log ?? '',
-        ...(walked?.states ? { walked: { states: walked.states.slice(-STATES_SENT), wholePath: walked.states.length <= STATES_SENT && walked.path.length < 1000, ...(walked.explored ? { explored: walked.explored } : {}) } } : {}),
+        ...(paths.length ? { walked: paths } : {}),
       };
     } catch (e) {
       const message = `internal error while verifying: ${e instanceof Error ? e.message : String(e)}`;
