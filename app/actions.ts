@@ -402,7 +402,8 @@ export async function runCounterexample(found: CounterexampleFound): Promise<voi
   if (found.input.scenario) patch.scenario = found.input.scenario;
   store.updateDocument(patch);
   store.set({ verify: false, strictPacket: true });
-  store.notify('info', 'Running unverified on the counterexample input: Verify is off, and the run stops at the first access outside the packet. Turn Verify on again to run as Linux would load it.', { topic: 'run' });
+  const short = found.input.scenario?.['failAllocationsAfter'] !== undefined ? ' The scenario now says memory runs short (failAllocationsAfter, in the Scenario panel: remove it to allocate normally).' : '';
+  store.notify('info', `Running unverified on the counterexample input: Verify is off, and the run stops at the first access outside the packet. Turn Verify on again to run as Linux would load it.${short}`, { topic: 'run' });
   await ACTIONS.run.perform();
 }
 

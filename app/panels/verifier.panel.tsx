@@ -100,6 +100,11 @@ function Counterexample({ programKey, message }: { programKey: string; message: 
               Packet: <code className="counterexample-bytes">{found.input.data}</code>
             </p>
           ) : null}
+          {found.input.scenario?.['failAllocationsAfter'] !== undefined ? (
+            <p className="hint" data-testid="verifier-counterexample-scenario">
+              Running it sets the scenario&apos;s <code>failAllocationsAfter</code> (the Scenario panel: remove it to allocate normally again).
+            </p>
+          ) : null}
           <button type="button" data-testid="verifier-counterexample-run" onClick={() => void runCounterexample(found)}>
             Run it unverified
           </button>

@@ -236,6 +236,30 @@ test('an XDP packet read without a bounds check: a counterexample packet is offe
   pg.expectClean();
 });
 
+// Line 3 creates a mask and line 5 releases it without testing it for NULL.
+const CREATE_UNCHECKED = '.section tp_btf/task_newtask\n.license "GPL"\ncall bpf_cpumask_create\nr1 = r0\ncall bpf_cpumask_release\nr0 = 0\nexit\n';
+
+test('an allocation used without a NULL check: the counterexample is memory running short, and its replay faults at the release', async ({ page }) => {
+  const pg = new PlaygroundPage(page);
+  await pg.goto('/');
+  await pg.waitForEditor();
+  await pg.setSource(CREATE_UNCHECKED);
+  await expect(page.getByTestId('verdict')).toHaveText('Linux 6.18 would reject this');
+  await page.getByTestId('verdict').click();
+  const panel = page.getByRole('tabpanel');
+  await expect(panel.getByTestId('verifier-counterexample-text')).toContainText('memory running short so every allocation fails');
+  await expect(panel.getByTestId('verifier-counterexample-scenario')).toContainText('failAllocationsAfter');
+  await axe(page);
+  await panel.getByTestId('verifier-counterexample-run').click();
+  await expect.poll(async () => (await page.evaluate(() => window.__playground.state())).status).toBe('fault');
+  expect((await page.evaluate(() => window.__playground.state())).fault).toContain('bpf_cpumask_release: NULL pointer passed to trusted arg0');
+  // The scenario says so, where the learner can undo it.
+  expect((await page.evaluate(() => window.__playground.document())).scenario).toMatchObject({ failAllocationsAfter: 0 });
+  await page.getByRole('tab', { name: /Scenario/ }).click();
+  await expect(page.getByRole('tabpanel')).toContainText('Memory runs short: every allocation fails');
+  pg.expectClean();
+});
+
 // Accepted: R2 is an RX queue number; the fall-through (R2 at most 10) is the first path to the exit.
 const ACCEPTED_BRANCH = '.section xdp\nr2 = *(u32 *)(r1 + xdp_md.rx_queue_index)\nif r2 > 10 goto big\nr0 = 2\nexit\nbig:\nr0 = 1\nexit\n';
 
