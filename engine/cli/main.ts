@@ -4,6 +4,7 @@
 import { parseArgs, UsageError } from './args.ts';
 import { asmCommand } from './commands/asm.ts';
 import { conformanceCommand } from './commands/conformance.ts';
+import { lessonCommand } from './commands/lesson.ts';
 import { disasmCommand } from './commands/disasm.ts';
 import { runCommand } from './commands/run.ts';
 import { testRunCommand } from './commands/test-run.ts';
@@ -11,7 +12,7 @@ import { verifyCommand } from './commands/verify.ts';
 import { xdpCommand } from './commands/xdp.ts';
 import { EXIT_REJECTED, EXIT_USAGE, type Io } from './io.ts';
 
-const VALUED = new Set(['-o', '--dialect', '--isa', '--section', '--mem', '--mem-file', '--max-insns', '--profile', '--cpus', '--scenario', '--maps', '--data', '--ctx', '--repeat', '--traffic', '--packets', '--seed', '--driver', '--pcap', '--write-pcap', '--write', '--log-level']);
+const VALUED = new Set(['-o', '--dialect', '--isa', '--section', '--mem', '--mem-file', '--max-insns', '--profile', '--cpus', '--scenario', '--maps', '--data', '--ctx', '--repeat', '--traffic', '--packets', '--seed', '--driver', '--pcap', '--write-pcap', '--write', '--log-level', '--lessons']);
 
 interface Command {
   readonly run: (args: ReturnType<typeof parseArgs>, io: Io) => number;
@@ -40,6 +41,7 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map([
         'xdp FILE [--traffic PROFILE.json] [--packets N] [--seed S] [--driver full|hash-only|none] [--pcap IN.pcap] [--write-pcap OUT.pcap [--write received|passed|transmitted|redirected|dropped]] [--section S] [--profile P] [--cpus N] [--log-level 1|2] [--no-verify] [--json] [--trace]',
     },
   ],
+  ['lesson', { run: lessonCommand, usage: 'lesson list [--json] | lesson check ID FILE [--json]' }],
 ]);
 
 export function usage(): string {

@@ -10,6 +10,11 @@ export const DEFAULT_PROFILE: KernelProfile = 'linux-6.18';
 export const NR_CPUS = 4096;
 export const DEFAULT_CPUS = 8;
 
+/** The profile as people say it: "Linux 6.18". */
+export function profileName(p: KernelProfile): string {
+  return p.replace(/^linux-/, 'Linux ');
+}
+
 export function isProfile(x: string): x is KernelProfile {
   return (KERNEL_PROFILES as readonly string[]).includes(x);
 }

@@ -1,0 +1,5 @@
+.section raw
+        r0 = r2
+        r0 *= 2
+        r0 += 1
+        exit

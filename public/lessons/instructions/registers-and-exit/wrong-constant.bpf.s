@@ -1,0 +1,3 @@
+.section raw
+        r0 = 21
+        exit
