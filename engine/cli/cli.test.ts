@@ -1,7 +1,7 @@
 // The `bpfp` contract of DESIGN.md: outputs, JSON shapes, error format and exit statuses.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -298,5 +298,66 @@ describe('bpfp verify --explain', () => {
     expect(e?.line).toBe(7);
     expect(e?.related).toEqual([{ pc: 0, line: 3, col: 9, message: expect.stringContaining('may be NULL') }]);
     expect(e?.slice.map((s) => s.line)).toEqual([3, 4, 5, 6, 7]);
+  });
+});
+
+describe('bpfp lesson', () => {
+  const lessons = mkdtempSync(join(tmpdir(), 'bpfp-lessons-'));
+  const folder = join(lessons, 'instructions', 'double');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(
+    join(folder, 'lesson.json'),
+    JSON.stringify({
+      id: 'double',
+      track: 'instructions',
+      order: 1,
+      title: 'Double it',
+      goal: 'Return twice the input length.',
+      starter: 'starter.bpf.s',
+      solution: 'solution.bpf.s',
+      hints: ['r2 is the length', 'r0 = r2, then r0 *= 2'],
+      wrong: [{ file: 'solution.bpf.s', mistake: 'none', expect: 'none' }],
+      grader: { runs: [4, 9].map((n) => ({ name: `a ${n}-byte input`, data: '00'.repeat(n), expect: { r0: 2 * n, why: { r0: 'r2 holds the length' } } })) },
+    }),
+  );
+  writeFileSync(join(folder, 'starter.bpf.s'), '.section raw\nr0 = 0\nexit\n');
+  writeFileSync(join(folder, 'solution.bpf.s'), '.section raw\nr0 = r2\nr0 *= 2\nexit\n');
+  mkdirSync(join(lessons, 'verifier', 'broken'), { recursive: true });
+  writeFileSync(join(lessons, 'verifier', 'broken', 'lesson.json'), '{"id": "broken"}');
+
+  it('lists each lesson as {"id","track","title","starter","solution"}, and says which folders are not lessons', () => {
+    const r = runCli(['lesson', 'list', '--json', '--lessons', lessons]);
+    expect(r.code).toBe(0);
+    expect(r.out.map((l) => JSON.parse(l) as unknown)).toEqual([{ id: 'double', track: 'instructions', title: 'Double it', starter: join(folder, 'starter.bpf.s'), solution: join(folder, 'solution.bpf.s') }]);
+    expect(r.err.join('\n')).toMatch(/warning: not a lesson: \S+broken\/lesson\.json: track must be one of/);
+  });
+
+  it('grades a file: {"passed","checks":[{name,passed,message,line?}]}, exit 0 when passed and 1 when not', () => {
+    const pass = runCli(['lesson', 'check', 'double', join(folder, 'solution.bpf.s'), '--json', '--lessons', lessons]);
+    expect(pass.code).toBe(0);
+    expect(JSON.parse(pass.out[0] ?? '')).toEqual({ passed: true, checks: [{ name: 'assembles', passed: true, message: 'raw: 3 instructions' }, { name: 'a 4-byte input: r0', passed: true, message: 'r0 = 0x8 (8)' }, { name: 'a 9-byte input: r0', passed: true, message: 'r0 = 0x12 (18)' }] });
+    const attempt = file('attempt.bpf.s', '.section raw\nr0 = 8\nexit\n');
+    const fail = runCli(['lesson', 'check', 'double', attempt, '--json', '--lessons', lessons]);
+    expect(fail.code).toBe(1);
+    const out = JSON.parse(fail.out[0] ?? '') as { passed: boolean; checks: { name: string; passed: boolean; message: string }[] };
+    expect(out.passed).toBe(false);
+    expect(out.checks.find((c) => !c.passed)).toEqual({ name: 'a 9-byte input: r0', passed: false, message: 'r0 is 0x8 (8), expected 0x12 (18) — r2 holds the length' });
+    // Text: each failure as FILE:LINE:COL: error:, a line that does not assemble pinned to it.
+    const typo = file('typo.bpf.s', '.section raw\nr0 = r2\nr0 *== 2\nexit\n');
+    const t = runCli(['lesson', 'check', 'double', typo, '--lessons', lessons]);
+    expect(t.code).toBe(1);
+    expect(t.err.join('\n')).toMatch(new RegExp(`${typo.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3:1: error: assembles: line 3: `));
+  });
+
+  it('says what is wrong with the command line (exit 2)', () => {
+    expect(runCli(['lesson', 'check', 'nope', answer, '--lessons', lessons]).code).toBe(2);
+    expect(runCli(['lesson', 'grade', '--lessons', lessons]).code).toBe(2);
+    expect(runCli(['lesson', 'check', 'double', '--lessons', lessons]).code).toBe(2);
+  });
+
+  it('lists the shipped lessons', () => {
+    const r = runCli(['lesson', 'list', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.out.map((l) => (JSON.parse(l) as { id: string }).id)).toContain('registers-and-exit');
   });
 });

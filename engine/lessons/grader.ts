@@ -50,13 +50,20 @@ function leInt(bytes: Uint8Array): bigint {
   return v;
 }
 
+/** Entries an array leaves out of its view because every byte is zero (their kptr slots are empty). */
+const ZERO = new WeakSet<MapEntryView>();
+
 function entryOf(view: MapView, key: string): MapEntryView | 'absent' {
   const index = /^\d+$/.test(key) ? Number(key) : undefined;
   const hexKey = index === undefined ? key.replace(/\s/g, '').toLowerCase() : undefined;
   const e = view.entries.find((x) => (index !== undefined ? x.index === index : x.key.replace(/\s/g, '').toLowerCase() === hexKey));
   if (e) return e;
   // An array leaves its all-zero values out of the view.
-  if (index !== undefined && (view.type === 'array' || view.type === 'percpu_array') && index < view.maxEntries) return { key, index, value: view.type === 'array' ? '00'.repeat(view.valueSize) : ['00'.repeat(view.valueSize)] };
+  if (index !== undefined && (view.type === 'array' || view.type === 'percpu_array') && index < view.maxEntries) {
+    const zero: MapEntryView = { key, index, value: view.type === 'array' ? '00'.repeat(view.valueSize) : ['00'.repeat(view.valueSize)] };
+    ZERO.add(zero);
+    return zero;
+  }
   return 'absent';
 }
 
@@ -79,6 +86,7 @@ function mapValueCheck(view: MapView, key: string, want: string | number): { ok:
 
 /** The CPUs of the mask a kptr slot holds, as the map view words it (`…, CPUs 0,2)`), or null for an empty slot. */
 function kptrCpus(e: MapEntryView, offset: number | undefined): string | null | undefined {
+  if (ZERO.has(e)) return null;
   const k = offset === undefined ? e.kptrs?.[0] : e.kptrs?.find((x) => x.offset === offset);
   if (!k) return undefined;
   if (k.ptr === null) return null;
