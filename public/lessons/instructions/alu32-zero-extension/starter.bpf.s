@@ -1,0 +1,5 @@
+.section raw
+# r1 = the input: a (u64) at offset 0, b (u64) at offset 8.
+# Return (a + b) mod 2^32, computed with one 32-bit add.
+        r0 = 0
+        exit

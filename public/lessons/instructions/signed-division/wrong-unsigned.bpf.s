@@ -1,0 +1,8 @@
+.section raw
+        r0 = *(u64 *)(r1 + 0)
+        r2 = *(u64 *)(r1 + 8)
+        r3 = r0
+        r3 /= r2
+        r0 %= r2
+        r0 += r3
+        exit
