@@ -20,6 +20,7 @@ import { decodeProgram, type Insn } from '../isa/index.ts';
 import { helperDeclById } from '../kernel/helpers/registry.ts';
 import { kfuncDecl } from '../kernel/kfuncs/ids.ts';
 import { ETH_HLEN } from '../kernel/xdp-buff.ts';
+import { DEFAULT_SCENARIO } from '../kernel/scenario.ts';
 
 /** sizeof(struct xdp_md) as ctx_in. */
 const XDP_MD_SIZE = 24;
@@ -89,6 +90,8 @@ interface Candidate {
   readonly maps?: MapContents;
   /** Memory runs short in the scenario after this many allocations (Scenario.failAllocationsAfter). */
   readonly failAllocationsAfter?: number;
+  /** tp_btf/task_newtask: the CPUs the new task may run on (Scenario.newtask.cpus). */
+  readonly newtaskCpus?: string;
 }
 
 const DEFAULT_TRIES = 2000;
@@ -213,7 +216,7 @@ function constantsOf(insns: readonly (Insn | null)[]): bigint[] {
 }
 
 /** The targeted inputs, in order: the ones most likely to show a bounds, NULL or leak problem first. */
-function* targeted(target: InputTarget, insns: readonly (Insn | null)[]): Generator<Candidate> {
+function* targeted(target: InputTarget, insns: readonly (Insn | null)[], nrCpus: number): Generator<Candidate> {
   const t = target.kind.progType;
   const sets = mapSets(target, constantsOf(insns));
   const withMaps = (maps: MapContents | undefined) => (maps ? { maps } : {});
@@ -278,6 +281,13 @@ function* targeted(target: InputTarget, insns: readonly (Insn | null)[]): Genera
       }
     }
     return;
+  }
+  // A new task's affinity is the tracepoint's input: each single CPU, then two.
+  if (target.kind.progType === 'tp_btf' && target.kind.attachTo === 'task_newtask') {
+    const n = nrCpus;
+    for (const cpus of [...new Set(['0', '1', `${n - 1}`, '0-1'])].filter((c) => c.split(/[-,]/).every((x) => Number(x) < n))) {
+      for (const maps of sets.first) yield { inputs: {}, ...withMaps(maps), newtaskCpus: cpus };
+    }
   }
   if (t === 'syscall') {
     for (const maps of sets.first) for (const size of [0, 8, 16, 64, 256, 4096]) yield { inputs: size ? { ctx: new Uint8Array(size) } : {}, ...withMaps(maps) };
@@ -375,7 +385,7 @@ function watchOf(insns: readonly (Insn | null)[]): Watch {
 function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Watch, maps: readonly MapDecl[], onNic = false, refused?: RefusedAccess): Outcome {
   const { mapContents: _given, ...rest } = req;
   // A device-bound program runs on the emulated NIC (BPF_PROG_TEST_RUN refuses it): the packet is the frame it received.
-  const loaded = loadProgram({ ...rest, verify: false, compile: false, maxInsns, inputs: onNic ? { nic: true } : c.inputs, ...(c.maps ? { mapContents: c.maps } : {}), ...(c.failAllocationsAfter === undefined ? {} : { scenario: scenarioOf(req, c) }) });
+  const loaded = loadProgram({ ...rest, verify: false, compile: false, maxInsns, inputs: onNic ? { nic: true } : c.inputs, ...(c.maps ? { mapContents: c.maps } : {}), ...(changesScenario(c) ? { scenario: scenarioOf(req, c) } : {}) });
   if (!loaded.ok) return { kind: 'other', why: `the simulated kernel does not load it unverified: ${loaded.problems[0]?.message ?? '?'}` };
   const { vm, kernel, context } = loaded.program;
   if (onNic) {
@@ -502,10 +512,17 @@ function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Wa
   return { kind: 'clean' };
 }
 
-/** The request's scenario with what the candidate changes in it (memory short). */
+const changesScenario = (c: Candidate): boolean => c.failAllocationsAfter !== undefined || c.newtaskCpus !== undefined;
+
+/** The request's scenario with what the candidate changes in it (memory short, the new task's CPUs). */
 function scenarioOf(req: PipelineRequest, c: Candidate): Record<string, unknown> {
   const given = typeof req.scenario === 'object' && req.scenario !== null && !Array.isArray(req.scenario) ? (req.scenario as Record<string, unknown>) : {};
-  return { ...given, ...(c.failAllocationsAfter === undefined ? {} : { failAllocationsAfter: c.failAllocationsAfter }) };
+  const newtask = typeof given['newtask'] === 'object' && given['newtask'] !== null ? (given['newtask'] as Record<string, unknown>) : DEFAULT_SCENARIO.newtask;
+  return {
+    ...given,
+    ...(c.failAllocationsAfter === undefined ? {} : { failAllocationsAfter: c.failAllocationsAfter }),
+    ...(c.newtaskCpus === undefined ? {} : { newtask: { ...newtask, cpus: c.newtaskCpus } }),
+  };
 }
 
 /** The input as given to `bpfp test-run`: the packet and context hex, maps only when some has entries, the scenario when the search changed it. */
@@ -515,7 +532,7 @@ function inputOf(req: PipelineRequest, c: Candidate, seed: number): Counterexamp
     ...(c.inputs.data ? { data: toHex(c.inputs.data) } : {}),
     ...(c.inputs.ctx ? { ctx: toHex(c.inputs.ctx) } : {}),
     ...(maps ? { maps } : {}),
-    ...(c.failAllocationsAfter === undefined ? {} : { scenario: scenarioOf(req, c) }),
+    ...(changesScenario(c) ? { scenario: scenarioOf(req, c) } : {}),
     seed,
   };
 }
@@ -540,6 +557,7 @@ function describeInput(c: Candidate, maps: readonly MapDecl[], progType?: string
   const progArrays = new Set(maps.filter((m) => m.type === 'prog_array').map((m) => m.name));
   if (others.length) parts.push(`entries in ${others.map(([n, e]) => (progArrays.has(n) ? `${n} (${e.length} slot${e.length === 1 ? '' : 's'} holding ${[...new Set(e.map((x) => x.value))].join(', ')}, so the tail call is taken)` : `${n} (${e.length})`)).join(', ')}`);
   else if (hasMaps && maps.length > full.length) parts.push(full.length ? 'the other maps empty' : 'every map empty');
+  if (c.newtaskCpus !== undefined) parts.push(`a new task allowed on CPU${/^\d+$/.test(c.newtaskCpus) ? ` ${c.newtaskCpus} only` : `s ${c.newtaskCpus}`} (the scenario's newtask.cpus)`);
   const after = c.failAllocationsAfter;
   if (after !== undefined) parts.push(`memory running short ${after ? `after ${after} allocation${after === 1 ? '' : 's'}, so every later one fails` : 'so every allocation fails'} (the scenario's failAllocationsAfter: ${after}, as under memory pressure)`);
   return parts.length ? parts.join(', ') : 'no input';
@@ -606,7 +624,7 @@ function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions,
   };
 
   const candidates = (function* () {
-    yield* targeted(target, insns);
+    yield* targeted(target, insns, req.cpus);
     yield* random();
   })();
   for (const c of candidates) {

@@ -5,7 +5,7 @@
 
 import { assemble } from '../asm/index.ts';
 import type { Leak } from '../kernel/kernel.ts';
-import type { RunReport } from '../kernel/loader.ts';
+import type { LoadProblem, RunReport } from '../kernel/loader.ts';
 import type { MapEntryView, MapView } from '../kernel/maps/types.ts';
 import { profileName } from '../kernel/profiles.ts';
 import { loadProgram, verifiable, verifyProgram, type PipelineRequest } from '../load/load.ts';
@@ -53,8 +53,11 @@ function leInt(bytes: Uint8Array): bigint {
 /** Entries an array leaves out of its view because every byte is zero (their kptr slots are empty). */
 const ZERO = new WeakSet<MapEntryView>();
 
+/** Maps whose keys are u32 indexes: a key written in decimal is one; other maps' keys are hex bytes. */
+const INDEXED = new Set(['array', 'percpu_array', 'prog_array', 'devmap', 'cpumap', 'xskmap']);
+
 function entryOf(view: MapView, key: string): MapEntryView | 'absent' {
-  const index = /^\d+$/.test(key) ? Number(key) : undefined;
+  const index = INDEXED.has(view.type) && /^\d+$/.test(key) ? Number(key) : undefined;
   const hexKey = index === undefined ? key.replace(/\s/g, '').toLowerCase() : undefined;
   const e = view.entries.find((x) => (index !== undefined ? x.index === index : x.key.replace(/\s/g, '').toLowerCase() === hexKey));
   if (e) return e;
@@ -142,11 +145,13 @@ function grade(spec: LessonSpec, source: string, opts: GradeOptions): GradeResul
   for (const profile of profiles) {
     const name = `${profileName(profile)} loads it`;
     const raw = !verifiable(sectionKind(entry.name));
-    const v = raw ? { ok: true as const, problems: [] } : verifyProgram({ ...base(profile, cpuCounts[0] ?? 8), verify: true });
-    if (!v.ok) {
-      const p = v.problems[0];
-      const line = p ? (p.line ?? lineOf(p.pc)) : undefined;
-      checks.push({ name, passed: false, message: `${profileName(profile)} refuses it${line ? ` at line ${line}` : ''}: ${p?.message ?? 'refused'}`, ...(line ? { line } : {}) });
+    // Every program of the file is loaded (the tc program that sees passed packets, a tail call's target): each is verified, the one run first.
+    const refusal = raw ? undefined : refusalOf(base(profile, cpuCounts[0] ?? 8), [entry, ...sections.filter((x) => x !== entry && verifiable(sectionKind(x.name)))]);
+    if (refusal) {
+      const { section, problem: p } = refusal;
+      const line = p.line ?? section.spans[p.pc]?.line;
+      const which = sections.length > 1 ? ` ${section.name}` : ' it';
+      checks.push({ name, passed: false, message: `${profileName(profile)} refuses${which}${line ? ` at line ${line}` : ''}: ${p.message}`, ...(line ? { line } : {}) });
       continue;
     }
     if (!raw) checks.push({ name, passed: true, message: `the verifier of ${profileName(profile)} accepts it` });
@@ -160,12 +165,25 @@ function grade(spec: LessonSpec, source: string, opts: GradeOptions): GradeResul
   return done();
 }
 
+type Section = ReturnType<typeof assemble>['sections'][number];
+
+/** The first refusal among the programs of the file, in order, with the program it is in. */
+function refusalOf(req: PipelineRequest, sections: readonly Section[]): { section: Section; problem: LoadProblem } | undefined {
+  for (const section of sections) {
+    const v = verifyProgram({ ...req, entry: section.name, verify: true });
+    const problem = v.problems[0];
+    if (!v.ok && problem) return { section, problem };
+  }
+  return undefined;
+}
+
 function requestOf(req: PipelineRequest, run: RunSpec): PipelineRequest {
   const data = run.data === undefined ? undefined : parseHexBytes(run.data.replace(/\s/g, ''));
   const ctx = run.ctx === undefined ? undefined : parseHexBytes(run.ctx.replace(/\s/g, ''));
   return {
     ...req,
-    verify: false,
+    // Loaded as Linux loads it: a program attached on the way (tc after XDP, a peer's XDP) is verified too.
+    verify: true,
     ...(run.scenario ? { scenario: run.scenario } : {}),
     ...(run.maps ? { mapContents: run.maps } : {}),
     inputs: run.traffic ? { nic: true } : { ...(data ? { data } : {}), ...(ctx ? { ctx } : {}) },

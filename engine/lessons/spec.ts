@@ -64,7 +64,11 @@ export interface Expectations {
   readonly r0?: string | number;
   /** Lines that must appear in the trace pipe, in this order (each a substring of one line). */
   readonly trace?: readonly string[];
-  /** Map name → key (decimal index or hex bytes) → the value: hex bytes, or an integer as the value's first 8 (or fewer) bytes, little-endian. */
+  /**
+   * Map name → key → the value: hex bytes, or an integer as the value's first 8 (or fewer) bytes,
+   * little-endian (summed over CPUs for a per-CPU map). The key: a decimal index for arrays (and
+   * other u32-indexed maps), hex bytes for hash maps (spaces allowed).
+   */
   readonly maps?: Readonly<Record<string, Readonly<Record<string, string | number>>>>;
   readonly kptrs?: readonly KptrExpect[];
   /** References still held at exit are allowed (default: none may be). */

@@ -139,6 +139,21 @@ describe('counterexamples for the corpus refusals about memory safety, NULL, bou
     expect(r.fault).toMatch(/reads 4 bytes at offset 0 of the 0 bytes of metadata \(data_meta\.\.data\), through R2: outside the metadata/);
   });
 
+  it("varies the new task's CPUs: a mask leaked only when the task may run on CPU 0 alone", () => {
+    // Copy the new task's CPUs, clear CPU 0, and leave without releasing when nothing is left.
+    const source = `.section tp_btf/task_newtask\n.license "GPL"\nr6 = *(u64 *)(r1 + 0)\ncall bpf_cpumask_create\nif r0 == 0 goto out\nr7 = r0\nr1 = r7\nr2 = *(u64 *)(r6 + task_struct.cpus_ptr)\ncall bpf_cpumask_copy\nr1 = 0\nr2 = r7\ncall bpf_cpumask_clear_cpu\nr1 = r7\ncall bpf_cpumask_empty\nif r0 != 0 goto out\nr1 = r7\ncall bpf_cpumask_release\nout:\nr0 = 0\nexit\n`;
+    const p = prepare({ name: 'leak on CPU 0', source, section: 'tp_btf/task_newtask' });
+    if ('skipped' in p) throw new Error(p.skipped);
+    const req = requestFor(p, bytesOf(p.insns));
+    const err = verifyProgram({ ...req, logLevel: 0, explain: true }).verifier?.errors[0];
+    expect(err?.message).toContain('reference leak');
+    const r = findCounterexample(req, err!, { seed: SEED, budgetMs: BUDGET_MS, maxTries: MAX_TRIES });
+    expect('none' in r).toBe(false);
+    if ('none' in r) return;
+    expect(r.input.scenario).toMatchObject({ newtask: { cpus: '0' } });
+    expect(r.fault).toMatch(/^with a new task allowed on CPU 0 only \(the scenario's newtask\.cpus\), the reference acquired at insn 1 \(bpf_cpumask_create\) is still held at exit/);
+  });
+
   it('stops a write into a ring buffer record after it was submitted', () => {
     const r = searchEntry('ringbuf/reservation written after submit');
     expect('none' in r).toBe(false);
