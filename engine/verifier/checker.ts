@@ -8,7 +8,7 @@ import { ALU_OPERATOR, type AluOp, type Insn, type JmpCond } from '../isa/index.
 import type { MapDecl } from '../program/program.ts';
 import type { ExplainedPath, ExploredAt, RegBelief, RelatedSite, StateBelief, VerifyError, VerifyRequest, VerifyResult } from './api.ts';
 import { ctxAccess, helperById, helperName, kfuncById, btfFieldAt, kptrRcu, scalarStruct, structSize, type KfuncView, type TypedArg } from './decls.ts';
-import { castsTo } from '../kernel/decls/index.ts';
+import { castsTo, isNocastAlias } from '../kernel/decls/index.ts';
 import { insnText, liveRegsLine, LIVE_REGS_HEADING } from './insn-text.ts';
 import { VerifierLog } from './log.ts';
 import { copyReg, withRange, withScalar, constScalar, formatReg, isPktPointer, maybeNull, notInit, pointer, regTypeStr, scalarReg, unknownScalar, MAYBE_NULL, RCU, RDONLY, RINGBUF, TRUSTED, UNTRUSTED, type Reg, type RegKind } from './reg.ts';
@@ -1940,7 +1940,7 @@ export class Checker {
     }
     if (k.flags.has('KF_RELEASE') && r.refObjId && r.off) this.refuse(`R${regno} must have zero offset when passed to release func or trusted arg to kfunc`);
     // Type match: a struct whose first member is the wanted struct matches too (bpf_cpumask → cpumask).
-    if (!castsTo(structOf, a.struct) || (a.strict && structOf !== a.struct)) {
+    if (!castsTo(structOf, a.struct) || isNocastAlias(structOf, a.struct)) {
       this.refuse(`kernel function ${k.name} args#${i} expected pointer to STRUCT ${a.struct} but R${regno} has a pointer to STRUCT ${structOf}`);
     }
     if (k.flags.has('KF_RELEASE') && !r.refObjId) this.refuse(`release kernel function ${k.name} expects refcounted PTR_TO_BTF_ID`);

@@ -42,7 +42,7 @@ export function helperName(id: number): string | undefined {
 export type TypedArg =
   | { readonly kind: 'scalar' }
   | { readonly kind: 'size' }
-  | { readonly kind: 'ptr'; readonly struct: string; readonly strict: boolean; readonly nullable: boolean }
+  | { readonly kind: 'ptr'; readonly struct: string; readonly nullable: boolean }
   | { readonly kind: 'mem'; readonly sizeArg?: number; readonly size?: number }
   | { readonly kind: 'kptr_slot'; readonly struct: string }
   | { readonly kind: 'ctx' };
@@ -59,8 +59,6 @@ export interface KfuncView {
   readonly progTypes: readonly ProgType[];
 }
 
-const INIT = '___init';
-
 function argOf(t: KfuncType): TypedArg {
   switch (t.kind) {
     case 'void':
@@ -68,10 +66,9 @@ function argOf(t: KfuncType): TypedArg {
       return { kind: 'scalar' };
     case 'mem_size':
       return { kind: 'size' };
-    case 'ptr': {
-      const strict = t.btf.endsWith(INIT);
-      return { kind: 'ptr', struct: strict ? t.btf.slice(0, -INIT.length) : t.btf, strict, nullable: t.nullable === true };
-    }
+    case 'ptr':
+      // The type as the kernel names it: an `X___init` argument takes only an `X___init` (btf_type_ids_nocast_alias, checked at the call).
+      return { kind: 'ptr', struct: t.btf, nullable: t.nullable === true };
     case 'ctx':
       return { kind: 'ctx' };
     case 'mem':

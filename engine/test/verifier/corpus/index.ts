@@ -22,6 +22,7 @@ import { CPUMASK } from './cpumask.ts';
 import { KPTR } from './kptr.ts';
 import { TASK_CGROUP } from './task-cgroup.ts';
 import { XDP_METADATA } from './xdp-metadata.ts';
+import { CONNTRACK } from './conntrack.ts';
 
 export const CORPUS_TOPICS: Readonly<Record<string, readonly CorpusEntry[]>> = {
   alu: ALU,
@@ -43,6 +44,7 @@ export const CORPUS_TOPICS: Readonly<Record<string, readonly CorpusEntry[]>> = {
   kptr: KPTR,
   'task-cgroup': TASK_CGROUP,
   'xdp-metadata': XDP_METADATA,
+  conntrack: CONNTRACK,
 };
 
 export const VERIFIER_CORPUS: readonly CorpusEntry[] = Object.values(CORPUS_TOPICS).flat();
