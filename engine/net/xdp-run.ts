@@ -413,8 +413,11 @@ export class TrafficRun {
   /**
    * XDP_PASS (or a cpumap): the frame becomes an skb; the tc program, if any, sees it with the
    * metadata. Returns the tc program's action (undefined without one) and sets outcome.tc.
+   * Through a cpumap the skb is built from the xdp_frame on the target CPU
+   * (__xdp_build_skb_from_frame, net/core/xdp.c), which carries none of the driver's hints: no
+   * RX hash, no hardware timestamp, no stripped VLAN tag, no RX queue.
    */
-  private runTc(c: Current, keep: boolean): string | undefined {
+  private runTc(c: Current, keep: boolean, fromFrame = false): string | undefined {
     const tc = this.tc;
     if (!tc?.context.skb) return undefined;
     const kernel = this.program.kernel;
@@ -425,11 +428,15 @@ export class TrafficRun {
       packet: mem.bytes.subarray(b.data, b.dataEnd),
       meta: mem.bytes.slice(b.data - b.metaLength, b.data),
       ifindex: ETH0,
-      queueMapping: c.queue + 1,
-      ...(h.hashStatus === 0 ? { hash: h.hash } : {}),
-      ...(c.vlanTci >= 0 ? { vlanTci: c.vlanTci, vlanProto: 0x8100 } : {}),
+      ...(fromFrame
+        ? {}
+        : {
+            queueMapping: c.queue + 1,
+            ...(h.hashStatus === 0 ? { hash: h.hash } : {}),
+            ...(c.vlanTci >= 0 ? { vlanTci: c.vlanTci, vlanProto: 0x8100 } : {}),
+            ...(h.tsStatus === 0 ? { hwtstamp: BigInt(h.ts) } : {}),
+          }),
       tstamp: BigInt(kernel.clockNs),
-      ...(h.tsStatus === 0 ? { hwtstamp: BigInt(h.ts) } : {}),
     });
     kernel.enter('tc', tc.context);
     tc.vm.reset(false);
@@ -476,7 +483,7 @@ export class TrafficRun {
     const o = this.outcome;
     if (entry.kind === 'cpu') {
       this.counters.cpus++;
-      const action = this.runTc(c, keep);
+      const action = this.runTc(c, keep, true);
       if (keep) o.fate = action === undefined ? { kind: 'cpu', cpu: entry.cpu } : { kind: 'cpu', cpu: entry.cpu, tc: action };
       return;
     }
