@@ -1,0 +1,44 @@
+# Track 10.0.0.1:1234 -> 10.0.0.2:80 (TCP) with a 30 s timeout: XDP_PASS if a new entry was
+# inserted, XDP_DROP if the connection was already tracked. The verifier refuses it: fix it.
+.section xdp
+.license "GPL"
+
+ct_insert:
+        r6 = r1                                 # r6 = struct xdp_md *ctx
+        # struct bpf_sock_tuple (IPv4) at r10 - 16: 10.0.0.1:1234 -> 10.0.0.2:80, network order
+        *(u32 *)(r10 - 16) = 0x0100000a         # saddr 10.0.0.1
+        *(u32 *)(r10 - 12) = 0x0200000a         # daddr 10.0.0.2
+        *(u16 *)(r10 - 8) = 0xd204              # sport 1234
+        *(u16 *)(r10 - 6) = 0x5000              # dport 80
+        # struct bpf_ct_opts (12 bytes) at r10 - 32
+        *(u32 *)(r10 - 32) = -1                 # netns_id = BPF_F_CURRENT_NETNS
+        *(u32 *)(r10 - 28) = 0                  # error
+        *(u32 *)(r10 - 24) = 6                  # l4proto = IPPROTO_TCP, dir = 0, reserved = 0
+        r1 = r6
+        r2 = r10
+        r2 += -16                               # &tuple
+        r3 = 12                                 # sizeof(tuple.ipv4)
+        r4 = r10
+        r4 += -32                               # &opts
+        r5 = 12                                 # opts size
+        call bpf_xdp_ct_alloc                   # r0 = struct nf_conn___init * (not yet in the table) or NULL
+        if r0 == 0 goto aborted
+        r7 = r0                                 # r7 = the new entry: our reference
+        r1 = r7
+        r2 = 30000
+        call bpf_ct_change_timeout              # 30 s timeout
+        r1 = r7
+        call bpf_ct_insert_entry                # r0 = struct nf_conn * (in the table) or NULL
+        if r0 == 0 goto drop                    # already tracked: the allocation was freed
+        r1 = r0
+        call bpf_ct_release                     # drop the nf_conn reference insert gave us
+        r0 = 2                                  # XDP_PASS: a new connection is tracked
+        exit
+
+drop:
+        r0 = 1                                  # XDP_DROP: this connection was already tracked
+        exit
+
+aborted:
+        r0 = 0                                  # XDP_ABORTED: the allocation failed
+        exit

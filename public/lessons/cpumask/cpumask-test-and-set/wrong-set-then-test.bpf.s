@@ -1,0 +1,81 @@
+.section tp_btf/task_newtask
+.license "GPL"
+.map io type=array key=4 value=8 max_entries=6
+
+claim:
+        r6 = *(u64 *)(r1 + 0)                   # r6 = struct task_struct *task
+        *(u32 *)(r10 - 4) = 0                   # key 0
+        r1 = io ll
+        r2 = r10
+        r2 += -4
+        call bpf_map_lookup_elem                # r0 = &io[0] or NULL
+        if r0 == 0 goto out
+        r8 = *(u64 *)(r0 + 0)                   # r8 = io[0]
+        *(u32 *)(r10 - 4) = 1                   # key 1
+        r1 = io ll
+        r2 = r10
+        r2 += -4
+        call bpf_map_lookup_elem                # r0 = &io[1] or NULL
+        if r0 == 0 goto out
+        r9 = *(u64 *)(r0 + 0)                   # r9 = io[1]
+
+        call bpf_cpumask_create                 # r0 = a new empty mask or NULL
+        if r0 == 0 goto enomem
+        r7 = r0                                 # r7 = mask
+        r1 = r8
+        r2 = r7
+        call bpf_cpumask_set_cpu                # set it...
+        r1 = r8
+        r2 = r7
+        call bpf_cpumask_test_cpu               # ...then look: this is the bit AFTER
+        r2 = r0
+        r1 = 2
+        call store
+        r1 = r9
+        r2 = r7
+        call bpf_cpumask_set_cpu                # set it...
+        r1 = r9
+        r2 = r7
+        call bpf_cpumask_test_cpu               # ...then look: this is the bit AFTER
+        r2 = r0
+        r1 = 3
+        call store
+        r1 = r8
+        r2 = r7
+        call bpf_cpumask_test_and_clear_cpu    # r0 = the bit before
+        r2 = r0
+        r1 = 4
+        call store                              # io[4] = it
+        r1 = r9
+        r2 = r7
+        call bpf_cpumask_test_and_clear_cpu    # r0 = the bit before
+        r2 = r0
+        r1 = 5
+        call store                              # io[5] = it
+        r1 = r7
+        call bpf_cpumask_release
+        r0 = 0
+        exit
+
+enomem:
+        r0 = -12
+        exit
+
+out:
+        r0 = 0
+        exit
+
+# store(r1 = key, r2 = value): io[key] = value. A BPF-to-BPF call: r6-r9 survive it.
+store:
+        *(u32 *)(r10 - 4) = r1
+        *(u64 *)(r10 - 16) = r2
+        r1 = io ll
+        r2 = r10
+        r2 += -4
+        call bpf_map_lookup_elem
+        if r0 == 0 goto store_out
+        r1 = *(u64 *)(r10 - 16)
+        *(u64 *)(r0 + 0) = r1
+store_out:
+        r0 = 0
+        exit
