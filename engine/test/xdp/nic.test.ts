@@ -228,6 +228,36 @@ describe('XDP_PASS to tc', () => {
   });
 });
 
+describe('a cpumap to tc', () => {
+  // The tc program returns skb->hash and tc reads hwtstamp: what the skb carries of the driver's hints.
+  const SRC = `.section xdp
+.map cpus type=cpumap key=4 value=4 max_entries=4
+        r1 = cpus ll
+        r2 = 1
+        r3 = 2
+        call bpf_redirect_map
+        exit
+.section tc
+        r2 = *(u32 *)(r1 + __sk_buff.hash)
+        r3 = *(u64 *)(r1 + __sk_buff.hwtstamp)
+        r2 |= r3
+        r0 = 0
+        if r2 == 0 goto out
+        r0 = 2
+out:
+        exit
+`;
+
+  it('builds the skb from the xdp_frame: no RX hash, no hardware timestamp (__xdp_build_skb_from_frame)', () => {
+    const { report } = nicRun(SRC, { traffic: udpTraffic(), maps: { cpus: [{ key: 1, value: 2048 }] } });
+    expect(report.counters.cpus).toBe(8);
+    expect(report.counters.tc).toEqual({ TC_ACT_OK: 8 });
+    // XDP_PASS on the receiving CPU keeps them: the same tc program sees both.
+    const pass = nicRun(SRC.replace(/r1 = cpus ll[\s\S]*?call bpf_redirect_map\n/, 'r0 = 2\n'), { traffic: udpTraffic(), maps: { cpus: [] } });
+    expect(pass.report.counters.tc).toEqual({ TC_ACT_SHOT: 8 });
+  });
+});
+
 describe('the xdp_metadata selftest program (kernel-facts.md §4.9)', () => {
   const traffic = udpTraffic({ xsk: { metadata_size: 32 } }, { vlan: 59 });
 
