@@ -258,8 +258,9 @@ function* targeted(target: InputTarget, insns: readonly (Insn | null)[], nrCpus:
       }
     }
     for (const maps of sets.first) {
-      for (let len = ETH_HLEN; len < ETH_HLEN + SHORT_PACKETS; len++) yield { inputs: { data: headerPacket(len, 0) }, ...withMaps(maps) };
+      // A few long packets first (a length used as a key or an index), then every short length (where bounds bite).
       for (const len of [64, 128, 256, 1500]) yield { inputs: { data: headerPacket(len, 0xff) }, ...withMaps(maps) };
+      for (let len = ETH_HLEN; len < ETH_HLEN + SHORT_PACKETS; len++) yield { inputs: { data: headerPacket(len, 0) }, ...withMaps(maps) };
       for (let len = ETH_HLEN; len < ETH_HLEN + SHORT_PACKETS; len += 4) yield { inputs: { data: headerPacket(len, 0xff, true) }, ...withMaps(maps) };
     }
     for (const maps of sets.more) for (const len of [ETH_HLEN, 64]) yield { inputs: { data: headerPacket(len, 0) }, maps };

@@ -32,7 +32,7 @@ export interface Scenario {
   /**
    * Memory runs short: the first `failAllocationsAfter` allocations a run asks for succeed and
    * every later one fails (bpf_cpumask_create returns NULL, as bpf_mem_cache_alloc does under
-   * memory pressure); 0: every one fails. What a NULL check after an allocation is for.
+   * memory pressure; bpf_*_ct_alloc NULL with -ENOMEM); 0: every one fails. What a NULL check after an allocation is for.
    */
   readonly failAllocationsAfter?: number;
 }

@@ -39,7 +39,7 @@ export function lessonCommand(args: ParsedArgs, io: Io): number {
     else {
       for (const c of r.checks) {
         if (c.passed) io.out(`  ok    ${c.name}: ${c.message}`);
-        else io.err(`${file}:${c.line ?? 1}:1: error: ${c.name}: ${c.message}`);
+        else io.err(`${file}:${c.line === undefined ? '' : `${c.line}:1:`} error: ${c.name}: ${c.message}`);
       }
       io.out(r.passed ? `${id}: passed (${r.checks.length} checks)` : `${id}: ${r.checks.filter((c) => !c.passed).length} of ${r.checks.length} checks failed`);
     }

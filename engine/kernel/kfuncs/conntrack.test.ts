@@ -53,6 +53,14 @@ function statusOf(t: TestKernel, ptr: bigint): number {
 }
 
 describe.each(KERNEL_PROFILES)('conntrack kfuncs (%s)', (profile) => {
+  it('alloc gives NULL and -ENOMEM in opts->error once the scenario says memory has run short', () => {
+    const t = testKernel({ profile, progType: 'xdp', failAllocationsAfter: 0 });
+    const { r0, error } = ct(t, 'bpf_xdp_ct_alloc', ipv4Tuple(), opts());
+    expect(r0).toBe(0n);
+    expect(error).toBe(-12);
+    expect(t.objects.heldReferences()).toEqual([]);
+  });
+
   it('alloc → set_timeout → set_status → insert → lookup (both directions) → release', () => {
     const t = testKernel({ profile, progType: 'xdp' });
     const { r0: init, error } = ct(t, 'bpf_xdp_ct_alloc', ipv4Tuple(), opts());

@@ -101,6 +101,8 @@ function allocOrLookup(name: string, lookup: boolean): CallImpl {
       k.objects.get_(obj);
       if (opts) k.mem.bytes[opts.at + 9] = found.dir;
     } else {
+      // nf_conntrack_alloc fails with -ENOMEM when the scenario's memory has run short.
+      if (k.world.allocationFails()) return refuse(ERRNO.ENOMEM);
       obj = k.conntrack.alloc(tuple, pc);
     }
     k.objects.hold(obj, pc, name);

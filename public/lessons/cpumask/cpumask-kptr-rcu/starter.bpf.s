@@ -1,4 +1,7 @@
 # Linux 6.18: use a mask stored in a map under RCU (bpf_cpumask_kptr_get is gone).
+# (A tp_btf program never sleeps, so its whole run already counts as an RCU read-side section
+# and the verifier accepts the load even without the lock. Write bpf_rcu_read_lock/unlock
+# anyway, as the documentation does: a sleepable program is refused without them.)
 .section tp_btf/task_newtask
 .license "GPL"
 # struct cpumasks_kfunc_map_value { struct bpf_cpumask __kptr *cpumask; }: a kptr at offset 0.

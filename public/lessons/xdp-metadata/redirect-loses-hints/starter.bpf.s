@@ -4,6 +4,7 @@
 # It asks the metadata kfuncs, and finds nothing. Make the hints survive the redirect: eth0's
 # program copies them into the metadata area, in this layout, and the peer reads them from there.
 #   struct meta { __u64 rx_timestamp; __u32 rx_hash; __u32 rss_type; };   16 bytes
+# (a field eth0's driver could not fill is 0; rx_timestamp 0 means "no timestamp").
 .section xdp
 .license "GPL"
 .map types type=hash key=4 value=8 max_entries=64
