@@ -1,5 +1,7 @@
 import react from '@vitejs/plugin-react';
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
+import { lessonsIndex } from './plugins/lessons-index.ts';
 
 /**
  * The built site's Content-Security-Policy, as a meta tag (a static host may set no headers).
@@ -34,7 +36,7 @@ function contentSecurityPolicy(): Plugin {
 
 // Static site: everything runs in the browser; the engine runs in a module worker.
 export default defineConfig({
-  plugins: [react(), contentSecurityPolicy()],
+  plugins: [react(), contentSecurityPolicy(), lessonsIndex(fileURLToPath(new URL('./public/lessons', import.meta.url)))],
   worker: { format: 'es' },
   build: { target: 'es2022', sourcemap: true },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },

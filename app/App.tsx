@@ -4,13 +4,15 @@
 import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ACTIONS, escape } from './actions.ts';
+import { checkLesson, openLessonOf } from './lessons/graded.ts';
 import { Notices } from './components/Notices.tsx';
 import { PanelArea } from './components/PanelArea.tsx';
 import { SplitView } from './components/SplitView.tsx';
 import { Toolbar } from './components/Toolbar.tsx';
 import { EmbedBar } from './components/EmbedBar.tsx';
 import { DEFAULT_EMBED_PANEL } from './embed.ts';
-import { ErrorBoundary } from './components/ErrorBoundary.tsx';
+import { ErrorBoundary, PanelFailed } from './components/ErrorBoundary.tsx';
+import { LessonPane } from './components/LessonPane.tsx';
 import { CodeEditor, type EditorHandle } from './editor/index.ts';
 import { registerReveal } from './editor-bridge.ts';
 import { registerEditor } from './test-hook.ts';
@@ -42,6 +44,12 @@ const commands = {
   share: () => {
     if (store.get().settings.shareShortcut) void ACTIONS.share.perform();
   },
+  // A graded lesson's Check (false when none is open).
+  check: () => {
+    if (!openLessonOf(store.get())) return false;
+    void checkLesson();
+    return true;
+  },
 };
 
 /** Shortcuts when the focus is outside the editor (inside, the editor binds the same keys). */
@@ -49,7 +57,8 @@ function useGlobalKeys(): void {
   useEffect(() => {
     const on = (e: KeyboardEvent) => {
       const mod = e.ctrlKey || e.metaKey;
-      if (mod && e.key === 'Enter') commands.run();
+      if (mod && e.shiftKey && e.key === 'Enter') commands.check();
+      else if (mod && e.key === 'Enter') commands.run();
       else if (mod && (e.key === 's' || e.key === 'S')) commands.share();
       else if (e.key === 'F5') commands.continue();
       else if (e.key === 'F10') commands.stepOver();
@@ -215,7 +224,17 @@ export function App() {
         <Toolbar />
       </header>
       <main className="main">
-        <SplitView left={<SafeEditor theme={theme} />} right={<PanelArea />} />
+        <SplitView
+          left={<SafeEditor theme={theme} />}
+          right={
+            <div className="side">
+              <ErrorBoundary fallback={(error, retry) => <PanelFailed title="Lesson" error={error} retry={retry} />}>
+                <LessonPane />
+              </ErrorBoundary>
+              <PanelArea />
+            </div>
+          }
+        />
       </main>
       <StatusBar />
       <Notices />

@@ -9,7 +9,7 @@ import { parseHexBytes } from '../engine/asm/index.ts';
 import { writePcap } from '../engine/net/pcap.ts';
 import { documentFileName, downloadBlob, shareDocumentFile, sourceFileName } from './share/files.ts';
 import { imageOf, lineOfPc, pcsOfLines, problemsAtLines, runSettingsOf, type ProblemView } from './state/program.ts';
-import { programReady, store, stoppedInside, type PlaygroundState } from './state/store.ts';
+import { isLessonDocument, programReady, store, stoppedInside, type PlaygroundState } from './state/store.ts';
 import { checkPcap, MAX_PCAP_BYTES, trafficKey, type NicState } from './state/traffic.ts';
 import type { PlaygroundDocument } from './state/document.ts';
 
@@ -329,8 +329,11 @@ export function clearPcap(): void {
 }
 
 async function share(): Promise<void> {
-  const doc = store.get().doc;
-  const link = await createShareLink(doc, window.location.href);
+  const s = store.get();
+  const doc = s.doc;
+  // In a graded lesson the link names it: it opens that lesson with this code.
+  const lesson = isLessonDocument(s) ? s.course.open?.id : undefined;
+  const link = await createShareLink(doc, window.location.href, lesson);
   if (!link.ok) {
     const file = { label: 'Download .bpfp.json', run: () => void downloadBlob(documentFileName(doc), shareDocumentFile(doc), 'application/json') };
     if (link.tooLarge) store.notify('warning', link.error, { actions: [file] });

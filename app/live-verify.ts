@@ -11,7 +11,7 @@ import { EngineClient } from './engine-client/client.ts';
 import { imageOf, runSettingsOf } from './state/program.ts';
 import { store, useStore, type PlaygroundState } from './state/store.ts';
 import type { Verdict } from './state/verdict.ts';
-import type { CounterexampleReply, KernelProfile, TraceAlongReply, VerifyReply } from '../engine/worker/protocol.ts';
+import type { CounterexampleReply, GradeResult, KernelProfile, LessonSpec, TraceAlongReply, VerifyReply } from '../engine/worker/protocol.ts';
 
 
 /**
@@ -25,7 +25,7 @@ export const LARGE_PROGRAM_SLOTS = 20_000;
 const LARGE_PROGRAM_DELAY_MS = 150;
 
 /** What live verification needs of the engine (the EngineClient; tests give a fake). */
-export type VerifyClient = Pick<EngineClient, 'verify' | 'counterexample'> & Partial<Pick<EngineClient, 'traceAlong'>>;
+export type VerifyClient = Pick<EngineClient, 'verify' | 'counterexample'> & Partial<Pick<EngineClient, 'traceAlong' | 'gradeLesson'>>;
 
 let client: VerifyClient | undefined;
 /** Bumped by every request: an answer to an older one is dropped. */
@@ -195,6 +195,21 @@ export async function traceAlong(pcs: readonly number[], follow: boolean): Promi
   try {
     const r = await c.traceAlong(image, runSettingsOf(s.doc, s.settings.budget), pcs, follow);
     return r.ok ? { key: s.program.key, reply: r.value } : { error: r.message };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/**
+ * A graded lesson's Check, in the verifier's worker (app/lessons/graded.ts): the grader's
+ * checks for `source`, or why there are none (the worker timed out, crashed or failed).
+ */
+export async function gradeInWorker(spec: LessonSpec, source: string): Promise<{ readonly result: GradeResult } | { readonly error: string }> {
+  const c = engine();
+  if (!c.gradeLesson) return { error: 'this verifier cannot grade lessons' };
+  try {
+    const r = await c.gradeLesson(spec, source);
+    return r.ok ? { result: r.value } : { error: r.message };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }

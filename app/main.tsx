@@ -20,6 +20,7 @@ import { store, useStore } from './state/store.ts';
 import { flushSaves, startWorkspace, watchEdits } from './state/workspace.ts';
 import { installTestHook } from './test-hook.ts';
 import { startLiveVerification } from './live-verify.ts';
+import { flushLessonCode, startLessons } from './lessons/graded.ts';
 import './styles.css';
 
 /** Web storage, or a memory stand-in where it is unavailable (privacy modes). */
@@ -68,6 +69,8 @@ async function start(): Promise<void> {
   store.set({ settings: loadSettings(st), embed });
   const read = readWorkspace(st);
   startWorkspace(st, read);
+  // The graded lessons' progress, and their code saved apart from the draft as it is edited.
+  startLessons(st);
   const failedLastTime = safeGet(session, BOOT_KEY) !== null;
   safeSet(session, BOOT_KEY, String(Date.now()));
   // On a reload, what this tab showed before it (kept per tab, in its session) opens again; going
@@ -81,9 +84,14 @@ async function start(): Promise<void> {
   useStore.subscribe((s, prev) => {
     if (s.settings !== prev.settings) saveSettings(st, s.settings);
   });
-  window.addEventListener('pagehide', () => flushSaves());
+  window.addEventListener('pagehide', () => {
+    flushSaves();
+    flushLessonCode();
+  });
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'hidden') flushSaves();
+    if (document.visibilityState !== 'hidden') return;
+    flushSaves();
+    flushLessonCode();
   });
   window.addEventListener('hashchange', () => {
     void openLinkFromHash(window.location.hash);

@@ -8,12 +8,14 @@ import { DEFAULT_DOCUMENT, documentsEqual, type PlaygroundDocument } from './sta
 import { DRAFT_CORRUPT_KEY, DRAFT_KEY, salvageSource, type WorkspaceRead } from './state/drafts.ts';
 import { chooseInitialDocument, type Initial, type Shown } from './state/persistence.ts';
 import type { ScreenRecord } from './state/screen.ts';
-import { lessonById } from './lessons/lessons.ts';
+import { lessonById as tourById } from './lessons/lessons.ts';
 import { decodeShare } from './share/codec.ts';
 import { downloadBlob } from './share/files.ts';
 import { safeGet, type Storage } from './state/storage.ts';
 import { store, type DocOrigin } from './state/store.ts';
 import { downloads, leaving, tellOpened } from './state/workspace.ts';
+import { lessonLink } from './lessons/catalog.ts';
+import { ensureCatalog, lessonById, openGradedLesson, openLessonLink } from './lessons/graded.ts';
 
 export function defaultExample(): { doc: PlaygroundDocument; title: string } {
   const e = exampleById(DEFAULT_EXAMPLE_ID);
@@ -37,8 +39,24 @@ function openExampleLink(id: string, fallback: PlaygroundDocument): void {
   else tellOpened(`Opened example “${e.title}”.`, left);
 }
 
+/**
+ * A link made in a graded lesson: the lesson opens with the link's code (the learner's own code
+ * for it kept until they edit this). A lesson this playground does not have: the code opens as a
+ * shared program, and the user is told.
+ */
+async function openSharedAttempt(id: string, doc: PlaygroundDocument): Promise<void> {
+  const catalog = await ensureCatalog();
+  if (lessonById(catalog, id)) {
+    await openGradedLesson(id, { source: doc.source });
+    return;
+  }
+  openShared(doc, true);
+  store.notify('warning', `This link is an attempt at the lesson '${id}', which this playground does not have; it opened as a program.`);
+}
+
 /** A link pasted into the address bar of an open playground opens like a fresh load (the draft untouched). */
 export async function openLinkFromHash(hash: string): Promise<void> {
+  if (openLessonLink(hash)) return;
   const r = await decodeShare(hash);
   if (r.ok === 'none') return;
   if (r.ok === 'example') return openExampleLink(r.id, store.get().doc);
@@ -46,6 +64,7 @@ export async function openLinkFromHash(hash: string): Promise<void> {
     store.notify('error', `${r.error} Your draft was not touched.`);
     return;
   }
+  if (r.lesson) return openSharedAttempt(r.lesson, r.doc);
   openShared(r.doc, true);
 }
 
@@ -60,7 +79,11 @@ export function openInitial(initial: Initial): void {
   const { doc: fallback } = defaultExample();
   switch (initial.kind) {
     case 'link':
-      openShared(initial.doc, true);
+      // An attempt at a lesson: its code shows at once; the lesson opens around it once the index is in.
+      if (initial.lesson) {
+        openShared(initial.doc, false);
+        void openSharedAttempt(initial.lesson, initial.doc);
+      } else openShared(initial.doc, true);
       break;
     case 'example':
       openExampleLink(initial.id, fallback);
@@ -138,8 +161,11 @@ function openRescued(source: string): void {
  */
 export async function openStartDocument(hash: string, st: Storage, read: WorkspaceRead, failedLastTime: boolean, screen?: ScreenRecord): Promise<void> {
   try {
+    // `#lesson` and `#lesson/<id>` name no program: what would open without them opens, then the
+    // lesson (or the index) beside it — quietly on a reload, which only brings it back.
+    const lesson = lessonLink(hash) ? hash : undefined;
     const saved = await chooseInitialDocument('', st, read, screen);
-    const initial = sameAsSaved(await chooseInitialDocument(hash, st, read, screen), saved);
+    const initial = sameAsSaved(await chooseInitialDocument(lesson ? '' : hash, st, read, screen), saved);
     if (failedLastTime) {
       const fallback = defaultExample();
       store.openDocument(fallback.doc, 'example', { title: fallback.title });
@@ -150,8 +176,9 @@ export async function openStartDocument(hash: string, st: Storage, read: Workspa
     } else {
       openInitial(initial);
       // The lesson open beside the document before the reload (not when a link opened something else).
-      const lesson = screen?.lesson && (initial.kind === 'draft' || initial.kind === 'default') ? lessonById(screen.lesson.id) : undefined;
-      if (screen?.lesson && lesson) store.set({ lesson: { id: lesson.id, step: Math.min(screen.lesson.step, lesson.steps.length - 1) } });
+      const tour = screen?.lesson && (initial.kind === 'draft' || initial.kind === 'default') ? tourById(screen.lesson.id) : undefined;
+      if (screen?.lesson && tour) store.set({ lesson: { id: tour.id, step: Math.min(screen.lesson.step, tour.steps.length - 1) } });
+      if (lesson) openLessonLink(lesson, screen !== undefined);
     }
   } catch (e) {
     recoverStartup(errorText(e));

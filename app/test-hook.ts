@@ -7,7 +7,8 @@ import { ACTIONS, lastSharedUrl, openPacket, runTraffic } from './actions.ts';
 import type { EditorHandle } from './editor/index.ts';
 import { openExample, openPanel } from './commands.ts';
 import type { PlaygroundDocument } from './state/document.ts';
-import { allProblems, store } from './state/store.ts';
+import { allProblems, isLessonDocument, store } from './state/store.ts';
+import { checkLesson } from './lessons/graded.ts';
 import { verdictText } from './state/verdict.ts';
 
 let editor: () => EditorHandle | undefined = () => undefined;
@@ -48,6 +49,18 @@ export interface PlaygroundHook {
   nic(): { counters: NicCounters; packets: PacketSummary[]; total: number; driver: string; deviceBound: boolean; pcap?: string; warnings: readonly string[]; stopped?: string; detail?: { index: number; status: string; error?: string } } | undefined;
   /** Opens one packet of the last run in the Packets panel (waits for its detail). */
   openPacket(index: number): Promise<void>;
+  /** The graded lessons: the pane, the index as read, the open lesson, its last Check and progress. */
+  lessons(): {
+    pane: string;
+    catalog: string;
+    lessons: { id: string; track: string; kind: string; title: string; passed: boolean }[];
+    skipped: readonly string[];
+    open?: string;
+    check?: { status: string; passed?: boolean; checks?: { name: string; passed: boolean; message: string; line?: number }[]; error?: string };
+    progress?: { passed: boolean; tries: number; failures: number; hints: number; solutionSeen: boolean };
+  };
+  /** Runs the open lesson's Check (what the Check button does) and waits for its answer. */
+  checkLesson(): Promise<void>;
 }
 
 export function installTestHook(): void {
@@ -123,6 +136,23 @@ export function installTestHook(): void {
       };
     },
     openPacket,
+    lessons: () => {
+      const s = store.get();
+      const c = s.course;
+      const open = isLessonDocument(s) ? c.open?.id : undefined;
+      const check = c.check;
+      const p = open ? c.progress[open] : undefined;
+      return {
+        pane: c.pane,
+        catalog: c.catalog.status,
+        lessons: c.catalog.lessons.map((l) => ({ id: l.spec.id, track: l.spec.track, kind: l.spec.kind, title: l.spec.title, passed: c.progress[l.spec.id]?.passed ?? false })),
+        skipped: c.catalog.skipped,
+        ...(open ? { open } : {}),
+        ...(check ? { check: { status: check.status, ...(check.result ? { passed: check.result.passed, checks: check.result.checks.map((x) => ({ ...x })) } : {}), ...(check.error ? { error: check.error } : {}) } } : {}),
+        ...(p ? { progress: { passed: p.passed, tries: p.tries, failures: p.failures, hints: p.hints, solutionSeen: p.solutionSeen } } : {}),
+      };
+    },
+    checkLesson,
   };
   (window as unknown as { __playground: PlaygroundHook }).__playground = hook;
 }

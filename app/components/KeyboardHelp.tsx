@@ -3,6 +3,7 @@
 
 import { useRef } from 'react';
 import { ACTIONS } from '../actions.ts';
+import { CHECK_SHORTCUT } from '../lessons/graded.ts';
 
 export interface Shortcut {
   readonly keys: string;
@@ -19,6 +20,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: ACTIONS.continue.shortcut, what: 'Continue to the next breakpoint or the end' },
   { keys: ACTIONS.stop.shortcut, what: 'Stop a running program; when nothing runs, dismiss the newest notice' },
   { keys: ACTIONS.share.shortcut, what: 'Copy a share link (and put it in the address bar)' },
+  { keys: CHECK_SHORTCUT, what: 'Check your code, in a graded lesson' },
   { keys: 'Ctrl+Space', what: 'Completions: instructions, registers, helpers, labels, maps', editor: true },
   { keys: 'F8 / Shift+F8', what: 'Next / previous problem', editor: true },
   { keys: 'Ctrl+G', what: 'Go to a line', editor: true },

@@ -7,6 +7,8 @@ import { ACTIONS, type Action } from '../actions.ts';
 import { EXAMPLES } from '../examples.ts';
 import { LESSONS } from '../lessons/lessons.ts';
 import { openExample, openFile, openLesson, openPanel, setTheme } from '../commands.ts';
+import { lessonsByTrack } from '../lessons/catalog.ts';
+import { ensureCatalog, openGradedLesson, openLessonIndex } from '../lessons/graded.ts';
 import { OWN } from '../state/drafts.ts';
 import { selectDocuments, selectToolbar, selectVerdict } from '../state/selectors.ts';
 import { verdictText } from '../state/verdict.ts';
@@ -35,7 +37,7 @@ const time = (ms: number): string => (ms > 0 ? new Date(ms).toLocaleTimeString([
  * files opened and the user edited (each saved apart, so none replaces another).
  */
 function DocumentMenu() {
-  const { origin, slot, title, saved } = useStore(useShallow(selectDocuments));
+  const { origin, slot, title, saved, lesson } = useStore(useShallow(selectDocuments));
   const current = isOwn(origin) ? OWN : (slot ?? 'current');
   return (
     <span className="field">
@@ -50,11 +52,62 @@ function DocumentMenu() {
         }}
         title="Your draft and the documents you opened and edited; each is saved apart."
       >
-        {current !== OWN && !saved.opened.some((e) => e.id === current) ? <option value={current}>{slot ? title : `${title} (not edited)`}</option> : null}
+        {current !== OWN && !saved.opened.some((e) => e.id === current) ? <option value={current}>{lesson ? `${title} (saved with the lesson)` : slot ? title : `${title} (not edited)`}</option> : null}
         {saved.own !== undefined || current === OWN ? <option value={OWN}>{saved.own !== undefined ? `Your draft (saved ${time(saved.own)})` : 'Your draft'}</option> : null}
         {saved.opened.map((e) => (
           <option key={e.id} value={e.id}>{`${e.title} (edited, saved ${time(e.savedAt)})`}</option>
         ))}
+      </select>
+    </span>
+  );
+}
+
+/** The value of the Lesson picker's "All lessons…" (the others are tour ids, and `graded:<id>`). */
+const ALL_LESSONS = ':all';
+const GRADED = 'graded:';
+
+/**
+ * Lessons: the tours, the index of the graded lessons ("All lessons…", also `#lesson`), and,
+ * once the index is in, each graded lesson by track with ✓ when completed.
+ */
+function LessonPicker() {
+  const catalog = useStore((s) => s.course.catalog);
+  const progress = useStore((s) => s.course.progress);
+  const tracks = lessonsByTrack(catalog.lessons);
+  return (
+    <span className="field">
+      <label htmlFor="tb-lesson">Lesson</label>{' '}
+      <select
+        id="tb-lesson"
+        value=""
+        // The graded lessons are listed once the index is in: fetch it when the picker is reached.
+        onFocus={() => void ensureCatalog()}
+        onPointerDown={() => void ensureCatalog()}
+        onChange={(e) => {
+          const v = e.target.value;
+          if (v === ALL_LESSONS) openLessonIndex();
+          else if (v.startsWith(GRADED)) void openGradedLesson(v.slice(GRADED.length));
+          else if (v) openLesson(v);
+        }}
+      >
+        <option value="">Start a lesson…</option>
+        <optgroup label="Tours">
+          {LESSONS.map((l) => (
+            <option key={l.id} value={l.id}>
+              {l.title}
+            </option>
+          ))}
+        </optgroup>
+        <optgroup label="Graded lessons">
+          <option value={ALL_LESSONS}>All lessons…</option>
+          {tracks.flatMap((t) =>
+            t.lessons.map((l) => (
+              <option key={l.spec.id} value={GRADED + l.spec.id}>
+                {`${t.title}: ${l.spec.title}${progress[l.spec.id]?.passed ? ' ✓' : ''}`}
+              </option>
+            )),
+          )}
+        </optgroup>
       </select>
     </span>
   );
@@ -226,17 +279,7 @@ export function Toolbar() {
             ))}
           </select>
         </span>
-        <span className="field">
-          <label htmlFor="tb-lesson">Lesson</label>{' '}
-          <select id="tb-lesson" value="" onChange={(e) => e.target.value && openLesson(e.target.value)}>
-            <option value="">Start a lesson…</option>
-            {LESSONS.map((l) => (
-              <option key={l.id} value={l.id}>
-                {l.title}
-              </option>
-            ))}
-          </select>
-        </span>
+        <LessonPicker />
       </div>
       {phone ? (
         <details className="settings-menu">

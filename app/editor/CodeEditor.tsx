@@ -37,6 +37,7 @@ const isNarrow = (): boolean => typeof window !== 'undefined' && !!window.matchM
 /** The same shortcuts as inside Monaco, for the textarea. */
 function commandForKey(e: KeyboardEvent, commands: EditorCommands): (() => void) | undefined {
   const mod = e.ctrlKey || e.metaKey;
+  if (mod && e.shiftKey && e.key === 'Enter') return () => void commands.check();
   if (mod && e.key === 'Enter') return () => commands.run();
   if (mod && e.key.toLowerCase() === 's') return () => commands.share();
   if (e.key === 'F10') return () => commands.stepOver();

@@ -127,6 +127,10 @@ export function createMonacoEditor(host: HTMLElement, options: MonacoEditorOptio
   bind('step', 'Step', KeyCode.F11, () => options.commands().step());
   bind('continue', 'Continue', KeyCode.F5, () => options.commands().continue());
   bind('share', 'Copy share link', KeyMod.CtrlCmd | KeyCode.KeyS, () => options.commands().share());
+  // Without a lesson open, the key is Monaco's "insert line above" as before.
+  bind('check', 'Check the lesson', KeyMod.CtrlCmd | KeyMod.Shift | KeyCode.Enter, () => {
+    if (!options.commands().check()) ed.trigger('keyboard', 'editor.action.insertLineBefore', null);
+  });
 
   const breakpoints = ed.createDecorationsCollection();
   const hint = ed.createDecorationsCollection();

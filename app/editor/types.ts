@@ -31,6 +31,8 @@ export interface EditorCommands {
   stepOver(): void;
   continue(): void;
   share(): void;
+  /** A graded lesson's Check (Ctrl+Shift+Enter); false when no lesson is open (the key keeps its usual meaning). */
+  check(): boolean;
 }
 
 export interface EditorHandle {

@@ -23,6 +23,8 @@ import type {
   TraceAlongReply,
   VerifyReply,
   CounterexampleReply,
+  GradeResult,
+  LessonSpec,
 } from '../../engine/worker/protocol.ts';
 
 export type CallFailure = { readonly ok: false; readonly reason: 'timeout' | 'stopped' | 'crashed' | 'error'; readonly message: string };
@@ -35,6 +37,8 @@ export interface ClientEvents {
 
 /** Quiet time after which a call is taken for stuck: runs report progress every few ms. */
 const DEFAULT_TIMEOUT_MS = 8_000;
+/** A lesson's Check runs a program many times (each hidden input, each kernel profile and CPU count). */
+export const GRADE_TIMEOUT_MS = 30_000;
 
 interface Pending {
   settle(r: CallFailure): void;
@@ -195,6 +199,15 @@ export class EngineClient {
   traceAlong(image: ProgramImage, settings: RunSettings, pcs: readonly number[], follow = false): Promise<CallResult<TraceAlongReply>> {
     const sent: ProgramImage = { ...image, sections: image.sections.map((s) => ({ ...s, bytecode: s.bytecode.slice() })) };
     return this.call((api) => api.traceAlong(Comlink.transfer(sent, sent.sections.map((s) => s.bytecode.buffer)), settings, [...pcs], follow));
+  }
+
+  /**
+   * A graded lesson's Check: the grader verifies the learner's source under the lesson's
+   * profiles and runs it on the lesson's hidden inputs (NIC runs among them), so it has longer
+   * than other calls before it is taken for stuck (GRADE_TIMEOUT_MS); the page never waits on it.
+   */
+  gradeLesson(spec: LessonSpec, source: string): Promise<CallResult<GradeResult>> {
+    return this.call((api) => api.gradeLesson(spec, source), GRADE_TIMEOUT_MS);
   }
 
   /** Whether the worker holds the program with this key (false after a restart). */

@@ -1,13 +1,24 @@
-// The open lesson's current step, with Previous and Next.
+// The open tour's current step, with Previous and Next (graded lessons have a pane of their own:
+// components/LessonPane.tsx).
 
 import { lessonById } from '../lessons/lessons.ts';
 import { lessonStep } from '../commands.ts';
+import { openLessonIndex } from '../lessons/graded.ts';
 import type { PlaygroundState } from '../state/store.ts';
 import { definePanel } from './registry.ts';
 
 function LessonView({ data }: { data: PlaygroundState['lesson'] }) {
   const lesson = data ? lessonById(data.id) : undefined;
-  if (!lesson || !data) return <p className="empty">No lesson open. Pick one from Lesson in the toolbar.</p>;
+  if (!lesson || !data)
+    return (
+      <p className="empty">
+        No tour open. Pick one from Lesson in the toolbar, or{' '}
+        <button type="button" className="link" onClick={openLessonIndex}>
+          see all the graded lessons
+        </button>
+        .
+      </p>
+    );
   const step = lesson.steps[data.step];
   if (!step) return null;
   return (

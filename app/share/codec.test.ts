@@ -329,3 +329,20 @@ describe('shareUrl and createShareLink', () => {
     expect(await createShareLink({ ...typical, cpus: 0 }, 'https://x.dev/')).toEqual({ ok: false, error: 'This program cannot be shared: cpus must be 1..4096, not 0.' });
   });
 });
+
+describe('a link made in a graded lesson', () => {
+  it('names the lesson, and opens as a plain program where the name is unknown or wrong', async () => {
+    const doc: PlaygroundDocument = { ...DEFAULT_DOCUMENT, source: '.section raw\nr0 = r2\nexit\n' };
+    const link = await createShareLink(doc, 'https://x.dev/', 'registers-and-exit');
+    expect(link.ok).toBe(true);
+    if (!link.ok) return;
+    const back = await decodeShare(link.hash);
+    expect(back).toMatchObject({ ok: true, lesson: 'registers-and-exit', doc: { source: doc.source } });
+    // Without a lesson, the same link as before.
+    expect(await encodeShare(doc)).not.toBe(link.hash);
+    expect(await decodeShare(await encodeShare(doc))).not.toHaveProperty('lesson');
+    const payload = documentFromPayload({ v: 1, source: 'exit\n', lesson: '../../etc' });
+    expect(payload.ok).toBe(true);
+    expect(await decodeShare(await encodeShare(doc, 'Not An Id!'))).not.toHaveProperty('lesson');
+  });
+});

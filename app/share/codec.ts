@@ -1,7 +1,9 @@
 // The share link: the whole document in the URL fragment as `#v1/` + base64url(deflate-raw(JSON)),
 // so a program travels without a server and never reaches one. Decoding reads links from
 // strangers and chat apps: it never throws, and every failure comes back as a message a user
-// understands. Curated lessons use `#example/<id>` instead.
+// understands. Curated examples use `#example/<id>` instead. A link made in a graded lesson also
+// names the lesson (`lesson`: its id), so it opens that lesson with the code it carries; a
+// playground that predates lessons ignores the field and opens the code as a program.
 
 import { canonicalDocument, describeValue, formatBytes, isPlainObject, utf8Length, validateDocument, type PlaygroundDocument } from '../state/document.ts';
 
@@ -21,7 +23,8 @@ export const MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
 const MAX_LINK_CHARS = Math.ceil((MAX_PAYLOAD_BYTES + 64 * 1024) / 3) * 4;
 
 export type DecodeOutcome =
-  | { ok: true; doc: PlaygroundDocument }
+  /** `lesson`: the graded lesson the program is an attempt at. */
+  | { ok: true; doc: PlaygroundDocument; lesson?: string }
   | { ok: false; error: string }
   | { ok: 'none' }
   | { ok: 'example'; id: string };
@@ -32,8 +35,15 @@ export type ShareLink =
   | { ok: false; error: string; tooLarge?: boolean };
 
 /** The JSON object a link (and a `.bpfp.json` file) carries: the version first, then the document. */
-export function documentPayload(doc: PlaygroundDocument): Record<string, unknown> {
-  return { v: SHARE_VERSION, ...canonicalDocument(doc) };
+export function documentPayload(doc: PlaygroundDocument, lesson?: string): Record<string, unknown> {
+  return { v: SHARE_VERSION, ...canonicalDocument(doc), ...(lesson ? { lesson } : {}) };
+}
+
+const LESSON_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** The graded lesson a payload names, when it names a plausible one. */
+export function lessonOfPayload(x: unknown): string | undefined {
+  return isPlainObject(x) && typeof x.lesson === 'string' && LESSON_ID.test(x.lesson) ? x.lesson : undefined;
 }
 
 export type PayloadResult =
@@ -58,8 +68,8 @@ export function documentFromPayload(x: unknown): PayloadResult {
  * Same document, same link: keys are written in a fixed order and line endings as LF. Rejects
  * only where the browser has no CompressionStream; createShareLink turns that into a message.
  */
-export async function encodeShare(doc: PlaygroundDocument): Promise<string> {
-  const json = new TextEncoder().encode(JSON.stringify(documentPayload(doc)));
+export async function encodeShare(doc: PlaygroundDocument, lesson?: string): Promise<string> {
+  const json = new TextEncoder().encode(JSON.stringify(documentPayload(doc, lesson)));
   const packed = await transform(new CompressionStream('deflate-raw'), json, Number.POSITIVE_INFINITY);
   if (!packed.ok) throw new Error(packed.error); // compressing our own JSON does not fail
   return `#v${SHARE_VERSION}/${toBase64Url(packed.bytes)}`;
@@ -70,7 +80,7 @@ export async function encodeShare(doc: PlaygroundDocument): Promise<string> {
  * and says whether the URL is long enough to be cut in chat — then the app offers the
  * `.bpfp.json` download instead. Never throws.
  */
-export async function createShareLink(doc: PlaygroundDocument, baseHref: string): Promise<ShareLink> {
+export async function createShareLink(doc: PlaygroundDocument, baseHref: string, lesson?: string): Promise<ShareLink> {
   const checked = validateDocument(doc);
   if (!checked.ok) return { ok: false, error: `This program cannot be shared: ${checked.error}.` };
   const size = utf8Length(JSON.stringify(documentPayload(checked.doc)));
@@ -78,7 +88,7 @@ export async function createShareLink(doc: PlaygroundDocument, baseHref: string)
     return { ok: false, tooLarge: true, error: `This program is too large for a link (${formatBytes(size)} of data; links hold up to ${formatBytes(MAX_PAYLOAD_BYTES)}). Share it as a .bpfp.json file instead.` };
   }
   try {
-    const hash = await encodeShare(checked.doc);
+    const hash = await encodeShare(checked.doc, lesson);
     const url = shareUrl(baseHref, hash);
     return { ok: true, hash, url, length: url.length, tooLong: url.length > SHARE_WARN_LENGTH };
   } catch (e) {
@@ -197,7 +207,7 @@ async function decodeOnce(hash: string): Promise<DecodeOutcome | Failure> {
   return contents.ok === true ? contents : { stage: Stage.Contents, error: contents.error };
 }
 
-function readContents(bytes: Uint8Array): { ok: true; doc: PlaygroundDocument } | { ok: false; error: string } {
+function readContents(bytes: Uint8Array): { ok: true; doc: PlaygroundDocument; lesson?: string } | { ok: false; error: string } {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -211,7 +221,10 @@ function readContents(bytes: Uint8Array): { ok: true; doc: PlaygroundDocument } 
     return { ok: false, error: 'This link is damaged: its contents are not a playground document (not JSON).' };
   }
   const doc = documentFromPayload(json);
-  if (doc.ok) return doc;
+  if (doc.ok) {
+    const lesson = lessonOfPayload(json);
+    return lesson ? { ...doc, lesson } : doc;
+  }
   switch (doc.problem) {
     case 'newer':
       return { ok: false, error: newerMessage(doc.version ?? SHARE_VERSION + 1) };

@@ -99,7 +99,8 @@ export interface Shown {
 }
 
 export type Initial =
-  | { kind: 'link'; doc: PlaygroundDocument; draftKept: boolean }
+  /** `lesson`: the link is an attempt at this graded lesson (it opens the lesson with the link's code). */
+  | { kind: 'link'; doc: PlaygroundDocument; draftKept: boolean; lesson?: string }
   | { kind: 'example'; id: string; draftKept: boolean }
   /** The document shown last; `note` says why it is not the one on screen before a reload. */
   | ({ kind: 'draft'; note?: string } & Shown)
@@ -126,7 +127,7 @@ export async function chooseInitialDocument(hash: string, storage: Storage, read
   const draftKept = ws?.own !== undefined;
   switch (link.ok) {
     case true:
-      return { kind: 'link', doc: link.doc, draftKept };
+      return { kind: 'link', doc: link.doc, draftKept, ...(link.lesson ? { lesson: link.lesson } : {}) };
     case 'example':
       return { kind: 'example', id: link.id, draftKept };
     case false:

@@ -3,7 +3,7 @@
 
 import { writeScreen, type ScreenRecord } from './screen.ts';
 import type { Storage } from './storage.ts';
-import { isOwn, useStore, type PlaygroundState } from './store.ts';
+import { isLessonDocument, isOwn, useStore, type PlaygroundState } from './store.ts';
 
 /** What `s` shows, as a record (the text only for an opened document not yet edited: nothing else keeps it). */
 export function screenOf(s: Pick<PlaygroundState, 'origin' | 'slot' | 'docTitle' | 'doc' | 'lesson'>): ScreenRecord {
@@ -28,7 +28,8 @@ export function watchScreen(storage: Storage, onFailure: (error: string) => void
   };
   write(useStore.getState());
   return useStore.subscribe((s, prev) => {
-    const opened = !isOwn(s.origin) && s.slot === undefined;
+    // A graded lesson's edits are saved with the lesson; its link brings it back on a reload.
+    const opened = !isOwn(s.origin) && s.slot === undefined && !isLessonDocument(s);
     if (s.origin !== prev.origin || s.slot !== prev.slot || s.docTitle !== prev.docTitle || s.lesson !== prev.lesson || s.docVersion !== prev.docVersion || (opened && s.doc !== prev.doc)) write(s);
   });
 }

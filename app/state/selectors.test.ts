@@ -78,6 +78,16 @@ function states(): [string, PlaygroundState][] {
   take('verifier unavailable');
   store.updateDocument({ source: `${SOURCE}r0 = 1\n` });
   take('edited after a run');
+  // A graded lesson open, its last Check failed at a line (a marker while the code is the one checked).
+  store.openDocument({ ...DEFAULT_DOCUMENT, source: SOURCE }, 'lesson', { title: 'Lesson: L' });
+  const docVersion = store.get().docVersion;
+  const result = { passed: false, checks: [{ name: 'assembles', passed: true, message: 'ok' }, { name: 'Linux 6.18 loads it', passed: false, message: 'refused at line 3', line: 3 }] };
+  store.set({ course: { ...store.get().course, pane: 'lesson', open: { id: 'l', docVersion }, check: { status: 'done', id: 'l', source: SOURCE, result } } });
+  take('a graded lesson after a failed Check');
+  store.set({ course: { ...store.get().course, check: { status: 'checking', id: 'l', source: SOURCE } } });
+  take('a graded lesson being checked');
+  store.set({ course: { ...store.get().course, pane: 'index' } });
+  take('the lesson index');
   return out;
 }
 

@@ -3,8 +3,8 @@
 // state with a shallowly equal value: a fresh array or object per call makes React re-render
 // forever (error #185). selectors.test.ts calls each of these, and each panel's, twice.
 
-import { lineOfPc } from './program.ts';
-import { allProblems, stoppedInside, type PlaygroundState } from './store.ts';
+import { lineOfPc, type ProblemView } from './program.ts';
+import { allProblems, isLessonDocument, stoppedInside, type LessonCheck, type PlaygroundState } from './store.ts';
 
 export const selectTheme = (s: PlaygroundState) => s.settings.theme;
 export const selectEmbed = (s: PlaygroundState) => s.embed;
@@ -16,7 +16,34 @@ export const selectBreakpoints = (s: PlaygroundState) => s.breakpoints;
 
 export const selectEditor = (s: PlaygroundState) => ({ docVersion: s.docVersion, source: s.doc.source, dialect: s.program.dialect, readOnly: s.embed.readOnly });
 
-export const selectProblems = allProblems;
+let withLesson: { all: readonly ProblemView[]; check: LessonCheck | undefined; source: string; out: readonly ProblemView[] } | undefined;
+
+/**
+ * The editor's markers: every problem, and the first failed check of a graded lesson's last
+ * Check at its line, while the code is the one checked; the same array while none changes.
+ */
+export function selectProblems(s: PlaygroundState): readonly ProblemView[] {
+  const all = allProblems(s);
+  const check = isLessonDocument(s) ? s.course.check : undefined;
+  if (withLesson && withLesson.all === all && withLesson.check === check && withLesson.source === s.doc.source) return withLesson.out;
+  const failed = check?.status === 'done' && check.source === s.doc.source ? check.result?.checks.find((c) => !c.passed && c.line !== undefined) : undefined;
+  const line = failed?.line;
+  let out = all;
+  if (failed && line !== undefined) {
+    const text = s.doc.source.split('\n')[line - 1] ?? '';
+    const col = text.length - text.trimStart().length + 1;
+    const marker: ProblemView = { severity: 'warning', message: `Lesson check “${failed.name}” failed: ${failed.message}`, code: 'lesson', source: 'lesson', line, col, endLine: line, endCol: Math.max(col + 1, text.trimEnd().length + 1) };
+    out = [...all, marker].sort((a, b) => a.line - b.line || a.col - b.col);
+  }
+  withLesson = { all, check, source: s.doc.source, out };
+  return out;
+}
+
+/** The graded lessons' state (the lesson pane, the toolbar's picker). */
+export const selectCourse = (s: PlaygroundState) => s.course;
+
+/** The graded lesson open in the editor, by id (undefined while none is). */
+export const selectOpenLessonId = (s: PlaygroundState) => (isLessonDocument(s) ? s.course.open?.id : undefined);
 
 /** The line of the instruction about to run, while the program is stopped inside. */
 export function selectCurrentLine(s: PlaygroundState): number | undefined {
@@ -34,7 +61,7 @@ export const selectToolbar = (s: PlaygroundState) => ({ doc: s.doc, busy: s.busy
 /** The live verdict and the document's profile (the toolbar says what that kernel would do). */
 export const selectVerdict = (s: PlaygroundState) => s.verdict;
 
-export const selectDocuments = (s: PlaygroundState) => ({ origin: s.origin, slot: s.slot, title: s.docTitle, saved: s.saved });
+export const selectDocuments = (s: PlaygroundState) => ({ origin: s.origin, slot: s.slot, title: s.docTitle, saved: s.saved, lesson: isLessonDocument(s) });
 
 /** Every selector above, by name, for the stability test. */
 export const SELECTORS: Readonly<Record<string, (s: PlaygroundState) => unknown>> = {
@@ -53,4 +80,6 @@ export const SELECTORS: Readonly<Record<string, (s: PlaygroundState) => unknown>
   selectToolbar,
   selectDocuments,
   selectVerdict,
+  selectCourse,
+  selectOpenLessonId,
 };

@@ -3,7 +3,9 @@
 // app/actions.ts; this file holds state and pure updates.
 
 import { create } from 'zustand';
-import type { HeldSnapshot, TraceLineView } from '../../engine/worker/protocol.ts';
+import type { GradeResult, HeldSnapshot, TraceLineView } from '../../engine/worker/protocol.ts';
+import { EMPTY_CATALOG, type Catalog } from '../lessons/catalog.ts';
+import { EMPTY_PROGRESS, type ProgressMap } from '../lessons/progress.ts';
 import { DEFAULT_DOCUMENT, type PlaygroundDocument } from './document.ts';
 import type { OpenedOrigin } from './drafts.ts';
 import { DEFAULT_SETTINGS, type Settings } from './persistence.ts';
@@ -61,6 +63,39 @@ export function isOwn(origin: DocOrigin): origin is 'draft' | 'default' {
   return origin === 'draft' || origin === 'default';
 }
 
+/** The last Check of a graded lesson: the source it checked and what the grader said. */
+export interface LessonCheck {
+  readonly status: 'checking' | 'done' | 'failed';
+  readonly id: string;
+  readonly source: string;
+  readonly result?: GradeResult;
+  /** Why there is no result (the worker timed out, crashed or failed). */
+  readonly error?: string;
+}
+
+/** The graded lessons (app/lessons/graded.ts): the pane beside the editor, the index, the open lesson, the learner's progress. */
+export interface CourseState {
+  /** What the lesson pane shows. */
+  readonly pane: 'closed' | 'index' | 'lesson';
+  readonly catalog: Catalog;
+  /**
+   * The graded lesson whose code the editor holds: open while the document is the one the
+   * lesson opened (`docVersion`); opening anything else closes it (its code is kept).
+   */
+  readonly open: { readonly id: string; readonly docVersion: number } | undefined;
+  readonly progress: ProgressMap;
+  readonly check: LessonCheck | undefined;
+  /** The solution is shown (read-only) in the pane. */
+  readonly solution: boolean;
+}
+
+export const NO_COURSE: CourseState = Object.freeze({ pane: 'closed', catalog: EMPTY_CATALOG, open: undefined, progress: EMPTY_PROGRESS, check: undefined, solution: false });
+
+/** Whether the editor holds a graded lesson's code (its edits are saved with the lesson, never as a document). */
+export function isLessonDocument(s: Pick<PlaygroundState, 'course' | 'docVersion'>): boolean {
+  return s.course.open !== undefined && s.course.open.docVersion === s.docVersion;
+}
+
 export interface PlaygroundState {
   readonly doc: PlaygroundDocument;
   readonly settings: Settings;
@@ -98,8 +133,10 @@ export interface PlaygroundState {
   readonly embed: { readonly enabled: boolean; readonly readOnly: boolean; readonly panel?: string };
   /** Bumped whenever the document is replaced (not edited): the editor then takes its text. */
   readonly docVersion: number;
-  /** The open lesson and its step. */
+  /** The open tour (app/lessons/lessons.ts) and its step. */
   readonly lesson: { readonly id: string; readonly step: number } | undefined;
+  /** The graded lessons: the pane, the index, the open lesson, the progress. */
+  readonly course: CourseState;
   /** The emulated NIC: the last traffic run, its progress, the open packet, a capture to replay (not in the document). */
   readonly nic: NicState;
   /**
@@ -140,6 +177,7 @@ export const useStore = create<PlaygroundState>(() => ({
   sharedSource: undefined,
   embed: { enabled: false, readOnly: false },
   lesson: undefined,
+  course: NO_COURSE,
   docVersion: 0,
   nic: EMPTY_NIC,
 }));

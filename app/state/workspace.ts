@@ -7,7 +7,8 @@ import { documentFileName, downloadBlob, shareDocumentFile, sourceFileName } fro
 import type { PlaygroundDocument } from './document.ts';
 import { createDraftSaver, EMPTY_WORKSPACE, OWN, setActive, type DraftSaver, type Slot, type SlotSaveResult, type Workspace, type WorkspaceRead } from './drafts.ts';
 import type { Storage } from './storage.ts';
-import { isOwn, store, useStore, type NoticeAction, type PlaygroundState, type SavedIndex } from './store.ts';
+import { isLessonDocument, isOwn, store, useStore, type NoticeAction, type PlaygroundState, type SavedIndex } from './store.ts';
+import { lessonLink } from '../lessons/catalog.ts';
 
 let storage: Storage | undefined;
 let saver: DraftSaver | undefined;
@@ -84,8 +85,11 @@ export function autosave(s: PlaygroundState): void {
 export function watchEdits(): () => void {
   return useStore.subscribe((s, prev) => {
     if (s.doc === prev.doc || !s.editedSinceOpen) return;
+    // A graded lesson's code is saved with the lesson (app/lessons/graded.ts), never as a document.
+    if (isLessonDocument(s)) return;
     autosave(s);
-    if (!sameExceptPanel(s.doc, prev.doc)) stripLinkFromAddress();
+    // A lesson link (`#lesson`: the index beside the draft) stays: it names no program.
+    if (!sameExceptPanel(s.doc, prev.doc) && !(typeof window !== 'undefined' && lessonLink(window.location.hash))) stripLinkFromAddress();
   });
 }
 

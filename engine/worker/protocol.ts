@@ -9,9 +9,12 @@ import type { MapDecl, ProgType } from '../program/program.ts';
 import type { HeaderField, HeaderLayer, NicCounters, PacketFate, PacketSummary, XdpActionName } from '../net/types.ts';
 import type { RawRunResult } from '../vm/index.ts';
 import type { ExploredAt, StateBelief } from '../verifier/api.ts';
+import type { GradeCheck, GradeResult } from '../lessons/grader.ts';
+import type { LessonKind, LessonSpec, TrackId } from '../lessons/spec.ts';
 
 export type { HeaderField, HeaderLayer, KernelProfile, MapEntryView, MapPage, MapView, NicCounters, PacketFate, PacketSummary, RingbufView, XdpActionName };
 export type { ExploredAt, RegBelief, ScalarBelief, StateBelief } from '../verifier/api.ts';
+export type { GradeCheck, GradeResult, LessonKind, LessonSpec, TrackId };
 export { KERNEL_PROFILES } from '../kernel/profiles.ts';
 
 export interface RawRunRequest {
@@ -506,6 +509,12 @@ export interface EngineApi {
    * instruction: the registers are recorded at each of its steps for as long as the run takes it.
    */
   traceAlong(image: ProgramImage, settings: RunSettings, pcs: readonly number[], follow?: boolean): TraceAlongReply;
+  /**
+   * A graded lesson's Check (engine/lessons/grader.ts): assembles `source` — the one call that
+   * takes source, as the grader reports each check at a line of it —, verifies it under the
+   * lesson's profiles and runs it on the lesson's hidden inputs; each check passed or failed in words.
+   */
+  gradeLesson(spec: LessonSpec, source: string): GradeResult;
   /** Resets, then runs to exit, a fault or a breakpoint (pcs); progress comes while it runs. */
   run(breakpoints: readonly number[], onProgress?: (p: RunProgress) => void, view?: ViewRequest): DebugSnapshot;
   /** Runs on from where the program stopped, to exit, a fault or a breakpoint. */

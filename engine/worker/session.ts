@@ -17,6 +17,7 @@ import { packetDetailOf, parsePcapSelection, pcapOf, runWholeTraffic, startTraff
 import { DEFAULT_MAX_INSNS, GUEST_BASE_HI, type Vm } from '../vm/index.ts';
 import { KernelViews } from './kernel-view.ts';
 import { traceAlong } from './trace-along.ts';
+import { gradeLesson } from '../lessons/grader.ts';
 import type {
   DebugSnapshot,
   EngineApi,
@@ -42,6 +43,8 @@ import type {
   VerifyReply,
   WalkedPath,
   ViewRequest,
+  GradeResult,
+  LessonSpec,
 } from './protocol.ts';
 
 /** Instructions between progress reports of a long run. */
@@ -212,6 +215,11 @@ export class Session implements Omit<EngineApi, 'ping'> {
   traceAlong(image: ProgramImage, settings: RunSettings, pcs: readonly number[], follow = false): TraceAlongReply {
     const nic = runsOnNic(image, settings);
     return traceAlong(loadRequestOf(image, settings), pcs, nic ? { traffic: settings.traffic, ...(settings.pcap ? { pcap: settings.pcap } : {}) } : undefined, follow);
+  }
+
+  /** A graded lesson's Check, in a kernel of its own (the loaded program stays); never throws. */
+  gradeLesson(spec: LessonSpec, source: string): GradeResult {
+    return gradeLesson(spec, source);
   }
 
   load(image: ProgramImage, settings: RunSettings): LoadReply {

@@ -13,6 +13,7 @@ const api: EngineApi = {
   verify: (image, settings, lines, states) => session.verify(image, settings, lines, states),
   counterexample: (image, settings, lines, budgetMs) => session.counterexample(image, settings, lines, budgetMs),
   traceAlong: (image, settings, pcs, follow) => session.traceAlong(image, settings, pcs, follow),
+  gradeLesson: (spec, source) => session.gradeLesson(spec, source),
   run: (breakpoints, onProgress, view) => session.run(breakpoints, onProgress, view),
   continue: (breakpoints, onProgress, view) => session.continue(breakpoints, onProgress, view),
   step: (view) => session.step(view),
