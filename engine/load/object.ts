@@ -1,0 +1,252 @@
+// Loading a clang-built BPF object the way libbpf does, from what the ELF and BTF readers give:
+// every program section by its SEC() name, the subprograms of .text appended to each program
+// that calls them (BPF-to-BPF calls and callback addresses relocated), BTF-defined maps and the
+// global data sections (.data, .rodata, .bss as one-entry array maps reached through
+// BPF_PSEUDO_MAP_VALUE), kfunc externs resolved by name, the license, and the BTF line info per
+// instruction. The result is what the playground loads from assembly: programs, map
+// declarations and initial map contents. Errors are values naming the section and offset.
+
+import type { KptrField, MapDecl, MapType } from '../program/program.ts';
+import { MAP_TYPES, sectionKind } from '../program/program.ts';
+import { MAP_TYPE_IDS } from '../kernel/maps/types.ts';
+import { kfuncByName } from '../kernel/kfuncs/ids.ts';
+import { toHex } from '../program/hex.ts';
+
+/** SHF_EXECINSTR. */
+const SHF_EXECINSTR = 0x4;
+/** SHT_NOBITS (.bss). */
+const SHT_NOBITS = 8;
+/** R_BPF_64_64: an ld_imm64's 64-bit immediate. */
+const R_BPF_64_64 = 1;
+/** R_BPF_64_32: a call's 32-bit immediate. */
+const R_BPF_64_32 = 10;
+/** BPF_F_RDONLY_PROG: .rodata, as libbpf creates it (include/uapi/linux/bpf.h). */
+const BPF_F_RDONLY_PROG = 1 << 7;
+/** BPF_F_MMAPABLE: libbpf's global data maps. */
+const BPF_F_MMAPABLE = 1 << 10;
+const INSN = 8;
+const LD_IMM64 = 0x18;
+const CALL = 0x85;
+
+export interface ObjectSection {
+  readonly index: number;
+  readonly name: string;
+  readonly type: number;
+  readonly flags: number;
+  /** Its bytes (for SHT_NOBITS, `size` zero bytes are meant). */
+  readonly bytes: Uint8Array;
+  readonly size: number;
+}
+
+export interface ObjectSymbol {
+  readonly name: string;
+  readonly value: number;
+  readonly kind: 'func' | 'object' | 'section' | 'notype' | 'other';
+  readonly global: boolean;
+  /** The section it is defined in; 0 for an undefined (extern) symbol. */
+  readonly section: number;
+}
+
+export interface ObjectRelocation {
+  /** The section the relocation applies to. */
+  readonly section: number;
+  readonly offset: number;
+  readonly symbol: number;
+  readonly type: number;
+}
+
+/** A BTF-defined map of the `.maps` section (its name is its variable's). */
+export interface ObjectMap {
+  readonly name: string;
+  /** enum bpf_map_type. */
+  readonly type: number;
+  readonly keySize: number;
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  readonly flags: number;
+  readonly kptrs: readonly KptrField[];
+}
+
+/** BTF line info of one instruction: its C source line. */
+export interface ObjectLine {
+  /** Byte offset of the instruction in its section. */
+  readonly insnOff: number;
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  readonly text: string;
+}
+
+export interface ObjectInput {
+  readonly sections: readonly ObjectSection[];
+  readonly symbols: readonly ObjectSymbol[];
+  readonly relocations: readonly ObjectRelocation[];
+  readonly maps: readonly ObjectMap[];
+  /** Section name → its instructions' lines. */
+  readonly lines?: ReadonlyMap<string, readonly ObjectLine[]>;
+}
+
+export interface ObjectProgram {
+  /** Its SEC() name. */
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  /** Per instruction slot: its C line, when the object has line info. */
+  readonly lines: readonly (ObjectLine | undefined)[];
+}
+
+export interface LoadedObject {
+  readonly programs: readonly ObjectProgram[];
+  readonly maps: readonly MapDecl[];
+  /** Initial contents of the global data maps, in the `--maps` format. */
+  readonly mapContents: Readonly<Record<string, readonly { key: string; value: string }[]>>;
+  readonly license?: string;
+  /** Program sections left out, with why (a SEC() name the playground does not run). */
+  readonly skipped: readonly string[];
+}
+
+export type ObjectLoad = { readonly ok: true; readonly object: LoadedObject } | { readonly ok: false; readonly error: string };
+
+const MAP_TYPE_BY_ID = new Map<number, MapType>(MAP_TYPES.map((t) => [MAP_TYPE_IDS[t], t]));
+const GLOBAL_DATA = ['.data', '.rodata', '.bss'];
+
+const isGlobalData = (name: string): boolean => GLOBAL_DATA.some((g) => name === g || name.startsWith(`${g}.`));
+
+/** Loads an object's programs and maps as libbpf would. Never throws. */
+export function loadObject(input: ObjectInput): ObjectLoad {
+  try {
+    return load(input);
+  } catch (e) {
+    return { ok: false, error: `the object could not be loaded: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+function load(input: ObjectInput): ObjectLoad {
+  const byIndex = new Map(input.sections.map((s) => [s.index, s]));
+  const fail = (error: string): ObjectLoad => ({ ok: false, error });
+
+  // Maps: the BTF-defined ones, then one per global data section, in section order.
+  const maps: MapDecl[] = [];
+  for (const m of input.maps) {
+    const type = MAP_TYPE_BY_ID.get(m.type);
+    if (!type) return fail(`map '${m.name}': map type ${m.type} is not one the playground simulates (${MAP_TYPES.join(', ')})`);
+    maps.push({ name: m.name, type, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags, kptrs: m.kptrs, line: 0 });
+  }
+  const dataMap = new Map<number, number>();
+  const mapContents: Record<string, { key: string; value: string }[]> = {};
+  for (const s of input.sections) {
+    if (!isGlobalData(s.name) || s.size === 0) continue;
+    dataMap.set(s.index, maps.length);
+    const name = s.name;
+    maps.push({ name, type: 'array', keySize: 4, valueSize: s.size, maxEntries: 1, flags: BPF_F_MMAPABLE | (name.startsWith('.rodata') ? BPF_F_RDONLY_PROG : 0), kptrs: [], line: 0 });
+    const value = s.type === SHT_NOBITS ? new Uint8Array(s.size) : s.bytes.subarray(0, s.size);
+    if (value.some((b) => b !== 0)) mapContents[name] = [{ key: '00000000', value: toHex(value) }];
+  }
+  const mapByName = new Map(maps.map((m, i) => [m.name, i]));
+
+  const licenseSection = input.sections.find((s) => s.name === 'license');
+  const license = licenseSection ? new TextDecoder().decode(licenseSection.bytes.subarray(0, Math.max(0, licenseSection.bytes.indexOf(0) < 0 ? licenseSection.bytes.length : licenseSection.bytes.indexOf(0)))) : undefined;
+
+  const text = input.sections.find((s) => s.name === '.text' && s.flags & SHF_EXECINSTR);
+  const programs: ObjectProgram[] = [];
+  const skipped: string[] = [];
+  for (const s of input.sections) {
+    if (!(s.flags & SHF_EXECINSTR) || s === text || s.size === 0) continue;
+    if (sectionKind(s.name).progType === 'unknown') {
+      skipped.push(`${s.name}: not a program type the playground runs (xdp, tc, socket, syscall, tp_btf/…)`);
+      continue;
+    }
+    const p = program(s, text, input, byIndex, mapByName, dataMap);
+    if (typeof p === 'string') return fail(p);
+    programs.push(p);
+  }
+  if (!programs.length) return fail(`no program the playground runs${skipped.length ? `: ${skipped.join('; ')}` : ' (no executable section besides .text)'}`);
+  return { ok: true, object: { programs, maps, mapContents, ...(license === undefined ? {} : { license }), skipped } };
+}
+
+/** One program: its section, then .text when it calls into it, with every relocation applied. */
+function program(s: ObjectSection, text: ObjectSection | undefined, input: ObjectInput, byIndex: ReadonlyMap<number, ObjectSection>, mapByName: ReadonlyMap<string, number>, dataMap: ReadonlyMap<number, number>): ObjectProgram | string {
+  if (s.size % INSN) return `${s.name}: its size (${s.size} bytes) is not a whole number of instructions`;
+  const own = input.relocations.filter((r) => r.section === s.index);
+  const needsText = text !== undefined && own.some((r) => input.symbols[r.symbol]?.section === text.index);
+  const base = s.size / INSN;
+  const total = base + (needsText && text ? text.size / INSN : 0);
+  const bytes = new Uint8Array(total * INSN);
+  bytes.set(s.bytes.subarray(0, s.size));
+  if (needsText && text) bytes.set(text.bytes.subarray(0, text.size), s.size);
+  const dv = new DataView(bytes.buffer);
+  // Where each section's instructions sit in this program.
+  const placed = new Map<number, number>([[s.index, 0]]);
+  if (needsText && text) placed.set(text.index, base);
+  const relocs = [...own.map((r) => ({ r, at: 0 })), ...(needsText && text ? input.relocations.filter((r) => r.section === text.index).map((r) => ({ r, at: base })) : [])];
+  for (const { r, at } of relocs) {
+    const where = `${r.section === s.index ? s.name : '.text'} at offset 0x${r.offset.toString(16)}`;
+    if (r.offset % INSN || r.offset + INSN > (r.section === s.index ? s.size : (text?.size ?? 0))) return `${where}: a relocation outside the instructions`;
+    const slot = at + r.offset / INSN;
+    const o = slot * INSN;
+    const sym = input.symbols[r.symbol];
+    if (!sym) return `${where}: relocation against symbol ${r.symbol}, which does not exist`;
+    const code = bytes[o] ?? 0;
+    const target = byIndex.get(sym.section);
+    if (code === CALL && (r.type === R_BPF_64_32 || r.type === R_BPF_64_64 || r.type === 2 || r.type === 3 || r.type === 4)) {
+      if (sym.section === 0) {
+        const k = kfuncByName(sym.name);
+        if (!k) return `${where}: call to '${sym.name}', which is neither a kfunc nor a function of the object`;
+        setSrc(bytes, o, 2);
+        dv.setInt32(o + 4, k.id, true);
+        continue;
+      }
+      const start = placed.get(sym.section);
+      if (start === undefined) return `${where}: call into section ${target?.name ?? sym.section}, which is not .text`;
+      // libbpf: the callee is at sym.value / 8 + imm + 1 in its section (imm -1 for a global function).
+      const callee = start + sym.value / INSN + dv.getInt32(o + 4, true) + 1;
+      setSrc(bytes, o, 1);
+      dv.setInt32(o + 4, callee - (slot + 1), true);
+      continue;
+    }
+    if (code !== LD_IMM64) return `${where}: relocation type ${r.type} on an instruction that is neither ld_imm64 nor call (opcode 0x${code.toString(16)})`;
+    if (o + 2 * INSN > bytes.length) return `${where}: ld_imm64 without its second half`;
+    if (sym.section === 0) return `${where}: '${sym.name}' is an extern variable (a __ksym variable), which the playground does not resolve`;
+    if (target?.name === '.maps') {
+      const index = mapByName.get(sym.name);
+      if (index === undefined) return `${where}: '${sym.name}' is in .maps but has no BTF map definition`;
+      setSrc(bytes, o, 1);
+      dv.setInt32(o + 4, index, true);
+      dv.setInt32(o + 12, 0, true);
+      continue;
+    }
+    const data = dataMap.get(sym.section);
+    if (data !== undefined) {
+      // BPF_PSEUDO_MAP_VALUE: the map, and the offset into its value (the symbol's, plus the addend already in imm).
+      const off = (sym.kind === 'section' ? 0 : sym.value) + dv.getInt32(o + 4, true);
+      setSrc(bytes, o, 2);
+      dv.setInt32(o + 4, data, true);
+      dv.setInt32(o + 12, off, true);
+      continue;
+    }
+    const start = placed.get(sym.section);
+    if (start !== undefined && target && target.flags & SHF_EXECINSTR) {
+      // The address of a function (a callback): BPF_PSEUDO_FUNC, relative to the next instruction.
+      const fn = start + (sym.kind === 'section' ? dv.getInt32(o + 4, true) : sym.value) / INSN;
+      setSrc(bytes, o, 4);
+      dv.setInt32(o + 4, fn - (slot + 1), true);
+      continue;
+    }
+    return `${where}: ld_imm64 of '${sym.name}' in section ${target?.name ?? sym.section}, which is neither a map, global data nor a function`;
+  }
+  const lines: (ObjectLine | undefined)[] = new Array<ObjectLine | undefined>(total).fill(undefined);
+  for (const [sec, start] of placed) {
+    const name = byIndex.get(sec)?.name ?? '';
+    for (const l of input.lines?.get(name) ?? []) {
+      const slot = start + l.insnOff / INSN;
+      if (Number.isInteger(slot) && slot < total) lines[slot] = l;
+    }
+  }
+  // Slots without their own line take the line before them (as line info covers ranges).
+  for (let i = 1; i < total; i++) lines[i] ??= lines[i - 1];
+  return { name: s.name, bytes, lines };
+}
+
+function setSrc(bytes: Uint8Array, o: number, src: number): void {
+  bytes[o + 1] = ((bytes[o + 1] ?? 0) & 0x0f) | (src << 4);
+}
+
