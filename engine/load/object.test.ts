@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { kfuncByName } from '../kernel/kfuncs/ids.ts';
+import { fieldOf } from '../kernel/btf/layouts.ts';
 import { loadObject, type ObjectInput } from './object.ts';
 
 /** One instruction: opcode, dst, src, off, imm. */
@@ -87,6 +88,17 @@ describe('loadObject', () => {
     expect([src(6), imm(6)]).toEqual([4, 9 - 7]); // BPF_PSEUDO_FUNC to cb (program slot 9)
     // Each slot takes the line of the last line record at or before it (.text's first two slots have none of their own).
     expect(p.lines.map((l) => l?.line)).toEqual([10, 10, 10, 10, 12, 12, 12, 12, 12, 12, 12, 4, 4]);
+  });
+
+  it("resolves a CO-RE field offset against the simulated kernel's layout, and names a field it lacks", () => {
+    const ldx = bytes(insn(0x61, 0, 1, 999, 0), EXIT); // r0 = *(u32 *)(r1 + 999), CO-RE relocated
+    const obj: ObjectInput = { ...OBJECT, sections: [{ index: 3, name: 'tp_btf/task_newtask', type: 1, flags: 0x6, bytes: ldx, size: ldx.length }], symbols: [], relocations: [], maps: [] };
+    const pid = fieldOf('task_struct', 'pid')?.offset;
+    const r = loadObject({ ...obj, core: [{ section: 'tp_btf/task_newtask', insnOff: 0, struct: 'task_struct___local', path: [0, 'pid'], kind: 0 }] });
+    if (!r.ok) throw new Error(r.error);
+    expect(new DataView(r.object.programs[0]!.bytes.buffer).getInt16(2, true)).toBe(pid);
+    const missing = loadObject({ ...obj, core: [{ section: 'tp_btf/task_newtask', insnOff: 0, struct: 'task_struct', path: [0, 'no_such_field'], kind: 0 }] });
+    expect(missing).toMatchObject({ ok: false, error: expect.stringMatching(/^tp_btf\/task_newtask at offset 0x0: CO-RE: struct task_struct has no field 'no_such_field' in the simulated kernel/) });
   });
 
   it('says what it cannot load, naming the section and offset', () => {

@@ -11,6 +11,7 @@ import { MAP_TYPES, sectionKind } from '../program/program.ts';
 import { MAP_TYPE_IDS } from '../kernel/maps/types.ts';
 import { kfuncByName } from '../kernel/kfuncs/ids.ts';
 import { toHex } from '../program/hex.ts';
+import { fieldOf, structLayout, type FieldType } from '../kernel/btf/layouts.ts';
 
 /** SHF_EXECINSTR. */
 const SHF_EXECINSTR = 0x4;
@@ -77,6 +78,21 @@ export interface ObjectLine {
   readonly text: string;
 }
 
+/**
+ * A CO-RE field relocation (BPF_CORE_FIELD_BYTE_OFFSET) as the object's BTF describes it: the
+ * instruction, and the access path from a struct through named members (array indexes as
+ * numbers), which is resolved against the simulated kernel's struct layouts.
+ */
+export interface ObjectCoreRelocation {
+  readonly section: string;
+  readonly insnOff: number;
+  /** The struct the access starts from, as the object's BTF names it (flavour suffix `___x` ignored). */
+  readonly struct: string;
+  readonly path: readonly (string | number)[];
+  /** enum bpf_core_relo_kind; only 0 (field byte offset) is resolved. */
+  readonly kind: number;
+}
+
 export interface ObjectInput {
   readonly sections: readonly ObjectSection[];
   readonly symbols: readonly ObjectSymbol[];
@@ -84,6 +100,7 @@ export interface ObjectInput {
   readonly maps: readonly ObjectMap[];
   /** Section name → its instructions' lines. */
   readonly lines?: ReadonlyMap<string, readonly ObjectLine[]>;
+  readonly core?: readonly ObjectCoreRelocation[];
 }
 
 export interface ObjectProgram {
@@ -233,6 +250,20 @@ function program(s: ObjectSection, text: ObjectSection | undefined, input: Objec
     }
     return `${where}: ld_imm64 of '${sym.name}' in section ${target?.name ?? sym.section}, which is neither a map, global data nor a function`;
   }
+  for (const c of input.core ?? []) {
+    const start = [...placed].find(([sec]) => byIndex.get(sec)?.name === c.section)?.[1];
+    if (start === undefined) continue;
+    const o = (start + c.insnOff / INSN) * INSN;
+    const where = `${c.section} at offset 0x${c.insnOff.toString(16)}`;
+    if (c.insnOff % INSN || o + INSN > bytes.length) return `${where}: a CO-RE relocation outside the instructions`;
+    if (c.kind !== 0) return `${where}: CO-RE relocation kind ${c.kind} (only field byte offsets are resolved)`;
+    const off = coreOffset(c.struct, c.path);
+    if (typeof off === 'string') return `${where}: CO-RE: ${off}`;
+    // A load or store takes the offset in `off`; `rX += off` (or a mov of it) in `imm`.
+    const cls = (bytes[o] ?? 0) & 0x07;
+    if (cls === 0x01 || cls === 0x02 || cls === 0x03) dv.setInt16(o + 2, off, true);
+    else dv.setInt32(o + 4, off, true);
+  }
   const lines: (ObjectLine | undefined)[] = new Array<ObjectLine | undefined>(total).fill(undefined);
   for (const [sec, start] of placed) {
     const name = byIndex.get(sec)?.name ?? '';
@@ -244,6 +275,45 @@ function program(s: ObjectSection, text: ObjectSection | undefined, input: Objec
   // Slots without their own line take the line before them (as line info covers ranges).
   for (let i = 1; i < total; i++) lines[i] ??= lines[i - 1];
   return { name: s.name, bytes, lines };
+}
+
+/** The byte offset of a member path in the simulated kernel's layout of `struct`, or why there is none. */
+function coreOffset(struct: string, path: readonly (string | number)[]): number | string {
+  let name = struct.replace(/___\w+$/, '');
+  let off = 0;
+  let type: FieldType | undefined = { kind: 'struct', name };
+  for (const step of path) {
+    if (typeof step === 'number') {
+      if (type?.kind !== 'array') {
+        if (step === 0) continue;
+        return `index ${step} into ${name}, which is not an array`;
+      }
+      const elem: FieldType = type.of;
+      off += step * fieldTypeSize(elem);
+      type = elem;
+      continue;
+    }
+    if (type?.kind !== 'struct') return `'.${step}' of something that is not a struct`;
+    name = type.name;
+    const f = fieldOf(name, step);
+    if (!f) return `struct ${name} has no field '${step}' in the simulated kernel (${(structLayout(name)?.fields ?? []).map((x) => x.name).join(', ') || 'no such struct'})`;
+    off += f.offset;
+    type = f.type;
+  }
+  return off;
+}
+
+function fieldTypeSize(t: FieldType): number {
+  switch (t.kind) {
+    case 'int':
+      return t.size;
+    case 'ptr':
+      return 8;
+    case 'array':
+      return t.count * fieldTypeSize(t.of);
+    case 'struct':
+      return structLayout(t.name)?.size ?? 0;
+  }
 }
 
 function setSrc(bytes: Uint8Array, o: number, src: number): void {
