@@ -361,3 +361,46 @@ describe('bpfp lesson', () => {
     expect(r.out.map((l) => (JSON.parse(l) as { id: string }).id)).toContain('registers-and-exit');
   });
 });
+
+describe('objects and C files', () => {
+  const example = (name: string): string => fileURLToPath(new URL(`../../public/examples/c/${name}`, import.meta.url));
+  it('verify and test-run take a clang-built object, as libbpf would load it', () => {
+    const v = runCli(['verify', example('cpumask-set-clear.o')]);
+    expect(v.code).toBe(0);
+    expect(v.out.at(-1)).toBe('tp_btf/task_newtask: accepted by the linux-6.18 verifier');
+    const t = runCli(['test-run', example('cpumask-set-clear.o'), '--json']);
+    expect(t.code).toBe(0);
+    expect((JSON.parse(t.out[0] ?? '') as { trace: string[] }).trace.join('\n')).toContain('task worker can use CPU 0');
+  });
+
+  const clang = spawnSync('clang-19', ['--version']).status === 0;
+  it.skipIf(!clang)('compiles a .c file with clang-19 and puts a refusal at its C line', () => {
+    const c = file(
+      'no-null-check.c',
+      [
+        '#define SEC(n) __attribute__((section(n), used))',
+        'struct bpf_cpumask;',
+        'extern struct bpf_cpumask *bpf_cpumask_create(void) __attribute__((section(".ksyms")));',
+        'extern void bpf_cpumask_release(struct bpf_cpumask *m) __attribute__((section(".ksyms")));',
+        'char LICENSE[] SEC("license") = "GPL";',
+        'SEC("tp_btf/task_newtask") int on_new(void *ctx)',
+        '{',
+        '    struct bpf_cpumask *m = bpf_cpumask_create();',
+        '    bpf_cpumask_release(m);',
+        '    return 0;',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const r = runCli(['verify', c]);
+    expect(r.code).toBe(1);
+    expect(r.err.join('\n')).toMatch(/no-null-check\.c:9:\d+: error: Possibly NULL pointer passed to trusted arg0/);
+  });
+  if (!clang) console.log('skipped: compiling C needs clang-19');
+
+  it('says what is wrong with a file that is not an object', () => {
+    const r = runCli(['verify', file('not-elf.o', 'hello')]);
+    expect(r.code).toBe(1);
+    expect(r.err.join('\n')).toMatch(/not-elf\.o: error: offset 0x0: /);
+  });
+});

@@ -1,9 +1,15 @@
 // Options several commands share.
 
-import { assemble, type AssembleResult, type DialectName } from '../../asm/index.ts';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { assemble, type DialectName } from '../../asm/index.ts';
+import { objectOfElf } from '../../load/elf-object.ts';
+import { sectionKind, type MapDecl, type SectionKind } from '../../program/program.ts';
 import { parseIsaLevel, type IsaLevel } from '../../isa/index.ts';
 import { UsageError, type ParsedArgs } from '../args.ts';
-import { readText, type LoadOptions } from '../inputs.ts';
+import { readBytes, readText, type LoadOptions } from '../inputs.ts';
 import type { Io } from '../io.ts';
 
 export function dialectOption(args: ParsedArgs): DialectName | undefined {
@@ -35,13 +41,22 @@ export function positiveInt(args: ParsedArgs, name: string): number | undefined 
   return Number(v.replace(/_/g, ''));
 }
 
-type Section = AssembleResult['sections'][number];
+/** A program of the file: its name (the section), kind, bytes and the source position of each instruction slot. */
+export interface FileSection {
+  readonly name: string;
+  readonly kind: SectionKind;
+  readonly bytes: Uint8Array;
+  readonly spans: readonly ({ readonly line: number; readonly col: number } | undefined)[];
+}
 
 export interface AssembledFile {
-  readonly asm: AssembleResult;
+  readonly maps: readonly MapDecl[];
+  readonly license?: string;
+  /** Initial map contents the file itself brings (an object's .data and .rodata), in the `--maps` format. */
+  readonly mapContents?: Readonly<Record<string, readonly { key: string; value: string }[]>>;
   /** The sections that hold instructions. */
-  readonly sections: readonly Section[];
-  readonly entry: Section;
+  readonly sections: readonly FileSection[];
+  readonly entry: FileSection;
   readonly isa: IsaLevel;
   /** FILE:LINE:COL of an instruction of the entry program. */
   readonly at: (pc: number, line?: number) => string;
@@ -54,7 +69,8 @@ export interface AssembledFile {
  * first that `prefer` accepts, else the first. Warnings go to stderr; errors come back as
  * compiler-style lines for the caller to print.
  */
-export function assembleFile(file: string, args: ParsedArgs, io: Io, prefer?: (s: Section) => boolean): { ok: true; file: AssembledFile } | { ok: false; errors: string[] } {
+export function assembleFile(file: string, args: ParsedArgs, io: Io, prefer?: (s: FileSection) => boolean): { ok: true; file: AssembledFile } | { ok: false; errors: string[] } {
+  if (/\.(o|c)$/.test(file)) return objectFile(file, args, io, prefer);
   const text = readText(file);
   if (!text.ok) return { ok: false, errors: [text.message] };
   const dialect = dialectOption(args);
@@ -78,7 +94,51 @@ export function assembleFile(file: string, args: ParsedArgs, io: Io, prefer?: (s
     const line = entry.spans[pc]?.line;
     return line ? (lines[line - 1] ?? '').trim() : '';
   };
-  return { ok: true, file: { asm, sections, entry, isa, at, sourceOf } };
+  return { ok: true, file: { maps: asm.maps, ...(asm.license === undefined ? {} : { license: asm.license }), sections, entry, isa, at, sourceOf } };
+}
+
+/**
+ * An object built by clang (`.o`), or a C file compiled here with clang-19 (`.c`), loaded as
+ * libbpf loads it (engine/load/elf-object.ts); positions are the C source's, from BTF line info.
+ */
+function objectFile(file: string, args: ParsedArgs, io: Io, prefer?: (s: FileSection) => boolean): { ok: true; file: AssembledFile } | { ok: false; errors: string[] } {
+  let path = file;
+  if (file.endsWith('.c')) {
+    const built = compileC(file);
+    if (!built.ok) return { ok: false, errors: [built.error] };
+    path = built.path;
+  }
+  const bytes = readBytes(path);
+  if (!bytes.ok) return { ok: false, errors: [bytes.message] };
+  const o = objectOfElf(bytes.bytes);
+  if (!o.ok) return { ok: false, errors: [`${file}: error: ${o.error}`] };
+  for (const s of o.object.skipped) io.err(`${file}: note: section ${s}`);
+  const sections: FileSection[] = o.object.programs.map((p) => ({ name: p.name, kind: sectionKind(p.name), bytes: p.bytes, spans: p.lines.map((l) => (l ? { line: l.line, col: l.col } : undefined)) }));
+  const wanted = args.options.get('--section');
+  const entry = wanted ? sections.find((s) => s.name === wanted) : (sections.find((s) => prefer?.(s) ?? false) ?? sections[0]);
+  if (!entry) return { ok: false, errors: [`${file}: error: no program${wanted ? ` '${wanted}'` : ''} (sections: ${sections.map((s) => s.name).join(', ') || 'none'})`] };
+  if (!wanted && sections.length > 1) io.err(`${file}: note: ${sections.length} programs; running '${entry.name}' (choose with --section)`);
+  const program = o.object.programs.find((p) => p.name === entry.name);
+  const cFile = (pc: number): string => program?.lines[pc]?.file ?? file;
+  const at = (pc: number, line?: number): string => {
+    const l = program?.lines[pc];
+    if (line) return `${file}:${line}:1`;
+    return l ? `${cFile(pc)}:${l.line}:${l.col || 1}` : file;
+  };
+  const sourceOf = (pc: number): string => program?.lines[pc]?.text.trim() ?? '';
+  return {
+    ok: true,
+    file: { maps: o.object.maps, ...(o.object.license === undefined ? {} : { license: o.object.license }), ...(Object.keys(o.object.mapContents).length ? { mapContents: o.object.mapContents } : {}), sections, entry, isa: isaOption(args) ?? 4, at, sourceOf },
+  };
+}
+
+/** clang-19 -target bpf -O2 -g on a C file, into a temporary object; says how to install clang when it is missing. */
+function compileC(file: string): { ok: true; path: string } | { ok: false; error: string } {
+  const out = join(mkdtempSync(join(tmpdir(), 'bpfp-cc-')), `${basename(file, '.c')}.o`);
+  const r = spawnSync('clang-19', ['-target', 'bpf', '-O2', '-g', '-c', '-I', dirname(file), file, '-o', out], { encoding: 'utf8' });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, error: `${file}: error: compiling C needs clang-19 (apt-get install clang-19), or give the .o clang built` };
+  if (r.status !== 0) return { ok: false, error: `${file}: error: clang-19 failed:\n${(r.stderr || r.stdout || '').trim()}` };
+  return { ok: true, path: out };
 }
 
 /** Reads a JSON file (a scenario, map contents, a traffic profile); errors go to stderr. */

@@ -58,20 +58,21 @@ export function testRunCommand(args: ParsedArgs, io: Io): number {
   };
   const assembled = assembleFile(file, args, io);
   if (!assembled.ok) return reject(assembled.errors);
-  const { asm, sections, entry, isa, at } = assembled.file;
+  const { maps, license, mapContents: fileMaps, sections, entry, isa, at } = assembled.file;
 
   const noVerify = args.flags.has('--no-verify');
   const request: PipelineRequest = {
     sections: sections.map((s) => ({ name: s.name, kind: s.kind, bytes: s.bytes })),
     entry: entry.name,
-    maps: asm.maps,
-    ...(asm.license === undefined ? {} : { license: asm.license }),
+    maps,
+    ...(license === undefined ? {} : { license }),
     profile,
     cpus,
     isa,
     maxInsns: positiveInt(args, '--max-insns') ?? DEFAULT_MAX_INSNS,
     ...(scenario === undefined ? {} : { scenario }),
-    ...(mapContents === undefined ? {} : { mapContents }),
+    // An object's global data first; --maps adds to it (or replaces a map it names).
+    ...(mapContents === undefined && !fileMaps ? {} : { mapContents: { ...fileMaps, ...(typeof mapContents === 'object' && mapContents !== null ? (mapContents as Record<string, unknown>) : {}) } }),
     inputs: { ...(data ? { data } : {}), ...(ctx ? { ctx } : {}) },
     verify: !noVerify,
     logLevel: logLevelOption(args) ?? 1,

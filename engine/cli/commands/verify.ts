@@ -36,7 +36,7 @@ export function verifyCommand(args: ParsedArgs, io: Io): number {
     if (json) io.out(JSON.stringify({ file, accepted: false, errors: [], log: assembled.errors.join('\n') }));
     return EXIT_REJECTED;
   }
-  const { asm, sections, entry, isa, at } = assembled.file;
+  const { maps, license, mapContents: fileMaps, sections, entry, isa, at } = assembled.file;
   if (!verifiable(entry.kind)) {
     const note = `${file}: note: '${entry.name}' is a raw program (the bpf_conformance convention); Linux has no such program type, so it runs unverified`;
     io.err(note);
@@ -46,8 +46,9 @@ export function verifyCommand(args: ParsedArgs, io: Io): number {
   const request: PipelineRequest = {
     sections: sections.map((s) => ({ name: s.name, kind: s.kind, bytes: s.bytes })),
     entry: entry.name,
-    maps: asm.maps,
-    ...(asm.license === undefined ? {} : { license: asm.license }),
+    maps,
+    ...(license === undefined ? {} : { license }),
+    ...(fileMaps ? { mapContents: fileMaps } : {}),
     profile,
     cpus: DEFAULT_CPUS,
     isa,

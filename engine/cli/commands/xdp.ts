@@ -83,14 +83,14 @@ export function xdpCommand(args: ParsedArgs, io: Io): number {
   }
   const assembled = assembleFile(file, args, io, (s) => s.kind.progType === 'xdp');
   if (!assembled.ok) return reject(assembled.errors);
-  const { asm, sections, entry, isa, at } = assembled.file;
+  const { maps, license, mapContents: fileMaps, sections, entry, isa, at } = assembled.file;
   if (entry.kind.progType !== 'xdp') return reject([`${file}: error: '${entry.name}' is not an XDP program (its section must be xdp or xdp/…); the NIC runs XDP programs`]);
 
-  const settings = { isa, profile, cpus, maxInsns: positiveInt(args, '--max-insns') ?? DEFAULT_MAX_INSNS, traffic: traffic.value, ...(pcap ? { pcap } : {}) };
+  const settings = { isa, profile, cpus, maxInsns: positiveInt(args, '--max-insns') ?? DEFAULT_MAX_INSNS, traffic: traffic.value, ...(pcap ? { pcap } : {}), ...(fileMaps ? { maps: fileMaps } : {}) };
   const setup = trafficSetup(settings.traffic, pcap);
   if (!setup.ok) return reject(setup.errors.map((e) => `${pcapFile && e.startsWith('pcap') ? pcapFile : (args.options.get('--traffic') ?? file)}: error: ${e}`));
   setup.setup.warnings.forEach((w) => io.err(`${file}: warning: ${w}`));
-  const image = { sections: sections.map((s) => ({ name: s.name, progType: s.kind.progType, bytecode: s.bytes })), entry: entry.name, maps: asm.maps, ...(asm.license === undefined ? {} : { license: asm.license }) };
+  const image = { sections: sections.map((s) => ({ name: s.name, progType: s.kind.progType, bytecode: s.bytes })), entry: entry.name, maps, ...(license === undefined ? {} : { license }) };
   const noVerify = args.flags.has('--no-verify');
   const loaded = loadProgram({ ...loadRequestOf(image, settings), verify: !noVerify, logLevel: logLevelOption(args) ?? 1 });
   if (!loaded.ok) {
