@@ -26,6 +26,8 @@ const BPF_F_RDONLY_PROG = 1 << 7;
 /** BPF_F_MMAPABLE: libbpf's global data maps. */
 const BPF_F_MMAPABLE = 1 << 10;
 const INSN = 8;
+/** The largest global data section loaded (4 MiB). */
+const MAX_GLOBAL_DATA = 4 << 20;
 const LD_IMM64 = 0x18;
 const CALL = 0x85;
 
@@ -152,6 +154,8 @@ function load(input: ObjectInput): ObjectLoad {
   const mapContents: Record<string, { key: string; value: string }[]> = {};
   for (const s of input.sections) {
     if (!isGlobalData(s.name) || s.size === 0) continue;
+    if (s.size > MAX_GLOBAL_DATA) return fail(`${s.name}: ${s.size} bytes of global data; the playground's maps hold at most ${MAX_GLOBAL_DATA} (the kernel's array value limit is in the same range)`);
+    if (s.type !== SHT_NOBITS && s.bytes.length < s.size) return fail(`${s.name}: its ${s.size} bytes are not in the file`);
     dataMap.set(s.index, maps.length);
     const name = s.name;
     maps.push({ name, type: 'array', keySize: 4, valueSize: s.size, maxEntries: 1, flags: BPF_F_MMAPABLE | (name.startsWith('.rodata') ? BPF_F_RDONLY_PROG : 0), kptrs: [], line: 0 });
@@ -182,7 +186,10 @@ function load(input: ObjectInput): ObjectLoad {
 
 /** One program: its section, then .text when it calls into it, with every relocation applied. */
 function program(s: ObjectSection, text: ObjectSection | undefined, input: ObjectInput, byIndex: ReadonlyMap<number, ObjectSection>, mapByName: ReadonlyMap<string, number>, dataMap: ReadonlyMap<number, number>): ObjectProgram | string {
-  if (s.size % INSN) return `${s.name}: its size (${s.size} bytes) is not a whole number of instructions`;
+  for (const sec of text ? [s, text] : [s]) {
+    if (sec.size % INSN) return `${sec.name}: its size (${sec.size} bytes) is not a whole number of instructions`;
+    if (sec.bytes.length < sec.size) return `${sec.name}: its ${sec.size} bytes of instructions are not in the file`;
+  }
   const own = input.relocations.filter((r) => r.section === s.index);
   const needsText = text !== undefined && own.some((r) => input.symbols[r.symbol]?.section === text.index);
   const base = s.size / INSN;
