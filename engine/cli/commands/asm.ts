@@ -1,7 +1,14 @@
 // `bpfp asm FILE [-o OUT] [--dialect llvm|ubpf] [--isa v1..v4] [--section S] [--json]`
+// OUT ending in `.o` is a BPF object file (every section, or --section's, with its maps) for
+// libbpf and bpftool; anything else is raw bytecode.
 
+import { assemble } from '../../asm/index.ts';
+import { KFUNC_SCALARS } from '../../kernel/decls.ts';
+import { kfuncByName } from '../../kernel/kfuncs/ids.ts';
+import { MAP_TYPE_IDS } from '../../kernel/maps/types.ts';
+import { objectOfProgram, type ExportKernel } from '../../program/elf/export.ts';
 import { checkKnown, type ParsedArgs, UsageError } from '../args.ts';
-import { hex, loadProgram } from '../inputs.ts';
+import { hex, loadProgram, readText, type LoadOptions } from '../inputs.ts';
 import { EXIT_OK, EXIT_REJECTED, type Io } from '../io.ts';
 import { commonLoadOptions } from './common.ts';
 
@@ -17,22 +24,48 @@ export function asmCommand(args: ParsedArgs, io: Io): number {
     return EXIT_REJECTED;
   }
   const { bytes, warnings } = loaded.input;
-  warnings.forEach((w) => io.err(w));
   const out = args.options.get('-o') ?? file.replace(/(\.bpf)?\.s$/i, '') + '.bin';
+  const isObject = /\.o$/i.test(out);
+  // An object holds every section: the warning that only the first is used does not apply.
+  warnings.filter((w) => !(isObject && / sections; using '/.test(w))).forEach((w) => io.err(w));
+  let written = bytes;
+  if (isObject) {
+    const object = objectFile(file, commonLoadOptions(args));
+    if (!object.ok) {
+      io.err(object.message);
+      if (json) io.out(JSON.stringify({ file, ok: false, errors: [object.message] }));
+      return EXIT_REJECTED;
+    }
+    written = object.bytes;
+  }
   if (json) {
     io.out(JSON.stringify({ file, ok: true, slots: bytes.length / 8, bytecode: hex(bytes), ...(args.options.has('-o') ? { output: out } : {}) }));
     if (!args.options.has('-o')) return EXIT_OK;
   }
   if (out === '-') {
     if (io.stdoutIsTty) throw new UsageError('refusing to write bytecode to a terminal; use -o FILE or a pipe');
-    io.writeStdout(bytes);
+    io.writeStdout(written);
     return EXIT_OK;
   }
   try {
-    io.writeFile(out, bytes);
+    io.writeFile(out, written);
   } catch (e) {
     io.err(`${out}: error: cannot write: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     return EXIT_REJECTED;
   }
   return EXIT_OK;
+}
+
+/** The simulated kernel's map type numbers and kfunc prototypes, for objectOfProgram. */
+export const EXPORT_KERNEL: ExportKernel = { mapTypeId: (t) => MAP_TYPE_IDS[t], kfunc: kfuncByName, scalars: KFUNC_SCALARS };
+
+/** The object file of an assembly FILE (loadProgram has already reported its diagnostics). */
+function objectFile(file: string, options: LoadOptions): { ok: true; bytes: Uint8Array } | { ok: false; message: string } {
+  if (/\.(bin|data)$/i.test(file)) return { ok: false, message: `${file}: error: an object file is written from assembly (.s) only` };
+  const t = readText(file);
+  if (!t.ok) return { ok: false, message: t.message };
+  const a = assemble(t.text, { ...(options.dialect ? { dialect: options.dialect } : {}), ...(options.isa ? { isa: options.isa } : {}) });
+  const sections = a.sections.filter((s) => s.insns.length > 0 && (!options.section || s.name === options.section));
+  const r = objectOfProgram({ sections, maps: a.maps, ...(a.license === undefined ? {} : { license: a.license }) }, EXPORT_KERNEL);
+  return r.ok ? r : { ok: false, message: `${file}: error: ${r.error}` };
 }

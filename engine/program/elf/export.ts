@@ -1,0 +1,316 @@
+// A playground program as the relocatable BPF object clang would write for it, for libbpf and
+// bpftool: one executable section per program with a global FUNC symbol, the maps in `.maps`
+// described in BTF as bpf_helpers.h's __uint/__type do (kptr fields as `__kptr` type tags),
+// R_BPF_64_64 on each map ld_imm64, R_BPF_64_32 on each kfunc call against an undefined symbol
+// declared in BTF as an extern FUNC of the `.ksyms` DATASEC, the license, `.BTF` and func_info.
+// engine/load/elf-object.ts reads the result back into the same program.
+
+import { BtfBuilder } from '../btf/writer.ts';
+import type { MapDecl, MapType, Relocation } from '../program.ts';
+import { sectionKind } from '../program.ts';
+import { R_BPF, SHF, SHN, SHT, STB, STT } from './object.ts';
+import { writeElf, type ElfRelocationInput, type ElfSectionInput, type ElfSymbolInput } from './writer.ts';
+
+export interface ExportSection {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  readonly relocations: readonly Relocation[];
+}
+
+export interface ExportInput {
+  readonly sections: readonly ExportSection[];
+  readonly maps: readonly MapDecl[];
+  readonly license?: string;
+}
+
+/** A kfunc parameter or return type, as engine/kernel/decls.ts's KfuncType describes it. */
+export type ExportKfuncType =
+  | { readonly kind: 'void' }
+  | { readonly kind: 'scalar' | 'mem_size'; readonly c: string }
+  | { readonly kind: 'ptr' | 'ctx' | 'kptr_slot'; readonly btf: string; readonly const?: boolean }
+  | { readonly kind: 'mem'; readonly pointee: string; readonly const: boolean; readonly size?: number };
+
+/**
+ * What the export needs from the simulated kernel (engine/program does not import it): map type
+ * numbers, kfunc prototypes by name and the sizes of their scalar types.
+ */
+export interface ExportKernel {
+  mapTypeId(type: MapType): number;
+  kfunc(name: string): { readonly ret: ExportKfuncType; readonly args: readonly { readonly name: string; readonly type: ExportKfuncType }[] } | undefined;
+  readonly scalars: Readonly<Record<string, { readonly size: number; readonly signed: boolean }>>;
+}
+
+export type ExportResult = { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly error: string };
+
+const INSN = 8;
+const LD_IMM64 = 0x18;
+const CALL = 0x85;
+const BPF_PSEUDO_CALL = 1;
+/** Map types whose key and value the kernel accepts as BTF types (the others get __uint sizes). */
+const TYPED_MAPS: ReadonlySet<string> = new Set(['hash', 'array', 'percpu_hash', 'percpu_array', 'lru_hash', 'lru_percpu_hash']);
+const UNSIGNED: Readonly<Record<number, string>> = { 1: 'unsigned char', 2: 'unsigned short', 4: 'unsigned int', 8: 'unsigned long long' };
+
+/** The object file for `input`, or why it cannot be written yet. Never throws. */
+export function objectOfProgram(input: ExportInput, kernel: ExportKernel): ExportResult {
+  try {
+    return build(input, kernel);
+  } catch (e) {
+    return { ok: false, error: `the object could not be written: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+/** A C identifier for a section name: `tp_btf/task_newtask` → `tp_btf_task_newtask`. */
+export function symbolName(section: string): string {
+  const s = section.replace(/[^A-Za-z0-9_]/g, '_');
+  return /^[0-9]/.test(s) || s === '' ? `_${s}` : s;
+}
+
+function build(input: ExportInput, kernel: ExportKernel): ExportResult {
+  const fail = (error: string): ExportResult => ({ ok: false, error });
+  const sections = input.sections.filter((s) => s.bytes.length > 0);
+  if (!sections.length) return fail('there is no program to export');
+  const btf = new BtfBuilder();
+  const types = new TypeCache(btf, kernel);
+
+  const elfSections: ElfSectionInput[] = [];
+  const symbols: ElfSymbolInput[] = [];
+  const relocations: ElfRelocationInput[] = [];
+  const names = new Set<string>();
+  const unique = (name: string, what: string): string | undefined => {
+    if (names.has(name)) return `${what}: the symbol '${name}' is already used by another section or map`;
+    names.add(name);
+    return undefined;
+  };
+
+  // Maps first in name order of the input, so their indexes read back the same.
+  const mapSymbol = new Map<string, number>();
+  const mapsIndex = input.maps.length ? sections.length + 1 : 0;
+  const mapVars: { type: number; offset: number; size: number }[] = [];
+  let mapsSize = 0;
+  for (const m of input.maps) {
+    const clash = unique(m.name, `map '${m.name}'`);
+    if (clash) return fail(clash);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(m.name)) return fail(`not exported yet: map '${m.name}' is not named by a C identifier`);
+    const typed = TYPED_MAPS.has(m.type) && m.keySize > 0 && m.valueSize > 0;
+    if (m.kptrs.length && !typed) return fail(`not exported yet: map '${m.name}': kptr fields in a ${m.type} map`);
+    const varId = btf.addMapDefinition({
+      name: m.name,
+      type: kernel.mapTypeId(m.type),
+      ...(typed ? { key: types.sized(m.keySize), value: types.value(m) } : {}),
+      ...(!typed && m.keySize > 0 ? { keySize: m.keySize } : {}),
+      ...(!typed && m.valueSize > 0 ? { valueSize: m.valueSize } : {}),
+      maxEntries: m.maxEntries,
+      ...(m.flags ? { flags: m.flags } : {}),
+    });
+    // The definition struct: one 8-byte pointer per __uint/__type field.
+    const size = 8 * (2 + (m.keySize > 0 ? 1 : 0) + (m.valueSize > 0 ? 1 : 0) + (m.flags ? 1 : 0));
+    mapVars.push({ type: varId, offset: mapsSize, size });
+    mapSymbol.set(m.name, symbols.length);
+    symbols.push({ name: m.name, value: mapsSize, size, type: STT.OBJECT, binding: STB.GLOBAL, section: mapsIndex });
+    mapsSize += size;
+  }
+
+  const kfuncSymbol = new Map<string, number>();
+  const ksyms: { type: number; offset: number; size: number }[] = [];
+  // `int name(void *ctx)`; tp_btf's as BPF_PROG writes it: `unsigned long long *ctx`.
+  const protos = new Map<string, number>();
+  const progProto = (kind: string): number => {
+    let id = protos.get(kind);
+    if (id === undefined) {
+      id = btf.addFuncProto(types.int(4, true), [{ name: 'ctx', type: btf.addPtr(kind === 'tp_btf' ? types.int(8) : 0) }]);
+      protos.set(kind, id);
+    }
+    return id;
+  };
+  for (const [i, s] of sections.entries()) {
+    const index = i + 1;
+    if (s.bytes.length % INSN) return fail(`${s.name}: its size (${s.bytes.length} bytes) is not a whole number of instructions`);
+    const kind = sectionKind(s.name).progType;
+    if (kind === 'raw' || kind === 'unknown') return fail(`not exported yet: section '${s.name}' names no program type libbpf knows (use xdp, tc, socket, syscall or tp_btf/…)`);
+    const name = symbolName(s.name);
+    const clash = unique(name, `section '${s.name}'`);
+    if (clash) return fail(clash);
+    const bytes = s.bytes.slice();
+    const dv = new DataView(bytes.buffer);
+    const relocated = new Set<number>();
+    for (const r of s.relocations) {
+      const o = r.pc * INSN;
+      const where = `${s.name}: instruction ${r.pc}`;
+      if (o + INSN > bytes.length) return fail(`${where}: a relocation outside the program`);
+      switch (r.kind) {
+        case 'helper':
+          continue;
+        case 'func':
+          return fail(`not exported yet: ${where}: the address of '${r.name}' (BPF_PSEUDO_FUNC, a callback)`);
+        case 'map': {
+          const sym = mapSymbol.get(r.map);
+          if (sym === undefined) return fail(`${where}: map '${r.map}' is not declared`);
+          if (bytes[o] !== LD_IMM64 || o + 2 * INSN > bytes.length) return fail(`${where}: a map reference that is not an ld_imm64`);
+          // As clang leaves it: src_reg 0, imm 0; libbpf sets BPF_PSEUDO_MAP_FD and the fd.
+          setSrc(bytes, o, 0);
+          dv.setInt32(o + 4, 0, true);
+          dv.setInt32(o + 12, 0, true);
+          relocations.push({ section: index, offset: o, symbol: sym, type: R_BPF.R_BPF_64_64 });
+          relocated.add(r.pc);
+          continue;
+        }
+        case 'kfunc': {
+          if (bytes[o] !== CALL) return fail(`${where}: a kfunc reference that is not a call`);
+          let sym = kfuncSymbol.get(r.name);
+          if (sym === undefined) {
+            const proto = types.kfuncProto(r.name);
+            if (typeof proto === 'string') return fail(`${where}: ${proto}`);
+            const clash = unique(r.name, `kfunc '${r.name}'`);
+            if (clash) return fail(clash);
+            ksyms.push({ type: btf.addFunc(r.name, proto, 'extern'), offset: 0, size: 0 });
+            sym = symbols.length;
+            kfuncSymbol.set(r.name, sym);
+            symbols.push({ name: r.name, type: STT.NOTYPE, binding: STB.GLOBAL, section: SHN.UNDEF });
+          }
+          setSrc(bytes, o, BPF_PSEUDO_CALL);
+          dv.setInt32(o + 4, -1, true);
+          relocations.push({ section: index, offset: o, symbol: sym, type: R_BPF.R_BPF_64_32 });
+          relocated.add(r.pc);
+          continue;
+        }
+      }
+    }
+    for (let pc = 0; pc * INSN < bytes.length; pc++) {
+      const o = pc * INSN;
+      if (bytes[o] !== LD_IMM64) continue;
+      const src = (bytes[o + 1] ?? 0) >> 4;
+      if (src !== 0 && !relocated.has(pc)) {
+        const what = src === 2 || src === 6 ? 'global data (BPF_PSEUDO_MAP_VALUE)' : src === 4 ? 'a function address (BPF_PSEUDO_FUNC)' : `an ld_imm64 with src_reg ${src}`;
+        return fail(`not exported yet: ${s.name}: instruction ${pc}: ${what}`);
+      }
+      pc++;
+    }
+    elfSections.push({ name: s.name, type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXECINSTR, data: bytes, align: 8 });
+    symbols.push({ name, value: 0, size: bytes.length, type: STT.FUNC, binding: STB.GLOBAL, section: index });
+    btf.addFuncInfo(s.name, 0, btf.addFunc(name, progProto(kind), 'global'));
+  }
+
+  if (input.maps.length) {
+    btf.addDatasec('.maps', mapsSize, mapVars);
+    elfSections.push({ name: '.maps', type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: new Uint8Array(mapsSize), align: 8 });
+  }
+  if (ksyms.length) btf.addDatasec('.ksyms', 0, ksyms);
+  if (input.license !== undefined) {
+    if (input.license.includes('\0')) return fail('the license contains a NUL byte');
+    elfSections.push({ name: 'license', type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: new TextEncoder().encode(`${input.license}\0`), align: 1 });
+  }
+  const built = btf.build();
+  if (!built.ok) return fail(`BTF: ${built.error.message}`);
+  elfSections.push({ name: '.BTF', type: SHT.PROGBITS, data: built.btf, align: 4 });
+  if (built.ext) elfSections.push({ name: '.BTF.ext', type: SHT.PROGBITS, data: built.ext, align: 4 });
+  return { ok: true, bytes: writeElf({ sections: elfSections, symbols, relocations }) };
+}
+
+function setSrc(bytes: Uint8Array, o: number, src: number): void {
+  bytes[o + 1] = ((bytes[o + 1] ?? 0) & 0x0f) | (src << 4);
+}
+
+/** BTF types made once each: ints by size, named structs and enums, map values, kfunc prototypes. */
+class TypeCache {
+  private readonly ints = new Map<string, number>();
+  private readonly named = new Map<string, number>();
+  private u8 = 0;
+
+  constructor(
+    private readonly btf: BtfBuilder,
+    private readonly kernel: ExportKernel,
+  ) {}
+
+  int(size: number, signed = false): number {
+    const name = signed ? (size === 8 ? 'long long' : size === 4 ? 'int' : size === 2 ? 'short' : 'signed char') : (UNSIGNED[size] ?? 'unsigned char');
+    let id = this.ints.get(name);
+    if (id === undefined) {
+      id = this.btf.addInt(name, size, { signed });
+      this.ints.set(name, id);
+    }
+    return id;
+  }
+
+  /** An unsigned int of `size` bytes when there is one, else `unsigned char[size]`. */
+  sized(size: number): number {
+    if (UNSIGNED[size]) return this.int(size);
+    return this.btf.addArray(this.byte(), size);
+  }
+
+  /** `struct NAME {}` (or `enum NAME`): libbpf matches kfunc prototypes by kind, not layout. */
+  struct(name: string, kind: 'struct' | 'enum' = 'struct'): number {
+    const key = `${kind} ${name}`;
+    let id = this.named.get(key);
+    if (id === undefined) {
+      id = kind === 'struct' ? this.btf.addStruct(name, 0, []) : this.btf.addEnum(name, 4, []);
+      this.named.set(key, id);
+    }
+    return id;
+  }
+
+  /** A map's value type: `struct NAME_value { … struct T __kptr *kptrN; … }` with u8 padding, or a plain size. */
+  value(m: MapDecl): number {
+    if (!m.kptrs.length) return this.sized(m.valueSize);
+    const members: { name: string; type: number; bitOffset: number }[] = [];
+    let at = 0;
+    const pad = (to: number) => {
+      if (to > at) members.push({ name: `__pad${members.length}`, type: this.btf.addArray(this.byte(), to - at), bitOffset: at * 8 });
+      at = Math.max(at, to);
+    };
+    for (const [i, k] of [...m.kptrs].sort((a, b) => a.offset - b.offset).entries()) {
+      if (k.offset < at || k.offset % 8 || k.offset + 8 > m.valueSize) throw new RangeError(`map '${m.name}': kptr at offset ${k.offset} does not fit its ${m.valueSize}-byte value`);
+      pad(k.offset);
+      members.push({ name: `kptr${i}`, type: this.btf.addPtr(this.btf.addTypeTag('kptr', this.struct(k.type))), bitOffset: at * 8 });
+      at += 8;
+    }
+    pad(m.valueSize);
+    return this.btf.addStruct(`${m.name}_value`, m.valueSize, members);
+  }
+
+  /** The FUNC_PROTO of a kfunc, shaped as the kernel's (libbpf checks kinds and arity against vmlinux BTF). */
+  kfuncProto(name: string): number | string {
+    const k = this.kernel.kfunc(name);
+    if (!k) return `'${name}' is not a kfunc the playground knows`;
+    const params = k.args.map((a) => ({ name: a.name, type: this.of(a.type) }));
+    return this.btf.addFuncProto(this.of(k.ret), params);
+  }
+
+  private of(t: ExportKfuncType): number {
+    switch (t.kind) {
+      case 'void':
+        return 0;
+      case 'scalar':
+      case 'mem_size':
+        return this.scalar(t.c);
+      case 'ptr':
+      case 'ctx':
+        return this.btf.addPtr(this.maybeConst(this.struct(t.btf), t.const ?? false));
+      case 'kptr_slot':
+        return this.btf.addPtr(this.btf.addPtr(this.struct(t.btf)));
+      case 'mem': {
+        const p = t.pointee.trim();
+        let target: number;
+        if (p === 'void') target = 0;
+        else if (p.startsWith('struct ')) target = this.struct(p.slice(7).trim());
+        else if (p.startsWith('enum ')) target = this.struct(p.slice(5).trim(), 'enum');
+        else if (p in this.kernel.scalars) target = this.scalar(p);
+        else target = this.int(t.size ?? 1);
+        return this.btf.addPtr(this.maybeConst(target, t.const));
+      }
+    }
+  }
+
+  private scalar(c: string): number {
+    const s = this.kernel.scalars[c];
+    return s ? this.int(s.size, s.signed) : this.int(8);
+  }
+
+  private maybeConst(type: number, isConst: boolean): number {
+    return isConst && type !== 0 ? this.btf.addConst(type) : type;
+  }
+
+  private byte(): number {
+    if (this.u8 === 0) this.u8 = this.int(1);
+    return this.u8;
+  }
+}
