@@ -18,6 +18,7 @@ import { registerReveal } from './editor-bridge.ts';
 import { registerEditor } from './test-hook.ts';
 import { selectBreakpoints, selectCurrentLine, selectEditor, selectEmbed, selectMapNames, selectProblems, selectStatusBar, selectTheme } from './state/selectors.ts';
 import { store, useStore } from './state/store.ts';
+import { openFile } from './commands.ts';
 
 function useResolvedTheme(): 'light' | 'dark' {
   const theme = useStore(selectTheme);
@@ -197,10 +198,37 @@ function StatusBar() {
   );
 }
 
+/** A file dropped anywhere on the page opens as the toolbar's Open… would open it (captured before the editor sees it). */
+function useFileDrop(enabled: boolean): void {
+  useEffect(() => {
+    if (!enabled) return;
+    const hasFiles = (e: DragEvent): boolean => e.dataTransfer?.types.includes('Files') ?? false;
+    const over = (e: DragEvent): void => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+    };
+    const drop = (e: DragEvent): void => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      e.stopPropagation();
+      const f = e.dataTransfer?.files[0];
+      if (f) void openFile(f);
+    };
+    window.addEventListener('dragover', over, true);
+    window.addEventListener('drop', drop, true);
+    return () => {
+      window.removeEventListener('dragover', over, true);
+      window.removeEventListener('drop', drop, true);
+    };
+  }, [enabled]);
+}
+
 export function App() {
   const theme = useResolvedTheme();
   const embed = useStore(selectEmbed);
   useGlobalKeys();
+  useFileDrop(!embed.enabled);
   if (embed.enabled) {
     return (
       <div className="app embed">

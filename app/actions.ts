@@ -1,7 +1,7 @@
 // Every user command as one object: its label, shortcut, when it is enabled and what it does.
 // The toolbar, the keyboard, the editor's key bindings and the test hook all go through these.
 
-import type { CounterexampleFound, HeldSnapshot, MapEntryView, MapPageQuery, PcapSelection, TrafficProgress } from '../engine/worker/protocol.ts';
+import type { CounterexampleFound, HeldSnapshot, MapEntryView, MapPageQuery, OpenObjectReply, PcapSelection, TrafficProgress } from '../engine/worker/protocol.ts';
 import { emptyCounters } from '../engine/net/types.ts';
 import { EngineClient, type CallResult } from './engine-client/client.ts';
 import { createShareLink } from './share/codec.ts';
@@ -39,6 +39,11 @@ function engine(): EngineClient {
     },
   });
   return client;
+}
+
+/** Reads a clang-built object (.o) in the engine worker (commands.ts `openFile` turns it into a document). */
+export function readObject(bytes: Uint8Array): Promise<CallResult<OpenObjectReply>> {
+  return engine().openObject(bytes);
 }
 
 function openPanel(id: string): void {

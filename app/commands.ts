@@ -1,11 +1,14 @@
-// Commands that change the document or the settings without the engine: opening examples,
-// lessons and files, the theme, the split, the open panel. What they open never replaces the
+// Commands that change the document or the settings without the engine (but for reading a
+// clang-built object, which the engine worker does): opening examples, lessons and files, the
+// theme, the split, the open panel. What they open never replaces the
 // user's draft: it is saved under its own entry once edited, and a notice says so.
 
 import { exampleById, exampleDocument } from './examples.ts';
 import { lessonById } from './lessons/lessons.ts';
 import { MAX_DOCUMENT_FILE_BYTES, MAX_OPEN_FILE_BYTES, parseDocumentFile, parseOpenedFile } from './share/files.ts';
-import { DEFAULT_DOCUMENT, formatOverLimit, type PlaygroundDocument } from './state/document.ts';
+import { DEFAULT_DOCUMENT, formatOverLimit, MAX_SOURCE_BYTES, utf8Length, type PlaygroundDocument } from './state/document.ts';
+import { objectSource } from './share/object-source.ts';
+import { readObject } from './actions.ts';
 import { store } from './state/store.ts';
 import { leaving, stripLinkFromAddress, tellOpened } from './state/workspace.ts';
 import { disassemble } from '../engine/asm/index.ts';
@@ -55,7 +58,7 @@ export function setSplit(split: number): void {
 
 
 
-/** Opens a .bpf.s (source), .bin (bytecode, shown as its disassembly) or .bpfp.json (a shared document). */
+/** Opens a .bpf.s (source), .bin (bytecode, shown as its disassembly), .o (a clang-built object, shown as its disassembly with its C lines) or .bpfp.json (a shared document). */
 export async function openFile(file: File): Promise<void> {
   const limit = file.name.endsWith('.json') ? MAX_DOCUMENT_FILE_BYTES : MAX_OPEN_FILE_BYTES;
   if (file.size > limit) {
@@ -79,7 +82,9 @@ export async function openFile(file: File): Promise<void> {
     store.notify('error', `${file.name}: ${r.error}`);
     return;
   }
-  if (r.kind === 'source') {
+  if (r.kind === 'object') {
+    await openObject(file.name, r.bytes);
+  } else if (r.kind === 'source') {
     openAsFile(file.name, { ...doc, source: r.text, dialect: 'auto' });
   } else {
     // Bytecode opens as its disassembly, which assembles back to the same bytes.
@@ -88,6 +93,45 @@ export async function openFile(file: File): Promise<void> {
     openAsFile(file.name, { ...DEFAULT_DOCUMENT, ...doc, source: text, dialect: 'ubpf' });
     if (d.errors.length) store.notify('warning', `${file.name}: ${d.errors.length} slot(s) could not be decoded; they are comments in the text.`);
   }
+}
+
+/**
+ * A clang-built object: the engine worker reads it as libbpf would; each program becomes its
+ * disassembly (maps, helpers and kfuncs by name) with the C line of each group of instructions
+ * as a comment above it, checked to assemble back to the object's bytes. A failure says the
+ * loader's error and leaves the document as it was.
+ */
+async function openObject(name: string, bytes: Uint8Array): Promise<void> {
+  const r = await readObject(bytes);
+  if (!r.ok) {
+    store.notify('error', `${name} could not be read: ${r.message}`);
+    return;
+  }
+  if (!r.value.ok) {
+    store.notify('error', `${name} could not be opened: ${r.value.error}`);
+    return;
+  }
+  const o = r.value;
+  if (!o.programs.length) {
+    store.notify('error', `${name} holds no program the playground runs${o.skipped.length ? ` (left out: ${o.skipped.join('; ')})` : ''}.`);
+    return;
+  }
+  const s = objectSource(name, o);
+  const size = utf8Length(s.text);
+  if (size > MAX_SOURCE_BYTES) {
+    const [is, max] = formatOverLimit(size, MAX_SOURCE_BYTES);
+    store.notify('error', `${name} disassembles to ${is} of text; programs can be up to ${max}.`);
+    return;
+  }
+  const { maps: _maps, ...doc } = store.get().doc;
+  const contents = Object.keys(o.mapContents).length ? { maps: { ...o.mapContents } } : {};
+  openAsFile(name, { ...DEFAULT_DOCUMENT, ...doc, ...contents, source: s.text, dialect: s.dialect });
+  const programs = o.programs.length === 1 ? `its program ${o.programs[0]?.name}` : `its ${o.programs.length} programs`;
+  const lines = s.cLines > 0 ? ' Its C source lines are shown as comments above the instructions they became.' : ' It has no line info (build with -g), so no C lines are shown.';
+  store.notify('info', `Opened ${name}: ${programs} disassembled.${lines}`, { key: 'object-opened' });
+  if (!s.named) store.notify('warning', `${name}: the named disassembly does not assemble back to the same bytes (${s.mismatches.join('; ')}), so it is shown in the numeric form, which does.`);
+  if (!s.sameBytes) store.notify('warning', `${name}: some instructions do not assemble back to the object's bytes (${s.mismatches.join('; ')}); what runs is the text, not the object.`);
+  if (o.skipped.length) store.notify('warning', `${name}: left out ${o.skipped.join('; ')}.`);
 }
 
 function openAsFile(name: string, doc: PlaygroundDocument): void {

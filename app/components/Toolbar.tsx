@@ -15,6 +15,7 @@ import { verdictText } from '../state/verdict.ts';
 import { isOwn, store, useStore } from '../state/store.ts';
 import { openSavedDocument, restoreOwnDraft } from '../state/workspace.ts';
 import { parseCpus, type PlaygroundDocument } from '../state/document.ts';
+import { ACCEPTED_FILE_TYPES } from '../share/files.ts';
 import { KeyboardHelp } from './KeyboardHelp.tsx';
 import { useDraft } from './use-draft.ts';
 import { PHONE_QUERY, useMedia } from './use-media.ts';
@@ -247,13 +248,13 @@ export function Toolbar() {
       </div>
       <div className="group">
         <ActionButton action={ACTIONS.share} />
-        <button type="button" onClick={() => fileInput.current?.click()} title="Open a .bpf.s, .bin or .bpfp.json file">
+        <button type="button" onClick={() => fileInput.current?.click()} title="Open a .bpf.s, .bin, clang-built .o or .bpfp.json file">
           Open…
         </button>
         <input
           ref={fileInput}
           type="file"
-          accept=".s,.S,.bpf.s,.txt,.bin,.json"
+          accept={ACCEPTED_FILE_TYPES}
           className="sr-only"
           aria-label="Open a file"
           tabIndex={-1}

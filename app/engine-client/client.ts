@@ -25,6 +25,7 @@ import type {
   CounterexampleReply,
   GradeResult,
   LessonSpec,
+  OpenObjectReply,
 } from '../../engine/worker/protocol.ts';
 
 export type CallFailure = { readonly ok: false; readonly reason: 'timeout' | 'stopped' | 'crashed' | 'error'; readonly message: string };
@@ -208,6 +209,13 @@ export class EngineClient {
    */
   gradeLesson(spec: LessonSpec, source: string): Promise<CallResult<GradeResult>> {
     return this.call((api) => api.gradeLesson(spec, source), GRADE_TIMEOUT_MS);
+  }
+
+  /** Reads a clang-built object (.o) in the worker: programs, maps, license and C lines. The bytes are copied, then transferred. */
+  openObject(bytes: Uint8Array): Promise<CallResult<OpenObjectReply>> {
+    const sent = bytes.slice();
+    // Comlink's Remote spreads the union reply into a union of promises: one promise of the union.
+    return this.call((api): Promise<OpenObjectReply> => api.openObject(Comlink.transfer(sent, [sent.buffer])));
   }
 
   /** Whether the worker holds the program with this key (false after a restart). */

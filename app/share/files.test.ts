@@ -54,14 +54,29 @@ describe('parseOpenedFile: bytecode', () => {
   it('refuses empty files, lengths that are not whole slots, and ELF objects', () => {
     expect(refusal('p.bin', new Uint8Array(0))).toBe('The file is empty; bytecode is a sequence of 8-byte instructions.');
     expect(refusal('p.bin', new Uint8Array(13))).toBe('The file is 13 bytes, not a multiple of 8: bytecode is made of 8-byte instruction slots.');
-    expect(refusal('p.bin', new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]))).toMatch(/^The file is an ELF object, not raw bytecode\. Extract a section with `llvm-objcopy/);
+    expect(refusal('p.bin', new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]))).toMatch(/^The file is an ELF object, not raw bytecode: open it with its \.o name, or extract a section with `llvm-objcopy/);
+  });
+});
+
+describe('parseOpenedFile: objects', () => {
+  it('passes an ELF .o on as a copy for the engine to read', () => {
+    const bytes = new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]);
+    const r = parseOpenedFile('prog.O', bytes);
+    expect(r).toEqual({ kind: 'object', bytes });
+    if (r.kind !== 'object') throw new Error(r.kind);
+    expect(r.bytes.buffer).not.toBe(bytes.buffer);
+  });
+
+  it('refuses a .o that is not ELF', () => {
+    expect(refusal('prog.o', utf8('exit'))).toMatch(/^The file is not an ELF object/);
+    expect(refusal('prog.o', new Uint8Array(0))).toMatch(/^The file is empty/);
   });
 });
 
 describe('parseOpenedFile: other types', () => {
   it('names the accepted types', () => {
-    for (const name of ['prog.o', 'prog.c', 'noext', 'prog.s.bak']) {
-      expect(refusal(name, utf8('exit'))).toBe('The file type is not one the playground opens. The playground opens assembly (.s, .bpf.s, .S, .txt), bytecode (.bin) and shared programs (.bpfp.json).');
+    for (const name of ['prog.c', 'noext', 'prog.s.bak']) {
+      expect(refusal(name, utf8('exit'))).toBe('The file type is not one the playground opens. The playground opens assembly (.s, .bpf.s, .S, .txt), bytecode (.bin), clang-built objects (.o) and shared programs (.bpfp.json).');
     }
   });
 });

@@ -15,18 +15,19 @@ export const MAX_DOCUMENT_FILE_BYTES = MAX_DOCUMENT_JSON_BYTES + 64 * 1024;
 /** Marks a `.bpfp.json` file as ours, next to the payload version `v`. */
 export const DOCUMENT_FILE_FORMAT = 'bpf-playground';
 /** For `<input type="file" accept=…>`: `.bpf.s` and `.bpfp.json` are covered by their last part. */
-export const ACCEPTED_FILE_TYPES = '.s,.S,.txt,.bin,.json';
+export const ACCEPTED_FILE_TYPES = '.s,.S,.bpf.s,.txt,.bin,.o,.json';
 
-export type OpenedFile = { kind: 'source'; text: string } | { kind: 'bytecode'; bytes: Uint8Array } | { kind: 'error'; error: string };
+export type OpenedFile = { kind: 'source'; text: string } | { kind: 'bytecode'; bytes: Uint8Array } | { kind: 'object'; bytes: Uint8Array } | { kind: 'error'; error: string };
 
 const SOURCE_EXTENSIONS = ['.s', '.txt']; // compared lower-cased, so `.S` and `.bpf.s` count
-const ACCEPTED_MESSAGE = 'The playground opens assembly (.s, .bpf.s, .S, .txt), bytecode (.bin) and shared programs (.bpfp.json).';
+const ACCEPTED_MESSAGE = 'The playground opens assembly (.s, .bpf.s, .S, .txt), bytecode (.bin), clang-built objects (.o) and shared programs (.bpfp.json).';
 
 /** Classifies and checks a file the user opened or dropped; `.json` goes to parseDocumentFile. */
 export function parseOpenedFile(name: string, bytes: Uint8Array): OpenedFile {
   if (bytes.length > MAX_OPEN_FILE_BYTES) return error(tooBig(bytes.length));
   const lower = name.toLowerCase();
   if (lower.endsWith('.bin')) return parseBytecode(bytes);
+  if (lower.endsWith('.o')) return parseObject(bytes);
   if (SOURCE_EXTENSIONS.some((ext) => lower.endsWith(ext))) {
     const text = decodeText(bytes);
     if (!text.ok) return error(text.error);
@@ -40,11 +41,19 @@ export function parseOpenedFile(name: string, bytes: Uint8Array): OpenedFile {
   return error(`The file type is not one the playground opens. ${ACCEPTED_MESSAGE}`);
 }
 
+/** A clang-built object: only its ELF magic is checked here; the engine worker reads it (`openObject`). */
+function parseObject(bytes: Uint8Array): OpenedFile {
+  if (bytes.length === 0) return error('The file is empty; an object file from clang starts with an ELF header.');
+  if (!(bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46)) return error('The file is not an ELF object (it does not start with \\x7fELF); build one with clang -target bpf -O2 -g -c prog.c -o prog.o.');
+  // A copy: it is transferred to the worker, which detaches the buffer.
+  return { kind: 'object', bytes: bytes.slice() };
+}
+
 function parseBytecode(bytes: Uint8Array): OpenedFile {
   if (bytes.length === 0) return error('The file is empty; bytecode is a sequence of 8-byte instructions.');
   // An object file from clang is the likeliest mistake; say how to get the raw section out.
   if (bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46) {
-    return error('The file is an ELF object, not raw bytecode. Extract a section with `llvm-objcopy -O binary --only-section=xdp prog.o prog.bin` and open that.');
+    return error('The file is an ELF object, not raw bytecode: open it with its .o name, or extract a section with `llvm-objcopy -O binary --only-section=xdp prog.o prog.bin` and open that.');
   }
   if (bytes.length % 8 !== 0) return error(`The file is ${bytes.length} bytes, not a multiple of 8: bytecode is made of 8-byte instruction slots.`);
   // A copy: the caller may transfer it to the worker, which detaches the buffer.

@@ -453,6 +453,37 @@ export interface PacketDetail {
   readonly trace: readonly TraceLineView[];
 }
 
+/** One C source line of an object's instruction (BTF line info). */
+export interface ObjectLineView {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  readonly text: string;
+}
+
+/** A program of a clang-built object, as libbpf would load it. */
+export interface ObjectProgramView {
+  /** Its SEC() name. */
+  readonly name: string;
+  readonly bytecode: Uint8Array;
+  /** Per instruction slot: its C line, when the object has line info. */
+  readonly lines: readonly (ObjectLineView | undefined)[];
+}
+
+/** A clang-built object read by the engine (`openObject`), or why it could not be. */
+export type OpenObjectReply =
+  | {
+      readonly ok: true;
+      readonly programs: readonly ObjectProgramView[];
+      readonly maps: readonly MapDecl[];
+      /** Initial contents of the global data maps, in the `--maps` format. */
+      readonly mapContents: Readonly<Record<string, readonly { key: string; value: string }[]>>;
+      readonly license?: string;
+      /** Program sections left out, with why. */
+      readonly skipped: readonly string[];
+    }
+  | { readonly ok: false; readonly error: string };
+
 /** What to put in an exported pcap. */
 export type PcapSelection = 'received' | 'passed' | 'transmitted' | 'redirected' | 'dropped';
 
@@ -515,6 +546,8 @@ export interface EngineApi {
    * lesson's profiles and runs it on the lesson's hidden inputs; each check passed or failed in words.
    */
   gradeLesson(spec: LessonSpec, source: string): GradeResult;
+  /** Reads a clang-built BPF object (.o) as libbpf would: its programs, maps, license and each instruction's C line. */
+  openObject(bytes: Uint8Array): OpenObjectReply;
   /** Resets, then runs to exit, a fault or a breakpoint (pcs); progress comes while it runs. */
   run(breakpoints: readonly number[], onProgress?: (p: RunProgress) => void, view?: ViewRequest): DebugSnapshot;
   /** Runs on from where the program stopped, to exit, a fault or a breakpoint. */

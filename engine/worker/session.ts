@@ -18,6 +18,7 @@ import { DEFAULT_MAX_INSNS, GUEST_BASE_HI, type Vm } from '../vm/index.ts';
 import { KernelViews } from './kernel-view.ts';
 import { traceAlong } from './trace-along.ts';
 import { gradeLesson } from '../lessons/grader.ts';
+import { objectOfElf } from '../load/elf-object.ts';
 import type {
   DebugSnapshot,
   EngineApi,
@@ -45,6 +46,7 @@ import type {
   ViewRequest,
   GradeResult,
   LessonSpec,
+  OpenObjectReply,
 } from './protocol.ts';
 
 /** Instructions between progress reports of a long run. */
@@ -220,6 +222,25 @@ export class Session implements Omit<EngineApi, 'ping'> {
   /** A graded lesson's Check, in a kernel of its own (the loaded program stays); never throws. */
   gradeLesson(spec: LessonSpec, source: string): GradeResult {
     return gradeLesson(spec, source);
+  }
+
+  /** A clang-built object's programs, maps, license and C lines (engine/load/elf-object.ts); the loaded program stays. Never throws. */
+  openObject(bytes: Uint8Array): OpenObjectReply {
+    try {
+      const r = objectOfElf(bytes);
+      if (!r.ok) return r;
+      const o = r.object;
+      return {
+        ok: true,
+        programs: o.programs.map((p) => ({ name: p.name, bytecode: p.bytes, lines: p.lines.map((l) => (l ? { file: l.file, line: l.line, col: l.col, text: l.text } : undefined)) })),
+        maps: o.maps,
+        mapContents: o.mapContents,
+        ...(o.license === undefined ? {} : { license: o.license }),
+        skipped: o.skipped,
+      };
+    } catch (e) {
+      return { ok: false, error: `internal error while reading the object: ${e instanceof Error ? e.message : String(e)}` };
+    }
   }
 
   load(image: ProgramImage, settings: RunSettings): LoadReply {

@@ -14,6 +14,7 @@ const api: EngineApi = {
   counterexample: (image, settings, lines, budgetMs) => session.counterexample(image, settings, lines, budgetMs),
   traceAlong: (image, settings, pcs, follow) => session.traceAlong(image, settings, pcs, follow),
   gradeLesson: (spec, source) => session.gradeLesson(spec, source),
+  openObject: (bytes) => session.openObject(bytes),
   run: (breakpoints, onProgress, view) => session.run(breakpoints, onProgress, view),
   continue: (breakpoints, onProgress, view) => session.continue(breakpoints, onProgress, view),
   step: (view) => session.step(view),

@@ -123,7 +123,7 @@ export const bpfpJson: Surface<DocumentFileCase> = {
     if (!c.name.endsWith('.json')) {
       const opened = parseOpenedFile(c.name, typeof c.data === 'string' ? new TextEncoder().encode(c.data) : c.data);
       // A source file goes into the editor, where it is assembled as you type.
-      return { opened: opened.kind === 'source' ? { kind: 'source' } : opened.kind === 'bytecode' ? { kind: 'bytecode', length: opened.bytes.length } : opened, ...(opened.kind === 'source' ? { assembled: assemble(opened.text).diagnostics } : {}) };
+      return { opened: opened.kind === 'source' ? { kind: 'source' } : opened.kind === 'bytecode' || opened.kind === 'object' ? { kind: opened.kind, length: opened.bytes.length } : opened, ...(opened.kind === 'source' ? { assembled: assemble(opened.text).diagnostics } : {}) };
     }
     const parsed = parseDocumentFile(c.data);
     return { parsed, ...(parsed.ok ? { open: openDocument(parsed.doc) } : {}) };
