@@ -63,6 +63,11 @@ export interface PlaygroundHook {
   checkLesson(): Promise<void>;
 }
 
+/** Resolves once the engine is idle (at most 10 s). */
+async function whenIdle(): Promise<void> {
+  for (let i = 0; i < 200 && store.get().busy !== 'idle'; i++) await new Promise((r) => setTimeout(r, 50));
+}
+
 export function installTestHook(): void {
   const hook: PlaygroundHook = {
     ready: true,
@@ -87,11 +92,12 @@ export function installTestHook(): void {
       return { status: v.status, text: verdictText(v), ...(reply ? { accepted: reply.accepted } : {}), ...(message ? { message } : {}) };
     },
     problems: () => allProblems(store.get()).map((p) => ({ severity: p.severity, message: p.message, line: p.line, source: p.source })),
-    run: async () => ACTIONS.run.perform(),
-    step: async () => ACTIONS.step.perform(),
-    stepOver: async () => ACTIONS.stepOver.perform(),
-    continue: async () => ACTIONS.continue.perform(),
-    reset: async () => ACTIONS.reset.perform(),
+    // As a person waits for Run to be enabled again: an action asked while the engine is busy would do nothing.
+    run: async () => whenIdle().then(() => ACTIONS.run.perform()),
+    step: async () => whenIdle().then(() => ACTIONS.step.perform()),
+    stepOver: async () => whenIdle().then(() => ACTIONS.stepOver.perform()),
+    continue: async () => whenIdle().then(() => ACTIONS.continue.perform()),
+    reset: async () => whenIdle().then(() => ACTIONS.reset.perform()),
     stop: () => ACTIONS.stop.perform(),
     share: async () => {
       await ACTIONS.share.perform();
