@@ -502,7 +502,6 @@ export class Checker {
     if (this.pending.length + 1 > JMP_SEQ_LIMIT) this.refuse(`The sequence of ${this.pending.length + 1} jumps is too complex.`);
     for (let p = this.parent; p; p = null) p.branches++;
     this.pending.push({ state, pathLen: this.path ? this.path.length : 0, pc, prevPc: this.pc, logPos: this.log.end, parent: this.parent });
-    this.curStates++;
   }
 
   /** pop_stack: the next path to walk; false when none is left. */
@@ -1325,8 +1324,9 @@ export class Checker {
   private refineBoth(fallState: VState, jumpState: VState, cond: JmpCond, width: 32 | 64, dstN: number, srcN: number, dst: Reg, src: Reg): void {
     if (dst.kind === 'scalar' && src.kind === 'scalar') {
       // (No closures here: this runs at every two-way branch.)
-      const t = refineBranch(cond, width, dst.s, src.s, true);
-      const f = refineBranch(cond, width, dst.s, src.s, false);
+      // Both edges are possible (checkCondJmp found the branch undecided).
+      const t = refineBranch(cond, width, dst.s, src.s, true, -1);
+      const f = refineBranch(cond, width, dst.s, src.s, false, -1);
       if (t) this.applyRefined(jumpState, dstN, srcN, t);
       if (f) this.applyRefined(fallState, dstN, srcN, f);
       return;

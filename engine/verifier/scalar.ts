@@ -1541,6 +1541,22 @@ function refine64(op: RefineOp, r1: Reg, r2: Reg): void {
   }
 }
 
+/** The 64-bit value with halves (h, l) is one `r` allows: its tnum and all eight bounds. */
+function holdsConst(r: Scalar, h: number, l: number): boolean {
+  return (
+    ((h & ~r.mh) | 0) === (r.vh | 0) &&
+    ((l & ~r.ml) | 0) === (r.vl | 0) &&
+    !ult(h, l, r.uminH, r.uminL) &&
+    !ult(r.umaxH, r.umaxL, h, l) &&
+    !slt(h, l, r.sminH, r.sminL) &&
+    !slt(r.smaxH, r.smaxL, h, l) &&
+    r.u32min <= l >>> 0 &&
+    l >>> 0 <= r.u32max &&
+    r.s32min <= (l | 0) &&
+    (l | 0) <= r.s32max
+  );
+}
+
 /** No value fits the bounds and the tnum (what reg_bounds_sanity_check would call a violation). */
 function isEmpty(r: Scalar): boolean {
   if (ult(r.umaxH, r.umaxL, r.uminH, r.uminL) || slt(r.smaxH, r.smaxL, r.sminH, r.sminL) || r.u32min > r.u32max || r.s32min > r.s32max) return true;
@@ -1562,11 +1578,16 @@ function isEmpty(r: Scalar): boolean {
  * values can take that edge. `a` and `b` must be different registers: the kernel skips
  * refinement when both operands are one register.
  */
-export function refineBranch(cond: JmpCond, width: Width, a: Scalar, b: Scalar, taken: boolean): [Scalar, Scalar] | null {
-  const pred = isBranchTaken(cond, width, a, b);
+export function refineBranch(cond: JmpCond, width: Width, a: Scalar, b: Scalar, taken: boolean, known?: 0 | 1 | -1): [Scalar, Scalar] | null {
+  // `known`: the caller's isBranchTaken of the same operands (a branch asks it once, not thrice).
+  const pred = known ?? isBranchTaken(cond, width, a, b);
   if (pred === (taken ? 0 : 1)) return null;
   const op: RefineOp = taken ? cond : REVERSED[cond];
   const w32 = width === 32;
+  // The commonest equal edge: a 64-bit compare with a constant `a` may hold. Refining then
+  // syncing makes `a` that constant exactly; when the constant fits every bound and the tnum
+  // of `a` that is all there is to compute (otherwise the general path finds the edge empty).
+  if (op === 'jeq' && !w32 && isConst(b) && holdsConst(a, b.vh, b.vl)) return [b, b];
   if (op === 'jeq' && !(w32 ? tnumOverlap32(a, b) : tnumOverlapHalves(a, b))) return null;
   const r1 = copy(a);
   const r2 = copy(b);

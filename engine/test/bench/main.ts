@@ -265,7 +265,7 @@ async function reportVerifier(o: Options): Promise<boolean> {
     const range = (xs: number[]) => `${ms(Math.min(...xs))}–${ms(Math.max(...xs))}`;
     const verdict = (accepted: boolean, message?: string) => (accepted ? 'accepted' : `refused (${message ?? ''})`);
     const kCell = 'skipped' in ks ? `skipped: ${ks.skipped}` : `${ms(ks.medianMs)} (${range(ks.times)})${ks.source === 'wall' ? ' wall' : ''}`;
-    const verdicts = 'skipped' in ks ? `ours ${verdict(ours.accepted, ours.message)}` : ks.accepted === ours.accepted ? `both ${verdict(ours.accepted)}` : `ours ${verdict(ours.accepted, ours.message)}, kernel ${verdict(ks.accepted, ks.message)}`;
+    const verdicts = 'skipped' in ks ? `ours ${verdict(ours.accepted, ours.message)}` : ks.accepted === ours.accepted ? `both ${verdict(ours.accepted, ours.message)}` : `ours ${verdict(ours.accepted, ours.message)}, kernel ${verdict(ks.accepted, ks.message)}`;
     const target = p.targetMs === undefined ? '–' : `< ${p.targetMs} ms: ${meets ? 'yes' : 'no'}`;
     console.log(
       `| ${p.label} | ${ms(ours.medianMs)} (${range(ours.times)}) | ${kCell} | ${row.ratio === null ? '–' : row.ratio.toFixed(1)} | ${ours.processed.toLocaleString('en-US')} | ${'skipped' in ks || ks.processed === null ? '–' : ks.processed.toLocaleString('en-US')} | ${verdicts} | ${target} |`,
