@@ -86,10 +86,22 @@ export function createMonacoEditor(host: HTMLElement, options: MonacoEditorOptio
     // tokenized in full in one task; eBPF assembly has few brackets worth colouring.
     bracketPairColorization: { enabled: false },
     guides: { bracketPairs: false, bracketPairsHorizontal: false, highlightActiveBracketPair: false },
+    // Matching the bracket at the cursor builds the same index over the whole text at the next
+    // render (30 ms for 131,000 lines); `*(u32 *)(r1 + 16)` needs no help to match.
+    matchBrackets: 'never',
   });
   ed.setScrollTop(options.scrollTop);
 
   const disposables: IDisposable[] = [];
+  // The model's own bracket colorization (Monaco's model service sets it on, from its defaults,
+  // at every configuration change, whatever the editor's bracketPairColorization says) indexes
+  // every bracket of the text at each render after a change: 30 ms of one task for a
+  // 131,000-line document opened from a link. Kept off on this model.
+  const bracketsOff = (): void => {
+    if (model.getOptions().bracketPairColorizationOptions.enabled) model.updateOptions({ bracketColorizationOptions: { enabled: false, independentColorPoolPerBracketType: false } });
+  };
+  bracketsOff();
+  disposables.push(model.onDidChangeOptions(bracketsOff));
   let applyingSetValue = false;
   disposables.push(
     model.onDidChangeContent((e) => {
