@@ -1,7 +1,7 @@
 // The layout: toolbar, editor beside the panels, notices and a status bar; in embed mode the
 // editor and one panel. Wires the editor to the store; the rest lives in actions and panels.
 
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ACTIONS, escape } from './actions.ts';
 import { checkLesson, openLessonOf } from './lessons/graded.ts';
@@ -17,8 +17,10 @@ import { CodeEditor, type EditorHandle } from './editor/index.ts';
 import { registerReveal } from './editor-bridge.ts';
 import { registerEditor } from './test-hook.ts';
 import { selectBreakpoints, selectCurrentLine, selectEditor, selectEmbed, selectMapNames, selectProblems, selectStatusBar, selectTheme } from './state/selectors.ts';
-import { store, useStore } from './state/store.ts';
-import { openFile } from './commands.ts';
+import { store, useStore, type PlaygroundState } from './state/store.ts';
+import { openFiles } from './commands.ts';
+import { CSourceView } from './components/CSourceView.tsx';
+import { cViewState } from './share/c-view.ts';
 
 function useResolvedTheme(): 'light' | 'dark' {
   const theme = useStore(selectTheme);
@@ -166,8 +168,49 @@ function EditorFailed({ error, retry }: { error: string; retry: () => void }) {
 function SafeEditor({ theme }: { theme: 'light' | 'dark' }) {
   return (
     <ErrorBoundary fallback={(error, retry) => <EditorFailed error={error} retry={retry} />}>
-      <Editor theme={theme} />
+      <EditorArea theme={theme} />
     </ErrorBoundary>
+  );
+}
+
+const selectCSource = (s: PlaygroundState) => ({ source: s.doc.source, c: s.doc.c });
+
+/** Shows the C view or the assembly (the document's `c.view`), as a view choice (not an edit). */
+function showView(view: 'c' | 'asm'): void {
+  const doc = store.get().doc;
+  if (doc.c && doc.c.view !== view) store.set({ doc: { ...doc, c: { ...doc.c, view } } });
+}
+
+/**
+ * The editor, or for a program opened from an object with line info its C view, with the
+ * assembly (what runs, editable) one click away. The assembly editor stays mounted under the
+ * C view, so switching keeps its scroll, undo and selection.
+ */
+function EditorArea({ theme }: { theme: 'light' | 'dark' }) {
+  const { source, c } = useStore(useShallow(selectCSource));
+  const state = useMemo(() => cViewState({ source, ...(c ? { c } : {}) }), [source, c]);
+  if (!state) return <Editor theme={theme} />;
+  const model = state.view === 'c' && state.available ? state.model : undefined;
+  return (
+    <div className="editor-area">
+      <div className="editor-views" role="group" aria-label="Show the program as">
+        <button type="button" aria-pressed={!!model} disabled={!state.available} onClick={() => showView('c')} title={state.available ? `The C source, ${state.file}, with breakpoints and stepping by C line` : 'The assembly was edited: it is the program now. Undo the edits to see the C view again.'}>
+          C · {state.file}
+        </button>
+        <button type="button" aria-pressed={!model} onClick={() => showView('asm')} title="The assembly that runs, editable, each C line a comment above its instructions">
+          Assembly
+        </button>
+        {!state.available ? (
+          <span className="hint" data-testid="c-view-off">
+            Edited: the program is assembly now (undo the edits to see the C view again).
+          </span>
+        ) : null}
+      </div>
+      {model ? <CSourceView model={model} asmText={source} theme={theme} /> : null}
+      <div className="editor-area-asm" hidden={!!model}>
+        <Editor theme={theme} />
+      </div>
+    </div>
   );
 }
 
@@ -212,8 +255,9 @@ function useFileDrop(enabled: boolean): void {
       if (!hasFiles(e)) return;
       e.preventDefault();
       e.stopPropagation();
-      const f = e.dataTransfer?.files[0];
-      if (f) void openFile(f);
+      // A .o with its .c beside it opens with the whole C file in its C view.
+      const files = [...(e.dataTransfer?.files ?? [])];
+      if (files.length) void openFiles(files);
     };
     window.addEventListener('dragover', over, true);
     window.addEventListener('drop', drop, true);

@@ -12,6 +12,7 @@ import { imageOf, lineOfPc, pcsOfLines, problemsAtLines, runSettingsOf, type Pro
 import { isLessonDocument, programReady, store, stoppedInside, type PlaygroundState } from './state/store.ts';
 import { checkPcap, MAX_PCAP_BYTES, trafficKey, type NicState } from './state/traffic.ts';
 import type { PlaygroundDocument } from './state/document.ts';
+import { cLineOfAsm, cViewState, stepStops, type CViewModel } from './share/c-view.ts';
 
 export interface Action {
   readonly id: string;
@@ -160,10 +161,31 @@ async function continueRun(): Promise<void> {
 
 async function stepWith(kind: 'step' | 'stepOver'): Promise<void> {
   if (!idle(store.get()) || !(await ensureLoaded())) return;
+  // The C view steps by C line.
+  const c = cViewState(store.get().doc);
+  if (c?.view === 'c' && c.available && c.model && !finished(store.get())) return stepCLine(c.model);
   store.set({ busy: 'stepping' });
   // Stepping before any run, or after the end, starts again: stop at the first instruction.
   if (finished(store.get())) return receive(await engine().reset());
   receive(await (kind === 'step' ? engine().step() : engine().stepOver()));
+}
+
+/**
+ * A step in the C view: on to the next C line — the first instruction of a group of any other
+ * line, or a breakpoint, or the end — in one continue (a loop within one line runs on, as a
+ * source debugger's step does). Calls are stepped into: a BPF-to-BPF callee's lines are C lines.
+ */
+async function stepCLine(model: CViewModel): Promise<void> {
+  const s = store.get();
+  const section = s.program.section;
+  const at = lineOfPc(section, s.debug?.pc ?? 0);
+  const from = at === undefined ? undefined : cLineOfAsm(model, at);
+  const user = new Set(breakpointPcs());
+  const stops = [...new Set([...pcsOfLines(section, stepStops(model, from)), ...user])];
+  store.set({ busy: 'stepping' });
+  const r = await engine().continue(stops, progressOf(++runs));
+  // Stopped at a line's first instruction, not at a breakpoint the user set: a step.
+  receive(r.ok && r.value.status === 'breakpoint' && !user.has(r.value.pc) ? { ...r, value: { ...r.value, status: 'step' } } : r);
 }
 
 async function reset(): Promise<void> {

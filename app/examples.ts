@@ -42,7 +42,7 @@ export const EXAMPLES: readonly Example[] = (index as IndexEntry[]).map((e) => (
  * NIC's traffic start from the defaults, as the example's comments describe them.
  */
 export function exampleDocument(e: Example, base: PlaygroundDocument): PlaygroundDocument {
-  const { scenario: _scenario, maps: _maps, ctx: _ctx, traffic: _traffic, ...rest } = base;
+  const { scenario: _scenario, maps: _maps, ctx: _ctx, traffic: _traffic, c: _c, ...rest } = base;
   return { ...rest, source: e.source, input: e.input, dialect: 'auto', profile: e.profile ?? base.profile, panel: e.panel ?? base.panel };
 }
 

@@ -38,6 +38,8 @@ export interface PlaygroundHook {
   stop(): void;
   share(): Promise<string | undefined>;
   setBreakpoints(lines: number[]): void;
+  /** The breakpoints, as assembly lines. */
+  breakpoints(): readonly number[];
   openPanel(id: string): void;
   openExample(id: string): void;
   /** The document as it would be shared (program text and settings). */
@@ -104,6 +106,7 @@ export function installTestHook(): void {
       return lastSharedUrl();
     },
     setBreakpoints: (lines) => store.set({ breakpoints: [...lines].sort((a, b) => a - b) }),
+    breakpoints: () => store.get().breakpoints,
     openPanel,
     openExample,
     document: () => store.get().doc,

@@ -6,7 +6,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { ACTIONS, type Action } from '../actions.ts';
 import { EXAMPLES } from '../examples.ts';
 import { LESSONS } from '../lessons/lessons.ts';
-import { openExample, openFile, openLesson, openPanel, setTheme } from '../commands.ts';
+import { openExample, openFiles, openLesson, openPanel, setTheme } from '../commands.ts';
 import { lessonsByTrack } from '../lessons/catalog.ts';
 import { ensureCatalog, openGradedLesson, openLessonIndex } from '../lessons/graded.ts';
 import { OWN } from '../state/drafts.ts';
@@ -248,7 +248,7 @@ export function Toolbar() {
       </div>
       <div className="group">
         <ActionButton action={ACTIONS.share} />
-        <button type="button" onClick={() => fileInput.current?.click()} title="Open a .bpf.s, .bin, clang-built .o or .bpfp.json file">
+        <button type="button" onClick={() => fileInput.current?.click()} title="Open a .bpf.s, .bin, clang-built .o (with its .c beside it, if you have it) or .bpfp.json file">
           Open…
         </button>
         <input
@@ -258,9 +258,11 @@ export function Toolbar() {
           className="sr-only"
           aria-label="Open a file"
           tabIndex={-1}
+          multiple
           onChange={(e) => {
-            const f = e.target.files?.[0];
-            if (f) void openFile(f);
+            // Several: a clang-built .o with its .c (the C view then shows the whole file).
+            const files = [...(e.target.files ?? [])];
+            if (files.length) void openFiles(files);
             e.target.value = '';
           }}
         />

@@ -15,7 +15,7 @@ export const SHARE_WARN_LENGTH = 2000;
  * The largest JSON a link may unpack to, enforced while inflating so a tiny "deflate bomb"
  * cannot fill memory, and low enough that reading it never holds the page up (a link under
  * 64 KB can inflate to this much). It holds any program up to the 1 MiB source cap written by
- * hand; a document above it (the largest valid ones reach MAX_DOCUMENT_JSON_BYTES, 8.3 MB) is
+ * hand; a document above it (the largest valid ones reach MAX_DOCUMENT_JSON_BYTES, 14.3 MB) is
  * refused by Share, which offers the `.bpfp.json` file instead.
  */
 export const MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;

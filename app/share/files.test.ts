@@ -120,7 +120,7 @@ describe('.bpfp.json documents', () => {
     expect(parseDocumentFile('{"name":"package"}')).toEqual({ ok: false, error: 'The file is not a playground document (it has no version number).' });
     expect(parseDocumentFile('{"v":2}')).toEqual({ ok: false, error: 'The file was saved by a newer playground (format v2); reload the page to get the latest version.' });
     expect(parseDocumentFile('{"v":1,"isa":9}')).toEqual({ ok: false, error: 'The file holds a program the playground cannot open: isa must be 1, 2, 3 or 4, not 9.' });
-    expect(parseDocumentFile(new Uint8Array(MAX_DOCUMENT_FILE_BYTES + 1))).toEqual({ ok: false, error: 'The file is 8,785,921 bytes; files up to 8,785,920 bytes can be opened.' });
+    expect(parseDocumentFile(new Uint8Array(MAX_DOCUMENT_FILE_BYTES + 1))).toEqual({ ok: false, error: 'The file is 15,077,377 bytes; files up to 15,077,376 bytes can be opened.' });
   });
 
   it('the largest valid document, too large for a link, opens again as a file', () => {
@@ -135,6 +135,7 @@ describe('.bpfp.json documents', () => {
       maps: { m: many(MAX_MAPS_JSON_BYTES * 2) },
       scenario: { tasks: many(MAX_MAPS_JSON_BYTES * 2) },
       traffic: { flows: many(MAX_TRAFFIC_JSON_BYTES * 2) },
+      c: { file: 'prog.c', digest: '0123abcd', view: 'c', text: '\u0001'.repeat(MAX_SOURCE_BYTES) },
     };
     expect(validateDocument(largest).ok).toBe(true);
     const text = shareDocumentFile(largest);

@@ -15,7 +15,7 @@ export const MAX_DOCUMENT_FILE_BYTES = MAX_DOCUMENT_JSON_BYTES + 64 * 1024;
 /** Marks a `.bpfp.json` file as ours, next to the payload version `v`. */
 export const DOCUMENT_FILE_FORMAT = 'bpf-playground';
 /** For `<input type="file" accept=…>`: `.bpf.s` and `.bpfp.json` are covered by their last part. */
-export const ACCEPTED_FILE_TYPES = '.s,.S,.bpf.s,.txt,.bin,.o,.json';
+export const ACCEPTED_FILE_TYPES = '.s,.S,.bpf.s,.txt,.bin,.o,.c,.json';
 
 export type OpenedFile = { kind: 'source'; text: string } | { kind: 'bytecode'; bytes: Uint8Array } | { kind: 'object'; bytes: Uint8Array } | { kind: 'error'; error: string };
 

@@ -96,6 +96,21 @@ describe('validateDocument', () => {
     expect(error({ maps: 'm' })).toBe('maps must be an object keyed by map name, not "m"');
   });
 
+  it('keeps an object\'s C view (file, digest, view, C text) and refuses a malformed one, naming the field', () => {
+    const c = { file: 'prog.c', digest: '0123abcd', view: 'c', text: 'int x;\r\n' };
+    const r = validateDocument({ source: 'exit', c });
+    expect(r.ok && r.doc.c).toEqual({ file: 'prog.c', digest: '0123abcd', view: 'c', text: 'int x;\n' });
+    expect(validateDocument({ c: { ...c, text: undefined } })).toMatchObject({ ok: true, doc: { c: { file: 'prog.c', digest: '0123abcd', view: 'c' } } });
+    expect(validateDocument({ c: { ...c, view: 'rust' } })).toEqual({ ok: false, error: 'c.view must be c or asm, not "rust"' });
+    expect(validateDocument({ c: { ...c, digest: 'zz' } })).toEqual({ ok: false, error: 'c.digest must be 8 hex digits, not "zz"' });
+    expect(validateDocument({ c: { ...c, file: 'a/b.c' } })).toEqual({ ok: false, error: 'c.file must be a file name, not "a/b.c"' });
+    expect(validateDocument({ c: { ...c, text: 'x'.repeat(MAX_SOURCE_BYTES + 1) } })).toMatchObject({ ok: false, error: expect.stringMatching(/^c\.text is .*; the playground keeps C files up to/) });
+    expect(validateDocument({ c: 'prog.c' })).toMatchObject({ ok: false, error: expect.stringMatching(/^c must be an object/) });
+    // It is part of the link: a document with it gives another link than one without.
+    const { c: _c, ...plain } = r.ok ? r.doc : DEFAULT_DOCUMENT;
+    if (r.ok) expect(documentsEqual(r.doc, { ...plain })).toBe(false);
+  });
+
   it('builds a new object: later changes to the input do not reach the document', () => {
     const input = { source: 'exit', cpus: 2 };
     const doc = ok(input);

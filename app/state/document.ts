@@ -31,6 +31,39 @@ export interface PlaygroundDocument {
   ctx?: string;
   /** Id of the open panel. */
   panel: string;
+  /** A program opened from a clang-built object with line info: its C view (app/share/c-view.ts). */
+  c?: CSourceInfo;
+}
+
+/** What a document keeps of an opened object to offer its C view. */
+export interface CSourceInfo {
+  /** The C file's name (`prog.c`), as the object's line info has it. */
+  readonly file: string;
+  /** cDigest of the assembly as opened: the C view is offered while the text is still that one. */
+  readonly digest: string;
+  /** The whole .c file, when it was opened beside the object. */
+  readonly text?: string;
+  /** Which view the editor area shows. */
+  readonly view: 'c' | 'asm';
+}
+
+const C_FILE = /^[^\n/\\]{1,255}$/;
+const C_DIGEST = /^[0-9a-f]{8}$/;
+
+function validateC(x: unknown): { ok: true; c: CSourceInfo } | { ok: false; error: string } {
+  if (!isPlainObject(x)) return fail(`c must be an object (file, digest, view), not ${describeValue(x)}`);
+  if (typeof x.file !== 'string' || !C_FILE.test(x.file)) return fail(`c.file must be a file name, not ${describeValue(x.file)}`);
+  if (typeof x.digest !== 'string' || !C_DIGEST.test(x.digest)) return fail(`c.digest must be 8 hex digits, not ${describeValue(x.digest)}`);
+  if (x.view !== 'c' && x.view !== 'asm') return fail(`c.view must be c or asm, not ${describeValue(x.view)}`);
+  if (x.text === undefined || x.text === null) return { ok: true, c: { file: x.file, digest: x.digest, view: x.view } };
+  if (typeof x.text !== 'string') return fail(`c.text must be text, not ${describeValue(x.text)}`);
+  const text = normaliseLineEndings(x.text);
+  const size = utf8Length(text);
+  if (size > MAX_SOURCE_BYTES) {
+    const [is, max] = formatOverLimit(size, MAX_SOURCE_BYTES);
+    return fail(`c.text is ${is}; the playground keeps C files up to ${max}`);
+  }
+  return { ok: true, c: { file: x.file, digest: x.digest, text, view: x.view } };
 }
 
 export type DocumentResult = { ok: true; doc: PlaygroundDocument } | { ok: false; error: string };
@@ -70,10 +103,10 @@ export const MAX_MAPS_JSON_BYTES = 1024 * 1024;
 export const MAX_JSON_DEPTH = 32;
 /**
  * The largest JSON a valid document can be: JSON escapes at most 6 characters per source byte
- * (a control character becomes \u00XX), the maps and the scenario at their caps, the input and
- * ctx as hex, and the few short fields. `.bpfp.json` files are allowed this much (and a little).
+ * (a control character becomes \u00XX) of the program and of an object's C file, the maps and
+ * the scenario at their caps, the input and ctx as hex, and the few short fields. `.bpfp.json` files are allowed this much (and a little).
  */
-export const MAX_DOCUMENT_JSON_BYTES = 6 * MAX_SOURCE_BYTES + 2 * MAX_MAPS_JSON_BYTES + MAX_TRAFFIC_JSON_BYTES + 4 * MAX_INPUT_BYTES + 4096;
+export const MAX_DOCUMENT_JSON_BYTES = 12 * MAX_SOURCE_BYTES + 2 * MAX_MAPS_JSON_BYTES + MAX_TRAFFIC_JSON_BYTES + 4 * MAX_INPUT_BYTES + 4096;
 
 export const DEFAULT_DOCUMENT: Readonly<PlaygroundDocument> = Object.freeze({
   source: '',
@@ -154,6 +187,11 @@ export function validateDocument(x: unknown): DocumentResult {
     if (!ctx.ok) return fail(ctx.error);
     doc.ctx = ctx.hex;
   }
+  if (x.c !== undefined && x.c !== null) {
+    const c = validateC(x.c);
+    if (!c.ok) return fail(c.error);
+    doc.c = c.c;
+  }
   return { ok: true, doc };
 }
 
@@ -175,6 +213,7 @@ export function canonicalDocument(doc: PlaygroundDocument): Record<string, unkno
   if (doc.maps !== undefined) out.maps = sortKeys(doc.maps);
   if (doc.scenario !== undefined) out.scenario = sortKeys(doc.scenario);
   if (doc.ctx !== undefined && doc.ctx !== '') out.ctx = doc.ctx;
+  if (doc.c !== undefined) out.c = { file: doc.c.file, digest: doc.c.digest, view: doc.c.view, ...(doc.c.text === undefined ? {} : { text: normaliseLineEndings(doc.c.text) }) };
   return out;
 }
 

@@ -35,32 +35,107 @@ function commentAbove(source: string, line: number): string {
   return '';
 }
 
-test('a clang-built object opens with its C lines; breakpoints and stepping work on it', async ({ page }) => {
+/** The C line the debugger stops at next, as the C view marks it. */
+async function currentCLine(page: Page): Promise<number | undefined> {
+  const at = await page.locator('[data-testid="c-view"] .c-line.bpf-current').getAttribute('data-c-line', { timeout: 5000 }).catch(() => null);
+  return at === null ? undefined : Number(at);
+}
+
+test('a clang-built object opened with its .c shows the C source: a breakpoint on a C line, stepping by C line, the assembly one click away', async ({ page }) => {
   const pg = new PlaygroundPage(page);
   await pg.goto('/');
   await pg.waitForEditor();
-  await page.getByLabel('Open a file').setInputFiles(join(C_DIR, 'cpumask-set-clear.o'));
-  await expect(pg.notice('info').filter({ hasText: 'Opened cpumask-set-clear.o' })).toContainText('C source lines are shown as comments');
-  await expect.poll(() => pg.source()).toContain('# cpumask-set-clear.c:36: cpumask = bpf_cpumask_create();');
+  // The object and its C file, picked together.
+  await page.getByLabel('Open a file').setInputFiles([join(C_DIR, 'cpumask-set-clear.o'), join(C_DIR, 'cpumask-set-clear.c')]);
+  await expect(pg.notice('info').filter({ hasText: 'Opened cpumask-set-clear.o' })).toContainText('It shows as C (cpumask-set-clear.c)');
+  const view = page.getByTestId('c-view');
+  await expect(view).toBeVisible();
+  // The whole file, not only the lines with instructions: its licence line and its comments too.
+  await expect(view.locator('[data-c-line="1"]')).toContainText('// SPDX-License-Identifier: GPL-2.0');
+  await expect(view.locator('[data-c-line="36"]')).toContainText('cpumask = bpf_cpumask_create();');
+  await expect(page.getByRole('button', { name: /^C · cpumask-set-clear\.c$/ })).toHaveAttribute('aria-pressed', 'true');
+  // The program that runs is the assembly, with each C line as a comment; it is accepted.
   const source = await pg.source();
-  expect(source).toContain('.section tp_btf/task_newtask');
-  expect(source).toContain('call bpf_cpumask_create');
-  // The editor shows the C lines (Monaco's view, not only the model).
-  await expect(page.locator('.monaco-editor .view-lines')).toContainText('cpumask-set-clear.c:40: bpf_cpumask_set_cpu(0, cpumask);');
-  // The object's program is accepted.
+  expect(source).toContain('# cpumask-set-clear.c:36: cpumask = bpf_cpumask_create();');
   await expect.poll(() => page.evaluate(() => window.__playground.verdict().accepted)).toBe(true);
+  await pg.screenshot('object-c-view');
 
-  // A breakpoint on the first instruction under `bpf_cpumask_set_cpu(0, cpumask);`, run to it, step.
-  const line = lineUnder(source, 'cpumask-set-clear.c:40:');
-  await pg.setBreakpoints([line]);
+  // A breakpoint on C line 40, `bpf_cpumask_set_cpu(0, cpumask);`: the first instruction under it.
+  const bp = page.getByRole('button', { name: 'Breakpoint on C line 40' });
+  await bp.click();
+  await expect(bp).toHaveAttribute('aria-pressed', 'true');
+  expect(await page.evaluate(() => window.__playground.breakpoints())).toEqual([lineUnder(source, 'cpumask-set-clear.c:40:')]);
+  // Lines no instruction came from take no breakpoint.
+  await expect(page.getByRole('button', { name: 'Breakpoint on C line 28' })).toHaveCount(0);
   let s = await pg.continue();
   expect(s.status).toBe('breakpoint');
+  expect(await currentCLine(page)).toBe(40);
+  // F11 steps to the next C line (several instructions), not to the next instruction.
   const at = s.pc;
-  s = await pg.step();
-  expect(s).toMatchObject({ status: 'step', pc: at + 1 });
-  await pg.setBreakpoints([]);
+  await view.focus();
+  await page.keyboard.press('F11');
+  await expect.poll(() => currentCLine(page)).toBe(41);
+  s = await pg.state();
+  expect(s.status).toBe('step');
+  expect(s.pc).toBeGreaterThan(at + 1);
+  await expect(page.getByTestId('run-status')).toHaveText(/^step/);
+  // The instructions under each line, on demand.
+  await page.getByLabel('Instructions').check();
+  await expect(view.getByLabel('Instructions of C line 40')).toContainText('call bpf_cpumask_set_cpu');
+  await pg.screenshot('object-c-view-stepping');
+
+  // The assembly, one click away: the same stop, at the instruction.
+  await page.getByRole('button', { name: 'Assembly', exact: true }).click();
+  await expect(view).toBeHidden();
+  await expect(page.locator('.monaco-editor .bpf-current-line')).toHaveCount(1);
+  expect(await pg.source()).toContain('# cpumask-set-clear.c:41: if (!bpf_cpumask_test_cpu(0, cast(cpumask))) {');
+  await page.getByRole('button', { name: /^C · / }).click();
+  await expect(view).toBeVisible();
+
+  // Off the breakpoint, continue to the end.
+  await bp.click();
+  await expect(bp).toHaveAttribute('aria-pressed', 'false');
   s = await pg.continue();
   expect(s).toMatchObject({ status: 'exited', r0: '0x0000000000000000' });
+  await axe(page);
+
+  // Editing the assembly makes the program assembly: the C view goes away, and comes back when
+  // the text is as opened again.
+  await page.getByRole('button', { name: 'Assembly', exact: true }).click();
+  await pg.setSource(source.replace('call bpf_cpumask_set_cpu', 'call bpf_cpumask_clear_cpu'));
+  await expect(page.getByTestId('c-view-off')).toBeVisible();
+  await expect(page.getByRole('button', { name: /^C · / })).toBeDisabled();
+  await pg.setSource(source);
+  await expect(page.getByRole('button', { name: /^C · / })).toBeEnabled();
+  await page.getByRole('button', { name: /^C · / }).click();
+  await expect(view).toBeVisible();
+
+  // The C view is part of the document: a reload keeps it, on a phone too.
+  await page.reload();
+  await page.waitForFunction(() => window.__playground?.ready === true);
+  await expect(page.getByTestId('c-view').locator('[data-c-line="36"]')).toContainText('cpumask = bpf_cpumask_create();');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect(page.getByTestId('c-view')).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+  await pg.screenshot('object-c-view-phone');
+  await axe(page);
+  pg.expectClean();
+});
+
+test('a .c alone says how to build the object; a .o without its .c shows the lines its line info holds', async ({ page }) => {
+  const pg = new PlaygroundPage(page);
+  await pg.goto('/');
+  await pg.waitForEditor();
+  const before = await pg.source();
+  await page.getByLabel('Open a file').setInputFiles(join(C_DIR, 'cpumask-set-clear.c'));
+  await expect(pg.notice('error').filter({ hasText: 'cpumask-set-clear.c is C source' })).toContainText('clang -target bpf -O2 -g -c cpumask-set-clear.c -o cpumask-set-clear.o');
+  expect(await pg.source()).toBe(before);
+  await page.getByLabel('Open a file').setInputFiles(join(C_DIR, 'cpumask-set-clear.o'));
+  await expect(pg.notice('info').filter({ hasText: 'Opened cpumask-set-clear.o' })).toContainText('the lines its line info holds');
+  const view = page.getByTestId('c-view');
+  await expect(view.locator('[data-c-line="36"]')).toContainText('cpumask = bpf_cpumask_create();');
+  // Line 1 (the licence comment) became no instruction: its text is not in the object.
+  await expect(view.locator('[data-c-line="1"]')).not.toContainText('SPDX');
   await axe(page);
   pg.expectClean();
 });
@@ -116,6 +191,11 @@ test('an object the verifier refuses is marked at the instruction under its C li
   if (!marker) throw new Error('no verifier marker');
   expect(source.split('\n')[marker.line - 1]?.trim()).toBe('call bpf_cpumask_release');
   expect(commentAbove(source, marker.line)).toBe('# unchecked.c:13: bpf_cpumask_release(cpumask);');
+  // In the C view, the refusal is under C line 13.
+  const problem = page.getByTestId('c-view').locator('[data-c-line="13"] ~ [data-testid="c-problem"]').first();
+  await expect(problem).toContainText('NULL pointer passed to trusted arg0');
+  await expect(page.getByTestId('c-view').locator('[data-c-line="13"]')).toContainText('bpf_cpumask_release(cpumask);');
+  await pg.screenshot('object-c-view-refused');
   await axe(page);
   pg.expectClean();
 });
@@ -132,6 +212,7 @@ test('an object dropped on the page opens as Open… would open it', async ({ pa
   }, b64);
   await page.dispatchEvent('.pane-editor', 'drop', { dataTransfer: dt });
   await expect.poll(() => pg.source()).toContain('r1 = xsk ll');
+  await expect(page.getByTestId('c-view').locator('[data-c-line="122"]')).toContainText('return bpf_redirect_map(&xsk, queue, XDP_PASS);');
   const source = await pg.source();
   expect(source).toContain('.map xsk type=xskmap key=4 value=4 max_entries=64');
   expect(source).toMatch(/# xdp-metadata\.c:122: return bpf_redirect_map\(&xsk, queue, XDP_PASS\);\n(\s+.*\n)*?\s+call bpf_redirect_map/);
