@@ -7,7 +7,7 @@ import { exampleById, exampleDocument } from './examples.ts';
 import { lessonById } from './lessons/lessons.ts';
 import { MAX_DOCUMENT_FILE_BYTES, MAX_OPEN_FILE_BYTES, parseDocumentFile, parseOpenedFile } from './share/files.ts';
 import { DEFAULT_DOCUMENT, formatOverLimit, MAX_SOURCE_BYTES, utf8Length, type PlaygroundDocument } from './state/document.ts';
-import { objectSource } from './share/object-source.ts';
+import { objectSource } from '../engine/asm/index.ts';
 import { cDigest, cViewOf } from './share/c-view.ts';
 import { readObject } from './actions.ts';
 import { store } from './state/store.ts';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Session } from '../../engine/worker/session.ts';
 import { tokenizeC } from '../editor/c-tokens.ts';
 import { cDigest, cLineOfAsm, cViewOf, cViewState, hasBreakpoint, stepStops, toggleCBreakpoint } from './c-view.ts';
-import { objectSource } from './object-source.ts';
+import { objectSource } from '../../engine/asm/index.ts';
 
 const DIR = fileURLToPath(new URL('../../public/examples/c/', import.meta.url));
 

@@ -1,6 +1,6 @@
 // The C view of a program opened from a clang-built object. The assembly the playground made of
-// the object (object-source.ts) carries, above each group of instructions, the C line the group
-// came from as a comment (`# file.c:LINE: text`); this module reads those comments back into
+// the object (engine/asm/object-source.ts) carries, above each group of instructions, the C line
+// the group came from as a comment (`# file.c:LINE: text`); this module reads those comments back into
 // C lines, each with the assembly lines of its instructions, so the C view is always what the
 // assembly says — the program that runs is the assembly, and breakpoints, stepping and the
 // verifier's markers go from C lines to assembly lines and back through this map. Pure: tested

@@ -1,6 +1,7 @@
 // Public face of the assembler: assemble text, disassemble bytes, in either dialect.
 export { assemble, type AssembleOptions, type AssembleResult } from './assembler.ts';
 export { disassemble, type DisassembleOptions, type DisassembledLine } from './disassembler.ts';
+export { objectSource, type ObjectSource, type OpenedObject } from './object-source.ts';
 export { detectDialect, dialectByName } from './dialects.ts';
 export type { DialectName } from './dialect.ts';
 export { kernelSymbols, HINT_BUDGET, type AsmSymbols, type SuggestionWork } from './symbols.ts';

@@ -1,7 +1,7 @@
 // The `bpfp` contract of DESIGN.md: outputs, JSON shapes, error format and exit statuses.
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +64,34 @@ describe('bpfp disasm', () => {
     expect(r.out).toEqual(['<unknown>', 'exit']);
     expect(r.err).toEqual([`${broken}: error: pc 0: unknown opcode 0xff`]);
     expect(r.code).toBe(1);
+  });
+  it('prints an object as the playground opens it: assembly under its C lines that assembles back to the same bytes', () => {
+    const o = fileURLToPath(new URL('../../public/examples/c/cpumask-set-clear.o', import.meta.url));
+    const r = runCli(['disasm', o]);
+    expect(r.code).toBe(0);
+    expect(r.err).toEqual([]);
+    const text = r.out.join('\n');
+    expect(text).toMatch(/\.section tp_btf\/task_newtask\n\s+# cpumask-set-clear\.c:31: int BPF_PROG/);
+    expect(text).toMatch(/# cpumask-set-clear\.c:36: cpumask = bpf_cpumask_create\(\);\n\s+call bpf_cpumask_create\n/);
+    // What it printed assembles to the object's own program.
+    const back = file('set-clear.bpf.s', `${text}\n`);
+    const loaded = runCli(['test-run', back]);
+    const fromObject = runCli(['test-run', o]);
+    expect(loaded.out).toEqual(fromObject.out);
+    const j = JSON.parse(runCli(['disasm', o, '--json']).out[0] ?? '{}') as { ok: boolean; sections: { name: string; lines: { pc: number; text: string; c?: { line: number; text: string } }[] }[] };
+    expect(j.ok).toBe(true);
+    // Each instruction with llvm-objdump's text and its C line.
+    const under36 = j.sections[0]?.lines.filter((l) => l.c?.line === 36) ?? [];
+    expect(under36.map((l) => [l.text, l.c?.text])).toEqual([
+      [expect.stringMatching(/^call /), 'cpumask = bpf_cpumask_create();'],
+      ['r6 = r0', 'cpumask = bpf_cpumask_create();'],
+    ]);
+    const none = runCli(['disasm', o, '--section', 'xdp']);
+    expect(none.err).toEqual([`${o}: error: no program 'xdp' (sections: tp_btf/task_newtask)`]);
+    expect(none.code).toBe(1);
+    // An object under another name is not read as bytecode.
+    const renamed = file('object.bin', readFileSync(o));
+    expect(runCli(['disasm', renamed]).err).toEqual([`${renamed}: error: the file is an ELF object, not raw bytecode: give it a .o name (bpfp disasm reads objects by their extension)`]);
   });
   it('says when a file cannot be read', () => {
     const r = runCli(['disasm', join(dir, 'missing.bin')]);

@@ -102,16 +102,8 @@ export function assembleFile(file: string, args: ParsedArgs, io: Io, prefer?: (s
  * libbpf loads it (engine/load/elf-object.ts); positions are the C source's, from BTF line info.
  */
 function objectFile(file: string, args: ParsedArgs, io: Io, prefer?: (s: FileSection) => boolean): { ok: true; file: AssembledFile } | { ok: false; errors: string[] } {
-  let path = file;
-  if (file.endsWith('.c')) {
-    const built = compileC(file);
-    if (!built.ok) return { ok: false, errors: [built.error] };
-    path = built.path;
-  }
-  const bytes = readBytes(path);
-  if (!bytes.ok) return { ok: false, errors: [bytes.message] };
-  const o = objectOfElf(bytes.bytes);
-  if (!o.ok) return { ok: false, errors: [`${file}: error: ${o.error}`] };
+  const o = readObjectFile(file);
+  if (!o.ok) return { ok: false, errors: [o.error] };
   for (const s of o.object.skipped) io.err(`${file}: note: section ${s}`);
   const sections: FileSection[] = o.object.programs.map((p) => ({ name: p.name, kind: sectionKind(p.name), bytes: p.bytes, spans: p.lines.map((l) => (l ? { line: l.line, col: l.col } : undefined)) }));
   const wanted = args.options.get('--section');
@@ -131,6 +123,22 @@ function objectFile(file: string, args: ParsedArgs, io: Io, prefer?: (s: FileSec
     file: { maps: o.object.maps, ...(o.object.license === undefined ? {} : { license: o.object.license }), ...(Object.keys(o.object.mapContents).length ? { mapContents: o.object.mapContents } : {}), sections, entry, isa: isaOption(args) ?? 4, at, sourceOf },
   };
 }
+
+/** An object file (`.o`), or a C file compiled here (`.c`), read as libbpf reads it; errors as `FILE: error: …`. */
+export function readObjectFile(file: string): { ok: true; object: LoadedObject } | { ok: false; error: string } {
+  let path = file;
+  if (file.endsWith('.c')) {
+    const built = compileC(file);
+    if (!built.ok) return built;
+    path = built.path;
+  }
+  const bytes = readBytes(path);
+  if (!bytes.ok) return { ok: false, error: bytes.message };
+  const o = objectOfElf(bytes.bytes);
+  return o.ok ? { ok: true, object: o.object } : { ok: false, error: `${file}: error: ${o.error}` };
+}
+
+type LoadedObject = Extract<ReturnType<typeof objectOfElf>, { ok: true }>['object'];
 
 /** clang-19 -target bpf -O2 -g on a C file, into a temporary object; says how to install clang when it is missing. */
 function compileC(file: string): { ok: true; path: string } | { ok: false; error: string } {

@@ -2,12 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-// The test reads the objects as the worker does (the app itself only calls it through the client).
-// eslint-disable-next-line no-restricted-imports
-import { Session } from '../../engine/worker/session.ts';
-import { objectSource } from './object-source.ts';
+// The test reads the objects as the worker does.
+import { Session } from '../../worker/session.ts';
+import { objectSource } from '../../asm/object-source.ts';
 
-const DIR = fileURLToPath(new URL('../../public/examples/c/', import.meta.url));
+const DIR = fileURLToPath(new URL('../../../public/examples/c/', import.meta.url));
 const objects = readdirSync(DIR).filter((f) => f.endsWith('.o')).sort();
 
 function open(file: string) {

@@ -1,4 +1,5 @@
-// A clang-built object (as the engine worker read it, `openObject`) as the playground's assembly:
+// A clang-built object (as engine/load/elf-object.ts read it: the worker's `openObject`, the
+// CLI's `bpfp disasm FILE.o`) as the playground's assembly:
 // each program disassembled in the LLVM dialect with map references, helpers and kfuncs by name
 // and jump targets as labels, the maps as `.map` lines, the license, and above each group of
 // instructions the C line it came from as a comment (`# file.c:LINE: text`). The text is
@@ -6,10 +7,20 @@
 // does not give the same bytes, the plain numeric disassembly (uBPF dialect, which keeps every
 // field) is used instead, and the caller is told. Pure: tested in Node.
 
-import { assemble, disassemble, kernelSymbols, type DialectName, type MapDecl } from '../../engine/asm/index.ts';
-import type { OpenObjectReply } from '../../engine/worker/protocol.ts';
+import { assemble } from './assembler.ts';
+import type { DialectName } from './dialect.ts';
+import { disassemble } from './disassembler.ts';
+import { kernelSymbols } from './symbols.ts';
+import type { MapDecl } from '../program/program.ts';
 
-type OpenedObject = Extract<OpenObjectReply, { ok: true }>;
+/** What the text is made of: an object's programs (with the C line of each slot), maps and license. */
+export interface OpenedObject {
+  readonly programs: readonly { readonly name: string; readonly bytecode: Uint8Array; readonly lines: readonly ({ readonly file: string; readonly line: number; readonly text: string } | undefined)[] }[];
+  readonly maps: readonly MapDecl[];
+  readonly license?: string;
+  /** Program sections left out, with why. */
+  readonly skipped: readonly string[];
+}
 
 export interface ObjectSource {
   readonly text: string;
@@ -176,8 +187,13 @@ function compare(text: string, dialect: DialectName, o: OpenedObject): string[] 
   return problems;
 }
 
-/** The object as assembly text, checked to assemble back to the same bytecode. */
-export function objectSource(name: string, o: OpenedObject): ObjectSource {
+/** The object as assembly text, checked to assemble back to the same bytecode (the LLVM dialect unless it does not, or `dialect` asks for uBPF's). */
+export function objectSource(name: string, o: OpenedObject, dialect?: DialectName): ObjectSource {
+  if (dialect === 'ubpf') {
+    const plain = render(name, o, 'ubpf');
+    const plainProblems = compare(plain.text, 'ubpf', o);
+    return { text: plain.text, dialect: 'ubpf', named: false, sameBytes: !plainProblems.length, mismatches: plainProblems, cLines: plain.cLines };
+  }
   const named = render(name, o, 'llvm');
   const namedProblems = compare(named.text, 'llvm', o);
   if (!namedProblems.length) return { text: named.text, dialect: 'llvm', named: true, sameBytes: true, mismatches: [], cLines: named.cLines };
