@@ -7,7 +7,7 @@
 import { encodeInsn, formOf, isaName, slotCount, writeRaw, SLOT_BYTES, type Insn, type IsaLevel } from '../isa/index.ts';
 import type { Diagnostic } from '../program/diagnostic.ts';
 import { sectionKind, type MapDecl, type Relocation, type Section, type SourceSpan } from '../program/program.ts';
-import { Cursor, type ParseContext, type Span } from './cursor.ts';
+import { Cursor, type FieldUse, type ParseContext, type Span } from './cursor.ts';
 import type { Dialect, DialectName, Fixup } from './dialect.ts';
 import { detectDialect, dialectByName } from './dialects.ts';
 import { DiagnosticSink, type PendingDiagnostic } from './diagnostic-sink.ts';
@@ -39,6 +39,8 @@ export interface AssembleResult {
 interface Statement {
   readonly insn: Insn;
   readonly fixup?: Fixup;
+  /** The `STRUCT.FIELD` offsets it holds. */
+  readonly fields?: readonly FieldUse[];
   readonly slot: number;
   readonly span: SourceSpan;
 }
@@ -89,6 +91,13 @@ function run(text: string, options: AssembleOptions, sink: DiagnosticSink): Asse
   };
   const sectionFor = (line: number): SectionBuild => (current ??= enter(DEFAULT_SECTION, line));
   const state: DirectiveState = { maps: [], mapIndex: new Map(), license: undefined };
+  // The STRUCT.FIELD uses of the instruction being parsed: ctx.field adds, readLine takes them.
+  let fields: FieldUse[] | undefined;
+  const takeFields = (): FieldUse[] | undefined => {
+    const taken = fields;
+    fields = undefined;
+    return taken;
+  };
 
   const readLine = (src: SourceLine, ctx: ParseContext): void => {
     const lineNo = src.line;
@@ -114,10 +123,11 @@ function run(text: string, options: AssembleOptions, sink: DiagnosticSink): Asse
     }
     const eol = src.text.trimEnd().length + 1;
     const parsed = dialect.parse(new Cursor(tokens, ctx, eol));
+    const used = takeFields();
     const sec = sectionFor(lineNo);
     const span: SourceSpan = { line: lineNo, col: first.col, endCol: eol };
     if (parsed) {
-      sec.statements.push({ insn: parsed.insn, ...(parsed.fixup ? { fixup: parsed.fixup } : {}), slot: sec.slots, span });
+      sec.statements.push({ insn: parsed.insn, ...(parsed.fixup ? { fixup: parsed.fixup } : {}), ...(used ? { fields: used } : {}), slot: sec.slots, span });
       sec.slots += slotCount(parsed.insn);
     } else {
       // Keep later slots where they would be, so one bad line does not shift every jump.
@@ -133,6 +143,7 @@ function run(text: string, options: AssembleOptions, sink: DiagnosticSink): Asse
     work,
     error: (at, message, code = 'syntax') => pending.push({ severity: 'error', code, message, line: lineNo, col: at.col, endCol: at.endCol }),
     warning: (at, message, code = 'warning') => pending.push({ severity: 'warning', code, message, line: lineNo, col: at.col, endCol: at.endCol }),
+    field: (use) => (fields ??= []).push(use),
   };
   for (const src of lines) {
     lineNo = src.line;
@@ -278,6 +289,7 @@ function finishSection(sec: SectionBuild, { dialect, maps, mapIndex, symbols, is
       continue;
     }
     raw.forEach((r, k) => writeRaw(bytes, st.slot + k, r));
+    for (const f of st.fields ?? []) relocations.push({ kind: 'field', pc: st.slot, struct: f.struct, path: [f.field], operand: f.operand });
     insns[st.slot] = insn;
     spans[st.slot] = st.span;
     if (raw.length === 2) spans[st.slot + 1] = st.span;

@@ -1,6 +1,7 @@
 // A cursor over one line's tokens with the operand parsers both dialects share: numbers with
 // range checks, STRUCT.FIELD offsets, and errors that point at the offending token.
 
+import type { FieldOperand } from '../program/program.ts';
 import type { Token } from './lexer.ts';
 import { inRange, parseIntLiteral, type Range } from './numbers.ts';
 import type { AsmSymbols, SuggestionWork } from './symbols.ts';
@@ -10,6 +11,13 @@ export interface Span {
   readonly endCol: number;
 }
 
+/** A `STRUCT.FIELD` resolved to its offset while parsing an instruction. */
+export interface FieldUse {
+  readonly struct: string;
+  readonly field: string;
+  readonly operand: FieldOperand;
+}
+
 export interface ParseContext {
   readonly symbols: AsmSymbols;
   /** Counts the "did you mean" searches (and bounds them: symbols.ts, HINT_BUDGET). */
@@ -17,6 +25,8 @@ export interface ParseContext {
   /** A function message is called only if the diagnostic is kept (for costly hints). */
   error(at: Span, message: string | (() => string), code?: string): void;
   warning(at: Span, message: string | (() => string), code?: string): void;
+  /** Told of each `STRUCT.FIELD` the line's instruction uses (kept only if the instruction parses). */
+  field?(use: FieldUse): void;
 }
 
 export class Cursor {
@@ -75,9 +85,11 @@ export class Cursor {
 
   /**
    * An integer with an optional sign, checked against `range`. Also takes `STRUCT.FIELD`
-   * (the field's offset) when `allowField` is set. Returns undefined after reporting.
+   * (the field's offset) when `field` says which part of the instruction the value goes to
+   * (its `off` or its `imm`); the use is told to the context. Returns undefined after reporting.
    */
-  int(range: Range, what: string, allowField = false): { value: bigint; span: Span } | undefined {
+  int(range: Range, what: string, field?: FieldOperand): { value: bigint; span: Span } | undefined {
+    const allowField = field !== undefined;
     const start = this.peek();
     let negative = false;
     if (this.is('-') || this.is('+')) {
@@ -93,12 +105,15 @@ export class Cursor {
     let value: bigint;
     if (t.kind === 'ident') {
       const dot = t.text.indexOf('.');
-      const r = this.ctx.symbols.fieldOffset(t.text.slice(0, dot), t.text.slice(dot + 1));
+      const struct = t.text.slice(0, dot);
+      const name = t.text.slice(dot + 1);
+      const r = this.ctx.symbols.fieldOffset(struct, name);
       if ('error' in r) {
         this.ctx.error(span, r.error, 'unknown-field');
         return undefined;
       }
       value = BigInt(r.offset);
+      if (field) this.ctx.field?.({ struct, field: name, operand: field });
     } else {
       const p = parseIntLiteral(t.text);
       if (!p.ok) {

@@ -115,7 +115,7 @@ export function immediate(c: Cursor, range: Range, what: string): { value: bigin
     c.ctx.error(t, `'${t.text}' is not a number; write '${t.text.slice(0, -2)} ll' (with a space) for a 64-bit immediate`, 'bad-number');
     return undefined;
   }
-  return c.int(range, what, true);
+  return c.int(range, what, 'imm');
 }
 
 export function operand(c: Cursor, dst: RegOperand, what: string): { type: 'reg'; reg: RegOperand } | { type: 'imm'; imm: number } | undefined {
@@ -132,7 +132,7 @@ export function address(c: Cursor): Address | undefined {
   const base = register(c, 'a base register (r0-r10)');
   if (!base || !needWidth(c, base, 64, 'memory is addressed through a 64-bit register')) return undefined;
   if (!c.is('+') && !c.is('-')) return expected(c, "'+' or '-' and an offset, e.g. (r10 - 8)");
-  const v = c.int(OFF16, 'an offset', true);
+  const v = c.int(OFF16, 'an offset', 'off');
   return v && { base: base.n, off: Number(v.value) };
 }
 

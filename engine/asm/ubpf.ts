@@ -48,7 +48,7 @@ function operand(c: Cursor): Operand | undefined {
     const reg = register(c);
     return reg === undefined ? undefined : { type: 'reg', reg };
   }
-  const v = c.int(IMM32, 'a register or an immediate', true);
+  const v = c.int(IMM32, 'a register or an immediate', 'imm');
   return v === undefined ? undefined : { type: 'imm', imm: toInt32(v.value) };
 }
 
@@ -59,7 +59,7 @@ function memory(c: Cursor): { base: number; off: number } | undefined {
   if (base === undefined) return undefined;
   let off = 0;
   if (c.is('+') || c.is('-')) {
-    const v = c.int(OFF16, 'an offset', true);
+    const v = c.int(OFF16, 'an offset', 'off');
     if (v === undefined) return undefined;
     off = Number(v.value);
   }
@@ -168,7 +168,7 @@ function parse(c: Cursor): ParsedInsn | undefined {
         result = { insn: { kind: 'ldimm64', dst, pseudo: 1, imm: 0, imm2: 0 }, fixup };
         break;
       }
-      const v = c.int(IMM64, 'a 64-bit immediate or a map name', true);
+      const v = c.int(IMM64, 'a 64-bit immediate or a map name', 'imm');
       if (!v) return undefined;
       result = { insn: { kind: 'ldimm64', dst, pseudo: 0, ...splitImm64(v.value) } };
       break;

@@ -70,7 +70,17 @@ export type Relocation =
   | { readonly kind: 'helper'; readonly pc: number; readonly name: string }
   | { readonly kind: 'kfunc'; readonly pc: number; readonly name: string }
   /** `rN = label ll`: the address of a function of this program (BPF_PSEUDO_FUNC). */
-  | { readonly kind: 'func'; readonly pc: number; readonly name: string };
+  | { readonly kind: 'func'; readonly pc: number; readonly name: string }
+  /**
+   * `STRUCT.FIELD` written as an offset: in the instruction's `off` (a load or store address,
+   * `*(u64 *)(r6 + task_struct.cpus_ptr)`) or its `imm` (`r3 += task_struct.comm`). The bytes
+   * hold the simulated kernel's offset; an exported object carries it as a CO-RE relocation.
+   * `path` is the member path from `struct` (one field today).
+   */
+  | { readonly kind: 'field'; readonly pc: number; readonly struct: string; readonly path: readonly string[]; readonly operand: FieldOperand };
+
+/** Which part of an instruction holds a `STRUCT.FIELD` offset. */
+export type FieldOperand = 'off' | 'imm';
 
 export interface Section {
   readonly name: string;

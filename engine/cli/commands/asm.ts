@@ -6,6 +6,7 @@ import { assemble } from '../../asm/index.ts';
 import { KFUNC_SCALARS } from '../../kernel/decls.ts';
 import { kfuncByName } from '../../kernel/kfuncs/ids.ts';
 import { MAP_TYPE_IDS } from '../../kernel/maps/types.ts';
+import { structLayout } from '../../kernel/btf/layouts.ts';
 import { objectOfProgram, type ExportKernel } from '../../program/elf/export.ts';
 import { checkKnown, type ParsedArgs, UsageError } from '../args.ts';
 import { hex, loadProgram, readText, type LoadOptions } from '../inputs.ts';
@@ -56,8 +57,8 @@ export function asmCommand(args: ParsedArgs, io: Io): number {
   return EXIT_OK;
 }
 
-/** The simulated kernel's map type numbers and kfunc prototypes, for objectOfProgram. */
-export const EXPORT_KERNEL: ExportKernel = { mapTypeId: (t) => MAP_TYPE_IDS[t], kfunc: kfuncByName, scalars: KFUNC_SCALARS };
+/** The simulated kernel's map type numbers, kfunc prototypes and struct layouts, for objectOfProgram. */
+export const EXPORT_KERNEL: ExportKernel = { mapTypeId: (t) => MAP_TYPE_IDS[t], kfunc: kfuncByName, scalars: KFUNC_SCALARS, struct: structLayout };
 
 /** The object file of an assembly FILE (loadProgram has already reported its diagnostics). */
 function objectFile(file: string, options: LoadOptions): { ok: true; bytes: Uint8Array } | { ok: false; message: string } {

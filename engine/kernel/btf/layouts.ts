@@ -30,10 +30,19 @@ export interface StructLayout {
    * fields (pointers, locks), so it is never plain data, whatever the modelled fields are.
    */
   readonly standIn: boolean;
+  /**
+   * A UAPI structure (a program context, a kfunc argument on the stack): its layout is a stable
+   * ABI, so programs use its offsets as they are. The others live in kernel memory, where C
+   * reads them through CO-RE (preserve_access_index), and an exported object relocates them.
+   */
+  readonly uapi: boolean;
 }
 
 /** The kernel-internal structs modelled by a few of their fields (see the file's header). */
 const STAND_INS: ReadonlySet<string> = new Set(['task_struct', 'cgroup', 'css_set', 'nf_conn']);
+
+/** The UAPI structs (include/uapi/linux/bpf.h), with their real layouts. */
+const UAPI: ReadonlySet<string> = new Set(['xdp_md', '__sk_buff', 'bpf_sock', 'bpf_sock_tuple', 'bpf_ct_opts']);
 
 const u8: FieldType = { kind: 'int', size: 1, signed: false };
 const u16: FieldType = { kind: 'int', size: 2, signed: false };
@@ -69,7 +78,7 @@ function layout(name: string, size: number, doc: string, fields: readonly [strin
     if (f.offset + f.size > size) throw new Error(`${name}.${f.name} ends past the struct (${size} bytes)`);
   }
   sizes.set(name, size);
-  return { name, size, doc, fields: out, standIn: STAND_INS.has(name) };
+  return { name, size, doc, fields: out, standIn: STAND_INS.has(name), uapi: UAPI.has(name) };
 }
 
 /** Bytes of struct cpumask: NR_CPUS bits. */

@@ -74,6 +74,26 @@ describe('writer round trip', () => {
     expect(out.ok && readBtf(out.btf)).toMatchObject({ ok: true, btf: { types: [{ kind: 'void' }, { kind: 'int', name: 'int' }] } });
   });
 
+  it('points a pointer made before its target at it (a struct pointing to its own kind)', () => {
+    const b = new BtfBuilder();
+    const int = b.addInt('int', 4, { signed: true });
+    const ptr = b.addPtr(0);
+    const task = b.addStruct('task_struct', 16, [
+      { name: 'pid', type: int, bitOffset: 0 },
+      { name: 'real_parent', type: ptr, bitOffset: 64 },
+    ]);
+    b.setReferencedType(ptr, task);
+    b.setReferencedType(int, task);
+    const bad = b.build();
+    expect(bad.ok ? '' : bad.error.message).toBe('type [1] is not a reference type to point elsewhere');
+    const good = new BtfBuilder();
+    const p = good.addPtr(0);
+    good.setReferencedType(p, good.addStruct('s', 8, [{ name: 'next', type: p, bitOffset: 0 }]));
+    const out = good.build();
+    if (!out.ok) throw new Error(out.error.message);
+    expect(readBtf(out.btf)).toMatchObject({ ok: true, btf: { types: [{ kind: 'void' }, { kind: 'ptr', type: 2 }, { kind: 'struct', name: 's', members: [{ name: 'next', type: 1 }] }] } });
+  });
+
   it('reports arguments that do not fit their fields instead of writing them', () => {
     const b = new BtfBuilder();
     const int = b.addInt('int', 4, { signed: true });

@@ -44,6 +44,8 @@ const encoder = new TextEncoder();
 
 export class BtfBuilder {
   private readonly words: number[] = [];
+  /** Index in `words` of each type's record, by id - 1. */
+  private readonly starts: number[] = [];
   private count = 0;
   private readonly strings = new Map<string, number>([['', 0]]);
   private readonly stringBytes: Uint8Array[] = [new Uint8Array(1)];
@@ -78,6 +80,21 @@ export class BtfBuilder {
   addPtr(type: number): number {
     return this.type('', 'ptr', 0, false, type);
   }
+  /**
+   * Points a reference type already added (ptr, typedef, const, volatile, restrict, type tag)
+   * at `type`: for a pointer made before its target, as in a struct that points to its own kind.
+   */
+  setReferencedType(id: number, type: number): void {
+    const start = this.starts[id - 1];
+    const kind = start === undefined ? undefined : ((this.words[start + 1] ?? 0) >>> 24) & 0x1f;
+    const references: readonly number[] = [BTF_KIND.ptr, BTF_KIND.typedef, BTF_KIND.const, BTF_KIND.volatile, BTF_KIND.restrict, BTF_KIND.type_tag];
+    if (start === undefined || kind === undefined || !references.includes(kind)) {
+      this.problems.push(`type [${id}] is not a reference type to point elsewhere`);
+      return;
+    }
+    this.words[start + 2] = this.field(type, 0xffffffff, `type [${id}] target`);
+  }
+
   addTypedef(name: string, type: number): number {
     return this.type(name, 'typedef', 0, false, type);
   }
@@ -252,6 +269,7 @@ export class BtfBuilder {
     const info = ((kflag ? 1 << 31 : 0) | (BTF_KIND[kind] << 24) | vlen) >>> 0;
     this.field(sizeOrType, 0xffffffff, `${kind} '${name}' size or type`);
     for (const w of extra) this.field(w, 0xffffffff, `${kind} '${name}' field`);
+    this.starts.push(this.words.length);
     this.words.push(this.addString(name), info, sizeOrType);
     for (const w of extra) this.words.push(w);
     return ++this.count;

@@ -1,5 +1,6 @@
 // Exporting the examples as object files: they read back into the same programs and maps,
-// llvm-readelf reads them, and (with bpf() and a bpffs) bpftool loads them into this kernel.
+// llvm-readelf reads them, and (with bpf() and a bpffs) bpftool loads them into this kernel,
+// libbpf moving each kernel struct field to this kernel's offset by its CO-RE relocation.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,10 @@ import { XDP_METADATA_KFUNCS } from '../../kernel/kfuncs/decls.ts';
 import { EXPORT_KERNEL } from '../../cli/commands/asm.ts';
 import { objectOfElf } from '../../load/elf-object.ts';
 import { runCli } from '../../test/cli-harness.ts';
+import { readBtf, readBtfExt, type Btf, type BtfCoreRelo, type BtfType } from '../btf/index.ts';
+import type { Relocation, Section } from '../program.ts';
 import { objectOfProgram, symbolName } from './export.ts';
+import { readElf } from './reader.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../../public/examples/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'bpfp-export-'));
@@ -56,6 +60,68 @@ function tool(name: string): boolean {
   return spawnSync(name, ['--version'], { encoding: 'utf8' }).status === 0;
 }
 
+/** The fields of kernel-memory structs a program uses: the ones an object carries as CO-RE relocations. */
+function coreFields(sections: readonly Section[]): Extract<Relocation, { kind: 'field' }>[] {
+  return sections.flatMap((s) => s.relocations.flatMap((r) => (r.kind === 'field' && EXPORT_KERNEL.struct(r.struct)?.uapi === false ? [r] : [])));
+}
+
+/** An object's .BTF and its CO-RE records, with the raw .BTF.ext bytes. */
+function coreOf(object: Uint8Array): { btf: Btf; ext: Uint8Array; relos: { section: string; relo: BtfCoreRelo }[] } {
+  const elf = readElf(object);
+  if (!elf.ok) throw new Error(elf.error.message);
+  const section = (name: string) => elf.elf.sections.find((x) => x.name === name)?.data ?? new Uint8Array();
+  const btf = readBtf(section('.BTF'));
+  if (!btf.ok) throw new Error(btf.error.message);
+  const ext = readBtfExt(section('.BTF.ext'), btf.btf);
+  if (!ext.ok) throw new Error(ext.error.message);
+  return { btf: btf.btf, ext: section('.BTF.ext'), relos: ext.ext.coreRelos.flatMap((x) => x.records.map((relo) => ({ section: x.section, relo }))) };
+}
+
+/** `struct NAME`'s members as "name@byte:kind", and the kinds their types lead to. */
+function structOf(btf: Btf, id: number): { name: string; size: number; members: string[] } {
+  const t = btf.types[id];
+  if (t?.kind !== 'struct') throw new Error(`type ${id} is not a struct`);
+  const kind = (type: number): string => {
+    const m = btf.types[type];
+    if (!m) return '?';
+    if (m.kind === 'ptr') return `*${btf.types[m.type]?.name ?? 'void'}`;
+    if (m.kind === 'array') return `${kind(m.type)}[${m.nelems}]`;
+    if (m.kind === 'int') return `${m.signed ? 's' : 'u'}${m.size * 8}`;
+    return `${m.kind} ${m.name}`;
+  };
+  return { name: t.name, size: t.size, members: t.members.map((m) => `${m.name}@${m.bitOffset / 8}:${kind(m.type)}`) };
+}
+
+function typeNamed(btf: Btf, name: string): BtfType & { kind: 'struct' } {
+  const t = btf.types.find((x): x is BtfType & { kind: 'struct' } => x.kind === 'struct' && x.name === name);
+  if (!t) throw new Error(`no struct ${name}`);
+  return t;
+}
+
+/** A program that uses kernel struct fields every way an object can carry them, and one UAPI field. */
+const FIELDS = `.section tp_btf/task_newtask
+  r6 = *(u64 *)(r1 + 0)
+  r2 = *(u64 *)(r6 + task_struct.cpus_ptr)
+  r3 = r6
+  r3 += task_struct.comm
+  r4 = *(u8 *)(r6 + task_struct.comm)
+  r5 = *(u64 *)(r6 + task_struct.real_parent)
+  r5 = *(s32 *)(r5 + task_struct.pid)
+  r7 = xdp_md.rx_queue_index
+  r8 = *(u64 *)(r6 + task_struct.cgroups)
+  r8 = *(u64 *)(r8 + css_set.dfl_cgrp)
+  r8 = *(u64 *)(r8 + cgroup.ancestors)
+  r0 = 0
+  exit
+.license "GPL"
+`;
+
+function exportText(text: string): ReturnType<typeof objectOfProgram> & { sections: readonly Section[] } {
+  const a = assemble(text, { isa: 4 });
+  if (!a.ok) throw new Error(a.diagnostics.map((d) => `${d.line}: ${d.message}`).join('; '));
+  return { ...objectOfProgram({ sections: a.sections, maps: a.maps, ...(a.license === undefined ? {} : { license: a.license }) }, EXPORT_KERNEL), sections: a.sections };
+}
+
 describe('objectOfProgram', () => {
   it('finds the cpumask and XDP examples', () => {
     const names = examples.map((e) => e.file);
@@ -84,6 +150,144 @@ describe('objectOfProgram', () => {
     expect(text).toContain('.reltp_btf/cgroup_mkdir');
     expect(text).toContain('.ksyms');
     expect(symbolName('tp_btf/cgroup_mkdir')).toBe('tp_btf_cgroup_mkdir');
+  });
+
+  it('carries each kernel struct field as a CO-RE field relocation, as clang does for preserve_access_index', () => {
+    const r = exportText(FIELDS);
+    if (!r.ok) throw new Error(r.error);
+    const { btf, relos } = coreOf(r.bytes);
+    const task = typeNamed(btf, 'task_struct');
+    // The members used, at the simulated offsets (which the instructions hold), in offset order.
+    expect(structOf(btf, task.id)).toEqual({
+      name: 'task_struct',
+      size: EXPORT_KERNEL.struct('task_struct')?.size,
+      members: ['pid@16:s32', 'real_parent@24:*task_struct', 'cpus_ptr@48:*cpumask', 'comm@64:u8[16]', 'cgroups@80:*css_set'],
+    });
+    expect(structOf(btf, typeNamed(btf, 'css_set').id).members).toEqual(['dfl_cgrp@8:*cgroup']);
+    expect(structOf(btf, typeNamed(btf, 'cgroup').id).members).toEqual(['ancestors@48:*cgroup[8]']);
+    // One record per use; xdp_md is UAPI (a stable ABI) and gets none. A load or store of an
+    // array field reads its element 0 ("0:3:0"), an add of its offset takes the array ("0:3").
+    const name = (id: number) => btf.types[id]?.name;
+    expect(relos.map(({ section, relo }) => `${section} ${relo.insnOff / 8} ${name(relo.typeId) ?? ''} ${relo.access} ${relo.kind}`)).toEqual([
+      'tp_btf/task_newtask 1 task_struct 0:2 field_byte_offset',
+      'tp_btf/task_newtask 3 task_struct 0:3 field_byte_offset',
+      'tp_btf/task_newtask 4 task_struct 0:3:0 field_byte_offset',
+      'tp_btf/task_newtask 5 task_struct 0:1 field_byte_offset',
+      'tp_btf/task_newtask 6 task_struct 0:0 field_byte_offset',
+      'tp_btf/task_newtask 8 task_struct 0:4 field_byte_offset',
+      'tp_btf/task_newtask 9 css_set 0:0 field_byte_offset',
+      'tp_btf/task_newtask 10 cgroup 0:0:0 field_byte_offset',
+    ]);
+    // And it reads back as the same program.
+    const back = objectOfElf(r.bytes);
+    if (!back.ok) throw new Error(back.error);
+    expect(slots(back.object.programs[0]?.bytes ?? new Uint8Array())).toEqual(slots(r.sections[0]?.bytes ?? new Uint8Array()));
+  });
+
+  it('writes the .BTF.ext CO-RE block as libbpf reads it (struct btf_ext_header, bpf_core_relo)', () => {
+    const r = exportText('.section xdp\n  r1 = *(u64 *)(r1 + 0)\n  r2 = *(u64 *)(r1 + task_struct.cpus_ptr)\n  r1 += task_struct.comm\n  r0 = 0\n  exit\n');
+    if (!r.ok) throw new Error(r.error);
+    const { btf, ext } = coreOf(r.bytes);
+    const dv = new DataView(ext.buffer, ext.byteOffset, ext.byteLength);
+    const word = (at: number) => dv.getUint32(at, true);
+    const string = (off: number) => {
+      let end = off;
+      while (btf.strings[end] !== 0) end++;
+      return new TextDecoder().decode(btf.strings.subarray(off, end));
+    };
+    // magic 0xeb9f, version 1, flags 0; hdr_len 32; func_info at 0 (rec_size, one section of one record: 20 bytes);
+    // no line_info; core_relo right after func_info: rec_size, one section of two 16-byte records.
+    expect([dv.getUint16(0, true), dv.getUint8(2), dv.getUint8(3), word(4)]).toEqual([0xeb9f, 1, 0, 32]);
+    expect([word(8), word(12), word(16), word(20), word(24), word(28)]).toEqual([0, 20, 20, 0, 20, 4 + 8 + 2 * 16]);
+    const core = 32 + 20;
+    expect(ext.length).toBe(core + 4 + 8 + 2 * 16);
+    expect([word(core), string(word(core + 4)), word(core + 8)]).toEqual([16, 'xdp', 2]);
+    const task = typeNamed(btf, 'task_struct').id;
+    const record = (i: number) => {
+      const at = core + 12 + i * 16;
+      return [word(at), word(at + 4), string(word(at + 8)), word(at + 12)];
+    };
+    // insn_off in bytes, the root struct's type id, the access string, BPF_CORE_FIELD_BYTE_OFFSET (0).
+    expect(record(0)).toEqual([8, task, '0:0', 0]);
+    expect(record(1)).toEqual([16, task, '0:1', 0]);
+  });
+
+  it('llvm-objdump-19 shows the CO-RE relocations', () => {
+    if (!tool('llvm-objdump-19')) {
+      console.log('skipped: llvm-objdump-19 is not installed');
+      return;
+    }
+    const r = exportText(FIELDS);
+    if (!r.ok) throw new Error(r.error);
+    const path = join(dir, 'fields.o');
+    writeFileSync(path, r.bytes);
+    const d = spawnSync('llvm-objdump-19', ['-d', '-r', path], { encoding: 'utf8' });
+    expect(d.stderr).toBe('');
+    const { btf } = coreOf(r.bytes);
+    const id = (n: string) => typeNamed(btf, n).id;
+    const lines = d.stdout.split('\n').filter((l) => l.includes('CO-RE')).map((l) => l.trim().replace(/\s+/g, ' '));
+    expect(lines).toEqual([
+      `0000000000000008: CO-RE <byte_off> [${id('task_struct')}] struct task_struct::cpus_ptr (0:2)`,
+      `0000000000000018: CO-RE <byte_off> [${id('task_struct')}] struct task_struct::comm (0:3)`,
+      `0000000000000020: CO-RE <byte_off> [${id('task_struct')}] struct task_struct::comm[0] (0:3:0)`,
+      `0000000000000028: CO-RE <byte_off> [${id('task_struct')}] struct task_struct::real_parent (0:1)`,
+      `0000000000000030: CO-RE <byte_off> [${id('task_struct')}] struct task_struct::pid (0:0)`,
+      `0000000000000040: CO-RE <byte_off> [${id('task_struct')}] struct task_struct::cgroups (0:4)`,
+      `0000000000000048: CO-RE <byte_off> [${id('css_set')}] struct css_set::dfl_cgrp (0:0)`,
+      `0000000000000050: CO-RE <byte_off> [${id('cgroup')}] struct cgroup::ancestors[0] (0:0:0)`,
+    ]);
+  });
+
+  it('follows a nested field path through an embedded struct', () => {
+    const a = assemble('.section tp_btf/task_newtask\n  r6 = *(u64 *)(r1 + 0)\n  r1 = *(u64 *)(r6 + 96)\n  r0 = 0\n  exit\n', { isa: 4 });
+    const [s] = a.sections;
+    if (!s) throw new Error('no section');
+    // task_struct.cpus_mask (at 96) is a struct cpumask; its bits are at 0.
+    const section = { ...s, relocations: [{ kind: 'field' as const, pc: 1, struct: 'task_struct', path: ['cpus_mask', 'bits'], operand: 'off' as const }] };
+    const r = objectOfProgram({ sections: [section], maps: [] }, EXPORT_KERNEL);
+    if (!r.ok) throw new Error(r.error);
+    const { btf, relos } = coreOf(r.bytes);
+    expect(structOf(btf, typeNamed(btf, 'task_struct').id).members).toEqual(['cpus_mask@96:struct cpumask']);
+    expect(structOf(btf, typeNamed(btf, 'cpumask').id).members).toEqual([`bits@0:u64[${(EXPORT_KERNEL.struct('cpumask')?.size ?? 0) / 8}]`]);
+    expect(relos.map((x) => x.relo.access)).toEqual(['0:0:0:0']);
+    const back = objectOfElf(r.bytes);
+    if (!back.ok) throw new Error(back.error);
+    expect(slots(back.object.programs[0]?.bytes ?? new Uint8Array())).toEqual(slots(s.bytes));
+  });
+
+  it('refuses a field offset libbpf could not relocate, and leaves UAPI fields as they are', () => {
+    const refusal = (line: string) => {
+      const r = exportText(`.section tp_btf/task_newtask\n  r6 = *(u64 *)(r1 + 0)\n  ${line}\n  r0 = 0\n  exit\n`);
+      return r.ok ? '' : r.error;
+    };
+    expect(refusal('r1 = *(s32 *)(r6 - task_struct.pid)')).toBe(
+      "not exported yet: tp_btf/task_newtask: instruction 1: task_struct.pid: the offset is -16, not the field's offset 16 (libbpf relocates an offset as it is, not negated)",
+    );
+    expect(refusal('r1 += -task_struct.comm')).toMatch(/^not exported yet: .*instruction 1: task_struct\.comm: the immediate is -64, not the field's offset 64/);
+    expect(refusal('if r6 > task_struct.comm goto +0')).toMatch(/^not exported yet: .*instruction 1: task_struct\.comm: a field offset as the immediate of a jump \(libbpf relocates/);
+    expect(refusal('*(u64 *)(r10 - 8) = task_struct.comm')).toMatch(/^not exported yet: .*instruction 1: task_struct\.comm: a field offset as the value a store writes/);
+    // A UAPI struct's offsets are ABI: used any way, with no CO-RE record.
+    expect(refusal('if r6 > xdp_md.data_end goto +0')).toBe('');
+    expect(refusal('r1 = *(u32 *)(r6 - xdp_md.data_end)')).toBe('');
+    const uapi = exportText('.section xdp\n  r2 = *(u32 *)(r1 + xdp_md.data)\n  r3 = *(u32 *)(r1 + xdp_md.data_end)\n  r0 = 2\n  exit\n');
+    if (!uapi.ok) throw new Error(uapi.error);
+    expect(coreOf(uapi.bytes).relos).toEqual([]);
+    expect(new TextDecoder('latin1').decode(uapi.bytes)).not.toContain('xdp_md');
+  });
+
+  it('carries the cpumask examples’ task_struct fields as CO-RE relocations that read back to the same offsets', () => {
+    const relocated = examples.filter((e) => coreFields(e.result.sections).length > 0);
+    expect(relocated.map((e) => e.file)).toEqual(expect.arrayContaining(['cpumask-query-618.bpf.s', 'cpumask-record-task.bpf.s', 'cpumask-set-clear.bpf.s']));
+    for (const e of relocated) {
+      const bytes = exported(e);
+      const fields = coreFields(e.result.sections);
+      const { relos } = coreOf(bytes);
+      expect(relos.map((x) => `${x.section}@${x.relo.insnOff / 8}`), e.file).toEqual(fields.map((f) => `${e.result.sections.find((s) => s.relocations.includes(f))?.name ?? ''}@${f.pc}`));
+      const back = objectOfElf(bytes);
+      if (!back.ok) throw new Error(back.error);
+      const s = e.result.sections.find((x) => x.insns.length > 0);
+      expect(slots(back.object.programs[0]?.bytes ?? new Uint8Array()), e.file).toEqual(slots(s?.bytes ?? new Uint8Array()));
+    }
   });
 
   it('says what it does not export yet', () => {
@@ -128,20 +332,22 @@ describe('objectOfProgram', () => {
       writeFileSync(path, exported(e));
       const pin = `/sys/fs/bpf/bpfp-export-${process.pid}-${n}`;
       try {
-        const r = spawnSync('bpftool', ['prog', 'loadall', path, pin], { encoding: 'utf8', timeout: 5000 });
+        // -d: libbpf says what it does with each CO-RE relocation.
+        const r = spawnSync('bpftool', ['-d', 'prog', 'loadall', path, pin], { encoding: 'utf8', timeout: 10000, maxBuffer: 64 << 20 });
         const missing = /extern \(func ksym\) '(\w+)': not found in kernel/.exec(r.stderr);
         if (r.status !== 0 && missing) {
+          // The 6.3 examples: Linux removed bpf_cpumask_kptr_get (6.5) and renamed bpf_cpumask_any.
           console.log(`${e.file}: skipped: this kernel has no kfunc ${missing[1]}`);
           continue;
         }
-        // Kernel struct fields are at the simulated kernel's offsets, and no CO-RE record says which.
-        const field = /\btask_struct\.\w+/.exec(readFileSync(join(EXAMPLES, e.file), 'utf8'));
-        if (r.status !== 0 && field && /in struct task_struct/.test(r.stderr)) {
-          console.log(`${e.file}: refused as expected: ${field[0]} is the simulated kernel's offset, not this kernel's (no CO-RE relocation is exported)`);
-          continue;
-        }
-        expect(r.status === 0 ? '' : r.stderr.split('\n').slice(-25).join('\n'), e.file).toBe('');
-        console.log(`${e.file}: bpftool loaded ${readdirSync(pin).join(', ')}`);
+        const tail = r.stderr.split('\n').filter((l) => !/^libbpf: sec '|^libbpf: elf:|^Warning:|^If it used/.test(l)).slice(-25).join('\n');
+        expect(r.status === 0 ? '' : tail, e.file).toBe('');
+        // Every kernel struct field was moved to this kernel's offset (the simulated ones are not it).
+        const fields = coreFields(e.result.sections);
+        const patched = [...r.stderr.matchAll(/relo #\d+: patched insn #(\d+) \((?:LDX\/ST\/STX|ALU\/ALU64)\) (?:off|imm) (-?\d+) -> (-?\d+)/g)];
+        expect(patched.length, e.file).toBe(fields.length);
+        const moved = patched.filter((m) => m[2] !== m[3]).length;
+        console.log(`${e.file}: bpftool loaded ${readdirSync(pin).join(', ')}${fields.length ? `; libbpf patched ${patched.length} CO-RE field offsets (${moved} moved)` : ''}`);
       } finally {
         rmSync(pin, { recursive: true, force: true });
       }

@@ -3,7 +3,12 @@
 // described in BTF as bpf_helpers.h's __uint/__type do (kptr fields as `__kptr` type tags),
 // R_BPF_64_64 on each map ld_imm64, R_BPF_64_32 on each kfunc call against an undefined symbol
 // declared in BTF as an extern FUNC of the `.ksyms` DATASEC, the license, `.BTF` and func_info.
-// engine/load/elf-object.ts reads the result back into the same program.
+// A `STRUCT.FIELD` of a kernel-memory struct becomes a CO-RE field relocation, as clang writes
+// one for a preserve_access_index struct: `.BTF` holds the struct with the members used, at the
+// simulated kernel's offsets (which the instructions hold), and `.BTF.ext` the record, so libbpf
+// moves each offset to the running kernel's layout. UAPI structs (xdp_md, __sk_buff, …) are a
+// stable ABI and get none, as with the UAPI headers. engine/load/elf-object.ts reads the result
+// back into the same program.
 
 import { BtfBuilder } from '../btf/writer.ts';
 import type { MapDecl, MapType, Relocation } from '../program.ts';
@@ -30,14 +35,31 @@ export type ExportKfuncType =
   | { readonly kind: 'ptr' | 'ctx' | 'kptr_slot'; readonly btf: string; readonly const?: boolean }
   | { readonly kind: 'mem'; readonly pointee: string; readonly const: boolean; readonly size?: number };
 
+/** A struct field's type, as engine/kernel/btf/layouts.ts's FieldType describes it. */
+export type ExportFieldType =
+  | { readonly kind: 'int'; readonly size: number; readonly signed: boolean }
+  | { readonly kind: 'ptr'; readonly to: string }
+  | { readonly kind: 'array'; readonly of: ExportFieldType; readonly count: number }
+  | { readonly kind: 'struct'; readonly name: string };
+
+/** A struct of the simulated kernel, as engine/kernel/btf/layouts.ts's StructLayout describes it. */
+export interface ExportStruct {
+  readonly size: number;
+  /** A UAPI struct: its offsets are used as they are (no CO-RE relocation). */
+  readonly uapi: boolean;
+  readonly fields: readonly { readonly name: string; readonly offset: number; readonly type: ExportFieldType }[];
+}
+
 /**
  * What the export needs from the simulated kernel (engine/program does not import it): map type
- * numbers, kfunc prototypes by name and the sizes of their scalar types.
+ * numbers, kfunc prototypes by name and the sizes of their scalar types, and the struct layouts
+ * that `STRUCT.FIELD` offsets come from.
  */
 export interface ExportKernel {
   mapTypeId(type: MapType): number;
   kfunc(name: string): { readonly ret: ExportKfuncType; readonly args: readonly { readonly name: string; readonly type: ExportKfuncType }[] } | undefined;
   readonly scalars: Readonly<Record<string, { readonly size: number; readonly signed: boolean }>>;
+  struct(name: string): ExportStruct | undefined;
 }
 
 export type ExportResult = { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly error: string };
@@ -45,6 +67,10 @@ export type ExportResult = { readonly ok: true; readonly bytes: Uint8Array } | {
 const INSN = 8;
 const LD_IMM64 = 0x18;
 const CALL = 0x85;
+/** Instruction classes (the low 3 bits of the opcode). */
+const CLASS = { ldx: 0x01, st: 0x02, stx: 0x03, alu: 0x04, jmp: 0x05, jmp32: 0x06, alu64: 0x07 } as const;
+/** BPF_X: the source is a register, not `imm`. */
+const SRC_REG = 0x08;
 const BPF_PSEUDO_CALL = 1;
 /** Map types whose key and value the kernel accepts as BTF types (the others get __uint sizes). */
 const TYPED_MAPS: ReadonlySet<string> = new Set(['hash', 'array', 'percpu_hash', 'percpu_array', 'lru_hash', 'lru_percpu_hash']);
@@ -69,8 +95,10 @@ function build(input: ExportInput, kernel: ExportKernel): ExportResult {
   const fail = (error: string): ExportResult => ({ ok: false, error });
   const sections = input.sections.filter((s) => s.bytes.length > 0);
   if (!sections.length) return fail('there is no program to export');
+  const core = coreFields(sections, kernel);
+  if (typeof core === 'string') return fail(core);
   const btf = new BtfBuilder();
-  const types = new TypeCache(btf, kernel);
+  const types = new TypeCache(btf, kernel, core);
 
   const elfSections: ElfSectionInput[] = [];
   const symbols: ElfSymbolInput[] = [];
@@ -133,6 +161,7 @@ function build(input: ExportInput, kernel: ExportKernel): ExportResult {
     const bytes = s.bytes.slice();
     const dv = new DataView(bytes.buffer);
     const relocated = new Set<number>();
+    const coreRelocated = new Set<number>();
     for (const r of s.relocations) {
       const o = r.pc * INSN;
       const where = `${s.name}: instruction ${r.pc}`;
@@ -173,6 +202,20 @@ function build(input: ExportInput, kernel: ExportKernel): ExportResult {
           relocated.add(r.pc);
           continue;
         }
+        case 'field': {
+          const field = fieldPath(r.struct, r.path, kernel);
+          if (typeof field === 'string') return fail(`${where}: ${field}`);
+          // A UAPI struct's offsets are ABI: the instruction keeps them, with no CO-RE record.
+          if (field.uapi) continue;
+          const name = `${r.struct}.${r.path.join('.')}`;
+          const bad = coreTarget(bytes, o, r.operand, field.offset);
+          if (bad) return fail(`not exported yet: ${where}: ${name}: ${bad}`);
+          if (coreRelocated.has(r.pc)) return fail(`not exported yet: ${where}: a second struct field in one instruction (libbpf relocates one field offset per instruction)`);
+          coreRelocated.add(r.pc);
+          const access = types.access(r.struct, r.path, r.operand === 'off');
+          btf.addCoreRelo(s.name, { insnOff: o, typeId: types.struct(r.struct), access, kind: 'field_byte_offset' });
+          continue;
+        }
       }
     }
     for (let pc = 0; pc * INSN < bytes.length; pc++) {
@@ -210,16 +253,117 @@ function setSrc(bytes: Uint8Array, o: number, src: number): void {
   bytes[o + 1] = ((bytes[o + 1] ?? 0) & 0x0f) | (src << 4);
 }
 
-/** BTF types made once each: ints by size, named structs and enums, map values, kfunc prototypes. */
+/** Where a member path from a struct leads: the byte offset, and whether the root struct is UAPI. */
+function fieldPath(struct: string, path: readonly string[], kernel: ExportKernel): { offset: number; uapi: boolean } | string {
+  const root = kernel.struct(struct);
+  if (!root) return `struct ${struct} is not one the simulated kernel knows`;
+  if (!path.length) return `a field of struct ${struct} with no member named`;
+  let layout: ExportStruct = root;
+  let name = struct;
+  let offset = 0;
+  for (const [i, step] of path.entries()) {
+    const f = layout.fields.find((x) => x.name === step);
+    if (!f) return `struct ${name} has no field '${step}'`;
+    offset += f.offset;
+    if (i === path.length - 1) break;
+    const inner = f.type.kind === 'struct' ? kernel.struct(f.type.name) : undefined;
+    if (f.type.kind !== 'struct' || !inner) return `${name}.${step} is not a struct, so it has no field '${path[i + 1] ?? ''}'`;
+    layout = inner;
+    name = f.type.name;
+  }
+  return { offset, uapi: root.uapi };
+}
+
+/**
+ * The fields of kernel-memory structs the program uses, by struct (nested paths name the
+ * embedded structs' members too): what the CO-RE structs of `.BTF` hold. Or why one is wrong.
+ */
+function coreFields(sections: readonly ExportSection[], kernel: ExportKernel): Map<string, Set<string>> | string {
+  const used = new Map<string, Set<string>>();
+  for (const s of sections) {
+    for (const r of s.relocations) {
+      if (r.kind !== 'field') continue;
+      const field = fieldPath(r.struct, r.path, kernel);
+      if (typeof field === 'string') return `${s.name}: instruction ${r.pc}: ${field}`;
+      if (field.uapi) continue;
+      let name = r.struct;
+      for (const step of r.path) {
+        let set = used.get(name);
+        if (!set) used.set(name, (set = new Set()));
+        set.add(step);
+        const t = kernel.struct(name)?.fields.find((x) => x.name === step)?.type;
+        name = t?.kind === 'struct' ? t.name : '';
+      }
+    }
+  }
+  return used;
+}
+
+/**
+ * Why libbpf could not relocate the field offset `offset` held in the `operand` of the
+ * instruction at byte `o`, or undefined when it can: the `off` of a load or store, or the
+ * `imm` of an ALU instruction with an immediate or of an ld_imm64 (bpf_core_patch_insn).
+ * libbpf also checks that the instruction holds the local offset, so a negated one cannot be.
+ */
+function coreTarget(bytes: Uint8Array, o: number, operand: 'off' | 'imm', offset: number): string | undefined {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const code = bytes[o] ?? 0;
+  const cls = code & 0x07;
+  const holds = (what: string, value: number): string | undefined =>
+    value === offset ? undefined : `the ${what} is ${value}, not the field's offset ${offset} (libbpf relocates an offset as it is, not negated)`;
+  if (operand === 'off') {
+    if (cls !== CLASS.ldx && cls !== CLASS.st && cls !== CLASS.stx) return `a field offset in the 'off' of opcode 0x${code.toString(16)}, which is not a load or store`;
+    return holds('offset', dv.getInt16(o + 2, true));
+  }
+  if ((cls === CLASS.alu || cls === CLASS.alu64) && !(code & SRC_REG)) return holds('immediate', dv.getInt32(o + 4, true));
+  if (code === LD_IMM64 && (bytes[o + 1] ?? 0) >> 4 === 0 && o + 2 * INSN <= bytes.length) {
+    return dv.getInt32(o + 12, true) === 0 ? holds('immediate', dv.getInt32(o + 4, true)) : `the 64-bit immediate is not the field's offset ${offset}`;
+  }
+  const what = cls === CLASS.st ? 'the value a store writes' : cls === CLASS.jmp || cls === CLASS.jmp32 ? 'the immediate of a jump' : `the immediate of opcode 0x${code.toString(16)}`;
+  return `a field offset as ${what} (libbpf relocates a field offset in a load or store address, an ALU immediate or an ld_imm64 only)`;
+}
+
+/**
+ * BTF types made once each: ints by size, named structs and enums, map values, kfunc
+ * prototypes. A struct with fields in `core` is written with those members (at the simulated
+ * kernel's offsets, in offset order), the others as `struct NAME {}`.
+ */
 class TypeCache {
   private readonly ints = new Map<string, number>();
   private readonly named = new Map<string, number>();
+  /** The CO-RE structs' member names in the order written. */
+  private readonly members = new Map<string, string[]>();
+  /** CO-RE structs being written, and the pointers to them made meanwhile (pointed once written). */
+  private readonly building = new Map<string, number[]>();
   private u8 = 0;
 
   constructor(
     private readonly btf: BtfBuilder,
     private readonly kernel: ExportKernel,
+    private readonly core: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
   ) {}
+
+  /**
+   * The CO-RE access string of a field path from `struct` ("0:5": the object itself, then
+   * member indexes in the structs written). With `element`, an array field is entered down to
+   * its first element ("0:5:0"), as C reads an array only by element: a load or store at the
+   * array's offset reads element 0, whose size libbpf checks (an array's may differ from the
+   * kernel's, as a flexible array's does).
+   */
+  access(struct: string, path: readonly string[], element: boolean): string {
+    let name = struct;
+    let type: ExportFieldType | undefined;
+    const steps = path.map((step) => {
+      this.struct(name);
+      const index = this.members.get(name)?.indexOf(step) ?? -1;
+      if (index < 0) throw new RangeError(`struct ${name} was written without its field '${step}'`);
+      type = this.kernel.struct(name)?.fields.find((f) => f.name === step)?.type;
+      name = type?.kind === 'struct' ? type.name : '';
+      return index;
+    });
+    for (let t = type; element && t?.kind === 'array'; t = t.of) steps.push(0);
+    return [0, ...steps].join(':');
+  }
 
   int(size: number, signed = false): number {
     const name = signed ? (size === 8 ? 'long long' : size === 4 ? 'int' : size === 2 ? 'short' : 'signed char') : (UNSIGNED[size] ?? 'unsigned char');
@@ -237,15 +381,56 @@ class TypeCache {
     return this.btf.addArray(this.byte(), size);
   }
 
-  /** `struct NAME {}` (or `enum NAME`): libbpf matches kfunc prototypes by kind, not layout. */
+  /**
+   * `struct NAME {}` (or `enum NAME`): libbpf matches kfunc prototypes by kind, not layout. A
+   * struct the program reads fields of holds those members, for its CO-RE relocations.
+   */
   struct(name: string, kind: 'struct' | 'enum' = 'struct'): number {
     const key = `${kind} ${name}`;
     let id = this.named.get(key);
     if (id === undefined) {
-      id = kind === 'struct' ? this.btf.addStruct(name, 0, []) : this.btf.addEnum(name, 4, []);
+      const fields = kind === 'struct' ? this.core.get(name) : undefined;
+      id = fields ? this.coreStruct(name, fields) : kind === 'struct' ? this.btf.addStruct(name, 0, []) : this.btf.addEnum(name, 4, []);
       this.named.set(key, id);
     }
     return id;
+  }
+
+  /**
+   * `struct NAME { the used fields }` at the simulated offsets, with member types libbpf finds
+   * compatible with the kernel's (bpf_core_fields_are_compat): ints, pointers, arrays, structs.
+   */
+  private coreStruct(name: string, fields: ReadonlySet<string>): number {
+    const layout = this.kernel.struct(name);
+    if (!layout) throw new RangeError(`struct ${name} is not one the simulated kernel knows`);
+    const used = layout.fields.map((f, i) => ({ f, i })).filter(({ f }) => fields.has(f.name));
+    used.sort((a, b) => a.f.offset - b.f.offset || a.i - b.i);
+    this.building.set(name, []);
+    const members = used.map(({ f }) => ({ name: f.name, type: this.fieldType(f.type), bitOffset: f.offset * 8 }));
+    const id = this.btf.addStruct(name, layout.size, members);
+    for (const ptr of this.building.get(name) ?? []) this.btf.setReferencedType(ptr, id);
+    this.building.delete(name);
+    this.members.set(name, used.map(({ f }) => f.name));
+    return id;
+  }
+
+  private fieldType(t: ExportFieldType): number {
+    switch (t.kind) {
+      case 'int':
+        return this.int(t.size, t.signed);
+      case 'ptr': {
+        // A struct pointing to its own kind (task_struct.real_parent): the pointer first, pointed once the struct is written.
+        const pending = this.named.has(`struct ${t.to}`) ? undefined : this.building.get(t.to);
+        if (!pending) return this.btf.addPtr(this.struct(t.to));
+        const ptr = this.btf.addPtr(0);
+        pending.push(ptr);
+        return ptr;
+      }
+      case 'array':
+        return this.btf.addArray(this.fieldType(t.of), t.count);
+      case 'struct':
+        return this.struct(t.name);
+    }
   }
 
   /** A map's value type: `struct NAME_value { … struct T __kptr *kptrN; … }` with u8 padding, or a plain size. */
