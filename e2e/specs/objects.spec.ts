@@ -41,12 +41,23 @@ async function currentCLine(page: Page): Promise<number | undefined> {
   return at === null ? undefined : Number(at);
 }
 
-test('a clang-built object opened with its .c shows the C source: a breakpoint on a C line, stepping by C line, the assembly one click away', async ({ page }) => {
+/** Drops files on the editor as a person drags them from a file manager. */
+async function drop(page: Page, files: readonly string[]): Promise<void> {
+  const payload = files.map((f) => ({ name: f.slice(f.lastIndexOf('/') + 1), b64: readFileSync(f).toString('base64') }));
+  const dt = await page.evaluateHandle((list) => {
+    const t = new DataTransfer();
+    for (const f of list) t.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
+    return t;
+  }, payload);
+  await page.dispatchEvent('.pane-editor', 'drop', { dataTransfer: dt });
+}
+
+test('a clang-built object dropped with its .c shows the C source: a breakpoint on a C line, stepping by C line, the assembly one click away', async ({ page }) => {
   const pg = new PlaygroundPage(page);
   await pg.goto('/');
   await pg.waitForEditor();
-  // The object and its C file, picked together.
-  await page.getByLabel('Open a file').setInputFiles([join(C_DIR, 'cpumask-set-clear.o'), join(C_DIR, 'cpumask-set-clear.c')]);
+  // The object and its C file, dropped together.
+  await drop(page, [join(C_DIR, 'cpumask-set-clear.o'), join(C_DIR, 'cpumask-set-clear.c')]);
   await expect(pg.notice('info').filter({ hasText: 'Opened cpumask-set-clear.o' })).toContainText('It shows as C (cpumask-set-clear.c)');
   const view = page.getByTestId('c-view');
   await expect(view).toBeVisible();
@@ -136,6 +147,9 @@ test('a .c alone says how to build the object; a .o without its .c shows the lin
   await expect(view.locator('[data-c-line="36"]')).toContainText('cpumask = bpf_cpumask_create();');
   // Line 1 (the licence comment) became no instruction: its text is not in the object.
   await expect(view.locator('[data-c-line="1"]')).not.toContainText('SPDX');
+  // Open… with both picked: the whole file.
+  await page.getByLabel('Open a file').setInputFiles([join(C_DIR, 'cpumask-set-clear.o'), join(C_DIR, 'cpumask-set-clear.c')]);
+  await expect(view.locator('[data-c-line="1"]')).toContainText('// SPDX-License-Identifier: GPL-2.0');
   await axe(page);
   pg.expectClean();
 });
@@ -204,13 +218,7 @@ test('an object dropped on the page opens as Open… would open it', async ({ pa
   const pg = new PlaygroundPage(page);
   await pg.goto('/');
   await pg.waitForEditor();
-  const b64 = readFileSync(join(C_DIR, 'xdp-metadata.o')).toString('base64');
-  const dt = await page.evaluateHandle((data) => {
-    const t = new DataTransfer();
-    t.items.add(new File([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], 'xdp-metadata.o'));
-    return t;
-  }, b64);
-  await page.dispatchEvent('.pane-editor', 'drop', { dataTransfer: dt });
+  await drop(page, [join(C_DIR, 'xdp-metadata.o')]);
   await expect.poll(() => pg.source()).toContain('r1 = xsk ll');
   await expect(page.getByTestId('c-view').locator('[data-c-line="122"]')).toContainText('return bpf_redirect_map(&xsk, queue, XDP_PASS);');
   const source = await pg.source();
