@@ -411,6 +411,31 @@ function saveBytecode(): void {
 }
 
 /**
+ * Save .o: the program as a relocatable object that libbpf and `bpftool prog load` take (written
+ * in the worker, as `bpfp asm FILE -o OUT.o` writes it); what cannot be written yet is said.
+ */
+async function saveObject(): Promise<void> {
+  const { doc, program } = store.get();
+  if (!program.ok) {
+    store.notify('error', 'Nothing to save: the program has errors (see Problems).');
+    return;
+  }
+  const r = await engine().exportObject({ source: doc.source, ...(doc.dialect === 'auto' ? {} : { dialect: doc.dialect }), isa: doc.isa });
+  if (!r.ok) {
+    store.notify('error', r.message);
+    return;
+  }
+  if (!r.value.ok) {
+    store.notify('error', `The program cannot be saved as an object: ${r.value.error}`);
+    return;
+  }
+  const name = sourceFileName(doc).replace(/\.bpf\.s$/, '.o');
+  const saved = downloadBlob(name, r.value.bytes, 'application/x-elf');
+  if (saved.ok) store.notify('info', `Saved ${name}: load it with bpftool prog loadall ${name} /sys/fs/bpf/NAME (or libbpf).`, { key: 'saved-object' });
+  else store.notify('error', saved.error);
+}
+
+/**
  * "Run it unverified" on a verifier counterexample: the document takes its input (packet,
  * context, map contents), Verify goes off with runs stopping at the first access outside the
  * packet, and the program runs — faulting where the verifier said it could.
@@ -447,6 +472,7 @@ export const ACTIONS = {
   share: { id: 'share', label: 'Share', shortcut: 'Ctrl+S', enabled: () => true, perform: share },
   saveSource: { id: 'saveSource', label: 'Save .bpf.s', enabled: () => true, perform: saveSource },
   saveBytecode: { id: 'saveBytecode', label: 'Save .bin', enabled: (s) => s.program.ok, perform: saveBytecode },
+  saveObject: { id: 'saveObject', label: 'Save .o', enabled: (s) => s.program.ok, perform: saveObject },
 } satisfies Record<string, Action>;
 
 export type ActionId = keyof typeof ACTIONS;

@@ -268,6 +268,7 @@ export function Toolbar() {
         />
         <ActionButton action={ACTIONS.saveSource} />
         <ActionButton action={ACTIONS.saveBytecode} />
+        <ActionButton action={ACTIONS.saveObject} />
       </div>
       <div className="group">
         <DocumentMenu />

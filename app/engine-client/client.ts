@@ -26,6 +26,8 @@ import type {
   GradeResult,
   LessonSpec,
   OpenObjectReply,
+  ExportObjectRequest,
+  ExportObjectReply,
 } from '../../engine/worker/protocol.ts';
 
 export type CallFailure = { readonly ok: false; readonly reason: 'timeout' | 'stopped' | 'crashed' | 'error'; readonly message: string };
@@ -216,6 +218,11 @@ export class EngineClient {
     const sent = bytes.slice();
     // Comlink's Remote spreads the union reply into a union of promises: one promise of the union.
     return this.call((api): Promise<OpenObjectReply> => api.openObject(Comlink.transfer(sent, [sent.buffer])));
+  }
+
+  /** Writes the program as an object file in the worker (the simulated kernel's declarations live there). */
+  exportObject(request: ExportObjectRequest): Promise<CallResult<ExportObjectReply>> {
+    return this.call((api): Promise<ExportObjectReply> => api.exportObject(request));
   }
 
   /** Whether the worker holds the program with this key (false after a restart). */

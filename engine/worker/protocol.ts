@@ -484,6 +484,16 @@ export type OpenObjectReply =
     }
   | { readonly ok: false; readonly error: string };
 
+/** A program's text to write as an object file (`exportObject`). */
+export interface ExportObjectRequest {
+  readonly source: string;
+  readonly dialect?: 'llvm' | 'ubpf';
+  readonly isa: IsaLevel;
+}
+
+/** The object file's bytes, or why it cannot be written (yet). */
+export type ExportObjectReply = { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly error: string };
+
 /** What to put in an exported pcap. */
 export type PcapSelection = 'received' | 'passed' | 'transmitted' | 'redirected' | 'dropped';
 
@@ -548,6 +558,8 @@ export interface EngineApi {
   gradeLesson(spec: LessonSpec, source: string): GradeResult;
   /** Reads a clang-built BPF object (.o) as libbpf would: its programs, maps, license and each instruction's C line. */
   openObject(bytes: Uint8Array): OpenObjectReply;
+  /** Writes the program as a relocatable object libbpf and bpftool load (`bpfp asm -o OUT.o` does the same). */
+  exportObject(request: ExportObjectRequest): ExportObjectReply;
   /** Resets, then runs to exit, a fault or a breakpoint (pcs); progress comes while it runs. */
   run(breakpoints: readonly number[], onProgress?: (p: RunProgress) => void, view?: ViewRequest): DebugSnapshot;
   /** Runs on from where the program stopped, to exit, a fault or a breakpoint. */

@@ -19,6 +19,7 @@ import { KernelViews } from './kernel-view.ts';
 import { traceAlong } from './trace-along.ts';
 import { gradeLesson } from '../lessons/grader.ts';
 import { objectOfElf } from '../load/elf-object.ts';
+import { objectOfSource } from '../load/object-export.ts';
 import type {
   DebugSnapshot,
   EngineApi,
@@ -47,6 +48,8 @@ import type {
   GradeResult,
   LessonSpec,
   OpenObjectReply,
+  ExportObjectRequest,
+  ExportObjectReply,
 } from './protocol.ts';
 
 /** Instructions between progress reports of a long run. */
@@ -225,6 +228,14 @@ export class Session implements Omit<EngineApi, 'ping'> {
   }
 
   /** A clang-built object's programs, maps, license and C lines (engine/load/elf-object.ts); the loaded program stays. Never throws. */
+  exportObject(request: ExportObjectRequest): ExportObjectReply {
+    try {
+      return objectOfSource(request.source, { ...(request.dialect ? { dialect: request.dialect } : {}), isa: request.isa });
+    } catch (e) {
+      return { ok: false, error: `internal error while writing the object: ${e instanceof Error ? e.message : String(e)}` };
+    }
+  }
+
   openObject(bytes: Uint8Array): OpenObjectReply {
     try {
       const r = objectOfElf(bytes);

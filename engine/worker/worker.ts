@@ -15,6 +15,7 @@ const api: EngineApi = {
   traceAlong: (image, settings, pcs, follow) => session.traceAlong(image, settings, pcs, follow),
   gradeLesson: (spec, source) => session.gradeLesson(spec, source),
   openObject: (bytes) => session.openObject(bytes),
+  exportObject: (request) => session.exportObject(request),
   run: (breakpoints, onProgress, view) => session.run(breakpoints, onProgress, view),
   continue: (breakpoints, onProgress, view) => session.continue(breakpoints, onProgress, view),
   step: (view) => session.step(view),

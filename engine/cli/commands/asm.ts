@@ -2,12 +2,7 @@
 // OUT ending in `.o` is a BPF object file (every section, or --section's, with its maps) for
 // libbpf and bpftool; anything else is raw bytecode.
 
-import { assemble } from '../../asm/index.ts';
-import { KFUNC_SCALARS } from '../../kernel/decls.ts';
-import { kfuncByName } from '../../kernel/kfuncs/ids.ts';
-import { MAP_TYPE_IDS } from '../../kernel/maps/types.ts';
-import { structLayout } from '../../kernel/btf/layouts.ts';
-import { objectOfProgram, type ExportKernel } from '../../program/elf/export.ts';
+import { objectOfSource } from '../../load/object-export.ts';
 import { checkKnown, type ParsedArgs, UsageError } from '../args.ts';
 import { hex, loadProgram, readText, type LoadOptions } from '../inputs.ts';
 import { EXIT_OK, EXIT_REJECTED, type Io } from '../io.ts';
@@ -58,15 +53,13 @@ export function asmCommand(args: ParsedArgs, io: Io): number {
 }
 
 /** The simulated kernel's map type numbers, kfunc prototypes and struct layouts, for objectOfProgram. */
-export const EXPORT_KERNEL: ExportKernel = { mapTypeId: (t) => MAP_TYPE_IDS[t], kfunc: kfuncByName, scalars: KFUNC_SCALARS, struct: structLayout };
+export { EXPORT_KERNEL } from '../../load/object-export.ts';
 
 /** The object file of an assembly FILE (loadProgram has already reported its diagnostics). */
 function objectFile(file: string, options: LoadOptions): { ok: true; bytes: Uint8Array } | { ok: false; message: string } {
   if (/\.(bin|data)$/i.test(file)) return { ok: false, message: `${file}: error: an object file is written from assembly (.s) only` };
   const t = readText(file);
   if (!t.ok) return { ok: false, message: t.message };
-  const a = assemble(t.text, { ...(options.dialect ? { dialect: options.dialect } : {}), ...(options.isa ? { isa: options.isa } : {}) });
-  const sections = a.sections.filter((s) => s.insns.length > 0 && (!options.section || s.name === options.section));
-  const r = objectOfProgram({ sections, maps: a.maps, ...(a.license === undefined ? {} : { license: a.license }) }, EXPORT_KERNEL);
+  const r = objectOfSource(t.text, { ...(options.dialect ? { dialect: options.dialect } : {}), ...(options.isa ? { isa: options.isa } : {}), ...(options.section ? { section: options.section } : {}) });
   return r.ok ? r : { ok: false, message: `${file}: error: ${r.error}` };
 }
