@@ -121,7 +121,15 @@ test('a clang-built object dropped with its .c shows the C source: a breakpoint 
   await page.getByRole('button', { name: /^C · / }).click();
   await expect(view).toBeVisible();
 
-  // The C view is part of the document: a reload keeps it, on a phone too.
+  // The C view is part of the document: a share link opens on it in a fresh page.
+  const link = await page.evaluate(() => window.__playground.share());
+  expect(link).toBeTruthy();
+  const other = await page.context().newPage();
+  await other.goto(link ?? '/');
+  await other.waitForFunction(() => window.__playground?.ready === true);
+  await expect(other.getByTestId('c-view').locator('[data-c-line="1"]')).toContainText('// SPDX-License-Identifier: GPL-2.0');
+  await other.close();
+  // And a reload keeps it, on a phone too.
   await page.reload();
   await page.waitForFunction(() => window.__playground?.ready === true);
   await expect(page.getByTestId('c-view').locator('[data-c-line="36"]')).toContainText('cpumask = bpf_cpumask_create();');
