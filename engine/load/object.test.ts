@@ -1,5 +1,6 @@
 // Loading an object as libbpf does, on a hand-made object: a map reference, a global variable,
-// a call into .text, a kfunc extern, a callback's address, the license and line info.
+// a call into .text, a kfunc extern, a callback's address, the license and line info; and two
+// programs that each take only their own functions of .text.
 
 import { describe, expect, it } from 'vitest';
 import { kfuncByName } from '../kernel/kfuncs/ids.ts';
@@ -88,6 +89,41 @@ describe('loadObject', () => {
     expect([src(6), imm(6)]).toEqual([4, 9 - 7]); // BPF_PSEUDO_FUNC to cb (program slot 9)
     // Each slot takes the line of the last line record at or before it (.text's first two slots have none of their own).
     expect(p.lines.map((l) => l?.line)).toEqual([10, 10, 10, 10, 12, 12, 12, 12, 12, 12, 12, 4, 4]);
+  });
+
+  it('appends to each program only the functions of .text it reaches, moving bare calls between them', () => {
+    // .text: f calls g with no relocation (clang's call between static functions), then h.
+    const fns = bytes(insn(0x85, 0, 1, 0, 1), EXIT, insn(0xb7, 0, 0, 0, 7), EXIT, insn(0xb7, 0, 0, 0, 9), EXIT);
+    const a = bytes(insn(0x85, 0, 1, 0, -1), EXIT); // call f
+    const b = bytes(insn(0x85, 0, 1, 0, 3), EXIT); // call h, against the .text section symbol (imm: its slot - 1)
+    const r = loadObject({
+      sections: [
+        { index: 1, name: '.text', type: 1, flags: 0x6, bytes: fns, size: fns.length },
+        { index: 2, name: 'xdp', type: 1, flags: 0x6, bytes: a, size: a.length },
+        { index: 3, name: 'syscall', type: 1, flags: 0x6, bytes: b, size: b.length },
+      ],
+      symbols: [
+        { name: '', value: 0, kind: 'notype', global: false, section: 0 },
+        { name: '.text', value: 0, kind: 'section', global: false, section: 1 },
+        { name: 'f', value: 0, kind: 'func', global: false, section: 1 },
+        { name: 'g', value: 16, kind: 'func', global: false, section: 1 },
+        { name: 'h', value: 32, kind: 'func', global: false, section: 1 },
+      ],
+      relocations: [
+        { section: 2, offset: 0, symbol: 2, type: 10 },
+        { section: 3, offset: 0, symbol: 1, type: 10 },
+      ],
+      maps: [],
+    });
+    if (!r.ok) throw new Error(r.error);
+    const [xdp, syscall] = r.object.programs;
+    const dv = (p: Uint8Array) => new DataView(p.buffer, p.byteOffset, p.byteLength);
+    // xdp: its 2 slots, f (slots 2-3), g (4-5); h stays out. f's call to g still lands on g.
+    expect(xdp?.bytes.length).toBe(6 * 8);
+    expect(xdp && [dv(xdp.bytes).getInt32(4, true), dv(xdp.bytes).getInt32(2 * 8 + 4, true), dv(xdp.bytes).getInt32(4 * 8 + 4, true)]).toEqual([1, 1, 7]);
+    // syscall: its 2 slots and h alone.
+    expect(syscall?.bytes.length).toBe(4 * 8);
+    expect(syscall && [dv(syscall.bytes).getInt32(4, true), dv(syscall.bytes).getInt32(2 * 8 + 4, true)]).toEqual([1, 9]);
   });
 
   it("resolves a CO-RE field offset against the simulated kernel's layout, and names a field it lacks", () => {

@@ -184,28 +184,105 @@ function load(input: ObjectInput): ObjectLoad {
   return { ok: true, object: { programs, maps, mapContents, ...(license === undefined ? {} : { license }), skipped } };
 }
 
-/** One program: its section, then .text when it calls into it, with every relocation applied. */
+/** A function of .text: its byte range. */
+interface TextFunction {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * The functions of .text a program reaches from its section, by calls and function addresses
+ * and then from those functions on (with or without a relocation: clang writes a call between
+ * static functions of .text as a bare pc-relative call), in .text order. libbpf appends only
+ * these to the program, so the functions only another program uses stay out of it. .text is
+ * split at its FUNC symbols, as libbpf splits it into subprograms (as one function when it has none).
+ */
+function textFunctionsUsed(s: ObjectSection, text: ObjectSection, own: readonly ObjectRelocation[], textRelocs: readonly ObjectRelocation[], symbols: readonly ObjectSymbol[]): TextFunction[] {
+  const starts = new Set([0]);
+  for (const x of symbols) if (x.section === text.index && x.kind === 'func' && x.value % INSN === 0 && x.value < text.size) starts.add(x.value);
+  const bounds = [...starts].sort((a, b) => a - b);
+  const functions: TextFunction[] = bounds.map((start, i) => ({ start, end: bounds[i + 1] ?? text.size }));
+  const used = new Set<TextFunction>();
+  const pending: TextFunction[] = [];
+  const reach = (off: number): void => {
+    const f = functions.find((x) => off >= x.start && off < x.end);
+    if (f && !used.has(f)) {
+      used.add(f);
+      pending.push(f);
+    }
+  };
+  const follow = (relocs: readonly ObjectRelocation[], code: Uint8Array, from: number, to: number): void => {
+    const dv = new DataView(code.buffer, code.byteOffset, code.byteLength);
+    for (const r of relocs) {
+      const sym = symbols[r.symbol];
+      if (r.offset < from || r.offset + INSN > to || sym?.section !== text.index) continue;
+      const imm = dv.getInt32(r.offset + 4, true);
+      reach(code[r.offset] === CALL ? sym.value + (imm + 1) * INSN : sym.value + imm);
+    }
+  };
+  follow(own, s.bytes, 0, s.size);
+  const relocated = new Set(textRelocs.map((r) => r.offset));
+  const dv = new DataView(text.bytes.buffer, text.bytes.byteOffset, text.bytes.byteLength);
+  for (let f = pending.pop(); f; f = pending.pop()) {
+    follow(textRelocs, text.bytes, f.start, f.end);
+    for (const off of bareCalls(text, f, relocated)) reach(off + (dv.getInt32(off + 4, true) + 1) * INSN);
+  }
+  return functions.filter((f) => used.has(f));
+}
+
+/** The offsets of the BPF-to-BPF calls in `f` that no relocation names (pc-relative within .text). */
+function bareCalls(text: ObjectSection, f: TextFunction, relocated: ReadonlySet<number>): number[] {
+  const out: number[] = [];
+  for (let off = f.start; off + INSN <= f.end; off += text.bytes[off] === LD_IMM64 ? 2 * INSN : INSN) {
+    if (text.bytes[off] === CALL && (text.bytes[off + 1] ?? 0) >> 4 === 1 && !relocated.has(off)) out.push(off);
+  }
+  return out;
+}
+
+/**
+ * One program: its section, then the functions of .text it uses (textFunctionsUsed), with every
+ * relocation applied.
+ */
 function program(s: ObjectSection, text: ObjectSection | undefined, input: ObjectInput, byIndex: ReadonlyMap<number, ObjectSection>, mapByName: ReadonlyMap<string, number>, dataMap: ReadonlyMap<number, number>): ObjectProgram | string {
   for (const sec of text ? [s, text] : [s]) {
     if (sec.size % INSN) return `${sec.name}: its size (${sec.size} bytes) is not a whole number of instructions`;
     if (sec.bytes.length < sec.size) return `${sec.name}: its ${sec.size} bytes of instructions are not in the file`;
   }
   const own = input.relocations.filter((r) => r.section === s.index);
-  const needsText = text !== undefined && own.some((r) => input.symbols[r.symbol]?.section === text.index);
-  const base = s.size / INSN;
-  const total = base + (needsText && text ? text.size / INSN : 0);
+  const textRelocs = text ? input.relocations.filter((r) => r.section === text.index) : [];
+  for (const r of [...own, ...textRelocs]) {
+    const sec = r.section === s.index ? s : text;
+    if (r.offset % INSN || r.offset + INSN > (sec?.size ?? 0)) return `${sec?.name ?? ''} at offset 0x${r.offset.toString(16)}: a relocation outside the instructions`;
+  }
+  // Each used function of .text, and where it starts in this program.
+  const placed: (TextFunction & { readonly slot: number })[] = [];
+  let total = s.size / INSN;
+  for (const f of text ? textFunctionsUsed(s, text, own, textRelocs, input.symbols) : []) {
+    placed.push({ ...f, slot: total });
+    total += (f.end - f.start) / INSN;
+  }
+  const textSlot = (off: number): number | undefined => {
+    const f = off % INSN ? undefined : placed.find((x) => off >= x.start && off < x.end);
+    return f && f.slot + (off - f.start) / INSN;
+  };
+  /** The slot in this program of byte `off` of section `section`, when it is in the program. */
+  const slotOf = (section: number, off: number): number | undefined => {
+    if (section === s.index) return off % INSN === 0 && off >= 0 && off < s.size ? off / INSN : undefined;
+    return section === text?.index ? textSlot(off) : undefined;
+  };
   const bytes = new Uint8Array(total * INSN);
   bytes.set(s.bytes.subarray(0, s.size));
-  if (needsText && text) bytes.set(text.bytes.subarray(0, text.size), s.size);
+  if (text) for (const f of placed) bytes.set(text.bytes.subarray(f.start, f.end), f.slot * INSN);
   const dv = new DataView(bytes.buffer);
-  // Where each section's instructions sit in this program.
-  const placed = new Map<number, number>([[s.index, 0]]);
-  if (needsText && text) placed.set(text.index, base);
-  const relocs = [...own.map((r) => ({ r, at: 0 })), ...(needsText && text ? input.relocations.filter((r) => r.section === text.index).map((r) => ({ r, at: base })) : [])];
-  for (const { r, at } of relocs) {
+  const relocs = [
+    ...own.map((r) => ({ r, slot: r.offset / INSN })),
+    ...textRelocs.flatMap((r) => {
+      const slot = textSlot(r.offset);
+      return slot === undefined ? [] : [{ r, slot }];
+    }),
+  ];
+  for (const { r, slot } of relocs) {
     const where = `${r.section === s.index ? s.name : '.text'} at offset 0x${r.offset.toString(16)}`;
-    if (r.offset % INSN || r.offset + INSN > (r.section === s.index ? s.size : (text?.size ?? 0))) return `${where}: a relocation outside the instructions`;
-    const slot = at + r.offset / INSN;
     const o = slot * INSN;
     const sym = input.symbols[r.symbol];
     if (!sym) return `${where}: relocation against symbol ${r.symbol}, which does not exist`;
@@ -219,10 +296,11 @@ function program(s: ObjectSection, text: ObjectSection | undefined, input: Objec
         dv.setInt32(o + 4, k.id, true);
         continue;
       }
-      const start = placed.get(sym.section);
-      if (start === undefined) return `${where}: call into section ${target?.name ?? sym.section}, which is not .text`;
+      if (sym.section !== s.index && sym.section !== text?.index) return `${where}: call into section ${target?.name ?? sym.section}, which is not .text`;
       // libbpf: the callee is at sym.value / 8 + imm + 1 in its section (imm -1 for a global function).
-      const callee = start + sym.value / INSN + dv.getInt32(o + 4, true) + 1;
+      const at = sym.value + (dv.getInt32(o + 4, true) + 1) * INSN;
+      const callee = slotOf(sym.section, at);
+      if (callee === undefined) return `${where}: call to offset 0x${at.toString(16)} of ${target?.name ?? sym.section}, outside its instructions`;
       setSrc(bytes, o, 1);
       dv.setInt32(o + 4, callee - (slot + 1), true);
       continue;
@@ -247,22 +325,41 @@ function program(s: ObjectSection, text: ObjectSection | undefined, input: Objec
       dv.setInt32(o + 12, off, true);
       continue;
     }
-    const start = placed.get(sym.section);
-    if (start !== undefined && target && target.flags & SHF_EXECINSTR) {
+    if (target && target.flags & SHF_EXECINSTR && (sym.section === s.index || sym.section === text?.index)) {
       // The address of a function (a callback): BPF_PSEUDO_FUNC, relative to the next instruction.
-      const fn = start + (sym.kind === 'section' ? dv.getInt32(o + 4, true) : sym.value) / INSN;
+      // libbpf: at sym.value + imm bytes in its section (a static function's symbol is its section's).
+      const at = sym.value + dv.getInt32(o + 4, true);
+      const fn = slotOf(sym.section, at);
+      if (fn === undefined) return `${where}: the address of offset 0x${at.toString(16)} of ${target.name}, outside its instructions`;
       setSrc(bytes, o, 4);
       dv.setInt32(o + 4, fn - (slot + 1), true);
       continue;
     }
     return `${where}: ld_imm64 of '${sym.name}' in section ${target?.name ?? sym.section}, which is neither a map, global data nor a function`;
   }
+  if (text) {
+    // Calls between functions of .text without a relocation: pc-relative in .text, so moved with their callees.
+    const relocated = new Set(textRelocs.map((r) => r.offset));
+    const tv = new DataView(text.bytes.buffer, text.bytes.byteOffset, text.bytes.byteLength);
+    for (const f of placed) {
+      for (const off of bareCalls(text, f, relocated)) {
+        const slot = f.slot + (off - f.start) / INSN;
+        const at = off + (tv.getInt32(off + 4, true) + 1) * INSN;
+        const callee = textSlot(at);
+        if (callee === undefined) return `.text at offset 0x${off.toString(16)}: call to offset 0x${at.toString(16)}, outside the functions of .text`;
+        dv.setInt32(slot * INSN + 4, callee - (slot + 1), true);
+      }
+    }
+  }
   for (const c of input.core ?? []) {
-    const start = [...placed].find(([sec]) => byIndex.get(sec)?.name === c.section)?.[1];
-    if (start === undefined) continue;
-    const o = (start + c.insnOff / INSN) * INSN;
     const where = `${c.section} at offset 0x${c.insnOff.toString(16)}`;
-    if (c.insnOff % INSN || o + INSN > bytes.length) return `${where}: a CO-RE relocation outside the instructions`;
+    const sec = c.section === s.name ? s : c.section === text?.name ? text : undefined;
+    if (!sec) continue;
+    if (c.insnOff % INSN || c.insnOff + INSN > sec.size) return `${where}: a CO-RE relocation outside the instructions`;
+    const slot = slotOf(sec.index, c.insnOff);
+    // A record for a function of .text this program does not use.
+    if (slot === undefined) continue;
+    const o = slot * INSN;
     if (c.kind !== 0) return `${where}: CO-RE relocation kind ${c.kind} (only field byte offsets are resolved)`;
     const off = coreOffset(c.struct, c.path);
     if (typeof off === 'string') return `${where}: CO-RE: ${off}`;
@@ -272,11 +369,10 @@ function program(s: ObjectSection, text: ObjectSection | undefined, input: Objec
     else dv.setInt32(o + 4, off, true);
   }
   const lines: (ObjectLine | undefined)[] = new Array<ObjectLine | undefined>(total).fill(undefined);
-  for (const [sec, start] of placed) {
-    const name = byIndex.get(sec)?.name ?? '';
-    for (const l of input.lines?.get(name) ?? []) {
-      const slot = start + l.insnOff / INSN;
-      if (Number.isInteger(slot) && slot < total) lines[slot] = l;
+  for (const sec of text ? [s, text] : [s]) {
+    for (const l of input.lines?.get(sec.name) ?? []) {
+      const slot = slotOf(sec.index, l.insnOff);
+      if (slot !== undefined) lines[slot] = l;
     }
   }
   // Slots without their own line take the line before them (as line info covers ranges).

@@ -31,13 +31,12 @@ interface Example {
   readonly result: ReturnType<typeof assemble>;
 }
 
-/** The examples an object file can hold: not raw, no callbacks and no global data. */
+/** The examples an object file can hold: not raw and no global data. */
 const examples: Example[] = readdirSync(EXAMPLES)
   .filter((f) => f.endsWith('.bpf.s'))
   .sort()
   .map((file) => ({ file, result: assemble(readFileSync(join(EXAMPLES, file), 'utf8'), { isa: 4 }) }))
-  .filter((e) => e.result.ok && e.result.sections.some((s) => s.insns.length > 0) && e.result.sections.every((s) => s.insns.length === 0 || s.kind.progType !== 'raw'))
-  .filter((e) => e.result.sections.every((s) => s.relocations.every((r) => r.kind !== 'func')));
+  .filter((e) => e.result.ok && e.result.sections.some((s) => s.insns.length > 0) && e.result.sections.every((s) => s.insns.length === 0 || s.kind.progType !== 'raw'));
 
 function exported(e: Example): Uint8Array {
   const r = objectOfProgram({ sections: e.result.sections, maps: e.result.maps, ...(e.result.license === undefined ? {} : { license: e.result.license }) }, EXPORT_KERNEL);
@@ -115,6 +114,112 @@ const FIELDS = `.section tp_btf/task_newtask
   exit
 .license "GPL"
 `;
+
+/**
+ * BPF-to-BPF calls: a two-level chain in xdp (the second level reads a map), a function of the
+ * same name in syscall, and a tp_btf function reading a kernel struct field (a CO-RE relocation
+ * in .text). Each program's functions are written in the order libbpf appends them (depth first
+ * from the entry), so the kernel numbers the instructions as the playground does.
+ */
+const CALLS = `.license "GPL"
+.map counts type=array key=4 value=8 max_entries=1
+
+.section xdp
+        r6 = r1
+        call count
+        r0 = 2
+        exit
+count:
+        call bump
+        r0 = 0
+        exit
+bump:
+        r1 = 0
+        *(u32 *)(r10 - 4) = r1
+        r2 = r10
+        r2 += -4
+        r1 = counts ll
+        call bpf_map_lookup_elem
+        if r0 == 0 goto out
+        r1 = 1
+        lock *(u64 *)(r0 + 0) += r1
+out:
+        r0 = 0
+        exit
+
+.section syscall
+        call count
+        r0 = 0
+        exit
+count:
+        r0 = 7
+        exit
+
+.section tp_btf/task_newtask
+        r1 = *(u64 *)(r1 + 0)
+        call pid_of
+        r0 = 0
+        exit
+pid_of:
+        r0 = *(s32 *)(r1 + task_struct.pid)
+        exit
+`;
+
+/** A callback: bpf_loop calls `step`, whose address the program loads (BPF_PSEUDO_FUNC); then a call. */
+const CALLBACK = `.license "GPL"
+.section xdp
+        r1 = 4
+        r2 = step ll
+        r3 = 0
+        r4 = 0
+        call bpf_loop
+        call finish
+        exit
+step:
+        r0 = 0
+        exit
+finish:
+        r0 = 2
+        exit
+`;
+
+/** An object's functions, relocations (with the imm they patch) and func_info, one line each. */
+function shapeOf(object: Uint8Array): { functions: string[]; relocations: string[]; funcInfo: string[] } {
+  const r = readElf(object);
+  if (!r.ok) throw new Error(r.error.message);
+  const { sections, symbols } = r.elf;
+  const section = (i: number) => sections[i]?.name ?? `#${i}`;
+  const symbol = (i: number) => (symbols[i]?.type === 3 ? section(symbols[i]?.section ?? 0) : (symbols[i]?.name ?? `#${i}`));
+  const functions = symbols.filter((s) => s.type === 2).map((s) => `${s.name} ${s.binding === 0 ? 'local' : 'global'} ${section(s.section)}+${s.value} (${s.size / 8} insns)`);
+  const relocations = r.elf.relocations.flatMap((t) =>
+    t.relocations.map((x) => {
+      const data = sections[t.target]?.data ?? new Uint8Array();
+      const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+      const type = x.type === 1 ? 'R_BPF_64_64' : x.type === 10 ? 'R_BPF_64_32' : String(x.type);
+      return `${section(t.target)}+${x.offset} ${type} ${symbol(x.symbol)} src=${(data[x.offset + 1] ?? 0) >> 4} imm=${dv.getInt32(x.offset + 4, true)}`;
+    }),
+  );
+  const btf = coreOf(object).btf;
+  const ext = readBtfExt(sections.find((s) => s.name === '.BTF.ext')?.data ?? new Uint8Array(), btf);
+  if (!ext.ok) throw new Error(ext.error.message);
+  const funcInfo = ext.ext.funcInfo.flatMap((s) =>
+    s.records.map((f) => {
+      const t = btf.types[f.typeId];
+      return `${s.section}+${f.insnOff} ${t?.name ?? '?'} ${t?.kind === 'func' ? t.linkage : '?'}`;
+    }),
+  );
+  return { functions, relocations, funcInfo };
+}
+
+/** Each program read back from the object has the assembled program's instructions. */
+function expectRoundTrip(r: ReturnType<typeof exportText>): void {
+  if (!r.ok) throw new Error(r.error);
+  const back = objectOfElf(r.bytes);
+  if (!back.ok) throw new Error(back.error);
+  const want = r.sections.filter((s) => s.insns.length > 0);
+  expect(back.object.programs.map((p) => p.name)).toEqual(want.map((s) => s.name));
+  want.forEach((s, i) => expect(slots(back.object.programs[i]?.bytes ?? new Uint8Array()), s.name).toEqual(slots(s.bytes)));
+}
 
 function exportText(text: string): ReturnType<typeof objectOfProgram> & { sections: readonly Section[] } {
   const a = assemble(text, { isa: 4 });
@@ -290,13 +395,121 @@ describe('objectOfProgram', () => {
     }
   });
 
+  it('splits a program with BPF-to-BPF calls as clang does: the entry in its section, the functions in .text', () => {
+    const r = exportText(CALLS);
+    if (!r.ok) throw new Error(r.error);
+    const shape = shapeOf(r.bytes);
+    // Static functions (local symbols, BTF linkage static), each section's own, in its order;
+    // syscall's `count` is another function than xdp's, so it gets another name.
+    expect(shape.functions).toEqual([
+      'count local .text+0 (3 insns)',
+      'bump local .text+24 (12 insns)',
+      'count__syscall local .text+120 (2 insns)',
+      'pid_of local .text+136 (2 insns)',
+      'xdp global xdp+0 (4 insns)',
+      'syscall global syscall+0 (3 insns)',
+      'tp_btf_task_newtask global tp_btf/task_newtask+0 (4 insns)',
+    ]);
+    // Every call is `call -1` against its callee's symbol; the map and the helper as before.
+    expect(shape.relocations).toEqual([
+      'xdp+8 R_BPF_64_32 count src=1 imm=-1',
+      'syscall+0 R_BPF_64_32 count__syscall src=1 imm=-1',
+      'tp_btf/task_newtask+8 R_BPF_64_32 pid_of src=1 imm=-1',
+      '.text+0 R_BPF_64_32 bump src=1 imm=-1',
+      '.text+56 R_BPF_64_64 counts src=0 imm=0',
+    ]);
+    // func_info for every function, in the section that holds it.
+    expect(shape.funcInfo).toEqual([
+      'xdp+0 xdp global',
+      '.text+0 count static',
+      '.text+24 bump static',
+      '.text+120 count__syscall static',
+      '.text+136 pid_of static',
+      'syscall+0 syscall global',
+      'tp_btf/task_newtask+0 tp_btf_task_newtask global',
+    ]);
+    // The CO-RE relocation of pid_of's load is in .text, at its offset there.
+    expect(coreOf(r.bytes).relos.map(({ section, relo }) => `${section}+${relo.insnOff} ${relo.access}`)).toEqual(['.text+136 0:0']);
+    expectRoundTrip(r);
+  });
+
+  it('exports a callback as clang does: an ld_imm64 of its offset in .text against the .text section symbol', () => {
+    const r = exportText(CALLBACK);
+    if (!r.ok) throw new Error(r.error);
+    const shape = shapeOf(r.bytes);
+    expect(shape.functions).toEqual(['step local .text+0 (2 insns)', 'finish local .text+16 (2 insns)', 'xdp global xdp+0 (8 insns)']);
+    // src_reg 0 as clang leaves it (libbpf sets BPF_PSEUDO_FUNC), imm the byte offset of `step`.
+    expect(shape.relocations).toEqual(['xdp+8 R_BPF_64_64 .text src=0 imm=0', 'xdp+48 R_BPF_64_32 finish src=1 imm=-1']);
+    expect(shape.funcInfo).toEqual(['xdp+0 xdp global', '.text+0 step static', '.text+16 finish static']);
+    expectRoundTrip(r);
+  });
+
+  it('refuses what an object cannot hold: a call to the entry, unreachable functions, jumps between functions', () => {
+    const refusal = (text: string) => {
+      const r = exportText(`.section xdp\n${text}`);
+      return r.ok ? '' : r.error;
+    };
+    expect(refusal('entry:\n  r0 = 0\n  call entry\n  exit\n')).toBe(
+      "xdp: instruction 1: a call at instruction 0, the program's entry (an object holds the entry in its section and the functions it calls in .text)",
+    );
+    // A call past the end (bytes made by hand: the assembler resolves calls to labels).
+    const [s] = assemble('.section xdp\n  call f\n  exit\nf:\n  exit\n', { isa: 4 }).sections;
+    if (!s) throw new Error('no section');
+    const bytes = s.bytes.slice();
+    new DataView(bytes.buffer).setInt32(4, 5, true);
+    const far = objectOfProgram({ sections: [{ ...s, bytes }], maps: [] }, EXPORT_KERNEL);
+    expect(far.ok ? '' : far.error).toBe('xdp: instruction 0: a call at instruction 6, outside the program');
+    expect(refusal('  r0 = 0\n  exit\na:\n  call b\n  exit\nb:\n  call a\n  exit\n')).toBe(
+      "xdp: the function at instruction 2 ('a') is called only from code the entry never calls (the kernel refuses unreachable instructions)",
+    );
+    expect(refusal('  call f\n  if r0 == 0 goto end\n  exit\nf:\n  r0 = 0\nend:\n  exit\n')).toBe(
+      "xdp: instruction 1: a jump from the entry into the function at instruction 3 ('f') (the kernel refuses jumps between functions)",
+    );
+  });
+
   it('says what it does not export yet', () => {
-    const callback = assemble('.section xdp\n  r2 = cb ll\n  r0 = 0\n  exit\ncb:\n  r0 = 0\n  exit\n', { isa: 4 });
-    const r = objectOfProgram({ sections: callback.sections, maps: callback.maps }, EXPORT_KERNEL);
-    expect(r.ok ? '' : r.error).toMatch(/^not exported yet: .*BPF_PSEUDO_FUNC/);
     const raw = assemble('.section raw\n  r0 = 0\n  exit\n', { isa: 4 });
     const q = objectOfProgram({ sections: raw.sections, maps: raw.maps }, EXPORT_KERNEL);
     expect(q.ok ? '' : q.error).toMatch(/^not exported yet: section 'raw'/);
+  });
+
+  it('llvm-objdump-19 and llvm-readelf-19 read the calls: static functions in .text, each call relocated against its callee', () => {
+    if (!tool('llvm-objdump-19') || !tool('llvm-readelf-19')) {
+      console.log('skipped: llvm-objdump-19 or llvm-readelf-19 is not installed');
+      return;
+    }
+    const r = exportText(CALLS);
+    const c = exportText(CALLBACK);
+    if (!r.ok || !c.ok) throw new Error('not exported');
+    const path = join(dir, 'calls.o');
+    writeFileSync(path, r.bytes);
+    const d = spawnSync('llvm-objdump-19', ['-d', '-r', path], { encoding: 'utf8' });
+    expect(d.stderr).toBe('');
+    const lines = d.stdout.split('\n').map((l) => l.trim().replace(/\s+/g, ' '));
+    expect(lines.filter((l) => /^[0-9a-f]{16} <\w+>:$|R_BPF/.test(l))).toEqual([
+      '0000000000000000 <xdp>:',
+      '0000000000000008: R_BPF_64_32 count',
+      '0000000000000000 <syscall>:',
+      '0000000000000000: R_BPF_64_32 count__syscall',
+      '0000000000000000 <tp_btf_task_newtask>:',
+      '0000000000000008: R_BPF_64_32 pid_of',
+      '0000000000000000 <count>:',
+      '0000000000000000: R_BPF_64_32 bump',
+      '0000000000000018 <bump>:',
+      '0000000000000038: R_BPF_64_64 counts',
+      '0000000000000078 <count__syscall>:',
+      '0000000000000088 <pid_of>:',
+    ]);
+    expect(lines).toContain('1: 85 10 00 00 ff ff ff ff call -0x1');
+    const s = spawnSync('llvm-readelf-19', ['-S', '-s', '-r', path], { encoding: 'utf8' });
+    expect(s.stderr).toBe('');
+    const symbols = s.stdout.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[3] === 'FUNC').map((f) => `${f[7] ?? ''} ${f[4] ?? ''}`);
+    expect(symbols).toEqual(['count LOCAL', 'bump LOCAL', 'count__syscall LOCAL', 'pid_of LOCAL', 'xdp GLOBAL', 'syscall GLOBAL', 'tp_btf_task_newtask GLOBAL']);
+    const cpath = join(dir, 'callback.o');
+    writeFileSync(cpath, c.bytes);
+    const cd = spawnSync('llvm-objdump-19', ['-d', '-r', cpath], { encoding: 'utf8' });
+    expect(cd.stderr).toBe('');
+    expect(cd.stdout.split('\n').map((l) => l.trim().replace(/\s+/g, ' ')).filter((l) => /R_BPF/.test(l))).toEqual(['0000000000000008: R_BPF_64_64 .text', '0000000000000030: R_BPF_64_32 finish']);
   });
 
   it('llvm-readelf-19 reads every object', () => {
@@ -348,6 +561,40 @@ describe('objectOfProgram', () => {
         expect(patched.length, e.file).toBe(fields.length);
         const moved = patched.filter((m) => m[2] !== m[3]).length;
         console.log(`${e.file}: bpftool loaded ${readdirSync(pin).join(', ')}${fields.length ? `; libbpf patched ${patched.length} CO-RE field offsets (${moved} moved)` : ''}`);
+      } finally {
+        rmSync(pin, { recursive: true, force: true });
+      }
+    }
+  });
+
+  it('bpftool prog loadall accepts the calls and the callback, libbpf placing each function where the playground has it', () => {
+    const bpffs = readFileSync('/proc/mounts', 'utf8').split('\n').some((l) => l.split(' ')[1] === '/sys/fs/bpf' && l.split(' ')[2] === 'bpf');
+    const why = !tool('bpftool') ? 'bpftool is not installed' : process.getuid?.() !== 0 ? 'not root' : !bpffs ? '/sys/fs/bpf is not a mounted bpffs' : undefined;
+    if (why) {
+      console.log(`skipped: bpftool loadall: ${why}`);
+      return;
+    }
+    // Where each function starts in its program, as assembled (and as libbpf appends it).
+    const cases = [
+      { text: CALLS, placed: ['bump@7', 'count@4', 'count__syscall@3', 'pid_of@4'] },
+      { text: CALLBACK, placed: ['finish@10', 'step@8'] },
+    ];
+    for (const [n, { text, placed }] of cases.entries()) {
+      const r = exportText(text);
+      if (!r.ok) throw new Error(r.error);
+      const path = join(dir, `calls-load-${n}.o`);
+      writeFileSync(path, r.bytes);
+      const pin = `/sys/fs/bpf/bpfp-export-calls-${process.pid}-${n}`;
+      try {
+        const l = spawnSync('bpftool', ['-d', 'prog', 'loadall', path, pin], { encoding: 'utf8', timeout: 10000, maxBuffer: 64 << 20 });
+        const tail = l.stderr.split('\n').filter((x) => !/^libbpf: sec '|^libbpf: elf:|^Warning:|^If it used/.test(x)).slice(-25).join('\n');
+        expect(l.status === 0 ? '' : tail).toBe('');
+        const programs = r.sections.filter((s) => s.insns.length > 0);
+        expect(readdirSync(pin).sort()).toEqual(programs.map((s) => symbolName(s.name)).sort());
+        // libbpf appended each function to its program at the instruction the playground has it at.
+        const seen = [...new Set([...l.stderr.matchAll(/points to subprog '(\w+)' \(now at (\d+) offset\)/g)].map((m) => `${m[1] ?? ''}@${m[2] ?? ''}`))].sort();
+        expect(seen).toEqual(placed);
+        console.log(`calls ${n}: bpftool loaded ${readdirSync(pin).join(', ')}; libbpf placed ${seen.join(', ')}`);
       } finally {
         rmSync(pin, { recursive: true, force: true });
       }

@@ -3,6 +3,16 @@
 // described in BTF as bpf_helpers.h's __uint/__type do (kptr fields as `__kptr` type tags),
 // R_BPF_64_64 on each map ld_imm64, R_BPF_64_32 on each kfunc call against an undefined symbol
 // declared in BTF as an extern FUNC of the `.ksyms` DATASEC, the license, `.BTF` and func_info.
+// A program with BPF-to-BPF calls or callbacks (BPF_PSEUDO_FUNC) is split as clang splits C: its
+// entry stays in its section, the functions it calls go to `.text` as static functions (a local
+// FUNC symbol, a BTF FUNC of static linkage, a func_info record each), each call is `call -1` with
+// R_BPF_64_32 against the callee's symbol, and each callback address an ld_imm64 of its offset in
+// `.text` with R_BPF_64_64 against the `.text` section symbol (libbpf takes a function address
+// only against a global FUNC or a section symbol). Each section's functions are its own copies,
+// one after the other in `.text` in the program's order (engine/load/object.ts appends them back
+// in that order). libbpf appends them depth first from the entry, in the order the calls come:
+// the same layout when the functions are written in that order, else the kernel numbers the
+// instructions differently (the same program).
 // A `STRUCT.FIELD` of a kernel-memory struct becomes a CO-RE field relocation, as clang writes
 // one for a preserve_access_index struct: `.BTF` holds the struct with the members used, at the
 // simulated kernel's offsets (which the instructions hold), and `.BTF.ext` the record, so libbpf
@@ -20,6 +30,8 @@ export interface ExportSection {
   readonly name: string;
   readonly bytes: Uint8Array;
   readonly relocations: readonly Relocation[];
+  /** Label name to slot: a function of `.text` is named after the label at its first instruction. */
+  readonly labels?: ReadonlyMap<string, number>;
 }
 
 export interface ExportInput {
@@ -72,6 +84,11 @@ const CLASS = { ldx: 0x01, st: 0x02, stx: 0x03, alu: 0x04, jmp: 0x05, jmp32: 0x0
 /** BPF_X: the source is a register, not `imm`. */
 const SRC_REG = 0x08;
 const BPF_PSEUDO_CALL = 1;
+/** An ld_imm64 of a function's address (a callback), relative to the next instruction. */
+const BPF_PSEUDO_FUNC = 4;
+/** Jump operations (the high 4 bits of a jmp/jmp32 opcode) that are not jumps. */
+const OP_CALL = 0x80;
+const OP_EXIT = 0x90;
 /** Map types whose key and value the kernel accepts as BTF types (the others get __uint sizes). */
 const TYPED_MAPS: ReadonlySet<string> = new Set(['hash', 'array', 'percpu_hash', 'percpu_array', 'lru_hash', 'lru_percpu_hash']);
 const UNSIGNED: Readonly<Record<number, string>> = { 1: 'unsigned char', 2: 'unsigned short', 4: 'unsigned int', 8: 'unsigned long long' };
@@ -97,6 +114,17 @@ function build(input: ExportInput, kernel: ExportKernel): ExportResult {
   if (!sections.length) return fail('there is no program to export');
   const core = coreFields(sections, kernel);
   if (typeof core === 'string') return fail(core);
+  const splits: Split[] = [];
+  for (const s of sections) {
+    const kind = sectionKind(s.name).progType;
+    if (kind === 'raw' || kind === 'unknown') return fail(`not exported yet: section '${s.name}' names no program type libbpf knows (use xdp, tc, socket, syscall or tp_btf/…)`);
+    const split = splitSection(s);
+    if (typeof split === 'string') return fail(split);
+    splits.push(split);
+  }
+  const functionNames = nameFunctions(sections, splits, input.maps);
+  // .text, when a program has functions, right after the program sections.
+  const textIndex = splits.some((x) => x.functions.length > 1) ? sections.length + 1 : 0;
   const btf = new BtfBuilder();
   const types = new TypeCache(btf, kernel, core);
 
@@ -112,7 +140,7 @@ function build(input: ExportInput, kernel: ExportKernel): ExportResult {
 
   // Maps first in name order of the input, so their indexes read back the same.
   const mapSymbol = new Map<string, number>();
-  const mapsIndex = input.maps.length ? sections.length + 1 : 0;
+  const mapsIndex = input.maps.length ? sections.length + 1 + (textIndex ? 1 : 0) : 0;
   const mapVars: { type: number; offset: number; size: number }[] = [];
   let mapsSize = 0;
   for (const m of input.maps) {
@@ -150,27 +178,44 @@ function build(input: ExportInput, kernel: ExportKernel): ExportResult {
     }
     return id;
   };
+  // The functions of .text: `int NAME(void)`, static (the kernel verifies them in their caller's context).
+  let staticProto = 0;
+  const textSymbol = textIndex ? symbols.push({ name: '', value: 0, type: STT.SECTION, binding: STB.LOCAL, section: textIndex }) - 1 : -1;
+  const text: Uint8Array[] = [];
+  let textSize = 0;
   for (const [i, s] of sections.entries()) {
     const index = i + 1;
-    if (s.bytes.length % INSN) return fail(`${s.name}: its size (${s.bytes.length} bytes) is not a whole number of instructions`);
+    const split = splits[i];
+    const fnNames = functionNames[i];
+    if (!split || !fnNames) return fail(`${s.name}: the section was not split into functions`);
     const kind = sectionKind(s.name).progType;
-    if (kind === 'raw' || kind === 'unknown') return fail(`not exported yet: section '${s.name}' names no program type libbpf knows (use xdp, tc, socket, syscall or tp_btf/…)`);
     const name = symbolName(s.name);
     const clash = unique(name, `section '${s.name}'`);
     if (clash) return fail(clash);
     const bytes = s.bytes.slice();
     const dv = new DataView(bytes.buffer);
+    // The entry keeps its section; the functions after it go to .text, in order, from textSize on.
+    const entryEnd = split.functions[1]?.start ?? bytes.length / INSN;
+    const textBase = textSize;
+    const place = (pc: number): { section: number; offset: number; name: string } =>
+      pc < entryEnd ? { section: index, offset: pc * INSN, name: s.name } : { section: textIndex, offset: textBase + (pc - entryEnd) * INSN, name: '.text' };
+    const fnSymbols = split.functions.map((f, k) => {
+      if (k === 0) return -1;
+      return symbols.push({ name: fnNames[k] ?? '', value: place(f.start).offset, size: (f.end - f.start) * INSN, type: STT.FUNC, binding: STB.LOCAL, section: textIndex }) - 1;
+    });
     const relocated = new Set<number>();
     const coreRelocated = new Set<number>();
     for (const r of s.relocations) {
       const o = r.pc * INSN;
       const where = `${s.name}: instruction ${r.pc}`;
       if (o + INSN > bytes.length) return fail(`${where}: a relocation outside the program`);
+      const at = place(r.pc);
       switch (r.kind) {
         case 'helper':
           continue;
         case 'func':
-          return fail(`not exported yet: ${where}: the address of '${r.name}' (BPF_PSEUDO_FUNC, a callback)`);
+          // Every BPF_PSEUDO_FUNC ld_imm64 is relocated below, from the instructions.
+          continue;
         case 'map': {
           const sym = mapSymbol.get(r.map);
           if (sym === undefined) return fail(`${where}: map '${r.map}' is not declared`);
@@ -179,7 +224,7 @@ function build(input: ExportInput, kernel: ExportKernel): ExportResult {
           setSrc(bytes, o, 0);
           dv.setInt32(o + 4, 0, true);
           dv.setInt32(o + 12, 0, true);
-          relocations.push({ section: index, offset: o, symbol: sym, type: R_BPF.R_BPF_64_64 });
+          relocations.push({ section: at.section, offset: at.offset, symbol: sym, type: R_BPF.R_BPF_64_64 });
           relocated.add(r.pc);
           continue;
         }
@@ -198,7 +243,7 @@ function build(input: ExportInput, kernel: ExportKernel): ExportResult {
           }
           setSrc(bytes, o, BPF_PSEUDO_CALL);
           dv.setInt32(o + 4, -1, true);
-          relocations.push({ section: index, offset: o, symbol: sym, type: R_BPF.R_BPF_64_32 });
+          relocations.push({ section: at.section, offset: at.offset, symbol: sym, type: R_BPF.R_BPF_64_32 });
           relocated.add(r.pc);
           continue;
         }
@@ -213,9 +258,30 @@ function build(input: ExportInput, kernel: ExportKernel): ExportResult {
           if (coreRelocated.has(r.pc)) return fail(`not exported yet: ${where}: a second struct field in one instruction (libbpf relocates one field offset per instruction)`);
           coreRelocated.add(r.pc);
           const access = types.access(r.struct, r.path, r.operand === 'off');
-          btf.addCoreRelo(s.name, { insnOff: o, typeId: types.struct(r.struct), access, kind: 'field_byte_offset' });
+          btf.addCoreRelo(at.name, { insnOff: at.offset, typeId: types.struct(r.struct), access, kind: 'field_byte_offset' });
           continue;
         }
+      }
+    }
+    // BPF-to-BPF calls: `call -1` against the callee's symbol, as clang writes a call to a global
+    // function (libbpf takes a call against any symbol of .text: the callee is at its value / 8 +
+    // imm + 1). A callback's address: its offset in .text against the .text section symbol, as
+    // clang writes a static function's (src_reg 0; libbpf sets BPF_PSEUDO_FUNC).
+    for (const e of split.edges) {
+      const o = e.pc * INSN;
+      const at = place(e.pc);
+      const callee = split.functions.findIndex((f) => f.start === e.target);
+      const sym = fnSymbols[callee];
+      if (callee < 1 || sym === undefined) return fail(`${s.name}: instruction ${e.pc}: the callee at instruction ${e.target} is not a function`);
+      if (e.kind === 'call') {
+        dv.setInt32(o + 4, -1, true);
+        relocations.push({ section: at.section, offset: at.offset, symbol: sym, type: R_BPF.R_BPF_64_32 });
+      } else {
+        setSrc(bytes, o, 0);
+        dv.setInt32(o + 4, place(e.target).offset, true);
+        dv.setInt32(o + 12, 0, true);
+        relocations.push({ section: at.section, offset: at.offset, symbol: textSymbol, type: R_BPF.R_BPF_64_64 });
+        relocated.add(e.pc);
       }
     }
     for (let pc = 0; pc * INSN < bytes.length; pc++) {
@@ -228,9 +294,28 @@ function build(input: ExportInput, kernel: ExportKernel): ExportResult {
       }
       pc++;
     }
-    elfSections.push({ name: s.name, type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXECINSTR, data: bytes, align: 8 });
-    symbols.push({ name, value: 0, size: bytes.length, type: STT.FUNC, binding: STB.GLOBAL, section: index });
+    const entry = bytes.slice(0, entryEnd * INSN);
+    elfSections.push({ name: s.name, type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXECINSTR, data: entry, align: 8 });
+    symbols.push({ name, value: 0, size: entry.length, type: STT.FUNC, binding: STB.GLOBAL, section: index });
     btf.addFuncInfo(s.name, 0, btf.addFunc(name, progProto(kind), 'global'));
+    for (const [k, f] of split.functions.entries()) {
+      if (k === 0) continue;
+      if (!staticProto) staticProto = btf.addFuncProto(types.int(4, true), []);
+      btf.addFuncInfo('.text', place(f.start).offset, btf.addFunc(fnNames[k] ?? '', staticProto, 'static'));
+    }
+    if (bytes.length > entry.length) {
+      text.push(bytes.slice(entry.length));
+      textSize += bytes.length - entry.length;
+    }
+  }
+  if (textIndex) {
+    const data = new Uint8Array(textSize);
+    let at = 0;
+    for (const t of text) {
+      data.set(t, at);
+      at += t.length;
+    }
+    elfSections.push({ name: '.text', type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXECINSTR, data, align: 8 });
   }
 
   if (input.maps.length) {
@@ -246,7 +331,104 @@ function build(input: ExportInput, kernel: ExportKernel): ExportResult {
   if (!built.ok) return fail(`BTF: ${built.error.message}`);
   elfSections.push({ name: '.BTF', type: SHT.PROGBITS, data: built.btf, align: 4 });
   if (built.ext) elfSections.push({ name: '.BTF.ext', type: SHT.PROGBITS, data: built.ext, align: 4 });
+  // In instruction order within each section, as clang writes them.
+  relocations.sort((a, b) => a.section - b.section || a.offset - b.offset);
   return { ok: true, bytes: writeElf({ sections: elfSections, symbols, relocations }) };
+}
+
+/** A program section cut into functions: its entry and the functions it calls, with the edges between them. */
+interface Split {
+  /** Instruction ranges, ascending; the first is the entry (from 0), the others start at a callee. */
+  readonly functions: readonly { readonly start: number; readonly end: number }[];
+  /** Each BPF-to-BPF call and each BPF_PSEUDO_FUNC ld_imm64: its instruction and its callee. */
+  readonly edges: readonly { readonly pc: number; readonly target: number; readonly kind: 'call' | 'func' }[];
+}
+
+/**
+ * `s` cut at the instructions its calls and callback addresses lead to (the kernel's subprograms,
+ * check_subprogs), or why an object cannot hold it: a callee outside the program or at its entry,
+ * a function no call from the entry reaches, a jump from one function into another (the kernel
+ * refuses the last two as well).
+ */
+function splitSection(s: ExportSection): Split | string {
+  if (s.bytes.length % INSN) return `${s.name}: its size (${s.bytes.length} bytes) is not a whole number of instructions`;
+  const n = s.bytes.length / INSN;
+  const dv = new DataView(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength);
+  const edges: { pc: number; target: number; kind: 'call' | 'func' }[] = [];
+  const jumps: { pc: number; target: number }[] = [];
+  for (let pc = 0; pc < n; pc++) {
+    const o = pc * INSN;
+    const code = s.bytes[o] ?? 0;
+    const src = (s.bytes[o + 1] ?? 0) >> 4;
+    const cls = code & 0x07;
+    if (code === CALL && src === BPF_PSEUDO_CALL) edges.push({ pc, target: pc + 1 + dv.getInt32(o + 4, true), kind: 'call' });
+    else if (code === LD_IMM64) {
+      if (src === BPF_PSEUDO_FUNC) edges.push({ pc, target: pc + 1 + dv.getInt32(o + 4, true), kind: 'func' });
+      pc++;
+    } else if ((cls === CLASS.jmp || cls === CLASS.jmp32) && (code & 0xf0) !== OP_CALL && (code & 0xf0) !== OP_EXIT) {
+      // gotol (BPF_JMP32 | BPF_JA) jumps by imm, the others by off.
+      jumps.push({ pc, target: pc + 1 + (code === CLASS.jmp32 ? dv.getInt32(o + 4, true) : dv.getInt16(o + 2, true)) });
+    }
+  }
+  for (const e of edges) {
+    const what = e.kind === 'call' ? 'a call' : 'the address of a function';
+    if (e.target <= 0 || e.target >= n) return `${s.name}: instruction ${e.pc}: ${what} at instruction ${e.target}, ${e.target === 0 ? "the program's entry (an object holds the entry in its section and the functions it calls in .text)" : 'outside the program'}`;
+  }
+  const starts = [...new Set(edges.map((e) => e.target))].sort((a, b) => a - b);
+  const bounds = [0, ...starts];
+  const functions = bounds.map((start, k) => ({ start, end: bounds[k + 1] ?? n }));
+  const functionOf = (pc: number): number => {
+    let k = 0;
+    while (k + 1 < bounds.length && (bounds[k + 1] ?? n) <= pc) k++;
+    return k;
+  };
+  const label = (k: number): string => {
+    const start = functions[k]?.start ?? 0;
+    const name = [...(s.labels ?? [])].find(([, pc]) => pc === start)?.[0];
+    return k === 0 ? 'the entry' : `the function at instruction ${start}${name ? ` ('${name}')` : ''}`;
+  };
+  // Every function is reached from the entry by calls and callback addresses.
+  const reached = new Set([0]);
+  const pending = [0];
+  for (let k = pending.pop(); k !== undefined; k = pending.pop()) {
+    for (const e of edges) {
+      const callee = functionOf(e.target);
+      if (functionOf(e.pc) === k && !reached.has(callee)) {
+        reached.add(callee);
+        pending.push(callee);
+      }
+    }
+  }
+  const lost = functions.findIndex((_, k) => !reached.has(k));
+  if (lost > 0) return `${s.name}: ${label(lost)} is called only from code the entry never calls (the kernel refuses unreachable instructions)`;
+  for (const j of jumps) {
+    if (j.target < 0 || j.target >= n) continue;
+    const from = functionOf(j.pc);
+    const to = functionOf(j.target);
+    if (from !== to) return `${s.name}: instruction ${j.pc}: a jump from ${label(from)} into ${label(to)} (the kernel refuses jumps between functions)`;
+  }
+  return { functions, edges };
+}
+
+/**
+ * The symbol of each function of each section (index 0, the entry, is the section's): the label
+ * at its first instruction, or SECTION_subN; a name another symbol has (a map, a program, a kfunc,
+ * the same function of another section) is followed by `__SECTION`, then by a number.
+ */
+function nameFunctions(sections: readonly ExportSection[], splits: readonly Split[], maps: readonly MapDecl[]): string[][] {
+  const taken = new Set<string>([...maps.map((m) => m.name), ...sections.map((s) => symbolName(s.name))]);
+  for (const s of sections) for (const r of s.relocations) if (r.kind === 'kfunc') taken.add(r.name);
+  return sections.map((s, i) =>
+    (splits[i]?.functions ?? []).map((f, k) => {
+      if (k === 0) return symbolName(s.name);
+      const label = [...(s.labels ?? [])].find(([, pc]) => pc === f.start)?.[0];
+      const base = label ? symbolName(label) : `${symbolName(s.name)}_sub${f.start}`;
+      let name = taken.has(base) ? `${base}__${symbolName(s.name)}` : base;
+      for (let n = 2; taken.has(name); n++) name = `${base}__${symbolName(s.name)}_${n}`;
+      taken.add(name);
+      return name;
+    }),
+  );
 }
 
 function setSrc(bytes: Uint8Array, o: number, src: number): void {
