@@ -420,7 +420,7 @@ async function saveObject(): Promise<void> {
     store.notify('error', 'Nothing to save: the program has errors (see Problems).');
     return;
   }
-  const r = await engine().exportObject({ source: doc.source, ...(doc.dialect === 'auto' ? {} : { dialect: doc.dialect }), isa: doc.isa });
+  const r = await engine().exportObject({ source: doc.source, ...(doc.dialect === 'auto' ? {} : { dialect: doc.dialect }), isa: doc.isa, ...(doc.maps ? { maps: doc.maps } : {}) });
   if (!r.ok) {
     store.notify('error', r.message);
     return;

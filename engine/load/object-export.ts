@@ -18,6 +18,23 @@ export interface ExportSourceOptions {
   readonly isa?: IsaLevel;
   /** Only this program (section); default every section with instructions. */
   readonly section?: string;
+  /**
+   * Initial map contents in the `--maps` format (`{ name: [{ key, value }] }`, hex): what the
+   * global data sections `.data` and `.rodata` hold. Anything else in it is not written.
+   */
+  readonly maps?: unknown;
+}
+
+/** The entries of a `--maps` value that are `{ key, value }` hex pairs, by map name. */
+function mapContentsOf(maps: unknown): Record<string, { key: string; value: string }[]> {
+  const out: Record<string, { key: string; value: string }[]> = {};
+  if (typeof maps !== 'object' || maps === null || Array.isArray(maps)) return out;
+  for (const [name, entries] of Object.entries(maps)) {
+    if (!Array.isArray(entries)) continue;
+    const pairs = entries.filter((e): e is { key: string; value: string } => typeof e === 'object' && e !== null && typeof (e as { key?: unknown }).key === 'string' && typeof (e as { value?: unknown }).value === 'string');
+    if (pairs.length) out[name] = pairs.map((e) => ({ key: e.key, value: e.value }));
+  }
+  return out;
 }
 
 /**
@@ -30,5 +47,5 @@ export function objectOfSource(text: string, options: ExportSourceOptions = {}):
   if (error) return { ok: false, error: `the program does not assemble (line ${error.line}: ${error.message})` };
   const sections = a.sections.filter((s) => s.insns.length > 0 && (!options.section || s.name === options.section));
   if (!sections.length) return { ok: false, error: options.section ? `no program '${options.section}'` : 'the text holds no program' };
-  return objectOfProgram({ sections, maps: a.maps, ...(a.license === undefined ? {} : { license: a.license }) }, EXPORT_KERNEL);
+  return objectOfProgram({ sections, maps: a.maps, ...(a.license === undefined ? {} : { license: a.license }), mapContents: mapContentsOf(options.maps) }, EXPORT_KERNEL);
 }

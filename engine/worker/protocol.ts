@@ -489,6 +489,8 @@ export interface ExportObjectRequest {
   readonly source: string;
   readonly dialect?: 'llvm' | 'ubpf';
   readonly isa: IsaLevel;
+  /** The document's map contents (`--maps` format): the initial bytes of `.data` and `.rodata`. */
+  readonly maps?: unknown;
 }
 
 /** The object file's bytes, or why it cannot be written (yet). */

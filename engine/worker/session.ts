@@ -230,7 +230,7 @@ export class Session implements Omit<EngineApi, 'ping'> {
   /** A clang-built object's programs, maps, license and C lines (engine/load/elf-object.ts); the loaded program stays. Never throws. */
   exportObject(request: ExportObjectRequest): ExportObjectReply {
     try {
-      return objectOfSource(request.source, { ...(request.dialect ? { dialect: request.dialect } : {}), isa: request.isa });
+      return objectOfSource(request.source, { ...(request.dialect ? { dialect: request.dialect } : {}), isa: request.isa, ...(request.maps === undefined ? {} : { maps: request.maps }) });
     } catch (e) {
       return { ok: false, error: `internal error while writing the object: ${e instanceof Error ? e.message : String(e)}` };
     }

@@ -20,7 +20,7 @@ import { objectOfElf } from '../../load/elf-object.ts';
 import { runCli } from '../../test/cli-harness.ts';
 import { readBtf, readBtfExt, type Btf, type BtfCoreRelo, type BtfType } from '../btf/index.ts';
 import type { Relocation, Section } from '../program.ts';
-import { objectOfProgram, symbolName } from './export.ts';
+import { isGlobalDataMap, objectOfProgram, symbolName } from './export.ts';
 import { readElf } from './reader.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../../public/examples/', import.meta.url));
@@ -227,7 +227,87 @@ function exportText(text: string): ReturnType<typeof objectOfProgram> & { sectio
   return { ...objectOfProgram({ sections: a.sections, maps: a.maps, ...(a.license === undefined ? {} : { license: a.license }) }, EXPORT_KERNEL), sections: a.sections };
 }
 
+/**
+ * Global data as the playground shows it after opening a clang object (`int hits; const volatile
+ * int limit = 3;`): the data sections as maps, each variable reached by BPF_PSEUDO_MAP_VALUE
+ * (`ld_pseudo rD, 2, MAP`; the second slot's imm, the offset, written in the uBPF form).
+ */
+const GLOBALS = `.license "GPL"
+.map counts type=array key=4 value=8 max_entries=4
+.map .bss type=array key=4 value=16 max_entries=1 flags=0x400
+.map .rodata type=array key=4 value=4 max_entries=1 flags=0x480
+.section xdp
+        ld_pseudo r1, 2, 1
+        w2 = *(u32 *)(r1 + 0)
+        w2 += 1
+        *(u32 *)(r1 + 0) = w2
+        ld_pseudo r4, 2, 2
+        w4 = *(u32 *)(r4 + 0)
+        r0 = 2
+        if w4 > w2 goto +1
+        r0 = 1
+        exit
+`;
+
 describe('objectOfProgram', () => {
+  it('writes global data as clang does: .bss (NOBITS) and .rodata sections, each variable an ld_imm64 of its offset against its section', () => {
+    const a = assemble(GLOBALS, { isa: 4 });
+    if (!a.ok) throw new Error(a.diagnostics.map((d) => d.message).join('; '));
+    // The second variable of .bss, at offset 8: the offset lives in the second slot's imm.
+    const section = a.sections[0];
+    if (!section) throw new Error('no section');
+    const bytes = section.bytes.slice();
+    new DataView(bytes.buffer).setInt32(12, 8, true);
+    const sections = [{ ...section, bytes }];
+    expect(a.maps.map(isGlobalDataMap)).toEqual([false, true, true]);
+    const r = objectOfProgram({ sections, maps: a.maps, ...(a.license === undefined ? {} : { license: a.license }), mapContents: { '.rodata': [{ key: '00000000', value: '03000000' }] } }, EXPORT_KERNEL);
+    if (!r.ok) throw new Error(r.error);
+    const elf = readElf(r.bytes);
+    if (!elf.ok) throw new Error(elf.error.message);
+    const bss = elf.elf.sections.find((x) => x.name === '.bss');
+    const ro = elf.elf.sections.find((x) => x.name === '.rodata');
+    expect([bss?.type, bss?.size, ro?.type, Array.from(ro?.data ?? [])]).toEqual([8, 16, 1, [3, 0, 0, 0]]);
+    // Read back: the same instructions, the same maps, the same initial bytes.
+    const back = objectOfElf(r.bytes);
+    if (!back.ok) throw new Error(back.error);
+    expect(slots(back.object.programs[0]?.bytes ?? new Uint8Array())).toEqual(slots(bytes));
+    expect(back.object.maps.map((m) => [m.name, m.type, m.valueSize, m.flags])).toEqual(a.maps.map((m) => [m.name, m.type, m.valueSize, m.flags]));
+    expect(back.object.mapContents).toEqual({ '.rodata': [{ key: '00000000', value: '03000000' }] });
+  });
+
+  it('refuses global data it cannot write: a map value address of an ordinary map, a .bss that is not zero, data maps before BTF maps', () => {
+    const value = exportText('.license "GPL"\n.map counts type=array key=4 value=8 max_entries=4\n.section xdp\n  ld_pseudo r1, 2, 0\n  r0 = 2\n  exit\n');
+    expect(value.ok ? '' : value.error).toBe("not exported yet: xdp: instruction 0: BPF_PSEUDO_MAP_VALUE into map 'counts', which is not global data (.data, .rodata, .bss)");
+    const a = assemble(GLOBALS, { isa: 4 });
+    const bss = objectOfProgram({ sections: a.sections, maps: a.maps, mapContents: { '.bss': [{ key: '00000000', value: '01' }] } }, EXPORT_KERNEL);
+    expect(bss.ok ? '' : bss.error).toBe("not exported yet: '.bss' holds bytes that are not zero (a .bss section starts zeroed)");
+    const order = objectOfProgram({ sections: a.sections, maps: [a.maps[1], a.maps[0], a.maps[2]].filter((m) => m !== undefined) }, EXPORT_KERNEL);
+    expect(order.ok ? '' : order.error).toMatch(/^not exported yet: the global data map '\.bss' is declared before map 'counts'/);
+  });
+
+  it('bpftool prog loadall accepts global data, libbpf making its maps from the sections', () => {
+    const bpffs = readFileSync('/proc/mounts', 'utf8').split('\n').some((l) => l.split(' ')[1] === '/sys/fs/bpf' && l.split(' ')[2] === 'bpf');
+    const why = !tool('bpftool') ? 'bpftool is not installed' : process.getuid?.() !== 0 ? 'not root' : !bpffs ? '/sys/fs/bpf is not a mounted bpffs' : undefined;
+    if (why) {
+      console.log(`skipped: bpftool loadall of global data: ${why}`);
+      return;
+    }
+    const r = exportText(GLOBALS);
+    if (!r.ok) throw new Error(r.error);
+    const path = join(dir, 'globals.o');
+    writeFileSync(path, r.bytes);
+    const pin = `/sys/fs/bpf/bpfp-export-globals-${process.pid}`;
+    try {
+      const l = spawnSync('bpftool', ['-d', 'prog', 'loadall', path, pin], { encoding: 'utf8', timeout: 10000, maxBuffer: 64 << 20 });
+      expect(l.status === 0 ? '' : l.stderr.split('\n').slice(-25).join('\n')).toBe('');
+      // libbpf found a data map for each variable's instruction.
+      expect([...l.stderr.matchAll(/found data map \d+ \((\w+\.\w+), sec/g)].map((m) => (m[1] ?? '').replace(/^[^.]*/, ''))).toEqual(['.bss', '.rodata']);
+      console.log(`globals: bpftool loaded ${readdirSync(pin).join(', ')}`);
+    } finally {
+      rmSync(pin, { recursive: true, force: true });
+    }
+  });
+
   it('finds the cpumask and XDP examples', () => {
     const names = examples.map((e) => e.file);
     expect(names).toContain('cpumask-kptr-rcu.bpf.s');

@@ -38,6 +38,20 @@ export interface ExportInput {
   readonly sections: readonly ExportSection[];
   readonly maps: readonly MapDecl[];
   readonly license?: string;
+  /**
+   * Initial contents of maps, in the `--maps` format (hex `{key, value}` entries by map name):
+   * what `.data` and `.rodata` hold when the object is loaded (others are not written).
+   */
+  readonly mapContents?: Readonly<Record<string, readonly { readonly key: string; readonly value: string }[]>>;
+}
+
+/**
+ * A global data map — a section of global variables (`.data`, `.rodata`, `.bss`, and their
+ * `.name` variants), as engine/load/object.ts makes one from an object: a one-entry array map
+ * the program reaches through BPF_PSEUDO_MAP_VALUE. Exported as the section it came from.
+ */
+export function isGlobalDataMap(m: MapDecl): boolean {
+  return /^\.(data|rodata|bss)(\.[\w.]*)?$/.test(m.name) && m.type === 'array' && m.keySize === 4 && m.maxEntries === 1 && m.valueSize > 0 && !m.kptrs.length;
 }
 
 /** A kfunc parameter or return type, as engine/kernel/decls.ts's KfuncType describes it. */
@@ -86,6 +100,8 @@ const SRC_REG = 0x08;
 const BPF_PSEUDO_CALL = 1;
 /** An ld_imm64 of a function's address (a callback), relative to the next instruction. */
 const BPF_PSEUDO_FUNC = 4;
+/** ld_imm64 src_reg: the address of a map value (global data). */
+const BPF_PSEUDO_MAP_VALUE = 2;
 /** Jump operations (the high 4 bits of a jmp/jmp32 opcode) that are not jumps. */
 const OP_CALL = 0x80;
 const OP_EXIT = 0x90;
@@ -138,12 +154,26 @@ function build(input: ExportInput, kernel: ExportKernel): ExportResult {
     return undefined;
   };
 
-  // Maps first in name order of the input, so their indexes read back the same.
+  // Maps first in name order of the input, so their indexes read back the same. Global data
+  // maps become their sections (after .maps), each with a section symbol to relocate against.
+  const btfMaps = input.maps.filter((m) => !isGlobalDataMap(m));
+  const dataMaps = input.maps.filter(isGlobalDataMap);
+  // The reader makes the BTF-defined maps first, then one per data section: a program whose
+  // maps are in another order would read back with other indexes.
+  const firstData = input.maps.findIndex(isGlobalDataMap);
+  if (firstData >= 0 && input.maps.slice(firstData).some((m) => !isGlobalDataMap(m))) return fail(`not exported yet: the global data map '${input.maps[firstData]?.name ?? ''}' is declared before map '${input.maps.slice(firstData).find((m) => !isGlobalDataMap(m))?.name ?? ''}' (an object lists its BTF-defined maps first)`);
   const mapSymbol = new Map<string, number>();
-  const mapsIndex = input.maps.length ? sections.length + 1 + (textIndex ? 1 : 0) : 0;
+  const mapsIndex = btfMaps.length ? sections.length + 1 + (textIndex ? 1 : 0) : 0;
+  const dataIndex = sections.length + 1 + (textIndex ? 1 : 0) + (btfMaps.length ? 1 : 0);
+  const dataSymbol = new Map<string, number>();
+  for (const [k, m] of dataMaps.entries()) {
+    const clash = unique(m.name, `map '${m.name}'`);
+    if (clash) return fail(clash);
+    dataSymbol.set(m.name, symbols.push({ name: '', value: 0, type: STT.SECTION, binding: STB.LOCAL, section: dataIndex + k }) - 1);
+  }
   const mapVars: { type: number; offset: number; size: number }[] = [];
   let mapsSize = 0;
-  for (const m of input.maps) {
+  for (const m of btfMaps) {
     const clash = unique(m.name, `map '${m.name}'`);
     if (clash) return fail(clash);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(m.name)) return fail(`not exported yet: map '${m.name}' is not named by a C identifier`);
@@ -218,6 +248,7 @@ function build(input: ExportInput, kernel: ExportKernel): ExportResult {
           continue;
         case 'map': {
           const sym = mapSymbol.get(r.map);
+          if (sym === undefined && dataSymbol.has(r.map)) return fail(`not exported yet: ${where}: the address of the global data map '${r.map}' itself (an object reaches global data through its variables, BPF_PSEUDO_MAP_VALUE)`);
           if (sym === undefined) return fail(`${where}: map '${r.map}' is not declared`);
           if (bytes[o] !== LD_IMM64 || o + 2 * INSN > bytes.length) return fail(`${where}: a map reference that is not an ld_imm64`);
           // As clang leaves it: src_reg 0, imm 0; libbpf sets BPF_PSEUDO_MAP_FD and the fd.
@@ -288,8 +319,23 @@ function build(input: ExportInput, kernel: ExportKernel): ExportResult {
       const o = pc * INSN;
       if (bytes[o] !== LD_IMM64) continue;
       const src = (bytes[o + 1] ?? 0) >> 4;
+      if (src === BPF_PSEUDO_MAP_VALUE && !relocated.has(pc)) {
+        // A global variable: as clang leaves it, imm the offset into its section and a
+        // relocation against the section; libbpf puts back the map and the offset.
+        const map = input.maps[dv.getInt32(o + 4, true)];
+        const sym = map ? dataSymbol.get(map.name) : undefined;
+        if (!map || sym === undefined) return fail(`not exported yet: ${s.name}: instruction ${pc}: BPF_PSEUDO_MAP_VALUE into ${map ? `map '${map.name}', which is not global data (.data, .rodata, .bss)` : 'a map that is not declared'}`);
+        const offset = dv.getInt32(o + 12, true);
+        if (offset < 0 || offset >= map.valueSize) return fail(`${s.name}: instruction ${pc}: offset ${offset} is outside '${map.name}' (${map.valueSize} bytes)`);
+        const at = place(pc);
+        setSrc(bytes, o, 0);
+        dv.setInt32(o + 4, offset, true);
+        dv.setInt32(o + 12, 0, true);
+        relocations.push({ section: at.section, offset: at.offset, symbol: sym, type: R_BPF.R_BPF_64_64 });
+        relocated.add(pc);
+      }
       if (src !== 0 && !relocated.has(pc)) {
-        const what = src === 2 || src === 6 ? 'global data (BPF_PSEUDO_MAP_VALUE)' : src === 4 ? 'a function address (BPF_PSEUDO_FUNC)' : `an ld_imm64 with src_reg ${src}`;
+        const what = src === 6 ? 'global data (BPF_PSEUDO_MAP_IDX_VALUE)' : src === 4 ? 'a function address (BPF_PSEUDO_FUNC)' : `an ld_imm64 with src_reg ${src}`;
         return fail(`not exported yet: ${s.name}: instruction ${pc}: ${what}`);
       }
       pc++;
@@ -318,9 +364,21 @@ function build(input: ExportInput, kernel: ExportKernel): ExportResult {
     elfSections.push({ name: '.text', type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXECINSTR, data, align: 8 });
   }
 
-  if (input.maps.length) {
+  if (btfMaps.length) {
     btf.addDatasec('.maps', mapsSize, mapVars);
     elfSections.push({ name: '.maps', type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: new Uint8Array(mapsSize), align: 8 });
+  }
+  for (const m of dataMaps) {
+    const bss = m.name.startsWith('.bss');
+    const data = new Uint8Array(m.valueSize);
+    const initial = input.mapContents?.[m.name]?.[0]?.value;
+    if (initial !== undefined) {
+      const bytes = hexBytes(initial);
+      if (!bytes) return fail(`map '${m.name}': its contents are not hex bytes`);
+      data.set(bytes.subarray(0, m.valueSize));
+    }
+    if (bss && data.some((b) => b !== 0)) return fail(`not exported yet: '${m.name}' holds bytes that are not zero (a .bss section starts zeroed)`);
+    elfSections.push({ name: m.name, type: bss ? SHT.NOBITS : SHT.PROGBITS, flags: SHF.ALLOC | (m.name.startsWith('.rodata') ? 0 : SHF.WRITE), data: bss ? new Uint8Array(0) : data, ...(bss ? { size: m.valueSize } : {}), align: 8 });
   }
   if (ksyms.length) btf.addDatasec('.ksyms', 0, ksyms);
   if (input.license !== undefined) {
@@ -680,4 +738,13 @@ class TypeCache {
     if (this.u8 === 0) this.u8 = this.int(1);
     return this.u8;
   }
+}
+
+/** Hex text (spaces allowed) as bytes, or undefined when it is not hex. */
+function hexBytes(text: string): Uint8Array | undefined {
+  const t = text.replace(/\s+/g, '');
+  if (t.length % 2 || /[^0-9a-fA-F]/.test(t)) return undefined;
+  const out = new Uint8Array(t.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(t.slice(2 * i, 2 * i + 2), 16);
+  return out;
 }
