@@ -18,6 +18,8 @@ import { XDP_METADATA_KFUNCS } from '../../kernel/kfuncs/decls.ts';
 import { EXPORT_KERNEL } from '../../cli/commands/asm.ts';
 import { objectOfElf } from '../../load/elf-object.ts';
 import { runCli } from '../../test/cli-harness.ts';
+// eslint-disable-next-line no-restricted-imports
+import { ifindexOf, libbpfLoad } from '../../test/kernel/libbpf-load.ts';
 import { readBtf, readBtfExt, type Btf, type BtfCoreRelo, type BtfType } from '../btf/index.ts';
 import type { Relocation, Section } from '../program.ts';
 import { isGlobalDataMap, objectOfProgram, symbolName } from './export.ts';
@@ -604,6 +606,27 @@ describe('objectOfProgram', () => {
       expect(r.stderr, e.file).toBe('');
       expect(r.status, e.file).toBe(0);
       expect(r.stdout).toContain('.BTF');
+    }
+  });
+
+  it('libbpf loads the device-bound ones with their XDP programs bound to a device (bpftool 7.1 cannot bind)', async () => {
+    const ifindex = ifindexOf(process.env['BPFP_KERNEL_XDP_DEV']);
+    for (const [n, e] of examples.entries()) {
+      const kfuncs = e.result.sections.flatMap((s) => s.relocations.flatMap((r) => (r.kind === 'kfunc' ? [r.name] : [])));
+      if (!kfuncs.some((k) => XDP_METADATA_KFUNCS.has(k))) continue;
+      if (typeof ifindex !== 'number') {
+        console.log(`${e.file}: skipped: ${ifindex.unavailable}`);
+        continue;
+      }
+      const path = join(dir, `bound-${n}.o`);
+      writeFileSync(path, exported(e));
+      const r = await libbpfLoad(path, ifindex);
+      if ('unavailable' in r) {
+        console.log(`${e.file}: skipped: ${r.unavailable}`);
+        continue;
+      }
+      expect('loaded' in r ? '' : r.log.split('\n').slice(-25).join('\n'), e.file).toBe('');
+      console.log(`${e.file}: libbpf loaded ${'loaded' in r ? r.loaded.join(', ') : ''} bound to ${process.env['BPFP_KERNEL_XDP_DEV'] ?? ''}`);
     }
   });
 

@@ -1,11 +1,12 @@
 // The C examples in this machine's kernel: each object, loaded by libbpf through
 // `bpftool prog loadall`, is accepted or refused as the playground's verifier says under
 // Linux 6.18 (left out, saying why, without bpftool, root or a bpffs). bpftool 7.1 cannot bind a
-// program to a device, which the XDP metadata kfuncs need: those objects go to the kernel the way
-// the verifier differential sends programs — the object's instructions as the playground loaded
-// them (its assembly text, engine/asm/object-source.ts), bound to BPFP_KERNEL_XDP_DEV with
-// BPF_F_XDP_DEV_BOUND_ONLY — each program accepted or refused as ours says (left out, saying
-// why, without such a device).
+// program to a device, which the XDP metadata kfuncs need: those objects are loaded by libbpf
+// through engine/test/kernel/libbpf_load.c, each XDP program bound to BPFP_KERNEL_XDP_DEV, and
+// also sent the way the verifier differential sends programs — the object's instructions as the
+// playground loaded them (its assembly text, engine/asm/object-source.ts), bound with
+// BPF_F_XDP_DEV_BOUND_ONLY — each accepted or refused as ours says (left out, saying why,
+// without such a device).
 
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { objectSource } from '../../asm/index.ts';
 import { objectOfElf } from '../../load/elf-object.ts';
 import { closeKernelLoader, loadInKernel } from '../verifier/kernel-load.ts';
+import { ifindexOf, libbpfLoad } from '../kernel/libbpf-load.ts';
 import { verifyProgram } from '../../load/load.ts';
 import { sectionKind } from '../../program/program.ts';
 
@@ -37,7 +39,16 @@ describe.skipIf(why !== undefined)('the C examples in this machine’s kernel', 
       return { name: p.name, ok: v.ok, message: v.problems[0]?.message };
     });
     if (readFileSync(`${dir}${name}`).includes('bpf_xdp_metadata_')) {
-      // Device-bound: each program through the kernel oracle, bound to a device.
+      // Device-bound: the object through libbpf, its XDP programs bound to a device.
+      const ifindex = ifindexOf(process.env['BPFP_KERNEL_XDP_DEV']);
+      const viaLibbpf = typeof ifindex === 'number' ? await libbpfLoad(`${dir}${name}`, ifindex) : ifindex;
+      if ('unavailable' in viaLibbpf) console.log(`${name}: skipped the libbpf load: ${viaLibbpf.unavailable}`);
+      else {
+        expect('loaded' in viaLibbpf ? '' : viaLibbpf.log.split('\n').slice(-15).join('\n'), `${name} through libbpf`).toBe(ours.every((x) => x.ok) ? '' : expect.any(String));
+        if ('loaded' in viaLibbpf) expect(viaLibbpf.loaded.length, 'every program loaded').toBe(programs.length);
+        console.log(`${name}: libbpf ${'loaded' in viaLibbpf ? `loaded ${viaLibbpf.loaded.join(', ')}` : 'refused it'} with XDP programs bound to ${process.env['BPFP_KERNEL_XDP_DEV'] ?? ''}, as ours`);
+      }
+      // And each program's instructions through the kernel oracle, bound to the device.
       const text = objectSource(name, { programs: programs.map((p) => ({ name: p.name, bytecode: p.bytes, lines: p.lines })), maps, ...(license === undefined ? {} : { license }), skipped: [] });
       expect(text.sameBytes, text.mismatches.join('; ')).toBe(true);
       for (const p of ours) {

@@ -6,7 +6,7 @@ import { spawn, execFile, type ChildProcessWithoutNullStreams } from 'node:child
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { release, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { REFUSE_ENV, refusedByEnvironment, refusingOracle } from './refusing.ts';
@@ -172,12 +172,20 @@ function parseAnswer(line: string): KernelResult {
 }
 
 /** Builds the helper into a cache directory keyed by the source text, unless already built. */
-async function buildHelper(): Promise<string | { unavailable: string }> {
+function buildHelper(): Promise<string | { unavailable: string }> {
+  return buildC(SOURCE, 'bpf_oracle');
+}
+
+/**
+ * Builds one of the tests' C helpers (`path`, linked with `libs`) into a private cache directory
+ * keyed by its source text, unless already built; the binary's path, or why it cannot be built.
+ */
+export async function buildC(path: string, name: string, libs: readonly string[] = []): Promise<string | { unavailable: string }> {
   let source: Buffer;
   try {
-    source = await readFile(SOURCE);
+    source = await readFile(path);
   } catch (e) {
-    return { unavailable: `cannot read ${SOURCE}: ${String(e)}` };
+    return { unavailable: `cannot read ${path}: ${String(e)}` };
   }
   const key = createHash('sha256').update(source).digest('hex').slice(0, 16);
   // One private directory per user: the helper may run as root, so it must never be a binary
@@ -191,7 +199,7 @@ async function buildHelper(): Promise<string | { unavailable: string }> {
   } catch (e) {
     return { unavailable: `cannot create ${dir}: ${String(e)}` };
   }
-  const binary = join(dir, `bpf_oracle-${key}`);
+  const binary = join(dir, `${name}-${key}`);
   try {
     await stat(binary);
     return binary;
@@ -203,7 +211,7 @@ async function buildHelper(): Promise<string | { unavailable: string }> {
     // Build under a private name and rename: concurrent test workers may race to build.
     const partial = `${binary}.${process.pid}.tmp`;
     try {
-      await execFileAsync(cc, ['-O2', '-Wall', '-o', partial, SOURCE], { timeout: 60_000 });
+      await execFileAsync(cc, ['-O2', '-Wall', '-o', partial, path, ...libs], { timeout: 60_000 });
       await rename(partial, binary);
       return binary;
     } catch (e) {
@@ -213,7 +221,7 @@ async function buildHelper(): Promise<string | { unavailable: string }> {
       await unlink(partial).catch(() => undefined);
     }
   }
-  return { unavailable: `no C compiler could build bpf_oracle.c (${failures.join('; ')})` };
+  return { unavailable: `no C compiler could build ${basename(path)} (${failures.join('; ')})` };
 }
 
 interface Pending {
