@@ -163,7 +163,7 @@ async function stepWith(kind: 'step' | 'stepOver'): Promise<void> {
   if (!idle(store.get()) || !(await ensureLoaded())) return;
   // The C view steps by C line.
   const c = cViewState(store.get().doc);
-  if (c?.view === 'c' && c.available && c.model && !finished(store.get())) return stepCLine(c.model);
+  if (c?.view === 'c' && c.available && c.model && !finished(store.get())) return stepCLine(c.model, kind === 'stepOver');
   store.set({ busy: 'stepping' });
   // Stepping before any run, or after the end, starts again: stop at the first instruction.
   if (finished(store.get())) return receive(await engine().reset());
@@ -173,20 +173,28 @@ async function stepWith(kind: 'step' | 'stepOver'): Promise<void> {
 /**
  * A step in the C view: on to the next C line — the first instruction of a group of any other
  * line, or a breakpoint, or the end — in one continue (a loop within one line runs on, as a
- * source debugger's step does). Calls are stepped into: a BPF-to-BPF callee's lines are C lines.
+ * source debugger's step does). Step goes into a BPF-to-BPF callee's lines; Step over goes on
+ * while the stop is deeper in calls than where it started (at most STEP_OVER_ROUNDS continues).
  */
-async function stepCLine(model: CViewModel): Promise<void> {
+async function stepCLine(model: CViewModel, over: boolean): Promise<void> {
   const s = store.get();
   const section = s.program.section;
   const at = lineOfPc(section, s.debug?.pc ?? 0);
   const from = at === undefined ? undefined : cLineOfAsm(model, at);
+  const depth = s.debug?.depth ?? 0;
   const user = new Set(breakpointPcs());
   const stops = [...new Set([...pcsOfLines(section, stepStops(model, from)), ...user])];
   store.set({ busy: 'stepping' });
-  const r = await engine().continue(stops, progressOf(++runs));
+  let r = await engine().continue(stops, progressOf(++runs));
+  for (let round = 1; over && round < STEP_OVER_ROUNDS && r.ok && r.value.status === 'breakpoint' && !user.has(r.value.pc) && r.value.depth > depth; round++) {
+    r = await engine().continue(stops, progressOf(++runs));
+  }
   // Stopped at a line's first instruction, not at a breakpoint the user set: a step.
   receive(r.ok && r.value.status === 'breakpoint' && !user.has(r.value.pc) ? { ...r, value: { ...r.value, status: 'step' } } : r);
 }
+
+/** Step over in the C view stops after this many line starts inside callees (a deep recursion). */
+const STEP_OVER_ROUNDS = 10_000;
 
 async function reset(): Promise<void> {
   if (!idle(store.get())) return;

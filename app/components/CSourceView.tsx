@@ -1,9 +1,9 @@
 // The C view of a program opened from a clang-built object: the C file, read-only, with under
 // each line the instructions it became (when shown). Breakpoints go on C lines (the first
 // instruction of each group of the line), the line about to run is marked as the debugger
-// steps (by C line: F10/F11 here go to the next C line), and the verifier's and the
-// assembler's messages show under the C line of their instruction. The assembly that runs is
-// one click away (the tabs above).
+// steps by C line (F11 to the next one, into a called function; F10 over it), and the
+// verifier's and the assembler's messages show under the C line of their instruction. The
+// assembly that runs is one click away (the buttons above).
 
 import { Fragment, memo, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
@@ -149,7 +149,7 @@ export function CSourceView({ model, asmText, theme }: { model: CViewModel; asmT
       <div className="c-view-bar">
         <span className="hint">
           {model.file} · read-only · {model.covered.toLocaleString('en-US')} instruction{model.covered === 1 ? '' : 's'} under C lines
-          {model.uncovered ? `, ${model.uncovered.toLocaleString('en-US')} without` : ''} · F11/F10 step by C line
+          {model.uncovered ? `, ${model.uncovered.toLocaleString('en-US')} without` : ''} · F11 steps into, F10 over, by C line
         </span>
         <label className="c-view-toggle">
           <input type="checkbox" checked={showAsm} onChange={(e) => setShowAsm(e.target.checked)} /> Instructions

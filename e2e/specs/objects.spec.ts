@@ -303,3 +303,64 @@ test('Save .o writes the program as an object that reads back the same and that 
   await expect(pg.notice('error').filter({ hasText: 'cannot be saved as an object' })).toContainText('not exported yet');
   pg.expectClean();
 });
+
+test('in the C view, Step goes into a called function and Step over runs it to the next line', async ({ page }) => {
+  const cc = spawnSync('clang-19', ['--version'], { encoding: 'utf8' });
+  if (cc.error || cc.status !== 0) {
+    console.log('objects.spec: skipped: clang-19 is not installed (apt-get install clang-19), so no object with a call can be built');
+    test.skip(true, 'clang-19 is not installed');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'bpfp-calls-'));
+  const c = [
+    '#include "kernel-types.h"',
+    '#include <bpf/bpf_helpers.h>',
+    '#include <bpf/bpf_tracing.h>',
+    'char LICENSE[] SEC("license") = "GPL";',
+    '',
+    'static __noinline int twice(int x)',
+    '{',
+    '\tint y = x * 2;',
+    '',
+    '\treturn y + 1;',
+    '}',
+    '',
+    'SEC("tp_btf/task_newtask")',
+    'int BPF_PROG(calls, struct task_struct *task, u64 clone_flags)',
+    '{',
+    '\tint a = twice(task->pid);',
+    '\tint b = twice(a);',
+    '',
+    '\treturn a + b == 1000;',
+    '}',
+    '',
+  ].join('\n');
+  writeFileSync(join(dir, 'calls.c'), c);
+  const built = spawnSync('clang-19', ['-target', 'bpf', '-O2', '-g', '-c', '-I', C_DIR, join(dir, 'calls.c'), '-o', join(dir, 'calls.o')], { encoding: 'utf8' });
+  expect(built.status, built.stderr).toBe(0);
+  const pg = new PlaygroundPage(page);
+  await pg.goto('/');
+  await pg.waitForEditor();
+  await drop(page, [join(dir, 'calls.o'), join(dir, 'calls.c')]);
+  const view = page.getByTestId('c-view');
+  await expect(view.locator('[data-c-line="16"]')).toContainText('int a = twice(task->pid);');
+  await page.getByRole('button', { name: 'Breakpoint on C line 16' }).click();
+  let s = await pg.continue();
+  expect(s.status).toBe('breakpoint');
+  expect(await currentCLine(page)).toBe(16);
+  // Step over: twice() runs, the next stop is line 17 of the caller.
+  await page.getByRole('button', { name: 'Breakpoint on C line 16' }).click();
+  await view.focus();
+  await page.keyboard.press('F10');
+  await expect.poll(() => currentCLine(page)).toBe(17);
+  // Step: into twice(), at its first line.
+  await page.keyboard.press('F11');
+  await expect.poll(() => currentCLine(page)).toBe(6);
+  s = await pg.state();
+  expect(s.status).toBe('step');
+  // Step over inside the callee stays in it: line 8.
+  await page.keyboard.press('F10');
+  await expect.poll(() => currentCLine(page)).toBe(8);
+  await axe(page);
+  pg.expectClean();
+});
