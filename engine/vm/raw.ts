@@ -4,7 +4,7 @@
 import { decodeProgram, type Insn, type IsaLevel } from '../isa/index.ts';
 import { checkRunnable } from '../program/structure.ts';
 import type { Region } from './memory.ts';
-import { Vm, type Fault, type VmHost } from './vm.ts';
+import { Vm, type Fault, type VmHost, type VmTier } from './vm.ts';
 
 export interface RawRunOptions {
   readonly mem?: Uint8Array;
@@ -16,6 +16,8 @@ export interface RawRunOptions {
   readonly superinstructions?: boolean;
   /** The compiled tier on (default) or off; results must not differ. */
   readonly compile?: boolean;
+  /** The tier that runs it (see VmOptions.tier); results must not differ. */
+  readonly tier?: VmTier;
 }
 
 export interface RawProblem {
@@ -79,6 +81,7 @@ export function createRawVm(insns: readonly (Insn | null)[], options: RawRunOpti
     ...(options.maxInsns ? { maxInsns: options.maxInsns } : {}),
     ...(options.superinstructions === undefined ? {} : { superinstructions: options.superinstructions }),
     ...(options.compile === undefined ? {} : { compile: options.compile }),
+    ...(options.tier === undefined ? {} : { tier: options.tier }),
   });
   if (options.mem) {
     input = vm.mem.map('input', 'input', options.mem.length);

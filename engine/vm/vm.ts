@@ -8,6 +8,7 @@ import { formatAddress, GUEST_BASE_HI, GuestMemory, PERM_READ, PERM_WRITE, type 
 import { execute, fuse, OP, predecode, Stop, STRIDE } from './interpreter.ts';
 import { warmUpInterpreter } from './warmup.ts';
 import { compileProgram, FALLBACK, programSource, type CompiledProgram } from './compile.ts';
+import { wasmProgram, type WasmProgram } from './wasm.ts';
 import { cfgOf } from '../program/cfg.ts';
 
 export type FaultKind = 'memory' | 'call-depth' | 'invalid' | 'helper' | 'kfunc' | 'budget';
@@ -61,6 +62,12 @@ export interface VmOptions {
    * interpreter (default true; results must not differ).
    */
   readonly compile?: boolean;
+  /**
+   * Which tier runs a program when no breakpoint or step needs the interpreter: 'compiled'
+   * (the default, unless `compile` is false), 'interpreter', or 'wasm' (engine/vm/wasm.ts, the
+   * first slice of the WebAssembly tier; off unless asked for). Results must not differ.
+   */
+  readonly tier?: VmTier;
   /** Name of the program (section) for tail calls and snapshots. */
   readonly section?: string;
   /** The other programs of the file, for bpf_tail_call. */
@@ -68,6 +75,8 @@ export interface VmOptions {
   /** Value of each lddw (resolves map pseudo-loads); default: the 64-bit immediate. */
   readonly imm64?: (pc: number, insn: Insn & { kind: 'ldimm64' }) => { lo: number; hi: number };
 }
+
+export type VmTier = 'interpreter' | 'compiled' | 'wasm';
 
 export const DEFAULT_MAX_INSNS = 10_000_000;
 
@@ -119,6 +128,8 @@ const MAX_TAIL_CALLS = 33; // MAX_TAIL_CALL_CNT (include/linux/bpf.h)
 interface ProgramEntry {
   readonly insns: readonly (Insn | null)[];
   fn: CompiledProgram | null | undefined;
+  /** The WebAssembly tier's function (tier 'wasm'), made once asked (null: it cannot be). */
+  wasm: WasmProgram | null | undefined;
   calls: BoundCall[];
   key: string;
 }
@@ -146,6 +157,13 @@ export class Vm {
   private readonly superinstructions: boolean;
   /** Whether runs without breakpoints go through the compiled tier (compile.ts). */
   private readonly compile: boolean;
+  /** Whether runs without breakpoints go through the WebAssembly tier (wasm.ts) instead. */
+  private readonly wasm: boolean;
+  /**
+   * Instructions the WebAssembly tier executed, over every run of this VM (the rest of
+   * `count` was interpreted): how tests see that a program really ran there.
+   */
+  wasmInsns = 0;
   /** Per program this VM runs (the entry and its tail-call targets); the last one is checked first, without a Map lookup per run. */
   private readonly entries = new Map<readonly (Insn | null)[], ProgramEntry>();
   private lastEntry: ProgramEntry | undefined;
@@ -188,7 +206,9 @@ export class Vm {
     this.limit = this.maxInsns;
     this.imm64 = options.imm64 ?? ((_pc, insn) => ({ lo: insn.imm, hi: insn.imm2 }));
     this.superinstructions = options.superinstructions !== false;
-    this.compile = options.compile !== false;
+    const tier = options.tier ?? (options.compile === false ? 'interpreter' : 'compiled');
+    this.compile = tier === 'compiled';
+    this.wasm = tier === 'wasm';
     this.resolve = options.resolveProgram;
     this.section = options.section ?? 'raw';
     this.entry = { insns, section: this.section };
@@ -411,8 +431,8 @@ export class Vm {
    */
   private exec(): Stop {
     const entry = this.bound();
-    if (this.compile && !this.stepping && this.breakpoints.size === 0 && this.stepTraps.size === 0) {
-      const compiled = entry.fn === undefined ? this.compileEntry(entry) : entry.fn;
+    if ((this.compile || this.wasm) && !this.stepping && this.breakpoints.size === 0 && this.stepTraps.size === 0) {
+      const compiled = this.wasm ? (entry.wasm === undefined ? this.wasmEntry(entry) : entry.wasm) : entry.fn === undefined ? this.compileEntry(entry) : entry.fn;
       if (compiled) {
         const stop = compiled(this);
         if (stop !== FALLBACK) return stop as Stop;
@@ -443,7 +463,7 @@ export class Vm {
     if (c === undefined || c.insns !== this.insns) {
       c = this.entries.get(this.insns);
       if (c === undefined) {
-        c = { insns: this.insns, fn: undefined, calls: this.bindCalls(), key };
+        c = { insns: this.insns, fn: undefined, wasm: undefined, calls: this.bindCalls(), key };
         this.entries.set(this.insns, c);
       }
       this.lastEntry = c;
@@ -460,6 +480,19 @@ export class Vm {
   private compileEntry(entry: ProgramEntry): CompiledProgram | null {
     entry.fn = compileProgram(this.ops, this.code, this.regsTemplate, cfgOf(this.insns)) ?? null;
     return entry.fn;
+  }
+
+  /** The program of `entry` as WebAssembly (once per program the VM runs), or null when it cannot be. */
+  private wasmEntry(entry: ProgramEntry): WasmProgram | null {
+    entry.wasm = wasmProgram(this.ops, this.code, this.regsTemplate, cfgOf(this.insns), this.insns) ?? null;
+    return entry.wasm;
+  }
+
+  /** Whether the program running now goes through the WebAssembly tier (tier 'wasm', and it could be translated). */
+  get wasmReady(): boolean {
+    if (!this.wasm) return false;
+    const entry = this.bound();
+    return (entry.wasm === undefined ? this.wasmEntry(entry) : entry.wasm) !== null;
   }
 
   /** The helper and kfunc of each call instruction, in program order (what `vm.calls[k]` is to both tiers). */

@@ -1,0 +1,255 @@
+// The WebAssembly tier (engine/vm/wasm.ts) must not change any result: every register, the
+// instruction count, the status, the fault and its message, the stack and all of guest memory
+// are the same as the interpreter's — on generated programs, on random and mutated bytecode,
+// on runs cut into slices and at small budgets, on BPF-to-BPF calls, on a context served by
+// the kernel, and on the whole bpf_conformance suite. And the tier must really run code: the
+// VM counts the instructions executed in WebAssembly (`vm.wasmInsns`), so the comparison
+// cannot pass by falling back to the interpreter everywhere.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { assemble } from '../asm/index.ts';
+import { parseConformanceFile } from '../cli/conformance-file.ts';
+import { decodeProgram, encodeProgram, FORMS, type Insn } from '../isa/index.ts';
+import { createRawVm, GuestMemory, runRaw, Vm, type VmTier } from '../vm/index.ts';
+import { wasmModuleBytes } from '../vm/wasm.ts';
+import { cfgOf } from '../program/cfg.ts';
+import { predecode } from '../vm/interpreter.ts';
+import { generateProgram, PROGRAM_KINDS } from './kernel/generate.ts';
+import { rawProgram } from './kernel/harness.ts';
+import { Rng } from './kernel/rng.ts';
+import { CONFORMANCE_DIR, sharedAvailable } from './shared.ts';
+
+/** Everything a run leaves behind, for comparing the two tiers. */
+function outcome(vm: Vm, status: string): unknown {
+  const snap = vm.snapshot();
+  return { status, pc: snap.pc, insns: snap.insns, depth: snap.depth, regs: snap.regs, fault: snap.fault, stack: Buffer.from(snap.stack).toString('hex'), memory: Buffer.from(vm.mem.bytes).toString('base64') };
+}
+
+/** Instructions run in WebAssembly and in all, over the comparisons of one test. */
+interface Tally {
+  wasm: number;
+  total: number;
+}
+
+function both(insns: readonly (Insn | null)[], mem: Uint8Array | undefined, maxInsns: number, tally?: Tally): [unknown, unknown] {
+  const run = (tier: VmTier): unknown => {
+    const vm = createRawVm(insns, { tier, maxInsns, ...(mem ? { mem } : {}) });
+    const out = outcome(vm, vm.run());
+    if (tally && tier === 'wasm') {
+      tally.wasm += vm.wasmInsns;
+      tally.total += vm.count;
+    }
+    return out;
+  };
+  return [run('wasm'), run('interpreter')];
+}
+
+const OPCODES = [...new Set(FORMS.map((f) => f.opcode))];
+
+/** Bytes that decode to a mix of real instructions and junk, with small offsets (jumps land near). */
+function randomProgram(rng: Rng): Uint8Array {
+  const slots = 1 + rng.below(24);
+  const bytes = new Uint8Array(slots * 8);
+  for (let s = 0; s < slots; s++) {
+    const at = s * 8;
+    bytes[at] = rng.chance(0.9) ? (OPCODES[rng.below(OPCODES.length)] ?? 0) : rng.below(256);
+    bytes[at + 1] = rng.chance(0.8) ? rng.below(11) | (rng.below(11) << 4) : rng.below(256);
+    const off = rng.below(2 * slots + 4) - slots - 2;
+    bytes[at + 2] = off & 0xff;
+    bytes[at + 3] = (off >> 8) & 0xff;
+    const imm = rng.chance(0.5) ? rng.below(64) - 32 : rng.u32();
+    bytes[at + 4] = imm & 0xff;
+    bytes[at + 5] = (imm >>> 8) & 0xff;
+    bytes[at + 6] = (imm >>> 16) & 0xff;
+    bytes[at + 7] = (imm >>> 24) & 0xff;
+  }
+  if (rng.chance(0.7)) bytes.set([0x95, 0, 0, 0, 0, 0, 0, 0], (slots - 1) * 8);
+  return bytes;
+}
+
+function program(text: string): readonly (Insn | null)[] {
+  const r = assemble(`${text}\n`);
+  const bytes = r.sections[0]?.bytes;
+  if (!r.ok || !bytes) throw new Error(`does not assemble: ${text}`);
+  return decodeProgram(bytes, 4).insns;
+}
+
+describe('WebAssembly tier', () => {
+  it('agrees with the interpreter on 3,000 generated programs (every ALU, jump, memory and atomic kind), most of it run in WebAssembly', () => {
+    const byKind = new Map<string, Tally>();
+    for (let seed = 1; seed <= 3_000; seed++) {
+      const kind = PROGRAM_KINDS[seed % PROGRAM_KINDS.length] ?? 'mixed';
+      const decoded = decodeProgram(encodeProgram(rawProgram(generateProgram(seed, kind))), 4);
+      const tally = byKind.get(kind) ?? { wasm: 0, total: 0 };
+      byKind.set(kind, tally);
+      const [wasm, interpreted] = both(decoded.insns, undefined, 1_000_000, tally);
+      expect(wasm, `seed ${seed} (${kind})`).toEqual(interpreted);
+    }
+    const all = [...byKind.values()].reduce((a, t) => ({ wasm: a.wasm + t.wasm, total: a.total + t.total }), { wasm: 0, total: 0 });
+    console.log(`generated programs: ${all.wasm.toLocaleString('en-US')} of ${all.total.toLocaleString('en-US')} instructions ran in WebAssembly; by kind: ${[...byKind].map(([k, t]) => `${k} ${((100 * t.wasm) / Math.max(1, t.total)).toFixed(0)}%`).join(', ')}`);
+    // Every kind without atomics runs wholly in WebAssembly (atomics hand over to the interpreter).
+    for (const [kind, t] of byKind) if (kind !== 'atomic' && kind !== 'mixed') expect(t.wasm, kind).toBe(t.total);
+    expect(all.wasm / all.total).toBeGreaterThan(0.5);
+  });
+
+  it('agrees on 20,000 random programs: invalid slots, jumps out of range and into lddw, faults, the budget (seeded)', () => {
+    const mem = Uint8Array.from({ length: 64 }, (_, i) => (i * 29) & 0xff);
+    const tally = { wasm: 0, total: 0 };
+    for (let seed = 1; seed <= 20_000; seed++) {
+      const rng = new Rng(seed * 7919);
+      const decoded = decodeProgram(randomProgram(rng), 4);
+      const [wasm, interpreted] = both(decoded.insns, rng.chance(0.5) ? mem : undefined, 2_000, tally);
+      expect(wasm, `seed ${seed}`).toEqual(interpreted);
+    }
+    console.log(`random programs: ${tally.wasm.toLocaleString('en-US')} of ${tally.total.toLocaleString('en-US')} instructions ran in WebAssembly`);
+    expect(tally.wasm).toBeGreaterThan(tally.total / 4);
+  });
+
+  it('agrees on mutated generated programs: one slot of each replaced by random bytes (seeded)', () => {
+    const tally = { wasm: 0, total: 0 };
+    for (let seed = 1; seed <= 2_000; seed++) {
+      const rng = new Rng(seed * 104729);
+      const kind = PROGRAM_KINDS[seed % PROGRAM_KINDS.length] ?? 'mixed';
+      const bytes = encodeProgram(rawProgram(generateProgram(seed, kind)));
+      const at = rng.below(bytes.length / 8) * 8;
+      bytes[at] = rng.chance(0.8) ? (OPCODES[rng.below(OPCODES.length)] ?? 0) : rng.below(256);
+      for (let i = 1; i < 8; i++) if (rng.chance(0.5)) bytes[at + i] = rng.below(256);
+      const decoded = decodeProgram(bytes, 4);
+      const [wasm, interpreted] = both(decoded.insns, undefined, 50_000, tally);
+      expect(wasm, `seed ${seed} (${kind}), slot ${at / 8}`).toEqual(interpreted);
+    }
+    expect(tally.wasm).toBeGreaterThan(tally.total / 4);
+  });
+
+  it('stops where the interpreter stops at small budgets, and pauses where it pauses when a run is cut into slices', () => {
+    let stopped = 0;
+    for (let seed = 1; seed <= 300; seed++) {
+      const decoded = decodeProgram(encodeProgram(rawProgram(generateProgram(seed, 'jump'))), 4);
+      for (const budget of [1, 7, 50, 333]) {
+        const [wasm, interpreted] = both(decoded.insns, undefined, budget);
+        expect(wasm, `seed ${seed}, budget ${budget}`).toEqual(interpreted);
+        if ((interpreted as { fault?: { kind: string } }).fault?.kind === 'budget') stopped++;
+      }
+      if (seed > 200) continue;
+      const trace = (tier: VmTier): unknown[] => {
+        const vm = createRawVm(decoded.insns, { tier });
+        const steps: unknown[] = [];
+        for (let i = 0; i < 10_000; i++) {
+          const status = vm.run(1 + (i % 7));
+          steps.push([status, vm.pc, vm.count]);
+          if (status !== 'paused') break;
+        }
+        return [...steps, outcome(vm, vm.status)];
+      };
+      expect(trace('wasm'), `seed ${seed}`).toEqual(trace('interpreter'));
+    }
+    expect(stopped).toBeGreaterThan(100);
+    // A loop that never ends: the budget fault, at the same count, from WebAssembly.
+    const insns = program('r0 = 0\nloop:\nr0 += 1\ngoto loop\nexit');
+    const [wasm, interpreted] = both(insns, undefined, 10_001);
+    expect(wasm).toEqual(interpreted);
+    expect(wasm).toMatchObject({ status: 'fault', fault: { kind: 'budget' } });
+  });
+
+  it('agrees on BPF-to-BPF calls and helpers (handed to the interpreter at the call)', () => {
+    const programs = [
+      'r6 = 7\nr1 = 5\ncall f\nr0 += r6\nexit\nf:\n*(u64 *)(r10 - 8) = r1\nr0 = *(u64 *)(r10 - 8)\nr0 *= 3\nr0 += 1\nr6 = 99\nexit',
+      'r1 = 0\ncall f\nexit\nf:\nr1 += 1\ncall f\nexit',
+      'r0 = 0\nr7 = 10\nloop:\nr1 = r7\ncall g\nr0 += r1\nr7 += -1\nif r7 != 0 goto loop\nexit\ng:\nr1 *= r1\nr0 = r1\nexit',
+      'r6 = 0\nloop:\nr6 += 3\nif r6 < 3000 goto loop\ncall 5\nr0 += r6\nexit',
+      'r6 = 0\ncall 1\nr0 = 1\nexit',
+    ];
+    for (const text of programs) {
+      const [wasm, interpreted] = both(program(text), undefined, 100_000);
+      expect(wasm, text).toEqual(interpreted);
+    }
+  });
+
+  it('hands a context (a region the kernel serves, without permission bits) to the interpreter', () => {
+    const insns = program('r2 = *(u32 *)(r1 + 4)\nr3 = *(u8 *)(r1 + 0)\n*(u32 *)(r1 + 8) = r2\nr0 = 0\nloop:\nr0 += r2\nr3 += -1\nif r3 s> 0 goto loop\nr4 = *(u64 *)(r1 + 16)\nexit');
+    const run = (tier: VmTier): unknown => {
+      const memory = new GuestMemory();
+      const ctx = memory.map('ctx', 'context', 32);
+      const stored: number[] = [];
+      memory.setSpecial(ctx, {
+        load: (offset, size) => (offset === 16 ? 'no such field' : { lo: offset * 10 + size, hi: 0 }),
+        store: (offset, _size, lo) => {
+          stored.push(offset, lo);
+          return true;
+        },
+      });
+      const vm = new Vm(insns, { tier, memory });
+      vm.onReset = (v) => v.setRegPointer(1, ctx);
+      vm.reset();
+      const out = outcome(vm, vm.run());
+      return { out, stored, inWasm: vm.wasmInsns > 0 };
+    };
+    const wasm = run('wasm');
+    const interpreted = run('interpreter');
+    expect(wasm).toEqual({ ...(interpreted as object), inWasm: false });
+    expect(wasm).toMatchObject({ out: { status: 'fault', fault: { kind: 'memory' } } });
+  });
+
+  it('runs a loop wholly in WebAssembly, and a program with no entry at vm.pc not at all', () => {
+    const insns = program('r0 = 0\nr1 = 100000\nloop:\nr0 += r1\nr2 = r0\nr2 ^= 0x55\n*(u64 *)(r10 - 8) = r2\nr3 = *(u64 *)(r10 - 8)\nr1 += -1\nif r1 != 0 goto loop\nr0 += r3\nexit');
+    const vm = createRawVm(insns, { tier: 'wasm' });
+    expect(vm.wasmReady).toBe(true);
+    expect(vm.run()).toBe('exited');
+    expect(vm.wasmInsns).toBe(vm.count);
+    expect(vm.count).toBeGreaterThan(700_000);
+    const other = createRawVm(insns, { tier: 'interpreter' });
+    other.run();
+    expect(outcome(vm, vm.status)).toEqual(outcome(other, other.status));
+    // The default is unchanged: no WebAssembly unless asked for.
+    const byDefault = createRawVm(insns);
+    byDefault.run();
+    expect(byDefault.wasmInsns).toBe(0);
+    expect(byDefault.wasmReady).toBe(false);
+  });
+
+  it('runs a program of 4,000 instructions with 800 jump targets (no size cap like the compiled tier’s), with the same results', () => {
+    const body = ['r0 = 1', 'r9 = 5', 'outer:'];
+    for (let i = 0; i < 800; i++) body.push('r1 += r0', `if r1 & ${1 << i % 7} goto skip${i}`, `r0 ^= ${(i * 0x9e37) & 0xffff}`, `skip${i}:`, 'r0 += 7', 'w2 = w1');
+    body.push('r9 += -1', 'if r9 != 0 goto outer', 'exit');
+    const insns = program(body.join('\n'));
+    expect(insns.length).toBeGreaterThan(4_000);
+    const tally = { wasm: 0, total: 0 };
+    const [wasm, interpreted] = both(insns, undefined, 1_000_000, tally);
+    expect(wasm).toEqual(interpreted);
+    expect(tally.wasm).toBe(tally.total);
+    expect(tally.total).toBeGreaterThan(16_000);
+  });
+
+  it('writes a valid module: a br_table over the entries, the arena and shadow in the imported memory', () => {
+    const insns = program('r0 = 5\nr0 += r0\nif r0 > 9 goto out\nr0 = 1\nout:\nexit');
+    const pre = predecode(insns, (_pc, insn) => ({ lo: insn.imm, hi: insn.imm2 }));
+    const ops = new Int32Array(insns.length + 1);
+    for (let pc = 0; pc <= insns.length; pc++) ops[pc] = pre.code[pc * 8] ?? 0;
+    const { bytes, entries } = wasmModuleBytes(ops, pre.code, pre.regs, cfgOf(insns), insns);
+    expect(WebAssembly.validate(bytes)).toBe(true);
+    // Entries: 0, the jump target (4) and the end (5).
+    expect([...entries].flatMap((e, pc) => (e ? [pc] : []))).toEqual([0, 4, 5]);
+    const module = new WebAssembly.Module(bytes);
+    expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'mem', kind: 'memory' }]);
+    expect(WebAssembly.Module.exports(module)).toEqual([{ name: 'run', kind: 'function' }]);
+  });
+
+  const available = sharedAvailable(CONFORMANCE_DIR);
+  if (!available) console.log(`skipped: bpf_conformance suite not found at ${CONFORMANCE_DIR} (WebAssembly-tier comparison)`);
+  it.skipIf(!available)('agrees on every program of the bpf_conformance suite', () => {
+    let compared = 0;
+    for (const name of readdirSync(CONFORMANCE_DIR).filter((f) => f.endsWith('.data'))) {
+      const parsed = parseConformanceFile(readFileSync(join(CONFORMANCE_DIR, name), 'utf8'));
+      if (!parsed.ok) continue;
+      const t = parsed.test;
+      const bytes = t.raw ?? (t.asm !== undefined ? assemble(t.asm).sections[0]?.bytes : undefined);
+      if (!bytes) continue;
+      const options = t.mem ? { mem: t.mem } : {};
+      expect(runRaw(bytes, { ...options, tier: 'wasm' }), name).toEqual(runRaw(bytes, { ...options, tier: 'interpreter' }));
+      compared++;
+    }
+    expect(compared).toBeGreaterThanOrEqual(300);
+  });
+});

@@ -1,0 +1,779 @@
+// The WebAssembly tier (first slice of issue 16): a pre-decoded program translated once into a
+// WebAssembly module whose one function runs it from an entry pc. It plugs into the same hook
+// as the compiled tier (`Vm.exec`) and keeps the same contract with the interpreter:
+//
+// - registers r0–r10 are i64 locals, loaded from and stored back to the Vm's Int32Array (as
+//   lo/hi int32 pairs, which is the little-endian layout of an i64);
+// - the executed count is `n + pc`: `n` changes only at taken jumps (by the slot's delta), at
+//   lddw (−1) and at exit (+ pc + 1), and the budget is checked at taken jumps exactly as the
+//   compiled tier checks it (`n + target > limit` stops with Stop.Budget at the target);
+// - anything it does not run — calls of every kind, atomics, LD_ABS/LD_IND, may_goto, lddw of
+//   a pseudo source other than 0, invalid slots, the end of the program, an entry pc it has no
+//   block for, and every memory access the fast path of the interpreter would not take
+//   (address not 0xffff8881_xxxxxxxx, outside the arena, a shadow byte at the first or last
+//   byte without the permission — contexts included, whose bytes have no permission at all) —
+//   stops with FALLBACK at that pc, before executing it, and the interpreter goes on from there.
+//   So every fault and its message come from the interpreter.
+//
+// The module:
+//   (import "env" "mem" (memory 1))     one memory shared by every module of this tier
+//   (func (export "run") (param $entry i32) (result i32))
+// Memory layout: [0, 88) r0–r10 as i64, 88 n (f64), 96 limit (f64), 104 the arena's length
+// (i32), 108 pc on return (i32); the arena at ARENA, its shadow right after it (ARENA + length).
+// Control flow: a loop around a br_table over the entry points (pc 0, jump targets, call
+// returns, the end). Each entry opens a block; a taken jump sets $pc and branches to the loop,
+// straight-line code falls through from one block into the next. Any CFG works, irreducible
+// ones included; reconstructing structured control flow is a later step.
+//
+// THE COPY TO REMOVE: for this slice the arena and its shadow are copied into the module's
+// memory before each run and the arena copied back after it (`runWasm`). When GuestMemory
+// allocates its arena inside a WebAssembly.Memory (issue 16), the module should import that
+// memory and the copies go away (and with them the cost that dominates short runs).
+
+import { type Insn } from '../isa/index.ts';
+import { CFG_CALL, CFG_LDIMM64_TAIL, type Cfg } from '../program/cfg.ts';
+import { OP, REG_INTS, Stop, STRIDE } from './interpreter.ts';
+import { GUEST_BASE_HI, PERM_READ, PERM_WRITE } from './memory.ts';
+import { FALLBACK } from './compile.ts';
+import type { Vm } from './vm.ts';
+
+/** A program translated for this tier: runs from vm.pc and returns a Stop code or FALLBACK. */
+export type WasmProgram = (vm: Vm) => number;
+
+const HDR_N = 88;
+const HDR_LIMIT = 96;
+const HDR_LEN = 104;
+const HDR_PC = 108;
+/** Where arena offset 0 lives in the module's memory (a memarg offset of every access). */
+const ARENA = 256;
+/**
+ * Largest program translated: one br_table entry per pc, and V8 refuses tables longer than
+ * 65,520 entries. Larger programs are interpreted.
+ */
+export const MAX_WASM_INSNS = 65_000;
+
+// ---- the encoder ----------------------------------------------------------------------------
+
+const I32 = 0x7f;
+const I64 = 0x7e;
+const VOID = 0x40;
+
+const W = {
+  unreachable: 0x00,
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  else: 0x05,
+  end: 0x0b,
+  br: 0x0c,
+  br_if: 0x0d,
+  br_table: 0x0e,
+  local_get: 0x20,
+  local_set: 0x21,
+  local_tee: 0x22,
+  i32_load: 0x28,
+  i64_load: 0x29,
+  f64_load: 0x2b,
+  i32_load8_u: 0x2d,
+  i64_load8_s: 0x30,
+  i64_load8_u: 0x31,
+  i64_load16_s: 0x32,
+  i64_load16_u: 0x33,
+  i64_load32_s: 0x34,
+  i64_load32_u: 0x35,
+  i32_store: 0x36,
+  i64_store: 0x37,
+  f64_store: 0x39,
+  i64_store8: 0x3c,
+  i64_store16: 0x3d,
+  i64_store32: 0x3e,
+  i32_const: 0x41,
+  i64_const: 0x42,
+  i32_eqz: 0x45,
+  i32_eq: 0x46,
+  i32_ne: 0x47,
+  i32_lt_s: 0x48,
+  i32_lt_u: 0x49,
+  i32_gt_s: 0x4a,
+  i32_gt_u: 0x4b,
+  i32_le_s: 0x4c,
+  i32_le_u: 0x4d,
+  i32_ge_s: 0x4e,
+  i32_ge_u: 0x4f,
+  i64_eqz: 0x50,
+  i64_eq: 0x51,
+  i64_ne: 0x52,
+  i64_lt_s: 0x53,
+  i64_lt_u: 0x54,
+  i64_gt_s: 0x55,
+  i64_gt_u: 0x56,
+  i64_le_s: 0x57,
+  i64_le_u: 0x58,
+  i64_ge_s: 0x59,
+  i64_ge_u: 0x5a,
+  i32_add: 0x6a,
+  i32_sub: 0x6b,
+  i32_mul: 0x6c,
+  i32_div_s: 0x6d,
+  i32_div_u: 0x6e,
+  i32_rem_s: 0x6f,
+  i32_rem_u: 0x70,
+  i32_and: 0x71,
+  i32_or: 0x72,
+  i32_xor: 0x73,
+  i32_shl: 0x74,
+  i32_shr_s: 0x75,
+  i32_shr_u: 0x76,
+  i32_rotl: 0x77,
+  i32_rotr: 0x78,
+  i64_add: 0x7c,
+  i64_sub: 0x7d,
+  i64_mul: 0x7e,
+  i64_div_s: 0x7f,
+  i64_div_u: 0x80,
+  i64_rem_s: 0x81,
+  i64_rem_u: 0x82,
+  i64_and: 0x83,
+  i64_or: 0x84,
+  i64_xor: 0x85,
+  i64_shl: 0x86,
+  i64_shr_s: 0x87,
+  i64_shr_u: 0x88,
+  i32_wrap_i64: 0xa7,
+  i64_extend_i32_u: 0xad,
+  f64_convert_i64_s: 0xb9,
+  i32_extend8_s: 0xc0,
+  i32_extend16_s: 0xc1,
+  i64_extend8_s: 0xc2,
+  i64_extend16_s: 0xc3,
+  i64_extend32_s: 0xc4,
+  prefix_fc: 0xfc,
+} as const;
+/** i64.trunc_sat_f64_s (after the 0xfc prefix). */
+const TRUNC_SAT_F64_S = 6;
+
+function uleb(out: number[], v: number): void {
+  let x = v >>> 0;
+  for (;;) {
+    const byte = x & 0x7f;
+    x >>>= 7;
+    if (x === 0) {
+      out.push(byte);
+      return;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+function sleb32(out: number[], v: number): void {
+  let x = v | 0;
+  for (;;) {
+    const byte = x & 0x7f;
+    x >>= 7;
+    if ((x === 0 && (byte & 0x40) === 0) || (x === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+function sleb64(out: number[], v: bigint): void {
+  let x = BigInt.asIntN(64, v);
+  for (;;) {
+    const byte = Number(x & 0x7fn);
+    x >>= 7n;
+    if ((x === 0n && (byte & 0x40) === 0) || (x === -1n && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+/** A section: id, then its contents prefixed by their length. */
+function section(out: number[], id: number, body: number[]): void {
+  out.push(id);
+  uleb(out, body.length);
+  for (const b of body) out.push(b);
+}
+
+function name(out: number[], s: string): void {
+  uleb(out, s.length);
+  for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i));
+}
+
+// ---- locals ---------------------------------------------------------------------------------
+
+/** Local indexes: the parameter, then r0–r10, then the rest. */
+const L_ENTRY = 0;
+const L_R0 = 1;
+const L_N = 12;
+const L_LIMIT = 13;
+const L_T = 14;
+const I64_LOCALS = 14; // r0–r10, n, limit, t
+const L_PC = 15;
+const L_LEN = 16;
+const L_SH = 17;
+const L_A = 18;
+const L_X = 19;
+const I32_LOCALS = 5; // pc, len, sh, a, x
+
+/** The function body's code, with the depth of the labels the instructions branch to. */
+class Body {
+  readonly b: number[] = [];
+  /** Labels opened inside the current instruction (ifs and blocks). */
+  private extra = 0;
+  /** Depth of the loop label from the start of the current segment. */
+  topBase = 0;
+
+  op(...codes: number[]): this {
+    for (const c of codes) this.b.push(c);
+    return this;
+  }
+  get(l: number): this {
+    this.b.push(W.local_get);
+    uleb(this.b, l);
+    return this;
+  }
+  set(l: number): this {
+    this.b.push(W.local_set);
+    uleb(this.b, l);
+    return this;
+  }
+  tee(l: number): this {
+    this.b.push(W.local_tee);
+    uleb(this.b, l);
+    return this;
+  }
+  i32(v: number): this {
+    this.b.push(W.i32_const);
+    sleb32(this.b, v);
+    return this;
+  }
+  i64(v: bigint): this {
+    this.b.push(W.i64_const);
+    sleb64(this.b, v);
+    return this;
+  }
+  /** A load or store with its memarg (alignment hint 0: any address is fine). */
+  mem(code: number, offset: number): this {
+    this.b.push(code, 0);
+    uleb(this.b, offset);
+    return this;
+  }
+  open(code: number, type = VOID): this {
+    this.b.push(code, type);
+    this.extra++;
+    return this;
+  }
+  else(): this {
+    this.b.push(W.else);
+    return this;
+  }
+  end(): this {
+    this.b.push(W.end);
+    this.extra--;
+    return this;
+  }
+  /** Branch (conditional with `when`) to a label counted from the current position. */
+  br(depth: number, when = false): this {
+    this.b.push(when ? W.br_if : W.br);
+    uleb(this.b, depth);
+    return this;
+  }
+  get top(): number {
+    return this.topBase + this.extra;
+  }
+  /** The three labels outside the loop: budget (stop 3), fallback (stop −1), exit (stop in $x). */
+  get budget(): number {
+    return this.top + 1;
+  }
+  get fallback(): number {
+    return this.top + 2;
+  }
+  get exit(): number {
+    return this.top + 3;
+  }
+  /** Stops at `pc` for the interpreter. */
+  fallbackAt(pc: number): this {
+    return this.i32(pc).set(L_PC).br(this.fallback);
+  }
+}
+
+/** The value of a source slot as an i64 (a register, or a constant of the template) on the stack. */
+function src64(w: Body, regs: Int32Array, s: number): void {
+  if (s >= REG_INTS) w.i64((BigInt(regs[s + 1] ?? 0) << 32n) | BigInt((regs[s] ?? 0) >>> 0));
+  else w.get(L_R0 + (s >> 1));
+}
+
+function src32(w: Body, regs: Int32Array, s: number): void {
+  if (s >= REG_INTS) w.i32(regs[s] ?? 0);
+  else w.get(L_R0 + (s >> 1)).op(W.i32_wrap_i64);
+}
+
+/** swap32 of the i32 on the stack (uses $x). */
+function swap32(w: Body): void {
+  w.set(L_X);
+  w.get(L_X).i32(8).op(W.i32_rotl).i32(0x00ff00ff).op(W.i32_and);
+  w.get(L_X).i32(8).op(W.i32_rotr).i32(0xff00ff00 | 0).op(W.i32_and);
+  w.op(W.i32_or);
+}
+
+const LOADS: Readonly<Record<number, readonly [size: number, code: number]>> = {
+  [OP.LDXB]: [1, W.i64_load8_u],
+  [OP.LDXH]: [2, W.i64_load16_u],
+  [OP.LDXW]: [4, W.i64_load32_u],
+  [OP.LDXDW]: [8, W.i64_load],
+  [OP.LDXSB]: [1, W.i64_load8_s],
+  [OP.LDXSH]: [2, W.i64_load16_s],
+  [OP.LDXSW]: [4, W.i64_load32_s],
+};
+const STORES: Readonly<Record<number, readonly [size: number, code: number]>> = {
+  [OP.STB]: [1, W.i64_store8],
+  [OP.STH]: [2, W.i64_store16],
+  [OP.STW]: [4, W.i64_store32],
+  [OP.STDW]: [8, W.i64_store],
+};
+
+const COND64: Readonly<Record<number, number>> = {
+  [OP.JEQ64]: W.i64_eq, [OP.JNE64]: W.i64_ne, [OP.JGT64]: W.i64_gt_u, [OP.JGE64]: W.i64_ge_u, [OP.JLT64]: W.i64_lt_u, [OP.JLE64]: W.i64_le_u,
+  [OP.JSGT64]: W.i64_gt_s, [OP.JSGE64]: W.i64_ge_s, [OP.JSLT64]: W.i64_lt_s, [OP.JSLE64]: W.i64_le_s,
+};
+const COND32: Readonly<Record<number, number>> = {
+  [OP.JEQ32]: W.i32_eq, [OP.JNE32]: W.i32_ne, [OP.JGT32]: W.i32_gt_u, [OP.JGE32]: W.i32_ge_u, [OP.JLT32]: W.i32_lt_u, [OP.JLE32]: W.i32_le_u,
+  [OP.JSGT32]: W.i32_gt_s, [OP.JSGE32]: W.i32_ge_s, [OP.JSLT32]: W.i32_lt_s, [OP.JSLE32]: W.i32_le_s,
+};
+const ALU64_SIMPLE: Readonly<Record<number, number>> = {
+  [OP.ADD64]: W.i64_add, [OP.SUB64]: W.i64_sub, [OP.MUL64]: W.i64_mul, [OP.OR64]: W.i64_or, [OP.AND64]: W.i64_and, [OP.XOR64]: W.i64_xor,
+  // By a register: the amount is masked to 63, as i64 shifts do.
+  [OP.LSH64]: W.i64_shl, [OP.RSH64]: W.i64_shr_u, [OP.ARSH64]: W.i64_shr_s,
+};
+const ALU32_SIMPLE: Readonly<Record<number, number>> = {
+  [OP.ADD32]: W.i32_add, [OP.SUB32]: W.i32_sub, [OP.MUL32]: W.i32_mul, [OP.OR32]: W.i32_or, [OP.AND32]: W.i32_and, [OP.XOR32]: W.i32_xor,
+  [OP.LSH32]: W.i32_shl, [OP.RSH32]: W.i32_shr_u, [OP.ARSH32]: W.i32_shr_s,
+};
+const SHIFT64_K: Readonly<Record<number, readonly [code: number, plus: number]>> = {
+  [OP.LSH64_KLO]: [W.i64_shl, 0], [OP.LSH64_KHI]: [W.i64_shl, 32],
+  [OP.RSH64_KLO]: [W.i64_shr_u, 0], [OP.RSH64_KHI]: [W.i64_shr_u, 32],
+  [OP.ARSH64_KLO]: [W.i64_shr_s, 0], [OP.ARSH64_KHI]: [W.i64_shr_s, 32],
+};
+const SHIFT32_K: Readonly<Record<number, number>> = { [OP.LSH32_K]: W.i32_shl, [OP.RSH32_K]: W.i32_shr_u, [OP.ARSH32_K]: W.i32_shr_s };
+
+/**
+ * Where control can enter the function: pc 0, jump and call targets, the instruction after
+ * each call, the end; and after an lddw whose second slot is an entry (the lddw jumps over it).
+ */
+export function wasmEntryPoints(cfg: Cfg): Set<number> {
+  const length = cfg.length;
+  const labels = new Set<number>([0, length]);
+  for (const target of cfg.jumpTargets) labels.add(target);
+  for (let pc = 0; pc < length; pc++) {
+    if (!((cfg.flags[pc] ?? 0) & CFG_CALL)) continue;
+    labels.add(pc + 1);
+    const callee = cfg.callee[pc] ?? NaN;
+    if (callee >= 0 && callee <= length) labels.add(callee);
+  }
+  for (let pc = 1; pc < length; pc++) if ((cfg.flags[pc] ?? 0) & CFG_LDIMM64_TAIL && labels.has(pc)) labels.add(pc + 1);
+  return labels;
+}
+
+/** The instruction at `P` into `w` (straight-line code that falls through to P + 1 unless it branches). */
+function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int32Array, insns: readonly (Insn | null)[], labels: ReadonlySet<number>): void {
+  const b = P * STRIDE;
+  const d = code[b + 1] ?? 0;
+  const s = code[b + 2] ?? 0;
+  const off = code[b + 3] ?? 0;
+  const imm = code[b + 4] ?? 0;
+  const aux = code[b + 5] ?? 0;
+  const delta = code[b + 6] ?? 0;
+  const D = L_R0 + (d >> 1);
+  const zext = (): void => void w.op(W.i64_extend_i32_u).set(D);
+  const jump = (): void => {
+    // n += delta; pc = target; past the budget: stop there (Stop.Budget), else dispatch.
+    w.i32(aux).set(L_PC);
+    w.get(L_N).i64(BigInt(delta)).op(W.i64_add).tee(L_N).i64(BigInt(aux)).op(W.i64_add).get(L_LIMIT).op(W.i64_gt_s).br(w.budget, true);
+    w.br(w.top);
+  };
+
+  const simple64 = ALU64_SIMPLE[op];
+  if (simple64 !== undefined) {
+    w.get(D);
+    src64(w, regs, s);
+    w.op(simple64).set(D);
+    return;
+  }
+  const simple32 = ALU32_SIMPLE[op];
+  if (simple32 !== undefined) {
+    w.get(D).op(W.i32_wrap_i64);
+    src32(w, regs, s);
+    w.op(simple32);
+    zext();
+    return;
+  }
+  const k64 = SHIFT64_K[op];
+  if (k64 !== undefined) {
+    w.get(D).i64(BigInt(imm + k64[1])).op(k64[0]).set(D);
+    return;
+  }
+  const k32 = SHIFT32_K[op];
+  if (k32 !== undefined) {
+    w.get(D).op(W.i32_wrap_i64).i32(imm).op(k32);
+    zext();
+    return;
+  }
+  const load = LOADS[op];
+  const store = STORES[op];
+  if (load !== undefined || store !== undefined) {
+    const [size, access] = load ?? store ?? [1, 0];
+    const base = L_R0 + ((load !== undefined ? s : d) >> 1);
+    w.open(W.block); // ok
+    w.open(W.block); // refused: the interpreter takes the instruction
+    w.get(base).i64(32n).op(W.i64_shr_u, W.i32_wrap_i64).i32(GUEST_BASE_HI).op(W.i32_ne).br(0, true);
+    // The arena offset wraps in 32 bits as the interpreter's `(lo + off) | 0`; a negative one
+    // (SH[a] undefined there) is above the arena as an unsigned number.
+    w.get(base).op(W.i32_wrap_i64).i32(off).op(W.i32_add).tee(L_A).get(L_LEN).i32(size).op(W.i32_sub, W.i32_gt_u).br(0, true);
+    // The first and the last byte's permission, as the interpreter checks them.
+    w.get(L_A).get(L_SH).op(W.i32_add).tee(L_X).mem(W.i32_load8_u, 0);
+    if (size > 1) w.get(L_X).mem(W.i32_load8_u, size - 1).op(W.i32_and);
+    w.i32(load !== undefined ? PERM_READ : PERM_WRITE).op(W.i32_and, W.i32_eqz).br(0, true);
+    if (load !== undefined) w.get(L_A).mem(access, ARENA).set(D);
+    else {
+      w.get(L_A);
+      src64(w, regs, s);
+      w.mem(access, ARENA);
+    }
+    w.br(1);
+    w.end();
+    w.fallbackAt(P);
+    w.end();
+    return;
+  }
+  switch (op) {
+    case OP.MOV64:
+      src64(w, regs, s);
+      w.set(D);
+      return;
+    case OP.MOV32:
+      src32(w, regs, s);
+      zext();
+      return;
+    case OP.DIV64:
+    case OP.MOD64:
+    case OP.SDIV64:
+    case OP.SMOD64: {
+      // Divisor 0: div gives 0, mod leaves dst. Divisor −1 (signed): sdiv negates, smod gives 0.
+      const signed = op === OP.SDIV64 || op === OP.SMOD64;
+      const div = op === OP.DIV64 || op === OP.SDIV64;
+      src64(w, regs, s);
+      w.set(L_T);
+      w.get(L_T).op(W.i64_eqz).open(W.if, I64);
+      if (div) w.i64(0n);
+      else w.get(D);
+      w.else();
+      if (signed) {
+        w.get(L_T).i64(-1n).op(W.i64_eq).open(W.if, I64);
+        if (div) w.i64(0n).get(D).op(W.i64_sub);
+        else w.i64(0n);
+        w.else();
+        w.get(D).get(L_T).op(div ? W.i64_div_s : W.i64_rem_s);
+        w.end();
+      } else w.get(D).get(L_T).op(div ? W.i64_div_u : W.i64_rem_u);
+      w.end();
+      w.set(D);
+      return;
+    }
+    case OP.DIV32:
+    case OP.MOD32:
+    case OP.SDIV32:
+    case OP.SMOD32: {
+      // The same on the low halves; the result is zero-extended (mod by 0 keeps the low half).
+      const signed = op === OP.SDIV32 || op === OP.SMOD32;
+      const div = op === OP.DIV32 || op === OP.SDIV32;
+      src32(w, regs, s);
+      w.set(L_X);
+      w.get(L_X).op(W.i32_eqz).open(W.if, I32);
+      if (div) w.i32(0);
+      else w.get(D).op(W.i32_wrap_i64);
+      w.else();
+      if (signed) {
+        w.get(L_X).i32(-1).op(W.i32_eq).open(W.if, I32);
+        if (div) w.i32(0).get(D).op(W.i32_wrap_i64, W.i32_sub);
+        else w.i32(0);
+        w.else();
+        w.get(D).op(W.i32_wrap_i64).get(L_X).op(div ? W.i32_div_s : W.i32_rem_s);
+        w.end();
+      } else w.get(D).op(W.i32_wrap_i64).get(L_X).op(div ? W.i32_div_u : W.i32_rem_u);
+      w.end();
+      zext();
+      return;
+    }
+    case OP.NEG64:
+      w.i64(0n).get(D).op(W.i64_sub).set(D);
+      return;
+    case OP.NEG32:
+      w.i32(0).get(D).op(W.i32_wrap_i64, W.i32_sub);
+      zext();
+      return;
+    case OP.MOVSX64_8:
+    case OP.MOVSX64_16:
+    case OP.MOVSX64_32:
+      src64(w, regs, s);
+      w.op(op === OP.MOVSX64_8 ? W.i64_extend8_s : op === OP.MOVSX64_16 ? W.i64_extend16_s : W.i64_extend32_s).set(D);
+      return;
+    case OP.MOVSX32_8:
+    case OP.MOVSX32_16:
+      src32(w, regs, s);
+      w.op(op === OP.MOVSX32_8 ? W.i32_extend8_s : W.i32_extend16_s);
+      zext();
+      return;
+    case OP.NOP:
+      return;
+    case OP.ZEXT32:
+    case OP.LE32:
+      w.get(D).op(W.i32_wrap_i64);
+      zext();
+      return;
+    case OP.LE16:
+      w.get(D).i64(0xffffn).op(W.i64_and).set(D);
+      return;
+    case OP.SWAP16:
+      w.get(D).op(W.i32_wrap_i64).set(L_X);
+      w.get(L_X).i32(0xff).op(W.i32_and).i32(8).op(W.i32_shl);
+      w.get(L_X).i32(8).op(W.i32_shr_u).i32(0xff).op(W.i32_and, W.i32_or);
+      zext();
+      return;
+    case OP.SWAP32:
+      w.get(D).op(W.i32_wrap_i64);
+      swap32(w);
+      zext();
+      return;
+    case OP.SWAP64:
+      // The new upper half is the swapped lower one, and the reverse.
+      w.get(D).op(W.i32_wrap_i64);
+      swap32(w);
+      w.op(W.i64_extend_i32_u).i64(32n).op(W.i64_shl);
+      w.get(D).i64(32n).op(W.i64_shr_u, W.i32_wrap_i64);
+      swap32(w);
+      w.op(W.i64_extend_i32_u, W.i64_or).set(D);
+      return;
+    case OP.LDDW: {
+      // Only the plain 64-bit immediate (pseudo 0); map and other pseudo loads are the interpreter's.
+      const insn = insns[P];
+      if (insn?.kind !== 'ldimm64' || insn.pseudo !== 0) {
+        w.fallbackAt(P);
+        return;
+      }
+      w.i64((BigInt(aux) << 32n) | BigInt(imm >>> 0)).set(D);
+      // One instruction in two slots: it counts once.
+      w.get(L_N).i64(1n).op(W.i64_sub).set(L_N);
+      // A jump into the second slot makes it an entry (whose code is the interpreter's fault): go over it.
+      if (labels.has(P + 1)) w.i32(P + 2).set(L_PC).br(w.top);
+      return;
+    }
+    case OP.JA:
+      jump();
+      return;
+    case OP.EXIT:
+      // Only the main program's exit: the tier runs at depth 0 and makes no calls.
+      w.get(L_N).i64(BigInt(P + 1)).op(W.i64_add).set(L_N);
+      w.i32(-1).set(L_PC).i32(Stop.Exit).set(L_X).br(w.exit);
+      return;
+    default: {
+      const c64 = COND64[op];
+      const c32 = COND32[op];
+      if (c64 !== undefined || op === OP.JSET64) {
+        w.get(D);
+        src64(w, regs, s);
+        if (c64 !== undefined) w.op(c64);
+        else w.op(W.i64_and, W.i64_eqz, W.i32_eqz);
+        w.open(W.if);
+        jump();
+        w.end();
+        return;
+      }
+      if (c32 !== undefined || op === OP.JSET32) {
+        w.get(D).op(W.i32_wrap_i64);
+        src32(w, regs, s);
+        if (c32 !== undefined) w.op(c32);
+        else w.op(W.i32_and, W.i32_eqz, W.i32_eqz);
+        w.open(W.if);
+        jump();
+        w.end();
+        return;
+      }
+      // Calls, atomics, LD_ABS/LD_IND, may_goto, invalid slots, the end: the interpreter's.
+      w.fallbackAt(P);
+    }
+  }
+}
+
+/**
+ * The WebAssembly module of a program (`ops`: each slot's handler without superinstructions
+ * or traps; `code`: the pre-decoded slots; `regs`: the register file template with the
+ * constants; `insns`: the decoded program, for the lddw pseudo source), and its entry points.
+ */
+export function wasmModuleBytes(ops: Int32Array, code: Int32Array, regs: Int32Array, cfg: Cfg, insns: readonly (Insn | null)[]): { bytes: Uint8Array<ArrayBuffer>; entries: Uint8Array } {
+  const length = cfg.length;
+  const labels = wasmEntryPoints(cfg);
+  const starts = [...labels].filter((pc) => pc >= 0 && pc <= length).sort((a, b) => a - b);
+  const k = starts.length - 1;
+  const w = new Body();
+
+  // Prologue: registers, count, limit, the arena's length and the shadow's base.
+  for (let r = 0; r <= 10; r++) w.i32(0).mem(W.i64_load, r * 8).set(L_R0 + r);
+  w.i32(0).mem(W.f64_load, HDR_N).op(W.prefix_fc, TRUNC_SAT_F64_S).set(L_N);
+  w.i32(0).mem(W.f64_load, HDR_LIMIT).op(W.prefix_fc, TRUNC_SAT_F64_S).set(L_LIMIT);
+  w.i32(0).mem(W.i32_load, HDR_LEN).tee(L_LEN).i32(ARENA).op(W.i32_add).set(L_SH);
+  w.get(L_ENTRY).set(L_PC);
+
+  // block $exit { block $fallback { block $budget { loop $top { blocks… } unreachable } $x = 3; br $exit } $x = −1 }
+  w.op(W.block, VOID, W.block, VOID, W.block, VOID, W.loop, VOID);
+  for (let i = 0; i <= k; i++) w.op(W.block, VOID); // B_k … B_0
+  w.op(W.block, VOID); // not an entry
+  w.get(L_PC).op(W.br_table);
+  const entryIndex = new Map<number, number>();
+  starts.forEach((pc, i) => entryIndex.set(pc, i));
+  uleb(w.b, length + 1);
+  for (let pc = 0; pc <= length; pc++) {
+    const i = entryIndex.get(pc);
+    uleb(w.b, i === undefined ? 0 : i + 1);
+  }
+  uleb(w.b, 0);
+  w.op(W.end);
+  // $pc is no entry: the interpreter goes on from it. Labels open: B_0 … B_k, the loop.
+  w.topBase = k + 1;
+  w.br(w.fallback);
+  for (let i = 0; i <= k; i++) {
+    w.op(W.end); // B_i: the code of the segment [starts[i], starts[i + 1]) follows
+    w.topBase = k - i;
+    const from = starts[i] ?? length;
+    const to = starts[i + 1] ?? length + 1;
+    for (let P = from; P < to; P++) {
+      const op = P < length ? (ops[P] ?? OP.INVALID) : OP.INVALID;
+      // The second slot of an lddw: skipped by the lddw, and an entry's fault otherwise.
+      if (op === OP.INVALID && P > from && P < length && ops[P - 1] === OP.LDDW) continue;
+      instruction(w, P, op, code, regs, insns, labels);
+    }
+  }
+  w.op(W.end, W.unreachable, W.end); // loop, $budget
+  w.i32(Stop.Budget).set(L_X).op(W.br, 1, W.end); // $fallback
+  w.i32(FALLBACK).set(L_X).op(W.end); // $exit
+  // Epilogue: registers, count and pc back into the header.
+  for (let r = 0; r <= 10; r++) w.i32(0).get(L_R0 + r).mem(W.i64_store, r * 8);
+  w.i32(0).get(L_N).op(W.f64_convert_i64_s).mem(W.f64_store, HDR_N);
+  w.i32(0).get(L_PC).mem(W.i32_store, HDR_PC);
+  w.get(L_X).op(W.end);
+
+  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  section(out, 1, [1, 0x60, 1, I32, 1, I32]); // type 0: (i32) -> i32
+  const imports: number[] = [1];
+  name(imports, 'env');
+  name(imports, 'mem');
+  imports.push(0x02, 0x00, 1); // memory, limits: min 1 page
+  section(out, 2, imports);
+  section(out, 3, [1, 0]); // one function of type 0
+  const exports: number[] = [1];
+  name(exports, 'run');
+  exports.push(0x00, 0);
+  section(out, 7, exports);
+  const fn: number[] = [];
+  uleb(fn, 2);
+  uleb(fn, I64_LOCALS);
+  fn.push(I64);
+  uleb(fn, I32_LOCALS);
+  fn.push(I32);
+  for (const x of w.b) fn.push(x);
+  const bodies: number[] = [1];
+  uleb(bodies, fn.length);
+  for (const x of fn) bodies.push(x);
+  section(out, 10, bodies);
+
+  const entries = new Uint8Array(length + 1);
+  for (const pc of starts) entries[pc] = 1;
+  return { bytes: Uint8Array.from(out), entries };
+}
+
+// ---- running --------------------------------------------------------------------------------
+
+/** The one memory of this tier, imported by every module (single-threaded: runs never overlap). */
+let memory: WebAssembly.Memory | undefined;
+let heap8 = new Uint8Array(0);
+let heap32 = new Int32Array(0);
+let heapF64 = new Float64Array(0);
+
+function heapFor(bytes: number): WebAssembly.Memory {
+  if (!memory) memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  const have = memory.buffer.byteLength;
+  if (have < bytes) memory.grow(Math.ceil((bytes - have) / 65536));
+  if (heap8.buffer !== memory.buffer) {
+    heap8 = new Uint8Array(memory.buffer);
+    heap32 = new Int32Array(memory.buffer);
+    heapF64 = new Float64Array(memory.buffer);
+  }
+  return memory;
+}
+
+/** Instantiated modules by their bytes, least recently used first (a program loaded again reuses its module). */
+const recent = new Map<string, (entry: number) => number>();
+const RECENT_MAX = 32;
+
+/**
+ * The program as a WebAssembly function for the Vm, or undefined when it cannot be one (no
+ * WebAssembly, a page whose Content-Security-Policy forbids compiling it, a program larger
+ * than MAX_WASM_INSNS): the interpreter then runs everything.
+ */
+export function wasmProgram(ops: Int32Array, code: Int32Array, regs: Int32Array, cfg: Cfg, insns: readonly (Insn | null)[]): WasmProgram | undefined {
+  if (typeof WebAssembly === 'undefined' || cfg.length > MAX_WASM_INSNS) return undefined;
+  const { bytes, entries } = wasmModuleBytes(ops, code, regs, cfg, insns);
+  let key = '';
+  for (let i = 0; i < bytes.length; i += 4096) key += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  let run = recent.get(key);
+  if (run) recent.delete(key);
+  else {
+    try {
+      // Synchronous compilation: fine in Node and workers; a browser's main thread allows it
+      // for small modules only (asynchronous compilation is for a later step).
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: heapFor(ARENA) } });
+      const fn = instance.exports['run'];
+      if (typeof fn !== 'function') return undefined;
+      run = fn as (entry: number) => number;
+    } catch {
+      return undefined;
+    }
+  }
+  recent.set(key, run);
+  if (recent.size > RECENT_MAX) {
+    const oldest = recent.keys().next().value;
+    if (oldest !== undefined) recent.delete(oldest);
+  }
+  const exported = run;
+  return (vm) => runWasm(vm, exported, entries);
+}
+
+/** One run of the tier: copies in, runs from vm.pc, copies back; counts what ran in WebAssembly. */
+function runWasm(vm: Vm, run: (entry: number) => number, entries: Uint8Array): number {
+  const pc = vm.pc;
+  // The tier makes no calls and exits only the main program: inside a BPF-to-BPF call, and at
+  // a pc that is no entry, the interpreter runs (without a copy).
+  if (vm.depth !== 0 || entries[pc] !== 1) return FALLBACK;
+  const mem = vm.mem;
+  const length = mem.bytes.length;
+  heapFor(ARENA + 2 * length);
+  // TO REMOVE with the arena in a WebAssembly.Memory: the copies in and out.
+  heap8.set(mem.bytes, ARENA);
+  heap8.set(mem.shadow, ARENA + length);
+  const R = vm.regs;
+  for (let i = 0; i < REG_INTS; i++) heap32[i] = R[i] ?? 0;
+  const before = vm.n + pc;
+  heapF64[HDR_N >> 3] = vm.n;
+  heapF64[HDR_LIMIT >> 3] = vm.limit;
+  heap32[HDR_LEN >> 2] = length;
+  const stop = run(pc);
+  for (let i = 0; i < REG_INTS; i++) R[i] = heap32[i] ?? 0;
+  vm.n = heapF64[HDR_N >> 3] ?? 0;
+  vm.pc = heap32[HDR_PC >> 2] ?? 0;
+  mem.bytes.set(heap8.subarray(ARENA, ARENA + length));
+  vm.wasmInsns += vm.count - before;
+  return stop;
+}
