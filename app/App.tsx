@@ -14,7 +14,7 @@ import { DEFAULT_EMBED_PANEL } from './embed.ts';
 import { ErrorBoundary, PanelFailed } from './components/ErrorBoundary.tsx';
 import { LessonPane } from './components/LessonPane.tsx';
 import { CodeEditor, type EditorHandle } from './editor/index.ts';
-import { registerReveal } from './editor-bridge.ts';
+import { registerReveal, revealInCView } from './editor-bridge.ts';
 import { registerEditor } from './test-hook.ts';
 import { selectBreakpoints, selectCurrentLine, selectEditor, selectEmbed, selectMapNames, selectProblems, selectStatusBar, selectTheme } from './state/selectors.ts';
 import { store, useStore, type PlaygroundState } from './state/store.ts';
@@ -108,6 +108,18 @@ function Editor({ theme }: { theme: 'light' | 'dark' }) {
   }, [docVersion, initial]);
   useEffect(() => {
     registerReveal((line, col) => {
+      // The C view shows the line's C line; an instruction on no C line is shown in the assembly.
+      if (revealInCView(line)) return;
+      const c = store.get().doc.c;
+      if (c?.view === 'c') {
+        showView('asm');
+        // After the assembly editor is shown again (it lays itself out on the next frame).
+        setTimeout(() => {
+          editor.current?.revealLine(line, col);
+          editor.current?.focus();
+        }, 50);
+        return;
+      }
       editor.current?.revealLine(line, col);
       editor.current?.focus();
     });

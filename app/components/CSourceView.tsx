@@ -12,6 +12,7 @@ import { tokenClass } from '../editor/theme.ts';
 import { cLineOfAsm, hasBreakpoint, toggleCBreakpoint, type CViewLine, type CViewModel } from '../share/c-view.ts';
 import { selectBreakpoints, selectCurrentLine, selectProblems } from '../state/selectors.ts';
 import { store, useStore } from '../state/store.ts';
+import { registerCReveal } from '../editor-bridge.ts';
 import type { ProblemView } from '../state/program.ts';
 
 function spansNode(spans: readonly CSpan[]): ReactNode[] {
@@ -47,18 +48,24 @@ const LineRow = memo(function LineRow(props: {
   breakpoint: boolean;
   current: boolean;
   problems: readonly ProblemView[];
+  /** A panel asked to see this line. */
+  asked: boolean;
   asm: readonly string[];
   showAsm: boolean;
   /** The assembly line about to run, when it is one of this line's. */
   currentAsm: number | undefined;
   onToggle: (line: CViewLine) => void;
 }) {
-  const { row, label, breakpoint, current, problems, asm, showAsm, currentAsm, onToggle } = props;
+  const { row, label, breakpoint, current, problems, asked, asm, showAsm, currentAsm, onToggle } = props;
   const { line } = row;
   const runs = line.asm.length > 0;
   return (
     <>
-      <span className={`bpf-line c-line${current ? ' bpf-current' : ''}${runs ? '' : ' c-line-idle'}`} data-c-line={line.line} data-testid={`c-line-${label}`}>
+      <span
+        className={`bpf-line c-line${current ? ' bpf-current' : ''}${runs ? '' : ' c-line-idle'}${asked ? ' c-line-asked' : ''}`}
+        {...(label === String(line.line) ? { 'data-c-line': line.line } : { 'data-c-other': label })}
+        data-testid={`c-line-${label}`}
+      >
         <span className={breakpoint ? 'bpf-gutter bpf-bp' : 'bpf-gutter'}>
           {runs ? (
             <button
@@ -123,6 +130,24 @@ export function CSourceView({ model, asmText, theme }: { model: CViewModel; asmT
   }, [problems, model]);
   const onToggle = useMemo(() => (line: CViewLine) => store.set({ breakpoints: toggleCBreakpoint(line, store.get().breakpoints) }), []);
   const scroller = useRef<HTMLDivElement>(null);
+  // A panel asks to see an instruction (a problem, a fault): its C line, scrolled to and marked.
+  const [asked, setAsked] = useState<CViewLine | undefined>(undefined);
+  useEffect(() => {
+    registerCReveal((asmLine) => {
+      const line = cLineOfAsm(model, asmLine);
+      if (!line) return false;
+      setAsked(line);
+      return true;
+    });
+    return () => registerCReveal(undefined);
+  }, [model]);
+  useEffect(() => {
+    if (!asked) return;
+    const key = asked.file === model.file ? `[data-c-line="${asked.line}"]` : `[data-c-other="${asked.file}:${asked.line}"]`;
+    const el = scroller.current?.querySelector<HTMLElement>(key);
+    el?.scrollIntoView({ block: 'center' });
+    scroller.current?.focus({ preventScroll: true });
+  }, [asked, model]);
   // The line about to run stays in sight as the debugger steps.
   useEffect(() => {
     if (!current) return;
@@ -138,6 +163,7 @@ export function CSourceView({ model, asmText, theme }: { model: CViewModel; asmT
       breakpoint={hasBreakpoint(r.line, breakpoints)}
       current={current === r.line}
       problems={byLine.get(r.line) ?? none}
+      asked={asked === r.line}
       asm={showAsm ? r.line.asm.map((a) => (asmLines[a - 1] ?? '').trim()) : []}
       showAsm={showAsm}
       currentAsm={current === r.line ? currentAsm : undefined}

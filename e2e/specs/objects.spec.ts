@@ -218,6 +218,11 @@ test('an object the verifier refuses is marked at the instruction under its C li
   await expect(problem).toContainText('NULL pointer passed to trusted arg0');
   await expect(page.getByTestId('c-view').locator('[data-c-line="13"]')).toContainText('bpf_cpumask_release(cpumask);');
   await pg.screenshot('object-c-view-refused');
+  // A click on the problem in the Problems panel shows its C line in the C view.
+  await pg.openPanel('problems');
+  await page.getByTestId('problem').filter({ hasText: 'NULL pointer passed to trusted arg0' }).first().click();
+  await expect(page.getByTestId('c-view').locator('[data-c-line="13"]')).toHaveClass(/c-line-asked/);
+  await expect(page.getByTestId('c-view')).toBeVisible();
   await axe(page);
   pg.expectClean();
 });
