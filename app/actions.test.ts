@@ -3,7 +3,7 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assemble } from '../engine/asm/index.ts';
-import type { DebugSnapshot, LoadReply, RunProgress } from '../engine/worker/protocol.ts';
+import type { DebugSnapshot, LoadReply, RunProgress, RunSettings } from '../engine/worker/protocol.ts';
 import { ACTIONS, escape, setEngineClient } from './actions.ts';
 import { SHORTCUTS } from './components/KeyboardHelp.tsx';
 import type { CallResult, EngineClient } from './engine-client/client.ts';
@@ -31,6 +31,8 @@ function snapshot(status: DebugSnapshot['status'], pc = 0, trace = 0): DebugSnap
 /** A client that answers at once, or (for run) when the test settles it; it records what was asked. */
 class FakeClient {
   calls: string[] = [];
+  /** The settings of each load. */
+  loads: RunSettings[] = [];
   loaded: string | undefined;
   refuse: string | undefined;
   onProgress: ((p: RunProgress) => void) | undefined;
@@ -38,8 +40,9 @@ class FakeClient {
   isLoaded(key: string): boolean {
     return this.loaded === key;
   }
-  async load(_image: unknown, _settings: unknown, key: string): Promise<CallResult<LoadReply>> {
+  async load(_image: unknown, settings: RunSettings, key: string): Promise<CallResult<LoadReply>> {
     this.calls.push('load');
+    this.loads.push(settings);
     if (this.refuse) return { ok: true, value: { ok: false, problems: [{ pc: 0, message: this.refuse, stage: 'verifier' }] } };
     this.loaded = key;
     return { ok: true, value: { ok: true, slots: 1 } };
@@ -117,6 +120,27 @@ describe('the keyboard list', () => {
     const keys = SHORTCUTS.map((s) => s.keys);
     for (const a of Object.values(ACTIONS)) if ('shortcut' in a) expect(keys).toContain(a.shortcut);
     expect(keys).toEqual(expect.arrayContaining(['Ctrl+G', 'F1']));
+  });
+});
+
+describe('the Tier setting', () => {
+  it('reaches the engine with the next load, and changing it loads the program again; Auto asks for none', async () => {
+    await ACTIONS.step.perform();
+    expect(fake.loads).toHaveLength(1);
+    expect(fake.loads[0]?.tier).toBeUndefined();
+    await ACTIONS.reset.perform();
+    await ACTIONS.step.perform();
+    expect(fake.loads).toHaveLength(1);
+    store.set({ settings: { ...store.get().settings, tier: 'wasm' } });
+    await ACTIONS.step.perform();
+    expect(fake.loads.map((l) => l.tier)).toEqual([undefined, 'wasm']);
+    store.set({ settings: { ...store.get().settings, tier: 'interpreter' } });
+    await ACTIONS.step.perform();
+    store.set({ settings: { ...store.get().settings, tier: 'auto' } });
+    await ACTIONS.step.perform();
+    expect(fake.loads.map((l) => l.tier)).toEqual([undefined, 'wasm', 'interpreter', undefined]);
+    // It is a setting, not part of the document (a shared link does not carry it).
+    expect(Object.keys(store.get().doc)).not.toContain('tier');
   });
 });
 

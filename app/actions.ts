@@ -10,6 +10,7 @@ import { writePcap } from '../engine/net/pcap.ts';
 import { documentFileName, downloadBlob, shareDocumentFile, sourceFileName } from './share/files.ts';
 import { imageOf, lineOfPc, pcsOfLines, problemsAtLines, runSettingsOf, type ProblemView } from './state/program.ts';
 import { isLessonDocument, programReady, store, stoppedInside, type PlaygroundState } from './state/store.ts';
+import { runTierOf } from './state/persistence.ts';
 import { checkPcap, MAX_PCAP_BYTES, trafficKey, type NicState } from './state/traffic.ts';
 import type { PlaygroundDocument } from './state/document.ts';
 import { cLineOfAsm, cViewState, stepStops, type CViewModel } from './share/c-view.ts';
@@ -70,10 +71,11 @@ async function ensureLoaded(): Promise<boolean> {
   }
   const c = engine();
   const strict = !s.verify && s.strictPacket;
-  const key = `${trafficKey(p.key, s.nic.pcap)}:${s.settings.budget}:${s.verify ? 'verified' : strict ? 'unverified-strict' : 'unverified'}`;
+  // The tier is in the key too: choosing another makes the next run load the program again on it.
+  const key = `${trafficKey(p.key, s.nic.pcap)}:${s.settings.budget}:${s.settings.tier}:${s.verify ? 'verified' : strict ? 'unverified-strict' : 'unverified'}`;
   if (c.isLoaded(key)) return true;
   store.set({ busy: 'loading' });
-  const r = await c.load(image, { ...runSettingsOf(s.doc, s.settings.budget, s.nic.pcap?.bytes), ...(s.verify ? {} : { verify: false }), ...(strict ? { strictPacket: true } : {}) }, key);
+  const r = await c.load(image, { ...runSettingsOf(s.doc, s.settings.budget, s.nic.pcap?.bytes, runTierOf(s.settings.tier)), ...(s.verify ? {} : { verify: false }), ...(strict ? { strictPacket: true } : {}) }, key);
   store.set({ busy: 'idle' });
   if (!r.ok) {
     store.notify('error', r.message, { topic: 'run' });

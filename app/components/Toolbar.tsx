@@ -19,7 +19,7 @@ import { ACCEPTED_FILE_TYPES } from '../share/files.ts';
 import { KeyboardHelp } from './KeyboardHelp.tsx';
 import { useDraft } from './use-draft.ts';
 import { PHONE_QUERY, useMedia } from './use-media.ts';
-import { BUDGETS } from '../state/persistence.ts';
+import { BUDGETS, TIERS, type TierSetting } from '../state/persistence.ts';
 
 function ActionButton({ action, primary }: { action: Action; primary?: boolean }) {
   const enabled = useStore(action.enabled);
@@ -172,8 +172,8 @@ function Verdict() {
   );
 }
 
-/** How the program runs (dialect, ISA, kernel, CPUs, budget) and the look; a menu on phones. */
-function Settings({ doc, theme, budget, verdict }: { doc: PlaygroundDocument; theme: string; budget: number; verdict: boolean }) {
+/** How the program runs (dialect, ISA, kernel, CPUs, budget, tier) and the look; a menu on phones. */
+function Settings({ doc, theme, budget, tier, verdict }: { doc: PlaygroundDocument; theme: string; budget: number; tier: TierSetting; verdict: boolean }) {
   const verify = useStore((s) => s.verify);
   const set = (patch: Partial<PlaygroundDocument>) => store.updateDocument(patch);
   return (
@@ -214,6 +214,21 @@ function Settings({ doc, theme, budget, verdict }: { doc: PlaygroundDocument; th
           ))}
         </select>
       </span>
+      <span className="field">
+        <label htmlFor="tb-tier">Tier</label>{' '}
+        <select
+          id="tb-tier"
+          value={tier}
+          onChange={(e) => store.set({ settings: { ...store.get().settings, tier: TIERS.find((t) => t.value === e.target.value)?.value ?? 'auto' } })}
+          title="What runs the program when no breakpoint or step needs the interpreter: the speed changes, never the results. The debugger always interprets."
+        >
+          {TIERS.map((t) => (
+            <option key={t.value} value={t.value}>
+              {t.label}
+            </option>
+          ))}
+        </select>
+      </span>
       <span className="field" title="Linux verifies every program before it runs. Off: run a program the verifier refuses anyway, to study the interpreter (only its runtime faults protect the run).">
         <input id="tb-verify" type="checkbox" checked={verify} onChange={(e) => store.set(e.target.checked ? { verify: true, strictPacket: false } : { verify: false })} />{' '}
         <label htmlFor="tb-verify">{verify ? 'Verify' : 'Verify (off: runs UNVERIFIED)'}</label>
@@ -233,7 +248,7 @@ function Settings({ doc, theme, budget, verdict }: { doc: PlaygroundDocument; th
 }
 
 export function Toolbar() {
-  const { doc, busy, theme, budget } = useStore(useShallow(selectToolbar));
+  const { doc, busy, theme, budget, tier } = useStore(useShallow(selectToolbar));
   const fileInput = useRef<HTMLInputElement>(null);
   const phone = useMedia(PHONE_QUERY);
   return (
@@ -288,10 +303,10 @@ export function Toolbar() {
       {phone ? (
         <details className="settings-menu">
           <summary>Settings</summary>
-          <Settings doc={doc} theme={theme} budget={budget} verdict={false} />
+          <Settings doc={doc} theme={theme} budget={budget} tier={tier} verdict={false} />
         </details>
       ) : (
-        <Settings doc={doc} theme={theme} budget={budget} verdict />
+        <Settings doc={doc} theme={theme} budget={budget} tier={tier} verdict />
       )}
       {phone ? <Verdict /> : null}
     </div>

@@ -15,9 +15,11 @@ import {
   loadSettings,
   migrate,
   readDraft,
+  runTierOf,
   saveDraft,
   saveSettings,
   SETTINGS_KEY,
+  TIERS,
   type Migrations,
   type Storage,
 } from './persistence.ts';
@@ -165,7 +167,7 @@ describe('migrations', () => {
 describe('settings', () => {
   it('saves under bpfp.settings and reads back', () => {
     const st = new FakeStorage();
-    const s = { version: 1, theme: 'dark', split: 35, shareShortcut: false, budget: 100_000_000 } as const;
+    const s = { version: 1, theme: 'dark', split: 35, shareShortcut: false, budget: 100_000_000, tier: 'wasm' } as const;
     expect(saveSettings(st, s)).toEqual({ ok: true });
     expect(JSON.parse(st.data.get(SETTINGS_KEY) ?? '')).toEqual(s);
     expect(loadSettings(st)).toEqual(s);
@@ -173,15 +175,31 @@ describe('settings', () => {
 
   it('gives defaults when missing or unreadable, and repairs field by field', () => {
     const st = new FakeStorage();
-    expect(loadSettings(st)).toEqual({ version: 1, theme: 'system', split: 50, shareShortcut: true, budget: 10_000_000 });
+    expect(loadSettings(st)).toEqual({ version: 1, theme: 'system', split: 50, shareShortcut: true, budget: 10_000_000, tier: 'auto' });
     st.data.set(SETTINGS_KEY, '{not json');
     expect(loadSettings(st)).toEqual(DEFAULT_SETTINGS);
-    st.data.set(SETTINGS_KEY, JSON.stringify({ version: 1, theme: 'purple', split: 95, shareShortcut: false, budget: 12345 }));
-    expect(loadSettings(st)).toEqual({ version: 1, theme: 'system', split: 80, shareShortcut: false, budget: 10_000_000 });
-    st.data.set(SETTINGS_KEY, JSON.stringify({ version: 1, theme: 'light', split: 'wide' }));
-    expect(loadSettings(st)).toEqual({ version: 1, theme: 'light', split: 50, shareShortcut: true, budget: 10_000_000 });
+    st.data.set(SETTINGS_KEY, JSON.stringify({ version: 1, theme: 'purple', split: 95, shareShortcut: false, budget: 12345, tier: 'jit' }));
+    expect(loadSettings(st)).toEqual({ version: 1, theme: 'system', split: 80, shareShortcut: false, budget: 10_000_000, tier: 'auto' });
+    st.data.set(SETTINGS_KEY, JSON.stringify({ version: 1, theme: 'light', split: 'wide', tier: 'interpreter' }));
+    expect(loadSettings(st)).toEqual({ version: 1, theme: 'light', split: 50, shareShortcut: true, budget: 10_000_000, tier: 'interpreter' });
     st.data.set(SETTINGS_KEY, JSON.stringify({ version: 1, split: 3 }));
     expect(loadSettings(st).split).toBe(20);
+  });
+
+  it('keeps the Tier setting (settings saved before it existed read as auto), and asks the engine for no tier on auto', () => {
+    const st = new FakeStorage();
+    for (const tier of ['auto', 'interpreter', 'compiled', 'wasm'] as const) {
+      saveSettings(st, { ...DEFAULT_SETTINGS, tier });
+      expect(loadSettings(st).tier).toBe(tier);
+    }
+    st.data.set(SETTINGS_KEY, JSON.stringify({ version: 1, theme: 'dark', split: 40, shareShortcut: true, budget: 1_000_000 }));
+    expect(loadSettings(st)).toEqual({ version: 1, theme: 'dark', split: 40, shareShortcut: true, budget: 1_000_000, tier: 'auto' });
+    for (const bad of ['constructor', 'WASM', 3, null]) {
+      st.data.set(SETTINGS_KEY, JSON.stringify({ version: 1, tier: bad }));
+      expect(loadSettings(st).tier).toBe('auto');
+    }
+    expect(TIERS.map((t) => t.label)).toEqual(['Auto (compiled)', 'Interpreter', 'Compiled JS', 'WebAssembly']);
+    expect(TIERS.map((t) => runTierOf(t.value))).toEqual([undefined, 'interpreter', 'compiled', 'wasm']);
   });
 
   it('reports a storage failure', () => {

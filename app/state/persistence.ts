@@ -7,6 +7,7 @@ import { decodeShare } from '../share/codec.ts';
 import { isPlainObject, type PlaygroundDocument } from './document.ts';
 import { OWN, readWorkspace, type OpenedEntry, type OpenedOrigin, type Workspace, type WorkspaceRead } from './drafts.ts';
 import type { ScreenRecord } from './screen.ts';
+import type { RunTier } from '../../engine/worker/protocol.ts';
 import { migrate, safeGet, safeSet, type Migrations, type SaveResult, type Storage } from './storage.ts';
 
 export { migrate, type Migration, type Migrations, type SaveResult, type Storage } from './storage.ts';
@@ -43,9 +44,29 @@ export interface Settings {
   shareShortcut: boolean;
   /** Instruction budget of one run (the runaway-loop stop). */
   budget: number;
+  /**
+   * The VM tier that runs programs: 'auto' lets the engine choose per program, the others force
+   * one. A setting, not part of the document: it changes speed, never results.
+   */
+  tier: TierSetting;
+}
+export type TierSetting = 'auto' | RunTier;
+/** The toolbar's Tier choices, in its order, with their labels. */
+export const TIERS: readonly { readonly value: TierSetting; readonly label: string }[] = [
+  { value: 'auto', label: 'Auto (compiled)' },
+  { value: 'interpreter', label: 'Interpreter' },
+  { value: 'compiled', label: 'Compiled JS' },
+  { value: 'wasm', label: 'WebAssembly' },
+];
+/** Every engine tier is offered (a compile error here names one the toolbar lacks). */
+type MissingTier = Exclude<RunTier, (typeof TIERS)[number]['value']>;
+const _allTiersListed: [MissingTier] extends [never] ? true : never = true;
+/** The tier to ask the engine for: none for 'auto'. */
+export function runTierOf(tier: TierSetting): RunTier | undefined {
+  return tier === 'auto' ? undefined : tier;
 }
 export const BUDGETS: readonly number[] = [1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
-export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({ version: 1, theme: 'system', split: 50, shareShortcut: true, budget: 10_000_000 });
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({ version: 1, theme: 'system', split: 50, shareShortcut: true, budget: 10_000_000, tier: 'auto' });
 export const SPLIT_MIN = 20;
 export const SPLIT_MAX = 80;
 export const SETTINGS_MIGRATIONS: Migrations = {};
@@ -85,7 +106,8 @@ function normaliseSettings(x: unknown): Settings {
   const split = typeof o.split === 'number' && Number.isFinite(o.split) ? Math.min(SPLIT_MAX, Math.max(SPLIT_MIN, o.split)) : DEFAULT_SETTINGS.split;
   const shareShortcut = typeof o.shareShortcut === 'boolean' ? o.shareShortcut : DEFAULT_SETTINGS.shareShortcut;
   const budget = typeof o.budget === 'number' && BUDGETS.includes(o.budget) ? o.budget : DEFAULT_SETTINGS.budget;
-  return { version: SETTINGS_VERSION, theme, split, shareShortcut, budget };
+  const tier = TIERS.find((t) => t.value === o.tier)?.value ?? DEFAULT_SETTINGS.tier;
+  return { version: SETTINGS_VERSION, theme, split, shareShortcut, budget, tier };
 }
 
 /**

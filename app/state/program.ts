@@ -3,7 +3,7 @@
 // the current line and worker diagnostics need.
 
 import { assemble, parseHexBytes, type Diagnostic, type MapDecl, type Section } from '../../engine/asm/index.ts';
-import type { ProgramImage, ProgramProblem, RunSettings } from '../../engine/worker/protocol.ts';
+import type { ProgramImage, ProgramProblem, RunSettings, RunTier } from '../../engine/worker/protocol.ts';
 import type { EditorDiagnostic } from '../editor/index.ts';
 import type { PlaygroundDocument } from './document.ts';
 
@@ -90,8 +90,11 @@ export function imageOf(p: AssembledProgram): ProgramImage | undefined {
 }
 
 
-/** What the worker runs with; `pcap` is a capture to replay (held in the store, not the document). */
-export function runSettingsOf(doc: PlaygroundDocument, maxInsns: number, pcap?: Uint8Array): RunSettings {
+/**
+ * What the worker runs with; `pcap` is a capture to replay (held in the store, not the
+ * document), `tier` the VM tier the settings force (none: the engine chooses).
+ */
+export function runSettingsOf(doc: PlaygroundDocument, maxInsns: number, pcap?: Uint8Array, tier?: RunTier): RunSettings {
   const input = parseHexBytes(doc.input);
   const ctx = doc.ctx ? parseHexBytes(doc.ctx) : undefined;
   return {
@@ -106,6 +109,7 @@ export function runSettingsOf(doc: PlaygroundDocument, maxInsns: number, pcap?: 
     ...(doc.maps ? { maps: doc.maps } : {}),
     ...(doc.traffic !== undefined ? { traffic: doc.traffic } : {}),
     ...(pcap ? { pcap } : {}),
+    ...(tier ? { tier } : {}),
   };
 }
 

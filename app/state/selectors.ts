@@ -56,7 +56,7 @@ export const selectMapNames = (s: PlaygroundState) => s.program.maps.map((m) => 
 
 export const selectStatusBar = (s: PlaygroundState) => ({ busy: s.busy, live: s.live, program: s.program, debug: s.debug, stale: s.debugStale });
 
-export const selectToolbar = (s: PlaygroundState) => ({ doc: s.doc, busy: s.busy, theme: s.settings.theme, budget: s.settings.budget });
+export const selectToolbar = (s: PlaygroundState) => ({ doc: s.doc, busy: s.busy, theme: s.settings.theme, budget: s.settings.budget, tier: s.settings.tier });
 
 /** The live verdict and the document's profile (the toolbar says what that kernel would do). */
 export const selectVerdict = (s: PlaygroundState) => s.verdict;

@@ -73,7 +73,7 @@ test('on a phone the settings fold into a menu and every control is reachable', 
   const pg = new PlaygroundPage(page);
   await pg.goto('/');
   await page.getByText('Settings', { exact: true }).click();
-  for (const label of ['Dialect', 'ISA', 'Kernel', 'CPUs', 'Budget', 'Theme']) await expect(pg.toolbar.select(label)).toBeInViewport();
+  for (const label of ['Dialect', 'ISA', 'Kernel', 'CPUs', 'Budget', 'Tier', 'Theme']) await expect(pg.toolbar.select(label)).toBeInViewport();
   await expectFits(page, 'settings open');
   pg.expectClean();
 });

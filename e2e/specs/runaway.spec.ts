@@ -13,6 +13,14 @@ test('the instruction budget stops a runaway loop; the next run works', async ({
   expect(s.fault).toMatch(/instruction budget exhausted: 10,000,000 instructions executed without reaching exit/);
   await page.evaluate(() => window.__playground.openExample('hello'));
   expect((await pg.run()).r0).toBe('0x000000000000000f');
+  // The Tier setting changes what runs it, never the answer; each choice reloads the program.
+  for (const tier of ['wasm', 'interpreter', 'compiled', 'auto']) {
+    await pg.toolbar.select('Tier').selectOption(tier);
+    expect((await pg.run()).r0).toBe('0x000000000000000f');
+  }
+  await page.evaluate(() => window.__playground.openExample('runaway'));
+  await pg.toolbar.select('Tier').selectOption('wasm');
+  expect((await pg.run()).fault).toMatch(/instruction budget exhausted: 10,000,000 instructions executed without reaching exit/);
   pg.expectClean();
 });
 

@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { Vm } from '../vm/index.ts';
 import { runCli } from '../test/cli-harness.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bpfp-cli-'));
@@ -252,6 +253,74 @@ describe('bpfp xdp', () => {
     const r = runCli(['xdp', answer]);
     expect(r.code).toBe(1);
     expect(r.err[0]).toMatch(/not an XDP program/);
+  });
+});
+
+describe('bpfp --tier', () => {
+  const example = (name: string) => fileURLToPath(new URL(`../../public/examples/${name}.bpf.s`, import.meta.url));
+  const TIERS = ['interpreter', 'compiled', 'wasm'] as const;
+  /** Runs `argv` on each tier: its outputs, and the instructions the VMs it ran executed in WebAssembly. */
+  function onEachTier(argv: string[], drop: (out: string) => string = (o) => o) {
+    const spy = vi.spyOn(Vm.prototype, 'run');
+    try {
+      return TIERS.map((tier) => {
+        spy.mockClear();
+        const r = runCli([...argv, '--tier', tier]);
+        const vms = new Set(spy.mock.contexts as Vm[]);
+        return { tier, code: r.code, out: r.out.map(drop), err: r.err, wasmInsns: [...vms].reduce((a, vm) => a + vm.wasmInsns, 0) };
+      });
+    } finally {
+      spy.mockRestore();
+    }
+  }
+  function expectSame(runs: ReturnType<typeof onEachTier>, expected: { code: number; out: string[] }) {
+    for (const r of runs) expect({ tier: r.tier, code: r.code, out: r.out }).toEqual({ tier: r.tier, ...expected });
+    // The tier reached the VM: only the WebAssembly tier runs instructions in WebAssembly.
+    expect(runs.map((r) => r.wasmInsns > 0)).toEqual([false, false, true]);
+  }
+
+  it('run: the same r0 and count on every tier, raw programs with and without input memory', () => {
+    const stack = runCli(['run', example('stack'), '--json']);
+    expectSame(onEachTier(['run', example('stack'), '--json']), { code: 0, out: stack.out });
+    expect(JSON.parse(stack.out[0] ?? '')).toMatchObject({ ok: true, r0: '0x8c', insns: 140 });
+    for (const r of onEachTier(['run', answer, example('input'), example('hello'), '--mem', '0102030405'])) {
+      expect(r.code).toBe(0);
+      expect(r.out).toEqual(runCli(['run', answer, example('input'), example('hello'), '--mem', '0102030405']).out);
+    }
+    // A fault is the interpreter's, at the same pc and count, whatever tier ran up to it.
+    const f = file('tier-fault.s', 'r0 = 1\nr0 += 2\nr1 = 0\nr0 = *(u64 *)(r1 + 8)\nexit\n');
+    for (const r of onEachTier(['run', f, '--json'])) {
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.out[0] ?? '')).toMatchObject({ ok: false, insns: 3, error: 'pc 3: invalid read of 8 bytes at 0x0000000000000008: NULL pointer dereference' });
+    }
+  });
+
+  it('test-run: the same report on every tier (an example of public/examples)', () => {
+    const noTime = (o: string) => o.replace(/"duration_ns":\d+/, '"duration_ns":0');
+    const expected = runCli(['test-run', example('stack'), '--json']);
+    expect(expected.code).toBe(0);
+    expectSame(onEachTier(['test-run', example('stack'), '--json'], noTime), { code: 0, out: expected.out.map(noTime) });
+    const record = runCli(['test-run', example('cpumask-record-task')]);
+    for (const r of onEachTier(['test-run', example('cpumask-record-task')])) expect({ code: r.code, out: r.out }).toEqual({ code: record.code, out: record.out });
+  });
+
+  it('xdp: the same verdicts, packets and maps on every tier', () => {
+    const argv = ['xdp', example('xdp-hash-sampler'), '--packets', '40', '--seed', '7', '--trace', '--json'];
+    const noRate = (o: string) => o.replace(/"pps":[\d.e+]+/, '"pps":0');
+    const expected = runCli(argv);
+    expect(expected.code).toBe(0);
+    expectSame(onEachTier(argv, noRate), { code: 0, out: expected.out.map(noRate) });
+  });
+
+  it('names the allowed values of a bad --tier, with the usage, and exits 2', () => {
+    for (const command of ['run', 'test-run', 'xdp']) {
+      const r = runCli([command, example('xdp-hash-sampler'), '--tier', 'jit']);
+      expect(r.code).toBe(2);
+      const [message, usage] = r.err.join('\n').split('\n');
+      expect(message).toBe(`bpfp ${command}: --tier must be interpreter, compiled or wasm, not 'jit'`);
+      expect(usage).toMatch(new RegExp(`^usage: bpfp ${command} .*\\[--tier interpreter\\|compiled\\|wasm\\]`));
+    }
+    expect(runCli(['verify', answer, '--tier', 'wasm']).err[0]).toMatch(/^bpfp verify: unknown option --tier\n/);
   });
 });
 

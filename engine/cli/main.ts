@@ -12,7 +12,7 @@ import { verifyCommand } from './commands/verify.ts';
 import { xdpCommand } from './commands/xdp.ts';
 import { EXIT_REJECTED, EXIT_USAGE, type Io } from './io.ts';
 
-const VALUED = new Set(['-o', '--dialect', '--isa', '--section', '--mem', '--mem-file', '--max-insns', '--profile', '--cpus', '--scenario', '--maps', '--data', '--ctx', '--repeat', '--traffic', '--packets', '--seed', '--driver', '--pcap', '--write-pcap', '--write', '--log-level', '--lessons']);
+const VALUED = new Set(['-o', '--dialect', '--isa', '--section', '--mem', '--mem-file', '--max-insns', '--profile', '--cpus', '--scenario', '--maps', '--data', '--ctx', '--repeat', '--traffic', '--packets', '--seed', '--driver', '--pcap', '--write-pcap', '--write', '--log-level', '--lessons', '--tier']);
 
 interface Command {
   readonly run: (args: ReturnType<typeof parseArgs>, io: Io) => number;
@@ -23,14 +23,14 @@ interface Command {
 const COMMANDS: ReadonlyMap<string, Command> = new Map([
   ['asm', { run: asmCommand, usage: 'asm FILE [-o OUT] [--dialect llvm|ubpf] [--isa v1..v4] [--section S] [--json]' }],
   ['disasm', { run: disasmCommand, usage: 'disasm FILE.bin [--dialect llvm|ubpf] [--isa v1..v4] [--json]' }],
-  ['run', { run: runCommand, usage: 'run FILE… [--mem HEX | --mem-file F] [--isa v1..v4] [--max-insns N] [--json]' }],
+  ['run', { run: runCommand, usage: 'run FILE… [--mem HEX | --mem-file F] [--isa v1..v4] [--max-insns N] [--tier interpreter|compiled|wasm] [--json]' }],
   ['conformance', { run: conformanceCommand, usage: 'conformance DIR [--json]' }],
   ['verify', { run: verifyCommand, usage: 'verify FILE [--section S] [--profile linux-6.3|linux-6.18] [--log-level 1|2] [--explain [--seed S]] [--json]' }],
   [
     'test-run',
     {
       run: testRunCommand,
-      usage: 'test-run FILE [--section S] [--profile linux-6.3|linux-6.18] [--cpus N] [--scenario F.json] [--maps F.json] [--data HEX] [--ctx HEX] [--repeat N] [--log-level 1|2] [--no-verify] [--json]',
+      usage: 'test-run FILE [--section S] [--profile linux-6.3|linux-6.18] [--cpus N] [--scenario F.json] [--maps F.json] [--data HEX] [--ctx HEX] [--repeat N] [--log-level 1|2] [--tier interpreter|compiled|wasm] [--no-verify] [--json]',
     },
   ],
   [
@@ -38,7 +38,7 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map([
     {
       run: xdpCommand,
       usage:
-        'xdp FILE [--traffic PROFILE.json] [--packets N] [--seed S] [--driver full|hash-only|none] [--pcap IN.pcap] [--write-pcap OUT.pcap [--write received|passed|transmitted|redirected|dropped]] [--section S] [--profile P] [--cpus N] [--log-level 1|2] [--no-verify] [--json] [--trace]',
+        'xdp FILE [--traffic PROFILE.json] [--packets N] [--seed S] [--driver full|hash-only|none] [--pcap IN.pcap] [--write-pcap OUT.pcap [--write received|passed|transmitted|redirected|dropped]] [--section S] [--profile P] [--cpus N] [--log-level 1|2] [--tier interpreter|compiled|wasm] [--no-verify] [--json] [--trace]',
     },
   ],
   ['lesson', { run: lessonCommand, usage: 'lesson list [--json] | lesson check ID FILE [--json]' }],

@@ -64,6 +64,7 @@ const CASES: readonly { readonly what: string; readonly argv: (name: string) => 
   { what: '--section', argv: (n) => ['asm', answer, '--section', n] },
   { what: '--profile', argv: (n) => ['test-run', answer, '--profile', n] },
   { what: '--max-insns', argv: (n) => ['run', answer, '--max-insns', n] },
+  { what: '--tier', argv: (n) => ['run', answer, '--tier', n] },
   { what: '--cpus', argv: (n) => ['test-run', answer, '--cpus', n] },
   { what: '--write', argv: (n) => ['xdp', answer, '--write', n] },
   { what: '--driver', argv: (n) => ['xdp', answer, '--driver', n] },

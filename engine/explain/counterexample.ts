@@ -384,7 +384,8 @@ function watchOf(insns: readonly (Insn | null)[]): Watch {
  * buffer record the run was handed (values of an array lie side by side) is stopped and reported.
  */
 function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Watch, maps: readonly MapDecl[], onNic = false, refused?: RefusedAccess): Outcome {
-  const { mapContents: _given, ...rest } = req;
+  // The interpreter, whatever tier the playground asked for (breakpoints stop it at every access anyway).
+  const { mapContents: _given, tier: _tier, ...rest } = req;
   // A device-bound program runs on the emulated NIC (BPF_PROG_TEST_RUN refuses it): the packet is the frame it received.
   const loaded = loadProgram({ ...rest, verify: false, compile: false, maxInsns, inputs: onNic ? { nic: true } : c.inputs, ...(c.maps ? { mapContents: c.maps } : {}), ...(changesScenario(c) ? { scenario: scenarioOf(req, c) } : {}) });
   if (!loaded.ok) return { kind: 'other', why: `the simulated kernel does not load it unverified: ${loaded.problems[0]?.message ?? '?'}` };

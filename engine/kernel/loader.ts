@@ -6,7 +6,7 @@
 import { decodeProgram, formOf, type Insn, type IsaLevel } from '../isa/index.ts';
 import type { MapDecl, SectionKind } from '../program/program.ts';
 import { checkFramePointerWrites, checkRunnable, checkStructure, type StructureError } from '../program/structure.ts';
-import { GuestMemory, Vm } from '../vm/index.ts';
+import { GuestMemory, Vm, type VmTier } from '../vm/index.ts';
 import { buildContext, type BuiltContext, type ContextInputs } from './context.ts';
 import { helperDeclById } from './helpers/registry.ts';
 import { helperRefusal, Kernel, kfuncRefusal, type Leak } from './kernel.ts';
@@ -43,6 +43,12 @@ export interface LoadRequest {
   readonly inputs?: ContextInputs;
   /** Run through the compiled tier when not debugging (default true; the benchmark measures both). */
   readonly compile?: boolean;
+  /**
+   * The tier that runs each program of the file when not debugging (VmOptions.tier): `bpfp
+   * --tier`, the playground's Tier setting. Absent: chosen per program (today the compiled
+   * tier, or the interpreter when `compile` is false). Results must not differ.
+   */
+  readonly tier?: VmTier;
   /**
    * The verifier, run on each program after the kernel's static checks and before anything is
    * bound (engine/load passes it in; the kernel does not depend on the verifier). Its problems
@@ -203,12 +209,13 @@ function checkCalls(insns: readonly (Insn | null)[], req: LoadRequest, kind: Sec
 }
 
 /** A VM for one program of the file, sharing the kernel's memory, maps and objects. */
-function makeVm(kernel: Kernel, decoded: ReadonlyMap<string, readonly (Insn | null)[]>, name: string, maxInsns: number, ctx: BuiltContext, compile: boolean): Vm {
+function makeVm(kernel: Kernel, decoded: ReadonlyMap<string, readonly (Insn | null)[]>, name: string, req: LoadRequest, ctx: BuiltContext): Vm {
   const host = kernel.host();
   const vm = new Vm(decoded.get(name) ?? [], {
     memory: kernel.mem,
-    maxInsns,
-    compile,
+    maxInsns: req.maxInsns,
+    compile: req.compile !== false,
+    ...(req.tier === undefined ? {} : { tier: req.tier }),
     section: name,
     host: { ...host, packet: () => ctx.packet?.() },
     resolveProgram: (n) => {
@@ -334,7 +341,7 @@ export function loadProgram(req: LoadRequest): LoadResult {
   const ctx = buildContext(entry.kind, kernel, req.inputs ?? {});
   if ('error' in ctx) return { ok: false, problems: [{ pc: 0, stage: 'context', message: ctx.error }] };
 
-  const vm = makeVm(kernel, decoded, entry.name, req.maxInsns, ctx, req.compile !== false);
+  const vm = makeVm(kernel, decoded, entry.name, req, ctx);
   kernel.enter(entry.kind.progType, ctx);
   vm.reset();
   return {
@@ -359,7 +366,7 @@ export function loadProgram(req: LoadRequest): LoadResult {
         }
         const c = buildContext(source.kind, kernel, inputs);
         if ('error' in c) return { ok: false, problems: [{ pc: 0, stage: 'context', message: `${name}: ${c.error}` }] };
-        const other = makeVm(kernel, decoded, name, req.maxInsns, c, req.compile !== false);
+        const other = makeVm(kernel, decoded, name, req, c);
         return { ok: true, attached: { vm: other, context: c, section: source, deviceBound: metadataKfuncsCalled(insns).length > 0 } };
       },
       end() {

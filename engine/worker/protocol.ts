@@ -7,7 +7,7 @@ import type { MapEntryView, MapPage, MapView, RingbufView } from '../kernel/maps
 import type { KernelProfile } from '../kernel/profiles.ts';
 import type { MapDecl, ProgType } from '../program/program.ts';
 import type { HeaderField, HeaderLayer, NicCounters, PacketFate, PacketSummary, XdpActionName } from '../net/types.ts';
-import type { RawRunResult } from '../vm/index.ts';
+import type { RawRunResult, VmTier } from '../vm/index.ts';
 import type { ExploredAt, StateBelief } from '../verifier/api.ts';
 import type { GradeCheck, GradeResult } from '../lessons/grader.ts';
 import type { LessonKind, LessonSpec, TrackId } from '../lessons/spec.ts';
@@ -17,6 +17,21 @@ export type { ExploredAt, RegBelief, ScalarBelief, StateBelief } from '../verifi
 export type { GradeCheck, GradeResult, LessonKind, LessonSpec, TrackId };
 export { KERNEL_PROFILES } from '../kernel/profiles.ts';
 
+/**
+ * The VM tier that runs a program when not debugging (engine/vm, VmOptions.tier): the
+ * interpreter, the compiled JavaScript tier or the WebAssembly tier. It changes speed, never
+ * results. Unset: the engine chooses per program (today the compiled tier).
+ */
+export type RunTier = VmTier;
+export const RUN_TIERS = ['interpreter', 'compiled', 'wasm'] as const satisfies readonly RunTier[];
+// Fails to compile when the VM gains a tier this list lacks.
+const _allTiersListed: [Exclude<RunTier, (typeof RUN_TIERS)[number]>] extends [never] ? true : never = true;
+
+/** A tier's name as given (`bpfp --tier`), or undefined when it names none. */
+export function parseRunTier(v: unknown): RunTier | undefined {
+  return RUN_TIERS.find((t) => t === v);
+}
+
 export interface RawRunRequest {
   /** Bytecode, 8 bytes per slot (transferred, not copied, across the worker boundary). */
   readonly bytecode: Uint8Array;
@@ -24,6 +39,8 @@ export interface RawRunRequest {
   readonly mem?: Uint8Array;
   readonly isa?: IsaLevel;
   readonly maxInsns?: number;
+  /** The tier that runs it (default: the engine's choice); results must not differ. */
+  readonly tier?: RunTier;
 }
 
 export type RawRunReply = RawRunResult;
@@ -77,6 +94,11 @@ export interface RunSettings {
    * ("Run it unverified"), whose point is that access.
    */
   readonly strictPacket?: boolean;
+  /**
+   * Force a VM tier (the toolbar's Tier setting, `bpfp --tier`); unset: the engine chooses per
+   * program. Speed only: the debugger still interprets, and results must not differ.
+   */
+  readonly tier?: RunTier;
 }
 
 export interface ProgramProblem {

@@ -1,10 +1,11 @@
 // The worker's session: load, run, step, breakpoints, register and stack views, the trace pipe.
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { assemble } from '../asm/index.ts';
 import type { ProgramImage, RunProgress, RunSettings } from './protocol.ts';
 import { Session } from './session.ts';
 import { writePcap } from '../net/pcap.ts';
+import { Vm } from '../vm/index.ts';
 
 const settings: RunSettings = { isa: 4, profile: 'linux-6.18', cpus: 8, maxInsns: 1_000_000 };
 
@@ -34,6 +35,47 @@ loop:
 
 // Reads the packet's first byte with no bounds check: refused at pc 3 (R2 is pkt with r=0).
 const UNCHECKED_READ = '.section xdp\nr2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 12)\nr3 &= 0xff\nr0 = *(u8 *)(r2 + 0)\nr0 = 2\nexit\n';
+
+describe('RunSettings.tier', () => {
+  // A loop over the stack with no calls: the WebAssembly tier runs all of it.
+  const SUM = 'r6 = 0\nr1 = 100\nloop:\n*(u64 *)(r10 - 8) = r1\nr2 = *(u64 *)(r10 - 8)\nr6 += r2\nr1 += -1\nif r1 != 0 goto loop\nr0 = r6\nexit\n';
+  /** What `f` returns on each tier, and the instructions its VMs ran in WebAssembly. */
+  function onEachTier<T>(f: (tier: RunSettings['tier']) => T): { value: T; wasmInsns: number }[] {
+    const spy = vi.spyOn(Vm.prototype, 'run');
+    try {
+      return (['interpreter', 'compiled', 'wasm', undefined] as const).map((tier) => {
+        spy.mockClear();
+        const value = f(tier);
+        return { value, wasmInsns: [...new Set(spy.mock.contexts as Vm[])].reduce((a, vm) => a + vm.wasmInsns, 0) };
+      });
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('reaches the VMs a load makes (and runRaw\'s): the same results, only the wasm tier runs WebAssembly', () => {
+    const loads = onEachTier((tier) => {
+      const s = new Session();
+      s.load(image(SUM), { ...settings, ...(tier ? { tier } : {}) });
+      const snap = s.run([]);
+      return { status: snap.status, r0: snap.r0, insns: snap.insns };
+    });
+    expect(loads.map((l) => l.value)).toEqual(Array(4).fill({ status: 'exited', r0: '0x00000000000013ba', insns: 504 }));
+    expect(loads.map((l) => l.wasmInsns > 0)).toEqual([false, false, true, false]);
+    const bytecode = assemble(SUM).sections[0]?.bytes ?? new Uint8Array(0);
+    const raws = onEachTier((tier) => new Session().runRaw({ bytecode, ...(tier ? { tier } : {}) }));
+    expect(raws.map((r) => r.value)).toEqual(Array(4).fill({ ok: true, r0: 5050n, insns: 504 }));
+    expect(raws.map((r) => r.wasmInsns > 0)).toEqual([false, false, true, false]);
+  });
+
+  it('the debugger still steps on any tier', () => {
+    const s = new Session();
+    s.load(image(SUM), { ...settings, tier: 'wasm' });
+    expect(s.step().pc).toBe(1);
+    expect(s.run([6]).pc).toBe(6);
+    expect(s.run([]).r0).toBe('0x00000000000013ba');
+  });
+});
 
 describe('Session', () => {
   it('runs a program to exit with r0 and the trace pipe', () => {

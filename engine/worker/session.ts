@@ -95,6 +95,7 @@ export function loadRequestOf(image: ProgramImage, settings: RunSettings): LoadR
       ...(settings.strictPacket ? { strictPacket: true } : {}),
     },
     verify: settings.verify !== false,
+    ...(settings.tier === undefined ? {} : { tier: settings.tier }),
   };
 }
 
@@ -140,6 +141,7 @@ export class Session implements Omit<EngineApi, 'ping'> {
         isa: request.isa ?? 4,
         maxInsns: request.maxInsns ?? DEFAULT_MAX_INSNS,
         inputs: request.mem ? { data: request.mem } : {},
+        ...(request.tier === undefined ? {} : { tier: request.tier }),
       });
       if (!r.ok) {
         const errors = r.problems.map((p) => ({ pc: p.pc, message: p.stage === 'decode' ? p.message : `pc ${p.pc}: ${p.message}` }));

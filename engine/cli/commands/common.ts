@@ -8,6 +8,7 @@ import { assemble, type DialectName } from '../../asm/index.ts';
 import { objectOfElf } from '../../load/elf-object.ts';
 import { sectionKind, type MapDecl, type SectionKind } from '../../program/program.ts';
 import { parseIsaLevel, type IsaLevel } from '../../isa/index.ts';
+import { parseRunTier, RUN_TIERS, type RunTier } from '../../worker/protocol.ts';
 import { UsageError, type ParsedArgs } from '../args.ts';
 import { readBytes, readText, type LoadOptions } from '../inputs.ts';
 import type { Io } from '../io.ts';
@@ -25,6 +26,15 @@ export function isaOption(args: ParsedArgs): IsaLevel | undefined {
   const level = parseIsaLevel(v);
   if (!level) throw new UsageError(`--isa must be v1, v2, v3 or v4, not '${v}'`);
   return level;
+}
+
+/** `--tier interpreter|compiled|wasm`: force the VM tier that runs the program (default: the engine's choice). */
+export function tierOption(args: ParsedArgs): RunTier | undefined {
+  const v = args.options.get('--tier');
+  if (v === undefined) return undefined;
+  const tier = parseRunTier(v);
+  if (!tier) throw new UsageError(`--tier must be ${RUN_TIERS.join(', ').replace(/, (\w+)$/, ' or $1')}, not '${v}'`);
+  return tier;
 }
 
 export function commonLoadOptions(args: ParsedArgs): LoadOptions {

@@ -1,4 +1,4 @@
-// `bpfp run FILE… [--mem HEX | --mem-file F] [--isa v1..v4] [--max-insns N] [--json]`: runs each
+// `bpfp run FILE… [--mem HEX | --mem-file F] [--isa v1..v4] [--max-insns N] [--tier T] [--json]`: runs each
 // file as a `raw` program (r1 = input memory, r2 = its length) and prints r0.
 
 import { Session } from '../../worker/session.ts';
@@ -6,10 +6,10 @@ import { checkKnown, type ParsedArgs, UsageError } from '../args.ts';
 import { parseHexBytes } from '../../asm/index.ts';
 import { loadProgram, problemAt, readBytes, u64hex } from '../inputs.ts';
 import { EXIT_OK, EXIT_REJECTED, type Io } from '../io.ts';
-import { commonLoadOptions, isaOption, positiveInt } from './common.ts';
+import { commonLoadOptions, isaOption, positiveInt, tierOption } from './common.ts';
 
 export function runCommand(args: ParsedArgs, io: Io): number {
-  checkKnown(args, ['--mem', '--mem-file', '--isa', '--max-insns', '--json', '--dialect', '--section']);
+  checkKnown(args, ['--mem', '--mem-file', '--isa', '--max-insns', '--tier', '--json', '--dialect', '--section']);
   if (args.positional.length === 0) throw new UsageError('run takes at least one FILE');
   if (args.options.has('--mem') && args.options.has('--mem-file')) throw new UsageError('give --mem or --mem-file, not both');
   let mem: Uint8Array | undefined;
@@ -29,6 +29,7 @@ export function runCommand(args: ParsedArgs, io: Io): number {
   }
   const maxInsns = positiveInt(args, '--max-insns');
   const isa = isaOption(args);
+  const tier = tierOption(args);
   const json = args.flags.has('--json');
   const session = new Session();
   const several = args.positional.length > 1;
@@ -49,6 +50,7 @@ export function runCommand(args: ParsedArgs, io: Io): number {
       ...(inputMem ? { mem: inputMem } : {}),
       ...(isa ? { isa } : {}),
       ...(maxInsns ? { maxInsns } : {}),
+      ...(tier ? { tier } : {}),
     });
     if (reply.ok) {
       if (json) io.out(JSON.stringify({ file, ok: true, r0: u64hex(reply.r0), insns: reply.insns, error: null }));

@@ -1,5 +1,5 @@
 // `bpfp test-run FILE [--section S] [--profile P] [--cpus N] [--scenario F] [--maps F]
-// [--data HEX] [--ctx HEX] [--repeat N] [--json]`: like BPF_PROG_TEST_RUN — load (with the
+// [--data HEX] [--ctx HEX] [--repeat N] [--tier T] [--json]`: like BPF_PROG_TEST_RUN — load (with the
 // kernel's checks), run with the program type's context, and report retval, r0, the trace pipe,
 // the maps (kptr slots show the object and its refcount) and leaked references.
 
@@ -14,7 +14,7 @@ import { DEFAULT_MAX_INSNS } from '../../vm/index.ts';
 import { checkKnown, type ParsedArgs, UsageError } from '../args.ts';
 import { hex, u64hex } from '../inputs.ts';
 import { EXIT_OK, EXIT_REJECTED, type Io } from '../io.ts';
-import { assembleFile, positiveInt, readJson } from './common.ts';
+import { assembleFile, positiveInt, readJson, tierOption } from './common.ts';
 
 function hexOption(args: ParsedArgs, name: string): Uint8Array | undefined {
   const v = args.options.get(name);
@@ -25,7 +25,7 @@ function hexOption(args: ParsedArgs, name: string): Uint8Array | undefined {
 }
 
 export function testRunCommand(args: ParsedArgs, io: Io): number {
-  checkKnown(args, ['--section', '--profile', '--cpus', '--scenario', '--maps', '--data', '--ctx', '--repeat', '--json', '--isa', '--dialect', '--max-insns', '--log-level', '--no-verify']);
+  checkKnown(args, ['--section', '--profile', '--cpus', '--scenario', '--maps', '--data', '--ctx', '--repeat', '--json', '--isa', '--dialect', '--max-insns', '--log-level', '--tier', '--no-verify']);
   const [file, ...extra] = args.positional;
   if (!file || extra.length) throw new UsageError('test-run takes one FILE');
   const profile = args.options.get('--profile') ?? DEFAULT_PROFILE;
@@ -36,6 +36,7 @@ export function testRunCommand(args: ParsedArgs, io: Io): number {
   const json = args.flags.has('--json');
   const data = hexOption(args, '--data');
   const ctx = hexOption(args, '--ctx');
+  const tier = tierOption(args);
   let scenario: unknown;
   const scenarioFile = args.options.get('--scenario');
   if (scenarioFile !== undefined) {
@@ -70,6 +71,7 @@ export function testRunCommand(args: ParsedArgs, io: Io): number {
     cpus,
     isa,
     maxInsns: positiveInt(args, '--max-insns') ?? DEFAULT_MAX_INSNS,
+    ...(tier ? { tier } : {}),
     ...(scenario === undefined ? {} : { scenario }),
     // An object's global data first; --maps adds to it (or replaces a map it names).
     ...(mapContents === undefined && !fileMaps ? {} : { mapContents: { ...fileMaps, ...(typeof mapContents === 'object' && mapContents !== null ? (mapContents as Record<string, unknown>) : {}) } }),

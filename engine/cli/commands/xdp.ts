@@ -1,5 +1,5 @@
 // `bpfp xdp FILE [--traffic PROFILE.json] [--packets N] [--seed S] [--driver D] [--pcap F]
-// [--write-pcap F] [--section S] [--profile P] [--cpus N] [--json] [--trace]`: runs the XDP
+// [--write-pcap F] [--section S] [--profile P] [--cpus N] [--tier T] [--json] [--trace]`: runs the XDP
 // program of FILE on the emulated NIC — the profile's generated traffic, or a replayed capture —
 // and reports the verdict counts; with --trace, per packet its queue, hardware timestamp, RSS
 // hash and hash type, action and the metadata bytes. The same code the playground's worker runs.
@@ -19,7 +19,7 @@ import type { PcapSelection } from '../../worker/protocol.ts';
 import { checkKnown, type ParsedArgs, UsageError } from '../args.ts';
 import { hex } from '../inputs.ts';
 import { EXIT_OK, EXIT_REJECTED, type Io } from '../io.ts';
-import { assembleFile, positiveInt, readJson } from './common.ts';
+import { assembleFile, positiveInt, readJson, tierOption } from './common.ts';
 import { describeMap } from './test-run.ts';
 
 const SELECTIONS: readonly PcapSelection[] = ['received', 'passed', 'transmitted', 'redirected', 'dropped'];
@@ -53,7 +53,7 @@ function trafficOf(args: ParsedArgs, io: Io): { ok: true; value: Record<string, 
 }
 
 export function xdpCommand(args: ParsedArgs, io: Io): number {
-  checkKnown(args, ['--traffic', '--packets', '--seed', '--driver', '--pcap', '--write-pcap', '--write', '--section', '--profile', '--cpus', '--json', '--trace', '--isa', '--dialect', '--max-insns', '--log-level', '--no-verify']);
+  checkKnown(args, ['--traffic', '--packets', '--seed', '--driver', '--pcap', '--write-pcap', '--write', '--section', '--profile', '--cpus', '--json', '--trace', '--isa', '--dialect', '--max-insns', '--log-level', '--tier', '--no-verify']);
   const [file, ...extra] = args.positional;
   if (!file || extra.length) throw new UsageError('xdp takes one FILE');
   const profile = args.options.get('--profile') ?? DEFAULT_PROFILE;
@@ -64,6 +64,7 @@ export function xdpCommand(args: ParsedArgs, io: Io): number {
   if (!SELECTIONS.includes(which)) throw new UsageError(`--write must be ${SELECTIONS.join(', ')}, not '${which}'`);
   const json = args.flags.has('--json');
   const trace = args.flags.has('--trace');
+  const tier = tierOption(args);
 
   const reject = (lines: readonly string[]): number => {
     lines.forEach((l) => io.err(l));
@@ -86,7 +87,7 @@ export function xdpCommand(args: ParsedArgs, io: Io): number {
   const { maps, license, mapContents: fileMaps, sections, entry, isa, at } = assembled.file;
   if (entry.kind.progType !== 'xdp') return reject([`${file}: error: '${entry.name}' is not an XDP program (its section must be xdp or xdp/…); the NIC runs XDP programs`]);
 
-  const settings = { isa, profile, cpus, maxInsns: positiveInt(args, '--max-insns') ?? DEFAULT_MAX_INSNS, traffic: traffic.value, ...(pcap ? { pcap } : {}), ...(fileMaps ? { maps: fileMaps } : {}) };
+  const settings = { isa, profile, cpus, maxInsns: positiveInt(args, '--max-insns') ?? DEFAULT_MAX_INSNS, ...(tier ? { tier } : {}), traffic: traffic.value, ...(pcap ? { pcap } : {}), ...(fileMaps ? { maps: fileMaps } : {}) };
   const setup = trafficSetup(settings.traffic, pcap);
   if (!setup.ok) return reject(setup.errors.map((e) => `${pcapFile && e.startsWith('pcap') ? pcapFile : (args.options.get('--traffic') ?? file)}: error: ${e}`));
   setup.setup.warnings.forEach((w) => io.err(`${file}: warning: ${w}`));

@@ -1,5 +1,6 @@
-// `npm run bench`: our VM on the ../shared/bench corpus — the compiled tier and the interpreter
-// alone — median M instructions/s over fresh processes, next to the kernel's JIT on the same
+// `npm run bench`: our VM on the ../shared/bench corpus — the compiled tier, the WebAssembly tier
+// (with the share of instructions that ran in WebAssembly rather than falling back to the
+// interpreter) and the interpreter alone — median M instructions/s over fresh processes, next to the kernel's JIT on the same
 // programs in the same run (BPF_PROG_TEST_RUN with repeat), with the ratio; then the emulated
 // NIC in packets/s. Every run's r0 is checked. Then the verifier: our verify() beside the
 // kernel's BPF_PROG_LOAD on the corpus and three scaling programs (verifier-programs.ts).
@@ -21,7 +22,7 @@ const VERIFIER_CHILD = fileURLToPath(new URL('./verifier-child.ts', import.meta.
 const TARGET = 200;
 /** Packets/s the NIC benchmark aims at (issue 5): generator + NIC + a 40-instruction metadata program. */
 const NIC_TARGET = 2_000_000;
-type Tier = 'compiled' | 'interpreter';
+type Tier = 'compiled' | 'interpreter' | 'wasm';
 const NIC_PROGRAMS = [
   { name: 'nic:xdp-metadata-40', file: fileURLToPath(NIC_BENCH_PROGRAM), label: 'engine/test/bench/xdp-metadata-40.bpf.s (the 40-instruction program of the target)', target: true },
   { name: 'nic:xdp-metadata', file: fileURLToPath(NIC_EXAMPLE_PROGRAM), label: 'public/examples/xdp-metadata.bpf.s (the full example: VLAN, IPv6, IPv4 options)', target: false },
@@ -68,15 +69,25 @@ function median(xs: number[]): number {
   return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
 }
 
-async function ours(p: BenchProgram, o: Options, tier: Tier): Promise<{ median: number; perProcess: number[]; error?: string }> {
+interface Ours {
+  median: number;
+  perProcess: number[];
+  /** Of the instructions executed, the share that ran in WebAssembly (the lowest of the processes; 0 off the wasm tier). */
+  wasmShare: number;
+  error?: string;
+}
+
+async function ours(p: BenchProgram, o: Options, tier: Tier): Promise<Ours> {
   const perProcess: number[] = [];
+  let wasmShare = 1;
   for (let i = 0; i < o.processes; i++) {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, p.name, String(o.runs), '10', tier], { maxBuffer: 1 << 20 });
-    const r = JSON.parse(stdout) as { rates: number[]; error?: string };
-    if (r.error) return { median: 0, perProcess, error: r.error };
+    const r = JSON.parse(stdout) as { rates: number[]; wasmShare: number; error?: string };
+    if (r.error) return { median: 0, perProcess, wasmShare: 0, error: r.error };
     perProcess.push(median(r.rates));
+    wasmShare = Math.min(wasmShare, r.wasmShare);
   }
-  return { median: median(perProcess), perProcess };
+  return { median: median(perProcess), perProcess, wasmShare: o.processes > 0 ? wasmShare : 0 };
 }
 
 type KernelSide = { median: number; loads: number[] } | { unavailable: string } | { error: string };
@@ -287,12 +298,15 @@ async function main(): Promise<number> {
   const rows: Record<string, unknown>[] = [];
   let failed = false;
   if (!o.json) {
-    console.log(`ours: median M insns/s over ${o.processes} fresh processes × ${o.runs} timed runs (10 warm-up), compiled tier and interpreter alone; kernel: ${o.kernelLoads} loads × test_run repeat ${o.kernelRepeat}`);
-    console.log('| program | insns/run | compiled M/s (per-process medians) | interpreter M/s | Linux JIT M/s | JIT / compiled | interpreter ≥ 200? |');
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | :---: |');
+    console.log(
+      `ours: median M insns/s over ${o.processes} fresh processes × ${o.runs} timed runs (10 warm-up), compiled tier, WebAssembly tier (with the share of instructions run in WebAssembly, the rest fell back to the interpreter) and interpreter alone; kernel: ${o.kernelLoads} loads × test_run repeat ${o.kernelRepeat}`,
+    );
+    console.log('| program | insns/run | compiled M/s (per-process medians) | wasm M/s | in wasm | interpreter M/s | Linux JIT M/s | JIT / compiled | JIT / wasm | interpreter ≥ 200? |');
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |');
   }
   for (const p of programs) {
     const c = await ours(p, o, 'compiled');
+    const w = await ours(p, o, 'wasm');
     const r = await ours(p, o, 'interpreter');
     const ks = k.get(p.name);
     const kMed = ks && 'median' in ks ? ks.median : undefined;
@@ -308,6 +322,11 @@ async function main(): Promise<number> {
       kernel: kMed === undefined ? null : Math.round(kMed),
       kernelNote: ks && !('median' in ks) ? ('unavailable' in ks ? `skipped: ${ks.unavailable}` : `error: ${ks.error}`) : null,
       ratio: kMed === undefined || !c.median ? null : Number((kMed / c.median).toFixed(1)),
+      wasm: Math.round(w.median),
+      wasmPerProcess: w.perProcess.map(Math.round),
+      wasmShare: Number(w.wasmShare.toFixed(4)),
+      wasmRatio: kMed === undefined || !w.median ? null : Number((kMed / w.median).toFixed(1)),
+      ...(w.error ? { wasmError: w.error } : {}),
       meetsTarget: ok,
       assemblyMatchesLlvm: p.matchesLlvmBin,
       ...(r.error || c.error ? { error: r.error ?? c.error } : {}),
@@ -318,7 +337,8 @@ async function main(): Promise<number> {
       const kCell = row.kernel ?? (row.kernelNote ?? '–');
       const spread = (x: { perProcess: number[] }) => (x.perProcess.length ? ` (${Math.round(Math.min(...x.perProcess))}–${Math.round(Math.max(...x.perProcess))})` : '');
       const cell = (x: { median: number; perProcess: number[]; error?: string }) => (x.error ? `ERROR ${x.error}` : `${Math.round(x.median)}${spread(x)}`);
-      console.log(`| ${p.name} | ${p.insns.toLocaleString('en-US')} | ${cell(c)} | ${cell(r)} | ${kCell} | ${row.ratio ?? '–'} | ${ok ? 'yes' : 'no'} |`);
+      const share = w.error ? '–' : `${(w.wasmShare * 100).toFixed(w.wasmShare > 0.999 && w.wasmShare < 1 ? 2 : 0)} %`;
+      console.log(`| ${p.name} | ${p.insns.toLocaleString('en-US')} | ${cell(c)} | ${cell(w)} | ${share} | ${cell(r)} | ${kCell} | ${row.ratio ?? '–'} | ${row.wasmRatio ?? '–'} | ${ok ? 'yes' : 'no'} |`);
     }
   }
   if (!o.json) {

@@ -116,6 +116,8 @@ export const cli: Surface<CliCase> = {
     // (seed 11 of the million-case run: 11 such cases) — the budget's size, not a hang. Drawn
     // last, so every other part of a case is what it was.
     if ((command === 'run' || command === 'test-run' || command === 'xdp') && !argv.includes('--max-insns')) argv.push('--max-insns', String(rng.pick([1000, 100_000])));
+    // A forced VM tier on some runs (results must not differ), drawn after everything else for the same reason.
+    if ((command === 'run' || command === 'test-run' || command === 'xdp') && rng.chance(0.3)) argv.push('--tier', sometimesBad(rng, () => rng.pick(['interpreter', 'compiled', 'wasm']), ['jit', 'WASM']));
     return { argv, files };
   },
   run(c) {
