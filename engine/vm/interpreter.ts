@@ -50,6 +50,8 @@ export const OP = {
   ARSH64_KLO: 32,
   ARSH64_KHI: 33,
   MAY_GOTO: 34,
+  /** Tier 'wasm': an entry of the WebAssembly function, where the interpreter hands back (Stop.Enter). */
+  ENTRY: 35,
   ADD32: 40,
   SUB32: 41,
   MUL32: 42,
@@ -135,7 +137,7 @@ export const F_DELTA = 6;
 export const REG_INTS = 22;
 
 /** Why `execute` returned. */
-export const Stop = { Exit: 0, Fault: 1, Trap: 2, Budget: 3, Return: 4, TailCall: 5 } as const;
+export const Stop = { Exit: 0, Fault: 1, Trap: 2, Budget: 3, Return: 4, TailCall: 5, Enter: 6 } as const;
 export type Stop = (typeof Stop)[keyof typeof Stop];
 
 const ALU64_OP: Record<string, number> = {
@@ -1220,6 +1222,14 @@ export function execute(vm: Vm): Stop {
           pc = ret;
           continue loop;
         }
+        case 35: // ENTRY (tier 'wasm'): the WebAssembly tier takes over again here, in the main program
+          if (pc === vm.resumePc) vm.resumePc = -1;
+          else if (vm.handBack && vm.depth === 0) {
+            stop = Stop.Enter;
+            break loop;
+          }
+          op = vm.origOp(pc);
+          continue dispatch;
         case 1: // TRAP (breakpoint or single-step stop)
           if (pc === vm.resumePc) {
             vm.resumePc = -1;

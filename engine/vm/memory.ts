@@ -2,6 +2,14 @@
 // kernel objects) lives in one ArrayBuffer. A shadow byte per guest byte holds its permissions,
 // so the interpreter checks an access with two loads; regions are separated by unmapped gaps
 // so that no access of up to 8 bytes can run from one region into the next.
+//
+// The buffer is a WebAssembly.Memory's (where WebAssembly exists), so that the WebAssembly tier
+// (wasm.ts) works on the arena itself, with no copy per run. Its layout, fixed for the life of
+// the Memory (it never `grow`s: that would detach every view; a bigger arena is a new Memory):
+//   [0, ARENA_OFFSET)                       the WebAssembly tier's header (registers, count, pc)
+//   [ARENA_OFFSET, ARENA_OFFSET + size)     the arena (`bytes`, `dv`: arena offset 0 is its first byte)
+//   [ARENA_OFFSET + size, … + 2 × size)     the shadow, one permission byte per arena byte
+// Without WebAssembly (or when a Memory cannot be had) the same layout lives in an ArrayBuffer.
 
 /** Upper 32 bits of every guest address: the x86-64 direct map, as in real kernel pointers. */
 export const GUEST_BASE_HI = 0xffff8881 | 0;
@@ -10,6 +18,9 @@ const FIRST_OFFSET = 0x1000;
 /** Gap between regions (≥ the largest access, 8 bytes); 64 keeps addresses readable. */
 const GAP = 64;
 const ALIGN = 16;
+/** Where arena offset 0 lives in the buffer: the bytes before it are the WebAssembly tier's header. */
+export const ARENA_OFFSET = 256;
+const WASM_PAGE = 65536;
 
 export const PERM_READ = 1;
 export const PERM_WRITE = 2;
@@ -65,8 +76,26 @@ export interface GuestAddress {
   readonly hi: number;
 }
 
+/** The backing of an arena of `size` bytes: a WebAssembly.Memory's buffer when one can be had. */
+function allocate(size: number): { buffer: ArrayBuffer; wasm: WebAssembly.Memory | undefined } {
+  const total = ARENA_OFFSET + 2 * size;
+  if (typeof WebAssembly !== 'undefined') {
+    try {
+      const wasm = new WebAssembly.Memory({ initial: Math.ceil(total / WASM_PAGE) });
+      return { buffer: wasm.buffer, wasm };
+    } catch {
+      // Too large, or no address space for it: an ordinary buffer (the WebAssembly tier then interprets).
+    }
+  }
+  return { buffer: new ArrayBuffer(total), wasm: undefined };
+}
+
 export class GuestMemory {
+  /** The whole backing buffer (header, arena, shadow: see the layout above). */
   buffer: ArrayBuffer;
+  /** The WebAssembly.Memory whose buffer `buffer` is (what the WebAssembly tier imports), if any. */
+  wasmMemory: WebAssembly.Memory | undefined;
+  /** The arena: `size` bytes from ARENA_OFFSET of the buffer. */
   dv: DataView;
   bytes: Uint8Array;
   /** One permission byte per arena byte (0 = unmapped). */
@@ -78,10 +107,12 @@ export class GuestMemory {
   private readonly special = new Map<number, SpecialAccess>();
 
   constructor(initialSize = 1 << 16) {
-    this.buffer = new ArrayBuffer(initialSize);
-    this.dv = new DataView(this.buffer);
-    this.bytes = new Uint8Array(this.buffer);
-    this.shadow = new Uint8Array(initialSize);
+    const { buffer, wasm } = allocate(initialSize);
+    this.buffer = buffer;
+    this.wasmMemory = wasm;
+    this.dv = new DataView(buffer, ARENA_OFFSET, initialSize);
+    this.bytes = new Uint8Array(buffer, ARENA_OFFSET, initialSize);
+    this.shadow = new Uint8Array(buffer, ARENA_OFFSET + initialSize, initialSize);
   }
 
   /** Maps a new zero-filled region; the arena grows as needed (callers re-read the views). */
@@ -137,17 +168,20 @@ export class GuestMemory {
   }
 
   private ensure(size: number): void {
-    if (size <= this.buffer.byteLength) return;
-    let n = this.buffer.byteLength;
+    if (size <= this.bytes.length) return;
+    let n = this.bytes.length;
     while (n < size) n *= 2;
-    const buffer = new ArrayBuffer(n);
-    new Uint8Array(buffer).set(this.bytes);
-    const shadow = new Uint8Array(n);
+    // A new buffer (a new Memory, never a grown one: growing would detach the views others hold).
+    const { buffer, wasm } = allocate(n);
+    const bytes = new Uint8Array(buffer, ARENA_OFFSET, n);
+    const shadow = new Uint8Array(buffer, ARENA_OFFSET + n, n);
+    bytes.set(this.bytes);
     shadow.set(this.shadow);
     this.generation++;
     this.buffer = buffer;
-    this.dv = new DataView(buffer);
-    this.bytes = new Uint8Array(buffer);
+    this.wasmMemory = wasm;
+    this.dv = new DataView(buffer, ARENA_OFFSET, n);
+    this.bytes = bytes;
     this.shadow = shadow;
   }
 

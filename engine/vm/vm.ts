@@ -8,8 +8,15 @@ import { formatAddress, GUEST_BASE_HI, GuestMemory, PERM_READ, PERM_WRITE, type 
 import { execute, fuse, OP, predecode, Stop, STRIDE } from './interpreter.ts';
 import { warmUpInterpreter } from './warmup.ts';
 import { compileProgram, FALLBACK, programSource, type CompiledProgram } from './compile.ts';
-import { wasmProgram, type WasmProgram } from './wasm.ts';
+import { wasmHandBackPoints, wasmProgram, type WasmProgram } from './wasm.ts';
 import { cfgOf } from '../program/cfg.ts';
+
+/**
+ * Module-local copies of the imported codes the hand-back loop compares with, per hand-over
+ * (an imported binding can cost a getter call per read where modules are transpiled to CommonJS).
+ */
+const HAND_OVER: number = FALLBACK;
+const ENTER: Stop = Stop.Enter;
 
 export type FaultKind = 'memory' | 'call-depth' | 'invalid' | 'helper' | 'kfunc' | 'budget';
 
@@ -164,6 +171,11 @@ export class Vm {
    * `count` was interpreted): how tests see that a program really ran there.
    */
   wasmInsns = 0;
+  /**
+   * True while the interpreter runs for the WebAssembly tier (after a FALLBACK): it then stops
+   * at the next OP.ENTRY in the main program (Stop.Enter) for the tier to go on.
+   */
+  handBack = false;
   /** Per program this VM runs (the entry and its tail-call targets); the last one is checked first, without a Map lookup per run. */
   private readonly entries = new Map<readonly (Insn | null)[], ProgramEntry>();
   private lastEntry: ProgramEntry | undefined;
@@ -237,6 +249,12 @@ export class Vm {
     this.ops = new Int32Array(insns.length + 1);
     for (let pc = 0; pc <= insns.length; pc++) this.ops[pc] = this.code[pc * STRIDE] ?? OP.INVALID;
     this.fast = this.superinstructions ? fuse(this.ops) : this.ops.slice();
+    if (this.wasm) {
+      // Where the interpreter hands back to the WebAssembly tier: no pair fused across one.
+      const points = wasmHandBackPoints(this.ops, cfgOf(insns));
+      for (const pc of points) if (pc > 0) this.fast[pc - 1] = this.ops[pc - 1] ?? OP.INVALID;
+      for (const pc of points) this.fast[pc] = OP.ENTRY;
+    }
     for (let pc = 0; pc <= insns.length; pc++) this.code[pc * STRIDE] = this.fast[pc] ?? OP.INVALID;
     // Breakpoints belong to the entry program; a tail-called one runs without them.
     for (const t of this.breakpoints) this.refreshAround(t);
@@ -432,13 +450,46 @@ export class Vm {
   private exec(): Stop {
     const entry = this.bound();
     if ((this.compile || this.wasm) && !this.stepping && this.breakpoints.size === 0 && this.stepTraps.size === 0) {
-      const compiled = this.wasm ? (entry.wasm === undefined ? this.wasmEntry(entry) : entry.wasm) : entry.fn === undefined ? this.compileEntry(entry) : entry.fn;
-      if (compiled) {
-        const stop = compiled(this);
-        if (stop !== FALLBACK) return stop as Stop;
+      if (this.wasm) {
+        const wasm = entry.wasm === undefined ? this.wasmEntry(entry) : entry.wasm;
+        if (wasm) return this.runWasm(wasm);
+      } else {
+        const compiled = entry.fn === undefined ? this.compileEntry(entry) : entry.fn;
+        if (compiled) {
+          const stop = compiled(this);
+          if (stop !== FALLBACK) return stop as Stop;
+        }
       }
     }
     return execute(this);
+  }
+
+  /**
+   * The WebAssembly tier and the interpreter taking turns: the module runs until an
+   * instruction it hands over (FALLBACK at vm.pc); the interpreter runs that one (a helper
+   * call, an atomic, a context load; a BPF-to-BPF call to its return) and the ones after it up
+   * to the next entry of the module in the main program (OP.ENTRY, Stop.Enter), where the
+   * module goes on. Neither changes the count or checks the budget at a hand-over, so both are
+   * the interpreter's own.
+   */
+  private runWasm(wasm: WasmProgram): Stop {
+    // An arena in an ordinary ArrayBuffer (no Memory could be had): the module cannot run on it.
+    if (this.mem.wasmMemory === undefined) return execute(this);
+    for (;;) {
+      const stop = wasm(this);
+      if (stop !== HAND_OVER) return stop as Stop;
+      // The interpreter runs the instruction at vm.pc even if it is an entry.
+      this.resumePc = this.pc;
+      this.handBack = true;
+      let next: Stop;
+      try {
+        next = execute(this);
+      } finally {
+        this.handBack = false;
+        this.resumePc = -1;
+      }
+      if (next !== ENTER) return next;
+    }
   }
 
   /** Whether the program running now goes through the compiled tier (it may be too large, see MAX_COMPILED_SOURCE). */
@@ -484,7 +535,7 @@ export class Vm {
 
   /** The program of `entry` as WebAssembly (once per program the VM runs), or null when it cannot be. */
   private wasmEntry(entry: ProgramEntry): WasmProgram | null {
-    entry.wasm = wasmProgram(this.ops, this.code, this.regsTemplate, cfgOf(this.insns), this.insns) ?? null;
+    entry.wasm = wasmProgram(this.ops, this.code, this.regsTemplate, cfgOf(this.insns)) ?? null;
     return entry.wasm;
   }
 

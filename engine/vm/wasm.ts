@@ -7,33 +7,33 @@
 // - the executed count is `n + pc`: `n` changes only at taken jumps (by the slot's delta), at
 //   lddw (−1) and at exit (+ pc + 1), and the budget is checked at taken jumps exactly as the
 //   compiled tier checks it (`n + target > limit` stops with Stop.Budget at the target);
-// - anything it does not run — calls of every kind, atomics, LD_ABS/LD_IND, may_goto, lddw of
-//   a pseudo source other than 0, invalid slots, the end of the program, an entry pc it has no
-//   block for, and every memory access the fast path of the interpreter would not take
-//   (address not 0xffff8881_xxxxxxxx, outside the arena, a shadow byte at the first or last
-//   byte without the permission — contexts included, whose bytes have no permission at all) —
-//   stops with FALLBACK at that pc, before executing it, and the interpreter goes on from there.
-//   So every fault and its message come from the interpreter.
+// - anything it does not run — calls of every kind, atomics, LD_ABS/LD_IND, may_goto, invalid
+//   slots, the end of the program, an entry pc it has no block for, and every memory access the
+//   fast path of the interpreter would not take (address not 0xffff8881_xxxxxxxx, outside the
+//   arena, a shadow byte at the first or last byte without the permission — contexts included,
+//   whose bytes have no permission at all) — stops with FALLBACK at that pc, before executing
+//   it. So every fault and its message come from the interpreter.
+// - the hand-back: the instruction after each one it may stop at is an entry too, and the Vm
+//   patches an ENTRY handler into the interpreter's code at the entries (`wasmHandBackPoints`):
+//   after a FALLBACK the interpreter runs that one instruction (a helper call, an atomic, a
+//   context load; a BPF-to-BPF call to its return) and stops at the next entry at depth 0 with
+//   Stop.Enter, and the Vm calls the module again from there (`Vm.runWasm`).
 //
 // The module:
-//   (import "env" "mem" (memory 1))     one memory shared by every module of this tier
-//   (func (export "run") (param $entry i32) (result i32))
-// Memory layout: [0, 88) r0–r10 as i64, 88 n (f64), 96 limit (f64), 104 the arena's length
-// (i32), 108 pc on return (i32); the arena at ARENA, its shadow right after it (ARENA + length).
+//   (import "env" "mem" (memory 1))     the GuestMemory's own WebAssembly.Memory (memory.ts)
+//   (func (export "run") (param $entry i32) (param $n f64) (param $limit f64) (param $len i32) (result i32))
+// Memory layout (memory.ts): [0, 88) r0–r10 as i64, 88 n on return (f64), 96 pc on return
+// (i32); the arena at ARENA_OFFSET, its shadow right after it (ARENA_OFFSET + $len). The
+// arena is the GuestMemory's: nothing is copied but the registers.
 // Control flow: a loop around a br_table over the entry points (pc 0, jump targets, call
-// returns, the end). Each entry opens a block; a taken jump sets $pc and branches to the loop,
-// straight-line code falls through from one block into the next. Any CFG works, irreducible
-// ones included; reconstructing structured control flow is a later step.
-//
-// THE COPY TO REMOVE: for this slice the arena and its shadow are copied into the module's
-// memory before each run and the arena copied back after it (`runWasm`). When GuestMemory
-// allocates its arena inside a WebAssembly.Memory (issue 16), the module should import that
-// memory and the copies go away (and with them the cost that dominates short runs).
+// returns, the instruction after each one it may hand over, the end). Each entry opens a
+// block; a taken jump sets $pc and branches to the loop, straight-line code falls through from
+// one block into the next. Any CFG works, irreducible ones included; reconstructing structured
+// control flow is a later step.
 
-import { type Insn } from '../isa/index.ts';
 import { CFG_CALL, CFG_LDIMM64_TAIL, type Cfg } from '../program/cfg.ts';
 import { OP, REG_INTS, Stop, STRIDE } from './interpreter.ts';
-import { GUEST_BASE_HI, PERM_READ, PERM_WRITE } from './memory.ts';
+import { ARENA_OFFSET, GUEST_BASE_HI, PERM_READ, PERM_WRITE } from './memory.ts';
 import { FALLBACK } from './compile.ts';
 import type { Vm } from './vm.ts';
 
@@ -41,11 +41,9 @@ import type { Vm } from './vm.ts';
 export type WasmProgram = (vm: Vm) => number;
 
 const HDR_N = 88;
-const HDR_LIMIT = 96;
-const HDR_LEN = 104;
-const HDR_PC = 108;
+const HDR_PC = 96;
 /** Where arena offset 0 lives in the module's memory (a memarg offset of every access). */
-const ARENA = 256;
+const ARENA = ARENA_OFFSET;
 /**
  * Largest program translated: one br_table entry per pc, and V8 refuses tables longer than
  * 65,520 entries. Larger programs are interpreted.
@@ -56,6 +54,7 @@ export const MAX_WASM_INSNS = 65_000;
 
 const I32 = 0x7f;
 const I64 = 0x7e;
+const F64 = 0x7c;
 const VOID = 0x40;
 
 const W = {
@@ -205,19 +204,21 @@ function name(out: number[], s: string): void {
 
 // ---- locals ---------------------------------------------------------------------------------
 
-/** Local indexes: the parameter, then r0–r10, then the rest. */
-const L_ENTRY = 0;
-const L_R0 = 1;
-const L_N = 12;
-const L_LIMIT = 13;
-const L_T = 14;
+/** Local indexes: the parameters (entry, n, limit, the arena's length), then r0–r10, then the rest. */
+const P_ENTRY = 0;
+const P_N = 1;
+const P_LIMIT = 2;
+const L_LEN = 3;
+const L_R0 = 4;
+const L_N = 15;
+const L_LIMIT = 16;
+const L_T = 17;
 const I64_LOCALS = 14; // r0–r10, n, limit, t
-const L_PC = 15;
-const L_LEN = 16;
-const L_SH = 17;
-const L_A = 18;
-const L_X = 19;
-const I32_LOCALS = 5; // pc, len, sh, a, x
+const L_PC = 18;
+const L_SH = 19;
+const L_A = 20;
+const L_X = 21;
+const I32_LOCALS = 4; // pc, sh, a, x
 
 /** The function body's code, with the depth of the labels the instructions branch to. */
 class Body {
@@ -360,15 +361,33 @@ const SHIFT64_K: Readonly<Record<number, readonly [code: number, plus: number]>>
 };
 const SHIFT32_K: Readonly<Record<number, number>> = { [OP.LSH32_K]: W.i32_shl, [OP.RSH32_K]: W.i32_shr_u, [OP.ARSH32_K]: W.i32_shr_s };
 
+/** Handlers the module runs whatever the operands (the rest it hands over, loads and stores for some addresses). */
+const RUNS = new Set<number>([
+  ...Object.keys(ALU64_SIMPLE).map(Number), ...Object.keys(ALU32_SIMPLE).map(Number), ...Object.keys(SHIFT64_K).map(Number), ...Object.keys(SHIFT32_K).map(Number),
+  ...Object.keys(COND64).map(Number), ...Object.keys(COND32).map(Number),
+  OP.JSET64, OP.JSET32, OP.MOV64, OP.MOV32, OP.DIV64, OP.MOD64, OP.SDIV64, OP.SMOD64, OP.DIV32, OP.MOD32, OP.SDIV32, OP.SMOD32,
+  OP.NEG64, OP.NEG32, OP.MOVSX64_8, OP.MOVSX64_16, OP.MOVSX64_32, OP.MOVSX32_8, OP.MOVSX32_16, OP.NOP, OP.ZEXT32, OP.LE16, OP.LE32,
+  OP.SWAP16, OP.SWAP32, OP.SWAP64, OP.LDDW, OP.JA, OP.EXIT,
+]);
+
+/** Whether the module may run the instruction (always, or — loads and stores — at the addresses of its fast path). */
+function mayRun(op: number): boolean {
+  return RUNS.has(op) || LOADS[op] !== undefined || STORES[op] !== undefined;
+}
+
 /**
  * Where control can enter the function: pc 0, jump and call targets, the instruction after
- * each call, the end; and after an lddw whose second slot is an entry (the lddw jumps over it).
+ * each call, the end; the instruction after each one it may hand to the interpreter (an
+ * atomic, LD_ABS/IND, may_goto, a load or store: where the interpreter hands back); and after
+ * an lddw whose second slot is an entry (the lddw jumps over it).
  */
-export function wasmEntryPoints(cfg: Cfg): Set<number> {
+export function wasmEntryPoints(ops: Int32Array, cfg: Cfg): Set<number> {
   const length = cfg.length;
   const labels = new Set<number>([0, length]);
   for (const target of cfg.jumpTargets) labels.add(target);
   for (let pc = 0; pc < length; pc++) {
+    const op = ops[pc] ?? OP.INVALID;
+    if (op !== OP.INVALID && !RUNS.has(op)) labels.add(pc + 1);
     if (!((cfg.flags[pc] ?? 0) & CFG_CALL)) continue;
     labels.add(pc + 1);
     const callee = cfg.callee[pc] ?? NaN;
@@ -378,8 +397,18 @@ export function wasmEntryPoints(cfg: Cfg): Set<number> {
   return labels;
 }
 
+/**
+ * The entries at which the interpreter, running for this tier, stops to hand back to the
+ * module (Vm patches OP.ENTRY there): every entry whose instruction the module may run (not
+ * those it would hand straight back: calls, atomics, the end, …). Ascending.
+ */
+export function wasmHandBackPoints(ops: Int32Array, cfg: Cfg): number[] {
+  if (cfg.length > MAX_WASM_INSNS) return [];
+  return [...wasmEntryPoints(ops, cfg)].filter((pc) => pc < cfg.length && mayRun(ops[pc] ?? OP.INVALID)).sort((a, b) => a - b);
+}
+
 /** The instruction at `P` into `w` (straight-line code that falls through to P + 1 unless it branches). */
-function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int32Array, insns: readonly (Insn | null)[], labels: ReadonlySet<number>): void {
+function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int32Array, labels: ReadonlySet<number>): void {
   const b = P * STRIDE;
   const d = code[b + 1] ?? 0;
   const s = code[b + 2] ?? 0;
@@ -558,12 +587,7 @@ function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int
       w.op(W.i64_extend_i32_u, W.i64_or).set(D);
       return;
     case OP.LDDW: {
-      // Only the plain 64-bit immediate (pseudo 0); map and other pseudo loads are the interpreter's.
-      const insn = insns[P];
-      if (insn?.kind !== 'ldimm64' || insn.pseudo !== 0) {
-        w.fallbackAt(P);
-        return;
-      }
+      // The value the loader resolved (a map's address for the pseudo forms), as the interpreter loads it.
       w.i64((BigInt(aux) << 32n) | BigInt(imm >>> 0)).set(D);
       // One instruction in two slots: it counts once.
       w.get(L_N).i64(1n).op(W.i64_sub).set(L_N);
@@ -602,7 +626,7 @@ function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int
         w.end();
         return;
       }
-      // Calls, atomics, LD_ABS/LD_IND, may_goto, invalid slots, the end: the interpreter's.
+      // Calls, atomics, LD_ABS/LD_IND, may_goto, invalid slots, the end: the interpreter's (see RUNS).
       w.fallbackAt(P);
     }
   }
@@ -611,21 +635,21 @@ function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int
 /**
  * The WebAssembly module of a program (`ops`: each slot's handler without superinstructions
  * or traps; `code`: the pre-decoded slots; `regs`: the register file template with the
- * constants; `insns`: the decoded program, for the lddw pseudo source), and its entry points.
+ * constants), and its entry points.
  */
-export function wasmModuleBytes(ops: Int32Array, code: Int32Array, regs: Int32Array, cfg: Cfg, insns: readonly (Insn | null)[]): { bytes: Uint8Array<ArrayBuffer>; entries: Uint8Array } {
+export function wasmModuleBytes(ops: Int32Array, code: Int32Array, regs: Int32Array, cfg: Cfg): { bytes: Uint8Array<ArrayBuffer>; entries: Uint8Array } {
   const length = cfg.length;
-  const labels = wasmEntryPoints(cfg);
+  const labels = wasmEntryPoints(ops, cfg);
   const starts = [...labels].filter((pc) => pc >= 0 && pc <= length).sort((a, b) => a - b);
   const k = starts.length - 1;
   const w = new Body();
 
-  // Prologue: registers, count, limit, the arena's length and the shadow's base.
+  // Prologue: registers, count, limit and the shadow's base.
   for (let r = 0; r <= 10; r++) w.i32(0).mem(W.i64_load, r * 8).set(L_R0 + r);
-  w.i32(0).mem(W.f64_load, HDR_N).op(W.prefix_fc, TRUNC_SAT_F64_S).set(L_N);
-  w.i32(0).mem(W.f64_load, HDR_LIMIT).op(W.prefix_fc, TRUNC_SAT_F64_S).set(L_LIMIT);
-  w.i32(0).mem(W.i32_load, HDR_LEN).tee(L_LEN).i32(ARENA).op(W.i32_add).set(L_SH);
-  w.get(L_ENTRY).set(L_PC);
+  w.get(P_N).op(W.prefix_fc, TRUNC_SAT_F64_S).set(L_N);
+  w.get(P_LIMIT).op(W.prefix_fc, TRUNC_SAT_F64_S).set(L_LIMIT);
+  w.get(L_LEN).i32(ARENA).op(W.i32_add).set(L_SH);
+  w.get(P_ENTRY).set(L_PC);
 
   // block $exit { block $fallback { block $budget { loop $top { blocks… } unreachable } $x = 3; br $exit } $x = −1 }
   w.op(W.block, VOID, W.block, VOID, W.block, VOID, W.loop, VOID);
@@ -653,7 +677,7 @@ export function wasmModuleBytes(ops: Int32Array, code: Int32Array, regs: Int32Ar
       const op = P < length ? (ops[P] ?? OP.INVALID) : OP.INVALID;
       // The second slot of an lddw: skipped by the lddw, and an entry's fault otherwise.
       if (op === OP.INVALID && P > from && P < length && ops[P - 1] === OP.LDDW) continue;
-      instruction(w, P, op, code, regs, insns, labels);
+      instruction(w, P, op, code, regs, labels);
     }
   }
   w.op(W.end, W.unreachable, W.end); // loop, $budget
@@ -666,7 +690,7 @@ export function wasmModuleBytes(ops: Int32Array, code: Int32Array, regs: Int32Ar
   w.get(L_X).op(W.end);
 
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  section(out, 1, [1, 0x60, 1, I32, 1, I32]); // type 0: (i32) -> i32
+  section(out, 1, [1, 0x60, 4, I32, F64, F64, I32, 1, I32]); // type 0: (i32, f64, f64, i32) -> i32
   const imports: number[] = [1];
   name(imports, 'env');
   name(imports, 'mem');
@@ -696,84 +720,93 @@ export function wasmModuleBytes(ops: Int32Array, code: Int32Array, regs: Int32Ar
 
 // ---- running --------------------------------------------------------------------------------
 
-/** The one memory of this tier, imported by every module (single-threaded: runs never overlap). */
-let memory: WebAssembly.Memory | undefined;
-let heap8 = new Uint8Array(0);
-let heap32 = new Int32Array(0);
-let heapF64 = new Float64Array(0);
+type RunFn = (entry: number, n: number, limit: number, len: number) => number;
 
-function heapFor(bytes: number): WebAssembly.Memory {
-  if (!memory) memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
-  const have = memory.buffer.byteLength;
-  if (have < bytes) memory.grow(Math.ceil((bytes - have) / 65536));
-  if (heap8.buffer !== memory.buffer) {
-    heap8 = new Uint8Array(memory.buffer);
-    heap32 = new Int32Array(memory.buffer);
-    heapF64 = new Float64Array(memory.buffer);
-  }
-  return memory;
+/** A compiled module and its instances, one per GuestMemory's WebAssembly.Memory it ran on. */
+interface CachedModule {
+  readonly module: WebAssembly.Module;
+  readonly instances: WeakMap<WebAssembly.Memory, RunFn>;
 }
 
-/** Instantiated modules by their bytes, least recently used first (a program loaded again reuses its module). */
-const recent = new Map<string, (entry: number) => number>();
+/** Compiled modules by their bytes, least recently used first (a program loaded again reuses its module). */
+const recent = new Map<string, CachedModule>();
 const RECENT_MAX = 32;
+
+function instanceFor(cached: CachedModule, memory: WebAssembly.Memory): RunFn | undefined {
+  const known = cached.instances.get(memory);
+  if (known) return known;
+  try {
+    const fn = new WebAssembly.Instance(cached.module, { env: { mem: memory } }).exports['run'];
+    if (typeof fn !== 'function') return undefined;
+    const run = fn as RunFn;
+    cached.instances.set(memory, run);
+    return run;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The program as a WebAssembly function for the Vm, or undefined when it cannot be one (no
  * WebAssembly, a page whose Content-Security-Policy forbids compiling it, a program larger
  * than MAX_WASM_INSNS): the interpreter then runs everything.
  */
-export function wasmProgram(ops: Int32Array, code: Int32Array, regs: Int32Array, cfg: Cfg, insns: readonly (Insn | null)[]): WasmProgram | undefined {
+export function wasmProgram(ops: Int32Array, code: Int32Array, regs: Int32Array, cfg: Cfg): WasmProgram | undefined {
   if (typeof WebAssembly === 'undefined' || cfg.length > MAX_WASM_INSNS) return undefined;
-  const { bytes, entries } = wasmModuleBytes(ops, code, regs, cfg, insns);
+  const { bytes, entries } = wasmModuleBytes(ops, code, regs, cfg);
   let key = '';
   for (let i = 0; i < bytes.length; i += 4096) key += String.fromCharCode(...bytes.subarray(i, i + 4096));
-  let run = recent.get(key);
-  if (run) recent.delete(key);
+  let cached = recent.get(key);
+  if (cached) recent.delete(key);
   else {
     try {
       // Synchronous compilation: fine in Node and workers; a browser's main thread allows it
       // for small modules only (asynchronous compilation is for a later step).
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { mem: heapFor(ARENA) } });
-      const fn = instance.exports['run'];
-      if (typeof fn !== 'function') return undefined;
-      run = fn as (entry: number) => number;
+      cached = { module: new WebAssembly.Module(bytes), instances: new WeakMap() };
     } catch {
       return undefined;
     }
   }
-  recent.set(key, run);
+  recent.set(key, cached);
   if (recent.size > RECENT_MAX) {
     const oldest = recent.keys().next().value;
     if (oldest !== undefined) recent.delete(oldest);
   }
-  const exported = run;
-  return (vm) => runWasm(vm, exported, entries);
-}
-
-/** One run of the tier: copies in, runs from vm.pc, copies back; counts what ran in WebAssembly. */
-function runWasm(vm: Vm, run: (entry: number) => number, entries: Uint8Array): number {
-  const pc = vm.pc;
-  // The tier makes no calls and exits only the main program: inside a BPF-to-BPF call, and at
-  // a pc that is no entry, the interpreter runs (without a copy).
-  if (vm.depth !== 0 || entries[pc] !== 1) return FALLBACK;
-  const mem = vm.mem;
-  const length = mem.bytes.length;
-  heapFor(ARENA + 2 * length);
-  // TO REMOVE with the arena in a WebAssembly.Memory: the copies in and out.
-  heap8.set(mem.bytes, ARENA);
-  heap8.set(mem.shadow, ARENA + length);
-  const R = vm.regs;
-  for (let i = 0; i < REG_INTS; i++) heap32[i] = R[i] ?? 0;
-  const before = vm.n + pc;
-  heapF64[HDR_N >> 3] = vm.n;
-  heapF64[HDR_LIMIT >> 3] = vm.limit;
-  heap32[HDR_LEN >> 2] = length;
-  const stop = run(pc);
-  for (let i = 0; i < REG_INTS; i++) R[i] = heap32[i] ?? 0;
-  vm.n = heapF64[HDR_N >> 3] ?? 0;
-  vm.pc = heap32[HDR_PC >> 2] ?? 0;
-  mem.bytes.set(heap8.subarray(ARENA, ARENA + length));
-  vm.wasmInsns += vm.count - before;
-  return stop;
+  const module = cached;
+  // Module-local copies of imported constants: the closure below runs per hand-over, and an
+  // imported binding can cost a getter call per read where modules are transpiled to CommonJS.
+  const regInts = REG_INTS;
+  const fallback = FALLBACK;
+  // The memory last run on, its instance and views of its header (a new Memory when the arena grew).
+  let memory: WebAssembly.Memory | undefined;
+  let run: RunFn | undefined;
+  let h32 = new Int32Array(0);
+  let hf64 = new Float64Array(0);
+  return (vm) => {
+    const pc = vm.pc;
+    // The tier makes no calls and exits only the main program: inside a BPF-to-BPF call, and at
+    // a pc that is no entry, the interpreter runs.
+    if (vm.depth !== 0 || entries[pc] !== 1) return fallback;
+    const mem = vm.mem;
+    if (mem.wasmMemory !== memory) {
+      memory = mem.wasmMemory;
+      run = memory ? instanceFor(module, memory) : undefined;
+      if (memory) {
+        h32 = new Int32Array(memory.buffer, 0, ARENA >> 2);
+        hf64 = new Float64Array(memory.buffer, 0, ARENA >> 3);
+      }
+    }
+    // An arena in an ordinary ArrayBuffer (no Memory could be had): interpreted.
+    if (run === undefined) return fallback;
+    // Only the registers are copied (88 bytes); the arena and its shadow are the GuestMemory's.
+    const R = vm.regs;
+    for (let i = 0; i < regInts; i++) h32[i] = R[i] ?? 0;
+    const before = vm.n + pc;
+    const stop = run(pc, vm.n, vm.limit, mem.bytes.length);
+    for (let i = 0; i < regInts; i++) R[i] = h32[i] ?? 0;
+    vm.n = hf64[HDR_N >> 3] ?? 0;
+    vm.pc = h32[HDR_PC >> 2] ?? 0;
+    vm.wasmInsns += vm.count - before;
+    return stop;
+  };
 }
