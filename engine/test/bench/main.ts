@@ -311,7 +311,8 @@ async function main(): Promise<number> {
     const ks = k.get(p.name);
     const kMed = ks && 'median' in ks ? ks.median : undefined;
     const ok = !r.error && r.median >= TARGET;
-    if (r.error || c.error || !p.matchesLlvmBin) failed = true;
+    // A wrong r0 or count on any tier is a wrong result, not a slow one: the bench fails.
+    if (r.error || c.error || w.error || !p.matchesLlvmBin) failed = true;
     const row = {
       program: p.name,
       insns: p.insns,
