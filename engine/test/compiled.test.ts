@@ -4,25 +4,17 @@
 // (invalid instructions, jumps anywhere, lddw halves), on runs paused by an instruction slice,
 // on BPF-to-BPF calls, and on the whole bpf_conformance suite.
 
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../asm/index.ts';
-import { parseConformanceFile } from '../cli/conformance-file.ts';
-import { decodeProgram, encodeProgram, FORMS, type Insn } from '../isa/index.ts';
-import { createRawVm, runRaw, type Vm } from '../vm/index.ts';
+import { decodeProgram, encodeProgram, type Insn } from '../isa/index.ts';
+import { createRawVm, runRaw } from '../vm/index.ts';
 import { MAX_COMPILED_SOURCE } from '../vm/compile.ts';
 import { generateProgram, PROGRAM_KINDS } from './kernel/generate.ts';
 import { rawProgram } from './kernel/harness.ts';
 import { Rng } from './kernel/rng.ts';
 import { simLoad } from './sim.ts';
 import { CONFORMANCE_DIR, sharedAvailable } from './shared.ts';
-
-/** Everything a run leaves behind, for comparing the two tiers. */
-function outcome(vm: Vm, status: string): unknown {
-  const snap = vm.snapshot();
-  return { status, pc: snap.pc, insns: snap.insns, depth: snap.depth, regs: snap.regs, fault: snap.fault, stack: Buffer.from(snap.stack).toString('hex'), memory: Buffer.from(vm.mem.bytes).toString('base64') };
-}
+import { forEachConformanceProgram, outcome, randomProgram, slicedTrace } from './tier-differential.ts';
 
 function both(insns: readonly (Insn | null)[], mem: Uint8Array | undefined, maxInsns: number): [unknown, unknown] {
   const run = (compile: boolean): unknown => {
@@ -30,29 +22,6 @@ function both(insns: readonly (Insn | null)[], mem: Uint8Array | undefined, maxI
     return outcome(vm, vm.run());
   };
   return [run(true), run(false)];
-}
-
-const OPCODES = [...new Set(FORMS.map((f) => f.opcode))];
-
-/** Bytes that decode to a mix of real instructions and junk, with small offsets (jumps land near). */
-function randomProgram(rng: Rng): Uint8Array {
-  const slots = 1 + rng.below(24);
-  const bytes = new Uint8Array(slots * 8);
-  for (let s = 0; s < slots; s++) {
-    const at = s * 8;
-    bytes[at] = rng.chance(0.9) ? (OPCODES[rng.below(OPCODES.length)] ?? 0) : rng.below(256);
-    bytes[at + 1] = rng.chance(0.8) ? rng.below(11) | (rng.below(11) << 4) : rng.below(256);
-    const off = rng.below(2 * slots + 4) - slots - 2;
-    bytes[at + 2] = off & 0xff;
-    bytes[at + 3] = (off >> 8) & 0xff;
-    const imm = rng.chance(0.5) ? rng.below(64) - 32 : rng.u32();
-    bytes[at + 4] = imm & 0xff;
-    bytes[at + 5] = (imm >>> 8) & 0xff;
-    bytes[at + 6] = (imm >>> 16) & 0xff;
-    bytes[at + 7] = (imm >>> 24) & 0xff;
-  }
-  if (rng.chance(0.7)) bytes.set([0x95, 0, 0, 0, 0, 0, 0, 0], (slots - 1) * 8);
-  return bytes;
 }
 
 describe('compiled tier', () => {
@@ -79,17 +48,7 @@ describe('compiled tier', () => {
   it('pauses where the interpreter pauses when a run is cut into slices', () => {
     for (let seed = 1; seed <= 200; seed++) {
       const decoded = decodeProgram(encodeProgram(rawProgram(generateProgram(seed, 'jump'))), 4);
-      const trace = (compile: boolean): unknown[] => {
-        const vm = createRawVm(decoded.insns, { compile });
-        const steps: unknown[] = [];
-        for (let i = 0; i < 10_000; i++) {
-          const status = vm.run(1 + (i % 7));
-          steps.push([status, vm.pc, vm.count]);
-          if (status !== 'paused') break;
-        }
-        return [...steps, outcome(vm, vm.status)];
-      };
-      expect(trace(true), `seed ${seed}`).toEqual(trace(false));
+      expect(slicedTrace(decoded.insns, 'compiled'), `seed ${seed}`).toEqual(slicedTrace(decoded.insns, 'interpreter'));
     }
   });
 
@@ -155,17 +114,9 @@ describe('compiled tier', () => {
   const available = sharedAvailable(CONFORMANCE_DIR);
   if (!available) console.log(`skipped: bpf_conformance suite not found at ${CONFORMANCE_DIR} (compiled-tier comparison)`);
   it.skipIf(!available)('agrees on every program of the bpf_conformance suite', () => {
-    let compared = 0;
-    for (const name of readdirSync(CONFORMANCE_DIR).filter((f) => f.endsWith('.data'))) {
-      const parsed = parseConformanceFile(readFileSync(join(CONFORMANCE_DIR, name), 'utf8'));
-      if (!parsed.ok) continue;
-      const t = parsed.test;
-      const bytes = t.raw ?? (t.asm !== undefined ? assemble(t.asm).sections[0]?.bytes : undefined);
-      if (!bytes) continue;
-      const options = t.mem ? { mem: t.mem } : {};
+    const compared = forEachConformanceProgram((name, bytes, options) => {
       expect(runRaw(bytes, { ...options, compile: true }), name).toEqual(runRaw(bytes, { ...options, compile: false }));
-      compared++;
-    }
+    });
     expect(compared).toBeGreaterThanOrEqual(300);
   });
 

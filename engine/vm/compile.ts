@@ -14,6 +14,7 @@ import { divmod64 } from './arith64.ts';
 import { OP, REG_INTS, Stop, STRIDE } from './interpreter.ts';
 import { GUEST_BASE_HI } from './memory.ts';
 import type { Vm } from './vm.ts';
+import { Recent } from './recent.ts';
 
 /** What a compiled program returns besides the interpreter's Stop codes: "interpret from vm.pc". */
 export const FALLBACK = -1;
@@ -48,11 +49,7 @@ export function compileProgram(ops: Int32Array, code: Int32Array, regs: Int32Arr
   // The same program loaded again (a rerun, a new traffic run) gets the same function, which
   // V8 has already optimized: a new one would start over in V8's own interpreter.
   const known = recent.get(source);
-  if (known) {
-    recent.delete(source);
-    recent.set(source, known);
-    return known;
-  }
+  if (known) return known;
   let compiled: CompiledProgram;
   try {
     const factory = new Function('divmod64', source) as (d: typeof divmod64) => CompiledProgram;
@@ -61,10 +58,6 @@ export function compileProgram(ops: Int32Array, code: Int32Array, regs: Int32Arr
     return undefined;
   }
   recent.set(source, compiled);
-  if (recent.size > RECENT_MAX) {
-    const oldest = recent.keys().next().value;
-    if (oldest !== undefined) recent.delete(oldest);
-  }
   return compiled;
 }
 
@@ -76,9 +69,8 @@ export function compileProgram(ops: Int32Array, code: Int32Array, regs: Int32Arr
  */
 export const MAX_COMPILED_SOURCE = 45_000;
 
-/** Compiled functions by source, least recently used first. */
-const recent = new Map<string, CompiledProgram>();
-const RECENT_MAX = 32;
+/** Compiled functions by source, the last 32. */
+const recent = new Recent<CompiledProgram>(32);
 
 /** The body of the factory that returns the compiled function (exported for tests and for reading). */
 export function programSource(ops: Int32Array, code: Int32Array, regs: Int32Array, cfg: Cfg): string {
@@ -128,11 +120,13 @@ export function programSource(ops: Int32Array, code: Int32Array, regs: Int32Arra
  * Where control can enter: pc 0, jump and call targets, returns from calls, and the end
  * (falling off it), all from the program's control flow.
  */
-function entryPoints(cfg: Cfg): Set<number> {
+export function entryPoints(cfg: Cfg, handsBack?: (pc: number) => boolean): Set<number> {
   const length = cfg.length;
   const labels = new Set<number>([0, length]);
   for (const target of cfg.jumpTargets) labels.add(target);
   for (let pc = 0; pc < length; pc++) {
+    // A tier that hands an instruction to the interpreter takes control back after it.
+    if (handsBack?.(pc)) labels.add(pc + 1);
     if (!((cfg.flags[pc] ?? 0) & CFG_CALL)) continue;
     labels.add(pc + 1);
     const callee = cfg.callee[pc] ?? NaN;

@@ -31,11 +31,12 @@
 // one block into the next. Any CFG works, irreducible ones included; reconstructing structured
 // control flow is a later step.
 
-import { CFG_CALL, CFG_LDIMM64_TAIL, type Cfg } from '../program/cfg.ts';
+import type { Cfg } from '../program/cfg.ts';
 import { OP, REG_INTS, Stop, STRIDE } from './interpreter.ts';
 import { ARENA_OFFSET, GUEST_BASE_HI, PERM_READ, PERM_WRITE } from './memory.ts';
-import { FALLBACK } from './compile.ts';
+import { entryPoints, FALLBACK } from './compile.ts';
 import type { Vm } from './vm.ts';
+import { Recent } from './recent.ts';
 
 /** A program translated for this tier: runs from vm.pc and returns a Stop code or FALLBACK. */
 export type WasmProgram = (vm: Vm) => number;
@@ -382,19 +383,10 @@ function mayRun(op: number): boolean {
  * an lddw whose second slot is an entry (the lddw jumps over it).
  */
 export function wasmEntryPoints(ops: Int32Array, cfg: Cfg): Set<number> {
-  const length = cfg.length;
-  const labels = new Set<number>([0, length]);
-  for (const target of cfg.jumpTargets) labels.add(target);
-  for (let pc = 0; pc < length; pc++) {
+  return entryPoints(cfg, (pc) => {
     const op = ops[pc] ?? OP.INVALID;
-    if (op !== OP.INVALID && !RUNS.has(op)) labels.add(pc + 1);
-    if (!((cfg.flags[pc] ?? 0) & CFG_CALL)) continue;
-    labels.add(pc + 1);
-    const callee = cfg.callee[pc] ?? NaN;
-    if (callee >= 0 && callee <= length) labels.add(callee);
-  }
-  for (let pc = 1; pc < length; pc++) if ((cfg.flags[pc] ?? 0) & CFG_LDIMM64_TAIL && labels.has(pc)) labels.add(pc + 1);
-  return labels;
+    return op !== OP.INVALID && !RUNS.has(op);
+  });
 }
 
 /**
@@ -729,8 +721,7 @@ interface CachedModule {
 }
 
 /** Compiled modules by their bytes, least recently used first (a program loaded again reuses its module). */
-const recent = new Map<string, CachedModule>();
-const RECENT_MAX = 32;
+const recent = new Recent<CachedModule>(32);
 
 function instanceFor(cached: CachedModule, memory: WebAssembly.Memory): RunFn | undefined {
   const known = cached.instances.get(memory);
@@ -757,8 +748,7 @@ export function wasmProgram(ops: Int32Array, code: Int32Array, regs: Int32Array,
   let key = '';
   for (let i = 0; i < bytes.length; i += 4096) key += String.fromCharCode(...bytes.subarray(i, i + 4096));
   let cached = recent.get(key);
-  if (cached) recent.delete(key);
-  else {
+  if (!cached) {
     try {
       // Synchronous compilation: fine in Node and workers; a browser's main thread allows it
       // for small modules only (asynchronous compilation is for a later step).
@@ -768,10 +758,6 @@ export function wasmProgram(ops: Int32Array, code: Int32Array, regs: Int32Array,
     }
   }
   recent.set(key, cached);
-  if (recent.size > RECENT_MAX) {
-    const oldest = recent.keys().next().value;
-    if (oldest !== undefined) recent.delete(oldest);
-  }
   const module = cached;
   // Module-local copies of imported constants: the closure below runs per hand-over, and an
   // imported binding can cost a getter call per read where modules are transpiled to CommonJS.

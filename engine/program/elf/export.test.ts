@@ -19,7 +19,9 @@ import { EXPORT_KERNEL } from '../../cli/commands/asm.ts';
 import { objectOfElf } from '../../load/elf-object.ts';
 import { runCli } from '../../test/cli-harness.ts';
 // eslint-disable-next-line no-restricted-imports
-import { ifindexOf, libbpfLoad } from '../../test/kernel/libbpf-load.ts';
+import { libbpfLoad } from '../../test/kernel/libbpf-load.ts';
+// eslint-disable-next-line no-restricted-imports
+import { deviceIfindex } from '../../test/verifier/kernel-load.ts';
 import { readBtf, readBtfExt, type Btf, type BtfCoreRelo, type BtfType } from '../btf/index.ts';
 import type { Relocation, Section } from '../program.ts';
 import { isGlobalDataMap, objectOfProgram, symbolName } from './export.ts';
@@ -610,7 +612,7 @@ describe('objectOfProgram', () => {
   });
 
   it('libbpf loads the device-bound ones with their XDP programs bound to a device (bpftool 7.1 cannot bind)', async () => {
-    const ifindex = ifindexOf(process.env['BPFP_KERNEL_XDP_DEV']);
+    const ifindex = deviceIfindex();
     for (const [n, e] of examples.entries()) {
       const kfuncs = e.result.sections.flatMap((s) => s.relocations.flatMap((r) => (r.kind === 'kfunc' ? [r.name] : [])));
       if (!kfuncs.some((k) => XDP_METADATA_KFUNCS.has(k))) continue;

@@ -3,7 +3,6 @@
 // metadata kfuncs) to the kernel through libbpf, which bpftool 7.1 cannot do.
 
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildC } from './oracle.ts';
@@ -14,17 +13,6 @@ export type LibbpfLoad =
   | { readonly loaded: readonly string[] }
   | { readonly refused: number; readonly log: string }
   | { readonly unavailable: string };
-
-/** The ifindex of a network device, or why there is none to bind to. */
-export function ifindexOf(device: string | undefined): number | { unavailable: string } {
-  if (!device) return { unavailable: 'no device to bind XDP programs to (BPFP_KERNEL_XDP_DEV is not set; CI makes a veth pair)' };
-  if (!/^[\w.-]+$/.test(device)) return { unavailable: `${device} is not a device name` };
-  try {
-    return Number(readFileSync(`/sys/class/net/${device}/ifindex`, 'utf8').trim());
-  } catch {
-    return { unavailable: `no network device ${device}` };
-  }
-}
 
 /** Loads the object at `path` with libbpf (XDP programs bound to `ifindex`), as root. */
 export async function libbpfLoad(path: string, ifindex: number): Promise<LibbpfLoad> {

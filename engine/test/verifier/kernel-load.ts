@@ -107,7 +107,7 @@ function vmlinux(): VmlinuxFuncs | { unavailable: string } {
 }
 
 /** The ifindex of BPFP_KERNEL_XDP_DEV, or why device-bound programs cannot be loaded. */
-function deviceIfindex(env: NodeJS.ProcessEnv): number | { unavailable: string } {
+export function deviceIfindex(env: NodeJS.ProcessEnv = process.env): number | { unavailable: string } {
   const dev = env[XDP_DEV_ENV];
   if (!dev) {
     return {
