@@ -11,7 +11,7 @@ import { assemble } from '../asm/index.ts';
 import { decodeProgram, encodeProgram, type Insn } from '../isa/index.ts';
 import { createRawVm, GuestMemory, runRaw, Vm, type VmHost, type VmTier } from '../vm/index.ts';
 import { ARENA_OFFSET } from '../vm/memory.ts';
-import { wasmModuleBytes } from '../vm/wasm.ts';
+import { structure, wasmModuleBytes } from '../vm/wasm.ts';
 import { cfgOf } from '../program/cfg.ts';
 import { predecode } from '../vm/interpreter.ts';
 import { generateProgram, PROGRAM_KINDS } from './kernel/generate.ts';
@@ -313,18 +313,101 @@ describe('WebAssembly tier', () => {
     expect(tally.total).toBeGreaterThan(16_000);
   });
 
-  it('writes a valid module: a br_table over the entries, the arena and shadow in the imported memory', () => {
-    const insns = program('r0 = 5\nr0 += r0\nif r0 > 9 goto out\nr0 = 1\nout:\nexit');
+  /** A program's module, as the Vm would make it. */
+  function moduleOf(insns: readonly (Insn | null)[]): ReturnType<typeof wasmModuleBytes> {
     const pre = predecode(insns, (_pc, insn) => ({ lo: insn.imm, hi: insn.imm2 }));
     const ops = new Int32Array(insns.length + 1);
     for (let pc = 0; pc <= insns.length; pc++) ops[pc] = pre.code[pc * 8] ?? 0;
-    const { bytes, entries } = wasmModuleBytes(ops, pre.code, pre.regs, cfgOf(insns));
+    return wasmModuleBytes(ops, pre.code, pre.regs, cfgOf(insns));
+  }
+
+  /** The blocks and loops `structure` makes of a program, as [kind, start, end] in program order. */
+  function constructsOf(text: string, entries: number[] = []): [string, number, number][] | undefined {
+    const insns = program(text);
+    const pre = predecode(insns, (_pc, insn) => ({ lo: insn.imm, hi: insn.imm2 }));
+    const ops = new Int32Array(insns.length + 1);
+    for (let pc = 0; pc <= insns.length; pc++) ops[pc] = pre.code[pc * 8] ?? 0;
+    const found = structure(ops, pre.code, insns.length, (t) => t >= 0 && t <= insns.length, entries);
+    return found?.map((c): [string, number, number] => [c.loop ? 'loop' : 'block', c.start, c.end]).sort((a, b) => a[1] - b[1] || b[2] - a[2]);
+  }
+
+  it('writes a valid module: the dispatch function, the structured one, the arena and shadow in the imported memory, and a step import', () => {
+    const insns = program('r0 = 5\nr0 += r0\nif r0 > 9 goto out\nr0 = 1\nout:\nexit');
+    const { bytes, entries, structured } = moduleOf(insns);
     expect(WebAssembly.validate(bytes)).toBe(true);
-    // Entries: 0, the jump target (4) and the end (5).
-    expect([...entries].flatMap((e, pc) => (e ? [pc] : []))).toEqual([0, 4, 5]);
+    expect(structured).toBe(true);
+    // Entries: 0 and the jump target (4) in both functions (3), the end (5) in the dispatch one (1).
+    expect([...entries]).toEqual([3, 0, 0, 0, 3, 1]);
     const module = new WebAssembly.Module(bytes);
-    expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'mem', kind: 'memory' }]);
-    expect(WebAssembly.Module.exports(module)).toEqual([{ name: 'run', kind: 'function' }]);
+    expect(WebAssembly.Module.imports(module)).toEqual([
+      { module: 'env', name: 'mem', kind: 'memory' },
+      { module: 'env', name: 'step', kind: 'function' },
+    ]);
+    expect(WebAssembly.Module.exports(module)).toEqual([
+      { name: 'run', kind: 'function' },
+      { name: 'run0', kind: 'function' },
+    ]);
+  });
+
+  it('structures the jumps as blocks and loops: forward jumps end blocks, backward ones start loops, crossing ones nest', () => {
+    // A loop with a forward jump inside it and one out of it: the block out of the loop
+    // opens with the loop (it encloses it); the one inside stays inside.
+    expect(constructsOf('r1 = 9\ntop:\nif r1 == 3 goto skip\nr0 += 1\nskip:\nif r1 == 5 goto out\nr1 += -1\nif r1 != 0 goto top\nr0 += 5\nout:\nexit')).toEqual([
+      ['block', 1, 7],
+      ['loop', 1, 6],
+      ['block', 1, 3],
+    ]);
+    // Two loops that share a tail (a backward jump to each header from the end): the outer
+    // one's end moves to the inner one's.
+    expect(constructsOf('a:\nr0 += 1\nb:\nr0 += 2\nif r0 < 10 goto a\nif r0 < 20 goto b\nexit')).toEqual([
+      ['loop', 0, 4],
+      ['loop', 1, 4],
+    ]);
+    // Two forward jumps whose spans cross: the later-starting block opens with the first.
+    expect(constructsOf('if r1 == 0 goto x\nif r1 == 1 goto y\nr0 = 1\nx:\nr0 += 1\ny:\nexit')).toEqual([
+      ['block', 0, 4],
+      ['block', 0, 3],
+    ]);
+    // A jump from before a loop into its body, past the header: irreducible, no structure.
+    expect(constructsOf('if r1 == 0 goto mid\ntop:\nr0 += 1\nmid:\nr0 += 2\nif r0 < 9 goto top\nexit')).toBeUndefined();
+    // Entries past pc 0 open blocks before pc 0 (the prelude's br_table jumps to them) …
+    expect(constructsOf('r0 = 1\nr0 += 1\nr0 += 2\nexit', [2])).toEqual([['block', -1, 2]]);
+    // … and one inside a loop body makes the structure irreducible.
+    expect(constructsOf('r0 = 1\ntop:\nr0 += 1\nr0 += 2\nif r0 < 9 goto top\nexit', [2])).toBeUndefined();
+  });
+
+  it('runs an irreducible CFG through the dispatch function, with the same results', () => {
+    // Two ways into a loop: at its header and, from the start, into its body.
+    const insns = program('r0 = 0\nr1 = 1000\nif r2 == 0 goto mid\ntop:\nr0 += 3\nmid:\nr0 ^= r1\nr1 += -1\nif r1 != 0 goto top\nexit');
+    expect(moduleOf(insns).structured).toBe(false);
+    const tally = { wasm: 0, total: 0 };
+    const [wasm, interpreted] = both(insns, undefined, 1_000_000, tally);
+    expect(wasm).toEqual(interpreted);
+    expect(tally.wasm).toBe(tally.total);
+    expect(tally.total).toBeGreaterThan(4_000);
+  });
+
+  it('goes on in the structured function after an access the interpreter took, where that is outside every loop', () => {
+    // A context load (no permission bits: the interpreter's) before a loop: the Vm enters
+    // the structured function again after it, at an entry of its prelude.
+    const insns = program('r2 = *(u32 *)(r1 + 0)\nr0 = 0\nr3 = 50000\nloop:\nr0 += r3\nr3 += -1\nif r3 != 0 goto loop\nr0 += r2\nexit');
+    const m = moduleOf(insns);
+    expect(m.structured).toBe(true);
+    expect(m.entries[1]).toBe(3);
+    const run = (tier: VmTier): { vm: Vm; out: unknown } => {
+      const memory = new GuestMemory();
+      const ctx = memory.map('ctx', 'context', 16);
+      memory.setSpecial(ctx, { load: () => ({ lo: 7, hi: 0 }), store: () => true });
+      const vm = new Vm(insns, { tier, memory });
+      vm.onReset = (v) => v.setRegPointer(1, ctx);
+      vm.reset();
+      return { vm, out: outcome(vm, vm.run()) };
+    };
+    const w = run('wasm');
+    const i = run('interpreter');
+    expect(w.out).toEqual(i.out);
+    expect(w.vm.reg(0)).toBe(1_250_025_000n + 7n);
+    expect(w.vm.wasmInsns).toBe(w.vm.count - 1);
   });
 
   const available = sharedAvailable(CONFORMANCE_DIR);

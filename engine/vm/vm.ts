@@ -8,7 +8,7 @@ import { formatAddress, GUEST_BASE_HI, GuestMemory, PERM_READ, PERM_WRITE, type 
 import { execute, fuse, OP, predecode, Stop, STRIDE } from './interpreter.ts';
 import { warmUpInterpreter } from './warmup.ts';
 import { compileProgram, FALLBACK, programSource, type CompiledProgram } from './compile.ts';
-import { wasmHandBackPoints, wasmProgram, type WasmProgram } from './wasm.ts';
+import { REENTER, wasmHandBackPoints, wasmProgram, type WasmProgram } from './wasm.ts';
 import { cfgOf } from '../program/cfg.ts';
 
 /**
@@ -477,6 +477,8 @@ export class Vm {
     if (this.mem.wasmMemory === undefined) return execute(this);
     for (;;) {
       const stop = wasm(this);
+      // The interpreter, running an instruction for the module, stopped at another entry.
+      if (stop === REENTER) continue;
       if (stop !== HAND_OVER) return stop as Stop;
       // The interpreter runs the instruction at vm.pc even if it is an entry.
       this.resumePc = this.pc;

@@ -32,7 +32,7 @@
 // control flow is a later step.
 
 import type { Cfg } from '../program/cfg.ts';
-import { OP, REG_INTS, Stop, STRIDE } from './interpreter.ts';
+import { execute, OP, REG_INTS, Stop, STRIDE } from './interpreter.ts';
 import { ARENA_OFFSET, GUEST_BASE_HI, PERM_READ, PERM_WRITE } from './memory.ts';
 import { entryPoints, FALLBACK } from './compile.ts';
 import type { Vm } from './vm.ts';
@@ -68,6 +68,8 @@ const W = {
   br: 0x0c,
   br_if: 0x0d,
   br_table: 0x0e,
+  return: 0x0f,
+  call: 0x10,
   local_get: 0x20,
   local_set: 0x21,
   local_tee: 0x22,
@@ -75,6 +77,7 @@ const W = {
   i64_load: 0x29,
   f64_load: 0x2b,
   i32_load8_u: 0x2d,
+  i32_load16_u: 0x2f,
   i64_load8_s: 0x30,
   i64_load8_u: 0x31,
   i64_load16_s: 0x32,
@@ -203,7 +206,7 @@ function name(out: number[], s: string): void {
   for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i));
 }
 
-// ---- locals ---------------------------------------------------------------------------------
+// ---- locals ----------------------------------------------------------------------------------
 
 /** Local indexes: the parameters (entry, n, limit, the arena's length), then r0–r10, then the rest. */
 const P_ENTRY = 0;
@@ -211,23 +214,32 @@ const P_N = 1;
 const P_LIMIT = 2;
 const L_LEN = 3;
 const L_R0 = 4;
+/**
+ * The count's `n` less the limit (so a taken jump's budget check, `n + target > limit`, is a
+ * compare with the constant −target); `n` is this plus L_LIMIT.
+ */
 const L_N = 15;
 const L_LIMIT = 16;
 const L_T = 17;
-const I64_LOCALS = 14; // r0–r10, n, limit, t
-const L_PC = 18;
-const L_SH = 19;
-const L_A = 20;
-const L_X = 21;
+/** `len − size` for accesses of 1, 2, 4 and 8 bytes: the last arena offset each may start at. */
+const L_LIM: Readonly<Record<number, number>> = { 1: 18, 2: 19, 4: 20, 8: 21 };
+const I64_LOCALS = 18; // r0–r10, n − limit, limit, t, the four limits
+const L_PC = 22;
+const L_SH = 23;
+const L_A = 24;
+const L_X = 25;
 const I32_LOCALS = 4; // pc, sh, a, x
 
-/** The function body's code, with the depth of the labels the instructions branch to. */
+/** The labels every function has, by level (0 outermost): see `functionBody`. */
+const LV_EXIT = 0;
+const LV_FALLBACK = 1;
+const LV_BUDGET = 2;
+
+/** The function body's code, with the level of each open label (branches name a label by level). */
 class Body {
   readonly b: number[] = [];
-  /** Labels opened inside the current instruction (ifs and blocks). */
-  private extra = 0;
-  /** Depth of the loop label from the start of the current segment. */
-  topBase = 0;
+  /** Labels open (blocks, loops, ifs). */
+  level = 0;
 
   op(...codes: number[]): this {
     for (const c of codes) this.b.push(c);
@@ -266,7 +278,7 @@ class Body {
   }
   open(code: number, type = VOID): this {
     this.b.push(code, type);
-    this.extra++;
+    this.level++;
     return this;
   }
   else(): this {
@@ -275,32 +287,82 @@ class Body {
   }
   end(): this {
     this.b.push(W.end);
-    this.extra--;
+    this.level--;
     return this;
   }
-  /** Branch (conditional with `when`) to a label counted from the current position. */
-  br(depth: number, when = false): this {
+  /** Branch (conditional with `when`) to the label opened at `level`. */
+  br(level: number, when = false): this {
     this.b.push(when ? W.br_if : W.br);
-    uleb(this.b, depth);
+    uleb(this.b, this.level - 1 - level);
     return this;
-  }
-  get top(): number {
-    return this.topBase + this.extra;
-  }
-  /** The three labels outside the loop: budget (stop 3), fallback (stop −1), exit (stop in $x). */
-  get budget(): number {
-    return this.top + 1;
-  }
-  get fallback(): number {
-    return this.top + 2;
-  }
-  get exit(): number {
-    return this.top + 3;
   }
   /** Stops at `pc` for the interpreter. */
   fallbackAt(pc: number): this {
-    return this.i32(pc).set(L_PC).br(this.fallback);
+    return this.i32(pc).set(L_PC).br(LV_FALLBACK);
   }
+}
+
+/**
+ * How the code of one instruction leaves the straight line: a taken jump (after the count
+ * and budget), and an instruction the module hands to the interpreter in place (`escape`).
+ */
+interface Flow {
+  /** Branch to `target` (the count already moved by the jump's delta, the budget checked). */
+  jumpTo(w: Body, P: number, target: number): void;
+  /** After an lddw at P whose second slot is an entry (jumped into): go on at P + 2. */
+  overLddwTail(w: Body, P: number): void;
+  /**
+   * The instruction at P run by the interpreter: a call (helper, kfunc, BPF-to-BPF) when
+   * `call`, else an access off the fast path, an atomic, LD_ABS/IND or may_goto.
+   */
+  escape(w: Body, P: number, call: boolean): void;
+}
+
+/** The function index of the `step` import (imports come first). */
+const F_STEP = 0;
+/** What `step` returns when the interpreter ran the instruction and stopped at the next one. */
+const STEP_ON = -1;
+/**
+ * Returned by the module when the interpreter ended the run inside a `step` (added to its Stop
+ * code): the VM's registers and count are the interpreter's, not the module's.
+ */
+const ENDED = 0x100;
+/** A Stop code (returned by a WasmProgram): the module should be entered again at vm.pc. */
+export const REENTER = -2;
+
+/**
+ * The instruction at P run by the interpreter in place (`step` import): the registers go to
+ * the header, the interpreter runs it (a helper or kfunc with its callbacks, a BPF-to-BPF call
+ * to its return, an atomic, a context access, …) and stops at P + 1; the module then reloads
+ * the registers and the count and goes on. Any other end (an exit, a fault, the budget, a tail
+ * call, a stop elsewhere) returns at once with ENDED added: the VM's state is the interpreter's.
+ */
+function escape(w: Body, P: number): void {
+  callStep(w, P);
+  w.tee(L_X).i32(STEP_ON).op(W.i32_ne).open(W.if);
+  w.get(L_X).i32(ENDED).op(W.i32_add, W.return);
+  w.end();
+  for (let r = 0; r <= 10; r++) w.i32(0).mem(W.i64_load, r * 8).set(L_R0 + r);
+  w.i32(0).mem(W.f64_load, HDR_N).op(W.prefix_fc, TRUNC_SAT_F64_S).get(L_LIMIT).op(W.i64_sub).set(L_N);
+}
+
+/** The registers into the header, then `step(P, n)`: its result on the stack. */
+function callStep(w: Body, P: number): void {
+  for (let r = 0; r <= 10; r++) w.i32(0).get(L_R0 + r).mem(W.i64_store, r * 8);
+  w.i32(P).get(L_N).get(L_LIMIT).op(W.i64_add, W.f64_convert_i64_s, W.call);
+  uleb(w.b, F_STEP);
+}
+
+/**
+ * The instruction at P run by the interpreter, and the module's run ends there: REENTER (the
+ * Vm enters the module again after it, at P + 1) or the interpreter's Stop, with ENDED added.
+ * Nothing of the module is live across the call, which keeps a loop's registers in machine
+ * registers where the fast path of an access is the only one taken.
+ */
+function escapeAndLeave(w: Body, P: number): void {
+  callStep(w, P);
+  w.tee(L_X).i32(STEP_ON).op(W.i32_eq).open(W.if, I32).i32(REENTER).else().get(L_X).end();
+  w.i32(ENDED).op(W.i32_add, W.return);
 }
 
 /** The value of a source slot as an i64 (a register, or a constant of the template) on the stack. */
@@ -371,11 +433,6 @@ const RUNS = new Set<number>([
   OP.SWAP16, OP.SWAP32, OP.SWAP64, OP.LDDW, OP.JA, OP.EXIT,
 ]);
 
-/** Whether the module may run the instruction (always, or — loads and stores — at the addresses of its fast path). */
-function mayRun(op: number): boolean {
-  return RUNS.has(op) || LOADS[op] !== undefined || STORES[op] !== undefined;
-}
-
 /**
  * Where control can enter the function: pc 0, jump and call targets, the instruction after
  * each call, the end; the instruction after each one it may hand to the interpreter (an
@@ -391,16 +448,17 @@ export function wasmEntryPoints(ops: Int32Array, cfg: Cfg): Set<number> {
 
 /**
  * The entries at which the interpreter, running for this tier, stops to hand back to the
- * module (Vm patches OP.ENTRY there): every entry whose instruction the module may run (not
- * those it would hand straight back: calls, atomics, the end, …). Ascending.
+ * module (Vm patches OP.ENTRY there): every entry that holds an instruction — the one after
+ * an instruction the module runs in the interpreter (`escape`) above all, so the interpreter
+ * stops right after it, even when that is another such instruction. Ascending.
  */
 export function wasmHandBackPoints(ops: Int32Array, cfg: Cfg): number[] {
   if (cfg.length > MAX_WASM_INSNS) return [];
-  return [...wasmEntryPoints(ops, cfg)].filter((pc) => pc < cfg.length && mayRun(ops[pc] ?? OP.INVALID)).sort((a, b) => a - b);
+  return [...wasmEntryPoints(ops, cfg)].filter((pc) => pc < cfg.length && (ops[pc] ?? OP.INVALID) !== OP.INVALID).sort((a, b) => a - b);
 }
 
 /** The instruction at `P` into `w` (straight-line code that falls through to P + 1 unless it branches). */
-function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int32Array, labels: ReadonlySet<number>): void {
+function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int32Array, labels: ReadonlySet<number>, flow: Flow): void {
   const b = P * STRIDE;
   const d = code[b + 1] ?? 0;
   const s = code[b + 2] ?? 0;
@@ -411,10 +469,11 @@ function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int
   const D = L_R0 + (d >> 1);
   const zext = (): void => void w.op(W.i64_extend_i32_u).set(D);
   const jump = (): void => {
-    // n += delta; pc = target; past the budget: stop there (Stop.Budget), else dispatch.
-    w.i32(aux).set(L_PC);
-    w.get(L_N).i64(BigInt(delta)).op(W.i64_add).tee(L_N).i64(BigInt(aux)).op(W.i64_add).get(L_LIMIT).op(W.i64_gt_s).br(w.budget, true);
-    w.br(w.top);
+    // n += delta; past the budget at the target: stop there (Stop.Budget), else branch.
+    w.get(L_N).i64(BigInt(delta)).op(W.i64_add).tee(L_N).i64(BigInt(-aux)).op(W.i64_gt_s).open(W.if);
+    w.i32(aux).set(L_PC).br(LV_BUDGET);
+    w.end();
+    flow.jumpTo(w, P, aux);
   };
 
   const simple64 = ALU64_SIMPLE[op];
@@ -448,25 +507,40 @@ function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int
   if (load !== undefined || store !== undefined) {
     const [size, access] = load ?? store ?? [1, 0];
     const base = L_R0 + ((load !== undefined ? s : d) >> 1);
-    w.open(W.block); // ok
+    const ok = w.level;
+    w.open(W.block);
+    const refused = w.level;
     w.open(W.block); // refused: the interpreter takes the instruction
-    w.get(base).i64(32n).op(W.i64_shr_u, W.i32_wrap_i64).i32(GUEST_BASE_HI).op(W.i32_ne).br(0, true);
-    // The arena offset wraps in 32 bits as the interpreter's `(lo + off) | 0`; a negative one
-    // (SH[a] undefined there) is above the arena as an unsigned number.
-    w.get(base).op(W.i32_wrap_i64).i32(off).op(W.i32_add).tee(L_A).get(L_LEN).i32(size).op(W.i32_sub, W.i32_gt_u).br(0, true);
-    // The first and the last byte's permission, as the interpreter checks them.
-    w.get(L_A).get(L_SH).op(W.i32_add).tee(L_X).mem(W.i32_load8_u, 0);
-    if (size > 1) w.get(L_X).mem(W.i32_load8_u, size - 1).op(W.i32_and);
-    w.i32(load !== undefined ? PERM_READ : PERM_WRITE).op(W.i32_and, W.i32_eqz).br(0, true);
+    // The arena offset in 64 bits: the address less the arena's base, at most len − size.
+    // The interpreter's fast path asks for the upper half to be the arena's and wraps the lower
+    // half's sum. Where the two differ: a sum that carries out of an arena address is refused
+    // here (the interpreter decides); one that carries into the arena from the half below is
+    // the arena address its slow path finds, adding in 64 bits as this does.
+    w.get(base).i64(BigInt.asIntN(64, BigInt(off) - (BigInt(GUEST_BASE_HI >>> 0) << 32n))).op(W.i64_add).tee(L_T);
+    w.get(L_LIM[size] ?? L_T).op(W.i64_gt_u).br(refused, true);
+    w.get(L_T).op(W.i32_wrap_i64).set(L_A);
+    // Every byte's permission, read as one number: the interpreter checks the first and the
+    // last byte; asking more only sends an access to the interpreter, which decides as ever.
+    const perm = load !== undefined ? PERM_READ : PERM_WRITE;
+    w.get(L_A).get(L_SH).op(W.i32_add);
+    if (size === 8) {
+      const mask = BigInt(perm) * 0x0101010101010101n;
+      w.mem(W.i64_load, 0).i64(mask).op(W.i64_and).i64(mask).op(W.i64_ne);
+    } else {
+      const mask = perm * (size === 1 ? 1 : size === 2 ? 0x0101 : 0x01010101);
+      w.mem(size === 1 ? W.i32_load8_u : size === 2 ? W.i32_load16_u : W.i32_load, 0).i32(mask).op(W.i32_and).i32(mask).op(W.i32_ne);
+    }
+    w.br(refused, true);
     if (load !== undefined) w.get(L_A).mem(access, ARENA).set(D);
     else {
       w.get(L_A);
       src64(w, regs, s);
       w.mem(access, ARENA);
     }
-    w.br(1);
+    w.br(ok);
     w.end();
-    w.fallbackAt(P);
+    // Not the fast path's: the interpreter takes the access (a context, a fault, …).
+    flow.escape(w, P, false);
     w.end();
     return;
   }
@@ -584,7 +658,7 @@ function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int
       // One instruction in two slots: it counts once.
       w.get(L_N).i64(1n).op(W.i64_sub).set(L_N);
       // A jump into the second slot makes it an entry (whose code is the interpreter's fault): go over it.
-      if (labels.has(P + 1)) w.i32(P + 2).set(L_PC).br(w.top);
+      if (labels.has(P + 1)) flow.overLddwTail(w, P);
       return;
     }
     case OP.JA:
@@ -593,7 +667,7 @@ function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int
     case OP.EXIT:
       // Only the main program's exit: the tier runs at depth 0 and makes no calls.
       w.get(L_N).i64(BigInt(P + 1)).op(W.i64_add).set(L_N);
-      w.i32(-1).set(L_PC).i32(Stop.Exit).set(L_X).br(w.exit);
+      w.i32(-1).set(L_PC).i32(Stop.Exit).set(L_X).br(LV_EXIT);
       return;
     default: {
       const c64 = COND64[op];
@@ -618,35 +692,142 @@ function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int
         w.end();
         return;
       }
-      // Calls, atomics, LD_ABS/LD_IND, may_goto, invalid slots, the end: the interpreter's (see RUNS).
-      w.fallbackAt(P);
+      // Invalid slots and the end: the interpreter's fault. Calls, atomics, LD_ABS/LD_IND,
+      // may_goto: the interpreter runs them in place (see RUNS).
+      if (op === OP.INVALID) w.fallbackAt(P);
+      else flow.escape(w, P, op === OP.CALL_HELPER || op === OP.CALL_KFUNC || op === OP.CALL_LOCAL);
     }
   }
 }
 
+/** A program's module. */
+export interface WasmModule {
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  /** Per pc: 0 no entry, 1 an entry of `run` (the dispatch function), 3 of `run0` (the structured one) too. */
+  readonly entries: Uint8Array;
+  /** Whether the module has the structured function `run0`. */
+  readonly structured: boolean;
+}
+
+/** Whether the handler is a jump whose target the CFG structure must reach (ja and the conditional ones). */
+function isJump(op: number): boolean {
+  return op === OP.JA || op === OP.JSET64 || op === OP.JSET32 || COND64[op] !== undefined || COND32[op] !== undefined;
+}
+
+/** A block (a forward jump's target is its end) or a loop (a backward jump's target is its start). */
+interface Construct {
+  readonly loop: boolean;
+  start: number;
+  end: number;
+  /** The label's level once opened. */
+  level: number;
+}
+
+/** More constructs than this: the structure is not attempted (the search is quadratic). */
+const MAX_CONSTRUCTS = 2_000;
+
 /**
- * The WebAssembly module of a program (`ops`: each slot's handler without superinstructions
- * or traps; `code`: the pre-decoded slots; `regs`: the register file template with the
- * constants), and its entry points.
+ * Structured control flow for the program entered at pc 0, from the jumps in program order:
+ * one `block` per forward target (it ends at the target and opens at or before the earliest
+ * jump to it) and one `loop` per backward target (it starts at the target and ends after the
+ * last jump back). Blocks may open earlier and loops end later without changing what the code
+ * does; that is how crossing intervals are nested. A block that opens before a loop and ends
+ * inside it is a jump into the loop's body past its header — an irreducible CFG (or a layout
+ * this does not untangle): undefined, and the program runs through the dispatch function.
+ * `valid(t)`: a target code can be at (not past the end, not the second slot of an lddw).
+ * `entries`: pcs besides 0 the function can be entered at, through a br_table before pc 0.
  */
-export function wasmModuleBytes(ops: Int32Array, code: Int32Array, regs: Int32Array, cfg: Cfg): { bytes: Uint8Array<ArrayBuffer>; entries: Uint8Array } {
-  const length = cfg.length;
-  const labels = wasmEntryPoints(ops, cfg);
+export function structure(ops: Int32Array, code: Int32Array, length: number, valid: (t: number) => boolean, entries: readonly number[] = []): Construct[] | undefined {
+  const blocks = new Map<number, Construct>();
+  const loops = new Map<number, Construct>();
+  // The entries past pc 0: a forward jump each from the prelude's br_table (position −1).
+  for (const e of entries) if (e > 0 && valid(e)) blocks.set(e, { loop: false, start: -1, end: e, level: -1 });
+  for (let P = 0; P < length; P++) {
+    if (!isJump(ops[P] ?? OP.INVALID)) continue;
+    const t = code[P * STRIDE + 5] ?? 0;
+    if (t === P + 1 || !valid(t)) continue;
+    if (t > P) {
+      const c = blocks.get(t);
+      if (c) c.start = Math.min(c.start, P);
+      else blocks.set(t, { loop: false, start: P, end: t, level: -1 });
+    } else {
+      const c = loops.get(t);
+      if (c) c.end = Math.max(c.end, P + 1);
+      else loops.set(t, { loop: true, start: t, end: P + 1, level: -1 });
+    }
+  }
+  const all = [...blocks.values(), ...loops.values()];
+  if (all.length > MAX_CONSTRUCTS) return undefined;
+  for (let changed = true, rounds = 0; changed; rounds++) {
+    if (rounds > 4 * all.length + 8) return undefined;
+    changed = false;
+    for (const x of all) {
+      for (const y of all) {
+        // x opens first and y ends last, and they overlap without nesting.
+        if (!(x.start < y.start && y.start < x.end && x.end < y.end)) continue;
+        if (x.loop && y.loop) x.end = y.end;
+        else if (!x.loop && !y.loop) y.start = x.start;
+        else if (x.loop) y.start = x.start; // a block from inside a loop to past its end: it encloses the loop
+        else return undefined; // a block from before a loop into its body: irreducible here
+        changed = true;
+      }
+    }
+  }
+  return all;
+}
+
+/** The outer labels of both functions: `block $exit { block $fallback { block $budget { … } } }`. */
+function openOuter(w: Body): void {
+  w.open(W.block).open(W.block).open(W.block);
+}
+
+/** Closes the outer labels: the budget stop, the fallback, then the epilogue (registers, count and pc back into the header). */
+function closeOuter(w: Body): void {
+  w.op(W.unreachable).end(); // $budget
+  w.i32(Stop.Budget).set(L_X).br(LV_EXIT).end(); // $fallback
+  w.i32(FALLBACK).set(L_X).end(); // $exit
+  for (let r = 0; r <= 10; r++) w.i32(0).get(L_R0 + r).mem(W.i64_store, r * 8);
+  w.i32(0).get(L_N).get(L_LIMIT).op(W.i64_add, W.f64_convert_i64_s).mem(W.f64_store, HDR_N);
+  w.i32(0).get(L_PC).mem(W.i32_store, HDR_PC);
+  w.get(L_X).op(W.end);
+}
+
+/** Registers, count, limit and the shadow's base into locals. */
+function prologue(w: Body): void {
+  for (let r = 0; r <= 10; r++) w.i32(0).mem(W.i64_load, r * 8).set(L_R0 + r);
+  w.get(P_N).op(W.prefix_fc, TRUNC_SAT_F64_S);
+  w.get(P_LIMIT).op(W.prefix_fc, TRUNC_SAT_F64_S).tee(L_LIMIT).op(W.i64_sub).set(L_N);
+  w.get(L_LEN).i32(ARENA).op(W.i32_add).set(L_SH);
+  for (const size of [1, 2, 4, 8]) w.get(L_LEN).i32(size).op(W.i32_sub, W.i64_extend_i32_u).set(L_LIM[size] ?? L_T);
+  w.get(P_ENTRY).set(L_PC);
+}
+
+/** Whether pc is the second slot of an lddw (no code of its own). */
+function lddwTail(ops: Int32Array, pc: number, length: number): boolean {
+  return pc > 0 && pc < length && ops[pc] === OP.INVALID && ops[pc - 1] === OP.LDDW;
+}
+
+/**
+ * The function entered anywhere: a loop around a br_table over the entry points (pc 0, jump
+ * targets, call returns, the instruction after each escape, the end). Each entry opens a
+ * block; a taken jump sets $pc and branches to the loop, straight-line code falls through from
+ * one block into the next. Any CFG works.
+ */
+function dispatchBody(ops: Int32Array, code: Int32Array, regs: Int32Array, length: number, labels: ReadonlySet<number>): Body {
   const starts = [...labels].filter((pc) => pc >= 0 && pc <= length).sort((a, b) => a - b);
   const k = starts.length - 1;
   const w = new Body();
-
-  // Prologue: registers, count, limit and the shadow's base.
-  for (let r = 0; r <= 10; r++) w.i32(0).mem(W.i64_load, r * 8).set(L_R0 + r);
-  w.get(P_N).op(W.prefix_fc, TRUNC_SAT_F64_S).set(L_N);
-  w.get(P_LIMIT).op(W.prefix_fc, TRUNC_SAT_F64_S).set(L_LIMIT);
-  w.get(L_LEN).i32(ARENA).op(W.i32_add).set(L_SH);
-  w.get(P_ENTRY).set(L_PC);
-
-  // block $exit { block $fallback { block $budget { loop $top { blocks… } unreachable } $x = 3; br $exit } $x = −1 }
-  w.op(W.block, VOID, W.block, VOID, W.block, VOID, W.loop, VOID);
-  for (let i = 0; i <= k; i++) w.op(W.block, VOID); // B_k … B_0
-  w.op(W.block, VOID); // not an entry
+  prologue(w);
+  openOuter(w);
+  w.open(W.loop);
+  const top = w.level - 1;
+  const flow: Flow = {
+    jumpTo: (b, _P, target) => void b.i32(target).set(L_PC).br(top),
+    overLddwTail: (b, P) => void b.i32(P + 2).set(L_PC).br(top),
+    escape: (b, P) => escape(b, P),
+  };
+  for (let i = 0; i <= k; i++) w.open(W.block); // B_k … B_0
+  w.open(W.block); // not an entry
   w.get(L_PC).op(W.br_table);
   const entryIndex = new Map<number, number>();
   starts.forEach((pc, i) => entryIndex.set(pc, i));
@@ -656,82 +837,243 @@ export function wasmModuleBytes(ops: Int32Array, code: Int32Array, regs: Int32Ar
     uleb(w.b, i === undefined ? 0 : i + 1);
   }
   uleb(w.b, 0);
-  w.op(W.end);
-  // $pc is no entry: the interpreter goes on from it. Labels open: B_0 … B_k, the loop.
-  w.topBase = k + 1;
-  w.br(w.fallback);
+  w.end();
+  // $pc is no entry: the interpreter goes on from it.
+  w.br(LV_FALLBACK);
   for (let i = 0; i <= k; i++) {
-    w.op(W.end); // B_i: the code of the segment [starts[i], starts[i + 1]) follows
-    w.topBase = k - i;
+    w.end(); // B_i: the code of the segment [starts[i], starts[i + 1]) follows
     const from = starts[i] ?? length;
     const to = starts[i + 1] ?? length + 1;
     for (let P = from; P < to; P++) {
       const op = P < length ? (ops[P] ?? OP.INVALID) : OP.INVALID;
       // The second slot of an lddw: skipped by the lddw, and an entry's fault otherwise.
-      if (op === OP.INVALID && P > from && P < length && ops[P - 1] === OP.LDDW) continue;
-      instruction(w, P, op, code, regs, labels);
+      if (P > from && lddwTail(ops, P, length)) continue;
+      instruction(w, P, op, code, regs, labels, flow);
     }
   }
-  w.op(W.end, W.unreachable, W.end); // loop, $budget
-  w.i32(Stop.Budget).set(L_X).op(W.br, 1, W.end); // $fallback
-  w.i32(FALLBACK).set(L_X).op(W.end); // $exit
-  // Epilogue: registers, count and pc back into the header.
-  for (let r = 0; r <= 10; r++) w.i32(0).get(L_R0 + r).mem(W.i64_store, r * 8);
-  w.i32(0).get(L_N).op(W.f64_convert_i64_s).mem(W.f64_store, HDR_N);
-  w.i32(0).get(L_PC).mem(W.i32_store, HDR_PC);
-  w.get(L_X).op(W.end);
+  w.end(); // the loop
+  closeOuter(w);
+  return w;
+}
+
+/**
+ * The function entered at pc 0 only, with the program's own loops and blocks (`structure`):
+ * a taken jump is a branch to its block's end or its loop's start, so the engine sees the
+ * loops. A jump the structure does not hold (past the end, into an lddw) stops for the interpreter.
+ */
+function structuredBody(ops: Int32Array, code: Int32Array, regs: Int32Array, length: number, labels: ReadonlySet<number>, constructs: readonly Construct[]): Body {
+  const w = new Body();
+  const opening = new Map<number, Construct[]>();
+  const blockAt = new Map<number, Construct>();
+  const loopAt = new Map<number, Construct>();
+  for (const c of constructs) {
+    const list = opening.get(c.start) ?? [];
+    list.push(c);
+    opening.set(c.start, list);
+    (c.loop ? loopAt : blockAt).set(c.loop ? c.start : c.end, c);
+  }
+  // Outermost first: the later end; a loop before a block that ends with it.
+  for (const list of opening.values()) list.sort((a, b) => b.end - a.end || (a.loop === b.loop ? 0 : a.loop ? -1 : 1));
+  const flow: Flow = {
+    jumpTo: (b, P, target) => {
+      if (target === P + 1) return;
+      const c = target > P ? blockAt.get(target) : loopAt.get(target);
+      if (c === undefined || c.level < 0) b.fallbackAt(target);
+      else b.br(c.level);
+    },
+    // No jump into the second slot is structured (it is not a valid target): nothing to skip.
+    overLddwTail: () => undefined,
+    // Calls go on in place; the rest leaves (see escapeAndLeave).
+    escape: (b, P, call) => (call ? escape(b, P) : escapeAndLeave(b, P)),
+  };
+  prologue(w);
+  openOuter(w);
+  const open: Construct[] = [];
+  // The prelude: the blocks of the entries past pc 0, and a br_table to them on $entry.
+  const entryBlocks = (opening.get(-1) ?? []).filter((c) => !c.loop);
+  for (const c of entryBlocks) {
+    w.open(W.block);
+    c.level = w.level - 1;
+    open.push(c);
+  }
+  if (entryBlocks.length > 0) {
+    w.open(W.block); // pc 0 (and any pc that is no entry: the wrapper never asks for one)
+    w.get(P_ENTRY).op(W.br_table);
+    uleb(w.b, length + 1);
+    for (let pc = 0; pc <= length; pc++) {
+      const c = pc > 0 ? blockAt.get(pc) : undefined;
+      uleb(w.b, c !== undefined && c.start === -1 ? w.level - 1 - c.level : 0);
+    }
+    uleb(w.b, 0);
+    w.end();
+  }
+  for (let p = 0; p <= length; p++) {
+    while (open.length > 0 && open[open.length - 1]?.end === p) {
+      w.end();
+      const c = open.pop();
+      if (c) c.level = -1;
+    }
+    for (const c of opening.get(p) ?? []) {
+      w.open(c.loop ? W.loop : W.block);
+      c.level = w.level - 1;
+      open.push(c);
+    }
+    if (p === length) {
+      w.fallbackAt(length);
+      break;
+    }
+    if (lddwTail(ops, p, length)) continue;
+    instruction(w, p, ops[p] ?? OP.INVALID, code, regs, labels, flow);
+  }
+  closeOuter(w);
+  return w;
+}
+
+/**
+ * The WebAssembly module of a program (`ops`: each slot's handler without superinstructions
+ * or traps; `code`: the pre-decoded slots; `regs`: the register file template with the
+ * constants), and its entry points. It exports `run` (the dispatch function, any entry) and,
+ * when the program's CFG could be structured, `run0` (entered at pc 0).
+ */
+export function wasmModuleBytes(ops: Int32Array, code: Int32Array, regs: Int32Array, cfg: Cfg): WasmModule {
+  const length = cfg.length;
+  const labels = wasmEntryPoints(ops, cfg);
+  const bodies = [dispatchBody(ops, code, regs, length, labels)];
+  const valid = (t: number): boolean => t >= 0 && t <= length && !lddwTail(ops, t, length);
+  // The structured function's entries past pc 0: every entry of the dispatch function outside
+  // all loops (where the Vm enters again after an instruction the interpreter ran), when the
+  // structure holds with them; else pc 0 alone.
+  let constructs = structure(ops, code, length, valid);
+  let structuredEntries: number[] = [];
+  if (constructs) {
+    const loops = constructs.filter((c) => c.loop);
+    const candidates = [...labels].filter((pc) => pc > 0 && pc < length && !loops.some((c) => c.start <= pc && pc < c.end)).sort((a, b) => a - b);
+    const withEntries = candidates.length > 0 ? structure(ops, code, length, valid, candidates) : undefined;
+    if (withEntries) {
+      constructs = withEntries;
+      structuredEntries = candidates;
+    }
+  }
+  if (constructs) bodies.push(structuredBody(ops, code, regs, length, labels, constructs));
 
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  section(out, 1, [1, 0x60, 4, I32, F64, F64, I32, 1, I32]); // type 0: (i32, f64, f64, i32) -> i32
-  const imports: number[] = [1];
+  // type 0: run (i32 entry, f64 n, f64 limit, i32 len) -> i32; type 1: step (i32 pc, f64 n) -> i32
+  section(out, 1, [2, 0x60, 4, I32, F64, F64, I32, 1, I32, 0x60, 2, I32, F64, 1, I32]);
+  const imports: number[] = [2];
   name(imports, 'env');
   name(imports, 'mem');
   imports.push(0x02, 0x00, 1); // memory, limits: min 1 page
+  name(imports, 'env');
+  name(imports, 'step');
+  imports.push(0x00, 1); // function of type 1
   section(out, 2, imports);
-  section(out, 3, [1, 0]); // one function of type 0
-  const exports: number[] = [1];
+  section(out, 3, [bodies.length, ...bodies.map(() => 0)]);
+  const exports: number[] = [bodies.length];
   name(exports, 'run');
-  exports.push(0x00, 0);
+  exports.push(0x00, 1);
+  if (bodies.length > 1) {
+    name(exports, 'run0');
+    exports.push(0x00, 2);
+  }
   section(out, 7, exports);
-  const fn: number[] = [];
-  uleb(fn, 2);
-  uleb(fn, I64_LOCALS);
-  fn.push(I64);
-  uleb(fn, I32_LOCALS);
-  fn.push(I32);
-  for (const x of w.b) fn.push(x);
-  const bodies: number[] = [1];
-  uleb(bodies, fn.length);
-  for (const x of fn) bodies.push(x);
-  section(out, 10, bodies);
+  const code10: number[] = [bodies.length];
+  for (const w of bodies) {
+    const fn: number[] = [];
+    uleb(fn, 2);
+    uleb(fn, I64_LOCALS);
+    fn.push(I64);
+    uleb(fn, I32_LOCALS);
+    fn.push(I32);
+    for (const x of w.b) fn.push(x);
+    uleb(code10, fn.length);
+    for (const x of fn) code10.push(x);
+  }
+  section(out, 10, code10);
 
   const entries = new Uint8Array(length + 1);
-  for (const pc of starts) entries[pc] = 1;
-  return { bytes: Uint8Array.from(out), entries };
+  for (const pc of labels) if (pc >= 0 && pc <= length) entries[pc] = 1;
+  if (constructs) {
+    entries[0] = 3;
+    for (const pc of structuredEntries) entries[pc] = 3;
+  }
+  return { bytes: Uint8Array.from(out), entries, structured: constructs !== undefined };
 }
 
 // ---- running --------------------------------------------------------------------------------
 
 type RunFn = (entry: number, n: number, limit: number, len: number) => number;
 
+/** An instance's two functions: any entry, and pc 0 through the structured code (when there is one). */
+interface Runs {
+  readonly run: RunFn;
+  readonly run0: RunFn | undefined;
+}
+
 /** A compiled module and its instances, one per GuestMemory's WebAssembly.Memory it ran on. */
 interface CachedModule {
   readonly module: WebAssembly.Module;
-  readonly instances: WeakMap<WebAssembly.Memory, RunFn>;
+  readonly instances: WeakMap<WebAssembly.Memory, Runs>;
 }
 
 /** Compiled modules by their bytes, least recently used first (a program loaded again reuses its module). */
 const recent = new Recent<CachedModule>(32);
 
-function instanceFor(cached: CachedModule, memory: WebAssembly.Memory): RunFn | undefined {
+/**
+ * The run in progress (the innermost: a helper may run another program's module inside a
+ * step): the `step` import of every instance works on it.
+ */
+let curVm: Vm | undefined;
+let curMemory: WebAssembly.Memory | undefined;
+let curLen = 0;
+let curH32 = new Int32Array(0);
+let curF64 = new Float64Array(0);
+/** Instructions the interpreter ran inside steps, during the current run. */
+let curStepped = 0;
+
+/**
+ * The `step` import: the interpreter runs the instruction at pc with the module's registers
+ * (in the header) and count, and stops at the next entry (OP.ENTRY, Stop.Enter). Stopped at
+ * pc + 1 on the same memory: the registers and count go back to the header and the module goes
+ * on (STEP_ON). Otherwise the run ends here and the VM holds its state: the Stop code, or
+ * REENTER when the interpreter stopped at another entry (a may_goto's target) or the arena
+ * moved to a new Memory, for the Vm to enter the module again.
+ */
+function step(pc: number, n: number): number {
+  const vm = curVm;
+  if (vm === undefined) return Stop.Fault;
+  const R = vm.regs;
+  const h32 = curH32;
+  for (let i = 0; i < REG_INTS; i++) R[i] = h32[i] ?? 0;
+  vm.pc = pc;
+  vm.n = n;
+  vm.resumePc = pc;
+  vm.handBack = true;
+  let stop: number;
+  try {
+    stop = execute(vm);
+  } finally {
+    vm.handBack = false;
+    vm.resumePc = -1;
+  }
+  curStepped += vm.n + vm.pc - (n + pc);
+  if (stop !== Stop.Enter) return stop;
+  if (vm.pc !== pc + 1 || vm.mem.wasmMemory !== curMemory || vm.mem.bytes.length !== curLen) return REENTER;
+  for (let i = 0; i < REG_INTS; i++) h32[i] = R[i] ?? 0;
+  curF64[HDR_N >> 3] = vm.n;
+  return STEP_ON;
+}
+
+function instanceFor(cached: CachedModule, memory: WebAssembly.Memory): Runs | undefined {
   const known = cached.instances.get(memory);
   if (known) return known;
   try {
-    const fn = new WebAssembly.Instance(cached.module, { env: { mem: memory } }).exports['run'];
-    if (typeof fn !== 'function') return undefined;
-    const run = fn as RunFn;
-    cached.instances.set(memory, run);
-    return run;
+    const exports = new WebAssembly.Instance(cached.module, { env: { mem: memory, step } }).exports;
+    const run = exports['run'];
+    const run0 = exports['run0'];
+    if (typeof run !== 'function') return undefined;
+    const runs: Runs = { run: run as RunFn, run0: typeof run0 === 'function' ? (run0 as RunFn) : undefined };
+    cached.instances.set(memory, runs);
+    return runs;
   } catch {
     return undefined;
   }
@@ -763,36 +1105,64 @@ export function wasmProgram(ops: Int32Array, code: Int32Array, regs: Int32Array,
   // imported binding can cost a getter call per read where modules are transpiled to CommonJS.
   const regInts = REG_INTS;
   const fallback = FALLBACK;
+  const ended = ENDED;
   // The memory last run on, its instance and views of its header (a new Memory when the arena grew).
   let memory: WebAssembly.Memory | undefined;
-  let run: RunFn | undefined;
+  let runs: Runs | undefined;
   let h32 = new Int32Array(0);
   let hf64 = new Float64Array(0);
   return (vm) => {
     const pc = vm.pc;
     // The tier makes no calls and exits only the main program: inside a BPF-to-BPF call, and at
     // a pc that is no entry, the interpreter runs.
-    if (vm.depth !== 0 || entries[pc] !== 1) return fallback;
+    const entry = entries[pc] ?? 0;
+    if (vm.depth !== 0 || entry === 0) return fallback;
     const mem = vm.mem;
     if (mem.wasmMemory !== memory) {
       memory = mem.wasmMemory;
-      run = memory ? instanceFor(module, memory) : undefined;
+      runs = memory ? instanceFor(module, memory) : undefined;
       if (memory) {
         h32 = new Int32Array(memory.buffer, 0, ARENA >> 2);
         hf64 = new Float64Array(memory.buffer, 0, ARENA >> 3);
       }
     }
     // An arena in an ordinary ArrayBuffer (no Memory could be had): interpreted.
-    if (run === undefined) return fallback;
+    if (runs === undefined) return fallback;
     // Only the registers are copied (88 bytes); the arena and its shadow are the GuestMemory's.
     const R = vm.regs;
     for (let i = 0; i < regInts; i++) h32[i] = R[i] ?? 0;
     const before = vm.n + pc;
-    const stop = run(pc, vm.n, vm.limit, mem.bytes.length);
+    const len = mem.bytes.length;
+    const sVm = curVm, sMemory = curMemory, sLen = curLen, sH32 = curH32, sF64 = curF64, sStepped = curStepped;
+    curVm = vm;
+    curMemory = memory;
+    curLen = len;
+    curH32 = h32;
+    curF64 = hf64;
+    curStepped = 0;
+    let stop: number;
+    let stepped: number;
+    try {
+      const run0 = runs.run0;
+      stop = entry === 3 && run0 !== undefined ? run0(pc, vm.n, vm.limit, len) : runs.run(pc, vm.n, vm.limit, len);
+    } finally {
+      stepped = curStepped;
+      curVm = sVm;
+      curMemory = sMemory;
+      curLen = sLen;
+      curH32 = sH32;
+      curF64 = sF64;
+      curStepped = sStepped;
+    }
+    if (stop >= ended - 8) {
+      // The interpreter ended the run inside a step: the VM's registers, count and pc are its own.
+      vm.wasmInsns += vm.count - before - stepped;
+      return stop - ended;
+    }
     for (let i = 0; i < regInts; i++) R[i] = h32[i] ?? 0;
     vm.n = hf64[HDR_N >> 3] ?? 0;
     vm.pc = h32[HDR_PC >> 2] ?? 0;
-    vm.wasmInsns += vm.count - before;
+    vm.wasmInsns += vm.count - before - stepped;
     return stop;
   };
 }
