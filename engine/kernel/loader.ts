@@ -41,12 +41,12 @@ export interface LoadRequest {
   /** Map contents before the run (the MapSet.initialize contract). */
   readonly mapContents?: unknown;
   readonly inputs?: ContextInputs;
-  /** Run through the compiled tier when not debugging (default true; the benchmark measures both). */
+  /** false: interpret everything (the counterexample search, the fuzzers). Absent or true: `tier` decides. */
   readonly compile?: boolean;
   /**
    * The tier that runs each program of the file when not debugging (VmOptions.tier): `bpfp
-   * --tier`, the playground's Tier setting. Absent: chosen per program (today the compiled
-   * tier, or the interpreter when `compile` is false). Results must not differ.
+   * --tier`, the playground's Tier setting. Absent: chosen per program (VmTier 'auto'), or
+   * the interpreter when `compile` is false. Results must not differ.
    */
   readonly tier?: VmTier;
   /**
@@ -214,7 +214,8 @@ function makeVm(kernel: Kernel, decoded: ReadonlyMap<string, readonly (Insn | nu
   const vm = new Vm(decoded.get(name) ?? [], {
     memory: kernel.mem,
     maxInsns: req.maxInsns,
-    compile: req.compile !== false,
+    // Neither given: the VM chooses per program (VmTier 'auto').
+    ...(req.compile === false ? { compile: false } : {}),
     ...(req.tier === undefined ? {} : { tier: req.tier }),
     section: name,
     host: { ...host, packet: () => ctx.packet?.() },

@@ -12,7 +12,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { disassemble } from '../asm/index.ts';
 import { encodeProgram, type Insn } from '../isa/index.ts';
-import { runRaw } from '../vm/index.ts';
+import { runRaw, type VmTier } from '../vm/index.ts';
 import { generateProgram, PROGRAM_KINDS, type ProgramKind } from './kernel/generate.ts';
 import { inputPacketProgram, PACKET_BYTES, r0FromPacket, rawProgram, xdpProgram } from './kernel/harness.ts';
 import { firstRefused, LeftOut } from './kernel/features.ts';
@@ -51,6 +51,16 @@ const hex64 = (v: bigint): string => `0x${v.toString(16).padStart(16, '0')}`;
 
 type InputMode = 'constants' | 'packet';
 
+/**
+ * The VM tier each seed runs on: the three in turn, in blocks of one seed per kind (as the
+ * input modes alternate), so every kind meets every tier in both modes; the tier
+ * differentials (compiled.test.ts, wasm.test.ts) hold the tiers to each other on every program.
+ */
+const TIERS: readonly VmTier[] = ['interpreter', 'compiled', 'wasm'];
+function tierOf(seed: number): VmTier {
+  return TIERS[Math.floor(seed / PROGRAM_KINDS.length) % TIERS.length] ?? 'interpreter';
+}
+
 /** Alternates in blocks of one seed per kind, so every kind meets both modes. */
 function modeOf(seed: number): InputMode {
   return Math.floor(seed / PROGRAM_KINDS.length) % 2 === 0 ? 'constants' : 'packet';
@@ -78,8 +88,8 @@ interface Verdict {
 /** Far above any generated body (a few hundred instructions, loops of at most six passes). */
 const MAX_INSNS = 1_000_000;
 
-function judge(answer: KernelResult | undefined, raw: Uint8Array): Verdict {
-  const result = runRaw(raw, { maxInsns: MAX_INSNS });
+function judge(answer: KernelResult | undefined, raw: Uint8Array, tier: VmTier): Verdict {
+  const result = runRaw(raw, { maxInsns: MAX_INSNS, tier });
   const ours = result.ok ? hex64(result.r0) : `error: ${result.error}`;
   if (!answer) return { agree: false, ran: false, kernel: 'no answer', ours };
   if (!answer.ok) {
@@ -104,14 +114,14 @@ function listing(raw: Uint8Array): string {
 
 /** The report for one disagreement, with the body shrunk to a minimal reproduction if it ran. */
 async function report(oracle: KernelOracle, seed: number, body: Insn[], verdict: Verdict): Promise<string> {
-  const head = `seed ${seed}: generateProgram(${seed}, '${kindOf(seed)}') as a raw program, kernel inputs from ${modeOf(seed)}\n  kernel: ${verdict.kernel}\n  runRaw: ${verdict.ours}`;
+  const head = `seed ${seed}: generateProgram(${seed}, '${kindOf(seed)}') as a raw program, kernel inputs from ${modeOf(seed)}, our ${tierOf(seed)} tier\n  kernel: ${verdict.kernel}\n  runRaw: ${verdict.ours}`;
   if (!verdict.ran) return `${head}\n${listing(encodeProgram(rawProgram(body)))}`;
   let last = verdict;
   const small = await shrinkBody(body, async (candidate) => {
     // Only what the kernel accepts is worth running: a candidate may have lost a loop's step.
     const answer = await ask(oracle, candidate, modeOf(seed));
     if (!answer?.ok) return false;
-    const v = judge(answer, encodeProgram(rawProgram(candidate)));
+    const v = judge(answer, encodeProgram(rawProgram(candidate)), tierOf(seed));
     if (v.ran && !v.agree) last = v;
     return v.ran && !v.agree;
   });
@@ -165,6 +175,7 @@ async function differential(oracle: KernelOracle, first: number, last: number): 
   const leftOut = new LeftOut();
   let failures = 0;
   let compared = 0;
+  const byTier = new Map<VmTier, number>();
   let slots = 0;
   let waitMs = 0;
   const started = performance.now();
@@ -185,8 +196,10 @@ async function differential(oracle: KernelOracle, first: number, last: number): 
       const body = current.bodies[i] ?? [];
       const raw = encodeProgram(rawProgram(body));
       slots += raw.length / 8;
-      const verdict = judge(answers[i], raw);
+      const tier = tierOf(seed);
+      const verdict = judge(answers[i], raw, tier);
       compared++;
+      byTier.set(tier, (byTier.get(tier) ?? 0) + 1);
       if (!verdict.agree) {
         failures++;
         if (failing.length < SHOWN) failing.push({ seed, body, verdict });
@@ -197,6 +210,7 @@ async function differential(oracle: KernelOracle, first: number, last: number): 
   }
   const seconds = (performance.now() - started) / 1000;
   for (const line of leftOut.lines()) console.log(line);
+  console.log(`kernel differential: by our tier, ${[...byTier].map(([t, n]) => `${n} on the ${t}`).join(', ')}`);
   console.log(
     `kernel differential: ${compared} programs (${(slots / Math.max(1, compared)).toFixed(0)} slots on average) in ${seconds.toFixed(1)} s ` +
       `(${(waitMs / 1000).toFixed(1)} s of it waiting for the kernel), ${failures} disagreements, ${leftOut.total} left out`,

@@ -283,7 +283,7 @@ describe('WebAssembly tier', () => {
     expect(vm.mem.bytes[at]).toBe(0x88);
   });
 
-  it('runs a loop wholly in WebAssembly, and a program with no entry at vm.pc not at all', () => {
+  it('runs a loop wholly in WebAssembly, and chooses the tier per program by default', () => {
     const insns = program('r0 = 0\nr1 = 100000\nloop:\nr0 += r1\nr2 = r0\nr2 ^= 0x55\n*(u64 *)(r10 - 8) = r2\nr3 = *(u64 *)(r10 - 8)\nr1 += -1\nif r1 != 0 goto loop\nr0 += r3\nexit');
     const vm = createRawVm(insns, { tier: 'wasm' });
     expect(vm.wasmReady).toBe(true);
@@ -293,11 +293,20 @@ describe('WebAssembly tier', () => {
     const other = createRawVm(insns, { tier: 'interpreter' });
     other.run();
     expect(outcome(vm, vm.status)).toEqual(outcome(other, other.status));
-    // The default is unchanged: no WebAssembly unless asked for.
+    // By default ('auto') the engine chooses: a loop without calls runs in WebAssembly …
     const byDefault = createRawVm(insns);
     byDefault.run();
-    expect(byDefault.wasmInsns).toBe(0);
-    expect(byDefault.wasmReady).toBe(false);
+    expect(byDefault.wasmReady).toBe(true);
+    expect(byDefault.wasmInsns).toBe(byDefault.count);
+    // … a program without a loop, or with a helper call in its loop, compiled.
+    for (const text of ['r0 = 1\nr0 += 2\nexit', 'r6 = 3\nloop:\ncall 5\nr6 += -1\nif r6 != 0 goto loop\nr0 = 0\nexit']) {
+      const chosen = createRawVm(program(text));
+      expect(chosen.wasmReady, text).toBe(false);
+      expect(chosen.compiled, text).toBe(true);
+    }
+    // Asked for, a tier is used whatever the program.
+    expect(createRawVm(insns, { tier: 'compiled' }).wasmReady).toBe(false);
+    expect(createRawVm(program('r0 = 1\nexit'), { tier: 'wasm' }).wasmReady).toBe(true);
   });
 
   it('runs a program of 4,000 instructions with 800 jump targets (no size cap like the compiled tier’s), with the same results', () => {

@@ -8,7 +8,7 @@ import { formatAddress, GUEST_BASE_HI, GuestMemory, PERM_READ, PERM_WRITE, type 
 import { execute, fuse, OP, predecode, Stop, STRIDE } from './interpreter.ts';
 import { warmUpInterpreter } from './warmup.ts';
 import { compileProgram, FALLBACK, programSource, type CompiledProgram } from './compile.ts';
-import { REENTER, wasmHandBackPoints, wasmProgram, type WasmProgram } from './wasm.ts';
+import { REENTER, wasmHandBackPoints, wasmPays, wasmProgram, type WasmProgram } from './wasm.ts';
 import { cfgOf } from '../program/cfg.ts';
 
 /**
@@ -70,9 +70,10 @@ export interface VmOptions {
    */
   readonly compile?: boolean;
   /**
-   * Which tier runs a program when no breakpoint or step needs the interpreter: 'compiled'
-   * (the default, unless `compile` is false), 'interpreter', or 'wasm' (engine/vm/wasm.ts, the
-   * first slice of the WebAssembly tier; off unless asked for). Results must not differ.
+   * Which tier runs a program when no breakpoint or step needs the interpreter: 'auto' (the
+   * default: per program, WebAssembly where it pays, else compiled — see wasm.ts `wasmPays`),
+   * 'compiled' (the default when `compile` is true), 'interpreter' (when `compile` is false),
+   * or 'wasm' (engine/vm/wasm.ts). Results must not differ.
    */
   readonly tier?: VmTier;
   /** Name of the program (section) for tail calls and snapshots. */
@@ -83,7 +84,7 @@ export interface VmOptions {
   readonly imm64?: (pc: number, insn: Insn & { kind: 'ldimm64' }) => { lo: number; hi: number };
 }
 
-export type VmTier = 'interpreter' | 'compiled' | 'wasm';
+export type VmTier = 'interpreter' | 'compiled' | 'wasm' | 'auto';
 
 export const DEFAULT_MAX_INSNS = 10_000_000;
 
@@ -163,9 +164,11 @@ export class Vm {
   private readonly imm64: (pc: number, insn: Insn & { kind: 'ldimm64' }) => { lo: number; hi: number };
   private readonly superinstructions: boolean;
   /** Whether runs without breakpoints go through the compiled tier (compile.ts). */
-  private readonly compile: boolean;
+  private compile: boolean;
   /** Whether runs without breakpoints go through the WebAssembly tier (wasm.ts) instead. */
-  private readonly wasm: boolean;
+  private wasm: boolean;
+  /** The tier asked for ('auto': chosen per program as it is installed, see `install`). */
+  private readonly tier: VmTier;
   /**
    * Instructions the WebAssembly tier executed, over every run of this VM (the rest of
    * `count` was interpreted): how tests see that a program really ran there.
@@ -218,7 +221,8 @@ export class Vm {
     this.limit = this.maxInsns;
     this.imm64 = options.imm64 ?? ((_pc, insn) => ({ lo: insn.imm, hi: insn.imm2 }));
     this.superinstructions = options.superinstructions !== false;
-    const tier = options.tier ?? (options.compile === false ? 'interpreter' : 'compiled');
+    const tier = options.tier ?? (options.compile === false ? 'interpreter' : options.compile === true ? 'compiled' : 'auto');
+    this.tier = tier;
     this.compile = tier === 'compiled';
     this.wasm = tier === 'wasm';
     this.resolve = options.resolveProgram;
@@ -249,6 +253,11 @@ export class Vm {
     this.ops = new Int32Array(insns.length + 1);
     for (let pc = 0; pc <= insns.length; pc++) this.ops[pc] = this.code[pc * STRIDE] ?? OP.INVALID;
     this.fast = this.superinstructions ? fuse(this.ops) : this.ops.slice();
+    if (this.tier === 'auto') {
+      // Per program: WebAssembly where it pays (wasm.ts, wasmPays), else the compiled tier.
+      this.wasm = wasmPays(this.ops, pre.code, cfgOf(insns));
+      this.compile = !this.wasm;
+    }
     if (this.wasm) {
       // Where the interpreter hands back to the WebAssembly tier: no pair fused across one.
       const points = wasmHandBackPoints(this.ops, cfgOf(insns));
@@ -450,10 +459,11 @@ export class Vm {
   private exec(): Stop {
     const entry = this.bound();
     if ((this.compile || this.wasm) && !this.stepping && this.breakpoints.size === 0 && this.stepTraps.size === 0) {
-      if (this.wasm) {
-        const wasm = entry.wasm === undefined ? this.wasmEntry(entry) : entry.wasm;
-        if (wasm) return this.runWasm(wasm);
-      } else {
+      const wasm = this.wasm ? (entry.wasm === undefined ? this.wasmEntry(entry) : entry.wasm) : null;
+      if (wasm) return this.runWasm(wasm);
+      // No module (no WebAssembly here, or a main thread that refuses to compile a large one):
+      // a program the engine chose WebAssembly for runs compiled.
+      if (!this.wasm || this.tier === 'auto') {
         const compiled = entry.fn === undefined ? this.compileEntry(entry) : entry.fn;
         if (compiled) {
           const stop = compiled(this);

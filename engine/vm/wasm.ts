@@ -700,6 +700,31 @@ function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int
   }
 }
 
+/** Where the compiled tier stops compiling, about (compile.ts MAX_COMPILED_SOURCE): beyond, it interprets. */
+const COMPILED_TIER_INSNS = 250;
+
+/**
+ * Whether the WebAssembly tier pays for a program (the 'auto' tier): one the compiled tier
+ * would leave to the interpreter (too large), and one with a loop whose body the module runs
+ * alone — no call, atomic, LD_ABS/IND or may_goto in it, each a round trip to JavaScript
+ * that costs more here than in the compiled tier. A program without a loop runs a few dozen
+ * instructions; the compiled tier's cheaper entry and calls win there (the NIC's programs).
+ */
+export function wasmPays(ops: Int32Array, code: Int32Array, cfg: Cfg): boolean {
+  const length = cfg.length;
+  if (typeof WebAssembly === 'undefined' || length > MAX_WASM_INSNS) return false;
+  if (length > COMPILED_TIER_INSNS) return true;
+  let loop = false;
+  for (let P = 0; P < length; P++) {
+    if (!isJump(ops[P] ?? OP.INVALID)) continue;
+    const t = code[P * STRIDE + 5] ?? 0;
+    if (t < 0 || t > P) continue;
+    for (let i = t; i <= P; i++) if (!RUNS.has(ops[i] ?? OP.INVALID) && LOADS[ops[i] ?? -1] === undefined && STORES[ops[i] ?? -1] === undefined && ops[i] !== OP.INVALID) return false;
+    loop = true;
+  }
+  return loop;
+}
+
 /** A program's module. */
 export interface WasmModule {
   readonly bytes: Uint8Array<ArrayBuffer>;

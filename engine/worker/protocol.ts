@@ -20,9 +20,10 @@ export { KERNEL_PROFILES } from '../kernel/profiles.ts';
 /**
  * The VM tier that runs a program when not debugging (engine/vm, VmOptions.tier): the
  * interpreter, the compiled JavaScript tier or the WebAssembly tier. It changes speed, never
- * results. Unset: the engine chooses per program (today the compiled tier).
+ * results. Unset: the engine chooses per program (VmTier 'auto': WebAssembly where it pays,
+ * else compiled).
  */
-export type RunTier = VmTier;
+export type RunTier = Exclude<VmTier, 'auto'>;
 export const RUN_TIERS = ['interpreter', 'compiled', 'wasm'] as const satisfies readonly RunTier[];
 // Fails to compile when the VM gains a tier this list lacks.
 const _allTiersListed: [Exclude<RunTier, (typeof RUN_TIERS)[number]>] extends [never] ? true : never = true;
