@@ -15,11 +15,19 @@ export class XskSocket {
   private nextChunk = 0;
   received = 0;
   private readonly views = new SpanViews();
+  /** The config's numbers, read once: receive runs per packet. */
+  private readonly frames: number;
+  private readonly frameSize: number;
+  private readonly metadataSize: number;
 
   constructor(
     readonly queue: number,
     readonly config: XskConfig,
-  ) {}
+  ) {
+    this.frames = config.frames;
+    this.frameSize = config.frameSize;
+    this.metadataSize = config.metadataSize;
+  }
 
   /**
    * The socket's UMEM, made when the first packet arrives: every run has a socket per RX queue
@@ -27,30 +35,39 @@ export class XskSocket {
    * all up front was the largest cost of a short traffic run.
    */
   get umem(): Uint8Array {
-    this.memory ??= new Uint8Array(this.config.frames * this.config.frameSize);
+    this.memory ??= new Uint8Array(this.frames * this.frameSize);
     return this.memory;
   }
 
   /**
    * Copies metadata + packet into the next chunk (the consumer is assumed to recycle chunks as
    * fast as they come: the fill ring never runs dry) and returns the RX descriptor's addr (the
-   * UMEM offset of the packet; rx_desc.len is dataEnd - dataStart), or why it cannot.
+   * UMEM offset of the packet; rx_desc.len is dataEnd - dataStart), or -1 when the frame does
+   * not fit a chunk (tooLong says why).
    */
-  receive(source: Uint8Array, metaStart: number, dataStart: number, dataEnd: number): number | string {
+  receive(source: Uint8Array, metaStart: number, dataStart: number, dataEnd: number): number {
     const len = dataEnd - dataStart;
     const metaLength = dataStart - metaStart;
-    if (XDP_PACKET_HEADROOM + len > this.config.frameSize) return `the ${len}-byte frame does not fit a ${this.config.frameSize}-byte UMEM chunk after ${XDP_PACKET_HEADROOM} bytes of headroom`;
+    const frameSize = this.frameSize;
+    if (XDP_PACKET_HEADROOM + len > frameSize) return -1;
+    const umem = this.memory ?? this.umem;
     const chunk = this.nextChunk;
-    this.nextChunk = (chunk + 1) % this.config.frames;
-    const base = chunk * this.config.frameSize;
+    this.nextChunk = chunk + 1 === this.frames ? 0 : chunk + 1;
+    const base = chunk * frameSize;
     const addr = base + XDP_PACKET_HEADROOM;
     // What the consumer reads in front of the packet beyond what the program wrote is zero, not
     // an older frame's bytes.
-    const readFrom = Math.max(base, addr - this.config.metadataSize);
-    if (readFrom < addr - metaLength) this.umem.fill(0, readFrom, addr - metaLength);
-    copyBytes(this.umem, this.views.of(source, metaStart, dataEnd), addr - metaLength);
+    const from = addr - metaLength;
+    const readFrom = addr - this.metadataSize;
+    if (readFrom < from) umem.fill(0, readFrom < base ? base : readFrom, from);
+    copyBytes(umem, this.views.of(source, metaStart, dataEnd), from);
     this.received++;
     return addr;
+  }
+
+  /** Why receive answered -1 for a frame of `len` bytes. */
+  tooLong(len: number): string {
+    return `the ${len}-byte frame does not fit a ${this.frameSize}-byte UMEM chunk after ${XDP_PACKET_HEADROOM} bytes of headroom`;
   }
 
   /** Where what the consumer reads as metadata for the packet at `addr` starts: METADATA_SIZE bytes before it. */

@@ -12,9 +12,20 @@ import { toeplitzFor, type Toeplitz, XDP_RSS } from './toeplitz.ts';
 
 const ETH_P_8021Q = 0x8100;
 
+/** The driver profiles as numbers (receive runs per packet: no string comparisons there). */
+const DRIVER_NONE = 0;
+const DRIVER_HASH_ONLY = 1;
+const DRIVER_FULL = 2;
+
 export class Nic {
   private readonly toeplitz: Toeplitz;
   private readonly mask: number;
+  /** The indirection table as numbers, and the config read once (receive runs per packet). */
+  private readonly indirection: Int32Array;
+  private readonly driver: number;
+  private readonly stampAll: boolean;
+  private readonly stampPtp: boolean;
+  private readonly vlanStrip: boolean;
   /** What receive() decided for the last frame (fields, not an object: it runs per packet). */
   queue = 0;
   /** Length after VLAN stripping. */
@@ -29,6 +40,11 @@ export class Nic {
     this.toeplitz = toeplitzFor(config.rssKey);
     this.mask = config.indirection.length - 1;
     if ((config.indirection.length & this.mask) !== 0) throw new Error(`the RSS indirection table has ${config.indirection.length} entries; it needs a power of two`);
+    this.indirection = Int32Array.from(config.indirection, (q) => q ?? 0);
+    this.driver = config.driver === 'full' ? DRIVER_FULL : config.driver === 'hash-only' ? DRIVER_HASH_ONLY : DRIVER_NONE;
+    this.stampAll = config.timestamps === 'all';
+    this.stampPtp = config.timestamps === 'ptp';
+    this.vlanStrip = this.driver === DRIVER_FULL && config.vlanStrip;
   }
 
   /** The Toeplitz hash of a tuple found by rssInputFast (`code`, `input`); 0 for non-IP frames, which RSS leaves alone. */
@@ -39,7 +55,7 @@ export class Nic {
 
   /** The RX queue of a hash: the indirection table, indexed by the hash's low bits. */
   queueOf(hash: number, rssType: number): number {
-    return rssType === 0 ? 0 : (this.config.indirection[hash & this.mask] ?? 0);
+    return rssType === 0 ? 0 : (this.indirection[hash & this.mask] ?? 0);
   }
 
   /**
@@ -49,48 +65,51 @@ export class Nic {
    */
   receive(frame: Uint8Array, length: number, tsNs: number, code: number, hash: number, hints: RxHints): void {
     const rssType = rssTypeOf(code);
-    const driver = this.config.driver;
-    const unsupported = -ERRNO.EOPNOTSUPP;
-    const nodata = -ERRNO.ENODATA;
+    const driver = this.driver;
     let vlanTci = -1;
     let len = length;
-    const ethertype = length >= 14 ? ((frame[12] ?? 0) << 8) | (frame[13] ?? 0) : 0;
-    if (driver === 'full' && this.config.vlanStrip && ethertype === ETH_P_8021Q && length >= 18) {
+    if (this.vlanStrip && length >= 18 && frame[12] === ETH_P_8021Q >> 8 && frame[13] === (ETH_P_8021Q & 0xff)) {
       vlanTci = ((frame[14] ?? 0) << 8) | (frame[15] ?? 0);
       // rx-vlan-offload: the tag leaves the frame; the encapsulated ethertype follows the MACs.
       frame.copyWithin(12, 16, length);
       len = length - 4;
     }
-    hints.ts = 0;
-    hints.hash = 0;
-    hints.hashType = 0;
-    hints.vlanProto = 0;
-    hints.vlanTci = 0;
-    if (driver === 'none') {
-      hints.tsStatus = unsupported;
-      hints.hashStatus = unsupported;
-      hints.vlanStatus = unsupported;
+    if (driver === DRIVER_NONE) {
+      hints.ts = 0;
+      hints.hash = 0;
+      hints.hashType = 0;
+      hints.vlanProto = 0;
+      hints.vlanTci = 0;
+      hints.tsStatus = UNSUPPORTED;
+      hints.hashStatus = UNSUPPORTED;
+      hints.vlanStatus = UNSUPPORTED;
     } else {
-      if (driver === 'full') {
-        const stamped = this.config.timestamps === 'all' || (this.config.timestamps === 'ptp' && (code & RSS_PTP) !== 0);
-        hints.tsStatus = stamped ? 0 : nodata;
+      if (driver === DRIVER_FULL) {
+        const stamped = this.stampAll || (this.stampPtp && (code & RSS_PTP) !== 0);
+        hints.tsStatus = stamped ? 0 : NODATA;
         hints.ts = stamped ? tsNs : 0;
-        hints.vlanStatus = vlanTci >= 0 ? 0 : nodata;
+        hints.vlanStatus = vlanTci >= 0 ? 0 : NODATA;
         hints.vlanProto = vlanTci >= 0 ? ETH_P_8021Q : 0;
         hints.vlanTci = vlanTci >= 0 ? vlanTci : 0;
       } else {
-        hints.tsStatus = unsupported;
-        hints.vlanStatus = unsupported;
+        hints.ts = 0;
+        hints.vlanProto = 0;
+        hints.vlanTci = 0;
+        hints.tsStatus = UNSUPPORTED;
+        hints.vlanStatus = UNSUPPORTED;
       }
-      hints.hashStatus = rssType === 0 ? nodata : 0;
+      hints.hashStatus = rssType === 0 ? NODATA : 0;
       hints.hash = hash;
       hints.hashType = rssType;
     }
-    this.queue = this.queueOf(hash, rssType);
+    this.queue = rssType === 0 ? 0 : (this.indirection[hash & this.mask] ?? 0);
     this.length = len;
     this.vlanTci = vlanTci;
   }
 }
+
+const UNSUPPORTED = -ERRNO.EOPNOTSUPP;
+const NODATA = -ERRNO.ENODATA;
 
 /**
  * The enum xdp_rss_hash_type drivers report for a tuple: L3 when only the addresses were hashed,

@@ -10,6 +10,11 @@ import { kfuncFault } from './args.ts';
 /** Stores a u16, u32 or u64 (`size` 2, 4, 8) at the pointer in register `r`, or faults naming the argument. */
 function store(k: KernelServices, vm: Vm, pc: number, name: string, r: number, size: 2 | 4 | 8, lo: number, hi: number, what: string): boolean {
   if (k.mem.store(vm.regLo(r), vm.regHi(r), size, lo, hi)) return true;
+  return storeFault(k, vm, pc, name, r, size, what);
+}
+
+/** The fault of a store that failed (`store`, and the per-packet kfuncs' own stores). */
+function storeFault(k: KernelServices, vm: Vm, pc: number, name: string, r: number, size: 2 | 4 | 8, what: string): false {
   kfuncFault(vm, pc, name, `arg#${r - 1} (${what}, r${r}) is not writable memory of ${size} bytes: ${k.mem.explain(vm.regLo(r), vm.regHi(r), size, true).reason}`);
   return false;
 }
@@ -22,25 +27,30 @@ function frame(k: KernelServices, vm: Vm, pc: number, name: string) {
   return k.xdp;
 }
 
-// These run once per packet at millions of packets per second: no allocation.
+// These run once per packet at millions of packets per second: no allocation, and the stores
+// made directly (the message of a fault only when there is one).
 const rxTimestamp: CallImpl = (k, vm, pc) => {
-  const name = 'bpf_xdp_metadata_rx_timestamp';
-  const f = frame(k, vm, pc, name);
+  const f = k.xdp ?? frame(k, vm, pc, 'bpf_xdp_metadata_rx_timestamp');
   if (!f) return false;
-  if (f.rx.tsStatus) return f.rx.tsStatus;
+  const rx = f.rx;
+  if (rx.tsStatus) return rx.tsStatus;
   // ts is a whole number of ns below 2^53: split into two 32-bit halves (by subtraction: `%` on
   // a double is a call to fmod).
-  const ts = f.rx.ts;
+  const ts = rx.ts;
   const hi = Math.floor(ts / 0x100000000);
-  return store(k, vm, pc, name, 2, 8, ts - hi * 0x100000000, hi, 'u64 *timestamp') && 0;
+  if (k.mem.store(vm.regLo(2), vm.regHi(2), 8, ts - hi * 0x100000000, hi)) return 0;
+  return storeFault(k, vm, pc, 'bpf_xdp_metadata_rx_timestamp', 2, 8, 'u64 *timestamp');
 };
 
 const rxHash: CallImpl = (k, vm, pc) => {
-  const name = 'bpf_xdp_metadata_rx_hash';
-  const f = frame(k, vm, pc, name);
+  const f = k.xdp ?? frame(k, vm, pc, 'bpf_xdp_metadata_rx_hash');
   if (!f) return false;
-  if (f.rx.hashStatus) return f.rx.hashStatus;
-  return store(k, vm, pc, name, 2, 4, f.rx.hash, 0, 'u32 *hash') && store(k, vm, pc, name, 3, 4, f.rx.hashType, 0, 'enum xdp_rss_hash_type *rss_type') && 0;
+  const rx = f.rx;
+  if (rx.hashStatus) return rx.hashStatus;
+  const mem = k.mem;
+  if (!mem.store(vm.regLo(2), vm.regHi(2), 4, rx.hash, 0)) return storeFault(k, vm, pc, 'bpf_xdp_metadata_rx_hash', 2, 4, 'u32 *hash');
+  if (!mem.store(vm.regLo(3), vm.regHi(3), 4, rx.hashType, 0)) return storeFault(k, vm, pc, 'bpf_xdp_metadata_rx_hash', 3, 4, 'enum xdp_rss_hash_type *rss_type');
+  return 0;
 };
 
 const rxVlanTag: CallImpl = (k, vm, pc) => {
