@@ -2,10 +2,11 @@
 // Chromium at /usr/bin/chromium — never a downloaded browser.
 import { readdirSync, readFileSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM, CHROMIUM_ARGS } from './e2e/chromium.ts';
 
 // BPFP_E2E_PORT lets several checkouts run their journeys side by side.
 const PORT = Number(process.env['BPFP_E2E_PORT'] ?? 4173);
-export const CHROMIUM = process.env['BPFP_CHROMIUM'] ?? '/usr/bin/chromium';
+export { CHROMIUM };
 
 // Every spec takes `test` from e2e/fixtures/test.ts, whose guard fails a test on any page error
 // or console error; a spec importing Playwright's own `test` would slip past it.
@@ -32,8 +33,7 @@ export default defineConfig({
     browserName: 'chromium',
     launchOptions: {
       executablePath: CHROMIUM,
-      // Without these, Chromium keeps trying to reach Google's hosts from this closed network.
-      args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-gpu'],
+      args: [...CHROMIUM_ARGS],
     },
     viewport: { width: 1400, height: 900 },
     screenshot: 'only-on-failure',

@@ -5,14 +5,18 @@
 // NIC in packets/s. Every run's r0 is checked. Then the verifier: our verify() beside the
 // kernel's BPF_PROG_LOAD on the corpus and three scaling programs (verifier-programs.ts).
 // `--only verifier` runs that section alone (`--only verifier:NAME` one of its programs).
+// Browser (Chromium worker) vs Node (browser-section.ts): the corpus on each tier in Chromium,
+// beside this run's Node numbers; `--only browser` runs it alone (measuring Node itself).
 
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { kernelOracle } from '../kernel/oracle.ts';
 import { BENCH_DIR, sharedAvailable } from '../shared.ts';
+import { reportBrowser } from './browser-section.ts';
 import { loadCorpus, type BenchProgram } from './corpus.ts';
-import { NIC_BENCH_PROGRAM, NIC_EXAMPLE_PROGRAM, WARM_UP_RUNS } from './nic-child.ts';
+import { CORPUS_WARM_UP_RUNS } from './measure.ts';
+import { NIC_BENCH_PROGRAM, NIC_EXAMPLE_PROGRAM, SPLIT_RUNS, WARM_UP_RUNS, type NicSplit } from './nic-child.ts';
 import { verifierPrograms, type VerifierBenchProgram } from './verifier-programs.ts';
 
 const run = promisify(execFile);
@@ -20,8 +24,8 @@ const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 const NIC_CHILD = fileURLToPath(new URL('./nic-child.ts', import.meta.url));
 const VERIFIER_CHILD = fileURLToPath(new URL('./verifier-child.ts', import.meta.url));
 const TARGET = 200;
-/** Packets/s the NIC benchmark aims at (issue 5): generator + NIC + a 40-instruction metadata program. */
-const NIC_TARGET = 2_000_000;
+/** Packets/s the NIC benchmark aims at (issue 16): generator + NIC + the 40-instruction metadata program, on the fastest tier. */
+const NIC_TARGET = 10_000_000;
 type Tier = 'compiled' | 'interpreter' | 'wasm';
 const NIC_PROGRAMS = [
   { name: 'nic:xdp-metadata-40', file: fileURLToPath(NIC_BENCH_PROGRAM), label: 'engine/test/bench/xdp-metadata-40.bpf.s (the 40-instruction program of the target)', target: true },
@@ -58,7 +62,7 @@ function options(argv: string[]): Options {
     else if (a === '--verifier-runs' && v) o.verifierRuns = Math.max(1, Number(take()));
     else if (a === '--nic-packets' && v) o.nicPackets = Number(take());
     else if (a === '--nic-processes' && v) o.nicProcesses = Math.max(1, Number(take()));
-    else throw new Error(`unknown option ${a} (known: --processes N, --runs N, --kernel-loads N, --nic-packets N (0: no NIC benchmark), --nic-processes N, --verifier-runs N, --only NAME|verifier|verifier:NAME, --json)`);
+    else throw new Error(`unknown option ${a} (known: --processes N, --runs N, --kernel-loads N, --nic-packets N (0: no NIC benchmark), --nic-processes N, --verifier-runs N, --only NAME|verifier|verifier:NAME|browser, --json)`);
   }
   return o;
 }
@@ -81,7 +85,7 @@ async function ours(p: BenchProgram, o: Options, tier: Tier): Promise<Ours> {
   const perProcess: number[] = [];
   let wasmShare = 1;
   for (let i = 0; i < o.processes; i++) {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, p.name, String(o.runs), '10', tier], { maxBuffer: 1 << 20 });
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, p.name, String(o.runs), String(CORPUS_WARM_UP_RUNS), tier], { maxBuffer: 1 << 20 });
     const r = JSON.parse(stdout) as { rates: number[]; wasmShare: number; error?: string };
     if (r.error) return { median: 0, perProcess, wasmShare: 0, error: r.error };
     perProcess.push(median(r.rates));
@@ -118,44 +122,82 @@ async function kernel(programs: BenchProgram[], o: Options): Promise<Map<string,
   return out;
 }
 
-/** One fresh process of the NIC benchmark: its median packets/s over 3 timed runs after WARM_UP_RUNS warm-up runs. */
-async function nicProcess(o: Options, file: string, tier: Tier): Promise<{ pps: number; insns: number }> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', NIC_CHILD, String(o.nicPackets), '3', file, tier], { maxBuffer: 1 << 20 });
-  const r = JSON.parse(stdout) as { pps: number[]; insns: number };
-  return { pps: median(r.pps), insns: r.insns };
+/** One fresh process of the NIC benchmark: its median packets/s over 3 timed runs after WARM_UP_RUNS warm-up runs, then the split per stage from SPLIT_RUNS instrumented runs. */
+async function nicProcess(o: Options, file: string, tier: Tier): Promise<{ pps: number; insns: number; split: NicSplit }> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', NIC_CHILD, String(o.nicPackets), '3', file, tier, 'split'], { maxBuffer: 1 << 20 });
+  const r = JSON.parse(stdout) as { pps: number[]; insns: number; split: NicSplit };
+  return { pps: median(r.pps), insns: r.insns, split: r.split };
+}
+
+/** ns per packet, to one decimal. */
+function ns(x: number): string {
+  return x.toFixed(1);
 }
 
 /**
  * The NIC, each program on each tier in o.nicProcesses fresh processes. The processes of the
- * four measurements take turns (round by round) rather than running one measurement after the
+ * measurements take turns (round by round) rather than running one measurement after the
  * other: this machine has slower spells lasting minutes (other tenants of the host; a whole
- * process then runs 20–40 % slower), and taking turns spreads a spell over all four alike.
+ * process then runs 20–40 % slower), and taking turns spreads a spell over all alike. Each row
+ * splits its ns per packet (1e9 / the median packets/s) into the generator, the NIC (receive:
+ * RSS, hints, XDP buff, VM reset; verdict: redirect, XSKMAP, AF_XDP copy, records), the program
+ * (the VM run with its helper and kfunc calls) and the rest (the batch loop, and what the
+ * instrumented runs' timers got wrong): medians over the processes of instrumented runs.
+ * The target is the 40-instruction program's, on its fastest tier; a miss shows "no" but does
+ * not fail the bench (as the corpus rows).
  */
 async function reportNic(o: Options): Promise<void> {
+  const tiers = ['compiled', 'interpreter', 'wasm'] as const;
   if (!o.json) {
     console.log('');
     console.log(`NIC: generator + NIC + a metadata program (adjust_meta, rx_timestamp, rx_hash, redirect to AF_XDP), ${o.nicPackets.toLocaleString('en-US')} 64-byte frames per run, median over ${o.nicProcesses} fresh processes (taking turns) × 3 timed runs after ${WARM_UP_RUNS} warm-up runs`);
-    console.log('| program | tier | insns/packet | packets/s (per-process medians) | target | met? |');
-    console.log('| --- | --- | ---: | ---: | ---: | :---: |');
+    console.log(`ns/packet split: ${SPLIT_RUNS} instrumented runs per process after the timed ones, performance.now() around each stage of every packet (TrafficRun.runBatchTimed), one timer call's cost (measured in the process) taken off each stage; rest = 1e9 / packets/s of the timed runs minus the stages`);
+    console.log('| program | tier | insns/packet | packets/s (per-process medians) | ns/packet | generator | NIC receive | program | NIC verdict + AF_XDP | rest | target | met? |');
+    console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |');
   }
-  const cases = NIC_PROGRAMS.flatMap((p) => (['compiled', 'interpreter'] as const).map((tier) => ({ p, tier, perProcess: [] as number[], insns: 0 })));
+  const cases = NIC_PROGRAMS.flatMap((p) => tiers.map((tier) => ({ p, tier, perProcess: [] as number[], splits: [] as NicSplit[], insns: 0 })));
   for (let round = 0; round < o.nicProcesses; round++) {
     for (const c of cases) {
       const r = await nicProcess(o, c.p.file, c.tier);
       c.perProcess.push(r.pps);
+      c.splits.push(r.split);
       c.insns = r.insns;
     }
   }
-  for (const { p, tier, perProcess, insns } of cases) {
+  const rows = cases.map(({ p, tier, perProcess, splits, insns }) => {
     const pps = median(perProcess);
-    // The issue's target: the 40-instruction program, on each tier (its words: "with the interpreter in Node").
+    const nsPerPacket = 1e9 / pps;
+    const stage = (k: keyof NicSplit) => median(splits.map((s) => s[k]));
+    const split = { generator: stage('generator'), receive: stage('receive'), program: stage('program'), verdict: stage('verdict') };
+    const rest = nsPerPacket - split.generator - split.receive - split.program - split.verdict;
+    return { p, tier, insns, pps, perProcess, nsPerPacket, split, rest, timer: stage('timer') };
+  });
+  const fastest = rows.filter((r) => r.p.target).reduce<(typeof rows)[number] | undefined>((best, r) => (!best || r.pps > best.pps ? r : best), undefined);
+  for (const r of rows) {
+    const { p, tier, insns, pps, perProcess, nsPerPacket, split, rest } = r;
+    // The issue's target: the 40-instruction program on the fastest tier (the other tiers' rows say whether they would meet it too).
     const target = p.target;
-    const row = { program: p.name, tier, packets: o.nicPackets, insnsPerPacket: insns, pps: Math.round(pps), ppsPerProcess: perProcess.map(Math.round), ...(target ? { target: NIC_TARGET, meetsTarget: pps >= NIC_TARGET } : {}) };
+    const row = {
+      program: p.name,
+      tier,
+      packets: o.nicPackets,
+      insnsPerPacket: insns,
+      pps: Math.round(pps),
+      ppsPerProcess: perProcess.map(Math.round),
+      nsPerPacket: Math.round(nsPerPacket * 10) / 10,
+      split: Object.fromEntries(Object.entries({ ...split, nic: split.receive + split.verdict, rest, timer: r.timer }).map(([k, v]) => [k, Math.round(v * 10) / 10])),
+      ...(target ? { target: NIC_TARGET, meetsTarget: pps >= NIC_TARGET, fastestTier: r === fastest } : {}),
+    };
     if (o.json) console.log(JSON.stringify(row));
     else {
       const spread = `${Math.round(Math.min(...perProcess)).toLocaleString('en-US')}–${Math.round(Math.max(...perProcess)).toLocaleString('en-US')}`;
-      console.log(`| ${p.label} | ${tier} | ${insns} | ${row.pps.toLocaleString('en-US')} (${spread}) | ${target ? NIC_TARGET.toLocaleString('en-US') : '–'} | ${target ? (pps >= NIC_TARGET ? 'yes' : 'no') : '–'} |`);
+      const tierCell = target && r === fastest ? `${tier} (fastest)` : tier;
+      console.log(`| ${p.label} | ${tierCell} | ${insns} | ${row.pps.toLocaleString('en-US')} (${spread}) | ${ns(nsPerPacket)} | ${ns(split.generator)} | ${ns(split.receive)} | ${ns(split.program)} | ${ns(split.verdict)} | ${ns(rest)} | ${target ? NIC_TARGET.toLocaleString('en-US') : '–'} | ${target ? (pps >= NIC_TARGET ? 'yes' : 'no') : '–'} |`);
     }
+  }
+  if (!o.json && fastest) {
+    const met = fastest.pps >= NIC_TARGET;
+    console.log(`NIC target (${NIC_TARGET.toLocaleString('en-US')} packets/s, ${ns(1e9 / NIC_TARGET)} ns per packet, the 40-instruction program on the fastest tier): ${fastest.tier}, ${Math.round(fastest.pps).toLocaleString('en-US')} packets/s — ${met ? 'yes' : 'no'}`);
   }
 }
 
@@ -293,9 +335,11 @@ async function main(): Promise<number> {
     console.log(`skipped: benchmark corpus not found at ${BENCH_DIR}`);
     return !o.only && (await reportVerifier(o)) ? 1 : 0;
   }
+  if (o.only === 'browser') return (await reportBrowser(loadCorpus(), o, (p, tier) => ours(p, o, tier))) ? 1 : 0;
   const programs = loadCorpus().filter((p) => !o.only || p.name === o.only);
   const k = await kernel(programs, o);
   const rows: Record<string, unknown>[] = [];
+  const nodeSide = new Map<string, Ours>();
   let failed = false;
   if (!o.json) {
     console.log(
@@ -308,6 +352,7 @@ async function main(): Promise<number> {
     const c = await ours(p, o, 'compiled');
     const w = await ours(p, o, 'wasm');
     const r = await ours(p, o, 'interpreter');
+    nodeSide.set(`${p.name}/compiled`, c).set(`${p.name}/wasm`, w).set(`${p.name}/interpreter`, r);
     const ks = k.get(p.name);
     const kMed = ks && 'median' in ks ? ks.median : undefined;
     const ok = !r.error && r.median >= TARGET;
@@ -352,6 +397,7 @@ async function main(): Promise<number> {
     }
     if (programs.some((p) => !p.matchesLlvmBin)) console.log('ERROR: our assembly of a corpus .s differs from llvm-mc\'s .bin');
   }
+  if (!o.only && (await reportBrowser(programs, o, async (p, tier) => nodeSide.get(`${p.name}/${tier}`) ?? ours(p, o, tier)))) failed = true;
   if (!o.only && (await reportVerifier(o))) failed = true;
   if (o.nicPackets > 0 && !o.only) await reportNic(o);
   return failed ? 1 : 0;
