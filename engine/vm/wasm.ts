@@ -37,6 +37,7 @@ import { ARENA_OFFSET, GUEST_BASE_HI, PERM_READ, PERM_WRITE } from './memory.ts'
 import { entryPoints, FALLBACK } from './compile.ts';
 import type { Vm } from './vm.ts';
 import { Recent } from './recent.ts';
+import { emitWasmOp, wasmOpKind } from './wasm-ops.ts';
 
 /** A program translated for this tier: runs from vm.pc and returns a Stop code or FALLBACK. */
 export type WasmProgram = (vm: Vm) => number;
@@ -376,14 +377,6 @@ function src32(w: Body, regs: Int32Array, s: number): void {
   else w.get(L_R0 + (s >> 1)).op(W.i32_wrap_i64);
 }
 
-/** swap32 of the i32 on the stack (uses $x). */
-function swap32(w: Body): void {
-  w.set(L_X);
-  w.get(L_X).i32(8).op(W.i32_rotl).i32(0x00ff00ff).op(W.i32_and);
-  w.get(L_X).i32(8).op(W.i32_rotr).i32(0xff00ff00 | 0).op(W.i32_and);
-  w.op(W.i32_or);
-}
-
 const LOADS: Readonly<Record<number, readonly [size: number, code: number]>> = {
   [OP.LDXB]: [1, W.i64_load8_u],
   [OP.LDXH]: [2, W.i64_load16_u],
@@ -400,38 +393,12 @@ const STORES: Readonly<Record<number, readonly [size: number, code: number]>> = 
   [OP.STDW]: [8, W.i64_store],
 };
 
-const COND64: Readonly<Record<number, number>> = {
-  [OP.JEQ64]: W.i64_eq, [OP.JNE64]: W.i64_ne, [OP.JGT64]: W.i64_gt_u, [OP.JGE64]: W.i64_ge_u, [OP.JLT64]: W.i64_lt_u, [OP.JLE64]: W.i64_le_u,
-  [OP.JSGT64]: W.i64_gt_s, [OP.JSGE64]: W.i64_ge_s, [OP.JSLT64]: W.i64_lt_s, [OP.JSLE64]: W.i64_le_s,
-};
-const COND32: Readonly<Record<number, number>> = {
-  [OP.JEQ32]: W.i32_eq, [OP.JNE32]: W.i32_ne, [OP.JGT32]: W.i32_gt_u, [OP.JGE32]: W.i32_ge_u, [OP.JLT32]: W.i32_lt_u, [OP.JLE32]: W.i32_le_u,
-  [OP.JSGT32]: W.i32_gt_s, [OP.JSGE32]: W.i32_ge_s, [OP.JSLT32]: W.i32_lt_s, [OP.JSLE32]: W.i32_le_s,
-};
-const ALU64_SIMPLE: Readonly<Record<number, number>> = {
-  [OP.ADD64]: W.i64_add, [OP.SUB64]: W.i64_sub, [OP.MUL64]: W.i64_mul, [OP.OR64]: W.i64_or, [OP.AND64]: W.i64_and, [OP.XOR64]: W.i64_xor,
-  // By a register: the amount is masked to 63, as i64 shifts do.
-  [OP.LSH64]: W.i64_shl, [OP.RSH64]: W.i64_shr_u, [OP.ARSH64]: W.i64_shr_s,
-};
-const ALU32_SIMPLE: Readonly<Record<number, number>> = {
-  [OP.ADD32]: W.i32_add, [OP.SUB32]: W.i32_sub, [OP.MUL32]: W.i32_mul, [OP.OR32]: W.i32_or, [OP.AND32]: W.i32_and, [OP.XOR32]: W.i32_xor,
-  [OP.LSH32]: W.i32_shl, [OP.RSH32]: W.i32_shr_u, [OP.ARSH32]: W.i32_shr_s,
-};
-const SHIFT64_K: Readonly<Record<number, readonly [code: number, plus: number]>> = {
-  [OP.LSH64_KLO]: [W.i64_shl, 0], [OP.LSH64_KHI]: [W.i64_shl, 32],
-  [OP.RSH64_KLO]: [W.i64_shr_u, 0], [OP.RSH64_KHI]: [W.i64_shr_u, 32],
-  [OP.ARSH64_KLO]: [W.i64_shr_s, 0], [OP.ARSH64_KHI]: [W.i64_shr_s, 32],
-};
-const SHIFT32_K: Readonly<Record<number, number>> = { [OP.LSH32_K]: W.i32_shl, [OP.RSH32_K]: W.i32_shr_u, [OP.ARSH32_K]: W.i32_shr_s };
-
-/** Handlers the module runs whatever the operands (the rest it hands over, loads and stores for some addresses). */
-const RUNS = new Set<number>([
-  ...Object.keys(ALU64_SIMPLE).map(Number), ...Object.keys(ALU32_SIMPLE).map(Number), ...Object.keys(SHIFT64_K).map(Number), ...Object.keys(SHIFT32_K).map(Number),
-  ...Object.keys(COND64).map(Number), ...Object.keys(COND32).map(Number),
-  OP.JSET64, OP.JSET32, OP.MOV64, OP.MOV32, OP.DIV64, OP.MOD64, OP.SDIV64, OP.SMOD64, OP.DIV32, OP.MOD32, OP.SDIV32, OP.SMOD32,
-  OP.NEG64, OP.NEG32, OP.MOVSX64_8, OP.MOVSX64_16, OP.MOVSX64_32, OP.MOVSX32_8, OP.MOVSX32_16, OP.NOP, OP.ZEXT32, OP.LE16, OP.LE32,
-  OP.SWAP16, OP.SWAP32, OP.SWAP64, OP.LDDW, OP.JA, OP.EXIT,
-]);
+/**
+ * Handlers the module runs whatever the operands: every ALU handler and jump condition of the
+ * definitions (engine/isa/ops.ts, lowered by wasm-ops.ts), lddw, ja and exit; loads and stores
+ * where the fast path takes them; the rest it hands to the interpreter.
+ */
+const RUNS = new Set<number>([...Object.values(OP).filter((op) => wasmOpKind(op) !== undefined), OP.LDDW, OP.JA, OP.EXIT]);
 
 /**
  * Where control can enter the function: pc 0, jump and call targets, the instruction after
@@ -467,7 +434,6 @@ function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int
   const aux = code[b + 5] ?? 0;
   const delta = code[b + 6] ?? 0;
   const D = L_R0 + (d >> 1);
-  const zext = (): void => void w.op(W.i64_extend_i32_u).set(D);
   const jump = (): void => {
     // n += delta; past the budget at the target: stop there (Stop.Budget), else branch.
     w.get(L_N).i64(BigInt(delta)).op(W.i64_add).tee(L_N).i64(BigInt(-aux)).op(W.i64_gt_s).open(W.if);
@@ -476,30 +442,15 @@ function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int
     flow.jumpTo(w, P, aux);
   };
 
-  const simple64 = ALU64_SIMPLE[op];
-  if (simple64 !== undefined) {
-    w.get(D);
-    src64(w, regs, s);
-    w.op(simple64).set(D);
-    return;
-  }
-  const simple32 = ALU32_SIMPLE[op];
-  if (simple32 !== undefined) {
-    w.get(D).op(W.i32_wrap_i64);
-    src32(w, regs, s);
-    w.op(simple32);
-    zext();
-    return;
-  }
-  const k64 = SHIFT64_K[op];
-  if (k64 !== undefined) {
-    w.get(D).i64(BigInt(imm + k64[1])).op(k64[0]).set(D);
-    return;
-  }
-  const k32 = SHIFT32_K[op];
-  if (k32 !== undefined) {
-    w.get(D).op(W.i32_wrap_i64).i32(imm).op(k32);
-    zext();
+  const kind = wasmOpKind(op);
+  if (kind !== undefined) {
+    // The definition of the handler (engine/isa/ops.ts), lowered onto the locals.
+    emitWasmOp(w, op, { dst: D, src64: () => src64(w, regs, s), src32: () => src32(w, regs, s), imm, scratch32: L_X });
+    if (kind === 'cond') {
+      w.open(W.if);
+      jump();
+      w.end();
+    }
     return;
   }
   const load = LOADS[op];
@@ -545,113 +496,6 @@ function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int
     return;
   }
   switch (op) {
-    case OP.MOV64:
-      src64(w, regs, s);
-      w.set(D);
-      return;
-    case OP.MOV32:
-      src32(w, regs, s);
-      zext();
-      return;
-    case OP.DIV64:
-    case OP.MOD64:
-    case OP.SDIV64:
-    case OP.SMOD64: {
-      // Divisor 0: div gives 0, mod leaves dst. Divisor −1 (signed): sdiv negates, smod gives 0.
-      const signed = op === OP.SDIV64 || op === OP.SMOD64;
-      const div = op === OP.DIV64 || op === OP.SDIV64;
-      src64(w, regs, s);
-      w.set(L_T);
-      w.get(L_T).op(W.i64_eqz).open(W.if, I64);
-      if (div) w.i64(0n);
-      else w.get(D);
-      w.else();
-      if (signed) {
-        w.get(L_T).i64(-1n).op(W.i64_eq).open(W.if, I64);
-        if (div) w.i64(0n).get(D).op(W.i64_sub);
-        else w.i64(0n);
-        w.else();
-        w.get(D).get(L_T).op(div ? W.i64_div_s : W.i64_rem_s);
-        w.end();
-      } else w.get(D).get(L_T).op(div ? W.i64_div_u : W.i64_rem_u);
-      w.end();
-      w.set(D);
-      return;
-    }
-    case OP.DIV32:
-    case OP.MOD32:
-    case OP.SDIV32:
-    case OP.SMOD32: {
-      // The same on the low halves; the result is zero-extended (mod by 0 keeps the low half).
-      const signed = op === OP.SDIV32 || op === OP.SMOD32;
-      const div = op === OP.DIV32 || op === OP.SDIV32;
-      src32(w, regs, s);
-      w.set(L_X);
-      w.get(L_X).op(W.i32_eqz).open(W.if, I32);
-      if (div) w.i32(0);
-      else w.get(D).op(W.i32_wrap_i64);
-      w.else();
-      if (signed) {
-        w.get(L_X).i32(-1).op(W.i32_eq).open(W.if, I32);
-        if (div) w.i32(0).get(D).op(W.i32_wrap_i64, W.i32_sub);
-        else w.i32(0);
-        w.else();
-        w.get(D).op(W.i32_wrap_i64).get(L_X).op(div ? W.i32_div_s : W.i32_rem_s);
-        w.end();
-      } else w.get(D).op(W.i32_wrap_i64).get(L_X).op(div ? W.i32_div_u : W.i32_rem_u);
-      w.end();
-      zext();
-      return;
-    }
-    case OP.NEG64:
-      w.i64(0n).get(D).op(W.i64_sub).set(D);
-      return;
-    case OP.NEG32:
-      w.i32(0).get(D).op(W.i32_wrap_i64, W.i32_sub);
-      zext();
-      return;
-    case OP.MOVSX64_8:
-    case OP.MOVSX64_16:
-    case OP.MOVSX64_32:
-      src64(w, regs, s);
-      w.op(op === OP.MOVSX64_8 ? W.i64_extend8_s : op === OP.MOVSX64_16 ? W.i64_extend16_s : W.i64_extend32_s).set(D);
-      return;
-    case OP.MOVSX32_8:
-    case OP.MOVSX32_16:
-      src32(w, regs, s);
-      w.op(op === OP.MOVSX32_8 ? W.i32_extend8_s : W.i32_extend16_s);
-      zext();
-      return;
-    case OP.NOP:
-      return;
-    case OP.ZEXT32:
-    case OP.LE32:
-      w.get(D).op(W.i32_wrap_i64);
-      zext();
-      return;
-    case OP.LE16:
-      w.get(D).i64(0xffffn).op(W.i64_and).set(D);
-      return;
-    case OP.SWAP16:
-      w.get(D).op(W.i32_wrap_i64).set(L_X);
-      w.get(L_X).i32(0xff).op(W.i32_and).i32(8).op(W.i32_shl);
-      w.get(L_X).i32(8).op(W.i32_shr_u).i32(0xff).op(W.i32_and, W.i32_or);
-      zext();
-      return;
-    case OP.SWAP32:
-      w.get(D).op(W.i32_wrap_i64);
-      swap32(w);
-      zext();
-      return;
-    case OP.SWAP64:
-      // The new upper half is the swapped lower one, and the reverse.
-      w.get(D).op(W.i32_wrap_i64);
-      swap32(w);
-      w.op(W.i64_extend_i32_u).i64(32n).op(W.i64_shl);
-      w.get(D).i64(32n).op(W.i64_shr_u, W.i32_wrap_i64);
-      swap32(w);
-      w.op(W.i64_extend_i32_u, W.i64_or).set(D);
-      return;
     case OP.LDDW: {
       // The value the loader resolved (a map's address for the pseudo forms), as the interpreter loads it.
       w.i64((BigInt(aux) << 32n) | BigInt(imm >>> 0)).set(D);
@@ -670,28 +514,6 @@ function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int
       w.i32(-1).set(L_PC).i32(Stop.Exit).set(L_X).br(LV_EXIT);
       return;
     default: {
-      const c64 = COND64[op];
-      const c32 = COND32[op];
-      if (c64 !== undefined || op === OP.JSET64) {
-        w.get(D);
-        src64(w, regs, s);
-        if (c64 !== undefined) w.op(c64);
-        else w.op(W.i64_and, W.i64_eqz, W.i32_eqz);
-        w.open(W.if);
-        jump();
-        w.end();
-        return;
-      }
-      if (c32 !== undefined || op === OP.JSET32) {
-        w.get(D).op(W.i32_wrap_i64);
-        src32(w, regs, s);
-        if (c32 !== undefined) w.op(c32);
-        else w.op(W.i32_and, W.i32_eqz, W.i32_eqz);
-        w.open(W.if);
-        jump();
-        w.end();
-        return;
-      }
       // Invalid slots and the end: the interpreter's fault. Calls, atomics, LD_ABS/LD_IND,
       // may_goto: the interpreter runs them in place (see RUNS).
       if (op === OP.INVALID) w.fallbackAt(P);
@@ -736,7 +558,7 @@ export interface WasmModule {
 
 /** Whether the handler is a jump whose target the CFG structure must reach (ja and the conditional ones). */
 function isJump(op: number): boolean {
-  return op === OP.JA || op === OP.JSET64 || op === OP.JSET32 || COND64[op] !== undefined || COND32[op] !== undefined;
+  return op === OP.JA || wasmOpKind(op) === 'cond';
 }
 
 /** A block (a forward jump's target is its end) or a loop (a backward jump's target is its start). */
