@@ -10,8 +10,10 @@
 
 import { MAX_CALL_FRAMES } from '../isa/index.ts';
 import { CFG_CALL, CFG_LDIMM64_TAIL, type Cfg } from '../program/cfg.ts';
-import { divmod64 } from './arith64.ts';
+import { ALU_DEFS, COND_DEFS } from '../isa/ops.ts';
+import { divmod64, Q } from './arith64.ts';
 import { OP, REG_INTS, Stop, STRIDE } from './interpreter.ts';
+import { jsAlu, jsCond, type JsOperands } from './ops-js.ts';
 import { GUEST_BASE_HI } from './memory.ts';
 import type { Vm } from './vm.ts';
 import { Recent } from './recent.ts';
@@ -21,7 +23,15 @@ export const FALLBACK = -1;
 
 export type CompiledProgram = (vm: Vm) => number;
 
-const SIGN = '(-0x80000000)';
+/** -0x80000000, a constant of the compiled function (`x ^ S`: unsigned order as signed order). */
+const SIGN = 'S';
+
+/** Handler names by number. */
+const OP_NAMES: readonly (string | undefined)[] = (() => {
+  const names: (string | undefined)[] = [];
+  for (const [name, n] of Object.entries(OP)) names[n] = name;
+  return names;
+})();
 
 /** Pieces of generated code, by the operand slots of one instruction. */
 interface Slot {
@@ -52,8 +62,8 @@ export function compileProgram(ops: Int32Array, code: Int32Array, regs: Int32Arr
   if (known) return known;
   let compiled: CompiledProgram;
   try {
-    const factory = new Function('divmod64', source) as (d: typeof divmod64) => CompiledProgram;
-    compiled = factory(divmod64);
+    const factory = new Function('divmod64', 'Q', source) as (d: typeof divmod64, q: typeof Q) => CompiledProgram;
+    compiled = factory(divmod64, Q);
   } catch {
     return undefined;
   }
@@ -91,7 +101,7 @@ export function programSource(ops: Int32Array, code: Int32Array, regs: Int32Arra
   emit('const R = vm.regs;');
   emit('let DV = vm.mem.dv, SH = vm.mem.shadow;');
   emit('let pc = vm.pc, n = vm.n, t = false;');
-  emit('const limit = vm.limit;');
+  emit('const limit = vm.limit, S = -0x80000000;');
   emit('for (;;) {');
   emit('switch (pc) {');
   let calls = 0;
@@ -137,69 +147,6 @@ export function entryPoints(cfg: Cfg, handsBack?: (pc: number) => boolean): Set<
   return labels;
 }
 
-/** The 64-bit compare of dst with a source, for the conditional jumps (as the interpreter does it). */
-function compare64(cond: number, d: number, S0: string, S1: string): string {
-  // The upper halves decide unless equal; then the lower halves, compared unsigned.
-  const order = (rel: string, ah: string, bh: string): string => {
-    const strict = rel.startsWith('<') ? '<' : '>';
-    return `{ const ah = ${ah}, bh = ${bh}; t = ah ${strict} bh || (ah === bh && (R[${d}] ^ ${SIGN}) ${rel} (${S0} ^ ${SIGN})); }`;
-  };
-  const unsigned = (rel: string): string => order(rel, `R[${d + 1}] ^ ${SIGN}`, `${S1} ^ ${SIGN}`);
-  const signed = (rel: string): string => order(rel, `R[${d + 1}]`, S1);
-  switch (cond) {
-    case OP.JEQ64:
-      return `t = R[${d}] === ${S0} && R[${d + 1}] === ${S1};`;
-    case OP.JNE64:
-      return `t = R[${d}] !== ${S0} || R[${d + 1}] !== ${S1};`;
-    case OP.JSET64:
-      return `t = (R[${d}] & ${S0}) !== 0 || (R[${d + 1}] & ${S1}) !== 0;`;
-    case OP.JGT64:
-      return unsigned('>');
-    case OP.JGE64:
-      return unsigned('>=');
-    case OP.JLT64:
-      return unsigned('<');
-    case OP.JLE64:
-      return unsigned('<=');
-    case OP.JSGT64:
-      return signed('>');
-    case OP.JSGE64:
-      return signed('>=');
-    case OP.JSLT64:
-      return signed('<');
-    default:
-      return signed('<='); // JSLE64
-  }
-}
-
-function compare32(cond: number, d: number, S0: string): string {
-  const u = (rel: string): string => `t = (R[${d}] ^ ${SIGN}) ${rel} (${S0} ^ ${SIGN});`;
-  switch (cond) {
-    case OP.JEQ32:
-      return `t = R[${d}] === ${S0};`;
-    case OP.JNE32:
-      return `t = R[${d}] !== ${S0};`;
-    case OP.JSET32:
-      return `t = (R[${d}] & ${S0}) !== 0;`;
-    case OP.JGT32:
-      return u('>');
-    case OP.JGE32:
-      return u('>=');
-    case OP.JLT32:
-      return u('<');
-    case OP.JLE32:
-      return u('<=');
-    case OP.JSGT32:
-      return `t = R[${d}] > ${S0};`;
-    case OP.JSGE32:
-      return `t = R[${d}] >= ${S0};`;
-    case OP.JSLT32:
-      return `t = R[${d}] < ${S0};`;
-    default:
-      return `t = R[${d}] <= ${S0};`; // JSLE32
-  }
-}
-
 const LOADS: Readonly<Record<number, { size: number; signed: boolean; read: (a: string) => string; high: (v: string) => string }>> = {
   [OP.LDXB]: { size: 1, signed: false, read: (a) => `DV.getUint8(${a})`, high: () => '0' },
   [OP.LDXH]: { size: 2, signed: false, read: (a) => `DV.getUint16(${a}, true)`, high: () => '0' },
@@ -231,114 +178,20 @@ function instruction(
   const S0 = lo(s);
   const S1 = hi(s);
   const fault = leave(P, Stop.Fault);
-  const zext = `${D1} = 0;`;
+  // ALU operations and conditional jumps: from their definitions (engine/isa/ops.ts).
+  const name = OP_NAMES[op];
+  const operands: JsOperands = { dst: [D0, D1], src: [S0, S1], k: `${imm}`, sign: SIGN };
+  const alu = name === undefined ? undefined : ALU_DEFS[name];
+  if (alu) {
+    const c = jsAlu(alu, operands);
+    return c.lines.length > 1 ? `{ ${c.code} }` : c.code;
+  }
+  const cond = name === undefined ? undefined : COND_DEFS[name];
+  if (cond) {
+    const c = jsCond(cond, operands);
+    return `{ ${c.code} if ${c.cond} { ${jump(x)} } }`;
+  }
   switch (op) {
-    // ---- 64-bit ALU: sources are read into constants first, so dst may equal src
-    case OP.ADD64:
-      return `{ const a0 = ${D0}, b0 = ${S0}, b1 = ${S1}, r = (a0 + b0) | 0; ${D1} = (${D1} + b1 + ((r ^ ${SIGN}) < (a0 ^ ${SIGN}) ? 1 : 0)) | 0; ${D0} = r; }`;
-    case OP.SUB64:
-      return `{ const a0 = ${D0}, b0 = ${S0}, b1 = ${S1}; ${D1} = (${D1} - b1 - ((a0 ^ ${SIGN}) < (b0 ^ ${SIGN}) ? 1 : 0)) | 0; ${D0} = (a0 - b0) | 0; }`;
-    case OP.MUL64:
-      return `{ const alo = ${D0}, ahi = ${D1}, blo = ${S0}, bhi = ${S1}; const a0 = alo & 0xffff, a1 = alo >>> 16, b0 = blo & 0xffff, b1 = blo >>> 16; const p00 = a0 * b0, p10 = a1 * b0, p01 = a0 * b1; const mid = (p00 >>> 16) + (p10 & 0xffff) + (p01 & 0xffff); ${D1} = (a1 * b1 + (p10 >>> 16) + (p01 >>> 16) + (mid >>> 16) + Math.imul(alo, bhi) + Math.imul(ahi, blo)) | 0; ${D0} = Math.imul(alo, blo); }`;
-    case OP.DIV64:
-      return `{ const blo = ${S0}, bhi = ${S1}; if ((blo | bhi) === 0) { ${D0} = 0; ${D1} = 0; } else if ((${D1} | bhi) === 0) { ${D0} = ((${D0} >>> 0) / (blo >>> 0)) >>> 0; } else divmod64(R, ${d}, blo, bhi, 'div'); }`;
-    case OP.SDIV64:
-      return `{ const blo = ${S0}, bhi = ${S1}, alo = ${D0}, ahi = ${D1}; if ((blo | bhi) === 0) { ${D0} = 0; ${D1} = 0; } else if ((blo & bhi) === -1) { ${D0} = -alo | 0; ${D1} = (~ahi + (alo === 0 ? 1 : 0)) | 0; } else if (ahi === alo >> 31 && bhi === blo >> 31) { const q = (alo / blo) | 0; ${D0} = q; ${D1} = q >> 31; } else divmod64(R, ${d}, blo, bhi, 'sdiv'); }`;
-    case OP.MOD64:
-      return `{ const blo = ${S0}, bhi = ${S1}; if ((blo | bhi) !== 0) { if ((${D1} | bhi) === 0) ${D0} = (${D0} >>> 0) % (blo >>> 0); else divmod64(R, ${d}, blo, bhi, 'mod'); } }`;
-    case OP.SMOD64:
-      return `{ const blo = ${S0}, bhi = ${S1}, alo = ${D0}, ahi = ${D1}; if ((blo & bhi) === -1) { ${D0} = 0; ${D1} = 0; } else if ((blo | bhi) !== 0) { if (ahi === alo >> 31 && bhi === blo >> 31) { const r = alo % blo; ${D0} = r; ${D1} = r >> 31; } else divmod64(R, ${d}, blo, bhi, 'smod'); } }`;
-    case OP.OR64:
-      return `{ const b0 = ${S0}, b1 = ${S1}; ${D0} |= b0; ${D1} |= b1; }`;
-    case OP.AND64:
-      return `{ const b0 = ${S0}, b1 = ${S1}; ${D0} &= b0; ${D1} &= b1; }`;
-    case OP.XOR64:
-      return `{ const b0 = ${S0}, b1 = ${S1}; ${D0} ^= b0; ${D1} ^= b1; }`;
-    case OP.MOV64:
-      return `{ const b0 = ${S0}, b1 = ${S1}; ${D0} = b0; ${D1} = b1; }`;
-    case OP.LSH64:
-      return `{ const k = ${S0} & 63; if (k >= 32) { ${D1} = ${D0} << (k - 32); ${D0} = 0; } else if (k !== 0) { ${D1} = (${D1} << k) | (${D0} >>> (32 - k)); ${D0} <<= k; } }`;
-    case OP.RSH64:
-      return `{ const k = ${S0} & 63; if (k >= 32) { ${D0} = (${D1} >>> (k - 32)) | 0; ${D1} = 0; } else if (k !== 0) { ${D0} = (${D0} >>> k) | (${D1} << (32 - k)); ${D1} = ${D1} >>> k; } }`;
-    case OP.ARSH64:
-      return `{ const k = ${S0} & 63; if (k >= 32) { ${D0} = ${D1} >> (k - 32); ${D1} >>= 31; } else if (k !== 0) { ${D0} = (${D0} >>> k) | (${D1} << (32 - k)); ${D1} >>= k; } }`;
-    case OP.NEG64:
-      return `{ const a0 = ${D0}; ${D0} = -a0 | 0; ${D1} = (~${D1} + (a0 === 0 ? 1 : 0)) | 0; }`;
-    case OP.MOVSX64_8:
-      return `{ const v = (${S0} << 24) >> 24; ${D0} = v; ${D1} = v >> 31; }`;
-    case OP.MOVSX64_16:
-      return `{ const v = (${S0} << 16) >> 16; ${D0} = v; ${D1} = v >> 31; }`;
-    case OP.MOVSX64_32:
-      return `{ const v = ${S0}; ${D0} = v; ${D1} = v >> 31; }`;
-    case OP.LSH64_KLO:
-      return `${D1} = (${D1} << ${imm}) | (${D0} >>> ${32 - imm}); ${D0} <<= ${imm};`;
-    case OP.LSH64_KHI:
-      return `${D1} = ${D0} << ${imm}; ${D0} = 0;`;
-    case OP.RSH64_KLO:
-      return `${D0} = (${D0} >>> ${imm}) | (${D1} << ${32 - imm}); ${D1} = ${D1} >>> ${imm};`;
-    case OP.RSH64_KHI:
-      return `${D0} = (${D1} >>> ${imm}) | 0; ${D1} = 0;`;
-    case OP.ARSH64_KLO:
-      return `${D0} = (${D0} >>> ${imm}) | (${D1} << ${32 - imm}); ${D1} >>= ${imm};`;
-    case OP.ARSH64_KHI:
-      return `${D0} = ${D1} >> ${imm}; ${D1} >>= 31;`;
-    // ---- 32-bit ALU: the upper half becomes zero
-    case OP.ADD32:
-      return `${D0} = (${D0} + ${S0}) | 0; ${zext}`;
-    case OP.SUB32:
-      return `${D0} = (${D0} - ${S0}) | 0; ${zext}`;
-    case OP.MUL32:
-      return `${D0} = Math.imul(${D0}, ${S0}); ${zext}`;
-    case OP.DIV32:
-      return `{ const v = ${S0} >>> 0; ${D0} = v === 0 ? 0 : ((${D0} >>> 0) / v) >>> 0; ${zext} }`;
-    case OP.SDIV32:
-      return `{ const v = ${S0}; ${D0} = v === 0 ? 0 : v === -1 ? -${D0} | 0 : (${D0} / v) | 0; ${zext} }`;
-    case OP.OR32:
-      return `${D0} |= ${S0}; ${zext}`;
-    case OP.AND32:
-      return `${D0} &= ${S0}; ${zext}`;
-    case OP.LSH32:
-      return `${D0} <<= ${S0} & 31; ${zext}`;
-    case OP.RSH32:
-      return `${D0} = (${D0} >>> (${S0} & 31)) | 0; ${zext}`;
-    case OP.MOD32:
-      return `{ const v = ${S0} >>> 0; if (v !== 0) ${D0} = (${D0} >>> 0) % v; ${zext} }`;
-    case OP.SMOD32:
-      return `{ const v = ${S0}; if (v === -1) ${D0} = 0; else if (v !== 0) ${D0} = ${D0} % v; ${zext} }`;
-    case OP.XOR32:
-      return `${D0} ^= ${S0}; ${zext}`;
-    case OP.MOV32:
-      return `${D0} = ${S0}; ${zext}`;
-    case OP.ARSH32:
-      return `${D0} >>= ${S0} & 31; ${zext}`;
-    case OP.NEG32:
-      return `${D0} = -${D0} | 0; ${zext}`;
-    case OP.MOVSX32_8:
-      return `${D0} = (${S0} << 24) >> 24; ${zext}`;
-    case OP.MOVSX32_16:
-      return `${D0} = (${S0} << 16) >> 16; ${zext}`;
-    case OP.LSH32_K:
-      return `${D0} <<= ${imm}; ${zext}`;
-    case OP.RSH32_K:
-      return `${D0} = ${D0} >>> ${imm}; ${zext}`;
-    case OP.ARSH32_K:
-      return `${D0} >>= ${imm}; ${zext}`;
-    case OP.ZEXT32:
-      return zext;
-    case OP.NOP:
-      return '';
-    case OP.LE16:
-      return `${D0} &= 0xffff; ${zext}`;
-    case OP.LE32:
-      return zext;
-    case OP.SWAP16:
-      return `{ const v = ${D0}; ${D0} = ((v & 0xff) << 8) | ((v >>> 8) & 0xff); ${zext} }`;
-    case OP.SWAP32:
-      return `{ const v = ${D0}; ${D0} = ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24); ${zext} }`;
-    case OP.SWAP64: {
-      const sw = (v: string): string => `((${v} & 0xff) << 24) | ((${v} & 0xff00) << 8) | ((${v} >>> 8) & 0xff00) | (${v} >>> 24)`;
-      return `{ const v0 = ${D0}, v1 = ${D1}; ${D0} = ${sw('v1')}; ${D1} = ${sw('v0')}; }`;
-    }
     case OP.LDDW: {
       // One instruction in two slots: it counts once. Control goes on at P + 2; when P + 1 is
       // a jump target its fault follows, so the code jumps over it.
@@ -399,8 +252,6 @@ function instruction(
     case OP.EXIT:
       return `if (vm.depth === 0) { n += ${P + 1}; ${leave(-1, Stop.Exit)} } { const ret = vm.popFrame(); if (ret < 0) { n += ${P + 1}; ${leave(-1, Stop.Return)} } n += ${P + 1} - ret; pc = ret; continue; }`;
     default:
-      if (op >= OP.JEQ64 && op <= OP.JSLE64) return `${compare64(op, d, S0, S1)} if (t) { ${jump(x)} }`;
-      if (op >= OP.JEQ32 && op <= OP.JSLE32) return `${compare32(op, d, S0)} if (t) { ${jump(x)} }`;
       // INVALID, and the sentinel past the end.
       return `{ vm.pc = ${P}; vm.n = n; return vm.fault(${P}, n + ${P}, 'invalid', vm.invalidMessage(${P})); }`;
   }

@@ -9,7 +9,7 @@
 import type { Insn } from '../isa/index.ts';
 import { MAX_CALL_FRAMES } from '../isa/index.ts';
 import { cfgOf } from '../program/cfg.ts';
-import { divmod64 } from './arith64.ts';
+import { divmod64, Q } from './arith64.ts';
 import { GUEST_BASE_HI, PERM_READ, PERM_WRITE } from './memory.ts';
 import type { Vm } from './vm.ts';
 
@@ -120,6 +120,16 @@ export const OP = {
   ADD64_JGE64: 125,
   ADD64_JLT64: 126,
   ADD64_JLE64: 127,
+  MOV64_SUB64: 128,
+  MOV64_MUL64: 129,
+  MOV64_AND64: 130,
+  MOV64_OR64: 131,
+  MOV64_XOR64: 132,
+  MOV64_LSH64_KLO: 133,
+  MOV64_RSH64_KLO: 134,
+  MOV64_ARSH64_KLO: 135,
+  MUL64_ADD64: 136,
+  MOV32_MUL32: 137,
 } as const;
 export type OpName = keyof typeof OP;
 
@@ -294,26 +304,47 @@ export function predecode(insns: readonly (Insn | null)[], imm64: (pc: number, i
   return { code, regs };
 }
 
-/** The pairs executed as one handler (superinstructions), by the ops of the two slots. */
-const FUSIONS: ReadonlyMap<number, ReadonlyMap<number, number>> = new Map<number, ReadonlyMap<number, number>>([
-  [OP.MOV64, new Map<number, number>([[OP.ADD64, OP.MOV64_ADD64]])],
-  [
-    OP.ADD64,
-    new Map<number, number>([
-      [OP.JA, OP.ADD64_JA],
-      [OP.JEQ64, OP.ADD64_JEQ64],
-      [OP.JNE64, OP.ADD64_JNE64],
-      [OP.JGT64, OP.ADD64_JGT64],
-      [OP.JGE64, OP.ADD64_JGE64],
-      [OP.JLT64, OP.ADD64_JLT64],
-      [OP.JLE64, OP.ADD64_JLE64],
-    ]),
-  ],
-]);
+/**
+ * The pairs executed as one handler (superinstructions): the handler, and the handlers of the
+ * two slots. gen-interpreter.ts writes each one's case from the two definitions.
+ */
+export const SUPERINSTRUCTIONS: readonly (readonly [fused: OpName, first: OpName, second: OpName])[] = [
+  ['MOV64_ADD64', 'MOV64', 'ADD64'],
+  ['ADD64_JA', 'ADD64', 'JA'],
+  ['ADD64_JEQ64', 'ADD64', 'JEQ64'],
+  ['ADD64_JNE64', 'ADD64', 'JNE64'],
+  ['ADD64_JGT64', 'ADD64', 'JGT64'],
+  ['ADD64_JGE64', 'ADD64', 'JGE64'],
+  ['ADD64_JLT64', 'ADD64', 'JLT64'],
+  ['ADD64_JLE64', 'ADD64', 'JLE64'],
+  // The three-address idiom `d = s; d op= x`, multiply-accumulate, a 32-bit hash step.
+  ['MOV64_SUB64', 'MOV64', 'SUB64'],
+  ['MOV64_MUL64', 'MOV64', 'MUL64'],
+  ['MOV64_AND64', 'MOV64', 'AND64'],
+  ['MOV64_OR64', 'MOV64', 'OR64'],
+  ['MOV64_XOR64', 'MOV64', 'XOR64'],
+  ['MOV64_LSH64_KLO', 'MOV64', 'LSH64_KLO'],
+  ['MOV64_RSH64_KLO', 'MOV64', 'RSH64_KLO'],
+  ['MOV64_ARSH64_KLO', 'MOV64', 'ARSH64_KLO'],
+  ['MUL64_ADD64', 'MUL64', 'ADD64'],
+  ['MOV32_MUL32', 'MOV32', 'MUL32'],
+];
+
+/** The superinstructions by the ops of the two slots. */
+const FUSIONS: ReadonlyMap<number, ReadonlyMap<number, number>> = (() => {
+  const m = new Map<number, Map<number, number>>();
+  for (const [fused, first, second] of SUPERINSTRUCTIONS) {
+    const inner = m.get(OP[first]) ?? new Map<number, number>();
+    inner.set(OP[second], OP[fused]);
+    m.set(OP[first], inner);
+  }
+  return m;
+})();
 
 /**
  * Superinstructions: the op of slot pc for each pc whose pair (pc, pc + 1) runs as one
- * handler — the idioms `p = base; p += off` and `i += k; if i < n goto loop`. Slot pc + 1
+ * handler (SUPERINSTRUCTIONS: `p = base; p += off`, `i += k; if i < n goto loop`, `d = s; d op= x`,
+ * …). Slot pc + 1
  * keeps its own handler, so a jump into it still works; the debugger un-fuses a pair when it
  * needs to stop between its two instructions. Returns the ops with fusions applied.
  */
@@ -333,9 +364,6 @@ export function fuse(ops: Int32Array): Int32Array {
  */
 const SIGN = -0x80000000;
 
-function swap32(v: number): number {
-  return ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
-}
 
 /**
  * Runs from vm.pc until exit, a fault, a trap (breakpoint / step) or the instruction budget.
@@ -358,407 +386,968 @@ export function execute(vm: Vm): Stop {
     let op = C[b];
     dispatch: for (;;) {
       switch (op) {
+        // ---- generated from engine/isa/ops.ts by engine/vm/gen-interpreter.ts: do not edit ----
+        case 8: { // NOP
+          pc++;
+          continue loop;
+        }
+        case 9: { // ZEXT32
+          const d = C[b + 1];
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
         case 10: { // ADD64
           const d = C[b + 1], s = C[b + 2];
-          const lo = R[d], blo = R[s], r = (lo + blo) | 0;
-          R[d + 1] = (R[d + 1] + R[s + 1] + ((r ^ SIGN) < (lo ^ SIGN) ? 1 : 0)) | 0;
-          R[d] = r;
+          const a0 = R[d];
+          const t0 = (a0 + R[s]) | 0;
+          R[d + 1] = (R[d + 1] + R[s + 1] + ((t0 ^ SIGN) < (a0 ^ SIGN) ? 1 : 0)) | 0;
+          R[d] = t0;
           pc++;
           continue loop;
         }
         case 11: { // SUB64
           const d = C[b + 1], s = C[b + 2];
-          const lo = R[d], blo = R[s];
-          R[d + 1] = (R[d + 1] - R[s + 1] - ((lo ^ SIGN) < (blo ^ SIGN) ? 1 : 0)) | 0;
-          R[d] = (lo - blo) | 0;
+          const a0 = R[d], b0 = R[s];
+          R[d + 1] = (R[d + 1] - R[s + 1] - ((a0 ^ SIGN) < (b0 ^ SIGN) ? 1 : 0)) | 0;
+          R[d] = (a0 - b0) | 0;
           pc++;
           continue loop;
         }
-        case 12: { // MUL64: low 64 bits of the product, from 16-bit partial products
+        case 12: { // MUL64
           const d = C[b + 1], s = C[b + 2];
-          const alo = R[d], ahi = R[d + 1], blo = R[s], bhi = R[s + 1];
-          const a0 = alo & 0xffff, a1 = alo >>> 16, b0 = blo & 0xffff, b1 = blo >>> 16;
-          const p00 = a0 * b0, p10 = a1 * b0, p01 = a0 * b1;
-          const mid = (p00 >>> 16) + (p10 & 0xffff) + (p01 & 0xffff);
-          R[d + 1] = (a1 * b1 + (p10 >>> 16) + (p01 >>> 16) + (mid >>> 16) + Math.imul(alo, bhi) + Math.imul(ahi, blo)) | 0;
-          R[d] = Math.imul(alo, blo);
+          const a0 = R[d], b0 = R[s];
+          const t0a0 = a0 & 0xffff, t0a1 = a0 >>> 16, t0b0 = b0 & 0xffff, t0b1 = b0 >>> 16; const t0p10 = t0a1 * t0b0, t0p01 = t0a0 * t0b1; const t0m = ((t0a0 * t0b0) >>> 16) + (t0p10 & 0xffff) + (t0p01 & 0xffff);
+          R[d + 1] = (t0a1 * t0b1 + (t0p10 >>> 16) + (t0p01 >>> 16) + (t0m >>> 16) + Math.imul(a0, R[s + 1]) + Math.imul(R[d + 1], b0)) | 0;
+          R[d] = Math.imul(a0, b0);
           pc++;
           continue loop;
         }
-        case 13: { // DIV64 (unsigned; by zero gives 0)
+        case 13: { // DIV64
           const d = C[b + 1], s = C[b + 2];
-          const blo = R[s], bhi = R[s + 1];
-          if ((blo | bhi) === 0) {
-            R[d] = 0;
-            R[d + 1] = 0;
-          } else if ((R[d + 1] | bhi) === 0) {
-            R[d] = ((R[d] >>> 0) / (blo >>> 0)) >>> 0;
-          } else divmod64(R, d, blo, bhi, 'div');
+          const a0 = R[d], a1 = R[d + 1], b0 = R[s], b1 = R[s + 1];
+          if ((b0 | b1) === 0) { R[d + 1] = 0; R[d] = 0; } else { let t0 = 0, t1 = 0; if ((a1 | b1) === 0) { t0 = ((a0 >>> 0) / (b0 >>> 0)) | 0; t1 = 0; } else { divmod64(a0, a1, b0, b1, 'div'); t0 = Q[0]; t1 = Q[1]; } R[d + 1] = t1; R[d] = t0; }
           pc++;
           continue loop;
         }
-        case 14: { // SDIV64 (by zero gives 0; by -1 negates, wrapping)
+        case 14: { // SDIV64
           const d = C[b + 1], s = C[b + 2];
-          const blo = R[s], bhi = R[s + 1], alo = R[d], ahi = R[d + 1];
-          if ((blo | bhi) === 0) {
-            R[d] = 0;
-            R[d + 1] = 0;
-          } else if ((blo & bhi) === -1) {
-            R[d] = -alo | 0;
-            R[d + 1] = (~ahi + (alo === 0 ? 1 : 0)) | 0;
-          } else if (ahi === alo >> 31 && bhi === blo >> 31) {
-            const q = (alo / blo) | 0;
-            R[d] = q;
-            R[d + 1] = q >> 31;
-          } else divmod64(R, d, blo, bhi, 'sdiv');
+          const a0 = R[d], a1 = R[d + 1], b0 = R[s], b1 = R[s + 1];
+          if ((b0 | b1) === 0) { R[d + 1] = 0; R[d] = 0; } else { if ((b0 & b1) === -1) { R[d + 1] = (~a1 + (a0 === 0 ? 1 : 0)) | 0; R[d] = -a0 | 0; } else { let t0 = 0, t1 = 0; if (a1 === a0 >> 31 && b1 === b0 >> 31) { t0 = (a0 / b0) | 0; t1 = t0 >> 31; } else { divmod64(a0, a1, b0, b1, 'sdiv'); t0 = Q[0]; t1 = Q[1]; } R[d + 1] = t1; R[d] = t0; } }
           pc++;
           continue loop;
         }
         case 15: { // OR64
           const d = C[b + 1], s = C[b + 2];
-          R[d] |= R[s];
-          R[d + 1] |= R[s + 1];
+          R[d + 1] = (R[d + 1] | R[s + 1]);
+          R[d] = (R[d] | R[s]);
           pc++;
           continue loop;
         }
         case 16: { // AND64
           const d = C[b + 1], s = C[b + 2];
-          R[d] &= R[s];
-          R[d + 1] &= R[s + 1];
+          R[d + 1] = (R[d + 1] & R[s + 1]);
+          R[d] = (R[d] & R[s]);
           pc++;
           continue loop;
         }
-        case 17: { // LSH64 by register (amount masked to 63)
-          const d = C[b + 1];
-          const k = R[C[b + 2]] & 63;
-          if (k >= 32) {
-            R[d + 1] = R[d] << (k - 32);
-            R[d] = 0;
-          } else if (k !== 0) {
-            R[d + 1] = (R[d + 1] << k) | (R[d] >>> (32 - k));
-            R[d] <<= k;
-          }
-          pc++;
-          continue loop;
-        }
-        case 18: { // RSH64 by register
-          const d = C[b + 1];
-          const k = R[C[b + 2]] & 63;
-          if (k >= 32) {
-            R[d] = (R[d + 1] >>> (k - 32)) | 0;
-            R[d + 1] = 0;
-          } else if (k !== 0) {
-            R[d] = (R[d] >>> k) | (R[d + 1] << (32 - k));
-            R[d + 1] = R[d + 1] >>> k;
-          }
-          pc++;
-          continue loop;
-        }
-        case 19: { // MOD64 (unsigned; by zero leaves dst)
+        case 17: { // LSH64
           const d = C[b + 1], s = C[b + 2];
-          const blo = R[s], bhi = R[s + 1];
-          if ((blo | bhi) !== 0) {
-            if ((R[d + 1] | bhi) === 0) R[d] = (R[d] >>> 0) % (blo >>> 0);
-            else divmod64(R, d, blo, bhi, 'mod');
-          }
+          const a0 = R[d], a1 = R[d + 1];
+          const t0 = R[s] & 63;
+          let t1 = a0, t2 = a1; if (t0 >= 32) { t1 = 0; t2 = a0 << (t0 - 32); } else if (t0 !== 0) { t1 = a0 << t0; t2 = (a1 << t0) | (a0 >>> (32 - t0)); }
+          R[d + 1] = t2;
+          R[d] = t1;
           pc++;
           continue loop;
         }
-        case 20: { // SMOD64 (by zero leaves dst; by -1 gives 0; sign of the dividend)
+        case 18: { // RSH64
           const d = C[b + 1], s = C[b + 2];
-          const blo = R[s], bhi = R[s + 1], alo = R[d], ahi = R[d + 1];
-          if ((blo & bhi) === -1) {
-            R[d] = 0;
-            R[d + 1] = 0;
-          } else if ((blo | bhi) !== 0) {
-            if (ahi === alo >> 31 && bhi === blo >> 31) {
-              const r = alo % blo;
-              R[d] = r;
-              R[d + 1] = r >> 31;
-            } else divmod64(R, d, blo, bhi, 'smod');
-          }
+          const a0 = R[d], a1 = R[d + 1];
+          const t0 = R[s] & 63;
+          let t1 = a0, t2 = a1; if (t0 >= 32) { t1 = (a1 >>> (t0 - 32)) | 0; t2 = 0; } else if (t0 !== 0) { t1 = (a0 >>> t0) | (a1 << (32 - t0)); t2 = (a1 >>> t0) | 0; }
+          R[d + 1] = t2;
+          R[d] = t1;
+          pc++;
+          continue loop;
+        }
+        case 19: { // MOD64
+          const d = C[b + 1], s = C[b + 2];
+          const a0 = R[d], a1 = R[d + 1], b0 = R[s], b1 = R[s + 1];
+          if (!((b0 | b1) === 0)) { let t0 = 0, t1 = 0; if ((a1 | b1) === 0) { t0 = ((a0 >>> 0) % (b0 >>> 0)) | 0; t1 = 0; } else { divmod64(a0, a1, b0, b1, 'mod'); t0 = Q[0]; t1 = Q[1]; } R[d + 1] = t1; R[d] = t0; }
+          pc++;
+          continue loop;
+        }
+        case 20: { // SMOD64
+          const d = C[b + 1], s = C[b + 2];
+          const a0 = R[d], a1 = R[d + 1], b0 = R[s], b1 = R[s + 1];
+          if (!((b0 | b1) === 0)) { if ((b0 & b1) === -1) { R[d + 1] = 0; R[d] = 0; } else { let t0 = 0, t1 = 0; if (a1 === a0 >> 31 && b1 === b0 >> 31) { t0 = (a0 % b0) | 0; t1 = t0 >> 31; } else { divmod64(a0, a1, b0, b1, 'smod'); t0 = Q[0]; t1 = Q[1]; } R[d + 1] = t1; R[d] = t0; } }
           pc++;
           continue loop;
         }
         case 21: { // XOR64
           const d = C[b + 1], s = C[b + 2];
-          R[d] ^= R[s];
-          R[d + 1] ^= R[s + 1];
+          R[d + 1] = (R[d + 1] ^ R[s + 1]);
+          R[d] = (R[d] ^ R[s]);
           pc++;
           continue loop;
         }
         case 22: { // MOV64
           const d = C[b + 1], s = C[b + 2];
-          R[d] = R[s];
           R[d + 1] = R[s + 1];
+          R[d] = R[s];
           pc++;
           continue loop;
         }
-        case 23: { // ARSH64 by register
-          const d = C[b + 1];
-          const k = R[C[b + 2]] & 63;
-          if (k >= 32) {
-            R[d] = R[d + 1] >> (k - 32);
-            R[d + 1] >>= 31;
-          } else if (k !== 0) {
-            R[d] = (R[d] >>> k) | (R[d + 1] << (32 - k));
-            R[d + 1] >>= k;
-          }
+        case 23: { // ARSH64
+          const d = C[b + 1], s = C[b + 2];
+          const a0 = R[d], a1 = R[d + 1];
+          const t0 = R[s] & 63;
+          let t1 = a0, t2 = a1; if (t0 >= 32) { t1 = a1 >> (t0 - 32); t2 = a1 >> 31; } else if (t0 !== 0) { t1 = (a0 >>> t0) | (a1 << (32 - t0)); t2 = a1 >> t0; }
+          R[d + 1] = t2;
+          R[d] = t1;
           pc++;
           continue loop;
         }
         case 24: { // NEG64
           const d = C[b + 1];
-          const lo = R[d];
-          R[d] = -lo | 0;
-          R[d + 1] = (~R[d + 1] + (lo === 0 ? 1 : 0)) | 0;
+          const a0 = R[d];
+          R[d + 1] = (~R[d + 1] + (a0 === 0 ? 1 : 0)) | 0;
+          R[d] = -a0 | 0;
           pc++;
           continue loop;
         }
         case 25: { // MOVSX64_8
-          const v = (R[C[b + 2]] << 24) >> 24, d = C[b + 1];
-          R[d] = v;
-          R[d + 1] = v >> 31;
+          const d = C[b + 1], s = C[b + 2];
+          const t0 = ((R[s] << 24) >> 24);
+          R[d + 1] = t0 >> 31;
+          R[d] = t0;
           pc++;
           continue loop;
         }
         case 26: { // MOVSX64_16
-          const v = (R[C[b + 2]] << 16) >> 16, d = C[b + 1];
-          R[d] = v;
-          R[d + 1] = v >> 31;
+          const d = C[b + 1], s = C[b + 2];
+          const t0 = ((R[s] << 16) >> 16);
+          R[d + 1] = t0 >> 31;
+          R[d] = t0;
           pc++;
           continue loop;
         }
         case 27: { // MOVSX64_32
-          const v = R[C[b + 2]], d = C[b + 1];
-          R[d] = v;
-          R[d + 1] = v >> 31;
+          const d = C[b + 1], s = C[b + 2];
+          const b0 = R[s];
+          R[d + 1] = b0 >> 31;
+          R[d] = b0;
           pc++;
           continue loop;
         }
-        case 28: { // LSH64_KLO (1..31)
+        case 28: { // LSH64_KLO
           const d = C[b + 1], k = C[b + 4];
-          R[d + 1] = (R[d + 1] << k) | (R[d] >>> (32 - k));
-          R[d] <<= k;
+          const a0 = R[d];
+          R[d + 1] = (R[d + 1] << k) | (a0 >>> (32 - k));
+          R[d] = a0 << k;
           pc++;
           continue loop;
         }
-        case 29: { // LSH64_KHI (imm = amount - 32)
-          const d = C[b + 1];
-          R[d + 1] = R[d] << C[b + 4];
+        case 29: { // LSH64_KHI
+          const d = C[b + 1], k = C[b + 4];
+          R[d + 1] = R[d] << k;
           R[d] = 0;
           pc++;
           continue loop;
         }
         case 30: { // RSH64_KLO
           const d = C[b + 1], k = C[b + 4];
-          R[d] = (R[d] >>> k) | (R[d + 1] << (32 - k));
-          R[d + 1] = R[d + 1] >>> k;
+          const a1 = R[d + 1];
+          R[d + 1] = (a1 >>> k) | 0;
+          R[d] = (R[d] >>> k) | (a1 << (32 - k));
           pc++;
           continue loop;
         }
         case 31: { // RSH64_KHI
-          const d = C[b + 1];
-          R[d] = (R[d + 1] >>> C[b + 4]) | 0;
+          const d = C[b + 1], k = C[b + 4];
+          const a1 = R[d + 1];
           R[d + 1] = 0;
+          R[d] = (a1 >>> k) | 0;
           pc++;
           continue loop;
         }
         case 32: { // ARSH64_KLO
           const d = C[b + 1], k = C[b + 4];
-          R[d] = (R[d] >>> k) | (R[d + 1] << (32 - k));
-          R[d + 1] >>= k;
+          const a1 = R[d + 1];
+          R[d + 1] = a1 >> k;
+          R[d] = (R[d] >>> k) | (a1 << (32 - k));
           pc++;
           continue loop;
         }
         case 33: { // ARSH64_KHI
-          const d = C[b + 1];
-          R[d] = R[d + 1] >> C[b + 4];
-          R[d + 1] >>= 31;
+          const d = C[b + 1], k = C[b + 4];
+          const a1 = R[d + 1];
+          R[d + 1] = a1 >> 31;
+          R[d] = a1 >> k;
           pc++;
           continue loop;
         }
         case 40: { // ADD32
-          const d = C[b + 1];
-          R[d] = (R[d] + R[C[b + 2]]) | 0;
+          const d = C[b + 1], s = C[b + 2];
+          R[d] = (R[d] + R[s]) | 0;
           R[d + 1] = 0;
           pc++;
           continue loop;
         }
         case 41: { // SUB32
-          const d = C[b + 1];
-          R[d] = (R[d] - R[C[b + 2]]) | 0;
+          const d = C[b + 1], s = C[b + 2];
+          R[d] = (R[d] - R[s]) | 0;
           R[d + 1] = 0;
           pc++;
           continue loop;
         }
         case 42: { // MUL32
-          const d = C[b + 1];
-          R[d] = Math.imul(R[d], R[C[b + 2]]);
+          const d = C[b + 1], s = C[b + 2];
+          R[d] = Math.imul(R[d], R[s]);
           R[d + 1] = 0;
           pc++;
           continue loop;
         }
-        case 43: { // DIV32 (unsigned; by zero gives 0)
-          const d = C[b + 1], v = R[C[b + 2]] >>> 0;
-          R[d] = v === 0 ? 0 : ((R[d] >>> 0) / v) >>> 0;
+        case 43: { // DIV32
+          const d = C[b + 1], s = C[b + 2];
+          const a0 = R[d], b0 = R[s];
+          if (b0 === 0) { R[d] = 0; } else { R[d] = ((a0 >>> 0) / (b0 >>> 0)) | 0; }
           R[d + 1] = 0;
           pc++;
           continue loop;
         }
-        case 44: { // SDIV32 (by zero gives 0; S32_MIN / -1 = S32_MIN)
-          const d = C[b + 1], v = R[C[b + 2]];
-          R[d] = v === 0 ? 0 : v === -1 ? -R[d] | 0 : (R[d] / v) | 0;
+        case 44: { // SDIV32
+          const d = C[b + 1], s = C[b + 2];
+          const a0 = R[d], b0 = R[s];
+          if (b0 === 0) { R[d] = 0; } else { if (b0 === (-1)) { R[d] = (-a0 | 0); } else { R[d] = (a0 / b0) | 0; } }
           R[d + 1] = 0;
           pc++;
           continue loop;
         }
         case 45: { // OR32
-          const d = C[b + 1];
-          R[d] |= R[C[b + 2]];
+          const d = C[b + 1], s = C[b + 2];
+          R[d] = (R[d] | R[s]);
           R[d + 1] = 0;
           pc++;
           continue loop;
         }
         case 46: { // AND32
-          const d = C[b + 1];
-          R[d] &= R[C[b + 2]];
+          const d = C[b + 1], s = C[b + 2];
+          R[d] = (R[d] & R[s]);
           R[d + 1] = 0;
           pc++;
           continue loop;
         }
-        case 47: { // LSH32 by register (masked to 31)
-          const d = C[b + 1];
-          R[d] <<= R[C[b + 2]] & 31;
+        case 47: { // LSH32
+          const d = C[b + 1], s = C[b + 2];
+          R[d] = (R[d] << R[s]);
           R[d + 1] = 0;
           pc++;
           continue loop;
         }
         case 48: { // RSH32
-          const d = C[b + 1];
-          R[d] = (R[d] >>> (R[C[b + 2]] & 31)) | 0;
+          const d = C[b + 1], s = C[b + 2];
+          R[d] = ((R[d] >>> R[s]) | 0);
           R[d + 1] = 0;
           pc++;
           continue loop;
         }
-        case 49: { // MOD32 (by zero: low half unchanged, upper half zeroed)
-          const d = C[b + 1], v = R[C[b + 2]] >>> 0;
-          if (v !== 0) R[d] = (R[d] >>> 0) % v;
+        case 49: { // MOD32
+          const d = C[b + 1], s = C[b + 2];
+          const a0 = R[d], b0 = R[s];
+          if (!(b0 === 0)) { R[d] = ((a0 >>> 0) % (b0 >>> 0)) | 0; }
           R[d + 1] = 0;
           pc++;
           continue loop;
         }
-        case 50: { // SMOD32 (by zero unchanged low half; by -1 gives 0)
-          const d = C[b + 1], v = R[C[b + 2]];
-          if (v === -1) R[d] = 0;
-          else if (v !== 0) R[d] = R[d] % v;
+        case 50: { // SMOD32
+          const d = C[b + 1], s = C[b + 2];
+          const a0 = R[d], b0 = R[s];
+          if (!(b0 === 0)) { if (b0 === (-1)) { R[d] = 0; } else { R[d] = (a0 % b0) | 0; } }
           R[d + 1] = 0;
           pc++;
           continue loop;
         }
         case 51: { // XOR32
-          const d = C[b + 1];
-          R[d] ^= R[C[b + 2]];
+          const d = C[b + 1], s = C[b + 2];
+          R[d] = (R[d] ^ R[s]);
           R[d + 1] = 0;
           pc++;
           continue loop;
         }
         case 52: { // MOV32
-          const d = C[b + 1];
-          R[d] = R[C[b + 2]];
+          const d = C[b + 1], s = C[b + 2];
+          R[d] = R[s];
           R[d + 1] = 0;
           pc++;
           continue loop;
         }
         case 53: { // ARSH32
-          const d = C[b + 1];
-          R[d] >>= R[C[b + 2]] & 31;
+          const d = C[b + 1], s = C[b + 2];
+          R[d] = (R[d] >> R[s]);
           R[d + 1] = 0;
           pc++;
           continue loop;
         }
         case 54: { // NEG32
           const d = C[b + 1];
-          R[d] = -R[d] | 0;
+          R[d] = (-R[d] | 0);
           R[d + 1] = 0;
           pc++;
           continue loop;
         }
         case 55: { // MOVSX32_8
-          const d = C[b + 1];
-          R[d] = (R[C[b + 2]] << 24) >> 24;
+          const d = C[b + 1], s = C[b + 2];
+          R[d] = ((R[s] << 24) >> 24);
           R[d + 1] = 0;
           pc++;
           continue loop;
         }
         case 56: { // MOVSX32_16
-          const d = C[b + 1];
-          R[d] = (R[C[b + 2]] << 16) >> 16;
+          const d = C[b + 1], s = C[b + 2];
+          R[d] = ((R[s] << 16) >> 16);
           R[d + 1] = 0;
           pc++;
           continue loop;
         }
         case 57: { // LSH32_K
-          const d = C[b + 1];
-          R[d] <<= C[b + 4];
+          const d = C[b + 1], k = C[b + 4];
+          R[d] = (R[d] << k);
           R[d + 1] = 0;
           pc++;
           continue loop;
         }
         case 58: { // RSH32_K
-          const d = C[b + 1];
-          R[d] = R[d] >>> C[b + 4];
+          const d = C[b + 1], k = C[b + 4];
+          R[d] = ((R[d] >>> k) | 0);
           R[d + 1] = 0;
           pc++;
           continue loop;
         }
         case 59: { // ARSH32_K
-          const d = C[b + 1];
-          R[d] >>= C[b + 4];
+          const d = C[b + 1], k = C[b + 4];
+          R[d] = (R[d] >> k);
           R[d + 1] = 0;
           pc++;
           continue loop;
         }
-        case 9: { // ZEXT32 (a 32-bit op that leaves the low half: shift by 0)
-          R[C[b + 1] + 1] = 0;
-          pc++;
-          continue loop;
-        }
-        case 8: // NOP
-          pc++;
-          continue loop;
         case 60: { // LE16
           const d = C[b + 1];
-          R[d] &= 0xffff;
+          R[d] = (R[d] & 65535);
           R[d + 1] = 0;
           pc++;
           continue loop;
         }
-        case 61: // LE32
-          R[C[b + 1] + 1] = 0;
+        case 61: { // LE32
+          const d = C[b + 1];
+          R[d + 1] = 0;
           pc++;
           continue loop;
-        case 62: { // SWAP16 (be16, bswap16)
-          const d = C[b + 1], v = R[d];
-          R[d] = ((v & 0xff) << 8) | ((v >>> 8) & 0xff);
+        }
+        case 62: { // SWAP16
+          const d = C[b + 1];
+          const a0 = R[d];
+          R[d] = (((a0 & 0xff) << 8) | ((a0 >>> 8) & 0xff));
           R[d + 1] = 0;
           pc++;
           continue loop;
         }
         case 63: { // SWAP32
           const d = C[b + 1];
-          R[d] = swap32(R[d]);
+          const a0 = R[d];
+          R[d] = (((a0 & 0xff) << 24) | ((a0 & 0xff00) << 8) | ((a0 >>> 8) & 0xff00) | (a0 >>> 24));
           R[d + 1] = 0;
           pc++;
           continue loop;
         }
         case 64: { // SWAP64
-          const d = C[b + 1], lo = R[d];
-          R[d] = swap32(R[d + 1]);
-          R[d + 1] = swap32(lo);
+          const d = C[b + 1];
+          const a0 = R[d], a1 = R[d + 1];
+          R[d + 1] = (((a0 & 0xff) << 24) | ((a0 & 0xff00) << 8) | ((a0 >>> 8) & 0xff00) | (a0 >>> 24));
+          R[d] = (((a1 & 0xff) << 24) | ((a1 & 0xff00) << 8) | ((a1 >>> 8) & 0xff00) | (a1 >>> 24));
           pc++;
           continue loop;
         }
+        case 90: { // JEQ64
+          const d = C[b + 1], s = C[b + 2];
+          if (R[d] === R[s] && R[d + 1] === R[s + 1]) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 91: { // JGT64
+          const d = C[b + 1], s = C[b + 2];
+          const t0 = (R[d + 1] ^ SIGN);
+          const t1 = (R[s + 1] ^ SIGN);
+          if (t0 > t1 || (t0 === t1 && (R[d] ^ SIGN) > (R[s] ^ SIGN))) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 92: { // JGE64
+          const d = C[b + 1], s = C[b + 2];
+          const t0 = (R[d + 1] ^ SIGN);
+          const t1 = (R[s + 1] ^ SIGN);
+          if (t0 > t1 || (t0 === t1 && (R[d] ^ SIGN) >= (R[s] ^ SIGN))) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 93: { // JSET64
+          const d = C[b + 1], s = C[b + 2];
+          if (((R[d] & R[s]) | (R[d + 1] & R[s + 1])) !== 0) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 94: { // JNE64
+          const d = C[b + 1], s = C[b + 2];
+          if (R[d] !== R[s] || R[d + 1] !== R[s + 1]) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 95: { // JSGT64
+          const d = C[b + 1], s = C[b + 2];
+          const a1 = R[d + 1], b1 = R[s + 1];
+          if (a1 > b1 || (a1 === b1 && (R[d] ^ SIGN) > (R[s] ^ SIGN))) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 96: { // JSGE64
+          const d = C[b + 1], s = C[b + 2];
+          const a1 = R[d + 1], b1 = R[s + 1];
+          if (a1 > b1 || (a1 === b1 && (R[d] ^ SIGN) >= (R[s] ^ SIGN))) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 97: { // JLT64
+          const d = C[b + 1], s = C[b + 2];
+          const t0 = (R[d + 1] ^ SIGN);
+          const t1 = (R[s + 1] ^ SIGN);
+          if (t0 < t1 || (t0 === t1 && (R[d] ^ SIGN) < (R[s] ^ SIGN))) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 98: { // JLE64
+          const d = C[b + 1], s = C[b + 2];
+          const t0 = (R[d + 1] ^ SIGN);
+          const t1 = (R[s + 1] ^ SIGN);
+          if (t0 < t1 || (t0 === t1 && (R[d] ^ SIGN) <= (R[s] ^ SIGN))) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 99: { // JSLT64
+          const d = C[b + 1], s = C[b + 2];
+          const a1 = R[d + 1], b1 = R[s + 1];
+          if (a1 < b1 || (a1 === b1 && (R[d] ^ SIGN) < (R[s] ^ SIGN))) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 100: { // JSLE64
+          const d = C[b + 1], s = C[b + 2];
+          const a1 = R[d + 1], b1 = R[s + 1];
+          if (a1 < b1 || (a1 === b1 && (R[d] ^ SIGN) <= (R[s] ^ SIGN))) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 101: { // JEQ32
+          const d = C[b + 1], s = C[b + 2];
+          if (R[d] === R[s]) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 102: { // JGT32
+          const d = C[b + 1], s = C[b + 2];
+          if ((R[d] ^ SIGN) > (R[s] ^ SIGN)) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 103: { // JGE32
+          const d = C[b + 1], s = C[b + 2];
+          if ((R[d] ^ SIGN) >= (R[s] ^ SIGN)) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 104: { // JSET32
+          const d = C[b + 1], s = C[b + 2];
+          if ((R[d] & R[s]) !== 0) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 105: { // JNE32
+          const d = C[b + 1], s = C[b + 2];
+          if (R[d] !== R[s]) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 106: { // JSGT32
+          const d = C[b + 1], s = C[b + 2];
+          if (R[d] > R[s]) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 107: { // JSGE32
+          const d = C[b + 1], s = C[b + 2];
+          if (R[d] >= R[s]) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 108: { // JLT32
+          const d = C[b + 1], s = C[b + 2];
+          if ((R[d] ^ SIGN) < (R[s] ^ SIGN)) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 109: { // JLE32
+          const d = C[b + 1], s = C[b + 2];
+          if ((R[d] ^ SIGN) <= (R[s] ^ SIGN)) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 110: { // JSLT32
+          const d = C[b + 1], s = C[b + 2];
+          if (R[d] < R[s]) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 111: { // JSLE32
+          const d = C[b + 1], s = C[b + 2];
+          if (R[d] <= R[s]) {
+            n += C[b + 6];
+            pc = C[b + 5];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc++;
+          continue loop;
+        }
+        case 120: { // MOV64_ADD64: MOV64; then the ADD64 of the next slot
+          const d = C[b + 1], s = C[b + 2];
+          R[d + 1] = R[s + 1];
+          R[d] = R[s];
+          const d2 = C[b + 9], s2 = C[b + 10];
+          const na0 = R[d2];
+          const nt0 = (na0 + R[s2]) | 0;
+          R[d2 + 1] = (R[d2 + 1] + R[s2 + 1] + ((nt0 ^ SIGN) < (na0 ^ SIGN) ? 1 : 0)) | 0;
+          R[d2] = nt0;
+          pc += 2;
+          continue loop;
+        }
+        case 121: { // ADD64_JA: ADD64, then the jump of the next slot
+          const d = C[b + 1], s = C[b + 2];
+          const a0 = R[d];
+          const t0 = (a0 + R[s]) | 0;
+          R[d + 1] = (R[d + 1] + R[s + 1] + ((t0 ^ SIGN) < (a0 ^ SIGN) ? 1 : 0)) | 0;
+          R[d] = t0;
+          n += C[b + 14];
+          pc = C[b + 13];
+          if (n + pc > limit) {
+            stop = Stop.Budget;
+            break loop;
+          }
+          continue loop;
+        }
+        case 122: { // ADD64_JEQ64: ADD64, then the conditional jump of the next slot
+          const d = C[b + 1], s = C[b + 2];
+          const a0 = R[d];
+          const t0 = (a0 + R[s]) | 0;
+          R[d + 1] = (R[d + 1] + R[s + 1] + ((t0 ^ SIGN) < (a0 ^ SIGN) ? 1 : 0)) | 0;
+          R[d] = t0;
+          const d2 = C[b + 9], s2 = C[b + 10];
+          if (R[d2] === R[s2] && R[d2 + 1] === R[s2 + 1]) {
+            n += C[b + 14];
+            pc = C[b + 13];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc += 2;
+          continue loop;
+        }
+        case 123: { // ADD64_JNE64: ADD64, then the conditional jump of the next slot
+          const d = C[b + 1], s = C[b + 2];
+          const a0 = R[d];
+          const t0 = (a0 + R[s]) | 0;
+          R[d + 1] = (R[d + 1] + R[s + 1] + ((t0 ^ SIGN) < (a0 ^ SIGN) ? 1 : 0)) | 0;
+          R[d] = t0;
+          const d2 = C[b + 9], s2 = C[b + 10];
+          if (R[d2] !== R[s2] || R[d2 + 1] !== R[s2 + 1]) {
+            n += C[b + 14];
+            pc = C[b + 13];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc += 2;
+          continue loop;
+        }
+        case 124: { // ADD64_JGT64: ADD64, then the conditional jump of the next slot
+          const d = C[b + 1], s = C[b + 2];
+          const a0 = R[d];
+          const t0 = (a0 + R[s]) | 0;
+          R[d + 1] = (R[d + 1] + R[s + 1] + ((t0 ^ SIGN) < (a0 ^ SIGN) ? 1 : 0)) | 0;
+          R[d] = t0;
+          const d2 = C[b + 9], s2 = C[b + 10];
+          const nt0 = (R[d2 + 1] ^ SIGN);
+          const nt1 = (R[s2 + 1] ^ SIGN);
+          if (nt0 > nt1 || (nt0 === nt1 && (R[d2] ^ SIGN) > (R[s2] ^ SIGN))) {
+            n += C[b + 14];
+            pc = C[b + 13];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc += 2;
+          continue loop;
+        }
+        case 125: { // ADD64_JGE64: ADD64, then the conditional jump of the next slot
+          const d = C[b + 1], s = C[b + 2];
+          const a0 = R[d];
+          const t0 = (a0 + R[s]) | 0;
+          R[d + 1] = (R[d + 1] + R[s + 1] + ((t0 ^ SIGN) < (a0 ^ SIGN) ? 1 : 0)) | 0;
+          R[d] = t0;
+          const d2 = C[b + 9], s2 = C[b + 10];
+          const nt0 = (R[d2 + 1] ^ SIGN);
+          const nt1 = (R[s2 + 1] ^ SIGN);
+          if (nt0 > nt1 || (nt0 === nt1 && (R[d2] ^ SIGN) >= (R[s2] ^ SIGN))) {
+            n += C[b + 14];
+            pc = C[b + 13];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc += 2;
+          continue loop;
+        }
+        case 126: { // ADD64_JLT64: ADD64, then the conditional jump of the next slot
+          const d = C[b + 1], s = C[b + 2];
+          const a0 = R[d];
+          const t0 = (a0 + R[s]) | 0;
+          R[d + 1] = (R[d + 1] + R[s + 1] + ((t0 ^ SIGN) < (a0 ^ SIGN) ? 1 : 0)) | 0;
+          R[d] = t0;
+          const d2 = C[b + 9], s2 = C[b + 10];
+          const nt0 = (R[d2 + 1] ^ SIGN);
+          const nt1 = (R[s2 + 1] ^ SIGN);
+          if (nt0 < nt1 || (nt0 === nt1 && (R[d2] ^ SIGN) < (R[s2] ^ SIGN))) {
+            n += C[b + 14];
+            pc = C[b + 13];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc += 2;
+          continue loop;
+        }
+        case 127: { // ADD64_JLE64: ADD64, then the conditional jump of the next slot
+          const d = C[b + 1], s = C[b + 2];
+          const a0 = R[d];
+          const t0 = (a0 + R[s]) | 0;
+          R[d + 1] = (R[d + 1] + R[s + 1] + ((t0 ^ SIGN) < (a0 ^ SIGN) ? 1 : 0)) | 0;
+          R[d] = t0;
+          const d2 = C[b + 9], s2 = C[b + 10];
+          const nt0 = (R[d2 + 1] ^ SIGN);
+          const nt1 = (R[s2 + 1] ^ SIGN);
+          if (nt0 < nt1 || (nt0 === nt1 && (R[d2] ^ SIGN) <= (R[s2] ^ SIGN))) {
+            n += C[b + 14];
+            pc = C[b + 13];
+            if (n + pc > limit) {
+              stop = Stop.Budget;
+              break loop;
+            }
+            continue loop;
+          }
+          pc += 2;
+          continue loop;
+        }
+        case 128: { // MOV64_SUB64: MOV64; then the SUB64 of the next slot
+          const d = C[b + 1], s = C[b + 2];
+          R[d + 1] = R[s + 1];
+          R[d] = R[s];
+          const d2 = C[b + 9], s2 = C[b + 10];
+          const na0 = R[d2], nb0 = R[s2];
+          R[d2 + 1] = (R[d2 + 1] - R[s2 + 1] - ((na0 ^ SIGN) < (nb0 ^ SIGN) ? 1 : 0)) | 0;
+          R[d2] = (na0 - nb0) | 0;
+          pc += 2;
+          continue loop;
+        }
+        case 129: { // MOV64_MUL64: MOV64; then the MUL64 of the next slot
+          const d = C[b + 1], s = C[b + 2];
+          R[d + 1] = R[s + 1];
+          R[d] = R[s];
+          const d2 = C[b + 9], s2 = C[b + 10];
+          const na0 = R[d2], nb0 = R[s2];
+          const nt0a0 = na0 & 0xffff, nt0a1 = na0 >>> 16, nt0b0 = nb0 & 0xffff, nt0b1 = nb0 >>> 16; const nt0p10 = nt0a1 * nt0b0, nt0p01 = nt0a0 * nt0b1; const nt0m = ((nt0a0 * nt0b0) >>> 16) + (nt0p10 & 0xffff) + (nt0p01 & 0xffff);
+          R[d2 + 1] = (nt0a1 * nt0b1 + (nt0p10 >>> 16) + (nt0p01 >>> 16) + (nt0m >>> 16) + Math.imul(na0, R[s2 + 1]) + Math.imul(R[d2 + 1], nb0)) | 0;
+          R[d2] = Math.imul(na0, nb0);
+          pc += 2;
+          continue loop;
+        }
+        case 130: { // MOV64_AND64: MOV64; then the AND64 of the next slot
+          const d = C[b + 1], s = C[b + 2];
+          R[d + 1] = R[s + 1];
+          R[d] = R[s];
+          const d2 = C[b + 9], s2 = C[b + 10];
+          R[d2 + 1] = (R[d2 + 1] & R[s2 + 1]);
+          R[d2] = (R[d2] & R[s2]);
+          pc += 2;
+          continue loop;
+        }
+        case 131: { // MOV64_OR64: MOV64; then the OR64 of the next slot
+          const d = C[b + 1], s = C[b + 2];
+          R[d + 1] = R[s + 1];
+          R[d] = R[s];
+          const d2 = C[b + 9], s2 = C[b + 10];
+          R[d2 + 1] = (R[d2 + 1] | R[s2 + 1]);
+          R[d2] = (R[d2] | R[s2]);
+          pc += 2;
+          continue loop;
+        }
+        case 132: { // MOV64_XOR64: MOV64; then the XOR64 of the next slot
+          const d = C[b + 1], s = C[b + 2];
+          R[d + 1] = R[s + 1];
+          R[d] = R[s];
+          const d2 = C[b + 9], s2 = C[b + 10];
+          R[d2 + 1] = (R[d2 + 1] ^ R[s2 + 1]);
+          R[d2] = (R[d2] ^ R[s2]);
+          pc += 2;
+          continue loop;
+        }
+        case 133: { // MOV64_LSH64_KLO: MOV64; then the LSH64_KLO of the next slot
+          const d = C[b + 1], s = C[b + 2];
+          R[d + 1] = R[s + 1];
+          R[d] = R[s];
+          const d2 = C[b + 9], k2 = C[b + 12];
+          const na0 = R[d2];
+          R[d2 + 1] = (R[d2 + 1] << k2) | (na0 >>> (32 - k2));
+          R[d2] = na0 << k2;
+          pc += 2;
+          continue loop;
+        }
+        case 134: { // MOV64_RSH64_KLO: MOV64; then the RSH64_KLO of the next slot
+          const d = C[b + 1], s = C[b + 2];
+          R[d + 1] = R[s + 1];
+          R[d] = R[s];
+          const d2 = C[b + 9], k2 = C[b + 12];
+          const na1 = R[d2 + 1];
+          R[d2 + 1] = (na1 >>> k2) | 0;
+          R[d2] = (R[d2] >>> k2) | (na1 << (32 - k2));
+          pc += 2;
+          continue loop;
+        }
+        case 135: { // MOV64_ARSH64_KLO: MOV64; then the ARSH64_KLO of the next slot
+          const d = C[b + 1], s = C[b + 2];
+          R[d + 1] = R[s + 1];
+          R[d] = R[s];
+          const d2 = C[b + 9], k2 = C[b + 12];
+          const na1 = R[d2 + 1];
+          R[d2 + 1] = na1 >> k2;
+          R[d2] = (R[d2] >>> k2) | (na1 << (32 - k2));
+          pc += 2;
+          continue loop;
+        }
+        case 136: { // MUL64_ADD64: MUL64; then the ADD64 of the next slot
+          const d = C[b + 1], s = C[b + 2];
+          const a0 = R[d], b0 = R[s];
+          const t0a0 = a0 & 0xffff, t0a1 = a0 >>> 16, t0b0 = b0 & 0xffff, t0b1 = b0 >>> 16; const t0p10 = t0a1 * t0b0, t0p01 = t0a0 * t0b1; const t0m = ((t0a0 * t0b0) >>> 16) + (t0p10 & 0xffff) + (t0p01 & 0xffff);
+          R[d + 1] = (t0a1 * t0b1 + (t0p10 >>> 16) + (t0p01 >>> 16) + (t0m >>> 16) + Math.imul(a0, R[s + 1]) + Math.imul(R[d + 1], b0)) | 0;
+          R[d] = Math.imul(a0, b0);
+          const d2 = C[b + 9], s2 = C[b + 10];
+          const na0 = R[d2];
+          const nt0 = (na0 + R[s2]) | 0;
+          R[d2 + 1] = (R[d2 + 1] + R[s2 + 1] + ((nt0 ^ SIGN) < (na0 ^ SIGN) ? 1 : 0)) | 0;
+          R[d2] = nt0;
+          pc += 2;
+          continue loop;
+        }
+        case 137: { // MOV32_MUL32: MOV32; then the MUL32 of the next slot
+          const d = C[b + 1], s = C[b + 2];
+          R[d] = R[s];
+          R[d + 1] = 0;
+          const d2 = C[b + 9], s2 = C[b + 10];
+          R[d2] = Math.imul(R[d2], R[s2]);
+          R[d2 + 1] = 0;
+          pc += 2;
+          continue loop;
+        }
+        // ---- end generated ----
         case 7: { // LDDW: one instruction in two slots, so it counts once
           const d = C[b + 1];
           R[d] = C[b + 4];
@@ -976,94 +1565,6 @@ export function execute(vm: Vm): Stop {
             break loop;
           }
           continue loop;
-        case 90: { // JEQ64
-          const d = C[b + 1], s = C[b + 2];
-          taken = R[d] === R[s] && R[d + 1] === R[s + 1];
-          break dispatch;
-        }
-        case 91: { // JGT64
-          const d = C[b + 1], s = C[b + 2], ah = R[d + 1] ^ SIGN, bh = R[s + 1] ^ SIGN;
-          taken = ah > bh || (ah === bh && (R[d] ^ SIGN) > (R[s] ^ SIGN));
-          break dispatch;
-        }
-        case 92: { // JGE64
-          const d = C[b + 1], s = C[b + 2], ah = R[d + 1] ^ SIGN, bh = R[s + 1] ^ SIGN;
-          taken = ah > bh || (ah === bh && (R[d] ^ SIGN) >= (R[s] ^ SIGN));
-          break dispatch;
-        }
-        case 93: { // JSET64
-          const d = C[b + 1], s = C[b + 2];
-          taken = (R[d] & R[s]) !== 0 || (R[d + 1] & R[s + 1]) !== 0;
-          break dispatch;
-        }
-        case 94: { // JNE64
-          const d = C[b + 1], s = C[b + 2];
-          taken = R[d] !== R[s] || R[d + 1] !== R[s + 1];
-          break dispatch;
-        }
-        case 95: { // JSGT64
-          const d = C[b + 1], s = C[b + 2], ah = R[d + 1], bh = R[s + 1];
-          taken = ah > bh || (ah === bh && (R[d] ^ SIGN) > (R[s] ^ SIGN));
-          break dispatch;
-        }
-        case 96: { // JSGE64
-          const d = C[b + 1], s = C[b + 2], ah = R[d + 1], bh = R[s + 1];
-          taken = ah > bh || (ah === bh && (R[d] ^ SIGN) >= (R[s] ^ SIGN));
-          break dispatch;
-        }
-        case 97: { // JLT64
-          const d = C[b + 1], s = C[b + 2], ah = R[d + 1] ^ SIGN, bh = R[s + 1] ^ SIGN;
-          taken = ah < bh || (ah === bh && (R[d] ^ SIGN) < (R[s] ^ SIGN));
-          break dispatch;
-        }
-        case 98: { // JLE64
-          const d = C[b + 1], s = C[b + 2], ah = R[d + 1] ^ SIGN, bh = R[s + 1] ^ SIGN;
-          taken = ah < bh || (ah === bh && (R[d] ^ SIGN) <= (R[s] ^ SIGN));
-          break dispatch;
-        }
-        case 99: { // JSLT64
-          const d = C[b + 1], s = C[b + 2], ah = R[d + 1], bh = R[s + 1];
-          taken = ah < bh || (ah === bh && (R[d] ^ SIGN) < (R[s] ^ SIGN));
-          break dispatch;
-        }
-        case 100: { // JSLE64
-          const d = C[b + 1], s = C[b + 2], ah = R[d + 1], bh = R[s + 1];
-          taken = ah < bh || (ah === bh && (R[d] ^ SIGN) <= (R[s] ^ SIGN));
-          break dispatch;
-        }
-        case 101: // JEQ32
-          taken = R[C[b + 1]] === R[C[b + 2]];
-          break dispatch;
-        case 102: // JGT32
-          taken = (R[C[b + 1]] ^ SIGN) > (R[C[b + 2]] ^ SIGN);
-          break dispatch;
-        case 103: // JGE32
-          taken = (R[C[b + 1]] ^ SIGN) >= (R[C[b + 2]] ^ SIGN);
-          break dispatch;
-        case 104: // JSET32
-          taken = (R[C[b + 1]] & R[C[b + 2]]) !== 0;
-          break dispatch;
-        case 105: // JNE32
-          taken = R[C[b + 1]] !== R[C[b + 2]];
-          break dispatch;
-        case 106: // JSGT32
-          taken = R[C[b + 1]] > R[C[b + 2]];
-          break dispatch;
-        case 107: // JSGE32
-          taken = R[C[b + 1]] >= R[C[b + 2]];
-          break dispatch;
-        case 108: // JLT32
-          taken = (R[C[b + 1]] ^ SIGN) < (R[C[b + 2]] ^ SIGN);
-          break dispatch;
-        case 109: // JLE32
-          taken = (R[C[b + 1]] ^ SIGN) <= (R[C[b + 2]] ^ SIGN);
-          break dispatch;
-        case 110: // JSLT32
-          taken = R[C[b + 1]] < R[C[b + 2]];
-          break dispatch;
-        case 111: // JSLE32
-          taken = R[C[b + 1]] <= R[C[b + 2]];
-          break dispatch;
         case 34: { // MAY_GOTO: jump once the frame's loop budget is spent, else take one from it
           const M = vm.mayGoto, k = vm.depth, left = M[k];
           taken = left === 0;
@@ -1115,94 +1616,6 @@ export function execute(vm: Vm): Stop {
           }
           continue loop;
         }
-        case 120: { // MOV64_ADD64: dst = src; then the ADD64 of the next slot
-          const d = C[b + 1], s = C[b + 2];
-          R[d] = R[s];
-          R[d + 1] = R[s + 1];
-          const d2 = C[b + 9], s2 = C[b + 10];
-          const lo = R[d2], r = (lo + R[s2]) | 0;
-          R[d2 + 1] = (R[d2 + 1] + R[s2 + 1] + ((r ^ SIGN) < (lo ^ SIGN) ? 1 : 0)) | 0;
-          R[d2] = r;
-          pc += 2;
-          continue loop;
-        }
-        case 121: { // ADD64_JA
-          const d = C[b + 1], s = C[b + 2];
-          const lo = R[d], r = (lo + R[s]) | 0;
-          R[d + 1] = (R[d + 1] + R[s + 1] + ((r ^ SIGN) < (lo ^ SIGN) ? 1 : 0)) | 0;
-          R[d] = r;
-          n += C[b + 14];
-          pc = C[b + 13];
-          if (n + pc > limit) {
-            stop = Stop.Budget;
-            break loop;
-          }
-          continue loop;
-        }
-        case 122: { // ADD64_JEQ64: ADD64, then the conditional jump of the next slot
-          const d = C[b + 1], s = C[b + 2];
-          const lo = R[d], r = (lo + R[s]) | 0;
-          R[d + 1] = (R[d + 1] + R[s + 1] + ((r ^ SIGN) < (lo ^ SIGN) ? 1 : 0)) | 0;
-          R[d] = r;
-          pc++;
-          const j = C[b + 9], k = C[b + 10];
-          taken = R[j] === R[k] && R[j + 1] === R[k + 1];
-          break dispatch;
-        }
-        case 123: { // ADD64_JNE64: ADD64, then the conditional jump of the next slot
-          const d = C[b + 1], s = C[b + 2];
-          const lo = R[d], r = (lo + R[s]) | 0;
-          R[d + 1] = (R[d + 1] + R[s + 1] + ((r ^ SIGN) < (lo ^ SIGN) ? 1 : 0)) | 0;
-          R[d] = r;
-          pc++;
-          const j = C[b + 9], k = C[b + 10];
-          taken = R[j] !== R[k] || R[j + 1] !== R[k + 1];
-          break dispatch;
-        }
-        case 124: { // ADD64_JGT64: ADD64, then the conditional jump of the next slot
-          const d = C[b + 1], s = C[b + 2];
-          const lo = R[d], r = (lo + R[s]) | 0;
-          R[d + 1] = (R[d + 1] + R[s + 1] + ((r ^ SIGN) < (lo ^ SIGN) ? 1 : 0)) | 0;
-          R[d] = r;
-          pc++;
-          const j = C[b + 9], k = C[b + 10];
-          const ah = R[j + 1] ^ SIGN, bh = R[k + 1] ^ SIGN;
-          taken = ah > bh || (ah === bh && (R[j] ^ SIGN) > (R[k] ^ SIGN));
-          break dispatch;
-        }
-        case 125: { // ADD64_JGE64: ADD64, then the conditional jump of the next slot
-          const d = C[b + 1], s = C[b + 2];
-          const lo = R[d], r = (lo + R[s]) | 0;
-          R[d + 1] = (R[d + 1] + R[s + 1] + ((r ^ SIGN) < (lo ^ SIGN) ? 1 : 0)) | 0;
-          R[d] = r;
-          pc++;
-          const j = C[b + 9], k = C[b + 10];
-          const ah = R[j + 1] ^ SIGN, bh = R[k + 1] ^ SIGN;
-          taken = ah > bh || (ah === bh && (R[j] ^ SIGN) >= (R[k] ^ SIGN));
-          break dispatch;
-        }
-        case 126: { // ADD64_JLT64: ADD64, then the conditional jump of the next slot
-          const d = C[b + 1], s = C[b + 2];
-          const lo = R[d], r = (lo + R[s]) | 0;
-          R[d + 1] = (R[d + 1] + R[s + 1] + ((r ^ SIGN) < (lo ^ SIGN) ? 1 : 0)) | 0;
-          R[d] = r;
-          pc++;
-          const j = C[b + 9], k = C[b + 10];
-          const ah = R[j + 1] ^ SIGN, bh = R[k + 1] ^ SIGN;
-          taken = ah < bh || (ah === bh && (R[j] ^ SIGN) < (R[k] ^ SIGN));
-          break dispatch;
-        }
-        case 127: { // ADD64_JLE64: ADD64, then the conditional jump of the next slot
-          const d = C[b + 1], s = C[b + 2];
-          const lo = R[d], r = (lo + R[s]) | 0;
-          R[d + 1] = (R[d + 1] + R[s + 1] + ((r ^ SIGN) < (lo ^ SIGN) ? 1 : 0)) | 0;
-          R[d] = r;
-          pc++;
-          const j = C[b + 9], k = C[b + 10];
-          const ah = R[j + 1] ^ SIGN, bh = R[k + 1] ^ SIGN;
-          taken = ah < bh || (ah === bh && (R[j] ^ SIGN) <= (R[k] ^ SIGN));
-          break dispatch;
-        }
         case 2: { // EXIT
           if (vm.depth === 0) {
             n += pc + 1;
@@ -1243,7 +1656,8 @@ export function execute(vm: Vm): Stop {
           break loop;
       }
     }
-    // Conditional jumps leave the switch with `taken` set: pc += off + 1, or the next insn.
+    // may_goto leaves the switch with `taken` set: pc += off + 1, or the next insn. (The
+    // conditional jumps branch in their own cases, each predicted on its own.)
     if (taken) {
       const bj = pc << 3;
       n += C[bj + 6];

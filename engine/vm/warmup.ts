@@ -4,7 +4,7 @@
 // optimized code is measurably slower for the rest of the process. Running every handler once
 // with small, negative and large values before any real program avoids that churn.
 
-import { FORMS, type Insn, type Operand } from '../isa/index.ts';
+import { FORMS, type AluOp, type Insn, type Operand } from '../isa/index.ts';
 import { GUEST_BASE_HI } from './memory.ts';
 import { Vm, type VmHost } from './vm.ts';
 
@@ -86,6 +86,12 @@ function exerciser(): Insn[] {
       out.push(add(3, { type: 'imm', imm: 8 }), { kind: 'jcond', width: 64, cond, dst: 3, src, off: 0 });
     }
   }
+  // `d = s; d op= x`, `d *= x; d += y` and `w = v; w *= k`.
+  const alu = (op: AluOp, width: 64 | 32, dst: number, src: Operand): Insn => ({ kind: 'alu', width, op, dst, src });
+  for (const op of ['sub', 'mul', 'and', 'or', 'xor'] as const) out.push(alu('mov', 64, 1, { type: 'reg', reg: 2 }), alu(op, 64, 1, { type: 'reg', reg: 3 }));
+  for (const op of ['lsh', 'rsh', 'arsh'] as const) out.push(alu('mov', 64, 4, { type: 'reg', reg: 1 }), alu(op, 64, 4, { type: 'imm', imm: 13 }));
+  out.push(alu('mul', 64, 4, { type: 'imm', imm: 0x2545f491 }), alu('add', 64, 2, { type: 'reg', reg: 4 }));
+  out.push(alu('mov', 32, 5, { type: 'reg', reg: 1 }), alu('mul', 32, 5, { type: 'imm', imm: 16777619 }));
   // A BPF-to-BPF call and its return.
   out.push({ kind: 'call', target: 'local', imm: 1, off: 0 }, { kind: 'ja', long: false, off: 1 }, { kind: 'exit' }, { kind: 'exit' });
   return out;
