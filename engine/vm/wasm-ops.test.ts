@@ -8,30 +8,10 @@ import { ALU_DEFS, COND_DEFS } from '../isa/ops.ts';
 import { OP, type OpName } from './interpreter.ts';
 import { EDGE_VALUES, refAlu, refBswap, refCond } from './reference.ts';
 import { emitWasmOp, wasmOpKind, WASM_I32, WASM_I64, type WasmOpSink } from './wasm-ops.ts';
+import { sleb64, uleb } from './wasm.ts';
 
 const M32 = 0xffffffffn;
 const u64 = (v: bigint): bigint => BigInt.asUintN(64, v);
-
-function uleb(out: number[], v: number): void {
-  let x = v >>> 0;
-  do {
-    const byte = x & 0x7f;
-    x >>>= 7;
-    out.push(x === 0 ? byte : byte | 0x80);
-  } while (x !== 0);
-}
-function sleb(out: number[], v: bigint): void {
-  let x = BigInt.asIntN(64, v);
-  for (;;) {
-    const byte = Number(x & 0x7fn);
-    x >>= 7n;
-    if ((x === 0n && (byte & 0x40) === 0) || (x === -1n && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return;
-    }
-    out.push(byte | 0x80);
-  }
-}
 
 class Sink implements WasmOpSink {
   readonly b: number[] = [];
@@ -52,11 +32,11 @@ class Sink implements WasmOpSink {
   }
   i32(v: number): void {
     this.b.push(0x41);
-    sleb(this.b, BigInt(v | 0));
+    sleb64(this.b, BigInt(v | 0));
   }
   i64(v: bigint): void {
     this.b.push(0x42);
-    sleb(this.b, v);
+    sleb64(this.b, v);
   }
   open(code: number, type = 0x40): void {
     this.b.push(code, type);

@@ -156,7 +156,8 @@ const W = {
 /** i64.trunc_sat_f64_s (after the 0xfc prefix). */
 const TRUNC_SAT_F64_S = 6;
 
-function uleb(out: number[], v: number): void {
+/** Unsigned LEB128 (the test's own modules use it too). */
+export function uleb(out: number[], v: number): void {
   let x = v >>> 0;
   for (;;) {
     const byte = x & 0x7f;
@@ -182,7 +183,8 @@ function sleb32(out: number[], v: number): void {
   }
 }
 
-function sleb64(out: number[], v: bigint): void {
+/** Signed LEB128 of a 64-bit value. */
+export function sleb64(out: number[], v: bigint): void {
   let x = BigInt.asIntN(64, v);
   for (;;) {
     const byte = Number(x & 0x7fn);
