@@ -59,6 +59,9 @@ test('Esc stops a running program, as the Stop button says', async ({ page }) =>
   await pg.goto('/');
   await pg.setSource('.section raw\nloop:\n\tr0 += 1\n\tgoto loop\n');
   await pg.toolbar.select('Budget').selectOption('1000000000');
+  // Interpreted, so the run lasts long enough to stop: the WebAssembly tier the engine chooses
+  // for this loop spends a billion instructions in about a tenth of a second.
+  await pg.toolbar.select('Tier').selectOption('interpreter');
   await expect(pg.toolbar.button('Stop')).toHaveCount(0);
   const running = page.evaluate(() => window.__playground.run());
   await expect(pg.toolbar.button('Stop')).toHaveAttribute('aria-keyshortcuts', 'Esc');

@@ -62,6 +62,9 @@ test('Stop with Trace open', async ({ page }) => {
   await pg.setSource(spin);
   await pg.openPanel('trace');
   await pg.toolbar.select('Budget').selectOption('1000000000');
+  // Interpreted, so the run lasts long enough to stop (the WebAssembly tier the engine chooses
+  // for this loop spends the budget in about a tenth of a second).
+  await pg.toolbar.select('Tier').selectOption('interpreter');
   const running = page.evaluate(() => window.__playground.run());
   await expect(pg.toolbar.button('Stop')).toBeVisible();
   await pg.toolbar.button('Stop').click();
