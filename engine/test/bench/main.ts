@@ -23,7 +23,8 @@ const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./child.ts', import.meta.url));
 const NIC_CHILD = fileURLToPath(new URL('./nic-child.ts', import.meta.url));
 const VERIFIER_CHILD = fileURLToPath(new URL('./verifier-child.ts', import.meta.url));
-const TARGET = 200;
+/** M instructions/s the interpreter aims at on each corpus program (issue 16; issue 3 asked 200). */
+const TARGET = 300;
 /** Packets/s the NIC benchmark aims at (issue 16): generator + NIC + the 40-instruction metadata program, on the fastest tier. */
 const NIC_TARGET = 10_000_000;
 type Tier = 'compiled' | 'interpreter' | 'wasm';
@@ -345,7 +346,7 @@ async function main(): Promise<number> {
     console.log(
       `ours: median M insns/s over ${o.processes} fresh processes × ${o.runs} timed runs (10 warm-up), compiled tier, WebAssembly tier (with the share of instructions run in WebAssembly, the rest fell back to the interpreter) and interpreter alone; kernel: ${o.kernelLoads} loads × test_run repeat ${o.kernelRepeat}`,
     );
-    console.log('| program | insns/run | compiled M/s (per-process medians) | wasm M/s | in wasm | interpreter M/s | Linux JIT M/s | JIT / compiled | JIT / wasm | interpreter ≥ 200? |');
+    console.log(`| program | insns/run | compiled M/s (per-process medians) | wasm M/s | in wasm | interpreter M/s | Linux JIT M/s | JIT / compiled | JIT / wasm | interpreter ≥ ${TARGET}? |`);
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |');
   }
   for (const p of programs) {
