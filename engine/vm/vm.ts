@@ -490,17 +490,24 @@ export class Vm {
       // The interpreter, running an instruction for the module, stopped at another entry.
       if (stop === REENTER) continue;
       if (stop !== HAND_OVER) return stop as Stop;
-      // The interpreter runs the instruction at vm.pc even if it is an entry.
-      this.resumePc = this.pc;
-      this.handBack = true;
-      let next: Stop;
-      try {
-        next = execute(this);
-      } finally {
-        this.handBack = false;
-        this.resumePc = -1;
-      }
+      const next = this.interpretForWasm();
       if (next !== ENTER) return next;
+    }
+  }
+
+  /**
+   * The interpreter from vm.pc for the WebAssembly tier: the instruction at vm.pc runs even if
+   * it is an entry (`resumePc`), and the run stops at the next entry in the main program
+   * (`handBack`: Stop.Enter there). Used after a FALLBACK and by the module's `step` import.
+   */
+  interpretForWasm(): Stop {
+    this.resumePc = this.pc;
+    this.handBack = true;
+    try {
+      return execute(this);
+    } finally {
+      this.handBack = false;
+      this.resumePc = -1;
     }
   }
 

@@ -32,7 +32,7 @@
 // control flow is a later step.
 
 import type { Cfg } from '../program/cfg.ts';
-import { execute, OP, REG_INTS, Stop, STRIDE } from './interpreter.ts';
+import { OP, REG_INTS, Stop, STRIDE } from './interpreter.ts';
 import { ARENA_OFFSET, GUEST_BASE_HI, PERM_READ, PERM_WRITE } from './memory.ts';
 import { entryPoints, FALLBACK } from './compile.ts';
 import type { Vm } from './vm.ts';
@@ -895,15 +895,7 @@ function step(pc: number, n: number): number {
   for (let i = 0; i < REG_INTS; i++) R[i] = h32[i] ?? 0;
   vm.pc = pc;
   vm.n = n;
-  vm.resumePc = pc;
-  vm.handBack = true;
-  let stop: number;
-  try {
-    stop = execute(vm);
-  } finally {
-    vm.handBack = false;
-    vm.resumePc = -1;
-  }
+  const stop = vm.interpretForWasm();
   curStepped += vm.n + vm.pc - (n + pc);
   if (stop !== Stop.Enter) return stop;
   if (vm.pc !== pc + 1 || vm.mem.wasmMemory !== curMemory || vm.mem.bytes.length !== curLen) return REENTER;
