@@ -34,6 +34,21 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/** Monaco's layers, lowest first: each imports only the ones before it (VS Code's layering rule). */
+const MONACO_LAYERS: readonly { name: string; test: RegExp }[] = [
+  { name: 'base-common', test: /monaco-editor[\\/]esm[\\/]vs[\\/]base[\\/]common[\\/]/ },
+  { name: 'base-browser', test: /monaco-editor[\\/]esm[\\/]vs[\\/]base[\\/]/ },
+  { name: 'platform', test: /monaco-editor[\\/]esm[\\/]vs[\\/]platform[\\/]/ },
+  { name: 'editor-common', test: /monaco-editor[\\/]esm[\\/]vs[\\/]editor[\\/]common[\\/]/ },
+  { name: 'editor-browser', test: /monaco-editor[\\/]esm[\\/]vs[\\/]editor[\\/]browser[\\/]/ },
+];
+
+/** The first screen's layers below the app (app/main.tsx imports them a task apart). */
+const APP_LAYERS: readonly { name: string; test: RegExp }[] = [
+  { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
+  { name: 'engine', test: /[\\/]engine[\\/]/ },
+];
+
 // Static site: everything runs in the browser; the engine runs in a module worker.
 export default defineConfig({
   plugins: [react(), contentSecurityPolicy(), lessonsIndex(fileURLToPath(new URL('./public/lessons', import.meta.url)))],
@@ -44,7 +59,22 @@ export default defineConfig({
     // bench.html: the VM benchmark page in Chromium (`npm run bench -- --only browser`), its own
     // entry and worker. The one chunk it shares with the app is Vite's modulepreload polyfill
     // (0.4 kB gzip, inlined in the app's entry before); bin/check-bundle.mjs follows index.html only.
-    rolldownOptions: { input: { index: fileURLToPath(new URL('./index.html', import.meta.url)), bench: fileURLToPath(new URL('./bench.html', import.meta.url)) } },
+    rolldownOptions: {
+      input: { index: fileURLToPath(new URL('./index.html', import.meta.url)), bench: fileURLToPath(new URL('./bench.html', import.meta.url)) },
+      // Monaco in layers, one chunk each (app/editor/monaco-layers.ts imports them a task
+      // apart): evaluated as one 2.7 MB chunk it was a single task of 320–380 ms here.
+      // Vite's preload helper in its own chunk: left alone it lands in a Monaco layer that uses
+      // import() too, and the first screen would import that layer statically to reach it.
+      output: {
+        codeSplitting: {
+          groups: [
+            { name: 'preload-helper', test: /vite[\\/]preload-helper/, priority: MONACO_LAYERS.length + 1 },
+            ...MONACO_LAYERS.map((l, i) => ({ name: `monaco-${l.name}`, test: l.test, priority: MONACO_LAYERS.length - i })),
+            ...APP_LAYERS.map((l) => ({ name: l.name, test: l.test, priority: 0 })),
+          ],
+        },
+      },
+    },
   },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },
   server: { host: '127.0.0.1', port: 5173 },

@@ -1,110 +1,30 @@
-// Entry: decides the initial document (a link, then the document shown last, then the default
-// example), restores settings, wires autosave, mounts the app inside its error boundary and
-// installs the test hook once the first render is on screen. A start that fails — an error while
-// opening the document or rendering it, or a tab that never finished starting — opens the
-// default example instead next time, keeps what failed and says so; it never blanks every reload.
-
-import { StrictMode, useEffect } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './App.tsx';
-import { AppFailed } from './components/AppFailed.tsx';
-import { ErrorBoundary } from './components/ErrorBoundary.tsx';
-import { embedFromQuery } from './embed.ts';
-import { panelById } from './panels/registry.ts';
-import { loadSettings, readWorkspace, saveSettings } from './state/persistence.ts';
-import { readScreen } from './state/screen.ts';
-import { watchScreen } from './state/screen-watch.ts';
-import { safeGet, safeSet, type Storage } from './state/storage.ts';
-import { openLinkFromHash, openStartDocument, recoverStartup } from './startup.ts';
-import { store, useStore } from './state/store.ts';
-import { flushSaves, startWorkspace, watchEdits } from './state/workspace.ts';
-import { installTestHook } from './test-hook.ts';
-import { startLiveVerification } from './live-verify.ts';
-import { flushLessonCode, startLessons } from './lessons/graded.ts';
+// Entry. The first screen's JavaScript is evaluated in layers, one task each: React, then the
+// engine (assembler, ISA tables, kernel declarations), then the app itself (boot.tsx), whose
+// evaluation starts it. The build puts each layer in its own chunk (vite.config.ts,
+// APP_LAYERS). As one chunk, its evaluation was a single task of 125–265 ms on a 2.1 GHz
+// machine (e2e/specs/longest-task.spec.ts); each layer's is shorter.
 import './styles.css';
 
-/** Web storage, or a memory stand-in where it is unavailable (privacy modes). */
-function webStorage(kind: 'localStorage' | 'sessionStorage'): Storage {
-  try {
-    const ls = window[kind];
-    ls.getItem('bpfp.probe');
-    return ls;
-  } catch {
-    const m = new Map<string, string>();
-    return { getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v), removeItem: (k) => void m.delete(k) };
-  }
-}
+const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
-function isReload(): boolean {
-  const nav = performance.getEntriesByType('navigation')[0];
-  return nav instanceof PerformanceNavigationTiming && nav.type === 'reload';
-}
-
-/** Set in this tab's session while the app starts, cleared once its first render is on screen. */
-const BOOT_KEY = 'bpfp.boot';
-const session = webStorage('sessionStorage');
-let started = false;
-
-/** Renders the app; once the first render is on screen the start counts as done. */
-function Root() {
-  useEffect(() => {
-    performance.mark('bpfp:first-commit');
-    started = true;
-    session.removeItem(BOOT_KEY);
-    installTestHook();
-    startLiveVerification();
-  }, []);
-  return (
-    <ErrorBoundary fallback={(error, retry) => <AppFailed error={error} retry={retry} starting={() => !started} recover={recoverStartup} />}>
-      <App />
-    </ErrorBoundary>
-  );
-}
-
-async function start(): Promise<void> {
-  // Marks the start-up for performance measurements (e2e/specs/long-tasks.spec.ts).
-  performance.mark('bpfp:start');
-  const st = webStorage('localStorage');
-  const { embed, notice: embedNotice } = embedFromQuery(window.location.search, (id) => panelById(id) !== undefined, (id) => panelById(id)?.title ?? id);
-  store.set({ settings: loadSettings(st), embed });
-  const read = readWorkspace(st);
-  startWorkspace(st, read);
-  // The graded lessons' progress, and their code saved apart from the draft as it is edited.
-  startLessons(st);
-  const failedLastTime = safeGet(session, BOOT_KEY) !== null;
-  safeSet(session, BOOT_KEY, String(Date.now()));
-  // On a reload, what this tab showed before it (kept per tab, in its session) opens again; going
-  // to the address anew opens the saved documents, as a new tab does.
-  await openStartDocument(window.location.hash, st, read, failedLastTime, isReload() ? readScreen(session) : undefined);
-  watchScreen(session, (error) => store.notify('warning', `A reload of this tab may not show this document again: ${error}.`, { key: 'screen' }));
-  if (embedNotice) store.notify('warning', embedNotice);
-  performance.mark('bpfp:opened');
-
-  watchEdits();
-  useStore.subscribe((s, prev) => {
-    if (s.settings !== prev.settings) saveSettings(st, s.settings);
-  });
-  window.addEventListener('pagehide', () => {
-    flushSaves();
-    flushLessonCode();
-  });
-  document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState !== 'hidden') return;
-    flushSaves();
-    flushLessonCode();
-  });
-  window.addEventListener('hashchange', () => {
-    void openLinkFromHash(window.location.hash);
-  });
-
+/** Shown, without React, when a layer cannot be fetched (a deploy replaced the files, the network failed). */
+function failed(error: unknown): void {
   const root = document.getElementById('root');
-  if (root) {
-    createRoot(root).render(
-      <StrictMode>
-        <Root />
-      </StrictMode>,
-    );
-  }
+  if (!root) return;
+  const box = document.createElement('div');
+  box.setAttribute('role', 'alert');
+  box.className = 'boot-failed';
+  const reason = error instanceof Error ? error.message : String(error);
+  box.textContent = `The playground could not load its scripts (${reason}). Reload the page to try again; nothing you typed is lost: drafts are kept in this browser.`;
+  root.replaceChildren(box);
 }
 
-void start();
+async function load(): Promise<void> {
+  await import('react-dom/client');
+  await nextTask();
+  await import('../engine/asm/index.ts');
+  await nextTask();
+  await import('./boot.tsx');
+}
+
+load().catch(failed);

@@ -12,9 +12,12 @@ const html = readFileSync(join(DIST, 'index.html'), 'utf8');
 const entry = [...html.matchAll(/<(?:script[^>]*src|link[^>]*rel="modulepreload"[^>]*href)="\/?([^"]+\.js)"/g)].map((m) => m[1]);
 const gz = (f) => gzipSync(readFileSync(join(DIST, f))).length;
 
-// Follow static imports (`from"./x.js"` / `import"./x.js"`) but not dynamic `import("./x.js")`.
+// Follow static imports (`from"./x.js"` / `import"./x.js"`) but not dynamic `import("./x.js")`,
+// except the entry's own: app/main.tsx imports the first screen's layers (React, the engine, the
+// app) dynamically, one task apart, and they are the first screen all the same.
 const seen = new Set();
-const queue = [...entry];
+const dynamicOf = (f) => [...readFileSync(join(DIST, f), 'utf8').matchAll(/import\(\s*[`"']\.\/([^`"']+\.js)[`"']\s*\)/g)].map((m) => join(f, '..', m[1]).replace(/^\.\//, ''));
+const queue = [...entry, ...entry.flatMap(dynamicOf)];
 while (queue.length) {
   const f = queue.shift();
   if (seen.has(f)) continue;

@@ -17,7 +17,7 @@ import {
 import { editorAriaLabel } from './static-model.ts';
 import { StaticView } from './StaticView.tsx';
 import { editorCss, EDITOR_FONT } from './theme.ts';
-import type { CodeEditorProps, EditorCommands, EditorHandle, MonacoController } from './types.ts';
+import type { CodeEditorProps, EditorCommands, EditorHandle, MonacoController, MonacoEditorOptions } from './types.ts';
 
 const EDITOR_CSS = editorCss();
 const DEFAULT_LABEL = 'BPF program editor';
@@ -93,38 +93,56 @@ export const CodeEditor = forwardRef<EditorHandle, CodeEditorProps>(function Cod
     let frame = 0;
     // Monaco's loading is one long task on every page, link or not: measurements set it apart.
     performance.mark('bpfp:monaco-import');
-    // The core first, then (a task later) the features and our code: two shorter evaluations.
-    import('./monaco-core.ts')
-      .then(() => new Promise((resolve) => setTimeout(resolve, 0)))
+    // The editor's options from the props of the moment.
+    const options = (): MonacoEditorOptions => {
+      const p = propsRef.current;
+      return {
+        value: textRef.current,
+        dialect: p.dialect,
+        theme: p.theme,
+        readOnly: !!p.readOnly,
+        ariaLabel: editorAriaLabel(p.ariaLabel),
+        mapNames: p.mapNames,
+        scrollTop: staticRef.current?.scrollTop ?? 0,
+        commands: () => propsRef.current.commands,
+        onChange: (text) => {
+          textRef.current = text;
+          propsRef.current.onChange(text);
+        },
+        onToggleBreakpoint: (line) => propsRef.current.onToggleBreakpoint(line),
+      };
+    };
+    // Monaco's layers one task apart, then the features and our code: short evaluations.
+    import('./monaco-layers.ts')
+      .then(({ loadMonacoLayers }) => loadMonacoLayers(() => cancelled))
       .then(() => import('./monaco-editor.ts'))
-      .then(async ({ createMonacoEditor, prepareModel }) => {
+      .then(async ({ createEditorShell, createMonacoEditor, prepareModel }) => {
         performance.mark('bpfp:monaco-imported');
         if (cancelled) return;
-        // The model in this task, the editor in the next: a megabyte of text made one task of
-        // 390 ms (e2e/specs/longest-task.spec.ts); split, neither is long.
+        // The model in this task, the empty editor in the next, the two joined in a third: a
+        // megabyte of text made one task of 390 ms (e2e/specs/longest-task.spec.ts); split,
+        // none is long.
         const prepared = prepareModel(textRef.current);
         await new Promise((resolve) => setTimeout(resolve, 0));
-        const host = hostRef.current;
+        let host = hostRef.current;
         if (cancelled || !host) {
           prepared.dispose();
           return;
         }
+        const shell = createEditorShell(host, options());
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        host = hostRef.current;
+        if (cancelled || !host) {
+          shell.dispose();
+          prepared.dispose();
+          return;
+        }
         const p = propsRef.current;
-        const controller = createMonacoEditor(host, {
-          value: textRef.current,
-          dialect: p.dialect,
-          theme: p.theme,
-          readOnly: !!p.readOnly,
-          ariaLabel: editorAriaLabel(p.ariaLabel),
-          mapNames: p.mapNames,
-          scrollTop: staticRef.current?.scrollTop ?? 0,
-          commands: () => propsRef.current.commands,
-          onChange: (text) => {
-            textRef.current = text;
-            propsRef.current.onChange(text);
-          },
-          onToggleBreakpoint: (line) => propsRef.current.onToggleBreakpoint(line),
-        }, prepared);
+        const controller = createMonacoEditor(host, options(), prepared, shell);
+        // What may have changed while the shell waited for its model.
+        controller.setTheme(p.theme);
+        controller.setReadOnly(!!p.readOnly);
+        controller.setAriaLabel(editorAriaLabel(p.ariaLabel));
         performance.mark('bpfp:monaco-created');
         controller.setDiagnostics(p.diagnostics);
         controller.setBreakpoints(p.breakpoints);

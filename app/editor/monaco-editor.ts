@@ -52,14 +52,19 @@ export function prepareModel(value: string): PreparedModel {
   return { model, dispose: () => model.dispose() };
 }
 
-/** Builds the editor on `prepared` (made by prepareModel; brought up to `options.value` if the text moved on since) or on a new model. */
-export function createMonacoEditor(host: HTMLElement, options: MonacoEditorOptions, prepared?: PreparedModel): MonacoController {
-  const model = (prepared ?? prepareModel(options.value)).model;
-  if (prepared && model.getValue(editor.EndOfLinePreference.LF) !== normalize(options.value)) model.setValue(normalize(options.value));
-  setModelContext(model, { dialect: options.dialect, mapNames: options.mapNames });
+/**
+ * An editor made without its model (createEditorShell), so that making the widget and laying out
+ * the text fall in two tasks: for a 131,000-line link the two were one task of 240 ms at 2.1 GHz.
+ */
+export interface EditorShell {
+  readonly editor: editor.IStandaloneCodeEditor;
+  dispose(): void;
+}
 
+/** Builds the editor widget, empty; createMonacoEditor gives it its model. */
+export function createEditorShell(host: HTMLElement, options: MonacoEditorOptions): EditorShell {
   const ed = editor.create(host, {
-    model,
+    model: null,
     theme: MONACO_THEME[options.theme],
     readOnly: options.readOnly,
     ariaLabel: options.ariaLabel,
@@ -90,6 +95,20 @@ export function createMonacoEditor(host: HTMLElement, options: MonacoEditorOptio
     // render (30 ms for 131,000 lines); `*(u32 *)(r1 + 16)` needs no help to match.
     matchBrackets: 'never',
   });
+  return { editor: ed, dispose: () => ed.dispose() };
+}
+
+/**
+ * Builds the editor on `prepared` (made by prepareModel; brought up to `options.value` if the
+ * text moved on since) or on a new model, in `shell` (made by createEditorShell) or a new one.
+ */
+export function createMonacoEditor(host: HTMLElement, options: MonacoEditorOptions, prepared?: PreparedModel, shell?: EditorShell): MonacoController {
+  const model = (prepared ?? prepareModel(options.value)).model;
+  if (prepared && model.getValue(editor.EndOfLinePreference.LF) !== normalize(options.value)) model.setValue(normalize(options.value));
+  setModelContext(model, { dialect: options.dialect, mapNames: options.mapNames });
+
+  const ed = (shell ?? createEditorShell(host, options)).editor;
+  ed.setModel(model);
   ed.setScrollTop(options.scrollTop);
 
   const disposables: IDisposable[] = [];

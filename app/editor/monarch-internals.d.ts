@@ -25,3 +25,10 @@ declare module 'monaco-editor/editor/standalone/common/monarch/monarchLexer.js' 
     dispose(): void;
   }
 }
+
+// Monaco's layers, imported for their evaluation only (monaco-layers.ts): nothing is used from them.
+declare module 'monaco-editor/base/common/lifecycle.js' {}
+declare module 'monaco-editor/base/browser/dom.js' {}
+declare module 'monaco-editor/platform/instantiation/common/instantiation.js' {}
+declare module 'monaco-editor/editor/common/model/textModel.js' {}
+declare module 'monaco-editor/editor/browser/editorExtensions.js' {}

@@ -6,7 +6,24 @@ import { defaultScenario, parseScenario, type Scenario } from '../../engine/kern
 
 /** The scenario as the editor shows it: the document's, or the default one for the CPU count. */
 export function textOf(scenario: unknown, cpus: number): string {
-  return JSON.stringify(scenario ?? defaultScenario(cpus), null, 2);
+  return remembered(texts, scenario, cpus, () => JSON.stringify(scenario ?? defaultScenario(cpus), null, 2));
+}
+
+// A document's scenario is never changed in place (the store replaces it), so its text and its
+// check are kept per object and CPU count: the panel's draft, its memo and the link's opening
+// each asked for them, and for 10,000 tasks each asking cost 20–30 ms of one task.
+const texts = new WeakMap<object, Map<number, string>>();
+const checks = new WeakMap<object, Map<number, ScenarioCheck>>();
+
+function remembered<T>(cache: WeakMap<object, Map<number, T>>, value: unknown, cpus: number, make: () => T): T {
+  if (typeof value !== 'object' || value === null) return make();
+  let perCpus = cache.get(value);
+  if (!perCpus) cache.set(value, (perCpus = new Map()));
+  const known = perCpus.get(cpus);
+  if (known !== undefined) return known;
+  const made = make();
+  perCpus.set(cpus, made);
+  return made;
 }
 
 /** Whether a scenario is the default one for the CPU count (stored as no scenario at all). */
@@ -25,6 +42,10 @@ export function checkScenarioText(text: string, cpus: number): ScenarioCheck {
 
 /** Checks a scenario value by the engine's rules; undefined is the default scenario. */
 export function checkScenarioValue(value: unknown, cpus: number): ScenarioCheck {
+  return remembered(checks, value, cpus, () => checkValue(value, cpus));
+}
+
+function checkValue(value: unknown, cpus: number): ScenarioCheck {
   if (value === undefined) {
     const r = parseScenario(defaultScenario(cpus), cpus);
     return r.ok ? { ok: true, value: undefined, scenario: r.scenario } : { ok: false, error: r.error };

@@ -19,17 +19,31 @@ export function screenOf(s: Pick<PlaygroundState, 'origin' | 'slot' | 'docTitle'
  * panel. Edits of saved documents write nothing here (autosave keeps their text). A failure is
  * said once (`onFailure`), not on every change. Returns the unsubscribe.
  */
-export function watchScreen(storage: Storage, onFailure: (error: string) => void): () => void {
+export function watchScreen(storage: Storage, onFailure: (error: string) => void, defer = false): () => void {
   let failed = false;
-  const write = (s: PlaygroundState) => {
-    const r = writeScreen(storage, screenOf(s));
+  let pending: ReturnType<typeof setTimeout> | undefined;
+  const writeNow = () => {
+    pending = undefined;
+    const r = writeScreen(storage, screenOf(useStore.getState()));
     if (!r.ok && !failed) onFailure(r.error);
     failed = !r.ok;
   };
-  write(useStore.getState());
-  return useStore.subscribe((s, prev) => {
+  // Deferred (the page's choice), the record is written a task later, with the state of then:
+  // an opened document of a megabyte is a megabyte to serialise and store, which should not
+  // lengthen the task that opened and rendered it. A reload in between finds the link in the
+  // address anyway.
+  const write = () => {
+    if (!defer) return writeNow();
+    pending ??= setTimeout(writeNow, 0);
+  };
+  write();
+  const stop = useStore.subscribe((s, prev) => {
     // A graded lesson's edits are saved with the lesson; its link brings it back on a reload.
     const opened = !isOwn(s.origin) && s.slot === undefined && !isLessonDocument(s);
-    if (s.origin !== prev.origin || s.slot !== prev.slot || s.docTitle !== prev.docTitle || s.lesson !== prev.lesson || s.docVersion !== prev.docVersion || (opened && s.doc !== prev.doc)) write(s);
+    if (s.origin !== prev.origin || s.slot !== prev.slot || s.docTitle !== prev.docTitle || s.lesson !== prev.lesson || s.docVersion !== prev.docVersion || (opened && s.doc !== prev.doc)) write();
   });
+  return () => {
+    stop();
+    if (pending !== undefined) clearTimeout(pending);
+  };
 }
