@@ -110,7 +110,8 @@ async function ask(ticket: number): Promise<void> {
   let verdict: Verdict;
   try {
     const lines = s.program.section?.spans.map((sp) => sp.line);
-    const r = await engine().verify(image, runSettingsOf(s.doc, s.settings.budget), lines);
+    // An accepted program comes without its log (made on request: verifyLog), which is most of the verifier's time.
+    const r = await engine().verify(image, runSettingsOf(s.doc, s.settings.budget), lines, false, true);
     verdict = r.ok ? { status: 'done', key, profile, reply: r.value } : { status: 'unavailable', key, profile, message: r.message };
   } catch (e) {
     verdict = { status: 'unavailable', key, profile, message: e instanceof Error ? e.message : String(e) };
@@ -140,6 +141,23 @@ export async function verifyUnder(profile: KernelProfile): Promise<{ readonly ke
   try {
     const r = await engine().verify(image, { ...runSettingsOf(s.doc, s.settings.budget), profile }, lines);
     return r.ok ? { key: s.program.key, reply: r.value } : { error: r.message };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/**
+ * The verifier's level-1 log of the program in the store, for a verdict that came without it
+ * (an accepted program: VerifyReply.logDeferred).
+ */
+export async function verifyLog(): Promise<{ readonly key: string; readonly log: string } | { readonly error: string }> {
+  const s = store.get();
+  const image = imageOf(s.program);
+  if (!image) return { error: 'the program does not assemble' };
+  const lines = s.program.section?.spans.map((sp) => sp.line);
+  try {
+    const r = await engine().verify(image, runSettingsOf(s.doc, s.settings.budget), lines);
+    return r.ok ? { key: s.program.key, log: r.value.log } : { error: r.message };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }

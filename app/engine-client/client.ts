@@ -184,9 +184,9 @@ export class EngineClient {
    * What BPF_PROG_LOAD would answer for a program (the checks and the verifier, with the
    * explanation of a refusal), nothing run. The bytecode is copied, then transferred.
    */
-  verify(image: ProgramImage, settings: RunSettings, lines?: readonly number[], states = false): Promise<CallResult<VerifyReply>> {
+  verify(image: ProgramImage, settings: RunSettings, lines?: readonly number[], states = false, deferLog = false): Promise<CallResult<VerifyReply>> {
     const sent: ProgramImage = { ...image, sections: image.sections.map((s) => ({ ...s, bytecode: s.bytecode.slice() })) };
-    return this.call((api) => api.verify(Comlink.transfer(sent, sent.sections.map((s) => s.bytecode.buffer)), settings, lines, states));
+    return this.call((api) => api.verify(Comlink.transfer(sent, sent.sections.map((s) => s.bytecode.buffer)), settings, lines, states, deferLog));
   }
 
   /** A concrete input that shows a refusal's danger (the verifier worker's counterexample search). */

@@ -8,7 +8,7 @@ import type { Section } from '../../engine/asm/index.ts';
 import { revealInEditor } from '../editor-bridge.ts';
 import type { PlaygroundState } from '../state/store.ts';
 import { profileName, refusalsOf, verdictText, type Verdict, type VerdictSite } from '../state/verdict.ts';
-import { searchCounterexample, verifyUnder, verifyWithStates } from '../live-verify.ts';
+import { searchCounterexample, verifyLog, verifyUnder, verifyWithStates } from '../live-verify.ts';
 import { categorize } from '../../engine/util/refusal-category.ts';
 import { runCounterexample } from '../actions.ts';
 import type { CounterexampleReply, KernelProfile, VerdictError, VerifyReply, WalkedPath } from '../../engine/worker/protocol.ts';
@@ -37,7 +37,42 @@ function Site({ site, lines, testId }: { site: VerdictSite; lines: readonly stri
   );
 }
 
-function Log({ log }: { log: string }) {
+/**
+ * The verifier's level-1 log, one click away. Live verdicts on accepted programs come without it
+ * (`deferred`: making it is most of the verifier's time); it is made when the block is opened.
+ */
+function Log({ log, deferred, programKey }: { log: string; deferred: boolean; programKey: string }) {
+  const [fetched, setFetched] = useState<{ key: string; log?: string; error?: string } | undefined>();
+  const [open, setOpen] = useState(false);
+  const current = deferred ? (fetched?.key === programKey ? fetched : undefined) : { key: programKey, log };
+  useEffect(() => {
+    if (!deferred || !open || current) return;
+    let live = true;
+    void verifyLog().then((r) => {
+      if (live) setFetched('error' in r ? { key: programKey, error: r.error } : { key: r.key, log: r.log });
+    });
+    return () => {
+      live = false;
+    };
+  }, [deferred, open, current, programKey]);
+  return (
+    <details className="verifier-log-block" data-testid="verifier-log" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      {current?.log !== undefined ? (
+        <LogText log={current.log} />
+      ) : (
+        <>
+          <summary>Verifier log (level 1)</summary>
+          <p className="hint" role="status">
+            {current?.error ? `The log could not be made (${current.error}).` : 'Making the log…'}
+          </p>
+        </>
+      )}
+    </details>
+  );
+}
+
+/** A log's summary line, its filter and its text (the children of the log's <details>). */
+function LogText({ log }: { log: string }) {
   const [filter, setFilter] = useState('');
   const id = useId();
   const all = useMemo(() => log.split('\n'), [log]);
@@ -45,7 +80,7 @@ function Log({ log }: { log: string }) {
   const shown = wanted ? all.filter((l) => l.toLowerCase().includes(wanted)) : all;
   const cut = shown.slice(0, LOG_LINES);
   return (
-    <details className="verifier-log-block" data-testid="verifier-log">
+    <>
       <summary>{`Verifier log (level 1, ${all.length.toLocaleString('en-US')} lines)`}</summary>
       <p className="log-filter">
         <label htmlFor={`${id}-filter`}>Filter the log</label>{' '}
@@ -56,9 +91,12 @@ function Log({ log }: { log: string }) {
         {cut.join('\n')}
         {shown.length > cut.length ? `\n… and ${(shown.length - cut.length).toLocaleString('en-US')} more lines` : ''}
       </pre>
-    </details>
+    </>
   );
 }
+
+/** How long a refusal stays on screen before its counterexample is searched for. */
+const COUNTEREXAMPLE_DELAY_MS = 300;
 
 /**
  * For a refusal about memory safety, NULL, bounds or a leak: a concrete input on which the
@@ -72,12 +110,18 @@ function Counterexample({ programKey, message }: { programKey: string; message: 
   useEffect(() => {
     if (!wanted) return;
     let live = true;
-    void searchCounterexample().then((r) => {
-      if (!live) return;
-      setAnswer('error' in r ? { key: programKey, error: r.error } : { key: r.key, reply: r.reply });
-    });
+    // Asked once the program has stayed refused a moment: the search (up to 400 ms, in the
+    // verifier's worker) would otherwise hold back the verdict on the next keystroke, which is
+    // usually the one that fixes it.
+    const t = setTimeout(() => {
+      void searchCounterexample().then((r) => {
+        if (!live) return;
+        setAnswer('error' in r ? { key: programKey, error: r.error } : { key: r.key, reply: r.reply });
+      });
+    }, COUNTEREXAMPLE_DELAY_MS);
     return () => {
       live = false;
+      clearTimeout(t);
     };
   }, [programKey, wanted]);
   if (!wanted) return null;
@@ -277,7 +321,7 @@ function VerifierView({ data }: { data: VerifierData }) {
       ))}
       {reply?.accepted && !reply.unverified ? <StatesOnDemand key={key} programKey={key} section={section} lines={lines} /> : null}
       <CompareProfiles verdict={verdict} programKey={key} section={section} />
-      {reply && reply.log ? <Log log={reply.log} /> : null}
+      {reply && (reply.log || reply.logDeferred) ? <Log log={reply.log} deferred={!!reply.logDeferred} programKey={key} /> : null}
     </div>
   );
 }

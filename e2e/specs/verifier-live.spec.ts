@@ -288,6 +288,12 @@ test('(e) an accepted program: the state view steps along any path it walked, ch
   for (let k = 0; k < 3; k++) await view.getByTestId('verifier-step-next').click();
   await expect(position).toHaveText('Step 4 of 4: pc 5, line 8 — the exit');
   await expect(view.getByTestId('verifier-reg-r2')).toContainText('u 11..');
+  // The log of an accepted program is made when its block is opened (live verdicts come without it).
+  const log = page.getByRole('tabpanel').getByTestId('verifier-log');
+  await expect(log.locator('summary')).toHaveText('Verifier log (level 1)');
+  await log.locator('summary').click();
+  await expect(log.locator('summary')).toHaveText(/^Verifier log \(level 1, \d+ lines\)$/);
+  await expect(log.locator('pre')).toContainText('processed');
   await axe(page);
   pg.expectClean();
 });

@@ -142,6 +142,23 @@ describe('Session', () => {
 
 describe('Session.verify (live verification)', () => {
   const TP = '.section tp_btf/task_newtask\n.license "GPL"\n';
+  it('with deferLog, answers an accepted program without its log, and a refused one with it, the verdicts unchanged', () => {
+    const accepted = image(`${TP}call bpf_cpumask_create\nif r0 == 0 goto out\nr1 = r0\ncall bpf_cpumask_release\nout:\nr0 = 0\nexit\n`);
+    const refused = image(`${TP}call bpf_cpumask_create\nr7 = r0\nr1 = 1\nr2 = r7\ncall bpf_cpumask_set_cpu\nr0 = 0\nexit\n`);
+    const quick = new Session().verify(accepted, settings, undefined, false, true);
+    const full = new Session().verify(accepted, settings);
+    expect(quick.accepted).toBe(true);
+    expect(quick.logDeferred).toBe(true);
+    expect(quick.log).toBe('');
+    expect(full.accepted).toBe(true);
+    expect(full.logDeferred).toBeUndefined();
+    expect(full.log).toMatch(/processed \d+ insns/);
+    const refusedQuick = new Session().verify(refused, settings, undefined, false, true);
+    const refusedFull = new Session().verify(refused, settings);
+    expect(refusedQuick.logDeferred).toBeUndefined();
+    expect(refusedQuick).toEqual(refusedFull);
+  });
+
   it('explains a refusal: the unchecked call is related to the failing one, with the causal slice', () => {
     const s = new Session();
     const r = s.verify(image(`${TP}call bpf_cpumask_create\nr7 = r0\nr1 = 1\nr2 = r7\ncall bpf_cpumask_set_cpu\nr0 = 0\nexit\n`), settings);

@@ -163,42 +163,57 @@ export class Session implements Omit<EngineApi, 'ping'> {
    * What BPF_PROG_LOAD would answer (its checks, then the verifier with explanations, log
    * level 1), nothing loaded or run: the program being debugged stays. Never throws.
    */
-  verify(image: ProgramImage, settings: RunSettings, lines?: readonly number[], states = false): VerifyReply {
+  verify(image: ProgramImage, settings: RunSettings, lines?: readonly number[], states = false, deferLog = false): VerifyReply {
     const profile = settings.profile;
     try {
       if (!verifiable(sectionKind(image.entry))) return { accepted: true, profile, errors: [], log: '', unverified: 'raw' };
+      const request = loadRequestOf(image, settings);
       // Beliefs only when asked (the Verifier panel's states view): recording them is most of what `explain` costs.
-      const r = verifyProgram({ ...loadRequestOf(image, settings), verify: true, explain: true, ...(states ? {} : { beliefs: false }), logLevel: 1 });
-      const detail = r.verifier?.errors[0];
-      const errors = r.problems.map((p, i): VerdictError => {
-        const explained = i === 0 && p.stage === 'verifier' && detail !== undefined;
-        return {
-          pc: p.pc,
-          message: p.message,
-          stage: p.stage,
-          ...(p.line ? { line: p.line } : {}),
-          related: explained ? (detail.related ?? []).map((x) => ({ pc: x.pc, message: x.message })) : [],
-          slice: explained ? [...(detail.slice ?? [])] : [],
-          ...(explained ? explanationOf(detail, profile, lines, r.verifier?.log ?? '', image) : {}),
-          ...(explained && detail.states ? { states: detail.states.slice(-STATES_SENT), wholePath: detail.states.length <= STATES_SENT && (detail.path?.length ?? 0) < 1000 } : {}),
-          ...(explained && detail.explored ? { explored: detail.explored } : {}),
-        };
-      });
-      const walked = r.ok && states ? (r.verifier?.paths ?? (r.verifier?.firstPath ? [r.verifier.firstPath] : [])) : [];
-      const paths = walked.flatMap((w): WalkedPath[] =>
-        w.states ? [{ states: w.states.slice(-STATES_SENT), wholePath: w.states.length <= STATES_SENT && w.path.length < 1000, end: w.end ?? 'exit', steps: w.path.length, ...(w.explored ? { explored: w.explored } : {}) }] : [],
-      );
-      return {
-        accepted: r.ok,
-        profile,
-        errors,
-        log: r.verifier?.log ?? '',
-        ...(paths.length ? { walked: paths } : {}),
-      };
+      const beliefs = states ? {} : { beliefs: false };
+      if (deferLog) {
+        // The level-1 log is most of the verifier's time (every instruction and state printed,
+        // then dropped as each path ends): a program the verifier accepts is answered without
+        // it, from a walk with no log, and its log is made when asked for.
+        const quick = verifyProgram({ ...request, verify: true, explain: true, ...beliefs, logLevel: 0 });
+        if (quick.ok) return this.verdictOf(quick, profile, image, lines, states, true);
+      }
+      const r = verifyProgram({ ...request, verify: true, explain: true, ...beliefs, logLevel: 1 });
+      return this.verdictOf(r, profile, image, lines, states, false);
     } catch (e) {
       const message = `internal error while verifying: ${e instanceof Error ? e.message : String(e)}`;
       return { accepted: false, profile, errors: [{ pc: 0, message, stage: 'unsupported', related: [], slice: [] }], log: '' };
     }
+  }
+
+  /** The reply for a verification's outcome (`logDeferred`: it was made without its log). */
+  private verdictOf(r: ReturnType<typeof verifyProgram>, profile: KernelProfile, image: ProgramImage, lines: readonly number[] | undefined, states: boolean, logDeferred: boolean): VerifyReply {
+    const detail = r.verifier?.errors[0];
+    const errors = r.problems.map((p, i): VerdictError => {
+      const explained = i === 0 && p.stage === 'verifier' && detail !== undefined;
+      return {
+        pc: p.pc,
+        message: p.message,
+        stage: p.stage,
+        ...(p.line ? { line: p.line } : {}),
+        related: explained ? (detail.related ?? []).map((x) => ({ pc: x.pc, message: x.message })) : [],
+        slice: explained ? [...(detail.slice ?? [])] : [],
+        ...(explained ? explanationOf(detail, profile, lines, r.verifier?.log ?? '', image) : {}),
+        ...(explained && detail.states ? { states: detail.states.slice(-STATES_SENT), wholePath: detail.states.length <= STATES_SENT && (detail.path?.length ?? 0) < 1000 } : {}),
+        ...(explained && detail.explored ? { explored: detail.explored } : {}),
+      };
+    });
+    const walked = r.ok && states ? (r.verifier?.paths ?? (r.verifier?.firstPath ? [r.verifier.firstPath] : [])) : [];
+    const paths = walked.flatMap((w): WalkedPath[] =>
+      w.states ? [{ states: w.states.slice(-STATES_SENT), wholePath: w.states.length <= STATES_SENT && w.path.length < 1000, end: w.end ?? 'exit', steps: w.path.length, ...(w.explored ? { explored: w.explored } : {}) }] : [],
+    );
+    return {
+      accepted: r.ok,
+      profile,
+      errors,
+      log: r.verifier?.log ?? '',
+      ...(logDeferred ? { logDeferred: true as const } : {}),
+      ...(paths.length ? { walked: paths } : {}),
+    };
   }
 
   counterexample(image: ProgramImage, settings: RunSettings, lines?: readonly number[], budgetMs = COUNTEREXAMPLE_BUDGET_MS): CounterexampleReply {

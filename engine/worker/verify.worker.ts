@@ -7,12 +7,25 @@
 import * as Comlink from 'comlink';
 import type { EngineApi } from './protocol.ts';
 import { Session } from './session.ts';
+import { warmUp } from './warmup.ts';
+import { DEFAULT_CPUS, DEFAULT_PROFILE } from '../kernel/profiles.ts';
+import { DEFAULT_MAX_INSNS } from '../vm/index.ts';
 
 const session = new Session();
+/** The warm-up starts this long after the first verdict (the page's first program) is answered. */
+const WARMUP_DELAY_MS = 50;
+let warming = false;
 
 const api: Pick<EngineApi, 'ping' | 'verify' | 'counterexample' | 'traceAlong' | 'gradeLesson'> = {
   ping: () => 'pong',
-  verify: (image, settings, lines, states) => session.verify(image, settings, lines, states),
+  verify: (image, settings, lines, states, deferLog) => {
+    const reply = session.verify(image, settings, lines, states, deferLog);
+    if (!warming) {
+      warming = true;
+      warmUp((i, s, l) => session.verify(i, s, l), { isa: 4, profile: DEFAULT_PROFILE, cpus: DEFAULT_CPUS, maxInsns: DEFAULT_MAX_INSNS }, WARMUP_DELAY_MS);
+    }
+    return reply;
+  },
   counterexample: (image, settings, lines, budgetMs) => session.counterexample(image, settings, lines, budgetMs),
   // The program run unverified beside the verifier's beliefs (the Verifier panel's "Compare with a run").
   traceAlong: (image, settings, pcs, follow) => session.traceAlong(image, settings, pcs, follow),
