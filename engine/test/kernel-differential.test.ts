@@ -88,8 +88,15 @@ interface Verdict {
 /** Far above any generated body (a few hundred instructions, loops of at most six passes). */
 const MAX_INSNS = 1_000_000;
 
+/** Instructions run on each tier's seeds, and of them those the WebAssembly tier ran. */
+const executed = new Map<VmTier, { insns: number; wasm: number }>();
+
 function judge(answer: KernelResult | undefined, raw: Uint8Array, tier: VmTier): Verdict {
   const result = runRaw(raw, { maxInsns: MAX_INSNS, tier });
+  if (result.ok) {
+    const e = executed.get(tier) ?? { insns: 0, wasm: 0 };
+    executed.set(tier, { insns: e.insns + result.insns, wasm: e.wasm + result.wasmInsns });
+  }
   const ours = result.ok ? hex64(result.r0) : `error: ${result.error}`;
   if (!answer) return { agree: false, ran: false, kernel: 'no answer', ours };
   if (!answer.ok) {
@@ -166,6 +173,10 @@ interface Outcome {
   readonly failures: number;
   readonly reports: string[];
   readonly leftOut: LeftOut;
+  /** Of the instructions the wasm tier's seeds ran, the share that ran in WebAssembly. */
+  readonly wasmShare: number;
+  /** The same share on the other tiers' seeds (0: they never run WebAssembly). */
+  readonly wasmElsewhere: number;
 }
 
 /** Runs seeds first..last in the kernel and in runRaw, and prints what it compared and left out. */
@@ -176,6 +187,7 @@ async function differential(oracle: KernelOracle, first: number, last: number): 
   let failures = 0;
   let compared = 0;
   const byTier = new Map<VmTier, number>();
+  executed.clear();
   let slots = 0;
   let waitMs = 0;
   const started = performance.now();
@@ -211,6 +223,13 @@ async function differential(oracle: KernelOracle, first: number, last: number): 
   const seconds = (performance.now() - started) / 1000;
   for (const line of leftOut.lines()) console.log(line);
   console.log(`kernel differential: by our tier, ${[...byTier].map(([t, n]) => `${n} on the ${t}`).join(', ')}`);
+  const share = (tier: VmTier): number => {
+    const e = executed.get(tier);
+    return e && e.insns > 0 ? e.wasm / e.insns : 0;
+  };
+  const wasmShare = share('wasm');
+  const wasmElsewhere = share('interpreter') + share('compiled');
+  console.log(`kernel differential: of the instructions the wasm tier's programs ran, ${(100 * wasmShare).toFixed(1)} % ran in WebAssembly (on the other tiers' programs: ${(100 * wasmElsewhere).toFixed(1)} %)`);
   console.log(
     `kernel differential: ${compared} programs (${(slots / Math.max(1, compared)).toFixed(0)} slots on average) in ${seconds.toFixed(1)} s ` +
       `(${(waitMs / 1000).toFixed(1)} s of it waiting for the kernel), ${failures} disagreements, ${leftOut.total} left out`,
@@ -218,7 +237,7 @@ async function differential(oracle: KernelOracle, first: number, last: number): 
   const reports: string[] = [];
   for (const f of failing) reports.push(await report(oracle, f.seed, f.body, f.verdict));
   if (reports.length) console.log(reports.join('\n\n'));
-  return { compared, failures, reports, leftOut };
+  return { compared, failures, reports, leftOut, wasmShare, wasmElsewhere };
 }
 
 /** Programs of the simulated build's run (seeds 1..): enough for every kind and form many times. */
@@ -235,6 +254,9 @@ describe('kernel differential: random programs agree with Linux', () => {
     expect(r.compared + r.leftOut.total).toBe(COUNT);
     expect(r.compared).toBeGreaterThan(0);
     expect(r.failures, `${r.failures} of ${r.compared} programs disagree with the kernel; the first ${r.reports.length} are printed above`).toBe(0);
+    // The wasm tier's seeds were run in WebAssembly (not by its fallback alone), the others not at all.
+    expect(r.wasmShare).toBeGreaterThan(0.9);
+    expect(r.wasmElsewhere).toBe(0);
   });
 
   it.skipIf(kernel === undefined)(`on a build without sdiv64 and atomic64_fetch_add (simulated): leaves those programs out, compares the rest`, async () => {

@@ -26,7 +26,13 @@ export interface RawProblem {
 }
 
 export type RawRunResult =
-  | { readonly ok: true; readonly r0: bigint; readonly insns: number }
+  | {
+      readonly ok: true;
+      readonly r0: bigint;
+      readonly insns: number;
+      /** Of `insns`, those the WebAssembly tier ran (the rest the interpreter or the compiled tier). */
+      readonly wasmInsns: number;
+    }
   | {
       readonly ok: false;
       /** load: rejected before running (decode or structure); run: faulted; internal: our bug. */
@@ -121,7 +127,7 @@ export function runRaw(bytes: Uint8Array, options: RawRunOptions = {}): RawRunRe
     if (structural.length) return failure('load', structural.map((e) => ({ pc: e.pc, message: `pc ${e.pc}: ${e.message}` })), 0);
     const vm = createRawVm(decoded.insns, options);
     const status = vm.run();
-    if (status === 'exited') return { ok: true, r0: vm.reg(0), insns: vm.count };
+    if (status === 'exited') return { ok: true, r0: vm.reg(0), insns: vm.count, wasmInsns: vm.wasmInsns };
     const fault = vm.faultInfo;
     return failure('run', [{ pc: fault?.pc ?? vm.pc, message: fault?.message ?? `stopped: ${status}` }], vm.count, fault);
   } catch (e) {

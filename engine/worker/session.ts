@@ -149,7 +149,7 @@ export class Session implements Omit<EngineApi, 'ping'> {
       }
       const vm = r.program.vm;
       const status = vm.run();
-      if (status === 'exited') return { ok: true, r0: vm.reg(0), insns: vm.count };
+      if (status === 'exited') return { ok: true, r0: vm.reg(0), insns: vm.count, wasmInsns: vm.wasmInsns };
       const fault = vm.faultInfo;
       const message = fault?.message ?? `stopped: ${status}`;
       return { ok: false, stage: 'run', error: message, errors: [{ pc: fault?.pc ?? vm.pc, message }], insns: vm.count, ...(fault ? { fault } : {}) };
