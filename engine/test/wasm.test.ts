@@ -11,6 +11,7 @@ import { assemble } from '../asm/index.ts';
 import { decodeProgram, encodeProgram, type Insn } from '../isa/index.ts';
 import { createRawVm, GuestMemory, runRaw, Vm, type VmHost, type VmTier } from '../vm/index.ts';
 import { ARENA_OFFSET } from '../vm/memory.ts';
+import { MAX_COMPILED_SOURCE } from '../vm/compile.ts';
 import { structure, wasmModuleBytes } from '../vm/wasm.ts';
 import { cfgOf } from '../program/cfg.ts';
 import { predecode } from '../vm/interpreter.ts';
@@ -304,6 +305,17 @@ describe('WebAssembly tier', () => {
       expect(chosen.wasmReady, text).toBe(false);
       expect(chosen.compiled, text).toBe(true);
     }
+    // … and a program without a loop in WebAssembly exactly when the compiled tier would not
+    // compile it (its source past MAX_COMPILED_SOURCE), whatever its length in instructions.
+    const sizes = [100, 400, 900, 2_000].map((n) => {
+      const long = program(`r0 = 1\n${'r0 += 3\nr1 = r0\n'.repeat(n / 2)}exit`);
+      const compiledSource = createRawVm(long, { tier: 'compiled' }).compiledSource().length;
+      const chosen = createRawVm(long);
+      expect(chosen.wasmReady, `${n} instructions, ${compiledSource} characters compiled`).toBe(compiledSource > MAX_COMPILED_SOURCE);
+      return chosen.wasmReady;
+    });
+    expect(sizes).toContain(true);
+    expect(sizes).toContain(false);
     // Asked for, a tier is used whatever the program.
     expect(createRawVm(insns, { tier: 'compiled' }).wasmReady).toBe(false);
     expect(createRawVm(program('r0 = 1\nexit'), { tier: 'wasm' }).wasmReady).toBe(true);

@@ -7,7 +7,7 @@ import { BPF_MAX_LOOPS, MAX_CALL_FRAMES, STACK_SIZE, type Insn } from '../isa/in
 import { formatAddress, GUEST_BASE_HI, GuestMemory, PERM_READ, PERM_WRITE, type Region, type SpecialAccess } from './memory.ts';
 import { execute, fuse, OP, predecode, Stop, STRIDE } from './interpreter.ts';
 import { warmUpInterpreter } from './warmup.ts';
-import { compileProgram, FALLBACK, programSource, type CompiledProgram } from './compile.ts';
+import { compileProgram, FALLBACK, MAX_COMPILED_SOURCE, programSource, type CompiledProgram } from './compile.ts';
 import { REENTER, wasmHandBackPoints, wasmPays, wasmProgram, type WasmProgram } from './wasm.ts';
 import { cfgOf } from '../program/cfg.ts';
 
@@ -132,6 +132,18 @@ export interface ProgramRef {
 
 const MAX_TAIL_CALLS = 33; // MAX_TAIL_CALL_CNT (include/linux/bpf.h)
 
+/**
+ * The 'auto' tier's choice per program (wasm.ts wasmPays), kept: a program is installed again
+ * at every tail call into it and every reset after one, and the choice may write the compiled
+ * tier's source to see whether it would compile.
+ */
+const pays = new WeakMap<readonly (Insn | null)[], boolean>();
+function paysOf(insns: readonly (Insn | null)[], decide: () => boolean): boolean {
+  let known = pays.get(insns);
+  if (known === undefined) pays.set(insns, (known = decide()));
+  return known;
+}
+
 /** A program of this VM: its call sites bound for the host's bindKey, and compiled once asked (null: it cannot be). */
 interface ProgramEntry {
   readonly insns: readonly (Insn | null)[];
@@ -255,7 +267,7 @@ export class Vm {
     this.fast = this.superinstructions ? fuse(this.ops) : this.ops.slice();
     if (this.tier === 'auto') {
       // Per program: WebAssembly where it pays (wasm.ts, wasmPays), else the compiled tier.
-      this.wasm = wasmPays(this.ops, pre.code, cfgOf(insns));
+      this.wasm = paysOf(insns, () => wasmPays(this.ops, pre.code, cfgOf(insns), () => programSource(this.ops, pre.code, pre.regs, cfgOf(insns)).length <= MAX_COMPILED_SOURCE));
       this.compile = !this.wasm;
     }
     if (this.wasm) {

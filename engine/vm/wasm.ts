@@ -524,20 +524,22 @@ function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int
   }
 }
 
-/** Where the compiled tier stops compiling, about (compile.ts MAX_COMPILED_SOURCE): beyond, it interprets. */
-const COMPILED_TIER_INSNS = 250;
-
 /**
- * Whether the WebAssembly tier pays for a program (the 'auto' tier): one the compiled tier
- * would leave to the interpreter (too large), and one with a loop whose body the module runs
- * alone — no call, atomic, LD_ABS/IND or may_goto in it, each a round trip to JavaScript
- * that costs more here than in the compiled tier. A program without a loop runs a few dozen
+ * Whether the WebAssembly tier pays for a program (the 'auto' tier): one with a loop whose body
+ * the module runs alone — no call, atomic, LD_ABS/IND or may_goto in it, each a round trip to
+ * JavaScript that costs more here than in the compiled tier — and one the compiled tier would
+ * leave to the interpreter (`compiles`: whether it compiles it, compile.ts MAX_COMPILED_SOURCE;
+ * asked only when the loops do not decide). A program without a loop runs a few dozen
  * instructions; the compiled tier's cheaper entry and calls win there (the NIC's programs).
  */
-export function wasmPays(ops: Int32Array, code: Int32Array, cfg: Cfg): boolean {
+export function wasmPays(ops: Int32Array, code: Int32Array, cfg: Cfg, compiles: () => boolean): boolean {
   const length = cfg.length;
   if (typeof WebAssembly === 'undefined' || length > MAX_WASM_INSNS) return false;
-  if (length > COMPILED_TIER_INSNS) return true;
+  return loopsRunAlone(ops, code, length) || !compiles();
+}
+
+/** Whether the program has a loop and every loop's body runs in the module alone. */
+function loopsRunAlone(ops: Int32Array, code: Int32Array, length: number): boolean {
   let loop = false;
   for (let P = 0; P < length; P++) {
     if (!isJump(ops[P] ?? OP.INVALID)) continue;
