@@ -37,6 +37,9 @@ let queued: number | undefined;
 /** The program last asked about (or answered for); undefined after a failure, so the next change asks again. */
 let asked: string | undefined;
 let stop: (() => void) | undefined;
+/** The explaining worker's client (explainer), and whether a test gave the client. */
+let explainClient: VerifyClient | undefined;
+let injected = false;
 
 function engine(): VerifyClient {
   client ??= new EngineClient(
@@ -53,6 +56,22 @@ function engine(): VerifyClient {
     () => new Worker(new URL('../engine/worker/verify.worker.ts', import.meta.url), { type: 'module' }),
   );
   return client;
+}
+
+/**
+ * The second worker, for what explains a verdict further (the states along a path, the
+ * counterexample search, the log, the other profile, a run beside the beliefs, a lesson's
+ * Check): made at its first use. Each of those can take a while, and in the live verdicts'
+ * worker the next keystroke's verdict would wait behind it. A client given by a test serves both.
+ */
+function explainer(): VerifyClient {
+  if (injected) return engine();
+  explainClient ??= new EngineClient(
+    { onRestart: () => undefined },
+    undefined,
+    () => new Worker(new URL('../engine/worker/verify.worker.ts', import.meta.url), { type: 'module' }),
+  );
+  return explainClient;
 }
 
 function setVerdict(verdict: Verdict): void {
@@ -139,7 +158,7 @@ export async function verifyUnder(profile: KernelProfile): Promise<{ readonly ke
   if (!image) return { error: 'the program does not assemble' };
   const lines = s.program.section?.spans.map((sp) => sp.line);
   try {
-    const r = await engine().verify(image, { ...runSettingsOf(s.doc, s.settings.budget), profile }, lines);
+    const r = await explainer().verify(image, { ...runSettingsOf(s.doc, s.settings.budget), profile }, lines);
     return r.ok ? { key: s.program.key, reply: r.value } : { error: r.message };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
@@ -156,7 +175,7 @@ export async function verifyLog(): Promise<{ readonly key: string; readonly log:
   if (!image) return { error: 'the program does not assemble' };
   const lines = s.program.section?.spans.map((sp) => sp.line);
   try {
-    const r = await engine().verify(image, runSettingsOf(s.doc, s.settings.budget), lines);
+    const r = await explainer().verify(image, runSettingsOf(s.doc, s.settings.budget), lines);
     return r.ok ? { key: s.program.key, log: r.value.log } : { error: r.message };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
@@ -173,7 +192,8 @@ export async function verifyWithStates(): Promise<{ readonly key: string; readon
   if (!image) return { error: 'the program does not assemble' };
   const lines = s.program.section?.spans.map((sp) => sp.line);
   try {
-    const r = await engine().verify(image, runSettingsOf(s.doc, s.settings.budget), lines, true);
+    // The beliefs without the log (the panel asks for the log apart, when it is opened).
+    const r = await explainer().verify(image, runSettingsOf(s.doc, s.settings.budget), lines, true, true);
     return r.ok ? { key: s.program.key, reply: r.value } : { error: r.message };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
@@ -191,7 +211,7 @@ export async function searchCounterexample(): Promise<{ readonly key: string; re
   const key = s.program.key;
   const lines = s.program.section?.spans.map((sp) => sp.line);
   try {
-    const r = await engine().counterexample(image, runSettingsOf(s.doc, s.settings.budget), lines);
+    const r = await explainer().counterexample(image, runSettingsOf(s.doc, s.settings.budget), lines);
     return r.ok ? { key, reply: r.value } : { error: r.message };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
@@ -208,7 +228,7 @@ export async function traceAlong(pcs: readonly number[], follow: boolean): Promi
   const s = store.get();
   const image = imageOf(s.program);
   if (!image) return { error: 'the program does not assemble' };
-  const c = engine();
+  const c = explainer();
   if (!c.traceAlong) return { error: 'this verifier cannot run programs' };
   try {
     const r = await c.traceAlong(image, runSettingsOf(s.doc, s.settings.budget), pcs, follow);
@@ -223,7 +243,7 @@ export async function traceAlong(pcs: readonly number[], follow: boolean): Promi
  * checks for `source`, or why there are none (the worker timed out, crashed or failed).
  */
 export async function gradeInWorker(spec: LessonSpec, source: string): Promise<{ readonly result: GradeResult } | { readonly error: string }> {
-  const c = engine();
+  const c = explainer();
   if (!c.gradeLesson) return { error: 'this verifier cannot grade lessons' };
   try {
     const r = await c.gradeLesson(spec, source);
@@ -235,7 +255,10 @@ export async function gradeInWorker(spec: LessonSpec, source: string): Promise<{
 
 /** Starts verifying the program after every change (once, after the first render); returns a stop. */
 export function startLiveVerification(c?: VerifyClient): () => void {
-  if (c) client = c;
+  if (c) {
+    client = c;
+    injected = true;
+  }
   stop?.();
   const unsubscribe = useStore.subscribe((s, prev) => {
     if (s.program !== prev.program) update(s);
@@ -254,4 +277,5 @@ export function startLiveVerification(c?: VerifyClient): () => void {
 export function stopLiveVerification(): void {
   stop?.();
   client = undefined;
+  injected = false;
 }

@@ -95,8 +95,12 @@ function LogText({ log }: { log: string }) {
   );
 }
 
-/** How long a refusal stays on screen before its counterexample is searched for. */
-const COUNTEREXAMPLE_DELAY_MS = 300;
+/**
+ * How long a verdict stays on screen before the work that explains it further starts in the
+ * verifier's worker (the counterexample search, the walk with every belief recorded): typing
+ * on meanwhile asks for nothing of it, so the next keystroke's verdict never waits behind it.
+ */
+const SETTLED_MS = 300;
 
 /**
  * For a refusal about memory safety, NULL, bounds or a leak: a concrete input on which the
@@ -118,7 +122,7 @@ function Counterexample({ programKey, message }: { programKey: string; message: 
         if (!live) return;
         setAnswer('error' in r ? { key: programKey, error: r.error } : { key: r.key, reply: r.reply });
       });
-    }, COUNTEREXAMPLE_DELAY_MS);
+    }, SETTLED_MS);
     return () => {
       live = false;
       clearTimeout(t);
@@ -165,11 +169,16 @@ function StatesOnDemand({ programKey, section, lines }: { programKey: string; se
   const [answer, setAnswer] = useState<{ key: string; reply?: VerifyReply } | undefined>();
   useEffect(() => {
     let live = true;
-    void verifyWithStates().then((r) => {
-      if (live) setAnswer('error' in r ? { key: programKey } : { key: r.key, reply: r.reply });
-    });
+    // Asked once the verdict has stayed a moment (as the counterexample is): a walk that records
+    // every belief keeps the verifier's worker busy, and the next keystroke's verdict would wait.
+    const t = setTimeout(() => {
+      void verifyWithStates().then((r) => {
+        if (live) setAnswer('error' in r ? { key: programKey } : { key: r.key, reply: r.reply });
+      });
+    }, SETTLED_MS);
     return () => {
       live = false;
+      clearTimeout(t);
     };
   }, [programKey]);
   const reply = answer?.key === programKey ? answer.reply : undefined;

@@ -48,6 +48,11 @@ export interface VerifyError {
   readonly pc?: number;
   /** The kernel's own words (the last line of its log). */
   readonly message: string;
+  /**
+   * At log level 0 (no log): the lines a log would have held just before `message` (the
+   * figures of `invalid access to packet, off=…`, …), for explanations that quote them.
+   */
+  readonly context?: string;
   /** With `explain`: where the problem began (the acquire of a leaked reference, the call whose result was not checked, …). */
   readonly related?: readonly RelatedSite[];
   /** With `explain`: the failing path's last instructions (at most 1,000 pcs), in order, ending at `pc`. */

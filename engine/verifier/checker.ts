@@ -205,8 +205,9 @@ export class Checker {
       this.checkStackDepth();
     } catch (e) {
       if (!(e instanceof Refusal)) throw e;
+      const context = this.log.on ? '' : this.log.recent();
       this.log.write(`${e.message}${e.noNewline ? '' : '\n'}${e.trailer}`);
-      error = this.path ? { pc: e.pc, message: e.message, ...this.explainRefusal(e) } : { pc: e.pc, message: e.message };
+      error = { pc: e.pc, message: e.message, ...(context ? { context } : {}), ...(this.path ? this.explainRefusal(e) : {}) };
     }
     this.log.write(`processed ${this.processed} insns (limit ${INSN_LIMIT}) max_states_per_insn ${this.maxStatesPerInsn} total_states ${this.totalStates} peak_states ${this.peakStates} mark_read 0\n`);
     const walked = !error && this.firstExit ? this.firstExit : undefined;

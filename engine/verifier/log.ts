@@ -7,6 +7,8 @@ import type { LogLevel } from './api.ts';
 /** BPF_LOG_MIN_ALIGNMENT and BPF_LOG_ALIGNMENT of kernel/bpf/log.c. */
 const MIN_ALIGNMENT = 8;
 const ALIGNMENT = 40;
+/** Lines kept at level 0 for a refusal's context (VerifyError.context). */
+const RECENT_LINES = 4;
 
 export class VerifierLog {
   /** The text in pieces: resets cut from the end, so the whole is never copied. */
@@ -31,8 +33,16 @@ export class VerifierLog {
     return this.length;
   }
 
+  /** At level 0: the last few lines written (what a log would end with), see `recent`. */
+  private readonly lastLines: string[] = [];
+
   write(s: string): void {
-    if (this.level === 0 || !s) return;
+    if (!s) return;
+    if (this.level === 0) {
+      this.lastLines.push(s);
+      if (this.lastLines.length > RECENT_LINES) this.lastLines.shift();
+      return;
+    }
     this.parts.push(s);
     this.length += s.length;
   }
@@ -56,6 +66,11 @@ export class VerifierLog {
   alignment(pos: number): number {
     const target = Math.max(pos + MIN_ALIGNMENT / 2, ALIGNMENT);
     return Math.ceil(target / MIN_ALIGNMENT) * MIN_ALIGNMENT - pos - 1;
+  }
+
+  /** At level 0, the last lines written (nothing is kept otherwise: the log holds them). */
+  recent(): string {
+    return this.lastLines.join('');
   }
 
   toString(): string {

@@ -193,7 +193,7 @@ export interface VerifyReply {
   readonly errors: readonly VerdictError[];
   /** The verifier's log at level 1 (the failing path). */
   readonly log: string;
-  /** Asked with `deferLog`, for an accepted program: `log` is empty, not made; a request without it makes it. */
+  /** Asked with `deferLog`: `log` is empty, not made; a request without `deferLog` makes it. */
   readonly logDeferred?: true;
   /** A raw (bpf_conformance) program: Linux has no such program type; nothing to verify. */
   readonly unverified?: 'raw';
@@ -567,7 +567,7 @@ export interface EngineApi {
   /** BPF_PROG_LOAD's checks and the verifier (with explanations), nothing loaded or run; the loaded program stays. */
   /** `lines`: the source line of each pc of the entry program, for the explanation's words. */
   /** `states`: a refusal carries the verifier's beliefs along its path (VerdictError.states), which costs most of the time. */
-  /** `deferLog`: an accepted program is answered without its level-1 log (VerifyReply.logDeferred), which costs most of the time. */
+  /** `deferLog`: the answer comes without its level-1 log (VerifyReply.logDeferred), which costs most of the time. */
   verify(image: ProgramImage, settings: RunSettings, lines?: readonly number[], states?: boolean, deferLog?: boolean): VerifyReply;
   /** For a refusal about memory safety, NULL, bounds or a leak: a concrete input that shows it (within `budgetMs`). */
   counterexample(image: ProgramImage, settings: RunSettings, lines?: readonly number[], budgetMs?: number): CounterexampleReply;

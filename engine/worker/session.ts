@@ -172,10 +172,11 @@ export class Session implements Omit<EngineApi, 'ping'> {
       const beliefs = states ? {} : { beliefs: false };
       if (deferLog) {
         // The level-1 log is most of the verifier's time (every instruction and state printed,
-        // then dropped as each path ends): a program the verifier accepts is answered without
-        // it, from a walk with no log, and its log is made when asked for.
+        // then dropped as each path ends): the verdict comes from a walk with no log, and the
+        // log is made when asked for. A refusal's explanation quotes what the log would have
+        // held just before its message (VerifyError.context).
         const quick = verifyProgram({ ...request, verify: true, explain: true, ...beliefs, logLevel: 0 });
-        if (quick.ok) return this.verdictOf(quick, profile, image, lines, states, true);
+        return this.verdictOf(quick, profile, image, lines, states, true);
       }
       const r = verifyProgram({ ...request, verify: true, explain: true, ...beliefs, logLevel: 1 });
       return this.verdictOf(r, profile, image, lines, states, false);
@@ -197,7 +198,7 @@ export class Session implements Omit<EngineApi, 'ping'> {
         ...(p.line ? { line: p.line } : {}),
         related: explained ? (detail.related ?? []).map((x) => ({ pc: x.pc, message: x.message })) : [],
         slice: explained ? [...(detail.slice ?? [])] : [],
-        ...(explained ? explanationOf(detail, profile, lines, r.verifier?.log ?? '', image) : {}),
+        ...(explained ? explanationOf(detail, profile, lines, r.verifier?.log || detail.context || '', image) : {}),
         ...(explained && detail.states ? { states: detail.states.slice(-STATES_SENT), wholePath: detail.states.length <= STATES_SENT && (detail.path?.length ?? 0) < 1000 } : {}),
         ...(explained && detail.explored ? { explored: detail.explored } : {}),
       };
