@@ -7,11 +7,11 @@
 // is always the next one verified. Only the newest request's answer lands; a failure says
 // "verifier unavailable" and the next edit tries again. Nothing here ever blocks typing.
 
-import { EngineClient } from './engine-client/client.ts';
+import { EngineClient, type CallResult } from './engine-client/client.ts';
 import { imageOf, runSettingsOf } from './state/program.ts';
 import { store, useStore, type PlaygroundState } from './state/store.ts';
 import type { Verdict } from './state/verdict.ts';
-import type { CounterexampleReply, GradeResult, KernelProfile, LessonSpec, TraceAlongReply, VerifyReply } from '../engine/worker/protocol.ts';
+import type { CounterexampleReply, GradeResult, KernelProfile, LessonSpec, ProgramImage, RunSettings, TraceAlongReply, VerifyReply } from '../engine/worker/protocol.ts';
 
 
 /**
@@ -148,70 +148,24 @@ async function ask(ticket: number): Promise<void> {
   if (next !== undefined) void ask(next);
 }
 
-/**
- * The program in the store verified under another kernel profile (the Verifier panel's "compare
- * with"): where the verdict or the kernel's wording differs between 6.3 and 6.18.
- */
-export async function verifyUnder(profile: KernelProfile): Promise<{ readonly key: string; readonly reply: VerifyReply } | { readonly error: string }> {
-  const s = store.get();
-  const image = imageOf(s.program);
-  if (!image) return { error: 'the program does not assemble' };
-  const lines = s.program.section?.spans.map((sp) => sp.line);
-  try {
-    const r = await explainer().verify(image, { ...runSettingsOf(s.doc, s.settings.budget), profile }, lines);
-    return r.ok ? { key: s.program.key, reply: r.value } : { error: r.message };
-  } catch (e) {
-    return { error: e instanceof Error ? e.message : String(e) };
-  }
-}
+/** An answer about the program in the store, for the program it was about (`key`), or why there is none. */
+type Explained<T> = { readonly key: string; readonly reply: T } | { readonly error: string };
 
 /**
- * The verifier's level-1 log of the program in the store, for a verdict that came without it
- * (an accepted program: VerifyReply.logDeferred).
+ * Sends the program in the store to the explaining worker through `call` (given the client,
+ * the image, the document's run settings and the source line of each pc): its answer, with the
+ * key of the program it is about, or why there is none. Never throws.
  */
-export async function verifyLog(): Promise<{ readonly key: string; readonly log: string } | { readonly error: string }> {
-  const s = store.get();
-  const image = imageOf(s.program);
-  if (!image) return { error: 'the program does not assemble' };
-  const lines = s.program.section?.spans.map((sp) => sp.line);
-  try {
-    const r = await explainer().verify(image, runSettingsOf(s.doc, s.settings.budget), lines);
-    return r.ok ? { key: s.program.key, log: r.value.log } : { error: r.message };
-  } catch (e) {
-    return { error: e instanceof Error ? e.message : String(e) };
-  }
-}
-
-/**
- * The program in the store verified again with the verifier's beliefs along a refusal's path
- * (the Verifier panel's states view; live verification leaves them out to stay fast).
- */
-export async function verifyWithStates(): Promise<{ readonly key: string; readonly reply: VerifyReply } | { readonly error: string }> {
-  const s = store.get();
-  const image = imageOf(s.program);
-  if (!image) return { error: 'the program does not assemble' };
-  const lines = s.program.section?.spans.map((sp) => sp.line);
-  try {
-    // The beliefs without the log (the panel asks for the log apart, when it is opened).
-    const r = await explainer().verify(image, runSettingsOf(s.doc, s.settings.budget), lines, true, true);
-    return r.ok ? { key: s.program.key, reply: r.value } : { error: r.message };
-  } catch (e) {
-    return { error: e instanceof Error ? e.message : String(e) };
-  }
-}
-
-/**
- * A concrete input on which the program in the store, run unverified, shows what the verifier
- * refused it for (the Verifier panel asks once per refused program), or why none was found.
- */
-export async function searchCounterexample(): Promise<{ readonly key: string; readonly reply: CounterexampleReply } | { readonly error: string }> {
+async function explain<T>(call: (c: VerifyClient, image: ProgramImage, settings: RunSettings, lines: readonly number[] | undefined) => Promise<CallResult<T>> | undefined): Promise<Explained<T>> {
   const s = store.get();
   const image = imageOf(s.program);
   if (!image) return { error: 'the program does not assemble' };
   const key = s.program.key;
   const lines = s.program.section?.spans.map((sp) => sp.line);
   try {
-    const r = await explainer().counterexample(image, runSettingsOf(s.doc, s.settings.budget), lines);
+    const asked = call(explainer(), image, runSettingsOf(s.doc, s.settings.budget), lines);
+    if (!asked) return { error: 'this verifier cannot run programs' };
+    const r = await asked;
     return r.ok ? { key, reply: r.value } : { error: r.message };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
@@ -219,23 +173,47 @@ export async function searchCounterexample(): Promise<{ readonly key: string; re
 }
 
 /**
- * The program in the store run unverified on the document's input, in the verifier's worker,
+ * The program in the store verified under another kernel profile (the Verifier panel's "compare
+ * with"): where the verdict or the kernel's wording differs between 6.3 and 6.18.
+ */
+export function verifyUnder(profile: KernelProfile): Promise<Explained<VerifyReply>> {
+  return explain((c, image, settings, lines) => c.verify(image, { ...settings, profile }, lines));
+}
+
+/**
+ * The verifier's level-1 log of the program in the store, for a verdict that came without it
+ * (VerifyReply.logDeferred).
+ */
+export async function verifyLog(): Promise<{ readonly key: string; readonly log: string } | { readonly error: string }> {
+  const r = await explain<VerifyReply>((c, image, settings, lines) => c.verify(image, settings, lines));
+  return 'error' in r ? r : { key: r.key, log: r.reply.log };
+}
+
+/**
+ * The program in the store verified again with the verifier's beliefs along a refusal's path
+ * (the Verifier panel's states view; live verification leaves them out to stay fast) — without
+ * the log (the panel asks for it apart, when it is opened).
+ */
+export function verifyWithStates(): Promise<Explained<VerifyReply>> {
+  return explain((c, image, settings, lines) => c.verify(image, settings, lines, true, true));
+}
+
+/**
+ * A concrete input on which the program in the store, run unverified, shows what the verifier
+ * refused it for (the Verifier panel asks once per refused program), or why none was found.
+ */
+export function searchCounterexample(): Promise<Explained<CounterexampleReply>> {
+  return explain((c, image, settings, lines) => c.counterexample(image, settings, lines));
+}
+
+/**
+ * The program in the store run unverified on the document's input, in the explaining worker,
  * its registers recorded along the path `pcs` while the run takes it (`follow`: the path starts
  * at the first instruction), and at the first visit of each other pc of it (the Verifier panel's
  * "Compare with a run").
  */
-export async function traceAlong(pcs: readonly number[], follow: boolean): Promise<{ readonly key: string; readonly reply: TraceAlongReply } | { readonly error: string }> {
-  const s = store.get();
-  const image = imageOf(s.program);
-  if (!image) return { error: 'the program does not assemble' };
-  const c = explainer();
-  if (!c.traceAlong) return { error: 'this verifier cannot run programs' };
-  try {
-    const r = await c.traceAlong(image, runSettingsOf(s.doc, s.settings.budget), pcs, follow);
-    return r.ok ? { key: s.program.key, reply: r.value } : { error: r.message };
-  } catch (e) {
-    return { error: e instanceof Error ? e.message : String(e) };
-  }
+export function traceAlong(pcs: readonly number[], follow: boolean): Promise<Explained<TraceAlongReply>> {
+  return explain((c, image, settings) => c.traceAlong?.(image, settings, pcs, follow));
 }
 
 /**
