@@ -20,10 +20,11 @@ const api: Pick<EngineApi, 'ping' | 'verify' | 'counterexample' | 'traceAlong' |
   ping: () => 'pong',
   verify: (image, settings, lines, states, deferLog) => {
     const reply = session.verify(image, settings, lines, states, deferLog);
-    // Live verdicts only (the page's other worker, which explains, is not the one typed against).
+    // Live verdicts only (the page's other worker, which explains, is not the one typed against),
+    // and warmed as they are asked: without the log.
     if (!warming && deferLog && !states) {
       warming = true;
-      warmUp((i, s, l) => session.verify(i, s, l), { isa: 4, profile: DEFAULT_PROFILE, cpus: DEFAULT_CPUS, maxInsns: DEFAULT_MAX_INSNS }, WARMUP_DELAY_MS);
+      warmUp((i, s, l) => session.verify(i, s, l, false, true), { isa: 4, profile: DEFAULT_PROFILE, cpus: DEFAULT_CPUS, maxInsns: DEFAULT_MAX_INSNS }, WARMUP_DELAY_MS);
     }
     return reply;
   },
