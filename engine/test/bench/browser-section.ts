@@ -13,7 +13,7 @@ import { CHROMIUM, CHROMIUM_ARGS } from '../../../e2e/chromium.ts';
 import { REPO_ROOT } from '../shared.ts';
 import type { BrowserBenchRequest, BrowserBenchResult } from './browser/protocol.ts';
 import type { BenchProgram } from './corpus.ts';
-import { CORPUS_WARM_UP_RUNS } from './measure.ts';
+import { CORPUS_WARM_UP_MS, CORPUS_WARM_UP_RUNS, median } from './measure.ts';
 
 /** The tiers the corpus benchmark measures (main.ts's). */
 export type BenchTier = 'interpreter' | 'compiled' | 'wasm';
@@ -23,13 +23,15 @@ export const BROWSER_TIERS: readonly BenchTier[] = ['interpreter', 'compiled', '
 export interface NodeSide {
   readonly median: number;
   readonly perProcess: readonly number[];
+  /** ms of running before the first run at 90 % of the steady speed (median over the processes). */
+  readonly steadyAfterMs: number;
   readonly error?: string;
 }
 
 export interface BrowserSectionOptions {
   /** Fresh workers per program and tier (main.ts's --processes: as many as Node's fresh processes). */
   readonly processes: number;
-  /** Timed runs per worker (--runs), after CORPUS_WARM_UP_RUNS warm-up runs. */
+  /** Timed runs per worker (--runs), after CORPUS_WARM_UP_RUNS warm-up runs lasting at least CORPUS_WARM_UP_MS. */
   readonly runs: number;
   readonly json: boolean;
 }
@@ -38,12 +40,6 @@ const DIST = join(REPO_ROOT, 'dist');
 const PAGE = join(DIST, 'bench.html');
 /** Where the benchmark's own preview server listens first (the next free port if taken). */
 const PORT = Number(process.env['BPFP_BENCH_PORT'] ?? 4190);
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-}
 
 /** The newest modification time under `dir` (its .ts files). */
 function newest(dir: string): number {
@@ -54,8 +50,8 @@ function newest(dir: string): number {
   return t;
 }
 
-function request(p: BenchProgram, tier: BenchTier, runs: number, warm: number): BrowserBenchRequest {
-  return { bytes: [...p.bytes], ...(p.mem ? { mem: [...p.mem] } : {}), expectedR0: `0x${p.expectedR0.toString(16)}`, insns: p.insns, tier, runs, warm };
+function request(p: BenchProgram, tier: BenchTier, runs: number): BrowserBenchRequest {
+  return { bytes: [...p.bytes], ...(p.mem ? { mem: [...p.mem] } : {}), expectedR0: `0x${p.expectedR0.toString(16)}`, insns: p.insns, tier, runs, warm: CORPUS_WARM_UP_RUNS, warmMs: CORPUS_WARM_UP_MS };
 }
 
 interface BrowserSide {
@@ -63,6 +59,7 @@ interface BrowserSide {
   perWorker: number[];
   /** The lowest share of instructions run in WebAssembly over the workers. */
   wasmShare: number;
+  steadyAfterMs: number[];
   isolated: boolean;
   error?: string;
 }
@@ -109,7 +106,7 @@ export async function reportBrowser(programs: readonly BenchProgram[], o: Browse
     if (!o.json) {
       console.log('');
       console.log(
-        `Browser (Chromium ${browser.version()} headless, a fresh dedicated worker per measurement) vs Node ${process.version} (a fresh process per measurement): median M insns/s over ${o.processes} workers / processes × ${o.runs} timed runs (${CORPUS_WARM_UP_RUNS} warm-up), measured by the same code (engine/test/bench/measure.ts), every r0 and count checked`,
+        `Browser (Chromium ${browser.version()} headless, a fresh dedicated worker per measurement) vs Node ${process.version} (a fresh process per measurement): median M insns/s over ${o.processes} workers / processes × ${o.runs} timed runs (after ${CORPUS_WARM_UP_RUNS} warm-up runs and at least ${CORPUS_WARM_UP_MS / 1000} s of them), measured by the same code (engine/test/bench/measure.ts), every r0 and count checked`,
       );
       if (stale) console.log('note: dist/ is older than the VM sources: `npx vite build` measures the current VM in the browser');
     }
@@ -118,13 +115,14 @@ export async function reportBrowser(programs: readonly BenchProgram[], o: Browse
     for (const p of programs) {
       for (const tier of BROWSER_TIERS) {
         const n = await node(p, tier);
-        const b: BrowserSide = { median: 0, perWorker: [], wasmShare: 1, isolated: true };
+        const b: BrowserSide = { median: 0, perWorker: [], wasmShare: 1, steadyAfterMs: [], isolated: true };
         for (let i = 0; i < o.processes && !b.error; i++) {
-          const r = await measure(request(p, tier, o.runs, CORPUS_WARM_UP_RUNS));
+          const r = await measure(request(p, tier, o.runs));
           b.isolated &&= r.crossOriginIsolated;
           if (r.error) b.error = r.error;
           else {
             b.perWorker.push(median(r.rates));
+            b.steadyAfterMs.push(r.steadyAfterMs);
             b.wasmShare = Math.min(b.wasmShare, r.wasmShare);
           }
         }
@@ -142,7 +140,9 @@ export async function reportBrowser(programs: readonly BenchProgram[], o: Browse
               browserPerWorker: b.perWorker.map(Math.round),
               ...(tier === 'wasm' ? { browserWasmShare: Number(b.wasmShare.toFixed(4)) } : {}),
               crossOriginIsolated: b.isolated,
+              browserSteadyAfterMs: Math.round(median(b.steadyAfterMs)),
               node: Math.round(n.median),
+              nodeSteadyAfterMs: Math.round(n.steadyAfterMs),
               nodePerProcess: n.perProcess.map(Math.round),
               ratio: ratio === null ? null : Number(ratio.toFixed(2)),
               browserAtLeastNode: atLeast,
@@ -153,15 +153,16 @@ export async function reportBrowser(programs: readonly BenchProgram[], o: Browse
         }
         if (!header) {
           if (!b.isolated) console.log('note: the page was not cross-origin isolated: performance.now() reads to 100 µs, too coarse for the WebAssembly tier');
-          console.log('| program | tier | browser M/s (per-worker medians) | in wasm (browser) | Node M/s (per-process medians) | browser / Node | browser ≥ Node? |');
-          console.log('| --- | --- | ---: | ---: | ---: | ---: | :---: |');
+          console.log('| program | tier | browser M/s (per-worker medians) | in wasm (browser) | Node M/s (per-process medians) | browser / Node | browser ≥ Node? | at 90 % after (browser / Node) |');
+          console.log('| --- | --- | ---: | ---: | ---: | ---: | :---: | ---: |');
           header = true;
         }
         const spread = (xs: readonly number[]) => (xs.length ? ` (${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))})` : '');
         const bCell = b.error ? `ERROR ${b.error}` : `${Math.round(b.median)}${spread(b.perWorker)}`;
         const nCell = n.error ? `ERROR ${n.error}` : `${Math.round(n.median)}${spread(n.perProcess)}`;
         const share = tier === 'wasm' && !b.error ? `${(b.wasmShare * 100).toFixed(b.wasmShare > 0.999 && b.wasmShare < 1 ? 2 : 0)} %` : '–';
-        console.log(`| ${p.name} | ${tier} | ${bCell} | ${share} | ${nCell} | ${ratio === null ? '–' : ratio.toFixed(2)} | ${atLeast === null ? '–' : atLeast ? 'yes' : 'no'} |`);
+        const after = b.error || n.error ? '–' : `${Math.round(median(b.steadyAfterMs))} / ${Math.round(n.steadyAfterMs)} ms`;
+        console.log(`| ${p.name} | ${tier} | ${bCell} | ${share} | ${nCell} | ${ratio === null ? '–' : ratio.toFixed(2)} | ${atLeast === null ? '–' : atLeast ? 'yes' : 'no'} | ${after} |`);
       }
     }
     return failed;

@@ -15,7 +15,7 @@ import { kernelOracle } from '../kernel/oracle.ts';
 import { BENCH_DIR, sharedAvailable } from '../shared.ts';
 import { reportBrowser } from './browser-section.ts';
 import { loadCorpus, type BenchProgram } from './corpus.ts';
-import { CORPUS_WARM_UP_RUNS } from './measure.ts';
+import { CORPUS_WARM_UP_MS, CORPUS_WARM_UP_RUNS, median } from './measure.ts';
 import { NIC_BENCH_PROGRAM, NIC_EXAMPLE_PROGRAM, SPLIT_RUNS, WARM_UP_RUNS, type NicSplit } from './nic-child.ts';
 import { verifierPrograms, type VerifierBenchProgram } from './verifier-programs.ts';
 
@@ -68,31 +68,29 @@ function options(argv: string[]): Options {
   return o;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-}
-
 interface Ours {
   median: number;
   perProcess: number[];
   /** Of the instructions executed, the share that ran in WebAssembly (the lowest of the processes; 0 off the wasm tier). */
   wasmShare: number;
+  /** Median over the processes of the ms of running before the first run at 90 % of the steady speed (measure.ts). */
+  steadyAfterMs: number;
   error?: string;
 }
 
 async function ours(p: BenchProgram, o: Options, tier: Tier): Promise<Ours> {
   const perProcess: number[] = [];
+  const steadyAfter: number[] = [];
   let wasmShare = 1;
   for (let i = 0; i < o.processes; i++) {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, p.name, String(o.runs), String(CORPUS_WARM_UP_RUNS), tier], { maxBuffer: 1 << 20 });
-    const r = JSON.parse(stdout) as { rates: number[]; wasmShare: number; error?: string };
-    if (r.error) return { median: 0, perProcess, wasmShare: 0, error: r.error };
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, p.name, String(o.runs), String(CORPUS_WARM_UP_RUNS), tier, String(CORPUS_WARM_UP_MS)], { maxBuffer: 1 << 20 });
+    const r = JSON.parse(stdout) as { rates: number[]; wasmShare: number; steadyAfterMs: number; error?: string };
+    if (r.error) return { median: 0, perProcess, wasmShare: 0, steadyAfterMs: 0, error: r.error };
     perProcess.push(median(r.rates));
+    steadyAfter.push(r.steadyAfterMs);
     wasmShare = Math.min(wasmShare, r.wasmShare);
   }
-  return { median: median(perProcess), perProcess, wasmShare: o.processes > 0 ? wasmShare : 0 };
+  return { median: median(perProcess), perProcess, wasmShare: o.processes > 0 ? wasmShare : 0, steadyAfterMs: median(steadyAfter) };
 }
 
 type KernelSide = { median: number; loads: number[] } | { unavailable: string } | { error: string };
@@ -344,7 +342,7 @@ async function main(): Promise<number> {
   let failed = false;
   if (!o.json) {
     console.log(
-      `ours: median M insns/s over ${o.processes} fresh processes × ${o.runs} timed runs (10 warm-up), compiled tier, WebAssembly tier (with the share of instructions run in WebAssembly, the rest fell back to the interpreter) and interpreter alone; kernel: ${o.kernelLoads} loads × test_run repeat ${o.kernelRepeat}`,
+      `ours: median M insns/s over ${o.processes} fresh processes × ${o.runs} timed runs (after ${CORPUS_WARM_UP_RUNS} warm-up runs and at least ${CORPUS_WARM_UP_MS / 1000} s of them), compiled tier, WebAssembly tier (with the share of instructions run in WebAssembly, the rest fell back to the interpreter) and interpreter alone; kernel: ${o.kernelLoads} loads × test_run repeat ${o.kernelRepeat}`,
     );
     console.log(`| program | insns/run | compiled M/s (per-process medians) | wasm M/s | in wasm | interpreter M/s | Linux JIT M/s | JIT / compiled | JIT / wasm | interpreter ≥ ${TARGET}? |`);
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |');

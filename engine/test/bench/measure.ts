@@ -9,6 +9,15 @@ import { createRawVm, type VmTier } from '../../vm/index.ts';
 
 /** Warm-up runs before the timed runs of the corpus benchmark, in Node and in the browser alike. */
 export const CORPUS_WARM_UP_RUNS = 10;
+/**
+ * And at least this much warm-up time, in both. V8 optimizes the interpreter's big dispatch
+ * function late: in Node 20 its optimized code arrives after about 0.25 s of running; in
+ * Chromium (Maglev first, then Turbofan, which takes about 0.4 s to compile that function on a
+ * 2-core machine) after about 1 s, and ten runs had measured the browser's half-optimized code
+ * (0.25–0.55× Node, where both optimized are 0.8–1×). The benchmark compares steady states;
+ * how long each takes to reach it is reported beside (Measurement.steadyAfterMs).
+ */
+export const CORPUS_WARM_UP_MS = 2000;
 
 /** What a measurement needs of a corpus program (corpus.ts's BenchProgram has it all). */
 export interface MeasuredProgram {
@@ -30,18 +39,39 @@ export interface Measurement {
   readonly wasmShare: number;
   /** r0 of the last run, hex (0x…). */
   readonly r0: string;
+  /** Warm-up runs made (at least `warm`, and as many as `warmMs` took). */
+  readonly warmUpRuns: number;
+  /**
+   * Running time (ms, clock of the runs only) before the first run at 90 % of the timed runs'
+   * median or faster: how long this engine took to reach its steady speed.
+   */
+  readonly steadyAfterMs: number;
   /** A run that did not exit with the expected r0 and count: the measurement stops there. */
   readonly error?: string;
 }
 
-/** `warm` warm-up runs, then `runs` timed runs, each on its own clock (vm.reset() outside it). */
-export function measureRuns(program: MeasuredProgram, tier: VmTier, runs: number, warm: number, stopwatch: Stopwatch): Measurement {
+/** The median (the mean of the middle two of an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+}
+
+/**
+ * Warm-up runs — at least `warm`, and until `warmMs` of running has passed — then `runs` timed
+ * runs, each on its own clock (vm.reset() outside it).
+ */
+export function measureRuns(program: MeasuredProgram, tier: VmTier, runs: number, warm: number, stopwatch: Stopwatch, warmMs = 0): Measurement {
   const { insns } = decodeProgram(program.bytes);
   const vm = createRawVm(insns, { ...(program.mem ? { mem: program.mem } : {}), tier });
   const rates: number[] = [];
+  /** Every run's [ms of running before it began, M insns/s]. */
+  const history: [number, number][] = [];
   let bad: string | undefined;
   let executed = 0;
-  for (let i = 0; i < warm + runs; i++) {
+  let warmedNs = 0;
+  let warmUpRuns = 0;
+  for (let i = 0; rates.length < runs; i++) {
     vm.reset();
     const elapsed = stopwatch();
     const status = vm.run();
@@ -51,7 +81,14 @@ export function measureRuns(program: MeasuredProgram, tier: VmTier, runs: number
       break;
     }
     executed += vm.count;
-    if (i >= warm) rates.push((vm.count / ns) * 1000);
+    const rate = (vm.count / ns) * 1000;
+    const warming = i < warm || warmedNs < warmMs * 1e6;
+    history.push([warmedNs / 1e6, rate]);
+    warmedNs += ns;
+    if (warming) warmUpRuns++;
+    else rates.push(rate);
   }
-  return { rates, wasmShare: executed ? vm.wasmInsns / executed : 0, r0: `0x${vm.reg(0).toString(16)}`, ...(bad ? { error: bad } : {}) };
+  const steady = 0.9 * median(rates);
+  const steadyAfterMs = history.find(([, rate]) => rate >= steady)?.[0] ?? 0;
+  return { rates, wasmShare: executed ? vm.wasmInsns / executed : 0, r0: `0x${vm.reg(0).toString(16)}`, warmUpRuns, steadyAfterMs, ...(bad ? { error: bad } : {}) };
 }

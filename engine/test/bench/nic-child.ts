@@ -14,6 +14,7 @@ import { loadProgram } from '../../kernel/loader.ts';
 import { runWholeTraffic, startTraffic, trafficSetup } from '../../worker/nic-session.ts';
 import { loadRequestOf } from '../../worker/session.ts';
 import { imageOf } from '../xdp/nic-harness.ts';
+import { median } from './measure.ts';
 
 /** The workload issue 5 names: a 40-instruction metadata program. */
 export const NIC_BENCH_PROGRAM = new URL('./xdp-metadata-40.bpf.s', import.meta.url);
@@ -89,12 +90,6 @@ function timerCost(): number {
     best = Math.min(best, ((acc[0] + acc[1] + acc[2] + acc[3]) * 1e6) / (4 * rounds));
   }
   return best;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
 }
 
 function main(): void {

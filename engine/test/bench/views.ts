@@ -8,16 +8,11 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { median } from './measure.ts';
 import { VIEW_CASES, type ViewCase, type ViewResult } from './views-child.ts';
 
 const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./views-child.ts', import.meta.url));
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-}
 
 function options(argv: string[]): { processes: number; only?: ViewCase; json: boolean } {
   const o: { processes: number; only?: ViewCase; json: boolean } = { processes: 3, json: false };

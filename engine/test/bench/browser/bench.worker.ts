@@ -13,7 +13,7 @@ const now: Stopwatch = () => {
 function measure(r: BrowserBenchRequest): BrowserBenchReply {
   try {
     const program = { bytes: Uint8Array.from(r.bytes), ...(r.mem ? { mem: Uint8Array.from(r.mem) } : {}), expectedR0: BigInt(r.expectedR0), insns: r.insns };
-    return { ...measureRuns(program, r.tier, r.runs, r.warm, now), crossOriginIsolated: self.crossOriginIsolated };
+    return { ...measureRuns(program, r.tier, r.runs, r.warm, now, r.warmMs ?? 0), crossOriginIsolated: self.crossOriginIsolated };
   } catch (e) {
     return { failed: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
   }

@@ -14,6 +14,8 @@ export interface BrowserBenchRequest {
   readonly tier: VmTier;
   readonly runs: number;
   readonly warm: number;
+  /** And at least this many ms of warm-up runs (measure.ts's CORPUS_WARM_UP_MS; 0 when absent). */
+  readonly warmMs?: number;
 }
 
 export interface BrowserBenchResult extends Measurement {

@@ -1,0 +1,57 @@
+// The corpus benchmark's measuring (measure.ts), on a clock the test drives: the warm-up lasts
+// at least `warm` runs and at least `warmMs` of running, the timed runs follow, and
+// steadyAfterMs is the running time before the first run at 90 % of the timed median.
+
+import { describe, expect, it } from 'vitest';
+import { measureRuns, median, type Stopwatch } from './measure.ts';
+
+/** r0 = 7; exit — two instructions a run. */
+const PROGRAM = { bytes: Uint8Array.of(0xb7, 0, 0, 0, 7, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0), expectedR0: 7n, insns: 2 };
+
+/** A clock on which run i takes durations[i] ms (the last one for every run after). */
+function scripted(durationsMs: readonly number[]): Stopwatch {
+  let i = 0;
+  return () => {
+    const ms = durationsMs[Math.min(i++, durationsMs.length - 1)] ?? 1;
+    return () => ms * 1e6;
+  };
+}
+
+describe('measureRuns', () => {
+  it('warms up for at least the runs asked and at least the time asked, then times the runs asked', () => {
+    // Runs of 10 ms: two runs are not 30 ms, three are; the fourth run is the first timed one.
+    const m = measureRuns(PROGRAM, 'interpreter', 4, 2, scripted([10, 10, 10, 10, 10, 1]), 30);
+    expect(m.error).toBeUndefined();
+    expect(m.warmUpRuns).toBe(3);
+    expect(m.rates).toHaveLength(4);
+    // Runs 3 and 4 are the last slow ones (2 insns in 10 ms: 0.0002 M/s), then two of 1 ms.
+    const expected = [0.0002, 0.0002, 0.002, 0.002];
+    m.rates.forEach((r, i) => expect(r).toBeCloseTo(expected[i] ?? -1, 9));
+    expect(m.r0).toBe('0x7');
+  });
+
+  it('with no time asked, warms up for exactly the runs asked', () => {
+    const m = measureRuns(PROGRAM, 'interpreter', 3, 2, scripted([5]));
+    expect(m.warmUpRuns).toBe(2);
+    expect(m.rates).toHaveLength(3);
+  });
+
+  it('reports when the engine reached 90 % of its steady speed, in ms of running before that run', () => {
+    // 4 runs of 10 ms, then runs of 1 ms: the first fast run starts after 40 ms of running.
+    const m = measureRuns(PROGRAM, 'interpreter', 5, 0, scripted([10, 10, 10, 10, 1]), 50);
+    expect(median(m.rates)).toBeCloseTo(0.002);
+    expect(m.steadyAfterMs).toBe(40);
+  });
+
+  it('stops at a wrong result and says which run', () => {
+    const m = measureRuns({ ...PROGRAM, expectedR0: 8n }, 'interpreter', 3, 1, scripted([1]));
+    expect(m.error).toMatch(/^run 0: status exited, r0 0x7/);
+    expect(m.rates).toHaveLength(0);
+  });
+
+  it('takes the median of an even count as the mean of the middle two', () => {
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([])).toBe(0);
+  });
+});
