@@ -1,6 +1,7 @@
 // One fresh process measuring one corpus program on our VM — the compiled tier (default), the
 // interpreter alone (`interpreter`) or the WebAssembly tier (`wasm`): warm up (at least `warm` runs
-// and, with a fifth argument, that many ms), then time each run
+// and, with a fifth argument, that many ms), then time each run (or, with a sixth, batches of runs
+// lasting at least that many ms)
 // and print the rates as JSON, with the share of the executed instructions that ran in
 // WebAssembly (vm.wasmInsns; the rest fell back to the interpreter). Fresh processes keep one
 // program's JIT state (and code placement) from colouring another's numbers. The measuring
@@ -10,7 +11,7 @@ import type { VmTier } from '../../vm/index.ts';
 import { loadCorpus } from './corpus.ts';
 import { measureRuns, type Stopwatch } from './measure.ts';
 
-const [name, runsArg, warmArg, tierArg, warmMsArg] = process.argv.slice(2);
+const [name, runsArg, warmArg, tierArg, warmMsArg, minSampleMsArg] = process.argv.slice(2);
 const tier: VmTier = tierArg === 'interpreter' || tierArg === 'wasm' ? tierArg : 'compiled';
 const runs = Number(runsArg ?? 20);
 const warm = Number(warmArg ?? 10);
@@ -23,5 +24,5 @@ const hrtime: Stopwatch = () => {
   const t0 = process.hrtime.bigint();
   return () => Number(process.hrtime.bigint() - t0);
 };
-const m = measureRuns(program, tier, runs, warm, hrtime, Number(warmMsArg ?? 0));
+const m = measureRuns(program, tier, hrtime, { runs, warm, warmMs: Number(warmMsArg ?? 0), minSampleMs: Number(minSampleMsArg ?? 0) });
 process.stdout.write(JSON.stringify({ name, tier, ...m }) + '\n');

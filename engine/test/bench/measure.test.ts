@@ -20,7 +20,7 @@ function scripted(durationsMs: readonly number[]): Stopwatch {
 describe('measureRuns', () => {
   it('warms up for at least the runs asked and at least the time asked, then times the runs asked', () => {
     // Runs of 10 ms: two runs are not 30 ms, three are; the fourth run is the first timed one.
-    const m = measureRuns(PROGRAM, 'interpreter', 4, 2, scripted([10, 10, 10, 10, 10, 1]), 30);
+    const m = measureRuns(PROGRAM, 'interpreter', scripted([10, 10, 10, 10, 10, 1]), { runs: 4, warm: 2, warmMs: 30 });
     expect(m.error).toBeUndefined();
     expect(m.warmUpRuns).toBe(3);
     expect(m.rates).toHaveLength(4);
@@ -31,20 +31,30 @@ describe('measureRuns', () => {
   });
 
   it('with no time asked, warms up for exactly the runs asked', () => {
-    const m = measureRuns(PROGRAM, 'interpreter', 3, 2, scripted([5]));
+    const m = measureRuns(PROGRAM, 'interpreter', scripted([5]), { runs: 3, warm: 2 });
     expect(m.warmUpRuns).toBe(2);
     expect(m.rates).toHaveLength(3);
   });
 
   it('reports when the engine reached 90 % of its steady speed, in ms of running before that run', () => {
     // 4 runs of 10 ms, then runs of 1 ms: the first fast run starts after 40 ms of running.
-    const m = measureRuns(PROGRAM, 'interpreter', 5, 0, scripted([10, 10, 10, 10, 1]), 50);
+    const m = measureRuns(PROGRAM, 'interpreter', scripted([10, 10, 10, 10, 1]), { runs: 5, warm: 0, warmMs: 50 });
     expect(median(m.rates)).toBeCloseTo(0.002);
     expect(m.steadyAfterMs).toBe(40);
   });
 
+  it('times runs shorter than the shortest sample in batches that fill it, judged by the last warm-up run', () => {
+    // Warm-up runs of 1 ms then 0.5 ms: the last says 4 runs make 2 ms; a sample's clock is read once.
+    const m = measureRuns(PROGRAM, 'interpreter', scripted([1, 0.5]), { runs: 3, warm: 2, minSampleMs: 2 });
+    expect(m.batch).toBe(4);
+    expect(m.warmUpRuns).toBe(2);
+    // 4 runs of 2 instructions in one 0.5 ms reading of the scripted clock.
+    m.rates.forEach((r) => expect(r).toBeCloseTo(8 / 0.5e6 * 1000, 9));
+    expect(m.batch * m.rates.length + m.warmUpRuns).toBe(14);
+  });
+
   it('stops at a wrong result and says which run', () => {
-    const m = measureRuns({ ...PROGRAM, expectedR0: 8n }, 'interpreter', 3, 1, scripted([1]));
+    const m = measureRuns({ ...PROGRAM, expectedR0: 8n }, 'interpreter', scripted([1]), { runs: 3, warm: 1 });
     expect(m.error).toMatch(/^run 0: status exited, r0 0x7/);
     expect(m.rates).toHaveLength(0);
   });

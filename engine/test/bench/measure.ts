@@ -18,6 +18,8 @@ export const CORPUS_WARM_UP_RUNS = 10;
  * how long each takes to reach it is reported beside (Measurement.steadyAfterMs).
  */
 export const CORPUS_WARM_UP_MS = 2000;
+/** Shortest timed sample of the corpus benchmark (MeasureOptions.minSampleMs), in both. */
+export const CORPUS_MIN_SAMPLE_MS = 2;
 
 /** What a measurement needs of a corpus program (corpus.ts's BenchProgram has it all). */
 export interface MeasuredProgram {
@@ -33,12 +35,14 @@ export interface MeasuredProgram {
 export type Stopwatch = () => () => number;
 
 export interface Measurement {
-  /** M instructions/s of each timed run. */
+  /** M instructions/s of each timed sample. */
   readonly rates: number[];
   /** Of the instructions executed (warm-up included), the share that ran in WebAssembly (vm.wasmInsns). */
   readonly wasmShare: number;
   /** r0 of the last run, hex (0x…). */
   readonly r0: string;
+  /** Runs per timed sample (MeasureOptions.minSampleMs). */
+  readonly batch: number;
   /** Warm-up runs made (at least `warm`, and as many as `warmMs` took). */
   readonly warmUpRuns: number;
   /**
@@ -57,38 +61,68 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? (s[m] ?? 0) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
 }
 
+/** How a program is measured: timed samples after a warm-up. */
+export interface MeasureOptions {
+  /** Timed samples. */
+  readonly runs: number;
+  /** Warm-up runs, at least. */
+  readonly warm: number;
+  /** And at least this many ms of warm-up running (0: none). */
+  readonly warmMs?: number;
+  /**
+   * Shortest timed sample, ms (0: one run a sample). Runs shorter than that are timed in
+   * batches: the browser's clock reads to 5 µs, and a WebAssembly run can last 70 µs.
+   */
+  readonly minSampleMs?: number;
+}
+
 /**
  * Warm-up runs — at least `warm`, and until `warmMs` of running has passed — then `runs` timed
- * runs, each on its own clock (vm.reset() outside it).
+ * samples of one run each, or of as many runs as fill `minSampleMs` (judged by the last warm-up
+ * run), each on its own clock. vm.reset() before a sample is outside its clock, those between
+ * the runs of a batch inside.
  */
-export function measureRuns(program: MeasuredProgram, tier: VmTier, runs: number, warm: number, stopwatch: Stopwatch, warmMs = 0): Measurement {
+export function measureRuns(program: MeasuredProgram, tier: VmTier, stopwatch: Stopwatch, o: MeasureOptions): Measurement {
   const { insns } = decodeProgram(program.bytes);
   const vm = createRawVm(insns, { ...(program.mem ? { mem: program.mem } : {}), tier });
   const rates: number[] = [];
-  /** Every run's [ms of running before it began, M insns/s]. */
+  /** Every sample's [ms of running before it began, M insns/s]. */
   const history: [number, number][] = [];
   let bad: string | undefined;
   let executed = 0;
   let warmedNs = 0;
   let warmUpRuns = 0;
-  for (let i = 0; rates.length < runs; i++) {
+  let batch = 1;
+  let run = 0;
+  const check = (): boolean => {
+    if (vm.status === 'exited' && vm.reg(0) === program.expectedR0 && vm.count === program.insns) return true;
+    bad = `run ${run}: status ${vm.status}, r0 0x${vm.reg(0).toString(16)}, insns ${vm.count} (expected 0x${program.expectedR0.toString(16)}, ${program.insns})${vm.faultInfo ? `: ${vm.faultInfo.message}` : ''}`;
+    return false;
+  };
+  while (rates.length < o.runs && bad === undefined) {
+    const warming = run < o.warm || warmedNs < (o.warmMs ?? 0) * 1e6;
+    const k = warming ? 1 : batch;
     vm.reset();
     const elapsed = stopwatch();
-    const status = vm.run();
-    const ns = elapsed();
-    if (status !== 'exited' || vm.reg(0) !== program.expectedR0 || vm.count !== program.insns) {
-      bad = `run ${i}: status ${status}, r0 0x${vm.reg(0).toString(16)}, insns ${vm.count} (expected 0x${program.expectedR0.toString(16)}, ${program.insns})${vm.faultInfo ? `: ${vm.faultInfo.message}` : ''}`;
-      break;
+    let count = 0;
+    for (let j = 0; j < k; j++, run++) {
+      if (j > 0) vm.reset();
+      vm.run();
+      if (!check()) break;
+      count += vm.count;
     }
-    executed += vm.count;
-    const rate = (vm.count / ns) * 1000;
-    const warming = i < warm || warmedNs < warmMs * 1e6;
+    const ns = elapsed();
+    if (bad !== undefined) break;
+    executed += count;
+    const rate = (count / ns) * 1000;
     history.push([warmedNs / 1e6, rate]);
     warmedNs += ns;
-    if (warming) warmUpRuns++;
-    else rates.push(rate);
+    if (warming) {
+      warmUpRuns++;
+      batch = Math.max(1, Math.ceil(((o.minSampleMs ?? 0) * 1e6) / Math.max(ns, 1)));
+    } else rates.push(rate);
   }
   const steady = 0.9 * median(rates);
   const steadyAfterMs = history.find(([, rate]) => rate >= steady)?.[0] ?? 0;
-  return { rates, wasmShare: executed ? vm.wasmInsns / executed : 0, r0: `0x${vm.reg(0).toString(16)}`, warmUpRuns, steadyAfterMs, ...(bad ? { error: bad } : {}) };
+  return { rates, batch, wasmShare: executed ? vm.wasmInsns / executed : 0, r0: `0x${vm.reg(0).toString(16)}`, warmUpRuns, steadyAfterMs, ...(bad ? { error: bad } : {}) };
 }
