@@ -7,12 +7,16 @@
 // - the executed count is `n + pc`: `n` changes only at taken jumps (by the slot's delta), at
 //   lddw (−1) and at exit (+ pc + 1), and the budget is checked at taken jumps exactly as the
 //   compiled tier checks it (`n + target > limit` stops with Stop.Budget at the target);
-// - anything it does not run — calls of every kind, atomics, LD_ABS/LD_IND, may_goto, invalid
-//   slots, the end of the program, an entry pc it has no block for, and every memory access the
-//   fast path of the interpreter would not take (address not 0xffff8881_xxxxxxxx, outside the
+// - helper and kfunc calls it makes through the `call` import (the call site's bound
+//   implementation, as the interpreter calls it), and a context field the interpreter would read
+//   from its field table it reads through the `field` import;
+// - anything else it does not run — BPF-to-BPF calls, atomics, LD_ABS/LD_IND, may_goto, invalid
+//   slots, the end of the program, an entry pc it has no block for, and every other memory access
+//   the fast path of the interpreter would not take (address not 0xffff8881_xxxxxxxx, outside the
 //   arena, a shadow byte at the first or last byte without the permission — contexts included,
-//   whose bytes have no permission at all) — stops with FALLBACK at that pc, before executing
-//   it. So every fault and its message come from the interpreter.
+//   whose bytes have no permission at all) — the interpreter runs in place (the `step` import),
+//   or stops with FALLBACK at that pc, before executing it. So every fault and its message come
+//   from the interpreter (or, for a call, from the helper, as in the interpreter).
 // - the hand-back: the instruction after each one it may stop at is an entry too, and the Vm
 //   patches an ENTRY handler into the interpreter's code at the entries (`wasmHandBackPoints`):
 //   after a FALLBACK the interpreter runs that one instruction (a helper call, an atomic, a
@@ -44,6 +48,8 @@ export type WasmProgram = (vm: Vm) => number;
 
 const HDR_N = 88;
 const HDR_PC = 96;
+/** Where the `field` import leaves a context field's value (i64). */
+const HDR_FIELD = 104;
 /** Where arena offset 0 lives in the module's memory (a memarg offset of every access). */
 const ARENA = ARENA_OFFSET;
 /**
@@ -323,6 +329,12 @@ interface Flow {
 
 /** The function index of the `step` import (imports come first). */
 const F_STEP = 0;
+/** The function index of the `field` import. */
+const F_FIELD = 1;
+/** The function index of the `call` import. */
+const F_CALL = 2;
+/** Imported functions: the module's own are numbered after them. */
+const IMPORTED_FUNCTIONS = 3;
 /** What `step` returns when the interpreter ran the instruction and stopped at the next one. */
 const STEP_ON = -1;
 /**
@@ -342,6 +354,14 @@ export const REENTER = -2;
  */
 function escape(w: Body, P: number): void {
   callStep(w, P);
+  goOnOrEnd(w);
+}
+
+/**
+ * After `step` or `call` (its result on the stack): STEP_ON reloads the registers and the count
+ * from the header and goes on; anything else ends the run with ENDED added.
+ */
+function goOnOrEnd(w: Body): void {
   w.tee(L_X).i32(STEP_ON).op(W.i32_ne).open(W.if);
   w.get(L_X).i32(ENDED).op(W.i32_add, W.return);
   w.end();
@@ -354,6 +374,19 @@ function callStep(w: Body, P: number): void {
   for (let r = 0; r <= 10; r++) w.i32(0).get(L_R0 + r).mem(W.i64_store, r * 8);
   w.i32(P).get(L_N).get(L_LIMIT).op(W.i64_add, W.f64_convert_i64_s, W.call);
   uleb(w.b, F_STEP);
+}
+
+/**
+ * A helper or kfunc call at P (its call site `site`, Vm.calls) made by the module through the
+ * `call` import, which does what the interpreter's CALL_HELPER case does without the
+ * interpreter: the registers go through the header, and the module goes on after it or the
+ * run ends there (a fault, a tail call, the budget; REENTER when the arena moved).
+ */
+function callDirect(w: Body, P: number, site: number): void {
+  for (let r = 0; r <= 10; r++) w.i32(0).get(L_R0 + r).mem(W.i64_store, r * 8);
+  w.i32(site).i32(P).get(L_N).get(L_LIMIT).op(W.i64_add, W.f64_convert_i64_s, W.call);
+  uleb(w.b, F_CALL);
+  goOnOrEnd(w);
 }
 
 /**
@@ -492,6 +525,19 @@ function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int
     }
     w.br(ok);
     w.end();
+    if (op === OP.LDXW) {
+      // A context field from the table the last slow load found (the interpreter's own path for a
+      // 4-byte load off the fast path, Vm.fieldStart…): the `field` import leaves it in the header.
+      // A context is read at every run of most programs; stepping out for it cost a round trip.
+      w.get(base).i64(32n).op(W.i64_shr_u, W.i32_wrap_i64).i32(GUEST_BASE_HI | 0).op(W.i32_eq).open(W.if);
+      w.get(base).op(W.i32_wrap_i64).i32(off).op(W.i32_add, W.call);
+      uleb(w.b, F_FIELD);
+      w.open(W.if);
+      w.i32(0).mem(W.i64_load, HDR_FIELD).set(D);
+      w.br(ok);
+      w.end();
+      w.end();
+    }
     // Not the fast path's: the interpreter takes the access (a context, a fault, …).
     flow.escape(w, P, false);
     w.end();
@@ -519,7 +565,8 @@ function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int
       // Invalid slots and the end: the interpreter's fault. Calls, atomics, LD_ABS/LD_IND,
       // may_goto: the interpreter runs them in place (see RUNS).
       if (op === OP.INVALID) w.fallbackAt(P);
-      else flow.escape(w, P, op === OP.CALL_HELPER || op === OP.CALL_KFUNC || op === OP.CALL_LOCAL);
+      else if (op === OP.CALL_HELPER || op === OP.CALL_KFUNC) callDirect(w, P, aux);
+      else flow.escape(w, P, op === OP.CALL_LOCAL);
     }
   }
 }
@@ -808,23 +855,30 @@ export function wasmModuleBytes(ops: Int32Array, code: Int32Array, regs: Int32Ar
   if (constructs) bodies.push(structuredBody(ops, code, regs, length, labels, constructs));
 
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  // type 0: run (i32 entry, f64 n, f64 limit, i32 len) -> i32; type 1: step (i32 pc, f64 n) -> i32
-  section(out, 1, [2, 0x60, 4, I32, F64, F64, I32, 1, I32, 0x60, 2, I32, F64, 1, I32]);
-  const imports: number[] = [2];
+  // type 0: run (i32 entry, f64 n, f64 limit, i32 len) -> i32; type 1: step (i32 pc, f64 n) -> i32;
+  // type 2: field (i32 address's lower half) -> i32; type 3: call (i32 site, i32 pc, f64 n) -> i32
+  section(out, 1, [4, 0x60, 4, I32, F64, F64, I32, 1, I32, 0x60, 2, I32, F64, 1, I32, 0x60, 1, I32, 1, I32, 0x60, 3, I32, I32, F64, 1, I32]);
+  const imports: number[] = [1 + IMPORTED_FUNCTIONS];
   name(imports, 'env');
   name(imports, 'mem');
   imports.push(0x02, 0x00, 1); // memory, limits: min 1 page
   name(imports, 'env');
   name(imports, 'step');
   imports.push(0x00, 1); // function of type 1
+  name(imports, 'env');
+  name(imports, 'field');
+  imports.push(0x00, 2); // function of type 2
+  name(imports, 'env');
+  name(imports, 'call');
+  imports.push(0x00, 3); // function of type 3
   section(out, 2, imports);
   section(out, 3, [bodies.length, ...bodies.map(() => 0)]);
   const exports: number[] = [bodies.length];
   name(exports, 'run');
-  exports.push(0x00, 1);
+  exports.push(0x00, IMPORTED_FUNCTIONS);
   if (bodies.length > 1) {
     name(exports, 'run0');
-    exports.push(0x00, 2);
+    exports.push(0x00, IMPORTED_FUNCTIONS + 1);
   }
   section(out, 7, exports);
   const code10: number[] = [bodies.length];
@@ -906,11 +960,66 @@ function step(pc: number, n: number): number {
   return STEP_ON;
 }
 
+/**
+ * The `field` import: for a 4-byte load the module's fast path refused whose address is in the
+ * arena's half (`a` its lower half), the context field the interpreter would read from the
+ * field table of the last slow load (Vm.fieldStart, fieldSize, fieldReadable, fieldValues) —
+ * the same test as the interpreter's LDXW — into the header (1), or 0: not one, step.
+ */
+function field(a: number): number {
+  const vm = curVm;
+  if (vm === undefined) return 0;
+  const f = (a - vm.fieldStart) | 0;
+  if (f < 0 || f >= vm.fieldSize || (f & 3) !== 0 || vm.fieldReadable[f >> 2] !== 1) return 0;
+  const V = vm.fieldValues;
+  curH32[HDR_FIELD >> 2] = V[f >> 1] ?? 0;
+  curH32[(HDR_FIELD >> 2) + 1] = V[(f >> 1) + 1] ?? 0;
+  return 1;
+}
+
+/**
+ * The `call` import: the helper or kfunc of call site `site` at pc, as the interpreter's
+ * CALL_HELPER case calls it (vm.calls, bound once per program and host state), with the module's
+ * registers (in the header) and count. STEP_ON when the module goes on at pc + 1, the registers
+ * and count back in the header; else the run ends here, the VM holding its state, with the Stop
+ * code: a fault (at pc), a tail call (at pc), the budget (at pc + 1), or REENTER (at pc + 1)
+ * when the arena moved to a new Memory.
+ */
+function call(site: number, pc: number, n: number): number {
+  const vm = curVm;
+  if (vm === undefined) return Stop.Fault;
+  const R = vm.regs;
+  const h32 = curH32;
+  for (let i = 0; i < REG_INTS; i++) R[i] = h32[i] ?? 0;
+  vm.pc = pc;
+  vm.n = n;
+  const r = vm.calls[site]?.(vm, pc) ?? false;
+  if (typeof r === 'number') {
+    R[0] = r;
+    R[1] = r < 0 ? -1 : 0;
+  } else if (r === false) {
+    vm.pc = pc;
+    return Stop.Fault;
+  } else if (r !== true) vm.setReg(0, r);
+  // The instructions of a callback (bpf_loop, …) are the interpreter's.
+  curStepped += vm.n - n;
+  if (vm.pendingTailCall !== undefined) {
+    vm.pc = pc;
+    return Stop.TailCall;
+  }
+  vm.pc = pc + 1;
+  if (vm.n + pc + 1 > vm.limit) return Stop.Budget;
+  if (vm.mem.wasmMemory !== curMemory || vm.mem.bytes.length !== curLen) return REENTER;
+  for (let i = 0; i < REG_INTS; i++) h32[i] = R[i] ?? 0;
+  curF64[HDR_N >> 3] = vm.n;
+  return STEP_ON;
+}
+
 function instanceFor(cached: CachedModule, memory: WebAssembly.Memory): Runs | undefined {
   const known = cached.instances.get(memory);
   if (known) return known;
   try {
-    const exports = new WebAssembly.Instance(cached.module, { env: { mem: memory, step } }).exports;
+    const exports = new WebAssembly.Instance(cached.module, { env: { mem: memory, step, field, call } }).exports;
     const run = exports['run'];
     const run0 = exports['run0'];
     if (typeof run !== 'function') return undefined;
