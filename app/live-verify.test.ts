@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CounterexampleReply, ProgramImage, RunSettings, VerifyReply } from '../engine/worker/protocol.ts';
 import type { CallResult } from './engine-client/client.ts';
-import { LIVE_MAX_SECTIONS, startLiveVerification, stopLiveVerification } from './live-verify.ts';
+import { LIVE_MAX_SECTIONS, searchCounterexample, startLiveVerification, stopLiveVerification, verifyUnder, verifyWithStates } from './live-verify.ts';
 import { DEFAULT_DOCUMENT } from './state/document.ts';
 import { allProblems, store } from './state/store.ts';
 import { verdictText } from './state/verdict.ts';
@@ -229,5 +229,43 @@ describe('live verification', () => {
     again.answer(0, { ok: true, value: REFUSED });
     await settle();
     expect(verdictText(store.get().verdict)).toBe('Linux 6.18 would reject this');
+  });
+});
+
+describe('the explaining worker', () => {
+  it('answers states, counterexamples and the other profile apart, so a verdict never waits behind them', async () => {
+    fake.answer(0, { ok: true, value: REFUSED });
+    await settle();
+    stopLiveVerification();
+    const live = new FakeClient();
+    const explaining = new FakeClient();
+    let searches = 0;
+    explaining.counterexample = () => {
+      searches++;
+      // Never answered: a long search.
+      return new Promise<CallResult<CounterexampleReply>>(() => undefined);
+    };
+    startLiveVerification(live, explaining);
+    expect(live.calls).toHaveLength(1);
+    const states = verifyWithStates();
+    const other = verifyUnder('linux-6.3');
+    void searchCounterexample();
+    // All three went to the explaining client, none to the live one.
+    expect(explaining.calls.map((c) => c.settings.profile)).toEqual(['linux-6.18', 'linux-6.3']);
+    expect(searches).toBe(1);
+    expect(live.calls).toHaveLength(1);
+    // With the explanations unanswered, the live verdict comes, and the next edit is asked at once.
+    live.answer(0, { ok: true, value: REFUSED });
+    await settle();
+    expect(verdictText(store.get().verdict)).toBe('Linux 6.18 would reject this');
+    const next = edit(UNCHECKED.replace('r1 = 1', 'r1 = 2'));
+    expect(live.calls).toHaveLength(2);
+    expect(Buffer.from(live.calls[1]?.image.sections[0]?.bytecode ?? []).toString('hex')).toBe(next);
+    // The explanations land for the program they were about.
+    explaining.answer(0, { ok: true, value: REFUSED });
+    explaining.answer(1, { ok: true, value: ACCEPTED });
+    expect(await states).toMatchObject({ reply: REFUSED });
+    expect(await other).toMatchObject({ reply: ACCEPTED });
+    expect((await states as { key: string }).key).not.toBe(store.get().program.key);
   });
 });

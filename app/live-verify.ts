@@ -37,7 +37,7 @@ let queued: number | undefined;
 /** The program last asked about (or answered for); undefined after a failure, so the next change asks again. */
 let asked: string | undefined;
 let stop: (() => void) | undefined;
-/** The explaining worker's client (explainer), and whether a test gave the client. */
+/** The explaining worker's client (explainer), and whether a test gave the live client. */
 let explainClient: VerifyClient | undefined;
 let injected = false;
 
@@ -62,11 +62,13 @@ function engine(): VerifyClient {
  * The second worker, for what explains a verdict further (the states along a path, the
  * counterexample search, the log, the other profile, a run beside the beliefs, a lesson's
  * Check): made at its first use. Each of those can take a while, and in the live verdicts'
- * worker the next keystroke's verdict would wait behind it. A client given by a test serves both.
+ * worker the next keystroke's verdict would wait behind it. A test gives the two clients, or one
+ * that serves both.
  */
 function explainer(): VerifyClient {
+  if (explainClient) return explainClient;
   if (injected) return engine();
-  explainClient ??= new EngineClient(
+  explainClient = new EngineClient(
     { onRestart: () => undefined },
     undefined,
     () => new Worker(new URL('../engine/worker/verify.worker.ts', import.meta.url), { type: 'module' }),
@@ -231,12 +233,16 @@ export async function gradeInWorker(spec: LessonSpec, source: string): Promise<{
   }
 }
 
-/** Starts verifying the program after every change (once, after the first render); returns a stop. */
-export function startLiveVerification(c?: VerifyClient): () => void {
+/**
+ * Starts verifying the program after every change (once, after the first render); returns a
+ * stop. Tests give the live client `c` and, apart, the explaining one (else `c` serves both).
+ */
+export function startLiveVerification(c?: VerifyClient, explaining?: VerifyClient): () => void {
   if (c) {
     client = c;
     injected = true;
   }
+  if (explaining) explainClient = explaining;
   stop?.();
   const unsubscribe = useStore.subscribe((s, prev) => {
     if (s.program !== prev.program) update(s);
@@ -251,9 +257,10 @@ export function startLiveVerification(c?: VerifyClient): () => void {
   return stop;
 }
 
-/** Stops live verification and forgets its client (tests). */
+/** Stops live verification and forgets its clients (tests). */
 export function stopLiveVerification(): void {
   stop?.();
   client = undefined;
+  if (injected) explainClient = undefined;
   injected = false;
 }

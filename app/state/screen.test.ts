@@ -129,6 +129,33 @@ describe('watchScreen', () => {
     expect(st.data.has(DRAFT_KEY)).toBe(false);
   });
 
+  it('deferred, writes a task after the change, once for several changes, with the state of then', async () => {
+    const st = new MemoryStorage();
+    let writes = 0;
+    const set = st.setItem.bind(st);
+    st.setItem = (k, v) => {
+      writes++;
+      set(k, v);
+    };
+    const stop = watchScreen(st, () => undefined, true);
+    // Not even the first record is written in the task that started watching.
+    expect(writes).toBe(0);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(writes).toBe(1);
+    store.openDocument(example, 'example', { title: 'Example: Hi' });
+    store.openDocument(mine, 'link', { title: 'Shared program' });
+    // Two openings in one task: nothing yet, then one write, of the second.
+    expect(writes).toBe(1);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(writes).toBe(2);
+    expect(readScreen(st)).toEqual({ kind: 'opened', origin: 'link', title: 'Shared program', doc: mine });
+    // A change with a write pending when watching stops: the timer goes with it.
+    store.openDocument(example, 'example', { title: 'Example: Hi' });
+    stop();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(writes).toBe(2);
+  });
+
   it('says once that a reload may not show the document when the browser refuses the record', () => {
     const st = new MemoryStorage();
     st.quota = 10;
