@@ -961,17 +961,31 @@ let curStepped = 0;
  * moved to a new Memory, for the Vm to enter the module again.
  */
 function step(pc: number, n: number): number {
-  const vm = curVm;
+  const vm = toVm(pc, n);
   if (vm === undefined) return Stop.Fault;
-  const R = vm.regs;
-  R.set(curRegs);
-  vm.pc = pc;
-  vm.n = n;
   const stop = vm.interpretForWasm();
   curStepped += vm.n + vm.pc - (n + pc);
   if (stop !== Stop.Enter) return stop;
-  if (vm.pc !== pc + 1 || vm.mem.wasmMemory !== curMemory || vm.mem.bytes.length !== curLen) return REENTER;
-  curRegs.set(registersOf(R));
+  return vm.pc === pc + 1 ? toModule(vm) : REENTER;
+}
+
+/** The module's registers (in the header) and count into the VM, at pc: the VM, or undefined outside a run. */
+function toVm(pc: number, n: number): Vm | undefined {
+  const vm = curVm;
+  if (vm === undefined) return undefined;
+  vm.regs.set(curRegs);
+  vm.pc = pc;
+  vm.n = n;
+  return vm;
+}
+
+/**
+ * The module goes on after an instruction run outside it: the VM's registers and count into
+ * the header (STEP_ON), or REENTER when the arena moved to a new Memory meanwhile.
+ */
+function toModule(vm: Vm): number {
+  if (vm.mem.wasmMemory !== curMemory || vm.mem.bytes.length !== curLen) return REENTER;
+  curRegs.set(registersOf(vm.regs));
   curF64[HDR_N >> 3] = vm.n;
   return STEP_ON;
 }
@@ -1002,12 +1016,9 @@ function field(a: number): number {
  * when the arena moved to a new Memory.
  */
 function call(site: number, pc: number, n: number): number {
-  const vm = curVm;
+  const vm = toVm(pc, n);
   if (vm === undefined) return Stop.Fault;
   const R = vm.regs;
-  R.set(curRegs);
-  vm.pc = pc;
-  vm.n = n;
   const r = vm.calls[site]?.(vm, pc) ?? false;
   if (typeof r === 'number') {
     R[0] = r;
@@ -1024,10 +1035,7 @@ function call(site: number, pc: number, n: number): number {
   }
   vm.pc = pc + 1;
   if (vm.n + pc + 1 > vm.limit) return Stop.Budget;
-  if (vm.mem.wasmMemory !== curMemory || vm.mem.bytes.length !== curLen) return REENTER;
-  curRegs.set(registersOf(R));
-  curF64[HDR_N >> 3] = vm.n;
-  return STEP_ON;
+  return toModule(vm);
 }
 
 function instanceFor(cached: CachedModule, memory: WebAssembly.Memory): Runs | undefined {
