@@ -163,6 +163,40 @@ describe('WebAssembly tier', () => {
     expect(wasm).toMatchObject({ out: { status: 'fault', fault: { kind: 'memory' } } });
   });
 
+  it('runs atomics in WebAssembly, every operation, width and fetch, as the interpreter does, and hands it those it would fault on', () => {
+    // Values with both halves set, so a 32-bit form that touched the upper half would show.
+    const setup = 'r6 = 0x8000000180000003 ll\nr7 = 0x7ffffffe00000005 ll\n*(u64 *)(r10 - 8) = r6\n*(u64 *)(r10 - 16) = r6\nr1 = r7\nr0 = r6\n';
+    const forms = [
+      'lock *(u64 *)(r10 - 8) += r1', 'lock *(u64 *)(r10 - 8) |= r1', 'lock *(u64 *)(r10 - 8) &= r1', 'lock *(u64 *)(r10 - 8) ^= r1',
+      'lock *(u32 *)(r10 - 8) += w1', 'lock *(u32 *)(r10 - 4) |= w1', 'lock *(u32 *)(r10 - 8) &= w1', 'lock *(u32 *)(r10 - 8) ^= w1',
+      'r1 = atomic_fetch_add((u64 *)(r10 - 8), r1)', 'r1 = atomic_fetch_or((u64 *)(r10 - 8), r1)', 'r1 = atomic_fetch_and((u64 *)(r10 - 8), r1)', 'r1 = atomic_fetch_xor((u64 *)(r10 - 8), r1)',
+      'w1 = atomic_fetch_add((u32 *)(r10 - 8), w1)', 'w1 = atomic_fetch_or((u32 *)(r10 - 8), w1)', 'w1 = atomic_fetch_and((u32 *)(r10 - 8), w1)', 'w1 = atomic_fetch_xor((u32 *)(r10 - 8), w1)',
+      'r1 = xchg_64(r10 - 8, r1)', 'w1 = xchg32_32(r10 - 8, w1)',
+      // cmpxchg: equal (r0 is the old value), unequal, 32-bit equal in the low half only, and r0 as the source.
+      'r0 = cmpxchg_64(r10 - 8, r0, r1)', 'r0 = cmpxchg_64(r10 - 16, r0, r1)\nr0 = cmpxchg_64(r10 - 16, r0, r1)', 'r0 += 1\nr0 = cmpxchg_64(r10 - 8, r0, r1)',
+      'r0 = r6\nr0 ^= r7\nr0 ^= r7\nw0 = cmpxchg32_32(r10 - 8, w0, w1)', 'r0 = 3\nw0 = cmpxchg32_32(r10 - 8, w0, w1)', 'r0 = 4\nw0 = cmpxchg32_32(r10 - 8, w0, w1)', 'r0 = cmpxchg_64(r10 - 8, r0, r0)',
+      // The same register as base and source.
+      'r2 = r10\nr2 += -8\nr2 = atomic_fetch_add((u64 *)(r2 + 0), r2)',
+    ];
+    const after = '\nr2 = *(u64 *)(r10 - 8)\nr3 = *(u64 *)(r10 - 16)\nexit';
+    for (const form of forms) {
+      const text = `${setup}${form}${after}`;
+      const insns = program(text);
+      const [wasm, interpreted] = both(insns, undefined, 1_000);
+      expect(wasm, form).toEqual(interpreted);
+      expect(wasm, form).toMatchObject({ status: 'exited' });
+      const vm = createRawVm(insns, { tier: 'wasm' });
+      vm.run();
+      expect(vm.wasmInsns, `${form}: all of it in WebAssembly`).toBe(vm.count);
+    }
+    // Past the frame, and through a pointer whose upper half is not the arena's: the interpreter's faults.
+    for (const form of ['lock *(u64 *)(r10 + 0) += r1', 'r1 = atomic_fetch_add((u64 *)(r10 - 516), r1)', 'r2 = r10\nr2 ^= r6\nlock *(u64 *)(r2 - 8) += r1', 'r2 = 0\nr0 = cmpxchg_64(r2 + 8, r0, r1)']) {
+      const [wasm, interpreted] = both(program(`${setup}${form}${after}`), undefined, 1_000);
+      expect(wasm, form).toEqual(interpreted);
+      expect(wasm, form).toMatchObject({ status: 'fault' });
+    }
+  });
+
   it("reads a context's field table from WebAssembly (the `field` import), as the interpreter reads it, and steps for the rest", () => {
     // Slots 0 and 1 are in the table; slot 2 is not (served by `load`); off 6 is misaligned.
     const insns = program('r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr0 = r2\nr0 += r3\nr4 = *(u32 *)(r1 + 8)\nr0 += r4\nr5 = *(u32 *)(r1 + 0)\nr0 ^= r5\nr5 = *(u32 *)(r1 + 6)\nr0 += r5\nexit');

@@ -9,8 +9,9 @@
 //   compiled tier checks it (`n + target > limit` stops with Stop.Budget at the target);
 // - helper and kfunc calls it makes through the `call` import (the call site's bound
 //   implementation, as the interpreter calls it), and a context field the interpreter would read
-//   from its field table it reads through the `field` import;
-// - anything else it does not run — BPF-to-BPF calls, atomics, LD_ABS/LD_IND, may_goto, invalid
+//   from its field table it reads through the `field` import; atomics it runs where their
+//   fast path takes them (`atomic`);
+// - anything else it does not run — BPF-to-BPF calls, LD_ABS/LD_IND, may_goto, invalid
 //   slots, the end of the program, an entry pc it has no block for, and every other memory access
 //   the fast path of the interpreter would not take (address not 0xffff8881_xxxxxxxx, outside the
 //   arena, a shadow byte at the first or last byte without the permission — contexts included,
@@ -322,7 +323,7 @@ interface Flow {
   overLddwTail(w: Body, P: number): void;
   /**
    * The instruction at P run by the interpreter: a call (helper, kfunc, BPF-to-BPF) when
-   * `call`, else an access off the fast path, an atomic, LD_ABS/IND or may_goto.
+   * `call`, else an access or atomic off the fast path, LD_ABS/IND or may_goto.
    */
   escape(w: Body, P: number, call: boolean): void;
 }
@@ -399,6 +400,60 @@ function escapeAndLeave(w: Body, P: number): void {
   callStep(w, P);
   w.tee(L_X).i32(STEP_ON).op(W.i32_eq).open(W.if, I32).i32(REENTER).else().get(L_X).end();
   w.i32(ENDED).op(W.i32_add, W.return);
+}
+
+/**
+ * An atomic read-modify-write (the interpreter's Vm.atomic): `code & 7` add, or, and, xor, xchg,
+ * cmpxchg, `code & 8` fetch; 4 or 8 bytes at `d` + off. The interpreter takes it unless the base's
+ * upper half is the arena's, the lower half plus off (not wrapped, as Vm.atomic adds it) lies in
+ * the arena, and every byte is readable and writable — stricter than Vm.atomic, which asks each
+ * byte for either permission, so whatever this refuses the interpreter decides as ever.
+ */
+function atomic(w: Body, P: number, d: number, s: number, off: number, code: number, size: number, flow: Flow): void {
+  const base = L_R0 + (d >> 1);
+  const src = L_R0 + (s >> 1);
+  const kind = code & 7;
+  const wide = size === 8;
+  const ok = w.level;
+  w.open(W.block);
+  const refused = w.level;
+  w.open(W.block);
+  w.get(base).i64(32n).op(W.i64_shr_u, W.i32_wrap_i64).i32(GUEST_BASE_HI | 0).op(W.i32_ne).br(refused, true);
+  w.get(base).i64(0xffff_ffffn).op(W.i64_and).i64(BigInt(off)).op(W.i64_add).tee(L_T);
+  w.get(L_LIM[size] ?? L_T).op(W.i64_gt_u).br(refused, true);
+  w.get(L_T).op(W.i32_wrap_i64).set(L_A);
+  const perm = PERM_READ | PERM_WRITE;
+  w.get(L_A).get(L_SH).op(W.i32_add);
+  if (wide) {
+    const mask = BigInt(perm) * 0x0101010101010101n;
+    w.mem(W.i64_load, 0).i64(mask).op(W.i64_and).i64(mask).op(W.i64_ne);
+  } else {
+    const mask = perm * 0x01010101;
+    w.mem(W.i32_load, 0).i32(mask).op(W.i32_and).i32(mask).op(W.i32_ne);
+  }
+  w.br(refused, true);
+  // The old value (zero-extended for 4 bytes) in L_T; the new one stored (its low half for 4).
+  w.get(L_A).mem(wide ? W.i64_load : W.i64_load32_u, ARENA).set(L_T);
+  w.get(L_A);
+  if (kind === 5) {
+    // cmpxchg: the source where the old value equals r0 (its low half for 4 bytes), else the old
+    // value again; r0 gets the old value either way.
+    if (wide) w.get(L_T).get(L_R0).op(W.i64_eq);
+    else w.get(L_T).op(W.i32_wrap_i64).get(L_R0).op(W.i32_wrap_i64).op(W.i32_eq);
+    w.open(W.if, I64).get(src).else().get(L_T).end();
+    w.mem(wide ? W.i64_store : W.i64_store32, ARENA);
+  } else {
+    if (kind === 4) w.get(src);
+    else w.get(L_T).get(src).op(kind === 0 ? W.i64_add : kind === 1 ? W.i64_or : kind === 2 ? W.i64_and : W.i64_xor);
+    w.mem(wide ? W.i64_store : W.i64_store32, ARENA);
+  }
+  if (kind === 5) w.get(L_T).set(L_R0);
+  else if ((code & 8) !== 0) w.get(L_T).set(src);
+  w.br(ok);
+  w.end();
+  // Not the fast path's: the interpreter takes it (and faults where it must).
+  flow.escape(w, P, false);
+  w.end();
 }
 
 /** The value of a source slot as an i64 (a register, or a constant of the template) on the stack. */
@@ -488,6 +543,10 @@ function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int
     }
     return;
   }
+  if (op === OP.ATOMIC) {
+    atomic(w, P, d, s, off, imm, aux, flow);
+    return;
+  }
   const load = LOADS[op];
   const store = STORES[op];
   if (load !== undefined || store !== undefined) {
@@ -562,8 +621,8 @@ function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int
       w.i32(-1).set(L_PC).i32(Stop.Exit).set(L_X).br(LV_EXIT);
       return;
     default: {
-      // Invalid slots and the end: the interpreter's fault. Calls, atomics, LD_ABS/LD_IND,
-      // may_goto: the interpreter runs them in place (see RUNS).
+      // Invalid slots and the end: the interpreter's fault. BPF-to-BPF calls, LD_ABS/LD_IND,
+      // may_goto: the interpreter runs them in place (see RUNS); helpers and kfuncs: `call`.
       if (op === OP.INVALID) w.fallbackAt(P);
       else if (op === OP.CALL_HELPER || op === OP.CALL_KFUNC) callDirect(w, P, aux);
       else flow.escape(w, P, op === OP.CALL_LOCAL);
@@ -573,7 +632,7 @@ function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int
 
 /**
  * Whether the WebAssembly tier pays for a program (the 'auto' tier): one with a loop whose body
- * the module runs alone — no call, atomic, LD_ABS/IND or may_goto in it, each a round trip to
+ * the module runs alone — no call, LD_ABS/IND or may_goto in it, each a round trip to
  * JavaScript that costs more here than in the compiled tier — and one the compiled tier would
  * leave to the interpreter (`compiles`: whether it compiles it, compile.ts MAX_COMPILED_SOURCE;
  * asked only when the loops do not decide). A program without a loop runs a few dozen
@@ -592,7 +651,7 @@ function loopsRunAlone(ops: Int32Array, code: Int32Array, length: number): boole
     if (!isJump(ops[P] ?? OP.INVALID)) continue;
     const t = code[P * STRIDE + 5] ?? 0;
     if (t < 0 || t > P) continue;
-    for (let i = t; i <= P; i++) if (!RUNS.has(ops[i] ?? OP.INVALID) && LOADS[ops[i] ?? -1] === undefined && STORES[ops[i] ?? -1] === undefined && ops[i] !== OP.INVALID) return false;
+    for (let i = t; i <= P; i++) if (!RUNS.has(ops[i] ?? OP.INVALID) && LOADS[ops[i] ?? -1] === undefined && STORES[ops[i] ?? -1] === undefined && ops[i] !== OP.ATOMIC && ops[i] !== OP.INVALID) return false;
     loop = true;
   }
   return loop;
