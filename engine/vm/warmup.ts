@@ -86,8 +86,34 @@ function exerciser(): Insn[] {
       out.push(add(3, { type: 'imm', imm: 8 }), { kind: 'jcond', width: 64, cond, dst: 3, src, off: 0 });
     }
   }
-  // `d = s; d op= x`, `d *= x; d += y` and `w = v; w *= k`.
   const alu = (op: AluOp, width: 64 | 32, dst: number, src: Operand): Insn => ({ kind: 'alu', width, op, dst, src });
+  // Every condition, both widths, register and immediate, on operands equal in both halves,
+  // equal in the lower half only, equal in the upper half only and equal in neither: a 64-bit
+  // compare reads one half and the other only when the first decides nothing (lower halves
+  // equal for ==, upper for <), and a comparison V8 meets first in an optimized loop — a
+  // countdown's `if r6 != 0` at its last pass — deoptimized it until these were here.
+  const ld = (dst: number, v: bigint): Insn => ({ kind: 'ldimm64', dst, pseudo: 0, imm: Number(BigInt.asIntN(32, v)), imm2: Number(BigInt.asIntN(32, v >> 32n)) });
+  const PAIRS: readonly [bigint, bigint][] = [
+    [5n, 5n],
+    [0x1_0000_0005n, 0x2_0000_0005n],
+    [0x1_0000_0005n, 0x1_0000_0007n],
+    [7n, 5n],
+    [-1n, 5n],
+  ];
+  for (const [a, b] of PAIRS) {
+    for (const cond of ['jeq', 'jgt', 'jge', 'jset', 'jne', 'jsgt', 'jsge', 'jlt', 'jle', 'jslt', 'jsle'] as const) {
+      for (const width of [64, 32] as const) {
+        out.push(ld(1, a), ld(2, b), { kind: 'jcond', width, cond, dst: 1, src: { type: 'reg', reg: 2 }, off: 0 });
+        if (BigInt.asIntN(32, b) === b) out.push({ kind: 'jcond', width, cond, dst: 1, src: { type: 'imm', imm: Number(b) }, off: 0 });
+      }
+      // The fused `i += k; if i <cond> n goto` (r4 = 0 in between keeps the load from fusing with the add).
+      if (['jeq', 'jne', 'jgt', 'jge', 'jlt', 'jle'].includes(cond)) {
+        out.push(ld(3, a - 8n), ld(5, b), alu('mov', 64, 4, { type: 'imm', imm: 0 }), add(3, { type: 'imm', imm: 8 }), { kind: 'jcond', width: 64, cond, dst: 3, src: { type: 'reg', reg: 5 }, off: 0 });
+        if (BigInt.asIntN(32, b) === b) out.push(ld(3, a - 8n), alu('mov', 64, 4, { type: 'imm', imm: 0 }), add(3, { type: 'imm', imm: 8 }), { kind: 'jcond', width: 64, cond, dst: 3, src: { type: 'imm', imm: Number(b) }, off: 0 });
+      }
+    }
+  }
+  // `d = s; d op= x`, `d *= x; d += y` and `w = v; w *= k`.
   for (const op of ['sub', 'mul', 'and', 'or', 'xor'] as const) out.push(alu('mov', 64, 1, { type: 'reg', reg: 2 }), alu(op, 64, 1, { type: 'reg', reg: 3 }));
   for (const op of ['lsh', 'rsh', 'arsh'] as const) out.push(alu('mov', 64, 4, { type: 'reg', reg: 1 }), alu(op, 64, 4, { type: 'imm', imm: 13 }));
   out.push(alu('mul', 64, 4, { type: 'imm', imm: 0x2545f491 }), alu('add', 64, 2, { type: 'reg', reg: 4 }));
