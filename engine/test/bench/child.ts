@@ -1,21 +1,22 @@
-// One fresh process measuring one corpus program on our VM — the compiled tier (default), the
-// interpreter alone (`interpreter`) or the WebAssembly tier (`wasm`): warm up (at least `warm` runs
-// and, with a fifth argument, that many ms), then time each run (or, with a sixth, batches of runs
-// lasting at least that many ms)
-// and print the rates as JSON, with the share of the executed instructions that ran in
+// One fresh process measuring one corpus program (or one of the size pair, `size:…`,
+// size-programs.ts) on our VM — the compiled tier (default), the interpreter alone
+// (`interpreter`) or the WebAssembly tier (`wasm`): warm up (at least `warm` runs and, with a
+// fifth argument, that many ms), then time each run (or, with a sixth, batches of runs lasting
+// at least that many ms) and print the rates as JSON, with the share of the executed instructions that ran in
 // WebAssembly (vm.wasmInsns; the rest fell back to the interpreter). Fresh processes keep one
 // program's JIT state (and code placement) from colouring another's numbers. The measuring
 // itself is measure.ts's, shared with the browser benchmark's worker (browser/bench.worker.ts).
 
 import type { VmTier } from '../../vm/index.ts';
 import { loadCorpus } from './corpus.ts';
-import { measureRuns, type Stopwatch } from './measure.ts';
+import { measureRuns, type MeasuredProgram, type Stopwatch } from './measure.ts';
+import { sizeProgram } from './size-programs.ts';
 
 const [name, runsArg, warmArg, tierArg, warmMsArg, minSampleMsArg] = process.argv.slice(2);
 const tier: VmTier = tierArg === 'interpreter' || tierArg === 'wasm' ? tierArg : 'compiled';
 const runs = Number(runsArg ?? 20);
 const warm = Number(warmArg ?? 10);
-const program = loadCorpus().find((p) => p.name === name);
+const program: MeasuredProgram | undefined = name?.startsWith('size:') ? sizeProgram(name) : loadCorpus().find((p) => p.name === name);
 if (!program) {
   process.stderr.write(`unknown program ${name}\n`);
   process.exit(2);

@@ -7,6 +7,8 @@
 // `--only verifier` runs that section alone (`--only verifier:NAME` one of its programs).
 // Browser (Chromium worker) vs Node (browser-section.ts): the corpus on each tier in Chromium,
 // beside this run's Node numbers; `--only browser` runs it alone (measuring Node itself).
+// Size (size-programs.ts): a small loop and a 4,096-instruction one on every tier, for the
+// WebAssembly tier's "no size cap"; `--only size` runs it alone.
 
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +18,7 @@ import { BENCH_DIR, sharedAvailable } from '../shared.ts';
 import { reportBrowser } from './browser-section.ts';
 import { loadCorpus, type BenchProgram } from './corpus.ts';
 import { CORPUS_MIN_SAMPLE_MS, CORPUS_WARM_UP_MS, CORPUS_WARM_UP_RUNS, median } from './measure.ts';
+import { SIZE_PROGRAMS, sizeProgram } from './size-programs.ts';
 import { NIC_BENCH_PROGRAM, NIC_EXAMPLE_PROGRAM, SPLIT_RUNS, WARM_UP_RUNS, type NicSplit } from './nic-child.ts';
 import { verifierPrograms, type VerifierBenchProgram } from './verifier-programs.ts';
 
@@ -63,7 +66,7 @@ function options(argv: string[]): Options {
     else if (a === '--verifier-runs' && v) o.verifierRuns = Math.max(1, Number(take()));
     else if (a === '--nic-packets' && v) o.nicPackets = Number(take());
     else if (a === '--nic-processes' && v) o.nicProcesses = Math.max(1, Number(take()));
-    else throw new Error(`unknown option ${a} (known: --processes N, --runs N, --kernel-loads N, --nic-packets N (0: no NIC benchmark), --nic-processes N, --verifier-runs N, --only NAME|verifier|verifier:NAME|browser, --json)`);
+    else throw new Error(`unknown option ${a} (known: --processes N, --runs N, --kernel-loads N, --nic-packets N (0: no NIC benchmark), --nic-processes N, --verifier-runs N, --only NAME|verifier|verifier:NAME|browser|size, --json)`);
   }
   return o;
 }
@@ -78,7 +81,7 @@ interface Ours {
   error?: string;
 }
 
-async function ours(p: BenchProgram, o: Options, tier: Tier): Promise<Ours> {
+async function ours(p: { readonly name: string }, o: Options, tier: Tier): Promise<Ours> {
   const perProcess: number[] = [];
   const steadyAfter: number[] = [];
   let wasmShare = 1;
@@ -326,6 +329,39 @@ async function reportVerifier(o: Options): Promise<boolean> {
   return failed;
 }
 
+/**
+ * The size pair (size-programs.ts; issue 16: "no size cap — a 4,096-instruction program at least
+ * as fast per instruction as a small one") on every tier, as the corpus is measured. True when
+ * a result was wrong.
+ */
+async function reportSize(o: Options): Promise<boolean> {
+  const tiers: Tier[] = ['wasm', 'compiled', 'interpreter'];
+  const rows: { p: (typeof SIZE_PROGRAMS)[number]; slots: number; insns: number; by: Partial<Record<Tier, Ours>> }[] = [];
+  for (const p of SIZE_PROGRAMS) {
+    const built = sizeProgram(p.name);
+    const by: Partial<Record<Tier, Ours>> = {};
+    for (const tier of tiers) by[tier] = await ours(p, o, tier);
+    rows.push({ p, slots: built?.slots ?? 0, insns: built?.insns ?? 0, by });
+  }
+  const [small, large] = rows;
+  const w = (r: (typeof rows)[number] | undefined) => r?.by.wasm;
+  const ratio = w(small)?.median && w(large)?.median ? (w(large)?.median ?? 0) / (w(small)?.median ?? 1) : null;
+  const failed = rows.some((r) => tiers.some((t) => r.by[t]?.error));
+  if (o.json) {
+    for (const r of rows) console.log(JSON.stringify({ section: 'size', program: r.p.name, slots: r.slots, insns: r.insns, ...Object.fromEntries(tiers.map((t) => [t, r.by[t]?.error ? { error: r.by[t]?.error } : { median: Math.round(r.by[t]?.median ?? 0), perProcess: (r.by[t]?.perProcess ?? []).map(Math.round) }])) }));
+    console.log(JSON.stringify({ section: 'size', wasmLargeOverSmall: ratio === null ? null : Number(ratio.toFixed(2)), atLeastAsFast: ratio === null ? null : ratio >= 1 }));
+    return failed;
+  }
+  console.log('');
+  console.log(`Size (no size cap): one loop of a 10-instruction block, once and 408 times (engine/test/bench/size-programs.ts), measured as the corpus is; median M insns/s over ${o.processes} fresh processes`);
+  console.log('| program | instruction slots | insns/run | wasm M/s | compiled M/s | interpreter M/s |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  const cell = (x: Ours | undefined) => (!x ? '–' : x.error ? `ERROR ${x.error}` : `${Math.round(x.median)} (${Math.round(Math.min(...x.perProcess))}–${Math.round(Math.max(...x.perProcess))})`);
+  for (const r of rows) console.log(`| ${r.p.label} | ${r.slots.toLocaleString('en-US')} | ${r.insns.toLocaleString('en-US')} | ${cell(r.by.wasm)} | ${cell(r.by.compiled)} | ${cell(r.by.interpreter)} |`);
+  if (ratio !== null) console.log(`WebAssembly tier: the 4,096-instruction program runs at ${ratio.toFixed(2)}× the small one's speed per instruction — at least as fast: ${ratio >= 1 ? 'yes' : 'no'} (the compiled tier stops at about 250 instructions and interprets the rest)`);
+  return failed;
+}
+
 async function main(): Promise<number> {
   const o = options(process.argv.slice(2));
   const verifierOnly = o.only === 'verifier' || o.only?.startsWith('verifier:') === true;
@@ -335,6 +371,7 @@ async function main(): Promise<number> {
     return !o.only && (await reportVerifier(o)) ? 1 : 0;
   }
   if (o.only === 'browser') return (await reportBrowser(loadCorpus(), o, (p, tier) => ours(p, o, tier))) ? 1 : 0;
+  if (o.only === 'size') return (await reportSize(o)) ? 1 : 0;
   const programs = loadCorpus().filter((p) => !o.only || p.name === o.only);
   const k = await kernel(programs, o);
   const rows: Record<string, unknown>[] = [];
@@ -396,6 +433,7 @@ async function main(): Promise<number> {
     }
     if (programs.some((p) => !p.matchesLlvmBin)) console.log('ERROR: our assembly of a corpus .s differs from llvm-mc\'s .bin');
   }
+  if (!o.only && (await reportSize(o))) failed = true;
   if (!o.only && (await reportBrowser(programs, o, async (p, tier) => nodeSide.get(`${p.name}/${tier}`) ?? ours(p, o, tier)))) failed = true;
   if (!o.only && (await reportVerifier(o))) failed = true;
   if (o.nicPackets > 0 && !o.only) await reportNic(o);
