@@ -2,7 +2,7 @@
 // packet's timestamp and hash in its metadata and in the AF_XDP consumer's view), the same with
 // the "none" driver (-EOPNOTSUPP); a pcap downloaded, imported and replayed; the traffic editor
 // keeping what is typed; a long run's progress and the paged table; every XDP example under
-// both profiles; the debugger stepping from packet to packet.
+// both profiles; the same packets on every tier; the debugger stepping from packet to packet.
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '../fixtures/test.ts';
 import { PlaygroundPage } from '../fixtures/playground.ts';
@@ -275,6 +275,28 @@ test('every XDP example opens on the Packets panel and runs on the traffic under
   await expect(pg.packets.metaField('tc-meta-fields', 'rx_timestamp')).toHaveText(p.rxTimestamp);
   await expect(pg.packets.metaField('tc-meta-fields', 'rx_hash')).toHaveText(hex32(p.rxHash));
   await expect(page.getByTestId('packet-trace')).toContainText(`ts=${p.rxTimestamp}`);
+  pg.expectClean();
+});
+
+test('the Tier setting changes how the traffic runs, never what it gives: the same packets on every tier', async ({ page }) => {
+  // xdp-metadata makes helper and kfunc calls and reads its context; xdp-queue-counter adds
+  // atomics on a map value: in the WebAssembly tier, all of it runs from the module itself.
+  const pg = new PlaygroundPage(page);
+  await pg.goto('/');
+  await pg.waitForEditor();
+  for (const id of ['xdp-metadata', 'xdp-queue-counter']) {
+    await pg.openExample(id);
+    const seen: string[] = [];
+    for (const tier of ['wasm', 'interpreter', 'compiled', 'auto']) {
+      await pg.toolbar.select('Tier').selectOption(tier);
+      await pg.run();
+      const r = await finished(pg, (n) => n.total === 64);
+      expect(r.counters.faults, `${id} on ${tier}`).toBe(0);
+      seen.push(JSON.stringify({ counters: r.counters, packets: r.packets }));
+    }
+    expect(new Set(seen).size, `${id}: the four tiers' counters and packets`).toBe(1);
+    await expect(pg.notice('error')).toHaveCount(0);
+  }
   pg.expectClean();
 });
 
