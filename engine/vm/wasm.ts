@@ -403,6 +403,22 @@ function escapeAndLeave(w: Body, P: number): void {
 }
 
 /**
+ * Branches to `refused` unless each of the `size` bytes at arena offset L_A has every bit of
+ * `perm` in the shadow, read as one number (loads, stores and atomics alike).
+ */
+function refuseWithout(w: Body, perm: number, size: number, refused: number): void {
+  w.get(L_A).get(L_SH).op(W.i32_add);
+  if (size === 8) {
+    const mask = BigInt(perm) * 0x0101010101010101n;
+    w.mem(W.i64_load, 0).i64(mask).op(W.i64_and).i64(mask).op(W.i64_ne);
+  } else {
+    const mask = perm * (size === 1 ? 1 : size === 2 ? 0x0101 : 0x01010101);
+    w.mem(size === 1 ? W.i32_load8_u : size === 2 ? W.i32_load16_u : W.i32_load, 0).i32(mask).op(W.i32_and).i32(mask).op(W.i32_ne);
+  }
+  w.br(refused, true);
+}
+
+/**
  * An atomic read-modify-write (the interpreter's Vm.atomic): `code & 7` add, or, and, xor, xchg,
  * cmpxchg, `code & 8` fetch; 4 or 8 bytes at `d` + off. The interpreter takes it unless the base's
  * upper half is the arena's, the lower half plus off (not wrapped, as Vm.atomic adds it) lies in
@@ -422,16 +438,7 @@ function atomic(w: Body, P: number, d: number, s: number, off: number, code: num
   w.get(base).i64(0xffff_ffffn).op(W.i64_and).i64(BigInt(off)).op(W.i64_add).tee(L_T);
   w.get(L_LIM[size] ?? L_T).op(W.i64_gt_u).br(refused, true);
   w.get(L_T).op(W.i32_wrap_i64).set(L_A);
-  const perm = PERM_READ | PERM_WRITE;
-  w.get(L_A).get(L_SH).op(W.i32_add);
-  if (wide) {
-    const mask = BigInt(perm) * 0x0101010101010101n;
-    w.mem(W.i64_load, 0).i64(mask).op(W.i64_and).i64(mask).op(W.i64_ne);
-  } else {
-    const mask = perm * 0x01010101;
-    w.mem(W.i32_load, 0).i32(mask).op(W.i32_and).i32(mask).op(W.i32_ne);
-  }
-  w.br(refused, true);
+  refuseWithout(w, PERM_READ | PERM_WRITE, size, refused);
   // The old value (zero-extended for 4 bytes) in L_T; the new one stored (its low half for 4).
   w.get(L_A).mem(wide ? W.i64_load : W.i64_load32_u, ARENA).set(L_T);
   w.get(L_A);
@@ -566,16 +573,7 @@ function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int
     w.get(L_T).op(W.i32_wrap_i64).set(L_A);
     // Every byte's permission, read as one number: the interpreter checks the first and the
     // last byte; asking more only sends an access to the interpreter, which decides as ever.
-    const perm = load !== undefined ? PERM_READ : PERM_WRITE;
-    w.get(L_A).get(L_SH).op(W.i32_add);
-    if (size === 8) {
-      const mask = BigInt(perm) * 0x0101010101010101n;
-      w.mem(W.i64_load, 0).i64(mask).op(W.i64_and).i64(mask).op(W.i64_ne);
-    } else {
-      const mask = perm * (size === 1 ? 1 : size === 2 ? 0x0101 : 0x01010101);
-      w.mem(size === 1 ? W.i32_load8_u : size === 2 ? W.i32_load16_u : W.i32_load, 0).i32(mask).op(W.i32_and).i32(mask).op(W.i32_ne);
-    }
-    w.br(refused, true);
+    refuseWithout(w, load !== undefined ? PERM_READ : PERM_WRITE, size, refused);
     if (load !== undefined) w.get(L_A).mem(access, ARENA).set(D);
     else {
       w.get(L_A);
