@@ -1,6 +1,7 @@
 // Every user command as one object: its label, shortcut, when it is enabled and what it does.
 // The toolbar, the keyboard, the editor's key bindings and the test hook all go through these.
 
+import { scenarioChanges } from '../engine/util/scenario-note.ts';
 import type { CounterexampleFound, HeldSnapshot, MapEntryView, MapPageQuery, OpenObjectReply, PcapSelection, TrafficProgress } from '../engine/worker/protocol.ts';
 import { emptyCounters } from '../engine/net/types.ts';
 import { EngineClient, type CallResult } from './engine-client/client.ts';
@@ -467,7 +468,8 @@ export async function runCounterexample(found: CounterexampleFound): Promise<voi
   if (found.input.scenario) patch.scenario = found.input.scenario;
   store.updateDocument(patch);
   store.set({ verify: false, strictPacket: true });
-  const short = found.input.scenario?.['failAllocationsAfter'] !== undefined ? ' The scenario now says memory runs short (failAllocationsAfter, in the Scenario panel: remove it to allocate normally).' : '';
+  const changes = scenarioChanges(found.input.scenario);
+  const short = changes ? ` The scenario now sets ${changes}, in the Scenario panel.` : '';
   store.notify('info', `Running unverified on the counterexample input: Verify is off, and the run stops at the first access outside the packet. Turn Verify on again to run as Linux would load it.${short}`, { topic: 'run' });
   await ACTIONS.run.perform();
 }

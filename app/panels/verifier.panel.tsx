@@ -10,6 +10,7 @@ import type { PlaygroundState } from '../state/store.ts';
 import { profileName, refusalsOf, verdictText, type Verdict, type VerdictSite } from '../state/verdict.ts';
 import { searchCounterexample, verifyLog, verifyUnder, verifyWithStates } from '../live-verify.ts';
 import { categorize } from '../../engine/util/refusal-category.ts';
+import { scenarioChanges } from '../../engine/util/scenario-note.ts';
 import { runCounterexample } from '../actions.ts';
 import type { CounterexampleReply, KernelProfile, VerdictError, VerifyReply, WalkedPath } from '../../engine/worker/protocol.ts';
 import { definePanel } from './registry.ts';
@@ -131,6 +132,7 @@ function Counterexample({ programKey, message }: { programKey: string; message: 
   if (!wanted) return null;
   const current = answer && answer.key === programKey ? answer : undefined;
   const found = current?.reply?.found;
+  const scenarioNote = scenarioChanges(found?.input.scenario);
   return (
     <section aria-label="A concrete input that shows it" className="verifier-counterexample" data-testid="verifier-counterexample">
       <h3>An input that shows it</h3>
@@ -148,9 +150,9 @@ function Counterexample({ programKey, message }: { programKey: string; message: 
               Packet: <code className="counterexample-bytes">{found.input.data}</code>
             </p>
           ) : null}
-          {found.input.scenario?.['failAllocationsAfter'] !== undefined ? (
+          {scenarioNote ? (
             <p className="hint" data-testid="verifier-counterexample-scenario">
-              Running it sets the scenario&apos;s <code>failAllocationsAfter</code> (the Scenario panel: remove it to allocate normally again).
+              Running it sets the scenario&apos;s {scenarioNote} (the Scenario panel: remove what you do not want).
             </p>
           ) : null}
           <button type="button" data-testid="verifier-counterexample-run" onClick={() => void runCounterexample(found)}>

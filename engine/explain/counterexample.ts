@@ -20,7 +20,7 @@ import { decodeProgram, type Insn } from '../isa/index.ts';
 import { helperDeclById } from '../kernel/helpers/registry.ts';
 import { kfuncDecl } from '../kernel/kfuncs/ids.ts';
 import { ETH_HLEN } from '../kernel/xdp-buff.ts';
-import { DEFAULT_SCENARIO } from '../kernel/scenario.ts';
+import { DEFAULT_SCENARIO, type ConcurrentWrite } from '../kernel/scenario.ts';
 
 /** sizeof(struct xdp_md) as ctx_in. */
 const XDP_MD_SIZE = 24;
@@ -92,6 +92,8 @@ interface Candidate {
   readonly failAllocationsAfter?: number;
   /** tp_btf/task_newtask: the CPUs the new task may run on (Scenario.newtask.cpus). */
   readonly newtaskCpus?: string;
+  /** Writes another CPU makes to a map while the program runs (Scenario.concurrentWrites). */
+  readonly concurrentWrites?: readonly ConcurrentWrite[];
 }
 
 const DEFAULT_TRIES = 2000;
@@ -148,6 +150,39 @@ function portConstants(insns: readonly (Insn | null)[]): number[] {
     if (c > 0xff && c <= 0xffff && ![0x0008, 0xdd86, 0x0081, 0xa888, 0x0608].includes(c)) out.add(c);
   }
   return [...out].slice(0, 4);
+}
+
+/** 1st, 2nd, 3rd, 4th … */
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
+
+/** Maps whose entries come and go (an array's always exist). */
+const HASH_TYPES = ['hash', 'percpu_hash', 'lru_hash', 'lru_percpu_hash'];
+
+/**
+ * A lookup's NULL that the program's other lookups do not rule out: another CPU inserting (or
+ * deleting) a key of a hash map between two calls. For each call a write can come before (the
+ * 2nd to the 8th) and each of keys 0..3: the map empty and the key inserted, the map filled and
+ * the key deleted.
+ */
+function* raceCandidates(target: InputTarget, insns: readonly (Insn | null)[], inputs: ContextInputs): Generator<Candidate> {
+  const calls = insns.filter((i) => i?.kind === 'call').length;
+  const lookups = insns.filter((i) => callName(i) === 'bpf_map_lookup_elem').length;
+  if (lookups < 2) return;
+  const full = filledMaps(target, 0);
+  for (const m of target.maps.filter((x) => HASH_TYPES.includes(x.type))) {
+    for (let before = 2; before <= Math.min(calls, 8); before++) {
+      for (let k = 0; k < Math.min(4, m.maxEntries); k++) {
+        const key = new Uint8Array(m.keySize);
+        for (let b = 0, n = k; b < Math.min(4, m.keySize); b++, n >>>= 8) key[b] = n & 0xff;
+        yield { inputs, maps: { ...full, [m.name]: [] }, concurrentWrites: [{ beforeCall: before, map: m.name, key: toHex(key), value: toHex(new Uint8Array(m.valueSize)) }] };
+        yield { inputs, maps: full, concurrentWrites: [{ beforeCall: before, map: m.name, key: toHex(key) }] };
+      }
+    }
+  }
 }
 
 /** Map contents: every array and hash map filled at keys 0..7 (within max_entries) with `fill` bytes, or with 8-byte words each holding the integer `fill` (little-endian, two's complement); every prog_array slot holding the entry program. */
@@ -514,7 +549,7 @@ function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Wa
   return { kind: 'clean' };
 }
 
-const changesScenario = (c: Candidate): boolean => c.failAllocationsAfter !== undefined || c.newtaskCpus !== undefined;
+const changesScenario = (c: Candidate): boolean => c.failAllocationsAfter !== undefined || c.newtaskCpus !== undefined || c.concurrentWrites !== undefined;
 
 /** The request's scenario with what the candidate changes in it (memory short, the new task's CPUs). */
 function scenarioOf(req: PipelineRequest, c: Candidate): Record<string, unknown> {
@@ -524,6 +559,7 @@ function scenarioOf(req: PipelineRequest, c: Candidate): Record<string, unknown>
     ...given,
     ...(c.failAllocationsAfter === undefined ? {} : { failAllocationsAfter: c.failAllocationsAfter }),
     ...(c.newtaskCpus === undefined ? {} : { newtask: { ...newtask, cpus: c.newtaskCpus } }),
+    ...(c.concurrentWrites === undefined ? {} : { concurrentWrites: c.concurrentWrites }),
   };
 }
 
@@ -560,6 +596,7 @@ function describeInput(c: Candidate, maps: readonly MapDecl[], progType?: string
   if (others.length) parts.push(`entries in ${others.map(([n, e]) => (progArrays.has(n) ? `${n} (${e.length} slot${e.length === 1 ? '' : 's'} holding ${[...new Set(e.map((x) => x.value))].join(', ')}, so the tail call is taken)` : `${n} (${e.length})`)).join(', ')}`);
   else if (hasMaps && maps.length > full.length) parts.push(full.length ? 'the other maps empty' : 'every map empty');
   if (c.newtaskCpus !== undefined) parts.push(`a new task allowed on CPU${/^\d+$/.test(c.newtaskCpus) ? ` ${c.newtaskCpus} only` : `s ${c.newtaskCpus}`} (the scenario's newtask.cpus)`);
+  for (const w of c.concurrentWrites ?? []) parts.push(`another CPU ${w.value === undefined ? 'deleting' : 'inserting'} key ${w.key} ${w.value === undefined ? 'from' : 'into'} ${w.map} just before the program's ${ordinal(w.beforeCall)} helper call (the scenario's concurrentWrites: nothing stops a map from changing between two calls)`);
   const after = c.failAllocationsAfter;
   if (after !== undefined) parts.push(`memory running short ${after ? `after ${after} allocation${after === 1 ? '' : 's'}, so every later one fails` : 'so every allocation fails'} (the scenario's failAllocationsAfter: ${after}, as under memory pressure)`);
   return parts.length ? parts.join(', ') : 'no input';
@@ -626,6 +663,8 @@ function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions,
   };
 
   const candidates = (function* () {
+    // A NULL a second lookup does not rule out: the map changing between them.
+    if (category === 'null') yield* raceCandidates(target, insns, t === 'xdp' || t === 'tc' || t === 'socket' ? { data: headerPacket(64, 0) } : t === 'syscall' ? { ctx: new Uint8Array(64) } : {});
     yield* targeted(target, insns, req.cpus);
     yield* random();
   })();

@@ -12,10 +12,11 @@ import { helperDeclById, helperImpl } from './helpers/registry.ts';
 import { helperProgTypes } from './helpers/prototypes.ts';
 import { kfuncDecl } from './kfuncs/ids.ts';
 import { KFUNC_IMPLS } from './kfuncs/registry.ts';
-import { MapSet } from './maps/map-set.ts';
+import { MapSet, type BpfMap } from './maps/map-set.ts';
+import { parseHex } from './maps/hex.ts';
 import { ObjectTable, type HeldReference } from './objects.ts';
 import type { KernelProfile } from './profiles.ts';
-import { formatCpuList, type Scenario } from './scenario.ts';
+import { formatCpuList, type ConcurrentWrite, type Scenario } from './scenario.ts';
 import { FUNC_BASE_HI, FUNC_BASE_LO, noRedirect, type CallImpl, type KernelServices, type RedirectTarget } from './services.ts';
 import { TracePipe } from './trace/pipe.ts';
 import { World } from './world.ts';
@@ -127,6 +128,39 @@ export class Kernel implements KernelServices {
       },
     });
     this.conntrack = new ConntrackTable(this.objects, o.mem, o.scenario.conntrack ?? []);
+    this.concurrent = this.checkConcurrentWrites(o.scenario.concurrentWrites ?? []);
+  }
+
+  /** Scenario.concurrentWrites by the call they come before, keys and values as bytes. */
+  private readonly concurrent: ReadonlyMap<number, readonly { readonly map: BpfMap; readonly key: Uint8Array; readonly value?: Uint8Array }[]>;
+  /** What is wrong with the scenario's concurrentWrites for these maps (the loader refuses the scenario). */
+  readonly concurrentProblems: string[] = [];
+  /** Helper and kfunc calls made in this run so far (Scenario.concurrentWrites counts them). */
+  private callsThisRun = 0;
+
+  private checkConcurrentWrites(writes: readonly ConcurrentWrite[]): Map<number, { map: BpfMap; key: Uint8Array; value?: Uint8Array }[]> {
+    const out = new Map<number, { map: BpfMap; key: Uint8Array; value?: Uint8Array }[]>();
+    writes.forEach((w, i) => {
+      const map = this.maps.byName(w.map);
+      const key = parseHex(w.key);
+      const value = w.value === undefined ? undefined : parseHex(w.value);
+      const where = `concurrentWrites[${i}]`;
+      if (!map) return void this.concurrentProblems.push(`${where}: the program has no map '${w.map}'`);
+      if (!key || key.length !== map.decl.keySize) return void this.concurrentProblems.push(`${where}: map ${w.map} has ${map.decl.keySize}-byte keys, not ${key?.length ?? 0}`);
+      if (w.value !== undefined && (!value || value.length !== map.decl.valueSize)) return void this.concurrentProblems.push(`${where}: map ${w.map} has ${map.decl.valueSize}-byte values, not ${value?.length ?? 0}`);
+      out.set(w.beforeCall, [...(out.get(w.beforeCall) ?? []), { map, key, ...(value ? { value } : {}) }]);
+    });
+    return out;
+  }
+
+  /** Before each helper or kfunc call: the writes another CPU or user space makes at this point (Scenario.concurrentWrites). */
+  private beforeCall(): void {
+    const writes = this.concurrent.get(++this.callsThisRun);
+    if (!writes) return;
+    for (const w of writes) {
+      if (w.value) w.map.update(w.key, w.value, 0n);
+      else w.map.delete(w.key);
+    }
   }
 
   /** A map let go of a kptr (overwrite, delete, teardown): its dtor releases the object. */
@@ -194,8 +228,10 @@ export class Kernel implements KernelServices {
    * — resolve, then run — taken where `bind` found nothing to bind, which gives the refusal.
    */
   host(): VmHost {
+    const concurrent = this.concurrent.size > 0;
     const run = (impl: CallImpl | string, kind: 'helper' | 'kfunc', vm: Vm, pc: number): boolean => {
       if (typeof impl === 'string') return vm.fail(pc, kind, `pc ${pc}: ${impl}`);
+      if (concurrent) this.beforeCall();
       const r = impl(this, vm, pc);
       if (r === false) return false;
       if (typeof r === 'number') vm.setRegSmall(0, r);
@@ -205,7 +241,13 @@ export class Kernel implements KernelServices {
     const host: VmHost = {
       bind: (kind, id) => {
         const impl = kind === 'helper' ? this.resolveHelper(id) : this.resolveKfunc(id);
-        return typeof impl === 'string' ? undefined : impl.bind(undefined, this);
+        if (typeof impl === 'string') return undefined;
+        // Only a scenario with concurrent writes counts calls: every other run calls the implementation directly.
+        if (!concurrent) return impl.bind(undefined, this);
+        return (vm: Vm, pc: number) => {
+          this.beforeCall();
+          return impl(this, vm, pc);
+        };
       },
       bindKey: () => this.progType,
       helper: (id, vm, pc) => run(this.resolveHelper(id), 'helper', vm, pc),
@@ -232,6 +274,7 @@ export class Kernel implements KernelServices {
     }
     this.objects.endGracePeriod();
     this.maps.endOfRun();
+    this.callsThisRun = 0;
     return leaks;
   }
 }

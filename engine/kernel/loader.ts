@@ -321,6 +321,7 @@ export function loadProgram(req: LoadRequest): LoadResult {
     const lines = kernel.maps.errorLines;
     return { ok: false, problems: kernel.maps.errors.map((message, i) => ({ pc: 0, stage: 'map' as const, message, ...(lines[i] ? { line: lines[i] } : {}) })) };
   }
+  if (kernel.concurrentProblems.length) return { ok: false, problems: kernel.concurrentProblems.map((m) => ({ pc: 0, stage: 'scenario' as const, message: `scenario: ${m}` })) };
   if (kernel.conntrack.problems.length) return { ok: false, problems: kernel.conntrack.problems.map((m) => ({ pc: 0, stage: 'scenario' as const, message: `scenario: ${m}` })) };
   if (req.mapContents !== undefined) {
     const r = kernel.maps.initialize(req.mapContents);

@@ -35,7 +35,26 @@ export interface Scenario {
    * memory pressure; bpf_*_ct_alloc NULL with -ENOMEM); 0: every one fails. What a NULL check after an allocation is for.
    */
   readonly failAllocationsAfter?: number;
+  /**
+   * Writes to maps by another CPU or by user space while the program runs: just before the
+   * program's `beforeCall`-th helper or kfunc call of a run (1 = the first), the entry `key` of
+   * `map` is updated with `value` (BPF_ANY), or deleted when there is no value. Nothing stops a
+   * hash map from changing between two lookups; this is how a run shows it.
+   */
+  readonly concurrentWrites?: readonly ConcurrentWrite[];
 }
+
+export interface ConcurrentWrite {
+  readonly beforeCall: number;
+  readonly map: string;
+  /** The key, hex. */
+  readonly key: string;
+  /** The value, hex; absent: the entry is deleted. */
+  readonly value?: string;
+}
+
+/** Concurrent writes a scenario may list. */
+export const MAX_CONCURRENT_WRITES = 64;
 
 export const DEFAULT_SCENARIO: Scenario = {
   seed: 1,
@@ -259,6 +278,8 @@ export function parseScenario(x: unknown, nrCpus: number): ScenarioResult {
       if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max)) return { ok: false, error: `conntrack[${i}].${field} must be a whole number from 0 to ${max}` };
     }
   }
+  const writes = concurrentWritesOf(x['concurrentWrites']);
+  if (typeof writes === 'string') return { ok: false, error: writes };
   const failAfter = x['failAllocationsAfter'];
   if (failAfter !== undefined && !(typeof failAfter === 'number' && Number.isInteger(failAfter) && failAfter >= 0)) return { ok: false, error: 'failAllocationsAfter must be a whole number of allocations that succeed before every later one fails (0: all fail)' };
   return {
@@ -272,6 +293,28 @@ export function parseScenario(x: unknown, nrCpus: number): ScenarioResult {
       mkdir: { path: mkdir.path },
       ...(conntrack ? { conntrack: conntrack as ConntrackSeed[] } : {}),
       ...(failAfter === undefined ? {} : { failAllocationsAfter: failAfter }),
+      ...(writes ? { concurrentWrites: writes } : {}),
     },
   };
+}
+
+const HEX = /^(?:[0-9a-fA-F]{2})*$/;
+
+/** The scenario's concurrentWrites, checked (the maps and key sizes are checked when the program's maps exist); an error in words. */
+function concurrentWritesOf(x: unknown): ConcurrentWrite[] | undefined | string {
+  if (x === undefined) return undefined;
+  const shape = '{"beforeCall": 2, "map": "counts", "key": "00000000", "value": "0100000000000000"} (no value: the entry is deleted)';
+  if (!Array.isArray(x)) return `concurrentWrites must be a list of writes like ${shape}`;
+  if (x.length > MAX_CONCURRENT_WRITES) return `concurrentWrites lists ${x.length} writes; the playground takes at most ${MAX_CONCURRENT_WRITES}`;
+  const out: ConcurrentWrite[] = [];
+  for (const [i, w] of x.entries()) {
+    if (!isObject(w)) return `concurrentWrites[${i}] must look like ${shape}`;
+    const { beforeCall, map, key, value } = w;
+    if (!(typeof beforeCall === 'number' && Number.isInteger(beforeCall) && beforeCall >= 1 && beforeCall <= 1_000_000)) return `concurrentWrites[${i}].beforeCall must be the number of the helper or kfunc call the write comes before (1 = the first, at most 1,000,000)`;
+    if (typeof map !== 'string' || !map) return `concurrentWrites[${i}].map must name a map of the program`;
+    if (typeof key !== 'string' || !HEX.test(key.replace(/\s/g, '')) || !key.trim()) return `concurrentWrites[${i}].key must be the key's bytes in hex`;
+    if (value !== undefined && (typeof value !== 'string' || !HEX.test(value.replace(/\s/g, '')) || !value.trim())) return `concurrentWrites[${i}].value must be the value's bytes in hex (leave it out to delete the entry)`;
+    out.push({ beforeCall, map, key: key.replace(/\s/g, '').toLowerCase(), ...(typeof value === 'string' ? { value: value.replace(/\s/g, '').toLowerCase() } : {}) });
+  }
+  return out;
 }

@@ -62,7 +62,6 @@ const MISSES: Readonly<Record<string, { readonly why: 'none' | 'model'; readonly
   'task-cgroup/task_acquire of parent': { why: 'none', because: "a live task's parent is never NULL" },
   'task-cgroup/task_from_pid used without NULL check': { why: 'none', because: 'pid 1 always exists' },
   'cpumask/mask leaked on the error path only': { why: 'none', because: 'the error path needs a new task with pid 0, which only the idle task has' },
-  'maps/two lookups, the other one checked': { why: 'model', because: 'another CPU inserting key 0 between the two lookups: the simulated kernel runs one program at a time' },
   'packet/tc packet pointer used after bpf_skb_pull_data (helper 39)': { why: 'model', because: 'a cloned skb whose head bpf_skb_pull_data reallocates: the simulated kernel has no bpf_skb_pull_data' },
   'refs/tc socket field read after release': { why: 'none', because: NO_SOCKET },
   'refs/tc socket read past struct bpf_sock': { why: 'none', because: NO_SOCKET },
@@ -130,6 +129,14 @@ describe('counterexamples for the corpus refusals about memory safety, NULL, bou
     if ('none' in r) return;
     expect(r.input.scenario).toMatchObject({ failAllocationsAfter: 0 });
     expect(r.fault).toMatch(/memory running short so every allocation fails.*bpf_cpumask_release: NULL pointer/);
+  });
+
+  it('shows a NULL from the first of two lookups when another CPU inserts the key before the second, carried in the scenario', () => {
+    const r = searchEntry('maps/two lookups, the other one checked');
+    expect('none' in r).toBe(false);
+    if ('none' in r) return;
+    expect(r.input.scenario).toMatchObject({ concurrentWrites: [{ beforeCall: 2, map: 'm', key: '00000000' }] });
+    expect(r.fault).toMatch(/another CPU inserting key 00000000 into m just before the program's 2nd helper call .*R6 is NULL at insn \d+: bpf_map_lookup_elem at insn \d+ returned NULL/);
   });
 
   it('knows a data_meta pointer reads the metadata only: with none in front, its read is outside it', () => {
