@@ -104,7 +104,7 @@ function Summary({ scenario, cpus }: { scenario: Scenario; cpus: number }) {
         Cgroups: <span className="mono">{cgroups}</span>; tp_btf/cgroup_mkdir creates <span className="mono">{scenario.mkdir.path}</span>. Seed {scenario.seed} (bpf_get_prandom_u32, any_distribute).
         {scenario.conntrack?.length ? ` ${scenario.conntrack.length} conntrack entr${scenario.conntrack.length === 1 ? 'y' : 'ies'}.` : ''}
         {scenario.failAllocationsAfter === undefined ? '' : ` Memory runs short: ${scenario.failAllocationsAfter ? `after ${scenario.failAllocationsAfter} allocation${scenario.failAllocationsAfter === 1 ? '' : 's'}, every allocation fails` : 'every allocation fails'} (bpf_cpumask_create returns NULL).`}
-        {scenario.concurrentWrites?.length ? ` Another CPU writes maps during each run: ${scenario.concurrentWrites.map((w) => `${w.value === undefined ? 'deletes' : 'sets'} key ${w.key} of ${w.map} before call ${w.beforeCall}`).join('; ')}.` : ''}
+        {scenario.concurrentWrites?.length ? ` Another CPU writes maps during each run: ${scenario.concurrentWrites.slice(0, 3).map((w) => `${w.value === undefined ? 'deletes' : 'sets'} key ${w.key} of ${w.map} before call ${w.beforeCall}`).join('; ')}${scenario.concurrentWrites.length > 3 ? `; and ${scenario.concurrentWrites.length - 3} more` : ''}.` : ''}
       </p>
     </div>
   );
