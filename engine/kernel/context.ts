@@ -8,6 +8,7 @@ import { PERM_READ, PERM_WRITE, type Region, type Vm } from '../vm/index.ts';
 import type { Kernel } from './kernel.ts';
 import { SkBuff } from './skb.ts';
 import { contextDesc, ctxAccess } from './decls/context-desc.ts';
+import { parseHex } from './maps/hex.ts';
 import { ETH_HLEN, maxMetaLength, XdpBuff, XDP_MAX_DATA } from './xdp-buff.ts';
 
 export interface ContextInputs {
@@ -209,20 +210,38 @@ function skbContext(k: Kernel, inputs: ContextInputs, kind: SectionKind): BuiltC
       skb,
       prepare: (vm) => vm.setRegPointer(1, skb.ctx),
       output: () => ({ dataOut: skb.packet() }),
-      packet: () => ({ start: skb.data, length: skb.dataEnd - skb.data }),
+      packet: () => skb.loadView(),
       describe: 'r1 = struct __sk_buff * of a packet an XDP program passed',
     };
   }
   const data = inputs.data ?? new Uint8Array(0);
   if (data.length < ETH_HLEN) return { error: `data_in of a ${kind.progType === 'socket' ? 'socket filter' : 'tc program'} needs at least ${ETH_HLEN} bytes, the Ethernet header (-EINVAL)` };
+  // The scenario's skb: how the stack hands a tc program its packet (BPF_PROG_TEST_RUN's own skb
+  // is linear, not cloned, without metadata).
+  const spec = kind.progType === 'tc' ? k.world.scenario.skb : undefined;
+  const meta = spec?.meta === undefined ? undefined : parseHex(spec.meta);
+  if (meta && meta.length > maxMetaLength(k.profile)) return { error: `scenario: skb.meta is ${meta.length} bytes; ${k.profile} keeps at most ${maxMetaLength(k.profile) & ~3} bytes of metadata in front of the packet (a multiple of 4)` };
+  const linear = spec?.linear !== undefined && spec.linear < data.length ? spec.linear : undefined;
+  const extra = [
+    ...(meta?.length ? [`${meta.length} bytes of metadata in front (data_meta, as an XDP program that called bpf_xdp_adjust_meta left them)`] : []),
+    ...(linear !== undefined ? [`non-linear: ${linear} bytes in the head (data..data_end), ${data.length - linear} in page fragments (len counts them)`] : []),
+    ...(spec?.cloned ? ['cloned (its head shared with another skb)'] : []),
+  ];
   return {
     skb,
     prepare: (vm) => {
-      skb.load({ packet: data, ifindex: 1, ...(kind.progType === 'socket' ? { fromNetworkHeader: true } : {}) });
+      skb.load({
+        packet: data,
+        ifindex: 1,
+        ...(kind.progType === 'socket' ? { fromNetworkHeader: true } : {}),
+        ...(meta?.length ? { meta } : {}),
+        ...(linear !== undefined ? { linear } : {}),
+        ...(spec?.cloned ? { cloned: true } : {}),
+      });
       vm.setRegPointer(1, skb.ctx);
     },
     output: () => ({ dataOut: skb.packet() }),
-    packet: () => ({ start: skb.data, length: skb.dataEnd - skb.data }),
-    describe: `r1 = struct __sk_buff * of a ${data.length}-byte packet (from its Ethernet header)${kind.progType === 'socket' ? ', as a socket filter sees it' : ''}`,
+    packet: () => skb.loadView(),
+    describe: `r1 = struct __sk_buff * of a ${data.length}-byte packet (from its Ethernet header)${kind.progType === 'socket' ? ', as a socket filter sees it' : ''}${extra.length ? `; ${extra.join('; ')}` : ''}`,
   };
 }

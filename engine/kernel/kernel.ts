@@ -6,6 +6,7 @@
 import type { MapDecl, ProgType } from '../program/program.ts';
 import type { GuestMemory, Vm, VmHost } from '../vm/index.ts';
 import { ConntrackTable } from './conntrack.ts';
+import { SocketTable } from './sockets.ts';
 import type { HelperDecl, KfuncDecl } from './decls.ts';
 import { helperName } from './helpers/ids.ts';
 import { helperDeclById, helperImpl } from './helpers/registry.ts';
@@ -88,6 +89,7 @@ export class Kernel implements KernelServices {
   readonly world: World;
   readonly maps: MapSet;
   readonly conntrack: ConntrackTable;
+  readonly sockets: SocketTable;
   readonly trace = new TracePipe();
   /** The CPU the program runs on (the NIC runs each RX queue on its own CPU). */
   cpu: number;
@@ -128,6 +130,7 @@ export class Kernel implements KernelServices {
       },
     });
     this.conntrack = new ConntrackTable(this.objects, o.mem, o.scenario.conntrack ?? []);
+    this.sockets = new SocketTable(this.objects, o.mem, o.scenario.sockets ?? []);
     this.concurrent = this.checkConcurrentWrites(o.scenario.concurrentWrites ?? []);
   }
 

@@ -63,11 +63,12 @@ export class ObjectTable {
    * Maps a new object of `type` (zeroed, read-only to programs, refcount 1 if it has one). The
    * label may depend on the new object's id ("bpf_cpumask #3"); its memory region has the same name.
    */
-  create(type: string, labelOf: string | ((id: number) => string), options: { refcounted?: boolean; createdAt?: number } = {}): KernelObject {
+  create(type: string, labelOf: string | ((id: number) => string), options: { refcounted?: boolean; createdAt?: number; guard?: number } = {}): KernelObject {
     const layout = structLayout(type);
     if (!layout) throw new Error(`internal: no layout for struct ${type}`);
     const label = typeof labelOf === 'string' ? labelOf : labelOf(this.nextId);
-    const region = this.mem.map(label, 'kernel-object', layout.size, PERM_READ);
+    // `guard`: unmapped bytes after the object (GuestMemory.map), for objects read at offsets past their end.
+    const region = this.mem.map(label, 'kernel-object', layout.size, PERM_READ, options.guard);
     const refField = layout.fields.find((f) => f.name === 'usage' || f.name === 'refcnt' || f.name === 'refcount' || f.name === 'ct_general');
     const obj: KernelObject = {
       id: this.nextId++,
@@ -208,9 +209,16 @@ export class ObjectTable {
     return r;
   }
 
-  /** The program gave a reference away (a release kfunc, or kptr_xchg into a map). */
-  unhold(object: KernelObject): HeldReference | undefined {
-    const i = this.held.findIndex((r) => r.object === object);
+  /**
+   * The program gave a reference away (a release kfunc, or kptr_xchg into a map). When it holds
+   * several to one object (pointers of equal value), `latest` gives back the most recent one
+   * rather than the oldest.
+   */
+  unhold(object: KernelObject, latest = false): HeldReference | undefined {
+    let i = -1;
+    if (latest) {
+      for (let j = this.held.length - 1; j >= 0 && i < 0; j--) if (this.held[j]?.object === object) i = j;
+    } else i = this.held.findIndex((r) => r.object === object);
     if (i < 0) return undefined;
     return this.held.splice(i, 1)[0];
   }

@@ -4,6 +4,8 @@
 // `parseScenario` validates it and says what is wrong, never throws.
 
 import type { ConntrackSeed } from './conntrack.ts';
+import { socketsOf, type SocketSpec } from './socket-spec.ts';
+import { parseHex, toHex } from './maps/hex.ts';
 
 export interface TaskSpec {
   readonly pid: number;
@@ -42,6 +44,33 @@ export interface Scenario {
    * hash map from changing between two lookups; this is how a run shows it.
    */
   readonly concurrentWrites?: readonly ConcurrentWrite[];
+  /** How the stack hands a tc program its skb (BPF_PROG_TEST_RUN's is linear, not cloned, without metadata). */
+  readonly skb?: SkbSpec;
+  /**
+   * Sockets in the program's network namespace, for bpf_sk_lookup_tcp/udp and
+   * bpf_skc_lookup_tcp to find (socket-spec.ts): {"proto": "tcp", "local": "10.0.0.1:80"}
+   * listens, with "remote": "IP:PORT" it is established (UDP: connected), "steer": true has an
+   * sk_lookup program hand it every lookup of its protocol and family. Absent: no sockets.
+   */
+  readonly sockets?: readonly SocketSpec[];
+}
+
+/** Scenario.skb: for tc (sched_cls) programs run on a given packet. */
+export interface SkbSpec {
+  /**
+   * Hex bytes in front of the MAC header, as an XDP program that called bpf_xdp_adjust_meta and
+   * returned XDP_PASS leaves them; tc reads them from __sk_buff->data_meta. A multiple of 4, at
+   * most the profile's maximum (32 bytes on linux-6.3, 252 on linux-6.18).
+   */
+  readonly meta?: string;
+  /**
+   * A non-linear skb: only the first `linear` bytes (at least ETH_HLEN, 14) are in the head,
+   * with no tailroom, the rest in page fragments. data..data_end covers the head; len the whole
+   * packet. At or past the packet's length the skb is linear.
+   */
+  readonly linear?: number;
+  /** skb_cloned() (TCP's transmitted segments are clones, as tc egress sees them). */
+  readonly cloned?: boolean;
 }
 
 export interface ConcurrentWrite {
@@ -280,6 +309,10 @@ export function parseScenario(x: unknown, nrCpus: number): ScenarioResult {
   }
   const writes = concurrentWritesOf(x['concurrentWrites']);
   if (typeof writes === 'string') return { ok: false, error: writes };
+  const skb = skbSpecOf(x['skb']);
+  if (typeof skb === 'string') return { ok: false, error: skb };
+  const sockets = socketsOf(x['sockets']);
+  if (typeof sockets === 'string') return { ok: false, error: sockets };
   const failAfter = x['failAllocationsAfter'];
   if (failAfter !== undefined && !(typeof failAfter === 'number' && Number.isInteger(failAfter) && failAfter >= 0)) return { ok: false, error: 'failAllocationsAfter must be a whole number of allocations that succeed before every later one fails (0: all fail)' };
   return {
@@ -294,6 +327,8 @@ export function parseScenario(x: unknown, nrCpus: number): ScenarioResult {
       ...(conntrack ? { conntrack: conntrack as ConntrackSeed[] } : {}),
       ...(failAfter === undefined ? {} : { failAllocationsAfter: failAfter }),
       ...(writes ? { concurrentWrites: writes } : {}),
+      ...(skb ? { skb } : {}),
+      ...(sockets ? { sockets } : {}),
     },
   };
 }
@@ -317,4 +352,30 @@ function concurrentWritesOf(x: unknown): ConcurrentWrite[] | undefined | string 
     out.push({ beforeCall, map, key: key.replace(/\s/g, '').toLowerCase(), ...(typeof value === 'string' ? { value: value.replace(/\s/g, '').toLowerCase() } : {}) });
   }
   return out;
+}
+
+/** The most metadata any profile keeps in front of a packet (xdp_metalen_invalid: 255, to a multiple of 4). */
+const SKB_META_MAX = 252;
+
+/** The scenario's skb, checked (the profile's metadata maximum is checked when the context is built); an error in words. */
+function skbSpecOf(x: unknown): SkbSpec | undefined | string {
+  if (x === undefined) return undefined;
+  const shape = '{"meta": "01020304", "linear": 14, "cloned": true} (each optional)';
+  if (!isObject(x)) return `skb must be an object like ${shape}`;
+  const unknown = Object.keys(x).find((key) => key !== 'meta' && key !== 'linear' && key !== 'cloned');
+  if (unknown !== undefined) return `skb has no field ${JSON.stringify(unknown.slice(0, 40))}: it takes meta, linear and cloned, as in ${shape}`;
+  const { meta, linear, cloned } = x;
+  let metaHex: string | undefined;
+  if (meta !== undefined) {
+    const bytes = typeof meta === 'string' ? parseHex(meta) : undefined;
+    if (!bytes) return 'skb.meta must be the metadata\'s bytes in hex, such as "01020304"';
+    if (bytes.length % 4 !== 0 || bytes.length > SKB_META_MAX) return `skb.meta is ${bytes.length} bytes; metadata is a multiple of 4 bytes, at most ${SKB_META_MAX} (32 on linux-6.3), as bpf_xdp_adjust_meta allows`;
+    if (bytes.length) metaHex = toHex(bytes);
+  }
+  if (linear !== undefined && !(typeof linear === 'number' && Number.isInteger(linear) && linear >= 14 && linear <= 65535)) {
+    return 'skb.linear must be a whole number of bytes from 14 to 65535: the bytes in the skb\'s head (eth_type_trans needs the 14-byte Ethernet header there), the rest of the packet in page fragments';
+  }
+  if (cloned !== undefined && typeof cloned !== 'boolean') return 'skb.cloned must be true or false';
+  if (metaHex === undefined && linear === undefined && cloned !== true) return undefined;
+  return { ...(metaHex === undefined ? {} : { meta: metaHex }), ...(linear === undefined ? {} : { linear }), ...(cloned === true ? { cloned } : {}) };
 }

@@ -10,7 +10,9 @@ import type { KernelProfile } from './profiles.ts';
 import type { TracePipe } from './trace/pipe.ts';
 import type { World } from './world.ts';
 import type { ConntrackTable } from './conntrack.ts';
+import type { SocketTable } from './sockets.ts';
 import type { XdpBuff } from './xdp-buff.ts';
+import type { SkBuff } from './skb.ts';
 import type { RedirectMap } from './maps/redirect-maps.ts';
 
 export interface KernelServices {
@@ -25,6 +27,8 @@ export interface KernelServices {
   readonly maps: MapSet;
   readonly world: World;
   readonly conntrack: ConntrackTable;
+  /** The scenario's sockets, as the socket lookup helpers find them. */
+  readonly sockets: SocketTable;
   readonly trace: TracePipe;
   /** The simulated CPU the program runs on. */
   readonly cpu: number;
@@ -44,6 +48,8 @@ export interface KernelServices {
   readonly redirectTo: RedirectTarget;
   /** The frame of an XDP program (its bounds, the driver's hints for the metadata kfuncs). */
   readonly xdp: XdpBuff | undefined;
+  /** The skb of a tc program or a socket filter (bpf_skb_pull_data works on it). */
+  readonly skb: SkBuff | undefined;
 }
 
 /**

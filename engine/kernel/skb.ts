@@ -4,14 +4,27 @@
 // checked against this machine's UAPI header). Reads of 32-bit fields may be narrower, as
 // bpf_ctx_narrow_access_ok allows; tc programs may write mark, priority, queue_mapping,
 // tc_index, tc_classid, cb[] and tstamp.
+//
+// The skb may be non-linear, as drivers build it: only the first bytes in the head
+// (skb_headlen, what data..data_end covers), the rest in page fragments (skb->len counts them
+// all); and cloned (its head shared with another skb). bpf_skb_pull_data makes bytes writable
+// as skb_ensure_writable does, pulling fragment bytes into the head and reallocating the head
+// (pskb_expand_head) when it has no room for them or is shared: the packet then lives in a new
+// region of guest memory, and the old head faults, naming the call, for any stale pointer.
 
 import { PERM_READ, PERM_WRITE, type GuestMemory, type Region } from '../vm/index.ts';
+import { ERRNO } from './services.ts';
 
 /** sizeof(struct __sk_buff). */
 export const SK_BUFF_CTX_SIZE = 192;
 /** Headroom before the MAC header (NET_SKB_PAD), room for the metadata. */
 const SKB_HEADROOM = 256;
 const SKB_BUF = 4096;
+/** ETH_HLEN: eth_type_trans needs the Ethernet header in the head. */
+const ETH_HLEN = 14;
+/** __pskb_pull_tail's pskb_expand_head(skb, 0, eat + 128): the tailroom a reallocated head gets beyond what the pull needs. */
+const PULL_TAIL_SLACK = 128;
+const NO_BYTES = new Uint8Array(0);
 
 /** TC actions (include/uapi/linux/pkt_cls.h). */
 export const TC_ACTIONS: Readonly<Record<number, string>> = {
@@ -86,14 +99,35 @@ export interface SkbInit {
   readonly fromNetworkHeader?: boolean;
   /** PACKET_HOST 0, BROADCAST 1, MULTICAST 2, OTHERHOST 3. */
   readonly pktType?: number;
+  /**
+   * A non-linear skb: only the first `linear` bytes (at least ETH_HLEN) are in the head, which
+   * has no tailroom; the rest of the packet is in page fragments. Absent: all in the head.
+   */
+  readonly linear?: number;
+  /** skb_cloned(): the head is shared with another skb (TCP's transmitted segments are clones). */
+  readonly cloned?: boolean;
 }
 
 export class SkBuff {
+  /** The head `load` builds the skb in. */
   readonly buf: Region;
   readonly ctx: Region;
+  /** buf, then the heads reallocations moved it into (made as needed, reused run after run). */
+  private readonly heads: Region[];
+  /** Which of `heads` the skb is in now. */
+  private headIndex = 0;
+  /** Arena offsets of skb->data (the MAC header), skb_tail_pointer and the metadata's start. */
   data = 0;
   dataEnd = 0;
   dataMeta = 0;
+  /** skb_end_pointer: the head's room ends here (its tailroom is end - dataEnd). */
+  private end = 0;
+  /** The packet's bytes in page fragments, after the head's (skb->data_len of them). */
+  private frags: Uint8Array = NO_BYTES;
+  /** skb_cloned(). */
+  cloned = false;
+  /** A non-linear packet copied whole, where LD_ABS/LD_IND read it (no permissions: the program cannot touch it). */
+  private linearized: Region | undefined;
   /** The u32 fields, by offset (len and the pointers are computed). */
   private readonly u32 = new Map<number, number>();
   tstamp = 0n;
@@ -110,6 +144,7 @@ export class SkBuff {
     progType = 'tc',
   ) {
     this.buf = mem.map('skb data', 'packet', SKB_BUF, PERM_READ | PERM_WRITE);
+    this.heads = [this.buf];
     this.ctx = mem.map('__sk_buff', 'context', SK_BUFF_CTX_SIZE);
     const ptr = (off: number) => mem.address(off);
     const refused = (offset: number, size: number, access: 'read' | 'write'): string | undefined =>
@@ -132,7 +167,7 @@ export class SkBuff {
         const base = offset & ~3;
         const field = U32_FIELDS[base];
         if (!field || offset + size > base + 4) return `invalid bpf_context access off=${offset} size=${size} (struct __sk_buff has no such field for tc programs)`;
-        const v = base === 0 ? this.dataEnd - this.data : (this.u32.get(base) ?? 0);
+        const v = base === 0 ? this.len : (this.u32.get(base) ?? 0);
         const shifted = (v >>> ((offset - base) * 8)) & (size === 4 ? 0xffffffff : (1 << (size * 8)) - 1);
         return { lo: shifted | 0, hi: 0 };
       },
@@ -163,17 +198,48 @@ export class SkBuff {
     });
   }
 
+  /** The head the skb is in now: `buf`, or the one bpf_skb_pull_data reallocated it into. */
+  get head(): Region {
+    return this.heads[this.headIndex] ?? this.buf;
+  }
+
+  /** skb->len: the bytes in the head and in the fragments. */
+  get len(): number {
+    return this.dataEnd - this.data + this.frags.length;
+  }
+
+  /** skb_headlen: the bytes in the head, what data..data_end covers. */
+  get headlen(): number {
+    return this.dataEnd - this.data;
+  }
+
   /** Builds the skb of a packet: data at the MAC header, the metadata in front of it. */
   load(init: SkbInit): void {
+    if (this.headIndex !== 0) this.resetHeads();
     const bytes = this.mem.bytes;
-    const meta = init.meta ?? new Uint8Array(0);
+    const meta = init.meta ?? NO_BYTES;
     bytes.fill(0, this.buf.start, this.buf.start + SKB_HEADROOM);
     this.data = this.buf.start + SKB_HEADROOM;
     const from = init.fromNetworkHeader ? Math.min(14, init.packet.length) : 0;
     const len = Math.min(init.packet.length - from, SKB_BUF - SKB_HEADROOM);
-    bytes.set(init.packet.subarray(from, from + len), this.data);
-    this.dataEnd = this.data + len;
-    bytes.set(meta, this.data - meta.length);
+    if (init.linear === undefined) {
+      bytes.set(init.packet.subarray(from, from + len), this.data);
+      this.dataEnd = this.data + len;
+      this.end = this.buf.start + SKB_BUF;
+      this.frags = NO_BYTES;
+    } else {
+      // The head holds what the driver copied into it and has no tailroom; the rest is in fragments.
+      const room = Math.min(Math.max(init.linear, ETH_HLEN), SKB_BUF - SKB_HEADROOM);
+      const headlen = Math.min(room, len);
+      bytes.set(init.packet.subarray(from, from + headlen), this.data);
+      this.dataEnd = this.data + headlen;
+      this.end = this.data + room;
+      bytes.fill(0, this.dataEnd, this.buf.start + SKB_BUF);
+      this.frags = headlen < len ? init.packet.slice(from + headlen, from + len) : NO_BYTES;
+      if (this.frags.length) this.linearized ??= this.mem.map('skb (non-linear) copied whole for LD_ABS', 'scratch', SKB_BUF, 0);
+    }
+    this.cloned = init.cloned === true;
+    this.mem.bytes.set(meta, this.data - meta.length);
     this.dataMeta = this.data - meta.length;
     this.u32.clear();
     const p = init.packet;
@@ -197,8 +263,93 @@ export class SkBuff {
     this.hwtstamp = init.hwtstamp ?? 0n;
   }
 
+  /** The packet as it is now (data_out): the head's bytes, then the fragments'. */
   packet(): Uint8Array {
-    return this.mem.bytes.slice(this.data, this.dataEnd);
+    const head = this.mem.bytes.subarray(this.data, this.dataEnd);
+    if (!this.frags.length) return head.slice();
+    const out = new Uint8Array(head.length + this.frags.length);
+    out.set(head);
+    out.set(this.frags, head.length);
+    return out;
+  }
+
+  /**
+   * Where LD_ABS/LD_IND read the packet: the head, or for a non-linear skb a copy of the whole
+   * packet (bpf_skb_load_helper_* read past the head with skb_copy_bits).
+   */
+  loadView(): { start: number; length: number } {
+    const headlen = this.dataEnd - this.data;
+    const whole = this.linearized;
+    if (!this.frags.length || !whole) return { start: this.data, length: headlen };
+    const bytes = this.mem.bytes;
+    bytes.copyWithin(whole.start, this.data, this.dataEnd);
+    bytes.set(this.frags, whole.start + headlen);
+    return { start: whole.start, length: headlen + this.frags.length };
+  }
+
+  /**
+   * bpf_skb_pull_data (net/core/filter.c): bpf_try_make_writable(skb, len ?: skb_headlen(skb)),
+   * which is skb_ensure_writable — pskb_may_pull (-ENOMEM past skb->len; past the head,
+   * __pskb_pull_tail moves fragment bytes into it, reallocating a head without the tailroom or a
+   * cloned one), then a cloned skb gets a head of its own (pskb_expand_head) — and
+   * bpf_compute_data_pointers. `pc` is the call's, for the fault a stale pointer then meets.
+   */
+  pullData(len: number, pc: number): number {
+    const headlen = this.dataEnd - this.data;
+    const want = len === 0 ? headlen : len;
+    if (want > headlen) {
+      if (want > headlen + this.frags.length) return -ERRNO.ENOMEM;
+      const delta = want - headlen;
+      const eat = this.dataEnd + delta - this.end;
+      if (eat > 0 || this.cloned) this.reallocate(eat > 0 ? eat + PULL_TAIL_SLACK : 0, pc);
+      this.mem.bytes.set(this.frags.subarray(0, delta), this.dataEnd);
+      this.frags = this.frags.length === delta ? NO_BYTES : this.frags.subarray(delta);
+      this.dataEnd += delta;
+    }
+    // skb_clone_writable is false for a clone whose header is shared, as `cloned` means here.
+    if (this.cloned) this.reallocate(0, pc);
+    return 0;
+  }
+
+  /**
+   * pskb_expand_head(skb, 0, ntail): a new head holding the old one's bytes up to the tail
+   * (headroom and metadata included), `ntail` more bytes of tailroom, not cloned. The old head
+   * is no longer the skb's: every access to it faults.
+   */
+  private reallocate(ntail: number, pc: number): void {
+    const old = this.head;
+    const index = this.headIndex + 1;
+    let next = this.heads[index];
+    if (!next) {
+      next = this.mem.map(`skb data (head ${index + 1})`, 'packet', SKB_BUF, PERM_READ | PERM_WRITE);
+      this.heads.push(next);
+    }
+    this.mem.unfence(next);
+    const shift = next.start - old.start;
+    const bytes = this.mem.bytes;
+    bytes.copyWithin(next.start, old.start, this.dataEnd);
+    bytes.fill(0, this.dataEnd + shift, next.start + next.size);
+    const oldData = this.data;
+    const shared = this.cloned;
+    this.data += shift;
+    this.dataEnd += shift;
+    this.dataMeta += shift;
+    this.end = Math.min(this.end + shift + ntail, next.start + next.size);
+    this.headIndex = index;
+    this.cloned = false;
+    this.mem.fence(old, old.start, old.start, (off) => {
+      const what = shared
+        ? `the skb's old head, given up when bpf_skb_pull_data reallocated it at pc ${pc} (the skb was cloned: it got a head of its own, the old one stays with the other skb)`
+        : `the skb's old head, freed when bpf_skb_pull_data reallocated it at pc ${pc}`;
+      return `stale packet pointer (offset ${off - oldData} from the old skb->data): ${what}; the packet is now in a new head: load skb->data and skb->data_end again after the call (the verifier invalidates every packet pointer there)`;
+    });
+  }
+
+  /** Back to the first head for a new packet; the others fault until a reallocation takes them. */
+  private resetHeads(): void {
+    this.mem.unfence(this.buf);
+    for (const h of this.heads) if (h !== this.buf) this.mem.fence(h, h.start, h.start, () => `an skb head not in use (bpf_skb_pull_data reallocates a head into it)`);
+    this.headIndex = 0;
   }
 
   metadata(): Uint8Array {
@@ -210,7 +361,7 @@ export class SkBuff {
     const out: { name: string; value: number | bigint; offset: number }[] = [];
     for (const [off, f] of Object.entries(U32_FIELDS)) {
       const o = Number(off);
-      out.push({ name: f.name, value: o === 0 ? this.dataEnd - this.data : (this.u32.get(o) ?? 0), offset: o });
+      out.push({ name: f.name, value: o === 0 ? this.len : (this.u32.get(o) ?? 0), offset: o });
     }
     out.push({ name: 'tstamp', value: this.tstamp, offset: 152 }, { name: 'hwtstamp', value: this.hwtstamp, offset: 184 });
     return out;

@@ -115,12 +115,17 @@ export class GuestMemory {
     this.shadow = new Uint8Array(buffer, ARENA_OFFSET + initialSize, initialSize);
   }
 
-  /** Maps a new zero-filled region; the arena grows as needed (callers re-read the views). */
-  map(name: string, kind: RegionKind, size: number, perms = PERM_READ | PERM_WRITE): Region {
+  /**
+   * Maps a new zero-filled region; the arena grows as needed (callers re-read the views).
+   * `guard`: unmapped bytes after it, when more than the usual gap (so a program that reads a
+   * kernel object at an offset past its end faults rather than landing in the next region).
+   */
+  map(name: string, kind: RegionKind, size: number, perms = PERM_READ | PERM_WRITE, guard = GAP): Region {
     const start = alignUp(this.next, ALIGN);
     const end = start + size;
-    this.ensure(end + GAP);
-    this.next = end + GAP;
+    const after = Math.max(GAP, guard);
+    this.ensure(end + after);
+    this.next = end + after;
     const region: Region = { id: this.regions.length, name, kind, start, size, perms, freed: false };
     this.regions.push(region);
     this.shadow.fill(perms, start, end);

@@ -23,6 +23,7 @@ export const HELPER_IDS: Readonly<Record<string, number>> = dictionary({
   bpf_get_current_pid_tgid: 14,
   bpf_get_current_comm: 16,
   bpf_redirect: 23,
+  bpf_skb_pull_data: 39,
   bpf_xdp_adjust_head: 44,
   bpf_redirect_map: 51,
   bpf_xdp_adjust_meta: 54,

@@ -93,6 +93,8 @@ const PACKET: readonly HelperDecl[] = [
   decl('bpf_xdp_adjust_head', XDP_ADJUST, 'integer', ['xdp']),
   decl('bpf_xdp_adjust_meta', XDP_ADJUST, 'integer', ['xdp']),
   decl('bpf_xdp_adjust_tail', XDP_ADJUST, 'integer', ['xdp']),
+  // bpf_skb_pull_data_proto: tc_cls_act_func_proto only (sk_skb has its own, sk_skb_pull_data_proto).
+  decl('bpf_skb_pull_data', [{ name: 'skb', type: 'ptr_to_ctx' }, any('len')], 'integer', ['tc']),
 ];
 
 const CTX: HelperArgDecl = { name: 'ctx', type: 'ptr_to_ctx' };
@@ -137,7 +139,6 @@ const NOT_SIMULATED_DECLS: readonly HelperDecl[] = [
   }),
   // bpf_get_current_task_proto: bpf_base_func_proto's CAP_PERFMON part.
   decl('bpf_get_current_task', [], 'integer', ANY_TYPE, true, NOT_SIMULATED),
-  decl('bpf_skb_pull_data', [CTX, any('len')], 'integer', ['tc'], false, NOT_SIMULATED),
   // bpf_get_numa_node_id_proto: bpf_base_func_proto, no capability needed.
   decl('bpf_get_numa_node_id', [], 'integer', ANY_TYPE, false, NOT_SIMULATED),
   // bpf_get_socket_cookie_proto (the skb's) in tc and socket filters; tracing programs get

@@ -7,12 +7,13 @@ import { BASIC_HELPERS } from './basic.ts';
 import { HELPER_IDS } from './ids.ts';
 import { MAP_HELPERS } from './map-helpers.ts';
 import { PACKET_HELPERS } from './packet.ts';
+import { SOCKET_HELPERS } from './sockets.ts';
 import { dictionary } from '../../util/dictionary.ts';
 import { HELPER_DECLS, helperPrototype } from './prototypes.ts';
 
 export { HELPER_DECLS };
 
-const IMPLS: Readonly<Record<string, CallImpl>> = dictionary({ ...BASIC_HELPERS, ...MAP_HELPERS, ...PACKET_HELPERS });
+const IMPLS: Readonly<Record<string, CallImpl>> = dictionary({ ...BASIC_HELPERS, ...MAP_HELPERS, ...PACKET_HELPERS, ...SOCKET_HELPERS });
 
 export function helperDeclById(id: number): HelperDecl | undefined {
   return helperPrototype(id);
