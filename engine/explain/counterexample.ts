@@ -20,10 +20,22 @@ import { decodeProgram, type Insn } from '../isa/index.ts';
 import { helperDeclById } from '../kernel/helpers/registry.ts';
 import { kfuncDecl } from '../kernel/kfuncs/ids.ts';
 import { ETH_HLEN } from '../kernel/xdp-buff.ts';
-import { DEFAULT_SCENARIO, type ConcurrentWrite } from '../kernel/scenario.ts';
+import { DEFAULT_SCENARIO, type ConcurrentWrite, type SkbSpec } from '../kernel/scenario.ts';
+import type { SocketSpec } from '../kernel/socket-spec.ts';
 
 /** sizeof(struct xdp_md) as ctx_in. */
 const XDP_MD_SIZE = 24;
+/** The helpers that look a socket up (and take a reference to it). */
+const SOCKET_LOOKUPS = ['bpf_sk_lookup_tcp', 'bpf_sk_lookup_udp', 'bpf_skc_lookup_tcp'];
+/** A TCP and a UDP socket per family, each handed every lookup of its protocol by an sk_lookup program (Scenario.sockets' steer). */
+const STEERED_SOCKETS: readonly SocketSpec[] = [
+  { proto: 'tcp', local: '10.0.0.1:80', steer: true },
+  { proto: 'udp', local: '10.0.0.1:53', steer: true },
+  { proto: 'tcp', local: '[fd00::1]:80', steer: true },
+  { proto: 'udp', local: '[fd00::1]:53', steer: true },
+];
+/** offsetof(struct __sk_buff, data_meta). */
+const SKB_DATA_META = 140;
 import type { ContextInputs } from '../kernel/context.ts';
 import type { MapDecl } from '../program/program.ts';
 import { loadProgram, type PipelineRequest } from '../load/load.ts';
@@ -94,6 +106,10 @@ interface Candidate {
   readonly newtaskCpus?: string;
   /** Writes another CPU makes to a map while the program runs (Scenario.concurrentWrites). */
   readonly concurrentWrites?: readonly ConcurrentWrite[];
+  /** How the skb reaches a tc program: metadata in front, a non-linear head, a clone (Scenario.skb). */
+  readonly skb?: SkbSpec;
+  /** Sockets in the program's network namespace, for its socket lookups (Scenario.sockets). */
+  readonly sockets?: readonly SocketSpec[];
 }
 
 const DEFAULT_TRIES = 2000;
@@ -282,6 +298,23 @@ function* targeted(target: InputTarget, insns: readonly (Insn | null)[], nrCpus:
         }
       }
     }
+    // Socket lookups find a socket: one an sk_lookup program hands every lookup (TCP and UDP, IPv4 and IPv6).
+    if (insns.some((i) => SOCKET_LOOKUPS.includes(callName(i) ?? ''))) {
+      const protos = new Set(insns.map((i) => callName(i)).filter((n) => n !== undefined && SOCKET_LOOKUPS.includes(n)).map((n) => (n === 'bpf_sk_lookup_udp' ? 'udp' : 'tcp')));
+      const sockets = STEERED_SOCKETS.filter((x) => protos.has(x.proto));
+      for (const maps of sets.first) for (const len of [64, ETH_HLEN]) yield { inputs: { data: headerPacket(len, 0) }, ...withMaps(maps), sockets };
+    }
+    if (t === 'tc') {
+      // Metadata an XDP program left in front of the packet (Scenario.skb.meta): what
+      // __sk_buff.data_meta points at, first when the program reads it.
+      if (insns.some((i) => i?.kind === 'load' && i.off === SKB_DATA_META && i.size === 4)) {
+        for (const maps of sets.first) for (let meta = 4; meta <= 32; meta += 4) for (const len of [ETH_HLEN, 64]) yield { inputs: { data: headerPacket(len, 0) }, ...withMaps(maps), skb: { meta: '00'.repeat(meta) } };
+      }
+      // bpf_skb_pull_data moves a head that has to grow (a non-linear skb) or is shared (a clone).
+      if (insns.some((i) => callName(i) === 'bpf_skb_pull_data')) {
+        for (const maps of sets.first) for (const skb of [{ linear: ETH_HLEN }, { cloned: true }, { linear: ETH_HLEN, cloned: true }]) yield { inputs: { data: headerPacket(64, 0) }, ...withMaps(maps), skb };
+      }
+    }
     // Past a port filter: packets to the ports the program compares with, from the end of the
     // UDP/TCP header's first 8 bytes on (IPv4 and IPv6), where a shifted access bites.
     for (const port of portConstants(insns)) {
@@ -418,7 +451,7 @@ function watchOf(insns: readonly (Insn | null)[]): Watch {
  * around it is mapped, as in Linux, so nothing faults there) or outside every map value and ring
  * buffer record the run was handed (values of an array lie side by side) is stopped and reported.
  */
-function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Watch, maps: readonly MapDecl[], onNic = false, refused?: RefusedAccess): Outcome {
+function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Watch, maps: readonly MapDecl[], onNic = false, refused?: RefusedAccess, where: (pc: number) => string = (pc) => `insn ${pc}`): Outcome {
   // The interpreter, whatever tier the playground asked for (breakpoints stop it at every access anyway).
   const { mapContents: _given, tier: _tier, ...rest } = req;
   // A device-bound program runs on the emulated NIC (BPF_PROG_TEST_RUN refuses it): the packet is the frame it received.
@@ -453,7 +486,8 @@ function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Wa
    */
   const outside = (at: number, size: number, verb: string, through: string, area?: RefusedAccess['area']): string | undefined => {
     const region = at >= 0 ? mem.regionAt(at) : undefined;
-    if (region && region.kind === 'packet' && pkt) {
+    // Only the packet's own region: an skb head bpf_skb_pull_data left behind faults by itself (stale pointer).
+    if (region && region.kind === 'packet' && pkt && mem.regionAt(pkt.data) === region) {
       const lo = Math.min(pkt.dataMeta, pkt.data);
       const meta = Math.max(0, pkt.data - pkt.dataMeta);
       if (area === 'meta' && (at < pkt.dataMeta || at + size > pkt.data)) {
@@ -469,6 +503,10 @@ function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Wa
         if (straddles && at >= lo && at + size <= pkt.dataEnd) return `${verb} at offset ${at - pkt.data} of a ${len}-byte packet, through ${through}: across the end of the ${meta} bytes of metadata into the packet, without a fault`;
         return `${verb} at offset ${at - pkt.data} of a ${len}-byte packet (data..data_end), through ${through}: outside the packet but inside the frame around it, so the run goes on without a fault (as in Linux) reading or writing bytes that are not the packet's`;
       }
+    }
+    const released = at >= 0 ? kernel.sockets.releasedAt(at) : undefined;
+    if (released) {
+      return `${verb} at offset ${at - released.socket.object.region.start} of ${released.socket.object.label}, through ${through}, after bpf_sk_release at ${where(released.pc)} gave back the program's reference: the socket is no longer the program's (it may be closed and its memory reused), and nothing faults`;
     }
     const back = region?.kind === 'ringbuf' ? handedBack.find((g) => at + size > g.start && at < g.start + g.size) : undefined;
     if (back) {
@@ -549,7 +587,7 @@ function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Wa
   return { kind: 'clean' };
 }
 
-const changesScenario = (c: Candidate): boolean => c.failAllocationsAfter !== undefined || c.newtaskCpus !== undefined || c.concurrentWrites !== undefined;
+const changesScenario = (c: Candidate): boolean => c.failAllocationsAfter !== undefined || c.newtaskCpus !== undefined || c.concurrentWrites !== undefined || c.skb !== undefined || c.sockets !== undefined;
 
 /** The request's scenario with what the candidate changes in it (memory short, the new task's CPUs). */
 function scenarioOf(req: PipelineRequest, c: Candidate): Record<string, unknown> {
@@ -560,6 +598,8 @@ function scenarioOf(req: PipelineRequest, c: Candidate): Record<string, unknown>
     ...(c.failAllocationsAfter === undefined ? {} : { failAllocationsAfter: c.failAllocationsAfter }),
     ...(c.newtaskCpus === undefined ? {} : { newtask: { ...newtask, cpus: c.newtaskCpus } }),
     ...(c.concurrentWrites === undefined ? {} : { concurrentWrites: c.concurrentWrites }),
+    ...(c.skb === undefined ? {} : { skb: c.skb }),
+    ...(c.sockets === undefined ? {} : { sockets: c.sockets }),
   };
 }
 
@@ -596,10 +636,41 @@ function describeInput(c: Candidate, maps: readonly MapDecl[], progType?: string
   if (others.length) parts.push(`entries in ${others.map(([n, e]) => (progArrays.has(n) ? `${n} (${e.length} slot${e.length === 1 ? '' : 's'} holding ${[...new Set(e.map((x) => x.value))].join(', ')}, so the tail call is taken)` : `${n} (${e.length})`)).join(', ')}`);
   else if (hasMaps && maps.length > full.length) parts.push(full.length ? 'the other maps empty' : 'every map empty');
   if (c.newtaskCpus !== undefined) parts.push(`a new task allowed on CPU${/^\d+$/.test(c.newtaskCpus) ? ` ${c.newtaskCpus} only` : `s ${c.newtaskCpus}`} (the scenario's newtask.cpus)`);
+  for (const proto of ['tcp', 'udp'] as const) {
+    const steered = (c.sockets ?? []).filter((x) => x.steer && x.proto === proto).map((x) => x.local);
+    if (steered.length) parts.push(`a ${proto.toUpperCase()} socket that an sk_lookup program hands every ${proto.toUpperCase()} lookup (${steered.join(', ')}; the scenario's sockets: with such a program even an all-zero tuple finds one)`);
+  }
+  const skb = c.skb;
+  if (skb?.meta) parts.push(`${skb.meta.length / 2} bytes of metadata in front of it, as an XDP program that returned XDP_PASS leaves them for tc (the scenario's skb.meta)`);
+  if (skb?.linear !== undefined) parts.push(`only its first ${skb.linear} bytes in the skb's head and the rest in page fragments, as drivers build skbs (the scenario's skb.linear)`);
+  if (skb?.cloned) parts.push(`an skb that is a clone, as TCP's transmitted segments are at tc egress (the scenario's skb.cloned)`);
   for (const w of c.concurrentWrites ?? []) parts.push(`another CPU ${w.value === undefined ? 'deleting' : 'inserting'} key ${w.key} ${w.value === undefined ? 'from' : 'into'} ${w.map} just before the program's ${ordinal(w.beforeCall)} helper call (the scenario's concurrentWrites: nothing stops a map from changing between two calls)`);
   const after = c.failAllocationsAfter;
   if (after !== undefined) parts.push(`memory running short ${after ? `after ${after} allocation${after === 1 ? '' : 's'}, so every later one fails` : 'so every allocation fails'} (the scenario's failAllocationsAfter: ${after}, as under memory pressure)`);
   return parts.length ? parts.join(', ') : 'no input';
+}
+
+/** The parts of a candidate that change the simulated world, in the order `simplify` tries dropping them. */
+const WORLD_CHANGES = ['skb', 'sockets', 'concurrentWrites', 'failAllocationsAfter', 'newtaskCpus', 'maps'] as const;
+
+/**
+ * Drops each world change of a found candidate (the skb's metadata, sockets, another CPU's writes,
+ * memory running short, the new task's CPUs, map contents) that the same fault, at the same
+ * instruction, does not need: the counterexample then shows only what the danger takes.
+ */
+function simplify(c: Candidate, o: Outcome & { kind: 'fault' | 'leak' }, run: (c: Candidate) => Outcome): [Candidate, Outcome & { kind: 'fault' | 'leak' }] {
+  let best = c;
+  let outcome = o;
+  for (const key of WORLD_CHANGES) {
+    if (best[key] === undefined) continue;
+    const { [key]: _dropped, ...rest } = best;
+    const r = run(rest);
+    if (r.kind === outcome.kind && r.pc === outcome.pc) {
+      best = rest;
+      outcome = r;
+    }
+  }
+  return [best, outcome];
 }
 
 /**
@@ -656,7 +727,12 @@ function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions,
       const reg = insn && (insn.kind === 'load' || insn.kind === 'store' || insn.kind === 'atomic') ? `R${insn.base}` : 'the pointer';
       if (m[4] === 'NULL pointer dereference') {
         const source = (refusal.related ?? [])[0];
-        what = `${reg} is NULL at ${where(o.pc)}${source ? `: ${callName(insns[source.pc]) ?? 'the value'} at ${where(source.pc)} returned NULL` : ''}`;
+        const call = source ? callName(insns[source.pc]) : undefined;
+        const base = insn && (insn.kind === 'load' || insn.kind === 'store' || insn.kind === 'atomic') ? insn.off : 0;
+        if (source && call) what = `${reg} is NULL at ${where(o.pc)}: ${call} at ${where(source.pc)} returned NULL`;
+        // An address in the first page that is not base + offset of 0: a number used as a pointer.
+        else if (BigInt(m[3] ?? '0') !== BigInt.asUintN(64, BigInt(base))) what = `${where(o.pc)} ${m[1] === 'read' ? 'reads' : 'writes'} ${m[2]} byte${m[2] === '1' ? '' : 's'} at ${m[3]} through ${reg}, which holds a number, not a pointer (the first page, where NULL points, is never mapped)`;
+        else what = `${reg} is NULL at ${where(o.pc)}`;
       } else what = `${where(o.pc)} ${m[1] === 'read' ? 'reads' : 'writes'} ${m[2]} byte${m[2] === '1' ? '' : 's'} through ${reg} at ${m[3]}: ${m[4]}`;
     } else what = `${where(o.pc)} faults: ${o.message.replace(/^pc \d+: /, '')}`;
     return `with ${input}, ${what}${here ? '' : ' (not at the refused instruction: a fault elsewhere on this input)'}`;
@@ -671,7 +747,7 @@ function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions,
   for (const c of candidates) {
     if (tries >= maxTries || performance.now() - t0 > opts.budgetMs) break;
     tries++;
-    const o = runOnce(req, c, maxInsns, watch, req.maps, onNic, refusedAccess);
+    const o = runOnce(req, c, maxInsns, watch, req.maps, onNic, refusedAccess, where);
     if (o.kind === 'clean') continue;
     if (o.kind === 'other') {
       other ??= o.why;
@@ -679,7 +755,10 @@ function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions,
       continue;
     }
     const here = o.kind === 'leak' ? category === 'leak' && (relatedPcs.size === 0 || relatedPcs.has(o.pc)) : category !== 'leak' && (onSlice.has(o.pc) || relatedPcs.has(o.pc) || (atArithmetic && watch.accesses.has(o.pc)));
-    const found: Counterexample = { input: inputOf(req, c, opts.seed), fault: describe(o, c, here), ...(onNic ? { nic: true as const } : {}), pc: o.pc, kind: o.kind, here, tries };
+    // The input as small as it goes: each change to the world the same fault does not need, dropped.
+    const run = (x: Candidate): Outcome => runOnce(req, x, maxInsns, watch, req.maps, onNic, refusedAccess, where);
+    const [small, smallOutcome] = here ? simplify(c, o, run) : [c, o];
+    const found: Counterexample = { input: inputOf(req, small, opts.seed), fault: describe(smallOutcome, small, here), ...(onNic ? { nic: true as const } : {}), pc: o.pc, kind: o.kind, here, tries };
     if (here) return found;
     fallback ??= found;
   }

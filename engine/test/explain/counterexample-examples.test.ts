@@ -17,13 +17,14 @@ import { exampleSources } from '../verifier/mutant-differential.ts';
 
 const SEED = envInt('COUNTEREXAMPLE_SEED', 13);
 const COUNT = envInt('COUNTEREXAMPLE_EXAMPLE_MUTANTS', 400);
+/** The tries decide where each search stops (its 10 s budget is there only against a hang), so the count does not depend on the machine. */
 const MAX_TRIES = 400;
 /**
- * The level reached (seed 13, 400 mutants: 51 of 72, 71 %): the issue's target is 80 %; what is
- * missed is printed with why (mostly accesses no packet can make unsafe, and lookups of keys that
- * always exist).
+ * Issue 13's target, 80 % (reached with seed 13 and 400 mutants: 60 of 72, 83 %); what is missed
+ * is printed with why (mostly accesses no packet can make unsafe, and lookups of keys that always
+ * exist).
  */
-const FOUND_SHARE_FLOOR = 0.79;
+const FOUND_SHARE_FLOOR = 0.8;
 
 interface Row {
   readonly example: string;
@@ -54,14 +55,14 @@ function search(): Row[] {
     if (v.ok || !err || v.problems[0]?.stage !== 'verifier') continue;
     const category = categorize(err.message);
     if (!category || category === 'leak') continue;
-    const r = findCounterexample(req, err, { seed: SEED, budgetMs: 1000, maxTries: MAX_TRIES });
+    const r = findCounterexample(req, err, { seed: SEED, budgetMs: 10_000, maxTries: MAX_TRIES });
     rows.push({ example: pick.e.name, category, message: err.message, what: m.mutations.join('; '), ...('none' in r ? { none: r.none } : { found: r.fault }) });
   }
   return rows;
 }
 
 describe('counterexamples for refused mutations of the cpumask and XDP examples', () => {
-  it(`finds an input for at least ${FOUND_SHARE_FLOOR * 100}% of the memory-safety, NULL and bounds refusals (the level reached; the target is 80%)`, () => {
+  it(`finds an input for at least ${FOUND_SHARE_FLOOR * 100}% of the memory-safety, NULL and bounds refusals (issue 13's target)`, () => {
     const rows = search();
     const found = rows.filter((r) => r.found);
     const by = <K extends string>(key: (r: Row) => K): string => {

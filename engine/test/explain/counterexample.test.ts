@@ -1,7 +1,8 @@
 // The counterexample search (engine/explain/counterexample.ts) over the verifier corpus: every
 // entry our verifier refuses with a message about memory safety, NULL, bounds or a leak gets a
 // seeded search within a fixed budget; the test prints found/total, the ones not found and why,
-// and holds the found share to the level reached (issue 13, point 5: the target is 80%).
+// and holds the found share to issue 13's target (point 5: 80 % of the memory-safety, NULL and
+// bounds refusals) and the count to the level reached.
 //
 // COUNTEREXAMPLE_SEED and COUNTEREXAMPLE_BUDGET_MS change the seed and the per-entry budget.
 
@@ -13,18 +14,19 @@ import { bytesOf, prepare, requestFor } from '../verifier/corpus-mutants.ts';
 import { envInt } from '../kernel/rng.ts';
 
 const SEED = envInt('COUNTEREXAMPLE_SEED', 13);
-const BUDGET_MS = envInt('COUNTEREXAMPLE_BUDGET_MS', 1000);
+/** Generous, so that the tries decide where the search stops, not how busy the machine is (CI runs test files side by side). */
+const BUDGET_MS = envInt('COUNTEREXAMPLE_BUDGET_MS', 10_000);
 /** Tries per entry: the search stops on tries, not on the (generous) time budget, so the count does not depend on the machine. */
 const MAX_TRIES = 400;
 /** The level reached (seed 13, 400 tries): see the printed count; the floor is what it reached. */
-const FOUND_FLOOR = 129;
+const FOUND_FLOOR = 137;
+/** Issue 13's target: an input for at least 80 % of the memory-safety, NULL and bounds refusals (reached: 122 of 151). */
+const TARGET_SHARE = 0.8;
 
 const WITHIN_ETH = 'the access is within the first 14 bytes, and every packet a run can get (BPF_PROG_TEST_RUN, a NIC) holds at least an Ethernet header';
 const UNUSED = 'the moved pointer or the value read is never used';
 const HUGE_QUEUE = 'rx_queue_index would have to be 2^31 or more';
 const NEVER_TAKEN = 'the refused path is never taken';
-/** The corpus's socket lookups pass an all-zero tuple: port 0 of address 0, which no socket (listening or connected) can have. */
-const NO_SOCKET = 'the lookup tuple is all zeros (port 0 of 0.0.0.0), which no socket can match, so the lookup never finds one';
 /**
  * Why the search finds nothing for a refusal, for each one it misses: `none` — no input a run
  * can get makes it go wrong (Linux refuses what it cannot prove safe, not only what is unsafe);
@@ -62,13 +64,6 @@ const MISSES: Readonly<Record<string, { readonly why: 'none' | 'model'; readonly
   'task-cgroup/task_acquire of parent': { why: 'none', because: "a live task's parent is never NULL" },
   'task-cgroup/task_from_pid used without NULL check': { why: 'none', because: 'pid 1 always exists' },
   'cpumask/mask leaked on the error path only': { why: 'none', because: 'the error path needs a new task with pid 0, which only the idle task has' },
-  'packet/tc packet pointer used after bpf_skb_pull_data (helper 39)': { why: 'model', because: 'a cloned skb whose head bpf_skb_pull_data reallocates: the simulated kernel has no bpf_skb_pull_data' },
-  'refs/tc socket field read after release': { why: 'none', because: NO_SOCKET },
-  'refs/tc socket read past struct bpf_sock': { why: 'none', because: NO_SOCKET },
-  'refs/tc socket never released': { why: 'none', because: NO_SOCKET },
-  'refs/tc socket released on one path only': { why: 'none', because: NO_SOCKET },
-  'refs/tc two sockets, the first leaked': { why: 'none', because: NO_SOCKET },
-  'refs/tc tail call while holding a socket': { why: 'none', because: NO_SOCKET },
   'kptr/xchg out of the map and keep the old one': { why: 'model', because: 'a mask an earlier run stored in the map: map contents cannot seed a kptr' },
 };
 
@@ -139,6 +134,26 @@ describe('counterexamples for the corpus refusals about memory safety, NULL, bou
     expect(r.fault).toMatch(/another CPU inserting key 00000000 into m just before the program's 2nd helper call .*R6 is NULL at insn \d+: bpf_map_lookup_elem at insn \d+ returned NULL/);
   });
 
+  it('finds a socket with an sk_lookup program that hands it every lookup: a read after its release, and past struct bpf_sock', () => {
+    const after = searchEntry('refs/tc socket field read after release');
+    expect('none' in after).toBe(false);
+    if ('none' in after) return;
+    expect(after.input.scenario).toMatchObject({ sockets: [{ proto: 'tcp', steer: true }, { proto: 'tcp', steer: true }] });
+    expect(after.fault).toMatch(/reads 4 bytes at offset 4 of sockets\[0\] \(tcp 10\.0\.0\.1:80 listening, steered to by sk_lookup\), through R7, after bpf_sk_release at insn \d+ gave back the program's reference/);
+    const past = searchEntry('refs/tc socket read past struct bpf_sock');
+    expect('none' in past).toBe(false);
+    if ('none' in past) return;
+    expect(past.fault).toMatch(/reads 4 bytes through R0 at 0x[0-9a-f]+: 120 bytes past the end of sockets\[0\]/);
+  });
+
+  it('shows a stale packet pointer after bpf_skb_pull_data moved a non-linear head', () => {
+    const r = searchEntry('packet/tc packet pointer used after bpf_skb_pull_data (helper 39)');
+    expect('none' in r).toBe(false);
+    if ('none' in r) return;
+    expect(r.input.scenario).toMatchObject({ skb: { linear: 14 } });
+    expect(r.fault).toMatch(/only its first 14 bytes in the skb's head .* stale packet pointer .* freed when bpf_skb_pull_data reallocated it/);
+  });
+
   it('knows a data_meta pointer reads the metadata only: with none in front, its read is outside it', () => {
     const r = searchEntry('packet/xdp read data_meta without check');
     expect('none' in r).toBe(false);
@@ -151,7 +166,9 @@ describe('counterexamples for the corpus refusals about memory safety, NULL, bou
     const source = `.section tp_btf/task_newtask\n.license "GPL"\nr6 = *(u64 *)(r1 + 0)\ncall bpf_cpumask_create\nif r0 == 0 goto out\nr7 = r0\nr1 = r7\nr2 = *(u64 *)(r6 + task_struct.cpus_ptr)\ncall bpf_cpumask_copy\nr1 = 0\nr2 = r7\ncall bpf_cpumask_clear_cpu\nr1 = r7\ncall bpf_cpumask_empty\nif r0 != 0 goto out\nr1 = r7\ncall bpf_cpumask_release\nout:\nr0 = 0\nexit\n`;
     const p = prepare({ name: 'leak on CPU 0', source, section: 'tp_btf/task_newtask' });
     if ('skipped' in p) throw new Error(p.skipped);
-    const req = requestFor(p, bytesOf(p.insns));
+    // Four CPUs: the default new task may run on CPUs 0 and 2, so nothing leaks until the search narrows it
+    // (with two, the default scenario's task already runs on CPU 0 alone, and the smallest input changes nothing).
+    const req = { ...requestFor(p, bytesOf(p.insns)), cpus: 4 };
     const err = verifyProgram({ ...req, logLevel: 0, explain: true }).verifier?.errors[0];
     expect(err?.message).toContain('reference leak');
     const r = findCounterexample(req, err!, { seed: SEED, budgetMs: BUDGET_MS, maxTries: MAX_TRIES });
@@ -197,7 +214,8 @@ describe('counterexamples for the corpus refusals about memory safety, NULL, bou
     expect(rows.filter((r) => r.none && !MISSES[r.name]).map((r) => r.name), 'misses without a known reason').toEqual([]);
     expect(rows.filter((r) => r.found && MISSES[r.name]).map((r) => r.name), 'found now: take them off MISSES').toEqual([]);
     expect(rows.length, 'the corpus has refusals of these categories').toBeGreaterThan(150);
-    // The target is 80%; below it, the floor is the level reached and the gap is printed above.
+    // The floor is the level reached (leaks included); the target counts memory safety, NULL and bounds.
     expect(found.length).toBeGreaterThanOrEqual(FOUND_FLOOR);
+    expect((mnb.length - missed.length) / mnb.length, 'the share of memory-safety, NULL and bounds refusals with an input').toBeGreaterThanOrEqual(TARGET_SHARE);
   }, 120_000);
 });
