@@ -45,6 +45,7 @@ import { toHex } from '../program/hex.ts';
 import type { VerifyError } from '../verifier/api.ts';
 import { Rng } from '../util/rng.ts';
 import { randomInputs, type InputTarget, type MapContents } from './inputs.ts';
+import { AccessWatch, programWatch, refusedAccessOf, type ProgramWatch, type RefusedAccess } from './watch.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Which refusals
@@ -372,77 +373,6 @@ type Outcome =
   | { readonly kind: 'clean' }
   | { readonly kind: 'other'; readonly why: string };
 
-/** Memory a run was handed: a map value from a lookup, a ring buffer record from a reserve. */
-interface Grant {
-  readonly start: number;
-  readonly size: number;
-  readonly what: string;
-}
-
-/** What the watcher needs about the program: its memory accesses and the calls that hand out memory. */
-/** A helper's memory argument: the register holding the pointer, and how its size is found. */
-interface MemArg {
-  readonly reg: number;
-  readonly name: string;
-  /** The size: the key or value size of the map in R1, or the value of the next register. */
-  readonly size: 'map_key' | 'map_value' | { readonly reg: number };
-  readonly write: boolean;
-}
-
-/** The refused access and the area the verifier believed its pointer was into (from its state there). */
-interface RefusedAccess {
-  readonly pc: number;
-  readonly area: 'meta' | 'packet';
-}
-
-/** The refused instruction's access, when it is a packet access whose base the verifier typed pkt or pkt_meta. */
-function refusedAccessOf(refusal: VerifyError, insns: readonly (Insn | null)[]): RefusedAccess | undefined {
-  const pc = refusal.pc;
-  const insn = pc === undefined ? undefined : insns[pc];
-  if (pc === undefined || !insn || (insn.kind !== 'load' && insn.kind !== 'store' && insn.kind !== 'atomic')) return undefined;
-  const state = refusal.states?.at(-1);
-  const type = state?.pc === pc ? state.regs.find((r) => r.reg === insn.base)?.type : undefined;
-  return type === 'pkt_meta' ? { pc, area: 'meta' } : type === 'pkt' ? { pc, area: 'packet' } : undefined;
-}
-
-interface Watch {
-  readonly accesses: ReadonlyMap<number, { readonly base: number; readonly off: number; readonly size: number; readonly write: boolean }>;
-  /** Call pcs → the helper's name, for lookups and reserves. */
-  readonly grants: ReadonlyMap<number, string>;
-  /** Call pcs → the helper's name, for the calls that hand a ring buffer record back (submit, discard). */
-  readonly returns: ReadonlyMap<number, string>;
-  /** Call pcs → the helper's memory arguments (what it reads or writes through pointers the program passes). */
-  readonly helperMem: ReadonlyMap<number, { readonly helper: string; readonly args: readonly MemArg[] }>;
-}
-
-function watchOf(insns: readonly (Insn | null)[]): Watch {
-  const accesses = new Map<number, { base: number; off: number; size: number; write: boolean }>();
-  const grants = new Map<number, string>();
-  const returns = new Map<number, string>();
-  const helperMem = new Map<number, { helper: string; args: MemArg[] }>();
-  insns.forEach((insn, pc) => {
-    if (!insn) return;
-    if (insn.kind === 'call' && insn.target === 'helper') {
-      const d = helperDeclById(insn.imm);
-      const args: MemArg[] = [];
-      d?.args.forEach((a, i) => {
-        const next = d.args[i + 1];
-        if (a.type === 'ptr_to_map_key') args.push({ reg: i + 1, name: a.name, size: 'map_key', write: false });
-        else if (a.type === 'ptr_to_map_value') args.push({ reg: i + 1, name: a.name, size: 'map_value', write: false });
-        else if ((a.type === 'ptr_to_mem' || a.type === 'ptr_to_uninit_mem' || a.type === 'ptr_to_mem_or_null') && (next?.type === 'const_size' || next?.type === 'const_size_or_zero')) {
-          args.push({ reg: i + 1, name: a.name, size: { reg: i + 2 }, write: a.type === 'ptr_to_uninit_mem' });
-        }
-      });
-      if (d && args.length) helperMem.set(pc, { helper: d.name, args });
-    }
-    if (insn.kind === 'load') accesses.set(pc, { base: insn.base, off: insn.off, size: insn.size, write: false });
-    else if (insn.kind === 'store' || insn.kind === 'atomic') accesses.set(pc, { base: insn.base, off: insn.off, size: insn.size, write: true });
-    const name = callName(insn);
-    if (name === 'bpf_map_lookup_elem' || name === 'bpf_map_lookup_percpu_elem' || name === 'bpf_ringbuf_reserve') grants.set(pc, name);
-    if (name === 'bpf_ringbuf_submit' || name === 'bpf_ringbuf_discard') returns.set(pc, name);
-  });
-  return { accesses, grants, returns, helperMem };
-}
 
 /**
  * One run of the entry program on `c`, unverified, in the step-by-step interpreter with a
@@ -451,7 +381,7 @@ function watchOf(insns: readonly (Insn | null)[]): Watch {
  * around it is mapped, as in Linux, so nothing faults there) or outside every map value and ring
  * buffer record the run was handed (values of an array lie side by side) is stopped and reported.
  */
-function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Watch, maps: readonly MapDecl[], onNic = false, refused?: RefusedAccess, where: (pc: number) => string = (pc) => `insn ${pc}`): Outcome {
+function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watchOf: ProgramWatch, maps: readonly MapDecl[], onNic = false, refused?: RefusedAccess, where: (pc: number) => string = (pc) => `insn ${pc}`): Outcome {
   // The interpreter, whatever tier the playground asked for (breakpoints stop it at every access anyway).
   const { mapContents: _given, tier: _tier, ...rest } = req;
   // A device-bound program runs on the emulated NIC (BPF_PROG_TEST_RUN refuses it): the packet is the frame it received.
@@ -466,113 +396,12 @@ function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watch: Wa
     Object.assign(buff.rx, { tsStatus: 0, ts: 1_000_000_000, hashStatus: 0, hash: 0x9e3779b9, hashType: 0, vlanStatus: -ERRNO.ENODATA });
     if (c.inputs.ctx?.length === XDP_MD_SIZE) buff.rxQueueIndex = new DataView(c.inputs.ctx.buffer, c.inputs.ctx.byteOffset).getUint32(16, true);
   }
-  const mem = kernel.mem;
-  const pkt = context.xdp ?? context.skb;
-  const grants: Grant[] = [];
-  const after = new Map<number, number>();
-  for (const pc of watch.grants.keys()) after.set(pc + 1, pc);
-  vm.setBreakpoints([...watch.accesses.keys(), ...watch.grants.keys(), ...after.keys(), ...watch.helperMem.keys(), ...watch.returns.keys()]);
-  /** Ring buffer records the program submitted or discarded: user space may be reading them (or the space reused). */
-  const handedBack: (Grant & { readonly how: string })[] = [];
-  const mapOf = (ptr: bigint): MapDecl | undefined => {
-    const region = mem.regionAt(mem.offsetOf(Number(ptr & 0xffffffffn) | 0, Number((ptr >> 32n) & 0xffffffffn) | 0));
-    const name = region?.name.replace(/^struct bpf_map /, '');
-    return maps.find((m) => m.name === name);
-  };
-  /**
-   * An access of `size` bytes at arena offset `at` outside the packet or outside what the run
-   * was handed, in words; undefined when inside. `area` is the area the verifier believed the
-   * pointer was into (known at the refused access): the metadata (data_meta..data) or the packet.
-   */
-  const outside = (at: number, size: number, verb: string, through: string, area?: RefusedAccess['area']): string | undefined => {
-    const region = at >= 0 ? mem.regionAt(at) : undefined;
-    // Only the packet's own region: an skb head bpf_skb_pull_data left behind faults by itself (stale pointer).
-    if (region && region.kind === 'packet' && pkt && mem.regionAt(pkt.data) === region) {
-      const lo = Math.min(pkt.dataMeta, pkt.data);
-      const meta = Math.max(0, pkt.data - pkt.dataMeta);
-      if (area === 'meta' && (at < pkt.dataMeta || at + size > pkt.data)) {
-        return `${verb} at offset ${at - pkt.dataMeta} of the ${meta} byte${meta === 1 ? '' : 's'} of metadata (data_meta..data), through ${through}: outside the metadata, ${at + size > pkt.data ? `into the packet's first bytes, ${verb.startsWith('writes') ? 'overwriting them' : 'taking them for metadata'}` : 'into the headroom in front of it'}, without a fault`;
-      }
-      if (area === 'packet' && at < pkt.data && at + size > lo) {
-        return `${verb} at offset ${at - pkt.data} of a ${pkt.dataEnd - pkt.data}-byte packet (data..data_end), through ${through}: in front of the packet, in its ${meta} bytes of metadata, without a fault`;
-      }
-      // No access the verifier allows crosses data: a metadata access ends at it, a packet access starts at it.
-      const straddles = at < pkt.data && at + size > pkt.data && lo < pkt.data;
-      if (at < lo || at + size > pkt.dataEnd || straddles) {
-        const len = pkt.dataEnd - pkt.data;
-        if (straddles && at >= lo && at + size <= pkt.dataEnd) return `${verb} at offset ${at - pkt.data} of a ${len}-byte packet, through ${through}: across the end of the ${meta} bytes of metadata into the packet, without a fault`;
-        return `${verb} at offset ${at - pkt.data} of a ${len}-byte packet (data..data_end), through ${through}: outside the packet but inside the frame around it, so the run goes on without a fault (as in Linux) reading or writing bytes that are not the packet's`;
-      }
-    }
-    const released = at >= 0 ? kernel.sockets.releasedAt(at) : undefined;
-    if (released) {
-      return `${verb} at offset ${at - released.socket.object.region.start} of ${released.socket.object.label}, through ${through}, after bpf_sk_release at ${where(released.pc)} gave back the program's reference: the socket is no longer the program's (it may be closed and its memory reused), and nothing faults`;
-    }
-    const back = region?.kind === 'ringbuf' ? handedBack.find((g) => at + size > g.start && at < g.start + g.size) : undefined;
-    if (back) {
-      return `${verb} at offset ${at - back.start} of the ${back.size}-byte ring buffer record, through ${through}, after ${back.how} handed it to user space: the record is no longer the program's (user space may be reading it, or its space is reused), and nothing faults`;
-    }
-    if (region && (region.kind === 'map-value' || region.kind === 'ringbuf') && grants.length) {
-      const inside = grants.some((g) => at >= g.start && at + size <= g.start + g.size);
-      if (!inside) {
-        const near = grants.reduce((b, g) => (Math.abs(at - g.start) < Math.abs(at - b.start) ? g : b));
-        return `${verb} at offset ${at - near.start} of the ${near.size}-byte ${near.what}, through ${through}: outside it but inside memory next to it, so the run goes on without a fault`;
-      }
-    }
-    return undefined;
-  };
-  let pending: { readonly pc: number; readonly what: string; readonly size: number } | undefined;
+  const watch = new AccessWatch(watchOf, { vm, kernel, context, maps, where, ...(refused ? { refused } : {}) });
+  vm.setBreakpoints(watch.pcs);
   let status = vm.run();
   for (let stops = 0; status === 'breakpoint' && stops < maxInsns; stops++) {
-    const pc = vm.pc;
-    const from = after.get(pc);
-    if (pending && from === pending.pc && vm.depth >= 0) {
-      const r0 = vm.reg(0);
-      const at = mem.offsetOf(Number(r0 & 0xffffffffn) | 0, Number((r0 >> 32n) & 0xffffffffn) | 0);
-      if (at >= 0) grants.push({ start: at, size: pending.size, what: pending.what });
-      pending = undefined;
-    }
-    const call = watch.grants.get(pc);
-    if (call) {
-      if (call === 'bpf_ringbuf_reserve') pending = { pc, what: 'ring buffer record', size: Number(vm.reg(2) & 0xffffffffn) };
-      else {
-        const decl = mapOf(vm.reg(1));
-        if (decl) pending = { pc, what: `value of map ${decl.name}`, size: decl.valueSize };
-      }
-    }
-    const giveBack = watch.returns.get(pc);
-    if (giveBack) {
-      const r1 = vm.reg(1);
-      const at = mem.offsetOf(Number(r1 & 0xffffffffn) | 0, Number((r1 >> 32n) & 0xffffffffn) | 0);
-      const i = grants.findIndex((g) => g.start === at);
-      const g = grants[i];
-      if (g) {
-        grants.splice(i, 1);
-        handedBack.push({ ...g, how: giveBack });
-      }
-    }
-    // A helper's memory arguments: what it will read or write, before it runs.
-    const h = watch.helperMem.get(pc);
-    if (h) {
-      for (const arg of h.args) {
-        const ptr = vm.reg(arg.reg);
-        if (ptr === 0n) continue;
-        const m = typeof arg.size === 'string' ? mapOf(vm.reg(1)) : undefined;
-        const size = typeof arg.size === 'string' ? (arg.size === 'map_key' ? m?.keySize : m?.valueSize) : Number(BigInt.asUintN(32, vm.reg(arg.size.reg)));
-        if (!size) continue;
-        const at = mem.offsetOf(Number(ptr & 0xffffffffn) | 0, Number(ptr >> 32n) | 0);
-        const what = outside(at, size, `makes ${h.helper} ${arg.write ? 'write' : 'read'} ${size} byte${size === 1 ? '' : 's'} (its ${arg.name})`, `R${arg.reg}`);
-        if (what) return { kind: 'fault', pc, message: 'helper', plain: what };
-      }
-    }
-    const a = watch.accesses.get(pc);
-    if (a) {
-      const base = vm.reg(a.base);
-      const addr = (base + BigInt(a.off)) & 0xffffffffffffffffn;
-      const at = mem.offsetOf(Number(addr & 0xffffffffn) | 0, Number(addr >> 32n) | 0);
-      const what = outside(at, a.size, `${a.write ? 'writes' : 'reads'} ${a.size} byte${a.size === 1 ? '' : 's'}`, `R${a.base}`, refused?.pc === pc ? refused.area : undefined);
-      if (what) return { kind: 'fault', pc, message: 'access', plain: what };
-    }
+    const problem = watch.check();
+    if (problem) return { kind: 'fault', pc: problem.pc, message: problem.via, plain: problem.plain };
     status = vm.run();
   }
   if (status !== 'exited') {
@@ -701,7 +530,7 @@ function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions,
   const onSlice = new Set<number>([...(refusal.pc === undefined ? [] : [refusal.pc]), ...(refusal.slice ?? [])]);
   const relatedPcs = new Set((refusal.related ?? []).map((r) => r.pc));
   const rng = new Rng(opts.seed);
-  const watch = watchOf(insns);
+  const watch = programWatch(insns);
   const refused = refusal.pc === undefined ? undefined : insns[refusal.pc];
   // A refusal at pointer arithmetic (not at an access): the access through the moved pointer that follows is its danger.
   const atArithmetic = refused?.kind === 'alu';
