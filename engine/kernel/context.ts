@@ -46,6 +46,8 @@ function regionCopy(k: Kernel, r: Region): Uint8Array {
 
 export function buildContext(kind: SectionKind, k: Kernel, inputs: ContextInputs): BuiltContext | { error: string } {
   const mem = k.mem;
+  // A counterexample's run stops at a read of a socket the program gave back, too.
+  k.sockets.strict = inputs.strictPacket === true;
   switch (kind.progType) {
     case 'raw':
     case 'unknown': {
@@ -205,6 +207,7 @@ function skbContext(k: Kernel, inputs: ContextInputs, kind: SectionKind): BuiltC
   const desc = contextDesc(kind, k.profile);
   const permits = desc ? (off: number, size: number, access: 'read' | 'write') => (size === 1 || size === 2 || size === 4 || size === 8) && ctxAccess(desc, off, size, access) !== undefined : undefined;
   const skb = new SkBuff(k.mem, permits, kind.progType === 'socket' ? 'socket filter' : 'tc');
+  skb.strict = inputs.strictPacket === true;
   if (inputs.nic) {
     return {
       skb,

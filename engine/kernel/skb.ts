@@ -14,6 +14,7 @@
 
 import { PERM_READ, PERM_WRITE, type GuestMemory, type Region } from '../vm/index.ts';
 import { ERRNO } from './services.ts';
+import { outsidePacketWords } from './xdp-buff.ts';
 
 /** sizeof(struct __sk_buff). */
 export const SK_BUFF_CTX_SIZE = 192;
@@ -261,6 +262,22 @@ export class SkBuff {
     this.u32.set(164, 1);
     this.tstamp = init.tstamp ?? 0n;
     this.hwtstamp = init.hwtstamp ?? 0n;
+    if (this.strict) this.refence();
+  }
+
+  /**
+   * Strict mode (ContextInputs.strictPacket: running a verifier counterexample): only the packet's
+   * bytes (data_meta, or data, to data_end) of the head may be accessed, so the access the
+   * verifier refused faults where Linux would touch the memory around the packet.
+   */
+  strict = false;
+
+  /** In strict mode, fences the head to data_meta..data_end; call after a bound moves. */
+  private refence(): void {
+    const data = this.data;
+    const lo = Math.min(this.dataMeta, data);
+    const len = this.dataEnd - data;
+    this.mem.fence(this.head, lo, this.dataEnd, (off, size, write) => outsidePacketWords(off - data, size, write, len, lo < data));
   }
 
   /** The packet as it is now (data_out): the head's bytes, then the fragments'. */
@@ -308,6 +325,7 @@ export class SkBuff {
     }
     // skb_clone_writable is false for a clone whose header is shared, as `cloned` means here.
     if (this.cloned) this.reallocate(0, pc);
+    if (this.strict) this.refence();
     return 0;
   }
 

@@ -89,6 +89,8 @@ function describe(spec: SocketSpec): string {
 
 export class SocketTable {
   readonly sockets: readonly Socket[];
+  /** Strict mode (a verifier counterexample's run): a read of a socket the program gave back faults. */
+  strict = false;
   /** Established TCP and connected UDP sockets by proto/local/remote. */
   private readonly connected = new Map<string, Socket>();
   /** Listeners and unconnected UDP sockets by proto/local. */
@@ -187,6 +189,7 @@ export class SocketTable {
     if (s.releasedAt !== undefined) {
       s.releasedAt = undefined;
       delete s.object.region.note;
+      this.mem.unfence(s.object.region);
     }
     return this.objects.address(s.object);
   }
@@ -202,6 +205,8 @@ export class SocketTable {
     if (!this.objects.holds(s.object)) {
       s.releasedAt = pc;
       s.object.region.note = `the program gave back its reference at pc ${pc} (bpf_sk_release); the socket lives on in the kernel`;
+      const region = s.object.region;
+      if (this.strict) this.mem.fence(region, region.start, region.start, (off, size) => `a read of ${size} byte${size === 1 ? '' : 's'} at offset ${off - region.start} of ${s.object.label} after bpf_sk_release at pc ${pc} gave back the program's reference: Linux would read the socket without a fault, though it may be closed and its memory reused; this run stops here to show the access the verifier refused`);
     }
     return true;
   }

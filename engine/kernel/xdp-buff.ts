@@ -200,10 +200,7 @@ export class XdpBuff {
     const data = this.data;
     const lo = Math.min(this.dataMeta, data);
     const len = this.dataEnd - data;
-    this.mem.fence(this.frame, lo, this.dataEnd, (off, size, write) => {
-      const at = off - data;
-      return `${write ? 'a write' : 'a read'} of ${size} byte${size === 1 ? '' : 's'} at offset ${at} of a ${len}-byte packet: outside the packet (data${lo < data ? '_meta' : ''}..data_end). Linux would ${write ? 'write into' : 'read'} the frame around it without a fault; this run stops here to show the access the verifier refused`;
-    });
+    this.mem.fence(this.frame, lo, this.dataEnd, (off, size, write) => outsidePacketWords(off - data, size, write, len, lo < data));
   }
 
   /**
@@ -268,4 +265,12 @@ export class XdpBuff {
   metadata(): Uint8Array {
     return this.mem.bytes.slice(this.data - this.metaLength, this.data);
   }
+}
+
+/**
+ * Strict mode's fault for an access outside the packet (a counterexample's run): `at` bytes from
+ * data, of `size`, on a packet of `len` bytes with (`meta`) or without metadata in front.
+ */
+export function outsidePacketWords(at: number, size: number, write: boolean, len: number, meta: boolean): string {
+  return `${write ? 'a write' : 'a read'} of ${size} byte${size === 1 ? '' : 's'} at offset ${at} of a ${len}-byte packet: outside the packet (data${meta ? '_meta' : ''}..data_end). Linux would ${write ? 'write into' : 'read'} the memory around it without a fault; this run stops here to show the access the verifier refused`;
 }
