@@ -9,7 +9,7 @@ import { createShareLink } from './share/codec.ts';
 import { parseHexBytes } from '../engine/asm/index.ts';
 import { writePcap } from '../engine/net/pcap.ts';
 import { documentFileName, downloadBlob, shareDocumentFile, sourceFileName } from './share/files.ts';
-import { imageOf, lineOfPc, pcsOfLines, problemsAtLines, runSettingsOf, type ProblemView } from './state/program.ts';
+import { codeKey, imageOf, lineOfPc, pcsOfLines, problemsAtLines, runSettingsOf, type ProblemView } from './state/program.ts';
 import { isLessonDocument, programReady, store, stoppedInside, type PlaygroundState } from './state/store.ts';
 import { runTierOf } from './state/persistence.ts';
 import { checkPcap, MAX_PCAP_BYTES, trafficKey, type NicState } from './state/traffic.ts';
@@ -72,11 +72,13 @@ async function ensureLoaded(): Promise<boolean> {
   }
   const c = engine();
   const strict = !s.verify && s.strictPacket;
+  // The refused access is the counterexample's program's: an edited program has other instructions there.
+  const access = strict && s.strictAccess?.code === codeKey(p) ? { pc: s.strictAccess.pc, area: s.strictAccess.area } : undefined;
   // The tier is in the key too: choosing another makes the next run load the program again on it.
-  const key = `${trafficKey(p.key, s.nic.pcap)}:${s.settings.budget}:${s.settings.tier}:${s.verify ? 'verified' : strict ? 'unverified-strict' : 'unverified'}`;
+  const key = `${trafficKey(p.key, s.nic.pcap)}:${s.settings.budget}:${s.settings.tier}:${s.verify ? 'verified' : strict ? `unverified-strict${access ? `-${access.pc}-${access.area}` : ''}` : 'unverified'}`;
   if (c.isLoaded(key)) return true;
   store.set({ busy: 'loading' });
-  const r = await c.load(image, { ...runSettingsOf(s.doc, s.settings.budget, s.nic.pcap?.bytes, runTierOf(s.settings.tier)), ...(s.verify ? {} : { verify: false }), ...(strict ? { strictPacket: true } : {}) }, key);
+  const r = await c.load(image, { ...runSettingsOf(s.doc, s.settings.budget, s.nic.pcap?.bytes, runTierOf(s.settings.tier)), ...(s.verify ? {} : { verify: false }), ...(strict ? { strictPacket: true, ...(access ? { strictAccess: access } : {}) } : {}) }, key);
   store.set({ busy: 'idle' });
   if (!r.ok) {
     store.notify('error', r.message, { topic: 'run' });
@@ -452,6 +454,7 @@ async function saveObject(): Promise<void> {
  * packet, and the program runs — faulting where the verifier said it could.
  */
 export async function runCounterexample(found: CounterexampleFound): Promise<void> {
+  const code = codeKey(store.get().program);
   const hex = (h: string): string => h.replace(/\s/g, '').toLowerCase();
   // A device-bound program runs on the emulated NIC only: its packet is replayed as a one-frame capture.
   const frame = found.nic ? parseHexBytes(found.input.data ?? '') : undefined;
@@ -467,7 +470,7 @@ export async function runCounterexample(found: CounterexampleFound): Promise<voi
   // Memory running short (an allocation that fails) is part of the scenario.
   if (found.input.scenario) patch.scenario = found.input.scenario;
   store.updateDocument(patch);
-  store.set({ verify: false, strictPacket: true });
+  store.set({ verify: false, strictPacket: true, strictAccess: found.access ? { ...found.access, code } : undefined });
   const changes = scenarioChanges(found.input.scenario);
   const short = changes ? ` The scenario now sets ${changes}, in the Scenario panel.` : '';
   store.notify('info', `Running unverified on the counterexample input: Verify is off, and the run stops at the first access outside the packet. Turn Verify on again to run as Linux would load it.${short}`, { topic: 'run' });

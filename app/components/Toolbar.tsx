@@ -230,7 +230,7 @@ function Settings({ doc, theme, budget, tier, verdict }: { doc: PlaygroundDocume
         </select>
       </span>
       <span className="field" title="Linux verifies every program before it runs. Off: run a program the verifier refuses anyway, to study the interpreter (only its runtime faults protect the run).">
-        <input id="tb-verify" type="checkbox" checked={verify} onChange={(e) => store.set(e.target.checked ? { verify: true, strictPacket: false } : { verify: false })} />{' '}
+        <input id="tb-verify" type="checkbox" checked={verify} onChange={(e) => store.set(e.target.checked ? { verify: true, strictPacket: false, strictAccess: undefined } : { verify: false })} />{' '}
         <label htmlFor="tb-verify">{verify ? 'Verify' : 'Verify (off: runs UNVERIFIED)'}</label>
       </span>
       {verdict ? <Verdict /> : null}

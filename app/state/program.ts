@@ -50,6 +50,11 @@ function hashBytes(bytes: Uint8Array): string {
   return (h >>> 0).toString(16);
 }
 
+/** The code's part of a program key: its sections' bytes (the same program whatever its input). */
+export function codeKey(p: Pick<AssembledProgram, 'key'>): string {
+  return p.key.split(':')[0] ?? '';
+}
+
 export function assembleDocument(doc: PlaygroundDocument): AssembledProgram {
   const t0 = performance.now();
   const r = assemble(doc.source, { ...(doc.dialect === 'auto' ? {} : { dialect: doc.dialect }), isa: doc.isa });

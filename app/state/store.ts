@@ -3,7 +3,7 @@
 // app/actions.ts; this file holds state and pure updates.
 
 import { create } from 'zustand';
-import type { GradeResult, HeldSnapshot, TraceLineView } from '../../engine/worker/protocol.ts';
+import type { GradeResult, HeldSnapshot, StrictAccess, TraceLineView } from '../../engine/worker/protocol.ts';
 import { EMPTY_CATALOG, type Catalog } from '../lessons/catalog.ts';
 import { EMPTY_PROGRESS, type ProgressMap } from '../lessons/progress.ts';
 import { DEFAULT_DOCUMENT, type PlaygroundDocument } from './document.ts';
@@ -149,6 +149,8 @@ export interface PlaygroundState {
    * access outside the packet (RunSettings.strictPacket). Cleared when Verify is turned back on.
    */
   readonly strictPacket: boolean;
+  /** With strictPacket: the counterexample's refused access and the area its pointer is into (RunSettings.strictAccess). */
+  readonly strictAccess?: (StrictAccess & { readonly code: string }) | undefined;
   /** Live verification: what Linux (the document's profile) would answer for the program (app/live-verify.ts). */
   readonly verdict: Verdict;
 }

@@ -84,6 +84,11 @@ export interface Counterexample {
   readonly here: boolean;
   /** Inputs tried before this one was found (it included). */
   readonly tries: number;
+  /**
+   * The refused access, when its pointer was into the packet or its metadata as the verifier
+   * typed it: a replay's watcher needs it to tell a metadata read that runs into the packet.
+   */
+  readonly access?: RefusedAccess;
 }
 
 export interface SearchOptions {
@@ -587,7 +592,7 @@ function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions,
     // The input as small as it goes: each change to the world the same fault does not need, dropped.
     const run = (x: Candidate): Outcome => runOnce(req, x, maxInsns, watch, req.maps, onNic, refusedAccess, where);
     const [small, smallOutcome] = here ? simplify(c, o, run) : [c, o];
-    const found: Counterexample = { input: inputOf(req, small, opts.seed), fault: describe(smallOutcome, small, here), ...(onNic ? { nic: true as const } : {}), pc: o.pc, kind: o.kind, here, tries };
+    const found: Counterexample = { input: inputOf(req, small, opts.seed), fault: describe(smallOutcome, small, here), ...(onNic ? { nic: true as const } : {}), pc: o.pc, kind: o.kind, here, tries, ...(refusedAccess ? { access: refusedAccess } : {}) };
     if (here) return found;
     fallback ??= found;
   }

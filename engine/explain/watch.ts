@@ -163,22 +163,22 @@ export class AccessWatch {
       if (at < lo || at + size > pkt.dataEnd || straddles) {
         const len = pkt.dataEnd - pkt.data;
         if (straddles && at >= lo && at + size <= pkt.dataEnd) return `${verb} at offset ${at - pkt.data} of a ${len}-byte packet, through ${through}: across the end of the ${meta} bytes of metadata into the packet, without a fault`;
-        return `${verb} at offset ${at - pkt.data} of a ${len}-byte packet (data..data_end), through ${through}: outside the packet but inside the frame around it, so the run goes on without a fault (as in Linux) reading or writing bytes that are not the packet's`;
+        return `${verb} at offset ${at - pkt.data} of a ${len}-byte packet (data..data_end), through ${through}: outside the packet but inside the frame around it, so Linux goes on without a fault, reading or writing bytes that are not the packet's`;
       }
     }
     const released = at >= 0 ? kernel.sockets.releasedAt(at) : undefined;
     if (released) {
-      return `${verb} at offset ${at - released.socket.object.region.start} of ${released.socket.object.label}, through ${through}, after bpf_sk_release at ${where(released.pc)} gave back the program's reference: the socket is no longer the program's (it may be closed and its memory reused), and nothing faults`;
+      return `${verb} at offset ${at - released.socket.object.region.start} of ${released.socket.object.label}, through ${through}, after bpf_sk_release at ${where(released.pc)} gave back the program's reference: the socket is no longer the program's (it may be closed and its memory reused), and Linux does not fault`;
     }
     const back = region?.kind === 'ringbuf' ? handedBack.find((g) => at + size > g.start && at < g.start + g.size) : undefined;
     if (back) {
-      return `${verb} at offset ${at - back.start} of the ${back.size}-byte ring buffer record, through ${through}, after ${back.how} handed it to user space: the record is no longer the program's (user space may be reading it, or its space is reused), and nothing faults`;
+      return `${verb} at offset ${at - back.start} of the ${back.size}-byte ring buffer record, through ${through}, after ${back.how} handed it to user space: the record is no longer the program's (user space may be reading it, or its space is reused), and Linux does not fault`;
     }
     if (region && (region.kind === 'map-value' || region.kind === 'ringbuf') && grants.length) {
       const inside = grants.some((g) => at >= g.start && at + size <= g.start + g.size);
       if (!inside) {
         const near = grants.reduce((b, g) => (Math.abs(at - g.start) < Math.abs(at - b.start) ? g : b));
-        return `${verb} at offset ${at - near.start} of the ${near.size}-byte ${near.what}, through ${through}: outside it but inside memory next to it, so the run goes on without a fault`;
+        return `${verb} at offset ${at - near.start} of the ${near.size}-byte ${near.what}, through ${through}: outside it but inside memory next to it, so Linux goes on without a fault`;
       }
     }
     return undefined;

@@ -816,6 +816,13 @@ export class Vm {
     return false;
   }
 
+  /** Ends a run stopped at a breakpoint with a fault at its pc: what a watcher outside the VM found there. */
+  faultHere(kind: FaultKind, message: string): 'fault' {
+    this.fail(this.pc, kind, message);
+    this.status = 'fault';
+    return 'fault';
+  }
+
   memoryFault(pc: number, count: number, baseLo: number, baseHi: number, off: number, size: number, write: boolean): Stop {
     const { lo: alo, hi: ahi } = addOffset(baseLo, baseHi, off);
     const address = formatAddress(alo, ahi);

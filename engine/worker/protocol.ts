@@ -95,6 +95,8 @@ export interface RunSettings {
    * ("Run it unverified"), whose point is that access.
    */
   readonly strictPacket?: boolean;
+  /** With strictPacket: the counterexample's refused access, checked against the area its pointer is into (a metadata read must end at data). */
+  readonly strictAccess?: StrictAccess;
   /**
    * Force a VM tier (the toolbar's Tier setting, `bpfp --tier`); unset: the engine chooses per
    * program. Speed only: the debugger still interprets, and results must not differ.
@@ -234,6 +236,14 @@ export interface CounterexampleFound {
   readonly input: { readonly data?: string; readonly ctx?: string; readonly maps?: unknown; readonly scenario?: Record<string, unknown> };
   /** The program is device-bound: the packet is a frame for the emulated NIC (a one-frame capture), not BPF_PROG_TEST_RUN's data_in. */
   readonly nic?: true;
+  /** The refused access and the area the verifier typed its pointer into: what a replay passes as RunSettings.strictAccess. */
+  readonly access?: StrictAccess;
+}
+
+/** An access of a strict run whose pointer is into the packet's metadata (data_meta..data) or the packet, as the verifier typed it. */
+export interface StrictAccess {
+  readonly pc: number;
+  readonly area: 'meta' | 'packet';
 }
 
 /** One of the two: `found`, or `none` saying why nothing was found. */

@@ -2,6 +2,7 @@
 // of the engine, as plain data in and out. worker.ts exposes it over Comlink; the CLI calls
 // it directly, so both drive the very same code.
 
+import { AccessWatch, programWatch } from '../explain/watch.ts';
 import { decodeProgram } from '../isa/index.ts';
 import { helperName, kfuncDecl } from '../kernel/decls/index.ts';
 import { explainError } from '../verifier/catalogue.ts';
@@ -14,7 +15,7 @@ import { loadProgram, verifiable, verifyProgram, type PipelineRequest as LoadReq
 import type { TraceLine } from '../kernel/trace/pipe.ts';
 import type { TrafficRun } from '../net/xdp-run.ts';
 import { packetDetailOf, parsePcapSelection, pcapOf, runWholeTraffic, startTraffic, trafficSetup, type TrafficSetup } from './nic-session.ts';
-import { DEFAULT_MAX_INSNS, GUEST_BASE_HI, type Vm } from '../vm/index.ts';
+import { DEFAULT_MAX_INSNS, GUEST_BASE_HI, type RunStatus, type Vm } from '../vm/index.ts';
 import { KernelViews } from './kernel-view.ts';
 import { traceAlong } from './trace-along.ts';
 import { gradeLesson } from '../lessons/grader.ts';
@@ -50,6 +51,7 @@ import type {
   OpenObjectReply,
   ExportObjectRequest,
   ExportObjectReply,
+  StrictAccess,
 } from './protocol.ts';
 
 /** Instructions between progress reports of a long run. */
@@ -112,6 +114,17 @@ interface Loaded {
   traceSent: number;
   /** An XDP program on the emulated NIC: the traffic, and the run whose packet is in the program. */
   readonly traffic?: { readonly setup: TrafficSetup; run: TrafficRun };
+  /**
+   * A counterexample's run (RunSettings.strictPacket, off the NIC): the search's watcher, so the
+   * run stops at the access the search reported — outside a map value, into a record handed back
+   * — where Linux, and an unwatched run, would go on without a fault.
+   */
+  readonly watch?: AccessWatch;
+}
+
+/** A watched run's fault at a problem its watcher found: what Linux does there, and why this run stops. */
+function watchedFault(problem: { readonly pc: number; readonly plain: string }): string {
+  return `pc ${problem.pc}: ${problem.plain}; this run stops here to show the access the verifier refused`;
 }
 
 /** The counterexample search's time budget in the playground, and its seed (a search replays exactly). */
@@ -125,6 +138,8 @@ export class Session implements Omit<EngineApi, 'ping'> {
   /** Numbers of kernels (each load and reset starts one) and of snapshots, for views as deltas. */
   private epochs = 0;
   private seq = 0;
+  /** The loaded program's RunSettings.strictAccess (a counterexample's replay), for its watcher. */
+  private strictAccess: StrictAccess | undefined;
 
   /**
    * Loads and runs a `raw` program (bpf_conformance convention: r1 = input, r2 = its length) in
@@ -228,7 +243,7 @@ export class Session implements Omit<EngineApi, 'ping'> {
       const c = findCounterexample(request, detail, { seed: COUNTEREXAMPLE_SEED, budgetMs, where });
       if ('none' in c) return { none: c.none };
       const { seed: _seed, ...input } = c.input;
-      return { found: { text: c.fault, pc: c.pc, here: c.here, kind: c.kind, input, ...(c.nic ? { nic: true as const } : {}) } };
+      return { found: { text: c.fault, pc: c.pc, here: c.here, kind: c.kind, input, ...(c.nic ? { nic: true as const } : {}), ...(c.access ? { access: c.access } : {}) } };
     } catch (e) {
       return { none: `the search stopped: ${e instanceof Error ? e.message : String(e)}` };
     }
@@ -275,6 +290,7 @@ export class Session implements Omit<EngineApi, 'ping'> {
   load(image: ProgramImage, settings: RunSettings): LoadReply {
     this.current = undefined;
     this.lastTraffic = undefined;
+    this.strictAccess = settings.strictPacket ? settings.strictAccess : undefined;
     try {
       const request = loadRequestOf(image, settings);
       let setup: TrafficSetup | undefined;
@@ -303,8 +319,12 @@ export class Session implements Omit<EngineApi, 'ping'> {
   }
 
   private fresh(request: LoadRequest, program: LoadedProgram, traffic?: Loaded['traffic']): Loaded {
+    const insns = program.programs.get(program.section.name);
+    const refused = this.strictAccess;
+    const watch = request.inputs?.strictPacket && !traffic && insns ? new AccessWatch(programWatch(insns), { vm: program.vm, kernel: program.kernel, context: program.context, maps: request.maps, where: (pc) => `pc ${pc}`, ...(refused ? { refused } : {}) }) : undefined;
     const loaded: Loaded = {
       ...(traffic ? { traffic } : {}),
+      ...(watch ? { watch } : {}),
       request,
       program,
       report: undefined,
@@ -328,9 +348,11 @@ export class Session implements Omit<EngineApi, 'ping'> {
     const c = this.current;
     if (!c) return this.snapshot(view);
     const vm = c.program.vm;
-    vm.setBreakpoints(breakpoints);
+    const watch = c.watch;
+    const user = new Set(breakpoints);
+    vm.setBreakpoints(watch ? [...new Set([...breakpoints, ...watch.pcs])] : breakpoints);
     this.nextPacket(c);
-    let status = vm.run(SLICE);
+    let status = watch ? this.watched(c, watch, user, vm.run(SLICE)) : vm.run(SLICE);
     // On the NIC, a packet's exit hands the program the next frame, up to a breakpoint or the end of the traffic.
     while (status === 'paused' || (status === 'exited' && this.nextPacket(c))) {
       if (onProgress) {
@@ -339,9 +361,25 @@ export class Session implements Omit<EngineApi, 'ping'> {
         c.traceSent = trace.total;
         onProgress({ insns: vm.count, trace: fresh.map(traceView) });
       }
-      status = vm.run(SLICE);
+      status = watch ? this.watched(c, watch, user, vm.run(SLICE)) : vm.run(SLICE);
     }
     return this.stop(view);
+  }
+
+  /**
+   * A watched run's stops: at each of the watcher's breakpoints it checks the access or call, and
+   * either ends the run with a fault there or runs on (stopping at the user's own breakpoints).
+   */
+  private watched(c: Loaded, watch: AccessWatch, user: ReadonlySet<number>, first: RunStatus): RunStatus {
+    const vm = c.program.vm;
+    let status = first;
+    while (status === 'breakpoint') {
+      const problem = watch.check();
+      if (problem) return vm.faultHere('memory', watchedFault(problem));
+      if (user.has(vm.pc)) return status;
+      status = vm.run(SLICE);
+    }
+    return status;
   }
 
   /**
@@ -360,14 +398,24 @@ export class Session implements Omit<EngineApi, 'ping'> {
 
   step(view?: ViewRequest): DebugSnapshot {
     const c = this.current;
-    if (c && !this.nextPacket(c)) c.program.vm.step();
+    if (c && !this.nextPacket(c) && !this.watchStep(c)) c.program.vm.step();
     return this.stop(view);
   }
 
   stepOver(view?: ViewRequest): DebugSnapshot {
     const c = this.current;
-    if (c && !this.nextPacket(c)) c.program.vm.stepOver();
+    if (c && !this.nextPacket(c) && !this.watchStep(c)) c.program.vm.stepOver();
     return this.stop(view);
+  }
+
+  /** Before a step in a watched run: the watcher's check of the instruction about to run; true when it ended the run. */
+  private watchStep(c: Loaded): boolean {
+    const vm = c.program.vm;
+    if (!c.watch || vm.finished || !c.watch.pcs.includes(vm.pc)) return false;
+    const problem = c.watch.check();
+    if (!problem) return false;
+    vm.faultHere('memory', watchedFault(problem));
+    return true;
   }
 
   /** A fresh kernel and program: maps, objects and the trace start over. */

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { verifyProgram } from '../../load/load.ts';
 import { categorize, findCounterexample } from '../../explain/counterexample.ts';
 import { Rng, envInt } from '../kernel/rng.ts';
+import { replay } from './replay.ts';
 import { bytesOf, mutate, prepare, requestFor, type Prepared } from '../verifier/corpus-mutants.ts';
 import { exampleSources } from '../verifier/mutant-differential.ts';
 
@@ -33,6 +34,9 @@ interface Row {
   readonly what: string;
   readonly found?: string;
   readonly none?: string;
+  /** What the playground's replay of the counterexample gave ("fault@7: …"), and what the search said ("fault@7"). */
+  readonly replayed?: string;
+  readonly want?: string;
 }
 
 function search(): Row[] {
@@ -56,7 +60,14 @@ function search(): Row[] {
     const category = categorize(err.message);
     if (!category || category === 'leak') continue;
     const r = findCounterexample(req, err, { seed: SEED, budgetMs: 10_000, maxTries: MAX_TRIES });
-    rows.push({ example: pick.e.name, category, message: err.message, what: m.mutations.join('; '), ...('none' in r ? { none: r.none } : { found: r.fault }) });
+    rows.push({
+      example: pick.e.name,
+      category,
+      message: err.message,
+      what: m.mutations.join('; '),
+      // Replayed as "Run it unverified" does (a device-bound program's frame goes to the NIC instead).
+      ...('none' in r ? { none: r.none } : { found: r.fault, want: `${r.kind}@${r.pc}`, ...(r.nic ? {} : { replayed: replay(req, r) }) }),
+    });
   }
   return rows;
 }
@@ -79,5 +90,9 @@ describe('counterexamples for refused mutations of the cpumask and XDP examples'
     );
     expect(rows.length, 'the mutants give refusals of these categories').toBeGreaterThan(50);
     expect(found.length / rows.length).toBeGreaterThanOrEqual(FOUND_SHARE_FLOOR);
+    // Each one found goes wrong where the search said when the playground replays it.
+    const replays = rows.filter((r) => r.replayed !== undefined);
+    expect(replays.length).toBeGreaterThan(40);
+    expect(replays.filter((r) => !r.replayed?.startsWith(r.want ?? '?')).map((r) => `${r.example} (${r.what}): want ${r.want}, got ${r.replayed?.slice(0, 160)}`)).toEqual([]);
   }, 300_000);
 });
