@@ -152,7 +152,7 @@ function Counterexample({ programKey, message }: { programKey: string; message: 
           ) : null}
           {scenarioNote ? (
             <p className="hint" data-testid="verifier-counterexample-scenario">
-              Running it sets the scenario&apos;s {scenarioNote} (the Scenario panel: remove what you do not want).
+              Running it sets the scenario&apos;s {scenarioNote}: remove it in the Scenario panel when you are done.
             </p>
           ) : null}
           <button type="button" data-testid="verifier-counterexample-run" onClick={() => void runCounterexample(found)}>

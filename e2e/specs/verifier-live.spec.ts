@@ -260,6 +260,85 @@ test('an allocation used without a NULL check: the counterexample is memory runn
   pg.expectClean();
 });
 
+// Two lookups of key 0 in a hash map; line 15 uses the first one's result, only the second was tested.
+const TWO_LOOKUPS = `.section xdp
+.license "GPL"
+.map m type=hash key=4 value=8 max_entries=4
+*(u32 *)(r10 - 4) = 0
+r1 = m ll
+r2 = r10
+r2 += -4
+call bpf_map_lookup_elem
+r6 = r0
+r1 = m ll
+r2 = r10
+r2 += -4
+call bpf_map_lookup_elem
+if r0 == 0 goto out
+r0 = *(u64 *)(r6 + 0)
+out:
+r0 = 2
+exit
+`;
+
+test('a lookup used untested after another was tested: the counterexample is another CPU inserting the key between them, and its replay faults at the use', async ({ page }) => {
+  const pg = new PlaygroundPage(page);
+  await pg.goto('/');
+  await pg.waitForEditor();
+  await pg.setSource(TWO_LOOKUPS);
+  await expect(page.getByTestId('verdict')).toHaveText('Linux 6.18 would reject this');
+  await page.getByTestId('verdict').click();
+  const panel = page.getByRole('tabpanel');
+  await expect(panel.getByTestId('verifier-counterexample-text')).toContainText("another CPU inserting key 00000000 into m just before the program's 2nd helper call");
+  await expect(panel.getByTestId('verifier-counterexample-text')).toContainText('R6 is NULL at line 15: bpf_map_lookup_elem at line 8 returned NULL');
+  await expect(panel.getByTestId('verifier-counterexample-scenario')).toContainText('concurrentWrites');
+  await axe(page);
+  await pg.screenshot('verifier-counterexample-race');
+  await panel.getByTestId('verifier-counterexample-run').click();
+  await expect.poll(async () => (await page.evaluate(() => window.__playground.state())).status).toBe('fault');
+  expect((await page.evaluate(() => window.__playground.state())).fault).toContain('NULL pointer dereference');
+  await expect.poll(async () => (await pg.markers()).some((m) => m.line === 15 && m.severity === 'error' && m.source !== 'verifier')).toBe(true);
+  // The scenario holds the write, where the learner can see and undo it.
+  expect((await page.evaluate(() => window.__playground.document())).scenario).toMatchObject({ concurrentWrites: [{ beforeCall: 2, map: 'm', key: '00000000' }] });
+  await page.getByRole('tab', { name: /Scenario/ }).click();
+  await expect(page.getByRole('tabpanel')).toContainText('Another CPU writes maps during each run: sets key 00000000 of m before call 2');
+  pg.expectClean();
+});
+
+// Line 10 reads the byte just past a 64-byte map value: Linux reads the next value without a fault.
+const PAST_THE_VALUE = `.section xdp
+.map m type=array key=4 value=64 max_entries=4
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r1 = m ll
+r2 = r10
+r2 += -4
+call bpf_map_lookup_elem
+if r0 == 0 goto out
+r0 = *(u8 *)(r0 + 64)
+out:
+r0 = 2
+exit
+`;
+
+test('a read past a map value: Linux would not fault, yet running the counterexample stops at that line and says why', async ({ page }) => {
+  const pg = new PlaygroundPage(page);
+  await pg.goto('/');
+  await pg.waitForEditor();
+  await pg.setSource(PAST_THE_VALUE);
+  await expect(page.getByTestId('verdict')).toHaveText('Linux 6.18 would reject this');
+  await page.getByTestId('verdict').click();
+  const panel = page.getByRole('tabpanel');
+  await expect(panel.getByTestId('verifier-counterexample-text')).toContainText('line 10 reads 1 byte at offset 64 of the 64-byte value of map m');
+  await panel.getByTestId('verifier-counterexample-run').click();
+  await expect.poll(async () => (await page.evaluate(() => window.__playground.state())).status).toBe('fault');
+  expect((await page.evaluate(() => window.__playground.state())).fault).toMatch(/reads 1 byte at offset 64 of the 64-byte value of map m, through R0: outside it but inside memory next to it, so Linux goes on without a fault; this run stops here to show the access the verifier refused/);
+  await expect.poll(async () => (await pg.markers()).some((m) => m.line === 10 && m.severity === 'error' && m.source !== 'verifier')).toBe(true);
+  // Verify back on: the run is Linux's again (no watcher), and the verifier refuses the program.
+  await page.getByRole('toolbar').getByLabel(/Verify/).check();
+  pg.expectClean();
+});
+
 // Accepted: R2 is an RX queue number; the fall-through (R2 at most 10) is the first path to the exit.
 const ACCEPTED_BRANCH = '.section xdp\nr2 = *(u32 *)(r1 + xdp_md.rx_queue_index)\nif r2 > 10 goto big\nr0 = 2\nexit\nbig:\nr0 = 1\nexit\n';
 

@@ -5,7 +5,7 @@
 
 /** Each scenario field a counterexample may set, and what it does in words. */
 const FIELDS: readonly { readonly key: string; readonly words: (v: unknown) => string }[] = [
-  { key: 'failAllocationsAfter', words: () => 'memory runs short (remove it to allocate normally again)' },
+  { key: 'failAllocationsAfter', words: () => 'memory runs short, so allocations fail' },
   { key: 'newtask', words: () => 'the new task’s CPUs' },
   { key: 'concurrentWrites', words: () => 'another CPU writes a map during the run' },
   { key: 'sockets', words: () => 'sockets the lookups find' },
