@@ -350,7 +350,28 @@ describe('bpfp verify --explain counterexample', () => {
     expect(r.code).toBe(1);
     const note = r.err.find((l) => l.includes('note: counterexample:')) ?? '';
     expect(note).toContain(`${pkt}:7:9: note: counterexample: with a 14-byte packet, line 7 reads 1 byte at offset 20 of a 14-byte packet`);
-    expect(note).toMatch(new RegExp(`run it unverified: bpfp test-run ${pkt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --no-verify --data [0-9a-f]{28}$`));
+    expect(note).toMatch(new RegExp(`run it unverified: bpfp test-run ${pkt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --no-verify --data ([0-9a-f]{28}) --strict-access 5:packet$`));
+    // The command it gives stops at line 7, where Linux would read past the packet without a fault.
+    const data = /--data ([0-9a-f]+)/.exec(note)?.[1] ?? '';
+    const run = runCli(['test-run', pkt, '--no-verify', '--data', data, '--strict-access', '5:packet']);
+    expect(run.code).toBe(1);
+    expect(run.err.join('\n')).toMatch(/:7:9: error: pc 5: reads 1 byte at offset 20 of a 14-byte packet \(data\.\.data_end\), through R2: outside the packet.*; this run stops here to show the access the verifier refused$/);
+    // Without --strict, the run is Linux's: no fault.
+    expect(runCli(['test-run', pkt, '--no-verify', '--data', data]).code).toBe(0);
+  });
+
+  it('stops a replay where the search saw a read past a map value (--strict), and refuses --strict without --no-verify', () => {
+    const past = file('cex-past.bpf.s', '.section xdp\n.map m type=array key=4 value=64 max_entries=4\n        r1 = 0\n        *(u32 *)(r10 - 4) = r1\n        r1 = m ll\n        r2 = r10\n        r2 += -4\n        call bpf_map_lookup_elem\n        if r0 == 0 goto out\n        r0 = *(u8 *)(r0 + 64)\nout:\n        r0 = 2\n        exit\n');
+    const note = runCli(['verify', past, '--explain']).err.find((l) => l.includes('note: counterexample:')) ?? '';
+    expect(note).toMatch(/line 10 reads 1 byte at offset 64 of the 64-byte value of map m, .* --strict$/);
+    const data = /--data ([0-9a-f]+)/.exec(note)?.[1] ?? '';
+    const run = runCli(['test-run', past, '--no-verify', '--data', data, '--strict']);
+    expect(run.code).toBe(1);
+    expect(run.err.join('\n')).toMatch(/:10:9: error: pc \d+: reads 1 byte at offset 64 of the 64-byte value of map m, through R0: .*this run stops here to show the access the verifier refused/);
+    expect(runCli(['test-run', past, '--no-verify', '--data', data]).code).toBe(0);
+    const usage = runCli(['test-run', past, '--strict']);
+    expect(usage.code).toBe(2);
+    expect(usage.err.join('\n')).toContain('--strict runs a program unverified, to show a verifier counterexample: add --no-verify');
   });
 
   it('shows a NULL lookup with every map empty, reproducible with test-run --no-verify, and adds it to --json', () => {

@@ -12,7 +12,7 @@ import { verifyCommand } from './commands/verify.ts';
 import { xdpCommand } from './commands/xdp.ts';
 import { EXIT_REJECTED, EXIT_USAGE, type Io } from './io.ts';
 
-const VALUED = new Set(['-o', '--dialect', '--isa', '--section', '--mem', '--mem-file', '--max-insns', '--profile', '--cpus', '--scenario', '--maps', '--data', '--ctx', '--repeat', '--traffic', '--packets', '--seed', '--driver', '--pcap', '--write-pcap', '--write', '--log-level', '--lessons', '--tier']);
+const VALUED = new Set(['-o', '--dialect', '--isa', '--section', '--mem', '--mem-file', '--max-insns', '--profile', '--cpus', '--scenario', '--maps', '--data', '--ctx', '--repeat', '--traffic', '--packets', '--seed', '--driver', '--pcap', '--write-pcap', '--write', '--log-level', '--lessons', '--tier', '--strict-access']);
 
 interface Command {
   readonly run: (args: ReturnType<typeof parseArgs>, io: Io) => number;
@@ -30,7 +30,7 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map([
     'test-run',
     {
       run: testRunCommand,
-      usage: 'test-run FILE [--section S] [--profile linux-6.3|linux-6.18] [--cpus N] [--scenario F.json] [--maps F.json] [--data HEX] [--ctx HEX] [--repeat N] [--log-level 1|2] [--tier interpreter|compiled|wasm] [--no-verify] [--json]',
+      usage: 'test-run FILE [--section S] [--profile linux-6.3|linux-6.18] [--cpus N] [--scenario F.json] [--maps F.json] [--data HEX] [--ctx HEX] [--repeat N] [--log-level 1|2] [--tier interpreter|compiled|wasm] [--no-verify [--strict | --strict-access PC:meta|packet]] [--json]',
     },
   ],
   [

@@ -15,7 +15,7 @@ import { kfuncDecl } from '../kernel/kfuncs/ids.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { BuiltContext } from '../kernel/context.ts';
 import type { MapDecl } from '../program/program.ts';
-import type { Vm } from '../vm/index.ts';
+import type { RunStatus, Vm } from '../vm/index.ts';
 import type { VerifyError } from '../verifier/api.ts';
 
 function callName(insn: Insn | null | undefined): string | undefined {
@@ -108,6 +108,11 @@ export interface WatchOptions {
   readonly refused?: RefusedAccess;
 }
 
+/** The fault a watched run stops with at a problem its watcher found: what Linux does there, and why this run stops. */
+export function watchedFault(problem: { readonly pc: number; readonly plain: string }): string {
+  return `pc ${problem.pc}: ${problem.plain}; this run stops here to show the access the verifier refused`;
+}
+
 /** One run's watcher (see the top of the file). */
 export class AccessWatch {
   /** The breakpoints to set. */
@@ -182,6 +187,23 @@ export class AccessWatch {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Runs a watched VM on from `status`, what its last run returned: at each stop on one of `pcs`
+   * it checks the access or call, and ends the run with a fault there (watchedFault) or resumes
+   * it with `resume`. A stop at one of `keep` (the debugger's own breakpoints) is returned as it is.
+   */
+  drive(status: RunStatus, resume: () => RunStatus, keep?: ReadonlySet<number>): RunStatus {
+    const { vm } = this.o;
+    let s = status;
+    while (s === 'breakpoint') {
+      const problem = this.check();
+      if (problem) return vm.faultHere('memory', watchedFault(problem));
+      if (keep?.has(vm.pc)) return s;
+      s = resume();
+    }
+    return s;
   }
 
   /**

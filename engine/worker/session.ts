@@ -2,7 +2,7 @@
 // of the engine, as plain data in and out. worker.ts exposes it over Comlink; the CLI calls
 // it directly, so both drive the very same code.
 
-import { AccessWatch, programWatch } from '../explain/watch.ts';
+import { AccessWatch, programWatch, watchedFault } from '../explain/watch.ts';
 import { decodeProgram } from '../isa/index.ts';
 import { helperName, kfuncDecl } from '../kernel/decls/index.ts';
 import { explainError } from '../verifier/catalogue.ts';
@@ -15,7 +15,7 @@ import { loadProgram, verifiable, verifyProgram, type PipelineRequest as LoadReq
 import type { TraceLine } from '../kernel/trace/pipe.ts';
 import type { TrafficRun } from '../net/xdp-run.ts';
 import { packetDetailOf, parsePcapSelection, pcapOf, runWholeTraffic, startTraffic, trafficSetup, type TrafficSetup } from './nic-session.ts';
-import { DEFAULT_MAX_INSNS, GUEST_BASE_HI, type RunStatus, type Vm } from '../vm/index.ts';
+import { DEFAULT_MAX_INSNS, GUEST_BASE_HI, type Vm } from '../vm/index.ts';
 import { KernelViews } from './kernel-view.ts';
 import { traceAlong } from './trace-along.ts';
 import { gradeLesson } from '../lessons/grader.ts';
@@ -120,11 +120,6 @@ interface Loaded {
    * — where Linux, and an unwatched run, would go on without a fault.
    */
   readonly watch?: AccessWatch;
-}
-
-/** A watched run's fault at a problem its watcher found: what Linux does there, and why this run stops. */
-function watchedFault(problem: { readonly pc: number; readonly plain: string }): string {
-  return `pc ${problem.pc}: ${problem.plain}; this run stops here to show the access the verifier refused`;
 }
 
 /** The counterexample search's time budget in the playground, and its seed (a search replays exactly). */
@@ -352,7 +347,7 @@ export class Session implements Omit<EngineApi, 'ping'> {
     const user = new Set(breakpoints);
     vm.setBreakpoints(watch ? [...new Set([...breakpoints, ...watch.pcs])] : breakpoints);
     this.nextPacket(c);
-    let status = watch ? this.watched(c, watch, user, vm.run(SLICE)) : vm.run(SLICE);
+    let status = watch ? watch.drive(vm.run(SLICE), () => vm.run(SLICE), user) : vm.run(SLICE);
     // On the NIC, a packet's exit hands the program the next frame, up to a breakpoint or the end of the traffic.
     while (status === 'paused' || (status === 'exited' && this.nextPacket(c))) {
       if (onProgress) {
@@ -361,26 +356,11 @@ export class Session implements Omit<EngineApi, 'ping'> {
         c.traceSent = trace.total;
         onProgress({ insns: vm.count, trace: fresh.map(traceView) });
       }
-      status = watch ? this.watched(c, watch, user, vm.run(SLICE)) : vm.run(SLICE);
+      status = watch ? watch.drive(vm.run(SLICE), () => vm.run(SLICE), user) : vm.run(SLICE);
     }
     return this.stop(view);
   }
 
-  /**
-   * A watched run's stops: at each of the watcher's breakpoints it checks the access or call, and
-   * either ends the run with a fault there or runs on (stopping at the user's own breakpoints).
-   */
-  private watched(c: Loaded, watch: AccessWatch, user: ReadonlySet<number>, first: RunStatus): RunStatus {
-    const vm = c.program.vm;
-    let status = first;
-    while (status === 'breakpoint') {
-      const problem = watch.check();
-      if (problem) return vm.faultHere('memory', watchedFault(problem));
-      if (user.has(vm.pc)) return status;
-      status = vm.run(SLICE);
-    }
-    return status;
-  }
 
   /**
    * On the NIC, once the program has exited for a packet: carries out its verdict and loads the

@@ -4,13 +4,14 @@
 // the maps (kptr slots show the object and its refcount) and leaked references.
 
 import { parseHexBytes } from '../../asm/index.ts';
-import type { RunReport } from '../../kernel/loader.ts';
+import type { LoadedProgram, RunReport } from '../../kernel/loader.ts';
+import { AccessWatch, programWatch, type RefusedAccess } from '../../explain/watch.ts';
 import { loadProgram, type PipelineRequest } from '../../load/load.ts';
 import { logLevelOption } from './verify.ts';
 import type { MapView } from '../../kernel/maps/map-set.ts';
 import { DEFAULT_CPUS, DEFAULT_PROFILE, isProfile } from '../../kernel/profiles.ts';
 import { formatTraceLine } from '../../kernel/trace/pipe.ts';
-import { DEFAULT_MAX_INSNS } from '../../vm/index.ts';
+import { DEFAULT_MAX_INSNS, type RunStatus } from '../../vm/index.ts';
 import { checkKnown, type ParsedArgs, UsageError } from '../args.ts';
 import { hex, u64hex } from '../inputs.ts';
 import { EXIT_OK, EXIT_REJECTED, type Io } from '../io.ts';
@@ -24,8 +25,26 @@ function hexOption(args: ParsedArgs, name: string): Uint8Array | undefined {
   return b;
 }
 
+/** --strict-access PC:meta|packet: the refused access and the area the verifier typed its pointer into. */
+function strictAccessOption(args: ParsedArgs): RefusedAccess | undefined {
+  const v = args.options.get('--strict-access');
+  if (v === undefined) return undefined;
+  const m = /^(\d+):(meta|packet)$/.exec(v);
+  if (!m) throw new UsageError(`--strict-access must be PC:meta or PC:packet (the refused access and the area its pointer is into), not '${v}'`);
+  return { pc: Number(m[1]), area: m[2] === 'meta' ? 'meta' : 'packet' };
+}
+
+/** One run under the counterexample search's watcher: it stops, with a fault, where Linux would go on past the refused access. */
+function watched(program: LoadedProgram, maps: PipelineRequest['maps'], refused: RefusedAccess | undefined): RunStatus {
+  const { vm } = program;
+  const insns = program.programs.get(program.section.name) ?? [];
+  const watch = new AccessWatch(programWatch(insns), { vm, kernel: program.kernel, context: program.context, maps, where: (pc) => `pc ${pc}`, ...(refused ? { refused } : {}) });
+  vm.setBreakpoints(watch.pcs);
+  return watch.drive(vm.run(), () => vm.run());
+}
+
 export function testRunCommand(args: ParsedArgs, io: Io): number {
-  checkKnown(args, ['--section', '--profile', '--cpus', '--scenario', '--maps', '--data', '--ctx', '--repeat', '--json', '--isa', '--dialect', '--max-insns', '--log-level', '--tier', '--no-verify']);
+  checkKnown(args, ['--section', '--profile', '--cpus', '--scenario', '--maps', '--data', '--ctx', '--repeat', '--json', '--isa', '--dialect', '--max-insns', '--log-level', '--tier', '--no-verify', '--strict', '--strict-access']);
   const [file, ...extra] = args.positional;
   if (!file || extra.length) throw new UsageError('test-run takes one FILE');
   const profile = args.options.get('--profile') ?? DEFAULT_PROFILE;
@@ -62,6 +81,10 @@ export function testRunCommand(args: ParsedArgs, io: Io): number {
   const { maps, license, mapContents: fileMaps, sections, entry, isa, at } = assembled.file;
 
   const noVerify = args.flags.has('--no-verify');
+  // A verifier counterexample's run, as the playground's "Run it unverified": stopped at the access the verifier refused.
+  const strict = args.flags.has('--strict') || args.options.has('--strict-access');
+  if (strict && !noVerify) throw new UsageError('--strict runs a program unverified, to show a verifier counterexample: add --no-verify');
+  const strictAccess = strictAccessOption(args);
   const request: PipelineRequest = {
     sections: sections.map((s) => ({ name: s.name, kind: s.kind, bytes: s.bytes })),
     entry: entry.name,
@@ -75,7 +98,7 @@ export function testRunCommand(args: ParsedArgs, io: Io): number {
     ...(scenario === undefined ? {} : { scenario }),
     // An object's global data first; --maps adds to it (or replaces a map it names).
     ...(mapContents === undefined && !fileMaps ? {} : { mapContents: { ...fileMaps, ...(typeof mapContents === 'object' && mapContents !== null ? (mapContents as Record<string, unknown>) : {}) } }),
-    inputs: { ...(data ? { data } : {}), ...(ctx ? { ctx } : {}) },
+    inputs: { ...(data ? { data } : {}), ...(ctx ? { ctx } : {}), ...(strict ? { strictPacket: true } : {}) },
     verify: !noVerify,
     logLevel: logLevelOption(args) ?? 1,
   };
@@ -95,7 +118,7 @@ export function testRunCommand(args: ParsedArgs, io: Io): number {
   for (let i = 0; i < repeat; i++) {
     if (i > 0) vm.reset();
     const t0 = process.hrtime.bigint();
-    const status = vm.run();
+    const status = strict ? watched(loaded.program, maps, strictAccess) : vm.run();
     total += Number(process.hrtime.bigint() - t0);
     if (status !== 'exited') {
       const fault = vm.faultInfo;

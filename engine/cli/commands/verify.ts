@@ -99,6 +99,8 @@ export function verifyCommand(args: ParsedArgs, io: Io): number {
         ...(input.ctx ? [`--ctx ${input.ctx}`] : []),
         ...(input.maps ? ['--maps MAPS.json'] : []),
         ...(input.scenario ? ['--scenario SCENARIO.json'] : []),
+        // Stopped at the access the verifier refused, where Linux (and a plain run) would go on.
+        cex.access ? `--strict-access ${cex.access.pc}:${cex.access.area}` : '--strict',
       ];
       io.err(`${at(cex.pc)}: note: counterexample: ${cex.fault} — run it unverified: bpfp test-run ${file} --no-verify${opts.length ? ` ${opts.join(' ')}` : ''}`);
       if (input.maps) io.err(`${file}: note: MAPS.json: ${JSON.stringify(input.maps)}`);
