@@ -72,7 +72,7 @@ export function verifyCommand(args: ParsedArgs, io: Io): number {
       ...base,
       related: (detail.related ?? []).map((x) => ({ ...where(x.pc), message: x.message })),
       slice: (detail.slice ?? []).map(where),
-      ...(cex ? { counterexample: 'none' in cex ? { none: cex.none } : { input: cex.input, fault: cex.fault, kind: cex.kind, ...where(cex.pc) } } : {}),
+      ...(cex ? { counterexample: 'none' in cex ? { none: cex.none } : { input: cex.input, fault: cex.fault, kind: cex.kind, ...where(cex.pc), ...(cex.access ? { access: cex.access } : {}) } } : {}),
     };
   });
   if (json) io.out(JSON.stringify({ file, section: entry.name, profile, accepted: r.ok, errors, log, ...(r.verifier ? { stats: r.verifier.stats } : {}) }));
