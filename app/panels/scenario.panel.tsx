@@ -103,6 +103,12 @@ function Summary({ scenario, cpus }: { scenario: Scenario; cpus: number }) {
       <p className="hint">
         Cgroups: <span className="mono">{cgroups}</span>; tp_btf/cgroup_mkdir creates <span className="mono">{scenario.mkdir.path}</span>. Seed {scenario.seed} (bpf_get_prandom_u32, any_distribute).
         {scenario.conntrack?.length ? ` ${scenario.conntrack.length} conntrack entr${scenario.conntrack.length === 1 ? 'y' : 'ies'}.` : ''}
+        {scenario.sockets?.length
+          ? ` ${scenario.sockets.length} socket${scenario.sockets.length === 1 ? '' : 's'} the lookups can find: ${scenario.sockets
+              .slice(0, 3)
+              .map((x) => `${x.proto.toUpperCase()} ${x.local}${x.remote ? ` ↔ ${x.remote}` : x.proto === 'tcp' ? ' listening' : ''}${x.steer ? ' (an sk_lookup program hands it every lookup)' : ''}`)
+              .join('; ')}${scenario.sockets.length > 3 ? `; and ${scenario.sockets.length - 3} more` : ''}.`
+          : ''}
         {scenario.failAllocationsAfter === undefined ? '' : ` Memory runs short: ${scenario.failAllocationsAfter ? `after ${scenario.failAllocationsAfter} allocation${scenario.failAllocationsAfter === 1 ? '' : 's'}, every allocation fails` : 'every allocation fails'} (bpf_cpumask_create returns NULL).`}
         {scenario.concurrentWrites?.length ? ` Another CPU writes maps during each run: ${scenario.concurrentWrites.slice(0, 3).map((w) => `${w.value === undefined ? 'deletes' : 'sets'} key ${w.key} of ${w.map} before call ${w.beforeCall}`).join('; ')}${scenario.concurrentWrites.length > 3 ? `; and ${scenario.concurrentWrites.length - 3} more` : ''}.` : ''}
         {scenario.skb ? ` A tc program's skb: ${[scenario.skb.meta ? `${scenario.skb.meta.length / 2} bytes of metadata in front (data_meta)` : '', scenario.skb.linear !== undefined ? `non-linear, ${scenario.skb.linear} bytes in the head` : '', scenario.skb.cloned ? 'cloned' : ''].filter(Boolean).join(', ')} (bpf_skb_pull_data may move its head).` : ''}

@@ -228,7 +228,7 @@ test('an XDP packet read without a bounds check: a counterexample packet is offe
   await panel.getByTestId('verifier-counterexample-run').click();
   await expect.poll(async () => (await page.evaluate(() => window.__playground.state())).status).toBe('fault');
   const s = await page.evaluate(() => window.__playground.state());
-  expect(s.fault).toMatch(/a read of 1 byte at offset 34 of a \d+-byte packet: outside the packet/);
+  expect(s.fault).toMatch(/reads 1 byte at offset 34 of a \d+-byte packet \(data\.\.data_end\), through R2: outside the packet.*this run stops here to show the access the verifier refused/);
   // The document now holds the counterexample's packet, and Verify is off (the toolbar says so).
   expect((await page.evaluate(() => window.__playground.document())).input.length).toBeGreaterThanOrEqual(28);
   await expect(page.getByRole('toolbar').getByLabel(/Verify/)).not.toBeChecked();

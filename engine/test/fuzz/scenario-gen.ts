@@ -1,6 +1,7 @@
 // Seeded generator of scenario JSON (engine/kernel/scenario.ts, README "The scenario"): tasks with
 // parents in any order (chains, cycles, missing parents), cgroup paths deep, odd or named after
-// Object.prototype, CPU lists right and wrong, conntrack seeds, and junk in any field. `check`
+// Object.prototype, CPU lists right and wrong, conntrack seeds, sockets, other CPUs' map writes,
+// a tc skb's shape, memory running short, and junk in any field. `check`
 // parses a case and loads a program on it; nothing may throw and every message is text.
 
 import { loadProgram } from '../../kernel/loader.ts';
@@ -75,6 +76,29 @@ function conntrack(rng: Rng): unknown {
   return e;
 }
 
+function socket(rng: Rng): unknown {
+  const addr = (): string => rng.pick(['10.0.0.1:80', '0.0.0.0:53', '[::1]:443', '[::]:80', '[::ffff:10.0.0.1]:8080', '10.0.0.1:0', '10.0.0.1:65536', '1.2.3:4', '[::1]', 'x', '']);
+  const e: Record<string, unknown> = { proto: rng.pick(['tcp', 'udp', 'udp', 'sctp']), local: addr() };
+  if (rng.chance(0.4)) e.remote = addr();
+  if (rng.chance(0.3)) e.steer = rng.pick([true, false, 1, 'yes']);
+  return e;
+}
+
+function concurrentWrite(rng: Rng): unknown {
+  const e: Record<string, unknown> = { beforeCall: rng.pick([1, 2, 3, 0, -1, 1.5, 1_000_001]), map: rng.pick(['m', 'counts', '', 'constructor']), key: rng.pick(['00000000', '00', 'zz', '', '0']) };
+  if (rng.chance(0.6)) e.value = rng.pick(['0000000000000000', '01', 'x', '']);
+  return e;
+}
+
+function skb(rng: Rng): unknown {
+  const e: Record<string, unknown> = {};
+  if (rng.chance(0.5)) e.meta = rng.pick(['00000000', '01020304'.repeat(8), '00'.repeat(256), '010203', 'zz', '']);
+  if (rng.chance(0.5)) e.linear = rng.pick([14, 13, 64, 65535, 65536, 1.5, -1]);
+  if (rng.chance(0.4)) e.cloned = rng.pick([true, false, 'yes']);
+  if (rng.chance(0.1)) e.linar = 14;
+  return e;
+}
+
 /** Puts a junk value somewhere in a JSON value (one place, so most of the case stays valid). */
 function corrupt(rng: Rng, v: unknown): unknown {
   if (Array.isArray(v) && v.length > 0) {
@@ -111,6 +135,10 @@ export function generate(rng: Rng, size: number): ScenarioCase {
   if (rng.chance(0.6)) s.newtask = { pid: rng.chance(0.9) ? n + 1 : 1, comm: rng.pick(NAMES).slice(0, 15), cpus: cpuList(rng, cpus, valid), parent: 1 + rng.below(n + 1), ...(rng.chance(0.5) ? { clone_flags: rng.pick([0, 0x3d0f00, -1, 1.5]) } : {}) };
   if (rng.chance(0.5)) s.mkdir = { path: pathOf(rng, size, valid) };
   if (rng.chance(0.3)) s.conntrack = Array.from({ length: rng.below(size + 1) }, () => conntrack(rng));
+  if (rng.chance(0.2)) s.sockets = Array.from({ length: rng.below(size + 1) }, () => socket(rng));
+  if (rng.chance(0.2)) s.concurrentWrites = Array.from({ length: rng.below(size + 1) }, () => concurrentWrite(rng));
+  if (rng.chance(0.2)) s.skb = skb(rng);
+  if (rng.chance(0.1)) s.failAllocationsAfter = rng.pick([0, 1, 3, -1, 1.5, 'x']);
   const json = valid ? s : corrupt(rng, s);
   return { json: JSON.parse(JSON.stringify(json)) as unknown, cpus };
 }
