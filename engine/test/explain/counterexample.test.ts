@@ -12,6 +12,7 @@ import { categorize, findCounterexample, type RefusalCategory } from '../../expl
 import { VERIFIER_CORPUS } from '../verifier/corpus/index.ts';
 import { bytesOf, prepare, requestFor } from '../verifier/corpus-mutants.ts';
 import { envInt } from '../kernel/rng.ts';
+import { corpusRefusals } from './replay.ts';
 
 const SEED = envInt('COUNTEREXAMPLE_SEED', 13);
 /** Generous, so that the tries decide where the search stops, not how busy the machine is (CI runs test files side by side). */
@@ -89,15 +90,7 @@ function searchEntry(name: string): ReturnType<typeof findCounterexample> {
 
 function searchCorpus(): Row[] {
   const rows: Row[] = [];
-  for (const entry of VERIFIER_CORPUS) {
-    const p = prepare(entry);
-    if ('skipped' in p) continue;
-    const req = requestFor(p, bytesOf(p.insns));
-    const v = verifyProgram({ ...req, logLevel: 0, explain: true });
-    const err = v.verifier?.errors[0];
-    if (v.ok || !err || v.problems[0]?.stage !== 'verifier') continue;
-    const category = categorize(err.message);
-    if (!category) continue;
+  for (const { entry, req, err, category } of corpusRefusals()) {
     const r = findCounterexample(req, err, { seed: SEED, budgetMs: BUDGET_MS, maxTries: MAX_TRIES });
     rows.push({ name: entry.name, category, message: err.message, ...('none' in r ? { none: r.none } : { found: { fault: r.fault, here: r.here, tries: r.tries } }) });
   }

@@ -10,8 +10,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { verifyProgram } from '../../load/load.ts';
-import { categorize, findCounterexample } from '../../explain/counterexample.ts';
-import { replay } from './replay.ts';
+import { findCounterexample } from '../../explain/counterexample.ts';
+import { corpusRefusals, replay } from './replay.ts';
 import { VERIFIER_CORPUS } from '../verifier/corpus/index.ts';
 import { bytesOf, prepare, requestFor } from '../verifier/corpus-mutants.ts';
 
@@ -22,13 +22,7 @@ describe('replaying the corpus counterexamples as the playground does', () => {
   it('goes wrong where the search said, for every one found (strict mode and the watcher)', () => {
     const rows: { name: string; want: string; got: string }[] = [];
     let nic = 0;
-    for (const entry of VERIFIER_CORPUS) {
-      const p = prepare(entry);
-      if ('skipped' in p) continue;
-      const req = requestFor(p, bytesOf(p.insns));
-      const v = verifyProgram({ ...req, logLevel: 0, explain: true });
-      const err = v.verifier?.errors[0];
-      if (v.ok || !err || v.problems[0]?.stage !== 'verifier' || !categorize(err.message)) continue;
+    for (const { entry, req, err } of corpusRefusals()) {
       const found = findCounterexample(req, err, SEARCH);
       if ('none' in found) continue;
       if (found.nic) {

@@ -1,8 +1,14 @@
 // How the playground replays a counterexample ("Run it unverified": app/actions.ts
 // runCounterexample, then the worker's load and run): the program unverified, the
-// counterexample's input, RunSettings.strictPacket and strictAccess. Shared by the replay tests.
+// counterexample's input, RunSettings.strictPacket and strictAccess. Shared by the replay tests,
+// with the corpus's refusals a counterexample is searched for.
 
-import type { Counterexample } from '../../explain/counterexample.ts';
+import { categorize, type Counterexample, type RefusalCategory } from '../../explain/counterexample.ts';
+import { verifyProgram } from '../../load/load.ts';
+import type { VerifyError } from '../../verifier/api.ts';
+import { VERIFIER_CORPUS } from '../verifier/corpus/index.ts';
+import type { CorpusEntry } from '../verifier/corpus-entry.ts';
+import { bytesOf, prepare, requestFor } from '../verifier/corpus-mutants.ts';
 import { parseHexBytes } from '../../program/hex.ts';
 import { Session } from '../../worker/session.ts';
 import type { ProgramImage, RunSettings } from '../../worker/protocol.ts';
@@ -40,3 +46,17 @@ export function replay(req: PipelineRequest, found: Counterexample): string {
   return leak ? `leak@${leak.pc}` : snap.status;
 }
 
+
+/** Each corpus entry our verifier refuses with a message about memory safety, NULL, bounds or a leak: its request and refusal. */
+export function* corpusRefusals(): Generator<{ readonly entry: CorpusEntry; readonly req: PipelineRequest; readonly err: VerifyError; readonly category: RefusalCategory }> {
+  for (const entry of VERIFIER_CORPUS) {
+    const p = prepare(entry);
+    if ('skipped' in p) continue;
+    const req = requestFor(p, bytesOf(p.insns));
+    const v = verifyProgram({ ...req, logLevel: 0, explain: true });
+    const err = v.verifier?.errors[0];
+    if (v.ok || !err || v.problems[0]?.stage !== 'verifier') continue;
+    const category = categorize(err.message);
+    if (category) yield { entry, req, err, category };
+  }
+}
