@@ -138,7 +138,7 @@ export class Kernel implements KernelServices {
   private readonly concurrent: ReadonlyMap<number, readonly { readonly map: BpfMap; readonly key: Uint8Array; readonly value?: Uint8Array }[]>;
   /** What is wrong with the scenario's concurrentWrites for these maps (the loader refuses the scenario). */
   readonly concurrentProblems: string[] = [];
-  /** Helper and kfunc calls made in this run so far (Scenario.concurrentWrites counts them). */
+  /** Helper and kfunc calls made in this run so far (Scenario.concurrentWrites counts them; `enter` and the end of a run start again). */
   private callsThisRun = 0;
 
   private checkConcurrentWrites(writes: readonly ConcurrentWrite[]): Map<number, { map: BpfMap; key: Uint8Array; value?: Uint8Array }[]> {
@@ -207,6 +207,8 @@ export class Kernel implements KernelServices {
   /** Makes a program's context the current one: its type, and its frame or skb for the helpers. */
   enter(progType: ProgType, context: { readonly xdp?: XdpBuff; readonly skb?: SkBuff }): void {
     this.progType = progType;
+    // A run of its own (each packet on the NIC): Scenario.concurrentWrites count its calls from 1.
+    this.callsThisRun = 0;
     this.xdp = context.xdp;
     this.skb = context.skb;
   }

@@ -5,6 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadProgram } from '../../load/load.ts';
 import type { VmTier } from '../../vm/index.ts';
+import { loadProgram as loadNic } from '../../kernel/loader.ts';
+import { runWholeTraffic, startTraffic, trafficSetup } from '../../worker/nic-session.ts';
+import { loadRequestOf } from '../../worker/session.ts';
+import { imageOf } from '../xdp/nic-harness.ts';
 import { parseScenario } from '../../kernel/scenario.ts';
 import { prepare, requestFor, bytesOf } from '../verifier/corpus-mutants.ts';
 
@@ -93,5 +97,48 @@ describe('concurrent writes to maps (Scenario.concurrentWrites)', () => {
     expect(bad([{ beforeCall: 3, map: 'm', key: 'AB CD' }])).toBe('ok');
     const r = parseScenario({ concurrentWrites: [{ beforeCall: 3, map: 'm', key: 'AB CD' }] }, 4);
     expect(r.ok && r.scenario.concurrentWrites).toEqual([{ beforeCall: 3, map: 'm', key: 'abcd' }]);
+  });
+});
+
+describe('concurrent writes on the emulated NIC', () => {
+  // Two lookups of key 0, then its deletion: each packet is a run of its own, so the write before
+  // the 2nd call lands between the lookups for every packet (XDP_DROP), not only the first.
+  const NIC_PROGRAM = `.section xdp
+.license "GPL"
+.map m type=hash key=4 value=8 max_entries=4
+r1 = 0
+*(u32 *)(r10 - 4) = r1
+r1 = m ll
+r2 = r10
+r2 += -4
+call bpf_map_lookup_elem
+r1 = m ll
+r2 = r10
+r2 += -4
+call bpf_map_lookup_elem
+r6 = 2
+if r0 == 0 goto del
+r6 = 1
+del:
+r1 = m ll
+r2 = r10
+r2 += -4
+call bpf_map_delete_elem
+r0 = r6
+exit
+`;
+
+  it('counts the calls of each packet from 1', () => {
+    const image = imageOf(NIC_PROGRAM);
+    const traffic = { seed: 1, packets: 20, rate_pps: 1_000_000, queues: 1, flows: [{ proto: 'udp', src: '10.0.0.1', dst: '10.0.0.2', sport: 1, dport: 2, size: 64 }] };
+    const settings = { isa: 4 as const, profile: 'linux-6.18' as const, cpus: 2, maxInsns: 100_000, traffic, scenario: INSERT };
+    const setup = trafficSetup(traffic, undefined);
+    if (!setup.ok) throw new Error(setup.errors.join('; '));
+    const loaded = loadNic(loadRequestOf(image, settings));
+    if (!loaded.ok) throw new Error(loaded.problems.map((p) => p.message).join('; '));
+    const started = startTraffic(loaded.program, setup.setup);
+    if (!started.ok) throw new Error(started.errors.join('; '));
+    const report = runWholeTraffic(started.run, setup.setup, false);
+    expect(report.counters).toMatchObject({ actions: { XDP_DROP: 20, XDP_PASS: 0 } });
   });
 });
