@@ -139,7 +139,11 @@ describe('compiled tier', () => {
     const src = createRawVm(decodeProgram(bytes, 4).insns).compiledSource();
     // Entries: 0, the jump target (4) and the end (5); no dispatch on the other pcs.
     expect(src.match(/case \d+:/g)).toEqual(['case 0:', 'case 4:', 'case 5:']);
-    expect(src).toContain('R[1] = 0; R[0] = 5;');
+    expect(src).toContain('r1 = 0; r0 = 5;');
     expect(src).not.toContain('C[');
+    // The registers live in locals: read once on entry, written back at the one way out.
+    expect(src).toMatch(/^let r0 = R\[0\], r1 = R\[1\], .* r21 = R\[21\];$/m);
+    expect(src.replace('return function compiled', '').match(/return /g)).toEqual(['return ']);
+    expect(src).toMatch(/R\[0\]=r0;R\[1\]=r1;.*R\[21\]=r21;\nreturn out;\n};$/);
   });
 });

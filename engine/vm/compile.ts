@@ -75,7 +75,7 @@ export function compileProgram(ops: Int32Array, code: Int32Array, regs: Int32Arr
  * Longest generated source compiled. V8 does not optimize a function whose bytecode passes
  * 60 KB, and unoptimized, the compiled program runs ten times slower than the interpreter
  * (measured: 1,800 M insns/s at 300 instructions, 19 M at 350, where the source passes
- * 55,000 characters). Larger programs are interpreted. About 250 instructions fit.
+ * 55,000 characters). Larger programs are interpreted. About 170–250 instructions fit (fewer where calls and memory accesses are many).
  */
 export const MAX_COMPILED_SOURCE = 45_000;
 
@@ -91,18 +91,25 @@ export function programSource(ops: Int32Array, code: Int32Array, regs: Int32Arra
     lines.push(s);
   };
   // A source operand: a register's halves, or a constant slot's value as literals.
-  const lo = (s: number): string => (s >= REG_INTS ? `(${regs[s] ?? 0})` : `R[${s}]`);
-  const hi = (s: number): string => (s >= REG_INTS ? `(${regs[s + 1] ?? 0})` : `R[${s + 1}]`);
-  const leave = (P: number | string, stop: number | string): string => `{ vm.pc = ${P}; vm.n = n; return ${stop}; }`;
+  const lo = (s: number): string => (s >= REG_INTS ? `(${regs[s] ?? 0})` : `r${s}`);
+  const hi = (s: number): string => (s >= REG_INTS ? `(${regs[s + 1] ?? 0})` : `r${s + 1}`);
+  // Every way out goes through the one exit after the loop, which writes the registers back.
+  const leave = (P: number | string, stop: number | string): string => `{ vm.pc = ${P}; vm.n = n; out = ${stop}; break run; }`;
   const jump = (x: Slot): string => `n += ${x.delta}; pc = ${x.aux}; if (n + pc > limit) ${leave('pc', Stop.Budget)} continue;`;
 
   emit('"use strict";');
   emit('return function compiled(vm) {');
   emit('const R = vm.regs;');
+  // The registers in locals (V8 keeps them in machine registers; an Int32Array element costs a
+  // load and a store each time, 2.8 times as much in Chromium, whose V8 sandboxes typed arrays),
+  // written back before anything outside reads them and read again after anything that writes
+  // them: the vm's slow paths, helpers, frames, and every return.
+  emit(`let ${Array.from({ length: REG_INTS }, (_, k) => `r${k} = R[${k}]`).join(', ')};`);
   emit('let DV = vm.mem.dv, SH = vm.mem.shadow;');
   emit('let pc = vm.pc, n = vm.n, t = false;');
   emit('const limit = vm.limit, S = -0x80000000;');
-  emit('for (;;) {');
+  emit('let out = 0;');
+  emit('run: for (;;) {');
   emit('switch (pc) {');
   let calls = 0;
   for (let P = 0; P <= length; P++) {
@@ -122,9 +129,32 @@ export function programSource(ops: Int32Array, code: Int32Array, regs: Int32Arra
   emit(`default: ${leave('pc', FALLBACK)}`);
   emit('}');
   emit('}');
+  emit(FLUSH);
+  emit('return out;');
   emit('};');
-  return lines.join('\n');
+  // Each write of a register is a 32-bit integer, as a store into the Int32Array made it.
+  return lines.join('\n').replace(/\b(r\d{1,2}) = ([^;{}]*);/g, (all, r: string, v: string, at: number, text: string) => (text.startsWith('let ', text.lastIndexOf('\n', at) + 1) || INT32.test(v) ? all : `${r} = (${v}) | 0;`));
 }
+
+/** A value that is a 32-bit integer as written: a literal, a register, an element of R or of the field table, or a `| 0`. */
+const INT32 = /^(?:-?\d+|r\d{1,2}|R\[\d+\]|V\[[^\]]+\]|\(.*\) \| 0|0|DV\.getInt32\([^)]*\))$/;
+
+/** Writes the register locals of R[from..to) back into the register file. */
+function flush(from = 0, to = REG_INTS): string {
+  let out = '';
+  for (let k = from; k < to; k++) out += `R[${k}]=r${k};`;
+  return out;
+}
+
+/** Reads the register locals of R[from..to) again. */
+function load(from = 0, to = REG_INTS): string {
+  let out = '';
+  for (let k = from; k < to; k++) out += `r${k}=R[${k}];`;
+  return out;
+}
+
+const FLUSH = flush();
+const LOAD = load();
 
 /**
  * Where control can enter: pc 0, jump and call targets, returns from calls, and the end
@@ -173,8 +203,8 @@ function instruction(
   labels: ReadonlySet<number>,
 ): string {
   const { P, d, s, off, imm } = x;
-  const D0 = `R[${d}]`;
-  const D1 = `R[${d + 1}]`;
+  const D0 = `r${d}`;
+  const D1 = `r${d + 1}`;
   const S0 = lo(s);
   const S1 = hi(s);
   const fault = leave(P, Stop.Fault);
@@ -211,12 +241,12 @@ function instruction(
       // LDXW reads context fields from the table of the last slow load, as the interpreter does.
       const field =
         op === OP.LDXW
-          ? `{ const f = (a - vm.fieldStart) | 0; if (R[${s + 1}] === ${GUEST_BASE_HI} && f >= 0 && f < vm.fieldSize && (f & 3) === 0 && vm.fieldReadable[f >> 2] === 1) { const V = vm.fieldValues; ${D0} = V[f >> 1]; ${D1} = V[(f >> 1) + 1]; break slow; } }`
+          ? `{ const f = (a - vm.fieldStart) | 0; if (r${s + 1} === ${GUEST_BASE_HI} && f >= 0 && f < vm.fieldSize && (f & 3) === 0 && vm.fieldReadable[f >> 2] === 1) { const V = vm.fieldValues; ${D0} = V[f >> 1]; ${D1} = V[(f >> 1) + 1]; break slow; } }`
           : '';
-      return `{ const a = (R[${s}] + ${off}) | 0; slow: if (R[${s + 1}] !== ${GUEST_BASE_HI} || (${check} & 1) === 0) { ${field} if (!vm.slowLoad(${P}, n + ${P}, ${d}, R[${s}], R[${s + 1}], ${off}, ${l.size}, ${l.signed})) ${fault} } else { const v = ${l.read('a')}; ${D0} = v; ${D1} = ${l.high('v')}; } }`;
+      return `{ const a = (r${s} + ${off}) | 0; slow: if (r${s + 1} !== ${GUEST_BASE_HI} || (${check} & 1) === 0) { ${field} const ok = vm.slowLoad(${P}, n + ${P}, ${d}, r${s}, r${s + 1}, ${off}, ${l.size}, ${l.signed}); ${load(d, d + 2)} if (!ok) ${fault} } else { const v = ${l.read('a')}; ${D0} = v; ${D1} = ${l.high('v')}; } }`;
     }
     case OP.LDXDW:
-      return `{ const a = (R[${s}] + ${off}) | 0; if (R[${s + 1}] !== ${GUEST_BASE_HI} || (SH[a] & SH[a + 7] & 1) === 0) { if (!vm.slowLoad(${P}, n + ${P}, ${d}, R[${s}], R[${s + 1}], ${off}, 8, false)) ${fault} } else { ${D0} = DV.getInt32(a, true); ${D1} = DV.getInt32(a + 4, true); } }`;
+      return `{ const a = (r${s} + ${off}) | 0; if (r${s + 1} !== ${GUEST_BASE_HI} || (SH[a] & SH[a + 7] & 1) === 0) { const ok = vm.slowLoad(${P}, n + ${P}, ${d}, r${s}, r${s + 1}, ${off}, 8, false); ${load(d, d + 2)} if (!ok) ${fault} } else { ${D0} = DV.getInt32(a, true); ${D1} = DV.getInt32(a + 4, true); } }`;
     case OP.STB:
     case OP.STH:
     case OP.STW:
@@ -224,13 +254,13 @@ function instruction(
       const st = STORES[op];
       if (!st) return fault;
       const check = st.size === 1 ? 'SH[a]' : `SH[a] & SH[a + ${st.size - 1}]`;
-      return `{ const a = (R[${d}] + ${off}) | 0; if (R[${d + 1}] !== ${GUEST_BASE_HI} || (${check} & 2) === 0) { if (!vm.slowStore(${P}, n + ${P}, R[${d}], R[${d + 1}], ${off}, ${st.size}, ${S0}, ${S1})) ${fault} } else { ${st.write('a', S0, S1)} } }`;
+      return `{ const a = (r${d} + ${off}) | 0; if (r${d + 1} !== ${GUEST_BASE_HI} || (${check} & 2) === 0) { if (!vm.slowStore(${P}, n + ${P}, r${d}, r${d + 1}, ${off}, ${st.size}, ${S0}, ${S1})) ${fault} } else { ${st.write('a', S0, S1)} } }`;
     }
     case OP.ATOMIC:
-      return `if (!vm.atomic(${P}, n + ${P}, ${P * STRIDE})) ${fault}`;
+      return `{ ${FLUSH} const ok = vm.atomic(${P}, n + ${P}, ${P * STRIDE}); ${LOAD} if (!ok) ${fault} }`;
     case OP.LDPKT:
       // Out of the packet: Linux ends the program, returning 0.
-      return `if (vm.ldpkt(${P}, ${P * STRIDE}) === 1) { R[0] = 0; R[1] = 0; n += ${P + 1}; ${leave(-1, Stop.Exit)} }`;
+      return `{ ${FLUSH} const k = vm.ldpkt(${P}, ${P * STRIDE}); ${LOAD} if (k === 1) { r0 = 0; r1 = 0; n += ${P + 1}; ${leave(-1, Stop.Exit)} } }`;
     // ---- jumps, calls, exit
     case OP.JA:
       return jump(x);
@@ -239,20 +269,22 @@ function instruction(
       return `{ const M = vm.mayGoto, k = vm.depth; if (M[k] === 0) { ${jump(x)} } M[k]--; }`;
     case OP.CALL_HELPER:
     case OP.CALL_KFUNC: {
+      // All the registers go back before (a callback's frame saves r6..r9 from R) and are read
+      // again after: r1..r5 may differ, and a run paused inside a callback leaves its frame's.
       // The call site's helper, bound once by the VM (VmHost.bind), k-th call in program order.
       // Its result goes into r0 here, in each site's own code: V8 then sees one callee per site
       // and may inline it (a shared wrapper would see them all).
       const call = `vm.calls[${x.call}](vm, ${P})`;
-      const result = `{ const r = ${call}; if (typeof r === 'number') { R[0] = r; R[1] = r < 0 ? -1 : 0; } else if (r === false) { n = vm.n; ${leave(P, Stop.Fault)} } else if (r !== true) vm.setReg(0, r); }`;
+      const result = `{ const r = ${call}; ${LOAD} if (typeof r === 'number') { r0 = r; r1 = r < 0 ? -1 : 0; } else if (r === false) { n = vm.n; ${leave(P, Stop.Fault)} } else if (r !== true) { vm.setReg(0, r); r0 = R[0]; r1 = R[1]; } }`;
       // A helper may have mapped memory, run a callback (the count moved on) or asked for a tail call.
-      return `vm.pc = ${P}; vm.n = n; ${result} DV = vm.mem.dv; SH = vm.mem.shadow; n = vm.n; if (vm.pendingTailCall !== undefined) ${leave(P, Stop.TailCall)} if (n + ${P + 1} > limit) ${leave(P + 1, Stop.Budget)}`;
+      return `vm.pc = ${P}; vm.n = n; ${FLUSH} ${result} DV = vm.mem.dv; SH = vm.mem.shadow; n = vm.n; if (vm.pendingTailCall !== undefined) ${leave(P, Stop.TailCall)} if (n + ${P + 1} > limit) ${leave(P + 1, Stop.Budget)}`;
     }
     case OP.CALL_LOCAL:
-      return `if (vm.depth + 1 >= ${MAX_CALL_FRAMES}) { vm.pc = ${P}; vm.n = n; return vm.fault(${P}, n + ${P}, 'call-depth', 'pc ${P}: call nesting deeper than ${MAX_CALL_FRAMES} frames (MAX_CALL_FRAMES)'); } vm.pushFrame(${P + 1}); ${jump(x)}`;
+      return `if (vm.depth + 1 >= ${MAX_CALL_FRAMES}) ${leave(P, `vm.fault(${P}, n + ${P}, 'call-depth', 'pc ${P}: call nesting deeper than ${MAX_CALL_FRAMES} frames (MAX_CALL_FRAMES)')`)} ${flush(12, 22)} vm.pushFrame(${P + 1}); ${load(20, 22)} ${jump(x)}`;
     case OP.EXIT:
-      return `if (vm.depth === 0) { n += ${P + 1}; ${leave(-1, Stop.Exit)} } { const ret = vm.popFrame(); if (ret < 0) { n += ${P + 1}; ${leave(-1, Stop.Return)} } n += ${P + 1} - ret; pc = ret; continue; }`;
+      return `if (vm.depth === 0) { n += ${P + 1}; ${leave(-1, Stop.Exit)} } { ${flush(12, 22)} const ret = vm.popFrame(); ${load(12, 22)} if (ret < 0) { n += ${P + 1}; ${leave(-1, Stop.Return)} } n += ${P + 1} - ret; pc = ret; continue; }`;
     default:
       // INVALID, and the sentinel past the end.
-      return `{ vm.pc = ${P}; vm.n = n; return vm.fault(${P}, n + ${P}, 'invalid', vm.invalidMessage(${P})); }`;
+      return leave(P, `vm.fault(${P}, n + ${P}, 'invalid', vm.invalidMessage(${P}))`);
   }
 }
