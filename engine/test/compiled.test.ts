@@ -145,5 +145,10 @@ describe('compiled tier', () => {
     expect(src).toMatch(/^let r0 = R\[0\], r1 = R\[1\], .* r21 = R\[21\];$/m);
     expect(src.replace('return function compiled', '').match(/return /g)).toEqual(['return ']);
     expect(src).toMatch(/R\[0\]=r0;R\[1\]=r1;.*R\[21\]=r21;\nreturn out;\n};$/);
+    // A program with a call keeps its registers in the array (around each call they would go back and be read again).
+    const call = assemble('r1 = 5\ncall bpf_ktime_get_ns\nr0 += r1\nexit\n');
+    const withCall = createRawVm(decodeProgram(call.sections[0]?.bytes ?? new Uint8Array(), 4).insns).compiledSource();
+    expect(withCall).not.toMatch(/\br\d+\b/);
+    expect(withCall).toContain('R[2] = 5;');
   });
 });

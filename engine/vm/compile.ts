@@ -75,7 +75,7 @@ export function compileProgram(ops: Int32Array, code: Int32Array, regs: Int32Arr
  * Longest generated source compiled. V8 does not optimize a function whose bytecode passes
  * 60 KB, and unoptimized, the compiled program runs ten times slower than the interpreter
  * (measured: 1,800 M insns/s at 300 instructions, 19 M at 350, where the source passes
- * 55,000 characters). Larger programs are interpreted. About 170–250 instructions fit (fewer where calls and memory accesses are many).
+ * 55,000 characters). Larger programs are interpreted. About 250 instructions fit.
  */
 export const MAX_COMPILED_SOURCE = 45_000;
 
@@ -87,6 +87,7 @@ export function programSource(ops: Int32Array, code: Int32Array, regs: Int32Arra
   const length = cfg.length;
   const labels = entryPoints(cfg);
   const lines: string[] = [];
+  inLocals = !Array.prototype.some.call(ops.subarray(0, length), (op: number) => op === OP.CALL_HELPER || op === OP.CALL_KFUNC || op === OP.CALL_LOCAL || op === OP.ATOMIC || op === OP.LDPKT);
   const emit = (s: string): void => {
     lines.push(s);
   };
@@ -104,7 +105,7 @@ export function programSource(ops: Int32Array, code: Int32Array, regs: Int32Arra
   // load and a store each time, 2.8 times as much in Chromium, whose V8 sandboxes typed arrays),
   // written back before anything outside reads them and read again after anything that writes
   // them: the vm's slow paths, helpers, frames, and every return.
-  emit(`let ${Array.from({ length: REG_INTS }, (_, k) => `r${k} = R[${k}]`).join(', ')};`);
+  if (inLocals) emit(`let ${Array.from({ length: REG_INTS }, (_, k) => `r${k} = R[${k}]`).join(', ')};`);
   emit('let DV = vm.mem.dv, SH = vm.mem.shadow;');
   emit('let pc = vm.pc, n = vm.n, t = false;');
   emit('const limit = vm.limit, S = -0x80000000;');
@@ -129,18 +130,30 @@ export function programSource(ops: Int32Array, code: Int32Array, regs: Int32Arra
   emit(`default: ${leave('pc', FALLBACK)}`);
   emit('}');
   emit('}');
-  emit(FLUSH);
+  emit(flush());
   emit('return out;');
   emit('};');
   // Each write of a register is a 32-bit integer, as a store into the Int32Array made it.
-  return lines.join('\n').replace(/\b(r\d{1,2}) = ([^;{}]*);/g, (all, r: string, v: string, at: number, text: string) => (text.startsWith('let ', text.lastIndexOf('\n', at) + 1) || INT32.test(v) ? all : `${r} = (${v}) | 0;`));
+  const source = lines.join('\n').replace(/\b(r\d{1,2}) = ([^;{}]*);/g, (all, r: string, v: string, at: number, text: string) => (text.startsWith('let ', text.lastIndexOf('\n', at) + 1) || INT32.test(v) ? all : `${r} = (${v}) | 0;`));
+  // A program with calls: the registers stay in R (an element store makes the 32-bit integer).
+  return inLocals ? source : source.replace(/\br(\d{1,2})\b/g, 'R[$1]');
 }
 
 /** A value that is a 32-bit integer as written: a literal, a register, an element of R or of the field table, or a `| 0`. */
 const INT32 = /^(?:-?\d+|r\d{1,2}|R\[\d+\]|V\[[^\]]+\]|\(.*\) \| 0|0|DV\.getInt32\([^)]*\))$/;
 
+/**
+ * Whether the program being translated keeps its registers in locals: one without calls,
+ * atomics or legacy packet loads. Around a call the locals would be written back and read again
+ * (a helper reads r1..r5, a callback's frame saves r6..r9 from R), which cost the NIC's
+ * 40-instruction program with four calls 80 ns a packet (188 → 267): such programs keep the
+ * registers in R, as before. Set by programSource for the program it writes.
+ */
+let inLocals = true;
+
 /** Writes the register locals of R[from..to) back into the register file. */
 function flush(from = 0, to = REG_INTS): string {
+  if (!inLocals) return '';
   let out = '';
   for (let k = from; k < to; k++) out += `R[${k}]=r${k};`;
   return out;
@@ -148,13 +161,13 @@ function flush(from = 0, to = REG_INTS): string {
 
 /** Reads the register locals of R[from..to) again. */
 function load(from = 0, to = REG_INTS): string {
+  if (!inLocals) return '';
   let out = '';
   for (let k = from; k < to; k++) out += `r${k}=R[${k}];`;
   return out;
 }
 
-const FLUSH = flush();
-const LOAD = load();
+
 
 /**
  * Where control can enter: pc 0, jump and call targets, returns from calls, and the end
@@ -257,10 +270,10 @@ function instruction(
       return `{ const a = (r${d} + ${off}) | 0; if (r${d + 1} !== ${GUEST_BASE_HI} || (${check} & 2) === 0) { if (!vm.slowStore(${P}, n + ${P}, r${d}, r${d + 1}, ${off}, ${st.size}, ${S0}, ${S1})) ${fault} } else { ${st.write('a', S0, S1)} } }`;
     }
     case OP.ATOMIC:
-      return `{ ${FLUSH} const ok = vm.atomic(${P}, n + ${P}, ${P * STRIDE}); ${LOAD} if (!ok) ${fault} }`;
+      return `{ ${flush()} const ok = vm.atomic(${P}, n + ${P}, ${P * STRIDE}); ${load()} if (!ok) ${fault} }`;
     case OP.LDPKT:
       // Out of the packet: Linux ends the program, returning 0.
-      return `{ ${FLUSH} const k = vm.ldpkt(${P}, ${P * STRIDE}); ${LOAD} if (k === 1) { r0 = 0; r1 = 0; n += ${P + 1}; ${leave(-1, Stop.Exit)} } }`;
+      return `{ ${flush()} const k = vm.ldpkt(${P}, ${P * STRIDE}); ${load()} if (k === 1) { r0 = 0; r1 = 0; n += ${P + 1}; ${leave(-1, Stop.Exit)} } }`;
     // ---- jumps, calls, exit
     case OP.JA:
       return jump(x);
@@ -275,9 +288,9 @@ function instruction(
       // Its result goes into r0 here, in each site's own code: V8 then sees one callee per site
       // and may inline it (a shared wrapper would see them all).
       const call = `vm.calls[${x.call}](vm, ${P})`;
-      const result = `{ const r = ${call}; ${LOAD} if (typeof r === 'number') { r0 = r; r1 = r < 0 ? -1 : 0; } else if (r === false) { n = vm.n; ${leave(P, Stop.Fault)} } else if (r !== true) { vm.setReg(0, r); r0 = R[0]; r1 = R[1]; } }`;
+      const result = `{ const r = ${call}; ${load()} if (typeof r === 'number') { r0 = r; r1 = r < 0 ? -1 : 0; } else if (r === false) { n = vm.n; ${leave(P, Stop.Fault)} } else if (r !== true) { vm.setReg(0, r); r0 = R[0]; r1 = R[1]; } }`;
       // A helper may have mapped memory, run a callback (the count moved on) or asked for a tail call.
-      return `vm.pc = ${P}; vm.n = n; ${FLUSH} ${result} DV = vm.mem.dv; SH = vm.mem.shadow; n = vm.n; if (vm.pendingTailCall !== undefined) ${leave(P, Stop.TailCall)} if (n + ${P + 1} > limit) ${leave(P + 1, Stop.Budget)}`;
+      return `vm.pc = ${P}; vm.n = n; ${flush()} ${result} DV = vm.mem.dv; SH = vm.mem.shadow; n = vm.n; if (vm.pendingTailCall !== undefined) ${leave(P, Stop.TailCall)} if (n + ${P + 1} > limit) ${leave(P + 1, Stop.Budget)}`;
     }
     case OP.CALL_LOCAL:
       return `if (vm.depth + 1 >= ${MAX_CALL_FRAMES}) ${leave(P, `vm.fault(${P}, n + ${P}, 'call-depth', 'pc ${P}: call nesting deeper than ${MAX_CALL_FRAMES} frames (MAX_CALL_FRAMES)')`)} ${flush(12, 22)} vm.pushFrame(${P + 1}); ${load(20, 22)} ${jump(x)}`;
