@@ -12,22 +12,19 @@ import { imageOf } from '../xdp/nic-harness.ts';
 import { parseScenario } from '../../kernel/scenario.ts';
 import { prepare, requestFor, bytesOf } from '../verifier/corpus-mutants.ts';
 
-// Two lookups of key 0 in a hash map; r0 = (first found) + 2 * (second found).
-const SOURCE = `.section xdp
+/** An XDP program with a hash map m whose key 0 is on the stack at r10 - 4. */
+const HEAD = `.section xdp
 .license "GPL"
 .map m type=hash key=4 value=8 max_entries=4
 r1 = 0
 *(u32 *)(r10 - 4) = r1
-r1 = m ll
-r2 = r10
-r2 += -4
-call bpf_map_lookup_elem
-r6 = r0
-r1 = m ll
-r2 = r10
-r2 += -4
-call bpf_map_lookup_elem
-r7 = 0
+`;
+/** `helper`(m, &key 0). */
+const ON_KEY0 = (helper: string): string => `r1 = m ll\nr2 = r10\nr2 += -4\ncall ${helper}\n`;
+
+// Two lookups of key 0 in a hash map; r0 = (first found) + 2 * (second found).
+const SOURCE = `${HEAD}${ON_KEY0('bpf_map_lookup_elem')}r6 = r0
+${ON_KEY0('bpf_map_lookup_elem')}r7 = 0
 if r6 == 0 goto second
 r7 = 1
 second:
@@ -103,28 +100,11 @@ describe('concurrent writes to maps (Scenario.concurrentWrites)', () => {
 describe('concurrent writes on the emulated NIC', () => {
   // Two lookups of key 0, then its deletion: each packet is a run of its own, so the write before
   // the 2nd call lands between the lookups for every packet (XDP_DROP), not only the first.
-  const NIC_PROGRAM = `.section xdp
-.license "GPL"
-.map m type=hash key=4 value=8 max_entries=4
-r1 = 0
-*(u32 *)(r10 - 4) = r1
-r1 = m ll
-r2 = r10
-r2 += -4
-call bpf_map_lookup_elem
-r1 = m ll
-r2 = r10
-r2 += -4
-call bpf_map_lookup_elem
-r6 = 2
+  const NIC_PROGRAM = `${HEAD}${ON_KEY0('bpf_map_lookup_elem')}${ON_KEY0('bpf_map_lookup_elem')}r6 = 2
 if r0 == 0 goto del
 r6 = 1
 del:
-r1 = m ll
-r2 = r10
-r2 += -4
-call bpf_map_delete_elem
-r0 = r6
+${ON_KEY0('bpf_map_delete_elem')}r0 = r6
 exit
 `;
 
