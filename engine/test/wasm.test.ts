@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { assemble } from '../asm/index.ts';
 import { decodeProgram, encodeProgram, type Insn } from '../isa/index.ts';
 import { createRawVm, GuestMemory, runRaw, Vm, type VmHost, type VmTier } from '../vm/index.ts';
-import { ARENA_OFFSET } from '../vm/memory.ts';
+import { ARENA_OFFSET, GUEST_BASE_HI, HDR_WINDOW, PERM_READ, PERM_WRITE, type Region } from '../vm/memory.ts';
 import { MAX_COMPILED_SOURCE } from '../vm/compile.ts';
 import { structure, wasmModuleBytes } from '../vm/wasm.ts';
 import { cfgOf } from '../program/cfg.ts';
@@ -349,6 +349,86 @@ describe('WebAssembly tier', () => {
     expect(vm.run()).toBe('exited');
     expect(vm.wasmInsns - before).toBe(vm.count);
     expect(vm.mem.bytes[at]).toBe(0x88);
+  });
+
+  it('keeps the window in the header true: every byte it holds has the permission, through maps, fences, frees, permission changes and new buffers (seeded)', () => {
+    const rng = new Rng(0x77696e64);
+    for (let trial = 0; trial < 40; trial++) {
+      const memory = new GuestMemory(1 << 12);
+      const regions: Region[] = [];
+      let window: Region | undefined;
+      for (let step = 0; step < 60; step++) {
+        const pick = regions[rng.below(Math.max(1, regions.length))];
+        const what = rng.below(7);
+        if (what === 0 || !pick) {
+          const kind = (['packet', 'input', 'scratch', 'map-value'] as const)[rng.below(4)] ?? 'scratch';
+          const r = memory.map(`r${step}`, kind, 1 + rng.below(rng.chance(0.1) ? 8192 : 96), rng.chance(0.8) ? PERM_READ | PERM_WRITE : PERM_READ);
+          regions.push(r);
+          if (kind === 'packet' || kind === 'input') window = r;
+        } else if (what === 1) memory.fence(pick, pick.start + rng.below(pick.size + 1), pick.start + rng.below(pick.size + 9), () => 'fenced');
+        else if (what === 2) memory.unfence(pick);
+        else if (what === 3) memory.free(pick);
+        else if (what === 4) memory.setPerms(pick, rng.below(4));
+        else if (what === 5) memory.setSpecial(pick, { load: () => 'special', store: () => 'special' });
+        else if (memory.bytes.length < 1 << 18) memory.map(`big${step}`, 'scratch', memory.bytes.length); // a new buffer
+        const h = new DataView(memory.buffer, 0, ARENA_OFFSET);
+        const lo = h.getUint32(HDR_WINDOW, true);
+        expect(h.getInt32(HDR_WINDOW + 4, true)).toBe(GUEST_BASE_HI);
+        const spans = [h.getUint32(HDR_WINDOW + 8, true), h.getUint32(HDR_WINDOW + 12, true)];
+        [PERM_READ, PERM_WRITE].forEach((perm, i) => {
+          const span = spans[i] ?? 0;
+          // An 8-byte access at each of the span's offsets lies in bytes with the permission.
+          if (span > 0) expect(memory.accessible(lo, span + 7, perm), `trial ${trial} step ${step}`).toBe(true);
+        });
+        // The window is the last packet or input mapped, whole while nothing narrowed it.
+        if (window && !window.freed && !window.fence && window.size >= 8 && (window.perms & PERM_READ) !== 0) {
+          expect(lo).toBe(window.start);
+          expect(spans[0]).toBe(window.size - 7);
+        }
+      }
+    }
+  });
+
+  it('takes an access in the window with one compare and leaves every other to the checks: edges, a fenced, read-only, freed or moved window (seeded)', () => {
+    const rng = new Rng(0x65646765);
+    const changes = ['none', 'fence', 'read-only', 'free', 'moved'] as const;
+    const tally: Tally = { wasm: 0, total: 0 };
+    for (let seed = 0; seed < 250; seed++) {
+      const n = 8 + rng.below(56);
+      const sizes = ['u8', 'u16', 'u32', 'u64'] as const;
+      const width = { u8: 1, u16: 2, u32: 4, u64: 8 };
+      const body: string[] = [];
+      for (let k = 0; k < 2 + rng.below(5); k++) {
+        const size = sizes[rng.below(4)] ?? 'u8';
+        // Mostly inside, some across either edge.
+        const off = rng.chance(0.75) ? rng.below(n - width[size] + 1) : rng.below(n + 24) - 12;
+        if (rng.chance(0.6)) body.push(`r3 = *(${size} *)(r6 ${off < 0 ? '-' : '+'} ${Math.abs(off)})`, 'r0 += r3');
+        else body.push(`*(${size} *)(r6 ${off < 0 ? '-' : '+'} ${Math.abs(off)}) = r0`);
+      }
+      const insns = program(['r6 = r1', 'r0 = 7', 'r7 = 0', 'loop:', ...body, 'r7 += 1', 'if r7 < 4 goto loop', 'exit'].join('\n'));
+      const mem = Uint8Array.from({ length: n }, () => rng.below(256));
+      const change = changes[seed % changes.length] ?? 'none';
+      const lo = rng.below(n);
+      const hi = lo + rng.below(n - lo + 1);
+      const run = (tier: VmTier): unknown => {
+        const vm = createRawVm(insns, { tier, mem });
+        const input = vm.mem.allRegions().find((r) => r.kind === 'input');
+        if (!input) throw new Error('no input');
+        if (change === 'fence') vm.mem.fence(input, input.start + lo, input.start + hi, () => 'outside the fence');
+        if (change === 'read-only') vm.mem.setPerms(input, PERM_READ);
+        if (change === 'free') vm.mem.free(input);
+        if (change === 'moved') vm.mem.map('another packet', 'packet', 64);
+        const out = outcome(vm, vm.run());
+        if (tier === 'wasm') {
+          tally.wasm += vm.wasmInsns;
+          tally.total += vm.count;
+        }
+        return out;
+      };
+      expect(run('wasm'), `seed ${seed} (${change})`).toEqual(run('interpreter'));
+    }
+    // The accesses the checks pass ran in WebAssembly; the refused ones stopped the run at once.
+    expect(tally.wasm / tally.total).toBeGreaterThan(0.8);
   });
 
   it('runs a loop wholly in WebAssembly, and chooses the tier per program by default', () => {

@@ -6,7 +6,8 @@
 // The buffer is a WebAssembly.Memory's (where WebAssembly exists), so that the WebAssembly tier
 // (wasm.ts) works on the arena itself, with no copy per run. Its layout, fixed for the life of
 // the Memory (it never `grow`s: that would detach every view; a bigger arena is a new Memory):
-//   [0, ARENA_OFFSET)                       the WebAssembly tier's header (registers, count, pc)
+//   [0, ARENA_OFFSET)                       the WebAssembly tier's header (registers, count, pc;
+//                                           the window at HDR_WINDOW, which this class keeps)
 //   [ARENA_OFFSET, ARENA_OFFSET + size)     the arena (`bytes`, `dv`: arena offset 0 is its first byte)
 //   [ARENA_OFFSET + size, … + 2 × size)     the shadow, one permission byte per arena byte
 // Without WebAssembly (or when a Memory cannot be had) the same layout lives in an ArrayBuffer.
@@ -21,6 +22,13 @@ const ALIGN = 16;
 /** Where arena offset 0 lives in the buffer: the bytes before it are the WebAssembly tier's header. */
 export const ARENA_OFFSET = 256;
 const WASM_PAGE = 65536;
+
+/**
+ * Where the header holds the window (see GuestMemory.window): the guest address of its first
+ * byte (i64), then how many offsets U from it start a readable 8-byte access (i32: `len − 7`,
+ * 0 when it is shorter or unreadable) and the same for writes.
+ */
+export const HDR_WINDOW = 112;
 
 export const PERM_READ = 1;
 export const PERM_WRITE = 2;
@@ -104,6 +112,14 @@ export class GuestMemory {
   generation = 0;
   private next = FIRST_OFFSET;
   private readonly regions: Region[] = [];
+  /**
+   * The window: the last packet or input mapped, whose accessible bytes (all of it, or its
+   * fence) carry the region's permissions throughout. The header says where it is, kept true at
+   * each change of the region's shadow (free, fence, unfence, setPerms) and of buffer, so the
+   * WebAssembly tier can take an access inside it with one compare and no shadow read (the
+   * packet a parsing loop walks). Only this class writes such a region's shadow.
+   */
+  private window: Region | undefined;
   private readonly special = new Map<number, SpecialAccess>();
 
   constructor(initialSize = 1 << 16) {
@@ -113,6 +129,31 @@ export class GuestMemory {
     this.dv = new DataView(buffer, ARENA_OFFSET, initialSize);
     this.bytes = new Uint8Array(buffer, ARENA_OFFSET, initialSize);
     this.shadow = new Uint8Array(buffer, ARENA_OFFSET + initialSize, initialSize);
+    this.writeWindow();
+  }
+
+  /** The window's place and permissions into the header (HDR_WINDOW). */
+  private writeWindow(): void {
+    const r = this.window;
+    let lo = 0;
+    let len = 0;
+    let perms = 0;
+    if (r && !r.freed) {
+      lo = r.fence ? r.fence.lo : r.start;
+      len = (r.fence ? r.fence.hi : r.start + r.size) - lo;
+      perms = r.perms;
+    }
+    const span = len >= 8 ? len - 7 : 0;
+    const h = new DataView(this.buffer, 0, ARENA_OFFSET);
+    h.setInt32(HDR_WINDOW, lo, true);
+    h.setInt32(HDR_WINDOW + 4, GUEST_BASE_HI, true);
+    h.setInt32(HDR_WINDOW + 8, (perms & PERM_READ) !== 0 ? span : 0, true);
+    h.setInt32(HDR_WINDOW + 12, (perms & PERM_WRITE) !== 0 ? span : 0, true);
+  }
+
+  /** Whether `region` is the window (its shadow changed: the header follows). */
+  private changed(region: Region): void {
+    if (region === this.window) this.writeWindow();
   }
 
   /**
@@ -129,6 +170,10 @@ export class GuestMemory {
     const region: Region = { id: this.regions.length, name, kind, start, size, perms, freed: false };
     this.regions.push(region);
     this.shadow.fill(perms, start, end);
+    if (kind === 'packet' || kind === 'input') {
+      this.window = region;
+      this.writeWindow();
+    }
     return region;
   }
 
@@ -148,6 +193,7 @@ export class GuestMemory {
   free(region: Region): void {
     region.freed = true;
     this.shadow.fill(0, region.start, region.start + region.size);
+    this.changed(region);
   }
 
   /** Lets only [lo, hi) of `region` be accessed (see Region.fence); `unfence` lifts it. */
@@ -155,6 +201,7 @@ export class GuestMemory {
     const a = Math.max(region.start, Math.min(lo, region.start + region.size));
     const b = Math.max(a, Math.min(hi, region.start + region.size));
     region.fence = { lo: a, hi: b, describe };
+    this.changed(region);
     if (region.freed) return;
     this.shadow.fill(0, region.start, a);
     this.shadow.fill(region.perms, a, b);
@@ -165,11 +212,13 @@ export class GuestMemory {
     if (!region.fence) return;
     delete region.fence;
     if (!region.freed) this.shadow.fill(region.perms, region.start, region.start + region.size);
+    this.changed(region);
   }
 
   setPerms(region: Region, perms: number): void {
     (region as { perms: number }).perms = perms;
     if (!region.freed) this.shadow.fill(perms, region.start, region.start + region.size);
+    this.changed(region);
   }
 
   private ensure(size: number): void {
@@ -188,6 +237,7 @@ export class GuestMemory {
     this.dv = new DataView(buffer, ARENA_OFFSET, n);
     this.bytes = bytes;
     this.shadow = shadow;
+    this.writeWindow();
   }
 
   /** Guest address of an arena offset. */

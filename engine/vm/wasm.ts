@@ -38,7 +38,7 @@
 
 import type { Cfg } from '../program/cfg.ts';
 import { OP, REG_INTS, Stop, STRIDE } from './interpreter.ts';
-import { ARENA_OFFSET, GUEST_BASE_HI, PERM_READ, PERM_WRITE } from './memory.ts';
+import { ARENA_OFFSET, GUEST_BASE_HI, HDR_WINDOW, PERM_READ, PERM_WRITE } from './memory.ts';
 import { entryPoints, FALLBACK } from './compile.ts';
 import type { Vm } from './vm.ts';
 import { Recent } from './recent.ts';
@@ -231,14 +231,25 @@ const L_R0 = 4;
 const L_N = 15;
 const L_LIMIT = 16;
 const L_T = 17;
-/** `len − size` for accesses of 1, 2, 4 and 8 bytes: the last arena offset each may start at. */
-const L_LIM: Readonly<Record<number, number>> = { 1: 18, 2: 19, 4: 20, 8: 21 };
-const I64_LOCALS = 18; // r0–r10, n − limit, limit, t, the four limits
-const L_PC = 22;
-const L_SH = 23;
-const L_A = 24;
-const L_X = 25;
-const I32_LOCALS = 4; // pc, sh, a, x
+/**
+ * Where the prologue leaves `len − size` for accesses of 1, 2, 4 and 8 bytes (the last arena
+ * offset each may start at, i64) and the shadow's base (i32): read from memory by an access
+ * off the window, so that they hold no machine register in a loop that does not need them.
+ */
+const HDR_LIMITS: Readonly<Record<number, number>> = { 1: 136, 2: 144, 4: 152, 8: 160 };
+const HDR_SHADOW = 168;
+/**
+ * The window (memory.ts HDR_WINDOW): its first byte's guest address, and how many offsets from
+ * it start a readable (writable) 8-byte access — an access in it needs one compare.
+ */
+const L_WG = 18;
+const L_WR = 19;
+const L_WW = 20;
+const I64_LOCALS = 17; // r0–r10, n − limit, limit, t, the window's three
+const L_PC = 21;
+const L_A = 22;
+const L_X = 23;
+const I32_LOCALS = 3; // pc, a, x
 
 /** The labels every function has, by level (0 outermost): see `functionBody`. */
 const LV_EXIT = 0;
@@ -368,6 +379,14 @@ function goOnOrEnd(w: Body): void {
   w.end();
   for (let r = 0; r <= 10; r++) w.i32(0).mem(W.i64_load, r * 8).set(L_R0 + r);
   w.i32(0).mem(W.f64_load, HDR_N).op(W.prefix_fc, TRUNC_SAT_F64_S).get(L_LIMIT).op(W.i64_sub).set(L_N);
+  loadWindow(w);
+}
+
+/** The window from the header (at entry and after each call: a helper may have moved it). */
+function loadWindow(w: Body): void {
+  w.i32(0).mem(W.i64_load, HDR_WINDOW).set(L_WG);
+  w.i32(0).mem(W.i64_load32_u, HDR_WINDOW + 8).set(L_WR);
+  w.i32(0).mem(W.i64_load32_u, HDR_WINDOW + 12).set(L_WW);
 }
 
 /** The registers into the header, then `step(P, n)`: its result on the stack. */
@@ -407,7 +426,7 @@ function escapeAndLeave(w: Body, P: number): void {
  * `perm` in the shadow, read as one number (loads, stores and atomics alike).
  */
 function refuseWithout(w: Body, perm: number, size: number, refused: number): void {
-  w.get(L_A).get(L_SH).op(W.i32_add);
+  w.get(L_A).i32(0).mem(W.i32_load, HDR_SHADOW).op(W.i32_add);
   if (size === 8) {
     const mask = BigInt(perm) * 0x0101010101010101n;
     w.mem(W.i64_load, 0).i64(mask).op(W.i64_and).i64(mask).op(W.i64_ne);
@@ -436,7 +455,7 @@ function atomic(w: Body, P: number, d: number, s: number, off: number, code: num
   w.open(W.block);
   w.get(base).i64(32n).op(W.i64_shr_u, W.i32_wrap_i64).i32(GUEST_BASE_HI | 0).op(W.i32_ne).br(refused, true);
   w.get(base).i64(0xffff_ffffn).op(W.i64_and).i64(BigInt(off)).op(W.i64_add).tee(L_T);
-  w.get(L_LIM[size] ?? L_T).op(W.i64_gt_u).br(refused, true);
+  w.i32(0).mem(W.i64_load, HDR_LIMITS[size] ?? 0).op(W.i64_gt_u).br(refused, true);
   w.get(L_T).op(W.i32_wrap_i64).set(L_A);
   refuseWithout(w, PERM_READ | PERM_WRITE, size, refused);
   // The old value (zero-extended for 4 bytes) in L_T; the new one stored (its low half for 4).
@@ -521,8 +540,31 @@ export function wasmHandBackPoints(ops: Int32Array, cfg: Cfg): number[] {
   return [...wasmEntryPoints(ops, cfg)].filter((pc) => pc < cfg.length && (ops[pc] ?? OP.INVALID) !== OP.INVALID).sort((a, b) => a - b);
 }
 
+/**
+ * Whether register `reg` seems to hold r10 plus or minus something at P — copied from r10 and
+ * moved by adds and subtracts since, in the (at most 32) instructions before P in the program's
+ * order, jumps in between not asked about: a guess that an access is the stack's, which the
+ * window never holds. A wrong guess costs speed, never a result: the checks decide either way.
+ */
+function fromFramePointer(ops: Int32Array, code: Int32Array, P: number, reg: number): boolean {
+  for (let q = P - 1; q >= Math.max(0, P - 32) && reg !== 10; q--) {
+    const op = ops[q] ?? OP.INVALID;
+    const d = (code[q * STRIDE + 1] ?? 0) >> 1;
+    const s = code[q * STRIDE + 2] ?? 0;
+    if (op === OP.MOV64 && d === reg) {
+      if (s >= REG_INTS) return false;
+      reg = s >> 1;
+    } else if ((op === OP.ADD64 || op === OP.SUB64) && d === reg) {
+      // Still based where it was.
+    } else if (op === OP.CALL_HELPER || op === OP.CALL_KFUNC || op === OP.CALL_LOCAL || op === OP.ATOMIC) {
+      return false;
+    } else if (STORES[op] === undefined && !isJump(op) && d === reg) return false;
+  }
+  return reg === 10;
+}
+
 /** The instruction at `P` into `w` (straight-line code that falls through to P + 1 unless it branches). */
-function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int32Array, labels: ReadonlySet<number>, flow: Flow): void {
+function instruction(w: Body, P: number, op: number, ops: Int32Array, code: Int32Array, regs: Int32Array, labels: ReadonlySet<number>, flow: Flow): void {
   const b = P * STRIDE;
   const d = code[b + 1] ?? 0;
   const s = code[b + 2] ?? 0;
@@ -563,23 +605,40 @@ function instruction(w: Body, P: number, op: number, code: Int32Array, regs: Int
     w.open(W.block);
     const refused = w.level;
     w.open(W.block); // refused: the interpreter takes the instruction
+    // The access at the arena offset on the stack.
+    const access_ = (): void => {
+      if (load !== undefined) w.mem(access, ARENA).set(D);
+      else {
+        src64(w, regs, s);
+        w.mem(access, ARENA);
+      }
+    };
+    if (!fromFramePointer(ops, code, P, (load !== undefined ? s : d) >> 1)) {
+      // Inside the window (the packet or input a loop walks, memory.ts): its bytes all have the
+      // permission, and the 64-bit sum is the address the interpreter finds, so one compare
+      // decides. The arena offset is then the sum's lower half (the guest address's), added in
+      // 32 bits. Not tried where the base comes from r10: a stack access, which the window never
+      // holds, would pay a compare and, in V8, a taken branch.
+      w.get(base).i64(BigInt(off)).op(W.i64_add).get(L_WG).op(W.i64_sub).get(load !== undefined ? L_WR : L_WW);
+      w.op(W.i64_lt_u).open(W.if);
+      w.get(base).op(W.i32_wrap_i64).i32(off).op(W.i32_add);
+      access_();
+      w.br(ok);
+      w.end();
+    }
     // The arena offset in 64 bits: the address less the arena's base, at most len − size.
     // The interpreter's fast path asks for the upper half to be the arena's and wraps the lower
     // half's sum. Where the two differ: a sum that carries out of an arena address is refused
     // here (the interpreter decides); one that carries into the arena from the half below is
     // the arena address its slow path finds, adding in 64 bits as this does.
     w.get(base).i64(BigInt.asIntN(64, BigInt(off) - (BigInt(GUEST_BASE_HI >>> 0) << 32n))).op(W.i64_add).tee(L_T);
-    w.get(L_LIM[size] ?? L_T).op(W.i64_gt_u).br(refused, true);
+    w.i32(0).mem(W.i64_load, HDR_LIMITS[size] ?? 0).op(W.i64_gt_u).br(refused, true);
     w.get(L_T).op(W.i32_wrap_i64).set(L_A);
     // Every byte's permission, read as one number: the interpreter checks the first and the
     // last byte; asking more only sends an access to the interpreter, which decides as ever.
     refuseWithout(w, load !== undefined ? PERM_READ : PERM_WRITE, size, refused);
-    if (load !== undefined) w.get(L_A).mem(access, ARENA).set(D);
-    else {
-      w.get(L_A);
-      src64(w, regs, s);
-      w.mem(access, ARENA);
-    }
+    w.get(L_A);
+    access_();
     w.br(ok);
     w.end();
     if (op === OP.LDXW) {
@@ -752,8 +811,9 @@ function prologue(w: Body): void {
   for (let r = 0; r <= 10; r++) w.i32(0).mem(W.i64_load, r * 8).set(L_R0 + r);
   w.get(P_N).op(W.prefix_fc, TRUNC_SAT_F64_S);
   w.get(P_LIMIT).op(W.prefix_fc, TRUNC_SAT_F64_S).tee(L_LIMIT).op(W.i64_sub).set(L_N);
-  w.get(L_LEN).i32(ARENA).op(W.i32_add).set(L_SH);
-  for (const size of [1, 2, 4, 8]) w.get(L_LEN).i32(size).op(W.i32_sub, W.i64_extend_i32_u).set(L_LIM[size] ?? L_T);
+  w.i32(0).get(L_LEN).i32(ARENA).op(W.i32_add).mem(W.i32_store, HDR_SHADOW);
+  for (const size of [1, 2, 4, 8]) w.i32(0).get(L_LEN).i32(size).op(W.i32_sub, W.i64_extend_i32_u).mem(W.i64_store, HDR_LIMITS[size] ?? 0);
+  loadWindow(w);
   w.get(P_ENTRY).set(L_PC);
 }
 
@@ -803,7 +863,7 @@ function dispatchBody(ops: Int32Array, code: Int32Array, regs: Int32Array, lengt
       const op = P < length ? (ops[P] ?? OP.INVALID) : OP.INVALID;
       // The second slot of an lddw: skipped by the lddw, and an entry's fault otherwise.
       if (P > from && lddwTail(ops, P, length)) continue;
-      instruction(w, P, op, code, regs, labels, flow);
+      instruction(w, P, op, ops, code, regs, labels, flow);
     }
   }
   w.end(); // the loop
@@ -878,7 +938,7 @@ function structuredBody(ops: Int32Array, code: Int32Array, regs: Int32Array, len
       break;
     }
     if (lddwTail(ops, p, length)) continue;
-    instruction(w, p, ops[p] ?? OP.INVALID, code, regs, labels, flow);
+    instruction(w, p, ops[p] ?? OP.INVALID, ops, code, regs, labels, flow);
   }
   closeOuter(w);
   return w;
