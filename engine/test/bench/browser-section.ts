@@ -13,7 +13,7 @@ import { CHROMIUM, CHROMIUM_ARGS } from '../../../e2e/chromium.ts';
 import { REPO_ROOT } from '../shared.ts';
 import type { BrowserBenchRequest, BrowserBenchResult } from './browser/protocol.ts';
 import type { BenchProgram } from './corpus.ts';
-import { CORPUS_MIN_SAMPLE_MS, CORPUS_WARM_UP_MS, CORPUS_WARM_UP_RUNS, median } from './measure.ts';
+import { CORPUS_MIN_SAMPLE_MS, CORPUS_WARM_UP_MAX_MS, CORPUS_WARM_UP_MS, CORPUS_WARM_UP_RUNS, median } from './measure.ts';
 
 /** The tiers the corpus benchmark measures (main.ts's). */
 export type BenchTier = 'interpreter' | 'compiled' | 'wasm';
@@ -31,7 +31,7 @@ export interface NodeSide {
 export interface BrowserSectionOptions {
   /** Fresh workers per program and tier (main.ts's --processes: as many as Node's fresh processes). */
   readonly processes: number;
-  /** Timed runs per worker (--runs), after CORPUS_WARM_UP_RUNS warm-up runs lasting at least CORPUS_WARM_UP_MS. */
+  /** Timed runs per worker (--runs), after CORPUS_WARM_UP_RUNS warm-up runs lasting at least CORPUS_WARM_UP_MS (more while still speeding up). */
   readonly runs: number;
   readonly json: boolean;
 }
@@ -51,7 +51,7 @@ function newest(dir: string): number {
 }
 
 function request(p: BenchProgram, tier: BenchTier, runs: number): BrowserBenchRequest {
-  return { bytes: [...p.bytes], ...(p.mem ? { mem: [...p.mem] } : {}), expectedR0: `0x${p.expectedR0.toString(16)}`, insns: p.insns, tier, runs, warm: CORPUS_WARM_UP_RUNS, warmMs: CORPUS_WARM_UP_MS, minSampleMs: CORPUS_MIN_SAMPLE_MS };
+  return { bytes: [...p.bytes], ...(p.mem ? { mem: [...p.mem] } : {}), expectedR0: `0x${p.expectedR0.toString(16)}`, insns: p.insns, tier, runs, warm: CORPUS_WARM_UP_RUNS, warmMs: CORPUS_WARM_UP_MS, steadyMaxMs: CORPUS_WARM_UP_MAX_MS, minSampleMs: CORPUS_MIN_SAMPLE_MS };
 }
 
 interface BrowserSide {
@@ -106,7 +106,7 @@ export async function reportBrowser(programs: readonly BenchProgram[], o: Browse
     if (!o.json) {
       console.log('');
       console.log(
-        `Browser (Chromium ${browser.version()} headless, a fresh dedicated worker per measurement) vs Node ${process.version} (a fresh process per measurement): median M insns/s over ${o.processes} workers / processes × ${o.runs} timed samples (each one run, or a batch of runs lasting ≥ ${CORPUS_MIN_SAMPLE_MS} ms: the browser's clock reads to 5 µs) after ${CORPUS_WARM_UP_RUNS} warm-up runs and at least ${CORPUS_WARM_UP_MS / 1000} s of them, measured by the same code (engine/test/bench/measure.ts), every r0 and count checked`,
+        `Browser (Chromium ${browser.version()} headless, a fresh dedicated worker per measurement) vs Node ${process.version} (a fresh process per measurement): median M insns/s over ${o.processes} workers / processes × ${o.runs} timed samples (each one run, or a batch of runs lasting ≥ ${CORPUS_MIN_SAMPLE_MS} ms: the browser's clock reads to 5 µs) after ${CORPUS_WARM_UP_RUNS} warm-up runs and at least ${CORPUS_WARM_UP_MS / 1000} s of them (more while the speed still rises, up to ${CORPUS_WARM_UP_MAX_MS / 1000} s), measured by the same code (engine/test/bench/measure.ts), every r0 and count checked`,
       );
       if (stale) console.log('note: dist/ is older than the VM sources: `npx vite build` measures the current VM in the browser');
     }

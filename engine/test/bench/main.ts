@@ -17,7 +17,7 @@ import { kernelOracle } from '../kernel/oracle.ts';
 import { BENCH_DIR, sharedAvailable } from '../shared.ts';
 import { reportBrowser } from './browser-section.ts';
 import { loadCorpus, type BenchProgram } from './corpus.ts';
-import { CORPUS_MIN_SAMPLE_MS, CORPUS_WARM_UP_MS, CORPUS_WARM_UP_RUNS, median } from './measure.ts';
+import { CORPUS_MIN_SAMPLE_MS, CORPUS_WARM_UP_MAX_MS, CORPUS_WARM_UP_MS, CORPUS_WARM_UP_RUNS, median, STEADY_SPAN_MS } from './measure.ts';
 import { SIZE_PROGRAMS, sizeProgram } from './size-programs.ts';
 import { NIC_BENCH_PROGRAM, NIC_EXAMPLE_PROGRAM, SPLIT_RUNS, WARM_UP_RUNS, type NicSplit } from './nic-child.ts';
 import { verifierPrograms, type VerifierBenchProgram } from './verifier-programs.ts';
@@ -86,7 +86,7 @@ async function ours(p: { readonly name: string }, o: Options, tier: Tier): Promi
   const steadyAfter: number[] = [];
   let wasmShare = 1;
   for (let i = 0; i < o.processes; i++) {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, p.name, String(o.runs), String(CORPUS_WARM_UP_RUNS), tier, String(CORPUS_WARM_UP_MS), String(CORPUS_MIN_SAMPLE_MS)], { maxBuffer: 1 << 20 });
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', CHILD, p.name, String(o.runs), String(CORPUS_WARM_UP_RUNS), tier, String(CORPUS_WARM_UP_MS), String(CORPUS_MIN_SAMPLE_MS), String(CORPUS_WARM_UP_MAX_MS)], { maxBuffer: 1 << 20 });
     const r = JSON.parse(stdout) as { rates: number[]; wasmShare: number; steadyAfterMs: number; error?: string };
     if (r.error) return { median: 0, perProcess, wasmShare: 0, steadyAfterMs: 0, error: r.error };
     perProcess.push(median(r.rates));
@@ -379,7 +379,7 @@ async function main(): Promise<number> {
   let failed = false;
   if (!o.json) {
     console.log(
-      `ours: median M insns/s over ${o.processes} fresh processes × ${o.runs} timed samples (each one run, or a batch of runs lasting ≥ ${CORPUS_MIN_SAMPLE_MS} ms) after ${CORPUS_WARM_UP_RUNS} warm-up runs and at least ${CORPUS_WARM_UP_MS / 1000} s of them, compiled tier, WebAssembly tier (with the share of instructions run in WebAssembly, the rest fell back to the interpreter) and interpreter alone; kernel: ${o.kernelLoads} loads × test_run repeat ${o.kernelRepeat}`,
+      `ours: median M insns/s over ${o.processes} fresh processes × ${o.runs} timed samples (each one run, or a batch of runs lasting ≥ ${CORPUS_MIN_SAMPLE_MS} ms) after ${CORPUS_WARM_UP_RUNS} warm-up runs and at least ${CORPUS_WARM_UP_MS / 1000} s of them (more while a ${STEADY_SPAN_MS} ms span still runs > 5 % faster than the one before, up to ${CORPUS_WARM_UP_MAX_MS / 1000} s), compiled tier, WebAssembly tier (with the share of instructions run in WebAssembly, the rest fell back to the interpreter) and interpreter alone; kernel: ${o.kernelLoads} loads × test_run repeat ${o.kernelRepeat}`,
     );
     console.log(`| program | insns/run | compiled M/s (per-process medians) | wasm M/s | in wasm | interpreter M/s | Linux JIT M/s | JIT / compiled | JIT / wasm | interpreter ≥ ${TARGET}? |`);
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |');

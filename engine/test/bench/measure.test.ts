@@ -53,6 +53,24 @@ describe('measureRuns', () => {
     expect(m.batch * m.rates.length + m.warmUpRuns).toBe(14);
   });
 
+  it('warms up on while a span of running is more than 5 % faster than the one before, then times the steady speed', () => {
+    // Spans of 250 ms: 25 runs of 10 ms, 50 of 5 ms, 250 of 1 ms (each span faster), then 1 ms
+    // runs: the fourth span is no faster than the third, so warm-up ends with it.
+    const durations = [...Array<number>(25).fill(10), ...Array<number>(50).fill(5), 1];
+    const m = measureRuns(PROGRAM, 'interpreter', scripted(durations), { runs: 3, warm: 0, warmMs: 100, steadyMaxMs: 5000 });
+    expect(m.warmUpRuns).toBe(25 + 50 + 250 + 250);
+    m.rates.forEach((r) => expect(r).toBeCloseTo(0.002, 9));
+    // Without steadyMaxMs the same engine is timed after 100 ms, still at its first speed.
+    expect(measureRuns(PROGRAM, 'interpreter', scripted(durations), { runs: 3, warm: 0, warmMs: 100 }).rates[0]).toBeCloseTo(0.0002, 9);
+  });
+
+  it('stops warming up at steadyMaxMs of running even while the speed still rises', () => {
+    const durations = [...Array<number>(25).fill(10), ...Array<number>(50).fill(5), 1];
+    // 250 ms of 10 ms runs, then 30 runs of 5 ms reach 400 ms.
+    const m = measureRuns(PROGRAM, 'interpreter', scripted(durations), { runs: 2, warm: 0, warmMs: 100, steadyMaxMs: 400 });
+    expect(m.warmUpRuns).toBe(25 + 30);
+  });
+
   it('stops at a wrong result and says which run', () => {
     const m = measureRuns({ ...PROGRAM, expectedR0: 8n }, 'interpreter', scripted([1]), { runs: 3, warm: 1 });
     expect(m.error).toMatch(/^run 0: status exited, r0 0x7/);

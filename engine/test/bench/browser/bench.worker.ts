@@ -13,7 +13,7 @@ const now: Stopwatch = () => {
 function measure(r: BrowserBenchRequest): BrowserBenchReply {
   try {
     const program = { bytes: Uint8Array.from(r.bytes), ...(r.mem ? { mem: Uint8Array.from(r.mem) } : {}), expectedR0: BigInt(r.expectedR0), insns: r.insns };
-    return { ...measureRuns(program, r.tier, now, { runs: r.runs, warm: r.warm, warmMs: r.warmMs ?? 0, minSampleMs: r.minSampleMs ?? 0 }), crossOriginIsolated: self.crossOriginIsolated };
+    return { ...measureRuns(program, r.tier, now, { runs: r.runs, warm: r.warm, warmMs: r.warmMs ?? 0, steadyMaxMs: r.steadyMaxMs ?? 0, minSampleMs: r.minSampleMs ?? 0 }), crossOriginIsolated: self.crossOriginIsolated };
   } catch (e) {
     return { failed: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
   }

@@ -16,6 +16,7 @@ export interface BrowserBenchRequest {
   readonly warm: number;
   /** And at least this many ms of warm-up runs (measure.ts's CORPUS_WARM_UP_MS; 0 when absent). */
   readonly warmMs?: number;
+  readonly steadyMaxMs?: number;
   /** Shortest timed sample, ms (measure.ts's CORPUS_MIN_SAMPLE_MS; 0 when absent: one run a sample). */
   readonly minSampleMs?: number;
 }
