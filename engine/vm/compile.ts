@@ -87,7 +87,8 @@ export function programSource(ops: Int32Array, code: Int32Array, regs: Int32Arra
   const length = cfg.length;
   const labels = entryPoints(cfg);
   const lines: string[] = [];
-  inLocals = !Array.prototype.some.call(ops.subarray(0, length), (op: number) => op === OP.CALL_HELPER || op === OP.CALL_KFUNC || op === OP.CALL_LOCAL || op === OP.ATOMIC || op === OP.LDPKT);
+  const inLocals = !Array.prototype.some.call(ops.subarray(0, length), (op: number) => op === OP.CALL_HELPER || op === OP.CALL_KFUNC || op === OP.CALL_LOCAL || op === OP.ATOMIC || op === OP.LDPKT);
+  const io = registerIO(inLocals);
   const emit = (s: string): void => {
     lines.push(s);
   };
@@ -125,12 +126,12 @@ export function programSource(ops: Int32Array, code: Int32Array, regs: Int32Arra
       continue;
     }
     emit(`// pc ${P}`);
-    emit(instruction(op, x, lo, hi, leave, jump, labels));
+    emit(instruction(op, x, lo, hi, leave, jump, labels, io));
   }
   emit(`default: ${leave('pc', FALLBACK)}`);
   emit('}');
   emit('}');
-  emit(flush());
+  emit(io.flush());
   emit('return out;');
   emit('};');
   // Each write of a register is a 32-bit integer, as a store into the Int32Array made it.
@@ -143,31 +144,30 @@ export function programSource(ops: Int32Array, code: Int32Array, regs: Int32Arra
 const INT32 = /^(?:-?\d+|r\d{1,2}|R\[\d+\]|V\[[^\]]+\]|\(.*\) \| 0|0|DV\.getInt32\([^)]*\))$/;
 
 /**
- * Whether the program being translated keeps its registers in locals: one without calls,
- * atomics or legacy packet loads. Around a call the locals would be written back and read again
- * (a helper reads r1..r5, a callback's frame saves r6..r9 from R), which cost the NIC's
- * 40-instruction program with four calls 80 ns a packet (188 → 267): such programs keep the
- * registers in R, as before. Set by programSource for the program it writes.
+ * How the generated code moves the registers between its locals and the register file R:
+ * `flush` writes R[from..to) back, `load` reads it again. Only a program without calls, atomics
+ * or legacy packet loads keeps its registers in locals: around a call the locals would be written
+ * back and read again (a helper reads r1..r5, a callback's frame saves r6..r9 from R), which cost
+ * the NIC's 40-instruction program with four calls 80 ns a packet (188 → 267), so such programs
+ * keep the registers in R, as before, and both write nothing.
  */
-let inLocals = true;
-
-/** Writes the register locals of R[from..to) back into the register file. */
-function flush(from = 0, to = REG_INTS): string {
-  if (!inLocals) return '';
-  let out = '';
-  for (let k = from; k < to; k++) out += `R[${k}]=r${k};`;
-  return out;
+interface RegisterIO {
+  flush(from?: number, to?: number): string;
+  load(from?: number, to?: number): string;
 }
 
-/** Reads the register locals of R[from..to) again. */
-function load(from = 0, to = REG_INTS): string {
-  if (!inLocals) return '';
-  let out = '';
-  for (let k = from; k < to; k++) out += `r${k}=R[${k}];`;
-  return out;
+function registerIO(inLocals: boolean): RegisterIO {
+  const each = (from: number, to: number, f: (k: number) => string): string => {
+    if (!inLocals) return '';
+    let out = '';
+    for (let k = from; k < to; k++) out += f(k);
+    return out;
+  };
+  return {
+    flush: (from = 0, to = REG_INTS) => each(from, to, (k) => `R[${k}]=r${k};`),
+    load: (from = 0, to = REG_INTS) => each(from, to, (k) => `r${k}=R[${k}];`),
+  };
 }
-
-
 
 /**
  * Where control can enter: pc 0, jump and call targets, returns from calls, and the end
@@ -214,6 +214,7 @@ function instruction(
   leave: (P: number | string, stop: number | string) => string,
   jump: (x: Slot) => string,
   labels: ReadonlySet<number>,
+  { flush, load }: RegisterIO,
 ): string {
   const { P, d, s, off, imm } = x;
   const D0 = `r${d}`;
