@@ -9,6 +9,7 @@ import type { MapDecl, ProgType } from '../program/program.ts';
 import type { HeaderField, HeaderLayer, NicCounters, PacketFate, PacketSummary, XdpActionName } from '../net/types.ts';
 import type { RawRunResult, VmTier } from '../vm/index.ts';
 import type { ExploredAt, StateBelief } from '../verifier/api.ts';
+import type { RefusedAccess } from '../explain/watch.ts';
 import type { GradeCheck, GradeResult } from '../lessons/grader.ts';
 import type { LessonKind, LessonSpec, TrackId } from '../lessons/spec.ts';
 
@@ -240,11 +241,11 @@ export interface CounterexampleFound {
   readonly access?: StrictAccess;
 }
 
-/** An access of a strict run whose pointer is into the packet's metadata (data_meta..data) or the packet, as the verifier typed it. */
-export interface StrictAccess {
-  readonly pc: number;
-  readonly area: 'meta' | 'packet';
-}
+/**
+ * An access of a strict run whose pointer is into the packet's metadata (data_meta..data) or the
+ * packet, as the verifier typed it: the refused access the counterexample search watched.
+ */
+export type StrictAccess = RefusedAccess;
 
 /** One of the two: `found`, or `none` saying why nothing was found. */
 export interface CounterexampleReply {
