@@ -106,17 +106,26 @@ export interface SearchOptions {
 interface Candidate {
   readonly inputs: ContextInputs;
   readonly maps?: MapContents;
-  /** Memory runs short in the scenario after this many allocations (Scenario.failAllocationsAfter). */
-  readonly failAllocationsAfter?: number;
-  /** tp_btf/task_newtask: the CPUs the new task may run on (Scenario.newtask.cpus). */
-  readonly newtaskCpus?: string;
-  /** Writes another CPU makes to a map while the program runs (Scenario.concurrentWrites). */
-  readonly concurrentWrites?: readonly ConcurrentWrite[];
+  /** What it changes in the simulated world: fields of the scenario (`scenarioOf` merges them in). */
+  readonly world?: WorldChanges;
+}
+
+/** Scenario fields a candidate sets, each one world change `simplify` may drop. */
+interface WorldChanges {
   /** How the skb reaches a tc program: metadata in front, a non-linear head, a clone (Scenario.skb). */
   readonly skb?: SkbSpec;
   /** Sockets in the program's network namespace, for its socket lookups (Scenario.sockets). */
   readonly sockets?: readonly SocketSpec[];
+  /** Writes another CPU makes to a map while the program runs (Scenario.concurrentWrites). */
+  readonly concurrentWrites?: readonly ConcurrentWrite[];
+  /** Memory runs short in the scenario after this many allocations (Scenario.failAllocationsAfter). */
+  readonly failAllocationsAfter?: number;
+  /** tp_btf/task_newtask: the CPUs the new task may run on (merged into the scenario's newtask). */
+  readonly newtask?: { readonly cpus: string };
 }
+
+/** The world changes in the order `simplify` tries dropping them (the map contents after them). */
+const WORLD_CHANGES = ['skb', 'sockets', 'concurrentWrites', 'failAllocationsAfter', 'newtask'] as const satisfies readonly (keyof WorldChanges)[];
 
 const DEFAULT_TRIES = 2000;
 const RUN_MAX_INSNS = 100_000;
@@ -200,8 +209,8 @@ function* raceCandidates(target: InputTarget, insns: readonly (Insn | null)[], i
       for (let k = 0; k < Math.min(4, m.maxEntries); k++) {
         const key = new Uint8Array(m.keySize);
         for (let b = 0, n = k; b < Math.min(4, m.keySize); b++, n >>>= 8) key[b] = n & 0xff;
-        yield { inputs, maps: { ...full, [m.name]: [] }, concurrentWrites: [{ beforeCall: before, map: m.name, key: toHex(key), value: toHex(new Uint8Array(m.valueSize)) }] };
-        yield { inputs, maps: full, concurrentWrites: [{ beforeCall: before, map: m.name, key: toHex(key) }] };
+        yield { inputs, maps: { ...full, [m.name]: [] }, world: { concurrentWrites: [{ beforeCall: before, map: m.name, key: toHex(key), value: toHex(new Uint8Array(m.valueSize)) }] } };
+        yield { inputs, maps: full, world: { concurrentWrites: [{ beforeCall: before, map: m.name, key: toHex(key) }] } };
       }
     }
   }
@@ -283,7 +292,7 @@ function* targeted(target: InputTarget, insns: readonly (Insn | null)[], nrCpus:
   const sites = insns.filter((i) => ALLOCATORS.test(callName(i) ?? '')).length;
   if (sites) {
     const inputs: ContextInputs = t === 'xdp' || t === 'tc' || t === 'socket' ? { data: headerPacket(64, 0) } : t === 'syscall' ? { ctx: new Uint8Array(64) } : {};
-    for (let after = 0; after < Math.min(sites, 8); after++) for (const maps of sets.first) yield { inputs, ...withMaps(maps), failAllocationsAfter: after };
+    for (let after = 0; after < Math.min(sites, 8); after++) for (const maps of sets.first) yield { inputs, ...withMaps(maps), world: { failAllocationsAfter: after } };
   }
   if (t === 'xdp' || t === 'tc' || t === 'socket') {
     // Metadata in front of the packet (xdp_md as ctx_in: its data field is the metadata's
@@ -308,17 +317,17 @@ function* targeted(target: InputTarget, insns: readonly (Insn | null)[], nrCpus:
     if (insns.some((i) => SOCKET_LOOKUPS.includes(callName(i) ?? ''))) {
       const protos = new Set(insns.map((i) => callName(i)).filter((n) => n !== undefined && SOCKET_LOOKUPS.includes(n)).map((n) => (n === 'bpf_sk_lookup_udp' ? 'udp' : 'tcp')));
       const sockets = STEERED_SOCKETS.filter((x) => protos.has(x.proto));
-      for (const maps of sets.first) for (const len of [64, ETH_HLEN]) yield { inputs: { data: headerPacket(len, 0) }, ...withMaps(maps), sockets };
+      for (const maps of sets.first) for (const len of [64, ETH_HLEN]) yield { inputs: { data: headerPacket(len, 0) }, ...withMaps(maps), world: { sockets } };
     }
     if (t === 'tc') {
       // Metadata an XDP program left in front of the packet (Scenario.skb.meta): what
       // __sk_buff.data_meta points at, first when the program reads it.
       if (insns.some((i) => i?.kind === 'load' && i.off === SKB_DATA_META && i.size === 4)) {
-        for (const maps of sets.first) for (let meta = 4; meta <= 32; meta += 4) for (const len of [ETH_HLEN, 64]) yield { inputs: { data: headerPacket(len, 0) }, ...withMaps(maps), skb: { meta: '00'.repeat(meta) } };
+        for (const maps of sets.first) for (let meta = 4; meta <= 32; meta += 4) for (const len of [ETH_HLEN, 64]) yield { inputs: { data: headerPacket(len, 0) }, ...withMaps(maps), world: { skb: { meta: '00'.repeat(meta) } } };
       }
       // bpf_skb_pull_data moves a head that has to grow (a non-linear skb) or is shared (a clone).
       if (insns.some((i) => callName(i) === 'bpf_skb_pull_data')) {
-        for (const maps of sets.first) for (const skb of [{ linear: ETH_HLEN }, { cloned: true }, { linear: ETH_HLEN, cloned: true }]) yield { inputs: { data: headerPacket(64, 0) }, ...withMaps(maps), skb };
+        for (const maps of sets.first) for (const skb of [{ linear: ETH_HLEN }, { cloned: true }, { linear: ETH_HLEN, cloned: true }]) yield { inputs: { data: headerPacket(64, 0) }, ...withMaps(maps), world: { skb } };
       }
     }
     // Past a port filter: packets to the ports the program compares with, from the end of the
@@ -361,7 +370,7 @@ function* targeted(target: InputTarget, insns: readonly (Insn | null)[], nrCpus:
   if (target.kind.progType === 'tp_btf' && target.kind.attachTo === 'task_newtask') {
     const n = nrCpus;
     for (const cpus of [...new Set(['0', '1', `${n - 1}`, '0-1'])].filter((c) => c.split(/[-,]/).every((x) => Number(x) < n))) {
-      for (const maps of sets.first) yield { inputs: {}, ...withMaps(maps), newtaskCpus: cpus };
+      for (const maps of sets.first) yield { inputs: {}, ...withMaps(maps), world: { newtask: { cpus } } };
     }
   }
   if (t === 'syscall') {
@@ -421,20 +430,14 @@ function runOnce(req: PipelineRequest, c: Candidate, maxInsns: number, watchOf: 
   return { kind: 'clean' };
 }
 
-const changesScenario = (c: Candidate): boolean => c.failAllocationsAfter !== undefined || c.newtaskCpus !== undefined || c.concurrentWrites !== undefined || c.skb !== undefined || c.sockets !== undefined;
+const changesScenario = (c: Candidate): boolean => WORLD_CHANGES.some((key) => c.world?.[key] !== undefined);
 
-/** The request's scenario with what the candidate changes in it (memory short, the new task's CPUs). */
+/** The request's scenario with what the candidate changes in it (its world changes; the new task's CPUs merged into the given task). */
 function scenarioOf(req: PipelineRequest, c: Candidate): Record<string, unknown> {
   const given = typeof req.scenario === 'object' && req.scenario !== null && !Array.isArray(req.scenario) ? (req.scenario as Record<string, unknown>) : {};
   const newtask = typeof given['newtask'] === 'object' && given['newtask'] !== null ? (given['newtask'] as Record<string, unknown>) : DEFAULT_SCENARIO.newtask;
-  return {
-    ...given,
-    ...(c.failAllocationsAfter === undefined ? {} : { failAllocationsAfter: c.failAllocationsAfter }),
-    ...(c.newtaskCpus === undefined ? {} : { newtask: { ...newtask, cpus: c.newtaskCpus } }),
-    ...(c.concurrentWrites === undefined ? {} : { concurrentWrites: c.concurrentWrites }),
-    ...(c.skb === undefined ? {} : { skb: c.skb }),
-    ...(c.sockets === undefined ? {} : { sockets: c.sockets }),
-  };
+  const world = c.world ?? {};
+  return { ...given, ...world, ...(world.newtask ? { newtask: { ...newtask, ...world.newtask } } : {}) };
 }
 
 /** The input as given to `bpfp test-run`: the packet and context hex, maps only when some has entries, the scenario when the search changed it. */
@@ -469,23 +472,22 @@ function describeInput(c: Candidate, maps: readonly MapDecl[], progType?: string
   const progArrays = new Set(maps.filter((m) => m.type === 'prog_array').map((m) => m.name));
   if (others.length) parts.push(`entries in ${others.map(([n, e]) => (progArrays.has(n) ? `${n} (${e.length} slot${e.length === 1 ? '' : 's'} holding ${[...new Set(e.map((x) => x.value))].join(', ')}, so the tail call is taken)` : `${n} (${e.length})`)).join(', ')}`);
   else if (hasMaps && maps.length > full.length) parts.push(full.length ? 'the other maps empty' : 'every map empty');
-  if (c.newtaskCpus !== undefined) parts.push(`a new task allowed on CPU${/^\d+$/.test(c.newtaskCpus) ? ` ${c.newtaskCpus} only` : `s ${c.newtaskCpus}`} (the scenario's newtask.cpus)`);
+  const world = c.world ?? {};
+  const cpus = world.newtask?.cpus;
+  if (cpus !== undefined) parts.push(`a new task allowed on CPU${/^\d+$/.test(cpus) ? ` ${cpus} only` : `s ${cpus}`} (the scenario's newtask.cpus)`);
   for (const proto of ['tcp', 'udp'] as const) {
-    const steered = (c.sockets ?? []).filter((x) => x.steer && x.proto === proto).map((x) => x.local);
+    const steered = (world.sockets ?? []).filter((x) => x.steer && x.proto === proto).map((x) => x.local);
     if (steered.length) parts.push(`a ${proto.toUpperCase()} socket that an sk_lookup program hands every ${proto.toUpperCase()} lookup (${steered.join(', ')}; the scenario's sockets: with such a program even an all-zero tuple finds one)`);
   }
-  const skb = c.skb;
+  const skb = world.skb;
   if (skb?.meta) parts.push(`${skb.meta.length / 2} bytes of metadata in front of it, as an XDP program that returned XDP_PASS leaves them for tc (the scenario's skb.meta)`);
   if (skb?.linear !== undefined) parts.push(`only its first ${skb.linear} bytes in the skb's head and the rest in page fragments, as drivers build skbs (the scenario's skb.linear)`);
   if (skb?.cloned) parts.push(`an skb that is a clone, as TCP's transmitted segments are at tc egress (the scenario's skb.cloned)`);
-  for (const w of c.concurrentWrites ?? []) parts.push(`another CPU ${w.value === undefined ? 'deleting' : 'inserting'} key ${w.key} ${w.value === undefined ? 'from' : 'into'} ${w.map} just before the program's ${ordinal(w.beforeCall)} helper call (the scenario's concurrentWrites: nothing stops a map from changing between two calls)`);
-  const after = c.failAllocationsAfter;
+  for (const w of world.concurrentWrites ?? []) parts.push(`another CPU ${w.value === undefined ? 'deleting' : 'inserting'} key ${w.key} ${w.value === undefined ? 'from' : 'into'} ${w.map} just before the program's ${ordinal(w.beforeCall)} helper call (the scenario's concurrentWrites: nothing stops a map from changing between two calls)`);
+  const after = world.failAllocationsAfter;
   if (after !== undefined) parts.push(`memory running short ${after ? `after ${after} allocation${after === 1 ? '' : 's'}, so every later one fails` : 'so every allocation fails'} (the scenario's failAllocationsAfter: ${after}, as under memory pressure)`);
   return parts.length ? parts.join(', ') : 'no input';
 }
-
-/** The parts of a candidate that change the simulated world, in the order `simplify` tries dropping them. */
-const WORLD_CHANGES = ['skb', 'sockets', 'concurrentWrites', 'failAllocationsAfter', 'newtaskCpus', 'maps'] as const;
 
 /**
  * Drops each world change of a found candidate (the skb's metadata, sockets, another CPU's writes,
@@ -495,9 +497,19 @@ const WORLD_CHANGES = ['skb', 'sockets', 'concurrentWrites', 'failAllocationsAft
 function simplify(c: Candidate, o: Outcome & { kind: 'fault' | 'leak' }, run: (c: Candidate) => Outcome): [Candidate, Outcome & { kind: 'fault' | 'leak' }] {
   let best = c;
   let outcome = o;
-  for (const key of WORLD_CHANGES) {
-    if (best[key] === undefined) continue;
-    const { [key]: _dropped, ...rest } = best;
+  const without = (key: (typeof WORLD_CHANGES)[number] | 'maps'): Candidate | undefined => {
+    if (key === 'maps') {
+      if (best.maps === undefined) return undefined;
+      const { maps: _dropped, ...rest } = best;
+      return rest;
+    }
+    if (best.world?.[key] === undefined) return undefined;
+    const { [key]: _dropped, ...world } = best.world;
+    return { ...best, world };
+  };
+  for (const key of [...WORLD_CHANGES, 'maps'] as const) {
+    const rest = without(key);
+    if (rest === undefined) continue;
     const r = run(rest);
     if (r.kind === outcome.kind && r.pc === outcome.pc) {
       best = rest;
