@@ -128,6 +128,12 @@ interface WorldChanges {
 const WORLD_CHANGES = ['skb', 'sockets', 'concurrentWrites', 'failAllocationsAfter', 'newtask'] as const satisfies readonly (keyof WorldChanges)[];
 
 const DEFAULT_TRIES = 2000;
+/**
+ * The search as the playground and `bpfp verify --explain` run it: it stops on tries, so the same
+ * program finds the same input on any machine however busy; the time is only a guard against a
+ * search that hangs (400 tries take well under a second on this corpus). The tests search the same way.
+ */
+export const SEARCH = { seed: 13, maxTries: 400, budgetMs: 10_000 } as const;
 const RUN_MAX_INSNS = 100_000;
 /** Packet lengths tried one by one from the shortest the program type takes. */
 const SHORT_PACKETS = 48;

@@ -580,8 +580,8 @@ export interface EngineApi {
   /** `states`: a refusal carries the verifier's beliefs along its path (VerdictError.states), which costs most of the time. */
   /** `deferLog`: the answer comes without its level-1 log (VerifyReply.logDeferred), which costs most of the time. */
   verify(image: ProgramImage, settings: RunSettings, lines?: readonly number[], states?: boolean, deferLog?: boolean): VerifyReply;
-  /** For a refusal about memory safety, NULL, bounds or a leak: a concrete input that shows it (within `budgetMs`). */
-  counterexample(image: ProgramImage, settings: RunSettings, lines?: readonly number[], budgetMs?: number): CounterexampleReply;
+  /** For a refusal about memory safety, NULL, bounds or a leak: a concrete input that shows it (the search of `bpfp verify --explain`: same seed, same tries, same input). */
+  counterexample(image: ProgramImage, settings: RunSettings, lines?: readonly number[]): CounterexampleReply;
   /**
    * Runs the program unverified on the settings' input (the first frame of the traffic for XDP
    * without one), in a kernel of its own (the loaded program stays), recording the registers the

@@ -6,7 +6,7 @@ import { AccessWatch, programWatch, watchedFault } from '../explain/watch.ts';
 import { decodeProgram } from '../isa/index.ts';
 import { helperName, kfuncDecl } from '../kernel/decls/index.ts';
 import { explainError } from '../verifier/catalogue.ts';
-import { findCounterexample } from '../explain/counterexample.ts';
+import { findCounterexample, SEARCH } from '../explain/counterexample.ts';
 import type { VerifyError } from '../verifier/api.ts';
 import { DEFAULT_CPUS, DEFAULT_PROFILE } from '../kernel/profiles.ts';
 import { sectionKind } from '../program/program.ts';
@@ -122,9 +122,6 @@ interface Loaded {
   readonly watch?: AccessWatch;
 }
 
-/** The counterexample search's time budget in the playground, and its seed (a search replays exactly). */
-const COUNTEREXAMPLE_BUDGET_MS = 400;
-const COUNTEREXAMPLE_SEED = 13;
 
 export class Session implements Omit<EngineApi, 'ping'> {
   private current: Loaded | undefined;
@@ -227,7 +224,7 @@ export class Session implements Omit<EngineApi, 'ping'> {
     };
   }
 
-  counterexample(image: ProgramImage, settings: RunSettings, lines?: readonly number[], budgetMs = COUNTEREXAMPLE_BUDGET_MS): CounterexampleReply {
+  counterexample(image: ProgramImage, settings: RunSettings, lines?: readonly number[]): CounterexampleReply {
     try {
       if (!verifiable(sectionKind(image.entry))) return { none: 'a raw program is not verified' };
       const request = loadRequestOf(image, settings);
@@ -235,7 +232,7 @@ export class Session implements Omit<EngineApi, 'ping'> {
       const detail = r.verifier?.errors[0];
       if (r.ok || !detail) return { none: 'the program is not refused by the verifier' };
       const where = (pc: number): string => (lines?.[pc] ? `line ${lines[pc]}` : `insn ${pc}`);
-      const c = findCounterexample(request, detail, { seed: COUNTEREXAMPLE_SEED, budgetMs, where });
+      const c = findCounterexample(request, detail, { ...SEARCH, where });
       if ('none' in c) return { none: c.none };
       const { seed: _seed, ...input } = c.input;
       return { found: { text: c.fault, pc: c.pc, here: c.here, kind: c.kind, input, ...(c.nic ? { nic: true as const } : {}), ...(c.access ? { access: c.access } : {}) } };

@@ -28,7 +28,7 @@ const api: Pick<EngineApi, 'ping' | 'verify' | 'counterexample' | 'traceAlong' |
     }
     return reply;
   },
-  counterexample: (image, settings, lines, budgetMs) => session.counterexample(image, settings, lines, budgetMs),
+  counterexample: (image, settings, lines) => session.counterexample(image, settings, lines),
   // The program run unverified beside the verifier's beliefs (the Verifier panel's "Compare with a run").
   traceAlong: (image, settings, pcs, follow) => session.traceAlong(image, settings, pcs, follow),
   // A graded lesson's Check: verified and run on the lesson's hidden inputs (app/lessons/).

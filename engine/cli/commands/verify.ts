@@ -6,7 +6,7 @@
 // which the program, run unverified, really faults or leaks (searched for ~300 ms, `--seed S`).
 
 import { verifiable, verifyProgram, type PipelineRequest } from '../../load/load.ts';
-import { categorize, findCounterexample, type Counterexample } from '../../explain/counterexample.ts';
+import { categorize, findCounterexample, SEARCH, type Counterexample } from '../../explain/counterexample.ts';
 import type { VerifyError } from '../../verifier/api.ts';
 import { DEFAULT_PROFILE, DEFAULT_CPUS, isProfile } from '../../kernel/profiles.ts';
 import { DEFAULT_MAX_INSNS } from '../../vm/index.ts';
@@ -110,13 +110,10 @@ export function verifyCommand(args: ParsedArgs, io: Io): number {
   return r.ok ? EXIT_OK : EXIT_REJECTED;
 }
 
-/** The counterexample search for a refusal (budget ~1 s: a fresh process runs its first tries slowly; `--seed S`, default 13). */
+/** The counterexample search for a refusal, as the playground runs it (`--seed S`, default 13). */
 function counterexample(request: PipelineRequest, refusal: VerifyError, args: ParsedArgs, where: (pc: number) => string): Counterexample | { readonly none: string } {
   const text = args.options.get('--seed');
-  const seed = text === undefined ? COUNTEREXAMPLE_SEED : Number(text);
+  const seed = text === undefined ? SEARCH.seed : Number(text);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be a non-negative integer, not '${text ?? ''}'`);
-  return findCounterexample(request, refusal, { seed, budgetMs: COUNTEREXAMPLE_BUDGET_MS, where });
+  return findCounterexample(request, refusal, { ...SEARCH, seed, where });
 }
-
-const COUNTEREXAMPLE_SEED = 13;
-const COUNTEREXAMPLE_BUDGET_MS = 1000;

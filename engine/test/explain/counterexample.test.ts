@@ -8,17 +8,17 @@
 
 import { describe, expect, it } from 'vitest';
 import { verifyProgram } from '../../load/load.ts';
-import { categorize, findCounterexample, type RefusalCategory } from '../../explain/counterexample.ts';
+import { categorize, findCounterexample, SEARCH, type RefusalCategory } from '../../explain/counterexample.ts';
 import { VERIFIER_CORPUS } from '../verifier/corpus/index.ts';
 import { bytesOf, prepare, requestFor } from '../verifier/corpus-mutants.ts';
 import { envInt } from '../kernel/rng.ts';
 import { corpusRefusals } from './replay.ts';
 
-const SEED = envInt('COUNTEREXAMPLE_SEED', 13);
+const SEED = envInt('COUNTEREXAMPLE_SEED', SEARCH.seed);
 /** Generous, so that the tries decide where the search stops, not how busy the machine is (CI runs test files side by side). */
-const BUDGET_MS = envInt('COUNTEREXAMPLE_BUDGET_MS', 10_000);
+const BUDGET_MS = envInt('COUNTEREXAMPLE_BUDGET_MS', SEARCH.budgetMs);
 /** Tries per entry: the search stops on tries, not on the (generous) time budget, so the count does not depend on the machine. */
-const MAX_TRIES = 400;
+const MAX_TRIES = SEARCH.maxTries;
 /** The level reached (seed 13, 400 tries): see the printed count; the floor is what it reached. */
 const FOUND_FLOOR = 137;
 /** Issue 13's target: an input for at least 80 % of the memory-safety, NULL and bounds refusals (reached: 122 of 151). */

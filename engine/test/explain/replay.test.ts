@@ -10,13 +10,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { verifyProgram } from '../../load/load.ts';
-import { findCounterexample } from '../../explain/counterexample.ts';
+import { findCounterexample, SEARCH } from '../../explain/counterexample.ts';
 import { corpusRefusals, replay } from './replay.ts';
 import { VERIFIER_CORPUS } from '../verifier/corpus/index.ts';
 import { bytesOf, prepare, requestFor } from '../verifier/corpus-mutants.ts';
 
 /** The search's options in counterexample.test.ts. */
-const SEARCH = { seed: 13, budgetMs: 10_000, maxTries: 400 };
 
 describe('replaying the corpus counterexamples as the playground does', () => {
   it('goes wrong where the search said, for every one found (strict mode and the watcher)', () => {
