@@ -321,9 +321,21 @@ describe('WebAssembly tier', () => {
 
   it('works on the arena itself: the GuestMemory lives in the WebAssembly.Memory the module imports (no copy)', () => {
     const insns = program('r1 = 0x1122334455667788 ll\n*(u64 *)(r10 - 16) = r1\nr0 = 0\nexit');
+    // A memory no WebAssembly tier asked for is an ordinary buffer (a Memory costs more to make than a short run).
+    const interpreted = createRawVm(insns, { tier: 'interpreter' });
+    expect(interpreted.run()).toBe('exited');
+    expect(interpreted.mem.wasmMemory).toBeUndefined();
+    expect(interpreted.mem.bytes.buffer).not.toBeInstanceOf(SharedArrayBuffer);
     const vm = createRawVm(insns, { tier: 'wasm' });
-    const memory = vm.mem.wasmMemory;
+    expect(vm.mem.wasmMemory).toBeUndefined();
+    // The tier's first ask moves the arena into a Memory, its bytes and shadow with it.
+    const generation0 = vm.mem.generation;
+    const stackBefore = vm.stackRegion(0);
+    const memory = vm.mem.wasmBacking();
     expect(memory).toBeInstanceOf(WebAssembly.Memory);
+    expect(vm.mem.generation).toBe(generation0 + 1);
+    expect(vm.mem.wasmBacking()).toBe(memory);
+    if (stackBefore) expect(vm.mem.shadow[stackBefore.start]).not.toBe(0);
     // One buffer: the arena, its shadow and the module's header are views of the Memory's buffer.
     expect(vm.mem.bytes.buffer).toBe(memory?.buffer);
     expect(vm.mem.shadow.buffer).toBe(memory?.buffer);
@@ -397,6 +409,8 @@ describe('WebAssembly tier', () => {
       const vm = createRawVm(insns, { tier, mem: Uint8Array.from({ length: 32 }, (_, i) => i) });
       const input = vm.mem.allRegions().find((r) => r.kind === 'input');
       if (!input) throw new Error('no input');
+      // The header the module reads is the Memory's: the arena moves into one at the tier's first ask.
+      if (tier === 'wasm') vm.mem.wasmBacking();
       vm.mem.free(input);
       if (lie) {
         const h = new DataView(vm.mem.buffer, 0, ARENA_OFFSET);

@@ -3,14 +3,17 @@
 // so the interpreter checks an access with two loads; regions are separated by unmapped gaps
 // so that no access of up to 8 bytes can run from one region into the next.
 //
-// The buffer is a WebAssembly.Memory's (where WebAssembly exists), so that the WebAssembly tier
-// (wasm.ts) works on the arena itself, with no copy per run. Its layout, fixed for the life of
-// the Memory (it never `grow`s: that would detach every view; a bigger arena is a new Memory):
+// Once the WebAssembly tier asks for it (`wasmBacking`), the buffer is a WebAssembly.Memory's,
+// so that the tier works on the arena itself, with no copy per run; until then an ArrayBuffer
+// (a Memory costs about 200 µs to make, four times a short program's whole run in the
+// interpreter, and most memories never meet the WebAssembly tier). Its layout, fixed for the
+// life of the buffer (a Memory never `grow`s: that would detach every view; a bigger arena, or
+// the move into a Memory, is a new buffer):
 //   [0, ARENA_OFFSET)                       the WebAssembly tier's header (registers, count, pc;
 //                                           the window at HDR_WINDOW, which this class keeps)
 //   [ARENA_OFFSET, ARENA_OFFSET + size)     the arena (`bytes`, `dv`: arena offset 0 is its first byte)
 //   [ARENA_OFFSET + size, … + 2 × size)     the shadow, one permission byte per arena byte
-// Without WebAssembly (or when a Memory cannot be had) the same layout lives in an ArrayBuffer.
+// Without WebAssembly (or when a Memory cannot be had) the layout stays in an ArrayBuffer.
 
 /** Upper 32 bits of every guest address: the x86-64 direct map, as in real kernel pointers. */
 export const GUEST_BASE_HI = 0xffff8881 | 0;
@@ -84,10 +87,10 @@ export interface GuestAddress {
   readonly hi: number;
 }
 
-/** The backing of an arena of `size` bytes: a WebAssembly.Memory's buffer when one can be had. */
-function allocate(size: number): { buffer: ArrayBuffer; wasm: WebAssembly.Memory | undefined } {
+/** The backing of an arena of `size` bytes: a WebAssembly.Memory's buffer when wanted and one can be had. */
+function allocate(size: number, wantWasm: boolean): { buffer: ArrayBuffer; wasm: WebAssembly.Memory | undefined } {
   const total = ARENA_OFFSET + 2 * size;
-  if (typeof WebAssembly !== 'undefined') {
+  if (wantWasm && typeof WebAssembly !== 'undefined') {
     try {
       const wasm = new WebAssembly.Memory({ initial: Math.ceil(total / WASM_PAGE) });
       return { buffer: wasm.buffer, wasm };
@@ -101,8 +104,10 @@ function allocate(size: number): { buffer: ArrayBuffer; wasm: WebAssembly.Memory
 export class GuestMemory {
   /** The whole backing buffer (header, arena, shadow: see the layout above). */
   buffer: ArrayBuffer;
-  /** The WebAssembly.Memory whose buffer `buffer` is (what the WebAssembly tier imports), if any. */
+  /** The WebAssembly.Memory whose buffer `buffer` is (what the WebAssembly tier imports), once `wasmBacking` made one. */
   wasmMemory: WebAssembly.Memory | undefined;
+  /** The WebAssembly tier asked for a Memory: every new buffer is one (when one can be had). */
+  private wantWasm = false;
   /** The arena: `size` bytes from ARENA_OFFSET of the buffer. */
   dv: DataView;
   bytes: Uint8Array;
@@ -123,7 +128,7 @@ export class GuestMemory {
   private readonly special = new Map<number, SpecialAccess>();
 
   constructor(initialSize = 1 << 16) {
-    const { buffer, wasm } = allocate(initialSize);
+    const { buffer, wasm } = allocate(initialSize, false);
     this.buffer = buffer;
     this.wasmMemory = wasm;
     this.dv = new DataView(buffer, ARENA_OFFSET, initialSize);
@@ -221,14 +226,32 @@ export class GuestMemory {
     this.changed(region);
   }
 
+  /**
+   * The arena as a WebAssembly.Memory, for the WebAssembly tier: the first call moves it into
+   * one (a new buffer, like a growth: views of the old one are stale), and from then on every
+   * new buffer is one. Undefined where no Memory can be had (the tier then interprets).
+   */
+  wasmBacking(): WebAssembly.Memory | undefined {
+    if (!this.wantWasm) {
+      this.wantWasm = true;
+      this.move(this.bytes.length);
+    }
+    return this.wasmMemory;
+  }
+
   private ensure(size: number): void {
     if (size <= this.bytes.length) return;
     let n = this.bytes.length;
     while (n < size) n *= 2;
-    // A new buffer (a new Memory, never a grown one: growing would detach the views others hold).
-    const { buffer, wasm } = allocate(n);
+    this.move(n);
+  }
+
+  /** Moves the header, arena and shadow into a new buffer with an arena of `n` bytes (a new Memory, never a grown one: growing would detach the views others hold). */
+  private move(n: number): void {
+    const { buffer, wasm } = allocate(n, this.wantWasm);
     const bytes = new Uint8Array(buffer, ARENA_OFFSET, n);
     const shadow = new Uint8Array(buffer, ARENA_OFFSET + n, n);
+    new Uint8Array(buffer, 0, ARENA_OFFSET).set(new Uint8Array(this.buffer, 0, ARENA_OFFSET));
     bytes.set(this.bytes);
     shadow.set(this.shadow);
     this.generation++;

@@ -496,7 +496,7 @@ export class Vm {
    */
   private runWasm(wasm: WasmProgram): Stop {
     // An arena in an ordinary ArrayBuffer (no Memory could be had): the module cannot run on it.
-    if (this.mem.wasmMemory === undefined) return execute(this);
+    if (this.mem.wasmBacking() === undefined) return execute(this);
     for (;;) {
       const stop = wasm(this);
       // The interpreter, running an instruction for the module, stopped at another entry.
