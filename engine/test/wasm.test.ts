@@ -331,7 +331,9 @@ describe('WebAssembly tier', () => {
     // The tier's first ask moves the arena into a Memory, its bytes and shadow with it.
     const generation0 = vm.mem.generation;
     const stackBefore = vm.stackRegion(0);
+    if (stackBefore) vm.mem.bytes[stackBefore.start + 3] = 0x5a;
     const memory = vm.mem.wasmBacking();
+    if (stackBefore) expect(vm.mem.bytes[stackBefore.start + 3]).toBe(0x5a);
     expect(memory).toBeInstanceOf(WebAssembly.Memory);
     expect(vm.mem.generation).toBe(generation0 + 1);
     expect(vm.mem.wasmBacking()).toBe(memory);
@@ -399,6 +401,32 @@ describe('WebAssembly tier', () => {
         }
       }
     }
+  });
+
+  it('keeps every mapped byte and permission when the arena moves: into a Memory, and to a bigger buffer before and after', () => {
+    const mem = new GuestMemory();
+    const kept: { region: Region; bytes: Uint8Array; shadow: Uint8Array }[] = [];
+    const snapshot = (): void => {
+      for (const k of kept) {
+        expect(mem.bytes.subarray(k.region.start, k.region.start + k.region.size)).toEqual(k.bytes);
+        expect(mem.shadow.subarray(k.region.start - 8, k.region.start + k.region.size + 8)).toEqual(k.shadow);
+      }
+    };
+    const add = (size: number, perms: number): void => {
+      const region = mem.map(`r${kept.length}`, 'scratch', size, perms);
+      for (let i = 0; i < size; i++) mem.bytes[region.start + i] = (i * 31 + kept.length) & 0xff;
+      kept.push({ region, bytes: mem.bytes.slice(region.start, region.start + size), shadow: mem.shadow.slice(region.start - 8, region.start + size + 8) });
+    };
+    add(100, PERM_READ);
+    add(3000, PERM_READ | PERM_WRITE);
+    add(1 << 17, PERM_READ | PERM_WRITE); // a bigger ArrayBuffer
+    snapshot();
+    expect(mem.wasmMemory).toBeUndefined();
+    expect(mem.wasmBacking()).toBeInstanceOf(WebAssembly.Memory);
+    snapshot();
+    add(1 << 18, PERM_READ); // a bigger Memory
+    expect(mem.bytes.buffer).toBe(mem.wasmMemory?.buffer);
+    snapshot();
   });
 
   it('asks the header, not the shadow, about an access inside the window: a window written over a freed packet is read through', () => {

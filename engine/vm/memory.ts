@@ -252,8 +252,11 @@ export class GuestMemory {
     const bytes = new Uint8Array(buffer, ARENA_OFFSET, n);
     const shadow = new Uint8Array(buffer, ARENA_OFFSET + n, n);
     new Uint8Array(buffer, 0, ARENA_OFFSET).set(new Uint8Array(this.buffer, 0, ARENA_OFFSET));
-    bytes.set(this.bytes);
-    shadow.set(this.shadow);
+    // Only what lies below the next region's place was ever mapped (and so written): the new
+    // buffer is zeroed, and copying the rest would only touch its pages (most of a move's cost).
+    const used = Math.min(this.next, this.bytes.length);
+    bytes.set(this.bytes.subarray(0, used));
+    shadow.set(this.shadow.subarray(0, used));
     this.generation++;
     this.buffer = buffer;
     this.wasmMemory = wasm;
