@@ -1,10 +1,13 @@
 // Every ALU, jump and byte-swap semantic, on edge values, against the BigInt reference, in
-// both widths and with register and immediate operands; plus the kernel's named edge cases.
+// both widths and with register and immediate operands, on every tier; plus the kernel's named
+// edge cases.
 
 import { describe, expect, it } from 'vitest';
 import { encodeProgram, type AluOp, type Insn, type JmpCond, type Operand, type Width } from '../isa/index.ts';
 import { EDGE_VALUES, refAlu, refBswap, refCond } from './reference.ts';
-import { runRaw } from './raw.ts';
+import { MAX_COMPILED_SOURCE } from './compile.ts';
+import { createRawVm, runRaw } from './raw.ts';
+import type { VmTier } from './vm.ts';
 
 const lddw = (dst: number, v: bigint): Insn => {
   const u = BigInt.asUintN(64, v);
@@ -21,25 +24,71 @@ function r0(insns: Insn[]): bigint {
 
 const OPS: AluOp[] = ['add', 'sub', 'mul', 'div', 'sdiv', 'or', 'and', 'lsh', 'rsh', 'mod', 'smod', 'xor', 'mov', 'arsh'];
 const IMMS = EDGE_VALUES.filter((v) => BigInt.asIntN(64, v) >= -(2n ** 31n) && BigInt.asIntN(64, v) < 2n ** 31n);
+const TIERS: readonly VmTier[] = ['interpreter', 'compiled', 'wasm'];
+
+/** Cases per program: few enough that the compiled tier compiles it whole (MAX_COMPILED_SOURCE). */
+const CHUNK = 24;
+
+/**
+ * Many cases in one program, so that each tier compiles once per chunk of them rather than once
+ * per pair of values: case k reads its operands from the input at 16k and 16k + 8 (never
+ * constants a tier could fold), and `body` leaves the result in r1, which is stored back at 16k.
+ * Returns each case's result, per tier, having checked that each tier ran the program itself
+ * (the compiled tier: its source within the limit; WebAssembly: every instruction in the module).
+ */
+function runCases(cases: readonly (readonly [bigint, bigint])[], body: (k: number) => Insn[]): Map<VmTier, bigint[]> {
+  const out = new Map<VmTier, bigint[]>(TIERS.map((t) => [t, []]));
+  for (let from = 0; from < cases.length; from += CHUNK) {
+    const chunk = cases.slice(from, from + CHUNK);
+    const insns: Insn[] = [{ kind: 'alu', width: 64, op: 'mov', dst: 6, src: { type: 'reg', reg: 1 } }];
+    chunk.forEach((_, k) => {
+      insns.push({ kind: 'load', size: 8, signExtend: false, dst: 1, base: 6, off: 16 * k }, { kind: 'load', size: 8, signExtend: false, dst: 2, base: 6, off: 16 * k + 8 });
+      insns.push(...body(from + k), { kind: 'store', size: 8, base: 6, off: 16 * k, src: { type: 'reg', reg: 1 } });
+    });
+    insns.push({ kind: 'alu', width: 64, op: 'mov', dst: 0, src: { type: 'imm', imm: 0 } }, exit);
+    const input = new Uint8Array(16 * chunk.length);
+    const dv = new DataView(input.buffer);
+    chunk.forEach(([a, b], k) => {
+      dv.setBigUint64(16 * k, BigInt.asUintN(64, a), true);
+      dv.setBigUint64(16 * k + 8, BigInt.asUintN(64, b), true);
+    });
+    for (const tier of TIERS) {
+      const vm = createRawVm(insns, { tier, mem: input });
+      expect(vm.run(), tier).toBe('exited');
+      if (tier === 'compiled') expect(vm.compiledSource().length).toBeLessThanOrEqual(MAX_COMPILED_SOURCE);
+      if (tier === 'wasm') expect(vm.wasmInsns).toBe(vm.count);
+      const region = vm.mem.allRegions().find((r) => r.kind === 'input');
+      if (!region) throw new Error('no input region');
+      out.get(tier)?.push(...chunk.map((_, k) => vm.mem.dv.getBigUint64(region.start + 16 * k, true)));
+    }
+  }
+  return out;
+}
+
+/** Every result of every tier against `expected`, naming the first that differs. */
+function expectCases(cases: readonly (readonly [bigint, bigint])[], got: Map<VmTier, bigint[]>, expected: (a: bigint, b: bigint) => bigint, name: (a: bigint, b: bigint) => string): void {
+  for (const [tier, results] of got) {
+    cases.forEach(([a, b], k) => expect(results[k], `${tier}: ${name(a, b)}`).toBe(expected(a, b)));
+  }
+}
+
+const pairs = (as: readonly bigint[], bs: readonly bigint[]): (readonly [bigint, bigint])[] => as.flatMap((a) => bs.map((b) => [a, b] as const));
+const hex = (v: bigint): string => `0x${BigInt.asUintN(64, v).toString(16)}`;
 
 describe.each([64, 32] as Width[])('ALU%i', (width) => {
-  it.each(OPS)('%s with register operands matches the reference on edge values', (op) => {
-    for (const a of EDGE_VALUES) {
-      for (const b of EDGE_VALUES) {
-        const got = r0([lddw(1, a), lddw(2, b), { kind: 'alu', width, op, dst: 1, src: { type: 'reg', reg: 2 } }, mov0(1), exit]);
-        expect(got, `${op}${width} 0x${a.toString(16)}, 0x${b.toString(16)}`).toBe(refAlu(op, width, a, b));
-      }
-    }
+  it.each(OPS)('%s with register operands matches the reference on edge values, on every tier', (op) => {
+    const cases = pairs(EDGE_VALUES, EDGE_VALUES);
+    const got = runCases(cases, () => [{ kind: 'alu', width, op, dst: 1, src: { type: 'reg', reg: 2 } }]);
+    expectCases(cases, got, (a, b) => refAlu(op, width, a, b), (a, b) => `${op}${width} ${hex(a)}, ${hex(b)}`);
   });
-  it.each(OPS)('%s with an immediate matches the reference (64-bit sign-extends imm)', (op) => {
-    for (const a of EDGE_VALUES) {
-      for (const b of IMMS) {
-        const imm = Number(BigInt.asIntN(32, b));
-        const got = r0([lddw(1, a), { kind: 'alu', width, op, dst: 1, src: { type: 'imm', imm } }, mov0(1), exit]);
-        const src = width === 64 ? BigInt.asUintN(64, BigInt(imm)) : BigInt.asUintN(32, BigInt(imm));
-        expect(got, `${op}${width} 0x${a.toString(16)}, imm ${imm}`).toBe(refAlu(op, width, a, src));
-      }
-    }
+  it.each(OPS)('%s with an immediate matches the reference (64-bit sign-extends imm), on every tier', (op) => {
+    const cases = pairs(EDGE_VALUES, IMMS);
+    const got = runCases(cases, (k) => [{ kind: 'alu', width, op, dst: 1, src: { type: 'imm', imm: Number(BigInt.asIntN(32, cases[k]?.[1] ?? 0n)) } }]);
+    const widened = (b: bigint): bigint => {
+      const imm = BigInt.asIntN(32, b);
+      return width === 64 ? BigInt.asUintN(64, imm) : BigInt.asUintN(32, imm);
+    };
+    expectCases(cases, got, (a, b) => refAlu(op, width, a, widened(b)), (a, b) => `${op}${width} ${hex(a)}, imm ${BigInt.asIntN(32, b)}`);
   });
 });
 
@@ -122,18 +171,21 @@ describe('END / BSWAP', () => {
 
 describe.each([64, 32] as Width[])('JMP%i', (width) => {
   const CONDS: JmpCond[] = ['jeq', 'jgt', 'jge', 'jset', 'jne', 'jsgt', 'jsge', 'jlt', 'jle', 'jslt', 'jsle'];
-  it.each(CONDS)('%s (register and immediate) matches the reference on edge values', (cond) => {
-    const taken = (src: Insn[], operand: Operand): bigint =>
-      r0([...src, { kind: 'alu', width: 64, op: 'mov', dst: 0, src: { type: 'imm', imm: 0 } }, { kind: 'jcond', width, cond, dst: 1, src: operand, off: 1 }, exit, { kind: 'alu', width: 64, op: 'mov', dst: 0, src: { type: 'imm', imm: 1 } }, exit]);
-    for (const a of EDGE_VALUES) {
-      for (const b of EDGE_VALUES) {
-        expect(taken([lddw(1, a), lddw(2, b)], { type: 'reg', reg: 2 }) === 1n, `${cond}${width} 0x${a.toString(16)} 0x${b.toString(16)}`).toBe(refCond(cond, width, a, b));
-      }
-      for (const b of IMMS) {
-        const imm = Number(BigInt.asIntN(32, b));
-        const src = width === 64 ? BigInt.asUintN(64, BigInt(imm)) : BigInt.asUintN(32, BigInt(imm));
-        expect(taken([lddw(1, a)], { type: 'imm', imm }) === 1n, `${cond}${width} 0x${a.toString(16)} imm ${imm}`).toBe(refCond(cond, width, a, src));
-      }
-    }
+  // r1 = 1 when the jump is taken (it skips `r1 = 0`).
+  const taken = (operand: Operand): Insn[] => [
+    { kind: 'alu', width: 64, op: 'mov', dst: 3, src: { type: 'imm', imm: 1 } },
+    { kind: 'jcond', width, cond: CONDS[0] ?? 'jeq', dst: 1, src: operand, off: 1 },
+    { kind: 'alu', width: 64, op: 'mov', dst: 3, src: { type: 'imm', imm: 0 } },
+    { kind: 'alu', width: 64, op: 'mov', dst: 1, src: { type: 'reg', reg: 3 } },
+  ];
+  const withCond = (insns: Insn[], cond: JmpCond): Insn[] => insns.map((i) => (i.kind === 'jcond' ? { ...i, cond } : i));
+  it.each(CONDS)('%s (register and immediate) matches the reference on edge values, on every tier', (cond) => {
+    const regCases = pairs(EDGE_VALUES, EDGE_VALUES);
+    const regs = runCases(regCases, () => withCond(taken({ type: 'reg', reg: 2 }), cond));
+    expectCases(regCases, regs, (a, b) => (refCond(cond, width, a, b) ? 1n : 0n), (a, b) => `${cond}${width} ${hex(a)} ${hex(b)}`);
+    const immCases = pairs(EDGE_VALUES, IMMS);
+    const imms = runCases(immCases, (k) => withCond(taken({ type: 'imm', imm: Number(BigInt.asIntN(32, immCases[k]?.[1] ?? 0n)) }), cond));
+    const widened = (b: bigint): bigint => (width === 64 ? BigInt.asUintN(64, BigInt.asIntN(32, b)) : BigInt.asUintN(32, BigInt.asIntN(32, b)));
+    expectCases(immCases, imms, (a, b) => (refCond(cond, width, a, widened(b)) ? 1n : 0n), (a, b) => `${cond}${width} ${hex(a)} imm ${BigInt.asIntN(32, b)}`);
   });
 });
