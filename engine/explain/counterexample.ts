@@ -94,7 +94,7 @@ export interface Counterexample {
 export interface SearchOptions {
   readonly seed: number;
   readonly budgetMs: number;
-  /** Default 2,000. */
+  /** Default SEARCH.maxTries. */
   readonly maxTries?: number;
   /** An instruction's place in words (`line 7`); default `insn 7`. */
   readonly where?: (pc: number) => string;
@@ -127,7 +127,6 @@ interface WorldChanges {
 /** The world changes in the order `simplify` tries dropping them (the map contents after them). */
 const WORLD_CHANGES = ['skb', 'sockets', 'concurrentWrites', 'failAllocationsAfter', 'newtask'] as const satisfies readonly (keyof WorldChanges)[];
 
-const DEFAULT_TRIES = 2000;
 /**
  * The search as the playground and `bpfp verify --explain` run it: it stops on tries, so the same
  * program finds the same input on any machine however busy; the time is only a guard against a
@@ -547,7 +546,7 @@ function search(req: PipelineRequest, refusal: VerifyError, opts: SearchOptions,
   const insns = decodeProgram(section.bytes).insns;
   const onNic = t === 'xdp' && metadataKfuncsCalled(insns).length > 0;
   const where = opts.where ?? ((pc: number) => `insn ${pc}`);
-  const maxTries = opts.maxTries ?? DEFAULT_TRIES;
+  const maxTries = opts.maxTries ?? SEARCH.maxTries;
   const maxInsns = opts.maxInsns ?? RUN_MAX_INSNS;
   const target: InputTarget = { kind: section.kind, maps: req.maps, profile: req.profile, entry: req.entry };
   const onSlice = new Set<number>([...(refusal.pc === undefined ? [] : [refusal.pc]), ...(refusal.slice ?? [])]);

@@ -171,20 +171,19 @@ describe('END / BSWAP', () => {
 
 describe.each([64, 32] as Width[])('JMP%i', (width) => {
   const CONDS: JmpCond[] = ['jeq', 'jgt', 'jge', 'jset', 'jne', 'jsgt', 'jsge', 'jlt', 'jle', 'jslt', 'jsle'];
-  // r1 = 1 when the jump is taken (it skips `r1 = 0`).
-  const taken = (operand: Operand): Insn[] => [
+  // r1 = 1 when the jump is taken (it skips `r3 = 0`).
+  const taken = (cond: JmpCond, operand: Operand): Insn[] => [
     { kind: 'alu', width: 64, op: 'mov', dst: 3, src: { type: 'imm', imm: 1 } },
-    { kind: 'jcond', width, cond: CONDS[0] ?? 'jeq', dst: 1, src: operand, off: 1 },
+    { kind: 'jcond', width, cond, dst: 1, src: operand, off: 1 },
     { kind: 'alu', width: 64, op: 'mov', dst: 3, src: { type: 'imm', imm: 0 } },
     { kind: 'alu', width: 64, op: 'mov', dst: 1, src: { type: 'reg', reg: 3 } },
   ];
-  const withCond = (insns: Insn[], cond: JmpCond): Insn[] => insns.map((i) => (i.kind === 'jcond' ? { ...i, cond } : i));
   it.each(CONDS)('%s (register and immediate) matches the reference on edge values, on every tier', (cond) => {
     const regCases = pairs(EDGE_VALUES, EDGE_VALUES);
-    const regs = runCases(regCases, () => withCond(taken({ type: 'reg', reg: 2 }), cond));
+    const regs = runCases(regCases, () => taken(cond, { type: 'reg', reg: 2 }));
     expectCases(regCases, regs, (a, b) => (refCond(cond, width, a, b) ? 1n : 0n), (a, b) => `${cond}${width} ${hex(a)} ${hex(b)}`);
     const immCases = pairs(EDGE_VALUES, IMMS);
-    const imms = runCases(immCases, (k) => withCond(taken({ type: 'imm', imm: Number(BigInt.asIntN(32, immCases[k]?.[1] ?? 0n)) }), cond));
+    const imms = runCases(immCases, (k) => taken(cond, { type: 'imm', imm: Number(BigInt.asIntN(32, immCases[k]?.[1] ?? 0n)) }));
     const widened = (b: bigint): bigint => (width === 64 ? BigInt.asUintN(64, BigInt.asIntN(32, b)) : BigInt.asUintN(32, BigInt.asIntN(32, b)));
     expectCases(immCases, imms, (a, b) => (refCond(cond, width, a, widened(b)) ? 1n : 0n), (a, b) => `${cond}${width} ${hex(a)} imm ${BigInt.asIntN(32, b)}`);
   });

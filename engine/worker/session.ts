@@ -122,7 +122,6 @@ interface Loaded {
   readonly watch?: AccessWatch;
 }
 
-
 export class Session implements Omit<EngineApi, 'ping'> {
   private current: Loaded | undefined;
   /** The last whole traffic run (runTraffic), which packet details and pcap exports read. */

@@ -3,7 +3,7 @@
 // verifier — with the verifier's log as the kernel prints it. --explain adds, for a refusal,
 // where its problem began and the causal path (the instructions that produced its operands),
 // and, for a refusal about memory safety, NULL, bounds or a leak, a counterexample: an input on
-// which the program, run unverified, really faults or leaks (searched for ~300 ms, `--seed S`).
+// which the program, run unverified, really faults or leaks (400 seeded tries, as the playground searches; `--seed S`).
 
 import { verifiable, verifyProgram, type PipelineRequest } from '../../load/load.ts';
 import { categorize, findCounterexample, SEARCH, type Counterexample } from '../../explain/counterexample.ts';
