@@ -1,4 +1,4 @@
-// One definition of each ALU operation and jump condition, in a tiny expression IR. The tiers
+// One definition of each ALU operation, jump condition, load and store, in a tiny expression IR. The tiers
 // do not write the semantics themselves: they lower these definitions with their own
 // implementation of each primitive —
 //   - engine/vm/ops-js.ts: JavaScript source on int32 pairs, for the interpreter (whose cases
@@ -10,7 +10,8 @@
 // Operands: `dst` and `src` are the two 64-bit registers (the source a constant slot for the
 // immediate forms); `kLo`, `kHi` and `k32` are shift amounts the pre-decoder proved constant and
 // in range (1..31, 32..63 and 1..31), which the int32-pair representation implements with
-// different code. Division primitives have preconditions that the definitions guarantee:
+// different code. `off` is the slot's offset (sign-extended); `mem` the bytes a load reads.
+// Division primitives have preconditions that the definitions guarantee:
 // udiv/urem never see a zero divisor, sdiv/srem never zero nor -1 (WebAssembly traps on both).
 
 export type Ty = 'i64' | 'i32' | 'bool';
@@ -18,6 +19,9 @@ export type Ty = 'i64' | 'i32' | 'bool';
 export type Prim =
   // leaves
   | 'dst' | 'src' | 'kLo' | 'kHi' | 'k32' | 'const'
+  // memory: the slot's offset (i64); the `size` bytes a load reads, zero-extended (i32 for 1, 2
+  // and 4 bytes, i64 for 8)
+  | 'off' | 'mem'
   // arithmetic (operands and result of the node's type)
   | 'add' | 'sub' | 'mul' | 'udiv' | 'urem' | 'sdiv' | 'srem' | 'and' | 'or' | 'xor' | 'neg'
   // shifts: the amount is of the node's type, taken modulo the width
@@ -40,7 +44,12 @@ export interface Expr<T extends Ty = Ty> {
   readonly args: readonly Expr[];
   /** For `const`: the value (two's complement, any sign). */
   readonly value?: bigint;
+  /** For `mem`: how many bytes. */
+  readonly size?: Size;
 }
+
+/** The size of a memory access, in bytes. */
+export type Size = 1 | 2 | 4 | 8;
 
 type Int = 'i64' | 'i32';
 type E<T extends Ty> = Expr<T>;
@@ -57,6 +66,12 @@ export const kLo = (): E<'i64'> => node('i64', 'kLo');
 export const kHi = (): E<'i64'> => node('i64', 'kHi');
 /** A constant shift amount 1..31 (32-bit shifts). */
 export const k32 = (): E<'i32'> => node('i32', 'k32');
+/** The slot's offset, sign-extended (the address of a load or store is a register plus it). */
+export const off = (): E<'i64'> => node('i64', 'off');
+/** The `size` bytes (1, 2 or 4) a load reads, little-endian, zero-extended to 32 bits. */
+export const mem = (size: 1 | 2 | 4): E<'i32'> => ({ ty: 'i32', op: 'mem', args: [], size });
+/** The 8 bytes a load reads, little-endian. */
+export const mem64 = (): E<'i64'> => ({ ty: 'i64', op: 'mem', args: [], size: 8 });
 export const c64 = (v: bigint): E<'i64'> => ({ ty: 'i64', op: 'const', args: [], value: BigInt.asIntN(64, v) });
 export const c32 = (v: number): E<'i32'> => ({ ty: 'i32', op: 'const', args: [], value: BigInt(v | 0) });
 const zero = <T extends Int>(t: T): E<T> => ({ ty: t, op: 'const', args: [], value: 0n });
@@ -200,3 +215,47 @@ export const ALU_DEFS: Readonly<Record<string, Expr<'i64'>>> = aluDefs();
 
 /** Whether the conditional jump is taken, by handler name. */
 export const COND_DEFS: Readonly<Record<string, Expr<'bool'>>> = condDefs();
+
+/**
+ * A load or a store. A load sets dst to `value`, which reads the bytes at `addr` through `mem`;
+ * a store writes the low `size` bytes of `value` (an i64 for 8 bytes, an i32 below) at `addr`.
+ * How an address reaches memory — the checks, the regions, the faults — is each tier's memory
+ * model, written once per tier for every access (the interpreter's and the compiled tier's in
+ * ops-js.ts, the WebAssembly tier's in wasm.ts); what is read or written, and how it extends,
+ * is defined here.
+ */
+export interface MemDef {
+  readonly kind: 'load' | 'store';
+  readonly size: Size;
+  /** The base register (src for a load, dst for a store) plus the offset. */
+  readonly addr: Expr<'i64'>;
+  readonly value: Expr;
+}
+
+function memDefs(): Record<string, MemDef> {
+  const load = (size: Size, value: Expr<'i64'>): MemDef => ({ kind: 'load', size, addr: add(src(), off()), value });
+  const store = (size: Size, value: Expr): MemDef => ({ kind: 'store', size, addr: add(dst(), off()), value });
+  return {
+    LDXB: load(1, zext(mem(1))),
+    LDXH: load(2, zext(mem(2))),
+    LDXW: load(4, zext(mem(4))),
+    LDXDW: load(8, mem64()),
+    // The sign-extending loads (cpu v4).
+    LDXSB: load(1, sext(sext8(mem(1)))),
+    LDXSH: load(2, sext(sext16(mem(2)))),
+    LDXSW: load(4, sext(mem(4))),
+    // Stores of a register or (the constant slot of) an immediate: its low bytes.
+    STB: store(1, wrap(src())),
+    STH: store(2, wrap(src())),
+    STW: store(4, wrap(src())),
+    STDW: store(8, src()),
+  };
+}
+
+/** The loads and stores, by handler name. */
+export const MEM_DEFS: Readonly<Record<string, MemDef>> = memDefs();
+
+/** Whether a load's value is its bytes sign-extended (what a tier's slow path is told to do). */
+export function signExtends(def: MemDef): boolean {
+  return def.kind === 'load' && def.value.op === 'sext';
+}

@@ -10,11 +10,11 @@
 
 import { MAX_CALL_FRAMES } from '../isa/index.ts';
 import { CFG_CALL, CFG_LDIMM64_TAIL, type Cfg } from '../program/cfg.ts';
-import { ALU_DEFS, COND_DEFS } from '../isa/ops.ts';
+import { ALU_DEFS, COND_DEFS, MEM_DEFS, signExtends } from '../isa/ops.ts';
 import { divmod64, Q } from './arith64.ts';
 import { OP, REG_INTS, Stop, STRIDE } from './interpreter.ts';
-import { jsAlu, jsCond, type JsOperands } from './ops-js.ts';
-import { GUEST_BASE_HI } from './memory.ts';
+import { jsAccess, jsAlu, jsCond, type JsMemory, type JsOperands } from './ops-js.ts';
+import { GUEST_BASE_HI, PERM_READ, PERM_WRITE } from './memory.ts';
 import type { Vm } from './vm.ts';
 import { Recent } from './recent.ts';
 
@@ -25,6 +25,8 @@ export type CompiledProgram = (vm: Vm) => number;
 
 /** -0x80000000, a constant of the compiled function (`x ^ S`: unsigned order as signed order). */
 const SIGN = 'S';
+/** The memory model's constants, as literals. */
+const MEMORY: JsMemory = { base: `${GUEST_BASE_HI}`, read: `${PERM_READ}`, write: `${PERM_WRITE}` };
 
 /** Handler names by number. */
 const OP_NAMES: readonly (string | undefined)[] = (() => {
@@ -190,22 +192,6 @@ export function entryPoints(cfg: Cfg, handsBack?: (pc: number) => boolean): Set<
   return labels;
 }
 
-const LOADS: Readonly<Record<number, { size: number; signed: boolean; read: (a: string) => string; high: (v: string) => string }>> = {
-  [OP.LDXB]: { size: 1, signed: false, read: (a) => `DV.getUint8(${a})`, high: () => '0' },
-  [OP.LDXH]: { size: 2, signed: false, read: (a) => `DV.getUint16(${a}, true)`, high: () => '0' },
-  [OP.LDXW]: { size: 4, signed: false, read: (a) => `DV.getInt32(${a}, true)`, high: () => '0' },
-  [OP.LDXSB]: { size: 1, signed: true, read: (a) => `DV.getInt8(${a})`, high: (v) => `${v} >> 31` },
-  [OP.LDXSH]: { size: 2, signed: true, read: (a) => `DV.getInt16(${a}, true)`, high: (v) => `${v} >> 31` },
-  [OP.LDXSW]: { size: 4, signed: true, read: (a) => `DV.getInt32(${a}, true)`, high: (v) => `${v} >> 31` },
-};
-
-const STORES: Readonly<Record<number, { size: number; write: (a: string, v0: string, v1: string) => string }>> = {
-  [OP.STB]: { size: 1, write: (a, v) => `DV.setUint8(${a}, ${v});` },
-  [OP.STH]: { size: 2, write: (a, v) => `DV.setUint16(${a}, ${v}, true);` },
-  [OP.STW]: { size: 4, write: (a, v) => `DV.setInt32(${a}, ${v}, true);` },
-  [OP.STDW]: { size: 8, write: (a, v0, v1) => `DV.setInt32(${a}, ${v0}, true); DV.setInt32(${a} + 4, ${v1}, true);` },
-};
-
 function instruction(
   op: number,
   x: Slot,
@@ -235,6 +221,22 @@ function instruction(
     const c = jsCond(cond, operands);
     return `{ ${c.code} if ${c.cond} { ${jump(x)} } }`;
   }
+  // Loads and stores: the fast path from the definition, else the Vm's slow path (which reads
+  // the registers from R: they go back first, and dst is read again after a load).
+  const access = name === undefined ? undefined : MEM_DEFS[name];
+  if (access) {
+    const c = jsAccess(access, { ...operands, off: `${off}` }, MEMORY);
+    const fast = c.fast.join(' ');
+    if (access.kind === 'store') {
+      return `{ ${c.head} if (${c.refuse}) { if (!vm.slowStore(${P}, n + ${P}, r${d}, r${d + 1}, ${off}, ${access.size}, ${S0}, ${S1})) ${fault} } else { ${fast} } }`;
+    }
+    // A 4-byte load reads context fields from the table of the last slow load, as the interpreter does.
+    const field =
+      access.size === 4 && !signExtends(access)
+        ? `{ const f = (a - vm.fieldStart) | 0; if (r${s + 1} === ${GUEST_BASE_HI} && f >= 0 && f < vm.fieldSize && (f & 3) === 0 && vm.fieldReadable[f >> 2] === 1) { const V = vm.fieldValues; ${D0} = V[f >> 1]; ${D1} = V[(f >> 1) + 1]; break slow; } }`
+        : '';
+    return `{ ${c.head} slow: if (${c.refuse}) { ${field} const ok = vm.slowLoad(${P}, n + ${P}, ${d}, r${s}, r${s + 1}, ${off}, ${access.size}, ${signExtends(access)}); ${load(d, d + 2)} if (!ok) ${fault} } else { ${fast} } }`;
+  }
   switch (op) {
     case OP.LDDW: {
       // One instruction in two slots: it counts once. Control goes on at P + 2; when P + 1 is
@@ -243,33 +245,6 @@ function instruction(
       return `${D0} = ${imm}; ${D1} = ${x.aux}; n--;${skip}`;
     }
     // ---- memory
-    case OP.LDXB:
-    case OP.LDXH:
-    case OP.LDXW:
-    case OP.LDXSB:
-    case OP.LDXSH:
-    case OP.LDXSW: {
-      const l = LOADS[op];
-      if (!l) return fault;
-      const check = l.size === 1 ? 'SH[a]' : `SH[a] & SH[a + ${l.size - 1}]`;
-      // LDXW reads context fields from the table of the last slow load, as the interpreter does.
-      const field =
-        op === OP.LDXW
-          ? `{ const f = (a - vm.fieldStart) | 0; if (r${s + 1} === ${GUEST_BASE_HI} && f >= 0 && f < vm.fieldSize && (f & 3) === 0 && vm.fieldReadable[f >> 2] === 1) { const V = vm.fieldValues; ${D0} = V[f >> 1]; ${D1} = V[(f >> 1) + 1]; break slow; } }`
-          : '';
-      return `{ const a = (r${s} + ${off}) | 0; slow: if (r${s + 1} !== ${GUEST_BASE_HI} || (${check} & 1) === 0) { ${field} const ok = vm.slowLoad(${P}, n + ${P}, ${d}, r${s}, r${s + 1}, ${off}, ${l.size}, ${l.signed}); ${load(d, d + 2)} if (!ok) ${fault} } else { const v = ${l.read('a')}; ${D0} = v; ${D1} = ${l.high('v')}; } }`;
-    }
-    case OP.LDXDW:
-      return `{ const a = (r${s} + ${off}) | 0; if (r${s + 1} !== ${GUEST_BASE_HI} || (SH[a] & SH[a + 7] & 1) === 0) { const ok = vm.slowLoad(${P}, n + ${P}, ${d}, r${s}, r${s + 1}, ${off}, 8, false); ${load(d, d + 2)} if (!ok) ${fault} } else { ${D0} = DV.getInt32(a, true); ${D1} = DV.getInt32(a + 4, true); } }`;
-    case OP.STB:
-    case OP.STH:
-    case OP.STW:
-    case OP.STDW: {
-      const st = STORES[op];
-      if (!st) return fault;
-      const check = st.size === 1 ? 'SH[a]' : `SH[a] & SH[a + ${st.size - 1}]`;
-      return `{ const a = (r${d} + ${off}) | 0; if (r${d + 1} !== ${GUEST_BASE_HI} || (${check} & 2) === 0) { if (!vm.slowStore(${P}, n + ${P}, r${d}, r${d + 1}, ${off}, ${st.size}, ${S0}, ${S1})) ${fault} } else { ${st.write('a', S0, S1)} } }`;
-    }
     case OP.ATOMIC:
       return `{ ${flush()} const ok = vm.atomic(${P}, n + ${P}, ${P * STRIDE}); ${load()} if (!ok) ${fault} }`;
     case OP.LDPKT:

@@ -130,6 +130,9 @@ export const OP = {
   MOV64_ARSH64_KLO: 135,
   MUL64_ADD64: 136,
   MOV32_MUL32: 137,
+  LDXDW_LDXDW: 138,
+  STDW_STDW: 139,
+  LDXH_ADD64: 140,
 } as const;
 export type OpName = keyof typeof OP;
 
@@ -328,6 +331,10 @@ export const SUPERINSTRUCTIONS: readonly (readonly [fused: OpName, first: OpName
   ['MOV64_ARSH64_KLO', 'MOV64', 'ARSH64_KLO'],
   ['MUL64_ADD64', 'MUL64', 'ADD64'],
   ['MOV32_MUL32', 'MOV32', 'MUL32'],
+  // Memory: two neighbours read or written (a compare-and-swap), a checksum's load-and-add.
+  ['LDXDW_LDXDW', 'LDXDW', 'LDXDW'],
+  ['STDW_STDW', 'STDW', 'STDW'],
+  ['LDXH_ADD64', 'LDXH', 'ADD64'],
 ];
 
 /** The superinstructions by the ops of the two slots. */
@@ -766,6 +773,191 @@ export function execute(vm: Vm): Stop {
           const a0 = R[d], a1 = R[d + 1];
           R[d + 1] = (((a0 & 0xff) << 24) | ((a0 & 0xff00) << 8) | ((a0 >>> 8) & 0xff00) | (a0 >>> 24));
           R[d] = (((a1 & 0xff) << 24) | ((a1 & 0xff00) << 8) | ((a1 >>> 8) & 0xff00) | (a1 >>> 24));
+          pc++;
+          continue loop;
+        }
+        case 70: { // LDXB
+          const d = C[b + 1], s = C[b + 2];
+          const a = (R[s] + C[b + 3]) | 0;
+          if (R[s + 1] !== BASE || (SH[a] & PERM_READ) === 0) {
+            if (vm.slowLoad(pc, n + pc, d, R[s], R[s + 1], C[b + 3], 1, false)) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
+            break loop;
+          }
+          R[d] = DV.getUint8(a);
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 71: { // LDXH
+          const d = C[b + 1], s = C[b + 2];
+          const a = (R[s] + C[b + 3]) | 0;
+          if (R[s + 1] !== BASE || (SH[a] & SH[a + 1] & PERM_READ) === 0) {
+            if (vm.slowLoad(pc, n + pc, d, R[s], R[s + 1], C[b + 3], 2, false)) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
+            break loop;
+          }
+          R[d] = DV.getUint16(a, true);
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 72: { // LDXW
+          const d = C[b + 1], s = C[b + 2];
+          const a = (R[s] + C[b + 3]) | 0;
+          if (R[s + 1] !== BASE || (SH[a] & SH[a + 3] & PERM_READ) === 0) {
+            // A context field, from the table the last slow load found (vm.fieldTable): no call.
+            const f = (a - vm.fieldStart) | 0;
+            if (R[s + 1] === BASE && f >= 0 && f < vm.fieldSize && (f & 3) === 0 && vm.fieldReadable[f >> 2] === 1) {
+              const V = vm.fieldValues;
+              R[d] = V[f >> 1];
+              R[d + 1] = V[(f >> 1) + 1];
+              pc++;
+              continue loop;
+            }
+            if (vm.slowLoad(pc, n + pc, d, R[s], R[s + 1], C[b + 3], 4, false)) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
+            break loop;
+          }
+          R[d] = DV.getInt32(a, true);
+          R[d + 1] = 0;
+          pc++;
+          continue loop;
+        }
+        case 73: { // LDXDW
+          const d = C[b + 1], s = C[b + 2];
+          const a = (R[s] + C[b + 3]) | 0;
+          if (R[s + 1] !== BASE || (SH[a] & SH[a + 7] & PERM_READ) === 0) {
+            if (vm.slowLoad(pc, n + pc, d, R[s], R[s + 1], C[b + 3], 8, false)) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
+            break loop;
+          }
+          R[d + 1] = DV.getInt32(a + 4, true);
+          R[d] = DV.getInt32(a, true);
+          pc++;
+          continue loop;
+        }
+        case 74: { // LDXSB
+          const d = C[b + 1], s = C[b + 2];
+          const a = (R[s] + C[b + 3]) | 0;
+          if (R[s + 1] !== BASE || (SH[a] & PERM_READ) === 0) {
+            if (vm.slowLoad(pc, n + pc, d, R[s], R[s + 1], C[b + 3], 1, true)) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
+            break loop;
+          }
+          const t0 = DV.getInt8(a);
+          R[d + 1] = t0 >> 31;
+          R[d] = t0;
+          pc++;
+          continue loop;
+        }
+        case 75: { // LDXSH
+          const d = C[b + 1], s = C[b + 2];
+          const a = (R[s] + C[b + 3]) | 0;
+          if (R[s + 1] !== BASE || (SH[a] & SH[a + 1] & PERM_READ) === 0) {
+            if (vm.slowLoad(pc, n + pc, d, R[s], R[s + 1], C[b + 3], 2, true)) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
+            break loop;
+          }
+          const t0 = DV.getInt16(a, true);
+          R[d + 1] = t0 >> 31;
+          R[d] = t0;
+          pc++;
+          continue loop;
+        }
+        case 76: { // LDXSW
+          const d = C[b + 1], s = C[b + 2];
+          const a = (R[s] + C[b + 3]) | 0;
+          if (R[s + 1] !== BASE || (SH[a] & SH[a + 3] & PERM_READ) === 0) {
+            if (vm.slowLoad(pc, n + pc, d, R[s], R[s + 1], C[b + 3], 4, true)) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
+            break loop;
+          }
+          const t0 = DV.getInt32(a, true);
+          R[d + 1] = t0 >> 31;
+          R[d] = t0;
+          pc++;
+          continue loop;
+        }
+        case 77: { // STB
+          const d = C[b + 1], s = C[b + 2];
+          const a = (R[d] + C[b + 3]) | 0;
+          if (R[d + 1] !== BASE || (SH[a] & PERM_WRITE) === 0) {
+            if (vm.slowStore(pc, n + pc, R[d], R[d + 1], C[b + 3], 1, R[s], R[s + 1])) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
+            break loop;
+          }
+          DV.setUint8(a, R[s]);
+          pc++;
+          continue loop;
+        }
+        case 78: { // STH
+          const d = C[b + 1], s = C[b + 2];
+          const a = (R[d] + C[b + 3]) | 0;
+          if (R[d + 1] !== BASE || (SH[a] & SH[a + 1] & PERM_WRITE) === 0) {
+            if (vm.slowStore(pc, n + pc, R[d], R[d + 1], C[b + 3], 2, R[s], R[s + 1])) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
+            break loop;
+          }
+          DV.setUint16(a, R[s], true);
+          pc++;
+          continue loop;
+        }
+        case 79: { // STW
+          const d = C[b + 1], s = C[b + 2];
+          const a = (R[d] + C[b + 3]) | 0;
+          if (R[d + 1] !== BASE || (SH[a] & SH[a + 3] & PERM_WRITE) === 0) {
+            if (vm.slowStore(pc, n + pc, R[d], R[d + 1], C[b + 3], 4, R[s], R[s + 1])) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
+            break loop;
+          }
+          DV.setInt32(a, R[s], true);
+          pc++;
+          continue loop;
+        }
+        case 80: { // STDW
+          const d = C[b + 1], s = C[b + 2];
+          const a = (R[d] + C[b + 3]) | 0;
+          if (R[d + 1] !== BASE || (SH[a] & SH[a + 7] & PERM_WRITE) === 0) {
+            if (vm.slowStore(pc, n + pc, R[d], R[d + 1], C[b + 3], 8, R[s], R[s + 1])) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
+            break loop;
+          }
+          DV.setInt32(a, R[s], true);
+          DV.setInt32(a + 4, R[s + 1], true);
           pc++;
           continue loop;
         }
@@ -1347,6 +1539,85 @@ export function execute(vm: Vm): Stop {
           pc += 2;
           continue loop;
         }
+        case 138: { // LDXDW_LDXDW: LDXDW; then the LDXDW of the next slot
+          const d = C[b + 1], s = C[b + 2];
+          const a = (R[s] + C[b + 3]) | 0;
+          if (R[s + 1] !== BASE || (SH[a] & SH[a + 7] & PERM_READ) === 0) {
+            if (vm.slowLoad(pc, n + pc, d, R[s], R[s + 1], C[b + 3], 8, false)) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
+            break loop;
+          }
+          R[d + 1] = DV.getInt32(a + 4, true);
+          R[d] = DV.getInt32(a, true);
+          const d2 = C[b + 9], s2 = C[b + 10];
+          const na = (R[s2] + C[b + 11]) | 0;
+          if (R[s2 + 1] !== BASE || (SH[na] & SH[na + 7] & PERM_READ) === 0) {
+            pc++;
+            if (vm.slowLoad(pc, n + pc, d2, R[s2], R[s2 + 1], C[b + 11], 8, false)) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
+            break loop;
+          }
+          R[d2 + 1] = DV.getInt32(na + 4, true);
+          R[d2] = DV.getInt32(na, true);
+          pc += 2;
+          continue loop;
+        }
+        case 139: { // STDW_STDW: STDW; then the STDW of the next slot
+          const d = C[b + 1], s = C[b + 2];
+          const a = (R[d] + C[b + 3]) | 0;
+          if (R[d + 1] !== BASE || (SH[a] & SH[a + 7] & PERM_WRITE) === 0) {
+            if (vm.slowStore(pc, n + pc, R[d], R[d + 1], C[b + 3], 8, R[s], R[s + 1])) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
+            break loop;
+          }
+          DV.setInt32(a, R[s], true);
+          DV.setInt32(a + 4, R[s + 1], true);
+          const d2 = C[b + 9], s2 = C[b + 10];
+          const na = (R[d2] + C[b + 11]) | 0;
+          if (R[d2 + 1] !== BASE || (SH[na] & SH[na + 7] & PERM_WRITE) === 0) {
+            pc++;
+            if (vm.slowStore(pc, n + pc, R[d2], R[d2 + 1], C[b + 11], 8, R[s2], R[s2 + 1])) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
+            break loop;
+          }
+          DV.setInt32(na, R[s2], true);
+          DV.setInt32(na + 4, R[s2 + 1], true);
+          pc += 2;
+          continue loop;
+        }
+        case 140: { // LDXH_ADD64: LDXH; then the ADD64 of the next slot
+          const d = C[b + 1], s = C[b + 2];
+          const a = (R[s] + C[b + 3]) | 0;
+          if (R[s + 1] !== BASE || (SH[a] & SH[a + 1] & PERM_READ) === 0) {
+            if (vm.slowLoad(pc, n + pc, d, R[s], R[s + 1], C[b + 3], 2, false)) {
+              pc++;
+              continue loop;
+            }
+            stop = Stop.Fault;
+            break loop;
+          }
+          R[d] = DV.getUint16(a, true);
+          R[d + 1] = 0;
+          const d2 = C[b + 9], s2 = C[b + 10];
+          const na0 = R[d2];
+          const nt0 = (na0 + R[s2]) | 0;
+          R[d2 + 1] = (R[d2 + 1] + R[s2 + 1] + ((nt0 ^ SIGN) < (na0 ^ SIGN) ? 1 : 0)) | 0;
+          R[d2] = nt0;
+          pc += 2;
+          continue loop;
+        }
         // ---- end generated ----
         case 7: { // LDDW: one instruction in two slots, so it counts once
           const d = C[b + 1];
@@ -1354,185 +1625,6 @@ export function execute(vm: Vm): Stop {
           R[d + 1] = C[b + 5];
           pc += 2;
           n--;
-          continue loop;
-        }
-        case 70: { // LDXB
-          const s = C[b + 2], a = (R[s] + C[b + 3]) | 0;
-          if (R[s + 1] !== BASE || (SH[a] & PERM_READ) === 0) {
-            if (vm.slowLoad(pc, n + pc, C[b + 1], R[s], R[s + 1], C[b + 3], 1, false)) {
-              pc++;
-              continue loop;
-            }
-            stop = Stop.Fault;
-            break loop;
-          }
-          const d = C[b + 1];
-          R[d] = DV.getUint8(a);
-          R[d + 1] = 0;
-          pc++;
-          continue loop;
-        }
-        case 71: { // LDXH
-          const s = C[b + 2], a = (R[s] + C[b + 3]) | 0;
-          if (R[s + 1] !== BASE || (SH[a] & SH[a + 1] & PERM_READ) === 0) {
-            if (vm.slowLoad(pc, n + pc, C[b + 1], R[s], R[s + 1], C[b + 3], 2, false)) {
-              pc++;
-              continue loop;
-            }
-            stop = Stop.Fault;
-            break loop;
-          }
-          const d = C[b + 1];
-          R[d] = DV.getUint16(a, true);
-          R[d + 1] = 0;
-          pc++;
-          continue loop;
-        }
-        case 72: { // LDXW
-          const s = C[b + 2], a = (R[s] + C[b + 3]) | 0;
-          if (R[s + 1] !== BASE || (SH[a] & SH[a + 3] & PERM_READ) === 0) {
-            // A context field, from the table the last slow load found (vm.fieldTable): no call.
-            const f = (a - vm.fieldStart) | 0;
-            if (R[s + 1] === BASE && f >= 0 && f < vm.fieldSize && (f & 3) === 0 && vm.fieldReadable[f >> 2] === 1) {
-              const d = C[b + 1], V = vm.fieldValues;
-              R[d] = V[f >> 1];
-              R[d + 1] = V[(f >> 1) + 1];
-              pc++;
-              continue loop;
-            }
-            if (vm.slowLoad(pc, n + pc, C[b + 1], R[s], R[s + 1], C[b + 3], 4, false)) {
-              pc++;
-              continue loop;
-            }
-            stop = Stop.Fault;
-            break loop;
-          }
-          const d = C[b + 1];
-          R[d] = DV.getInt32(a, true);
-          R[d + 1] = 0;
-          pc++;
-          continue loop;
-        }
-        case 73: { // LDXDW
-          const s = C[b + 2], a = (R[s] + C[b + 3]) | 0;
-          if (R[s + 1] !== BASE || (SH[a] & SH[a + 7] & PERM_READ) === 0) {
-            if (vm.slowLoad(pc, n + pc, C[b + 1], R[s], R[s + 1], C[b + 3], 8, false)) {
-              pc++;
-              continue loop;
-            }
-            stop = Stop.Fault;
-            break loop;
-          }
-          const d = C[b + 1];
-          R[d] = DV.getInt32(a, true);
-          R[d + 1] = DV.getInt32(a + 4, true);
-          pc++;
-          continue loop;
-        }
-        case 74: { // LDXSB
-          const s = C[b + 2], a = (R[s] + C[b + 3]) | 0;
-          if (R[s + 1] !== BASE || (SH[a] & PERM_READ) === 0) {
-            if (vm.slowLoad(pc, n + pc, C[b + 1], R[s], R[s + 1], C[b + 3], 1, true)) {
-              pc++;
-              continue loop;
-            }
-            stop = Stop.Fault;
-            break loop;
-          }
-          const d = C[b + 1], v = DV.getInt8(a);
-          R[d] = v;
-          R[d + 1] = v >> 31;
-          pc++;
-          continue loop;
-        }
-        case 75: { // LDXSH
-          const s = C[b + 2], a = (R[s] + C[b + 3]) | 0;
-          if (R[s + 1] !== BASE || (SH[a] & SH[a + 1] & PERM_READ) === 0) {
-            if (vm.slowLoad(pc, n + pc, C[b + 1], R[s], R[s + 1], C[b + 3], 2, true)) {
-              pc++;
-              continue loop;
-            }
-            stop = Stop.Fault;
-            break loop;
-          }
-          const d = C[b + 1], v = DV.getInt16(a, true);
-          R[d] = v;
-          R[d + 1] = v >> 31;
-          pc++;
-          continue loop;
-        }
-        case 76: { // LDXSW
-          const s = C[b + 2], a = (R[s] + C[b + 3]) | 0;
-          if (R[s + 1] !== BASE || (SH[a] & SH[a + 3] & PERM_READ) === 0) {
-            if (vm.slowLoad(pc, n + pc, C[b + 1], R[s], R[s + 1], C[b + 3], 4, true)) {
-              pc++;
-              continue loop;
-            }
-            stop = Stop.Fault;
-            break loop;
-          }
-          const d = C[b + 1], v = DV.getInt32(a, true);
-          R[d] = v;
-          R[d + 1] = v >> 31;
-          pc++;
-          continue loop;
-        }
-        case 77: { // STB
-          const d = C[b + 1], a = (R[d] + C[b + 3]) | 0;
-          if (R[d + 1] !== BASE || (SH[a] & PERM_WRITE) === 0) {
-            if (vm.slowStore(pc, n + pc, R[d], R[d + 1], C[b + 3], 1, R[C[b + 2]], R[C[b + 2] + 1])) {
-              pc++;
-              continue loop;
-            }
-            stop = Stop.Fault;
-            break loop;
-          }
-          DV.setUint8(a, R[C[b + 2]]);
-          pc++;
-          continue loop;
-        }
-        case 78: { // STH
-          const d = C[b + 1], a = (R[d] + C[b + 3]) | 0;
-          if (R[d + 1] !== BASE || (SH[a] & SH[a + 1] & PERM_WRITE) === 0) {
-            if (vm.slowStore(pc, n + pc, R[d], R[d + 1], C[b + 3], 2, R[C[b + 2]], R[C[b + 2] + 1])) {
-              pc++;
-              continue loop;
-            }
-            stop = Stop.Fault;
-            break loop;
-          }
-          DV.setUint16(a, R[C[b + 2]], true);
-          pc++;
-          continue loop;
-        }
-        case 79: { // STW
-          const d = C[b + 1], a = (R[d] + C[b + 3]) | 0;
-          if (R[d + 1] !== BASE || (SH[a] & SH[a + 3] & PERM_WRITE) === 0) {
-            if (vm.slowStore(pc, n + pc, R[d], R[d + 1], C[b + 3], 4, R[C[b + 2]], R[C[b + 2] + 1])) {
-              pc++;
-              continue loop;
-            }
-            stop = Stop.Fault;
-            break loop;
-          }
-          DV.setInt32(a, R[C[b + 2]], true);
-          pc++;
-          continue loop;
-        }
-        case 80: { // STDW
-          const d = C[b + 1], a = (R[d] + C[b + 3]) | 0;
-          if (R[d + 1] !== BASE || (SH[a] & SH[a + 7] & PERM_WRITE) === 0) {
-            if (vm.slowStore(pc, n + pc, R[d], R[d + 1], C[b + 3], 8, R[C[b + 2]], R[C[b + 2] + 1])) {
-              pc++;
-              continue loop;
-            }
-            stop = Stop.Fault;
-            break loop;
-          }
-          const s = C[b + 2];
-          DV.setInt32(a, R[s], true);
-          DV.setInt32(a + 4, R[s + 1], true);
-          pc++;
           continue loop;
         }
         case 81: { // ATOMIC

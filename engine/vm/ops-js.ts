@@ -6,7 +6,7 @@
 // be src) and writes dst last; everything stays int32 (no doubles above 2^31 reach a compare:
 // unsigned order is signed order of `x ^ -0x80000000`).
 
-import type { Expr } from '../isa/ops.ts';
+import type { Expr, MemDef } from '../isa/ops.ts';
 
 export interface JsOperands {
   /** dst's halves, assignable: `R[d]`, `R[d + 1]` (interpreter) or `R[4]`, `R[5]` (compiled). */
@@ -19,6 +19,8 @@ export interface JsOperands {
   readonly sign: string;
   /** Prefix of the names the code declares (two instructions in one scope: a superinstruction). */
   readonly prefix?: string;
+  /** The slot's offset (loads and stores): a name, an expression or a literal. */
+  readonly off?: string;
 }
 
 /** Generated code, and which operands it reads (the interpreter declares only those). */
@@ -53,9 +55,13 @@ class Emitter {
   private readonly S: string;
   private readonly p: string;
 
+  /**
+   * @param at the arena offset a load's `mem` reads at (a declared name), for a load's value.
+   */
   constructor(
     private readonly x: JsOperands,
     roots: readonly Expr[],
+    private readonly at?: string,
   ) {
     this.S = x.sign;
     this.p = x.prefix ?? '';
@@ -118,8 +124,8 @@ class Emitter {
     return { lines: decls.length ? [`const ${decls.join(', ')};`, ...out] : out, cond: lines[lines.length - 1] ?? '' };
   }
 
-  private push(s: string): void {
-    this.lines.push(s);
+  private push(...s: string[]): void {
+    this.lines.push(...s);
   }
   private tmp(): string {
     return `${this.p}t${this.temps++}`;
@@ -209,6 +215,10 @@ class Emitter {
       case 'const': {
         const v = BigInt.asIntN(64, e.value ?? 0n);
         return { lo: literal(Number(BigInt.asIntN(32, v))), hi: literal(Number(v >> 32n)) };
+      }
+      case 'mem': {
+        const a = this.memAt(e, 8);
+        return { lo: `DV.getInt32(${a}, true)`, hi: `DV.getInt32(${a} + 4, true)` };
       }
       case 'add': {
         const a = atoms(A()), b = B();
@@ -328,6 +338,10 @@ class Emitter {
         return literal(Number(BigInt.asIntN(32, e.value ?? 0n)));
       case 'k32':
         return this.x.k;
+      case 'mem': {
+        const a = this.memAt(e, e.size === 1 || e.size === 2 ? e.size : 4);
+        return e.size === 1 ? `DV.getUint8(${a})` : e.size === 2 ? `DV.getUint16(${a}, true)` : `DV.getInt32(${a}, true)`;
+      }
       case 'add':
         return `(${A()} + ${B()}) | 0`;
       case 'sub':
@@ -357,10 +371,11 @@ class Emitter {
         return `(${A()} >> ${B()})`;
       case 'neg':
         return `(-${A()} | 0)`;
+      // The bytes read and sign-extended at once, where that is what a DataView read does.
       case 'sext8':
-        return `((${A()} << 24) >> 24)`;
+        return this.arg(e, 0).op === 'mem' && this.arg(e, 0).size === 1 ? `DV.getInt8(${this.memAt(this.arg(e, 0), 1)})` : `((${A()} << 24) >> 24)`;
       case 'sext16':
-        return `((${A()} << 16) >> 16)`;
+        return this.arg(e, 0).op === 'mem' && this.arg(e, 0).size === 2 ? `DV.getInt16(${this.memAt(this.arg(e, 0), 2)}, true)` : `((${A()} << 16) >> 16)`;
       case 'bswap':
         return swap32(this.atom(A()));
       case 'bswap16': {
@@ -378,6 +393,23 @@ class Emitter {
       default:
         throw new Error(`ops-js: no i32 ${e.op}`);
     }
+  }
+
+  /** The arena offset a `mem` of `size` bytes reads at. */
+  private memAt(e: Expr, size: number): string {
+    if (this.at === undefined || e.size !== size) throw new Error(`ops-js: a ${e.size ?? '?'}-byte read outside a load`);
+    return this.at;
+  }
+
+  /** Writes the low `size` bytes of `value` at the arena offset `a` (a store's fast path). */
+  write(value: Expr, size: number, a: string): void {
+    if (size === 8) {
+      const v = this.i64(value);
+      this.push(`DV.setInt32(${a}, ${v.lo}, true);`, `DV.setInt32(${a} + 4, ${v.hi}, true);`);
+      return;
+    }
+    const v = this.i32(value);
+    this.push(size === 1 ? `DV.setUint8(${a}, ${v});` : size === 2 ? `DV.setUint16(${a}, ${v}, true);` : `DV.setInt32(${a}, ${v}, true);`);
   }
 
   /** A condition, as an expression (parenthesized). */
@@ -424,4 +456,49 @@ export function jsCond(def: Expr<'bool'>, x: JsOperands): JsCode & { readonly co
   const e = new Emitter(x, [def]);
   const { lines, cond } = e.finish(e.bool(def));
   return { lines, code: lines.join(' '), cond, uses: e.uses };
+}
+
+/** How the memory model of the JavaScript tiers is spelled where the code runs. */
+export interface JsMemory {
+  /** The upper half of every arena address (a name or a literal). */
+  readonly base: string;
+  /** The shadow's permission bits for a read and a write. */
+  readonly read: string;
+  readonly write: string;
+}
+
+/** A load or store: its fast path, and when the tier's slow path must take it instead. */
+export interface JsAccess {
+  /** Declares the arena offset (`a`, prefixed) from the base register's lower half and the offset. */
+  readonly head: string;
+  /** True when the fast path refuses: the base is not an arena address, or a byte lacks the permission. */
+  readonly refuse: string;
+  /** The fast path: dst set from the bytes, or the bytes written. */
+  readonly fast: readonly string[];
+  readonly uses: JsCode['uses'];
+}
+
+/**
+ * The memory model of the interpreter and the compiled tier, once for every load and store:
+ * an access takes the fast path when the base register's upper half is the arena's and the
+ * first and last byte at (lower half + offset) carry the permission (an arena offset that wraps
+ * reads outside the shadow: `undefined`, refused); anything else — another region, a context
+ * field, a fault — is the caller's slow path. What the fast path reads or writes, and how a
+ * value extends, is the definition's.
+ */
+export function jsAccess(def: MemDef, x: JsOperands, m: JsMemory): JsAccess {
+  const base = def.addr.op === 'add' ? def.addr.args[0] : undefined;
+  if (!base || (base.op !== 'dst' && base.op !== 'src') || def.addr.args[1]?.op !== 'off' || x.off === undefined) {
+    throw new Error('ops-js: an address is a register plus the offset');
+  }
+  const [lo, hi] = base.op === 'dst' ? x.dst : x.src;
+  const a = `${x.prefix ?? ''}a`;
+  const last = def.size > 1 ? ` & SH[${a} + ${def.size - 1}]` : '';
+  const refuse = `${hi} !== ${m.base} || (SH[${a}]${last} & ${def.kind === 'load' ? m.read : m.write}) === 0`;
+  const e = new Emitter(x, [def.value], a);
+  if (def.kind === 'load') e.store64(def.value);
+  else e.write(def.value, def.size, a);
+  const { lines } = e.finish();
+  const uses = { ...e.uses, [base.op]: true };
+  return { head: `const ${a} = (${lo} + ${x.off}) | 0;`, refuse, fast: lines, uses };
 }

@@ -118,6 +118,12 @@ function exerciser(): Insn[] {
   for (const op of ['lsh', 'rsh', 'arsh'] as const) out.push(alu('mov', 64, 4, { type: 'reg', reg: 1 }), alu(op, 64, 4, { type: 'imm', imm: 13 }));
   out.push(alu('mul', 64, 4, { type: 'imm', imm: 0x2545f491 }), alu('add', 64, 2, { type: 'reg', reg: 4 }));
   out.push(alu('mov', 32, 5, { type: 'reg', reg: 1 }), alu('mul', 32, 5, { type: 'imm', imm: 16777619 }));
+  // Neighbours loaded and stored (a compare-and-swap), on the stack and (the second slot's slow
+  // path) in the context; a checksum's load-and-add.
+  const ld8 = (dst: number, base: number, off: number): Insn => ({ kind: 'load', size: 8, signExtend: false, dst, base, off });
+  const st8 = (base: number, off: number, reg: number): Insn => ({ kind: 'store', size: 8, base, off, src: { type: 'reg', reg } });
+  out.push(st8(10, -40, 3), st8(10, -48, 4), ld8(1, 10, -48), ld8(2, 10, -40), ld8(1, 10, -40), ld8(2, 6, 0), st8(10, -40, 2), st8(6, 8, 1));
+  out.push({ kind: 'load', size: 2, signExtend: false, dst: 1, base: 10, off: -40 }, add(4, { type: 'reg', reg: 1 }));
   // A BPF-to-BPF call and its return.
   out.push({ kind: 'call', target: 'local', imm: 1, off: 0 }, { kind: 'ja', long: false, off: 1 }, { kind: 'exit' }, { kind: 'exit' });
   return out;

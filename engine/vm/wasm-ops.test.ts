@@ -4,10 +4,10 @@
 
 import { describe, expect, it } from 'vitest';
 import type { AluOp, JmpCond, Width } from '../isa/index.ts';
-import { ALU_DEFS, COND_DEFS } from '../isa/ops.ts';
+import { ALU_DEFS, COND_DEFS, MEM_DEFS } from '../isa/ops.ts';
 import { OP, type OpName } from './interpreter.ts';
 import { EDGE_VALUES, refAlu, refBswap, refCond } from './reference.ts';
-import { emitWasmOp, wasmOpKind, WASM_I32, WASM_I64, type WasmOpSink } from './wasm-ops.ts';
+import { emitWasmAccess, emitWasmOp, wasmAccessOf, wasmOpKind, WASM_I32, WASM_I64, type WasmOpSink } from './wasm-ops.ts';
 import { sleb64, uleb } from './wasm.ts';
 
 const M32 = 0xffffffffn;
@@ -37,6 +37,10 @@ class Sink implements WasmOpSink {
   i64(v: bigint): void {
     this.b.push(0x42);
     sleb64(this.b, v);
+  }
+  mem(code: number, offset: number): void {
+    this.b.push(code, 0);
+    uleb(this.b, offset);
   }
   open(code: number, type = 0x40): void {
     this.b.push(code, type);
@@ -85,6 +89,30 @@ function build(op: number, imm: number, constant?: bigint): Fn {
 }
 
 const wasmCond = (op: number): boolean => wasmOpKind(op) === 'cond';
+
+/** A load or store handler in a module with one page of memory: (address: i32, src: i64) -> a load's value (a store: 0). */
+function buildAccess(name: string, offset: number): { f: (a: number, src: bigint) => bigint; bytes: Uint8Array } {
+  const def = wasmAccessOf(OP[name as OpName]);
+  if (!def) throw new Error(`${name}: no definition`);
+  const w = new Sink();
+  w.get(0);
+  emitWasmAccess(w, def, { dst: 2, src64: () => w.get(1), src32: () => (w.get(1), w.op(0xa7)), imm: 0, scratch32: 3 }, offset);
+  if (def.kind === 'store') w.i64(0n);
+  w.end();
+  const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  section(out, 1, [1, 0x60, 2, WASM_I32, WASM_I64, 1, WASM_I64]);
+  section(out, 3, [1, 0]);
+  section(out, 5, [1, 0x00, 1]);
+  section(out, 7, [2, 1, 0x66, 0x00, 0, 1, 0x6d, 0x02, 0]);
+  const fn = [2, 1, WASM_I64, 1, WASM_I32, ...w.b];
+  const code = [1];
+  uleb(code, fn.length);
+  code.push(...fn);
+  section(out, 10, code);
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.from(out)));
+  const memory = instance.exports['m'] as WebAssembly.Memory;
+  return { f: instance.exports['f'] as (a: number, src: bigint) => bigint, bytes: new Uint8Array(memory.buffer) };
+}
 
 /** The reference for an ALU handler: the new dst from dst, src and the constant shift amount. */
 function refHandler(name: string, a: bigint, b: bigint, k: number): bigint {
@@ -162,6 +190,32 @@ describe('emitWasmOp', () => {
     const f = build(OP[name as OpName], 0);
     for (const a of EDGE_VALUES) {
       for (const b of EDGE_VALUES) expect(f(a, b) !== 0, `${name} 0x${a.toString(16)}, 0x${b.toString(16)}`).toBe(refCond(cond, width, a, b));
+    }
+  });
+
+  // The reference: little-endian bytes, extended as each handler's name says; a store writes the
+  // low bytes of src and nothing around them.
+  it.each(Object.keys(MEM_DEFS))('%s reads or writes the bytes the reference does', (name) => {
+    const m = /^(LDXS?|ST)(B|H|W|DW)$/.exec(name);
+    const size = { B: 1, H: 2, W: 4, DW: 8 }[m?.[2] ?? 'B'] ?? 1;
+    const signed = m?.[1] === 'LDXS';
+    const { f, bytes } = buildAccess(name, 3);
+    const fill = Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 0x81) & 0xff);
+    for (const at of [0, 5, 17, 40]) {
+      for (const v of EDGE_VALUES) {
+        bytes.set(fill);
+        const r = f(at, BigInt.asIntN(64, v));
+        let raw = 0n;
+        for (let i = size - 1; i >= 0; i--) raw = (raw << 8n) | BigInt(fill[at + 3 + i] ?? 0);
+        if (name.startsWith('LDX')) {
+          expect(u64(r), `${name} at ${at}`).toBe(signed ? u64(BigInt.asIntN(size * 8, raw)) : raw);
+          expect(bytes.slice(0, 64), `${name} wrote nothing`).toEqual(fill);
+          continue;
+        }
+        const want = Uint8Array.from(fill);
+        for (let i = 0; i < size; i++) want[at + 3 + i] = Number((u64(v) >> BigInt(8 * i)) & 0xffn);
+        expect(bytes.slice(0, 64), `${name} of 0x${u64(v).toString(16)} at ${at}`).toEqual(want);
+      }
     }
   });
 

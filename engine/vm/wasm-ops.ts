@@ -1,9 +1,9 @@
-// The WebAssembly implementation of the primitives of engine/isa/ops.ts: each ALU handler and
-// jump condition, lowered from its definition onto i64/i32 values. The WebAssembly tier
+// The WebAssembly implementation of the primitives of engine/isa/ops.ts: each ALU handler, jump
+// condition, load and store, lowered from its definition onto i64/i32 values. The WebAssembly tier
 // (wasm.ts) calls emitWasmOp for every instruction the definitions cover, into its function
 // body; registers are i64 locals, a source is a register's local or a constant slot's value.
 
-import { ALU_DEFS, COND_DEFS, type Expr } from '../isa/ops.ts';
+import { ALU_DEFS, COND_DEFS, MEM_DEFS, type Expr, type MemDef } from '../isa/ops.ts';
 import { OP } from './interpreter.ts';
 
 /** Where the code goes: the methods of wasm.ts's function body (each appends to it). */
@@ -14,6 +14,8 @@ export interface WasmOpSink {
   tee(l: number): unknown;
   i32(v: number): unknown;
   i64(v: bigint): unknown;
+  /** A load or store (`code`) with its memarg: the constant `offset` added to the address. */
+  mem(code: number, offset: number): unknown;
   /** Opens a block, loop or if (`code`) of the given block type. */
   open(code: number, type?: number): unknown;
   else(): unknown;
@@ -79,16 +81,48 @@ const I32_ROTL = 0x77;
 const I32_ROTR = 0x78;
 const I32_AND = 0x71;
 const I32_OR = 0x72;
+// Memory: a load of each size as it extends, a store of each size from an i32 or an i64.
+const I32_LOAD = { 1: 0x2d, 2: 0x2f, 4: 0x28 } as const; // load8_u, load16_u, load
+const I64_LOAD_U = { 1: 0x31, 2: 0x33, 4: 0x35, 8: 0x29 } as const; // load8_u … load32_u, load
+const I64_LOAD_S = { 1: 0x30, 2: 0x32, 4: 0x34 } as const; // load8_s … load32_s
+const I32_STORE = { 1: 0x3a, 2: 0x3b, 4: 0x36 } as const;
+const I64_STORE = { 1: 0x3c, 2: 0x3d, 4: 0x3e, 8: 0x37 } as const;
 const I64_SHL = 0x86;
 const I64_SHR_U = 0x88;
 const I64_OR = 0x84;
 
 class Lowering {
   private scratchBusy = false;
+  /**
+   * @param at a load's memarg offset: its `mem` reads the bytes at the address on the stack plus
+   *   it (the address was pushed before the value's code, so `mem` must be the first leaf read).
+   */
   constructor(
     private readonly w: WasmOpSink,
     private readonly x: WasmOperands,
+    private readonly at?: number,
   ) {}
+
+  /** The `size` bytes at the address on the stack, extended as `how` says (i64), or as `mem` says. */
+  private read(e: Expr, how?: 'zero' | 'sign'): void {
+    const size = e.size ?? 0;
+    if (e.op !== 'mem' || this.at === undefined) throw new Error('wasm-ops: a read outside a load');
+    const code =
+      how === 'sign' ? I64_LOAD_S[size as 1 | 2 | 4]
+      : how === 'zero' || size === 8 ? I64_LOAD_U[size as 1 | 2 | 4 | 8]
+      : I32_LOAD[size as 1 | 2 | 4];
+    if (code === undefined) throw new Error(`wasm-ops: no ${size}-byte read`);
+    this.w.mem(code, this.at);
+  }
+
+  /** Writes the low `size` bytes of `value` at the address on the stack plus `offset`. */
+  write(value: Expr, size: 1 | 2 | 4 | 8, offset: number): void {
+    // The low bytes of a 64-bit value: an i64 store of that size, no wrap needed.
+    const wide = size === 8 || value.op === 'wrap';
+    this.push(size < 8 && value.op === 'wrap' ? this.arg(value, 0) : value);
+    const code = wide ? I64_STORE[size] : I32_STORE[size as 1 | 2 | 4];
+    this.w.mem(code, offset);
+  }
 
   private arg(e: Expr, i: number): Expr {
     const a = e.args[i];
@@ -129,11 +163,22 @@ class Lowering {
         }
         return;
       }
-      case 'zext':
-      case 'sext':
-        this.push(this.arg(e, 0));
-        w.op(e.op === 'zext' ? I64_EXTEND_I32_U : I64_EXTEND_I32_S);
+      case 'mem':
+        this.read(e);
         return;
+      case 'zext':
+      case 'sext': {
+        // A read extended as it loads: zext(mem), sext(mem 4), sext(sext8(mem 1)), sext(sext16(mem 2)).
+        const a = this.arg(e, 0);
+        const narrow = (a.op === 'sext8' && a.args[0]?.size === 1) || (a.op === 'sext16' && a.args[0]?.size === 2) ? a.args[0] : undefined;
+        if (a.op === 'mem' && (e.op === 'zext' || a.size === 4)) this.read(a, e.op === 'zext' ? 'zero' : 'sign');
+        else if (e.op === 'sext' && narrow?.op === 'mem') this.read(narrow, 'sign');
+        else {
+          this.push(a);
+          w.op(e.op === 'zext' ? I64_EXTEND_I32_U : I64_EXTEND_I32_S);
+        }
+        return;
+      }
       case 'sext8':
       case 'sext16':
         this.push(this.arg(e, 0));
@@ -234,6 +279,23 @@ class Lowering {
     w.op(I32_AND, I32_OR);
     this.scratchBusy = false;
   }
+}
+
+/** The definition of a load or store handler (undefined: not one). */
+export function wasmAccessOf(op: number): MemDef | undefined {
+  const name = NAMES[op];
+  return name === undefined ? undefined : MEM_DEFS[name];
+}
+
+/**
+ * Emits a load or store from its definition, at the arena offset the caller pushed (an i32)
+ * plus the memarg `offset`: a load pushes dst's new value (the caller sets dst), a store writes
+ * the low bytes of its value. Where the address is checked, and what happens off the fast path,
+ * is wasm.ts's.
+ */
+export function emitWasmAccess(sink: WasmOpSink, def: MemDef, x: WasmOperands, offset: number): void {
+  if (def.kind === 'load') new Lowering(sink, x, offset).push(def.value);
+  else new Lowering(sink, x).write(def.value, def.size, offset);
 }
 
 /** Handler names by number. */

@@ -42,7 +42,7 @@ import { ARENA_OFFSET, GUEST_BASE_HI, HDR_WINDOW, PERM_READ, PERM_WRITE } from '
 import { entryPoints, FALLBACK } from './compile.ts';
 import type { Vm } from './vm.ts';
 import { Recent } from './recent.ts';
-import { emitWasmOp, wasmOpKind } from './wasm-ops.ts';
+import { emitWasmAccess, emitWasmOp, wasmAccessOf, wasmOpKind } from './wasm-ops.ts';
 
 /** A program translated for this tier: runs from vm.pc and returns a Stop code or FALLBACK. */
 export type WasmProgram = (vm: Vm) => number;
@@ -522,22 +522,6 @@ function src32(w: Body, regs: Int32Array, s: number): void {
   else w.get(L_R0 + (s >> 1)).op(W.i32_wrap_i64);
 }
 
-const LOADS: Readonly<Record<number, readonly [size: number, code: number]>> = {
-  [OP.LDXB]: [1, W.i64_load8_u],
-  [OP.LDXH]: [2, W.i64_load16_u],
-  [OP.LDXW]: [4, W.i64_load32_u],
-  [OP.LDXDW]: [8, W.i64_load],
-  [OP.LDXSB]: [1, W.i64_load8_s],
-  [OP.LDXSH]: [2, W.i64_load16_s],
-  [OP.LDXSW]: [4, W.i64_load32_s],
-};
-const STORES: Readonly<Record<number, readonly [size: number, code: number]>> = {
-  [OP.STB]: [1, W.i64_store8],
-  [OP.STH]: [2, W.i64_store16],
-  [OP.STW]: [4, W.i64_store32],
-  [OP.STDW]: [8, W.i64_store],
-};
-
 /**
  * Handlers the module runs whatever the operands: every ALU handler and jump condition of the
  * definitions (engine/isa/ops.ts, lowered by wasm-ops.ts), lddw, ja and exit; loads and stores
@@ -587,7 +571,7 @@ function fromFramePointer(ops: Int32Array, code: Int32Array, P: number, reg: num
       // Still based where it was.
     } else if (op === OP.CALL_HELPER || op === OP.CALL_KFUNC || op === OP.CALL_LOCAL || op === OP.ATOMIC) {
       return false;
-    } else if (STORES[op] === undefined && !isJump(op) && d === reg) return false;
+    } else if (wasmAccessOf(op)?.kind !== 'store' && !isJump(op) && d === reg) return false;
   }
   return reg === 10;
 }
@@ -610,10 +594,11 @@ function instruction(w: Body, P: number, op: number, ops: Int32Array, code: Int3
     flow.jumpTo(w, P, aux);
   };
 
+  const operands = { dst: D, src64: () => src64(w, regs, s), src32: () => src32(w, regs, s), imm, scratch32: L_X };
   const kind = wasmOpKind(op);
   if (kind !== undefined) {
     // The definition of the handler (engine/isa/ops.ts), lowered onto the locals.
-    emitWasmOp(w, op, { dst: D, src64: () => src64(w, regs, s), src32: () => src32(w, regs, s), imm, scratch32: L_X });
+    emitWasmOp(w, op, operands);
     if (kind === 'cond') {
       w.open(W.if);
       jump();
@@ -625,30 +610,27 @@ function instruction(w: Body, P: number, op: number, ops: Int32Array, code: Int3
     atomic(w, P, d, s, off, imm, aux, flow);
     return;
   }
-  const load = LOADS[op];
-  const store = STORES[op];
-  if (load !== undefined || store !== undefined) {
-    const [size, access] = load ?? store ?? [1, 0];
-    const base = L_R0 + ((load !== undefined ? s : d) >> 1);
+  const def = wasmAccessOf(op);
+  if (def !== undefined) {
+    const load = def.kind === 'load';
+    const size = def.size;
+    const base = L_R0 + ((load ? s : d) >> 1);
     const ok = w.level;
     w.open(W.block);
     const refused = w.level;
     w.open(W.block); // refused: the interpreter takes the instruction
-    // The access at the arena offset on the stack.
+    // The access at the arena offset on the stack, from its definition.
     const access_ = (): void => {
-      if (load !== undefined) w.mem(access, ARENA).set(D);
-      else {
-        src64(w, regs, s);
-        w.mem(access, ARENA);
-      }
+      emitWasmAccess(w, def, operands, ARENA);
+      if (load) w.set(D);
     };
-    if (!fromFramePointer(ops, code, P, (load !== undefined ? s : d) >> 1)) {
+    if (!fromFramePointer(ops, code, P, (load ? s : d) >> 1)) {
       // Inside the window (the packet or input a loop walks, memory.ts): its bytes all have the
       // permission, and the 64-bit sum is the address the interpreter finds, so one compare
       // decides. The arena offset is then the sum's lower half (the guest address's), added in
       // 32 bits. Not tried where the base comes from r10: a stack access, which the window never
       // holds, would pay a compare and, in V8, a taken branch.
-      w.get(base).i64(BigInt(off)).op(W.i64_add).get(L_WG).op(W.i64_sub).get(load !== undefined ? L_WR : L_WW);
+      w.get(base).i64(BigInt(off)).op(W.i64_add).get(L_WG).op(W.i64_sub).get(load ? L_WR : L_WW);
       w.op(W.i64_lt_u).open(W.if);
       w.get(base).op(W.i32_wrap_i64).i32(off).op(W.i32_add);
       access_();
@@ -665,7 +647,7 @@ function instruction(w: Body, P: number, op: number, ops: Int32Array, code: Int3
     w.get(L_T).op(W.i32_wrap_i64).set(L_A);
     // Every byte's permission, read as one number: the interpreter checks the first and the
     // last byte; asking more only sends an access to the interpreter, which decides as ever.
-    refuseWithout(w, load !== undefined ? PERM_READ : PERM_WRITE, size, refused);
+    refuseWithout(w, load ? PERM_READ : PERM_WRITE, size, refused);
     w.get(L_A);
     access_();
     w.br(ok);
@@ -737,7 +719,7 @@ function loopsRunAlone(ops: Int32Array, code: Int32Array, length: number): boole
     if (!isJump(ops[P] ?? OP.INVALID)) continue;
     const t = code[P * STRIDE + 5] ?? 0;
     if (t < 0 || t > P) continue;
-    for (let i = t; i <= P; i++) if (!RUNS.has(ops[i] ?? OP.INVALID) && LOADS[ops[i] ?? -1] === undefined && STORES[ops[i] ?? -1] === undefined && ops[i] !== OP.ATOMIC && ops[i] !== OP.INVALID) return false;
+    for (let i = t; i <= P; i++) if (!RUNS.has(ops[i] ?? OP.INVALID) && wasmAccessOf(ops[i] ?? -1) === undefined && ops[i] !== OP.ATOMIC && ops[i] !== OP.INVALID) return false;
     loop = true;
   }
   return loop;
