@@ -2,18 +2,16 @@
 // every view is kept as a screenshot artifact. Each journey walks its states once and scans
 // every state in both themes, switching the system's colour scheme live (the app follows it):
 // walking each journey again per theme cost about a third of this file's time.
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from '../fixtures/test.ts';
+import { expectNoAxeViolations } from '../fixtures/axe.ts';
 import { PlaygroundPage } from '../fixtures/playground.ts';
 
-async function axeOnce(page: Page, scheme: string): Promise<void> {
-  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']).analyze();
-  const report = r.violations.map((v) => `${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join('\n  ')}`).join('\n');
-  expect(r.violations, `${scheme}: ${report}`).toEqual([]);
-}
-
 const SCHEMES = ['light', 'dark'] as const;
+
+// Every state scanned twice: a journey here takes about twice as long as one walked per theme
+// did (up to a minute on a loaded machine), so each gets more than the default minute.
+test.describe.configure({ timeout: 150_000 });
 
 /**
  * axe on the page as it stands, in the light and then the dark scheme (the page is left dark);
@@ -23,7 +21,7 @@ async function axe(page: Page, shot?: string): Promise<void> {
   for (const scheme of SCHEMES) {
     await page.emulateMedia({ colorScheme: scheme });
     await expect(page.locator('html')).toHaveAttribute('data-theme', scheme);
-    await axeOnce(page, scheme);
+    await expectNoAxeViolations(page, { label: scheme });
     if (shot) await page.screenshot({ path: `test-results/screenshots/${scheme}-${shot}.png`, fullPage: false });
   }
 }

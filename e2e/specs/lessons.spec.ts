@@ -6,10 +6,10 @@
 // with the learner's code; unreadable lesson storage is set aside and said. axe in both themes on
 // the pane and the index; a phone has no sideways overflow. The lessons are read from the site's
 // own index at test time, so new ones need no edit here.
-import AxeBuilder from '@axe-core/playwright';
 import { readFileSync } from 'node:fs';
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from '../fixtures/test.ts';
+import { expectNoAxeViolations } from '../fixtures/axe.ts';
 import { PlaygroundPage } from '../fixtures/playground.ts';
 import { measureOverflow, overflowProblem } from '../fixtures/overflow.ts';
 
@@ -30,9 +30,7 @@ async function lessonsIndex(page: Page): Promise<IndexEntry[]> {
 }
 
 async function axe(page: Page): Promise<void> {
-  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']).analyze();
-  const report = r.violations.map((v) => `${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join('\n  ')}`).join('\n');
-  expect(r.violations, report).toEqual([]);
+  await expectNoAxeViolations(page);
 }
 
 /** Picks the option of a select whose text matches. */

@@ -7,17 +7,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from '../fixtures/test.ts';
+import { expectNoAxeViolations } from '../fixtures/axe.ts';
 import { PlaygroundPage } from '../fixtures/playground.ts';
 
 const C_DIR = fileURLToPath(new URL('../../public/examples/c/', import.meta.url));
 
 async function axe(page: Page): Promise<void> {
-  const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']).analyze();
-  const report = r.violations.map((v) => `${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join('\n  ')}`).join('\n');
-  expect(r.violations, report).toEqual([]);
+  await expectNoAxeViolations(page);
 }
 
 /** The 1-based line of the first instruction under the comment that holds `c`. */

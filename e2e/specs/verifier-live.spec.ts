@@ -2,9 +2,9 @@
 // Linux would load it; a refusal marks the failing line with the kernel's words and points
 // (Monaco's related information, and an info marker) at where the problem began; the Verifier
 // panel lists the same, each a way to the line, with the verifier's log one click away.
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from '../fixtures/test.ts';
+import { expectNoAxeViolations } from '../fixtures/axe.ts';
 import { PlaygroundPage } from '../fixtures/playground.ts';
 import { measureOverflow, overflowProblem } from '../fixtures/overflow.ts';
 
@@ -17,9 +17,7 @@ const CHECKED = `${TP}call bpf_cpumask_create\nr7 = r0\nif r7 == 0 goto out\nr1 
 const LEAK = `${TP}call bpf_cpumask_create\nif r0 == 0 goto out\nr6 = r0\nr0 = 0\nexit\nout:\nr0 = 0\nexit\n`;
 
 async function axe(page: Page): Promise<void> {
-  const r = await new AxeBuilder({ page }).include('[role="tabpanel"]').withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']).analyze();
-  const report = r.violations.map((v) => `${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join('\n  ')}`).join('\n');
-  expect(r.violations, report).toEqual([]);
+  await expectNoAxeViolations(page, { include: '[role="tabpanel"]' });
 }
 
 test('the toolbar says whether Linux would load the program, and a refusal is marked where it began', async ({ page }) => {
