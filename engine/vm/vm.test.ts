@@ -270,6 +270,58 @@ describe('superinstructions', () => {
     expect(vm.reg(0)).toBe(30n);
     expect(vm.count).toBe(12);
   });
+  // A bubble sort of four values on the stack: two neighbours loaded (a fused pair at pc 8) and
+  // compared, swapped by two stores (a fused pair at pc 11).
+  const sort: Insn[] = [
+    I.st(8, 10, -32, 9), I.st(8, 10, -24, 3), I.st(8, 10, -16, 7), I.st(8, 10, -8, 1),
+    I.mov(2, 24), // the sort limit, in bytes
+    I.mov(3, 0), // outer: the offset
+    I.movr(5, 10), I.addr(5, 3), // inner: r5 = r10 + r3
+    I.ld(8, 4, 5, -32), I.ld(8, 6, 5, -24), { kind: 'jcond', width: 64, cond: 'jle', dst: 4, src: { type: 'reg', reg: 6 }, off: 2 } as Insn,
+    I.stx(8, 5, -32, 6), I.stx(8, 5, -24, 4),
+    I.add(3, 8), { kind: 'jcond', width: 64, cond: 'jlt', dst: 3, src: { type: 'reg', reg: 2 }, off: -9 } as Insn,
+    I.add(2, -8), { kind: 'jcond', width: 64, cond: 'jne', dst: 2, src: { type: 'imm', imm: 0 }, off: -12 } as Insn,
+    // r0: the sorted values as four nibbles, the smallest first.
+    I.ld(8, 0, 10, -32), I.ld(8, 1, 10, -24), { kind: 'alu', width: 64, op: 'lsh', dst: 0, src: { type: 'imm', imm: 4 } } as Insn, I.addr(0, 1),
+    I.ld(8, 1, 10, -16), { kind: 'alu', width: 64, op: 'lsh', dst: 0, src: { type: 'imm', imm: 4 } } as Insn, I.addr(0, 1),
+    I.ld(8, 1, 10, -8), { kind: 'alu', width: 64, op: 'lsh', dst: 0, src: { type: 'imm', imm: 4 } } as Insn, I.addr(0, 1),
+    I.exit,
+  ];
+  it('pairs of loads and of stores sort as single instructions do', () => {
+    const plain = createRawVm(sort, { tier: 'interpreter', superinstructions: false });
+    const fused = createRawVm(sort, { tier: 'interpreter' });
+    expect(fused.code[8 * 8]).toBe(OP.LDXDW_LDXDW);
+    expect(fused.code[11 * 8]).toBe(OP.STDW_STDW);
+    expect(plain.run()).toBe('exited');
+    expect(fused.run()).toBe('exited');
+    expect(fused.reg(0)).toBe(0x1379n);
+    expect(fused.count).toBe(plain.count);
+  });
+  it('a breakpoint on the second load or store of a pair stops there every time, and the pair fuses again without it', () => {
+    const plain = createRawVm(sort, { tier: 'interpreter', superinstructions: false });
+    plain.run();
+    for (const [at, times] of [[9, 6], [12, 5]] as const) {
+      const vm = createRawVm(sort, { tier: 'interpreter' });
+      vm.setBreakpoints([at]);
+      let stops = 0;
+      while (vm.run() === 'breakpoint') {
+        expect(vm.pc).toBe(at);
+        stops++;
+      }
+      expect(stops, `breakpoint at ${at}`).toBe(times); // 3 + 2 + 1 comparisons, 5 swaps (inversions)
+      expect(vm.reg(0)).toBe(0x1379n);
+      expect(vm.count).toBe(plain.count);
+      vm.setBreakpoints([]);
+      expect(vm.code[(at - 1) * 8]).toBe(at === 9 ? OP.LDXDW_LDXDW : OP.STDW_STDW);
+    }
+  });
+  it('a fault in the second load of a fused pair is that instruction\'s, as without fusion', () => {
+    const prog: Insn[] = [I.st(8, 10, -8, 1), I.ld(8, 1, 10, -8), I.ld(8, 2, 10, 8), { kind: 'jcond', width: 64, cond: 'jle', dst: 1, src: { type: 'reg', reg: 2 }, off: 0 } as Insn, I.mov(0, 0), I.exit];
+    const fused = runRaw(encodeProgram(prog), { tier: 'interpreter' });
+    expect(fused).toEqual(runRaw(encodeProgram(prog), { tier: 'interpreter', superinstructions: false }));
+    expect(fused).toMatchObject({ ok: false });
+    expect(JSON.stringify(fused)).toContain('pc 2');
+  });
   it('a pointer idiom (mov then add) and a loop tail (add then goto) keep their semantics', () => {
     const prog = [I.mov(2, 0), I.mov(3, 0), I.movr(1, 10), I.add(1, -8), I.st(8, 1, 0, 5), I.ld(8, 4, 10, -8), I.addr(2, 4), I.add(3, 1), { kind: 'jcond', width: 64, cond: 'jeq', dst: 3, src: { type: 'imm', imm: 4 }, off: 1 } as Insn, I.ja(-8), I.movr(0, 2), I.exit];
     const fused = runRaw(encodeProgram(prog));
