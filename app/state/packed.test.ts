@@ -19,12 +19,26 @@ describe('packed programs', () => {
     for (const source of sources) {
       const p = assembleDocument({ ...DEFAULT_DOCUMENT, source });
       const packed = packProgram(p);
-      // What crosses to the main thread holds no per-instruction objects.
-      for (const s of packed.sections) expect(s.spans).toBeInstanceOf(Int32Array);
+      // What crosses to the main thread holds no per-instruction objects, and no buffer per section.
+      for (const s of packed.sections) expect(Object.values(s).some((v) => ArrayBuffer.isView(v)), s.name).toBe(false);
+      expect(packed.bytes.length).toBe(p.sections.reduce((n, s) => n + s.bytes.length, 0));
       const back = unpackProgram(structuredClone(packed));
       expect(back, source.slice(0, 60)).toEqual(p);
       expect(back.section === undefined ? -1 : back.sections.indexOf(back.section)).toBe(p.section ? p.sections.indexOf(p.section) : -1);
     }
+  });
+
+  it('sends a program of 18,813 sections as two buffers, and unpacks it whole', () => {
+    const source = Array.from({ length: 18_813 }, (_, i) => `.section s${i}\nexit`).join('\n');
+    const p = assembleDocument({ ...DEFAULT_DOCUMENT, source });
+    const packed = packProgram(p);
+    expect(packed.sections).toHaveLength(18_813);
+    expect(packed.sections.every((s) => s.labels === undefined && s.relocations === undefined)).toBe(true);
+    const back = unpackProgram(structuredClone(packed));
+    expect(back.sections.map((s) => s.name)).toEqual(p.sections.map((s) => s.name));
+    expect(back.sections[18_812]?.bytes).toEqual(p.sections[18_812]?.bytes);
+    expect(back.sections[18_812]?.spans).toEqual(p.sections[18_812]?.spans);
+    expect(back.sections[18_812]?.insns).toEqual(p.sections[18_812]?.insns);
   });
 
   it('finds functions and breakpoint slots from the bytes and spans alone', () => {
