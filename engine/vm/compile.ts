@@ -233,7 +233,7 @@ function instruction(
     // A 4-byte load reads context fields from the table of the last slow load, as the interpreter does.
     const field =
       access.size === 4 && !signExtends(access)
-        ? `{ const f = (a - vm.fieldStart) | 0; if (r${s + 1} === ${GUEST_BASE_HI} && f >= 0 && f < vm.fieldSize && (f & 3) === 0 && vm.fieldReadable[f >> 2] === 1) { const V = vm.fieldValues; ${D0} = V[f >> 1]; ${D1} = V[(f >> 1) + 1]; break slow; } }`
+        ? `{ const f = (${c.at} - vm.fieldStart) | 0; if (r${s + 1} === ${GUEST_BASE_HI} && f >= 0 && f < vm.fieldSize && (f & 3) === 0 && vm.fieldReadable[f >> 2] === 1) { const V = vm.fieldValues; ${D0} = V[f >> 1]; ${D1} = V[(f >> 1) + 1]; break slow; } }`
         : '';
     return `{ ${c.head} slow: if (${c.refuse}) { ${field} const ok = vm.slowLoad(${P}, n + ${P}, ${d}, r${s}, r${s + 1}, ${off}, ${access.size}, ${signExtends(access)}); ${load(d, d + 2)} if (!ok) ${fault} } else { ${fast} } }`;
   }

@@ -21,7 +21,7 @@ export const END = '        // ---- end generated ----';
 const IND = '          ';
 
 /** Operands of the slot at pc (`first`) or pc + 1, read from the code array. */
-function operands(first: boolean): { x: JsOperands; decl: (c: Pick<JsCode, 'uses'>) => string[] } {
+function operands(first: boolean): { x: JsOperands; decl: (c: Pick<JsCode, 'uses'>) => string[]; d: string; s: string } {
   const [d, s, k, at] = first ? ['d', 's', 'k', 0] : ['d2', 's2', 'k2', 8];
   const x: JsOperands = { dst: [`R[${d}]`, `R[${d} + 1]`], src: [`R[${s}]`, `R[${s} + 1]`], k, sign: 'SIGN', off: `C[b + ${at + 3}]`, ...(first ? {} : { prefix: 'n' }) };
   const decl = (c: Pick<JsCode, 'uses'>): string[] => {
@@ -31,7 +31,7 @@ function operands(first: boolean): { x: JsOperands; decl: (c: Pick<JsCode, 'uses
     if (c.uses.k) parts.push(`${k} = C[b + ${at + 4}]`);
     return parts.length ? [`const ${parts.join(', ')};`] : [];
   };
-  return { x, decl };
+  return { x, decl, d, s };
 }
 
 function alu(name: string, first: boolean): string[] {
@@ -63,15 +63,15 @@ const MEMORY: JsMemory = { base: 'BASE', read: 'PERM_READ', write: 'PERM_WRITE' 
 function access(name: string, first: boolean): string[] {
   const def = MEM_DEFS[name];
   if (!def) throw new Error(`no load or store ${name}`);
-  const { x, decl } = operands(first);
+  const { x, decl, d, s } = operands(first);
   const c = jsAccess(def, x, MEMORY);
-  const [d, s, o] = first ? ['d', 's', 'C[b + 3]'] : ['d2', 's2', 'C[b + 11]'];
+  const o = x.off ?? '';
   const onward = ['pc++;', 'continue loop;'];
   const slow: string[] = first ? [] : ['pc++;'];
   if (def.kind === 'load' && def.size === 4 && !signExtends(def)) {
     slow.push(
       '// A context field, from the table the last slow load found (vm.fieldTable): no call.',
-      `const f = (${first ? 'a' : 'na'} - vm.fieldStart) | 0;`,
+      `const f = (${c.at} - vm.fieldStart) | 0;`,
       `if (R[${s} + 1] === BASE && f >= 0 && f < vm.fieldSize && (f & 3) === 0 && vm.fieldReadable[f >> 2] === 1) {`,
       `  const V = vm.fieldValues;`,
       `  R[${d}] = V[f >> 1];`,

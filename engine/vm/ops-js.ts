@@ -469,8 +469,10 @@ export interface JsMemory {
 
 /** A load or store: its fast path, and when the tier's slow path must take it instead. */
 export interface JsAccess {
-  /** Declares the arena offset (`a`, prefixed) from the base register's lower half and the offset. */
+  /** Declares the arena offset `at` from the base register's lower half and the offset. */
   readonly head: string;
+  /** The arena offset's name (`a`, with the operands' prefix). */
+  readonly at: string;
   /** True when the fast path refuses: the base is not an arena address, or a byte lacks the permission. */
   readonly refuse: string;
   /** The fast path: dst set from the bytes, or the bytes written. */
@@ -500,5 +502,5 @@ export function jsAccess(def: MemDef, x: JsOperands, m: JsMemory): JsAccess {
   else e.write(def.value, def.size, a);
   const { lines } = e.finish();
   const uses = { ...e.uses, [base.op]: true };
-  return { head: `const ${a} = (${lo} + ${x.off}) | 0;`, refuse, fast: lines, uses };
+  return { head: `const ${a} = (${lo} + ${x.off}) | 0;`, at: a, refuse, fast: lines, uses };
 }
