@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BPF_F_SLEEPABLE, refusalReason } from '../../test/kernel/features.ts';
 import { kernelOracle, type KernelOracle, type KernelRequest } from '../../test/kernel/oracle.ts';
+import { REFUSE_ENV, refusedByEnvironment } from '../../test/kernel/refusing.ts';
 import { vmlinuxFuncs } from '../../test/cpumask/vmlinux-btf.ts';
 import type { ProgType } from '../../program/program.ts';
 import { BPF_FUNC_MAX_ID, HELPER_DECLS, helperName, helperProgTypes, UAPI_HELPER_NAMES } from './index.ts';
@@ -57,6 +58,16 @@ function callProg(id: number): Uint8Array {
 }
 
 const CANNOT_USE = /^program of this type cannot use helper (\w+)#(\d+)$/;
+
+/**
+ * Helpers upstream Linux allows in a program type that some kernel builds refuse there: such a
+ * refusal is left out (and printed), not compared — the declarations follow upstream. Any other
+ * difference fails.
+ */
+const BUILD_REFUSALS: readonly { helper: string; type: (typeof TYPES)[number]; upstream: string }[] = [
+  // 6.18.44-fc-v1300 (not v782): reference/kernel-facts.md.
+  { helper: 'bpf_xdp_adjust_meta', type: 'xdp', upstream: 'net/core/filter.c xdp_func_proto returns &bpf_xdp_adjust_meta_proto' },
+];
 const GPL = 'cannot call GPL-restricted function from non-GPL compatible program';
 
 describe('helper declarations against the kernel', () => {
@@ -77,6 +88,7 @@ describe('helper declarations against the kernel', () => {
       { ...fields[t], prog: callProg(d.id), loadOnly: true, license: 'Proprietary' },
     ]);
     const answers = await oracle.runBatch(reqs);
+    const simulated = refusedByEnvironment();
     const diffs: string[] = [];
     cases.forEach(({ d, t }, i) => {
       const gpl = answers[2 * i];
@@ -86,6 +98,12 @@ describe('helper declarations against the kernel', () => {
       const kernelAllows = !CANNOT_USE.test(kernelSays);
       const types = helperProgTypes(d, 'linux-6.18');
       const oursAllows = types === 'any' || types.includes(t as ProgType);
+      const listed = BUILD_REFUSALS.find((b) => b.helper === d.name && b.type === t);
+      const known = listed ? `upstream allows it (${listed.upstream})` : simulated.includes(d.name) ? `a build simulated by ${REFUSE_ENV}` : undefined;
+      if (!kernelAllows && oursAllows && known) {
+        console.log(`left out: ${d.name}#${d.id} in ${t} — this kernel build refuses it (${JSON.stringify(kernelSays)}); ${known}`);
+        return;
+      }
       if (kernelAllows !== oursAllows) diffs.push(`${d.name}#${d.id} in ${t}: the kernel ${kernelAllows ? 'allows' : 'refuses'} it (${kernelSays}), the declaration ${oursAllows ? 'allows' : 'refuses'} it`);
       if (!kernelAllows) return;
       const kernelGplOnly = !nonGpl.ok && refusalReason(nonGpl) === GPL;

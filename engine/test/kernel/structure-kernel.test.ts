@@ -7,6 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeProgram, encodeProgram } from '../../isa/index.ts';
 import { checkStructure } from '../../program/structure.ts';
 import { STRUCTURE_CASES } from '../../program/structure-cases.ts';
+import { firstRefused } from './features.ts';
+import { insnFeatures } from './insn-features.ts';
 import { kernelOracle } from './oracle.ts';
 
 const found = await kernelOracle();
@@ -28,12 +30,19 @@ describe.skipIf(kernel === undefined)('structure checks against the kernel', () 
 
   it('gives the kernel message for each refusal and lets through what the kernel lets through', async () => {
     if (!kernel) return;
-    const answers = await kernel.runBatch(STRUCTURE_CASES.map((c) => ({ prog: encodeProgram(c.insns), data: new Uint8Array(64) })));
-    const ours = STRUCTURE_CASES.map((c) => {
+    // A case using an instruction form this kernel build refuses (gotol, …) is left out.
+    const cases = [];
+    for (const c of STRUCTURE_CASES) {
+      const refused = await firstRefused(kernel, insnFeatures(c.insns));
+      if (refused) console.log(`left out: ${c.name} — this kernel refuses ${refused.feature.name}: ${JSON.stringify(refused.reason)}`);
+      else cases.push(c);
+    }
+    const answers = await kernel.runBatch(cases.map((c) => ({ prog: encodeProgram(c.insns), data: new Uint8Array(64) })));
+    const ours = cases.map((c) => {
       const errors = checkStructure(decodeProgram(encodeProgram(c.insns)).insns);
       return `${c.name}: ${errors[0]?.message ?? 'structure fine'}`;
     });
-    const theirs = STRUCTURE_CASES.map((c, i) => {
+    const theirs = cases.map((c, i) => {
       const a = answers[i];
       const message = a && !a.ok ? lastMessage(a.log) : '';
       return `${c.name}: ${STRUCTURAL.test(message) ? message : 'structure fine'}`;

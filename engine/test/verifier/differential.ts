@@ -10,12 +10,12 @@ import { release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { isProfile, type KernelProfile } from '../../kernel/profiles.ts';
 import type { VerifyRequest, VerifyResult } from '../../verifier/api.ts';
-import { LeftOut, type Feature } from '../kernel/features.ts';
+import { LeftOut } from '../kernel/features.ts';
 import type { KernelOracle, KernelRequest } from '../kernel/oracle.ts';
 import type { Insn } from '../../isa/index.ts';
 import type { CorpusEntry } from './corpus-entry.ts';
 import { vmlinuxFields } from '../kernel/vmlinux-fields.ts';
-import { finalMessage, kernelLoadOf, prepareLoad, probeRefusal, type PreparedLoad } from './kernel-load.ts';
+import { finalMessage, firstRefusedCall, kernelLoadOf, prepareLoad, type PreparedLoad } from './kernel-load.ts';
 
 export type VerifyFn = (req: VerifyRequest) => VerifyResult | Promise<VerifyResult>;
 
@@ -126,25 +126,6 @@ function compare(kernel: Side & { readonly errno: number }, our: Side): { disagr
   if (kernel.message === '') return { messageContained: false, disagreement: `both refuse; the kernel with errno ${kernel.errno} and no log (bpf() failed before the verifier ran), ours says ${JSON.stringify(our.message)}` };
   const contained = our.message.includes(kernel.message) || finalMessage(our.log).includes(kernel.message);
   return contained ? { messageContained: true } : { messageContained: false, disagreement: `both refuse; the kernel says ${JSON.stringify(kernel.message)}, ours ${JSON.stringify(our.message)}` };
-}
-
-/**
- * The first helper or kfunc call of `features` this kernel build refuses for the program type,
- * with its words. A probe calls it with no arguments set up: a refusal in another way (`R1
- * !read_ok`, …) or an acceptance means the call itself is allowed.
- */
-export async function firstRefusedCall(oracle: KernelOracle, features: readonly Feature[], cache: Map<string, Promise<string | undefined>>): Promise<{ feature: string; reason: string } | undefined> {
-  for (const f of features) {
-    let answer = cache.get(f.name);
-    if (!answer) {
-      const p = f.probe;
-      answer = 'unavailable' in p ? Promise.resolve(p.unavailable) : oracle.run(p).then(probeRefusal);
-      cache.set(f.name, answer);
-    }
-    const reason = await answer;
-    if (reason !== undefined) return { feature: f.name, reason };
-  }
-  return undefined;
 }
 
 /** Why a prepared program was not loaded (prepareLoad's reason), as the key the report groups it under. */

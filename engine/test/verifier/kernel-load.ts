@@ -298,6 +298,25 @@ export function kernelLoadOf(answer: KernelResult): KernelLoad {
   return { accepted: false, log: answer.log, message: finalMessage(answer.log), errno: answer.errno };
 }
 
+/**
+ * The first helper or kfunc call of `features` this kernel build refuses for the program type,
+ * with its words. A probe calls it with no arguments set up: a refusal in another way (`R1
+ * !read_ok`, …) or an acceptance means the call itself is allowed.
+ */
+export async function firstRefusedCall(oracle: KernelOracle, features: readonly Feature[], cache: Map<string, Promise<string | undefined>>): Promise<{ feature: string; reason: string } | undefined> {
+  for (const f of features) {
+    let answer = cache.get(f.name);
+    if (!answer) {
+      const p = f.probe;
+      answer = 'unavailable' in p ? Promise.resolve(p.unavailable) : oracle.run(p).then(probeRefusal);
+      cache.set(f.name, answer);
+    }
+    const reason = await answer;
+    if (reason !== undefined) return { feature: f.name, reason };
+  }
+  return undefined;
+}
+
 let shared: Promise<KernelOracle | { unavailable: string }> | undefined;
 
 /** The kernel oracle loadInKernel uses (one helper process, started on first use). */
@@ -323,5 +342,30 @@ export async function loadInKernel(source: string, options: LoadOptions = {}): P
   if ('unavailable' in oracle) return { skipped: oracle.unavailable };
   const prepared = prepareLoad(source, options);
   if ('skipped' in prepared) return prepared;
+  const refused = await firstRefusedCall(oracle, prepared.features, sharedProbes);
+  if (refused) return { skipped: buildRefusalText(refused) };
   return kernelLoadOf(await oracle.run(prepared.request));
+}
+
+/** The probes loadInKernel and buildRefusal asked the shared oracle, by feature. */
+const sharedProbes = new Map<string, Promise<string | undefined>>();
+
+function buildRefusalText(r: { feature: string; reason: string }): string {
+  return `${r.feature}: this kernel build refuses it (${JSON.stringify(r.reason)}); upstream Linux allows it, and so does the playground`;
+}
+
+/**
+ * Why `source`'s section cannot be compared with this kernel: a helper or kfunc it calls that
+ * upstream allows for its program type but this build refuses (one 6.18 build refuses
+ * bpf_xdp_adjust_meta in XDP programs), in the kernel's words; undefined when the build allows
+ * every call, or when the kernel cannot be asked (loadInKernel says why then). For tests that
+ * load an object another way (libbpf) and must leave such programs out the same way.
+ */
+export async function buildRefusal(source: string, options: LoadOptions = {}): Promise<string | undefined> {
+  const oracle = await sharedOracle();
+  if ('unavailable' in oracle) return undefined;
+  const prepared = prepareLoad(source, options);
+  if ('skipped' in prepared) return undefined;
+  const refused = await firstRefusedCall(oracle, prepared.features, sharedProbes);
+  return refused ? buildRefusalText(refused) : undefined;
 }
