@@ -8,6 +8,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Each worker's V8 reads the WebAssembly tier's branch hints, as bpfp's and the benchmark's do.
+    setupFiles: ['engine/test/setup-node.ts'],
     // Every core (Vitest's default leaves one to itself): the differential suites mostly wait on
     // llvm-mc, clang and the kernel. On a 2-core machine the suite took 8.3 min alone, 5.7 min so.
     maxWorkers: availableParallelism(),

@@ -585,6 +585,66 @@ describe('WebAssembly tier', () => {
     ]);
   });
 
+  it('hints each check: the window\'s in-bounds branch likely, slow paths and the budget\'s stop unlikely, every hint at an if or br_if', () => {
+    // A load through r1 (window-checked) and a store through r10 (the stack: no window check) in a loop.
+    const insns = program('r2 = 0\nloop:\nr3 = *(u16 *)(r1 + 0)\nr0 += r3\n*(u64 *)(r10 - 8) = r0\nr2 += 1\nif r2 < 10 goto loop\nexit');
+    const { bytes } = moduleOf(insns);
+    const at = { i: 8 };
+    const uleb = (): number => {
+      let v = 0;
+      for (let shift = 0; ; shift += 7) {
+        const b = bytes[at.i++] ?? 0;
+        v |= (b & 0x7f) << shift;
+        if ((b & 0x80) === 0) return v >>> 0;
+      }
+    };
+    const hints: { fn: number; offset: number; value: number }[] = [];
+    const bodies: Uint8Array[] = [];
+    const order: string[] = [];
+    while (at.i < bytes.length) {
+      const id = bytes[at.i++] ?? 0;
+      const end = uleb() + at.i;
+      if (id === 0) {
+        const nameLength = uleb();
+        const name = new TextDecoder().decode(bytes.subarray(at.i, at.i + nameLength));
+        at.i += nameLength;
+        order.push(name);
+        if (name === 'metadata.code.branch_hint') {
+          for (let f = uleb(); f > 0; f--) {
+            const fn = uleb();
+            for (let n = uleb(); n > 0; n--) {
+              const offset = uleb();
+              expect(uleb()).toBe(1);
+              hints.push({ fn, offset, value: bytes[at.i++] ?? -1 });
+            }
+          }
+        }
+      } else if (id === 10) {
+        order.push('code');
+        for (let n = uleb(); n > 0; n--) {
+          const size = uleb();
+          bodies.push(bytes.subarray(at.i, at.i + size));
+          at.i += size;
+        }
+      }
+      at.i = end;
+    }
+    // Before the code section, so that an engine has the hints when it compiles the functions.
+    expect(order).toEqual(['metadata.code.branch_hint', 'code']);
+    const IF = 0x04;
+    const BR_IF = 0x0d;
+    // The two functions (run, run0: after the three imports), each hint on an if or a br_if of its body.
+    expect(new Set(hints.map((h) => h.fn))).toEqual(new Set([3, 4]));
+    for (const h of hints) expect([IF, BR_IF]).toContain(bodies[h.fn - 3]?.[h.offset]);
+    // Per function: offsets in order, one likely hint (the load's window), the rest unlikely.
+    for (const fn of [3, 4]) {
+      const mine = hints.filter((h) => h.fn === fn);
+      expect(mine.map((h) => h.offset)).toEqual([...mine.map((h) => h.offset)].sort((a, b) => a - b));
+      expect(mine.filter((h) => h.value === 1)).toHaveLength(1);
+      expect(mine.filter((h) => h.value === 0).length).toBeGreaterThanOrEqual(5);
+    }
+  });
+
   it('structures the jumps as blocks and loops: forward jumps end blocks, backward ones start loops, crossing ones nest', () => {
     // A loop with a forward jump inside it and one out of it: the block out of the loop
     // opens with the loop (it encloses it); the one inside stays inside.

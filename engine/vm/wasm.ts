@@ -277,6 +277,16 @@ const L_PC = 21;
 const L_A = 22;
 const L_X = 23;
 const I32_LOCALS = 3; // pc, a, x
+/** A function body's local declarations: two groups, I64_LOCALS i64s and I32_LOCALS i32s. */
+function localsDeclaration(): number[] {
+  const fn: number[] = [];
+  uleb(fn, 2);
+  uleb(fn, I64_LOCALS);
+  fn.push(I64);
+  uleb(fn, I32_LOCALS);
+  fn.push(I32);
+  return fn;
+}
 
 /** The labels every function has, by level (0 outermost): see `functionBody`. */
 const LV_EXIT = 0;
@@ -288,6 +298,13 @@ class Body {
   readonly b = new ByteSink();
   /** Labels open (blocks, loops, ifs). */
   level = 0;
+  /** Branch hints: byte offset of an `if` or `br_if` in the body, and 1 likely / 0 unlikely. */
+  readonly hints: number[] = [];
+  /** The next instruction (an `if` or `br_if`) is likely (1) or unlikely (0) taken. */
+  hint(likely: 0 | 1): this {
+    this.hints.push(this.b.length, likely);
+    return this;
+  }
 
   op(...codes: number[]): this {
     for (let i = 0; i < codes.length; i++) this.b.push(codes[i] ?? 0);
@@ -403,7 +420,7 @@ function escape(w: Body, P: number): void {
  * from the header and goes on; anything else ends the run with ENDED added.
  */
 function goOnOrEnd(w: Body): void {
-  w.tee(L_X).i32(STEP_ON).op(W.i32_ne).open(W.if);
+  w.tee(L_X).i32(STEP_ON).op(W.i32_ne).hint(0).open(W.if);
   w.get(L_X).i32(ENDED).op(W.i32_add, W.return);
   w.end();
   for (let r = 0; r <= 10; r++) w.i32(0).mem(W.i64_load, r * 8).set(L_R0 + r);
@@ -463,7 +480,7 @@ function refuseWithout(w: Body, perm: number, size: number, refused: number): vo
     const mask = perm * (size === 1 ? 1 : size === 2 ? 0x0101 : 0x01010101);
     w.mem(size === 1 ? W.i32_load8_u : size === 2 ? W.i32_load16_u : W.i32_load, 0).i32(mask).op(W.i32_and).i32(mask).op(W.i32_ne);
   }
-  w.br(refused, true);
+  w.hint(0).br(refused, true);
 }
 
 /**
@@ -482,9 +499,9 @@ function atomic(w: Body, P: number, d: number, s: number, off: number, code: num
   w.open(W.block);
   const refused = w.level;
   w.open(W.block);
-  w.get(base).i64(32n).op(W.i64_shr_u, W.i32_wrap_i64).i32(GUEST_BASE_HI | 0).op(W.i32_ne).br(refused, true);
+  w.get(base).i64(32n).op(W.i64_shr_u, W.i32_wrap_i64).i32(GUEST_BASE_HI | 0).op(W.i32_ne).hint(0).br(refused, true);
   w.get(base).i64(0xffff_ffffn).op(W.i64_and).i64(BigInt(off)).op(W.i64_add).tee(L_T);
-  w.i32(0).mem(W.i64_load, HDR_LIMITS[size] ?? 0).op(W.i64_gt_u).br(refused, true);
+  w.i32(0).mem(W.i64_load, HDR_LIMITS[size] ?? 0).op(W.i64_gt_u).hint(0).br(refused, true);
   w.get(L_T).op(W.i32_wrap_i64).set(L_A);
   refuseWithout(w, PERM_READ | PERM_WRITE, size, refused);
   // The old value (zero-extended for 4 bytes) in L_T; the new one stored (its low half for 4).
@@ -588,7 +605,7 @@ function instruction(w: Body, P: number, op: number, ops: Int32Array, code: Int3
   const D = L_R0 + (d >> 1);
   const jump = (): void => {
     // n += delta; past the budget at the target: stop there (Stop.Budget), else branch.
-    w.get(L_N).i64(BigInt(delta)).op(W.i64_add).tee(L_N).i64(BigInt(-aux)).op(W.i64_gt_s).open(W.if);
+    w.get(L_N).i64(BigInt(delta)).op(W.i64_add).tee(L_N).i64(BigInt(-aux)).op(W.i64_gt_s).hint(0).open(W.if);
     w.i32(aux).set(L_PC).br(LV_BUDGET);
     w.end();
     flow.jumpTo(w, P, aux);
@@ -631,7 +648,7 @@ function instruction(w: Body, P: number, op: number, ops: Int32Array, code: Int3
       // 32 bits. Not tried where the base comes from r10: a stack access, which the window never
       // holds, would pay a compare and, in V8, a taken branch.
       w.get(base).i64(BigInt(off)).op(W.i64_add).get(L_WG).op(W.i64_sub).get(load ? L_WR : L_WW);
-      w.op(W.i64_lt_u).open(W.if);
+      w.op(W.i64_lt_u).hint(1).open(W.if);
       w.get(base).op(W.i32_wrap_i64).i32(off).op(W.i32_add);
       access_();
       w.br(ok);
@@ -643,7 +660,7 @@ function instruction(w: Body, P: number, op: number, ops: Int32Array, code: Int3
     // here (the interpreter decides); one that carries into the arena from the half below is
     // the arena address its slow path finds, adding in 64 bits as this does.
     w.get(base).i64(BigInt.asIntN(64, BigInt(off) - (BigInt(GUEST_BASE_HI >>> 0) << 32n))).op(W.i64_add).tee(L_T);
-    w.i32(0).mem(W.i64_load, HDR_LIMITS[size] ?? 0).op(W.i64_gt_u).br(refused, true);
+    w.i32(0).mem(W.i64_load, HDR_LIMITS[size] ?? 0).op(W.i64_gt_u).hint(0).br(refused, true);
     w.get(L_T).op(W.i32_wrap_i64).set(L_A);
     // Every byte's permission, read as one number: the interpreter checks the first and the
     // last byte; asking more only sends an access to the interpreter, which decides as ever.
@@ -1009,15 +1026,29 @@ export function wasmModuleBytes(ops: Int32Array, code: Int32Array, regs: Int32Ar
     exports.push(0x00, IMPORTED_FUNCTIONS + 1);
   }
   section(out, 7, exports);
+  if (bodies.some((w) => w.hints.length > 0)) {
+    // metadata.code.branch_hint (the branch hinting proposal, standard since 2024): per function,
+    // each hinted branch's offset from the body's start (its local declarations included), size
+    // 1, and the hint. Before the code section, so that an engine has it when it compiles.
+    const localsLength = localsDeclaration().length;
+    const hintBody: number[] = [];
+    name(hintBody, 'metadata.code.branch_hint');
+    const hinted = bodies.map((w, i) => [i, w] as const).filter(([, w]) => w.hints.length > 0);
+    uleb(hintBody, hinted.length);
+    for (const [i, w] of hinted) {
+      uleb(hintBody, IMPORTED_FUNCTIONS + i);
+      uleb(hintBody, w.hints.length / 2);
+      for (let k = 0; k < w.hints.length; k += 2) {
+        uleb(hintBody, (w.hints[k] ?? 0) + localsLength);
+        hintBody.push(1, w.hints[k + 1] ?? 0);
+      }
+    }
+    section(out, 0, hintBody);
+  }
   // The code section: its bodies (a large program's are megabytes) copied in with one `set`
   // each, where pushing them byte by byte into arrays took most of the module's making.
   const heads = bodies.map((w) => {
-    const fn: number[] = [];
-    uleb(fn, 2);
-    uleb(fn, I64_LOCALS);
-    fn.push(I64);
-    uleb(fn, I32_LOCALS);
-    fn.push(I32);
+    const fn = localsDeclaration();
     const size: number[] = [];
     uleb(size, fn.length + w.b.length);
     return [...size, ...fn];

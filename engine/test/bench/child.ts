@@ -12,6 +12,9 @@ import type { VmTier } from '../../vm/index.ts';
 import { loadCorpus } from './corpus.ts';
 import { measureRuns, type MeasuredProgram, type Stopwatch } from './measure.ts';
 import { sizeProgram } from './size-programs.ts';
+import { readWasmBranchHints } from '../../vm/node-branch-hints.ts';
+
+readWasmBranchHints();
 
 const [name, runsArg, warmArg, tierArg, warmMsArg, minSampleMsArg, steadyMaxMsArg] = process.argv.slice(2);
 const tier: VmTier = tierArg === 'interpreter' || tierArg === 'wasm' ? tierArg : 'compiled';

@@ -15,6 +15,7 @@ import { runWholeTraffic, startTraffic, trafficSetup } from '../../worker/nic-se
 import { loadRequestOf } from '../../worker/session.ts';
 import { imageOf } from '../xdp/nic-harness.ts';
 import { median } from './measure.ts';
+import { readWasmBranchHints } from '../../vm/node-branch-hints.ts';
 
 /** The workload issue 5 names: a 40-instruction metadata program. */
 export const NIC_BENCH_PROGRAM = new URL('./xdp-metadata-40.bpf.s', import.meta.url);
@@ -93,6 +94,7 @@ function timerCost(): number {
 }
 
 function main(): void {
+  readWasmBranchHints();
   const packets = Number(process.argv[2] ?? 1_000_000);
   const runs = Number(process.argv[3] ?? 5);
   const file = process.argv[4] ?? NIC_BENCH_PROGRAM;
