@@ -585,6 +585,21 @@ describe('WebAssembly tier', () => {
     ]);
   });
 
+  it('keeps the registers only an atomic writes (its fetched source, cmpxchg\'s r0), and the ones it never writes, as the interpreter does', () => {
+    // r1 (the input's address) and r0 are written by nothing but the atomics; r2, r9 by nothing.
+    const insns = program('*(u64 *)(r10 - 8) = 7\nr1 = atomic_fetch_add((u64 *)(r10 - 8), r1)\nr0 = cmpxchg_64(r10 - 8, r0, r3)\nr3 = *(u64 *)(r10 - 8)\nexit');
+    const tally = { wasm: 0, total: 0 };
+    const [wasm, interpreted] = both(insns, new Uint8Array(16), 1_000, tally);
+    expect(wasm).toEqual(interpreted);
+    expect(tally.wasm).toBe(tally.total);
+    const vm = createRawVm(insns, { tier: 'wasm', maxInsns: 1_000, mem: new Uint8Array(16) });
+    const r1 = vm.reg(1);
+    vm.run();
+    expect(vm.reg(1)).toBe(7n);
+    // The stack held 7 + the address; cmpxchg (r0 = 0 ≠ it) leaves it, and r0 gets it.
+    expect(vm.reg(0)).toBe(BigInt.asUintN(64, 7n + r1));
+  });
+
   it('hints each check: the window\'s in-bounds branch likely, slow paths and the budget\'s stop unlikely, every hint at an if or br_if', () => {
     // A load through r1 (window-checked) and a store through r10 (the stack: no window check) in a loop.
     const insns = program('r2 = 0\nloop:\nr3 = *(u16 *)(r1 + 0)\nr0 += r3\n*(u64 *)(r10 - 8) = r0\nr2 += 1\nif r2 < 10 goto loop\nexit');

@@ -295,6 +295,8 @@ const LV_BUDGET = 2;
 
 /** The function body's code, with the level of each open label (branches name a label by level). */
 class Body {
+  /** `written`: the registers the module may write (writtenRegisters), which it stores back into the header. */
+  constructor(readonly written = ALL_REGISTERS) {}
   readonly b = new ByteSink();
   /** Labels open (blocks, loops, ifs). */
   level = 0;
@@ -435,9 +437,36 @@ function loadWindow(w: Body): void {
   w.i32(0).mem(W.i64_load32_u, HDR_WINDOW + 12).set(L_WW);
 }
 
+/** Every register r0–r10, as a mask. */
+const ALL_REGISTERS = 0x7ff;
+
+/**
+ * The registers the module itself may write, a bit each: an instruction's dst, and an atomic's
+ * source and r0 — all but stores, jumps, exits and calls, whose effects come back through the
+ * header. The others hold the header's value all along, so the epilogue and the calls need not
+ * store them back, and where a loop does not read one, it holds no machine register there
+ * (every register stored at the exit kept all eleven live through every loop).
+ */
+export function writtenRegisters(ops: Int32Array, code: Int32Array, length: number): number {
+  let mask = 0;
+  for (let P = 0; P < length; P++) {
+    const op = ops[P] ?? OP.INVALID;
+    if (op === OP.INVALID || op === OP.JA || op === OP.EXIT || op === OP.CALL_HELPER || op === OP.CALL_KFUNC || op === OP.CALL_LOCAL) continue;
+    if (wasmOpKind(op) === 'cond' || wasmAccessOf(op)?.kind === 'store') continue;
+    mask |= 1 << ((code[P * STRIDE + 1] ?? 0) >> 1);
+    if (op === OP.ATOMIC) mask |= 1 | (1 << ((code[P * STRIDE + 2] ?? 0) >> 1));
+  }
+  return mask & ALL_REGISTERS;
+}
+
+/** The registers the module wrote into the header (the others are there already). */
+function storeRegisters(w: Body): void {
+  for (let r = 0; r <= 10; r++) if ((w.written >> r) & 1) w.i32(0).get(L_R0 + r).mem(W.i64_store, r * 8);
+}
+
 /** The registers into the header, then `step(P, n)`: its result on the stack. */
 function callStep(w: Body, P: number): void {
-  for (let r = 0; r <= 10; r++) w.i32(0).get(L_R0 + r).mem(W.i64_store, r * 8);
+  storeRegisters(w);
   w.i32(P).get(L_N).get(L_LIMIT).op(W.i64_add, W.f64_convert_i64_s, W.call);
   uleb(w.b, F_STEP);
 }
@@ -449,7 +478,7 @@ function callStep(w: Body, P: number): void {
  * run ends there (a fault, a tail call, the budget; REENTER when the arena moved).
  */
 function callDirect(w: Body, P: number, site: number): void {
-  for (let r = 0; r <= 10; r++) w.i32(0).get(L_R0 + r).mem(W.i64_store, r * 8);
+  storeRegisters(w);
   w.i32(site).i32(P).get(L_N).get(L_LIMIT).op(W.i64_add, W.f64_convert_i64_s, W.call);
   uleb(w.b, F_CALL);
   goOnOrEnd(w);
@@ -828,7 +857,7 @@ function closeOuter(w: Body): void {
   w.op(W.unreachable).end(); // $budget
   w.i32(Stop.Budget).set(L_X).br(LV_EXIT).end(); // $fallback
   w.i32(FALLBACK).set(L_X).end(); // $exit
-  for (let r = 0; r <= 10; r++) w.i32(0).get(L_R0 + r).mem(W.i64_store, r * 8);
+  storeRegisters(w);
   w.i32(0).get(L_N).get(L_LIMIT).op(W.i64_add, W.f64_convert_i64_s).mem(W.f64_store, HDR_N);
   w.i32(0).get(L_PC).mem(W.i32_store, HDR_PC);
   w.get(L_X).op(W.end);
@@ -859,7 +888,7 @@ function lddwTail(ops: Int32Array, pc: number, length: number): boolean {
 function dispatchBody(ops: Int32Array, code: Int32Array, regs: Int32Array, length: number, labels: ReadonlySet<number>): Body {
   const starts = [...labels].filter((pc) => pc >= 0 && pc <= length).sort((a, b) => a - b);
   const k = starts.length - 1;
-  const w = new Body();
+  const w = new Body(writtenRegisters(ops, code, length));
   prologue(w);
   openOuter(w);
   w.open(W.loop);
@@ -905,7 +934,7 @@ function dispatchBody(ops: Int32Array, code: Int32Array, regs: Int32Array, lengt
  * loops. A jump the structure does not hold (past the end, into an lddw) stops for the interpreter.
  */
 function structuredBody(ops: Int32Array, code: Int32Array, regs: Int32Array, length: number, labels: ReadonlySet<number>, constructs: readonly Construct[]): Body {
-  const w = new Body();
+  const w = new Body(writtenRegisters(ops, code, length));
   const opening = new Map<number, Construct[]>();
   const blockAt = new Map<number, Construct>();
   const loopAt = new Map<number, Construct>();
