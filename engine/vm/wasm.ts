@@ -446,8 +446,7 @@ const ALL_REGISTERS = 0x7ff;
  * The registers the module itself may write, a bit each: an instruction's dst, and an atomic's
  * source and r0 — all but stores, jumps, exits and calls, whose effects come back through the
  * header. The others hold the header's value all along, so the epilogue and the calls need not
- * store them back, and where a loop does not read one, it holds no machine register there
- * (every register stored at the exit kept all eleven live through every loop).
+ * store them back.
  */
 export function writtenRegisters(ops: Int32Array, code: Int32Array, length: number): number {
   let mask = 0;
@@ -889,10 +888,10 @@ function lddwTail(ops: Int32Array, pc: number, length: number): boolean {
  * block; a taken jump sets $pc and branches to the loop, straight-line code falls through from
  * one block into the next. Any CFG works.
  */
-function dispatchBody(ops: Int32Array, code: Int32Array, regs: Int32Array, length: number, labels: ReadonlySet<number>): Body {
+function dispatchBody(ops: Int32Array, code: Int32Array, regs: Int32Array, length: number, labels: ReadonlySet<number>, written: number): Body {
   const starts = [...labels].filter((pc) => pc >= 0 && pc <= length).sort((a, b) => a - b);
   const k = starts.length - 1;
-  const w = new Body(writtenRegisters(ops, code, length));
+  const w = new Body(written);
   prologue(w);
   openOuter(w);
   w.open(W.loop);
@@ -937,8 +936,8 @@ function dispatchBody(ops: Int32Array, code: Int32Array, regs: Int32Array, lengt
  * a taken jump is a branch to its block's end or its loop's start, so the engine sees the
  * loops. A jump the structure does not hold (past the end, into an lddw) stops for the interpreter.
  */
-function structuredBody(ops: Int32Array, code: Int32Array, regs: Int32Array, length: number, labels: ReadonlySet<number>, constructs: readonly Construct[]): Body {
-  const w = new Body(writtenRegisters(ops, code, length));
+function structuredBody(ops: Int32Array, code: Int32Array, regs: Int32Array, length: number, labels: ReadonlySet<number>, constructs: readonly Construct[], written: number): Body {
+  const w = new Body(written);
   const opening = new Map<number, Construct[]>();
   const blockAt = new Map<number, Construct>();
   const loopAt = new Map<number, Construct>();
@@ -1014,7 +1013,8 @@ function structuredBody(ops: Int32Array, code: Int32Array, regs: Int32Array, len
 export function wasmModuleBytes(ops: Int32Array, code: Int32Array, regs: Int32Array, cfg: Cfg): WasmModule {
   const length = cfg.length;
   const labels = wasmEntryPoints(ops, cfg);
-  const bodies = [dispatchBody(ops, code, regs, length, labels)];
+  const written = writtenRegisters(ops, code, length);
+  const bodies = [dispatchBody(ops, code, regs, length, labels, written)];
   const valid = (t: number): boolean => t >= 0 && t <= length && !lddwTail(ops, t, length);
   // The structured function's entries past pc 0: every entry of the dispatch function outside
   // all loops (where the Vm enters again after an instruction the interpreter ran), when the
@@ -1030,7 +1030,7 @@ export function wasmModuleBytes(ops: Int32Array, code: Int32Array, regs: Int32Ar
       structuredEntries = candidates;
     }
   }
-  if (constructs) bodies.push(structuredBody(ops, code, regs, length, labels, constructs));
+  if (constructs) bodies.push(structuredBody(ops, code, regs, length, labels, constructs, written));
 
   const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   // type 0: run (i32 entry, f64 n, f64 limit, i32 len) -> i32; type 1: step (i32 pc, f64 n) -> i32;

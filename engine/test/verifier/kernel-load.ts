@@ -342,16 +342,18 @@ export async function loadInKernel(source: string, options: LoadOptions = {}): P
   if ('unavailable' in oracle) return { skipped: oracle.unavailable };
   const prepared = prepareLoad(source, options);
   if ('skipped' in prepared) return prepared;
-  const refused = await firstRefusedCall(oracle, prepared.features, sharedProbes);
-  if (refused) return { skipped: buildRefusalText(refused) };
+  const refused = await refusalOf(oracle, prepared);
+  if (refused) return { skipped: refused };
   return kernelLoadOf(await oracle.run(prepared.request));
 }
 
 /** The probes loadInKernel and buildRefusal asked the shared oracle, by feature. */
 const sharedProbes = new Map<string, Promise<string | undefined>>();
 
-function buildRefusalText(r: { feature: string; reason: string }): string {
-  return `${r.feature}: this kernel build refuses it (${JSON.stringify(r.reason)}); upstream Linux allows it, and so does the playground`;
+/** The first call of `prepared` this build refuses though upstream allows it, as a reason to leave it out. */
+async function refusalOf(oracle: KernelOracle, prepared: PreparedLoad): Promise<string | undefined> {
+  const r = await firstRefusedCall(oracle, prepared.features, sharedProbes);
+  return r && `${r.feature}: this kernel build refuses it (${JSON.stringify(r.reason)}); upstream Linux allows it, and so does the playground`;
 }
 
 /**
@@ -365,7 +367,5 @@ export async function buildRefusal(source: string, options: LoadOptions = {}): P
   const oracle = await sharedOracle();
   if ('unavailable' in oracle) return undefined;
   const prepared = prepareLoad(source, options);
-  if ('skipped' in prepared) return undefined;
-  const refused = await firstRefusedCall(oracle, prepared.features, sharedProbes);
-  return refused ? buildRefusalText(refused) : undefined;
+  return 'skipped' in prepared ? undefined : refusalOf(oracle, prepared);
 }
