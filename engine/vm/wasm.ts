@@ -43,6 +43,7 @@ import { entryPoints, FALLBACK } from './compile.ts';
 import type { Vm } from './vm.ts';
 import { Recent } from './recent.ts';
 import { emitWasmAccess, emitWasmOp, wasmAccessOf, wasmOpKind } from './wasm-ops.ts';
+import { countedLoop, fromFramePointer, type CountedLoop } from './wasm-loops.ts';
 
 /** A program translated for this tier: runs from vm.pc and returns a Stop code or FALLBACK. */
 export type WasmProgram = (vm: Vm) => number;
@@ -600,31 +601,8 @@ export function wasmHandBackPoints(ops: Int32Array, cfg: Cfg): number[] {
   return [...wasmEntryPoints(ops, cfg)].filter((pc) => pc < cfg.length && (ops[pc] ?? OP.INVALID) !== OP.INVALID).sort((a, b) => a - b);
 }
 
-/**
- * Whether register `reg` seems to hold r10 plus or minus something at P — copied from r10 and
- * moved by adds and subtracts since, in the (at most 32) instructions before P in the program's
- * order, jumps in between not asked about: a guess that an access is the stack's, which the
- * window never holds. A wrong guess costs speed, never a result: the checks decide either way.
- */
-function fromFramePointer(ops: Int32Array, code: Int32Array, P: number, reg: number): boolean {
-  for (let q = P - 1; q >= Math.max(0, P - 32) && reg !== 10; q--) {
-    const op = ops[q] ?? OP.INVALID;
-    const d = (code[q * STRIDE + 1] ?? 0) >> 1;
-    const s = code[q * STRIDE + 2] ?? 0;
-    if (op === OP.MOV64 && d === reg) {
-      if (s >= REG_INTS) return false;
-      reg = s >> 1;
-    } else if ((op === OP.ADD64 || op === OP.SUB64) && d === reg) {
-      // Still based where it was.
-    } else if (op === OP.CALL_HELPER || op === OP.CALL_KFUNC || op === OP.CALL_LOCAL || op === OP.ATOMIC) {
-      return false;
-    } else if (wasmAccessOf(op)?.kind !== 'store' && !isJump(op) && d === reg) return false;
-  }
-  return reg === 10;
-}
-
 /** The instruction at `P` into `w` (straight-line code that falls through to P + 1 unless it branches). */
-function instruction(w: Body, P: number, op: number, ops: Int32Array, code: Int32Array, regs: Int32Array, labels: ReadonlySet<number>, flow: Flow): void {
+function instruction(w: Body, P: number, op: number, ops: Int32Array, code: Int32Array, regs: Int32Array, labels: ReadonlySet<number>, flow: Flow, ranged?: CountedLoop['ranged']): void {
   const b = P * STRIDE;
   const d = code[b + 1] ?? 0;
   const s = code[b + 2] ?? 0;
@@ -662,6 +640,13 @@ function instruction(w: Body, P: number, op: number, ops: Int32Array, code: Int3
     const load = def.kind === 'load';
     const size = def.size;
     const base = L_R0 + ((load ? s : d) >> 1);
+    if (ranged?.has(P)) {
+      // A counted loop's fast copy: its entry found every iteration's address in the window.
+      w.get(base).op(W.i32_wrap_i64).i32(off).op(W.i32_add);
+      emitWasmAccess(w, def, operands, ARENA);
+      if (load) w.set(D);
+      return;
+    }
     const ok = w.level;
     w.open(W.block);
     const refused = w.level;
@@ -745,6 +730,88 @@ function instruction(w: Body, P: number, op: number, ops: Int32Array, code: Int3
       else flow.escape(w, P, op === OP.CALL_LOCAL);
     }
   }
+}
+
+/**
+ * A counted loop's fast copy (wasm-loops.ts), where control comes to its header from before it:
+ * `block $checked { the entry's tests; loop { the body, window checks of the ranged accesses
+ * left out; the latch, counting without the budget's test } br $done }`, then the loop as ever.
+ * `done`: the level of the block the caller opened, which ends right after the loop.
+ */
+function fastLoop(w: Body, loop: CountedLoop, done: number, ops: Int32Array, code: Int32Array, regs: Int32Array, labels: ReadonlySet<number>, flow: Flow): void {
+  const { header, latch, iv, step, bound } = loop;
+  const IV = L_R0 + iv;
+  const up = step > 0n;
+  const pushBound = (): void => void ('reg' in bound ? w.get(L_R0 + bound.reg) : w.i64(bound.value));
+  w.open(W.block);
+  const checked = w.level - 1;
+  if ('reg' in bound && (up || loop.inclusive)) {
+    // Counting up to a register: below 2⁶², so that iv + step cannot wrap on the way. Counting
+    // down to one with `>=`: not 0, which every value is at least.
+    pushBound();
+    if (up) w.i64(1n << 62n).op(W.i64_ge_u);
+    else w.op(W.i64_eqz);
+    w.hint(0).br(checked, true);
+  }
+  // The distance D (see CountedLoop.inclusive); T − 1 = ⌈D / |step|⌉ − 1 = ⌊(D − 1) / |step|⌋ into L_T,
+  // where 1 ≤ D ≤ 2³¹ (else the loop as ever: it has not started, or runs too long to ask here).
+  if (up) {
+    pushBound();
+    w.get(IV).op(W.i64_sub);
+  } else {
+    w.get(IV);
+    pushBound();
+    w.op(W.i64_sub);
+  }
+  if (!loop.inclusive) w.i64(1n).op(W.i64_sub);
+  w.tee(L_T).i64(1n << 31n).op(W.i64_ge_u).hint(0).br(checked, true);
+  const magnitude = up ? step : -step;
+  if (magnitude !== 1n) {
+    const shift = (magnitude & (magnitude - 1n)) === 0n ? magnitude.toString(2).length - 1 : -1;
+    w.get(L_T);
+    if (shift >= 0) w.i64(BigInt(shift)).op(W.i64_shr_u);
+    else w.i64(magnitude).op(W.i64_div_u);
+    w.set(L_T);
+  }
+  // The budget at the last back edge (the count only grows): n + (T − 1) × delta + header ≤ limit.
+  w.get(L_N).get(L_T).i64(BigInt(loop.delta)).op(W.i64_mul, W.i64_add).i64(BigInt(-header)).op(W.i64_gt_s).hint(0).br(checked, true);
+  // Each ranged access's first and last address in the window (memory.ts): the ones between step
+  // evenly. The window's counts are of offsets an 8-byte access may start at (0 without the
+  // permission); one of `size` bytes may start up to 8 − size further on, which a loop reading to
+  // the packet's last byte needs.
+  for (const perm of [L_WR, L_WW]) {
+    if ([...loop.ranged.values()].some((a) => (a.store ? L_WW : L_WR) === perm)) w.get(perm).op(W.i64_eqz).hint(0).br(checked, true);
+  }
+  const asked = new Set<string>();
+  for (const a of loop.ranged.values()) {
+    const key = `${a.base} ${a.moves} ${a.add} ${a.store} ${a.size}`;
+    if (asked.has(key)) continue;
+    asked.add(key);
+    for (const last of a.moves ? [false, true] : [false]) {
+      if (a.base >= 0) w.get(L_R0 + a.base);
+      if (a.moves) {
+        w.get(IV);
+        if (a.base >= 0) w.op(W.i64_add);
+      }
+      if (a.add !== 0n) w.i64(a.add).op(W.i64_add);
+      if (last) w.get(L_T).i64(step).op(W.i64_mul, W.i64_add);
+      w.get(L_WG).op(W.i64_add).get(a.store ? L_WW : L_WR);
+      if (a.size < 8) w.i64(BigInt(8 - a.size)).op(W.i64_add);
+      w.op(W.i64_ge_u).hint(0).br(checked, true);
+    }
+  }
+  w.open(W.loop);
+  const top = w.level - 1;
+  for (let P = header; P < latch; P++) instruction(w, P, ops[P] ?? OP.INVALID, ops, code, regs, labels, flow, loop.ranged);
+  const b = latch * STRIDE;
+  const s = code[b + 2] ?? 0;
+  emitWasmOp(w, ops[latch] ?? OP.INVALID, { dst: IV, src64: () => src64(w, regs, s), src32: () => src32(w, regs, s), imm: code[b + 4] ?? 0, scratch32: L_X });
+  w.open(W.if);
+  w.get(L_N).i64(BigInt(loop.delta)).op(W.i64_add).set(L_N).br(top);
+  w.end();
+  w.end(); // the loop
+  w.br(done);
+  w.end(); // $checked
 }
 
 /**
@@ -949,6 +1016,13 @@ function structuredBody(ops: Int32Array, code: Int32Array, regs: Int32Array, len
   }
   // Outermost first: the later end; a loop before a block that ends with it.
   for (const list of opening.values()) list.sort((a, b) => b.end - a.end || (a.loop === b.loop ? 0 : a.loop ? -1 : 1));
+  // Counted loops (wasm-loops.ts): loops no other construct starts or ends inside.
+  const counted = new Map<Construct, CountedLoop>();
+  for (const c of constructs) {
+    if (!c.loop || constructs.some((x) => x !== c && ((x.start > c.start && x.start < c.end) || (x.end > c.start && x.end < c.end)))) continue;
+    const loop = countedLoop(ops, code, regs, c.start, c.end - 1);
+    if (loop) counted.set(c, loop);
+  }
   const flow: Flow = {
     jumpTo: (b, P, target) => {
       if (target === P + 1) return;
@@ -989,6 +1063,14 @@ function structuredBody(ops: Int32Array, code: Int32Array, regs: Int32Array, len
       if (c) c.level = -1;
     }
     for (const c of opening.get(p) ?? []) {
+      const loop = counted.get(c);
+      if (loop) {
+        // Its fast copy first, in a block that ends with the loop (closed with it, below).
+        w.open(W.block);
+        const done: Construct = { loop: false, start: p, end: c.end, level: w.level - 1 };
+        open.push(done);
+        fastLoop(w, loop, done.level, ops, code, regs, labels, flow);
+      }
       w.open(c.loop ? W.loop : W.block);
       c.level = w.level - 1;
       open.push(c);
