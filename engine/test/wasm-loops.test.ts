@@ -50,19 +50,19 @@ describe('counted loops (WebAssembly tier)', () => {
     expect(loop).toBeDefined();
     expect(loop).toMatchObject({ header: 3, latch: 8, iv: 3, step: 2n, bound: { value: 1500n }, inclusive: false, delta: 6 });
     // The load at pc 5: r6 (not written in the body) + r3 at the iteration's start + 0.
-    expect([...(loop?.ranged ?? new Map())]).toEqual([[5, { base: 6, moves: 1, add: 0n, store: false, size: 2 }]]);
+    expect([...(loop?.ranged ?? new Map())]).toEqual([[5, { base: 6, moves: 1, add: 0n, store: false, stack: false, size: 2 }]]);
     // After the step, the address is r6 + r3 + 2 at the iteration's start; a store is ranged too.
     const after = analyse(['r6 = r1', 'r3 = 0', 'loop:', 'r3 += 4', 'r5 = r3', 'r5 += r6', '*(u32 *)(r5 - 4) = r3', 'if r3 <= r7 goto loop', 'exit'].join('\n'));
-    expect([...(after?.ranged ?? new Map())]).toEqual([[5, { base: 6, moves: 1, add: 0n, store: true, size: 4 }]]);
+    expect([...(after?.ranged ?? new Map())]).toEqual([[5, { base: 6, moves: 1, add: 0n, store: true, stack: false, size: 4 }]]);
     expect(after?.bound).toEqual({ reg: 7 });
     expect(after?.inclusive).toBe(true);
     // Counting down, one at a time; a fixed address (moves 0) is ranged as well.
     const down = analyse(['r6 = r1', 'r3 = 9', 'loop:', 'r2 = *(u8 *)(r6 + 3)', 'r0 += r2', 'r3 += -1', 'if r3 != 0 goto loop', 'exit'].join('\n'));
     expect(down).toMatchObject({ step: -1n, bound: { value: 0n } });
-    expect([...(down?.ranged ?? new Map())]).toEqual([[2, { base: 6, moves: 0, add: 3n, store: false, size: 1 }]]);
-    // A stack access keeps its checks (the window never holds the stack); the loop is still counted.
+    expect([...(down?.ranged ?? new Map())]).toEqual([[2, { base: 6, moves: 0, add: 3n, store: false, stack: false, size: 1 }]]);
+    // A stack access (its base from r10) is checked against the stack window.
     const stack = analyse(['r3 = 0', 'loop:', 'r5 = r10', 'r5 += r3', 'r1 = *(u64 *)(r5 - 512)', 'r3 += 8', 'if r3 < 512 goto loop', 'exit'].join('\n'));
-    expect(stack?.ranged.size).toBe(0);
+    expect([...(stack?.ranged ?? new Map())]).toEqual([[3, { base: 10, moves: 1, add: -512n, store: false, stack: true, size: 8 }]]);
   });
 
   it('leaves every other loop as it is', () => {
@@ -169,12 +169,19 @@ describe('counted loops (WebAssembly tier)', () => {
         const aim = rng.below(4);
         const off = aim === 0 ? n - width - hi + rng.pick([-1, 0, 0, 1]) : aim === 1 ? -lo + rng.pick([-1, 0, 0]) : rng.below(24) - 8;
         const o = `${off < 0 ? '-' : '+'} ${Math.abs(off)}`;
-        const kind = rng.below(6);
+        const kind = rng.below(7);
         if (kind <= 1) body.push('r5 = r6', 'r5 += r3', `r2 = *(${size} *)(r5 ${o})`, 'r0 += r2');
         else if (kind === 2) body.push('r5 = r3', 'r5 += r6', `*(${size} *)(r5 ${o}) = r0`);
         else if (kind === 3) body.push(`r2 = *(${size} *)(r6 + ${rng.below(n + 2)})`, 'r0 ^= r2');
         else if (kind === 4) body.push('r4 = r0', 'r4 <<= 3', 'r0 += r4', 'r0 ^= r3');
-        else body.push('r5 = r10', 'r5 += -64', `*(${size} *)(r5 + 0) = r3`, `r2 = *(${size} *)(r5 + 0)`, 'r0 += r2');
+        else if (kind === 5) body.push('r5 = r10', 'r5 += -64', `*(${size} *)(r5 + 0) = r3`, `r2 = *(${size} *)(r5 + 0)`, 'r0 += r2');
+        else {
+          // Through the stack frame [r10 − 512, r10): ending at its top or starting at its bottom (a byte either side), or anywhere near.
+          const at = aim === 0 ? -width - hi + rng.pick([-1, 0, 0, 1]) : aim === 1 ? -512 - lo + rng.pick([-1, 0, 0]) : -rng.below(520);
+          const so = `${at < 0 ? '-' : '+'} ${Math.abs(at)}`;
+          if (rng.chance(0.5)) body.push('r5 = r10', 'r5 += r3', `*(${size} *)(r5 ${so}) = r0`);
+          else body.push('r5 = r3', 'r5 += r10', `r2 = *(${size} *)(r5 ${so})`, 'r0 ^= r2');
+        }
       }
       const text = ['r6 = r1', 'r0 = 1', `r3 = ${start}`, `r8 = ${regValue}`, 'loop:', ...body, `if r3 ${latch.op} ${useReg ? 'r8' : String(C)} goto loop`, 'exit'].join('\n');
       const loop = analyse(text);
@@ -192,8 +199,9 @@ describe('counted loops (WebAssembly tier)', () => {
       const run = (tier: VmTier): { out: unknown; insns: number; wasm: number } => {
         const vm = createRawVm(insns, { tier, mem, maxInsns: Math.max(1, maxInsns) });
         if (readOnly) {
-          const input = vm.mem.allRegions().find((r) => r.kind === 'input');
-          if (input) vm.mem.setPerms(input, PERM_READ);
+          // The input, or the stack frame the run uses.
+          const region = vm.mem.allRegions().find((r) => r.kind === (seed % 2 === 0 ? 'input' : 'stack'));
+          if (region) vm.mem.setPerms(region, PERM_READ);
         }
         const out = outcome(vm, vm.run());
         return { out, insns: vm.count, wasm: vm.wasmInsns };

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { assemble } from '../asm/index.ts';
 import { decodeProgram, encodeProgram, type Insn } from '../isa/index.ts';
 import { createRawVm, GuestMemory, runRaw, Vm, type VmHost, type VmTier } from '../vm/index.ts';
-import { ARENA_OFFSET, GUEST_BASE_HI, HDR_WINDOW, PERM_READ, PERM_WRITE, type Region } from '../vm/memory.ts';
+import { ARENA_OFFSET, GUEST_BASE_HI, HDR_STACK_WINDOW, HDR_WINDOW, PERM_READ, PERM_WRITE, type Region } from '../vm/memory.ts';
 import { MAX_COMPILED_SOURCE } from '../vm/compile.ts';
 import { structure, wasmModuleBytes } from '../vm/wasm.ts';
 import { cfgOf } from '../program/cfg.ts';
@@ -365,11 +365,14 @@ describe('WebAssembly tier', () => {
     expect(vm.mem.bytes[at]).toBe(0x88);
   });
 
-  it('keeps the window in the header true: every byte it holds has the permission, through maps, fences, frees, permission changes and new buffers (seeded)', () => {
+  it('keeps the windows in the header true: every byte they hold has the permission, through maps, fences, frees, permission changes and new buffers (seeded)', () => {
     const rng = new Rng(0x77696e64);
     for (let trial = 0; trial < 40; trial++) {
       const memory = new GuestMemory(1 << 12);
-      const regions: Region[] = [];
+      // The stack window: a stack frame, changed like any other region below.
+      const stack = memory.map('stack frame 0', 'stack', 512);
+      memory.setStackWindow(stack);
+      const regions: Region[] = [stack];
       let window: Region | undefined;
       for (let step = 0; step < 60; step++) {
         const pick = regions[rng.below(Math.max(1, regions.length))];
@@ -398,6 +401,18 @@ describe('WebAssembly tier', () => {
         if (window && !window.freed && !window.fence && window.size >= 8 && (window.perms & PERM_READ) !== 0) {
           expect(lo).toBe(window.start);
           expect(spans[0]).toBe(window.size - 7);
+        }
+        // The stack window: its start negated, the same counts.
+        const start = BigInt.asUintN(64, -h.getBigInt64(HDR_STACK_WINDOW, true));
+        expect(start >> 32n).toBe(BigInt(GUEST_BASE_HI >>> 0));
+        const stackSpans = [h.getUint32(HDR_STACK_WINDOW + 8, true), h.getUint32(HDR_STACK_WINDOW + 12, true)];
+        [PERM_READ, PERM_WRITE].forEach((perm, i) => {
+          const span = stackSpans[i] ?? 0;
+          if (span > 0) expect(memory.accessible(Number(start & 0xffffffffn), span + 7, perm), `trial ${trial} step ${step} (stack)`).toBe(true);
+        });
+        if (!stack.freed && !stack.fence && (stack.perms & PERM_WRITE) !== 0) {
+          expect(Number(start & 0xffffffffn)).toBe(stack.start);
+          expect(stackSpans[1]).toBe(505);
         }
       }
     }
@@ -601,7 +616,7 @@ describe('WebAssembly tier', () => {
   });
 
   it('hints each check: the window\'s in-bounds branch likely, slow paths and the budget\'s stop unlikely, every hint at an if or br_if', () => {
-    // A load through r1 (window-checked) and a store through r10 (the stack: no window check) in a loop.
+    // A load through r1 (the window) and a store through r10 (the stack window) in a loop.
     const insns = program('r2 = 0\nloop:\nr3 = *(u16 *)(r1 + 0)\nr0 += r3\n*(u64 *)(r10 - 8) = r0\nr2 += 1\nif r2 < 10 goto loop\nexit');
     const { bytes } = moduleOf(insns);
     const at = { i: 8 };
@@ -651,11 +666,12 @@ describe('WebAssembly tier', () => {
     // The two functions (run, run0: after the three imports), each hint on an if or a br_if of its body.
     expect(new Set(hints.map((h) => h.fn))).toEqual(new Set([3, 4]));
     for (const h of hints) expect([IF, BR_IF]).toContain(bodies[h.fn - 3]?.[h.offset]);
-    // Per function: offsets in order, one likely hint (the load's window), the rest unlikely.
+    // Per function: offsets in order, two likely hints (the load's window, the store's stack
+    // window: in `run0` those of the loop as ever, its counted copy checking neither), the rest unlikely.
     for (const fn of [3, 4]) {
       const mine = hints.filter((h) => h.fn === fn);
       expect(mine.map((h) => h.offset)).toEqual([...mine.map((h) => h.offset)].sort((a, b) => a - b));
-      expect(mine.filter((h) => h.value === 1)).toHaveLength(1);
+      expect(mine.filter((h) => h.value === 1)).toHaveLength(2);
       expect(mine.filter((h) => h.value === 0).length).toBeGreaterThanOrEqual(5);
     }
   });

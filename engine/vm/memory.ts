@@ -10,7 +10,8 @@
 // life of the buffer (a Memory never `grow`s: that would detach every view; a bigger arena, or
 // the move into a Memory, is a new buffer):
 //   [0, ARENA_OFFSET)                       the WebAssembly tier's header (registers, count, pc;
-//                                           the window at HDR_WINDOW, which this class keeps)
+//                                           the windows at HDR_WINDOW and HDR_STACK_WINDOW,
+//                                           which this class keeps)
 //   [ARENA_OFFSET, ARENA_OFFSET + size)     the arena (`bytes`, `dv`: arena offset 0 is its first byte)
 //   [ARENA_OFFSET + size, … + 2 × size)     the shadow, one permission byte per arena byte
 // Without WebAssembly (or when a Memory cannot be had) the layout stays in an ArrayBuffer.
@@ -32,6 +33,11 @@ const WASM_PAGE = 65536;
  * 0 when it is shorter or unreadable) and the same for writes.
  */
 export const HDR_WINDOW = 112;
+/**
+ * Where the header holds the stack window (GuestMemory.setStackWindow): the negated guest
+ * address of its first byte (i64: the module adds it), then the same two counts as the window's.
+ */
+export const HDR_STACK_WINDOW = 176;
 
 export const PERM_READ = 1;
 export const PERM_WRITE = 2;
@@ -125,6 +131,12 @@ export class GuestMemory {
    * packet a parsing loop walks). Only this class writes such a region's shadow.
    */
   private window: Region | undefined;
+  /**
+   * The stack window: the first stack frame (the one a run at depth 0 uses), whose bytes keep the
+   * region's permissions throughout just as the window's — so that the WebAssembly tier takes a
+   * stack access with one compare too. Kept in the header at HDR_STACK_WINDOW.
+   */
+  private stackWindow: Region | undefined;
   private readonly special = new Map<number, SpecialAccess>();
 
   constructor(initialSize = 1 << 16) {
@@ -137,28 +149,36 @@ export class GuestMemory {
     this.writeWindow();
   }
 
-  /** The window's place and permissions into the header (HDR_WINDOW). */
+  /** The windows' places and permissions into the header (HDR_WINDOW, HDR_STACK_WINDOW). */
   private writeWindow(): void {
-    const r = this.window;
-    let lo = 0;
-    let len = 0;
-    let perms = 0;
-    if (r && !r.freed) {
-      lo = r.fence ? r.fence.lo : r.start;
-      len = (r.fence ? r.fence.hi : r.start + r.size) - lo;
-      perms = r.perms;
-    }
-    const span = len >= 8 ? len - 7 : 0;
     const h = new DataView(this.buffer, 0, ARENA_OFFSET);
-    h.setInt32(HDR_WINDOW, lo, true);
-    h.setInt32(HDR_WINDOW + 4, GUEST_BASE_HI, true);
-    h.setInt32(HDR_WINDOW + 8, (perms & PERM_READ) !== 0 ? span : 0, true);
-    h.setInt32(HDR_WINDOW + 12, (perms & PERM_WRITE) !== 0 ? span : 0, true);
+    for (const [r, at, negated] of [[this.window, HDR_WINDOW, false], [this.stackWindow, HDR_STACK_WINDOW, true]] as const) {
+      let lo = 0;
+      let len = 0;
+      let perms = 0;
+      if (r && !r.freed) {
+        lo = r.fence ? r.fence.lo : r.start;
+        len = (r.fence ? r.fence.hi : r.start + r.size) - lo;
+        perms = r.perms;
+      }
+      const span = len >= 8 ? len - 7 : 0;
+      // The guest address GUEST_BASE_HI:lo, or its negation (two's complement of the pair).
+      h.setInt32(at, negated ? -lo | 0 : lo, true);
+      h.setInt32(at + 4, negated ? (~GUEST_BASE_HI + (lo === 0 ? 1 : 0)) | 0 : GUEST_BASE_HI, true);
+      h.setInt32(at + 8, (perms & PERM_READ) !== 0 ? span : 0, true);
+      h.setInt32(at + 12, (perms & PERM_WRITE) !== 0 ? span : 0, true);
+    }
   }
 
-  /** Whether `region` is the window (its shadow changed: the header follows). */
+  /** Whether `region` is a window (its shadow changed: the header follows). */
   private changed(region: Region): void {
-    if (region === this.window) this.writeWindow();
+    if (region === this.window || region === this.stackWindow) this.writeWindow();
+  }
+
+  /** Makes `region` (the first stack frame) the stack window. */
+  setStackWindow(region: Region): void {
+    this.stackWindow = region;
+    this.writeWindow();
   }
 
   /**

@@ -6,8 +6,9 @@
 //
 // - the budget: whether the count stays within the limit at each of the T − 1 back edges — the
 //   count grows by the back edge's delta each time, so asking about the last one answers for all;
-// - the window (memory.ts): whether each access whose address is a register the body does not
-//   write, plus `iv` (or not), plus a constant, stays inside the window at every iteration — the
+// - the windows (memory.ts): whether each access whose address is a register the body does not
+//   write, plus `iv` (or not), plus a constant, stays inside the window (the packet or input), or
+//   the stack window where the address seems to come from r10, at every iteration — the
 //   addresses step evenly, so asking about the first and the last answers for all.
 //
 // When both answers are yes the module runs a copy of the loop without those checks (wasm.ts
@@ -33,6 +34,8 @@ export interface RangedAccess {
   /** … plus this (the access's offset included), as the 64-bit sum wraps. */
   readonly add: bigint;
   readonly store: boolean;
+  /** Checked against the stack window (the base seems to come from r10), else the window. */
+  readonly stack: boolean;
   /** Bytes (1, 2, 4, 8). */
   readonly size: number;
 }
@@ -171,8 +174,9 @@ export function countedLoop(ops: Int32Array, code: Int32Array, regs: Int32Array,
       const reg = store ? d : s >> 1;
       const x = sym[reg];
       const invariant = x !== undefined && (x.base < 0 || ((written >> x.base) & 1) === 0);
-      if (x !== undefined && invariant && x.base !== 10 && (x.base >= 0 || x.moves === 1) && !fromFramePointer(ops, code, P, reg)) {
-        ranged.set(P, { base: x.base, moves: x.moves, add: BigInt.asIntN(64, x.add + BigInt(off)), store, size: access.size });
+      if (x !== undefined && invariant && (x.base >= 0 || x.moves === 1)) {
+        const stack = x.base === 10 || fromFramePointer(ops, code, P, reg);
+        ranged.set(P, { base: x.base, moves: x.moves, add: BigInt.asIntN(64, x.add + BigInt(off)), store, stack, size: access.size });
       }
       if (!store) sym[d] = undefined;
     } else if (op === OP.MOV64) sym[d] = source();
