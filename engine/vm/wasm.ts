@@ -609,10 +609,10 @@ export function wasmHandBackPoints(ops: Int32Array, cfg: Cfg): number[] {
 }
 
 /**
- * Pushes whether an access at the address `pushBase` pushes, plus `add`, lies in the window (or the stack window) with the
- * permission: `address − start < count + slack`, where the header's count is of the offsets an
- * 8-byte access may start at, and an access of `size` bytes may start 8 − size further on
- * (`slack`: 0, or 8 − size where the caller has made sure the count is not 0). Both windows'
+ * Pushes whether an access at the address `pushBase` pushes, plus `add`, lies in the window (or
+ * the stack window) with the permission: `address − start < count + slack`, where the header's
+ * count is of the offsets an 8-byte access may start at, and an access of `size` bytes may start
+ * 8 − size further on (`slack`: 0, or 8 − size where the caller has made sure the count is not 0). Both windows'
  * starts and counts are locals, loaded with the registers (`loadWindow`): read from the header at
  * each access instead, a stack access cost two loads that V8 cannot hoist past the loop's stores
  * (stack_bubblesort about 1,900 against 2,150 M instructions/s).
@@ -671,30 +671,32 @@ function instruction(w: Body, P: number, op: number, ops: Int32Array, code: Int3
     const load = def.kind === 'load';
     const size = def.size;
     const base = L_R0 + ((load ? s : d) >> 1);
-    if (ranged?.has(P)) {
-      // A counted loop's fast copy: its entry found every iteration's address in the window.
-      w.get(base).op(W.i32_wrap_i64).i32(off).op(W.i32_add);
+    // The access at the arena offset on the stack, from its definition.
+    const access_ = (): void => {
       emitWasmAccess(w, def, operands, ARENA);
       if (load) w.set(D);
+    };
+    // In a window, the arena offset is the guest address's lower half.
+    const inWindowAccess = (): void => {
+      w.get(base).op(W.i32_wrap_i64).i32(off).op(W.i32_add);
+      access_();
+    };
+    if (ranged?.has(P)) {
+      // A counted loop's fast copy: its entry found every iteration's address in the window.
+      inWindowAccess();
       return;
     }
     const ok = w.level;
     w.open(W.block);
     const refused = w.level;
     w.open(W.block); // refused: the interpreter takes the instruction
-    // The access at the arena offset on the stack, from its definition.
-    const access_ = (): void => {
-      emitWasmAccess(w, def, operands, ARENA);
-      if (load) w.set(D);
-    };
     // Inside the window (the packet or input a loop walks, memory.ts), or the stack window where
     // the base seems to come from r10: its bytes all have the permission, and the 64-bit sum is
     // the address the interpreter finds, so one compare decides. The arena offset is then the
     // sum's lower half (the guest address's), added in 32 bits.
     inWindow(w, () => w.get(base), BigInt(off), !load, fromFramePointer(ops, code, P, (load ? s : d) >> 1));
     w.hint(1).open(W.if);
-    w.get(base).op(W.i32_wrap_i64).i32(off).op(W.i32_add);
-    access_();
+    inWindowAccess();
     w.br(ok);
     w.end();
     // The arena offset in 64 bits: the address less the arena's base, at most len − size.
