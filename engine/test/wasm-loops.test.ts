@@ -77,11 +77,13 @@ describe('counted loops (WebAssembly tier)', () => {
       ['r3 = 0', 'loop:', 'r3 += 1', 'if r3 < -1 goto loop', 'exit'],
       ['r3 = 9', 'loop:', 'r3 += -1', 'if r3 >= 0 goto loop', 'exit'],
       ['r3 = 0', 'loop:', 'r3 += 2', 'if r3 != 9 goto loop', 'exit'],
-      // Counting down by 2 (it could step past 0 and wrap); the wrong direction; a 32-bit latch; a signed one.
+      // Counting down by 2 (it could step past 0 and wrap); the wrong direction; 32-bit latches.
       ['r3 = 9', 'loop:', 'r3 += -2', 'if r3 > 0 goto loop', 'exit'],
       ['r3 = 0', 'loop:', 'r3 += -1', 'if r3 < 9 goto loop', 'exit'],
       ['r3 = 0', 'loop:', 'r3 += 1', 'if w3 < 9 goto loop', 'exit'],
-      ['r3 = 0', 'loop:', 'r3 += 1', 'if r3 s< 9 goto loop', 'exit'],
+      ['r3 = 0', 'loop:', 'r3 += 1', 'if w3 s< 9 goto loop', 'exit'],
+      // A signed bound below 0 (the orders differ there).
+      ['r3 = -9', 'loop:', 'r3 += 1', 'if r3 s< -2 goto loop', 'exit'],
       // The register the latch compares is not the one stepped; r10 (never written).
       ['r3 = 0', 'loop:', 'r3 += 1', 'r4 = r3', 'if r4 < 9 goto loop', 'exit'],
     ];
@@ -93,6 +95,10 @@ describe('counted loops (WebAssembly tier)', () => {
       // Up by 8 from just below 2⁶⁴ to −2: past it the register wraps to 0 and the loop goes on.
       ['r3 = 0xffffffffffffff00 ll\nr8 = -2\nloop:\nr0 += 1\nr3 += 8\nif r3 < r8 goto loop\nexit', false],
       ['r3 = 0x3ffffffffffffff0 ll\nr8 = 0x4000000000000000 ll\nloop:\nr0 += 1\nr3 += 3\nif r3 <= r8 goto loop\nexit', false],
+      // Signed: up by 8 to just below 2⁶³ (past it the register turns negative, still below);
+      // down to the least value with s>= (every value is at least that).
+      ['r3 = 0x7fffffffffffff00 ll\nr8 = 0x7ffffffffffffffe ll\nloop:\nr0 += 1\nr3 += 8\nif r3 s< r8 goto loop\nexit', false],
+      ['r3 = 0x8000000000000003 ll\nr8 = 0x8000000000000000 ll\nloop:\nr0 += 1\nr3 += -1\nif r3 s>= r8 goto loop\nexit', false],
       // Down to a register holding 0 with >=: every value is at least 0.
       ['r3 = 5\nr8 = 0\nloop:\nr0 += r3\nr3 += -1\nif r3 >= r8 goto loop\nexit', false],
       // Not started (the start past the bound): one iteration, then out.
@@ -122,6 +128,10 @@ describe('counted loops (WebAssembly tier)', () => {
       { op: '>', up: false },
       { op: '>=', up: false },
       { op: '!=', up: false },
+      { op: 's<', up: true },
+      { op: 's<=', up: true },
+      { op: 's>', up: false },
+      { op: 's>=', up: false },
     ] as const;
     const sizes = [['u8', 1], ['u16', 2], ['u32', 4], ['u64', 8]] as const;
     let counted = 0;
@@ -139,16 +149,19 @@ describe('counted loops (WebAssembly tier)', () => {
       let v: number;
       let C: number;
       if (latch.up) {
-        v = rng.below(16);
+        // Signed: from below 0 at times (the bound stays at 0 or more).
+        v = latch.op.startsWith('s') ? rng.below(24) - 8 : rng.below(16);
         const top = v + T * s;
-        C = latch.op === '<' ? top - rng.below(s) : latch.op === '<=' ? top - 1 - rng.below(s) : top;
+        C = latch.op.endsWith('<') ? top - rng.below(s) : latch.op.endsWith('<=') ? top - 1 - rng.below(s) : top;
+        if (C < 0) C = 0;
       } else {
         C = (latch.op === '>=' ? 1 : 0) + rng.below(16);
         v = C + T - (latch.op === '>=' ? 1 : 0);
       }
       // Now and then an edge instead: a start on or past the bound, a huge one, a huge bound.
       const edge = rng.below(12);
-      const start = edge === 0 || (edge === 3 && rng.chance(0.5)) ? '0xffffffffffffff00 ll' : edge === 1 ? '0x7fffffff' : edge === 2 ? String(C) : String(v);
+      const start =
+        edge === 0 || (edge === 3 && rng.chance(0.5)) ? rng.pick(['0xffffffffffffff00 ll', '0x8000000000000000 ll', '0x7fffffffffffffff ll', '0x8000000000000005 ll']) : edge === 1 ? '0x7fffffff' : edge === 2 ? String(C) : String(v);
       // (-2 above a huge start: counting up by more than one wraps past it and never stops.)
       const regValue = edge === 3 ? rng.pick(['0x3fffffffffffffff ll', '0x4000000000000000 ll', '-1', '-2', '0x80000000', '0']) : String(C);
       const useReg = rng.chance(0.4) || edge === 3;

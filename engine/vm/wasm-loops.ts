@@ -49,7 +49,7 @@ export interface CountedLoop {
   readonly iv: number;
   /** The step: 1 … 2³¹ − 1 counting up (`<`, `<=`, and `!=` for 1), −1 counting down (`>`, `>=`, `!=`). */
   readonly step: bigint;
-  /** The latch's other operand: a constant (0 … 2³¹ − 1) or a register the body does not write. */
+  /** The latch's other operand: a constant (0 … 2³¹ − 1) or a register the body does not write (tested at the entry: below 2⁶², or not 0). */
   readonly bound: { readonly reg: number } | { readonly value: bigint };
   /**
    * How the iterations follow from the distance D, computed at the entry: counting up,
@@ -57,6 +57,11 @@ export interface CountedLoop {
    * 1 ≤ D ≤ 2³¹, and the loop is not fast otherwise.
    */
   readonly inclusive: boolean;
+  /**
+   * A signed latch (`s<`, `s<=`, `s>`, `s>=`). With its bound in 0 … 2⁶² (a register's is tested
+   * at the entry), whenever D is in range the signed and the unsigned counts agree on T.
+   */
+  readonly signed: boolean;
   /** The back edge's count delta (wasm.ts's jump adds it when taken). */
   readonly delta: number;
   /** The accesses the entry checks (pc → its address's parts); the others keep their checks. */
@@ -69,13 +74,18 @@ function constant(regs: Int32Array, s: number): bigint {
 }
 
 /** The latch conditions, with whether the loop counts up and whether the bound is inclusive. */
-const LATCHES: ReadonlyMap<number, { readonly up: boolean | undefined; readonly inclusive: boolean }> = new Map([
-  [OP.JLT64, { up: true, inclusive: false }],
-  [OP.JLE64, { up: true, inclusive: true }],
-  [OP.JGT64, { up: false, inclusive: false }],
-  [OP.JGE64, { up: false, inclusive: true }],
+const LATCHES: ReadonlyMap<number, { readonly up: boolean | undefined; readonly inclusive: boolean; readonly signed: boolean }> = new Map([
+  [OP.JLT64, { up: true, inclusive: false, signed: false }],
+  [OP.JLE64, { up: true, inclusive: true, signed: false }],
+  [OP.JGT64, { up: false, inclusive: false, signed: false }],
+  [OP.JGE64, { up: false, inclusive: true, signed: false }],
+  // Signed, as clang compiles a loop on an `int` (a bound of 0 … 2⁶² keeps the orders alike).
+  [OP.JSLT64, { up: true, inclusive: false, signed: true }],
+  [OP.JSLE64, { up: true, inclusive: true, signed: true }],
+  [OP.JSGT64, { up: false, inclusive: false, signed: true }],
+  [OP.JSGE64, { up: false, inclusive: true, signed: true }],
   // `!=` counts either way, one at a time.
-  [OP.JNE64, { up: undefined, inclusive: false }],
+  [OP.JNE64, { up: undefined, inclusive: false, signed: false }],
 ]);
 
 /**
@@ -151,7 +161,7 @@ export function countedLoop(ops: Int32Array, code: Int32Array, regs: Int32Array,
   if (ls >= REG_INTS) {
     const value = constant(regs, ls);
     // A constant bound small enough that counting up to it cannot wrap; `>=` 0 never ends.
-    if (value < 0n || value >= SMALL || (!up && kind.inclusive && value === 0n)) return undefined;
+    if (value < 0n || value >= SMALL || (!up && kind.inclusive && !kind.signed && value === 0n)) return undefined;
     bound = { value };
   } else {
     const reg = ls >> 1;
@@ -184,5 +194,5 @@ export function countedLoop(ops: Int32Array, code: Int32Array, regs: Int32Array,
     else if (op === OP.SUB64 && s >= REG_INTS) sym[d] = plus(sym[d], { base: -1, moves: 0, add: -constant(regs, s) });
     else sym[d] = undefined;
   }
-  return { header, latch, iv, step, bound, inclusive: kind.inclusive, delta: code[lb + 6] ?? 0, ranged };
+  return { header, latch, iv, step, bound, inclusive: kind.inclusive, signed: kind.signed, delta: code[lb + 6] ?? 0, ranged };
 }

@@ -773,11 +773,12 @@ function fastLoop(w: Body, loop: CountedLoop, done: number, ops: Int32Array, cod
   const pushBound = (): void => void ('reg' in bound ? w.get(L_R0 + bound.reg) : w.i64(bound.value));
   w.open(W.block);
   const checked = w.level - 1;
-  if ('reg' in bound && (up || loop.inclusive)) {
-    // Counting up to a register: below 2⁶², so that iv + step cannot wrap on the way. Counting
-    // down to one with `>=`: not 0, which every value is at least.
+  if ('reg' in bound && (up || loop.inclusive || loop.signed)) {
+    // Counting up to a register, or comparing signed: below 2⁶² (unsigned), so that iv + step
+    // cannot wrap on the way and the signed order is the unsigned one's near it. Counting down
+    // to one with unsigned `>=`: not 0, which every value is at least.
     pushBound();
-    if (up) w.i64(1n << 62n).op(W.i64_ge_u);
+    if (up || loop.signed) w.i64(1n << 62n).op(W.i64_ge_u);
     else w.op(W.i64_eqz);
     w.hint(0).br(checked, true);
   }
