@@ -48,7 +48,7 @@ describe('counted loops (WebAssembly tier)', () => {
   it('finds the induction register, its step and bound, and the accesses the entry can check for every iteration', () => {
     const loop = analyse(CSUM.join('\n'));
     expect(loop).toBeDefined();
-    expect(loop).toMatchObject({ header: 3, latch: 8, iv: 3, step: 2n, bound: { value: 1500n }, inclusive: false, delta: 6 });
+    expect(loop).toMatchObject({ header: 3, latch: 8, iv: 3, compared: 3, lead: 0n, step: 2n, bound: { value: 1500n }, inclusive: false, delta: 6 });
     // The load at pc 5: r6 (not written in the body) + r3 at the iteration's start + 0.
     expect([...(loop?.ranged ?? new Map())]).toEqual([[5, { base: 6, moves: 1, add: 0n, store: false, stack: false, size: 2 }]]);
     // After the step, the address is r6 + r3 + 2 at the iteration's start; a store is ranged too.
@@ -60,6 +60,12 @@ describe('counted loops (WebAssembly tier)', () => {
     const down = analyse(['r6 = r1', 'r3 = 9', 'loop:', 'r2 = *(u8 *)(r6 + 3)', 'r0 += r2', 'r3 += -1', 'if r3 != 0 goto loop', 'exit'].join('\n'));
     expect(down).toMatchObject({ step: -1n, bound: { value: 0n } });
     expect([...(down?.ranged ?? new Map())]).toEqual([[2, { base: 6, moves: 0, add: 3n, store: false, stack: false, size: 1 }]]);
+    // The latch compares a copy of the induction register: clang's rotated loop, the copy taken
+    // before the step (u = iv − 2: the latch sees 0, 2, … while iv is 2, 4, …), or after it.
+    const rotated = analyse(['r1 = r6', 'r3 = 0', 'loop:', 'r5 = r3', 'r0 = r1', 'r0 += r5', 'r0 = *(u8 *)(r0 + 0)', 'r3 += 2', 'if r5 < 198 goto loop', 'exit'].join('\n'));
+    expect(rotated).toMatchObject({ iv: 3, compared: 5, lead: -2n, step: 2n, bound: { value: 198n } });
+    expect([...(rotated?.ranged ?? new Map())]).toEqual([[5, { base: 1, moves: 1, add: 0n, store: false, stack: false, size: 1 }]]);
+    expect(analyse(['r3 = 0', 'loop:', 'r3 += 1', 'r4 = r3', 'if r4 < 9 goto loop', 'exit'].join('\n'))).toMatchObject({ iv: 3, compared: 4, lead: 0n });
     // A stack access (its base from r10) is checked against the stack window.
     const stack = analyse(['r3 = 0', 'loop:', 'r5 = r10', 'r5 += r3', 'r1 = *(u64 *)(r5 - 512)', 'r3 += 8', 'if r3 < 512 goto loop', 'exit'].join('\n'));
     expect([...(stack?.ranged ?? new Map())]).toEqual([[3, { base: 10, moves: 1, add: -512n, store: false, stack: true, size: 8 }]]);
@@ -84,8 +90,9 @@ describe('counted loops (WebAssembly tier)', () => {
       ['r3 = 0', 'loop:', 'r3 += 1', 'if w3 s< 9 goto loop', 'exit'],
       // A signed bound below 0 (the orders differ there).
       ['r3 = -9', 'loop:', 'r3 += 1', 'if r3 s< -2 goto loop', 'exit'],
-      // The register the latch compares is not the one stepped; r10 (never written).
-      ['r3 = 0', 'loop:', 'r3 += 1', 'r4 = r3', 'if r4 < 9 goto loop', 'exit'],
+      // The register the latch compares holds no fixed offset from a stepped one.
+      ['r3 = 0', 'loop:', 'r3 += 1', 'r4 = r3', 'r4 <<= 1', 'if r4 < 9 goto loop', 'exit'],
+      ['r3 = 0', 'loop:', 'r3 += 1', 'r4 = r0', 'if r4 < 9 goto loop', 'exit'],
     ];
     for (const lines of refused) expect(analyse(lines.join('\n')), lines.join('; ')).toBeUndefined();
   });
@@ -196,7 +203,10 @@ describe('counted loops (WebAssembly tier)', () => {
           else body.push('r5 = r3', 'r5 += r10', `r2 = *(${size} *)(r5 ${so})`, 'r0 ^= r2');
         }
       }
-      const text = ['r6 = r1', 'r0 = 1', `r3 = ${start}`, `r8 = ${regValue}`, 'loop:', ...body, `if r3 ${latch.op} ${useReg ? 'r8' : String(C)} goto loop`, 'exit'].join('\n');
+      // Now and then the latch compares a copy, taken before or after the step (clang's rotated loops).
+      const copy = rng.chance(0.25);
+      if (copy) body.splice(rng.below(body.length + 1), 0, 'r9 = r3');
+      const text = ['r6 = r1', 'r0 = 1', `r3 = ${start}`, `r8 = ${regValue}`, 'r9 = 0', 'loop:', ...body, `if ${copy ? 'r9' : 'r3'} ${latch.op} ${useReg ? 'r8' : String(C)} goto loop`, 'exit'].join('\n');
       const loop = analyse(text);
       if (loop) {
         counted++;
@@ -204,10 +214,10 @@ describe('counted loops (WebAssembly tier)', () => {
       }
       const insns = program(text);
       const mem = Uint8Array.from({ length: n }, () => rng.below(256));
-      // The budget: ample, or right at one of the last back edges (4 instructions before the
+      // The budget: ample, or right at one of the last back edges (5 instructions before the
       // loop, the body and the latch each iteration).
       const perIteration = body.length + 1;
-      const maxInsns = rng.chance(0.4) ? 4 + (T - 1 - rng.below(2)) * perIteration + rng.pick([-1, 0, 0, 1, 2]) : 200_000;
+      const maxInsns = rng.chance(0.4) ? 5 + (T - 1 - rng.below(2)) * perIteration + rng.pick([-1, 0, 0, 1, 2]) : 200_000;
       const readOnly = rng.chance(0.25);
       const run = (tier: VmTier): { out: unknown; insns: number; wasm: number } => {
         const vm = createRawVm(insns, { tier, mem, maxInsns: Math.max(1, maxInsns) });

@@ -47,14 +47,21 @@ export interface CountedLoop {
   readonly latch: number;
   /** The induction register: the body writes it once, `iv += step`. */
   readonly iv: number;
+  /**
+   * The register the latch compares: iv, or a register holding iv's value at the iteration's
+   * start plus a constant; at the latch it holds u + t × step at iteration t, u = iv's value at
+   * the entry + `lead` (0 when the latch compares iv itself, after its step).
+   */
+  readonly compared: number;
+  readonly lead: bigint;
   /** The step: 1 … 2³¹ − 1 counting up (`<`, `<=`, and `!=` for 1), −1 counting down (`>`, `>=`, `!=`). */
   readonly step: bigint;
   /** The latch's other operand: a constant (0 … 2³¹ − 1) or a register the body does not write (tested at the entry: below 2⁶², or not 0). */
   readonly bound: { readonly reg: number } | { readonly value: bigint };
   /**
-   * How the iterations follow from the distance D, computed at the entry: counting up,
-   * `bound − iv` (+1 for `<=`); counting down, `iv − bound` (+1 for `>=`). T = ⌈D / step⌉ for
-   * 1 ≤ D ≤ 2³¹, and the loop is not fast otherwise.
+   * How the iterations follow from the distance D, computed at the entry from u (see `lead`):
+   * counting up, `bound − u` (+1 for `<=`); counting down, `u − bound` (+1 for `>=`).
+   * T = ⌈D / step⌉ for 1 ≤ D ≤ 2³¹, and the loop is not fast otherwise.
    */
   readonly inclusive: boolean;
   /**
@@ -133,11 +140,11 @@ export function countedLoop(ops: Int32Array, code: Int32Array, regs: Int32Array,
   const lb = latch * STRIDE;
   const kind = LATCHES.get(ops[latch] ?? OP.INVALID);
   if (kind === undefined || (code[lb + 5] ?? -1) !== header) return undefined;
-  const iv = (code[lb + 1] ?? 0) >> 1;
+  const compared = (code[lb + 1] ?? 0) >> 1;
   const ls = code[lb + 2] ?? 0;
-  // What the body writes, and the step.
+  // What the body writes; the registers it writes once, by a constant step, and only so.
   let written = 0;
-  let step: bigint | undefined;
+  const steps = new Map<number, bigint | undefined>();
   for (let P = header; P < latch; P++) {
     const op = ops[P] ?? OP.INVALID;
     const b = P * STRIDE;
@@ -146,29 +153,47 @@ export function countedLoop(ops: Int32Array, code: Int32Array, regs: Int32Array,
     const access = wasmAccessOf(op);
     if (access?.kind === 'store') continue;
     if (access === undefined && wasmOpKind(op) !== 'alu') return undefined;
-    if (d === iv) {
-      if (step !== undefined || (op !== OP.ADD64 && op !== OP.SUB64) || s < REG_INTS) return undefined;
-      const k = constant(regs, s);
-      step = op === OP.ADD64 ? k : -k;
-    }
+    const stepping = (op === OP.ADD64 || op === OP.SUB64) && s >= REG_INTS;
+    const k = stepping ? constant(regs, s) : 0n;
+    steps.set(d, ((written >> d) & 1) === 0 && stepping ? (op === OP.ADD64 ? k : -k) : undefined);
     written |= 1 << d;
   }
-  if (step === undefined || iv === 10) return undefined;
-  const up = step > 0n;
-  if (kind.up !== undefined && kind.up !== up) return undefined;
-  if (up ? step >= SMALL || (kind.up === undefined && step !== 1n) : step !== -1n) return undefined;
   let bound: CountedLoop['bound'];
   if (ls >= REG_INTS) {
     const value = constant(regs, ls);
-    // A constant bound small enough that counting up to it cannot wrap; `>=` 0 never ends.
-    if (value < 0n || value >= SMALL || (!up && kind.inclusive && !kind.signed && value === 0n)) return undefined;
+    // A constant bound small enough that counting up to it cannot wrap; unsigned `>=` 0 never ends.
+    if (value < 0n || value >= SMALL || (kind.up === false && kind.inclusive && !kind.signed && value === 0n)) return undefined;
     bound = { value };
   } else {
     const reg = ls >> 1;
-    if (reg === iv || ((written >> reg) & 1) !== 0) return undefined;
+    if (reg === compared || ((written >> reg) & 1) !== 0) return undefined;
     bound = { reg };
   }
-  // The accesses' addresses, followed through the body.
+  // The induction register: the one the latch compares when it is stepped, else one whose value
+  // (at the iteration's start, plus a constant) the compared register holds — clang's rotated
+  // loops compare a copy taken before the step.
+  const candidates = steps.get(compared) !== undefined ? [compared] : [...steps].filter(([, k]) => k !== undefined).map(([r]) => r);
+  for (const iv of candidates) {
+    const step = steps.get(iv);
+    if (step === undefined || iv === 10) continue;
+    const up = step > 0n;
+    if (kind.up !== undefined && kind.up !== up) continue;
+    if (up ? step >= SMALL || (kind.up === undefined && step !== 1n) : step !== -1n) continue;
+    if ('reg' in bound && bound.reg === iv) continue;
+    const followed = follow(ops, code, regs, header, latch, iv, written);
+    const at = followed.atLatch[compared];
+    if (at === undefined || at.base >= 0 || at.moves !== 1) continue;
+    return { header, latch, iv, step, compared, lead: BigInt.asIntN(64, at.add - step), bound, inclusive: kind.inclusive, signed: kind.signed, delta: code[lb + 6] ?? 0, ranged: followed.ranged };
+  }
+  return undefined;
+}
+
+/**
+ * The body followed with `iv` as the induction register: each register's value as base + iv +
+ * constant (at the iteration's start), the accesses whose address is such a value with a base
+ * the body does not write, and the registers' values at the latch.
+ */
+function follow(ops: Int32Array, code: Int32Array, regs: Int32Array, header: number, latch: number, iv: number, written: number): { ranged: Map<number, RangedAccess>; atLatch: (Sym | undefined)[] } {
   const sym: (Sym | undefined)[] = Array.from({ length: 11 }, (_, r) => (r === iv ? { base: -1, moves: 1, add: 0n } : { base: r, moves: 0, add: 0n }));
   const ranged = new Map<number, RangedAccess>();
   for (let P = header; P < latch; P++) {
@@ -194,5 +219,5 @@ export function countedLoop(ops: Int32Array, code: Int32Array, regs: Int32Array,
     else if (op === OP.SUB64 && s >= REG_INTS) sym[d] = plus(sym[d], { base: -1, moves: 0, add: -constant(regs, s) });
     else sym[d] = undefined;
   }
-  return { header, latch, iv, step, bound, inclusive: kind.inclusive, signed: kind.signed, delta: code[lb + 6] ?? 0, ranged };
+  return { ranged, atLatch: sym };
 }

@@ -784,11 +784,16 @@ function fastLoop(w: Body, loop: CountedLoop, done: number, ops: Int32Array, cod
   }
   // The distance D (see CountedLoop.inclusive); T − 1 = ⌈D / |step|⌉ − 1 = ⌊(D − 1) / |step|⌋ into L_T,
   // where 1 ≤ D ≤ 2³¹ (else the loop as ever: it has not started, or runs too long to ask here).
+  const pushStart = (): void => {
+    w.get(IV);
+    if (loop.lead !== 0n) w.i64(loop.lead).op(W.i64_add);
+  };
   if (up) {
     pushBound();
-    w.get(IV).op(W.i64_sub);
+    pushStart();
+    w.op(W.i64_sub);
   } else {
-    w.get(IV);
+    pushStart();
     pushBound();
     w.op(W.i64_sub);
   }
@@ -840,7 +845,7 @@ function fastLoop(w: Body, loop: CountedLoop, done: number, ops: Int32Array, cod
   for (let P = header; P < latch; P++) instruction(w, P, ops[P] ?? OP.INVALID, ops, code, regs, labels, flow, loop.ranged);
   const b = latch * STRIDE;
   const s = code[b + 2] ?? 0;
-  emitWasmOp(w, ops[latch] ?? OP.INVALID, { dst: IV, src64: () => src64(w, regs, s), src32: () => src32(w, regs, s), imm: code[b + 4] ?? 0, scratch32: L_X });
+  emitWasmOp(w, ops[latch] ?? OP.INVALID, { dst: L_R0 + loop.compared, src64: () => src64(w, regs, s), src32: () => src32(w, regs, s), imm: code[b + 4] ?? 0, scratch32: L_X });
   w.open(W.if);
   w.get(L_N).i64(BigInt(loop.delta)).op(W.i64_add).set(L_N).br(top);
   w.end();
